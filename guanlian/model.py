@@ -1,0 +1,414 @@
+"""The canonical graph schema: node kinds, edge kinds, keys and provenance — declared once.
+
+Every other module (loaders, stores, matcher, queries, views, exports) reads this module instead of
+restating field lists. The model is validated when it is first used (:func:`model`), and a mistake
+raises :class:`InvalidModel` naming the kind and property.
+
+Conventions
+-----------
+* Every node has a string primary key ``key``; keys are deterministic, so loading the same row twice
+  produces the same key (idempotent loads). See :data:`KEY_RULES`.
+* Every edge has a string ``key`` too (deterministic from its natural identity), so edges can be upserted.
+* Every node and edge carries provenance: ``src_file``, ``src_row`` (the row number a person sees in Excel),
+  and ``load_id``.
+* Dates are stored twice: an ISO ``YYYY-MM-DD`` string (for people) and an ``*_day`` integer, days since
+  1970-01-01 (for arithmetic that runs unchanged on LadybugDB and Neo4j; see PITFALLS.md).
+
+Example:
+    >>> m = model()
+    >>> m.node("Person").prop("birth_day").type
+    'int'
+    >>> sorted(m.edge("PAID").endpoints)
+    [('Unit', 'Company'), ('Unit', 'Person')]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+PropType = Literal["string", "int", "float", "bool"]
+PROP_TYPES: tuple[PropType, ...] = ("string", "int", "float", "bool")
+
+
+class InvalidModel(ValueError):
+    """Raised when the declared schema is inconsistent (names the kind and property)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Prop:
+    """One property of a node or edge kind.
+
+    Args:
+        name: identifier used in the graph (ASCII snake_case).
+        type: one of ``string``, ``int``, ``float``, ``bool``.
+        label_zh: column title shown to investigators (Chinese).
+        label_en: column title in English.
+        sensitive: True for values masked in human-facing output by default (resident IDs).
+    """
+
+    name: str
+    type: PropType = "string"
+    label_zh: str = ""
+    label_en: str = ""
+    sensitive: bool = False
+
+
+def _date(name: str, zh: str, en: str) -> tuple[Prop, Prop]:
+    """A date stored as ISO string ``name`` plus integer day number ``name_day``."""
+    return (Prop(name, "string", zh, en), Prop(f"{name}_day", "int", f"{zh}(日序)", f"{en} (day number)"))
+
+
+PROVENANCE: tuple[Prop, ...] = (
+    Prop("src_file", "string", "来源文件", "source file"),
+    Prop("src_row", "int", "来源行号", "source row"),
+    Prop("load_id", "string", "导入批次", "load id"),
+)
+"""Provenance properties present on every node and edge kind."""
+
+
+@dataclass(frozen=True, slots=True)
+class NodeKind:
+    """A node kind (a LadybugDB node table / a Neo4j label)."""
+
+    name: str
+    label_zh: str
+    label_en: str
+    key_rule: str
+    props: tuple[Prop, ...]
+    color: str
+    shape: str
+    display: str = "name"
+
+    def prop(self, name: str) -> Prop:
+        """Return the property called ``name`` or raise KeyError naming the kind."""
+        for p in self.all_props:
+            if p.name == name:
+                return p
+        raise KeyError(f"{self.name} has no property {name!r}")
+
+    @property
+    def all_props(self) -> tuple[Prop, ...]:
+        """``key``, the declared properties, then provenance."""
+        return (Prop("key", "string", "键", "key"), *self.props, *PROVENANCE)
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeKind:
+    """An edge kind (a LadybugDB rel table / a Neo4j relationship type).
+
+    ``endpoints`` lists every (source kind, target kind) pair the edge may join.
+    """
+
+    name: str
+    label_zh: str
+    label_en: str
+    endpoints: tuple[tuple[str, str], ...]
+    props: tuple[Prop, ...] = ()
+    fuzzy: bool = False
+
+    def prop(self, name: str) -> Prop:
+        """Return the property called ``name`` or raise KeyError naming the kind."""
+        for p in self.all_props:
+            if p.name == name:
+                return p
+        raise KeyError(f"{self.name} has no property {name!r}")
+
+    @property
+    def all_props(self) -> tuple[Prop, ...]:
+        """``key``, the declared properties, then provenance."""
+        return (Prop("key", "string", "键", "key"), *self.props, *PROVENANCE)
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    """The whole schema. Use :func:`model` to get the validated singleton."""
+
+    nodes: tuple[NodeKind, ...]
+    edges: tuple[EdgeKind, ...]
+
+    def node(self, name: str) -> NodeKind:
+        """Node kind by name; KeyError lists the known kinds."""
+        for n in self.nodes:
+            if n.name == name:
+                return n
+        raise KeyError(f"unknown node kind {name!r}; known: {[n.name for n in self.nodes]}")
+
+    def edge(self, name: str) -> EdgeKind:
+        """Edge kind by name; KeyError lists the known kinds."""
+        for e in self.edges:
+            if e.name == name:
+                return e
+        raise KeyError(f"unknown edge kind {name!r}; known: {[e.name for e in self.edges]}")
+
+    @property
+    def node_names(self) -> list[str]:
+        return [n.name for n in self.nodes]
+
+    @property
+    def edge_names(self) -> list[str]:
+        return [e.name for e in self.edges]
+
+
+_NAME = Prop("name", "string", "名称", "name")
+
+PERSON = NodeKind(
+    "Person",
+    "人员",
+    "Person",
+    "ric:<18-digit resident ID> when a resident ID with a valid checksum is known (15-digit IDs converted); "
+    "otherwise anon:<hash of the row's context> (official: unit+name+birth; relative: official key+relation+name; "
+    "registry person: company key+name; payee: unit+name+account). Persons without an ID are never merged by name.",
+    (
+        Prop("name", "string", "姓名", "name"),
+        Prop("name_norm", "string", "规范姓名", "normalised name"),
+        Prop("id_number", "string", "身份证号", "resident ID", sensitive=True),
+        Prop("id_status", "string", "证件状态", "ID status"),
+        *_date("birth_date", "出生日期", "birth date"),
+        Prop("sex", "string", "性别", "sex"),
+        Prop("phone", "string", "联系电话", "phone"),
+        Prop("address", "string", "住址", "address"),
+        Prop("employer", "string", "工作单位", "employer"),
+        Prop("politics", "string", "政治面貌", "political status"),
+    ),
+    color="#4e79a7",
+    shape="dot",
+)
+
+COMPANY = NodeKind(
+    "Company",
+    "企业",
+    "Company",
+    "uscc:<18-char unified social credit code> when the code has a valid check character; "
+    "otherwise cname:<normalised full legal name> (a legal name is unique in its registration area).",
+    (
+        _NAME,
+        Prop("name_norm", "string", "规范名称", "normalised name"),
+        Prop("credit_code", "string", "统一社会信用代码", "credit code"),
+        Prop("credit_code_status", "string", "代码状态", "code status"),
+        Prop("legal_rep", "string", "法定代表人", "legal representative"),
+        *_date("established", "成立日期", "established"),
+        Prop("reg_capital", "float", "注册资本(元)", "registered capital (CNY)"),
+        Prop("status", "string", "登记状态", "status"),
+        Prop("address", "string", "注册地址", "address"),
+        Prop("phone", "string", "联系电话", "phone"),
+        Prop("email", "string", "邮箱", "e-mail"),
+        Prop("scope", "string", "经营范围", "business scope"),
+    ),
+    color="#f28e2b",
+    shape="box",
+)
+
+UNIT = NodeKind(
+    "Unit",
+    "单位",
+    "Unit",
+    "unit:<normalised unit name>: a public body that employs officials and pays money.",
+    (_NAME, Prop("name_norm", "string", "规范名称", "normalised name")),
+    color="#59a14f",
+    shape="diamond",
+)
+
+ACCOUNT = NodeKind(
+    "Account",
+    "账户",
+    "Account",
+    "acct:<account number, digits only>",
+    (Prop("number", "string", "账号", "account number"), Prop("holder", "string", "户名", "holder")),
+    color="#b07aa1",
+    shape="square",
+    display="number",
+)
+
+PHONE = NodeKind(
+    "Phone",
+    "电话",
+    "Phone",
+    "tel:<digits only, leading +86/0086 removed>",
+    (Prop("number", "string", "号码", "number"),),
+    color="#76b7b2",
+    shape="triangle",
+    display="number",
+)
+
+ADDRESS = NodeKind(
+    "Address",
+    "地址",
+    "Address",
+    "addr:<normalised address text>",
+    (Prop("text", "string", "地址", "address"),),
+    color="#edc948",
+    shape="star",
+    display="text",
+)
+
+EMAIL = NodeKind(
+    "Email",
+    "邮箱",
+    "E-mail",
+    "mail:<lower-cased address>",
+    (Prop("address", "string", "邮箱", "e-mail"),),
+    color="#9c755f",
+    shape="hexagon",
+    display="address",
+)
+
+_P, _C, _U = "Person", "Company", "Unit"
+
+EDGES: tuple[EdgeKind, ...] = (
+    EdgeKind(
+        "RELATIVE_OF",
+        "亲属",
+        "relative of",
+        ((_P, _P),),
+        (
+            Prop("relation", "string", "关系", "relation"),
+            Prop("term", "string", "称谓", "term as written"),
+            Prop("degree", "int", "亲疏等级", "degree"),
+            Prop("category", "string", "关系类别", "category"),
+        ),
+    ),
+    EdgeKind(
+        "SHAREHOLDER_OF",
+        "股东",
+        "shareholder of",
+        ((_P, _C), (_C, _C)),
+        (
+            Prop("share", "float", "持股比例", "share"),
+            Prop("subscribed", "float", "认缴出资额(元)", "subscribed (CNY)"),
+            *_date("contrib_date", "出资日期", "contribution date"),
+            Prop("holder_type", "string", "股东类型", "holder type"),
+        ),
+    ),
+    EdgeKind("OFFICER_OF", "任职", "officer of", ((_P, _C),), (Prop("title", "string", "职务", "title"),)),
+    EdgeKind("LEGAL_REP_OF", "法定代表人", "legal representative of", ((_P, _C),)),
+    EdgeKind(
+        "SERVES_IN",
+        "任职单位",
+        "serves in",
+        ((_P, _U),),
+        (
+            Prop("post", "string", "职务", "post"),
+            Prop("rank", "string", "职级", "rank"),
+            *_date("start", "任职开始", "tenure start"),
+            *_date("end", "任职结束", "tenure end"),
+        ),
+    ),
+    EdgeKind(
+        "PAYMENT",
+        "付款明细",
+        "payment",
+        ((_U, _C), (_U, _P)),
+        (
+            Prop("amount", "float", "金额(元)", "amount (CNY)"),
+            *_date("date", "日期", "date"),
+            Prop("purpose", "string", "用途", "purpose"),
+            Prop("voucher", "string", "凭证号", "voucher"),
+            Prop("contract", "string", "合同号", "contract"),
+            Prop("from_account", "string", "付款账号", "payer account"),
+            Prop("to_account", "string", "收款账号", "payee account"),
+            Prop("channel", "string", "渠道", "channel"),
+            Prop("item", "string", "补贴项目", "subsidy item"),
+        ),
+    ),
+    EdgeKind(
+        "PAID",
+        "付款汇总",
+        "paid (total)",
+        ((_U, _C), (_U, _P)),
+        (
+            Prop("count", "int", "笔数", "payments"),
+            Prop("total", "float", "合计(元)", "total (CNY)"),
+            *_date("first", "首笔日期", "first payment"),
+            *_date("last", "末笔日期", "last payment"),
+            Prop("channel", "string", "渠道", "channel"),
+        ),
+    ),
+    EdgeKind("HAS_PHONE", "电话", "has phone", ((_P, "Phone"), (_C, "Phone"), (_U, "Phone"))),
+    EdgeKind("HAS_ADDRESS", "地址", "has address", ((_P, "Address"), (_C, "Address"))),
+    EdgeKind("HAS_EMAIL", "邮箱", "has e-mail", ((_P, "Email"), (_C, "Email"))),
+    EdgeKind("HAS_ACCOUNT", "账户", "has account", ((_P, "Account"), (_C, "Account"), (_U, "Account"))),
+    EdgeKind(
+        "CHANGE",
+        "变更",
+        "registry change",
+        ((_P, _C), (_C, _C)),
+        (
+            Prop("item", "string", "变更事项", "item"),
+            Prop("action", "string", "变动", "action"),
+            Prop("before", "string", "变更前", "before"),
+            Prop("after", "string", "变更后", "after"),
+            *_date("date", "变更日期", "change date"),
+        ),
+    ),
+    EdgeKind(
+        "POSSIBLY_SAME",
+        "疑似同一人",
+        "possibly the same",
+        ((_P, _P),),
+        (
+            Prop("score", "float", "匹配分", "match score"),
+            Prop("tier", "string", "匹配等级", "match tier"),
+            Prop("tier_rank", "int", "等级序", "tier rank"),
+            Prop("explanation_zh", "string", "匹配理由", "explanation (zh)"),
+            Prop("explanation_en", "string", "匹配理由(英)", "explanation (en)"),
+        ),
+        fuzzy=True,
+    ),
+)
+
+NODES: tuple[NodeKind, ...] = (PERSON, COMPANY, UNIT, ACCOUNT, PHONE, ADDRESS, EMAIL)
+
+TIERS: tuple[str, ...] = ("possible", "probable", "certain")
+"""Match tiers, weakest first. ``tier_rank`` on POSSIBLY_SAME edges is the index here (0, 1, 2)."""
+
+
+def tier_rank(tier: str) -> int:
+    """Rank of a match tier (possible=0, probable=1, certain=2).
+
+    >>> tier_rank("probable")
+    1
+    """
+    try:
+        return TIERS.index(tier)
+    except ValueError:
+        raise ValueError(f"unknown match tier {tier!r}; expected one of {TIERS}") from None
+
+
+def _validate(m: Model) -> Model:
+    names: set[str] = set()
+    for kind in (*m.nodes, *m.edges):
+        if kind.name in names:
+            raise InvalidModel(f"duplicate kind name {kind.name!r}")
+        names.add(kind.name)
+        seen: set[str] = set()
+        for p in kind.all_props:
+            if p.type not in PROP_TYPES:
+                raise InvalidModel(f"{kind.name}.{p.name}: unknown type {p.type!r}")
+            if p.name in seen:
+                raise InvalidModel(f"{kind.name}.{p.name}: declared twice")
+            if not p.name.isidentifier() or not p.name.isascii():
+                raise InvalidModel(f"{kind.name}.{p.name}: not an ASCII identifier")
+            seen.add(p.name)
+    node_names = {n.name for n in m.nodes}
+    for e in m.edges:
+        if not e.endpoints:
+            raise InvalidModel(f"{e.name}: no endpoints")
+        for src, dst in e.endpoints:
+            for end in (src, dst):
+                if end not in node_names:
+                    raise InvalidModel(f"{e.name}: endpoint {end!r} is not a node kind")
+    return m
+
+
+@cache
+def model() -> Model:
+    """The validated schema (built once, on first use)."""
+    return _validate(Model(NODES, EDGES))
+
+
+RESIDENT_ID_PROPS: frozenset[str] = frozenset(
+    p.name for k in (*NODES, *EDGES) for p in k.props if p.sensitive
+)
+"""Property names that hold resident ID numbers (masked in human-facing output)."""
