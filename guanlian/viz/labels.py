@@ -1,0 +1,210 @@
+"""Human-readable text for nodes and edges (Chinese or English), built from :mod:`guanlian.model`.
+
+Everything here returns plain text; escaping is the renderer's job (views pass text to vis-network as
+strings, which it shows with ``innerText``; the report goes through Jinja autoescaping).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from guanlian.model import RESIDENT_ID_PROPS, TIERS, model
+from guanlian.viz.safe import mask_id, mask_text
+
+Lang = Literal["zh", "en"]
+
+HIDDEN_PROPS: frozenset[str] = frozenset({"key", "load_id", "name_norm", "tier_rank", "src_file", "src_row"})
+"""Properties not shown in tooltips (internal or shown elsewhere)."""
+
+TIER_TEXT: dict[str, tuple[str, str]] = {
+    "certain": ("确定", "certain"),
+    "probable": ("很可能", "probable"),
+    "possible": ("可能", "possible"),
+}
+
+SEVERITY_TEXT: dict[str, tuple[str, str]] = {
+    "high": ("高", "high"),
+    "medium": ("中", "medium"),
+    "low": ("低", "low"),
+}
+
+CONFIDENCE_TEXT: dict[str, tuple[str, str]] = {
+    "certain": ("确定(证件号一致)", "certain (same ID)"),
+    "probable": ("很可能", "probable"),
+    "possible": ("可能(仅供参考)", "possible (weak)"),
+}
+
+ROLE_TEXT: dict[str, tuple[str, str]] = {
+    "official": ("干部", "official"),
+    "relative": ("亲属", "relative"),
+    "company": ("企业", "company"),
+    "unit": ("单位", "unit"),
+    "payee": ("收款人", "payee"),
+}
+
+assert set(TIER_TEXT) == set(TIERS)
+
+
+def pick(pair: tuple[str, str], lang: Lang) -> str:
+    """Choose the Chinese or English half of a ``(zh, en)`` pair."""
+    return pair[0] if lang == "zh" else pair[1]
+
+
+def tr(table: Mapping[str, tuple[str, str]], value: str | None, lang: Lang) -> str:
+    """Translate ``value`` through ``table``; unknown values are returned as written."""
+    if value is None:
+        return ""
+    pair = table.get(value)
+    return pick(pair, lang) if pair else str(value)
+
+
+def kind_label(kind: str, lang: Lang) -> str:
+    """Label of a node kind (``人员`` / ``Person``); unknown kinds are returned as written."""
+    try:
+        k = model().node(kind)
+    except KeyError:
+        return kind
+    return k.label_zh if lang == "zh" else k.label_en
+
+
+def edge_kind_label(kind: str, lang: Lang) -> str:
+    """Label of an edge kind (``股东`` / ``shareholder of``); unknown kinds are returned as written."""
+    try:
+        e = model().edge(kind)
+    except KeyError:
+        return kind
+    return e.label_zh if lang == "zh" else e.label_en
+
+
+def money(value: Any, lang: Lang) -> str:
+    """Format an amount in yuan: ``¥2,345,000.00`` (zh) or ``CNY 2,345,000.00`` (en)."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return str(value) if value is not None else ""
+    return f"¥{v:,.2f}" if lang == "zh" else f"CNY {v:,.2f}"
+
+
+def percent(share: Any) -> str:
+    """Format a share held; values up to 1 are fractions, larger values are already percentages."""
+    try:
+        v = float(share)
+    except (TypeError, ValueError):
+        return str(share) if share is not None else ""
+    pct = v * 100 if v <= 1 else v
+    return f"{pct:.4g}%"
+
+
+def _prop_label(owner: str, name: str, lang: Lang, is_edge: bool) -> str:
+    try:
+        kind = model().edge(owner) if is_edge else model().node(owner)
+        p = kind.prop(name)
+    except KeyError:
+        return name
+    text = p.label_zh if lang == "zh" else p.label_en
+    return text or name
+
+
+def display_name(node: Mapping[str, Any], show_ids: bool = False) -> str:
+    """Text shown on a node: its ``name``, else the kind's display property, else its key (masked)."""
+    name = node.get("name")
+    props = node.get("props") or {}
+    if not name:
+        try:
+            name = props.get(model().node(str(node.get("kind"))).display)
+        except KeyError:
+            name = None
+    return mask_text(name or node.get("key", ""), show_ids)
+
+
+def _value_text(name: str, value: Any, show_ids: bool) -> str:
+    if name in RESIDENT_ID_PROPS:
+        return mask_id(str(value), show_ids)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        value = int(value)
+    return mask_text(value, show_ids)
+
+
+def provenance_text(src_file: Any, src_row: Any, lang: Lang) -> str:
+    """``来源: 干部基本信息表.xlsx 第12行`` / ``source: file.xlsx, row 12``."""
+    if not src_file and src_row in (None, ""):
+        return ""
+    if lang == "zh":
+        return f"来源: {src_file or '?'} 第{src_row}行" if src_row not in (None, "") else f"来源: {src_file}"
+    return f"source: {src_file or '?'}, row {src_row}" if src_row not in (None, "") else f"source: {src_file}"
+
+
+def props_lines(
+    owner: str, props: Mapping[str, Any], lang: Lang, show_ids: bool, *, is_edge: bool = False
+) -> list[str]:
+    """``label: value`` lines for the non-empty, non-internal properties of a node or edge."""
+    lines: list[str] = []
+    for name, value in props.items():
+        if name in HIDDEN_PROPS or name.endswith("_day") or value is None or value == "":
+            continue
+        if name.startswith("explanation_") and name != f"explanation_{lang}":
+            continue
+        lines.append(f"{_prop_label(owner, name, lang, is_edge)}: {_value_text(name, value, show_ids)}")
+    return lines
+
+
+def node_tooltip(node: Mapping[str, Any], lang: Lang, show_ids: bool) -> str:
+    """Plain-text tooltip for a node: kind and name, properties, key, provenance (one per line)."""
+    kind = str(node.get("kind", ""))
+    lines = [f"{kind_label(kind, lang)}: {display_name(node, show_ids)}"]
+    lines += props_lines(kind, node.get("props") or {}, lang, show_ids)
+    if node.get("key"):
+        lines.append(("键: " if lang == "zh" else "key: ") + mask_text(node["key"], show_ids))
+    prov = provenance_text(node.get("src_file"), node.get("src_row"), lang)
+    if prov:
+        lines.append(prov)
+    return "\n".join(lines)
+
+
+def edge_label(etype: str, props: Mapping[str, Any], lang: Lang) -> str:
+    """Short label drawn on an edge: relation term, share %, payment count/sum, tenure, match tier."""
+    p = props
+    zh = lang == "zh"
+    if etype == "RELATIVE_OF":
+        return str(p.get("term") or p.get("relation") or edge_kind_label(etype, lang))
+    if etype == "SHAREHOLDER_OF":
+        share = p.get("share")
+        base = "股东" if zh else "shareholder"
+        return f"{base} {percent(share)}" if share not in (None, "") else base
+    if etype == "OFFICER_OF":
+        return str(p.get("title") or edge_kind_label(etype, lang))
+    if etype == "SERVES_IN":
+        post = str(p.get("post") or edge_kind_label(etype, lang))
+        start, end = p.get("start") or "", p.get("end") or ""
+        if start or end:
+            until = end or ("至今" if zh else "now")
+            return f"{post}\n{start or '?'}—{until}"
+        return post
+    if etype == "PAID":
+        count, total = p.get("count"), p.get("total")
+        if zh:
+            return f"付款 {count}笔\n{money(total, lang)}"
+        return f"paid {count}×\n{money(total, lang)}"
+    if etype == "PAYMENT":
+        return f"{money(p.get('amount'), lang)}\n{p.get('date') or ''}".strip()
+    if etype == "POSSIBLY_SAME":
+        tier = tr(TIER_TEXT, p.get("tier"), lang)
+        score = p.get("score")
+        score_text = f" {float(score):.2f}" if isinstance(score, int | float) else ""
+        return f"{edge_kind_label(etype, lang)}?\n({tier}{score_text})"
+    if etype == "CHANGE":
+        parts = [str(p.get(k)) for k in ("item", "action", "date") if p.get(k)]
+        return " ".join(parts) or edge_kind_label(etype, lang)
+    return edge_kind_label(etype, lang)
+
+
+def edge_tooltip(edge: Mapping[str, Any], lang: Lang, show_ids: bool) -> str:
+    """Plain-text tooltip for an edge: kind, properties, provenance."""
+    etype = str(edge.get("type", ""))
+    lines = [edge_kind_label(etype, lang)]
+    lines += props_lines(etype, edge.get("props") or {}, lang, show_ids, is_edge=True)
+    prov = provenance_text(edge.get("src_file"), edge.get("src_row"), lang)
+    if prov:
+        lines.append(prov)
+    return "\n".join(lines)

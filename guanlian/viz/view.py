@@ -1,0 +1,423 @@
+"""Offline network views: one self-contained HTML file per graph (vis-network inlined, no network access).
+
+Graph convention (shared with :mod:`guanlian.viz.neighbourhood` and the findings ``path``):
+
+* a :class:`networkx.MultiDiGraph` whose node ids are node keys from :mod:`guanlian.model`;
+* node attributes ``kind`` (node kind name), ``name``, ``props`` (dict of model properties),
+  ``src_file``, ``src_row``;
+* edge attributes ``type`` (edge kind name), ``props``, ``src_file``, ``src_row`` (edge key = edge type);
+* optional ``graph.graph["notes"]``: list of ``{"zh": str, "en": str}`` shown above the network
+  (e.g. an ambiguous name, a truncated neighbourhood) and ``graph.graph["center"]``: list of keys the
+  view is about (kept first when the node cap applies).
+
+Safety: node ids in the page are opaque (``n0``, ``n1`` …) so keys holding resident IDs never reach the
+page; every data string goes into a ``<script type="application/json">`` block with ``<``/``>``/``&``
+escaped, and vis-network shows string tooltips with ``innerText``. No data is ever passed to ``innerHTML``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections import Counter, deque
+from collections.abc import Iterable, Mapping
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import networkx as nx
+from pyvis.network import Network
+
+from guanlian.model import model
+from guanlian.viz.labels import (
+    Lang,
+    display_name,
+    edge_kind_label,
+    edge_label,
+    edge_tooltip,
+    kind_label,
+    node_tooltip,
+)
+from guanlian.viz.safe import json_for_script, mask_text
+
+HIGHLIGHT_COLOR = "#d62728"
+EDGE_COLOR = "#8c8c8c"
+FONT_FACE = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", "WenQuanYi Micro Hei", sans-serif'
+
+_SHAPE_SVG: dict[str, str] = {
+    "dot": '<circle cx="9" cy="9" r="7"/>',
+    "box": '<rect x="1" y="4" width="16" height="10" rx="2"/>',
+    "square": '<rect x="2" y="2" width="14" height="14"/>',
+    "diamond": '<polygon points="9,1 17,9 9,17 1,9"/>',
+    "triangle": '<polygon points="9,2 17,16 1,16"/>',
+    "star": '<polygon points="9,1 11.4,6.6 17,7 12.8,10.8 14,16.5 9,13.5 4,16.5 5.2,10.8 1,7 6.6,6.6"/>',
+    "hexagon": '<polygon points="5,2 13,2 17,9 13,16 5,16 1,9"/>',
+}
+
+
+@cache
+def _vis_assets() -> tuple[str, str]:
+    """vis-network JS and CSS shipped inside the pyvis package (read once)."""
+    base = resources.files("pyvis") / "lib" / "vis-9.1.2"
+    js = (base / "vis-network.min.js").read_text(encoding="utf-8")
+    css = (base / "vis-network.css").read_text(encoding="utf-8")
+    if "</script" in js.lower() or "</style" in css.lower():  # would end our inline element early
+        raise RuntimeError("vis-network assets contain a closing tag; cannot inline them safely")
+    return js, css
+
+
+@cache
+def _init_js() -> str:
+    return (resources.files("guanlian.viz") / "templates" / "view_init.js").read_text(encoding="utf-8")
+
+
+def csp_hash(script: str) -> str:
+    """CSP source expression allowing exactly this inline script (``'sha256-…'``)."""
+    digest = hashlib.sha256(script.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
+@cache
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("guanlian.viz", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def _texts(lang: Lang) -> dict[str, str]:
+    zh = lang == "zh"
+    return {
+        "legend": "图例" if zh else "Legend",
+        "highlight": "线索路径" if zh else "finding path",
+        "fuzzy": "疑似同一人(模糊匹配,虚线)" if zh else "possibly the same person (fuzzy, dashed)",
+        "edge": "关系" if zh else "relation",
+        "hint": "拖动/滚轮缩放；鼠标悬停查看属性和来源(文件, 行号)。"
+        if zh
+        else "Drag / scroll to zoom; hover for properties and source (file, row).",
+        "nodes": "节点" if zh else "nodes",
+        "edges": "边" if zh else "edges",
+        "fit": "适应窗口" if zh else "Fit",
+        "physics": "重新布局" if zh else "Re-layout",
+    }
+
+
+def _select_nodes(graph: nx.MultiDiGraph, keep_first: Iterable[str], max_nodes: int) -> list[str]:
+    """Nodes to draw when the graph is over the cap: the focus first, then breadth-first outward.
+
+    Ties within one hop go to higher-degree nodes (hubs explain more of the picture).
+    """
+    order: list[str] = []
+    seen: set[str] = set()
+    start = [k for k in keep_first if k in graph]
+    if not start:
+        start = sorted(graph.nodes, key=lambda n: -graph.degree(n))[:1]
+    queue: deque[str] = deque()
+    for k in start:
+        if k not in seen:
+            seen.add(k)
+            order.append(k)
+            queue.append(k)
+    undirected = graph.to_undirected(as_view=True)
+    while queue and len(order) < max_nodes:
+        cur = queue.popleft()
+        for nb in sorted(undirected.neighbors(cur), key=lambda n: (-graph.degree(n), str(n))):
+            if nb not in seen:
+                seen.add(nb)
+                order.append(nb)
+                queue.append(nb)
+    if len(order) < max_nodes:  # disconnected parts: fill by degree
+        for n in sorted(graph.nodes, key=lambda n: (-graph.degree(n), str(n))):
+            if n not in seen:
+                seen.add(n)
+                order.append(n)
+            if len(order) >= max_nodes:
+                break
+    return order[:max_nodes]
+
+
+def _cap_note(graph: nx.MultiDiGraph, kept: set[str], lang: Lang) -> dict[str, str] | None:
+    dropped = [n for n in graph.nodes if n not in kept]
+    if not dropped:
+        return None
+    by_kind = Counter(str(graph.nodes[n].get("kind", "?")) for n in dropped)
+    total = graph.number_of_nodes()
+    zh_parts = "、".join(f"{kind_label(k, 'zh')} {c}" for k, c in by_kind.most_common())
+    en_parts = ", ".join(f"{c} {kind_label(k, 'en')}" for k, c in by_kind.most_common())
+    return {
+        "zh": f"节点过多：共 {total} 个，只显示离焦点最近的 {len(kept)} 个；未显示 {len(dropped)} 个（{zh_parts}）。",
+        "en": f"Too many nodes: {total} in total, showing the {len(kept)} nearest the focus; "
+        f"{len(dropped)} not shown ({en_parts}).",
+    }
+
+
+def _legend(graph: nx.MultiDiGraph, lang: Lang) -> list[dict[str, Any]]:
+    present = {str(graph.nodes[n].get("kind", "")) for n in graph.nodes}
+    items: list[dict[str, Any]] = []
+    for kind in model().nodes:
+        if kind.name in present:
+            svg = _SHAPE_SVG.get(kind.shape, _SHAPE_SVG["dot"])
+            items.append({"label": kind_label(kind.name, lang), "color": kind.color, "svg": svg})
+    return items
+
+
+def render_view(
+    graph: nx.MultiDiGraph,
+    out: Path,
+    *,
+    title: str,
+    highlight: set[str] | None = None,
+    lang: Lang = "zh",
+    show_ids: bool = False,
+    max_nodes: int = 150,
+) -> Path:
+    """Write ``graph`` as one offline HTML network view.
+
+    Args:
+        graph: nodes keyed by node key, with ``kind``/``name``/``props``/``src_file``/``src_row``
+            attributes; edges with ``type``/``props``/``src_file``/``src_row`` (see module docstring).
+        out: path of the HTML file to write (parent folders are created).
+        title: page heading (plain text; escaped).
+        highlight: node keys on the finding path; they and the edges between them are drawn in red.
+        lang: ``"zh"`` (default) or ``"en"`` for labels, legend and notes.
+        show_ids: show resident ID numbers unmasked.
+        max_nodes: draw at most this many nodes; a note on the page says how many were left out.
+
+    Returns:
+        ``out``.
+
+    Example:
+        >>> import networkx as nx, tempfile, pathlib
+        >>> g = nx.MultiDiGraph()
+        >>> g.add_node("unit:a", kind="Unit", name="某局", props={})
+        >>> g.add_node("cname:b", kind="Company", name="某公司", props={})
+        >>> g.add_edge("unit:a", "cname:b", key="PAID", type="PAID", props={"count": 2, "total": 10.0})
+        'PAID'
+        >>> p = render_view(g, pathlib.Path(tempfile.mkdtemp()) / "v.html", title="示例")
+        >>> "某公司" in p.read_text(encoding="utf-8")
+        True
+    """
+    highlight = set(highlight or ())
+    notes: list[dict[str, str]] = list(graph.graph.get("notes", []))
+    focus = [*graph.graph.get("center", []), *sorted(highlight)]
+    if graph.number_of_nodes() > max_nodes:
+        kept_list = _select_nodes(graph, focus, max_nodes)
+        kept = set(kept_list)
+        note = _cap_note(graph, kept, lang)
+        if note:
+            notes.append(note)
+    else:
+        kept_list = list(graph.nodes)
+        kept = set(kept_list)
+
+    net = Network(directed=True)
+    ids: dict[str, str] = {}
+    for i, key in enumerate(kept_list):
+        ids[key] = f"n{i}"
+        data = dict(graph.nodes[key])
+        data.setdefault("key", key)
+        kind = str(data.get("kind", ""))
+        try:
+            nk = model().node(kind)
+            color, shape = nk.color, nk.shape
+        except KeyError:
+            color, shape = "#bab0ac", "dot"
+        hl = key in highlight
+        node_opts: dict[str, Any] = {
+            "label": display_name(data, show_ids),
+            "title": node_tooltip(data, lang, show_ids),
+            "shape": shape,
+            "color": {
+                "background": color,
+                "border": HIGHLIGHT_COLOR if hl else color,
+                "highlight": {"background": color, "border": "#000000"},
+            },
+            "borderWidth": 4 if hl else 1,
+            "size": 22 if hl else 15,
+        }
+        if shape == "box":
+            node_opts["font"] = {"color": "#222222"}
+        net.add_node(ids[key], **node_opts)
+
+    for src, dst, _k, data in graph.edges(keys=True, data=True):
+        if src not in kept or dst not in kept:
+            continue
+        etype = str(data.get("type", _k))
+        props: Mapping[str, Any] = data.get("props") or {}
+        hl = src in highlight and dst in highlight
+        fuzzy = False
+        try:
+            fuzzy = model().edge(etype).fuzzy
+        except KeyError:
+            pass
+        net.add_edge(
+            ids[src],
+            ids[dst],
+            label=mask_text(edge_label(etype, props, lang), show_ids),
+            title=edge_tooltip({**data, "type": etype}, lang, show_ids),
+            dashes=fuzzy,
+            color={"color": HIGHLIGHT_COLOR if hl else EDGE_COLOR, "highlight": "#000000"},
+            width=3 if hl else 1.2,
+            arrows="to",
+        )
+
+    n_edges = len(net.edges)
+    js, css = _vis_assets()
+    options = {
+        "nodes": {"font": {"face": FONT_FACE, "size": 14, "strokeWidth": 3, "strokeColor": "#ffffff"}},
+        "edges": {
+            "font": {
+                "face": FONT_FACE,
+                "size": 11,
+                "align": "middle",
+                "strokeWidth": 3,
+                "strokeColor": "#ffffff",
+                "multi": False,
+            },
+            "smooth": {"type": "dynamic"},
+            "arrows": {"to": {"scaleFactor": 0.6}},
+        },
+        "physics": {
+            "solver": "forceAtlas2Based",
+            "forceAtlas2Based": {"gravitationalConstant": -120, "springLength": 170, "avoidOverlap": 0.6},
+            "stabilization": {"enabled": True, "iterations": 600, "fit": True},
+        },
+        "interaction": {"hover": True, "tooltipDelay": 120, "navigationButtons": False},
+    }
+    payload = {"nodes": net.nodes, "edges": net.edges, "options": options}
+    texts = _texts(lang)
+    html = (
+        _env()
+        .get_template("view.html.j2")
+        .render(
+            lang=lang,
+            title=mask_text(title, show_ids),
+            notes=[n.get(lang) or n.get("zh", "") for n in notes],
+            legend=_legend(graph.subgraph(kept_list), lang),
+            highlight_color=HIGHLIGHT_COLOR,
+            edge_color=EDGE_COLOR,
+            fuzzy_label=texts["fuzzy"],
+            texts=texts,
+            n_nodes=len(kept_list),
+            n_edges=n_edges,
+            vis_js=js,
+            init_js=_init_js(),
+            script_hashes=f"{csp_hash(js)} {csp_hash(_init_js())}",
+            vis_css=css,
+            data_json=json_for_script(payload),
+            fuzzy_edge_name=edge_kind_label("POSSIBLY_SAME", lang),
+        )
+    )
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(html, encoding="utf-8")
+    return out
+
+
+def finding_graph(finding: Mapping[str, Any], context: nx.MultiDiGraph | None = None) -> nx.MultiDiGraph:
+    """Build the graph of one finding's ``path`` (optionally merged into a wider ``context`` graph).
+
+    Args:
+        finding: one element of ``findings.json["findings"]``.
+        context: e.g. a :func:`guanlian.viz.neighbourhood.neighbourhood` graph; path nodes and edges are
+            added to a copy of it.
+
+    Returns:
+        A MultiDiGraph following the module's graph convention, with ``graph["center"]`` set to the
+        finding's entity keys.
+
+    Example:
+        >>> f = {"path": {"nodes": [{"key": "a", "kind": "Unit", "name": "A", "props": {}}], "edges": []},
+        ...      "entities": [{"key": "a"}]}
+        >>> finding_graph(f).graph["center"]
+        ['a']
+    """
+    g: nx.MultiDiGraph = context.copy() if context is not None else nx.MultiDiGraph()
+    path = finding.get("path") or {}
+    for node in path.get("nodes", []):
+        key = node["key"]
+        attrs = {k: v for k, v in node.items() if k != "key"}
+        if key in g:
+            g.nodes[key].update(attrs)
+        else:
+            g.add_node(key, **attrs)
+    for edge in path.get("edges", []):
+        src, dst, etype = edge["src"], edge["dst"], edge.get("type", "")
+        for end in (src, dst):
+            if end not in g:
+                g.add_node(end, kind="", name="", props={})
+        attrs = {k: v for k, v in edge.items() if k not in ("src", "dst")}
+        g.add_edge(src, dst, key=etype, **attrs)
+    g.graph["center"] = [e["key"] for e in finding.get("entities", []) if e.get("key") in g]
+    return g
+
+
+def _finding_title(finding: Mapping[str, Any], lang: Lang) -> str:
+    return str(finding.get(f"title_{lang}") or finding.get("title_zh") or finding.get("id", ""))
+
+
+def render_finding_view(
+    finding: Mapping[str, Any],
+    out: Path,
+    *,
+    context: nx.MultiDiGraph | None = None,
+    lang: Lang = "zh",
+    show_ids: bool = False,
+    max_nodes: int = 150,
+) -> Path:
+    """Write the network view of one finding, its path highlighted.
+
+    Args:
+        finding: one element of ``findings.json["findings"]``.
+        out: HTML file to write.
+        context: optional wider graph (a neighbourhood) drawn around the path.
+        lang, show_ids, max_nodes: as for :func:`render_view`.
+
+    Returns:
+        ``out``.
+
+    Example:
+        >>> # render_finding_view(doc["findings"][0], Path("views/f1.html"))
+    """
+    g = finding_graph(finding, context)
+    path_keys = {n["key"] for n in (finding.get("path") or {}).get("nodes", [])}
+    return render_view(
+        g,
+        out,
+        title=_finding_title(finding, lang),
+        highlight=path_keys,
+        lang=lang,
+        show_ids=show_ids,
+        max_nodes=max_nodes,
+    )
+
+
+def view_filename(finding: Mapping[str, Any]) -> str:
+    """File name of a finding's view: ``view-<id>.html`` with the id reduced to safe characters."""
+    fid = "".join(c for c in str(finding.get("id", "")) if c.isalnum() or c in "-_")[:64] or "finding"
+    return f"view-{fid}.html"
+
+
+def render_finding_views(
+    findings_doc: Mapping[str, Any],
+    out_dir: Path,
+    *,
+    lang: Lang = "zh",
+    show_ids: bool = False,
+    max_nodes: int = 150,
+) -> dict[str, Path]:
+    """Write one view per finding into ``out_dir``; returns ``{finding id: path}`` for :func:`write_report`.
+
+    Example:
+        >>> # views = render_finding_views(doc, out / "views"); write_report(doc, out, views=views)
+    """
+    out_dir = Path(out_dir)
+    return {
+        str(f["id"]): render_finding_view(
+            f, out_dir / view_filename(f), lang=lang, show_ids=show_ids, max_nodes=max_nodes
+        )
+        for f in findings_doc.get("findings", [])
+    }
