@@ -291,8 +291,8 @@ EDGES: tuple[EdgeKind, ...] = (
         (
             Prop("post", "string", "职务", "post"),
             Prop("rank", "string", "职级", "rank"),
-            *_date("start", "任职开始", "tenure start"),
-            *_date("end", "任职结束", "tenure end"),
+            *_date("term_start", "任职开始", "tenure start"),
+            *_date("term_end", "任职结束", "tenure end"),
         ),
     ),
     EdgeKind(
@@ -302,7 +302,7 @@ EDGES: tuple[EdgeKind, ...] = (
         ((_U, _C), (_U, _P)),
         (
             Prop("amount", "float", "金额(元)", "amount (CNY)"),
-            *_date("date", "日期", "date"),
+            *_date("paid_on", "日期", "date"),
             Prop("purpose", "string", "用途", "purpose"),
             Prop("voucher", "string", "凭证号", "voucher"),
             Prop("contract", "string", "合同号", "contract"),
@@ -318,10 +318,10 @@ EDGES: tuple[EdgeKind, ...] = (
         "paid (total)",
         ((_U, _C), (_U, _P)),
         (
-            Prop("count", "int", "笔数", "payments"),
+            Prop("payments", "int", "笔数", "payments"),
             Prop("total", "float", "合计(元)", "total (CNY)"),
-            *_date("first", "首笔日期", "first payment"),
-            *_date("last", "末笔日期", "last payment"),
+            *_date("first_paid", "首笔日期", "first payment"),
+            *_date("last_paid", "末笔日期", "last payment"),
             Prop("channel", "string", "渠道", "channel"),
         ),
     ),
@@ -339,7 +339,7 @@ EDGES: tuple[EdgeKind, ...] = (
             Prop("action", "string", "变动", "action"),
             Prop("before", "string", "变更前", "before"),
             Prop("after", "string", "变更后", "after"),
-            *_date("date", "变更日期", "change date"),
+            *_date("changed_on", "变更日期", "change date"),
         ),
     ),
     EdgeKind(

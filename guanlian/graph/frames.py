@@ -1,0 +1,89 @@
+"""Shape DataFrames to the model before they reach a store (shared by both engines).
+
+Input frames may carry any subset of a kind's properties and extra columns; output frames have exactly the
+kind's columns in model order, typed, one row per key (rows sharing a key are combined: the first non-null
+value of each column wins, so a later, sparser row never erases an earlier value).
+
+Example:
+    >>> import pandas as pd
+    >>> from guanlian.model import model
+    >>> f = prepare_nodes(model().node("Unit"), pd.DataFrame({"key": ["u", "u"], "name": [None, "局"]}))
+    >>> f[["key", "name"]].values.tolist()
+    [['u', '局']]
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pyarrow as pa
+
+from guanlian.model import EdgeKind, NodeKind, Prop
+
+ARROW_TYPES: dict[str, pa.DataType] = {
+    "string": pa.string(),
+    "int": pa.int64(),
+    "float": pa.float64(),
+    "bool": pa.bool_(),
+}
+_PANDAS_TYPES = {"string": object, "int": "Int64", "float": "float64", "bool": "boolean"}
+
+ENDPOINT_COLUMNS = ["src", "dst", "src_kind", "dst_kind"]
+
+
+def node_columns(kind: NodeKind) -> list[str]:
+    """Column names of a node kind in model order (``key`` first, provenance last)."""
+    return [p.name for p in kind.all_props]
+
+
+def edge_columns(kind: EdgeKind) -> list[str]:
+    """Property column names of an edge kind in model order (endpoint columns not included)."""
+    return [p.name for p in kind.all_props]
+
+
+def _typed(frame: pd.DataFrame, props: tuple[Prop, ...]) -> pd.DataFrame:
+    out = pd.DataFrame(index=frame.index)
+    for p in props:
+        col = frame[p.name] if p.name in frame.columns else pd.Series(None, index=frame.index, dtype=object)
+        if p.type == "string":
+            col = col.astype(object).where(col.notna(), None)
+            col = col.map(lambda v: v if v is None else str(v))
+        elif p.type == "int":
+            col = pd.to_numeric(col, errors="coerce").round().astype("Int64")
+        elif p.type == "float":
+            col = pd.to_numeric(col, errors="coerce").astype("float64")
+        else:
+            col = col.astype("boolean")
+        out[p.name] = col
+    return out
+
+
+def _combine(frame: pd.DataFrame) -> pd.DataFrame:
+    if not frame["key"].duplicated().any():
+        return frame.reset_index(drop=True)
+    return frame.groupby("key", sort=False, dropna=True).first().reset_index()
+
+
+def prepare_nodes(kind: NodeKind, rows: pd.DataFrame) -> pd.DataFrame:
+    """Typed, de-duplicated node rows with exactly ``node_columns(kind)``; rows without a key are dropped."""
+    if "key" not in rows.columns:
+        raise ValueError(f"{kind.name} rows need a 'key' column; got {list(rows.columns)}")
+    rows = rows[rows["key"].notna() & (rows["key"].astype(str) != "")]
+    frame = _typed(rows, kind.all_props)
+    frame = _combine(frame)
+    return _typed(frame, kind.all_props)[node_columns(kind)]
+
+
+def prepare_edges(kind: EdgeKind, rows: pd.DataFrame) -> pd.DataFrame:
+    """Typed, de-duplicated edge rows: endpoint columns then ``edge_columns(kind)``."""
+    missing = [c for c in ["key", *ENDPOINT_COLUMNS] if c not in rows.columns]
+    if missing:
+        raise ValueError(f"{kind.name} rows lack columns {missing}; got {list(rows.columns)}")
+    rows = rows[rows["key"].notna() & rows["src"].notna() & rows["dst"].notna()]
+    ends = rows[ENDPOINT_COLUMNS].astype(object)
+    frame = pd.concat([ends, _typed(rows, kind.all_props)], axis=1)
+    if frame["key"].duplicated().any():
+        frame = frame.groupby("key", sort=False).first().reset_index()
+    typed = _typed(frame, kind.all_props)
+    return pd.concat([frame[ENDPOINT_COLUMNS].reset_index(drop=True), typed.reset_index(drop=True)], axis=1)[
+        [*ENDPOINT_COLUMNS, *edge_columns(kind)]
+    ]
