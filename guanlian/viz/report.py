@@ -1,0 +1,434 @@
+"""The findings report: ``report.html`` (self-contained, printable) and ``report.xlsx`` (filterable sheets).
+
+Input is a ``findings.json`` document (see ``docs/outputs.md``). All text from data is escaped by Jinja
+autoescaping; resident IDs are masked unless ``show_ids``; XLSX cells are formula-safe.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from openpyxl import Workbook
+
+from guanlian.viz.labels import (
+    CONFIDENCE_TEXT,
+    ROLE_TEXT,
+    SEVERITY_TEXT,
+    TIER_TEXT,
+    Lang,
+    edge_label,
+    kind_label,
+    money,
+    tr,
+)
+from guanlian.viz.safe import mask_id, mask_text
+from guanlian.viz.tables import add_sheet
+
+SEVERITIES: tuple[str, ...] = ("high", "medium", "low")
+_PAYMENT_EDGES = ("PAID", "PAYMENT")
+
+
+@cache
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("guanlian.viz", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def _t(lang: Lang) -> dict[str, str]:
+    zh = {
+        "title": "关联线索报告",
+        "generated": "生成时间",
+        "store": "数据库",
+        "params": "参数",
+        "summary": "概览",
+        "by_severity": "按风险等级",
+        "by_query": "按查询",
+        "severity": "风险等级",
+        "query": "查询",
+        "total": "合计",
+        "count": "数量",
+        "findings": "线索列表",
+        "score": "评分",
+        "confidence": "可信度",
+        "explanation": "说明",
+        "entities": "涉及人员、企业和单位",
+        "role": "角色",
+        "kind": "类型",
+        "name": "名称",
+        "id_number": "身份证号",
+        "relations": "关系链",
+        "from": "起点",
+        "relation": "关系",
+        "to": "终点",
+        "source": "来源(文件, 行)",
+        "payments": "付款",
+        "pay_count": "笔数",
+        "pay_sum": "金额合计",
+        "pay_first": "首笔",
+        "pay_last": "末笔",
+        "pay_in_tenure": "任职期间笔数",
+        "no_payments": "无付款记录",
+        "why": "身份认定依据",
+        "why_certain": "各环节均由证件号或登记记录直接连接，无模糊匹配。",
+        "evidence": "证据",
+        "file": "文件",
+        "row": "行号",
+        "what": "内容",
+        "view": "查看关系网络图",
+        "none": "没有线索。",
+        "id": "编号",
+        "queries": "查询",
+        "masked": "身份证号已脱敏显示。",
+        "explanation_col": "说明",
+        "view_col": "网络图",
+        "payer": "付款方",
+        "payee": "收款方",
+        "finding": "线索",
+        "tier": "匹配等级",
+        "match_score": "匹配分",
+    }
+    en = {
+        "title": "guanlian findings report",
+        "generated": "Generated",
+        "store": "Store",
+        "params": "Parameters",
+        "summary": "Summary",
+        "by_severity": "By severity",
+        "by_query": "By query",
+        "severity": "Severity",
+        "query": "Query",
+        "total": "Total",
+        "count": "Count",
+        "findings": "Findings",
+        "score": "Score",
+        "confidence": "Confidence",
+        "explanation": "Explanation",
+        "entities": "People, companies and units",
+        "role": "Role",
+        "kind": "Kind",
+        "name": "Name",
+        "id_number": "Resident ID",
+        "relations": "Chain of relations",
+        "from": "From",
+        "relation": "Relation",
+        "to": "To",
+        "source": "Source (file, row)",
+        "payments": "Payments",
+        "pay_count": "Count",
+        "pay_sum": "Total",
+        "pay_first": "First",
+        "pay_last": "Last",
+        "pay_in_tenure": "During tenure",
+        "no_payments": "No payments",
+        "why": "Why we think these are the same people",
+        "why_certain": "Every link is a direct identifier or registry record; no fuzzy match is involved.",
+        "evidence": "Evidence",
+        "file": "File",
+        "row": "Row",
+        "what": "What",
+        "view": "Open network view",
+        "none": "No findings.",
+        "id": "ID",
+        "queries": "Queries",
+        "masked": "Resident IDs are masked.",
+        "explanation_col": "Explanation",
+        "view_col": "View",
+        "payer": "Payer",
+        "payee": "Payee",
+        "finding": "Finding",
+        "tier": "Match tier",
+        "match_score": "Match score",
+    }
+    return zh if lang == "zh" else en
+
+
+def _src(file: Any, row: Any) -> str:
+    if not file and row in (None, ""):
+        return ""
+    return f"{file or '?'}, {row}" if row not in (None, "") else str(file)
+
+
+def _finding_model(f: Mapping[str, Any], lang: Lang, show_ids: bool, view_href: str | None) -> dict[str, Any]:
+    """Everything one report section shows, as display text (masked, translated, not yet escaped)."""
+
+    def m(v: Any) -> str:
+        return mask_text(v, show_ids)
+
+    path = f.get("path") or {}
+    names = {n["key"]: m(n.get("name") or n["key"]) for n in path.get("nodes", [])}
+    entities = [
+        {
+            "role": tr(ROLE_TEXT, e.get("role"), lang),
+            "kind": kind_label(str(e.get("kind", "")), lang),
+            "name": m(e.get("name")),
+            "id_number": mask_id(e.get("id_number"), show_ids),
+        }
+        for e in f.get("entities", [])
+    ]
+    relations = []
+    fuzzy = []
+    for e in path.get("edges", []):
+        etype = str(e.get("type", ""))
+        props = e.get("props") or {}
+        relations.append(
+            {
+                "from": names.get(e["src"], m(e["src"])),
+                "relation": m(edge_label(etype, props, lang).replace("\n", " ")),
+                "to": names.get(e["dst"], m(e["dst"])),
+                "source": m(_src(e.get("src_file"), e.get("src_row"))),
+                "fuzzy": etype == "POSSIBLY_SAME",
+            }
+        )
+        if etype == "POSSIBLY_SAME":
+            fuzzy.append(
+                {
+                    "pair": f"{names.get(e['src'], '?')} ≈ {names.get(e['dst'], '?')}",
+                    "tier": tr(TIER_TEXT, props.get("tier"), lang),
+                    "score": props.get("score"),
+                    "explanation": m(props.get(f"explanation_{lang}") or props.get("explanation_zh") or ""),
+                    "source": m(_src(e.get("src_file"), e.get("src_row"))),
+                }
+            )
+    pay = f.get("payments")
+    payments = None
+    if pay:
+        payments = {
+            "count": pay.get("count"),
+            "sum": money(pay.get("sum"), lang),
+            "first": pay.get("first") or "",
+            "last": pay.get("last") or "",
+            "in_tenure": pay.get("in_tenure") if pay.get("in_tenure") is not None else "",
+        }
+    score = f.get("score")
+    return {
+        "id": str(f.get("id", "")),
+        "anchor": "f-" + "".join(c for c in str(f.get("id", "")) if c.isalnum() or c in "-_"),
+        "title": m(f.get(f"title_{lang}") or f.get("title_zh") or f.get("id")),
+        "severity": str(f.get("severity", "")),
+        "severity_text": tr(SEVERITY_TEXT, f.get("severity"), lang),
+        "score": f"{float(score):.2f}" if isinstance(score, int | float) else m(score),
+        "confidence": tr(CONFIDENCE_TEXT, f.get("confidence"), lang),
+        "queries": [m(q) for q in f.get("queries", [])],
+        "explanation": m(f.get(f"explanation_{lang}") or f.get("explanation_zh") or ""),
+        "entities": entities,
+        "relations": relations,
+        "fuzzy": fuzzy,
+        "payments": payments,
+        "evidence": [
+            {"file": m(ev.get("file")), "row": ev.get("row", ""), "what": m(ev.get("what"))}
+            for ev in f.get("evidence", [])
+        ],
+        "view_href": view_href,
+    }
+
+
+def _summary(findings: Sequence[Mapping[str, Any]]) -> tuple[dict[str, int], list[dict[str, Any]]]:
+    by_sev = Counter(str(f.get("severity", "")) for f in findings)
+    per_query: dict[str, Counter[str]] = {}
+    for f in findings:
+        for q in f.get("queries", []) or ["?"]:
+            per_query.setdefault(str(q), Counter())[str(f.get("severity", ""))] += 1
+    rows = [
+        {"query": q, "counts": [c.get(s, 0) for s in SEVERITIES], "total": sum(c.values())}
+        for q, c in sorted(per_query.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
+    ]
+    return {s: by_sev.get(s, 0) for s in SEVERITIES}, rows
+
+
+def _href(view: Path | None, out_dir: Path) -> str | None:
+    if view is None:
+        return None
+    rel = os.path.relpath(Path(view).resolve(), out_dir.resolve())
+    return Path(rel).as_posix()
+
+
+def write_report(
+    findings_doc: Mapping[str, Any],
+    out_dir: Path,
+    *,
+    lang: Lang = "zh",
+    show_ids: bool = False,
+    views: Mapping[str, Path] | None = None,
+) -> tuple[Path, Path]:
+    """Write ``report.html`` and ``report.xlsx`` for a findings document.
+
+    Args:
+        findings_doc: the ``findings.json`` object (``generated_at``, ``store``, ``params``, ``findings``).
+        out_dir: folder to write into (created if missing).
+        lang: ``"zh"`` (default) or ``"en"``.
+        show_ids: show resident ID numbers unmasked.
+        views: ``{finding id: view HTML path}`` (e.g. from
+            :func:`guanlian.viz.view.render_finding_views`); linked by relative path.
+
+    Returns:
+        ``(report.html path, report.xlsx path)``.
+
+    Example:
+        >>> # html, xlsx = write_report(json.loads(Path("findings.json").read_text()), Path("out"))
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    views = views or {}
+    findings = list(findings_doc.get("findings", []))
+    t = _t(lang)
+    models = [
+        _finding_model(f, lang, show_ids, _href(views.get(str(f.get("id"))), out_dir)) for f in findings
+    ]
+    by_sev, by_query = _summary(findings)
+    params = findings_doc.get("params") or {}
+    html = (
+        _env()
+        .get_template("report.html.j2")
+        .render(
+            lang=lang,
+            t=t,
+            generated_at=mask_text(findings_doc.get("generated_at", ""), show_ids),
+            store=mask_text(findings_doc.get("store", ""), show_ids),
+            params=[(mask_text(k, show_ids), mask_text(v, show_ids)) for k, v in params.items()],
+            severities=[(s, tr(SEVERITY_TEXT, s, lang), by_sev[s]) for s in SEVERITIES],
+            total=len(findings),
+            by_query=[{**r, "query": mask_text(r["query"], show_ids)} for r in by_query],
+            findings=models,
+            show_ids=show_ids,
+        )
+    )
+    html_path = out_dir / "report.html"
+    html_path.write_text(html, encoding="utf-8")
+    xlsx_path = out_dir / "report.xlsx"
+    _write_xlsx(findings, models, xlsx_path, lang, show_ids)
+    return html_path, xlsx_path
+
+
+def _write_xlsx(
+    findings: Sequence[Mapping[str, Any]],
+    models: Sequence[Mapping[str, Any]],
+    out: Path,
+    lang: Lang,
+    show_ids: bool,
+) -> None:
+    t = _t(lang)
+
+    def m(v: Any) -> str:
+        return mask_text(v, show_ids)
+
+    zh = lang == "zh"
+    wb = Workbook()
+    add_sheet(
+        wb,
+        "线索" if zh else "findings",
+        [
+            t["id"],
+            t["severity"],
+            t["score"],
+            t["confidence"],
+            t["finding"],
+            t["queries"],
+            t["pay_count"],
+            t["pay_sum"] + ("(元)" if zh else " (CNY)"),
+            t["pay_first"],
+            t["pay_last"],
+            t["pay_in_tenure"],
+            t["explanation_col"],
+            t["view_col"],
+        ],  # fmt: skip
+        [
+            [
+                mo["id"],
+                mo["severity_text"],
+                f.get("score"),
+                mo["confidence"],
+                mo["title"],
+                ", ".join(mo["queries"]),
+                (f.get("payments") or {}).get("count"),
+                (f.get("payments") or {}).get("sum"),
+                (f.get("payments") or {}).get("first"),
+                (f.get("payments") or {}).get("last"),
+                (f.get("payments") or {}).get("in_tenure"),
+                mo["explanation"],
+                mo["view_href"] or "",
+            ]
+            for f, mo in zip(findings, models, strict=True)
+        ],
+        widths=[18, 8, 7, 14, 50, 24, 7, 14, 11, 11, 8, 70, 28],
+    )
+    add_sheet(
+        wb,
+        "人员企业" if zh else "entities",
+        [t["id"], t["role"], t["kind"], t["name"], t["id_number"], "key"],
+        [
+            [
+                f.get("id"),
+                tr(ROLE_TEXT, e.get("role"), lang),
+                kind_label(str(e.get("kind", "")), lang),
+                m(e.get("name")),
+                mask_id(e.get("id_number"), show_ids),
+                m(e.get("key")),
+            ]
+            for f in findings
+            for e in f.get("entities", [])
+        ],
+        widths=[18, 10, 8, 36, 22, 40],
+    )
+    pay_rows: list[list[Any]] = []
+    for f in findings:
+        path = f.get("path") or {}
+        names = {n["key"]: n.get("name") or n["key"] for n in path.get("nodes", [])}
+        for e in path.get("edges", []):
+            if e.get("type") not in _PAYMENT_EDGES:
+                continue
+            p = e.get("props") or {}
+            single = e.get("type") == "PAYMENT"
+            pay_rows.append(
+                [
+                    f.get("id"),
+                    m(names.get(e["src"], e["src"])),
+                    m(names.get(e["dst"], e["dst"])),
+                    1 if single else p.get("count"),
+                    p.get("amount") if single else p.get("total"),
+                    p.get("date") if single else p.get("first"),
+                    p.get("date") if single else p.get("last"),
+                    m(e.get("src_file")),
+                    e.get("src_row"),
+                ]
+            )
+    add_sheet(
+        wb,
+        "付款" if zh else "payments",
+        [
+            t["id"],
+            t["payer"],
+            t["payee"],
+            t["pay_count"],
+            t["pay_sum"] + ("(元)" if zh else " (CNY)"),
+            t["pay_first"],
+            t["pay_last"],
+            t["file"],
+            t["row"],
+        ],  # fmt: skip
+        pay_rows,
+        widths=[18, 30, 36, 7, 14, 11, 11, 28, 8],
+    )
+    add_sheet(
+        wb,
+        "证据" if zh else "evidence",
+        [t["id"], t["file"], t["row"], t["what"]],
+        [
+            [f.get("id"), m(ev.get("file")), ev.get("row"), m(ev.get("what"))]
+            for f in findings
+            for ev in f.get("evidence", [])
+        ],
+        widths=[18, 32, 8, 60],
+    )
+    wb.save(out)
+
+
+__all__ = ["write_report"]

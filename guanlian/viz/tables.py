@@ -1,0 +1,102 @@
+"""Writing tables investigators open in Excel: XLSX sheets and CSV files, formula-safe.
+
+Every string cell goes through :func:`guanlian.viz.safe.neutralise_cell`; XLSX strings are stored as text
+cells (never formulas), with a frozen header row and an autofilter. CSV is written as UTF-8 with a BOM so
+that Excel on Chinese Windows opens it without garbling.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.workbook import Workbook
+
+from guanlian.viz.safe import neutralise_cell
+
+HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
+
+
+def _clean(value: Any) -> Any:
+    value = neutralise_cell(value)
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    elif value is not None and not isinstance(value, int | float | bool):
+        value = neutralise_cell(str(value))
+    return value
+
+
+def add_sheet(
+    wb: Workbook,
+    title: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    widths: Sequence[int] | None = None,
+) -> None:
+    """Append a sheet with a bold frozen header, an autofilter and formula-safe text cells.
+
+    Args:
+        wb: the workbook (its default empty sheet is reused for the first call).
+        title: sheet name (at most 31 characters).
+        headers: column titles.
+        rows: row values; strings are neutralised and stored as text.
+        widths: optional column widths in characters.
+
+    Example:
+        >>> from openpyxl import Workbook
+        >>> wb = Workbook()
+        >>> add_sheet(wb, "线索", ["名称"], [["=1+1"]])
+        >>> wb["线索"]["A2"].value
+        "'=1+1"
+    """
+    first = wb.worksheets[0] if len(wb.worksheets) == 1 else None
+    if first is not None and first.max_row == 1 and first.max_column == 1 and first["A1"].value is None:
+        ws = first
+        ws.title = title[:31]
+    else:
+        ws = wb.create_sheet(title[:31])
+    ws.append([_clean(h) for h in headers])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+    n = 1
+    for row in rows:
+        ws.append([_clean(v) for v in row])
+        n += 1
+        for cell in ws[n]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(max(1, len(headers)))}{n}"
+    for i, _ in enumerate(headers, start=1):
+        width = widths[i - 1] if widths and i - 1 < len(widths) else 16
+        ws.column_dimensions[get_column_letter(i)].width = width
+    for row_cells in ws.iter_rows(min_row=2):
+        for cell in row_cells:
+            if isinstance(cell.value, str) and len(cell.value) > 40:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def write_csv(out: Path, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:
+    """Write a formula-safe CSV (UTF-8 with BOM).
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> p = write_csv(pathlib.Path(tempfile.mkdtemp()) / "a.csv", ["x"], [["@SUM(A1)"]])
+        >>> p.read_text(encoding="utf-8-sig").splitlines()[1]
+        "'@SUM(A1)"
+    """
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow([neutralise_cell(h) for h in headers])
+        for row in rows:
+            w.writerow(["" if v is None else neutralise_cell(v) for v in row])
+    return out
