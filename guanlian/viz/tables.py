@@ -56,20 +56,20 @@ def add_sheet(
         "'=1+1"
     """
     first = wb.worksheets[0] if len(wb.worksheets) == 1 else None
-    if first is not None and first.max_row == 1 and first.max_column == 1 and first["A1"].value is None:
+    if first is not None and first.title == "Sheet" and first.max_row == 1 and first["A1"].value is None:
         ws = first
         ws.title = title[:31]
     else:
         ws = wb.create_sheet(title[:31])
-    ws.append([_clean(h) for h in headers])
-    for cell in ws[1]:
+    for col, h in enumerate(headers, start=1):
+        cell = ws.cell(row=1, column=col, value=_clean(h))
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
     n = 1
     for row in rows:
-        ws.append([_clean(v) for v in row])
         n += 1
-        for cell in ws[n]:
+        for col, v in enumerate(row, start=1):
+            cell = ws.cell(row=n, column=col, value=_clean(v))
             if isinstance(cell.value, str):
                 cell.data_type = "s"
     ws.freeze_panes = "A2"
