@@ -1,0 +1,448 @@
+"""The server store: Neo4j 5 over Bolt, through the official ``neo4j`` driver.
+
+Writes are batched ``UNWIND $rows AS row MERGE …`` statements run in managed write transactions
+(``session.execute_write`` retries transient errors). Kind names (labels, relationship types) come only from
+:mod:`guanlian.model` and are checked against it; every value reaches Cypher as a parameter. Missing values
+(None/NaN/NA) are dropped from the property map rather than written as null, so ``n.prop IS NULL`` means
+"missing" on both engines and a sparser reload never erases a stored value.
+
+Rows are shaped by :mod:`guanlian.graph.frames` exactly as for the embedded store, so both engines hold the
+same types.
+
+Example:
+    >>> s = Neo4jStore("bolt://127.0.0.1:7687")  # doctest: +SKIP
+    >>> s.ensure_schema()  # doctest: +SKIP
+    >>> s.upsert_nodes("Unit", pd.DataFrame({"key": ["unit:a"], "name": ["A局"]}))  # doctest: +SKIP
+    1
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Iterator
+from typing import Any, LiteralString, TypeVar
+
+import neo4j
+import pandas as pd
+from neo4j import GraphDatabase
+from neo4j import exceptions as nx
+from neo4j.graph import Node, Path, Relationship
+
+from guanlian.graph.frames import edge_columns, node_columns, prepare_edges, prepare_nodes
+from guanlian.graph.store import Engine, StoreError
+from guanlian.model import EdgeKind, NodeKind, model
+
+BATCH_ROWS = 5_000
+"""Rows per UNWIND transaction (see docs/benchmarks.md, "Neo4j load": 2k-20k are within a few percent)."""
+
+DELETE_BATCH = 10_000
+CONNECT_TIMEOUT_S = 10.0
+
+T = TypeVar("T")
+
+
+def _cypher(text: str) -> LiteralString:
+    # Statement text here is built only from model names (checked by _node_kind/_edge_kind) or handed in by
+    # the caller as a query string; values always travel as parameters.
+    # mypy treats LiteralString as str, so no cast is needed (and a cast would be flagged as redundant).
+    return text
+
+
+def _one_line(exc: BaseException) -> str:
+    msg = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    return " ".join(str(msg).split())
+
+
+def _node_kind(kind: str) -> NodeKind:
+    try:
+        return model().node(kind)
+    except KeyError as exc:
+        raise StoreError(f"未知节点类型 / unknown node kind: {exc.args[0]}") from None
+
+
+def _edge_kind(kind: str) -> EdgeKind:
+    try:
+        return model().edge(kind)
+    except KeyError as exc:
+        raise StoreError(f"未知关系类型 / unknown edge kind: {exc.args[0]}") from None
+
+
+def _present(value: object) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return False
+    return not (isinstance(value, float) and math.isnan(value))
+
+
+def _scalar(value: object) -> object:
+    """Python scalar for a parameter (numpy scalars have ``.item()``)."""
+    if isinstance(value, (str, bool, int, float)):
+        return value
+    item = getattr(value, "item", None)
+    return item() if callable(item) else value
+
+
+def _props(frame: pd.DataFrame, cols: list[str]) -> list[dict[str, Any]]:
+    """One property map per row, with missing values left out."""
+    records = frame[cols].astype(object).to_dict("records")
+    return [{str(k): _scalar(v) for k, v in r.items() if _present(v)} for r in records]
+
+
+def _plain(value: object) -> object:
+    """Query results as plain Python: nodes and relationships become property dicts (plus ``_LABEL``)."""
+    if isinstance(value, Node):
+        return {"_LABEL": next(iter(value.labels), None), **dict(value)}
+    if isinstance(value, Relationship):
+        return {"_LABEL": value.type, **dict(value)}
+    if isinstance(value, Path):
+        return {"nodes": [_plain(n) for n in value.nodes], "rels": [_plain(r) for r in value.relationships]}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    to_native = getattr(value, "to_native", None)  # neo4j.time.Date/DateTime/Duration
+    return to_native() if callable(to_native) else value
+
+
+def _chunks(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+class Neo4jStore:
+    """Store protocol over a Neo4j 5 server (Bolt, ``neo4j://``, or TLS variants of both).
+
+    Args:
+        uri: e.g. ``bolt://127.0.0.1:7687`` or ``neo4j+s://xxxx.databases.neo4j.io`` (passed to the driver as is).
+        user: defaults to env ``NEO4J_USER``, then ``neo4j``.
+        password: defaults to env ``NEO4J_PASSWORD``.
+        database: database name; default: the user's home database on the server.
+        batch_rows: rows per write transaction.
+
+    Raises:
+        StoreError: the server is unreachable, refuses the credentials, lacks the database, or is older than 5.
+
+    Example:
+        >>> with Neo4jStore("bolt://127.0.0.1:7687", password="secret") as s:  # doctest: +SKIP
+        ...     s.counts()["Person"]
+        0
+    """
+
+    engine: Engine = "neo4j"
+
+    def __init__(
+        self,
+        uri: str,
+        user: str | None = None,
+        password: str | None = None,
+        database: str | None = None,
+        *,
+        batch_rows: int = BATCH_ROWS,
+    ) -> None:
+        self.uri = uri
+        self.location = uri
+        self.user = user or os.environ.get("NEO4J_USER") or "neo4j"
+        pw = password if password is not None else os.environ.get("NEO4J_PASSWORD")
+        self.database = database
+        self.batch_rows = batch_rows
+        self._schema_ready = False
+        auth = (self.user, pw) if pw is not None else None
+        try:
+            self._driver = GraphDatabase.driver(uri, auth=auth, connection_timeout=CONNECT_TIMEOUT_S)
+        except (nx.ConfigurationError, ValueError) as exc:
+            raise StoreError(
+                f"Neo4j 地址无效 / invalid Neo4j URI {uri!r}: {_one_line(exc)}. "
+                "修复 / fix: use bolt://HOST:PORT, neo4j://HOST:PORT or neo4j+s://HOST"
+            ) from None
+        try:
+            self._check_server()
+        except ValueError as exc:  # e.g. a port that is not a number, only noticed when connecting
+            self._driver.close()
+            raise StoreError(
+                f"Neo4j 地址无效 / invalid Neo4j URI {uri!r}: {_one_line(exc)}. "
+                "修复 / fix: use bolt://HOST:PORT, neo4j://HOST:PORT or neo4j+s://HOST"
+            ) from None
+        except BaseException:
+            self._driver.close()
+            raise
+
+    # -- connection ---------------------------------------------------------------------------------------
+    def _fail(self, exc: BaseException) -> StoreError:
+        """Translate a driver error into a one-line StoreError with the fix."""
+        where = f"{self.uri}" + (f" (database {self.database!r})" if self.database else "")
+        code = getattr(exc, "code", None) or ""
+        if isinstance(exc, nx.AuthError) or code.startswith("Neo.ClientError.Security.Unauthorized"):
+            return StoreError(
+                f"Neo4j 拒绝了用户名或密码 / Neo4j refused user {self.user!r} at {where}. "
+                "修复 / fix: set NEO4J_USER and NEO4J_PASSWORD to the server's credentials"
+            )
+        if code == "Neo.ClientError.Database.DatabaseNotFound" or "DatabaseNotFound" in _one_line(exc):
+            return StoreError(
+                f"Neo4j 上没有这个数据库 / database {self.database!r} does not exist at {self.uri}. "
+                "修复 / fix: pass an existing name (SHOW DATABASES) or omit it to use the server's default"
+            )
+        if isinstance(exc, nx.DatabaseUnavailable):
+            return StoreError(
+                f"Neo4j 数据库不可用 / database unavailable at {where}: {_one_line(exc)}. "
+                "修复 / fix: START DATABASE it or wait until it is online"
+            )
+        if isinstance(exc, (nx.ServiceUnavailable, nx.SessionExpired, OSError)):
+            return StoreError(
+                f"无法连接 Neo4j / cannot reach Neo4j at {self.uri}: {_one_line(exc)}. "
+                "修复 / fix: start it (scripts/neo4j-server start) or check the URI, host and port"
+            )
+        if isinstance(exc, nx.Forbidden):
+            return StoreError(
+                f"Neo4j 权限不足 / not allowed at {where}: {_one_line(exc)}. "
+                "修复 / fix: use a user with write rights"
+            )
+        return StoreError(f"Neo4j 查询失败 / query failed at {where}: {_one_line(exc)}")
+
+    def _run(self, fn: Callable[[], T], *, connecting: bool = False) -> T:
+        try:
+            return fn()
+        except StoreError:
+            raise
+        except (nx.Neo4jError, nx.DriverError, OSError) as exc:
+            raise self._fail(exc) from None
+        except (TypeError, ValueError) as exc:
+            if connecting:  # an unusable URI surfaces here; __init__ reports it
+                raise
+            raise StoreError(f"Neo4j 查询参数无效 / invalid query or parameters: {_one_line(exc)}") from None
+
+    def _session(self, **kw: Any) -> neo4j.Session:
+        return self._driver.session(database=self.database, **kw)
+
+    def _check_server(self) -> None:
+        def check() -> list[Any]:
+            with self._session() as s:
+                rec = s.run(_cypher("CALL dbms.components() YIELD versions RETURN versions[0] AS v")).single()
+                return [rec["v"] if rec else ""]
+
+        version = str(self._run(check, connecting=True)[0])
+        try:
+            major = int(version.split(".")[0])
+        except ValueError:
+            major = 0
+        if major < 5:
+            raise StoreError(
+                f"Neo4j 版本过旧 / Neo4j {version or '?'} at {self.uri} is too old; guanlian needs Neo4j 5 or later. "
+                "修复 / fix: upgrade the server, or use scripts/neo4j-server start for a local 5.26"
+            )
+        self.server_version = version
+
+    # -- schema -------------------------------------------------------------------------------------------
+    def ensure_schema(self) -> None:
+        """Uniqueness constraint on ``key`` per node kind and a ``key`` index per edge kind (idempotent)."""
+        if self._schema_ready:
+            return
+        m = model()
+        stmts = [
+            f"CREATE CONSTRAINT guanlian_{n.name}_key IF NOT EXISTS FOR (n:{n.name}) REQUIRE n.key IS UNIQUE"
+            for n in m.nodes
+        ] + [
+            f"CREATE INDEX guanlian_{e.name}_key IF NOT EXISTS FOR ()-[e:{e.name}]-() ON (e.key)"
+            for e in m.edges
+        ]
+
+        def create() -> None:
+            with self._session() as s:
+                for stmt in stmts:
+                    s.run(_cypher(stmt)).consume()
+                s.run(_cypher("CALL db.awaitIndexes(300)")).consume()
+
+        self._run(create)
+        self._schema_ready = True
+
+    # -- writes -------------------------------------------------------------------------------------------
+    def _write_batches(self, cypher: str, rows: list[dict[str, Any]]) -> int:
+        """Run ``cypher`` (which must RETURN count(*) AS n) per batch in managed transactions; sum of n."""
+        query = _cypher(cypher)
+
+        def work(tx: neo4j.ManagedTransaction, batch: list[dict[str, Any]]) -> int:
+            rec = tx.run(query, rows=batch).single()
+            return int(rec["n"]) if rec else 0
+
+        def run() -> int:
+            total = 0
+            with self._session() as s:
+                for batch in _chunks(rows, self.batch_rows):
+                    total += s.execute_write(work, batch)
+            return total
+
+        return self._run(run)
+
+    def upsert_nodes(self, kind: str, rows: pd.DataFrame) -> int:
+        """Insert or update nodes of ``kind`` by ``key``.
+
+        Args:
+            kind: a node kind of :func:`guanlian.model.model`.
+            rows: column ``key`` plus any of the kind's properties (others are ignored).
+
+        Returns:
+            Number of distinct keys written.
+        """
+        nk = _node_kind(kind)
+        self.ensure_schema()
+        frame = prepare_nodes(nk, rows)
+        if frame.empty:
+            return 0
+        props = [c for c in node_columns(nk) if c != "key"]
+        payload = [
+            {"key": k, "props": p} for k, p in zip(frame["key"].tolist(), _props(frame, props), strict=True)
+        ]
+        return self._write_batches(
+            f"UNWIND $rows AS row MERGE (n:{nk.name} {{key: row.key}}) SET n += row.props RETURN count(*) AS n",
+            payload,
+        )
+
+    def upsert_edges(self, kind: str, rows: pd.DataFrame) -> int:
+        """Insert or update edges of ``kind`` by edge ``key``; both endpoint nodes must exist.
+
+        Args:
+            kind: an edge kind of the model.
+            rows: columns ``src``, ``dst``, ``src_kind``, ``dst_kind``, ``key`` plus properties.
+
+        Returns:
+            Number of distinct edge keys written.
+
+        Raises:
+            StoreError: an endpoint pair the model does not allow, or endpoint nodes that are missing.
+        """
+        ek = _edge_kind(kind)
+        self.ensure_schema()
+        frame = prepare_edges(ek, rows)
+        if frame.empty:
+            return 0
+        props = [c for c in edge_columns(ek) if c != "key"]
+        written = 0
+        for (src_kind, dst_kind), part in frame.groupby(["src_kind", "dst_kind"], sort=False):
+            pair = (str(src_kind), str(dst_kind))
+            if pair not in ek.endpoints:
+                raise StoreError(
+                    f"{ek.name} 不能连接 / cannot join {pair[0]} to {pair[1]}; allowed: {list(ek.endpoints)}"
+                )
+            payload = [
+                {"src": s, "dst": d, "key": k, "props": p}
+                for s, d, k, p in zip(
+                    part["src"].astype(str).tolist(),
+                    part["dst"].astype(str).tolist(),
+                    part["key"].tolist(),
+                    _props(part, props),
+                    strict=True,
+                )
+            ]
+            n = self._write_batches(
+                f"UNWIND $rows AS row MATCH (a:{pair[0]} {{key: row.src}}) MATCH (b:{pair[1]} {{key: row.dst}}) "
+                f"MERGE (a)-[e:{ek.name} {{key: row.key}}]->(b) SET e += row.props RETURN count(*) AS n",
+                payload,
+            )
+            if n < len(payload):
+                raise StoreError(
+                    f"{ek.name}: {len(payload) - n} 条关系的端点不存在 / {len(payload) - n} of {len(payload)} "
+                    f"{pair[0]}->{pair[1]} edges name endpoint nodes that are not in the store. "
+                    "修复 / fix: upsert the nodes before the edges"
+                )
+            written += n
+        return written
+
+    def delete_edges(self, kind: str) -> int:
+        """Delete every edge of ``kind`` in batches; returns how many were deleted."""
+        ek = _edge_kind(kind)
+        query = _cypher(f"MATCH ()-[e:{ek.name}]->() WITH e LIMIT $n DELETE e RETURN count(*) AS n")
+
+        def work(tx: neo4j.ManagedTransaction) -> int:
+            rec = tx.run(query, n=DELETE_BATCH).single()
+            return int(rec["n"]) if rec else 0
+
+        def run() -> int:
+            total = 0
+            with self._session() as s:
+                while (n := s.execute_write(work)) > 0:
+                    total += n
+            return total
+
+        return self._run(run)
+
+    def clear(self) -> int:
+        """Delete every node and edge (in batches); schema stays. Returns the number of nodes deleted."""
+        query = _cypher("MATCH (n) WITH n LIMIT $n DETACH DELETE n RETURN count(*) AS n")
+
+        def work(tx: neo4j.ManagedTransaction) -> int:
+            rec = tx.run(query, n=DELETE_BATCH).single()
+            return int(rec["n"]) if rec else 0
+
+        def run() -> int:
+            total = 0
+            with self._session() as s:
+                while (n := s.execute_write(work)) > 0:
+                    total += n
+            return total
+
+        return self._run(run)
+
+    # -- reads --------------------------------------------------------------------------------------------
+    def query(self, cypher: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+        """Run read-only Cypher (a read transaction: writes are refused by the server).
+
+        Args:
+            cypher: statement; values belong in ``params``, never in the text.
+            params: parameter map.
+
+        Returns:
+            One column per RETURN item, in order; nodes and relationships as property dicts with ``_LABEL``.
+        """
+        q = _cypher(cypher)
+
+        def work(tx: neo4j.ManagedTransaction) -> tuple[list[str], list[list[Any]]]:
+            result = tx.run(q, params or {})
+            keys = list(result.keys())
+            return keys, [[_plain(v) for v in rec.values()] for rec in result]
+
+        def run() -> tuple[list[str], list[list[Any]]]:
+            with self._session() as s:
+                return s.execute_read(work)
+
+        keys, data = self._run(run)
+        return pd.DataFrame(data, columns=keys)
+
+    def execute(self, cypher: str, params: dict[str, Any] | None = None) -> None:
+        """Run one write statement with parameters in a managed write transaction."""
+        q = _cypher(cypher)
+
+        def work(tx: neo4j.ManagedTransaction) -> None:
+            tx.run(q, params or {}).consume()
+
+        def run() -> None:
+            with self._session() as s:
+                s.execute_write(work)
+
+        self._run(run)
+
+    def counts(self) -> dict[str, int]:
+        """Nodes per node kind and edges per edge kind, every kind of the model (zeros included)."""
+        m = model()
+        stmts = [(n.name, f"MATCH (n:{n.name}) RETURN count(n) AS c") for n in m.nodes]
+        stmts += [(e.name, f"MATCH ()-[e:{e.name}]->() RETURN count(e) AS c") for e in m.edges]
+
+        def work(tx: neo4j.ManagedTransaction) -> dict[str, int]:
+            out: dict[str, int] = {}
+            for name, stmt in stmts:
+                rec = tx.run(_cypher(stmt)).single()
+                out[name] = int(rec["c"]) if rec else 0
+            return out
+
+        def run() -> dict[str, int]:
+            with self._session() as s:
+                return s.execute_read(work)
+
+        return self._run(run)
+
+    def close(self) -> None:
+        self._driver.close()
+
+    def __enter__(self) -> Neo4jStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,159 @@
+"""Export a store as CSV files for ``neo4j-admin database import full`` (the offline bulk loader).
+
+One node file per node kind and one relationship file per (edge kind, source kind, target kind), written
+with the import tool's typed headers:
+
+* nodes: ``key:ID(Person)`` (one id space per kind, so keys only need to be unique within a kind; the column
+  is also stored as property ``key``), typed property columns (``:long``, ``:double``, ``:boolean``; strings
+  untyped) and ``:LABEL``;
+* relationships: ``:START_ID(Unit)``, ``:END_ID(Company)``, typed property columns and ``:TYPE``.
+
+Integers and floats are written as ``long``/``double``, the types the Bolt path stores for Python ints and
+floats, so a bulk-imported graph and an upserted one are the same graph. Missing values are empty unquoted
+fields (no property); strings are always quoted, so an empty string stays an empty string. Fields may hold
+line breaks, hence ``--multiline-fields=true`` in the command.
+
+Example:
+    >>> paths = export_neo4j_import(store, Path("out/neo4j-import"))  # doctest: +SKIP
+    >>> print(paths[-1].read_text())  # the neo4j-admin command  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+import shlex
+from pathlib import Path
+
+import pandas as pd
+
+from guanlian.graph.store import Store
+from guanlian.model import EdgeKind, NodeKind, Prop, model
+
+COMMAND_FILE = "neo4j-admin-import.sh"
+
+_HEADER_TYPES = {"string": "", "int": ":long", "float": ":double", "bool": ":boolean"}
+
+
+def _field(value: object, prop_type: str) -> str:
+    """One CSV field in the import tool's syntax ('' = no property)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if prop_type == "string":
+        return '"' + str(value).replace('"', '""') + '"'
+    if prop_type == "bool":
+        return "true" if bool(value) else "false"
+    if prop_type == "int":
+        return str(int(value))  # type: ignore[call-overload]
+    f = float(value)  # type: ignore[arg-type]
+    if math.isinf(f):
+        return "Infinity" if f > 0 else "-Infinity"
+    return repr(f)
+
+
+def _write(path: Path, header: list[str], frame: pd.DataFrame, types: list[str], tail: str) -> None:
+    """Write ``frame`` (columns in ``types`` order) with a constant last column ``tail`` (label or type)."""
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        fh.write(",".join(header) + "\n")
+        cols = [frame[c].astype(object).tolist() for c in frame.columns]
+        for row in zip(*cols, strict=True):
+            fh.write(",".join(_field(v, t) for v, t in zip(row, types, strict=True)) + "," + tail + "\n")
+
+
+def _prop_header(p: Prop) -> str:
+    return p.name + _HEADER_TYPES[p.type]
+
+
+def _node_query(kind: NodeKind) -> str:
+    cols = ", ".join(f"n.{p.name} AS {p.name}" for p in kind.all_props)
+    return f"MATCH (n:{kind.name}) RETURN {cols} ORDER BY n.key"
+
+
+def _edge_query(kind: EdgeKind, src: str, dst: str) -> str:
+    cols = ", ".join(f"e.{p.name} AS {p.name}" for p in kind.all_props)
+    return (
+        f"MATCH (a:{src})-[e:{kind.name}]->(b:{dst}) RETURN a.key AS src, b.key AS dst, {cols} ORDER BY e.key"
+    )
+
+
+def import_command(files: list[Path], database: str = "neo4j") -> list[str]:
+    """The ``neo4j-admin database import full`` argument list for files written by :func:`export_neo4j_import`.
+
+    Args:
+        files: CSV paths (node files are those whose name starts with ``nodes_``).
+        database: target database name (must not exist or be empty; stop it first).
+
+    Returns:
+        argv, starting with ``neo4j-admin``.
+    """
+    nodes = [f"--nodes={p}" for p in files if p.name.startswith("nodes_")]
+    rels = [f"--relationships={p}" for p in files if p.name.startswith("rels_")]
+    return [
+        "neo4j-admin",
+        "database",
+        "import",
+        "full",
+        "--id-type=string",
+        "--multiline-fields=true",
+        "--overwrite-destination=true",
+        *nodes,
+        *rels,
+        database,
+    ]
+
+
+def export_neo4j_import(store: Store, out_dir: Path, database: str = "neo4j") -> list[Path]:
+    """Write every node and edge of ``store`` as ``neo4j-admin database import`` CSV files.
+
+    Args:
+        store: any store (embedded or Neo4j); read with portable Cypher.
+        out_dir: folder to write into (created if missing; existing files of the same names are replaced).
+        database: database name put into the generated command.
+
+    Returns:
+        The CSV files (nodes first, then relationships; kinds without rows are skipped), and last the shell
+        script ``neo4j-admin-import.sh`` holding the import command (paths relative to the script's folder).
+
+    Example:
+        >>> files = export_neo4j_import(store, Path("import"))  # doctest: +SKIP
+        >>> files[-1].name
+        'neo4j-admin-import.sh'
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    m = model()
+    written: list[Path] = []
+    for nk in m.nodes:
+        frame = store.query(_node_query(nk))
+        if frame.empty:
+            continue
+        path = out_dir / f"nodes_{nk.name}.csv"
+        header = [f"key:ID({nk.name})", *(_prop_header(p) for p in nk.all_props[1:]), ":LABEL"]
+        _write(path, header, frame, [p.type for p in nk.all_props], nk.name)
+        written.append(path)
+    for ek in m.edges:
+        for src, dst in ek.endpoints:
+            frame = store.query(_edge_query(ek, src, dst))
+            if frame.empty:
+                continue
+            path = out_dir / f"rels_{ek.name}_{src}_{dst}.csv"
+            header = [
+                f":START_ID({src})",
+                f":END_ID({dst})",
+                *(_prop_header(p) for p in ek.all_props),
+                ":TYPE",
+            ]
+            _write(path, header, frame, ["string", "string", *(p.type for p in ek.all_props)], ek.name)
+            written.append(path)
+    argv = import_command([Path(p.name) for p in written], database)
+    script = out_dir / COMMAND_FILE
+    script.write_text(
+        "#!/usr/bin/env bash\n"
+        "# Bulk-load these CSV files into an EMPTY database of a STOPPED Neo4j 5 server:\n"
+        "#   NEO4J_HOME=/path/to/neo4j bash neo4j-admin-import.sh   (then start the server)\n"
+        "set -euo pipefail\n"
+        'cd "$(dirname "${BASH_SOURCE[0]}")"\n'
+        'exec "${NEO4J_HOME:+$NEO4J_HOME/bin/}"' + shlex.join(argv) + "\n",
+        encoding="utf-8",
+    )
+    script.chmod(0o755)
+    return [*written, script]

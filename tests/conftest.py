@@ -1,0 +1,49 @@
+"""Shared fixtures. Neo4j: ``neo4j_store`` connects to env ``NEO4J_URI`` (started by scripts/neo4j-server).
+
+When the server is unreachable the Neo4j tests are skipped locally, but fail in CI (env ``CI=true``): CI is
+expected to have started the server, so a silent skip would hide a broken setup.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import NoReturn
+
+import pytest
+
+from guanlian.graph.neo4j import Neo4jStore
+from guanlian.graph.store import StoreError
+
+
+def neo4j_unavailable(reason: str) -> NoReturn:
+    """Fail in CI, skip elsewhere."""
+    msg = f'Neo4j not available: {reason} (start it: eval "$(scripts/neo4j-server start)")'
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(msg, pytrace=False)
+    pytest.skip(msg)
+
+
+@pytest.fixture(scope="session")
+def neo4j_server_store() -> Iterator[Neo4jStore]:
+    """One connection for the whole session (a ``Neo4jStore``), schema in place."""
+    uri = os.environ.get("NEO4J_URI")
+    if not uri:
+        neo4j_unavailable("env NEO4J_URI is not set")
+    try:
+        store = Neo4jStore(str(uri))
+        store.ensure_schema()
+    except StoreError as exc:
+        neo4j_unavailable(str(exc))
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def neo4j_store(neo4j_server_store: Neo4jStore) -> Neo4jStore:
+    """The session's ``Neo4jStore`` with the database emptied (schema kept) before the test."""
+    neo4j_server_store.clear()
+    return neo4j_server_store
+
+
+# The lead adds an ``embedded_store`` fixture here (LadybugStore in tmp_path).
