@@ -176,25 +176,25 @@ def edge_label(etype: str, props: Mapping[str, Any], lang: Lang) -> str:
         return str(p.get("title") or edge_kind_label(etype, lang))
     if etype == "SERVES_IN":
         post = str(p.get("post") or edge_kind_label(etype, lang))
-        start, end = p.get("start") or "", p.get("end") or ""
+        start, end = p.get("term_start") or "", p.get("term_end") or ""
         if start or end:
             until = end or ("至今" if zh else "now")
             return f"{post}\n{start or '?'}—{until}"
         return post
     if etype == "PAID":
-        count, total = p.get("count"), p.get("total")
+        count, total = p.get("payments"), p.get("total")
         if zh:
             return f"付款 {count}笔\n{money(total, lang)}"
         return f"paid {count}×\n{money(total, lang)}"
     if etype == "PAYMENT":
-        return f"{money(p.get('amount'), lang)}\n{p.get('date') or ''}".strip()
+        return f"{money(p.get('amount'), lang)}\n{p.get('paid_on') or ''}".strip()
     if etype == "POSSIBLY_SAME":
         tier = tr(TIER_TEXT, p.get("tier"), lang)
         score = p.get("score")
         score_text = f" {float(score):.2f}" if isinstance(score, int | float) else ""
         return f"{edge_kind_label(etype, lang)}?\n({tier}{score_text})"
     if etype == "CHANGE":
-        parts = [str(p.get(k)) for k in ("item", "action", "date") if p.get(k)]
+        parts = [str(p.get(k)) for k in ("item", "action", "changed_on") if p.get(k)]
         return " ".join(parts) or edge_kind_label(etype, lang)
     return edge_kind_label(etype, lang)
 

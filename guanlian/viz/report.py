@@ -392,10 +392,10 @@ def _write_xlsx(
                     f.get("id"),
                     m(names.get(e["src"], e["src"])),
                     m(names.get(e["dst"], e["dst"])),
-                    1 if single else p.get("count"),
+                    1 if single else p.get("payments"),
                     p.get("amount") if single else p.get("total"),
-                    p.get("date") if single else p.get("first"),
-                    p.get("date") if single else p.get("last"),
+                    p.get("paid_on") if single else p.get("first_paid"),
+                    p.get("paid_on") if single else p.get("last_paid"),
                     m(e.get("src_file")),
                     e.get("src_row"),
                 ]

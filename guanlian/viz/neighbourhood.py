@@ -1,0 +1,280 @@
+"""The graph around one entity, read from any :class:`~guanlian.graph.store.Store` for ``guanlian view``.
+
+Only ``store.query`` with parameters is used. Every pattern names its node and edge kinds from
+:mod:`guanlian.model` explicitly — ``(a:Person)-[r:SHAREHOLDER_OF]->(b:Company)`` — and returns named
+properties, so the same Cypher runs on LadybugDB and Neo4j (no ``type(r)``/``label(r)``, no whole-node
+values whose shape differs between drivers). Kind names come from the model, never from user input; the
+entity and keys travel as parameters.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import networkx as nx
+
+from guanlian.graph.store import Store
+from guanlian.model import PROVENANCE, model
+
+SEARCH_KINDS: tuple[str, ...] = ("Person", "Company", "Unit")
+"""Kinds searched by name."""
+
+DEFAULT_SKIP_EDGES: frozenset[str] = frozenset({"PAYMENT"})
+"""Single payments are summarised by PAID edges; drawing hundreds of them hides the structure."""
+
+_PROV = {p.name for p in PROVENANCE}
+
+
+class EntityNotFound(LookupError):
+    """No node matches the entity given to :func:`neighbourhood` (message in Chinese and English)."""
+
+
+def _plain(v: Any) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    if hasattr(v, "item") and not isinstance(v, str | bytes):  # numpy scalar
+        try:
+            return v.item()
+        except (ValueError, AttributeError):
+            return v
+    try:
+        import pandas as pd
+
+        if v is pd.NA or v is pd.NaT:
+            return None
+    except ImportError:  # pragma: no cover
+        pass
+    return v
+
+
+def _node_returns(kind: str, var: str, prefix: str) -> str:
+    return ", ".join(f"{var}.{p.name} AS {prefix}{p.name}" for p in model().node(kind).all_props)
+
+
+def _edge_returns(kind: str, var: str, prefix: str) -> str:
+    return ", ".join(f"{var}.{p.name} AS {prefix}{p.name}" for p in model().edge(kind).all_props)
+
+
+def _node_attrs(kind: str, row: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+    props: dict[str, Any] = {}
+    for p in model().node(kind).props:
+        v = _plain(row.get(prefix + p.name))
+        if v is not None and v != "":
+            props[p.name] = v
+    display = model().node(kind).display
+    return {
+        "kind": kind,
+        "name": props.get("name") or props.get(display) or "",
+        "props": props,
+        "src_file": _plain(row.get(prefix + "src_file")),
+        "src_row": _plain(row.get(prefix + "src_row")),
+    }
+
+
+def _edge_attrs(kind: str, row: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+    props: dict[str, Any] = {}
+    for p in model().edge(kind).props:
+        v = _plain(row.get(prefix + p.name))
+        if v is not None and v != "":
+            props[p.name] = v
+    return {
+        "type": kind,
+        "edge_key": _plain(row.get(prefix + "key")),
+        "props": props,
+        "src_file": _plain(row.get(prefix + "src_file")),
+        "src_row": _plain(row.get(prefix + "src_row")),
+    }
+
+
+def _records(store: Store, cypher: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    df = store.query(cypher, params)
+    return [dict(r) for r in df.to_dict(orient="records")]
+
+
+def resolve_entity(
+    store: Store, entity: str, max_matches: int = 10
+) -> tuple[list[tuple[str, dict[str, Any]]], list[dict[str, str]]]:
+    """Find the nodes an investigator means by ``entity``.
+
+    Tried in order, first hit wins: node key; resident ID (Person ``id_number``, upper-cased); credit code
+    (Company ``credit_code``); exact name or normalised name of a Person, Company or Unit. Names may match
+    several nodes (同名同姓): all are returned up to ``max_matches`` and a note says so.
+
+    Args:
+        store: any Store.
+        entity: key, ID number, credit code or name.
+        max_matches: cap on name matches.
+
+    Returns:
+        ``([(key, node attributes), …], notes)`` where notes are ``{"zh", "en"}`` dicts.
+
+    Raises:
+        EntityNotFound: nothing matches.
+
+    Example:
+        >>> # resolve_entity(store, "王建国")
+    """
+    value = entity.strip()
+    if not value:
+        raise EntityNotFound(
+            "请给出实体名称、身份证号、信用代码或键。/ Give a name, ID number, credit code or key."
+        )
+    m = model()
+    lookups: list[tuple[str, list[tuple[str, str]]]] = [
+        ("key", [(k.name, "key") for k in m.nodes]),
+        ("id", [("Person", "id_number")]),
+        ("code", [("Company", "credit_code")]),
+        ("name", [(k, prop) for k in SEARCH_KINDS for prop in ("name", "name_norm")]),
+    ]
+    for how, targets in lookups:
+        found: dict[str, dict[str, Any]] = {}
+        v = value.upper() if how in ("id", "code") else value
+        for kind, prop in targets:
+            cypher = (
+                f"MATCH (n:{kind}) WHERE n.{prop} = $v RETURN {_node_returns(kind, 'n', 'n_')} "
+                f"ORDER BY n.key LIMIT {int(max_matches) + 1}"
+            )
+            for row in _records(store, cypher, {"v": v}):
+                key = str(row["n_key"])
+                found.setdefault(key, _node_attrs(kind, row, "n_"))
+        if not found:
+            continue
+        notes: list[dict[str, str]] = []
+        keys = sorted(found)
+        if len(keys) > max_matches:
+            notes.append(
+                {
+                    "zh": f"「{value}」匹配超过 {max_matches} 个节点，只显示前 {max_matches} 个；请用身份证号或信用代码缩小范围。",
+                    "en": f"More than {max_matches} nodes match {value!r}; showing {max_matches}. "
+                    "Use an ID number or credit code to narrow it down.",
+                }
+            )
+            keys = keys[:max_matches]
+        elif len(keys) > 1:
+            notes.append(
+                {
+                    "zh": f"「{value}」匹配 {len(keys)} 个节点（同名不一定是同一人），全部显示。",
+                    "en": f"{len(keys)} nodes match {value!r} (same name is not the same person); all are shown.",
+                }
+            )
+        return [(k, found[k]) for k in keys], notes
+    raise EntityNotFound(
+        f"找不到「{value}」：既不是节点键、身份证号、信用代码，也不是人员/企业/单位名称。/ "
+        f"No node matches {value!r} (tried key, resident ID, credit code and name)."
+    )
+
+
+def _expand(
+    store: Store,
+    frontier: Mapping[str, str],
+    skip_edges: Iterable[str],
+    per_query_limit: int,
+) -> list[tuple[str, str, str, dict[str, Any], str, dict[str, Any]]]:
+    """Edges touching ``frontier`` (key → kind): ``(src, dst, edge kind, edge attrs, other key, other attrs)``."""
+    by_kind: dict[str, list[str]] = {}
+    for key, kind in frontier.items():
+        by_kind.setdefault(kind, []).append(key)
+    skip = set(skip_edges)
+    out: list[tuple[str, str, str, dict[str, Any], str, dict[str, Any]]] = []
+    for ek in model().edges:
+        if ek.name in skip:
+            continue
+        for s_kind, d_kind in ek.endpoints:
+            r_ret = _edge_returns(ek.name, "r", "r_")
+            if by_kind.get(s_kind):
+                cypher = (
+                    f"MATCH (a:{s_kind})-[r:{ek.name}]->(b:{d_kind}) WHERE a.key IN $keys "
+                    f"RETURN a.key AS a_key, {_node_returns(d_kind, 'b', 'b_')}, {r_ret} "
+                    f"ORDER BY a_key, b_key LIMIT {int(per_query_limit)}"
+                )
+                for row in _records(store, cypher, {"keys": by_kind[s_kind]}):
+                    a, b = str(row["a_key"]), str(row["b_key"])
+                    out.append(
+                        (a, b, ek.name, _edge_attrs(ek.name, row, "r_"), b, _node_attrs(d_kind, row, "b_"))
+                    )
+            if by_kind.get(d_kind):
+                cypher = (
+                    f"MATCH (b:{s_kind})-[r:{ek.name}]->(a:{d_kind}) WHERE a.key IN $keys "
+                    f"RETURN a.key AS a_key, {_node_returns(s_kind, 'b', 'b_')}, {r_ret} "
+                    f"ORDER BY a_key, b_key LIMIT {int(per_query_limit)}"
+                )
+                for row in _records(store, cypher, {"keys": by_kind[d_kind]}):
+                    a, b = str(row["a_key"]), str(row["b_key"])
+                    out.append(
+                        (b, a, ek.name, _edge_attrs(ek.name, row, "r_"), b, _node_attrs(s_kind, row, "b_"))
+                    )
+    return out
+
+
+def neighbourhood(
+    store: Store,
+    entity: str,
+    hops: int = 2,
+    limit: int = 150,
+    *,
+    skip_edges: Iterable[str] = DEFAULT_SKIP_EDGES,
+    max_matches: int = 10,
+) -> nx.MultiDiGraph:
+    """The nodes and edges within ``hops`` of ``entity``, at most ``limit`` nodes.
+
+    Args:
+        store: any Store (LadybugDB or Neo4j).
+        entity: node key, resident ID, credit code or name (see :func:`resolve_entity`).
+        hops: how many steps out from the entity.
+        limit: node cap; nearer nodes are kept first and ``graph["notes"]`` says what was cut.
+        skip_edges: edge kinds not followed (single ``PAYMENT`` rows by default; ``PAID`` totals stay).
+        max_matches: cap on nodes matched by an ambiguous name.
+
+    Returns:
+        A MultiDiGraph in the :mod:`guanlian.viz.view` convention; ``graph["center"]`` holds the matched
+        keys and ``graph["notes"]`` any ambiguity or truncation notes. Ready for
+        :func:`guanlian.viz.view.render_view`.
+
+    Raises:
+        EntityNotFound: nothing matches ``entity``.
+
+    Example:
+        >>> # g = neighbourhood(LadybugStore("store"), "王建国", hops=2)
+        >>> # render_view(g, Path("view.html"), title="王建国", highlight=set(g.graph["center"]))
+    """
+    centres, notes = resolve_entity(store, entity, max_matches)
+    g = nx.MultiDiGraph()
+    for key, attrs in centres:
+        g.add_node(key, **attrs)
+    frontier = {key: attrs["kind"] for key, attrs in centres}
+    seen_edges: set[tuple[str, str, str, Any]] = set()
+    not_added: set[str] = set()
+    for _hop in range(max(0, hops)):
+        if not frontier:
+            break
+        next_frontier: dict[str, str] = {}
+        for src, dst, etype, eattrs, other, oattrs in _expand(store, frontier, skip_edges, limit * 4 + 1):
+            if other not in g:
+                if g.number_of_nodes() >= limit:
+                    not_added.add(other)
+                    continue
+                g.add_node(other, **oattrs)
+                next_frontier[other] = oattrs["kind"]
+            ident = (src, dst, etype, eattrs["edge_key"] or (eattrs["src_file"], eattrs["src_row"]))
+            if ident in seen_edges:
+                continue
+            seen_edges.add(ident)
+            g.add_edge(src, dst, key=f"{etype}:{len(seen_edges)}", **eattrs)
+        frontier = next_frontier
+    not_added -= set(g.nodes)
+    if not_added:
+        notes.append(
+            {
+                "zh": f"节点数已达上限 {limit}：另有至少 {len(not_added)} 个相邻节点未显示（可调大 --limit 或减少 --hops）。",
+                "en": f"Node limit {limit} reached: at least {len(not_added)} more neighbours not shown "
+                "(raise --limit or lower --hops).",
+            }
+        )
+    g.graph["center"] = [k for k, _ in centres]
+    g.graph["notes"] = notes
+    g.graph["truncated"] = len(not_added)
+    return g
