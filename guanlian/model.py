@@ -310,6 +310,7 @@ EDGES: tuple[EdgeKind, ...] = (
             Prop("to_account", "string", "收款账号", "payee account"),
             Prop("channel", "string", "渠道", "channel"),
             Prop("item", "string", "补贴项目", "subsidy item"),
+            Prop("approver_unit", "string", "审批单位键", "approving unit key"),
         ),
     ),
     EdgeKind(

@@ -1,0 +1,280 @@
+"""Builders shared by the per-kind loaders: persons, companies, contacts, required fields.
+
+Example:
+    >>> import pandas as pd
+    >>> b = Batch()
+    >>> rows = pd.DataFrame({"src_row": [2], "id": ["11010519491231002X"]})
+    >>> ids = resident_ids(rows, "id", b)
+    >>> ids.number.tolist(), ids.status.tolist()
+    (['11010519491231002X'], ['valid'])
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from guanlian.loaders.parse import parse_amounts, parse_dates
+from guanlian.loaders.spec import Batch, BuildContext, stable_keys
+from guanlian.matching.identifiers import parse_credit_code, parse_resident_id
+from guanlian.matching.normalize import (
+    normalize_address,
+    normalize_company_name,
+    normalize_email,
+    normalize_person_name,
+    normalize_phone,
+    normalize_unit_name,
+)
+
+_HAS_LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+_COMPANY_WORDS = re.compile(
+    r"(公司|企业|厂|店|行|部|中心|合作社|事务所|工作室|集团|医院|学校|协会|研究院|研究所|商会|经营部|门市|超市|"
+    r"农场|基地|站|馆|社|院|所|Co\.|Ltd|LLC|Inc)",
+    re.IGNORECASE,
+)
+
+
+def provenance(rows: pd.DataFrame, ctx: BuildContext) -> dict[str, object]:
+    """Provenance columns for frames built from ``rows``."""
+    return {"src_file": ctx.src_file, "src_row": rows["src_row"].to_numpy(), "load_id": ctx.load_id}
+
+
+def require(rows: pd.DataFrame, fields: list[str], batch: Batch) -> pd.DataFrame:
+    """Reject rows whose required ``fields`` are empty or have no letters; return the rows kept."""
+    keep = pd.Series(True, index=rows.index)
+    for f in fields:
+        empty = rows[f] == ""
+        if empty.any():
+            batch.issue(rows.loc[empty, "src_row"], f, rows.loc[empty, f], "missing_required", "rejected")
+        keep &= ~empty
+    return rows[keep]
+
+
+def require_letters(rows: pd.DataFrame, field: str, batch: Batch) -> pd.DataFrame:
+    """Reject rows whose ``field`` (a name) has no letter at all (e.g. only punctuation)."""
+    bad = (rows[field] != "") & ~rows[field].map(lambda v: bool(_HAS_LETTER.search(v)))
+    if bad.any():
+        batch.issue(rows.loc[bad, "src_row"], field, rows.loc[bad, field], "name_no_letters", "rejected")
+    return rows[~bad]
+
+
+@dataclass
+class Ids:
+    """Parsed resident IDs aligned with the rows: canonical number (valid only), status, birth, sex."""
+
+    number: pd.Series
+    status: pd.Series
+    birth: pd.Series
+    sex: pd.Series
+
+
+def resident_ids(rows: pd.DataFrame, field: str, batch: Batch) -> Ids:
+    """Parse resident IDs in column ``field``; bad checksums and malformed IDs become warnings.
+
+    A bad value is never "fixed": the canonical number is set only for valid IDs; ``id_status`` records the
+    rest and the raw text goes to the issue log.
+    """
+    col = rows[field] if field in rows.columns else pd.Series("", index=rows.index)
+    parsed = {u: parse_resident_id(u) for u in pd.unique(col.to_numpy()) if u}
+    number = col.map(lambda v: parsed[v].number if v and parsed[v] else None)
+    status = col.map(lambda v: (parsed[v].status if parsed[v] else "missing") if v else "missing")
+    birth = col.map(lambda v: parsed[v].birth_date.isoformat() if v and parsed[v] and parsed[v].birth_date else None)
+    sex = col.map(lambda v: parsed[v].sex if v and parsed[v] else None)
+    precision = col.str.fullmatch(r"\d{16}00|\d\.\d+e\+17", case=False) & (status != "valid")
+    for code, mask in (
+        ("id_precision_lost", precision),
+        ("id_bad_checksum", (status == "bad_checksum") & ~precision),
+        ("id_invalid", (status == "invalid") & ~precision),
+        ("id_masked", status == "masked"),
+    ):
+        if mask.any():
+            batch.issue(rows.loc[mask, "src_row"], field, col[mask], code, "warning")
+    return Ids(number.astype(object), status.astype(object), birth.astype(object), sex.astype(object))
+
+
+def person_nodes(
+    rows: pd.DataFrame,
+    *,
+    name: str,
+    ids: Ids,
+    anon_context: list[pd.Series],
+    ctx: BuildContext,
+    batch: Batch,
+    birth_field: str | None = None,
+    extra: dict[str, pd.Series] | None = None,
+) -> pd.Series:
+    """Build Person nodes; return their keys aligned with ``rows``.
+
+    The key is ``ric:<ID>`` for a valid resident ID, else ``anon:<hash(context…, normalised name)>``: persons
+    without an ID are never merged with each other by name here; the matcher links them with scored edges.
+    """
+    name_col = rows[name]
+    name_norm = name_col.map(normalize_person_name)
+    anon = stable_keys("anon", *anon_context, name_norm)
+    keys = ("ric:" + ids.number.astype(object).where(ids.number.notna(), "")).where(ids.number.notna(), anon)
+    birth_iso = ids.birth
+    if birth_field and birth_field in rows.columns:
+        given = parse_dates(rows[birth_field])
+        if given.bad.any():
+            batch.issue(rows.loc[given.bad, "src_row"], birth_field, rows.loc[given.bad, birth_field], "bad_date", "warning")
+        birth_iso = given.iso.where(given.iso.notna(), ids.birth)
+    birth_day = parse_dates(birth_iso.astype(object).where(birth_iso.notna(), "")).day
+    frame = pd.DataFrame(
+        {
+            "key": keys,
+            "name": name_col,
+            "name_norm": name_norm,
+            "id_number": ids.number,
+            "id_status": ids.status,
+            "birth_date": birth_iso,
+            "birth_date_day": birth_day,
+            "sex": ids.sex,
+            **(extra or {}),
+            **provenance(rows, ctx),
+        },
+        index=rows.index,
+    )
+    if "sex" in (extra or {}):
+        frame["sex"] = extra["sex"].where(extra["sex"].notna(), ids.sex) if extra else ids.sex
+    batch.add_nodes("Person", frame)
+    return keys
+
+
+def looks_like_company(names: pd.Series) -> pd.Series:
+    """True where a payee/holder name reads as an organisation rather than a person."""
+    return names.map(lambda v: bool(_COMPANY_WORDS.search(v)) or len(normalize_person_name(v)) > 6)
+
+
+def company_keys(names: pd.Series, codes: pd.Series | None, ctx: BuildContext, batch: Batch, rows: pd.DataFrame,
+                 code_field: str = "credit_code") -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Company keys: ``uscc:<code>`` for a valid credit code, else a known code for the same normalised name,
+    else ``cname:<normalised name>``. Returns (keys, canonical codes, code statuses)."""
+    name_norm = names.map(normalize_company_name)
+    if codes is None:
+        codes = pd.Series("", index=names.index)
+    parsed = {u: parse_credit_code(u) for u in pd.unique(codes.to_numpy()) if u}
+    code = codes.map(lambda v: parsed[v].code if v and parsed[v] else None)
+    status = codes.map(lambda v: (parsed[v].status if parsed[v] else "missing") if v else "missing")
+    for c, mask in (("code_bad_checksum", status == "bad_checksum"), ("code_invalid", status == "invalid")):
+        if mask.any():
+            batch.issue(rows.loc[mask, "src_row"], code_field, codes[mask], c, "warning")
+    known = name_norm.map(lambda n: ctx.company_key_for_name(n) if n else None)
+    keys = ("uscc:" + code.astype(object).where(code.notna(), "")).where(code.notna(), known)
+    keys = keys.where(keys.notna(), "cname:" + name_norm)
+    return keys.astype(object), code.astype(object), status.astype(object)
+
+
+def unit_keys(names: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(keys, normalised names) of public bodies."""
+    norm = names.map(normalize_unit_name)
+    return ("unit:" + norm).astype(object), norm
+
+
+def contact_edges(
+    owner_keys: pd.Series, owner_kind: str, rows: pd.DataFrame, ctx: BuildContext, batch: Batch,
+    *, phone: str | None = None, address: str | None = None, email: str | None = None, account: str | None = None,
+) -> None:
+    """Phone/Address/Email/Account nodes and the HAS_* edges from their owners (normalised, de-duplicated)."""
+    specs = (
+        (phone, "Phone", "HAS_PHONE", "tel", normalize_phone, "number"),
+        (address, "Address", "HAS_ADDRESS", "addr", normalize_address, "text"),
+        (email, "Email", "HAS_EMAIL", "mail", normalize_email, "address"),
+        (account, "Account", "HAS_ACCOUNT", "acct", _normalize_account, "number"),
+    )
+    prov = pd.DataFrame(provenance(rows, ctx), index=rows.index)
+    for field_name, kind, edge, prefix, norm, prop in specs:
+        if not field_name or field_name not in rows.columns:
+            continue
+        raw = rows[field_name]
+        value = raw.map(lambda v, n=norm: n(v) if v else "")
+        ok = value != ""
+        if not ok.any():
+            continue
+        node_key = prefix + ":" + value[ok]
+        shown = value[ok] if kind != "Address" else raw[ok]
+        batch.add_nodes(kind, pd.concat([pd.DataFrame({"key": node_key, prop: shown}), prov[ok]], axis=1))
+        owners = owner_keys[ok].astype(str)
+        edges = pd.DataFrame(
+            {"src": owners, "dst": node_key, "src_kind": owner_kind, "dst_kind": kind,
+             "key": edge.lower() + ":" + owners + "|" + node_key}
+        )
+        batch.add_edges(edge, pd.concat([edges, prov[ok]], axis=1))
+
+
+def _normalize_account(v: str) -> str:
+    digits = re.sub(r"[\s\-]", "", v)
+    return digits if len(digits) >= 6 else ""
+
+
+def amounts(rows: pd.DataFrame, field: str, batch: Batch) -> tuple[pd.DataFrame, pd.Series]:
+    """Parse a required positive amount; reject unparseable, non-positive and absurd values."""
+    value, bad = parse_amounts(rows[field])
+    nonpos = ~bad & value.notna() & (value <= 0)
+    absurd = ~bad & (value > 1e11)
+    for code, mask in (("bad_amount", bad), ("negative_amount", nonpos), ("absurd_amount", absurd)):
+        if mask.any():
+            batch.issue(rows.loc[mask, "src_row"], field, rows.loc[mask, field], code, "rejected")
+    keep = ~(bad | nonpos | absurd)
+    return rows[keep], value[keep]
+
+
+def required_dates(rows: pd.DataFrame, field: str, batch: Batch, ctx: BuildContext, *, future_ok: bool = False
+                   ) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+    """Parse a required date column; reject bad / out-of-range (and future unless ``future_ok``)."""
+    d = parse_dates(rows[field])
+    future = d.day.notna() & (d.day > ctx.today_day + 1)
+    if future_ok:
+        future = future & False
+    for code, mask in (("bad_date", d.bad | d.open_end), ("date_out_of_range", d.out_of_range),
+                       ("future_date", future.fillna(False).astype(bool))):
+        if mask.any():
+            batch.issue(rows.loc[mask, "src_row"], field, rows.loc[mask, field], code, "rejected")
+    keep = ~(d.bad | d.open_end | d.out_of_range | future.fillna(False).astype(bool))
+    return rows[keep], d.iso[keep], d.day[keep]
+
+
+def optional_dates(rows: pd.DataFrame, field: str, batch: Batch) -> tuple[pd.Series, pd.Series]:
+    """Parse an optional date column; a bad value is a warning and becomes empty."""
+    if field not in rows.columns:
+        empty = pd.Series(None, index=rows.index, dtype=object)
+        return empty, pd.Series(pd.array([None] * len(rows), dtype="Int64"), index=rows.index)
+    d = parse_dates(rows[field])
+    bad = d.bad | d.out_of_range
+    if bad.any():
+        batch.issue(rows.loc[bad, "src_row"], field, rows.loc[bad, field], "bad_date", "warning")
+    return d.iso, d.day
+
+
+def names_in(text: str) -> list[str]:
+    """Names listed in a change-record cell: split on 、,，;；/ and white space; drop shares in brackets."""
+    cleaned = re.sub(r"[(（][^)）]*[)）]", "", text)
+    parts = re.split(r"[、,，;；/|\s]+", cleaned)
+    return [p.strip() for p in parts if p.strip() and _HAS_LETTER.search(p)]
+
+
+__all__ = [
+    "Ids",
+    "amounts",
+    "company_keys",
+    "contact_edges",
+    "looks_like_company",
+    "names_in",
+    "optional_dates",
+    "person_nodes",
+    "provenance",
+    "require",
+    "require_letters",
+    "required_dates",
+    "resident_ids",
+    "unit_keys",
+    "normalize_company_name",
+]
+
+
+def text_col(rows: pd.DataFrame, name: str) -> pd.Series:
+    """Column ``name`` with empty cells as None (a missing column is all None)."""
+    if name not in rows.columns:
+        return pd.Series(None, index=rows.index, dtype=object)
+    return rows[name].where(rows[name] != "", None)

@@ -1,0 +1,86 @@
+"""Company registry (工商登记 / 企业信用信息): companies and their legal representatives.
+
+Builds Company (keyed by credit code, else normalised legal name), the legal representative's Person node and
+LEGAL_REP_OF, plus the company's registered phone, e-mail and address.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from guanlian.loaders.common import (
+    company_keys,
+    contact_edges,
+    optional_dates,
+    person_nodes,
+    provenance,
+    require,
+    require_letters,
+    resident_ids,
+    text_col,
+)
+from guanlian.loaders.parse import parse_amounts
+from guanlian.loaders.spec import Batch, BuildContext, Field, KindSpec
+from guanlian.matching.normalize import normalize_company_name
+
+FIELDS = (
+    Field("name", ("企业名称", "公司名称", "单位名称", "名称"), required=True),
+    Field("credit_code", ("统一社会信用代码", "信用代码", "注册号")),
+    Field("legal_rep", ("法定代表人", "法人代表", "负责人", "经营者")),
+    Field("legal_rep_id", ("法定代表人证件号", "法定代表人身份证号", "法人身份证号")),
+    Field("established", ("成立日期", "注册日期", "成立时间")),
+    Field("reg_capital", ("注册资本", "注册资金")),
+    Field("status", ("登记状态", "经营状态", "企业状态")),
+    Field("address", ("注册地址", "住所", "经营场所", "地址")),
+    Field("phone", ("联系电话", "电话", "企业联系电话")),
+    Field("email", ("邮箱", "电子邮箱", "企业邮箱")),
+    Field("scope", ("经营范围",)),
+)
+
+
+def build(rows: pd.DataFrame, ctx: BuildContext) -> Batch:
+    """Companies → Company + legal representative Person + LEGAL_REP_OF (+ contacts)."""
+    b = Batch()
+    rows = require(rows, ["name"], b)
+    rows = require_letters(rows, "name", b)
+    ckeys, code, code_status = company_keys(rows["name"], text_col(rows, "credit_code").fillna(""), ctx, b, rows)
+    est_iso, est_day = optional_dates(rows, "established", b)
+    capital, bad_cap = parse_amounts(rows["reg_capital"]) if "reg_capital" in rows.columns else (
+        pd.Series(None, index=rows.index, dtype="float64"), pd.Series(False, index=rows.index))
+    if bad_cap.any():
+        b.issue(rows.loc[bad_cap, "src_row"], "reg_capital", rows.loc[bad_cap, "reg_capital"], "bad_amount", "warning")
+    prov = provenance(rows, ctx)
+    b.add_nodes(
+        "Company",
+        pd.DataFrame(
+            {
+                "key": ckeys, "name": rows["name"], "name_norm": rows["name"].map(normalize_company_name),
+                "credit_code": code, "credit_code_status": code_status, "legal_rep": text_col(rows, "legal_rep"),
+                "established": est_iso, "established_day": est_day, "reg_capital": capital,
+                "status": text_col(rows, "status"), "address": text_col(rows, "address"),
+                "phone": text_col(rows, "phone"), "email": text_col(rows, "email"), "scope": text_col(rows, "scope"),
+                **prov,
+            }
+        ),
+    )
+    contact_edges(ckeys, "Company", rows, ctx, b, phone="phone", address="address", email="email")
+    if "legal_rep" in rows.columns:
+        reps = rows[rows["legal_rep"] != ""]
+        reps_keys = ckeys[reps.index]
+        if len(reps):
+            ids = resident_ids(reps, "legal_rep_id", b)
+            pkeys = person_nodes(
+                reps, name="legal_rep", ids=ids, anon_context=[reps_keys], ctx=ctx, batch=b,
+                extra={"employer": reps["name"]},
+            )
+            b.add_edges(
+                "LEGAL_REP_OF",
+                pd.DataFrame(
+                    {"src": pkeys, "dst": reps_keys, "src_kind": "Person", "dst_kind": "Company",
+                     "key": "lrep:" + pkeys.astype(str) + "|" + reps_keys.astype(str), **provenance(reps, ctx)}
+                ),
+            )
+    return b
+
+
+SPEC = KindSpec("companies", "企业登记", FIELDS, build, order=10)

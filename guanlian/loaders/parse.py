@@ -1,0 +1,236 @@
+"""Value parsers for messy Chinese exports, vectorised over pandas Series of strings.
+
+Each parser takes a Series of cleaned strings (``""`` for empty) and returns parsed values plus a boolean
+``bad`` mask: True where the cell was non-empty but could not be parsed. Callers decide whether a bad value
+rejects the row or only warns.
+
+Example:
+    >>> import pandas as pd
+    >>> d = parse_dates(pd.Series(["2019.03", "2019年3月5日", "20190305", "至今", "x"]))
+    >>> d.iso.tolist()
+    ['2019-03-01', '2019-03-05', '2019-03-05', None, None]
+    >>> d.open_end.tolist(), d.bad.tolist()
+    ([False, False, False, True, False], [False, False, False, False, True])
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+EPOCH = dt.date(1970, 1, 1)
+MIN_DATE = dt.date(1900, 1, 1)
+MAX_DATE = dt.date(2100, 12, 31)
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+OPEN_END_WORDS = frozenset({"至今", "今", "现在", "目前", "在任", "现任", "今天", "-"})
+
+_SPACES = re.compile(r"[\s\u3000\u00a0\ufeff\u200b]+")
+
+
+def clean_text(values: pd.Series) -> pd.Series:
+    """NFKC-normalise (full-width digits and letters → ASCII), trim, collapse inner white space.
+
+    >>> clean_text(pd.Series(["　１２３４ ", None, "a  b"])).tolist()
+    ['1234', '', 'a b']
+    """
+    s = values.astype(object).where(values.notna(), "")
+    s = s.map(_clean_one)
+    return s
+
+
+def _clean_one(v: object) -> str:
+    text = unicodedata.normalize("NFKC", str(v))
+    return _SPACES.sub(" ", text).strip()
+
+
+def day_number(d: dt.date) -> int:
+    """Days since 1970-01-01 (the integer stored in every ``*_day`` property).
+
+    >>> day_number(dt.date(1970, 1, 2))
+    1
+    """
+    return (d - EPOCH).days
+
+
+@dataclass
+class ParsedDates:
+    """Result of :func:`parse_dates`: ISO strings, day numbers, open-ended ("至今") and bad masks."""
+
+    iso: pd.Series
+    day: pd.Series
+    open_end: pd.Series
+    bad: pd.Series
+    out_of_range: pd.Series
+
+
+_YMD = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_YMD8 = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_YM = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
+_YM6 = re.compile(r"^(\d{4})(\d{2})$")
+_Y = re.compile(r"^(\d{4})\s*年?$")
+_SERIAL = re.compile(r"^(\d{4,5})(?:\.\d+)?$")
+
+
+def _one_date(text: str) -> tuple[dt.date | None, bool]:
+    """(date, open_end) for one cleaned cell; (None, False) when unparseable or empty."""
+    if not text:
+        return None, False
+    if text in OPEN_END_WORDS:
+        return None, True
+    for rx in (_YMD, _YMD8):
+        m = rx.match(text)
+        if m:
+            return _mk(int(m[1]), int(m[2]), int(m[3])), False
+    for rx in (_YM, _YM6):
+        m = rx.match(text)
+        if m:
+            return _mk(int(m[1]), int(m[2]), 1), False
+    m = _SERIAL.match(text)
+    if m and 10_000 <= int(m[1]) <= 80_000:
+        return _EXCEL_EPOCH + dt.timedelta(days=int(m[1])), False
+    m = _Y.match(text)
+    if m:
+        return _mk(int(m[1]), 1, 1), False
+    return None, False
+
+
+def _mk(y: int, m: int, d: int) -> dt.date | None:
+    try:
+        return dt.date(y, m, d)
+    except ValueError:
+        return None
+
+
+def parse_dates(values: pd.Series) -> ParsedDates:
+    """Parse dates in the formats Chinese exports use.
+
+    Accepts ``2019.03`` (→ first of month), ``2019-3-5``, ``2019/03/05``, ``2019年3月5日``, ``20190305``,
+    ``2019-03-05 00:00:00``, Excel serial numbers (10000–80000), a bare year, and ``至今``/``今`` (open end).
+    Dates before 1900 or after 2100 are flagged ``out_of_range`` (and not returned).
+    """
+    uniq = pd.unique(values.to_numpy())
+    table: dict[str, tuple[str | None, int | None, bool, bool, bool]] = {}
+    for u in uniq:
+        text = str(u)
+        d, open_end = _one_date(text)
+        if d is None:
+            table[text] = (None, None, open_end, bool(text) and not open_end, False)
+        elif not (MIN_DATE <= d <= MAX_DATE):
+            table[text] = (None, None, False, False, True)
+        else:
+            table[text] = (d.isoformat(), day_number(d), False, False, False)
+    mapped = values.map(table)
+    iso = mapped.map(lambda t: t[0])
+    day = pd.array(mapped.map(lambda t: t[1]).tolist(), dtype="Int64")
+    return ParsedDates(
+        iso=iso.astype(object).where(iso.notna(), None),
+        day=pd.Series(day, index=values.index),
+        open_end=mapped.map(lambda t: t[2]).astype(bool),
+        bad=mapped.map(lambda t: t[3]).astype(bool),
+        out_of_range=mapped.map(lambda t: t[4]).astype(bool),
+    )
+
+
+_RANGE = re.compile(r"^(.+?)\s*(?:—+|–|~|～|至|到|--|-(?=\s*(?:\d{4}|至今|今|现在)))\s*(.*)$")
+
+
+def split_range(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Split tenure ranges like ``2015.03-至今`` or ``2015年3月至2020年6月`` into (start, end) text.
+
+    >>> s, e = split_range(pd.Series(["2015.03-至今", "2015.03—2020.06", "2019"]))
+    >>> s.tolist(), e.tolist()
+    (['2015.03', '2015.03', '2019'], ['至今', '2020.06', ''])
+    """
+
+    def one(text: str) -> tuple[str, str]:
+        m = _RANGE.match(text)
+        if not m:
+            return text, ""
+        return m[1].strip(), (m[2].strip() or "至今")
+
+    pairs = values.map(one)
+    return pairs.map(lambda p: p[0]), pairs.map(lambda p: p[1])
+
+
+_AMOUNT = re.compile(r"^([-+]?)(\d+(?:\.\d+)?)\s*(万|亿|千)?$")
+_AMOUNT_STRIP = re.compile(r"[¥￥$,\s元圆整]|人民币|RMB|CNY", re.IGNORECASE)
+_MULT = {"万": 1e4, "亿": 1e8, "千": 1e3, None: 1.0}
+
+
+def _one_amount(text: str) -> float | None:
+    if not text:
+        return None
+    t = _AMOUNT_STRIP.sub("", text)
+    neg = False
+    if t.startswith("(") and t.endswith(")"):
+        neg, t = True, t[1:-1]
+    m = _AMOUNT.match(t)
+    if not m:
+        return None
+    value = float(m[2]) * _MULT[m[3]]
+    if m[1] == "-" or neg:
+        value = -value
+    return round(value, 2)
+
+
+def parse_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse money: ``1,234.50``, ``１２３４``, ``12.3万元``, ``¥5000``, ``50万人民币``, ``(100)``.
+
+    Returns (amount in yuan as float, bad mask).
+
+    >>> a, bad = parse_amounts(pd.Series(["1,234.50", "12.3万元", "¥5000", "abc", ""]))
+    >>> a.tolist()[:3], bad.tolist()
+    ([1234.5, 123000.0, 5000.0], [False, False, False, True, False])
+    """
+    uniq = {str(u): _one_amount(str(u)) for u in pd.unique(values.to_numpy())}
+    out = values.map(uniq).astype("float64")
+    bad = out.isna() & (values != "")
+    return out, bad
+
+
+def parse_shares(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse shareholding as a fraction 0..1: ``80%`` → 0.8, ``0.8`` → 0.8, ``80`` → 0.8.
+
+    >>> s, bad = parse_shares(pd.Series(["80%", "0.8", "80", "150", "x"]))
+    >>> s.round(3).tolist()[:3], bad.tolist()
+    ([0.8, 0.8, 0.8], [False, False, False, True, True])
+    """
+
+    def one(text: str) -> float | None:
+        if not text:
+            return None
+        t = text.replace(" ", "")
+        pct = t.endswith("%")
+        t = t.rstrip("%")
+        try:
+            v = float(t.replace(",", ""))
+        except ValueError:
+            return np.nan
+        if pct or v > 1:
+            v = v / 100
+        if not (0 <= v <= 1) or v != v:
+            return np.nan
+        return v
+
+    uniq = {str(u): one(str(u)) for u in pd.unique(values.to_numpy())}
+    raw = values.map(uniq)
+    bad = raw.map(lambda v: v is not None and v != v).astype(bool)
+    return raw.map(lambda v: None if v is None or v != v else v).astype("float64"), bad
+
+
+_SEX = {"男": "M", "m": "M", "male": "M", "男性": "M", "女": "F", "f": "F", "female": "F", "女性": "F"}
+
+
+def parse_sex(values: pd.Series) -> pd.Series:
+    """``男``/``女`` (and M/F, male/female) → ``M``/``F``; anything else → None.
+
+    >>> parse_sex(pd.Series(["男", "女", "F", "?"])).tolist()
+    ['M', 'F', 'F', None]
+    """
+    return values.map(lambda v: _SEX.get(str(v).strip().lower())).astype(object)

@@ -1,0 +1,101 @@
+"""Payment ledgers (国库集中支付, 单位银行流水, 合同台账): one PAYMENT edge per row, unit → payee.
+
+The payee is a Company when its name reads as an organisation (公司, 厂, 中心, 合作社 …) — keyed by the credit
+code of a registry company with the same normalised name when one is known, else by the name — or a Person
+(keyed by payer + name + account: never merged by name). Amounts must be positive; dates must parse. Each
+payment's key is derived from its content (payer, payee, amount, date, voucher, contract and its occurrence
+number among identical rows), so reloading a file never duplicates it. PAID totals are rebuilt after loads.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from guanlian.loaders.common import (
+    amounts,
+    company_keys,
+    contact_edges,
+    looks_like_company,
+    person_nodes,
+    provenance,
+    require,
+    require_letters,
+    required_dates,
+    resident_ids,
+    text_col,
+    unit_keys,
+)
+from guanlian.loaders.spec import Batch, BuildContext, Field, KindSpec, stable_keys
+from guanlian.matching.normalize import normalize_company_name
+
+FIELDS = (
+    Field("payer", ("付款单位", "付款人", "预算单位", "付款方"), required=True),
+    Field("payer_account", ("付款账号", "付款人账号", "付款账户")),
+    Field("payee", ("收款单位", "收款人", "收款单位(人)", "收款人名称", "收款方", "对方户名"), required=True),
+    Field("payee_code", ("收款单位统一社会信用代码", "收款人统一社会信用代码")),
+    Field("payee_account", ("收款账号", "收款人账号", "收款账户", "对方账号")),
+    Field("amount", ("金额", "支付金额", "付款金额", "交易金额"), required=True),
+    Field("paid_on", ("付款日期", "交易日期", "支付日期", "日期"), required=True),
+    Field("purpose", ("用途", "摘要", "付款用途")),
+    Field("voucher", ("凭证号", "支付凭证号", "流水号")),
+    Field("contract", ("合同号", "合同编号")),
+)
+
+
+def payee_keys(rows: pd.DataFrame, name: str, payer_keys: pd.Series, ctx: BuildContext, b: Batch,
+               code_field: str | None, account_field: str | None, id_field: str | None,
+               force_person: bool = False) -> tuple[pd.Series, pd.Series]:
+    """Keys and kinds of payees (Company or Person), creating their nodes."""
+    kinds = pd.Series("Person", index=rows.index, dtype=object)
+    keys = pd.Series(None, index=rows.index, dtype=object)
+    corp = pd.Series(False, index=rows.index) if force_person else looks_like_company(rows[name]).astype(bool)
+    if corp.any():
+        part = rows[corp]
+        codes = part[code_field] if code_field and code_field in part.columns else None
+        ck, code, status = company_keys(part[name], codes, ctx, b, part)
+        b.add_nodes("Company", pd.DataFrame({"key": ck, "name": part[name], "name_norm": part[name].map(normalize_company_name),
+                                             "credit_code": code, "credit_code_status": status, **provenance(part, ctx)}))
+        keys[corp] = ck
+        kinds[corp] = "Company"
+    people = rows[~corp]
+    if len(people):
+        ids = resident_ids(people, id_field, b) if id_field and id_field in people.columns else resident_ids(
+            people.assign(_no_id=""), "_no_id", b)
+        account = text_col(people, account_field) if account_field else pd.Series(None, index=people.index, dtype=object)
+        pk = person_nodes(people, name=name, ids=ids, anon_context=[payer_keys[~corp], account], ctx=ctx, batch=b)
+        keys[~corp] = pk
+    return keys, kinds
+
+
+def build(rows: pd.DataFrame, ctx: BuildContext, channel: str = "treasury") -> Batch:
+    """Payments → Unit + payee + PAYMENT (+ accounts)."""
+    b = Batch()
+    rows = require(rows, ["payer", "payee", "amount", "paid_on"], b)
+    rows = require_letters(rows, "payee", b)
+    rows, amount = amounts(rows, "amount", b)
+    rows, iso, day = required_dates(rows, "paid_on", b, ctx)
+    amount = amount[rows.index]
+    ukeys, unorm = unit_keys(rows["payer"])
+    prov = provenance(rows, ctx)
+    b.add_nodes("Unit", pd.DataFrame({"key": ukeys, "name": rows["payer"], "name_norm": unorm, **prov}))
+    pkeys, pkinds = payee_keys(rows, "payee", ukeys, ctx, b, "payee_code", "payee_account", None)
+    voucher, contract = text_col(rows, "voucher"), text_col(rows, "contract")
+    content = pd.DataFrame({"u": ukeys, "p": pkeys, "a": amount.round(2).astype(str), "d": iso,
+                            "v": voucher.fillna(""), "c": contract.fillna("")})
+    occurrence = content.groupby(list(content.columns), sort=False).cumcount()
+    b.add_edges("PAYMENT", pd.DataFrame({
+        "src": ukeys, "dst": pkeys, "src_kind": "Unit", "dst_kind": pkinds,
+        "key": stable_keys("pay", content["u"], content["p"], content["a"], content["d"], content["v"], content["c"],
+                           occurrence),
+        "amount": amount, "paid_on": iso, "paid_on_day": day, "purpose": text_col(rows, "purpose"),
+        "voucher": voucher, "contract": contract, "from_account": text_col(rows, "payer_account"),
+        "to_account": text_col(rows, "payee_account"), "channel": channel, **prov}))
+    contact_edges(ukeys, "Unit", rows, ctx, b, account="payer_account")
+    for kind in ("Company", "Person"):
+        m = pkinds == kind
+        if m.any():
+            contact_edges(pkeys[m], kind, rows[m], ctx, b, account="payee_account")
+    return b
+
+
+SPEC = KindSpec("payments", "付款明细", FIELDS, build, order=20)

@@ -1,0 +1,352 @@
+"""Load files into a store: detect the kind, map headers, build, write, reconcile, report rejects.
+
+``load_files`` is what ``guanlian load`` and ``guanlian demo`` call. Files are processed in dependency order
+(officials before relatives, registry before payments) so references resolve within one call. Every data row
+ends loaded or rejected; the summary reconciles ``read = loaded + rejected`` per file.
+
+Example:
+    >>> import tempfile, pathlib
+    >>> from guanlian.graph import open_store
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "o.csv").write_text("姓名,工作单位,任职时间\\n张三,吉安市交通运输局,2015.03-至今\\n", encoding="utf-8")
+    >>> s = load_files(open_store(d / "store"), [d / "o.csv"])
+    >>> s.files[0].kind, s.files[0].read, s.files[0].loaded, s.files[0].rejected
+    ('officials', 1, 1, 0)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from guanlian.graph.store import Store
+from guanlian.loaders import changes, companies, officers, officials, payments, relatives, shareholders, subsidies
+from guanlian.loaders.parse import clean_text, day_number
+from guanlian.loaders.read import RawTable, ReadError, norm_header, read_table
+from guanlian.loaders.spec import REASONS, Batch, BuildContext, KindSpec
+from guanlian.model import model
+
+KINDS: dict[str, KindSpec] = {
+    s.name: s
+    for s in (
+        officials.SPEC, relatives.SPEC, companies.SPEC, shareholders.SPEC, officers.SPEC, changes.SPEC,
+        payments.SPEC, subsidies.SPEC,
+    )
+}
+
+REJECT_COLUMNS = ["file", "row", "field", "value", "severity", "code", "reason_zh", "reason_en"]
+
+
+class LoadError(ValueError):
+    """A file cannot be loaded as a whole (unknown kind, missing required columns, unreadable)."""
+
+
+@dataclass
+class FileResult:
+    """Outcome for one file. ``read == loaded + rejected`` always holds."""
+
+    path: str
+    kind: str | None
+    read: int = 0
+    loaded: int = 0
+    rejected: int = 0
+    warnings: int = 0
+    error: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LoadSummary:
+    """Outcome of one ``load_files`` call."""
+
+    load_id: str
+    store: str
+    files: list[FileResult]
+    counts_before: dict[str, int]
+    counts_after: dict[str, int]
+    rejects_path: str | None
+
+    @property
+    def ok(self) -> bool:
+        return all(f.error is None for f in self.files)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, indent=2)
+
+
+def _all_aliases() -> set[str]:
+    return {a for spec in KINDS.values() for f in spec.fields for a in (f.name, *f.aliases)}
+
+
+_ALIASES = _all_aliases()
+
+
+def header_score(cells: list[str]) -> int:
+    """Number of cells that are a known column name of any kind (used to find the header row)."""
+    return sum(1 for c in cells if c in _ALIASES)
+
+
+def detect_kind(header: list[str], path: Path | str = "") -> KindSpec:
+    """The kind whose required columns are all present and which recognises the most columns.
+
+    Raises:
+        LoadError: no kind fits (message lists the columns found and each kind's required ones), or two kinds
+            fit equally well (message names the candidates; pass ``--kind``).
+    """
+    cells = norm_header(header)
+    scored: list[tuple[int, KindSpec]] = []
+    for spec in KINDS.values():
+        if all(any(f.matches(c) for c in cells) for f in spec.required):
+            scored.append((sum(1 for c in cells if spec.field_for(c)), spec))
+    if not scored:
+        expected = "; ".join(f"{s.name}: {[f.aliases[0] for f in s.required]}" for s in KINDS.values())
+        raise LoadError(f"无法判断文件类型 / cannot tell what kind of file {Path(path).name} is. "
+                        f"Columns found: {header}. Required columns per kind: {expected}")
+    scored.sort(key=lambda t: (-t[0], t[1].order))
+    if len(scored) > 1 and scored[0][0] == scored[1][0]:
+        names = [s.name for n, s in scored if n == scored[0][0]]
+        raise LoadError(f"文件类型不明确 / {Path(path).name} fits several kinds equally: {names}; pass --kind")
+    return scored[0][1]
+
+
+def map_columns(table: RawTable, spec: KindSpec, batch: Batch) -> pd.DataFrame:
+    """Canonical-field frame (cleaned strings) from a raw table; missing required columns raise LoadError."""
+    cells = norm_header(table.header)
+    chosen: dict[str, int] = {}
+    for i, c in enumerate(cells):
+        f = spec.field_for(c)
+        if f is None:
+            continue
+        if f.name in chosen:
+            batch.issues.append({"row": 0, "field": f.name, "value": table.header[i], "code": "duplicate_header",
+                                 "severity": "warning", "reason_zh": REASONS["duplicate_header"][0],
+                                 "reason_en": REASONS["duplicate_header"][1]})
+            continue
+        chosen[f.name] = i
+    missing = [f for f in spec.required if f.name not in chosen]
+    if missing:
+        raise LoadError(
+            f"{table.path.name}: 缺少必需的列 / missing required columns "
+            f"{[f.aliases[0] if f.aliases else f.name for f in missing]} for kind {spec.name!r}. "
+            f"Columns found: {table.header}. Expected (any alias): "
+            + "; ".join(f"{f.name}={'/'.join(f.aliases)}" for f in spec.required)
+        )
+    data = {name: clean_text(table.rows[i]) for name, i in chosen.items()}
+    frame = pd.DataFrame(data, index=table.rows.index)
+    frame["src_row"] = table.row_numbers.to_numpy()
+    return frame
+
+
+def _flag_cells(frame: pd.DataFrame, table: RawTable, batch: Batch) -> pd.DataFrame:
+    """Reject ragged rows; warn on formulas and Excel error values; truncate absurdly long cells."""
+    if table.ragged is not None and table.ragged.any():
+        m = table.ragged.to_numpy()
+        batch.issue(frame.loc[m, "src_row"], "*", frame.loc[m, "src_row"].astype(str), "too_many_fields", "rejected")
+        frame = frame[~m]
+    for col in [c for c in frame.columns if c != "src_row"]:
+        s = frame[col]
+        errors = s.str.fullmatch(r"#(N/A|REF!|VALUE!|DIV/0!|NAME\?|NUM!|NULL!)")
+        if errors.any():
+            batch.issue(frame.loc[errors, "src_row"], col, s[errors], "excel_error", "warning")
+            frame.loc[errors, col] = ""
+        formula = s.str.startswith("=") & (s.str.len() > 1)
+        if formula.any():
+            batch.issue(frame.loc[formula, "src_row"], col, s[formula], "formula", "warning")
+        long = s.str.len() > 10_000
+        if long.any():
+            batch.issue(frame.loc[long, "src_row"], col, s[long].str.slice(0, 80), "cell_too_long", "warning")
+            frame.loc[long, col] = s[long].str.slice(0, 10_000)
+    return frame
+
+
+@dataclass
+class _Resolver:
+    """Cross-file references: company names with credit codes; officials by ID and by name."""
+
+    company_by_name: dict[str, str] = field(default_factory=dict)
+    official_ids: set[str] = field(default_factory=set)
+    officials_by_name: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def from_store(cls, store: Store) -> _Resolver:
+        r = cls()
+        df = store.query("MATCH (c:Company) WHERE c.credit_code IS NOT NULL RETURN c.name_norm AS n, c.key AS k")
+        r.company_by_name.update(zip(df["n"], df["k"], strict=True))
+        off = store.query("MATCH (p:Person)-[:SERVES_IN]->(u:Unit) RETURN DISTINCT p.key AS k, p.name_norm AS n")
+        r.add_officials(off)
+        return r
+
+    def add_officials(self, df: pd.DataFrame) -> None:
+        for k, n in zip(df["k"], df["n"], strict=True):
+            if isinstance(k, str) and k.startswith("ric:"):
+                self.official_ids.add(k[4:])
+            if isinstance(n, str):
+                keys = self.officials_by_name.setdefault(n, [])
+                if k not in keys:
+                    keys.append(k)
+
+    def learn(self, batch: Batch) -> None:
+        for frame in batch.nodes.get("Company", []):
+            if "credit_code" in frame.columns:
+                ok = frame["credit_code"].notna()
+                self.company_by_name.update(zip(frame.loc[ok, "name_norm"], frame.loc[ok, "key"], strict=True))
+        for frame in batch.edges.get("SERVES_IN", []):
+            people = pd.concat(batch.nodes.get("Person", []))
+            names = people.drop_duplicates("key").set_index("key")["name_norm"]
+            self.add_officials(pd.DataFrame({"k": frame["src"], "n": frame["src"].map(names)}))
+
+    def context(self, src_file: str, load_id: str) -> BuildContext:
+        return BuildContext(
+            src_file=src_file,
+            load_id=load_id,
+            today_day=day_number(dt.date.today()),
+            company_key_for_name=self.company_by_name.get,
+            official_by_id=lambda n: f"ric:{n}" if n in self.official_ids else None,
+            officials_by_name=lambda n: self.officials_by_name.get(n, []),
+        )
+
+
+def parse_file(path: Path, kind: str | None, resolver: _Resolver | None = None, load_id: str = "parse"
+               ) -> tuple[KindSpec, Batch, int]:
+    """Read and build one file without writing it. Returns (kind, batch, rows read)."""
+    def score(cells: list[str]) -> int:
+        if kind:
+            return sum(1 for c in cells if KINDS[kind].field_for(c))
+        return header_score(cells)
+
+    table = read_table(path, score)
+    spec = KINDS[kind] if kind else detect_kind(table.header, path)
+    batch = Batch()
+    frame = map_columns(table, spec, batch)
+    read = len(frame)
+    frame = _flag_cells(frame, table, batch)
+    resolver = resolver or _Resolver()
+    built = spec.build(frame.reset_index(drop=True), resolver.context(path.name, load_id))
+    built.issues = batch.issues + built.issues
+    built.rejected_rows |= batch.rejected_rows
+    for note in table.warnings:
+        built.issues.append({"row": 0, "field": "", "value": "", "code": "file", "severity": "warning",
+                             "reason_zh": note, "reason_en": note})
+    return spec, built, read
+
+
+def _order(paths: Sequence[tuple[Path, str | None]]) -> list[tuple[Path, str | None]]:
+    def rank(item: tuple[Path, str | None]) -> int:
+        return KINDS[item[1]].order if item[1] in KINDS else 50
+    return sorted(paths, key=rank)
+
+
+def write_batch(store: Store, batch: Batch) -> None:
+    """Write nodes (in model order) then edges of one batch."""
+    for kind in model().node_names:
+        if kind in batch.nodes:
+            store.upsert_nodes(kind, pd.concat(batch.nodes[kind], ignore_index=True))
+    for kind in model().edge_names:
+        if kind in batch.edges:
+            store.upsert_edges(kind, pd.concat(batch.edges[kind], ignore_index=True))
+
+
+def rebuild_paid(store: Store) -> int:
+    """Recompute the PAID totals (one edge per unit→payee pair) from the PAYMENT edges. Returns pair count."""
+    frames = []
+    for kind in ("Company", "Person"):
+        df = store.query(
+            f"MATCH (u:Unit)-[p:PAYMENT]->(x:{kind}) "
+            "RETURN u.key AS src, x.key AS dst, count(p) AS payments, sum(p.amount) AS total, "
+            "min(p.paid_on_day) AS first_paid_day, max(p.paid_on_day) AS last_paid_day, "
+            "min(p.channel) AS ch_min, max(p.channel) AS ch_max"
+        )
+        df["dst_kind"] = kind
+        frames.append(df)
+    paid = pd.concat(frames, ignore_index=True)
+    store.delete_edges("PAID")
+    if paid.empty:
+        return 0
+    paid["src_kind"] = "Unit"
+    paid["key"] = "paid:" + paid["src"].astype(str) + "|" + paid["dst"].astype(str)
+    paid["channel"] = paid["ch_min"].where(paid["ch_min"] == paid["ch_max"], "mixed")
+    epoch = pd.Timestamp("1970-01-01")
+    for col in ("first_paid", "last_paid"):
+        paid[col] = (epoch + pd.to_timedelta(paid[f"{col}_day"].astype("int64"), unit="D")).dt.strftime("%Y-%m-%d")
+    paid["src_file"] = "(PAYMENT)"
+    paid["src_row"] = 0
+    store.upsert_edges("PAID", paid.drop(columns=["ch_min", "ch_max"]))
+    return len(paid)
+
+
+def load_files(
+    store: Store,
+    paths: Sequence[Path | str],
+    *,
+    kind: str | None = None,
+    kinds: Sequence[str | None] | None = None,
+    rejects_path: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> LoadSummary:
+    """Load source files into ``store``.
+
+    Args:
+        store: the target store (schema is created if missing).
+        paths: files to load; order does not matter (they are processed in dependency order).
+        kind: force one kind for every file (else detected from the headers).
+        kinds: a kind (or None to detect) per path, overriding ``kind``.
+        rejects_path: where to write the reject/warning log (CSV, UTF-8 with BOM so Excel opens it);
+            default ``<store>/rejects.csv`` for an embedded store, ``./rejects.csv`` for Neo4j.
+        progress: called with a short message before each file.
+
+    Returns:
+        LoadSummary with per-file counts (``read == loaded + rejected``), counts before/after per kind.
+    """
+    load_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+    store.ensure_schema()
+    before = store.counts()
+    resolver = _Resolver.from_store(store)
+    wanted = list(kinds) if kinds is not None else [kind] * len(paths)
+    if kind and kind not in KINDS:
+        raise LoadError(f"未知类型 / unknown kind {kind!r}; known: {sorted(KINDS)}")
+    items = _order([(Path(p), k) for p, k in zip(paths, wanted, strict=True)])
+    results: list[FileResult] = []
+    issues: list[dict[str, object]] = []
+    paid_dirty = False
+    for path, k in items:
+        if progress:
+            progress(path.name)
+        result = FileResult(str(path), k)
+        try:
+            spec, batch, read = parse_file(path, k, resolver, load_id)
+        except (ReadError, LoadError) as exc:
+            result.error = str(exc)
+            results.append(result)
+            issues.append({"file": path.name, "row": 0, "field": "", "value": "", "severity": "rejected",
+                           "code": "file", "reason_zh": str(exc), "reason_en": str(exc)})
+            continue
+        result.kind = spec.name
+        result.read = read
+        result.rejected = len(batch.rejected_rows)
+        result.loaded = read - result.rejected
+        result.warnings = sum(1 for i in batch.issues if i["severity"] == "warning")
+        write_batch(store, batch)
+        resolver.learn(batch)
+        paid_dirty |= "PAYMENT" in batch.edges
+        issues.extend({"file": path.name, **i} for i in batch.issues)
+        results.append(result)
+    if paid_dirty:
+        rebuild_paid(store)
+    after = store.counts()
+    out = rejects_path
+    if out is None:
+        out = Path(store.location) / "rejects.csv" if store.engine == "ladybug" else Path("rejects.csv")
+    if issues or out.exists():
+        frame = pd.DataFrame(issues, columns=REJECT_COLUMNS)
+        from guanlian.matching.identifiers import mask_ids_in_text
+
+        frame["value"] = frame["value"].astype(str).map(mask_ids_in_text)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(out, index=False, encoding="utf-8-sig")
+    return LoadSummary(load_id, store.location, results, before, after, str(out) if (issues or out.exists()) else None)

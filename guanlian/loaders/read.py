@@ -1,0 +1,262 @@
+"""Read a CSV or Excel export into a table of strings, finding the real header row.
+
+Handles: UTF-8, UTF-8 with BOM, GB18030/GBK (sniffed), comma/tab/semicolon/pipe delimiters (sniffed), merged
+title rows and blank lines above the header, ragged rows, .xlsx/.xlsm/.xls/.ods via python-calamine (first
+visible sheet with a recognisable header; hidden sheets are skipped with a warning).
+
+Example:
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.csv"
+    >>> _ = p.write_bytes("标题\\n\\n姓名,身份证号\\n张三,1\\n".encode("gb18030"))
+    >>> t = read_table(p, header_score=lambda cells: sum(c in {"姓名", "身份证号"} for c in cells))
+    >>> t.header, t.rows.iloc[0].tolist(), t.row_numbers.tolist()
+    (['姓名', '身份证号'], ['张三', '1'], [4])
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import unicodedata
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+HEADER_SCAN_ROWS = 30
+MAX_FILE_BYTES = 2 * 1024**3
+MAX_COLUMNS = 2_000
+MAX_CELL_CHARS = 100_000
+
+
+class ReadError(ValueError):
+    """The file cannot be read as a table; the message says why (Chinese / English)."""
+
+
+@dataclass
+class RawTable:
+    """A table as read: header cells, data rows as strings, the Excel-visible row number of each row."""
+
+    path: Path
+    header: list[str]
+    rows: pd.DataFrame
+    row_numbers: pd.Series
+    encoding: str | None = None
+    sheet: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    ragged: pd.Series | None = None
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000]).best()
+    enc = best.encoding if best is not None else "gb18030"
+    return data.decode(enc, errors="replace"), f"{enc} (with replacement characters)"
+
+
+def _sniff_delimiter(sample: str) -> str:
+    lines = [ln for ln in sample.splitlines()[:50] if ln.strip()]
+    best, best_score = ",", -1.0
+    for d in (",", "\t", ";", "|"):
+        counts = [ln.count(d) for ln in lines]
+        if not counts or max(counts) == 0:
+            continue
+        common = max(set(counts), key=counts.count)
+        score = counts.count(common) + common / 100
+        if common > 0 and score > best_score:
+            best, best_score = d, score
+    return best
+
+
+def _cell(v: object) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, float):
+        if v != v:
+            return ""
+        return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat() if v.time() == dt.time(0) else v.isoformat(sep=" ")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, dt.timedelta):
+        return str(v)
+    return str(v)
+
+
+def _grid_csv(path: Path, data: bytes) -> tuple[list[list[str]], str]:
+    text, enc = _decode(data)
+    if "\x00" in text[:10_000]:
+        raise ReadError(f"不是文本表格(含二进制内容) / not a text table (binary content): {path.name}")
+    delim = _sniff_delimiter(text[:65_536])
+    csv.field_size_limit(MAX_CELL_CHARS * 200)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    try:
+        grid = [row for row in reader]
+    except csv.Error as exc:
+        raise ReadError(f"CSV 格式错误 / malformed CSV in {path.name}: {exc}") from None
+    return grid, enc
+
+
+def _grid_excel(
+    path: Path, warnings: list[str], header_score: Callable[[list[str]], int]
+) -> tuple[list[list[str]], str]:
+    from python_calamine import CalamineWorkbook
+
+    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        try:
+            with zipfile.ZipFile(path) as zf:
+                total = sum(i.file_size for i in zf.infolist())
+        except zipfile.BadZipFile:
+            raise ReadError(f"不是有效的 Excel 文件 / not a valid .xlsx file: {path.name}") from None
+        if total > MAX_FILE_BYTES:
+            raise ReadError(
+                f"Excel 解压后过大({total} 字节),疑似压缩炸弹 / .xlsx expands to {total} bytes: refused (zip bomb?)"
+            )
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises several exception types for corrupt files
+        raise ReadError(f"无法读取 Excel 文件 / cannot read workbook {path.name}: {exc}") from None
+    sheets = wb.sheets_metadata
+    visible = [s for s in sheets if "hidden" not in str(getattr(s, "visible", "")).lower()]
+    hidden = [s.name for s in sheets if s not in visible]
+    if hidden:
+        warnings.append(f"跳过隐藏工作表 / skipped hidden sheets: {', '.join(hidden)}")
+    if not visible:
+        raise ReadError(f"没有可见的工作表 / no visible sheet in {path.name}")
+    grids: list[tuple[str, list[list[str]]]] = []
+    for s in visible:
+        try:
+            rows = wb.get_sheet_by_name(s.name).to_python(skip_empty_area=False)
+        except Exception as exc:
+            raise ReadError(f"无法读取工作表 / cannot read sheet {s.name!r}: {exc}") from None
+        grids.append((s.name, [[_cell(v) for v in r] for r in rows]))
+    return _pick_sheet(grids, warnings, header_score)
+
+
+def _pick_sheet(
+    grids: list[tuple[str, list[list[str]]]], warnings: list[str], header_score: Callable[[list[str]], int]
+) -> tuple[list[list[str]], str]:
+    if len(grids) == 1:
+        return grids[0][1], grids[0][0]
+    scored = [(max((header_score(norm_header(r)) for r in g[:HEADER_SCAN_ROWS]), default=0), n, g) for n, g in grids]
+    scored.sort(key=lambda t: -t[0])
+    if len(grids) > 1:
+        warnings.append(f"多个工作表,读取 {scored[0][1]!r} / several sheets; reading {scored[0][1]!r}")
+    return scored[0][2], scored[0][1]
+
+
+def norm_header(cells: list[str]) -> list[str]:
+    """Header cells as compared with aliases: NFKC, no white space, no ``*``/``：``, ASCII brackets."""
+    out = []
+    for c in cells:
+        t = unicodedata.normalize("NFKC", c or "")
+        t = "".join(t.split()).strip("*:：").replace("（", "(").replace("）", ")")
+        out.append(t)
+    return out
+
+
+def read_table(path: Path, header_score: Callable[[list[str]], int]) -> RawTable:
+    """Read ``path`` and return its data below the best header row.
+
+    Args:
+        path: a .csv/.txt/.tsv or .xlsx/.xlsm/.xls/.ods file.
+        header_score: scores a normalised row as a header candidate (number of recognised column names);
+            the first row with the highest score (≥ 2) within the first 30 rows is the header.
+
+    Returns:
+        RawTable with string cells (``""`` for empty), ragged rows marked in ``ragged``.
+
+    Raises:
+        ReadError: empty file, not a table, no header found, too large.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ReadError(f"文件不存在 / file not found: {path}")
+    size = path.stat().st_size
+    if size == 0:
+        raise ReadError(f"空文件 / empty file: {path.name}")
+    if size > MAX_FILE_BYTES:
+        raise ReadError(f"文件过大 / file too large ({size} bytes): {path.name}")
+    warnings: list[str] = []
+    suffix = path.suffix.lower()
+    encoding: str | None = None
+    sheet: str | None = None
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    is_zip = head.startswith(b"PK\x03\x04")
+    is_ole = head.startswith(b"\xd0\xcf\x11\xe0")
+    if suffix in {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"} or is_zip or is_ole:
+        if head.startswith(b"%PDF"):
+            raise ReadError(f"这是 PDF 文件,不是 Excel / this is a PDF, not a spreadsheet: {path.name}")
+        if suffix in {".xlsx", ".xlsm", ".ods"} and not is_zip:
+            raise ReadError(f"扩展名是 {suffix} 但内容不是 Excel / {path.name} is not a real {suffix} file")
+        grid, sheet = _grid_excel(path, warnings, header_score)
+    else:
+        if head.startswith(b"%PDF"):
+            raise ReadError(f"这是 PDF 文件,不是表格 / this is a PDF, not a table: {path.name}")
+        grid, encoding = _grid_csv(path, path.read_bytes())
+        if "replacement" in encoding:
+            warnings.append(f"编码无法确定,按 {encoding} 读取 / uncertain encoding, read as {encoding}")
+    if not any(any(c.strip() for c in r) for r in grid):
+        raise ReadError(f"文件没有内容 / no data in {path.name}")
+    best_i, best_score = -1, 1
+    for i, row in enumerate(grid[:HEADER_SCAN_ROWS]):
+        if len(row) > MAX_COLUMNS:
+            continue
+        score = header_score(norm_header(row))
+        if score > best_score:
+            best_i, best_score = i, score
+    if best_i < 0:
+        first = next((r for r in grid if any(c.strip() for c in r)), [])
+        raise ReadError(
+            f"找不到表头 / no recognisable header row in {path.name}; first row: {first[:12]}"
+        )
+    header = [c.strip() for c in grid[best_i]]
+    width = len(header)
+    while width and not header[width - 1]:
+        width -= 1
+    header = header[:width]
+    body = grid[best_i + 1 :]
+    numbers: list[int] = []
+    rows: list[list[str]] = []
+    ragged: list[bool] = []
+    for offset, r in enumerate(body):
+        if not any(c.strip() for c in r):
+            continue
+        numbers.append(best_i + 2 + offset)
+        extra = r[width:]
+        ragged.append(any(c.strip() for c in extra))
+        cells = r[:width] + [""] * (width - len(r))
+        rows.append(cells)
+    frame = pd.DataFrame(rows, columns=list(range(width)), dtype=object) if rows else pd.DataFrame(
+        columns=list(range(width)), dtype=object
+    )
+    return RawTable(
+        path=path,
+        header=header,
+        rows=frame,
+        row_numbers=pd.Series(numbers, dtype="int64"),
+        encoding=encoding,
+        sheet=sheet,
+        warnings=warnings,
+        ragged=pd.Series(ragged, dtype=bool),
+    )

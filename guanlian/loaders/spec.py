@@ -1,0 +1,153 @@
+"""What every loader shares: field specs with header aliases, issue codes, the build context and batch.
+
+A loader module (``officials``, ``relatives`` …) declares ``SPEC = KindSpec(...)`` with its fields and a
+``build(rows, ctx) -> Batch`` function. ``rows`` holds one cleaned string column per canonical field plus
+``src_row``; the builder parses values, records issues (a *reject* drops the row, a *warning* keeps it) and
+returns node and edge frames shaped for :mod:`guanlian.graph.frames`.
+
+Example:
+    >>> f = Field("name", ("姓名", "干部姓名"), required=True)
+    >>> f.matches("干部姓名"), f.matches("name")
+    (True, True)
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pandas as pd
+
+Severity = Literal["rejected", "warning"]
+
+REASONS: dict[str, tuple[str, str]] = {
+    "missing_required": ("必填字段为空", "required field is empty"),
+    "bad_date": ("日期无法识别", "unrecognised date"),
+    "date_out_of_range": ("日期超出合理范围(1900—2100年)", "date outside 1900-2100"),
+    "future_date": ("日期晚于今天", "date is in the future"),
+    "bad_amount": ("金额无法识别", "unrecognised amount"),
+    "negative_amount": ("金额为负数或零", "amount is negative or zero"),
+    "absurd_amount": ("金额超过1000亿元,疑似错误", "amount above 100 billion CNY, implausible"),
+    "bad_share": ("持股比例无法识别或不在0—100%之间", "share unrecognised or outside 0-100%"),
+    "id_bad_checksum": ("身份证号校验位错误,保留原值", "resident ID check character is wrong; raw value kept"),
+    "id_invalid": ("身份证号格式无效,保留原值", "resident ID is malformed; raw value kept"),
+    "id_masked": ("身份证号已脱敏,仅作部分证据", "resident ID is masked; partial evidence only"),
+    "id_precision_lost": (
+        "身份证号被 Excel 存成数字,末位已丢失",
+        "resident ID was stored as a number by Excel; digits lost",
+    ),
+    "code_bad_checksum": ("统一社会信用代码校验位错误,保留原值", "credit code check character is wrong; raw value kept"),
+    "code_invalid": ("统一社会信用代码格式无效,保留原值", "credit code is malformed; raw value kept"),
+    "term_end_before_start": ("离任时间早于任职时间", "tenure ends before it starts"),
+    "too_many_fields": ("该行字段数多于表头", "row has more fields than the header"),
+    "unknown_relation": ("未知称谓,按原文保留", "unknown kinship term, kept as written"),
+    "official_not_found": ("找不到该干部(请先导入干部信息或填写干部身份证号)", "official not found (load officials first or give the ID)"),
+    "official_ambiguous": ("同名干部不止一人,请填写干部身份证号", "several officials share this name; give the ID"),
+    "name_no_letters": ("姓名/名称没有文字", "name has no letters"),
+    "cell_too_long": ("单元格内容过长,已截断", "cell too long; truncated"),
+    "formula": ("单元格是公式,按文本保留", "cell is a formula; kept as text"),
+    "excel_error": ("单元格是 Excel 错误值", "cell holds an Excel error value"),
+    "duplicate_header": ("重复的表头,只用第一列", "duplicated header; first column used"),
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    """A canonical field and the headers that name it (English canonical name always accepted)."""
+
+    name: str
+    aliases: tuple[str, ...]
+    required: bool = False
+
+    def matches(self, header: str) -> bool:
+        return header == self.name or header in self.aliases
+
+
+@dataclass
+class Batch:
+    """Node and edge frames plus issues produced from one file."""
+
+    nodes: dict[str, list[pd.DataFrame]] = field(default_factory=dict)
+    edges: dict[str, list[pd.DataFrame]] = field(default_factory=dict)
+    issues: list[dict[str, object]] = field(default_factory=list)
+    rejected_rows: set[int] = field(default_factory=set)
+
+    def add_nodes(self, kind: str, frame: pd.DataFrame) -> None:
+        if len(frame):
+            self.nodes.setdefault(kind, []).append(frame)
+
+    def add_edges(self, kind: str, frame: pd.DataFrame) -> None:
+        if len(frame):
+            self.edges.setdefault(kind, []).append(frame)
+
+    def issue(
+        self, rows: pd.Series, field_name: str, values: pd.Series, code: str, severity: Severity
+    ) -> None:
+        """Record ``code`` for every row number in ``rows`` (values aligned by index)."""
+        zh, en = REASONS[code]
+        for r, v in zip(rows.tolist(), values.tolist(), strict=True):
+            self.issues.append(
+                {"row": int(r), "field": field_name, "value": v, "code": code, "severity": severity,
+                 "reason_zh": zh, "reason_en": en}
+            )
+            if severity == "rejected":
+                self.rejected_rows.add(int(r))
+
+
+@dataclass
+class BuildContext:
+    """What a builder needs besides its rows.
+
+    ``company_key_for_name`` maps a normalised company name to a known credit-code key (registry data
+    loaded earlier or in the same run); ``officials`` resolves an official by resident ID or by name.
+    """
+
+    src_file: str
+    load_id: str
+    today_day: int
+    company_key_for_name: Callable[[str], str | None]
+    official_by_id: Callable[[str], str | None]
+    officials_by_name: Callable[[str], list[str]]
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """A source kind: its fields and its builder."""
+
+    name: str
+    label_zh: str
+    fields: tuple[Field, ...]
+    build: Callable[[pd.DataFrame, BuildContext], Batch]
+    order: int
+
+    @property
+    def required(self) -> list[Field]:
+        return [f for f in self.fields if f.required]
+
+    def field_for(self, header: str) -> Field | None:
+        for f in self.fields:
+            if f.matches(header):
+                return f
+        return None
+
+
+def stable_key(prefix: str, *parts: object) -> str:
+    """Deterministic key from parts (same parts → same key, across runs and machines).
+
+    >>> stable_key("anon", "a", 1) == stable_key("anon", "a", 1)
+    True
+    """
+    text = "\x1f".join("" if p is None else str(p) for p in parts)
+    return f"{prefix}:{hashlib.sha1(text.encode('utf-8')).hexdigest()[:20]}"
+
+
+def stable_keys(prefix: str, *columns: pd.Series) -> pd.Series:
+    """Vectorised :func:`stable_key` over aligned Series."""
+    if not columns:
+        raise ValueError("stable_keys needs at least one column")
+    joined = columns[0].astype(object).where(columns[0].notna(), "").astype(str)
+    for c in columns[1:]:
+        joined = joined + "\x1f" + c.astype(object).where(c.notna(), "").astype(str)
+    return joined.map(lambda t: f"{prefix}:{hashlib.sha1(t.encode('utf-8')).hexdigest()[:20]}")
