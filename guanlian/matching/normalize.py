@@ -119,11 +119,16 @@ def normalize_person_name(s: str | None) -> str:
         >>> normalize_person_name("ＳＭＩＴＨ,  John")
         'john smith'
     """
-    t = _nfkc(s)
+    return _person_name_after_nfkc(_nfkc(s), convert=True)
+
+
+def _person_name_after_nfkc(t: str, convert: bool) -> str:
+    """The rest of :func:`normalize_person_name` on NFKC text (``convert=False``: already simplified)."""
     if not t:
         return ""
     if has_cjk(t):
-        t = to_simplified(t)
+        if convert:
+            t = to_simplified(t)
         t = _DOT_RE.sub("·", t)
         t = _NON_WORD_KEEP_DOT.sub("", t).casefold()
         t = re.sub("·+", "·", t).strip("·")

@@ -1,0 +1,401 @@
+"""Small named comparisons, splink-style: each gives every candidate pair a level, each level a weight.
+
+A comparison looks at one aspect of two person records (name characters, name sound, resident ID, birth
+date, sex, phone, address, employer) and returns, for a whole array of pairs at once, the index of the level
+each pair falls in. The level carries a weight (roughly a log2 Bayes factor: positive is evidence for "same
+person", negative against); the weights of all comparisons add up to the pair's score, and the same levels,
+with their Chinese and English labels, make the explanation.
+
+Weights are hand-set defaults (see ``docs/matching.md`` for the reasoning) and can be overridden through
+:attr:`guanlian.matching.matcher.MatchConfig.weights` with keys ``"<Comparison>.<level>"``.
+
+Example:
+    >>> [lv.name for lv in NameChars().levels]
+    ['missing', 'exact', 'exact_variant', 'reordered', 'one_char', 'similar', 'sound_alike', 'different']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from rapidfuzz import process
+from rapidfuzz.distance import Indel, Levenshtein
+
+from guanlian.matching.normalize import company_trade_name, normalize_address, normalize_company_name
+
+__all__ = [
+    "Address",
+    "BirthDate",
+    "Comparison",
+    "Employer",
+    "Level",
+    "NameChars",
+    "NamePinyin",
+    "Pairs",
+    "Phone",
+    "ResidentIdComparison",
+    "Sex",
+    "default_comparisons",
+]
+
+IntArray = npt.NDArray[np.int8]
+BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class Level:
+    """One outcome of a comparison.
+
+    Attributes:
+        name: identifier (``exact``, ``different``…).
+        weight: contribution to the score.
+        label_zh: Chinese words for the explanation.
+        label_en: English words for the explanation.
+        corroborates: True if this level is independent evidence beyond the name (needed for ``probable``).
+    """
+
+    name: str
+    weight: float
+    label_zh: str
+    label_en: str
+    corroborates: bool = False
+
+
+class Pairs:
+    """Candidate pairs as two index arrays into two prepared feature frames, with column access.
+
+    Args:
+        left: features of the left records (:func:`guanlian.matching.features.prepare_records`).
+        right: features of the right records (may be the same frame as ``left``).
+        li: left row positions.
+        ri: right row positions.
+    """
+
+    def __init__(self, left: pd.DataFrame, right: pd.DataFrame, li: npt.NDArray[np.int64],
+                 ri: npt.NDArray[np.int64]) -> None:
+        self.left, self.right, self.li, self.ri = left, right, li, ri
+        self._cache: dict[str, tuple[npt.NDArray[np.object_], npt.NDArray[np.object_]]] = {}
+
+    def __len__(self) -> int:
+        return len(self.li)
+
+    def col(self, name: str) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_]]:
+        """The column ``name`` of both sides, aligned with the pairs."""
+        if name not in self._cache:
+            self._cache[name] = (self.left[name].to_numpy()[self.li], self.right[name].to_numpy()[self.ri])
+        return self._cache[name]
+
+    def mapped(self, name: str, fn: object) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_]]:
+        """Column ``name`` passed through ``fn`` once per distinct value among the records in pairs."""
+        key = f"{name}:{getattr(fn, '__name__', id(fn))}"
+        if key not in self._cache:
+            a, b = self.col(name)
+            uniq = pd.unique(np.concatenate([a, b]))
+            mapping = {u: fn(u) for u in uniq}  # type: ignore[operator]
+            self._cache[key] = (pd.Series(a).map(mapping).to_numpy(dtype=object),
+                                pd.Series(b).map(mapping).to_numpy(dtype=object))
+        return self._cache[key]
+
+
+class Comparison:
+    """Base class: a named list of levels and a vectorised ``levels_for``."""
+
+    name: ClassVar[str] = ""
+    label_zh: ClassVar[str] = ""
+    label_en: ClassVar[str] = ""
+    levels: tuple[Level, ...] = ()
+
+    def __init__(self, weights: Mapping[str, float] | None = None) -> None:
+        w = weights or {}
+        self.levels = tuple(
+            Level(lv.name, float(w.get(f"{self.name}.{lv.name}", lv.weight)), lv.label_zh, lv.label_en,
+                  lv.corroborates)
+            for lv in type(self).levels
+        )
+        self.weight_array = np.array([lv.weight for lv in self.levels], dtype=np.float64)
+
+    def level(self, name: str) -> int:
+        """Index of the level called ``name``."""
+        for i, lv in enumerate(self.levels):
+            if lv.name == name:
+                return i
+        raise KeyError(f"{self.name} has no level {name!r}")
+
+    def levels_for(self, pairs: Pairs, context: dict[str, IntArray]) -> IntArray:
+        """Level index per pair. ``context`` holds levels of comparisons computed earlier (by name)."""
+        raise NotImplementedError
+
+    def _select(self, n: int, conditions: list[tuple[BoolArray, str]], default: str) -> IntArray:
+        """First matching condition wins (like SQL CASE WHEN)."""
+        out = np.full(n, self.level(default), dtype=np.int8)
+        done = np.zeros(n, dtype=bool)
+        for cond, name in conditions:
+            take = cond & ~done
+            out[take] = self.level(name)
+            done |= take
+        return out
+
+
+def _nonempty(a: npt.NDArray[np.object_]) -> BoolArray:
+    return np.asarray(a != "", dtype=bool)
+
+
+class NameChars(Comparison):
+    """The names' characters (after normalisation, middle dots ignored)."""
+
+    name = "NameChars"
+    label_zh = "姓名"
+    label_en = "name"
+    levels = (
+        Level("missing", 0.0, "缺失", "missing"),
+        Level("exact", 8.0, "相同", "identical"),
+        Level("exact_variant", 8.0, "相同(写法不同：繁简/间隔号/全半角/空格)",
+              "identical after normalising (script, middle dot, width, spaces)"),
+        Level("reordered", 5.0, "用字相同但顺序不同", "same characters in a different order"),
+        Level("one_char", 3.0, "仅一字不同", "one character differs"),
+        Level("similar", 1.0, "相近", "similar"),
+        Level("sound_alike", 0.0, "多字不同但读音相同或相近", "several characters differ but sound alike"),
+        Level("different", -6.0, "不同", "different"),
+    )
+
+    def levels_for(self, pairs: Pairs, context: dict[str, IntArray]) -> IntArray:
+        a, b = pairs.col("name_key")
+        ra, rb = pairs.col("name")
+        sa, sb = pairs.col("sorted_key")
+        present = _nonempty(a) & _nonempty(b)
+        exact = present & (a == b)
+        lev = process.cpdist(a, b, scorer=Levenshtein.distance, workers=-1)
+        sim = process.cpdist(a, b, scorer=Indel.normalized_similarity, workers=-1)
+        la = np.fromiter((len(x) for x in a), dtype=np.int64, count=len(a))
+        lb = np.fromiter((len(x) for x in b), dtype=np.int64, count=len(b))
+        pa, pb = pairs.col("py_key")
+        fa, fb = pairs.col("py_fuzzy")
+        return self._select(len(pairs), [
+            (~present, "missing"),
+            (exact & (ra == rb), "exact"),
+            (exact, "exact_variant"),
+            (sa == sb, "reordered"),
+            ((lev == 1) & (la == lb) & (la >= 2), "one_char"),
+            (sim >= 0.75, "similar"),
+            ((pa == pb) | (fa == fb), "sound_alike"),
+        ], "different")
+
+
+class NamePinyin(Comparison):
+    """The names' sound (toneless pinyin, surname-aware); counted only when the characters differ."""
+
+    name = "NamePinyin"
+    label_zh = "读音"
+    label_en = "pronunciation"
+    levels = (
+        Level("not_needed", 0.0, "不需比较(用字相同或缺失)", "not needed (same characters or missing)"),
+        Level("same_sound", 5.0, "相同(同音字)", "identical (homophones)"),
+        Level("similar_sound", 3.0, "相近(模糊音)", "similar (easily confused sounds)"),
+        Level("different", 0.0, "不同", "different"),
+    )
+
+    def levels_for(self, pairs: Pairs, context: dict[str, IntArray]) -> IntArray:
+        nc = NameChars()
+        chars = context[NameChars.name]
+        skip = np.isin(chars, [nc.level("missing"), nc.level("exact"), nc.level("exact_variant")])
+        a, b = pairs.col("py_key")
+        fa, fb = pairs.col("py_fuzzy")
+        present = _nonempty(a) & _nonempty(b)
+        return self._select(len(pairs), [
+            (skip | ~present, "not_needed"),
+            (a == b, "same_sound"),
+            (fa == fb, "similar_sound"),
+        ], "different")
+
+
+class ResidentIdComparison(Comparison):
+    """Resident ID numbers: valid (15-digit converted), masked (visible parts), or with a bad checksum."""
+
+    name = "ResidentId"
+    label_zh = "身份证号"
+    label_en = "resident ID"
+    levels = (
+        Level("missing", 0.0, "缺失或无法比较", "missing or not comparable"),
+        Level("same", 20.0, "相同", "identical", corroborates=True),
+        Level("conflict", -30.0, "不同(均为有效号码)", "different (both valid)"),
+        Level("masked_consistent", 2.0, "脱敏号码可见部分一致", "visible parts of a masked number agree"),
+        Level("masked_conflict", -12.0, "脱敏号码可见部分矛盾", "visible parts of a masked number disagree"),
+        Level("same_unverified", 6.0, "相同(校验位错误的同一号码)", "identical (both with the same bad check digit)",
+              corroborates=True),
+    )
+
+    def levels_for(self, pairs: Pairs, context: dict[str, IntArray]) -> IntArray:
+        na, nb = pairs.col("id_number")
+        sa, sb = pairs.col("id_status")
+        pa, pb = pairs.col("id_prefix")
+        xa, xb = pairs.col("id_suffix")
+        ra, rb = pairs.col("id_raw")
+        va, vb = _nonempty(na), _nonempty(nb)
+        ma, mb = sa == "masked", sb == "masked"
+        n = len(pairs)
+        masked_ok = np.zeros(n, dtype=bool)
+        masked_bad = np.zeros(n, dtype=bool)
+        sel = np.flatnonzero((ma & (vb | mb)) | (mb & va))
+        if len(sel):
+            # Few pairs carry masked numbers; compare the visible parts in Python.
+            for i in sel:
+                full_a = na[i] or ""
+                full_b = nb[i] or ""
+                pre_a, suf_a, pre_b, suf_b = pa[i], xa[i], pb[i], xb[i]
+                if full_a:
+                    pre_a, suf_a = full_a, full_a
+                if full_b:
+                    pre_b, suf_b = full_b, full_b
+                k = min(len(pre_a), len(pre_b))
+                j = min(len(suf_a), len(suf_b))
+                if pre_a[:k] != pre_b[:k] or (j and suf_a[-j:] != suf_b[-j:]):
+                    masked_bad[i] = True
+                elif k + j >= 6:
+                    masked_ok[i] = True
+        bad = (sa == "bad_checksum") & (sb == "bad_checksum") & (ra == rb)
+        return self._select(n, [
+            (va & vb & (na == nb), "same"),
+            (va & vb, "conflict"),
+            (masked_bad, "masked_conflict"),
+            (masked_ok, "masked_consistent"),
+            (bad, "same_unverified"),
+        ], "missing")
+
+
+class BirthDate(Comparison):
+    """Birth dates: from a valid ID when there is one, else from the birth-date field (year/month/day)."""
+
+    name = "BirthDate"
+    label_zh = "出生日期"
+    label_en = "birth date"
+    levels = (
+        Level("missing", 0.0, "缺失", "missing"),
+        Level("exact", 7.0, "相同", "identical", corroborates=True),
+        Level("exact_vs_id", 7.0, "与对方身份证号中的出生日期一致", "matches the date in the other side's resident ID",
+              corroborates=True),
+        Level("same_month", 3.0, "年月相同(一方无日)", "same year and month (one side has no day)",
+              corroborates=True),
+        Level("same_year", 1.0, "年份相同(一方仅有年份)", "same year (one side has only the year)"),
+        Level("close", -3.0, "相近(可能录入错误)", "close (possible typing error)"),
+        Level("different", -8.0, "不同", "different"),
+    )
+
+    def levels_for(self, pairs: Pairs, context: dict[str, IntArray]) -> IntArray:
+        ya, yb = (x.astype(np.int32) for x in pairs.col("by"))
+        ma, mb = (x.astype(np.int32) for x in pairs.col("bm"))
+        da, db = (x.astype(np.int32) for x in pairs.col("bd"))
+        sa, sb = pairs.col("birth_src")
+        present = (ya > 0) & (yb > 0)
+        full = present & (ma > 0) & (mb > 0) & (da > 0) & (db > 0)
+        exact = full & (ya == yb) & (ma == mb) & (da == db)
+        vs_id = exact & (sa != sb)
+        month_known = present & (ma > 0) & (mb > 0)
+        same_month = month_known & (ya == yb) & (ma == mb) & ~full
+        same_year = present & (ya == yb) & ~month_known
+        swapped = full & (ya == yb) & (ma == db) & (da == mb)
+        close = (full & (ya == yb) & (ma == mb)) | swapped | (full & (ya == yb) & (da == db)) | (
+            full & (ma == mb) & (da == db) & (np.abs(ya - yb) <= 10) & ((ya - yb) % 10 == 0)
+        )
+        return self._select(len(pairs), [
+            (~present, "missing"),
+            (vs_id, "exact_vs_id"),
+            (exact, "exact"),
+            (same_month, "same_month"),
+            (same_year, "same_year"),
+            (close, "close"),
+        ], "different")
+
+
+class Sex(Comparison):
+    """Sex, from the ID (17th digit) or the sex field."""
+
+    name = "Sex"
+    label_zh = "性别"
+    label_en = "sex"
+    levels = (
+        Level("missing", 0.0, "缺失", "missing"),
+        Level("same", 0.0, "相同", "same"),
+        Level("different", -6.0, "不同", "different"),
+    )
+
+    def levels_for(self, pairs: Pairs, context: dict[str, IntArray]) -> IntArray:
+        a, b = (x.astype(np.int8) for x in pairs.col("sex"))
+        present = (a > 0) & (b > 0)
+        return self._select(len(pairs), [(~present, "missing"), (a == b, "same")], "different")
+
+
+class Phone(Comparison):
+    """Phone numbers (digits only). A different phone is no evidence: people change numbers."""
+
+    name = "Phone"
+    label_zh = "联系电话"
+    label_en = "phone"
+    levels = (
+        Level("missing", 0.0, "缺失", "missing"),
+        Level("same", 6.0, "相同", "identical", corroborates=True),
+        Level("different", 0.0, "不同", "different"),
+    )
+
+    def levels_for(self, pairs: Pairs, context: dict[str, IntArray]) -> IntArray:
+        a, b = pairs.col("phone")
+        present = _nonempty(a) & _nonempty(b)
+        return self._select(len(pairs), [(~present, "missing"), (a == b, "same")], "different")
+
+
+class Address(Comparison):
+    """Addresses after :func:`~guanlian.matching.normalize.normalize_address`."""
+
+    name = "Address"
+    label_zh = "住址"
+    label_en = "address"
+    levels = (
+        Level("missing", 0.0, "缺失", "missing"),
+        Level("same", 4.0, "相同", "identical", corroborates=True),
+        Level("different", 0.0, "不同", "different"),
+    )
+
+    def levels_for(self, pairs: Pairs, context: dict[str, IntArray]) -> IntArray:
+        a, b = pairs.mapped("address", normalize_address)
+        present = _nonempty(a) & _nonempty(b)
+        return self._select(len(pairs), [(~present, "missing"), (a == b, "same")], "different")
+
+
+def _employer_key(s: str) -> str:
+    return normalize_company_name(s)
+
+
+class Employer(Comparison):
+    """Employers: same normalised name, or the same trade name (字号)."""
+
+    name = "Employer"
+    label_zh = "工作单位"
+    label_en = "employer"
+    levels = (
+        Level("missing", 0.0, "缺失", "missing"),
+        Level("same", 3.0, "相同", "identical", corroborates=True),
+        Level("same_trade_name", 2.0, "字号相同", "same trade name", corroborates=True),
+        Level("different", 0.0, "不同", "different"),
+    )
+
+    def levels_for(self, pairs: Pairs, context: dict[str, IntArray]) -> IntArray:
+        a, b = pairs.mapped("employer", _employer_key)
+        ta, tb = pairs.mapped("employer", company_trade_name)
+        present = _nonempty(a) & _nonempty(b)
+        return self._select(len(pairs), [(~present, "missing"), (a == b, "same"), (ta == tb, "same_trade_name")],
+                            "different")
+
+
+def default_comparisons(weights: Mapping[str, float] | None = None) -> list[Comparison]:
+    """The comparisons the matcher uses, in explanation order (NameChars before NamePinyin: it reads it).
+
+    Example:
+        >>> [c.name for c in default_comparisons()][:3]
+        ['NameChars', 'NamePinyin', 'ResidentId']
+    """
+    return [NameChars(weights), NamePinyin(weights), ResidentIdComparison(weights), BirthDate(weights),
+            Sex(weights), Phone(weights), Address(weights), Employer(weights)]

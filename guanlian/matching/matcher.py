@@ -1,0 +1,531 @@
+"""Blocking, scoring, tiers and explanations; the store, ``find`` and ``collide`` entry points.
+
+Pipeline (all vectorised; no Python loop over the cross product):
+
+1. :func:`~guanlian.matching.features.prepare_records` computes keys once per record.
+2. **Blocking** (:data:`BLOCKING_RULES`): only pairs of records that share at least one key are compared —
+   same valid resident ID, same visible ID parts, same toneless full-name pinyin, same fuzzy pinyin,
+   surname + sorted given-name initials, surname + full birth date, same phone, surname + employer trade name.
+   A key shared by too many pairs (``MatchConfig.max_block_pairs``, e.g. a very common name) is refined
+   with the birth year instead of being compared wholesale.
+3. **Scoring**: each :class:`~guanlian.matching.comparisons.Comparison` gives every pair a level and a
+   weight; the weights add up to the score.
+4. **Tiers** (:data:`guanlian.model.TIERS`): ``certain`` = same valid resident ID; ``probable`` = score ≥
+   ``probable_threshold`` *and* a corroborating level (birth date, phone, address, employer…); ``possible``
+   = score ≥ ``possible_threshold`` on name similarity. Two different valid IDs are never emitted, whatever
+   the names and birth dates say, and neither is a pair whose names are not similar.
+5. **Explanations** in Chinese and English list each comparison's level and contribution.
+
+Example:
+    >>> import pandas as pd
+    >>> left = pd.DataFrame({"name": ["王晓明"], "birth_date": ["1980-05-06"]})
+    >>> right = pd.DataFrame({"name": ["王小明"], "birth_date": ["1980-05-06"]})
+    >>> collide(left, right).loc[0, "tier"]
+    'probable'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from guanlian.graph.store import Store
+from guanlian.matching.comparisons import Comparison, NameChars, NamePinyin, Pairs, default_comparisons
+from guanlian.matching.features import prepare_records
+from guanlian.matching.identifiers import mask_resident_id
+from guanlian.matching.normalize import company_trade_name
+from guanlian.model import TIERS, model, tier_rank
+
+__all__ = [
+    "BLOCKING_RULES",
+    "MatchConfig",
+    "MatchSummary",
+    "Scored",
+    "candidate_pairs",
+    "collide",
+    "find_candidates",
+    "match_records",
+    "match_store",
+    "score_pairs",
+]
+
+IndexArray = npt.NDArray[np.int64]
+
+TIER_LABELS: dict[str, tuple[str, str]] = {
+    "certain": ("确定为同一人", "certainly the same person"),
+    "probable": ("很可能为同一人", "probably the same person"),
+    "possible": ("可能为同一人", "possibly the same person"),
+    "": ("不足以认定", "not enough to link"),
+}
+
+
+def _id_visible(f: pd.DataFrame) -> pd.Series:
+    num = f["id_number"]
+    full = num.str[:4] + num.str[-4:]
+    masked = (f["id_status"] == "masked") & (f["id_len"] == 18) & (f["id_prefix"].str.len() >= 4) & (
+        f["id_suffix"].str.len() >= 4)
+    vis = f["id_prefix"].str[:4] + f["id_suffix"].str[-4:]
+    out = pd.Series("", index=f.index, dtype=object)
+    out[num != ""] = full[num != ""]
+    out[masked] = vis[masked]
+    return out
+
+
+def _with_surname(f: pd.DataFrame, other: pd.Series) -> pd.Series:
+    ok = (f["sur_py"] != "") & (other != "")
+    return (f["sur_py"] + "|" + other.astype(str)).where(ok, "")
+
+
+def _surname_birth(f: pd.DataFrame) -> pd.Series:
+    full = (f["by"] > 0) & (f["bm"] > 0) & (f["bd"] > 0)
+    date = f["by"].astype(str) + "-" + f["bm"].astype(str) + "-" + f["bd"].astype(str)
+    return _with_surname(f, date.where(full, ""))
+
+
+def _employer_trade(f: pd.DataFrame) -> pd.Series:
+    uniq = pd.unique(f["employer"])
+    mapping = {u: company_trade_name(u) for u in uniq}
+    return _with_surname(f, f["employer"].map(mapping))
+
+
+BLOCKING_RULES: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
+    "id": lambda f: f["id_number"],
+    "id_visible": _id_visible,
+    "name_pinyin": lambda f: f["py_key"],
+    "name_pinyin_fuzzy": lambda f: f["py_fuzzy"],
+    "initials": lambda f: f["init_key"],
+    "surname_birth_date": _surname_birth,
+    "phone": lambda f: f["phone"],
+    "employer_surname": _employer_trade,
+}
+"""Named blocking rules: each maps a feature frame to one key per record (``""`` = no key)."""
+
+
+@dataclass(frozen=True)
+class MatchConfig:
+    """Thresholds and options of the matcher, with documented defaults.
+
+    Attributes:
+        possible_threshold: lowest score emitted as ``possible``. The default 4 admits an identical or
+            homophone name with nothing against it (8), a swapped given name (5), but not a one-character
+            typo alone (3).
+        probable_threshold: lowest score for ``probable``; with the default weights this needs a name
+            variant (≤ 8) plus independent corroboration (birth date 7, phone 6, address 4, …).
+        find_threshold: lowest score listed by :func:`find_candidates` (with a similar name).
+        blocking_rules: names from :data:`BLOCKING_RULES`.
+        max_block_pairs: a blocking key that would produce more pairs than this is refined with the birth
+            year (records without one drop out of that key; other rules still cover them).
+        weights: overrides ``{"<Comparison>.<level>": weight}``.
+        load_id: provenance ``load_id`` written on POSSIBLY_SAME edges.
+    """
+
+    possible_threshold: float = 4.0
+    probable_threshold: float = 12.0
+    find_threshold: float = 3.0
+    blocking_rules: tuple[str, ...] = tuple(BLOCKING_RULES)
+    max_block_pairs: int = 200_000
+    weights: Mapping[str, float] = field(default_factory=dict)
+    load_id: str = "matcher"
+
+    def comparisons(self) -> list[Comparison]:
+        """The comparison objects with this config's weights."""
+        return default_comparisons(self.weights)
+
+
+@dataclass
+class MatchSummary:
+    """What :func:`match_store` did.
+
+    Attributes:
+        persons: Person nodes read.
+        candidate_pairs: pairs compared after blocking.
+        certain / probable / possible: edges written per tier (``certain`` = distinct nodes sharing a valid
+            resident ID, which loaders should have merged: worth reporting).
+        conflicting_ids: candidate pairs rejected because both have valid, different resident IDs.
+        edges_written: POSSIBLY_SAME edges written.
+        refined_keys: blocking keys refined by birth year because they were too large.
+        seconds: wall time.
+    """
+
+    persons: int = 0
+    candidate_pairs: int = 0
+    certain: int = 0
+    probable: int = 0
+    possible: int = 0
+    conflicting_ids: int = 0
+    edges_written: int = 0
+    refined_keys: int = 0
+    seconds: float = 0.0
+    duplicate_id_keys: list[tuple[str, str]] = field(default_factory=list)
+
+    def per_tier(self) -> dict[str, int]:
+        """Counts per tier, weakest first."""
+        return {t: int(getattr(self, t)) for t in TIERS}
+
+
+# --- blocking ------------------------------------------------------------------------------------------
+
+
+def _pairs_for_key(kl: pd.Series, kr: pd.Series, self_join: bool, max_pairs: int, by_l: pd.Series,
+                   by_r: pd.Series) -> tuple[IndexArray, IndexArray, int]:
+    lt = pd.DataFrame({"k": kl.to_numpy(), "i": np.arange(len(kl), dtype=np.int64)})
+    lt = lt[lt["k"] != ""]
+    r = pd.DataFrame({"k": kr.to_numpy(), "j": np.arange(len(kr), dtype=np.int64)})
+    r = r[r["k"] != ""]
+    if lt.empty or r.empty:
+        return np.empty(0, np.int64), np.empty(0, np.int64), 0
+    cl = lt["k"].value_counts()
+    cr = r["k"].value_counts()
+    both = cl.index.intersection(cr.index)
+    sizes = cl[both].astype(np.int64) * cr[both].astype(np.int64)
+    big = set(sizes.index[sizes > max_pairs])
+    refined = len(big)
+    if big:
+        bl = lt["k"].isin(big)
+        br = r["k"].isin(big)
+        yl = by_l.to_numpy()[lt["i"].to_numpy()]
+        yr = by_r.to_numpy()[r["j"].to_numpy()]
+        lt.loc[bl, "k"] = lt.loc[bl, "k"] + "#" + pd.Series(yl, index=lt.index)[bl].astype(str)
+        r.loc[br, "k"] = r.loc[br, "k"] + "#" + pd.Series(yr, index=r.index)[br].astype(str)
+        lt = lt[~(bl & (yl == 0))]
+        r = r[~(br & (yr == 0))]
+    lt = lt[lt["k"].isin(both) | lt["k"].str.contains("#", regex=False)]
+    m = lt.merge(r, on="k", how="inner")
+    li = m["i"].to_numpy(dtype=np.int64)
+    ri = m["j"].to_numpy(dtype=np.int64)
+    if self_join:
+        keep = li < ri
+        li, ri = li[keep], ri[keep]
+    return li, ri, refined
+
+
+def candidate_pairs(left: pd.DataFrame, right: pd.DataFrame, config: MatchConfig | None = None,
+                    self_join: bool = False) -> tuple[IndexArray, IndexArray, int]:
+    """Candidate pairs from the blocking rules, deduplicated.
+
+    Args:
+        left: prepared features (:func:`prepare_records`).
+        right: prepared features; pass ``left`` again with ``self_join=True`` to pair a table with itself.
+        config: which rules and the block-size cap.
+        self_join: keep each unordered pair once (``li < ri``) and never a record with itself.
+
+    Returns:
+        ``(li, ri, refined_keys)``: row positions into ``left`` and ``right``, sorted, plus how many keys
+        were refined by birth year.
+    """
+    cfg = config or MatchConfig()
+    chunks_l: list[IndexArray] = []
+    chunks_r: list[IndexArray] = []
+    refined = 0
+    for name in cfg.blocking_rules:
+        rule = BLOCKING_RULES[name]
+        kl = rule(left)
+        kr = kl if (self_join and right is left) else rule(right)
+        li, ri, ref = _pairs_for_key(kl, kr, self_join, cfg.max_block_pairs, left["by"], right["by"])
+        chunks_l.append(li)
+        chunks_r.append(ri)
+        refined += ref
+    if not chunks_l:
+        return np.empty(0, np.int64), np.empty(0, np.int64), 0
+    li = np.concatenate(chunks_l)
+    ri = np.concatenate(chunks_r)
+    code = np.unique(li * np.int64(max(len(right), 1)) + ri)
+    return code // max(len(right), 1), code % max(len(right), 1), refined
+
+
+# --- scoring -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Scored:
+    """Scored candidate pairs (arrays aligned with ``li``/``ri``)."""
+
+    li: IndexArray
+    ri: IndexArray
+    score: npt.NDArray[np.float64]
+    tier: npt.NDArray[np.object_]
+    levels: dict[str, npt.NDArray[np.int8]]
+    comparisons: list[Comparison]
+    conflicting_ids: int
+
+    def explanations(self, mask: npt.NDArray[np.bool_] | None = None) -> tuple[list[str], list[str]]:
+        """Chinese and English explanations for the selected pairs (default: all)."""
+        sel = np.flatnonzero(mask) if mask is not None else np.arange(len(self.li))
+        zh_parts: list[list[str]] = [[] for _ in sel]
+        en_parts: list[list[str]] = [[] for _ in sel]
+        zh_missing: list[list[str]] = [[] for _ in sel]
+        en_missing: list[list[str]] = [[] for _ in sel]
+        for comp in self.comparisons:
+            lv = self.levels[comp.name][sel]
+            for k, level in enumerate(comp.levels):
+                if level.name in ("not_needed",):
+                    continue
+                idx = np.flatnonzero(lv == k)
+                if level.name == "missing":
+                    for i in idx:
+                        zh_missing[i].append(comp.label_zh)
+                        en_missing[i].append(comp.label_en)
+                    continue
+                zh = f"{comp.label_zh}{level.label_zh}({level.weight:+g})"
+                en = f"{comp.label_en}: {level.label_en} ({level.weight:+g})"
+                for i in idx:
+                    zh_parts[i].append(zh)
+                    en_parts[i].append(en)
+        out_zh: list[str] = []
+        out_en: list[str] = []
+        for n, i in enumerate(sel):
+            t = str(self.tier[i])
+            s = float(self.score[i])
+            zh = f"{TIER_LABELS[t][0]}，得分 {s:g}：" + "；".join(zh_parts[n])
+            en = f"{TIER_LABELS[t][1]}, score {s:g}: " + "; ".join(en_parts[n])
+            if zh_missing[n]:
+                zh += "；无从比较：" + "、".join(zh_missing[n])
+                en += "; not available: " + ", ".join(en_missing[n])
+            out_zh.append(zh)
+            out_en.append(en)
+        return out_zh, out_en
+
+
+def score_pairs(left: pd.DataFrame, right: pd.DataFrame, li: IndexArray, ri: IndexArray,
+                config: MatchConfig | None = None) -> Scored:
+    """Score candidate pairs with the comparisons and assign tiers.
+
+    Args:
+        left: prepared features of the left records.
+        right: prepared features of the right records.
+        li: left positions of the pairs.
+        ri: right positions of the pairs.
+        config: thresholds and weights.
+
+    Returns:
+        A :class:`Scored` with ``tier`` ``"certain"``, ``"probable"``, ``"possible"`` or ``""`` (not linked).
+    """
+    cfg = config or MatchConfig()
+    comps = cfg.comparisons()
+    pairs = Pairs(left, right, li, ri)
+    n = len(pairs)
+    levels: dict[str, npt.NDArray[np.int8]] = {}
+    score = np.zeros(n, dtype=np.float64)
+    corroborated = np.zeros(n, dtype=bool)
+    for comp in comps:
+        lv = comp.levels_for(pairs, levels)
+        levels[comp.name] = lv
+        score += comp.weight_array[lv]
+        cor = np.array([x.corroborates for x in comp.levels], dtype=bool)
+        corroborated |= cor[lv]
+    by_name = {c.name: c for c in comps}
+    rid = by_name["ResidentId"]
+    id_same = levels["ResidentId"] == rid.level("same")
+    id_conflict = levels["ResidentId"] == rid.level("conflict")
+    nc: Comparison = by_name[NameChars.name]
+    npy: Comparison = by_name[NamePinyin.name]
+    chars = levels[NameChars.name]
+    name_ok = ~np.isin(chars, [nc.level("missing"), nc.level("different")]) | np.isin(
+        levels[NamePinyin.name], [npy.level("same_sound"), npy.level("similar_sound")])
+    tier = np.full(n, "", dtype=object)
+    possible = name_ok & ~id_conflict & (score >= cfg.possible_threshold)
+    probable = possible & corroborated & (score >= cfg.probable_threshold)
+    tier[possible] = "possible"
+    tier[probable] = "probable"
+    tier[id_same] = "certain"
+    return Scored(li, ri, score, tier, levels, comps, int(id_conflict.sum()))
+
+
+def match_records(left: pd.DataFrame, right: pd.DataFrame | None = None, config: MatchConfig | None = None,
+                  ) -> tuple[Scored, pd.DataFrame, pd.DataFrame, int]:
+    """Prepare, block and score two raw record tables (or one against itself when ``right`` is None).
+
+    Returns:
+        ``(scored, left_features, right_features, refined_keys)``.
+    """
+    cfg = config or MatchConfig()
+    lf = prepare_records(left)
+    rf = lf if right is None else prepare_records(right)
+    li, ri, refined = candidate_pairs(lf, rf, cfg, self_join=right is None)
+    return score_pairs(lf, rf, li, ri, cfg), lf, rf, refined
+
+
+# --- entry points --------------------------------------------------------------------------------------
+
+_COLLIDE_COLUMNS = ["left_row", "right_row", "score", "tier", "tier_rank", "explanation_zh", "explanation_en"]
+
+
+def _row_refs(df: pd.DataFrame) -> npt.NDArray[np.object_]:
+    if "row" in df.columns:
+        return df["row"].to_numpy(dtype=object)
+    return df.index.to_numpy(dtype=object)
+
+
+def collide(left: pd.DataFrame, right: pd.DataFrame, config: MatchConfig | None = None) -> pd.DataFrame:
+    """Data collision (数据碰撞): which persons in ``left`` appear in ``right``?
+
+    Args:
+        left: person records with any of the columns ``name``, ``id_number``, ``birth_date``, ``sex``,
+            ``phone``, ``address``, ``employer``, and optionally ``row`` (a row reference; default: the index).
+        right: the same for the other table.
+        config: thresholds and weights.
+
+    Returns:
+        One row per linked pair (tiers certain, probable, possible), strongest first, with columns
+        ``left_row``, ``right_row``, ``score``, ``tier``, ``tier_rank``, ``explanation_zh``, ``explanation_en``.
+
+    Example:
+        >>> l = pd.DataFrame({"name": ["刘桂兰"], "id_number": ["110105491231002"]})
+        >>> r = pd.DataFrame({"name": ["劉桂蘭"], "id_number": ["11010519491231002X"]})
+        >>> row = collide(l, r).loc[0]
+        >>> row["tier"], float(row["score"])
+        ('certain', 35.0)
+    """
+    cfg = config or MatchConfig()
+    scored, _, _, _ = match_records(left, right, cfg)
+    keep = scored.tier != ""
+    if not keep.any():
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in _COLLIDE_COLUMNS})
+    zh, en = scored.explanations(keep)
+    out = pd.DataFrame({
+        "left_row": _row_refs(left)[scored.li[keep]],
+        "right_row": _row_refs(right)[scored.ri[keep]],
+        "score": scored.score[keep],
+        "tier": scored.tier[keep],
+        "tier_rank": [tier_rank(t) for t in scored.tier[keep]],
+        "explanation_zh": zh,
+        "explanation_en": en,
+    })
+    return out.sort_values(["tier_rank", "score"], ascending=False, kind="stable").reset_index(drop=True)
+
+
+_PERSON_PROPS = ("name", "name_norm", "id_number", "id_status", "birth_date", "sex", "phone", "address",
+                 "employer")
+
+
+def _read_persons(store: Store) -> pd.DataFrame:
+    person = model().node("Person")
+    for p in _PERSON_PROPS:
+        person.prop(p)  # fail loudly if the model renames a property we read
+    ret = ", ".join(f"p.{p} AS {p}" for p in ("key", *_PERSON_PROPS))
+    df = store.query(f"MATCH (p:Person) RETURN {ret}")  # property names come from the model
+    for c in ("key", *_PERSON_PROPS):
+        if c not in df.columns:
+            df[c] = ""
+    return df.reset_index(drop=True)
+
+
+def _edge_key(a: str, b: str) -> str:
+    return "ps:" + hashlib.sha1(f"{a}\x1f{b}".encode()).hexdigest()[:24]
+
+
+def match_store(store: Store, config: MatchConfig | None = None) -> MatchSummary:
+    """Match every Person in the store against every other and (re)write the POSSIBLY_SAME edges.
+
+    Old POSSIBLY_SAME edges are deleted first, then one edge per linked pair is written from the lower
+    node key to the higher one with a deterministic key, so running twice gives the same edges. Persons
+    sharing no blocking key are never compared. Distinct nodes with the same valid resident ID (which the
+    loaders should have merged) are written as ``certain`` and listed in ``duplicate_id_keys``.
+
+    Args:
+        store: an open store with the schema.
+        config: thresholds and weights (``load_id`` goes on the edges).
+
+    Returns:
+        A :class:`MatchSummary` with counts per tier.
+    """
+    t0 = time.perf_counter()
+    cfg = config or MatchConfig()
+    persons = _read_persons(store)
+    summary = MatchSummary(persons=len(persons))
+    store.delete_edges("POSSIBLY_SAME")
+    if len(persons) < 2:
+        summary.seconds = time.perf_counter() - t0
+        return summary
+    scored, _, _, refined = match_records(persons, None, cfg)
+    summary.candidate_pairs = len(scored.li)
+    summary.refined_keys = refined
+    summary.conflicting_ids = scored.conflicting_ids
+    keep = scored.tier != ""
+    keys = persons["key"].astype(str).to_numpy(dtype=object)
+    a = keys[scored.li[keep]]
+    b = keys[scored.ri[keep]]
+    lo = np.where(a < b, a, b)
+    hi = np.where(a < b, b, a)
+    zh, en = scored.explanations(keep)
+    tiers = scored.tier[keep]
+    edges = pd.DataFrame({
+        "src": lo, "dst": hi, "src_kind": "Person", "dst_kind": "Person",
+        "key": [_edge_key(x, y) for x, y in zip(lo, hi, strict=True)],
+        "score": scored.score[keep].astype(float),
+        "tier": tiers,
+        "tier_rank": [tier_rank(t) for t in tiers],
+        "explanation_zh": zh,
+        "explanation_en": en,
+        "src_file": "matcher",
+        "src_row": 0,
+        "load_id": cfg.load_id,
+    })
+    if len(edges):
+        summary.edges_written = store.upsert_edges("POSSIBLY_SAME", edges)
+    for t in TIERS:
+        setattr(summary, t, int((tiers == t).sum()))
+    cert = tiers == "certain"
+    summary.duplicate_id_keys = list(zip(lo[cert].tolist(), hi[cert].tolist(), strict=True))
+    summary.seconds = time.perf_counter() - t0
+    return summary
+
+
+def find_candidates(store: Store, name: str, birth_date: str | None = None, id_number: str | None = None,
+                    limit: int = 20, config: MatchConfig | None = None) -> pd.DataFrame:
+    """Persons in the store who may be the person described (``guanlian find``).
+
+    Variants of a name find each other: traditional/simplified (劉桂蘭 / 刘桂兰), homophones (王晓明 /
+    王小明), with or without a middle dot (阿依古丽买买提 / 阿依古丽·买买提), swapped given-name characters.
+
+    Args:
+        store: an open store.
+        name: the name as typed.
+        birth_date: optional ``YYYY-MM-DD`` (or ``YYYY-MM``, ``YYYY``).
+        id_number: optional resident ID (full or masked).
+        limit: at most this many rows.
+        config: thresholds and weights.
+
+    Returns:
+        Columns ``key``, ``name``, ``birth_date``, ``id_number`` (masked), ``score``, ``tier``,
+        ``explanation_zh``, ``explanation_en``; strongest first. Pairs with different valid IDs are left out.
+    """
+    cfg = config or MatchConfig()
+    persons = _read_persons(store)
+    cols = ["key", "name", "birth_date", "id_number", "score", "tier", "explanation_zh", "explanation_en"]
+    if persons.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    query = pd.DataFrame({"name": [name], "birth_date": [birth_date or ""], "id_number": [id_number or ""]})
+    scored, _, _, _ = match_records(query, persons, cfg)
+    rid = scored.comparisons[2]
+    ok = (scored.levels["ResidentId"] != rid.level("conflict")) & (
+        (scored.tier != "") | (scored.score >= cfg.find_threshold))
+    nc = scored.comparisons[0]
+    npy = scored.comparisons[1]
+    name_ok = ~np.isin(scored.levels[NameChars.name], [nc.level("missing"), nc.level("different")]) | np.isin(
+        scored.levels[NamePinyin.name], [npy.level("same_sound"), npy.level("similar_sound")])
+    ok &= name_ok | (scored.tier == "certain")
+    if not ok.any():
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    zh, en = scored.explanations(ok)
+    rows = persons.iloc[scored.ri[ok]]
+    out = pd.DataFrame({
+        "key": rows["key"].to_numpy(),
+        "name": rows["name"].to_numpy(),
+        "birth_date": rows["birth_date"].to_numpy(),
+        "id_number": [mask_resident_id(x) if isinstance(x, str) else "" for x in rows["id_number"]],
+        "score": scored.score[ok],
+        "tier": scored.tier[ok],
+        "explanation_zh": zh,
+        "explanation_en": en,
+    })
+    out["_r"] = [tier_rank(t) if t else -1 for t in out["tier"]]
+    out = out.sort_values(["_r", "score"], ascending=False, kind="stable").drop(columns="_r")
+    return out.head(limit).reset_index(drop=True)
+

@@ -1,0 +1,223 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from stdnum.cn import ric
+
+from guanlian.graph.ladybug import LadybugStore
+from guanlian.matching.features import prepare_records
+from guanlian.matching.matcher import MatchConfig, candidate_pairs, collide, find_candidates, match_store
+
+
+def make_id(body17: str) -> str:
+    return body17 + ric.calc_check_digit(body17 + "0")
+
+
+ID_A = make_id("36080219800506001")  # born 1980-05-06, male
+ID_B = make_id("36080219800506003")  # same birth date, different person
+ID_LGL = "11010519491231002X"
+
+
+def pair(left: dict[str, str], right: dict[str, str]) -> pd.DataFrame:
+    return collide(pd.DataFrame([left]), pd.DataFrame([right]))
+
+
+def tier(left: dict[str, str], right: dict[str, str]) -> str:
+    out = pair(left, right)
+    return str(out.loc[0, "tier"]) if len(out) else "none"
+
+
+# --- the cases the issue names -------------------------------------------------------------------------
+
+def test_homophone_with_birth_date_is_probable() -> None:
+    assert tier({"name": "王小明", "birth_date": "1980-05-06"}, {"name": "王晓明", "birth_date": "1980-05-06"}) == "probable"
+
+
+def test_homophone_with_different_birth_date_is_not_linked() -> None:
+    assert tier({"name": "王小明", "birth_date": "1980-05-06"}, {"name": "王晓明", "birth_date": "1962-11-20"}) == "none"
+
+
+def test_same_name_different_valid_ids_never_linked() -> None:
+    out = pair({"name": "王晓明", "id_number": ID_A}, {"name": "王晓明", "id_number": ID_B})
+    assert out.empty
+
+
+def test_same_name_same_birth_date_different_ids_is_different() -> None:
+    out = pair({"name": "王晓明", "id_number": ID_A, "birth_date": "1980-05-06", "phone": "13800138000"},
+               {"name": "王晓明", "id_number": ID_B, "birth_date": "1980-05-06", "phone": "13800138000"})
+    assert out.empty
+
+
+def test_traditional_15_and_18_digit_same_id_is_certain() -> None:
+    out = pair({"name": "刘桂兰", "id_number": "110105491231002"}, {"name": "劉桂蘭", "id_number": ID_LGL})
+    assert out.loc[0, "tier"] == "certain"
+    assert "身份证号相同" in out.loc[0, "explanation_zh"]
+    assert "resident ID: identical" in out.loc[0, "explanation_en"]
+    assert ID_LGL not in out.loc[0, "explanation_zh"]
+
+
+def test_bad_checksum_id_is_not_certain() -> None:
+    bad = ID_LGL[:-1] + "1"
+    assert tier({"name": "刘桂兰", "id_number": bad}, {"name": "刘桂兰", "id_number": ID_LGL}) != "certain"
+
+
+# --- variant types: positive and near-miss negative --------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("刘桂兰", "劉桂蘭"),  # traditional / simplified
+        ("阿依古丽·买买提", "阿依古丽买买提"),  # dropped dot
+        ("阿依古丽.买买提", "阿依古丽•买买提"),  # dot variants
+        ("ＷＡＮＧ晓明", "wang晓明"),  # full width
+        ("王晓明", "王明晓"),  # swapped given-name characters
+        ("欧阳娜娜", "欧阳 娜娜"),  # compound surname with a space
+        ("王晓明", "王晓民"),  # fuzzy-sound typo (ming / min)
+        ("王晓明", "王小铭"),  # two homophone typos
+    ],
+)
+def test_variant_with_birth_date_is_probable(a: str, b: str) -> None:
+    assert tier({"name": a, "birth_date": "1980-05-06"}, {"name": b, "birth_date": "1980-05-06"}) == "probable"
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("刘桂兰", "刘桂英"), ("阿依古丽·买买提", "阿依古丽·吐尔逊"), ("王晓明", "王晓强"), ("欧阳娜娜", "欧娜娜"),
+     ("张晓明", "李晓明")],
+)
+def test_near_miss_names_without_corroboration_not_probable(a: str, b: str) -> None:
+    assert tier({"name": a}, {"name": b}) in ("none", "possible")
+    assert tier({"name": a}, {"name": b}) != "possible" or a[:2] == b[:2]
+
+
+def test_all_characters_differ_only_possible() -> None:
+    assert tier({"name": "张晓明", "birth_date": "1980-05-06"}, {"name": "章小民", "birth_date": "1980-05-06"}) == "possible"
+
+
+def test_name_alone_is_possible() -> None:
+    assert tier({"name": "王晓明"}, {"name": "王小明"}) == "possible"
+    assert tier({"name": "刘桂兰"}, {"name": "刘桂兰"}) == "possible"
+
+
+def test_masked_id_partial_evidence() -> None:
+    masked_ok = ID_A[:4] + "*" * 10 + ID_A[-4:]
+    masked_bad = ID_A[:4] + "*" * 10 + "9999"
+    ok = pair({"name": "王晓明", "id_number": ID_A}, {"name": "王晓明", "id_number": masked_ok})
+    assert "可见部分一致" in ok.loc[0, "explanation_zh"]
+    bad = pair({"name": "王晓明", "id_number": ID_A}, {"name": "王晓明", "id_number": masked_bad})
+    assert bad.empty
+
+
+def test_birth_date_against_id() -> None:
+    out = pair({"name": "王小明", "id_number": ID_A}, {"name": "王晓明", "birth_date": "1980-05-06"})
+    assert out.loc[0, "tier"] == "probable"
+    assert "身份证号中的出生日期一致" in out.loc[0, "explanation_zh"]
+    assert tier({"name": "王小明", "id_number": ID_A}, {"name": "王晓明", "birth_date": "1981-07-08"}) == "none"
+
+
+def test_phone_corroborates_but_not_without_name() -> None:
+    assert tier({"name": "王晓明", "phone": "13800138000"}, {"name": "王小明", "phone": "+86 138 0013 8000"}) == "probable"
+    # relatives share phones: different names with one phone are not the same person
+    assert tier({"name": "王晓明", "phone": "13800138000"}, {"name": "李秀英", "phone": "13800138000"}) == "none"
+
+
+def test_sex_conflict_lowers() -> None:
+    assert tier({"name": "王晓明", "sex": "男"}, {"name": "王晓明", "sex": "女"}) == "none"
+
+
+def test_collide_columns_and_row_refs() -> None:
+    left = pd.DataFrame({"row": ["L1", "L2"], "name": ["王晓明", "李秀英"], "birth_date": ["1980-05-06", ""]})
+    right = pd.DataFrame({"row": ["R9"], "name": ["王小明"], "birth_date": ["1980-05-06"]})
+    out = collide(left, right)
+    assert list(out.columns) == ["left_row", "right_row", "score", "tier", "tier_rank", "explanation_zh",
+                                 "explanation_en"]
+    assert out[["left_row", "right_row"]].values.tolist() == [["L1", "R9"]]
+    empty = collide(left.iloc[1:], right)
+    assert empty.empty and "tier" in empty.columns
+
+
+def test_unrelated_persons_are_not_compared() -> None:
+    f = prepare_records(pd.DataFrame({"name": ["王晓明", "李秀英", "张伟", "王小明"],
+                                      "birth_date": ["1980-05-06", "1980-05-06", "", ""]}))
+    li, ri, _ = candidate_pairs(f, f, MatchConfig(), self_join=True)
+    assert list(zip(li.tolist(), ri.tolist(), strict=True)) == [(0, 3)]
+
+
+def test_big_blocks_refined_by_birth_year() -> None:
+    df = pd.DataFrame({"name": ["张伟"] * 30, "birth_date": [f"{1950 + i % 3}-01-0{1 + i % 9}" for i in range(30)]})
+    f = prepare_records(df)
+    li, ri, refined = candidate_pairs(f, f, MatchConfig(max_block_pairs=50, blocking_rules=("name_pinyin",)),
+                                      self_join=True)
+    assert refined == 1
+    assert len(li) == 3 * (10 * 9 // 2)
+    assert all(int(f.loc[a, "by"]) == int(f.loc[b, "by"]) for a, b in zip(li, ri, strict=True))
+
+
+# --- store ---------------------------------------------------------------------------------------------
+
+def _persons() -> pd.DataFrame:
+    return pd.DataFrame({
+        "key": [f"ric:{ID_A}", "anon:1", "anon:2", f"ric:{ID_B}", "anon:3", "anon:4", "anon:5"],
+        "name": ["王晓明", "王小明", "劉桂蘭", "王晓明", "刘桂兰", "阿依古丽买买提", "李秀英"],
+        "id_number": [ID_A, "", "", ID_B, "", "", ""],
+        "id_status": ["valid", "", "", "valid", "", "", ""],
+        "birth_date": ["1980-05-06", "1980-05-06", "1949-12-31", "1980-05-06", "", "1990-01-01", "1970-01-01"],
+        "phone": ["", "", "", "", "", "", ""],
+        "address": ["", "", "", "", "", "", ""],
+        "employer": ["", "", "", "", "", "", ""],
+        "src_file": "t.csv", "src_row": 1, "load_id": "t",
+    })
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> LadybugStore:
+    s = LadybugStore(tmp_path / "store")
+    s.ensure_schema()
+    extra = pd.DataFrame({"key": ["anon:6"], "name": ["阿依古丽·买买提"], "src_file": "t.csv", "src_row": 2,
+                          "load_id": "t"})
+    s.upsert_nodes("Person", pd.concat([_persons(), extra], ignore_index=True))
+    return s
+
+
+def _edges(s: LadybugStore) -> pd.DataFrame:
+    return s.query("MATCH (a:Person)-[e:POSSIBLY_SAME]->(b:Person) RETURN a.key AS a, b.key AS b, e.key AS k, "
+                   "e.tier AS tier, e.tier_rank AS tier_rank, e.score AS score, e.explanation_zh AS zh, "
+                   "e.src_file AS src_file ORDER BY a.key, b.key")
+
+
+def test_match_store_writes_idempotent_edges(store: LadybugStore) -> None:
+    summary = match_store(store)
+    first = _edges(store)
+    assert summary.persons == 8
+    assert summary.edges_written == len(first)
+    pairs = set(zip(first["a"], first["b"], strict=True))
+    # 王小明 (no ID, same birth date) is probable with each 王晓明 …
+    assert ("anon:1", f"ric:{ID_A}") in pairs and ("anon:1", f"ric:{ID_B}") in pairs
+    # … but the two 王晓明 with different valid IDs are never linked
+    assert (f"ric:{ID_A}", f"ric:{ID_B}") not in pairs
+    assert summary.conflicting_ids >= 1
+    assert ("anon:2", "anon:3") in pairs  # 劉桂蘭 / 刘桂兰
+    assert ("anon:4", "anon:6") in pairs  # dotless / dotted
+    assert not any("anon:5" in p for p in pairs)  # 李秀英 unrelated
+    assert all(a < b for a, b in pairs)
+    assert set(first["src_file"]) == {"matcher"}
+    assert summary.per_tier()["probable"] == int((first["tier"] == "probable").sum())
+    assert (first.loc[first["tier"] == "probable", "tier_rank"] == 1).all()
+    again = match_store(store)
+    second = _edges(store)
+    assert again.edges_written == summary.edges_written
+    pd.testing.assert_frame_equal(first, second)
+
+
+def test_find_candidates(store: LadybugStore) -> None:
+    for query, expected in [("劉桂蘭", "anon:3"), ("刘桂兰", "anon:2"), ("王晓明", "anon:1"),
+                            ("阿依古丽买买提", "anon:6"), ("阿依古丽.买买提", "anon:4")]:
+        out = find_candidates(store, query)
+        assert expected in set(out["key"]), query
+    out = find_candidates(store, "王晓明", id_number=ID_A)
+    assert out.loc[0, "key"] == f"ric:{ID_A}" and out.loc[0, "tier"] == "certain"
+    assert f"ric:{ID_B}" not in set(out["key"])  # conflicting ID left out
+    assert all("*" in x for x in out["id_number"] if x)
+    assert find_candidates(store, "赵钱孙").empty
