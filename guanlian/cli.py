@@ -1,0 +1,495 @@
+"""The ``guanlian`` command line: thin wrappers, each calling one library function.
+
+Every command takes ``--store`` (env ``GUANLIAN_STORE``): a directory is the embedded LadybugDB store; a
+``bolt://``, ``neo4j://`` or ``neo4j+s://`` URI is a Neo4j server (``NEO4J_USER`` / ``NEO4J_PASSWORD``).
+Errors an investigator can act on print one line and exit with status 2; no stack traces.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from guanlian.graph import Store, StoreError, default_store, open_store
+
+app = typer.Typer(
+    name="guanlian",
+    help="关联: 发现干部、企业与资金之间的隐藏关联 / find hidden related-party links.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+clues_app = typer.Typer(help="线索库: 移送 → 处置 → 反馈 → 评估 / the clue library.", no_args_is_help=True)
+app.add_typer(clues_app, name="clues")
+
+console = Console()
+err = Console(stderr=True)
+
+StoreOpt = Annotated[
+    str | None,
+    typer.Option("--store", "-s", envvar="GUANLIAN_STORE", help="Store directory or bolt://, neo4j:// URI."),
+]
+DatabaseOpt = Annotated[str | None, typer.Option("--database", help="Neo4j database name.")]
+LangOpt = Annotated[str, typer.Option("--lang", help="Output language: zh or en.")]
+ShowIdsOpt = Annotated[bool, typer.Option("--show-ids", help="Show resident ID numbers unmasked.")]
+
+
+def fail(message: str) -> None:
+    """Print a one-line error and exit 2."""
+    err.print(f"[bold red]错误 / error:[/] {message}", highlight=False, markup=True, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+@contextmanager
+def opened(store: str | None, database: str | None = None, *, read_only: bool = False) -> Iterator[Store]:
+    """Open the store named by ``--store`` (or fail with a one-line message)."""
+    location = store or default_store()
+    if not location:
+        fail("请用 --store 指定图存储 / give the store with --store or GUANLIAN_STORE")
+        raise AssertionError
+    try:
+        s = open_store(location, database=database, read_only=read_only)
+    except StoreError as exc:
+        fail(str(exc))
+        raise AssertionError from exc
+    try:
+        yield s
+    except StoreError as exc:
+        fail(str(exc))
+    finally:
+        s.close()
+
+
+def _lang(lang: str) -> str:
+    if lang not in ("zh", "en"):
+        fail(f"--lang 只能是 zh 或 en / --lang must be zh or en, not {lang!r}")
+    return lang
+
+
+# -- load / stats ---------------------------------------------------------------------------------------
+@app.command()
+def load(
+    files: Annotated[list[Path], typer.Argument(help="Files to load, or a manifest.json listing them.")],
+    store: StoreOpt = None,
+    database: DatabaseOpt = None,
+    kind: Annotated[str | None, typer.Option("--kind", "-k", help="Force the kind of every file.")] = None,
+    rejects: Annotated[Path | None, typer.Option("--rejects", help="Where to write rejects.csv.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    lang: LangOpt = "zh",
+) -> None:
+    """导入文件 / Load personnel, registry and payment files into the store."""
+    from guanlian.loaders import KINDS, load_files
+    from guanlian.report_console import print_load_summary
+    from guanlian.workflow import expand_manifests
+
+    if kind and kind not in KINDS:
+        fail(f"未知类型 / unknown kind {kind!r}; known: {', '.join(KINDS)}")
+    paths, kinds = expand_manifests(files, kind)
+    with opened(store, database) as s:
+        summary = load_files(s, paths, kinds=kinds, rejects_path=rejects)
+    if as_json:
+        sys.stdout.write(summary.to_json() + "\n")
+    else:
+        print_load_summary(console, summary, _lang(lang))
+    if not summary.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def stats(store: StoreOpt = None, database: DatabaseOpt = None, as_json: Annotated[bool, typer.Option("--json")] = False
+          ) -> None:
+    """统计 / Count nodes and edges per kind."""
+    from guanlian.model import model
+
+    with opened(store, database) as s:
+        counts = s.counts()
+    if as_json:
+        sys.stdout.write(json.dumps(counts, ensure_ascii=False) + "\n")
+        return
+    m = model()
+    t = Table(title=f"图存储 / store: {store or default_store()}")
+    t.add_column("类别 / kind")
+    t.add_column("名称 / name")
+    t.add_column("数量 / count", justify="right")
+    for n in m.nodes:
+        t.add_row(f"{n.label_zh} node", n.name, f"{counts[n.name]:,}")
+    for e in m.edges:
+        t.add_row(f"{e.label_zh} edge", e.name, f"{counts[e.name]:,}")
+    console.print(t)
+
+
+# -- matching -------------------------------------------------------------------------------------------
+@app.command()
+def match(store: StoreOpt = None, database: DatabaseOpt = None, as_json: Annotated[bool, typer.Option("--json")] = False
+          ) -> None:
+    """人员匹配 / Link persons across sources with scored POSSIBLY_SAME edges (idempotent)."""
+    from guanlian.matching.matcher import match_store
+
+    with opened(store, database) as s:
+        summary = match_store(s)
+    tiers = summary.per_tier()
+    if as_json:
+        sys.stdout.write(json.dumps(tiers, ensure_ascii=False) + "\n")
+        return
+    t = Table(title="匹配结果 / match results")
+    t.add_column("等级 / tier")
+    t.add_column("数量 / pairs", justify="right")
+    for tier, n in tiers.items():
+        t.add_row(tier, f"{n:,}")
+    console.print(t)
+
+
+@app.command()
+def find(
+    name: Annotated[str, typer.Argument(help="A name in any written form (繁/简, 同音, ·).")],
+    store: StoreOpt = None,
+    database: DatabaseOpt = None,
+    birth_date: Annotated[str | None, typer.Option("--birth-date")] = None,
+    id_number: Annotated[str | None, typer.Option("--id")] = None,
+    limit: Annotated[int, typer.Option("--limit")] = 20,
+    lang: LangOpt = "zh",
+    show_ids: ShowIdsOpt = False,
+) -> None:
+    """查找人员 / List persons who may be NAME, with scores and reasons."""
+    from guanlian.matching.identifiers import mask_ids_in_text
+    from guanlian.matching.matcher import find_candidates
+
+    with opened(store, database) as s:
+        df = find_candidates(s, name, birth_date=birth_date, id_number=id_number, limit=limit)
+    if df.empty:
+        console.print("没有找到候选人 / no candidates")
+        raise typer.Exit(1)
+    t = Table(title=f"候选人 / candidates for {name}")
+    expl = "explanation_zh" if _lang(lang) == "zh" else "explanation_en"
+    for col in ("name", "key", "birth_date", "score", "tier", expl):
+        t.add_column(col)
+    for _, r in df.iterrows():
+        cells = [str(r.get(c, "")) for c in ("name", "key", "birth_date")]
+        if not show_ids:
+            cells = [mask_ids_in_text(c) for c in cells]
+        t.add_row(*cells, f"{float(r['score']):.2f}", str(r["tier"]), mask_ids_in_text(str(r.get(expl, ""))))
+    console.print(t)
+
+
+@app.command()
+def collide(
+    left: Path,
+    right: Path,
+    out: Annotated[Path, typer.Option("--out", "-o")] = Path("matches.csv"),
+    left_kind: Annotated[str | None, typer.Option("--left-kind")] = None,
+    right_kind: Annotated[str | None, typer.Option("--right-kind")] = None,
+    show_ids: ShowIdsOpt = False,
+) -> None:
+    """数据碰撞 / Match the persons of two files directly, without a store."""
+    from guanlian.workflow import collide_files
+
+    try:
+        result = collide_files(left, right, left_kind, right_kind, out, show_ids=show_ids)
+    except (ValueError, OSError) as exc:
+        fail(str(exc))
+        return
+    tiers = result["tier"].value_counts().to_dict() if len(result) else {}
+    console.print(f"写出 / wrote {out}: {len(result)} 对 / pairs {tiers}")
+
+
+# -- saved queries ----------------------------------------------------------------------------------------
+@app.command()
+def queries(
+    queries_dir: Annotated[list[Path] | None, typer.Option("--queries-dir")] = None,
+    lang: LangOpt = "zh",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """查询库 / List the saved queries (id, title, severity, parameters)."""
+    from guanlian.queries.library import Library, QueryError
+
+    try:
+        lib = Library.load(queries_dir or [])
+    except QueryError as exc:
+        fail(str(exc))
+        return
+    df = lib.listing(_lang(lang))
+    if as_json:
+        sys.stdout.write(df.to_json(orient="records", force_ascii=False) + "\n")
+        return
+    t = Table(title="查询库 / saved queries")
+    for c in df.columns:
+        t.add_column(str(c))
+    for row in df.itertuples(index=False):
+        t.add_row(*[str(v) for v in row])
+    console.print(t)
+
+
+@app.command()
+def run(
+    query_id: str,
+    store: StoreOpt = None,
+    database: DatabaseOpt = None,
+    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="k=v, repeatable.")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")] = "table",
+    queries_dir: Annotated[list[Path] | None, typer.Option("--queries-dir")] = None,
+    show_ids: ShowIdsOpt = False,
+) -> None:
+    """运行查询 / Run one saved query with parameters."""
+    from guanlian.queries.library import Library, QueryError
+    from guanlian.workflow import mask_frame, neutralise_frame
+
+    params: dict[str, object] = {}
+    for p in param or []:
+        if "=" not in p:
+            fail(f"参数格式应为 k=v / --param must be k=v, got {p!r}")
+        k, v = p.split("=", 1)
+        params[k.strip()] = v
+    if fmt not in ("table", "json", "csv"):
+        fail(f"--format 只能是 table/json/csv / unknown format {fmt!r}")
+    try:
+        lib = Library.load(queries_dir or [])
+        with opened(store, database) as s:
+            df = lib.run(s, query_id, params)
+    except QueryError as exc:
+        fail(str(exc))
+        return
+    if not show_ids:
+        df = mask_frame(df)
+    if fmt == "json":
+        sys.stdout.write(df.to_json(orient="records", force_ascii=False) + "\n")
+    elif fmt == "csv":
+        neutralise_frame(df).to_csv(sys.stdout, index=False)
+    else:
+        t = Table(title=f"{query_id}: {len(df)} 行 / rows")
+        for c in df.columns:
+            t.add_column(str(c))
+        for row in df.head(200).itertuples(index=False):
+            t.add_row(*[str(v) for v in row])
+        console.print(t)
+
+
+@app.command()
+def scan(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for findings.json, report and views.")],
+    store: StoreOpt = None,
+    database: DatabaseOpt = None,
+    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="k=v applied to every query.")] = None,
+    queries_dir: Annotated[list[Path] | None, typer.Option("--queries-dir")] = None,
+    lang: LangOpt = "zh",
+    show_ids: ShowIdsOpt = False,
+    clues: Annotated[Path | None, typer.Option("--clues", help="Also file findings into this clue library.")] = None,
+) -> None:
+    """扫描 / Run every saved query; write findings.json, report.html/.xlsx and one view per finding."""
+    from guanlian.queries.library import QueryError
+    from guanlian.workflow import scan_to_dir
+
+    params: dict[str, object] = {}
+    for p in param or []:
+        if "=" not in p:
+            fail(f"参数格式应为 k=v / --param must be k=v, got {p!r}")
+        k, v = p.split("=", 1)
+        params[k.strip()] = v
+    try:
+        with opened(store, database) as s:
+            result = scan_to_dir(s, out, params=params, extra_dirs=queries_dir or [], lang=_lang(lang),
+                                 show_ids=show_ids, clues=clues)
+    except QueryError as exc:
+        fail(str(exc))
+        return
+    console.print(f"发现 / findings: {result.count}; 报告 / report: {result.report_html}")
+
+
+@app.command()
+def view(
+    entity: Annotated[str, typer.Argument(help="Name, resident ID, credit code, node key or finding id.")],
+    out: Annotated[Path, typer.Option("--out", "-o")] = Path("view.html"),
+    store: StoreOpt = None,
+    database: DatabaseOpt = None,
+    hops: Annotated[int, typer.Option("--hops")] = 2,
+    limit: Annotated[int, typer.Option("--limit")] = 150,
+    findings: Annotated[Path | None, typer.Option("--findings", help="findings.json to look finding ids up in.")] = None,
+    lang: LangOpt = "zh",
+    show_ids: ShowIdsOpt = False,
+) -> None:
+    """网络视图 / Write an offline HTML network view around an entity or a finding."""
+    from guanlian.workflow import view_entity
+
+    try:
+        with opened(store, database) as s:
+            path = view_entity(s, entity, out, hops=hops, limit=limit, findings=findings, lang=_lang(lang),
+                               show_ids=show_ids)
+    except LookupError as exc:
+        fail(str(exc.args[0] if exc.args else exc))
+        return
+    console.print(f"视图 / view: {path}")
+
+
+@app.command("export-neo4j-import")
+def export_neo4j_import_cmd(
+    out: Annotated[Path, typer.Option("--out", "-o")],
+    store: StoreOpt = None,
+    database: DatabaseOpt = None,
+) -> None:
+    """导出 neo4j-admin import 文件 / Write CSVs for `neo4j-admin database import`."""
+    from guanlian.graph.neo4j_import import export_neo4j_import
+
+    with opened(store, database) as s:
+        files = export_neo4j_import(s, out)
+    console.print(f"写出 {len(files)} 个文件 / wrote {len(files)} files to {out}; run {files[-1]}")
+
+
+# -- demo -----------------------------------------------------------------------------------------------
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for data, store, report, views, clues.")],
+    size: Annotated[str, typer.Option("--size", help="tiny, small, medium or large.")] = "small",
+    seed: Annotated[int, typer.Option("--seed")] = 7,
+    store: Annotated[str | None, typer.Option("--store", help="Store (default OUT/store; a URI for Neo4j).")] = None,
+    lang: LangOpt = "zh",
+    show_ids: ShowIdsOpt = False,
+) -> None:
+    """演示 / Generate a synthetic case, load, match, scan, and write the report, views and clue library."""
+    from guanlian.report_console import print_load_summary
+    from guanlian.workflow import run_demo
+
+    if size not in ("tiny", "small", "medium", "large"):
+        fail(f"--size 只能是 tiny/small/medium/large / unknown size {size!r}")
+    result = run_demo(out, size=size, seed=seed, store=store, lang=_lang(lang), show_ids=show_ids,
+                      progress=lambda msg: console.print(f"[dim]… {msg}[/]"), on_error=fail)
+    print_load_summary(console, result.load, lang)
+    console.print(f"匹配 / matched: {result.match_tiers}")
+    console.print(f"发现 / findings: {result.scan.count}, 线索 / clues filed: {result.clues_added}")
+    console.print(f"[bold green]报告 / report:[/] {result.scan.report_html}")
+
+
+# -- clue library ---------------------------------------------------------------------------------------
+CluesOpt = Annotated[Path | None, typer.Option("--clues", help="Clue library file (default: clues.db next to the store).")]
+
+
+def _clue_lib(clues: Path | None, store: str | None) -> Any:
+    from guanlian.clues.library import ClueLibrary
+    from guanlian.workflow import default_clues_path
+
+    return ClueLibrary(clues or default_clues_path(store or default_store()))
+
+
+@contextmanager
+def _clues(clues: Path | None, store: str | None) -> Iterator[Any]:
+    from guanlian.clues.library import ClueError
+
+    lib = _clue_lib(clues, store)
+    try:
+        yield lib
+    except (ClueError, KeyError, LookupError) as exc:
+        fail(str(exc.args[0] if exc.args else exc))
+    finally:
+        lib.close()
+
+
+@clues_app.command("add")
+def clues_add(
+    from_: Annotated[Path, typer.Option("--from", help="findings.json from `guanlian scan`.")],
+    ids: Annotated[list[str] | None, typer.Option("--ids", help="Only these finding ids.")] = None,
+    clues: CluesOpt = None,
+    store: StoreOpt = None,
+) -> None:
+    """立线索 / File findings as clues (re-adding updates, never duplicates)."""
+    try:
+        doc = json.loads(from_.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        fail(f"无法读取 / cannot read {from_}: {exc}")
+        return
+    with _clues(clues, store) as lib:
+        r = lib.add_findings(doc, ids)
+    console.print(f"新增 / new {r.new}, 更新 / updated {r.updated}, 未变 / unchanged {r.unchanged}")
+
+
+@clues_app.command("list")
+def clues_list(
+    status: Annotated[str | None, typer.Option("--status")] = None,
+    severity: Annotated[str | None, typer.Option("--severity")] = None,
+    clues: CluesOpt = None,
+    store: StoreOpt = None,
+) -> None:
+    """线索列表 / List clues."""
+    with _clues(clues, store) as lib:
+        rows = lib.list(status=status, severity=severity)
+    t = Table(title=f"线索 / clues: {len(rows)}")
+    for c in ("id", "status", "severity", "score", "title"):
+        t.add_column(c)
+    for c in rows:
+        t.add_row(c.clue_id, c.status, c.severity, f"{c.score:.2f}", c.title_zh)
+    console.print(t)
+
+
+@clues_app.command("show")
+def clues_show(clue_id: str, clues: CluesOpt = None, store: StoreOpt = None) -> None:
+    """线索详情 / Show one clue with its history."""
+    with _clues(clues, store) as lib:
+        detail = lib.show(clue_id)
+    console.print(detail.render() if hasattr(detail, "render") else detail)
+
+
+@clues_app.command("transfer")
+def clues_transfer(clue_id: str, to: Annotated[str, typer.Option("--to")], note: Annotated[str, typer.Option("--note")] = "",
+                   clues: CluesOpt = None, store: StoreOpt = None) -> None:
+    """移送 / Transfer a clue to a unit."""
+    with _clues(clues, store) as lib:
+        c = lib.transfer(clue_id, to, note)
+    console.print(f"{c.clue_id}: {c.status}")
+
+
+@clues_app.command("handle")
+def clues_handle(clue_id: str, result: Annotated[str, typer.Option("--result")],
+                 note: Annotated[str, typer.Option("--note")] = "", clues: CluesOpt = None, store: StoreOpt = None) -> None:
+    """处置 / Record how a clue was handled."""
+    with _clues(clues, store) as lib:
+        c = lib.handle(clue_id, result, note)
+    console.print(f"{c.clue_id}: {c.status}")
+
+
+@clues_app.command("feedback")
+def clues_feedback(clue_id: str, note: Annotated[str, typer.Option("--note")], clues: CluesOpt = None,
+                   store: StoreOpt = None) -> None:
+    """反馈 / Record feedback on a clue."""
+    with _clues(clues, store) as lib:
+        c = lib.feedback(clue_id, note)
+    console.print(f"{c.clue_id}: {c.status}")
+
+
+@clues_app.command("evaluate")
+def clues_evaluate(clue_id: str, rating: Annotated[str, typer.Option("--rating")],
+                   note: Annotated[str, typer.Option("--note")] = "", clues: CluesOpt = None, store: StoreOpt = None) -> None:
+    """评估 / Evaluate a clue."""
+    with _clues(clues, store) as lib:
+        c = lib.evaluate(clue_id, rating, note)
+    console.print(f"{c.clue_id}: {c.status}")
+
+
+@clues_app.command("export")
+def clues_export(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="csv, xlsx or json.")] = "xlsx",
+    out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
+    clues: CluesOpt = None,
+    store: StoreOpt = None,
+    show_ids: ShowIdsOpt = False,
+    lang: LangOpt = "zh",
+) -> None:
+    """导出线索 / Export the clue library."""
+    if fmt not in ("csv", "xlsx", "json"):
+        fail(f"--format 只能是 csv/xlsx/json / unknown format {fmt!r}")
+    with _clues(clues, store) as lib:
+        path = lib.export(fmt, out or Path(f"clues.{fmt}"), show_ids=show_ids, lang=_lang(lang))
+    console.print(f"写出 / wrote {path}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,52 @@
+"""Console rendering of load summaries (rich tables), Chinese by default.
+
+Example:
+    >>> from rich.console import Console
+    >>> from guanlian.loaders.pipeline import FileResult, LoadSummary
+    >>> s = LoadSummary("id", "store", [FileResult("a.csv", "officials", 2, 1, 1)], {}, {}, None)
+    >>> print_load_summary(Console(width=120, record=True), s, "en")
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from guanlian.loaders.pipeline import LoadSummary
+
+
+def print_load_summary(console: Console, summary: LoadSummary, lang: str = "zh") -> None:
+    """Print one row per file (read = loaded + rejected) plus the totals and where rejects went."""
+    zh = lang == "zh"
+    t = Table(title="导入结果" if zh else "Load summary")
+    heads = (
+        ("文件", "类型", "读取", "导入", "拒绝", "警告", "核对")
+        if zh
+        else ("file", "kind", "read", "loaded", "rejected", "warnings", "reconciled")
+    )
+    for i, h in enumerate(heads):
+        t.add_column(h, justify="right" if i >= 2 else "left")
+    totals = [0, 0, 0, 0]
+    for f in summary.files:
+        ok = f.read == f.loaded + f.rejected
+        t.add_row(
+            Path(f.path).name,
+            f.kind or "-",
+            f"{f.read:,}",
+            f"{f.loaded:,}",
+            f"{f.rejected:,}",
+            f"{f.warnings:,}",
+            ("✓" if ok and not f.error else "✗ " + (f.error or "")[:60]),
+        )
+        for j, v in enumerate((f.read, f.loaded, f.rejected, f.warnings)):
+            totals[j] += v
+    t.add_row("合计" if zh else "total", "", *[f"{v:,}" for v in totals],
+              "✓" if totals[0] == totals[1] + totals[2] else "✗")
+    console.print(t)
+    for f in summary.files:
+        if f.error:
+            console.print(f"[red]{Path(f.path).name}: {f.error}[/]", highlight=False)
+    if summary.rejects_path:
+        console.print(("拒绝与警告明细: " if zh else "rejects and warnings: ") + summary.rejects_path)

@@ -1,0 +1,221 @@
+"""End-to-end steps the CLI composes: demo, scan to a folder, views, file collisions, manifests.
+
+Each function takes plain arguments and returns a small result object, so the CLI stays a thin layer and
+tests can drive the same code without a terminal.
+
+Example:
+    >>> import tempfile, pathlib
+    >>> r = run_demo(pathlib.Path(tempfile.mkdtemp()), size="tiny")  # doctest: +SKIP
+    >>> r.scan.report_html.name  # doctest: +SKIP
+    'report.html'
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from guanlian.graph import Store, is_uri, open_store
+from guanlian.loaders.pipeline import LoadSummary, load_files, parse_file
+from guanlian.matching.identifiers import mask_ids_in_text
+
+
+def expand_manifests(files: Sequence[Path], kind: str | None) -> tuple[list[Path], list[str | None]]:
+    """Replace ``manifest.json`` arguments by the files they list (paths relative to the manifest).
+
+    A manifest is ``{"files": [{"path": "data/x.csv", "kind": "officials"}, ...]}`` (``kind`` optional).
+    """
+    paths: list[Path] = []
+    kinds: list[str | None] = []
+    for f in files:
+        if f.suffix.lower() == ".json":
+            doc = json.loads(f.read_text(encoding="utf-8"))
+            for item in doc.get("files", []):
+                paths.append((f.parent / item["path"]).resolve())
+                kinds.append(kind or item.get("kind"))
+        else:
+            paths.append(f)
+            kinds.append(kind)
+    return paths, kinds
+
+
+def default_clues_path(store: str | None) -> Path:
+    """``clues.db`` next to an embedded store (inside its folder); ``./clues.db`` for a Neo4j URI."""
+    if not store or is_uri(store):
+        return Path("clues.db")
+    return Path(store) / "clues.db"
+
+
+def mask_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Copy of ``df`` with resident ID numbers masked in every text cell."""
+    out = df.copy()
+    for c in out.columns:
+        if out[c].dtype == object or str(out[c].dtype).startswith(("str", "string")):
+            out[c] = out[c].map(lambda v: mask_ids_in_text(v) if isinstance(v, str) else v)
+    return out
+
+
+def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Copy of ``df`` whose text cells cannot run as spreadsheet formulas (``= + - @`` prefixes)."""
+    from guanlian.viz.safe import neutralise_cell
+
+    out = df.copy()
+    for c in out.columns:
+        out[c] = out[c].map(neutralise_cell)
+    out.columns = [neutralise_cell(c) for c in out.columns]
+    return out
+
+
+# -- collide --------------------------------------------------------------------------------------------
+_PERSON_COLS = ["name", "id_number", "birth_date", "sex", "phone", "address", "employer"]
+
+
+def persons_of_file(path: Path, kind: str | None) -> pd.DataFrame:
+    """The person records a file describes (officials, relatives, shareholders …) with their source row."""
+    _, batch, _ = parse_file(Path(path), kind)
+    frames = batch.nodes.get("Person", [])
+    if not frames:
+        raise ValueError(f"{Path(path).name}: 文件中没有人员 / no person records in this file")
+    df = pd.concat(frames, ignore_index=True)
+    df = df[df["src_row"] > 0].drop_duplicates(["key", "src_row"])
+    cols = [c for c in _PERSON_COLS if c in df.columns]
+    out = df[cols].copy()
+    out["row"] = df["src_row"].to_numpy()
+    return out.reset_index(drop=True)
+
+
+def collide_files(left: Path, right: Path, left_kind: str | None, right_kind: str | None, out: Path,
+                  *, show_ids: bool = False) -> pd.DataFrame:
+    """数据碰撞: match the persons of two files; write ``out`` (CSV) with both rows, score, tier, explanation."""
+    from guanlian.matching.matcher import collide
+
+    lp, rp = persons_of_file(left, left_kind), persons_of_file(right, right_kind)
+    pairs = collide(lp, rp)
+    if len(pairs):
+        l_cols = lp.set_index("row").add_prefix("left_")
+        r_cols = rp.set_index("row").add_prefix("right_")
+        pairs = pairs.join(l_cols, on="left_row").join(r_cols, on="right_row")
+    if not show_ids:
+        pairs = mask_frame(pairs)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    neutralise_frame(pairs).to_csv(out, index=False, encoding="utf-8-sig")
+    return pairs
+
+
+# -- scan -----------------------------------------------------------------------------------------------
+@dataclass
+class ScanResult:
+    """What ``scan_to_dir`` wrote."""
+
+    count: int
+    findings_path: Path
+    report_html: Path
+    report_xlsx: Path
+    views: dict[str, Path] = field(default_factory=dict)
+    doc: dict[str, Any] = field(default_factory=dict)
+
+
+def scan_to_dir(store: Store, out: Path, *, params: Mapping[str, object] | None = None,
+                extra_dirs: Sequence[Path] = (), lang: str = "zh", show_ids: bool = False,
+                clues: Path | None = None) -> ScanResult:
+    """Run every saved query; write findings.json, one view per finding, report.html and report.xlsx."""
+    from guanlian.queries import scan, write_findings
+    from guanlian.viz.report import write_report
+    from guanlian.viz.view import render_finding_views
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    doc = scan(store, params=dict(params or {}), extra_dirs=list(extra_dirs))
+    findings_path = write_findings(doc, out)
+    views = render_finding_views(doc, out / "views", lang=lang, show_ids=show_ids)  # type: ignore[arg-type]
+    html, xlsx = write_report(doc, out, lang=lang, show_ids=show_ids, views=views)  # type: ignore[arg-type]
+    if clues is not None:
+        from guanlian.clues.library import ClueLibrary
+
+        lib = ClueLibrary(clues)
+        try:
+            lib.add_findings(doc)
+        finally:
+            lib.close()
+    return ScanResult(len(doc["findings"]), findings_path, html, xlsx, views, doc)
+
+
+def view_entity(store: Store, entity: str, out: Path, *, hops: int = 2, limit: int = 150,
+                findings: Path | None = None, lang: str = "zh", show_ids: bool = False) -> Path:
+    """Render a view of a finding (when ``entity`` is a finding id in ``findings``) or of an entity's
+    neighbourhood. Raises LookupError when nothing matches."""
+    from guanlian.viz.neighbourhood import neighbourhood
+    from guanlian.viz.view import render_finding_view, render_view
+
+    if findings is not None:
+        doc = json.loads(Path(findings).read_text(encoding="utf-8"))
+        for f in doc.get("findings", []):
+            if f.get("id") == entity:
+                return render_finding_view(f, out, lang=lang, show_ids=show_ids)  # type: ignore[arg-type]
+    graph = neighbourhood(store, entity, hops=hops, limit=limit)
+    title = f"{entity} — {hops} 跳关系网络" if lang == "zh" else f"{entity} — {hops}-hop network"
+    return render_view(graph, out, title=mask_ids_in_text(title) if not show_ids else title,
+                       highlight=set(graph.graph.get("focus", [])), lang=lang,  # type: ignore[arg-type]
+                       show_ids=show_ids, max_nodes=limit)
+
+
+# -- demo -----------------------------------------------------------------------------------------------
+@dataclass
+class DemoResult:
+    """What ``run_demo`` did."""
+
+    load: LoadSummary
+    match_tiers: dict[str, int]
+    scan: ScanResult
+    clues_added: int
+    truth_path: Path
+
+
+def run_demo(out: Path, *, size: str = "small", seed: int = 7, store: str | None = None, lang: str = "zh",
+             show_ids: bool = False, progress: Callable[[str], None] | None = None,
+             on_error: Callable[[str], None] | None = None) -> DemoResult:
+    """Generate a synthetic case into ``out``, load it, match, scan, write report/views, file clues.
+
+    Args:
+        out: folder; gets ``data/`` (source files), ``truth.json``, ``store/`` (embedded store unless ``store``
+            names another), ``report.html``, ``report.xlsx``, ``findings.json``, ``views/``, ``clues.db``.
+        size: generator size (tiny, small, medium, large).
+        seed: generator seed (same seed → same files).
+        store: store location; default ``out/store``.
+    """
+    from guanlian.clues.library import ClueLibrary
+    from guanlian.demo import generate
+    from guanlian.matching.matcher import match_store
+
+    say = progress or (lambda _m: None)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    say("生成演示数据 / generating the synthetic case")
+    manifest = generate(out, size=size, seed=seed)
+    location = store or str(out / "store")
+    s = open_store(location)
+    try:
+        if is_uri(location):
+            # a demo owns its Neo4j database: start from empty so counts reconcile with the files
+            s.execute("MATCH (n) DETACH DELETE n")
+        say("导入 / loading")
+        paths = [p for p, _k in manifest.files]
+        kinds: list[str | None] = [k for _p, k in manifest.files]
+        summary = load_files(s, paths, kinds=kinds, rejects_path=out / "rejects.csv")
+        say("匹配 / matching")
+        tiers = match_store(s).per_tier()
+        say("扫描 / scanning")
+        result = scan_to_dir(s, out, lang=lang, show_ids=show_ids)
+    finally:
+        s.close()
+    lib = ClueLibrary(out / "clues.db")
+    try:
+        added = lib.add_findings(result.doc)
+    finally:
+        lib.close()
+    return DemoResult(summary, tiers, result, added.new + added.updated, manifest.truth_path)
