@@ -92,7 +92,7 @@ def _edge_attrs(kind: str, row: Mapping[str, Any], prefix: str) -> dict[str, Any
 
 def _records(store: Store, cypher: str, params: dict[str, Any]) -> list[dict[str, Any]]:
     df = store.query(cypher, params)
-    return [dict(r) for r in df.to_dict(orient="records")]
+    return [{str(k): v for k, v in r.items()} for r in df.to_dict(orient="records")]
 
 
 def resolve_entity(

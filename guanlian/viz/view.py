@@ -267,12 +267,12 @@ def render_view(
     n_edges = len(net.edges)
     js, css = _vis_assets()
     options = {
-        "nodes": {"font": {"face": FONT_FACE, "size": 14, "strokeWidth": 3, "strokeColor": "#ffffff"}},
+        "nodes": {"font": {"face": FONT_FACE, "size": 16, "strokeWidth": 3, "strokeColor": "#ffffff"}},
         "edges": {
             "font": {
                 "face": FONT_FACE,
-                "size": 11,
-                "align": "middle",
+                "size": 13,
+                "align": "horizontal",
                 "strokeWidth": 3,
                 "strokeColor": "#ffffff",
                 "multi": False,
