@@ -379,7 +379,8 @@ def tier_rank(tier: str) -> int:
 
 def _validate(m: Model) -> Model:
     names: set[str] = set()
-    for kind in (*m.nodes, *m.edges):
+    kinds: list[NodeKind | EdgeKind] = [*m.nodes, *m.edges]
+    for kind in kinds:
         if kind.name in names:
             raise InvalidModel(f"duplicate kind name {kind.name!r}")
         names.add(kind.name)
@@ -409,7 +410,6 @@ def model() -> Model:
     return _validate(Model(NODES, EDGES))
 
 
-RESIDENT_ID_PROPS: frozenset[str] = frozenset(
-    p.name for k in (*NODES, *EDGES) for p in k.props if p.sensitive
-)
+_ALL_KINDS: tuple[NodeKind | EdgeKind, ...] = (*NODES, *EDGES)
+RESIDENT_ID_PROPS: frozenset[str] = frozenset(p.name for k in _ALL_KINDS for p in k.props if p.sensitive)
 """Property names that hold resident ID numbers (masked in human-facing output)."""

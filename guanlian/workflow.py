@@ -160,7 +160,7 @@ def view_entity(store: Store, entity: str, out: Path, *, hops: int = 2, limit: i
     graph = neighbourhood(store, entity, hops=hops, limit=limit)
     title = f"{entity} — {hops} 跳关系网络" if lang == "zh" else f"{entity} — {hops}-hop network"
     return render_view(graph, out, title=mask_ids_in_text(title) if not show_ids else title,
-                       highlight=set(graph.graph.get("focus", [])), lang=lang,  # type: ignore[arg-type]
+                       highlight=set(graph.graph.get("center", [])), lang=lang,  # type: ignore[arg-type]
                        show_ids=show_ids, max_nodes=limit)
 
 

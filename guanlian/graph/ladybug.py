@@ -115,7 +115,7 @@ class LadybugStore:
     def delete_edges(self, kind: str) -> int:
         ek = model().edge(kind)
         self.ensure_schema()
-        n = int(self._fetch(f"MATCH ()-[e:{ek.name}]->() RETURN count(e) AS n").iloc[0, 0])
+        n = _count(self._fetch(f"MATCH ()-[e:{ek.name}]->() RETURN count(e) AS n"))
         if n:
             self._conn.execute(f"MATCH ()-[e:{ek.name}]->() DELETE e")
         return n
@@ -135,9 +135,9 @@ class LadybugStore:
         m = model()
         out: dict[str, int] = {}
         for n in m.nodes:
-            out[n.name] = int(self._fetch(f"MATCH (n:{n.name}) RETURN count(n) AS c").iloc[0, 0])
+            out[n.name] = _count(self._fetch(f"MATCH (n:{n.name}) RETURN count(n) AS c"))
         for e in m.edges:
-            out[e.name] = int(self._fetch(f"MATCH ()-[e:{e.name}]->() RETURN count(e) AS c").iloc[0, 0])
+            out[e.name] = _count(self._fetch(f"MATCH ()-[e:{e.name}]->() RETURN count(e) AS c"))
         return out
 
     def close(self) -> None:
@@ -187,7 +187,8 @@ class LadybugStore:
         """Update existing rows whose values change; missing new values keep the stored ones."""
         props = [c for c in cols if c != "key"]
         old = existing.set_index("key")[props]
-        new = frame.set_index("key").loc[old.index.intersection(frame["key"]), props]
+        new = frame.set_index("key")[props]
+        new = new[new.index.isin(old.index)]
         old = old.loc[new.index]
         merged = new.astype(object).where(new.notna(), old.astype(object))
         changed = ~((merged == old.astype(object)) | (merged.isna() & old.isna())).all(axis=1)
@@ -216,3 +217,8 @@ def _plain(value: object) -> object:
         return None
     item = getattr(value, "item", None)
     return item() if callable(item) else value
+
+
+def _count(df: pd.DataFrame) -> int:
+    """The single integer a ``RETURN count(…)`` query returns."""
+    return int(df.to_numpy()[0][0])

@@ -6,7 +6,15 @@ One module per source kind (``officials``, ``relatives``, ``companies``, ``share
 
 from __future__ import annotations
 
-from guanlian.loaders.pipeline import KINDS, FileResult, LoadError, LoadSummary, detect_kind, load_files, parse_file
+from guanlian.loaders.pipeline import (
+    KINDS,
+    FileResult,
+    LoadError,
+    LoadSummary,
+    detect_kind,
+    load_files,
+    parse_file,
+)
 from guanlian.loaders.read import ReadError
 
 __all__ = ["KINDS", "FileResult", "LoadError", "LoadSummary", "ReadError", "detect_kind", "load_files", "parse_file"]

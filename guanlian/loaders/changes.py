@@ -60,7 +60,7 @@ def build(rows: pd.DataFrame, ctx: BuildContext) -> Batch:
         for action, names in (("left", [v for k, v in before.items() if k not in after]),
                               ("joined", [v for k, v in after.items() if k not in before])):
             for n in names:
-                records.append({**r.to_dict(), "person": n, "action": action, "row_index": idx})
+                records.append({**{str(k): v for k, v in r.items()}, "person": n, "action": action, "row_index": idx})
     if records:
         pr = pd.DataFrame(records)
         corp = looks_like_company(pr["person"])

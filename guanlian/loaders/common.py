@@ -18,7 +18,7 @@ import pandas as pd
 
 from guanlian.loaders.parse import parse_amounts, parse_dates
 from guanlian.loaders.spec import Batch, BuildContext, stable_keys
-from guanlian.matching.identifiers import parse_credit_code, parse_resident_id
+from guanlian.matching.identifiers import CreditCode, ResidentId, parse_credit_code, parse_resident_id
 from guanlian.matching.normalize import (
     normalize_address,
     normalize_company_name,
@@ -77,11 +77,23 @@ def resident_ids(rows: pd.DataFrame, field: str, batch: Batch) -> Ids:
     rest and the raw text goes to the issue log.
     """
     col = rows[field] if field in rows.columns else pd.Series("", index=rows.index)
-    parsed = {u: parse_resident_id(u) for u in pd.unique(col.to_numpy()) if u}
-    number = col.map(lambda v: parsed[v].number if v and parsed[v] else None)
-    status = col.map(lambda v: (parsed[v].status if parsed[v] else "missing") if v else "missing")
-    birth = col.map(lambda v: parsed[v].birth_date.isoformat() if v and parsed[v] and parsed[v].birth_date else None)
-    sex = col.map(lambda v: parsed[v].sex if v and parsed[v] else None)
+    parsed: dict[str, ResidentId] = {}
+    for u in pd.unique(col.to_numpy()):
+        r = parse_resident_id(str(u)) if u else None
+        if r is not None:
+            parsed[str(u)] = r
+
+    def attr(v: str, name: str, missing: object) -> object:
+        r = parsed.get(v)
+        if r is None:
+            return missing
+        value = getattr(r, name)
+        return value.isoformat() if name == "birth_date" and value is not None else value
+
+    number = col.map(lambda v: attr(v, "number", None))
+    status = col.map(lambda v: attr(v, "status", "missing" if not v else "invalid"))
+    birth = col.map(lambda v: attr(v, "birth_date", None))
+    sex = col.map(lambda v: attr(v, "sex", None))
     precision = col.str.fullmatch(r"\d{16}00|\d\.\d+e\+17", case=False) & (status != "valid")
     for code, mask in (
         ("id_precision_lost", precision),
@@ -154,9 +166,13 @@ def company_keys(names: pd.Series, codes: pd.Series | None, ctx: BuildContext, b
     name_norm = names.map(normalize_company_name)
     if codes is None:
         codes = pd.Series("", index=names.index)
-    parsed = {u: parse_credit_code(u) for u in pd.unique(codes.to_numpy()) if u}
-    code = codes.map(lambda v: parsed[v].code if v and parsed[v] else None)
-    status = codes.map(lambda v: (parsed[v].status if parsed[v] else "missing") if v else "missing")
+    parsed: dict[str, CreditCode] = {}
+    for u in pd.unique(codes.to_numpy()):
+        parsed_code = parse_credit_code(str(u)) if u else None
+        if parsed_code is not None:
+            parsed[str(u)] = parsed_code
+    code = codes.map(lambda v: parsed[v].code if v in parsed else None)
+    status = codes.map(lambda v: parsed[v].status if v in parsed else ("missing" if not v else "invalid"))
     for c, mask in (("code_bad_checksum", status == "bad_checksum"), ("code_invalid", status == "invalid")):
         if mask.any():
             batch.issue(rows.loc[mask, "src_row"], code_field, codes[mask], c, "warning")

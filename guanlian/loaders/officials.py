@@ -9,7 +9,6 @@ from __future__ import annotations
 import pandas as pd
 
 from guanlian.loaders.common import (
-    text_col,
     contact_edges,
     optional_dates,
     person_nodes,
@@ -17,6 +16,7 @@ from guanlian.loaders.common import (
     require,
     require_letters,
     resident_ids,
+    text_col,
     unit_keys,
 )
 from guanlian.loaders.parse import parse_dates, parse_sex, split_range

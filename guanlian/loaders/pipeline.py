@@ -26,7 +26,16 @@ from pathlib import Path
 import pandas as pd
 
 from guanlian.graph.store import Store
-from guanlian.loaders import changes, companies, officers, officials, payments, relatives, shareholders, subsidies
+from guanlian.loaders import (
+    changes,
+    companies,
+    officers,
+    officials,
+    payments,
+    relatives,
+    shareholders,
+    subsidies,
+)
 from guanlian.loaders.parse import clean_text, day_number
 from guanlian.loaders.read import RawTable, ReadError, norm_header, read_table
 from guanlian.loaders.spec import REASONS, Batch, BuildContext, KindSpec

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from guanlian.loaders.common import text_col, contact_edges, person_nodes, provenance, require, require_letters, resident_ids
+from guanlian.loaders.common import (
+    contact_edges,
+    person_nodes,
+    provenance,
+    require,
+    require_letters,
+    resident_ids,
+    text_col,
+)
 from guanlian.loaders.kinship import classify
 from guanlian.loaders.spec import Batch, BuildContext, Field, KindSpec
 from guanlian.matching.normalize import normalize_person_name
