@@ -1,0 +1,563 @@
+"""Scan: run every saved query, turn rows into scored, explained, evidenced findings (``findings.json``).
+
+One finding per distinct link: rows whose paths visit the same set of nodes (from one query or several) are one
+finding that lists every query id that found it.
+
+Score (0-1), documented in ``docs/queries.md``::
+
+    score = severity_weight × confidence_weight × (0.6 + 0.25 × money + 0.15 × timing)
+
+* severity_weight: high 1.0, medium 0.7, low 0.4 (the row's ``severity`` column, else the query's header);
+* confidence_weight: certain 1.0, probable 0.8, possible 0.55 — the weakest identity link on the path
+  (a POSSIBLY_SAME edge's tier; a path without one is ``certain``);
+* money: ``min(1, log10(1 + sum paid) / 7)`` (10 million yuan → 1), 0.5 when the finding has no payments;
+* timing: share of the payments made during the official's tenure (``payments_in_tenure / payments_count``),
+  1.0 when the query has no tenure notion, 0.5 when there are no payments.
+
+Example:
+    >>> import tempfile
+    >>> from guanlian.graph.ladybug import LadybugStore
+    >>> s = LadybugStore(tempfile.mkdtemp() + "/s"); s.ensure_schema()
+    >>> doc = scan(s)
+    >>> doc["findings"]
+    []
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import string
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from guanlian.graph.store import Store
+from guanlian.matching.identifiers import mask_ids_in_text
+from guanlian.model import PROVENANCE, TIERS, EdgeKind, NodeKind, model
+from guanlian.queries.library import Library, QueryError
+from guanlian.queries.spec import SEVERITIES, SavedQuery
+
+SEVERITY_WEIGHT: dict[str, float] = {"high": 1.0, "medium": 0.7, "low": 0.4}
+CONFIDENCE_WEIGHT: dict[str, float] = {"certain": 1.0, "probable": 0.8, "possible": 0.55}
+TIER_ZH: dict[str, str] = {"certain": "确定", "probable": "较可能", "possible": "可能"}
+MAX_PATH_EDGES_PER_COLUMN = 50
+_EPOCH = date(1970, 1, 1)
+_HIDDEN_PROPS = {"key", "name", "name_norm", "tier_rank", *(p.name for p in PROVENANCE)}
+
+
+def iso_day(value: object) -> str | None:
+    """ISO date of a day number (None stays None).
+
+    >>> iso_day(17897)
+    '2019-01-01'
+    """
+    if value is None:
+        return None
+    return (_EPOCH + timedelta(days=int(str(value)))).isoformat()
+
+
+@dataclass(slots=True)
+class _Item:
+    key: str
+    kind: str
+    props: dict[str, Any]
+
+
+@dataclass(slots=True)
+class _Graph:
+    """Nodes and edges fetched for the findings, by key."""
+
+    nodes: dict[str, _Item] = field(default_factory=dict)
+    edges: dict[str, tuple[str, str, _Item]] = field(default_factory=dict)
+
+
+def _plain(v: object) -> Any:
+    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+        return None
+    item = getattr(v, "item", None)
+    return item() if callable(item) else v
+
+
+def _typed(kind_props: Mapping[str, str], row: Mapping[Any, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, ptype in kind_props.items():
+        v = _plain(row.get(name))
+        if v is not None and ptype == "int":
+            v = int(v)
+        elif v is not None and ptype == "float":
+            v = float(v)
+        out[name] = v
+    return out
+
+
+def _chunks(items: list[str], n: int = 2000) -> Iterable[list[str]]:
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
+
+
+def fetch_graph(store: Store, node_keys: Mapping[str, set[str]], edge_keys: Mapping[str, set[str]]) -> _Graph:
+    """Fetch node and edge properties by key (edge endpoints are fetched too).
+
+    Args:
+        store: the store.
+        node_keys: ``{node kind: keys}``.
+        edge_keys: ``{edge kind: keys}``.
+    """
+    m = model()
+    g = _Graph()
+    for ekind, keys in edge_keys.items():
+        ek = m.edge(ekind)
+        props = {p.name: p.type for p in ek.all_props}
+        ret = ", ".join(f"e.{p} AS {p}" for p in props)
+        for part in _chunks(sorted(k for k in keys if k)):
+            df = store.query(
+                f"MATCH (a)-[e:{ek.name}]->(b) WHERE e.key IN $keys RETURN a.key AS _src, b.key AS _dst, {ret}",
+                {"keys": part},
+            )
+            for row in df.to_dict("records"):
+                g.edges[str(row["key"])] = (str(row["_src"]), str(row["_dst"]), _Item(str(row["key"]), ekind,
+                                                                                      _typed(props, row)))
+    wanted: dict[str, set[str]] = {k: set(v) for k, v in node_keys.items()}
+    for src, dst, item in g.edges.values():
+        ek = m.edge(item.kind)
+        for end, idx in ((src, 0), (dst, 1)):
+            for kinds in ek.endpoints:
+                wanted.setdefault(kinds[idx], set()).add(end)
+    for nkind, keys in wanted.items():
+        nk = m.node(nkind)
+        props = {p.name: p.type for p in nk.all_props}
+        ret = ", ".join(f"n.{p} AS {p}" for p in props)
+        for part in _chunks(sorted(k for k in keys if k and k not in g.nodes)):
+            df = store.query(f"MATCH (n:{nk.name}) WHERE n.key IN $keys RETURN {ret}", {"keys": part})
+            for row in df.to_dict("records"):
+                g.nodes[str(row["key"])] = _Item(str(row["key"]), nkind, _typed(props, row))
+    return g
+
+
+# --- text helpers ----------------------------------------------------------------------------------------
+
+
+def _display(item: _Item | None, fallback: str = "") -> str:
+    if item is None:
+        return fallback
+    nk = model().node(item.kind)
+    return str(item.props.get(nk.display) or item.props.get("name") or item.key)
+
+
+def _fmt_value(prop: str, value: Any) -> str:
+    if prop == "share" and isinstance(value, float):
+        return f"{value:.0%}"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return str(value)
+
+
+def _what(item: _Item, is_edge: bool) -> str:
+    m = model()
+    kind: EdgeKind | NodeKind = m.edge(item.kind) if is_edge else m.node(item.kind)
+    display = "" if isinstance(kind, EdgeKind) else kind.display
+    parts = []
+    if not is_edge:
+        parts.append(_display(item))
+    for p in kind.props:
+        v = item.props.get(p.name)
+        if v is None or v == "" or p.name in _HIDDEN_PROPS or p.name.endswith("_day") or p.name == "explanation_en":
+            continue
+        if p.name == display:
+            continue
+        parts.append(f"{p.label_zh} {_fmt_value(p.name, v)}")
+    return mask_ids_in_text(f"{kind.label_zh}: " + "；".join(parts))
+
+
+class _Formatter(string.Formatter):
+    """``str.format`` that prints a dash for missing or None values instead of failing."""
+
+    def get_value(self, key: int | str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
+        return kwargs.get(str(key)) if isinstance(key, str) else None
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if value is None:
+            return "—"
+        try:
+            return format(value, format_spec)
+        except (ValueError, TypeError):
+            return str(value)
+
+
+_FORMATTER = _Formatter()
+
+
+def _payments_text(pay: dict[str, Any] | None, lang: str) -> str:
+    if not pay:
+        return "未发现本单位付款" if lang == "zh" else "no payments from the unit found"
+    if lang == "zh":
+        text = f"付款{pay['count']}笔，合计{pay['sum']:,.2f}元（{pay['first']}至{pay['last']}）"
+        if pay.get("in_tenure") is not None:
+            text += f"，其中任期内{pay['in_tenure']}笔"
+        return text
+    text = f"{pay['count']} payments, CNY {pay['sum']:,.2f} ({pay['first']} to {pay['last']})"
+    if pay.get("in_tenure") is not None:
+        text += f", {pay['in_tenure']} during the tenure"
+    return text
+
+
+def _links_text(g: _Graph, edge_keys: list[str], lang: str) -> str:
+    parts: list[str] = []
+    for k in edge_keys:
+        src, _, e = g.edges[k]
+        if g.nodes.get(src) is None or g.nodes[src].kind != "Person":
+            continue
+        if e.kind == "SHAREHOLDER_OF":
+            share = e.props.get("share")
+            if lang == "zh":
+                parts.append(f"股东（持股{share:.0%}）" if share is not None else "股东")
+            else:
+                parts.append(f"shareholder ({share:.0%})" if share is not None else "shareholder")
+        elif e.kind == "LEGAL_REP_OF":
+            parts.append("法定代表人" if lang == "zh" else "legal representative")
+        elif e.kind == "OFFICER_OF":
+            title = e.props.get("title")
+            parts.append((title or "高管") if lang == "zh" else f"officer ({title})" if title else "officer")
+    seen: list[str] = []
+    for p in parts:
+        if p not in seen:
+            seen.append(p)
+    return ("、" if lang == "zh" else ", ").join(seen) or ("关联人" if lang == "zh" else "linked person")
+
+
+def _match_text(g: _Graph, edge_keys: list[str], lang: str) -> str:
+    parts: list[str] = []
+    for k in edge_keys:
+        src, dst, e = g.edges[k]
+        if e.kind != "POSSIBLY_SAME":
+            continue
+        a, b = _display(g.nodes.get(src), src), _display(g.nodes.get(dst), dst)
+        tier = str(e.props.get("tier") or "possible")
+        if lang == "zh":
+            parts.append(f"（{a}与{b}疑似同一人，{TIER_ZH.get(tier, tier)}：{e.props.get('explanation_zh') or ''}）")
+        else:
+            adverb = {"certain": "certainly", "probable": "probably"}.get(tier, "possibly")
+            parts.append(f" ({a} and {b} are {adverb} the same person: {e.props.get('explanation_en') or ''})")
+    return "".join(parts)
+
+
+_SIGNALS = {
+    "tiny_capital": ("注册资本与收款金额极不相称", "tiny registered capital for the money received"),
+    "crowded_address": ("注册地址与多家企业共用", "address shared with many companies"),
+    "dead_status": ("已注销或吊销仍在收款", "deregistered or revoked yet paid"),
+}
+
+
+# --- building findings -----------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Hit:
+    query: SavedQuery
+    row: dict[str, Any]
+    node_cols: list[tuple[str, str, list[str]]]  # (column, role, keys)
+    edge_keys: list[str]
+
+
+def _ordered_chain(keys: list[str], g: _Graph) -> list[str]:
+    """Edges of a many-column in path order when they form a chain, else sorted by key."""
+    present = [k for k in keys if k in g.edges]
+    if len(present) < 2:
+        return present
+    dsts = {g.edges[k][1] for k in present}
+    starts = [k for k in present if g.edges[k][0] not in dsts]
+    if len(starts) == 1:
+        out, cur = [starts[0]], starts[0]
+        by_src = {g.edges[k][0]: k for k in present}
+        while g.edges[cur][1] in by_src and len(out) < len(present):
+            cur = by_src[g.edges[cur][1]]
+            out.append(cur)
+        if len(out) == len(present):
+            return out
+    return sorted(present)
+
+
+def _hits(lib: Library, results: Mapping[str, pd.DataFrame]) -> list[_Hit]:
+    hits: list[_Hit] = []
+    for qid, df in results.items():
+        q = lib.get(qid)
+        for row in df.to_dict("records"):
+            node_cols = []
+            for c in q.node_columns():
+                v = row.get(c.name)
+                keys = sorted(str(x) for x in v if x) if c.many and isinstance(v, list) else ([str(v)] if v else [])
+                node_cols.append((c.name, c.role, keys))
+            edge_keys: list[str] = []
+            for c in q.edge_columns():
+                v = row.get(c.name)
+                keys = [str(x) for x in v if x] if isinstance(v, list) else ([str(v)] if v else [])
+                edge_keys.extend(keys[:MAX_PATH_EDGES_PER_COLUMN])
+            hits.append(_Hit(q, {str(k): v for k, v in row.items()}, node_cols, edge_keys))
+    return hits
+
+
+def _build_one(hit: _Hit, g: _Graph, bound: Mapping[str, Any]) -> dict[str, Any]:
+    q, row = hit.query, hit.row
+    # edges: per column order, many-columns in chain order
+    edge_keys: list[str] = []
+    for c in q.edge_columns():
+        v = row.get(c.name)
+        keys = [str(x) for x in v if x] if isinstance(v, list) else ([str(v)] if v else [])
+        keys = _ordered_chain(keys[:MAX_PATH_EDGES_PER_COLUMN], g)
+        edge_keys.extend(k for k in keys if k in g.edges and k not in edge_keys)
+    node_keys: list[str] = []
+    for _, _, keys in hit.node_cols:
+        node_keys.extend(k for k in keys if k in g.nodes and k not in node_keys)
+    for k in edge_keys:
+        src, dst, _ = g.edges[k]
+        for end in (src, dst):
+            if end in g.nodes and end not in node_keys:
+                node_keys.append(end)
+    fingerprint = hashlib.sha1("\n".join(sorted(node_keys)).encode("utf-8")).hexdigest()[:16]
+
+    entities: list[dict[str, Any]] = []
+    seen_entities: set[str] = set()
+    for _, role, keys in hit.node_cols:
+        for k in keys:
+            if k in seen_entities or k not in g.nodes:
+                continue
+            seen_entities.add(k)
+            n = g.nodes[k]
+            entities.append({"role": role, "kind": n.kind, "name": _display(n, k), "key": k,
+                             "id_number": n.props.get("id_number")})
+
+    tiers = [str(g.edges[k][2].props.get("tier") or "possible") for k in edge_keys
+             if g.edges[k][2].kind == "POSSIBLY_SAME"]
+    confidence = min(tiers, key=TIERS.index) if tiers else "certain"
+    severity = row.get("severity") if row.get("severity") in SEVERITIES else q.severity
+
+    pay: dict[str, Any] | None = None
+    count = row.get("payments_count")
+    if count:
+        pay = {"count": int(count), "sum": float(row.get("payments_sum") or 0.0),
+               "first": iso_day(row.get("payments_first_day")), "last": iso_day(row.get("payments_last_day")),
+               "in_tenure": None if row.get("payments_in_tenure") is None else int(row["payments_in_tenure"])}
+    money = min(1.0, math.log10(1.0 + pay["sum"]) / 7.0) if pay else 0.5
+    timing = (pay["in_tenure"] / pay["count"] if pay["in_tenure"] is not None else 1.0) if pay else 0.5
+    score = SEVERITY_WEIGHT[str(severity)] * CONFIDENCE_WEIGHT[confidence] * (0.6 + 0.25 * money + 0.15 * timing)
+
+    ctx: dict[str, Any] = dict(bound)
+    for col in q.returns:
+        v = row.get(col.name)
+        if col.nodes:
+            keys = v if isinstance(v, list) else ([v] if v else [])
+            ctx[col.name] = "、".join(_display(g.nodes.get(str(k)), str(k)) for k in keys) or None
+        elif isinstance(v, list):
+            ctx[col.name] = "、".join(str(x) for x in v)
+        else:
+            ctx[col.name] = v
+        if col.name.endswith("_day") and isinstance(v, int):
+            ctx[col.name[:-4]] = iso_day(v)
+    relations = [g.edges[k][2].props.get("relation") for k in edge_keys if g.edges[k][2].kind == "RELATIVE_OF"]
+    ctx["relation"] = str(relations[0]).replace("_", "-") if relations and relations[0] else "relative"
+    days = row.get("days_from_first_payment")
+    ctx["days_abs"] = abs(int(days)) if days is not None else None
+    action = row.get("action")
+    ctx["action_zh"] = {"left": "退出", "joined": "加入"}.get(str(action), action)
+    ctx["action_en"] = {"left": "left", "joined": "joined"}.get(str(action), action)
+    if "relative" in ctx and "official" in ctx:
+        rel = ctx.get("relative")
+        ctx["relation_zh"] = f"的{row.get('relation_term') or '亲属'}{rel}" if rel else "本人"
+        ctx["relation_en"] = f"'s {row.get('relation_term') or 'relative'} {rel}" if rel else " (the official's own)"
+    raw_signals = row.get("signals")
+    signals: list[Any] = raw_signals if isinstance(raw_signals, list) else []
+    ctx["signals_zh"] = "、".join(_SIGNALS.get(str(s), (str(s), str(s)))[0] for s in signals)
+    ctx["signals_en"] = ", ".join(_SIGNALS.get(str(s), (str(s), str(s)))[1] for s in signals)
+    texts: dict[str, str] = {}
+    for lang in ("zh", "en"):
+        ctx[f"payments_{lang}"] = _payments_text(pay, lang)
+        ctx[f"link_{lang}"] = _links_text(g, edge_keys, lang)
+        ctx[f"match_{lang}"] = _match_text(g, edge_keys, lang)
+        template = q.explain_zh if lang == "zh" else q.explain_en
+        title = q.title_zh if lang == "zh" else q.title_en
+        text = _FORMATTER.vformat(template, (), ctx) if template else title
+        texts[lang] = mask_ids_in_text(" ".join(text.split()) if lang == "en" else "".join(text.split()))
+
+    def node_json(k: str) -> dict[str, Any]:
+        n = g.nodes[k]
+        props = {p: v for p, v in n.props.items()
+                 if v is not None and p not in _HIDDEN_PROPS and not p.endswith("_day")}
+        return {"key": k, "kind": n.kind, "name": _display(n, k), "props": props,
+                "src_file": n.props.get("src_file"), "src_row": n.props.get("src_row")}
+
+    def edge_json(k: str) -> dict[str, Any]:
+        src, dst, e = g.edges[k]
+        props = {p: v for p, v in e.props.items()
+                 if v is not None and p not in _HIDDEN_PROPS and not p.endswith("_day")}
+        return {"src": src, "dst": dst, "type": e.kind, "key": k, "props": props,
+                "src_file": e.props.get("src_file"), "src_row": e.props.get("src_row")}
+
+    evidence: list[dict[str, Any]] = []
+    for k in node_keys:
+        n = g.nodes[k]
+        evidence.append({"file": n.props.get("src_file"), "row": n.props.get("src_row"), "what": _what(n, False)})
+    for k in edge_keys:
+        e = g.edges[k][2]
+        evidence.append({"file": e.props.get("src_file"), "row": e.props.get("src_row"), "what": _what(e, True)})
+
+    return {
+        "id": fingerprint,
+        "queries": [q.id],
+        "title_zh": q.title_zh,
+        "title_en": q.title_en,
+        "severity": severity,
+        "score": round(score, 3),
+        "confidence": confidence,
+        "entities": entities,
+        "path": {"nodes": [node_json(k) for k in node_keys], "edges": [edge_json(k) for k in edge_keys]},
+        "payments": pay,
+        "explanation_zh": texts["zh"],
+        "explanation_en": texts["en"],
+        "evidence": evidence,
+    }
+
+
+def _merge(a: dict[str, Any], b: dict[str, Any]) -> None:
+    """Fold finding ``b`` (same node set) into ``a``."""
+    for qid in b["queries"]:
+        if qid not in a["queries"]:
+            a["queries"].append(qid)
+    if b["score"] > a["score"]:
+        for k in ("title_zh", "title_en", "payments"):
+            a[k] = b[k]
+        a["score"] = b["score"]
+    if SEVERITIES.index(b["severity"]) < SEVERITIES.index(a["severity"]):
+        a["severity"] = b["severity"]
+    have = {(e["role"], e["key"]) for e in a["entities"]}
+    a["entities"].extend(e for e in b["entities"] if (e["role"], e["key"]) not in have)
+    keys = {n["key"] for n in a["path"]["nodes"]}
+    a["path"]["nodes"].extend(n for n in b["path"]["nodes"] if n["key"] not in keys)
+    ekeys = {e["key"] for e in a["path"]["edges"]}
+    a["path"]["edges"].extend(e for e in b["path"]["edges"] if e["key"] not in ekeys)
+    tiers = [str(e["props"].get("tier") or "possible") for e in a["path"]["edges"] if e["type"] == "POSSIBLY_SAME"]
+    a["confidence"] = min(tiers, key=TIERS.index) if tiers else "certain"
+    for lang in ("zh", "en"):
+        k = f"explanation_{lang}"
+        if b[k] not in a[k]:
+            a[k] = a[k] + (" " if lang == "en" else "") + b[k]
+    have_ev = {(e["file"], e["row"], e["what"]) for e in a["evidence"]}
+    a["evidence"].extend(e for e in b["evidence"] if (e["file"], e["row"], e["what"]) not in have_ev)
+
+
+def build_findings(
+    store: Store, lib: Library, results: Mapping[str, pd.DataFrame], bound: Mapping[str, Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """Findings from query results (``{query id: rows}``), merged by node set and sorted by score.
+
+    Args:
+        store: the store the rows came from (node and edge details are fetched from it).
+        lib: the library that ran them.
+        results: rows per query id (as returned by :meth:`Library.run`).
+        bound: the parameters each query ran with (used in explanations).
+    """
+    hits = _hits(lib, results)
+    node_keys: dict[str, set[str]] = {}
+    edge_keys: dict[str, set[str]] = {}
+    for h in hits:
+        for c in h.query.node_columns():
+            keys = next(k for name, _, k in h.node_cols if name == c.name)
+            for kind in c.nodes:
+                node_keys.setdefault(kind, set()).update(keys)
+        for c in h.query.edge_columns():
+            v = h.row.get(c.name)
+            keys = [str(x) for x in v if x][:MAX_PATH_EDGES_PER_COLUMN] if isinstance(v, list) else (
+                [str(v)] if v else [])
+            for kind in c.edges:
+                edge_keys.setdefault(kind, set()).update(keys)
+    g = fetch_graph(store, node_keys, edge_keys)
+    by_id: dict[str, dict[str, Any]] = {}
+    for h in hits:
+        f = _build_one(h, g, bound.get(h.query.id, {}))
+        if f["id"] in by_id:
+            _merge(by_id[f["id"]], f)
+        else:
+            by_id[f["id"]] = f
+    return sorted(by_id.values(), key=lambda f: (-f["score"], f["id"]))
+
+
+def scan(
+    store: Store,
+    params: Mapping[str, object] | None = None,
+    extra_dirs: Sequence[str | Path] | None = None,
+    *,
+    queries: Sequence[str] | None = None,
+    library: Library | None = None,
+) -> dict[str, Any]:
+    """Run every saved query and return the findings document: the body of ``guanlian scan``.
+
+    Args:
+        store: the graph store.
+        params: ``{name: value}`` applied to every query that declares ``name`` (e.g. ``window_days``,
+            ``min_match_tier``); a name no query declares raises :class:`QueryError`.
+        extra_dirs: folders of user queries to run as well.
+        queries: only these query ids (default: all).
+        library: an already loaded library (overrides ``extra_dirs``).
+
+    Returns:
+        ``{"generated_at", "store", "params", "findings", "query_params", "query_runs"}``; findings sorted by
+        score (highest first).
+
+    Example:
+        >>> import tempfile
+        >>> from guanlian.graph.ladybug import LadybugStore
+        >>> s = LadybugStore(tempfile.mkdtemp() + "/s"); s.ensure_schema()
+        >>> sorted(scan(s, {"window_days": "60"}))[:4]
+        ['findings', 'generated_at', 'params', 'query_params']
+    """
+    lib = library or Library.load(extra_dirs or ())
+    ids = list(queries) if queries is not None else lib.ids()
+    given = dict(params or {})
+    declared = {name for qid in ids for name in lib.get(qid).params}
+    unknown = sorted(set(given) - declared)
+    if unknown:
+        raise QueryError(f"没有查询使用这些参数 / no query takes the parameters {unknown}; known: {sorted(declared)}")
+    results: dict[str, pd.DataFrame] = {}
+    bound: dict[str, dict[str, Any]] = {}
+    runs: list[dict[str, Any]] = []
+    typed_given: dict[str, Any] = {}
+    for qid in ids:
+        q = lib.get(qid)
+        mine = {k: v for k, v in given.items() if k in q.params}
+        bound[qid] = lib.bind(qid, mine)
+        typed_given.update({k: bound[qid][k] for k in mine})
+        t0 = time.perf_counter()
+        results[qid] = lib.run(store, qid, mine)
+        runs.append({"id": qid, "rows": len(results[qid]), "seconds": round(time.perf_counter() - t0, 3)})
+    t0 = time.perf_counter()
+    findings = build_findings(store, lib, results, bound)
+    runs.append({"id": "(findings)", "rows": len(findings), "seconds": round(time.perf_counter() - t0, 3)})
+    return {
+        "generated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "store": store.location,
+        "params": typed_given,
+        "findings": findings,
+        "query_params": bound,
+        "query_runs": runs,
+    }
+
+
+def write_findings(doc: Mapping[str, Any], out_dir: str | Path) -> Path:
+    """Write ``findings.json`` (UTF-8, Chinese kept readable) into ``out_dir`` and return its path.
+
+    Example:
+        >>> import tempfile
+        >>> write_findings({"findings": []}, tempfile.mkdtemp()).name
+        'findings.json'
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "findings.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
+    return path

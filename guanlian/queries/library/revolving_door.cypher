@@ -1,0 +1,64 @@
+// ---
+// id: revolving_door
+// title_zh: 离任官员到原单位的收款企业持股或任职（旋转门）
+// title_en: A former official joined a company that his former unit paid after he left (revolving door)
+// severity: high
+// why_zh: >-
+//   官员离任后成为企业的股东、法定代表人或高管，而原单位在其离任后的从业限制期内向该企业付款。
+//   违反领导干部离职后从业限制（离职三年内不得到与原工作业务直接相关的企业任职）的规定，可能存在"期权腐败"。
+// why_en: >-
+//   After leaving his post the official became shareholder, legal representative or officer of a company that his former
+//   unit then paid within the cooling-off period (cadres may not join firms tied to their former work for three years):
+//   a sign of deferred rewards.
+// params:
+//   window_days: {type: int, default: 1095, doc: payments within this many days after the official left}
+//   min_match_tier: {type: tier, default: possible, doc: weakest identity link accepted}
+// returns:
+//   official: {node: Person, role: official}
+//   holder: {node: Person, role: official, doc: the registry person (the same node when the ID matches)}
+//   company: {node: Company, role: company}
+//   unit: {node: Unit, role: unit}
+//   serves_edge: {edge: SERVES_IN}
+//   match_edge: {edge: POSSIBLY_SAME}
+//   link_edges: {edge: [SHAREHOLDER_OF, OFFICER_OF, LEGAL_REP_OF, CHANGE], many: true}
+//   paid_edge: {edge: PAID}
+//   match_tier: {type: string}
+//   post: {type: string}
+//   term_end_day: {type: int}
+//   payments_count: {type: int}
+//   payments_sum: {type: float}
+//   payments_first_day: {type: int}
+//   payments_last_day: {type: int}
+//   payments_after_leaving: {type: int}
+// explain_zh: >-
+//   {official}于{term_end}离任{unit}{post}，此后{match_zh}成为{company}的{link_zh}；
+//   原单位在其离任后向该企业付款{payments_after_leaving}笔；{payments_zh}。
+// explain_en: >-
+//   {official} left the post of {post} at {unit} on {term_end} and{match_en} became {link_en} of {company}; the
+//   former unit paid it {payments_after_leaving} times after he left; {payments_en}.
+// example: 交通运输局原副局长张伟2017年底离任，2018年到某工程公司任总经理，该局2019年向该公司付款3笔。
+// ---
+MATCH (o:Person)-[t:SERVES_IN]->(u:Unit)
+WHERE t.term_end_day IS NOT NULL
+MATCH (o)-[:POSSIBLY_SAME*0..1]-(h:Person)
+MATCH (h)-[l:SHAREHOLDER_OF|OFFICER_OF|LEGAL_REP_OF]->(c:Company)
+MATCH (u)-[pd:PAID]->(c)
+WHERE pd.last_paid_day > t.term_end_day
+OPTIONAL MATCH (o)-[s:POSSIBLY_SAME]-(h)
+WITH o, t, u, h, c, pd, s, l, CASE WHEN o.key = h.key THEN 2 ELSE s.tier_rank END AS match_rank
+WHERE match_rank >= $min_match_tier
+OPTIONAL MATCH (h)-[j:CHANGE]->(c)
+WHERE j.action = 'joined'
+WITH o, t, u, h, c, pd, s, match_rank, collect(DISTINCT l.key) + collect(DISTINCT j.key) AS link_edges
+MATCH (u)-[p:PAYMENT]->(c)
+WITH o, t, u, h, c, pd, s, match_rank, link_edges,
+     count(p) AS payments_count, sum(p.amount) AS payments_sum,
+     min(p.paid_on_day) AS payments_first_day, max(p.paid_on_day) AS payments_last_day,
+     sum(CASE WHEN p.paid_on_day > t.term_end_day AND p.paid_on_day <= t.term_end_day + $window_days
+              THEN 1 ELSE 0 END) AS payments_after_leaving
+WHERE payments_after_leaving > 0
+RETURN o.key AS official, h.key AS holder, c.key AS company, u.key AS unit, t.key AS serves_edge,
+       s.key AS match_edge, link_edges, pd.key AS paid_edge,
+       CASE match_rank WHEN 2 THEN 'certain' WHEN 1 THEN 'probable' ELSE 'possible' END AS match_tier,
+       t.post AS post, t.term_end_day AS term_end_day,
+       payments_count, payments_sum, payments_first_day, payments_last_day, payments_after_leaving

@@ -1,0 +1,53 @@
+// ---
+// id: shell_company
+// title_zh: 收款企业有空壳迹象（注册资本过小、地址聚集、已注销或吊销）
+// title_en: A paid company shows shell signs (tiny capital, crowded address, deregistered or revoked)
+// severity: medium
+// why_zh: >-
+//   收款企业的注册资本与收款金额极不相称，或注册地址与大量企业共用（集中注册、虚假地址），或登记状态为注销/吊销仍在收款。
+//   这些是空壳公司、走账公司的常见特征；两个及以上迹象为高风险。
+// why_en: >-
+//   The paid company's registered capital is tiny next to what it received, or its address is shared by many companies
+//   (mass registration), or it is deregistered or revoked yet still paid: shell or pass-through signs. Two or more
+//   signs are high severity.
+// params:
+//   capital_ratio: {type: float, default: 0.05, doc: flag when registered capital < this share of the payments received}
+//   k: {type: int, default: 5, doc: flag when at least this many other companies share the registered address}
+//   min_signals: {type: int, default: 1, doc: fewest signs needed}
+// returns:
+//   company: {node: Company, role: company}
+//   unit: {node: Unit, role: unit}
+//   paid_edge: {edge: PAID}
+//   reg_capital: {type: float}
+//   status: {type: string}
+//   address_sharers: {type: int, doc: other companies at the same registered address}
+//   signals: {type: list, doc: "tiny_capital, crowded_address, dead_status"}
+//   severity: {type: string}
+//   payments_count: {type: int}
+//   payments_sum: {type: float}
+//   payments_first_day: {type: int}
+//   payments_last_day: {type: int}
+// explain_zh: >-
+//   {company}（注册资本{reg_capital:,.0f}元，状态{status}，同址企业{address_sharers}家）有空壳迹象：{signals_zh}；
+//   {unit}向其付款：{payments_zh}。
+// explain_en: >-
+//   {company} (registered capital CNY {reg_capital:,.0f}, status {status}, {address_sharers} other companies at its
+//   address) shows shell signs: {signals_en}; payments from {unit}: {payments_en}.
+// example: 某咨询公司注册资本1万元，却收到交通运输局付款200万元；同一地址另有8家企业。
+// ---
+MATCH (u:Unit)-[pd:PAID]->(c:Company)
+OPTIONAL MATCH (c)-[:HAS_ADDRESS]->(a:Address)<-[:HAS_ADDRESS]-(other:Company)
+WITH u, pd, c, count(DISTINCT other) AS address_sharers
+WITH u, pd, c, address_sharers,
+     CASE WHEN c.reg_capital IS NOT NULL AND c.reg_capital < pd.total * $capital_ratio THEN 1 ELSE 0 END AS tiny,
+     CASE WHEN address_sharers >= $k THEN 1 ELSE 0 END AS crowded,
+     CASE WHEN c.status CONTAINS '注销' OR c.status CONTAINS '吊销' THEN 1 ELSE 0 END AS dead
+WHERE tiny + crowded + dead >= $min_signals
+RETURN c.key AS company, u.key AS unit, pd.key AS paid_edge, c.reg_capital AS reg_capital, c.status AS status,
+       address_sharers,
+       CASE WHEN tiny = 1 THEN ['tiny_capital'] ELSE [] END
+         + CASE WHEN crowded = 1 THEN ['crowded_address'] ELSE [] END
+         + CASE WHEN dead = 1 THEN ['dead_status'] ELSE [] END AS signals,
+       CASE WHEN tiny + crowded + dead >= 2 THEN 'high' ELSE 'medium' END AS severity,
+       pd.payments AS payments_count, pd.total AS payments_sum,
+       pd.first_paid_day AS payments_first_day, pd.last_paid_day AS payments_last_day

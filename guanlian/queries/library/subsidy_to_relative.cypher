@@ -1,0 +1,58 @@
+// ---
+// id: subsidy_to_relative
+// title_zh: 惠民补贴发放给本单位官员的亲属
+// title_en: Subsidies paid to relatives of officials of the paying unit
+// severity: high
+// why_zh: >-
+//   单位发放的惠民惠农补贴（付款渠道为补贴）的领取人是本单位官员的亲属，且发放时官员在任。
+//   可能存在优亲厚友、虚报冒领（惠民惠农财政补贴资金"一卡通"专项治理的重点）。
+// why_en: >-
+//   A subsidy (payment channel "subsidy") of the unit went to a relative of one of its officials while he was in post:
+//   favouritism or false claims, a focus of the campaigns on subsidy funds.
+// params:
+//   channel: {type: string, default: subsidy, doc: the PAYMENT channel that marks subsidies}
+//   min_match_tier: {type: tier, default: possible, doc: weakest identity link accepted between the family record and the payee}
+// returns:
+//   official: {node: Person, role: official}
+//   relative: {node: Person, role: relative}
+//   payee: {node: Person, role: payee, doc: the subsidy recipient (the same node when the ID matches)}
+//   unit: {node: Unit, role: unit}
+//   serves_edge: {edge: SERVES_IN}
+//   relative_edge: {edge: RELATIVE_OF}
+//   match_edge: {edge: POSSIBLY_SAME}
+//   paid_edge: {edge: PAID}
+//   match_tier: {type: string}
+//   relation_term: {type: string}
+//   post: {type: string}
+//   items: {type: list}
+//   payments_count: {type: int}
+//   payments_sum: {type: float}
+//   payments_first_day: {type: int}
+//   payments_last_day: {type: int}
+//   payments_in_tenure: {type: int}
+// explain_zh: >-
+//   {unit}向{official}（{post}）的{relation_term}{relative}{match_zh}发放补贴（{items}）；{payments_zh}。
+// explain_en: >-
+//   {unit} paid subsidies ({items}) to {relative}, the {relation} of {official} ({post}){match_en};
+//   {payments_en}.
+// example: 农业农村局向本局科长陈明的父亲发放耕地地力保护补贴3笔，合计4,500元，均在其任期内。
+// ---
+MATCH (u:Unit)-[p:PAYMENT]->(h:Person)
+WHERE p.channel = $channel
+MATCH (h)-[:POSSIBLY_SAME*0..1]-(r:Person)-[k:RELATIVE_OF]->(o:Person)-[t:SERVES_IN]->(u)
+OPTIONAL MATCH (r)-[s:POSSIBLY_SAME]-(h)
+WITH u, p, h, r, k, o, t, s, CASE WHEN r.key = h.key THEN 2 ELSE s.tier_rank END AS match_rank
+WHERE match_rank >= $min_match_tier
+WITH u, h, r, k, o, t, s, match_rank,
+     count(p) AS payments_count, sum(p.amount) AS payments_sum,
+     min(p.paid_on_day) AS payments_first_day, max(p.paid_on_day) AS payments_last_day,
+     sum(CASE WHEN p.paid_on_day >= coalesce(t.term_start_day, -1000000)
+               AND p.paid_on_day <= coalesce(t.term_end_day, 1000000) THEN 1 ELSE 0 END) AS payments_in_tenure,
+     collect(DISTINCT p.item) AS items
+WHERE payments_in_tenure > 0
+OPTIONAL MATCH (u)-[pd:PAID]->(h)
+RETURN o.key AS official, r.key AS relative, h.key AS payee, u.key AS unit,
+       t.key AS serves_edge, k.key AS relative_edge, s.key AS match_edge, pd.key AS paid_edge,
+       CASE match_rank WHEN 2 THEN 'certain' WHEN 1 THEN 'probable' ELSE 'possible' END AS match_tier,
+       k.term AS relation_term, t.post AS post, items,
+       payments_count, payments_sum, payments_first_day, payments_last_day, payments_in_tenure

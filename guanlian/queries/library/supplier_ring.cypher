@@ -1,0 +1,45 @@
+// ---
+// id: supplier_ring
+// title_zh: 同一单位的多家供应商共用法定代表人、电话、地址或账户
+// title_en: Several suppliers of one unit share a legal representative, phone, address or account
+// severity: medium
+// why_zh: >-
+//   同一单位的多家收款企业登记了同一个法定代表人、联系电话、注册地址、邮箱或银行账户，
+//   可能是围标串标、拆分合同或由同一人实际控制的"马甲"公司。
+// why_en: >-
+//   Several companies paid by one unit share a legal representative, phone, address, e-mail or bank account: a sign of
+//   bid rigging, contract splitting, or one person behind several fronts.
+// params:
+//   min_ring: {type: int, default: 2, doc: fewest companies sharing the same thing}
+// returns:
+//   unit: {node: Unit, role: unit}
+//   shared: {node: [Person, Phone, Address, Email, Account], role: shared, doc: the shared legal representative or contact}
+//   companies: {node: Company, role: company, many: true}
+//   paid_edges: {edge: PAID, many: true}
+//   shared_edges: {edge: [LEGAL_REP_OF, HAS_PHONE, HAS_ADDRESS, HAS_EMAIL, HAS_ACCOUNT], many: true}
+//   ring_size: {type: int}
+//   payments_count: {type: int}
+//   payments_sum: {type: float}
+//   payments_first_day: {type: int}
+//   payments_last_day: {type: int}
+// explain_zh: >-
+//   {unit}的{ring_size}家收款企业（{companies}）共用“{shared}”；{payments_zh}。
+// explain_en: >-
+//   {ring_size} companies paid by {unit} ({companies}) share "{shared}"; {payments_en}.
+// example: 交通运输局的3家供应商法定代表人均为同一人，共收到付款9笔。
+// ---
+MATCH (u:Unit)-[pd:PAID]->(c:Company)-[e:HAS_PHONE|HAS_ADDRESS|HAS_EMAIL|HAS_ACCOUNT]->(x:Phone|Address|Email|Account)
+WITH u, x, collect(DISTINCT c.key) AS companies, collect(DISTINCT pd.key) AS paid_edges,
+     collect(DISTINCT e.key) AS shared_edges, sum(pd.payments) AS payments_count, sum(pd.total) AS payments_sum,
+     min(pd.first_paid_day) AS payments_first_day, max(pd.last_paid_day) AS payments_last_day
+WHERE size(companies) >= $min_ring
+RETURN u.key AS unit, x.key AS shared, companies, paid_edges, shared_edges, size(companies) AS ring_size,
+       payments_count, payments_sum, payments_first_day, payments_last_day
+UNION ALL
+MATCH (u:Unit)-[pd:PAID]->(c:Company)<-[e:LEGAL_REP_OF]-(x:Person)
+WITH u, x, collect(DISTINCT c.key) AS companies, collect(DISTINCT pd.key) AS paid_edges,
+     collect(DISTINCT e.key) AS shared_edges, sum(pd.payments) AS payments_count, sum(pd.total) AS payments_sum,
+     min(pd.first_paid_day) AS payments_first_day, max(pd.last_paid_day) AS payments_last_day
+WHERE size(companies) >= $min_ring
+RETURN u.key AS unit, x.key AS shared, companies, paid_edges, shared_edges, size(companies) AS ring_size,
+       payments_count, payments_sum, payments_first_day, payments_last_day

@@ -1,0 +1,401 @@
+"""Saved-query files: the ``//`` metadata header, parsed strictly into typed objects.
+
+A saved query is one ``<id>.cypher`` file. It starts with a header: a block of ``//`` comment lines between
+two ``// ---`` lines, holding YAML (parsed with PyYAML's safe loader), then the Cypher text. Per-engine
+overrides ``<id>.neo4j.cypher`` / ``<id>.ladybug.cypher`` beside it hold only Cypher (no header).
+
+Every mistake raises :class:`QueryFileError` naming the file and line.
+
+Example:
+    >>> text = '''// ---
+    ... // id: demo
+    ... // title_zh: 演示
+    ... // title_en: Demo
+    ... // severity: low
+    ... // why_zh: 演示用
+    ... // why_en: for the doctest
+    ... // params:
+    ... //   n: {type: int, default: 1, doc: how many}
+    ... // returns:
+    ... //   unit: {node: Unit, role: unit}
+    ... // example: 某局
+    ... // ---
+    ... MATCH (u:Unit) RETURN u.key AS unit LIMIT $n
+    ... '''
+    >>> q = parse_query_text(text, "demo.cypher")
+    >>> q.params["n"].default, q.node_columns()[0].role
+    (1, 'unit')
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from guanlian.model import TIERS, model, tier_rank
+
+Severity = Literal["high", "medium", "low"]
+SEVERITIES: tuple[Severity, ...] = ("high", "medium", "low")
+ParamType = Literal["int", "float", "string", "bool", "tier"]
+PARAM_TYPES: tuple[ParamType, ...] = ("int", "float", "string", "bool", "tier")
+ValueType = Literal["int", "float", "string", "bool", "list"]
+VALUE_TYPES: tuple[ValueType, ...] = ("int", "float", "string", "bool", "list")
+ENGINES: tuple[str, ...] = ("ladybug", "neo4j")
+
+REQUIRED_KEYS = ("id", "title_zh", "title_en", "severity", "why_zh", "why_en", "params", "returns", "example")
+OPTIONAL_KEYS = ("explain_zh", "explain_en", "tags")
+FENCE = "---"
+
+
+class QueryFileError(ValueError):
+    """A saved query file is wrong; the message starts with ``file:line:``."""
+
+    def __init__(self, path: str | Path, line: int | None, message: str) -> None:
+        self.path = str(path)
+        self.line = line
+        where = f"{self.path}:{line}" if line else self.path
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """A declared query parameter.
+
+    ``tier`` parameters are written as tier names (``possible``/``probable``/``certain``) and reach Cypher as
+    their rank (0/1/2), so queries compare them with ``tier_rank`` on POSSIBLY_SAME edges.
+    """
+
+    name: str
+    type: ParamType
+    default: Any
+    doc: str = ""
+
+    def coerce(self, value: object) -> Any:
+        """Typed value from a string (CLI) or a Python value; ValueError says what was expected."""
+        if self.type == "tier":
+            text = str(value).strip().lower()
+            if text not in TIERS:
+                raise ValueError(f"{self.name}: expected one of {', '.join(TIERS)}, got {value!r}")
+            return text
+        if self.type == "bool":
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text in ("1", "true", "yes", "y", "on", "是"):
+                return True
+            if text in ("0", "false", "no", "n", "off", "否"):
+                return False
+            raise ValueError(f"{self.name}: expected true/false, got {value!r}")
+        if self.type == "int":
+            if isinstance(value, bool):
+                raise ValueError(f"{self.name}: expected an integer, got {value!r}")
+            if isinstance(value, int):
+                return value
+            if isinstance(value, float) and value.is_integer():
+                return int(value)
+            try:
+                return int(str(value).strip().replace(",", "").replace("_", ""))
+            except ValueError:
+                raise ValueError(f"{self.name}: expected an integer, got {value!r}") from None
+        if self.type == "float":
+            if isinstance(value, bool):
+                raise ValueError(f"{self.name}: expected a number, got {value!r}")
+            if isinstance(value, int | float):
+                return float(value)
+            text = str(value).strip().replace(",", "").replace("_", "")
+            try:
+                return float(text[:-1]) / 100 if text.endswith("%") else float(text)
+            except ValueError:
+                raise ValueError(f"{self.name}: expected a number, got {value!r}") from None
+        return str(value)
+
+    def to_cypher(self, value: Any) -> Any:
+        """The value handed to the engine (tier names become ranks)."""
+        return tier_rank(value) if self.type == "tier" else value
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A declared result column.
+
+    Exactly one of ``nodes`` (the column holds node keys of these kinds, with a ``role``), ``edges`` (edge keys
+    of these types) or ``type`` (a plain value) is set. ``many`` marks a list of keys.
+    """
+
+    name: str
+    nodes: tuple[str, ...] = ()
+    edges: tuple[str, ...] = ()
+    type: ValueType | None = None
+    role: str = ""
+    many: bool = False
+    doc: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SavedQuery:
+    """One saved query: its header and its Cypher text per engine."""
+
+    id: str
+    path: Path
+    title_zh: str
+    title_en: str
+    severity: Severity
+    why_zh: str
+    why_en: str
+    params: dict[str, Param]
+    returns: tuple[Column, ...]
+    example: str
+    cypher: str
+    body_line: int
+    overrides: dict[str, tuple[Path, str]] = field(default_factory=dict)
+    explain_zh: str = ""
+    explain_en: str = ""
+    tags: tuple[str, ...] = ()
+
+    def text_for(self, engine: str) -> tuple[Path, str, int]:
+        """(file, Cypher text, line of the text's first line in that file) for ``engine``."""
+        if engine in self.overrides:
+            path, text = self.overrides[engine]
+            return path, text, 1
+        return self.path, self.cypher, self.body_line
+
+    def node_columns(self) -> list[Column]:
+        return [c for c in self.returns if c.nodes]
+
+    def edge_columns(self) -> list[Column]:
+        return [c for c in self.returns if c.edges]
+
+    def column(self, name: str) -> Column:
+        for c in self.returns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+_PARAM_TOKEN = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_STRINGS_AND_COMMENTS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|//[^\n]*|/\*.*?\*/", re.S)
+
+
+def cypher_params(text: str) -> list[tuple[str, int]]:
+    """``$name`` tokens in Cypher text (outside strings and comments) with their 1-based line numbers.
+
+    Example:
+        >>> cypher_params("MATCH (n) // $not\\nWHERE n.x = $a AND n.s = '$b' RETURN n")
+        [('a', 2)]
+    """
+    blanked = _STRINGS_AND_COMMENTS.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+    out: list[tuple[str, int]] = []
+    for m in _PARAM_TOKEN.finditer(blanked):
+        out.append((m.group(1), blanked.count("\n", 0, m.start()) + 1))
+    return out
+
+
+def _split_header(text: str, path: Path) -> tuple[str, int, str, int]:
+    """(YAML text, file line of its first line, Cypher body, file line of the body's first line)."""
+    lines = text.splitlines()
+    first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
+    if first is None or lines[first].strip().lstrip("/").strip() != FENCE or not lines[first].lstrip().startswith("//"):
+        raise QueryFileError(path, (first or 0) + 1, "a saved query starts with a '// ---' header line")
+    yaml_lines: list[str] = []
+    for i in range(first + 1, len(lines)):
+        ln = lines[i]
+        stripped = ln.lstrip()
+        if not stripped.startswith("//"):
+            raise QueryFileError(path, i + 1, "header line must start with '//' (close the header with '// ---')")
+        content = stripped[2:]
+        if content.strip() == FENCE:
+            body_start = i + 1
+            body = "\n".join(lines[body_start:])
+            if not body.strip():
+                raise QueryFileError(path, i + 1, "no Cypher text after the header")
+            return "\n".join(yaml_lines), first + 2, body, body_start + 1
+        yaml_lines.append(content[1:] if content.startswith(" ") else content)
+    raise QueryFileError(path, first + 1, "header is not closed with a '// ---' line")
+
+
+def _key_line(yaml_text: str, start: int, key: str, after: int = 0) -> int:
+    """File line of the first ``key:`` at or after file line ``after``."""
+    for i, ln in enumerate(yaml_text.splitlines()):
+        if start + i >= after and re.match(rf"\s*{re.escape(key)}\s*:", ln):
+            return start + i
+    return max(start, after)
+
+
+def _text(meta: dict[str, Any], key: str, path: Path, line: int) -> str:
+    value = meta.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise QueryFileError(path, line, f"'{key}' must be a non-empty text")
+    return value.strip()
+
+
+def _kinds(value: object, known: list[str], what: str, path: Path, line: int) -> tuple[str, ...]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not items or not all(isinstance(x, str) for x in items):
+        raise QueryFileError(path, line, f"'{what}' must be a kind name or a list of kind names")
+    for x in items:
+        if x not in known:
+            raise QueryFileError(path, line, f"unknown {what} kind {x!r}; known: {', '.join(known)}")
+    return tuple(items)
+
+
+def _parse_params(raw: object, path: Path, line: int, where: Callable[[str], int]) -> dict[str, Param]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise QueryFileError(path, line, "'params' must be a mapping name: {type, default, doc}")
+    out: dict[str, Param] = {}
+    for name, spec in raw.items():
+        line = where(str(name))
+        if not isinstance(name, str) or not name.isidentifier():
+            raise QueryFileError(path, line, f"parameter name {name!r} is not an identifier")
+        if not isinstance(spec, dict) or set(spec) - {"type", "default", "doc"} or "type" not in spec:
+            raise QueryFileError(path, line, f"parameter {name!r}: expected {{type, default, doc}}")
+        if spec["type"] not in PARAM_TYPES:
+            raise QueryFileError(path, line, f"parameter {name!r}: type must be one of {', '.join(PARAM_TYPES)}")
+        p = Param(name, spec["type"], None, str(spec.get("doc", "")))
+        if "default" not in spec:
+            raise QueryFileError(path, line, f"parameter {name!r} needs a default")
+        try:
+            default = p.coerce(spec["default"])
+        except ValueError as exc:
+            raise QueryFileError(path, line, f"bad default: {exc}") from None
+        out[name] = Param(name, spec["type"], default, str(spec.get("doc", "")))
+    return out
+
+
+def _parse_returns(raw: object, path: Path, section: int, where: Callable[[str], int]) -> tuple[Column, ...]:
+    if not isinstance(raw, dict) or not raw:
+        raise QueryFileError(path, section, "'returns' must be a non-empty mapping column: {node|edge|type, ...}")
+    m = model()
+    cols: list[Column] = []
+    for name, spec in raw.items():
+        line = where(str(name))
+        if not isinstance(name, str) or not name.isidentifier():
+            raise QueryFileError(path, line, f"column name {name!r} is not an identifier")
+        if not isinstance(spec, dict):
+            raise QueryFileError(path, line, f"column {name!r}: expected a mapping")
+        extra = set(spec) - {"node", "edge", "type", "role", "many", "doc"}
+        if extra:
+            raise QueryFileError(path, line, f"column {name!r}: unknown keys {sorted(extra)}")
+        what = [k for k in ("node", "edge", "type") if k in spec]
+        if len(what) != 1:
+            raise QueryFileError(path, line, f"column {name!r}: give exactly one of node, edge, type")
+        many = bool(spec.get("many", False))
+        doc = str(spec.get("doc", ""))
+        if what[0] == "node":
+            role = spec.get("role")
+            if not isinstance(role, str) or not role:
+                raise QueryFileError(path, line, f"node column {name!r} needs a role (official, relative, …)")
+            cols.append(Column(name, nodes=_kinds(spec["node"], m.node_names, "node", path, line), role=role,
+                               many=many, doc=doc))
+        elif what[0] == "edge":
+            cols.append(Column(name, edges=_kinds(spec["edge"], m.edge_names, "edge", path, line), many=many,
+                               doc=doc))
+        else:
+            if spec["type"] not in VALUE_TYPES:
+                raise QueryFileError(path, line, f"column {name!r}: type must be one of {', '.join(VALUE_TYPES)}")
+            cols.append(Column(name, type=spec["type"], doc=doc))
+    return tuple(cols)
+
+
+def parse_query_text(text: str, path: str | Path) -> SavedQuery:
+    """Parse a saved query file's text (header + Cypher); raises :class:`QueryFileError`.
+
+    Args:
+        text: the whole file.
+        path: its path (for messages and the id check).
+
+    Returns:
+        The :class:`SavedQuery` (without overrides; :func:`load_query_file` adds them).
+    """
+    path = Path(path)
+    yaml_text, ystart, body, bstart = _split_header(text, path)
+    try:
+        meta = yaml.safe_load(yaml_text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = ystart + mark.line if mark else ystart
+        raise QueryFileError(path, line, f"header is not valid YAML: {exc.problem or exc}") from None
+    if not isinstance(meta, dict):
+        raise QueryFileError(path, ystart, "header must be a mapping of keys")
+    for k in meta:
+        if k not in REQUIRED_KEYS and k not in OPTIONAL_KEYS:
+            raise QueryFileError(path, _key_line(yaml_text, ystart, str(k)), f"unknown header key {k!r}")
+    for k in REQUIRED_KEYS:
+        if k not in meta:
+            raise QueryFileError(path, ystart, f"header lacks '{k}'")
+
+    def at(key: str) -> int:
+        return _key_line(yaml_text, ystart, key)
+
+    qid = _text(meta, "id", path, at("id"))
+    stem = path.name.removesuffix(".cypher")
+    if qid != stem:
+        raise QueryFileError(path, at("id"), f"id {qid!r} must equal the file name {stem!r}")
+    severity = meta["severity"]
+    if severity not in SEVERITIES:
+        raise QueryFileError(path, at("severity"), f"severity must be one of {', '.join(SEVERITIES)}")
+    example = meta["example"]
+    if isinstance(example, dict | list):
+        example = yaml.safe_dump(example, allow_unicode=True, sort_keys=False)
+    if not isinstance(example, str) or not example.strip():
+        raise QueryFileError(path, at("example"), "'example' must describe an example hit")
+    pline, rline = at("params"), at("returns")
+    params = _parse_params(meta["params"], path, pline, lambda n: _key_line(yaml_text, ystart, n, pline))
+    returns = _parse_returns(meta["returns"], path, rline, lambda n: _key_line(yaml_text, ystart, n, rline))
+    tags = meta.get("tags") or []
+    q = SavedQuery(
+        id=qid, path=path, title_zh=_text(meta, "title_zh", path, at("title_zh")),
+        title_en=_text(meta, "title_en", path, at("title_en")), severity=severity,
+        why_zh=_text(meta, "why_zh", path, at("why_zh")), why_en=_text(meta, "why_en", path, at("why_en")),
+        params=params, returns=returns, example=example.strip(), cypher=body, body_line=bstart,
+        explain_zh=str(meta.get("explain_zh") or "").strip(), explain_en=str(meta.get("explain_en") or "").strip(),
+        tags=tuple(str(t) for t in tags),
+    )
+    check_params_declared(q, path, body, bstart)
+    return q
+
+
+def check_params_declared(q: SavedQuery, path: Path, text: str, first_line: int) -> None:
+    """Raise when the Cypher text uses a ``$name`` the header does not declare."""
+    for name, line in cypher_params(text):
+        if name not in q.params:
+            raise QueryFileError(path, first_line + line - 1, f"${name} is used but not declared under params")
+
+
+def load_query_file(path: str | Path) -> SavedQuery:
+    """Read ``<id>.cypher`` and its per-engine overrides beside it.
+
+    Args:
+        path: the base file (not an override).
+
+    Returns:
+        The parsed :class:`SavedQuery`.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise QueryFileError(path, None, f"cannot read: {exc}") from None
+    q = parse_query_text(text, path)
+    overrides: dict[str, tuple[Path, str]] = {}
+    for engine in ENGINES:
+        opath = path.with_name(f"{q.id}.{engine}.cypher")
+        if opath.exists():
+            otext = opath.read_text(encoding="utf-8")
+            if not otext.strip():
+                raise QueryFileError(opath, 1, "empty override")
+            check_params_declared(q, opath, otext, 1)
+            overrides[engine] = (opath, otext)
+    return replace(q, overrides=overrides)
+
+
+def is_override(path: Path) -> bool:
+    """True for ``<id>.<engine>.cypher`` files."""
+    parts = path.name.split(".")
+    return len(parts) == 3 and parts[1] in ENGINES
