@@ -7,7 +7,9 @@ expected to have started the server, so a silent skip would hide a broken setup.
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 from typing import NoReturn
 
 import pytest
@@ -44,6 +46,16 @@ def neo4j_store(neo4j_server_store: Neo4jStore) -> Neo4jStore:
     """The session's ``Neo4jStore`` with the database emptied (schema kept) before the test."""
     neo4j_server_store.clear()
     return neo4j_server_store
+
+
+@pytest.fixture(scope="session")
+def neo4j_dist() -> Path:
+    """The assembled Neo4j distribution (``scripts/neo4j-server dist``: bin/neo4j, bin/neo4j-admin, lib/)."""
+    script = Path(__file__).resolve().parents[1] / "scripts" / "neo4j-server"
+    proc = subprocess.run(["bash", str(script), "dist"], capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        neo4j_unavailable(f"cannot assemble the distribution: {proc.stderr.strip()[-300:]}")
+    return Path(proc.stdout.strip().splitlines()[-1])
 
 
 # The lead adds an ``embedded_store`` fixture here (LadybugStore in tmp_path).

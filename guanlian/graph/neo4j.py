@@ -148,7 +148,14 @@ class Neo4jStore:
         self._schema_ready = False
         auth = (self.user, pw) if pw is not None else None
         try:
-            self._driver = GraphDatabase.driver(uri, auth=auth, connection_timeout=CONNECT_TIMEOUT_S)
+            self._driver = GraphDatabase.driver(
+                uri,
+                auth=auth,
+                connection_timeout=CONNECT_TIMEOUT_S,
+                # Model-driven reads name every declared property, present or not; "unknown property/label"
+                # notifications would only be noise.
+                notifications_disabled_classifications=["UNRECOGNIZED"],
+            )
         except (nx.ConfigurationError, ValueError) as exc:
             raise StoreError(
                 f"Neo4j 地址无效 / invalid Neo4j URI {uri!r}: {_one_line(exc)}. "

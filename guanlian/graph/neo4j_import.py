@@ -21,12 +21,17 @@ Example:
 from __future__ import annotations
 
 import math
+import os
+import re
 import shlex
+import subprocess
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from guanlian.graph.store import Store
+from guanlian.graph.store import Store, StoreError
 from guanlian.model import EdgeKind, NodeKind, Prop, model
 
 COMMAND_FILE = "neo4j-admin-import.sh"
@@ -87,17 +92,18 @@ def import_command(files: list[Path], database: str = "neo4j") -> list[str]:
     """
     nodes = [f"--nodes={p}" for p in files if p.name.startswith("nodes_")]
     rels = [f"--relationships={p}" for p in files if p.name.startswith("rels_")]
+    # The database name goes first: the file-list options take every following bare word as another file.
     return [
         "neo4j-admin",
         "database",
         "import",
         "full",
+        database,
         "--id-type=string",
         "--multiline-fields=true",
         "--overwrite-destination=true",
         *nodes,
         *rels,
-        database,
     ]
 
 
@@ -157,3 +163,99 @@ def export_neo4j_import(store: Store, out_dir: Path, database: str = "neo4j") ->
     )
     script.chmod(0o755)
     return [*written, script]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    """What ``neo4j-admin database import`` reported."""
+
+    nodes: int
+    relationships: int
+    properties: int
+    seconds: float
+    output: str
+
+
+def prepare_home(
+    home: Path, dist: Path, *, heap: str = "512m", pagecache: str = "256m", auth: bool = True
+) -> Path:
+    """Lay out a throwaway ``NEO4J_HOME`` (own conf and data, ``lib``/``bin`` linked to ``dist``).
+
+    Args:
+        home: folder to create (its data folder is where the import writes).
+        dist: an assembled distribution (``scripts/neo4j-server dist`` prints it).
+        heap: JVM heap if a server is later started from this home.
+        pagecache: page cache for that server.
+        auth: ``False`` turns authentication off (a throwaway server for a test).
+
+    Returns:
+        ``home``.
+    """
+    for sub in ("conf", "data", "logs", "run", "import", "plugins"):
+        (home / sub).mkdir(parents=True, exist_ok=True)
+    for sub in ("lib", "bin"):
+        link = home / sub
+        if not link.exists():
+            link.symlink_to(dist / sub)
+    (home / "conf" / "neo4j.conf").write_text(
+        "\n".join(
+            [
+                "server.default_listen_address=127.0.0.1",
+                "server.http.enabled=false",
+                "server.https.enabled=false",
+                "dbms.usage_report.enabled=false",
+                f"dbms.security.auth_enabled={'true' if auth else 'false'}",
+                f"server.memory.heap.initial_size={heap}",
+                f"server.memory.heap.max_size={heap}",
+                f"server.memory.pagecache.size={pagecache}",
+                *(f"server.directories.{d}={home / d}" for d in ("data", "logs", "run", "import", "plugins")),
+                "",
+            ]
+        ),
+        encoding="utf-8",
+    )
+    return home
+
+
+def run_import(
+    home: Path,
+    files: list[Path],
+    database: str = "neo4j",
+    *,
+    max_off_heap: str = "1g",
+    timeout_s: float = 1800,
+) -> ImportReport:
+    """Run ``bin/neo4j-admin database import full`` of ``home`` on ``files`` (written by export_neo4j_import).
+
+    Args:
+        home: a Neo4j home (e.g. from :func:`prepare_home`); the server using it must be stopped.
+        files: the paths returned by :func:`export_neo4j_import` (the script entry is ignored).
+        database: target database (replaced).
+        max_off_heap: memory cap for the importer.
+        timeout_s: give up after this long.
+
+    Returns:
+        The counts the importer reported and the wall time.
+
+    Raises:
+        StoreError: the importer failed (message names its output tail).
+    """
+    csvs = [p.resolve() for p in files if p.suffix == ".csv"]
+    argv = import_command(csvs, database)
+    argv[0] = str(home / "bin" / "neo4j-admin")
+    argv.insert(5, f"--max-off-heap-memory={max_off_heap}")
+    env = {**os.environ, "NEO4J_HOME": str(home), "NEO4J_CONF": str(home / "conf"), "HEAP_SIZE": "512m"}
+    t0 = time.perf_counter()
+    proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=timeout_s, check=False)
+    seconds = time.perf_counter() - t0
+    out = proc.stdout + proc.stderr
+    found = {
+        k: int(v.replace(",", "")) for v, k in re.findall(r"([\d,]+) (nodes|relationships|properties)\b", out)
+    }
+    if proc.returncode != 0 or "IMPORT DONE" not in out:
+        lines = [ln.strip() for ln in out.splitlines() if ln.strip() and not ln.lstrip().startswith("at ")]
+        tail = " | ".join(lines[-4:])
+        raise StoreError(f"neo4j-admin import failed (exit {proc.returncode}): {tail}")
+    return ImportReport(
+        found.get("nodes", 0), found.get("relationships", 0), found.get("properties", 0), seconds, out
+    )
