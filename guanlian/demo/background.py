@@ -231,6 +231,9 @@ def _registry(w: World) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     lr_titles = ("执行董事兼总经理", "执行董事", "董事长", "执行董事兼经理")
     items = T.CHANGE_ITEMS
     pick = rng.integers(0, 1_000_000, size=(n, 8))
+    spare_m = P.full_names(rng, np.ones(n, dtype=bool))
+    spare_f = P.full_names(rng, np.zeros(n, dtype=bool))
+    spare_addr = P.office_addresses(rng, n, w.used_addr)
     for i in range(n):
         k = int(nh[i])
         pat = SHARE_PATTERNS[k][pick[i, 0] % len(SHARE_PATTERNS[k])]
@@ -261,14 +264,14 @@ def _registry(w: World) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
             when = int(est[i]) + int(pick[i, 2] % 2500) + 200
             when = min(when, TODAY - 30)
             if item == "住所变更":
-                before, after = P.office_addresses(rng, 1, w.used_addr)[0], addrs[i]
+                before, after = spare_addr[i], addrs[i]
             elif item == "法定代表人变更":
-                before, after = P.full_names(rng, np.array([True]))[0], pn[i]
+                before, after = spare_m[i], pn[i]
             elif item == "投资人变更":
                 cur = "、".join(h[0] for h in holders)
-                before, after = P.full_names(rng, np.array([True]))[0] + "、" + holders[0][0], cur
+                before, after = spare_m[i] + "、" + holders[0][0], cur
             elif item == "高级管理人员备案":
-                before, after = "监事：" + P.full_names(rng, np.array([False]))[0], "监事：" + sup[0]
+                before, after = "监事：" + spare_f[i], "监事：" + sup[0]
             elif item == "名称变更":
                 before, after = names[i].replace("有限公司", "经营部").replace("有限责任公司", "商行"), names[i]
             elif item == "注册资本变更":

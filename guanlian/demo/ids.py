@@ -100,29 +100,33 @@ def make_rics(
 def make_usccs(rng: np.random.Generator, regions: Iterable[str], used: set[str]) -> list[str]:
     """Draw unique, valid unified social credit codes for enterprises (9 + 1 + region + org code).
 
-    About half use the post-2015 ``MA`` org-code form seen on newly registered companies.
+    About half use the post-2015 ``MA`` org-code form seen on newly registered companies; the organisation
+    code carries its own GB 11714 check character, the whole code its GB 32100 one (via stdnum).
     """
     regions = list(regions)
-    out: list[str] = []
-    alpha = np.array(list(USCC_ALPHABET[10:]))
-    for r in regions:
-        while True:
-            if rng.random() < 0.5:
-                tail = "".join(rng.choice(np.array(list(USCC_ALPHABET)), size=6))
-                org = "MA" + tail[:1].replace("0", "3") + tail[1:]
-            else:
-                org = "".join(str(x) for x in rng.integers(0, 10, size=8))
-                if rng.random() < 0.1:
-                    org = org[:7] + str(alpha[rng.integers(0, len(alpha))])
+    out: list[str] = [""] * len(regions)
+    todo = list(range(len(regions)))
+    alphabet = np.array(list(USCC_ALPHABET))
+    while todo:
+        k = len(todo)
+        ma = rng.random(k) < 0.5
+        letters = rng.choice(alphabet, size=(k, 6))
+        digits = rng.integers(0, 10, size=(k, 8)).astype(str)
+        retry: list[int] = []
+        for j, i in enumerate(todo):
+            org = "MA" + "".join(letters[j]) if ma[j] else "".join(digits[j])
             org9 = org + org_code_check(org)
-            if any(c not in USCC_ALPHABET for c in org9):
+            if org9[-1] not in USCC_ALPHABET:
+                retry.append(i)
                 continue
-            body = f"91{r}{org9}"
+            body = f"91{regions[i]}{org9}"
             code = body + uscc_check(body)
-            if code not in used:
+            if code in used:
+                retry.append(i)
+            else:
                 used.add(code)
-                out.append(code)
-                break
+                out[i] = code
+        todo = retry
     return out
 
 

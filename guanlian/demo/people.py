@@ -46,7 +46,7 @@ def full_names(rng: np.random.Generator, male: np.ndarray, fixed_surname: Sequen
         sur = np.array([f if f else s for f, s in zip(fixed_surname, sur, strict=True)])
     given = given_names(rng, male)
     names = [s + g for s, g in zip(sur, given, strict=True)]
-    minority = rng.random(n) < 0.004
+    minority = rng.random(n) < 0.01
     for i in np.flatnonzero(minority):
         if fixed_surname is None or not fixed_surname[i]:
             a, b = T.MINORITY_NAMES[int(rng.integers(0, len(T.MINORITY_NAMES)))]

@@ -331,15 +331,16 @@ def plant_bad(df: pd.DataFrame, spec: FileSpec, cells: dict[str, list[Any]], rng
               count: int) -> dict[str, int]:
     """Overwrite rendered cells of ``count`` background rows per planted reason; return the counts."""
     done: dict[str, int] = {}
-    tags = df["_tag"].to_numpy()
+    tags = df["_tag"].tolist()
     taken: set[int] = set()
     for reason, fld in spec.bad:
         header = next(c.header for c in spec.cols if c.field == fld)
+        vals = df[fld].tolist()
         if reason == "bad_id_checksum":
-            ok = [i for i in range(len(df)) if not tags[i] and isinstance(df[fld].iat[i], str)
-                  and len(df[fld].iat[i]) == 18 and i not in taken]
+            ok = [i for i, (t, v) in enumerate(zip(tags, vals, strict=True))
+                  if not t and isinstance(v, str) and len(v) == 18 and i not in taken]
         else:
-            ok = [i for i in range(len(df)) if not tags[i] and i not in taken]
+            ok = [i for i, t in enumerate(tags) if not t and i not in taken]
         k = min(count, len(ok))
         if k == 0:
             continue
@@ -347,11 +348,11 @@ def plant_bad(df: pd.DataFrame, spec: FileSpec, cells: dict[str, list[Any]], rng
         for i in rows:
             taken.add(i)
             if reason == "bad_id_checksum":
-                cells[header][i] = corrupt_check(df[fld].iat[i])
+                cells[header][i] = corrupt_check(vals[i])
             elif reason == "bad_date":
                 cells[header][i] = BAD_DATES[i % len(BAD_DATES)]
             elif reason == "negative_amount":
-                cells[header][i] = "-" + _num(float(df[fld].iat[i]))
+                cells[header][i] = "-" + _num(float(vals[i]))
             elif reason == "missing_amount":
                 cells[header][i] = None
         done[reason] = k
@@ -444,9 +445,7 @@ def render_file(df: pd.DataFrame, spec: FileSpec, out_dir: Path, rng: np.random.
     cols = [cells[c.header] for c in spec.cols]
     if spec.serial:
         cols.insert(0, list(range(1, len(df) + 1)))
-    rows = [list(r) for r in zip(*cols, strict=True)] if len(df) else []
-    if not xlsx:
-        rows = [["" if v is None else v for v in r] for r in rows]
+    rows = [list(r) for r in zip(*cols, strict=True)] if len(df) else []  # csv writes None as ""
     path = out_dir / spec.path_name
     (write_xlsx if xlsx else write_csv)(path, spec, headers, rows)
     first = header_offset(spec) + 2

@@ -51,6 +51,8 @@ def relative_company_paid(w: World, i: int) -> None:
                 desc_en=f"The director of {u.name}'s mother-in-law is legal representative and 80% shareholder of a company his bureau paid during his tenure (the seed case).")
         return
     off, u, s, e = _official(w, tag)
+    # order matters: `small` plants v = 0, 1, 2, so those three cover certain, probable and the dot variant
+    v = {0: 0, 1: 1, 2: 5, 3: 2, 4: 3, 5: 4}[v]
     term, conf = [("岳母", ""), ("妻子", "probable"), ("女婿", "possible"), ("儿子", "certain"),
                   ("弟", "probable"), ("配偶", "certain")][v]
     reg_name: str | None = None
@@ -129,8 +131,8 @@ def relative_company_chain(w: World, i: int) -> None:
         w.holder(tag, b, a, 0.6)
         chain, conf, term = [a, b], "certain", "儿子"
     else:
-        rel = w.relative(tag, off, "妻弟", need="trad", show_id=False)
-        reg_name = P.traditional_variant(rel.name)
+        rel = w.relative(tag, off, "妻弟", need="homo", show_id=False)
+        reg_name = P.homophone_variant(rel.name)
         a = w.company(tag, lr_share=0.5, extra_holders=0)
         w.holder(tag, a, rel, 0.5, name_as=reg_name)
         b = w.company(tag, lr_share=0.2, extra_holders=0)

@@ -263,4 +263,4 @@ def assign_files(kind: str, df: pd.DataFrame, w: World, rng: np.random.Generator
     if kind in ("officers", "changes"):
         return np.zeros(n, dtype=int)
     share = {"relatives": 0.5, "companies": 0.25, "shareholders": 0.3}[kind]
-    return (rng.random(n) < share).astype(int) if kind != "relatives" else (rng.random(n) < share).astype(int)
+    return (rng.random(n) < share).astype(int)
