@@ -20,7 +20,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 EPOCH = dt.date(1970, 1, 1)
@@ -211,17 +210,17 @@ def parse_shares(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         try:
             v = float(t.replace(",", ""))
         except ValueError:
-            return np.nan
+            return None
         if pct or v > 1:
             v = v / 100
         if not (0 <= v <= 1) or v != v:
-            return np.nan
+            return None
         return v
 
     uniq = {str(u): one(str(u)) for u in pd.unique(values.to_numpy())}
-    raw = values.map(uniq)
-    bad = raw.map(lambda v: v is not None and v != v).astype(bool)
-    return raw.map(lambda v: None if v is None or v != v else v).astype("float64"), bad
+    raw = values.map(uniq).astype("float64")
+    bad = raw.isna() & (values != "")
+    return raw, bad
 
 
 _SEX = {"男": "M", "m": "M", "male": "M", "男性": "M", "女": "F", "f": "F", "female": "F", "女性": "F"}
@@ -233,4 +232,5 @@ def parse_sex(values: pd.Series) -> pd.Series:
     >>> parse_sex(pd.Series(["男", "女", "F", "?"])).tolist()
     ['M', 'F', 'F', None]
     """
-    return values.map(lambda v: _SEX.get(str(v).strip().lower())).astype(object)
+    out = values.map(lambda v: _SEX.get(str(v).strip().lower())).astype(object)
+    return out.where(out.notna(), None)

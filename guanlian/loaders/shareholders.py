@@ -22,6 +22,7 @@ from guanlian.loaders.common import (
 )
 from guanlian.loaders.parse import parse_amounts, parse_shares
 from guanlian.loaders.spec import Batch, BuildContext, Field, KindSpec
+from guanlian.matching.identifiers import parse_credit_code, parse_resident_id
 from guanlian.matching.normalize import normalize_company_name
 
 FIELDS = (
@@ -59,11 +60,12 @@ def build(rows: pd.DataFrame, ctx: BuildContext) -> Batch:
                                          "credit_code": code, "credit_code_status": status, **prov}))
     htype = text_col(rows, "holder_type").fillna("")
     hid = text_col(rows, "holder_id").fillna("")
+    natural_type = htype.str.contains("自然人")
     corporate = (
-        htype.map(lambda t: any(w in t for w in _CORPORATE_TYPES) and "自然人" not in t)
-        | hid.str.fullmatch(r"[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}", case=False).fillna(False)
+        htype.map(lambda t: any(w in t for w in _CORPORATE_TYPES))
+        | hid.map(_is_credit_code)
         | ((htype == "") & looks_like_company(rows["holder"]))
-    ).astype(bool)
+    ).astype(bool) & ~natural_type
     holder_keys = pd.Series(None, index=rows.index, dtype=object)
     holder_kind = pd.Series("Person", index=rows.index, dtype=object)
     corp = rows[corporate]
@@ -91,6 +93,13 @@ def build(rows: pd.DataFrame, ctx: BuildContext) -> Batch:
         ),
     )
     return b
+
+
+def _is_credit_code(value: str) -> bool:
+    """A valid credit code that is not also a valid resident ID (both are 18 characters)."""
+    code = parse_credit_code(value) if value else None
+    person = parse_resident_id(value) if value else None
+    return code is not None and code.status == "valid" and not (person is not None and person.status == "valid")
 
 
 SPEC = KindSpec("shareholders", "股东信息", FIELDS, build, order=11)
