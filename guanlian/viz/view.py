@@ -349,7 +349,9 @@ def finding_graph(finding: Mapping[str, Any], context: nx.MultiDiGraph | None = 
         for end in (src, dst):
             if end not in g:
                 g.add_node(end, kind="", name="", props={})
-        attrs = {k: v for k, v in edge.items() if k not in ("src", "dst")}
+        attrs = {k: v for k, v in edge.items() if k not in ("src", "dst", "key")}
+        if "key" in edge:
+            attrs["edge_key"] = edge["key"]
         g.add_edge(src, dst, key=etype, **attrs)
     g.graph["center"] = [e["key"] for e in finding.get("entities", []) if e.get("key") in g]
     return g
