@@ -70,10 +70,11 @@ class GraphBuilder:
     def relative(self, r: str, o: str, term: str, relation: str = "relative", degree: int = 1) -> str:
         return self.edge("RELATIVE_OF", r, o, file="家庭成员.csv", term=term, relation=relation, degree=degree)
 
-    def same(self, a: str, b: str, tier: str = "probable", score: float = 0.8) -> str:
+    def same(self, a: str, b: str, tier: str = "probable", score: float = 0.8,
+             why_zh: str = "姓名相同、出生日期相同", why_en: str = "same name, same birth date") -> str:
         lo, hi = sorted((a, b))
         return self.edge("POSSIBLY_SAME", lo, hi, file="matcher", tier=tier, tier_rank=TIERS.index(tier),
-                         score=score, explanation_zh="姓名相同、出生日期相同", explanation_en="same name, same birth date")
+                         score=score, explanation_zh=why_zh, explanation_en=why_en)
 
     def holds(self, p: str, c: str, share: float) -> str:
         return self.edge("SHAREHOLDER_OF", p, c, file="股东.csv", share=share)
@@ -190,7 +191,8 @@ def world() -> GraphBuilder:
     r7 = g.person("anon:R7", "赵静", file="家庭成员.csv")
     g.relative(r7, o4, "女儿", "daughter", 1)
     h7 = g.person("anon:H7", "赵婧", file="主要人员.csv")
-    g.same(r7, h7, "possible", 0.5)
+    g.same(r7, h7, "possible", 0.5, why_zh="姓名同音，身份证号 36240119920817301X 与出生日期一致",
+           why_en="same-sounding name, ID 36240119920817301X matches the birth date")
     c7 = g.company("uscc:C7", "静安咨询有限公司")
     g.officer(h7, c7, "财务负责人")
     g.pay(u2, c7, 30000, "2022-03-03")
@@ -318,8 +320,9 @@ def world() -> GraphBuilder:
     c34 = g.company("uscc:C34", "单边贸易有限公司")
     g.pay(u2, c34, 13000, "2021-03-01")
 
-    # shell_company (+ tiny capital): C35 capital 10,000 but paid 2,000,000 by U2
-    c35 = g.company("uscc:C35", "空壳咨询有限公司", reg_capital=10000)
+    # shell_company (+ tiny capital): C35 capital 10,000 but paid 2,000,000 by U2 (and newborn_company_paid:
+    # set up a month before, so both queries find the same link and the scan merges them)
+    c35 = g.company("uscc:C35", "空壳咨询有限公司", reg_capital=10000, established="2022-01-01")
     g.pay(u2, c35, 2000000, "2022-02-02")
     # (+ crowded address): C36 shares its address with 5 other (unpaid) companies; paid by U3
     c36 = g.company("uscc:C36", "集群商务有限公司")

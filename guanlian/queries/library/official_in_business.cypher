@@ -59,4 +59,5 @@ RETURN o.key AS official, h.key AS holder, c.key AS company, u.key AS unit,
        CASE match_rank WHEN 2 THEN 'certain' WHEN 1 THEN 'probable' ELSE 'possible' END AS match_tier,
        t.post AS post, max_share,
        CASE WHEN payments_in_tenure > 0 THEN 'high' ELSE 'medium' END AS severity,
-       payments_count, payments_sum, payments_first_day, payments_last_day, payments_in_tenure
+       payments_count, CASE WHEN payments_count = 0 THEN NULL ELSE payments_sum END AS payments_sum,
+       payments_first_day, payments_last_day, payments_in_tenure

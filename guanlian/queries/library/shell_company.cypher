@@ -36,7 +36,9 @@
 // example: 某咨询公司注册资本1万元，却收到交通运输局付款200万元；同一地址另有8家企业。
 // ---
 MATCH (u:Unit)-[pd:PAID]->(c:Company)
+// LadybugDB does not keep two relationships of one pattern distinct (Neo4j does): exclude c itself.
 OPTIONAL MATCH (c)-[:HAS_ADDRESS]->(a:Address)<-[:HAS_ADDRESS]-(other:Company)
+WHERE other.key <> c.key
 WITH u, pd, c, count(DISTINCT other) AS address_sharers
 WITH u, pd, c, address_sharers,
      CASE WHEN c.reg_capital IS NOT NULL AND c.reg_capital < pd.total * $capital_ratio THEN 1 ELSE 0 END AS tiny,
