@@ -169,10 +169,15 @@ class NameChars(Comparison):
         sa, sb = pairs.col("sorted_key")
         present = _nonempty(a) & _nonempty(b)
         exact = present & (a == b)
-        lev = process.cpdist(a, b, scorer=Levenshtein.distance, workers=-1)
-        sim = process.cpdist(a, b, scorer=Indel.normalized_similarity, workers=-1)
-        la = np.fromiter((len(x) for x in a), dtype=np.int64, count=len(a))
-        lb = np.fromiter((len(x) for x in b), dtype=np.int64, count=len(b))
+        n = len(pairs)
+        # Edit distances only where the keys differ (most blocked pairs are exact namesakes).
+        todo = np.flatnonzero(present & ~exact)
+        lev = np.full(n, 99, dtype=np.int64)
+        sim = np.zeros(n, dtype=np.float64)
+        if len(todo):
+            lev[todo] = process.cpdist(a[todo], b[todo], scorer=Levenshtein.distance, workers=-1)
+            sim[todo] = process.cpdist(a[todo], b[todo], scorer=Indel.normalized_similarity, workers=-1)
+        la, lb = (x.astype(np.int64) for x in pairs.col("name_len"))
         pa, pb = pairs.col("py_key")
         fa, fb = pairs.col("py_fuzzy")
         return self._select(len(pairs), [

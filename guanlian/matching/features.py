@@ -20,11 +20,12 @@ import unicodedata
 from collections.abc import Callable
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from guanlian.matching.identifiers import parse_resident_id
 from guanlian.matching.normalize import _person_name_after_nfkc, has_cjk, normalize_phone, to_simplified
-from guanlian.matching.pinyin import fuzzy_pinyin_key, initials_key, pinyin_key, split_name
+from guanlian.matching.pinyin import _fuzzy_syllable, split_name, syllables_of_key
 
 __all__ = ["FEATURE_COLUMNS", "INPUT_COLUMNS", "prepare_records"]
 
@@ -32,7 +33,7 @@ INPUT_COLUMNS: tuple[str, ...] = ("name", "id_number", "birth_date", "sex", "pho
 """Columns :func:`prepare_records` reads (each optional)."""
 
 FEATURE_COLUMNS: tuple[str, ...] = (
-    "name", "name_norm", "name_key", "surname", "sorted_key", "py_key", "py_fuzzy", "init_key", "sur_py",
+    "name", "name_norm", "name_key", "surname", "sorted_key", "py_key", "py_fuzzy", "init_key", "sur_py", "name_len",
     "id_raw", "id_number", "id_status", "id_prefix", "id_suffix", "id_len",
     "by", "bm", "bd", "birth_src", "sex", "phone", "address", "employer",
 )
@@ -44,8 +45,8 @@ _ID_CHECK = np.array(list("10X98765432"))
 
 def _col(df: pd.DataFrame, name: str) -> pd.Series:
     if name in df.columns:
-        return df[name].astype("object").where(df[name].notna(), "").astype(str).reset_index(drop=True)
-    return pd.Series([""] * len(df), dtype="object")
+        return df[name].astype("object").where(df[name].notna(), "").astype("str").reset_index(drop=True)
+    return pd.Series([""] * len(df), dtype="str")
 
 
 def _map_unique(s: pd.Series, fn: Callable[[str], object]) -> pd.Series:
@@ -54,9 +55,11 @@ def _map_unique(s: pd.Series, fn: Callable[[str], object]) -> pd.Series:
     return s.map(mapping)
 
 
-def _normalize_names_batch(names: pd.Series) -> pd.Series:
+_NAME_FEATURES = ("name_key", "surname", "sorted_key", "py_key", "py_fuzzy", "init_key", "sur_py", "name_len")
+
+
+def _normalize_unique(uniq: list[str]) -> list[str]:
     """normalize_person_name over distinct values, with one OpenCC call for all CJK names."""
-    uniq = pd.unique(names)
     nfkc = [unicodedata.normalize("NFKC", u).strip().replace("\n", " ") for u in uniq]
     cjk_idx = [i for i, u in enumerate(nfkc) if has_cjk(u)]
     converted = to_simplified("\n".join(nfkc[i] for i in cjk_idx)).split("\n") if cjk_idx else []
@@ -64,15 +67,22 @@ def _normalize_names_batch(names: pd.Series) -> pd.Series:
     if done:
         for i, c in zip(cjk_idx, converted, strict=True):
             nfkc[i] = c
-    mapping = {u: _person_name_after_nfkc(v, convert=not done) for u, v in zip(uniq, nfkc, strict=True)}
-    return names.map(mapping)
+    return [_person_name_after_nfkc(v, convert=not done) for v in nfkc]
 
 
-def _sorted_key(key: str) -> str:
+def _name_features(norm: str) -> tuple[str, str, str, str, str, str, str, int]:
+    """All name keys of one normalised name in one pass (same results as the functions in
+    :mod:`guanlian.matching.pinyin`, which the tests check)."""
+    key = norm.replace("·", "")
     if not key:
-        return ""
-    sur, given = split_name(key)
-    return sur + "".join(sorted(given))
+        return ("", "", "", "", "", "", "", 0)
+    syl = [s.rstrip("012345") for s in syllables_of_key(key)]
+    surname, given = split_name(key)
+    n_sur = len(surname) if surname and has_cjk(key) else 0
+    head = "".join(syl[:n_sur])
+    init = head + "|" + "".join(sorted(x[:1] for x in syl[n_sur:]))
+    return (key, surname, surname + "".join(sorted(given)), "".join(syl),
+            "".join(_fuzzy_syllable(x) for x in syl), init, head, len(key))
 
 
 def _parse_ids(raw: pd.Series) -> dict[str, np.ndarray]:
@@ -136,24 +146,37 @@ def _parse_ids(raw: pd.Series) -> dict[str, np.ndarray]:
             "id_suffix": suffix, "id_len": length, "iy": iy, "im": im, "iday": iday, "isex": isex}
 
 
-def _parse_birth(s: pd.Series) -> pd.DataFrame:
+def _parse_birth(s: pd.Series) -> dict[str, npt.NDArray[np.int64]]:
     """ISO-ish dates (``1968-01-05``, ``1968-01``, ``1968``, ``19680105``, ``1968年1月5日``) → y, m, d ints
-    (0 when unknown)."""
+    (0 when unknown). Plain ISO dates take a vectorised fast path."""
+    n = len(s)
+    y = np.zeros(n, dtype=np.int64)
+    m = np.zeros(n, dtype=np.int64)
+    d = np.zeros(n, dtype=np.int64)
     t = s.str.strip()
-    ex = t.str.extract(r"^(\d{4})(?:[-./年]?(\d{1,2}))?(?:[-./月]?(\d{1,2}))?")
-    compact = t.str.fullmatch(r"\d{8}").fillna(False)
-    if compact.any():
-        ex.loc[compact, 0] = t[compact].str[:4]
-        ex.loc[compact, 1] = t[compact].str[4:6]
-        ex.loc[compact, 2] = t[compact].str[6:8]
-    y = pd.to_numeric(ex[0], errors="coerce").fillna(0).astype(np.int16)
-    m = pd.to_numeric(ex[1], errors="coerce").fillna(0).astype(np.int8)
-    d = pd.to_numeric(ex[2], errors="coerce").fillna(0).astype(np.int8)
+    iso = t.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).to_numpy(dtype=bool)
+    if iso.any():
+        ti = t[iso]
+        y[iso] = ti.str[0:4].astype(int).to_numpy()
+        m[iso] = ti.str[5:7].astype(int).to_numpy()
+        d[iso] = ti.str[8:10].astype(int).to_numpy()
+    rest = ~iso & (t != "").to_numpy(dtype=bool)
+    if rest.any():
+        tr = t[rest]
+        ex = tr.str.extract(r"^(\d{4})(?:[-./年]?(\d{1,2}))?(?:[-./月]?(\d{1,2}))?")
+        compact = tr.str.fullmatch(r"\d{8}").fillna(False)
+        if compact.any():
+            ex.loc[compact, 0] = tr[compact].str[:4]
+            ex.loc[compact, 1] = tr[compact].str[4:6]
+            ex.loc[compact, 2] = tr[compact].str[6:8]
+        y[rest] = pd.to_numeric(ex[0], errors="coerce").fillna(0).astype(np.int64).to_numpy()
+        m[rest] = pd.to_numeric(ex[1], errors="coerce").fillna(0).astype(np.int64).to_numpy()
+        d[rest] = pd.to_numeric(ex[2], errors="coerce").fillna(0).astype(np.int64).to_numpy()
     bad_m = (m < 0) | (m > 12)
-    m = m.where(~bad_m, 0)
-    d = d.where(~bad_m & (d <= 31), 0)
-    y = y.where((y >= 1880) & (y <= 2100), 0)
-    return pd.DataFrame({"y": y.to_numpy(), "m": m.to_numpy(), "d": d.to_numpy()})
+    m[bad_m] = 0
+    d[bad_m | (d > 31) | (d < 0)] = 0
+    y[(y < 1880) | (y > 2100)] = 0
+    return {"y": y, "m": m, "d": d}
 
 
 _SEX = {"M": 1, "男": 1, "MALE": 1, "F": 2, "女": 2, "FEMALE": 2}
@@ -176,17 +199,17 @@ def prepare_records(df: pd.DataFrame) -> pd.DataFrame:
         ['wang|mx', 1980, 5, 0, 1]
     """
     n = len(df)
-    out = pd.DataFrame(index=pd.RangeIndex(n))
-    out["name"] = _col(df, "name")
-    out["name_norm"] = _normalize_names_batch(out["name"])
-    out["name_key"] = out["name_norm"].str.replace("·", "", regex=False)
-    key = out["name_key"]
-    out["surname"] = _map_unique(key, lambda k: split_name(k)[0])
-    out["sorted_key"] = _map_unique(key, _sorted_key)
-    out["py_key"] = _map_unique(key, pinyin_key)
-    out["py_fuzzy"] = _map_unique(key, fuzzy_pinyin_key)
-    out["init_key"] = _map_unique(key, initials_key)
-    out["sur_py"] = out["init_key"].str.split("|", n=1).str[0].fillna("")
+    out: dict[str, object] = {}
+    names = _col(df, "name")
+    codes, uniques = pd.factorize(names.to_numpy(dtype=object))
+    norm_u = _normalize_unique(list(uniques))
+    feats = [_name_features(v) for v in norm_u] or [("",) * 8]
+    cols_u = list(zip(*feats, strict=True))
+    out["name"] = names.to_numpy(dtype=object)
+    out["name_norm"] = np.array(norm_u or [""], dtype=object)[codes] if n else np.empty(0, dtype=object)
+    for c, vals in zip(_NAME_FEATURES, cols_u, strict=True):
+        arr = np.array(vals, dtype=np.int64 if c == "name_len" else object)
+        out[c] = arr[codes] if n else arr[:0]
 
     ids = _parse_ids(_col(df, "id_number"))
     for c in ("id_raw", "id_number", "id_status", "id_prefix", "id_suffix", "id_len"):
@@ -197,14 +220,20 @@ def prepare_records(df: pd.DataFrame) -> pd.DataFrame:
     out["by"] = np.where(from_id, ids["iy"], b["y"]).astype(np.int16)
     out["bm"] = np.where(from_id, ids["im"], b["m"]).astype(np.int8)
     out["bd"] = np.where(from_id, ids["iday"], b["d"]).astype(np.int8)
-    out["birth_src"] = np.where(from_id, 2, np.where(b["y"].to_numpy() > 0, 1, 0)).astype(np.int8)
+    out["birth_src"] = np.where(from_id, 2, np.where(b["y"] > 0, 1, 0)).astype(np.int8)
 
     sex_field = _col(df, "sex").str.strip().str.upper().map(_SEX).fillna(0).astype(np.int8).to_numpy()
     out["sex"] = np.where(ids["isex"] > 0, ids["isex"], sex_field).astype(np.int8)
 
     phone = _col(df, "phone")
-    ascii_plain = phone.str.fullmatch(r"1[3-9]\d{9}").fillna(False)
-    out["phone"] = phone.where(ascii_plain, _map_unique(phone.where(~ascii_plain, ""), normalize_phone))
-    out["address"] = _col(df, "address")
-    out["employer"] = _col(df, "employer")
-    return out
+    ascii_plain = phone.str.fullmatch(r"1[3-9]\d{9}").fillna(False).to_numpy(dtype=bool)
+    ph = phone.to_numpy(dtype=object)
+    if (~ascii_plain).any():
+        ph = ph.copy()
+        ph[~ascii_plain] = _map_unique(pd.Series(ph[~ascii_plain], dtype=object), normalize_phone).to_numpy(
+            dtype=object)
+    out["phone"] = ph
+    out["address"] = _col(df, "address").to_numpy(dtype=object)
+    out["employer"] = _col(df, "employer").to_numpy(dtype=object)
+    return pd.DataFrame({k: (pd.Series(v, dtype=object) if isinstance(v, np.ndarray) and v.dtype == object
+                             else pd.Series(v)) for k, v in out.items()})

@@ -4,8 +4,9 @@ Pipeline (all vectorised; no Python loop over the cross product):
 
 1. :func:`~guanlian.matching.features.prepare_records` computes keys once per record.
 2. **Blocking** (:data:`BLOCKING_RULES`): only pairs of records that share at least one key are compared —
-   same valid resident ID, same visible ID parts, same toneless full-name pinyin, same fuzzy pinyin,
-   surname + sorted given-name initials, surname + full birth date, same phone, surname + employer trade name.
+   same valid resident ID, same visible ID parts (when one side is masked), same toneless full-name pinyin,
+   same fuzzy pinyin, surname + sorted given-name initials + birth year, surname + full birth date, same phone,
+   surname + employer trade name.
    A key shared by too many pairs (``MatchConfig.max_block_pairs``, e.g. a very common name) is refined
    with the birth year instead of being compared wholesale.
 3. **Scoring**: each :class:`~guanlian.matching.comparisons.Comparison` gives every pair a level and a
@@ -99,7 +100,8 @@ BLOCKING_RULES: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
     "id_visible": _id_visible,
     "name_pinyin": lambda f: f["py_key"],
     "name_pinyin_fuzzy": lambda f: f["py_fuzzy"],
-    "initials": lambda f: f["init_key"],
+    "initials_birth_year": lambda f: (f["init_key"] + "|" + f["by"].astype(str)).where(
+        (f["init_key"] != "") & (f["by"] > 0), ""),
     "surname_birth_date": _surname_birth,
     "phone": lambda f: f["phone"],
     "employer_surname": _employer_trade,
@@ -172,33 +174,47 @@ class MatchSummary:
 # --- blocking ------------------------------------------------------------------------------------------
 
 
+def _join_codes(cl: IndexArray, cr: IndexArray) -> tuple[IndexArray, IndexArray]:
+    """All (i, j) with cl[i] == cr[j] >= 0, by sort + searchsorted (no Python loop)."""
+    order = np.argsort(cr, kind="stable")
+    scr = cr[order]
+    lo = np.searchsorted(scr, cl, side="left")
+    hi = np.searchsorted(scr, cl, side="right")
+    cnt = np.where(cl >= 0, hi - lo, 0)
+    total = int(cnt.sum())
+    if total == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    li = np.repeat(np.arange(len(cl), dtype=np.int64), cnt)
+    starts = np.repeat(lo - (np.cumsum(cnt) - cnt), cnt)
+    ri = order[starts + np.arange(total, dtype=np.int64)]
+    return li, ri
+
+
 def _pairs_for_key(kl: pd.Series, kr: pd.Series, self_join: bool, max_pairs: int, by_l: pd.Series,
                    by_r: pd.Series) -> tuple[IndexArray, IndexArray, int]:
-    lt = pd.DataFrame({"k": kl.to_numpy(), "i": np.arange(len(kl), dtype=np.int64)})
-    lt = lt[lt["k"] != ""]
-    r = pd.DataFrame({"k": kr.to_numpy(), "j": np.arange(len(kr), dtype=np.int64)})
-    r = r[r["k"] != ""]
-    if lt.empty or r.empty:
-        return np.empty(0, np.int64), np.empty(0, np.int64), 0
-    cl = lt["k"].value_counts()
-    cr = r["k"].value_counts()
-    both = cl.index.intersection(cr.index)
-    sizes = cl[both].astype(np.int64) * cr[both].astype(np.int64)
-    big = set(sizes.index[sizes > max_pairs])
-    refined = len(big)
-    if big:
-        bl = lt["k"].isin(big)
-        br = r["k"].isin(big)
-        yl = by_l.to_numpy()[lt["i"].to_numpy()]
-        yr = by_r.to_numpy()[r["j"].to_numpy()]
-        lt.loc[bl, "k"] = lt.loc[bl, "k"] + "#" + pd.Series(yl, index=lt.index)[bl].astype(str)
-        r.loc[br, "k"] = r.loc[br, "k"] + "#" + pd.Series(yr, index=r.index)[br].astype(str)
-        lt = lt[~(bl & (yl == 0))]
-        r = r[~(br & (yr == 0))]
-    lt = lt[lt["k"].isin(both) | lt["k"].str.contains("#", regex=False)]
-    m = lt.merge(r, on="k", how="inner")
-    li = m["i"].to_numpy(dtype=np.int64)
-    ri = m["j"].to_numpy(dtype=np.int64)
+    nl = len(kl)
+    a = kl.to_numpy(dtype=object)
+    b = a if self_join and kr is kl else kr.to_numpy(dtype=object)
+    codes, uniq = pd.factorize(np.concatenate([a, b]) if b is not a else a)
+    cl = codes[:nl].astype(np.int64)
+    cr = (codes[nl:] if b is not a else codes).astype(np.int64)
+    empty = np.flatnonzero(np.asarray(uniq == "", dtype=bool))
+    if len(empty):
+        cl[cl == empty[0]] = -1
+        cr[cr == empty[0]] = -1
+    k = len(uniq)
+    count_l = np.bincount(cl[cl >= 0], minlength=k).astype(np.int64)
+    count_r = np.bincount(cr[cr >= 0], minlength=k).astype(np.int64)
+    big = count_l * count_r > max_pairs
+    refined = int(big.sum())
+    if refined:
+        yl = by_l.to_numpy().astype(np.int64)
+        yr = by_r.to_numpy().astype(np.int64)
+        bl = (cl >= 0) & big[np.maximum(cl, 0)]
+        br = (cr >= 0) & big[np.maximum(cr, 0)]
+        cl = np.where(bl, np.where(yl > 0, cl * 4096 + (yl % 4096), -1), cl * 4096 + 4095 * (cl >= 0))
+        cr = np.where(br, np.where(yr > 0, cr * 4096 + (yr % 4096), -1), cr * 4096 + 4095 * (cr >= 0))
+    li, ri = _join_codes(cl, cr)
     if self_join:
         keep = li < ri
         li, ri = li[keep], ri[keep]
@@ -228,6 +244,9 @@ def candidate_pairs(left: pd.DataFrame, right: pd.DataFrame, config: MatchConfig
         kl = rule(left)
         kr = kl if (self_join and right is left) else rule(right)
         li, ri, ref = _pairs_for_key(kl, kr, self_join, cfg.max_block_pairs, left["by"], right["by"])
+        if name == "id_visible":  # only useful when a masked number is involved
+            keep = (left["id_status"].to_numpy()[li] == "masked") | (right["id_status"].to_numpy()[ri] == "masked")
+            li, ri = li[keep], ri[keep]
         chunks_l.append(li)
         chunks_r.append(ri)
         refined += ref

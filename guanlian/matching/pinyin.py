@@ -93,7 +93,11 @@ def _char_tone3(ch: str) -> str:
 
 
 def _syllables(name: str) -> list[str]:
-    key = person_name_key(name) if name else ""
+    return syllables_of_key(person_name_key(name) if name else "")
+
+
+def syllables_of_key(key: str) -> list[str]:
+    """Tone-numbered syllables of an already normalised, dot-free name key (no normalisation here)."""
     if not key:
         return []
     if not has_cjk(key):

@@ -185,7 +185,7 @@ def make_labelled(n_right: int, n_left: int, seed: int = 0,
     han = np.flatnonzero(right["kind"].to_numpy() == "han")
     uy = np.flatnonzero(right["kind"].to_numpy() == "uyghur")
     comp = np.flatnonzero(right["kind"].to_numpy() == "compound")
-    two_given = np.array([i for i in han if len(right.at[i, "name"]) == 3])
+    two_given = np.intersect1d(han, np.flatnonzero(right["name"].str.len().to_numpy() == 3))
     # 15-digit numbers were issued only to people born in the 1900s.
     old = np.intersect1d(han, np.flatnonzero(right["birth_date"].str[:2].to_numpy() == "19"))
     rows: list[dict[str, Any]] = []
