@@ -168,7 +168,8 @@ def _company_names(w: World, ind: np.ndarray) -> list[str]:
         for j, i in enumerate(todo):
             indn = T.INDUSTRIES[int(ind[i])][0]
             if bracket[j]:
-                name = f"{a[j]}{b[j]}{indn}（{p[j].replace('江西省', '')[:2]}）{f[j]}"
+                short = p[j].replace("江西省", "").removesuffix("市").removesuffix("区").removesuffix("县")
+                name = f"{a[j]}{b[j]}{indn}（{short.removesuffix('市')}）{f[j]}"
             else:
                 name = f"{p[j]}{a[j]}{b[j]}{indn}{f[j]}"
             if name in w.used_cnames:

@@ -48,7 +48,7 @@ def full_names(rng: np.random.Generator, male: np.ndarray, fixed_surname: Sequen
     names = [s + g for s, g in zip(sur, given, strict=True)]
     minority = rng.random(n) < 0.01
     for i in np.flatnonzero(minority):
-        if fixed_surname is None or not fixed_surname[i]:
+        if fixed_surname is None or not fixed_surname[int(i)]:
             a, b = T.MINORITY_NAMES[int(rng.integers(0, len(T.MINORITY_NAMES)))]
             names[i] = f"{a}·{b}"
     return names

@@ -75,6 +75,23 @@ def _choose(rng: np.random.Generator, styles: Styles, n: int, default: str) -> n
     return rng.choice(names, size=n, p=p / p.sum())
 
 
+def _base(vals: Sequence[Any]) -> list[Any]:
+    """Values as a list with every missing value (None, NaN, pd.NA) as None."""
+    arr = np.asarray(vals, dtype=object)
+    arr[pd.isna(arr)] = None
+    return arr.tolist()  # type: ignore[no-any-return]
+
+
+def _sparse(vals: Sequence[Any], style: np.ndarray, fn: Any, plain: str = "plain") -> list[Any]:
+    """Apply ``fn(value, style)`` only to the rows whose style is not ``plain`` (most rows are plain)."""
+    out = _base(vals)
+    for i in np.flatnonzero(style != plain):
+        v = out[i]
+        if v is not None:
+            out[i] = fn(v, style[i])
+    return out
+
+
 def fmt_date(days: np.ndarray, style: np.ndarray, xlsx: bool) -> list[Any]:
     """Render day numbers in per-row styles (NODATE renders as empty)."""
     safe = np.where(days == NODATE, 0, days)
@@ -217,59 +234,53 @@ def fmt_id(vals: Sequence[Any], forms: Sequence[Any], style: np.ndarray) -> list
     return out
 
 
+def _name1(v: Any, s: str) -> Any:
+    if not isinstance(v, str):
+        return v
+    if s == "pad" and len(v) == 2:
+        return v[0] + "\u3000" + v[1]
+    if s == "trail":
+        return v + " "
+    if "·" in v and s in ("dot", "nodot", "bullet"):
+        return v.replace("·", {"dot": ".", "nodot": "", "bullet": "•"}[s])
+    return v
+
+
 def fmt_name(vals: Sequence[Any], style: np.ndarray) -> list[Any]:
-    out: list[Any] = []
-    for v, s in zip(vals, style, strict=True):
-        if not isinstance(v, str):
-            out.append(None)
-        elif s == "pad" and len(v) == 2:
-            out.append(v[0] + "\u3000" + v[1])
-        elif s == "trail":
-            out.append(v + " ")
-        elif s == "dot" and "·" in v:
-            out.append(v.replace("·", "."))
-        elif s == "nodot" and "·" in v:
-            out.append(v.replace("·", ""))
-        elif s == "bullet" and "·" in v:
-            out.append(v.replace("·", "•"))
-        else:
-            out.append(v)
-    return out
+    """Person names: full-width padding of two-character names, trailing spaces, middle-dot variants."""
+    return _sparse(vals, style, _name1)
 
 
 _BR_HALF = str.maketrans({"（": "(", "）": ")"})
 
 
+def _org1(v: Any, s: str) -> Any:
+    if s == "space":
+        return f"{v}\u3000"
+    if s == "lead":
+        return f" {v}"
+    if s == "halfbr":
+        return str(v).translate(_BR_HALF)
+    return v
+
+
 def fmt_org(vals: Sequence[Any], style: np.ndarray) -> list[Any]:
     """Unit or company names: stray full-width spaces, half-width brackets."""
-    out: list[Any] = []
-    for v, s in zip(vals, style, strict=True):
-        if not isinstance(v, str):
-            out.append(None)
-        elif s == "space":
-            out.append(v + "\u3000")
-        elif s == "lead":
-            out.append(" " + v)
-        elif s == "halfbr":
-            out.append(v.translate(_BR_HALF))
-        else:
-            out.append(v)
-    return out
+    return _sparse(vals, style, _org1)
+
+
+def _text1(v: Any, s: str) -> Any:
+    if s == "fw":
+        return str(v).translate(_FW)
+    if s == "groups":
+        t = str(v)
+        return " ".join(t[i : i + 4] for i in range(0, len(t), 4))
+    return v
 
 
 def fmt_text(vals: Sequence[Any], style: np.ndarray) -> list[Any]:
-    out: list[Any] = []
-    for v, s in zip(vals, style, strict=True):
-        if v is None or (isinstance(v, float) and np.isnan(v)):
-            out.append(None)
-        elif s == "fw":
-            out.append(str(v).translate(_FW))
-        elif s == "groups":
-            t = str(v)
-            out.append(" ".join(t[i : i + 4] for i in range(0, len(t), 4)))
-        else:
-            out.append(str(v))
-    return out
+    """Free text: occasional full-width digits, account numbers in groups of four."""
+    return _sparse(vals, style, _text1)
 
 
 def _tenure(start: np.ndarray, end: np.ndarray, style: np.ndarray, precise: np.ndarray) -> list[str]:
@@ -367,7 +378,7 @@ def header_offset(spec: FileSpec) -> int:
     return (1 if spec.title else 0) + spec.blank_above
 
 
-def write_csv(path: Path, spec: FileSpec, headers: list[str], rows: list[list[Any]]) -> None:
+def write_csv(path: Path, spec: FileSpec, headers: list[str], rows: Sequence[Sequence[Any]]) -> None:
     enc = "gb18030" if spec.fmt == "csv_gb18030" else "utf-8-sig"
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n" if spec.crlf else "\n")
@@ -384,7 +395,7 @@ _FIXED_TIME = "2024-12-31T00:00:00Z"
 _CORE_TIME_RE = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
 
 
-def write_xlsx(path: Path, spec: FileSpec, headers: list[str], rows: list[list[Any]]) -> None:
+def write_xlsx(path: Path, spec: FileSpec, headers: list[str], rows: Sequence[Sequence[Any]]) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
@@ -401,7 +412,7 @@ def write_xlsx(path: Path, spec: FileSpec, headers: list[str], rows: list[list[A
     for j, h in enumerate(headers, start=1):
         ws.cell(row=r, column=j, value=h).font = Font(bold=True)
     for row in rows:
-        ws.append(row)
+        ws.append(list(row))
     for j in range(1, len(headers) + 1):
         ws.column_dimensions[ws.cell(row=r, column=j).column_letter].width = 16
     raw = io.BytesIO()
@@ -445,7 +456,7 @@ def render_file(df: pd.DataFrame, spec: FileSpec, out_dir: Path, rng: np.random.
     cols = [cells[c.header] for c in spec.cols]
     if spec.serial:
         cols.insert(0, list(range(1, len(df) + 1)))
-    rows = [list(r) for r in zip(*cols, strict=True)] if len(df) else []  # csv writes None as ""
+    rows = list(zip(*cols, strict=True)) if len(df) else []  # csv writes None as ""
     path = out_dir / spec.path_name
     (write_xlsx if xlsx else write_csv)(path, spec, headers, rows)
     first = header_offset(spec) + 2
