@@ -203,7 +203,7 @@ def prepare_records(df: pd.DataFrame) -> pd.DataFrame:
     names = _col(df, "name")
     codes, uniques = pd.factorize(names.to_numpy(dtype=object))
     norm_u = _normalize_unique(list(uniques))
-    feats = [_name_features(v) for v in norm_u] or [("",) * 8]
+    feats = [_name_features(v) for v in norm_u] or [_name_features("")]
     cols_u = list(zip(*feats, strict=True))
     out["name"] = names.to_numpy(dtype=object)
     out["name_norm"] = np.array(norm_u or [""], dtype=object)[codes] if n else np.empty(0, dtype=object)
