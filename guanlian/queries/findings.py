@@ -352,7 +352,7 @@ def _build_one(hit: _Hit, g: _Graph, bound: Mapping[str, Any]) -> dict[str, Any]
     for col in q.returns:
         v = row.get(col.name)
         if col.nodes:
-            keys = v if isinstance(v, list) else ([v] if v else [])
+            keys = sorted(str(x) for x in v) if isinstance(v, list) else ([v] if v else [])
             ctx[col.name] = "、".join(_display(g.nodes.get(str(k)), str(k)) for k in keys) or None
         elif isinstance(v, list):
             ctx[col.name] = "、".join(str(x) for x in v)

@@ -1,0 +1,127 @@
+"""The findings document: merged by node set, scored, explained, evidenced; identical on both engines."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from guanlian.graph.store import Store
+from guanlian.queries import QueryError, scan, write_findings
+
+SAMPLE = Path(__file__).parents[1] / "viz" / "data" / "findings_sample.json"
+
+
+@pytest.fixture(scope="module")
+def doc(embedded_world: Store) -> dict[str, Any]:
+    return scan(embedded_world)
+
+
+def by_entities(doc: dict[str, Any], *keys: str, query: str | None = None) -> dict[str, Any]:
+    found = [f for f in doc["findings"] if set(keys) <= {e["key"] for e in f["entities"]}
+             and (query is None or query in f["queries"])]
+    assert len(found) == 1, [f["queries"] for f in found]
+    return found[0]
+
+
+def test_document_shape_matches_the_viz_sample(doc: dict[str, Any]) -> None:
+    sample = json.loads(SAMPLE.read_text(encoding="utf-8"))
+    assert set(sample) <= set(doc)
+    want = set(sample["findings"][0])
+    for f in doc["findings"]:
+        assert want <= set(f), want - set(f)
+        for n in f["path"]["nodes"]:
+            assert set(sample["findings"][0]["path"]["nodes"][0]) <= set(n)
+        for e in f["path"]["edges"]:
+            assert set(sample["findings"][0]["path"]["edges"][0]) <= set(e)
+        assert f["severity"] in ("high", "medium", "low") and 0 < f["score"] <= 1
+        assert f["confidence"] in ("certain", "probable", "possible")
+
+
+def test_sorted_by_score_and_one_finding_per_link(doc: dict[str, Any]) -> None:
+    scores = [f["score"] for f in doc["findings"]]
+    assert scores == sorted(scores, reverse=True)
+    ids = [f["id"] for f in doc["findings"]]
+    assert len(ids) == len(set(ids))
+    # C35 is both newborn and a shell: one finding carrying both query ids
+    c35 = by_entities(doc, "uscc:C35")
+    assert c35["queries"] == ["newborn_company_paid", "shell_company"]
+
+
+def test_the_mother_in_law_case(doc: dict[str, Any]) -> None:
+    f = by_entities(doc, "ric:R1", "uscc:C1", query="relative_company_paid")
+    assert f["queries"] == ["relative_company_paid"] and f["severity"] == "high" and f["confidence"] == "certain"
+    assert f["payments"] == {"count": 2, "sum": 800000.0, "first": "2019-04-10", "last": "2020-01-15", "in_tenure": 2}
+    roles = {(e["role"], e["key"]) for e in f["entities"]}
+    assert roles == {("official", "ric:O1"), ("relative", "ric:R1"), ("company", "uscc:C1"), ("unit", "unit:住建局")}
+    assert [e["type"] for e in f["path"]["edges"]] == ["SERVES_IN", "RELATIVE_OF", "SHAREHOLDER_OF", "PAID"]
+    assert "岳母刘桂英" in f["explanation_zh"] and "60%" in f["explanation_zh"] and "任期内2笔" in f["explanation_zh"]
+    assert "mother-in-law" in f["explanation_en"]
+    # evidence for every node and edge on the path, with source file and row
+    assert len(f["evidence"]) == len(f["path"]["nodes"]) + len(f["path"]["edges"])
+    assert all(ev["file"] and ev["row"] for ev in f["evidence"])
+    assert any("岳母" in ev["what"] and ev["file"] == "家庭成员.csv" for ev in f["evidence"])
+
+
+def test_confidence_is_the_weakest_identity_link(doc: dict[str, Any]) -> None:
+    assert by_entities(doc, "anon:H2")["confidence"] == "probable"
+    possible = by_entities(doc, "anon:H7")
+    assert possible["confidence"] == "possible"
+    assert possible["score"] < by_entities(doc, "ric:R1", "uscc:C1", query="relative_company_paid")["score"]
+    # the matcher's explanation quotes a resident ID: masked in both languages
+    assert "36240119920817301X" not in possible["explanation_zh"] + possible["explanation_en"]
+    assert "3624**********301X" in possible["explanation_zh"]
+
+
+def test_chain_path_is_ordered(doc: dict[str, Any]) -> None:
+    f = by_entities(doc, "uscc:C12")
+    chain = [(e["src"], e["dst"]) for e in f["path"]["edges"] if e["type"] == "SHAREHOLDER_OF"]
+    assert chain == [("ric:R1", "uscc:C1"), ("uscc:C1", "uscc:C11"), ("uscc:C11", "uscc:C12")]
+    assert "uscc:C11" in {n["key"] for n in f["path"]["nodes"]}  # intermediate company on the path
+    assert "24.0%" in f["explanation_zh"]
+
+
+def test_near_misses_make_no_findings(doc: dict[str, Any]) -> None:
+    keys = {e["key"] for f in doc["findings"] for e in f["entities"]}
+    for miss in ("uscc:C3", "uscc:C4", "uscc:C6", "uscc:C10", "uscc:C14", "uscc:C17", "uscc:C20", "uscc:C29",
+                 "uscc:C30", "uscc:C34", "uscc:C38", "ric:R4B", "ric:O5B", "ric:R10B"):
+        assert miss not in keys, miss
+
+
+def test_params_reach_every_query_that_declares_them(embedded_world: Store) -> None:
+    doc = scan(embedded_world, {"min_match_tier": "probable", "window_days": "30"})
+    keys = {e["key"] for f in doc["findings"] for e in f["entities"]}
+    assert "anon:H7" not in keys and "anon:H2" in keys
+    assert "uscc:C16" not in keys  # newborn window 30 < 41 days
+    assert doc["params"] == {"min_match_tier": "probable", "window_days": 30}
+    assert doc["query_params"]["split_payments"]["window_days"] == 30
+    with pytest.raises(QueryError, match="no query takes"):
+        scan(embedded_world, {"windw_days": "30"})
+
+
+def test_ids_are_stable_across_runs(embedded_world: Store, doc: dict[str, Any]) -> None:
+    again = scan(embedded_world)
+    assert [f["id"] for f in again["findings"]] == [f["id"] for f in doc["findings"]]
+
+
+def test_engines_give_the_same_findings(embedded_world: Store, request: pytest.FixtureRequest) -> None:
+    neo = request.getfixturevalue("neo4j_world")
+    a, b = scan(embedded_world), scan(neo)
+    assert json.dumps(a["findings"], ensure_ascii=False, sort_keys=True) == json.dumps(
+        b["findings"], ensure_ascii=False, sort_keys=True
+    )
+
+
+def test_write_findings_and_render_with_viz(doc: dict[str, Any], tmp_path: Path) -> None:
+    path = write_findings(doc, tmp_path / "out")
+    text = path.read_text(encoding="utf-8")
+    assert "刘桂英" in text and "\\u" not in text
+    assert json.loads(text)["findings"] == doc["findings"]
+    from guanlian.viz.report import write_report
+    from guanlian.viz.view import render_finding_views
+
+    views = render_finding_views(doc, tmp_path / "out" / "views")
+    html, _ = write_report(doc, tmp_path / "out", views=views)
+    assert "刘桂英" in html.read_text(encoding="utf-8")
