@@ -340,14 +340,18 @@ def render_column(df: pd.DataFrame, col: Col, rng: np.random.Generator, xlsx: bo
 
 def plant_bad(df: pd.DataFrame, spec: FileSpec, cells: dict[str, list[Any]], rng: np.random.Generator,
               count: int) -> dict[str, int]:
-    """Overwrite rendered cells of ``count`` background rows per planted reason; return the counts."""
+    """Overwrite rendered cells of ``count`` background rows per planted reason; return the counts.
+
+    Reasons use the loaders' issue codes: ``id_bad_checksum`` (a warning: the row loads, the ID is not
+    trusted), ``bad_date``, ``negative_amount`` and ``missing_required`` (an empty amount).
+    """
     done: dict[str, int] = {}
     tags = df["_tag"].tolist()
     taken: set[int] = set()
     for reason, fld in spec.bad:
         header = next(c.header for c in spec.cols if c.field == fld)
         vals = df[fld].tolist()
-        if reason == "bad_id_checksum":
+        if reason == "id_bad_checksum":
             ok = [i for i, (t, v) in enumerate(zip(tags, vals, strict=True))
                   if not t and isinstance(v, str) and len(v) == 18 and i not in taken]
         else:
@@ -358,13 +362,13 @@ def plant_bad(df: pd.DataFrame, spec: FileSpec, cells: dict[str, list[Any]], rng
         rows = sorted(int(x) for x in rng.choice(np.array(ok), size=k, replace=False))
         for i in rows:
             taken.add(i)
-            if reason == "bad_id_checksum":
+            if reason == "id_bad_checksum":
                 cells[header][i] = corrupt_check(vals[i])
             elif reason == "bad_date":
                 cells[header][i] = BAD_DATES[i % len(BAD_DATES)]
             elif reason == "negative_amount":
                 cells[header][i] = "-" + _num(float(vals[i]))
-            elif reason == "missing_amount":
+            elif reason == "missing_required":
                 cells[header][i] = None
         done[reason] = k
     return done

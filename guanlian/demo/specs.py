@@ -61,7 +61,7 @@ def file_specs(size: str) -> dict[str, list[FileSpec]]:
                 Col("end", "任职结束时间", "end", (("iso", 0.5), ("dot", 0.2), ("cn", 0.2), ("dash", 0.1))),
                 Col("phone", "手机号码", "phone", PHONE),
                 Col("address", "家庭住址", "text", ADDR),
-            ), blank_above=2, crlf=True, bad=(("bad_id_checksum", "id_number"), ("bad_date", "start")),
+            ), blank_above=2, crlf=True, bad=(("id_bad_checksum", "id_number"), ("bad_date", "start")),
         ),
     ]
     relatives = [
@@ -89,7 +89,7 @@ def file_specs(size: str) -> dict[str, list[FileSpec]]:
                 Col("politics", "政治面貌"),
                 Col("employer", "工作单位及职务"),
                 Col("phone", "联系电话", "phone", PHONE),
-            ), bad=(("bad_id_checksum", "id_number"),),
+            ), bad=(("id_bad_checksum", "id_number"),),
         ),
     ]
     companies = [
@@ -200,7 +200,7 @@ def file_specs(size: str) -> dict[str, list[FileSpec]]:
                 Col("purpose", "用途"),
                 Col("contract", "合同号"),
             ), title="吉安市2022-2024年国库集中支付明细", blank_above=1, crlf=True,
-            bad=(("negative_amount", "amount"), ("missing_amount", "amount"), ("bad_date", "date")),
+            bad=(("negative_amount", "amount"), ("missing_required", "amount"), ("bad_date", "date")),
         ),
         FileSpec(
             "bank_statements", "payments", "csv_utf8sig", (
@@ -227,7 +227,7 @@ def file_specs(size: str) -> dict[str, list[FileSpec]]:
                 Col("date", "发放日期", "date", xl((("xl_date", 0.6), ("cn", 0.4)))),
                 Col("account", "收款账号"),
             ), title="2019-2024年惠民惠农财政补贴资金发放名册", serial=True, sheet="发放名册",
-            bad=(("bad_id_checksum", "id_number"),),
+            bad=(("id_bad_checksum", "id_number"),),
         ),
         FileSpec(
             "subsidies_2", "subsidies", "csv_gb18030", (
@@ -238,7 +238,7 @@ def file_specs(size: str) -> dict[str, list[FileSpec]]:
                 Col("amount", "发放金额", "amount", (("plain", 0.6), ("yuan", 0.2), ("fw", 0.2))),
                 Col("date", "发放日期", "date", (("compact", 0.5), ("dot", 0.3), ("cn", 0.2))),
                 Col("account", "收款账号"),
-            ), crlf=True, bad=(("missing_amount", "amount"),),
+            ), crlf=True, bad=(("missing_required", "amount"),),
         ),
     ]
     return {

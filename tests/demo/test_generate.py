@@ -238,10 +238,10 @@ def test_ids_valid_except_planted_bad_rows(small: tuple[DemoManifest, dict[str, 
                     bad += 1
                 forms["15" if len(s) == 15 else "lower" if s.endswith("x") else "fullwidth" if s != str(v).strip()
                       else "18"] += 1
-        planted = truth["planted_bad_rows"].get(p.name, {}).get("bad_id_checksum", 0)
+        planted = truth["planted_bad_rows"].get(p.name, {}).get("id_bad_checksum", 0)
         assert bad == planted, p.name
     assert forms["15"] and forms["lower"] and forms["fullwidth"]
-    assert sum(v.get("bad_id_checksum", 0) for v in truth["planted_bad_rows"].values()) >= 4
+    assert sum(v.get("id_bad_checksum", 0) for v in truth["planted_bad_rows"].values()) >= 4
 
 
 def test_credit_codes_are_valid(tiny: tuple[DemoManifest, dict[str, Any]]) -> None:
@@ -315,7 +315,7 @@ def test_planted_bad_payment_rows_reconcile(small: tuple[DemoManifest, dict[str,
             missing += a is None
             bad_date += parse_date(r[date_h]) is None
         planted = truth["planted_bad_rows"].get(p.name, {})
-        assert (neg, missing, bad_date) == (planted.get("negative_amount", 0), planted.get("missing_amount", 0),
+        assert (neg, missing, bad_date) == (planted.get("negative_amount", 0), planted.get("missing_required", 0),
                                             planted.get("bad_date", 0)), p.name
 
 
