@@ -300,7 +300,8 @@ def _payments(w: World, comp: pd.DataFrame) -> pd.DataFrame:
     ui = np.where(rng.random(n) < 0.3, sec[ci], prim[ci])
     dates = rng.integers(PAY_START, TODAY + 1, size=n)
     amt = np.clip(rng.lognormal(np.log(25_000), 1.1, size=n), 300, 2_000_000)
-    amt = np.where((amt >= 45_000) & (amt < 50_000), amt * 0.8, amt)
+    # keep clear of the bands just below common approval thresholds (50k and 100k), where splits are planted
+    amt = np.where(((amt >= 45_000) & (amt < 50_000)) | ((amt >= 90_000) & (amt < 100_000)), amt * 0.8, amt)
     amt = np.where(rng.random(n) < 0.4, np.round(amt, -2), np.round(amt, 2))
     to_person = rng.random(n) < 0.03
     n_p = int(to_person.sum())

@@ -175,7 +175,9 @@ def relative_left_before_payment(w: World, i: int) -> None:
         when = first - n
         w.holder(tag, c, rel, 0.3, contrib=when)
         w.change(tag, c, "投资人变更", c.legal_rep.name, f"{c.legal_rep.name}{sep}{rel.name}", when)
-        conf, zh, en = "certain", f"在首笔付款后{-n}天加入股东", f"joined the shareholders {-n} days after the first payment"
+        # The change record names her only (name-only evidence); the shareholder table adds her ID, which
+        # relative_company_paid picks up as certain.
+        conf, zh, en = "possible", f"在首笔付款后{-n}天加入股东", f"joined the shareholders {-n} days after the first payment"
     pays = w.pay(tag, u, c, dates, w.amounts(k, 30_000, 400_000))
     w.truth(tag, "relative_left_before_payment", conf, official=off, unit=u, relative=rel,
             relation="小舅子" if v == 0 else "女儿", company=c, payments=pays, change_date=iso(when),
@@ -219,7 +221,8 @@ def shared_contact(w: World, i: int) -> None:
         c = w.company(tag, phone=rel.phone)
         what = ("企业登记电话与干部配偶电话相同", "the company's registered phone is the spouse's phone", "phone")
     pays = _pay_in(w, tag, u, c, s, e)
-    w.truth(tag, "shared_contact", "probable", official=off, unit=u, relative=rel,
+    # Confidence is that of the link itself: an exact phone/address key match, hence certain.
+    w.truth(tag, "shared_contact", "certain", official=off, unit=u, relative=rel,
             relation=None if rel is None else ("妻子" if off.male else "丈夫"), company=c, payments=pays,
             shared=what[2],
             desc_zh=f"{c.name}与{off.name}无姓名关联，但{what[0]}；该公司收到{u.name}付款。",
@@ -241,10 +244,10 @@ def supplier_ring(w: World, i: int) -> None:
         ph = P.landlines(w.rng, 1, w.used_phones)[0]
         ad = P.office_addresses(w.rng, 1, w.used_addr)[0]
         cs = [w.company(tag, phone=ph, address=ad) for _ in range(n)]
-        conf, zh, en, shared = "probable", "相同联系电话和注册地址", "the same phone and address", "phone+address"
+        conf, zh, en, shared = "certain", "相同联系电话和注册地址", "the same phone and address", "phone+address"
     else:
         cs = [w.company(tag) for _ in range(n)]
-        conf, zh, en, shared = "probable", "相同收款账号", "the same payee bank account", "account"
+        conf, zh, en, shared = "certain", "相同收款账号", "the same payee bank account", "account"
     acct = cs[0].account
     totals = []
     lo = w.randint(PAY_LO, day(2023, 6, 1))
@@ -418,11 +421,13 @@ def shell_company(w: World, i: int) -> None:
 def decoy_namesake(w: World, i: int) -> None:
     tag = w.next_id("D")
     off, u, s, e = _official(w, tag)
-    rel = w.relative(tag, off, w.pick(["儿子", "配偶", "弟", "姐"]))
+    term = w.pick(["儿子", "配偶", "弟", "姐"])
+    rel = w.relative(tag, off, term)
     q = w.namesake(rel, same_birth=False)
     c = w.company(tag, q)
     _pay_in(w, tag, u, c, s, e, k=3)
     w.truth(tag, "relative_company_paid", None, kind="namesake", official=off, unit=u, relative=rel, company=c,
+            relation=term, desc_zh="收款企业法定代表人与干部亲属同名同姓，但身份证号与出生日期均不同（同名不同人）。",
             keys={"namesake": f"ric:{q.id18}"},
             desc_en="The legal representative of a paid company has the same name as an official's relative "
                            "but a different valid ID and birth date: a namesake, not the relative.")
@@ -431,12 +436,13 @@ def decoy_namesake(w: World, i: int) -> None:
 def decoy_same_birth(w: World, i: int) -> None:
     tag = w.next_id("D")
     off, u, s, e = _official(w, tag)
-    rel = w.relative(tag, off, w.pick(["母亲", "岳父", "兄", "妹"]))
+    term = w.pick(["母亲", "岳父", "兄", "妹"])
+    rel = w.relative(tag, off, term)
     q = w.namesake(rel, same_birth=True)
     c = w.company(tag, q)
     _pay_in(w, tag, u, c, s, e, k=3)
     w.truth(tag, "relative_company_paid", None, kind="same_name_same_birth", official=off, unit=u, relative=rel,
-            company=c, keys={"namesake": f"ric:{q.id18}"},
+            company=c, relation=term, desc_zh="收款企业法定代表人与干部亲属同名且出生日期相同，但身份证号不同（两个人）。", keys={"namesake": f"ric:{q.id18}"},
             desc_en="Same name and same birth date as an official's relative, but a different resident ID: "
                            "two people.")
 
@@ -445,23 +451,26 @@ def decoy_outside_tenure(w: World, i: int) -> None:
     tag = w.next_id("D")
     start = w.randint(day(2021, 6, 1), day(2022, 6, 1))
     off, u, s, e = _official(w, tag, start=start)
-    rel = w.relative(tag, off, w.pick(["妻子", "儿子", "岳父"]) if off.male else "丈夫")
+    term = w.pick(["妻子", "儿子", "岳父"]) if off.male else "丈夫"
+    rel = w.relative(tag, off, term)
     c = w.company(tag, rel)
     k = 3
     w.pay(tag, u, c, w.dates_within(PAY_LO, start - 150, k, 40), w.amounts(k, 20_000, 200_000))
     w.truth(tag, "relative_company_paid", None, kind="outside_tenure", official=off, unit=u, relative=rel,
-            company=c, tenure_start=iso(start),
+            company=c, relation=term, desc_zh="亲属企业收到本单位付款，但付款均在该干部任职之前。", tenure_start=iso(start),
             desc_en="A relative's company was paid by the unit, but only before the official took office.")
 
 
 def decoy_other_unit(w: World, i: int) -> None:
     tag = w.next_id("D")
     off, u2, s, e = _official(w, tag)
-    rel = w.relative(tag, off, w.pick(["女婿", "兄", "妻弟"]) if off.male else "兄")
+    term = w.pick(["女婿", "兄", "妻弟"]) if off.male else "兄"
+    rel = w.relative(tag, off, term)
     c = w.company(tag, rel)
     u1 = w.unit("dept", exclude=(u2,))
     _pay_in(w, tag, u1, c, s, e, k=3)
     w.truth(tag, "relative_company_paid", None, kind="other_unit", official=off, unit=u2, relative=rel, company=c,
+            relation=term, desc_zh="亲属企业的付款来自另一个单位，而非该干部任职的单位。",
             keys={"paying_unit": unit_key(u1.name)}, paying_unit=u1.name,
             desc_en="A relative's company was paid by a different unit from the one the official serves in.")
 
