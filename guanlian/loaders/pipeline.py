@@ -36,6 +36,7 @@ from guanlian.loaders import (
     shareholders,
     subsidies,
 )
+from guanlian.loaders.journal import Journal, fingerprint, journal_path
 from guanlian.loaders.parse import clean_text, day_number
 from guanlian.loaders.read import RawTable, ReadError, norm_header, read_table
 from guanlian.loaders.spec import REASONS, Batch, BuildContext, KindSpec
@@ -322,7 +323,11 @@ def load_files(
     items = _order([(Path(p), k) for p, k in zip(paths, wanted, strict=True)])
     results: list[FileResult] = []
     issues: list[dict[str, object]] = []
-    paid_dirty = False
+    out = rejects_path
+    if out is None:
+        out = Path(store.location) / "rejects.csv" if store.engine == "ladybug" else Path("rejects.csv")
+    journal = Journal(journal_path(store.location, store.engine, out, getattr(store, "database", None)))
+    paid_dirty = journal.derive_pending("PAID")
     for path, k in items:
         if progress:
             progress(path.name)
@@ -340,17 +345,24 @@ def load_files(
         result.rejected = len(batch.rejected_rows)
         result.loaded = read - result.rejected
         result.warnings = sum(1 for i in batch.issues if i["severity"] == "warning")
-        write_batch(store, batch)
+        sha = fingerprint(path)
+        if journal.is_completed(sha, path.name, spec.name, before):
+            result.notes.append("已导入过(同一文件),未重复写入 / already loaded (same file); not written again")
+        else:
+            if "PAYMENT" in batch.edges:
+                journal.dirty(load_id, "PAID")
+                paid_dirty = True
+            journal.started(load_id, path, sha, spec.name)
+            write_batch(store, batch)
+            journal.completed(load_id, path, sha, spec.name, read=result.read, loaded=result.loaded,
+                              rejected=result.rejected, counts=store.counts())
         resolver.learn(batch)
-        paid_dirty |= "PAYMENT" in batch.edges
         issues.extend({"file": path.name, **i} for i in batch.issues)
         results.append(result)
     if paid_dirty:
         rebuild_paid(store)
+        journal.derived(load_id, "PAID")
     after = store.counts()
-    out = rejects_path
-    if out is None:
-        out = Path(store.location) / "rejects.csv" if store.engine == "ladybug" else Path("rejects.csv")
     if issues or out.exists():
         frame = pd.DataFrame(issues, columns=REJECT_COLUMNS)
         from guanlian.matching.identifiers import mask_ids_in_text
