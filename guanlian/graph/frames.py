@@ -17,7 +17,9 @@ from __future__ import annotations
 import pandas as pd
 import pyarrow as pa
 
-from guanlian.model import EdgeKind, NodeKind, Prop
+from guanlian.model import PROVENANCE, EdgeKind, NodeKind, Prop
+
+PROVENANCE_COLUMNS = [p.name for p in PROVENANCE]
 
 ARROW_TYPES: dict[str, pa.DataType] = {
     "string": pa.string(),
@@ -45,8 +47,11 @@ def _typed(frame: pd.DataFrame, props: tuple[Prop, ...]) -> pd.DataFrame:
     for p in props:
         col = frame[p.name] if p.name in frame.columns else pd.Series(None, index=frame.index, dtype=object)
         if p.type == "string":
-            col = col.astype(object).where(col.notna(), None)
-            col = col.map(lambda v: v if v is None else str(v))
+            present = col.notna()
+            col = col.astype(object)
+            if present.any() and not col[present].map(type).eq(str).all():
+                col = col.where(~present, col.astype(str))
+            col = col.where(present, None)
         elif p.type == "int":
             col = pd.to_numeric(col, errors="coerce").round().astype("Int64")
         elif p.type == "float":

@@ -26,7 +26,14 @@ import ladybug as lb
 import pandas as pd
 import pyarrow as pa
 
-from guanlian.graph.frames import ARROW_TYPES, edge_columns, node_columns, prepare_edges, prepare_nodes
+from guanlian.graph.frames import (
+    ARROW_TYPES,
+    PROVENANCE_COLUMNS,
+    edge_columns,
+    node_columns,
+    prepare_edges,
+    prepare_nodes,
+)
 from guanlian.graph.store import Engine, StoreError
 from guanlian.model import EdgeKind, NodeKind, model
 
@@ -88,7 +95,7 @@ class LadybugStore:
             return 0
         cols = node_columns(nk)
         existing = self._existing(f"MATCH (n:{nk.name})", "n", frame["key"])
-        new = frame[~frame["key"].isin(existing["key"])] if len(existing) else frame
+        new = frame[~_member(frame["key"], existing["key"])] if len(existing) else frame
         if len(new):
             self._copy(nk.name, new[cols], [nk.prop(c) for c in cols], None)
         if len(existing):
@@ -103,7 +110,7 @@ class LadybugStore:
             return 0
         cols = edge_columns(ek)
         existing = self._existing(f"MATCH ()-[e:{ek.name}]->()", "e", frame["key"])
-        new = frame[~frame["key"].isin(existing["key"])] if len(existing) else frame
+        new = frame[~_member(frame["key"], existing["key"])] if len(existing) else frame
         for (src_kind, dst_kind), part in new.groupby(["src_kind", "dst_kind"], sort=False):
             self._check_endpoints(ek, str(src_kind), str(dst_kind), part)
             data = part.rename(columns={"src": "from", "dst": "to"})[["from", "to", *cols]]
@@ -173,7 +180,7 @@ class LadybugStore:
     def _existing(self, match: str, var: str, keys: pd.Series) -> pd.DataFrame:
         """Stored rows (all properties) whose key is among ``keys``."""
         stored = self._fetch(f"{match} RETURN {var}.key AS key")
-        overlap = keys[keys.isin(stored["key"])] if len(stored) else keys.iloc[:0]
+        overlap = keys[_member(keys, stored["key"])] if len(stored) else keys.iloc[:0]
         if overlap.empty:
             return pd.DataFrame({"key": pd.Series([], dtype=object)})
         if len(overlap) <= 2_000:
@@ -181,7 +188,7 @@ class LadybugStore:
         else:  # `IN $keys` over a long list is quadratic in LadybugDB 0.22; a full scan is seconds per million
             df = self._fetch(f"{match} RETURN {var}.*")
         df.columns = [c.split(".", 1)[-1] for c in df.columns]
-        return df[df["key"].isin(overlap)]
+        return df[_member(df["key"], overlap)]
 
     def _update(self, match: str, var: str, frame: pd.DataFrame, existing: pd.DataFrame, cols: list[str]) -> None:
         """Update existing rows whose values change; missing new values keep the stored ones."""
@@ -191,6 +198,9 @@ class LadybugStore:
         new = new[new.index.isin(old.index)]
         old = old.loc[new.index]
         merged = new.astype(object).where(new.notna(), old.astype(object))
+        # provenance records where a node or edge was first seen: a later load never rewrites it
+        prov = [c for c in PROVENANCE_COLUMNS if c in props]
+        merged[prov] = old[prov].astype(object).where(old[prov].notna(), merged[prov])
         changed = ~((merged == old.astype(object)) | (merged.isna() & old.isna())).all(axis=1)
         todo = merged[changed]
         if todo.empty:
@@ -222,3 +232,9 @@ def _plain(value: object) -> object:
 def _count(df: pd.DataFrame) -> int:
     """The single integer a ``RETURN count(…)`` query returns."""
     return int(df.to_numpy()[0][0])
+
+
+def _member(values: pd.Series, pool: pd.Series) -> pd.Series:
+    """``values.isin(pool)`` through a Python set (pandas' Arrow-string ``isin`` is slow on millions of keys)."""
+    keys = set(pool.tolist())
+    return pd.Series([v in keys for v in values.tolist()], index=values.index, dtype=bool)

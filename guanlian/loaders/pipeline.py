@@ -262,6 +262,17 @@ def write_batch(store: Store, batch: Batch) -> None:
             store.upsert_edges(kind, pd.concat(batch.edges[kind], ignore_index=True))
 
 
+def merge_batches(batches: Sequence[Batch]) -> Batch:
+    """One batch holding every node and edge frame of ``batches`` (in order; issues are not carried)."""
+    merged = Batch()
+    for b in batches:
+        for kind, frames in b.nodes.items():
+            merged.nodes.setdefault(kind, []).extend(frames)
+        for kind, frames in b.edges.items():
+            merged.edges.setdefault(kind, []).extend(frames)
+    return merged
+
+
 def rebuild_paid(store: Store) -> int:
     """Recompute the PAID totals (one edge per unit→payee pair) from the PAYMENT edges. Returns pair count."""
     frames = []
@@ -328,6 +339,7 @@ def load_files(
         out = Path(store.location) / "rejects.csv" if store.engine == "ladybug" else Path("rejects.csv")
     journal = Journal(journal_path(store.location, store.engine, out, getattr(store, "database", None)))
     paid_dirty = journal.derive_pending("PAID")
+    pending: list[tuple[Path, str, str, Batch, FileResult]] = []
     for path, k in items:
         if progress:
             progress(path.name)
@@ -349,16 +361,23 @@ def load_files(
         if journal.is_completed(sha, path.name, spec.name, before):
             result.notes.append("已导入过(同一文件),未重复写入 / already loaded (same file); not written again")
         else:
-            if "PAYMENT" in batch.edges:
-                journal.dirty(load_id, "PAID")
-                paid_dirty = True
-            journal.started(load_id, path, sha, spec.name)
-            write_batch(store, batch)
-            journal.completed(load_id, path, sha, spec.name, read=result.read, loaded=result.loaded,
-                              rejected=result.rejected, counts=store.counts())
+            pending.append((path, sha, spec.name, batch, result))
         resolver.learn(batch)
         issues.extend({"file": path.name, **i} for i in batch.issues)
         results.append(result)
+    if pending:
+        if any("PAYMENT" in b.edges for *_x, b, _r in pending):
+            journal.dirty(load_id, "PAID")
+            paid_dirty = True
+        for path, sha, kind_name, _b, _r in pending:
+            journal.started(load_id, path, sha, kind_name)
+        # One write per kind for the whole call: nodes shared by several files (units, companies, people) are
+        # combined in memory once instead of being re-checked and updated in the store file after file.
+        write_batch(store, merge_batches([b for *_x, b, _r in pending]))
+        counts_now = store.counts()
+        for path, sha, kind_name, _b, r in pending:
+            journal.completed(load_id, path, sha, kind_name, read=r.read, loaded=r.loaded, rejected=r.rejected,
+                              counts=counts_now)
     if paid_dirty:
         rebuild_paid(store)
         journal.derived(load_id, "PAID")
