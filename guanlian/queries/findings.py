@@ -335,6 +335,8 @@ def _build_one(hit: _Hit, g: _Graph, bound: Mapping[str, Any]) -> dict[str, Any]
 
     tiers = [str(g.edges[k][2].props.get("tier") or "possible") for k in edge_keys
              if g.edges[k][2].kind == "POSSIBLY_SAME"]
+    if row.get("confidence") in TIERS:
+        tiers.append(str(row["confidence"]))
     confidence = min(tiers, key=TIERS.index) if tiers else "certain"
     severity = row.get("severity") if row.get("severity") in SEVERITIES else q.severity
 
@@ -441,8 +443,7 @@ def _merge(a: dict[str, Any], b: dict[str, Any]) -> None:
     a["path"]["nodes"].extend(n for n in b["path"]["nodes"] if n["key"] not in keys)
     ekeys = {e["key"] for e in a["path"]["edges"]}
     a["path"]["edges"].extend(e for e in b["path"]["edges"] if e["key"] not in ekeys)
-    tiers = [str(e["props"].get("tier") or "possible") for e in a["path"]["edges"] if e["type"] == "POSSIBLY_SAME"]
-    a["confidence"] = min(tiers, key=TIERS.index) if tiers else "certain"
+    a["confidence"] = max(a["confidence"], b["confidence"], key=TIERS.index)
     for lang in ("zh", "en"):
         k = f"explanation_{lang}"
         if b[k] not in a[k]:

@@ -235,6 +235,16 @@ def world() -> GraphBuilder:
     g.change(r8, c14, "left", "2018-01-01")
     g.pay(u2, c14, 50000, "2020-06-01")
 
+    # (+ change log without ID): O5's son R13 holds 20% of C39; the change log names 刘成 (no ID) joining 26 days
+    # after U3's first payment; another change-log name (刘晨) at C39 is a near miss
+    r13 = g.person("ric:R13", "刘成", file="家庭成员.csv")
+    g.relative(r13, o5, "儿子", "son", 1)
+    c39 = g.company("uscc:C39", "成达科技有限公司")
+    g.holds(r13, c39, 0.2)
+    g.change(g.person("anon:X13", "刘成", file="变更.csv"), c39, "joined", "2022-02-15")
+    g.change(g.person("anon:X14", "刘晨", file="变更.csv"), c39, "joined", "2022-02-16")
+    g.pay(u3, c39, 66000, "2022-01-20")
+
     # newborn_company_paid (+): C16 set up 41 days before U3's first payment
     c16 = g.company("uscc:C16", "新苗科技有限公司", established="2020-01-10")
     g.pay(u3, c16, 45000, "2020-02-20")

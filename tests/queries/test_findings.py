@@ -83,6 +83,12 @@ def test_chain_path_is_ordered(doc: dict[str, Any]) -> None:
     assert "24.0%" in f["explanation_zh"]
 
 
+def test_contact_links_are_at_most_probable(doc: dict[str, Any]) -> None:
+    assert by_entities(doc, "uscc:C18")["confidence"] == "probable"  # shared phone is not an identity
+    assert by_entities(doc, "acct:62220001")["confidence"] == "probable"
+    assert by_entities(doc, "anon:X1")["confidence"] == "certain"  # one legal representative node
+
+
 def test_near_misses_make_no_findings(doc: dict[str, Any]) -> None:
     keys = {e["key"] for f in doc["findings"] for e in f["entities"]}
     for miss in ("uscc:C3", "uscc:C4", "uscc:C6", "uscc:C10", "uscc:C14", "uscc:C17", "uscc:C20", "uscc:C29",
@@ -91,11 +97,12 @@ def test_near_misses_make_no_findings(doc: dict[str, Any]) -> None:
 
 
 def test_params_reach_every_query_that_declares_them(embedded_world: Store) -> None:
-    doc = scan(embedded_world, {"min_match_tier": "probable", "window_days": "30"})
+    doc = scan(embedded_world, {"min_match_tier": "probable", "window_days": "30", "threshold": "100000"})
     keys = {e["key"] for f in doc["findings"] for e in f["entities"]}
     assert "anon:H7" not in keys and "anon:H2" in keys
     assert "uscc:C16" not in keys  # newborn window 30 < 41 days
-    assert doc["params"] == {"min_match_tier": "probable", "window_days": 30}
+    assert "uscc:C28" in keys  # split payments just below 100,000
+    assert doc["params"] == {"min_match_tier": "probable", "window_days": 30, "threshold": 100000.0}
     assert doc["query_params"]["split_payments"]["window_days"] == 30
     with pytest.raises(QueryError, match="no query takes"):
         scan(embedded_world, {"windw_days": "30"})

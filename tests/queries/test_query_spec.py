@@ -163,4 +163,4 @@ def test_listing_for_the_cli() -> None:
     df = Library.load().listing("en")
     assert list(df.columns) == ["id", "severity", "title", "why", "params", "file"]
     row = df[df["id"] == "split_payments"].iloc[0]
-    assert "threshold=100000.0" in row["params"] and row["severity"] == "medium"
+    assert "threshold=50000.0" in row["params"] and row["severity"] == "medium"

@@ -9,20 +9,23 @@
 // why_en: >-
 //   The registry change log shows the official's relative leaving the company's shareholders or officers shortly before
 //   the unit's first payment to it, or joining shortly after: a common way to dodge conflict-of-interest checks.
-//   The first payment must fall within the official's tenure.
+//   The first payment must fall within the official's tenure. Change records often carry no ID: a change-log name
+//   equal to the holder's, in the company the holder currently holds or serves, counts as the holder.
 // params:
 //   window_days: {type: int, default: 180, doc: days before (left) or after (joined) the first payment}
 //   min_match_tier: {type: tier, default: possible, doc: weakest identity link accepted}
 // returns:
 //   official: {node: Person, role: official}
 //   relative: {node: Person, role: relative}
-//   holder: {node: Person, role: relative}
+//   holder: {node: Person, role: relative, doc: the registry person (the same node when the ID matches)}
+//   change_person: {node: Person, role: relative, doc: "the person in the change record: the holder, or a namesake in the same company's change log while the holder is its shareholder or officer"}
 //   company: {node: Company, role: company}
 //   unit: {node: Unit, role: unit}
 //   serves_edge: {edge: SERVES_IN}
 //   relative_edge: {edge: RELATIVE_OF}
 //   match_edge: {edge: POSSIBLY_SAME}
 //   change_edge: {edge: CHANGE}
+//   link_edges: {edge: [SHAREHOLDER_OF, OFFICER_OF, LEGAL_REP_OF], many: true}
 //   paid_edge: {edge: PAID}
 //   match_tier: {type: string}
 //   relation_term: {type: string}
@@ -54,18 +57,52 @@ WHERE pd.first_paid_day >= coalesce(t.term_start_day, -1000000)
         AND ch.changed_on_day >= pd.first_paid_day - $window_days)
     OR (ch.action = 'joined' AND ch.changed_on_day >= pd.first_paid_day
         AND ch.changed_on_day <= pd.first_paid_day + $window_days))
+OPTIONAL MATCH (h)-[l:SHAREHOLDER_OF|OFFICER_OF|LEGAL_REP_OF]->(c)
+// `h.key + ''`, not `h.key`: LadybugDB 0.22 lets a plain `h.key AS x_key` here leak into the other UNION
+// branch, where `h.key` then returns x's key (measured; Neo4j is unaffected).
+WITH o, t, u, r, k, h, h.key + '' AS x_key, c, pd, ch, collect(DISTINCT l.key) AS link_edges
 OPTIONAL MATCH (r)-[s:POSSIBLY_SAME]-(h)
-WITH o, t, u, r, k, h, c, pd, s, ch, CASE WHEN r.key = h.key THEN 2 ELSE s.tier_rank END AS match_rank
+WITH o, t, u, r, k, h, x_key, c, pd, s, ch, link_edges, CASE WHEN r.key = h.key THEN 2 ELSE s.tier_rank END AS match_rank
 WHERE match_rank >= $min_match_tier
 MATCH (u)-[p:PAYMENT]->(c)
-WITH o, t, u, r, k, h, c, pd, s, ch, match_rank,
+WITH o, t, u, r, k, h, x_key, c, pd, s, ch, link_edges, match_rank,
      count(p) AS payments_count, sum(p.amount) AS payments_sum,
      min(p.paid_on_day) AS payments_first_day, max(p.paid_on_day) AS payments_last_day,
      sum(CASE WHEN p.paid_on_day >= coalesce(t.term_start_day, -1000000)
                AND p.paid_on_day <= coalesce(t.term_end_day, 1000000) THEN 1 ELSE 0 END) AS payments_in_tenure
-RETURN o.key AS official, r.key AS relative, h.key AS holder, c.key AS company, u.key AS unit,
-       t.key AS serves_edge, k.key AS relative_edge, s.key AS match_edge, ch.key AS change_edge,
-       pd.key AS paid_edge,
+RETURN o.key AS official, r.key AS relative, h.key AS holder, x_key AS change_person, c.key AS company,
+       u.key AS unit, t.key AS serves_edge, k.key AS relative_edge, s.key AS match_edge, ch.key AS change_edge,
+       link_edges, pd.key AS paid_edge,
+       CASE match_rank WHEN 2 THEN 'certain' WHEN 1 THEN 'probable' ELSE 'possible' END AS match_tier,
+       k.term AS relation_term, t.post AS post, ch.action AS action, ch.changed_on_day AS changed_on_day,
+       ch.changed_on_day - pd.first_paid_day AS days_from_first_payment,
+       payments_count, payments_sum, payments_first_day, payments_last_day, payments_in_tenure
+UNION ALL
+MATCH (o:Person)-[t:SERVES_IN]->(u:Unit)
+MATCH (r:Person)-[k:RELATIVE_OF]->(o)
+MATCH (r)-[:POSSIBLY_SAME*0..1]-(h:Person)
+MATCH (h)-[l:SHAREHOLDER_OF|OFFICER_OF|LEGAL_REP_OF]->(c:Company)<-[ch:CHANGE]-(x:Person)
+WHERE x.key <> h.key AND x.name = h.name
+MATCH (u)-[pd:PAID]->(c)
+WHERE pd.first_paid_day >= coalesce(t.term_start_day, -1000000)
+  AND pd.first_paid_day <= coalesce(t.term_end_day, 1000000)
+  AND ((ch.action = 'left' AND ch.changed_on_day <= pd.first_paid_day
+        AND ch.changed_on_day >= pd.first_paid_day - $window_days)
+    OR (ch.action = 'joined' AND ch.changed_on_day >= pd.first_paid_day
+        AND ch.changed_on_day <= pd.first_paid_day + $window_days))
+WITH o, t, u, r, k, h, x.key AS x_key, c, pd, ch, collect(DISTINCT l.key) AS link_edges
+OPTIONAL MATCH (r)-[s:POSSIBLY_SAME]-(h)
+WITH o, t, u, r, k, h, x_key, c, pd, s, ch, link_edges, CASE WHEN r.key = h.key THEN 2 ELSE s.tier_rank END AS match_rank
+WHERE match_rank >= $min_match_tier
+MATCH (u)-[p:PAYMENT]->(c)
+WITH o, t, u, r, k, h, x_key, c, pd, s, ch, link_edges, match_rank,
+     count(p) AS payments_count, sum(p.amount) AS payments_sum,
+     min(p.paid_on_day) AS payments_first_day, max(p.paid_on_day) AS payments_last_day,
+     sum(CASE WHEN p.paid_on_day >= coalesce(t.term_start_day, -1000000)
+               AND p.paid_on_day <= coalesce(t.term_end_day, 1000000) THEN 1 ELSE 0 END) AS payments_in_tenure
+RETURN o.key AS official, r.key AS relative, h.key AS holder, x_key AS change_person, c.key AS company,
+       u.key AS unit, t.key AS serves_edge, k.key AS relative_edge, s.key AS match_edge, ch.key AS change_edge,
+       link_edges, pd.key AS paid_edge,
        CASE match_rank WHEN 2 THEN 'certain' WHEN 1 THEN 'probable' ELSE 'possible' END AS match_tier,
        k.term AS relation_term, t.post AS post, ch.action AS action, ch.changed_on_day AS changed_on_day,
        ch.changed_on_day - pd.first_paid_day AS days_from_first_payment,

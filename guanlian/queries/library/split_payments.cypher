@@ -10,7 +10,7 @@
 //   One unit paid the same payee several amounts just below an approval (or procurement) threshold within a short
 //   window: splitting to dodge collective decision, tendering or higher approval.
 // params:
-//   threshold: {type: float, default: 100000.0, doc: the approval threshold in yuan}
+//   threshold: {type: float, default: 50000.0, doc: the approval threshold in yuan}
 //   margin: {type: float, default: 0.1, doc: how far below the threshold still counts (0.1 = within 10%)}
 //   window_days: {type: int, default: 30, doc: payments within this many days of each other}
 //   min_payments: {type: int, default: 2, doc: fewest such payments in one window}
@@ -29,7 +29,7 @@
 // explain_en: >-
 //   {unit} paid {payee} {payments_count} amounts just below the CNY {threshold:,.0f} threshold, each within
 //   {window_days} days of another; {payments_en}.
-// example: 住建局在20天内向同一公司支付98,000元、99,500元、97,000元三笔款项（限额10万元）。
+// example: 住建局在20天内向同一公司支付48,000元、49,500元、49,900元三笔款项（限额5万元）。
 // ---
 MATCH (u:Unit)-[p:PAYMENT]->(x)
 WHERE p.amount < $threshold AND p.amount >= $threshold * (1.0 - $margin)
