@@ -88,16 +88,29 @@ def _homophones() -> dict[str, list[str]]:
     return {ch: [c for c in groups[name_syllables(ch)[0]] if c != ch] for ch in pool}
 
 
-def _check_digits(bodies: npt.NDArray[np.str_]) -> list[str]:
-    return [b + ric.calc_check_digit(b + "0") for b in bodies.tolist()]
+def _unique_ids(bodies: npt.NDArray[np.str_], exclude: set[str]) -> list[str]:
+    """Check digits added; a number already used (or in ``exclude``) gets its sequence moved by 2 (same sex)."""
+    used = set(exclude)
+    out: list[str] = []
+    for b in bodies.tolist():
+        body = b
+        while True:
+            full = body + ric.calc_check_digit(body + "0")
+            if full not in used:
+                break
+            body = body[:14] + f"{(int(body[14:17]) + 2) % 1000:03d}"
+        used.add(full)
+        out.append(full)
+    return out
 
 
-def make_people(n: int, seed: int = 0) -> pd.DataFrame:
+def make_people(n: int, seed: int = 0, exclude: set[str] | None = None) -> pd.DataFrame:
     """``n`` synthetic persons with names, valid resident IDs, birth dates, sex and mobile phones.
 
     Args:
         n: how many.
         seed: random seed (same seed, same people).
+        exclude: resident IDs already taken (every generated ID is unique and not in this set).
 
     Returns:
         Columns ``name``, ``id_number``, ``birth_date`` (ISO), ``sex`` (男/女), ``phone``, ``kind``
@@ -133,7 +146,7 @@ def make_people(n: int, seed: int = 0) -> pd.DataFrame:
     male = seq % 2 == 1
     bodies = np.char.add(np.char.add(region, birth.strftime("%Y%m%d").to_numpy().astype(str)),
                          np.char.zfill(seq.astype(str), 3))
-    ids = _check_digits(bodies)
+    ids = _unique_ids(bodies, exclude or set())
     phone = np.char.add(rng.choice(np.array(["138", "139", "150", "186", "187", "135", "177"]), n),
                         np.char.zfill(rng.integers(0, 10**8, n).astype(str), 8))
     return pd.DataFrame({
@@ -151,7 +164,15 @@ def _homophone_typo(name: str, rng: np.random.Generator) -> str | None:
     return None
 
 
-def _different_id(id18: str, rng: np.random.Generator, same_birth: bool) -> str:
+def _different_id(id18: str, rng: np.random.Generator, same_birth: bool, taken: set[str]) -> str:
+    while True:
+        new = _other_id(id18, rng, same_birth)
+        if new not in taken:
+            taken.add(new)
+            return new
+
+
+def _other_id(id18: str, rng: np.random.Generator, same_birth: bool) -> str:
     region = id18[:6]
     birth = id18[6:14]
     if not same_birth:
@@ -189,6 +210,7 @@ def make_labelled(n_right: int, n_left: int, seed: int = 0,
     # 15-digit numbers were issued only to people born in the 1900s.
     old = np.intersect1d(han, np.flatnonzero(right["birth_date"].str[:2].to_numpy() == "19"))
     rows: list[dict[str, Any]] = []
+    taken = set(right["id_number"])
     n_neg = int(n_left * negative_share)
     for k in range(n_left):
         if k < n_neg:
@@ -228,13 +250,13 @@ def make_labelled(n_right: int, n_left: int, seed: int = 0,
         elif variant == "masked_id":
             rec = {"name": name, "id_number": idn[:4] + "*" * 10 + idn[-4:], "birth_date": birth[:7]}
         elif variant == "namesake_diff_id":
-            rec = {"name": name, "id_number": _different_id(idn, rng, same_birth=False), "birth_date": ""}
+            rec = {"name": name, "id_number": _different_id(idn, rng, same_birth=False, taken=taken), "birth_date": ""}
             true = -1
         elif variant == "namesake_same_birth":
-            rec = {"name": name, "id_number": _different_id(idn, rng, same_birth=True), "birth_date": birth}
+            rec = {"name": name, "id_number": _different_id(idn, rng, same_birth=True, taken=taken), "birth_date": birth}
             true = -1
         else:  # namesake_no_id
-            other = _different_id(idn, rng, same_birth=False)
+            other = _different_id(idn, rng, same_birth=False, taken=taken)
             rec = {"name": name, "id_number": "", "birth_date": f"{other[6:10]}-{other[10:12]}-{other[12:14]}"}
             true = -1
         rec.update({"phone": phone, "variant": variant, "true_right": true, "source_name": name})
