@@ -83,10 +83,10 @@ def test_chain_path_is_ordered(doc: dict[str, Any]) -> None:
     assert "24.0%" in f["explanation_zh"]
 
 
-def test_contact_links_are_at_most_probable(doc: dict[str, Any]) -> None:
-    assert by_entities(doc, "uscc:C18")["confidence"] == "probable"  # shared phone is not an identity
-    assert by_entities(doc, "acct:62220001")["confidence"] == "probable"
-    assert by_entities(doc, "anon:X1")["confidence"] == "certain"  # one legal representative node
+def test_exact_contact_links_are_certain(doc: dict[str, Any]) -> None:
+    # one Phone / Account / Person node: an exact key match, no fuzzy identity hop on the path
+    for key in ("uscc:C18", "acct:62220001", "anon:X1"):
+        assert by_entities(doc, key)["confidence"] == "certain"
 
 
 def test_near_misses_make_no_findings(doc: dict[str, Any]) -> None:

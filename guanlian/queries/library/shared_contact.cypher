@@ -24,7 +24,6 @@
 //   post: {type: string}
 //   relation_term: {type: string}
 //   severity: {type: string}
-//   confidence: {type: string, doc: probable - a shared contact is not an identity}
 //   payments_count: {type: int}
 //   payments_sum: {type: float}
 //   payments_first_day: {type: int}
@@ -47,6 +46,6 @@ RETURN DISTINCT o.key AS official, CASE WHEN p.key = o.key THEN NULL ELSE p.key 
        x.key AS contact, c.key AS company, u.key AS unit, t.key AS serves_edge, k.key AS relative_edge,
        e2.key AS person_contact_edge, e1.key AS company_contact_edge, pd.key AS paid_edge,
        t.post AS post, k.term AS relation_term,
-       CASE WHEN x.key STARTS WITH 'addr:' THEN 'medium' ELSE 'high' END AS severity, 'probable' AS confidence,
+       CASE WHEN x.key STARTS WITH 'addr:' THEN 'medium' ELSE 'high' END AS severity,
        pd.payments AS payments_count, pd.total AS payments_sum,
        pd.first_paid_day AS payments_first_day, pd.last_paid_day AS payments_last_day

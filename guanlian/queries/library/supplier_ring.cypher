@@ -18,7 +18,6 @@
 //   paid_edges: {edge: PAID, many: true}
 //   shared_edges: {edge: [LEGAL_REP_OF, HAS_PHONE, HAS_ADDRESS, HAS_EMAIL, HAS_ACCOUNT], many: true}
 //   ring_size: {type: int}
-//   confidence: {type: string, doc: "certain for one legal representative, probable for a shared contact or account"}
 //   payments_count: {type: int}
 //   payments_sum: {type: float}
 //   payments_first_day: {type: int}
@@ -35,7 +34,7 @@ WITH u, x, collect(DISTINCT c.key) AS companies, collect(DISTINCT pd.key) AS pai
      min(pd.first_paid_day) AS payments_first_day, max(pd.last_paid_day) AS payments_last_day
 WHERE size(companies) >= $min_ring
 RETURN u.key AS unit, x.key AS shared, companies, paid_edges, shared_edges, size(companies) AS ring_size,
-       'probable' AS confidence, payments_count, payments_sum, payments_first_day, payments_last_day
+       payments_count, payments_sum, payments_first_day, payments_last_day
 UNION ALL
 MATCH (u:Unit)-[pd:PAID]->(c:Company)<-[e:LEGAL_REP_OF]-(x:Person)
 WITH u, x, collect(DISTINCT c.key) AS companies, collect(DISTINCT pd.key) AS paid_edges,
@@ -43,4 +42,4 @@ WITH u, x, collect(DISTINCT c.key) AS companies, collect(DISTINCT pd.key) AS pai
      min(pd.first_paid_day) AS payments_first_day, max(pd.last_paid_day) AS payments_last_day
 WHERE size(companies) >= $min_ring
 RETURN u.key AS unit, x.key AS shared, companies, paid_edges, shared_edges, size(companies) AS ring_size,
-       'certain' AS confidence, payments_count, payments_sum, payments_first_day, payments_last_day
+       payments_count, payments_sum, payments_first_day, payments_last_day

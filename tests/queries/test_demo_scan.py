@@ -1,0 +1,87 @@
+"""On the generated demo world, ``scan`` finds every planted scheme at its expected confidence, no decoy above
+``possible``. Generator + loaders + matcher + scan, end to end on the embedded store."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from guanlian.demo import generate
+from guanlian.graph.ladybug import LadybugStore
+from guanlian.graph.store import Store
+from guanlian.loaders import load_files
+from guanlian.matching.matcher import match_store
+from guanlian.model import TIERS
+from guanlian.queries import scan
+
+
+def truth_keys(entry: dict[str, Any]) -> set[str]:
+    """The node keys truth.json names for a scheme or decoy (official, person, company, unit)."""
+    return {v for k, v in entry["keys"].items() if isinstance(v, str) and v and k != "payer_unit"}
+
+
+def upstream_gap(store: Store, scheme: dict[str, Any]) -> str | None:
+    """Why a scheme cannot be found yet because of another module (None when nothing blocks it)."""
+    if scheme["query"] == "subsidy_to_relative" and scheme.get("role") == "approver":
+        return "model: PAYMENT has no approver_unit property (loaders compute it, the model drops it)"
+    company = (scheme.get("company") or {}).get("name")
+    if company:
+        dup = store.query("MATCH (c:Company) WHERE c.name = $n AND c.key STARTS WITH 'cname:' RETURN c.key AS k",
+                          {"n": company})
+        if len(dup):
+            return "loaders: some payments name the payee company without its credit code and land on a duplicate cname: node"
+    return None
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, dict[str, Any], dict[str, Any]]:
+    out = Path(tmp_path_factory.mktemp("demo"))
+    manifest = generate(out, size="tiny", seed=7)
+    store = LadybugStore(out / "store")
+    load_files(store, [p for p, _ in manifest.files])
+    match_store(store)
+    truth = json.loads(manifest.truth_path.read_text(encoding="utf-8"))
+    return store, truth, scan(store)
+
+
+def test_every_planted_scheme_is_found_at_its_confidence(demo: tuple[Store, dict[str, Any], dict[str, Any]]) -> None:
+    store, truth, doc = demo
+    assert truth["schemes"]
+    wrong, gaps = [], []
+    for s in truth["schemes"]:
+        want = truth_keys(s)
+        found = [f for f in doc["findings"] if s["query"] in f["queries"] and want <= {e["key"] for e in f["entities"]}]
+        best = max((f["confidence"] for f in found), key=TIERS.index, default=None)
+        if best == s["expected_confidence"]:
+            continue
+        gap = upstream_gap(store, s)
+        if gap and best is None:
+            gaps.append(f"{s['id']} {s['query']}: {gap}")
+        else:
+            wrong.append(f"{s['id']} {s['query']}: expected {s['expected_confidence']}, got {best} — {s['description_en']}")
+    assert not wrong, "\n".join(wrong)
+    if gaps:
+        pytest.xfail("blocked by other modules:\n" + "\n".join(gaps))
+
+
+def test_no_decoy_above_possible(demo: tuple[Store, dict[str, Any], dict[str, Any]]) -> None:
+    _, truth, doc = demo
+    assert truth["decoys"]
+    for d in truth["decoys"]:
+        want = truth_keys(d)
+        for f in doc["findings"]:
+            if want <= {e["key"] for e in f["entities"]}:
+                assert f["confidence"] == "possible", (d["id"], d["kind"], f["queries"], f["confidence"])
+
+
+def test_findings_carry_evidence_rows_from_the_files(demo: tuple[Store, dict[str, Any], dict[str, Any]]) -> None:
+    _, _, doc = demo
+    assert doc["findings"]
+    for f in doc["findings"]:
+        assert f["evidence"] and all(ev["file"] and isinstance(ev["row"], int) for ev in f["evidence"]), f["id"]
+        for text in (f["explanation_zh"], f["explanation_en"]):
+            assert not re.search(r"(?<![0-9])[0-9]{17}[0-9X](?![0-9])", text), text  # resident IDs are masked
