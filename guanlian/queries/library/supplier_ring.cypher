@@ -17,7 +17,7 @@
 //   companies: {node: Company, role: company, many: true}
 //   paid_edges: {edge: PAID, many: true}
 //   shared_edges: {edge: [LEGAL_REP_OF, HAS_PHONE, HAS_ADDRESS, HAS_EMAIL, HAS_ACCOUNT], many: true}
-//   ring_size: {type: int}
+//   ring_size: {type: int, doc: distinct company names (one company recorded under two keys is not a ring)}
 //   payments_count: {type: int}
 //   payments_sum: {type: float}
 //   payments_first_day: {type: int}
@@ -31,15 +31,17 @@
 MATCH (u:Unit)-[pd:PAID]->(c:Company)-[e:HAS_PHONE|HAS_ADDRESS|HAS_EMAIL|HAS_ACCOUNT]->(x:Phone|Address|Email|Account)
 WITH u, x, collect(DISTINCT c.key) AS companies, collect(DISTINCT pd.key) AS paid_edges,
      collect(DISTINCT e.key) AS shared_edges, sum(pd.payments) AS payments_count, sum(pd.total) AS payments_sum,
-     min(pd.first_paid_day) AS payments_first_day, max(pd.last_paid_day) AS payments_last_day
-WHERE size(companies) >= $min_ring
-RETURN u.key AS unit, x.key AS shared, companies, paid_edges, shared_edges, size(companies) AS ring_size,
+     min(pd.first_paid_day) AS payments_first_day, max(pd.last_paid_day) AS payments_last_day,
+     size(collect(DISTINCT coalesce(c.name_norm, c.name))) AS ring_size
+WHERE ring_size >= $min_ring
+RETURN u.key AS unit, x.key AS shared, companies, paid_edges, shared_edges, ring_size,
        payments_count, payments_sum, payments_first_day, payments_last_day
 UNION ALL
 MATCH (u:Unit)-[pd:PAID]->(c:Company)<-[e:LEGAL_REP_OF]-(x:Person)
 WITH u, x, collect(DISTINCT c.key) AS companies, collect(DISTINCT pd.key) AS paid_edges,
      collect(DISTINCT e.key) AS shared_edges, sum(pd.payments) AS payments_count, sum(pd.total) AS payments_sum,
-     min(pd.first_paid_day) AS payments_first_day, max(pd.last_paid_day) AS payments_last_day
-WHERE size(companies) >= $min_ring
-RETURN u.key AS unit, x.key AS shared, companies, paid_edges, shared_edges, size(companies) AS ring_size,
+     min(pd.first_paid_day) AS payments_first_day, max(pd.last_paid_day) AS payments_last_day,
+     size(collect(DISTINCT coalesce(c.name_norm, c.name))) AS ring_size
+WHERE ring_size >= $min_ring
+RETURN u.key AS unit, x.key AS shared, companies, paid_edges, shared_edges, ring_size,
        payments_count, payments_sum, payments_first_day, payments_last_day
