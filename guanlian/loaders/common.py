@@ -91,7 +91,7 @@ def resident_ids(rows: pd.DataFrame, field: str, batch: Batch) -> Ids:
     sex[fast.index] = fast["sex"]
     rest = col[(col != "") & ~col.index.isin(fast.index)]
     if len(rest):
-        parsed = {u: _resident_id(u) for u in pd.unique(rest.to_numpy())}
+        parsed = {u: cached_resident_id(u) for u in pd.unique(rest.to_numpy())}
         number[rest.index] = rest.map(lambda v: parsed[v].number if parsed[v] else None)
         status[rest.index] = rest.map(lambda v: parsed[v].status if parsed[v] else "missing")
         birth[rest.index] = rest.map(
@@ -142,12 +142,12 @@ def fast_valid_ids(values: pd.Series) -> pd.DataFrame:
 
 
 @lru_cache(maxsize=1_000_000)
-def _resident_id(value: str) -> ResidentId | None:
+def cached_resident_id(value: str) -> ResidentId | None:
     return parse_resident_id(value)
 
 
 @lru_cache(maxsize=1_000_000)
-def _credit_code(value: str) -> CreditCode | None:
+def cached_credit_code(value: str) -> CreditCode | None:
     return parse_credit_code(value)
 
 
@@ -213,7 +213,7 @@ def company_keys(names: pd.Series, codes: pd.Series | None, ctx: BuildContext, b
         codes = pd.Series("", index=names.index)
     parsed: dict[str, CreditCode] = {}
     for u in pd.unique(codes.to_numpy()):
-        parsed_code = _credit_code(str(u)) if u else None
+        parsed_code = cached_credit_code(str(u)) if u else None
         if parsed_code is not None:
             parsed[str(u)] = parsed_code
     code = codes.map(lambda v: parsed[v].code if v in parsed else None)

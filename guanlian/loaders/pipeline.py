@@ -24,6 +24,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from guanlian.graph.store import Store
 from guanlian.loaders import (
@@ -161,6 +163,11 @@ def _flag_cells(frame: pd.DataFrame, table: RawTable, batch: Batch) -> pd.DataFr
         frame = frame[~m]
     for col in [c for c in frame.columns if c != "src_row"]:
         s = frame[col]
+        arrow = pa.array(s.to_numpy(dtype=object), type=pa.string())
+        suspicious = pc.or_(pc.or_(pc.starts_with(arrow, "#"), pc.starts_with(arrow, "=")),
+                            pc.greater(pc.utf8_length(arrow), 10_000))
+        if not pc.any(suspicious).as_py():
+            continue
         errors = s.str.fullmatch(r"#(N/A|REF!|VALUE!|DIV/0!|NAME\?|NUM!|NULL!)")
         if errors.any():
             batch.issue(frame.loc[errors, "src_row"], col, s[errors], "excel_error", "warning")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import pandas as pd
 
 from guanlian.loaders.common import (
+    cached_credit_code,
+    cached_resident_id,
     company_keys,
     looks_like_company,
     optional_dates,
@@ -22,7 +24,6 @@ from guanlian.loaders.common import (
 )
 from guanlian.loaders.parse import parse_amounts, parse_shares
 from guanlian.loaders.spec import Batch, BuildContext, Field, KindSpec
-from guanlian.matching.identifiers import parse_credit_code, parse_resident_id
 from guanlian.matching.normalize import normalize_company_name
 
 FIELDS = (
@@ -97,8 +98,8 @@ def build(rows: pd.DataFrame, ctx: BuildContext) -> Batch:
 
 def _is_credit_code(value: str) -> bool:
     """A valid credit code that is not also a valid resident ID (both are 18 characters)."""
-    code = parse_credit_code(value) if value else None
-    person = parse_resident_id(value) if value else None
+    code = cached_credit_code(value) if value else None
+    person = cached_resident_id(value) if value else None
     return code is not None and code.status == "valid" and not (person is not None and person.status == "valid")
 
 
