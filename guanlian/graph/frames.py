@@ -49,7 +49,7 @@ def _typed(frame: pd.DataFrame, props: tuple[Prop, ...]) -> pd.DataFrame:
         if p.type == "string":
             present = col.notna()
             col = col.astype(object)
-            if present.any() and not col[present].map(type).eq(str).all():
+            if present.any() and not col[present].map(lambda v: isinstance(v, str)).all():
                 col = col.where(~present, col.astype(str))
             col = col.where(present, None)
         elif p.type == "int":

@@ -91,12 +91,16 @@ def resident_ids(rows: pd.DataFrame, field: str, batch: Batch) -> Ids:
     sex[fast.index] = fast["sex"]
     rest = col[(col != "") & ~col.index.isin(fast.index)]
     if len(rest):
-        parsed = {u: cached_resident_id(u) for u in pd.unique(rest.to_numpy())}
-        number[rest.index] = rest.map(lambda v: parsed[v].number if parsed[v] else None)
-        status[rest.index] = rest.map(lambda v: parsed[v].status if parsed[v] else "missing")
-        birth[rest.index] = rest.map(
-            lambda v: parsed[v].birth_date.isoformat() if parsed[v] and parsed[v].birth_date else None)
-        sex[rest.index] = rest.map(lambda v: parsed[v].sex if parsed[v] else None)
+        fields: dict[str, tuple[object, object, object, object]] = {}
+        for u in pd.unique(rest.to_numpy()):
+            r = cached_resident_id(str(u))
+            if r is None:
+                fields[str(u)] = (None, "missing", None, None)
+            else:
+                born = r.birth_date.isoformat() if r.birth_date else None
+                fields[str(u)] = (r.number, r.status, born, r.sex)
+        for i, target in enumerate((number, status, birth, sex)):
+            target[rest.index] = rest.map(lambda v, i=i: fields[v][i])
     precision = col.str.fullmatch(r"\d{16}00|\d\.\d+e\+17", case=False) & (status != "valid")
     for code, mask in (
         ("id_precision_lost", precision),
