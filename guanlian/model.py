@@ -413,3 +413,45 @@ def model() -> Model:
 _ALL_KINDS: tuple[NodeKind | EdgeKind, ...] = (*NODES, *EDGES)
 RESIDENT_ID_PROPS: frozenset[str] = frozenset(p.name for k in _ALL_KINDS for p in k.props if p.sensitive)
 """Property names that hold resident ID numbers (masked in human-facing output)."""
+
+
+def describe_markdown() -> str:
+    """The schema as Markdown (``docs/data-model.md`` is this text; a test keeps them equal).
+
+    >>> describe_markdown().startswith("# Data model")
+    True
+    """
+    m = model()
+    out = [
+        "# Data model",
+        "",
+        "Generated from `guanlian/model.py` by `python -m guanlian.model > docs/data-model.md`; "
+        "a test fails when they differ.",
+        "",
+        "Every node and edge also carries `key` and the provenance properties "
+        + ", ".join(f"`{p.name}` ({p.label_en})" for p in PROVENANCE)
+        + ". Dates are stored as an ISO string and as an integer `*_day` (days since 1970-01-01).",
+        "",
+        "## Node kinds",
+        "",
+    ]
+    for n in m.nodes:
+        out += [f"### {n.name} ({n.label_zh})", "", f"Key: {n.key_rule}", "", "| property | type | 中文 | meaning |",
+                "|---|---|---|---|"]
+        out += [f"| `{p.name}` | {p.type} | {p.label_zh} | {p.label_en}{' (masked in outputs)' if p.sensitive else ''} |"
+                for p in n.props]
+        out.append("")
+    out += ["## Edge kinds", ""]
+    for e in m.edges:
+        ends = ", ".join(f"{s} → {d}" for s, d in e.endpoints)
+        out += [f"### {e.name} ({e.label_zh})", "", f"Joins: {ends}." + (" Fuzzy: a scored identity link." if e.fuzzy else ""), ""]
+        if e.props:
+            out += ["| property | type | 中文 | meaning |", "|---|---|---|---|"]
+            out += [f"| `{p.name}` | {p.type} | {p.label_zh} | {p.label_en} |" for p in e.props]
+            out.append("")
+    out += ["## Match tiers", "", ", ".join(f"`{t}` = {i}" for i, t in enumerate(TIERS)) + " (`tier_rank`).", ""]
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    print(describe_markdown(), end="")
