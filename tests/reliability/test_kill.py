@@ -1,0 +1,211 @@
+"""Crash safety: ``kill -9`` a running ``guanlian load`` at several points, rerun the same command, and the graph
+must be exactly the graph of a clean load (counts and a content hash of every property except ``load_id``).
+
+Kill points are anchored on the load journal so that they land inside real work: while a file's rows are being
+written (after its ``started`` event), and while the derived PAID totals are rebuilt (after the last file
+completed). The delay after the anchor is random (seeded; set GUANLIAN_KILL_SEED to explore others).
+
+The suite uses the demo generator's ``tiny`` world (15 files, all eight kinds) to stay within its time budget;
+``GUANLIAN_KILL_SIZE=medium`` runs the same test on the ~100k-row world (see docs/reliability.md for figures).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from guanlian.demo import DemoManifest
+from guanlian.graph import open_store
+from guanlian.graph.neo4j import Neo4jStore
+from guanlian.loaders.journal import JOURNAL_FILE, journal_path
+
+from .conftest import Server, cli
+from .graphdigest import Digest, digest
+
+SEED = int(os.environ.get("GUANLIAN_KILL_SEED", "20261126"))
+
+
+@dataclass(frozen=True)
+class KillPoint:
+    """Kill after the ``nth`` journal event named ``event`` has appeared, plus ``delay`` seconds."""
+
+    event: str
+    nth: int
+    delay: float
+
+
+def kill_points(n_files: int, seed: int = SEED) -> list[KillPoint]:
+    """Three points: early and late in the write of the loaded rows, and in the PAID rebuild.
+
+    The loader parses every file first, then marks them all ``started`` and writes them in one merged batch
+    per kind, then marks them ``completed`` and rebuilds PAID; the delays are drawn inside those windows.
+    """
+    rng = random.Random(seed)
+    return [
+        KillPoint("started", n_files, rng.uniform(0.0, 0.6)),
+        KillPoint("started", n_files, rng.uniform(0.8, 1.8)),
+        KillPoint("completed", n_files, rng.uniform(0.0, 0.08)),
+    ]
+
+
+def one_per_kind(demo: DemoManifest, out: Path) -> tuple[Path, int]:
+    """A manifest with the first file of each of the eight kinds (keeps the suite fast)."""
+    seen: dict[str, Path] = {}
+    for path, kind in demo.files:
+        seen.setdefault(kind, Path(path).resolve())
+    if os.environ.get("GUANLIAN_KILL_SIZE"):
+        chosen = [(Path(p).resolve(), k) for p, k in demo.files]
+    else:
+        chosen = [(p, k) for k, p in seen.items()]
+    doc = {"files": [{"path": str(p), "kind": k} for p, k in chosen]}
+    out.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    return out, len(chosen)
+
+
+def _events(journal: Path) -> list[dict[str, object]]:
+    try:
+        lines = journal.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return []
+    out = []
+    for line in lines:
+        try:
+            out.append(json.loads(line))
+        except ValueError:
+            pass
+    return out
+
+
+def run_and_kill(cmd: list[str], env: dict[str, str], journal: Path, point: KillPoint) -> tuple[bool, str]:
+    """Start ``cmd``, SIGKILL it at ``point``. Returns (killed while running, last journal event at the kill).
+
+    When the command finished before the kill (a fast machine), the caller retries with a shorter delay.
+    """
+    before = len(_events(journal))
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 600
+    while proc.poll() is None and time.monotonic() < deadline:
+        evs = _events(journal)[before:]
+        if sum(1 for e in evs if e.get("event") == point.event) >= point.nth:
+            break
+        time.sleep(0.005)
+    t0 = time.monotonic()
+    time.sleep(point.delay)
+    killed = proc.poll() is None
+    if killed:
+        os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    evs = _events(journal)[before:]
+    last = f"{evs[-1]['event']} {evs[-1].get('file') or evs[-1].get('step', '')}" if evs else "(before any write)"
+    where = f"{last} +{time.monotonic() - t0:.2f}s"
+    return killed and proc.returncode == -signal.SIGKILL, where
+
+
+def kill_and_retry(cmd: list[str], env: dict[str, str], journal: Path, point: KillPoint,
+                   reset: Callable[[], None]) -> tuple[bool, str]:
+    """``run_and_kill``; if the run ended first, reset the store and retry with a third of the delay."""
+    for _ in range(3):
+        killed, where = run_and_kill(cmd, env, journal, point)
+        if killed and not where.startswith("derived"):  # killed after the work was done: not a crash point
+            return True, where
+        reset()
+        point = KillPoint(point.event, point.nth, point.delay / 3)
+    return False, where
+
+
+def rerun(cmd: list[str], env: dict[str, str]) -> dict[str, object]:
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr
+    doc: dict[str, object] = json.loads(proc.stdout)
+    return doc
+
+
+def reconcile(doc: dict[str, object]) -> tuple[int, int, int]:
+    files = doc["files"]
+    assert isinstance(files, list)
+    for f in files:
+        assert f["error"] is None, f
+        assert f["read"] == f["loaded"] + f["rejected"], f
+    return (sum(f["read"] for f in files), sum(f["loaded"] for f in files), sum(f["rejected"] for f in files))
+
+
+def test_kill_9_embedded_converges(tiny_demo: DemoManifest, tmp_path: Path) -> None:
+    mpath, n_files = one_per_kind(tiny_demo, tmp_path / "manifest.json")
+    manifest = str(mpath)
+    env = dict(os.environ)
+
+    clean_dir = tmp_path / "clean"
+    clean = rerun(cli("load", "--store", str(clean_dir), manifest, "--json"), env)
+    with open_store(clean_dir) as s:  # type: ignore[attr-defined]
+        want = digest(s)
+    assert want.counts["PAYMENT"] > 0 and want.counts["PAID"] > 0
+
+    survived: list[str] = []
+    for i, point in enumerate(kill_points(n_files)):
+        store = tmp_path / f"k{i}"
+        cmd = cli("load", "--store", str(store), manifest, "--json")
+        killed, where = kill_and_retry(cmd, env, store / JOURNAL_FILE, point,
+                                       lambda store=store: shutil.rmtree(store))  # type: ignore[misc]
+        if not killed:
+            continue
+        again = rerun(cmd, env)
+        with open_store(store) as s:  # type: ignore[attr-defined]
+            got = digest(s)
+        assert got.counts == want.counts, (point, where)
+        assert got.per_kind == want.per_kind, (point, where)
+        assert reconcile(again) == reconcile(clean)
+        survived.append(where)
+        shutil.rmtree(store)
+    assert len(survived) >= 3, survived
+    print("embedded kill points survived:", survived)
+
+
+@pytest.mark.neo4j
+def test_kill_9_neo4j_converges(tiny_demo: DemoManifest, private_neo4j: Server, tmp_path: Path) -> None:
+    mpath, n_files = one_per_kind(tiny_demo, tmp_path / "manifest.json")
+    manifest = str(mpath)
+    env = private_neo4j.env()
+    rejects = tmp_path / "rejects.csv"
+    journal = journal_path(private_neo4j.uri, "neo4j", rejects)
+    cmd = cli("load", "--store", private_neo4j.uri, "--rejects", str(rejects), manifest, "--json")
+    store = Neo4jStore(private_neo4j.uri, private_neo4j.user, private_neo4j.password)
+    try:
+
+        def fresh() -> None:
+            store.clear()
+            journal.unlink(missing_ok=True)
+
+        def snapshot() -> Digest:
+            return digest(store)
+
+        fresh()
+        clean = rerun(cmd, env)
+        want = snapshot()
+        assert want.counts["PAID"] > 0
+        survived: list[str] = []
+        for point in kill_points(n_files, SEED + 1):
+            fresh()
+            killed, where = kill_and_retry(cmd, env, journal, point, fresh)
+            if not killed:
+                continue
+            again = rerun(cmd, env)
+            got = snapshot()
+            assert got.counts == want.counts, (point, where)
+            assert got.per_kind == want.per_kind, (point, where)
+            assert reconcile(again) == reconcile(clean)
+            survived.append(where)
+        assert len(survived) >= 3, survived
+        print("neo4j kill points survived:", survived)
+    finally:
+        store.close()
