@@ -102,40 +102,78 @@ def _chunks(items: list[str], n: int = 2000) -> Iterable[list[str]]:
         yield items[i : i + n]
 
 
-def fetch_graph(store: Store, node_keys: Mapping[str, set[str]], edge_keys: Mapping[str, set[str]]) -> _Graph:
+def _edge_rows(store: Store, query: str, params: dict[str, Any], ekind: str, props: Mapping[str, str],
+               g: _Graph) -> set[str]:
+    df = store.query(query, params)
+    for row in df.to_dict("records"):
+        g.edges[str(row["key"])] = (str(row["_src"]), str(row["_dst"]), _Item(str(row["key"]), ekind,
+                                                                              _typed(props, row)))
+    return {str(k) for k in df["key"]} if len(df) else set()
+
+
+def fetch_graph(
+    store: Store,
+    node_keys: Mapping[str, set[str]],
+    edge_keys: Mapping[str, set[str]],
+    edge_ends: Mapping[str, set[tuple[str, str]]] | None = None,
+) -> _Graph:
     """Fetch node and edge properties by key (edge endpoints are fetched too).
+
+    Nodes are looked up by primary key (``UNWIND $keys … {key: k}``). An edge is looked up from a candidate end
+    node (``edge_ends``: ``{edge kind: {(end node key, edge key)}}``, the row's nodes of a fitting kind) and its
+    few edges of that type; edges not found that way are fetched with ``e.key IN $keys`` (a scan of the type).
 
     Args:
         store: the store.
         node_keys: ``{node kind: keys}``.
         edge_keys: ``{edge kind: keys}``.
+        edge_ends: candidate ends per edge kind (optional).
     """
     m = model()
     g = _Graph()
+    kind_of_key: dict[str, str] = {}
+    for kind, keys in node_keys.items():
+        for k in keys:
+            kind_of_key.setdefault(k, kind)
     for ekind, keys in edge_keys.items():
         ek = m.edge(ekind)
         props = {p.name: p.type for p in ek.all_props}
         ret = ", ".join(f"e.{p} AS {p}" for p in props)
-        for part in _chunks(sorted(k for k in keys if k)):
-            df = store.query(
-                f"MATCH (a)-[e:{ek.name}]->(b) WHERE e.key IN $keys RETURN a.key AS _src, b.key AS _dst, {ret}",
-                {"keys": part},
-            )
-            for row in df.to_dict("records"):
-                g.edges[str(row["key"])] = (str(row["_src"]), str(row["_dst"]), _Item(str(row["key"]), ekind,
-                                                                                      _typed(props, row)))
-    wanted: dict[str, set[str]] = {k: set(v) for k, v in node_keys.items()}
+        wanted = {k for k in keys if k}
+        # Look up from the side with few edges per node (a unit has thousands of payments; a company few).
+        use_dst = all(src == "Unit" for src, _ in ek.endpoints)
+        end_kinds = {dst if use_dst else src for src, dst in ek.endpoints}
+        by_kind: dict[str, list[dict[str, str]]] = {}
+        for end, ekey in sorted((edge_ends or {}).get(ekind, set())):
+            kind = kind_of_key.get(end, "")
+            if ekey in wanted and kind in end_kinds:
+                by_kind.setdefault(kind, []).append({"n": end, "k": ekey})
+        found: set[str] = set()
+        for kind, rows in by_kind.items():
+            # Binding the end node first, then expanding (`WITH`), lets LadybugDB use the key index (4x faster).
+            end = "b" if use_dst else "a"
+            for i in range(0, len(rows), 5000):
+                found |= _edge_rows(
+                    store, f"UNWIND $rows AS r MATCH ({end}:{kind} {{key: r.n}}) WITH {end}, r "
+                    f"MATCH (a)-[e:{ek.name}]->(b) WHERE e.key = r.k "
+                    f"RETURN a.key AS _src, b.key AS _dst, {ret}", {"rows": rows[i : i + 5000]}, ekind, props, g)
+        for part in _chunks(sorted(wanted - found)):
+            _edge_rows(store, f"MATCH (a)-[e:{ek.name}]->(b) WHERE e.key IN $keys "
+                       f"RETURN a.key AS _src, b.key AS _dst, {ret}", {"keys": part}, ekind, props, g)
+    wanted_nodes: dict[str, set[str]] = {k: set(v) for k, v in node_keys.items()}
     for src, dst, item in g.edges.values():
         ek = m.edge(item.kind)
         for end, idx in ((src, 0), (dst, 1)):
+            if end in kind_of_key:
+                continue
             for kinds in ek.endpoints:
-                wanted.setdefault(kinds[idx], set()).add(end)
-    for nkind, keys in wanted.items():
+                wanted_nodes.setdefault(kinds[idx], set()).add(end)
+    for nkind, keys in wanted_nodes.items():
         nk = m.node(nkind)
         props = {p.name: p.type for p in nk.all_props}
         ret = ", ".join(f"n.{p} AS {p}" for p in props)
-        for part in _chunks(sorted(k for k in keys if k and k not in g.nodes)):
-            df = store.query(f"MATCH (n:{nk.name}) WHERE n.key IN $keys RETURN {ret}", {"keys": part})
+        for part in _chunks(sorted(k for k in keys if k and k not in g.nodes), 5000):
+            df = store.query(f"UNWIND $keys AS k MATCH (n:{nk.name} {{key: k}}) RETURN {ret}", {"keys": part})
             for row in df.to_dict("records"):
                 g.nodes[str(row["key"])] = _Item(str(row["key"]), nkind, _typed(props, row))
     return g
@@ -466,7 +504,9 @@ def build_findings(
     hits = _hits(lib, results)
     node_keys: dict[str, set[str]] = {}
     edge_keys: dict[str, set[str]] = {}
+    edge_ends: dict[str, set[tuple[str, str]]] = {}
     for h in hits:
+        row_nodes = [k for _, _, keys in h.node_cols for k in keys]
         for c in h.query.node_columns():
             keys = next(k for name, _, k in h.node_cols if name == c.name)
             for kind in c.nodes:
@@ -477,7 +517,8 @@ def build_findings(
                 [str(v)] if v else [])
             for kind in c.edges:
                 edge_keys.setdefault(kind, set()).update(keys)
-    g = fetch_graph(store, node_keys, edge_keys)
+                edge_ends.setdefault(kind, set()).update((n, k) for k in keys for n in row_nodes)
+    g = fetch_graph(store, node_keys, edge_keys, edge_ends)
     by_id: dict[str, dict[str, Any]] = {}
     for h in hits:
         f = _build_one(h, g, bound.get(h.query.id, {}))

@@ -13,6 +13,7 @@
 // params:
 //   min_share: {type: float, default: 0.0, doc: smallest shareholding that counts; posts always count}
 //   min_match_tier: {type: tier, default: possible, doc: weakest identity link accepted between the official and the registry person}
+//   min_match_tier_unpaid: {type: tier, default: probable, doc: "weakest identity link accepted when his unit did not pay the company (a name alone matches too many namesakes)"}
 // returns:
 //   official: {node: Person, role: official}
 //   holder: {node: Person, role: official, doc: the registry person (the same node when the ID matches)}
@@ -52,7 +53,7 @@ WITH o, t, u, h, c, s, match_rank, link_edges, max_share, pd,
      min(p.paid_on_day) AS payments_first_day, max(p.paid_on_day) AS payments_last_day,
      sum(CASE WHEN p.paid_on_day >= coalesce(t.term_start_day, -1000000)
                AND p.paid_on_day <= coalesce(t.term_end_day, 1000000) THEN 1 ELSE 0 END) AS payments_in_tenure
-WHERE payments_in_tenure > 0 OR t.term_end_day IS NULL
+WHERE payments_in_tenure > 0 OR (t.term_end_day IS NULL AND match_rank >= $min_match_tier_unpaid)
 RETURN o.key AS official, h.key AS holder, c.key AS company, u.key AS unit,
        t.key AS serves_edge, s.key AS match_edge, link_edges,
        CASE WHEN payments_in_tenure > 0 THEN pd.key ELSE NULL END AS paid_edge,
