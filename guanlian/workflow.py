@@ -56,8 +56,20 @@ def mask_frame(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     for c in out.columns:
         if out[c].dtype == object or str(out[c].dtype).startswith(("str", "string")):
-            out[c] = out[c].map(lambda v: mask_ids_in_text(v) if isinstance(v, str) else v)
+            out[c] = out[c].map(mask_value)
     return out
+
+
+def mask_value(value: Any) -> Any:
+    """``value`` with resident IDs masked in every string inside it (lists, dicts and arrays included)."""
+    if isinstance(value, str):
+        return mask_ids_in_text(value)
+    if isinstance(value, dict):
+        return {k: mask_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
+        items = value.tolist() if hasattr(value, "tolist") else value
+        return [mask_value(v) for v in items] if isinstance(items, list) else items
+    return value
 
 
 def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:

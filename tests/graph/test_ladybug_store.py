@@ -1,0 +1,82 @@
+"""The embedded store: schema, idempotent upserts, merge rules, endpoints, hostile values."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from guanlian.graph import StoreError, open_store
+from guanlian.graph.ladybug import LadybugStore
+
+
+@pytest.fixture
+def s(tmp_path: Path) -> LadybugStore:
+    store = LadybugStore(tmp_path / "store")
+    store.ensure_schema()
+    return store
+
+
+def edges(rows: list[tuple[str, str, str, str, str]], **props: list[object]) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=["src", "dst", "src_kind", "dst_kind", "key"])
+    for k, v in props.items():
+        df[k] = v
+    return df
+
+
+def test_upsert_is_idempotent_and_merges_values(s: LadybugStore) -> None:
+    rows = pd.DataFrame({"key": ["p1", "p2", "p1"], "name": ["张三", "李四", None], "phone": [None, None, "139"],
+                         "src_file": ["a.csv", "a.csv", "b.csv"], "src_row": [2, 3, 9]})
+    assert s.upsert_nodes("Person", rows) == 2  # rows sharing a key are combined
+    before = s.counts()
+    s.upsert_nodes("Person", rows)
+    assert s.counts() == before
+    got = s.query("MATCH (p:Person) RETURN p.key AS k, p.name AS n, p.phone AS ph, p.src_file AS f, p.src_row AS r ORDER BY k")
+    assert got.values.tolist()[0] == ["p1", "张三", "139", "a.csv", 2]
+    # a later, sparser row never erases a value; provenance keeps where the node was first seen
+    s.upsert_nodes("Person", pd.DataFrame({"key": ["p1"], "name": [None], "address": ["吉安"], "src_file": ["c.csv"],
+                                           "src_row": [5]}))
+    got = s.query("MATCH (p:Person {key: 'p1'}) RETURN p.name AS n, p.address AS a, p.src_file AS f")
+    assert got.values.tolist() == [["张三", "吉安", "a.csv"]]
+
+
+def test_multi_endpoint_edges_and_updates(s: LadybugStore) -> None:
+    s.upsert_nodes("Unit", pd.DataFrame({"key": ["u"], "name": ["局"]}))
+    s.upsert_nodes("Company", pd.DataFrame({"key": ["c"], "name": ["公司"]}))
+    s.upsert_nodes("Person", pd.DataFrame({"key": ["p"], "name": ["人"]}))
+    e = edges([("u", "c", "Unit", "Company", "e1"), ("u", "p", "Unit", "Person", "e2")], payments=[3, 1], total=[10.0, 5.0])
+    assert s.upsert_edges("PAID", e) == 2
+    s.upsert_edges("PAID", e)
+    assert s.counts()["PAID"] == 2
+    e2 = e.copy()
+    e2["total"] = [11.0, None]
+    s.upsert_edges("PAID", e2)
+    got = s.query("MATCH (:Unit)-[p:PAID]->(x) RETURN p.key AS k, p.total AS t ORDER BY k")
+    assert got["t"].tolist() == [11.0, 5.0]
+    assert s.delete_edges("PAID") == 2 and s.counts()["PAID"] == 0
+
+
+def test_wrong_endpoints_are_refused(s: LadybugStore) -> None:
+    s.upsert_nodes("Person", pd.DataFrame({"key": ["p"], "name": ["人"]}))
+    with pytest.raises(StoreError, match="cannot join"):
+        s.upsert_edges("SERVES_IN", edges([("p", "p", "Person", "Person", "x")]))
+    with pytest.raises(KeyError, match="unknown edge kind"):
+        s.upsert_edges("LOVES", edges([("p", "p", "Person", "Person", "x")]))
+
+
+def test_hostile_values_are_data(s: LadybugStore) -> None:
+    hostile = ["'}) DETACH DELETE n //", "`x`", "$p", "<script>alert(1)</script>", "=cmd|' /C calc'!A0"]
+    s.upsert_nodes("Person", pd.DataFrame({"key": [f"k{i}" for i in range(len(hostile))], "name": hostile}))
+    got = s.query("MATCH (p:Person) WHERE p.name IN $names RETURN p.name AS n ORDER BY n", {"names": hostile})
+    assert sorted(got["n"].tolist()) == sorted(hostile)
+    assert s.counts()["Person"] == len(hostile)
+
+
+def test_open_store_errors(tmp_path: Path) -> None:
+    f = tmp_path / "file"
+    f.write_text("x")
+    with pytest.raises(StoreError, match="not a directory"):
+        open_store(f)
+    with pytest.raises(StoreError, match="no graph store"):
+        open_store(tmp_path / "missing", read_only=True)

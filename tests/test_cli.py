@@ -1,0 +1,124 @@
+"""The command line as a person uses it: the demo, load/stats, queries, run, find, collide, view, clues, errors."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from guanlian.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("demo")
+    result = runner.invoke(app, ["demo", "--out", str(out), "--size", "tiny"])
+    assert result.exit_code == 0, result.output
+    assert "report.html" in result.output
+    return out
+
+
+def test_demo_writes_everything_and_reconciles(demo: Path) -> None:
+    for name in ("report.html", "report.xlsx", "findings.json", "truth.json", "clues.db", "rejects.csv"):
+        assert (demo / name).exists(), name
+    doc = json.loads((demo / "findings.json").read_text(encoding="utf-8"))
+    assert doc["findings"], "the tiny demo plants schemes; the scan must find some"
+    assert len(list((demo / "views").glob("*.html"))) == len(doc["findings"])
+
+
+def test_stats_and_load_json(demo: Path, tmp_path: Path) -> None:
+    r = runner.invoke(app, ["stats", "--store", str(demo / "store"), "--json"])
+    assert r.exit_code == 0
+    counts = json.loads(r.stdout)
+    assert counts["Person"] > 0 and counts["PAID"] > 0
+    r = runner.invoke(app, ["load", str(demo / "data" / "manifest.json"), "--store", str(tmp_path / "s"), "--json"])
+    assert r.exit_code == 0, r.output
+    summary = json.loads(r.stdout)
+    assert all(f["read"] == f["loaded"] + f["rejected"] for f in summary["files"])
+    assert summary["counts_after"]["Person"] == counts["Person"]
+
+
+def test_queries_run_and_formats(demo: Path) -> None:
+    r = runner.invoke(app, ["queries", "--json"])
+    ids = {q["id"] for q in json.loads(r.stdout)}
+    assert len(ids) >= 12 and "relative_company_paid" in ids
+    r = runner.invoke(app, ["run", "relative_company_paid", "--store", str(demo / "store"), "--format", "json"])
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.stdout)
+    assert isinstance(rows, list)
+    text = json.dumps(rows, ensure_ascii=False)
+    assert not re.search(r"(?<!\d)\d{17}[\dX](?!\d)", text), "resident IDs must be masked by default"
+    r = runner.invoke(app, ["run", "relative_company_paid", "--store", str(demo / "store"), "--param", "nonsense=1"])
+    assert r.exit_code == 2 and "Traceback" not in r.output
+    r = runner.invoke(app, ["run", "no_such_query", "--store", str(demo / "store")])
+    assert r.exit_code == 2 and "Traceback" not in r.output
+
+
+def test_view_of_a_unit(demo: Path, tmp_path: Path) -> None:
+    truth = json.loads((demo / "truth.json").read_text(encoding="utf-8"))
+    unit = truth["schemes"][0]["official"]["unit"]
+    out = tmp_path / "v.html"
+    r = runner.invoke(app, ["view", unit, "--store", str(demo / "store"), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    html = out.read_text(encoding="utf-8")
+    assert not re.search(r"""(src|href)\s*=\s*["']?https?://""", html), "views must not load anything from the network"
+    assert unit in html
+    r = runner.invoke(app, ["view", "没有这个人", "--store", str(demo / "store"), "--out", str(out)])
+    assert r.exit_code == 2 and "Traceback" not in r.output
+
+
+def test_find_variants(demo: Path) -> None:
+    truth = json.loads((demo / "truth.json").read_text(encoding="utf-8"))
+    name = truth["schemes"][0]["relative"]["name"]
+    r = runner.invoke(app, ["find", name, "--store", str(demo / "store"), "--lang", "en"])
+    assert r.exit_code == 0, r.output
+    assert name in r.output
+
+
+def test_clue_lifecycle_via_cli(demo: Path, tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    r = runner.invoke(app, ["clues", "add", "--from", str(demo / "findings.json"), "--clues", str(db)])
+    assert r.exit_code == 0 and "new" in r.output
+    r = runner.invoke(app, ["clues", "add", "--from", str(demo / "findings.json"), "--clues", str(db)])
+    assert "new 0" in r.output  # re-adding never duplicates
+    listing = runner.invoke(app, ["clues", "list", "--clues", str(db)])
+    clue_id = re.search(r"XS-\d{4}-\d{4}", listing.output)
+    assert clue_id
+    cid = clue_id.group(0)
+    r = runner.invoke(app, ["clues", "evaluate", cid, "--rating", "属实", "--clues", str(db)])
+    assert r.exit_code == 2 and "Traceback" not in r.output  # evaluate before transfer is illegal
+    for args in (["transfer", cid, "--to", "市纪委监委第三监督检查室", "--note", "移送"],
+                 ["handle", cid, "--result", "初核"], ["feedback", cid, "--note", "已反馈"],
+                 ["evaluate", cid, "--rating", "属实"]):
+        r = runner.invoke(app, ["clues", *args, "--clues", str(db)])
+        assert r.exit_code == 0, (args, r.output)
+    r = runner.invoke(app, ["clues", "export", "--format", "json", "--out", str(tmp_path / "c.json"), "--clues", str(db)])
+    assert r.exit_code == 0
+    assert not re.search(r"(?<!\d)\d{17}[\dX](?!\d)", (tmp_path / "c.json").read_text(encoding="utf-8"))
+
+
+def test_collide_two_files(demo: Path, tmp_path: Path) -> None:
+    manifest = json.loads((demo / "data" / "manifest.json").read_text(encoding="utf-8"))
+    by_kind = {f["kind"]: demo / "data" / f["path"] for f in manifest["files"]}
+    out = tmp_path / "m.csv"
+    r = runner.invoke(app, ["collide", str(by_kind["relatives"]), str(by_kind["shareholders"]), "--left-kind",
+                            "relatives", "--right-kind", "shareholders", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    text = out.read_text(encoding="utf-8-sig")
+    assert "tier" in text.splitlines()[0]
+
+
+def test_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
+    r = runner.invoke(app, ["stats"], env={"GUANLIAN_STORE": ""})
+    assert r.exit_code == 2 and "--store" in r.output
+    r = runner.invoke(app, ["stats", "--store", "bolt://127.0.0.1:1"], env={"NEO4J_PASSWORD": "x"})
+    assert r.exit_code == 2 and "Traceback" not in r.output
+    r = runner.invoke(app, ["load", str(tmp_path / "missing.csv"), "--store", str(tmp_path / "s")])
+    assert r.exit_code == 1 and "file not found" in r.output
+    r = runner.invoke(app, ["demo", "--out", str(tmp_path / "d"), "--size", "huge"])
+    assert r.exit_code == 2
