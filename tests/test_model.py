@@ -6,7 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from guanlian.model import EdgeKind, InvalidModel, Model, NodeKind, Prop, _validate, describe_markdown, model, tier_rank
+from guanlian.model import (
+    EdgeKind,
+    InvalidModel,
+    Model,
+    NodeKind,
+    Prop,
+    _validate,
+    describe_markdown,
+    model,
+    tier_rank,
+)
 
 
 def test_model_is_valid_and_complete() -> None:
