@@ -213,6 +213,7 @@ def _finding_model(f: Mapping[str, Any], lang: Lang, show_ids: bool, view_href: 
         "id": str(f.get("id", "")),
         "anchor": "f-" + "".join(c for c in str(f.get("id", "")) if c.isalnum() or c in "-_"),
         "title": m(f.get(f"title_{lang}") or f.get("title_zh") or f.get("id")),
+        "subject": _subject(f, m),
         "severity": str(f.get("severity", "")),
         "severity_text": tr(SEVERITY_TEXT, f.get("severity"), lang),
         "score": f"{float(score):.2f}" if isinstance(score, int | float) else m(score),
@@ -229,6 +230,30 @@ def _finding_model(f: Mapping[str, Any], lang: Lang, show_ids: bool, view_href: 
         ],
         "view_href": view_href,
     }
+
+
+_SUBJECT_ROLES = ("official", "relative", "payee", "company")
+
+
+def _subject(f: Mapping[str, Any], m: Any) -> str:
+    """Who and what a finding is about, for the list: official · relative · company (names, masked)."""
+    names: list[str] = []
+    for role in _SUBJECT_ROLES:
+        for e in f.get("entities", []):
+            name = e.get("name")
+            if e.get("role") == role and name and m(name) not in names:
+                names.append(m(name))
+    return " · ".join(names[:4])
+
+
+def _query_titles(findings: Sequence[Mapping[str, Any]], lang: Lang) -> dict[str, str]:
+    """Query id → title, taken from findings that came from that query alone."""
+    titles: dict[str, str] = {}
+    for f in findings:
+        qs = f.get("queries") or []
+        if len(qs) == 1:
+            titles.setdefault(str(qs[0]), str(f.get(f"title_{lang}") or f.get("title_zh") or qs[0]))
+    return titles
 
 
 def _summary(findings: Sequence[Mapping[str, Any]]) -> tuple[dict[str, int], list[dict[str, Any]]]:
@@ -284,6 +309,7 @@ def write_report(
         _finding_model(f, lang, show_ids, _href(views.get(str(f.get("id"))), out_dir)) for f in findings
     ]
     by_sev, by_query = _summary(findings)
+    titles = _query_titles(findings, lang)
     params = findings_doc.get("params") or {}
     html = (
         _env()
@@ -296,7 +322,10 @@ def write_report(
             params=[(mask_text(k, show_ids), mask_text(v, show_ids)) for k, v in params.items()],
             severities=[(s, tr(SEVERITY_TEXT, s, lang), by_sev[s]) for s in SEVERITIES],
             total=len(findings),
-            by_query=[{**r, "query": mask_text(r["query"], show_ids)} for r in by_query],
+            by_query=[
+                {**r, "query": mask_text(titles.get(r["query"], r["query"]), show_ids), "query_id": r["query"]}
+                for r in by_query
+            ],
             findings=models,
             show_ids=show_ids,
         )
