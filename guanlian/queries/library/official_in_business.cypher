@@ -39,7 +39,12 @@
 // example: 刘洋（农业农村局副局长，在职）本人持有某农资公司30%股份，该局在其任期内向该公司付款2笔。
 // ---
 MATCH (o:Person)-[t:SERVES_IN]->(u:Unit)
-MATCH (o)-[:POSSIBLY_SAME*0..1]-(h:Person)
+// h: o itself or one POSSIBLY_SAME hop away (faster on LadybugDB than the equivalent -[:POSSIBLY_SAME*0..1]-)
+OPTIONAL MATCH (o)-[:POSSIBLY_SAME]-(f:Person)
+WITH o, t, u, collect(f.key) + [o.key] AS same_keys
+UNWIND same_keys AS hk
+MATCH (h:Person)
+WHERE h.key = hk
 MATCH (h)-[l:SHAREHOLDER_OF|OFFICER_OF|LEGAL_REP_OF]->(c:Company)
 WHERE l.share IS NULL OR l.share >= $min_share
 OPTIONAL MATCH (o)-[s:POSSIBLY_SAME]-(h)

@@ -39,8 +39,11 @@
 // example: 刘某既是住建局局长的妹妹，又是农业农村局副局长的妻子；两局都向同一家建材公司付款。
 // ---
 MATCH (r:Person)-[k:RELATIVE_OF]->(o:Person)-[t:SERVES_IN]->(u:Unit)
-MATCH (r)-[:POSSIBLY_SAME*0..1]-(r2:Person)-[k2:RELATIVE_OF]->(o2:Person)-[t2:SERVES_IN]->(u2:Unit)
-WHERE u.key < u2.key AND o.key <> o2.key
+OPTIONAL MATCH (r)-[:POSSIBLY_SAME]-(f:Person)
+WITH r, k, o, t, u, collect(f.key) + [r.key] AS same_keys
+UNWIND same_keys AS rk
+MATCH (r2:Person)-[k2:RELATIVE_OF]->(o2:Person)-[t2:SERVES_IN]->(u2:Unit)
+WHERE r2.key = rk AND u.key < u2.key AND o.key <> o2.key
 OPTIONAL MATCH (r)-[s:POSSIBLY_SAME]-(r2)
 WITH r, k, o, t, u, r2, k2, o2, t2, u2, s, CASE WHEN r.key = r2.key THEN 2 ELSE s.tier_rank END AS match_rank
 WHERE match_rank >= $min_match_tier

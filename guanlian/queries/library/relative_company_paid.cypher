@@ -44,7 +44,12 @@
 // ---
 MATCH (o:Person)-[t:SERVES_IN]->(u:Unit)
 MATCH (r:Person)-[k:RELATIVE_OF]->(o)
-MATCH (r)-[:POSSIBLY_SAME*0..1]-(h:Person)
+// h: r itself or one POSSIBLY_SAME hop away (faster on LadybugDB than the equivalent -[:POSSIBLY_SAME*0..1]-)
+OPTIONAL MATCH (r)-[:POSSIBLY_SAME]-(f:Person)
+WITH o, t, u, r, k, collect(f.key) + [r.key] AS same_keys
+UNWIND same_keys AS hk
+MATCH (h:Person)
+WHERE h.key = hk
 MATCH (h)-[l:SHAREHOLDER_OF|OFFICER_OF|LEGAL_REP_OF]->(c:Company)
 WHERE l.share IS NULL OR l.share >= $min_share
 MATCH (u)-[pd:PAID]->(c)

@@ -48,7 +48,12 @@
 // ---
 MATCH (o:Person)-[t:SERVES_IN]->(u:Unit)
 MATCH (r:Person)-[k:RELATIVE_OF]->(o)
-MATCH (r)-[:POSSIBLY_SAME*0..1]-(h:Person)
+// h: r itself or one POSSIBLY_SAME hop away (faster on LadybugDB than the equivalent -[:POSSIBLY_SAME*0..1]-)
+OPTIONAL MATCH (r)-[:POSSIBLY_SAME]-(f:Person)
+WITH o, t, u, r, k, collect(f.key) + [r.key] AS same_keys
+UNWIND same_keys AS hk
+MATCH (h:Person)
+WHERE h.key = hk
 MATCH (h)-[ch:CHANGE]->(c:Company)
 MATCH (u)-[pd:PAID]->(c)
 WHERE pd.first_paid_day >= coalesce(t.term_start_day, -1000000)
@@ -80,7 +85,12 @@ RETURN o.key AS official, r.key AS relative, h.key AS holder, x_key AS change_pe
 UNION ALL
 MATCH (o:Person)-[t:SERVES_IN]->(u:Unit)
 MATCH (r:Person)-[k:RELATIVE_OF]->(o)
-MATCH (r)-[:POSSIBLY_SAME*0..1]-(h:Person)
+// h: r itself or one POSSIBLY_SAME hop away (faster on LadybugDB than the equivalent -[:POSSIBLY_SAME*0..1]-)
+OPTIONAL MATCH (r)-[:POSSIBLY_SAME]-(f:Person)
+WITH o, t, u, r, k, collect(f.key) + [r.key] AS same_keys
+UNWIND same_keys AS hk
+MATCH (h:Person)
+WHERE h.key = hk
 MATCH (h)-[l:SHAREHOLDER_OF|OFFICER_OF|LEGAL_REP_OF]->(c:Company)<-[ch:CHANGE]-(x:Person)
 WHERE x.key <> h.key AND x.name = h.name
 MATCH (u)-[pd:PAID]->(c)

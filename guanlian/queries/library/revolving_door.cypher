@@ -40,7 +40,12 @@
 // ---
 MATCH (o:Person)-[t:SERVES_IN]->(u:Unit)
 WHERE t.term_end_day IS NOT NULL
-MATCH (o)-[:POSSIBLY_SAME*0..1]-(h:Person)
+// h: o itself or one POSSIBLY_SAME hop away (faster on LadybugDB than the equivalent -[:POSSIBLY_SAME*0..1]-)
+OPTIONAL MATCH (o)-[:POSSIBLY_SAME]-(f:Person)
+WITH o, t, u, collect(f.key) + [o.key] AS same_keys
+UNWIND same_keys AS hk
+MATCH (h:Person)
+WHERE h.key = hk
 MATCH (h)-[l:SHAREHOLDER_OF|OFFICER_OF|LEGAL_REP_OF]->(c:Company)
 MATCH (u)-[pd:PAID]->(c)
 WHERE pd.last_paid_day > t.term_end_day

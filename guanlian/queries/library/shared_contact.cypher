@@ -36,7 +36,12 @@
 // example: 某商贸公司登记电话13807960002是农业农村局科员张伟本人的手机号，该局在其任期内向该公司付款4笔。
 // ---
 MATCH (c:Company)-[e1:HAS_PHONE|HAS_EMAIL|HAS_ADDRESS]->(x:Phone|Email|Address)<-[e2:HAS_PHONE|HAS_EMAIL|HAS_ADDRESS]-(p:Person)
-MATCH (p)-[:RELATIVE_OF*0..1]->(o:Person)-[t:SERVES_IN]->(u:Unit)
+// o: p itself or the official p is a relative of
+OPTIONAL MATCH (p)-[:RELATIVE_OF]->(f:Person)
+WITH c, e1, x, e2, p, collect(f.key) + [p.key] AS official_keys
+UNWIND official_keys AS ok
+MATCH (o:Person)-[t:SERVES_IN]->(u:Unit)
+WHERE o.key = ok
 MATCH (u)-[pd:PAID]->(c)
 WHERE pd.first_paid_day <= coalesce(t.term_end_day, 1000000)
   AND pd.last_paid_day >= coalesce(t.term_start_day, -1000000)

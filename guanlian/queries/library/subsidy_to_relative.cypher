@@ -39,7 +39,11 @@
 // ---
 MATCH (u:Unit)-[p:PAYMENT]->(h:Person)
 WHERE p.channel = $channel
-MATCH (h)-[:POSSIBLY_SAME*0..1]-(r:Person)-[k:RELATIVE_OF]->(o:Person)-[t:SERVES_IN]->(u)
+OPTIONAL MATCH (h)-[:POSSIBLY_SAME]-(f:Person)
+WITH u, p, h, collect(f.key) + [h.key] AS same_keys
+UNWIND same_keys AS rk
+MATCH (r:Person)-[k:RELATIVE_OF]->(o:Person)-[t:SERVES_IN]->(u)
+WHERE r.key = rk
 OPTIONAL MATCH (r)-[s:POSSIBLY_SAME]-(h)
 WITH u, p, h, r, k, o, t, s, CASE WHEN r.key = h.key THEN 2 ELSE s.tier_rank END AS match_rank
 WHERE match_rank >= $min_match_tier
