@@ -101,7 +101,7 @@ def resident_ids(rows: pd.DataFrame, field: str, batch: Batch) -> Ids:
                 fields[str(u)] = (r.number, r.status, born, r.sex)
         for i, target in enumerate((number, status, birth, sex)):
             target[rest.index] = rest.map(lambda v, i=i: fields[v][i])
-    precision = col.str.fullmatch(r"\d{16}00|\d\.\d+e\+17", case=False) & (status != "valid")
+    precision = col.str.fullmatch(r"\d(\.\d+)?e\+1[4-7]", case=False).fillna(False).astype(bool) & (status != "valid")
     for code, mask in (
         ("id_precision_lost", precision),
         ("id_bad_checksum", (status == "bad_checksum") & ~precision),
@@ -180,6 +180,9 @@ def person_nodes(
         given = parse_dates(rows[birth_field])
         if given.bad.any():
             batch.issue(rows.loc[given.bad, "src_row"], birth_field, rows.loc[given.bad, birth_field], "bad_date", "warning")
+        if given.out_of_range.any():
+            m = given.out_of_range
+            batch.issue(rows.loc[m, "src_row"], birth_field, rows.loc[m, birth_field], "date_out_of_range", "warning")
         birth_iso = given.iso.where(given.iso.notna(), ids.birth)
     birth_day = parse_dates(birth_iso.astype(object).where(birth_iso.notna(), "")).day
     frame = pd.DataFrame(
