@@ -93,8 +93,9 @@ def load(
     if kind and kind not in KINDS:
         fail(f"未知类型 / unknown kind {kind!r}; known: {', '.join(KINDS)}")
     paths, kinds = expand_manifests(files, kind)
-    with opened(store, database) as s:
-        summary = load_files(s, paths, kinds=kinds, rejects_path=rejects)
+    with opened(store, database) as s, err.status("导入 / loading") as status:
+        summary = load_files(s, paths, kinds=kinds, rejects_path=rejects,
+                             progress=lambda msg: status.update(f"导入 / loading: {msg}"))
     if as_json:
         sys.stdout.write(summary.to_json() + "\n")
     else:

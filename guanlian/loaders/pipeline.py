@@ -380,6 +380,8 @@ def load_files(
             journal.started(load_id, path, sha, kind_name)
         # One write per kind for the whole call: nodes shared by several files (units, companies, people) are
         # combined in memory once instead of being re-checked and updated in the store file after file.
+        if progress:
+            progress("写入图存储 / writing the graph")
         write_batch(store, merge_batches([b for *_x, b, _r in pending]))
         counts_now = store.counts()
         for path, sha, kind_name, _b, r in pending:
