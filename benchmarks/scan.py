@@ -19,6 +19,7 @@ import json
 import os
 import platform
 import re
+import sys
 import time
 from pathlib import Path
 
@@ -120,7 +121,7 @@ def main() -> None:
             f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores ({cpu}), shared with other work while "
             "running; LadybugDB 0.22 embedded, Neo4j 5.26 Community from `scripts/neo4j-server` (heap 768m, page "
             "cache 512m). Command: `python benchmarks/scan.py " + " ".join(
-                a for a in os.sys.argv[1:] if not a.startswith("--write-docs") and not a.endswith(".md")) + "`.\n"
+                a for a in sys.argv[1:] if not a.startswith("--write-docs") and not a.endswith(".md")) + "`.\n"
             "Data: `guanlian.demo.generate(size, seed=7)`, loaded and matched (not timed). Seconds per saved "
             f"query, best of {args.repeat} scans; `(findings)` is fetching path details and building the findings "
             "document; **total scan** is the whole `guanlian.queries.scan` call.\n\n" + md
