@@ -54,11 +54,14 @@ def _decode(data: bytes) -> tuple[str, str]:
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+        return data.decode("utf-16", errors="replace"), "utf-16"
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    mixed = _decode_mixed(data)
+    if mixed is not None:
+        return mixed, "utf-8 + gb18030 (mixed)"
     try:
         return data.decode("gb18030"), "gb18030"
     except UnicodeDecodeError:
@@ -68,6 +71,29 @@ def _decode(data: bytes) -> tuple[str, str]:
     best = from_bytes(data[:200_000]).best()
     enc = best.encoding if best is not None else "gb18030"
     return data.decode(enc, errors="replace"), f"{enc} (with replacement characters)"
+
+
+def _decode_mixed(data: bytes) -> str | None:
+    """Line-by-line decoding for files pasted together from UTF-8 and GB18030 parts (None if not mixed).
+
+    A line that is valid UTF-8 and not plain ASCII is UTF-8 (GB18030 text is almost never valid UTF-8);
+    other lines are GB18030. Only used when the file as a whole is not valid UTF-8.
+    """
+    lines = data.split(b"\n")
+    utf8 = sum(1 for ln in lines if not ln.isascii() and _is_utf8(ln))
+    if utf8 == 0:
+        return None
+    return "\n".join(
+        ln.decode("utf-8") if _is_utf8(ln) else ln.decode("gb18030", errors="replace") for ln in lines
+    )
+
+
+def _is_utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _sniff_delimiter(sample: str) -> str:
@@ -214,7 +240,7 @@ def read_table(path: Path, header_score: Callable[[list[str]], int]) -> RawTable
         if head.startswith(b"%PDF"):
             raise ReadError(f"这是 PDF 文件,不是表格 / this is a PDF, not a table: {path.name}")
         grid, encoding = _grid_csv(path, path.read_bytes())
-        if "replacement" in encoding:
+        if "replacement" in encoding or "mixed" in encoding:
             warnings.append(f"编码无法确定,按 {encoding} 读取 / uncertain encoding, read as {encoding}")
     if not any(any(c.strip() for c in r) for r in grid):
         raise ReadError(f"文件没有内容 / no data in {path.name}")
