@@ -183,9 +183,6 @@ def person_nodes(
         if given.out_of_range.any():
             m = given.out_of_range
             batch.issue(rows.loc[m, "src_row"], birth_field, rows.loc[m, birth_field], "date_out_of_range", "warning")
-        if given.out_of_range.any():
-            m = given.out_of_range
-            batch.issue(rows.loc[m, "src_row"], birth_field, rows.loc[m, birth_field], "date_out_of_range", "warning")
         birth_iso = given.iso.where(given.iso.notna(), ids.birth)
     birth_day = parse_dates(birth_iso.astype(object).where(birth_iso.notna(), "")).day
     frame = pd.DataFrame(
