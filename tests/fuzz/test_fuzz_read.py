@@ -17,6 +17,7 @@ def _seeds(folder: Path) -> None:
     spec = importlib.util.spec_from_file_location("make_bad_corpus_seed", HERE.parent / "data" / "make_bad_corpus.py")
     assert spec and spec.loader
     mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod  # dataclasses look their module up
     spec.loader.exec_module(mod)
     for kind, (header, rows) in mod.BASE.items():
         (folder / f"{kind}.csv").write_bytes(b"\x00" + mod.to_csv(header, rows).encode())
