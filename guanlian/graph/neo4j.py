@@ -33,8 +33,8 @@ from guanlian.graph.frames import edge_columns, node_columns, prepare_edges, pre
 from guanlian.graph.store import Engine, StoreError
 from guanlian.model import EdgeKind, NodeKind, model
 
-BATCH_ROWS = 5_000
-"""Rows per UNWIND transaction (see docs/benchmarks.md, "Neo4j load": 2k-20k are within a few percent)."""
+BATCH_ROWS = 2_000
+"""Rows per UNWIND transaction (docs/benchmarks.md, "Neo4j load": 1k-2k measured best; larger batches gained nothing)."""
 
 DELETE_BATCH = 10_000
 CONNECT_TIMEOUT_S = 10.0
