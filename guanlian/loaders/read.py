@@ -151,7 +151,8 @@ def _grid_excel(
         try:
             with zipfile.ZipFile(path) as zf:
                 total = sum(i.file_size for i in zf.infolist())
-        except zipfile.BadZipFile:
+        except (zipfile.BadZipFile, NotImplementedError, EOFError, ValueError, OSError):
+            # NotImplementedError: a zip "version needed" or compression method zipfile does not know (fuzzing)
             raise ReadError(f"不是有效的 Excel 文件 / not a valid .xlsx file: {path.name}") from None
         if total > MAX_FILE_BYTES:
             raise ReadError(
