@@ -353,7 +353,9 @@ def load_files(
         result = FileResult(str(path), k)
         try:
             spec, batch, read = parse_file(path, k, resolver, load_id)
-        except (ReadError, LoadError) as exc:
+        except Exception as exc:
+            if not isinstance(exc, (ReadError, LoadError)):  # a reader bug must not abort the other files
+                exc = LoadError(f"无法读取 / cannot read {path.name}: {type(exc).__name__}: {exc}"[:500])
             result.error = str(exc)
             results.append(result)
             issues.append({"file": path.name, "row": 0, "field": "", "value": "", "severity": "rejected",
