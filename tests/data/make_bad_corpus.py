@@ -315,6 +315,8 @@ def make_corpus(out: Path) -> list[Case]:
                 "a small zip whose member expands to 2.25 GB", lambda p: _zip_bomb(p))
         add(f"{k}_not_zip.xlsx", kind, "file_error", "not a real .xlsx", None, "CSV text named .xlsx",
             good.encode())
+        add(f"{k}_zip_version.xlsx", kind, "file_error", "not a valid .xlsx", None,
+            "a zip whose member needs extractor version 9.3 (found by fuzzing)", lambda p: _future_zip(p))
         add(f"{k}_truncated.xlsx", kind, "file_error", ".xlsx", None, "an .xlsx cut in half",
             lambda p, rows_x=rows_x: _truncated_xlsx(p, rows_x))
         # hostile text is data: stored verbatim ------------------------------------------------------------
@@ -471,6 +473,13 @@ def _all_hidden(path: Path, rows: list[list[object]]) -> None:
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name, data in members.items():
             zf.writestr(name, data)
+
+
+def _future_zip(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as zf:
+        info = zipfile.ZipInfo("xl/workbook.xml")
+        info.extract_version = 93
+        zf.writestr(info, "<workbook/>")
 
 
 def _truncated_xlsx(path: Path, rows: list[list[object]]) -> None:
