@@ -253,6 +253,54 @@ def parse_file(path: Path, kind: str | None, resolver: _Resolver | None = None, 
     return spec, built, read
 
 
+def sniff_kind(path: Path) -> str | None:
+    """The kind of a file judged from its first rows only (None when it cannot be read or told)."""
+    try:
+        table = read_table(path, header_score, head_only=True)
+        return detect_kind(table.header, path).name
+    except Exception:  # the full parse reports the problem with its reason
+        return None
+
+
+PARALLEL_MIN_BYTES = 32 * 1024**2
+"""Parse files in two worker processes when a load phase holds at least this many bytes."""
+
+_FIRST_PHASE = frozenset({"officials", "companies"})
+"""Kinds other files refer to (officials by name, company names to credit codes): parsed first."""
+
+ParseOutcome = tuple[str, Batch, int] | Exception
+
+
+def _parse_job(path: Path, kind: str | None, resolver: _Resolver, load_id: str) -> ParseOutcome:
+    try:
+        spec, batch, read = parse_file(path, kind, resolver, load_id)
+    except Exception as exc:  # returned, not raised: one bad file must not abort the others
+        return exc
+    return spec.name, batch, read
+
+
+def _parse_phase(items: list[tuple[Path, str | None]], resolver: _Resolver, load_id: str,
+                 progress: Callable[[str], None] | None) -> list[ParseOutcome]:
+    """Parse ``items`` (in order), in two processes when they are big enough to pay for it."""
+    size = sum(p.stat().st_size for p, _ in items if p.exists())
+    if len(items) < 2 or size < PARALLEL_MIN_BYTES:
+        outcomes: list[ParseOutcome] = []
+        for path, k in items:
+            if progress:
+                progress(path.name)
+            outcomes.append(_parse_job(path, k, resolver, load_id))
+        return outcomes
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    if progress:
+        progress(", ".join(p.name for p, _ in items))
+    # spawn, not fork: the parent holds an open database whose threads must not be copied into children
+    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = [pool.submit(_parse_job, p, k, resolver, load_id) for p, k in items]
+        return [f.result() for f in futures]
+
+
 def _order(paths: Sequence[tuple[Path, str | None]]) -> list[tuple[Path, str | None]]:
     def rank(item: tuple[Path, str | None]) -> int:
         return KINDS[item[1]].order if item[1] in KINDS else 50
@@ -338,7 +386,8 @@ def load_files(
     wanted = list(kinds) if kinds is not None else [kind] * len(paths)
     if kind and kind not in KINDS:
         raise LoadError(f"未知类型 / unknown kind {kind!r}; known: {sorted(KINDS)}")
-    items = _order([(Path(p), k) for p, k in zip(paths, wanted, strict=True)])
+    # kinds are known before anything is parsed, so files others refer to are parsed first
+    items = _order([(Path(p), k or sniff_kind(Path(p))) for p, k in zip(paths, wanted, strict=True)])
     results: list[FileResult] = []
     issues: list[dict[str, object]] = []
     out = rejects_path
@@ -347,13 +396,18 @@ def load_files(
     journal = Journal(journal_path(store.location, store.engine, out, getattr(store, "database", None)))
     paid_dirty = journal.derive_pending("PAID")
     pending: list[tuple[Path, str, str, Batch, FileResult]] = []
-    for path, k in items:
-        if progress:
-            progress(path.name)
+    first: list[tuple[Path, str | None]] = [(p, k) for p, k in items if k in _FIRST_PHASE]
+    rest: list[tuple[Path, str | None]] = [(p, k) for p, k in items if k not in _FIRST_PHASE]
+    outcomes: list[tuple[Path, str | None, ParseOutcome]] = []
+    for phase in (first, rest):
+        for (path, k), outcome in zip(phase, _parse_phase(phase, resolver, load_id, progress), strict=True):
+            outcomes.append((path, k, outcome))
+            if not isinstance(outcome, Exception):
+                resolver.learn(outcome[1])
+    for path, k, outcome in outcomes:
         result = FileResult(str(path), k)
-        try:
-            spec, batch, read = parse_file(path, k, resolver, load_id)
-        except Exception as exc:
+        if isinstance(outcome, Exception):
+            exc = outcome
             if not isinstance(exc, (ReadError, LoadError)):  # a reader bug must not abort the other files
                 exc = LoadError(f"无法读取 / cannot read {path.name}: {type(exc).__name__}: {exc}"[:500])
             result.error = str(exc)
@@ -361,6 +415,8 @@ def load_files(
             issues.append({"file": path.name, "row": 0, "field": "", "value": "", "severity": "rejected",
                            "code": "file", "reason_zh": str(exc), "reason_en": str(exc)})
             continue
+        kind_name, batch, read = outcome
+        spec = KINDS[kind_name]
         result.kind = spec.name
         result.read = read
         result.rejected = len(batch.rejected_rows)
@@ -371,7 +427,6 @@ def load_files(
             result.notes.append("已导入过(同一文件),未重复写入 / already loaded (same file); not written again")
         else:
             pending.append((path, sha, spec.name, batch, result))
-        resolver.learn(batch)
         issues.extend({"file": path.name, **i} for i in batch.issues)
         results.append(result)
     if pending:

@@ -143,7 +143,7 @@ def _grid_csv(path: Path, data: bytes) -> tuple[list[list[str]], str]:
 
 
 def _grid_excel(
-    path: Path, warnings: list[str], header_score: Callable[[list[str]], int]
+    path: Path, warnings: list[str], header_score: Callable[[list[str]], int], nrows: int | None = None
 ) -> tuple[list[list[str]], str]:
     from python_calamine import CalamineWorkbook
 
@@ -172,7 +172,7 @@ def _grid_excel(
     grids: list[tuple[str, list[list[str]]]] = []
     for s in visible:
         try:
-            rows = wb.get_sheet_by_name(s.name).to_python(skip_empty_area=False)
+            rows = wb.get_sheet_by_name(s.name).to_python(skip_empty_area=False, nrows=nrows)
         except Exception as exc:
             raise ReadError(f"无法读取工作表 / cannot read sheet {s.name!r}: {exc}") from None
         grids.append((s.name, [[_cell(v) for v in r] for r in rows]))
@@ -191,6 +191,14 @@ def _pick_sheet(
     return scored[0][2], scored[0][1]
 
 
+def _head_bytes(path: Path, size: int = 256 * 1024) -> bytes:
+    """The first ``size`` bytes of a file, cut after the last complete line."""
+    with path.open("rb") as fh:
+        data = fh.read(size)
+    cut = data.rfind(b"\n")
+    return data[: cut + 1] if cut > 0 and len(data) == size else data
+
+
 def norm_header(cells: list[str]) -> list[str]:
     """Header cells as compared with aliases: NFKC, no white space, no ``*``/``：``, ASCII brackets."""
     out = []
@@ -201,7 +209,7 @@ def norm_header(cells: list[str]) -> list[str]:
     return out
 
 
-def read_table(path: Path, header_score: Callable[[list[str]], int]) -> RawTable:
+def read_table(path: Path, header_score: Callable[[list[str]], int], *, head_only: bool = False) -> RawTable:
     """Read ``path`` and return its data below the best header row.
 
     Args:
@@ -236,11 +244,12 @@ def read_table(path: Path, header_score: Callable[[list[str]], int]) -> RawTable
             raise ReadError(f"这是 PDF 文件,不是 Excel / this is a PDF, not a spreadsheet: {path.name}")
         if suffix in {".xlsx", ".xlsm", ".ods"} and not is_zip:
             raise ReadError(f"扩展名是 {suffix} 但内容不是 Excel / {path.name} is not a real {suffix} file")
-        grid, sheet = _grid_excel(path, warnings, header_score)
+        grid, sheet = _grid_excel(path, warnings, header_score, HEADER_SCAN_ROWS if head_only else None)
     else:
         if head.startswith(b"%PDF"):
             raise ReadError(f"这是 PDF 文件,不是表格 / this is a PDF, not a table: {path.name}")
-        grid, encoding = _grid_csv(path, path.read_bytes())
+        data = path.read_bytes() if not head_only else _head_bytes(path)
+        grid, encoding = _grid_csv(path, data)
         if "replacement" in encoding or "mixed" in encoding:
             warnings.append(f"编码无法确定,按 {encoding} 读取 / uncertain encoding, read as {encoding}")
     if not any(any(c.strip() for c in r) for r in grid):

@@ -252,3 +252,28 @@ def test_ragged_rows_rejected(tmp_path: Path, store: LadybugStore) -> None:
     assert (f.read, f.loaded, f.rejected) == (3, 1, 2)  # too many fields; 丙 lacks the unit
     codes = set(_rejects(store)["code"])
     assert {"too_many_fields", "missing_required"} <= codes
+
+
+def test_order_comes_from_headers_not_arguments(tmp_path: Path, store: LadybugStore) -> None:
+    """Relatives name their official only by name: the officials file must be parsed first, even if given last."""
+    rel = write_csv(tmp_path / "a_family.csv", [["干部姓名", "称谓", "亲属姓名"], ["欧阳明", "岳母", "司马兰"]])
+    off = write_csv(tmp_path / "z_staff.csv", [["姓名", "工作单位", "任职时间"], ["欧阳明", "吉安市财政局", "2016.01-至今"]])
+    summary = load_files(store, [rel, off])
+    assert [f.error for f in summary.files] == [None, None]
+    assert {f.kind: f.loaded for f in summary.files} == {"officials": 1, "relatives": 1}
+    assert store.counts()["RELATIVE_OF"] == 1
+
+
+def test_parallel_parse_gives_the_same_graph(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import guanlian.loaders.pipeline as pipeline
+
+    files = case_files(tmp_path)
+    serial = LadybugStore(tmp_path / "serial")
+    load_files(serial, files)
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 0)
+    parallel = LadybugStore(tmp_path / "parallel")
+    summary = load_files(parallel, files)
+    assert all(f.error is None for f in summary.files)
+    assert parallel.counts() == serial.counts()
+    q = "MATCH (p:Person) RETURN p.key AS k, p.name AS n ORDER BY k"
+    pd.testing.assert_frame_equal(parallel.query(q), serial.query(q))
