@@ -34,9 +34,13 @@ document.addEventListener('securitypolicyviolation', function (e) { window.__csp
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
+
+    in_ci = os.environ.get("CI", "").lower() == "true"
     if not Path(CHROMIUM).exists():
+        if in_ci:  # CI installs Chromium: a missing browser is a broken setup, not a reason to skip
+            pytest.fail(f"no Chromium at {CHROMIUM}", pytrace=False)
         pytest.skip(f"no Chromium at {CHROMIUM}")
+    from playwright import sync_api
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
@@ -152,5 +156,32 @@ def test_report_prints(browser: Any, outputs: tuple[Path, dict[str, Path]]) -> N
     assert p.page.evaluate("getComputedStyle(document.querySelector('nav.toc')).display") == "none"
     pdf = p.page.pdf(format="A4")
     assert pdf[:4] == b"%PDF" and len(pdf) > 10000
+    p.assert_clean()
+    p.ctx.close()
+
+
+def test_demo_report_and_view_in_the_browser(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The real pipeline's outputs (guanlian demo), not the hand-made sample, render offline and cleanly."""
+    from guanlian.workflow import run_demo
+
+    out = tmp_path_factory.mktemp("demo")
+    result = run_demo(out, size="tiny", seed=7)
+    assert result.scan.count > 0
+    p = Page(browser)
+    page = p.page
+    page.goto(result.scan.report_html.as_uri())
+    assert "关联线索报告" in page.inner_text("body")
+    assert page.evaluate("document.querySelectorAll('section.finding').length") == result.scan.count
+    first_view = next(iter(result.scan.views.values()))
+    page.goto(first_view.as_uri())
+    page.wait_for_function("() => window.guanlianView && window.guanlianView.stabilized", timeout=20000)
+    drawn = page.evaluate(
+        """(() => { const c = document.querySelector('#network canvas');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;
+        for (let i = 0; i < d.length; i += 4) { if (d[i+3] > 0 && (d[i] < 240 || d[i+1] < 240 || d[i+2] < 240)) n++; }
+        return n; })()"""
+    )
+    assert drawn > 1000
+    assert "图例" in page.inner_text("#legend")
     p.assert_clean()
     p.ctx.close()
