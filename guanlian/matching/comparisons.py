@@ -16,9 +16,9 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
@@ -26,6 +26,7 @@ import pandas as pd
 from rapidfuzz import process
 from rapidfuzz.distance import Indel, Levenshtein
 
+from guanlian.matching.features import CODE_COLUMNS, ID_KINDS, joint_codes, map_codes
 from guanlian.matching.normalize import company_trade_name, normalize_address, normalize_company_name
 
 __all__ = [
@@ -69,6 +70,9 @@ class Level:
 class Pairs:
     """Candidate pairs as two index arrays into two prepared feature frames, with column access.
 
+    Hot paths read integer codes (:meth:`codes`, :meth:`ints`) and fetch strings only for the few pairs
+    that need them (:meth:`take`).
+
     Args:
         left: features of the left records (:func:`guanlian.matching.features.prepare_records`).
         right: features of the right records (may be the same frame as ``left``).
@@ -79,16 +83,37 @@ class Pairs:
     def __init__(self, left: pd.DataFrame, right: pd.DataFrame, li: npt.NDArray[np.int64],
                  ri: npt.NDArray[np.int64]) -> None:
         self.left, self.right, self.li, self.ri = left, right, li, ri
-        self._cache: dict[str, tuple[npt.NDArray[np.object_], npt.NDArray[np.object_]]] = {}
+        self._cache: dict[str, tuple[npt.NDArray[Any], npt.NDArray[Any]]] = {}
 
     def __len__(self) -> int:
         return len(self.li)
 
     def col(self, name: str) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_]]:
-        """The column ``name`` of both sides, aligned with the pairs."""
+        """The column ``name`` of both sides, aligned with the pairs (slow for text: prefer :meth:`codes`)."""
         if name not in self._cache:
             self._cache[name] = (self.left[name].to_numpy()[self.li], self.right[name].to_numpy()[self.ri])
         return self._cache[name]
+
+    def ints(self, name: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """A numeric column of both sides as int64, aligned with the pairs."""
+        key = f"int:{name}"
+        if key not in self._cache:
+            self._cache[key] = (self.left[name].to_numpy().astype(np.int64)[self.li],
+                                self.right[name].to_numpy().astype(np.int64)[self.ri])
+        return self._cache[key]
+
+    def codes(self, code_col: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Comparable integer codes (``c_*`` columns, ``-1`` = blank) of both sides, aligned with the pairs."""
+        key = f"code:{code_col}"
+        if key not in self._cache:
+            cl, cr = joint_codes(self.left, self.right, code_col)
+            self._cache[key] = (cl[self.li], cr[self.ri])
+        return self._cache[key]
+
+    def take(self, name: str, sel: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_]]:
+        """Column ``name`` of both sides for the pairs at positions ``sel`` only."""
+        return (self.left[name].iloc[self.li[sel]].to_numpy(dtype=object),
+                self.right[name].iloc[self.ri[sel]].to_numpy(dtype=object))
 
     def mapped(self, name: str, fn: object) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_]]:
         """Column ``name`` passed through ``fn`` once per distinct value among the records in pairs."""
@@ -99,6 +124,16 @@ class Pairs:
             mapping = {u: fn(u) for u in uniq}  # type: ignore[operator]
             self._cache[key] = (pd.Series(a).map(mapping).to_numpy(dtype=object),
                                 pd.Series(b).map(mapping).to_numpy(dtype=object))
+        return self._cache[key]
+
+    def mapped_codes(self, code_col: str, fn: Callable[[str], str]) -> tuple[npt.NDArray[np.int64],
+                                                                            npt.NDArray[np.int64]]:
+        """Codes of ``fn`` applied to the text behind ``code_col``, once per distinct value in the pairs."""
+        key = f"mapped:{code_col}:{getattr(fn, '__name__', id(fn))}"
+        if key not in self._cache:
+            a, b = self.codes(code_col)
+            self._cache[key] = map_codes(self.left, self.right, a, b, CODE_COLUMNS[code_col], fn, self.li,
+                                         self.ri)
         return self._cache[key]
 
 
@@ -164,27 +199,33 @@ class NameChars(Comparison):
     )
 
     def levels_for(self, pairs: Pairs, context: dict[str, IntArray]) -> IntArray:
-        a, b = pairs.col("name_key")
-        ra, rb = pairs.col("name")
-        sa, sb = pairs.col("sorted_key")
-        present = _nonempty(a) & _nonempty(b)
+        a, b = pairs.codes("c_name_key")
+        present = (a >= 0) & (b >= 0)
         exact = present & (a == b)
         n = len(pairs)
-        # Edit distances only where the keys differ (most blocked pairs are exact namesakes).
+        # Edit distances only where the keys differ (most blocked pairs are exact namesakes), and once per
+        # distinct pair of keys (王伟/汪伟 recurs thousands of times in a big registry).
         todo = np.flatnonzero(present & ~exact)
         lev = np.full(n, 99, dtype=np.int64)
         sim = np.zeros(n, dtype=np.float64)
         if len(todo):
-            lev[todo] = process.cpdist(a[todo], b[todo], scorer=Levenshtein.distance, workers=-1)
-            sim[todo] = process.cpdist(a[todo], b[todo], scorer=Indel.normalized_similarity, workers=-1)
-        la, lb = (x.astype(np.int64) for x in pairs.col("name_len"))
-        pa, pb = pairs.col("py_key")
-        fa, fb = pairs.col("py_fuzzy")
+            k = np.int64(max(int(a.max()), int(b.max())) + 1)
+            inv, uniq = pd.factorize(a[todo] * k + b[todo])
+            first = np.empty(len(uniq), dtype=np.int64)
+            first[inv[::-1]] = np.arange(len(todo), dtype=np.int64)[::-1]
+            sa, sb = pairs.take("name_key", todo[first])
+            lev[todo] = process.cpdist(sa, sb, scorer=Levenshtein.distance, workers=-1)[inv]
+            sim[todo] = process.cpdist(sa, sb, scorer=Indel.normalized_similarity, workers=-1)[inv]
+        ra, rb = pairs.codes("c_name")
+        sa_, sb_ = pairs.codes("c_sorted_key")
+        la, lb = pairs.ints("name_len")
+        pa, pb = pairs.codes("c_py_key")
+        fa, fb = pairs.codes("c_py_fuzzy")
         return self._select(len(pairs), [
             (~present, "missing"),
             (exact & (ra == rb), "exact"),
             (exact, "exact_variant"),
-            (sa == sb, "reordered"),
+            (sa_ == sb_, "reordered"),
             ((lev == 1) & (la == lb) & (la >= 2), "one_char"),
             (sim >= 0.75, "similar"),
             ((pa == pb) | (fa == fb), "sound_alike"),
@@ -208,9 +249,9 @@ class NamePinyin(Comparison):
         nc = NameChars()
         chars = context[NameChars.name]
         skip = np.isin(chars, [nc.level("missing"), nc.level("exact"), nc.level("exact_variant")])
-        a, b = pairs.col("py_key")
-        fa, fb = pairs.col("py_fuzzy")
-        present = _nonempty(a) & _nonempty(b)
+        a, b = pairs.codes("c_py_key")
+        fa, fb = pairs.codes("c_py_fuzzy")
+        present = (a >= 0) & (b >= 0)
         return self._select(len(pairs), [
             (skip | ~present, "not_needed"),
             (a == b, "same_sound"),
@@ -235,23 +276,24 @@ class ResidentIdComparison(Comparison):
     )
 
     def levels_for(self, pairs: Pairs, context: dict[str, IntArray]) -> IntArray:
-        na, nb = pairs.col("id_number")
-        sa, sb = pairs.col("id_status")
-        pa, pb = pairs.col("id_prefix")
-        xa, xb = pairs.col("id_suffix")
-        ra, rb = pairs.col("id_raw")
-        va, vb = _nonempty(na), _nonempty(nb)
-        ma, mb = sa == "masked", sb == "masked"
+        na, nb = pairs.codes("c_id")
+        ka, kb = pairs.ints("id_kind")
+        va, vb = na >= 0, nb >= 0
+        masked = ID_KINDS.index("masked")
+        ma, mb = ka == masked, kb == masked
         n = len(pairs)
         masked_ok = np.zeros(n, dtype=bool)
         masked_bad = np.zeros(n, dtype=bool)
         sel = np.flatnonzero((ma & (vb | mb)) | (mb & va))
         if len(sel):
             # Few pairs carry masked numbers; compare the visible parts in Python.
-            for i in sel:
-                full_a = na[i] or ""
-                full_b = nb[i] or ""
-                pre_a, suf_a, pre_b, suf_b = pa[i], xa[i], pb[i], xb[i]
+            sna, snb = pairs.take("id_number", sel)
+            spa, spb = pairs.take("id_prefix", sel)
+            sxa, sxb = pairs.take("id_suffix", sel)
+            for t, i in enumerate(sel):
+                full_a = sna[t] or ""
+                full_b = snb[t] or ""
+                pre_a, suf_a, pre_b, suf_b = spa[t], sxa[t], spb[t], sxb[t]
                 if full_a:
                     pre_a, suf_a = full_a, full_a
                 if full_b:
@@ -262,7 +304,12 @@ class ResidentIdComparison(Comparison):
                     masked_bad[i] = True
                 elif k + j >= 6:
                     masked_ok[i] = True
-        bad = (sa == "bad_checksum") & (sb == "bad_checksum") & (ra == rb)
+        bad_kind = ID_KINDS.index("bad_checksum")
+        bad = np.zeros(n, dtype=bool)
+        both_bad = np.flatnonzero((ka == bad_kind) & (kb == bad_kind))
+        if len(both_bad):
+            ra, rb = pairs.take("id_raw", both_bad)
+            bad[both_bad] = ra == rb
         return self._select(n, [
             (va & vb & (na == nb), "same"),
             (va & vb, "conflict"),
@@ -291,10 +338,10 @@ class BirthDate(Comparison):
     )
 
     def levels_for(self, pairs: Pairs, context: dict[str, IntArray]) -> IntArray:
-        ya, yb = (x.astype(np.int32) for x in pairs.col("by"))
-        ma, mb = (x.astype(np.int32) for x in pairs.col("bm"))
-        da, db = (x.astype(np.int32) for x in pairs.col("bd"))
-        sa, sb = pairs.col("birth_src")
+        ya, yb = pairs.ints("by")
+        ma, mb = pairs.ints("bm")
+        da, db = pairs.ints("bd")
+        sa, sb = pairs.ints("birth_src")
         present = (ya > 0) & (yb > 0)
         full = present & (ma > 0) & (mb > 0) & (da > 0) & (db > 0)
         exact = full & (ya == yb) & (ma == mb) & (da == db)
@@ -329,7 +376,7 @@ class Sex(Comparison):
     )
 
     def levels_for(self, pairs: Pairs, context: dict[str, IntArray]) -> IntArray:
-        a, b = (x.astype(np.int8) for x in pairs.col("sex"))
+        a, b = pairs.ints("sex")
         present = (a > 0) & (b > 0)
         return self._select(len(pairs), [(~present, "missing"), (a == b, "same")], "different")
 
@@ -347,8 +394,8 @@ class Phone(Comparison):
     )
 
     def levels_for(self, pairs: Pairs, context: dict[str, IntArray]) -> IntArray:
-        a, b = pairs.col("phone")
-        present = _nonempty(a) & _nonempty(b)
+        a, b = pairs.codes("c_phone")
+        present = (a >= 0) & (b >= 0)
         return self._select(len(pairs), [(~present, "missing"), (a == b, "same")], "different")
 
 
@@ -365,8 +412,8 @@ class Address(Comparison):
     )
 
     def levels_for(self, pairs: Pairs, context: dict[str, IntArray]) -> IntArray:
-        a, b = pairs.mapped("address", normalize_address)
-        present = _nonempty(a) & _nonempty(b)
+        a, b = pairs.mapped_codes("c_address", normalize_address)
+        present = (a >= 0) & (b >= 0)
         return self._select(len(pairs), [(~present, "missing"), (a == b, "same")], "different")
 
 
@@ -388,9 +435,9 @@ class Employer(Comparison):
     )
 
     def levels_for(self, pairs: Pairs, context: dict[str, IntArray]) -> IntArray:
-        a, b = pairs.mapped("employer", _employer_key)
-        ta, tb = pairs.mapped("employer", company_trade_name)
-        present = _nonempty(a) & _nonempty(b)
+        a, b = pairs.mapped_codes("c_employer", _employer_key)
+        ta, tb = pairs.mapped_codes("c_employer", company_trade_name)
+        present = (a >= 0) & (b >= 0)
         return self._select(len(pairs), [(~present, "missing"), (a == b, "same"), (ta == tb, "same_trade_name")],
                             "different")
 

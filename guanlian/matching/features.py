@@ -3,9 +3,16 @@
 :func:`prepare_records` turns a DataFrame with any of the columns ``name``, ``id_number``, ``birth_date``,
 ``sex``, ``phone``, ``address``, ``employer`` into one row of features per record: name keys, pinyin keys,
 the parsed resident ID, the effective birth date (from a valid ID when there is one, else from the field),
-sex and phone. Expensive string work runs once per *distinct* value, and the common case of a well-formed
-18-character ID is checked with numpy instead of one Python call per row. Address and employer are kept
-raw; the matcher normalises them only for the records that reach a candidate pair.
+sex and phone. Expensive string work runs once per *distinct* value; the common shapes (a plain
+18-character ID, an ISO birth date, an 11-digit mobile number, a name of common CJK ideographs) are parsed
+with Arrow compute kernels and numpy, and only the long tail goes through the scalar reference functions.
+
+Every string key also has an integer code column (``c_<key>``, ``-1`` = blank): the matcher blocks and
+compares on integers, not on Python strings. Codes are only comparable between frames prepared *together*
+(:func:`prepare_pair`, or one frame with itself); :func:`joint_codes` recodes two frames prepared apart.
+``c_id`` (the valid resident ID as a number) and ``id_kind`` are absolute and always comparable.
+Address and employer are kept raw (plus a code of the raw text); the matcher normalises them once per
+distinct value that reaches a candidate pair.
 
 Example:
     >>> import pandas as pd
@@ -16,37 +23,103 @@ Example:
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import unicodedata
+import uuid
 from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from guanlian.matching.identifiers import parse_resident_id
 from guanlian.matching.normalize import _person_name_after_nfkc, has_cjk, normalize_phone, to_simplified
-from guanlian.matching.pinyin import _fuzzy_syllable, split_name, syllables_of_key
+from guanlian.matching.pinyin import (
+    COMPOUND_SURNAMES,
+    SURNAME_PINYIN,
+    _char_tone3,
+    _fuzzy_syllable,
+    split_name,
+    syllables_of_key,
+)
 
-__all__ = ["FEATURE_COLUMNS", "INPUT_COLUMNS", "prepare_records"]
+__all__ = ["CODE_COLUMNS", "FEATURE_COLUMNS", "ID_KINDS", "INPUT_COLUMNS", "joint_codes", "map_codes", "prepare_pair",
+           "prepare_records", "shares_coding"]
 
 INPUT_COLUMNS: tuple[str, ...] = ("name", "id_number", "birth_date", "sex", "phone", "address", "employer")
 """Columns :func:`prepare_records` reads (each optional)."""
+
+CODE_COLUMNS: dict[str, str] = {
+    "c_name": "name", "c_name_key": "name_key", "c_sorted_key": "sorted_key", "c_py_key": "py_key",
+    "c_py_fuzzy": "py_fuzzy", "c_init_key": "init_key", "c_sur_py": "sur_py", "c_phone": "phone",
+    "c_address": "address", "c_employer": "employer",
+}
+"""Integer code column → the string column it codes (``-1`` for ``""``; equal codes ⇔ equal strings
+within one coding)."""
 
 FEATURE_COLUMNS: tuple[str, ...] = (
     "name", "name_norm", "name_key", "surname", "sorted_key", "py_key", "py_fuzzy", "init_key", "sur_py", "name_len",
     "id_raw", "id_number", "id_status", "id_prefix", "id_suffix", "id_len",
     "by", "bm", "bd", "birth_src", "sex", "phone", "address", "employer",
+    *CODE_COLUMNS, "c_id", "id_kind",
 )
 """Columns of the frame :func:`prepare_records` returns."""
 
+ID_KINDS: tuple[str, ...] = ("", "valid", "bad_checksum", "masked", "invalid")
+"""``id_kind`` k ⇔ ``id_status == ID_KINDS[k]``."""
+
+_CODING = "guanlian_coding"  # DataFrame.attrs key: frames with the same value share their code columns
+
+IntArray = npt.NDArray[np.int64]
+
 _ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
-_ID_CHECK = np.array(list("10X98765432"))
+_ID_CHECK = np.frombuffer(b"10X98765432", dtype=np.uint8)
+_POW10 = 10 ** np.arange(16, -1, -1, dtype=np.int64)
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+_STRING = pd.StringDtype("pyarrow", na_value=np.nan)
 
 
-def _col(df: pd.DataFrame, name: str) -> pd.Series:
-    if name in df.columns:
-        return df[name].astype("object").where(df[name].notna(), "").astype("str").reset_index(drop=True)
-    return pd.Series([""] * len(df), dtype="str")
+# --- columns in and out -------------------------------------------------------------------------------
+
+
+def _arrow_col(df: pd.DataFrame, name: str) -> pa.Array:
+    """Column as an Arrow ``large_string`` array; missing column and nulls → ``""``, other values → str."""
+    if name not in df.columns:
+        return pc.fill_null(pa.nulls(len(df), pa.large_string()), "")
+    s = df[name].reset_index(drop=True)
+    if not isinstance(s.dtype, pd.StringDtype):
+        s = s.astype("object").where(s.notna(), "").astype("str")
+    arr = pa.array(s, from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return pc.fill_null(arr.cast(pa.large_string()), "")
+
+
+def _str_series(arr: pa.Array) -> pd.Series:
+    return pd.Series(pd.arrays.ArrowStringArray(arr, dtype=_STRING))  # type: ignore[call-arg]
+
+
+def _codes(arr: pa.Array) -> npt.NDArray[np.int32]:
+    """Dictionary codes of a string array, ``""`` → -1."""
+    enc = arr.dictionary_encode()
+    codes: npt.NDArray[np.int32] = np.array(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int32)
+    blank = np.flatnonzero(enc.dictionary.to_numpy(zero_copy_only=False) == "")
+    if len(blank):
+        codes[codes == blank[0]] = -1
+    return codes
+
+
+def _codes_obj(values: npt.NDArray[np.object_]) -> npt.NDArray[np.int32]:
+    """Codes of an object array of str, ``""`` → -1."""
+    raw, uniq = pd.factorize(values)
+    codes: npt.NDArray[np.int32] = raw.astype(np.int32)
+    blank = np.flatnonzero(np.asarray(uniq == "", dtype=bool))
+    if len(blank):
+        codes[codes == blank[0]] = -1
+    return codes
 
 
 def _map_unique(s: pd.Series, fn: Callable[[str], object]) -> pd.Series:
@@ -55,7 +128,12 @@ def _map_unique(s: pd.Series, fn: Callable[[str], object]) -> pd.Series:
     return s.map(mapping)
 
 
+# --- names --------------------------------------------------------------------------------------------
+
 _NAME_FEATURES = ("name_key", "surname", "sorted_key", "py_key", "py_fuzzy", "init_key", "sur_py", "name_len")
+# Names of common CJK ideographs only (after NFKC and t2s): normalisation leaves them unchanged and their
+# keys split into surname + given name, so both halves are computed once per distinct half.
+_SIMPLE_CJK = re.compile("[\u4e00-\u9fff]+")
 
 
 def _normalize_unique(uniq: list[str]) -> list[str]:
@@ -67,7 +145,8 @@ def _normalize_unique(uniq: list[str]) -> list[str]:
     if done:
         for i, c in zip(cjk_idx, converted, strict=True):
             nfkc[i] = c
-    return [_person_name_after_nfkc(v, convert=not done) for v in nfkc]
+    simple = _SIMPLE_CJK.fullmatch
+    return [v if done and simple(v) else _person_name_after_nfkc(v, convert=not done) for v in nfkc]
 
 
 def _name_features(norm: str) -> tuple[str, str, str, str, str, str, str, int]:
@@ -85,56 +164,139 @@ def _name_features(norm: str) -> tuple[str, str, str, str, str, str, str, int]:
             "".join(_fuzzy_syllable(x) for x in syl), init, head, len(key))
 
 
-def _parse_ids(raw: pd.Series) -> dict[str, np.ndarray]:
+def _surname_parts(surname: str) -> tuple[str, str]:
+    syl = SURNAME_PINYIN.get(surname) or tuple(_char_tone3(c) for c in surname)
+    plain = [s.rstrip("012345") for s in syl]
+    return "".join(plain), "".join(_fuzzy_syllable(s) for s in plain)
+
+
+def _given_parts(given: str) -> tuple[str, str, str, str]:
+    plain = [_char_tone3(c).rstrip("012345") for c in given]
+    return ("".join(plain), "".join(_fuzzy_syllable(s) for s in plain), "".join(sorted(s[:1] for s in plain)),
+            "".join(sorted(given)))
+
+
+def _name_feature_rows(norms: list[str]) -> list[tuple[str, str, str, str, str, str, str, int]]:
+    """:func:`_name_features` for many names; common CJK names reuse per-surname and per-given-name parts."""
+    surs: dict[str, tuple[str, str]] = {}
+    givens: dict[str, tuple[str, str, str, str]] = {}
+    simple = _SIMPLE_CJK.fullmatch
+    out: list[tuple[str, str, str, str, str, str, str, int]] = []
+    for norm in norms:
+        if len(norm) < 2 or not simple(norm):
+            out.append(_name_features(norm))
+            continue
+        k = 2 if len(norm) >= 3 and norm[:2] in COMPOUND_SURNAMES else 1
+        sur, given = norm[:k], norm[k:]
+        s = surs.get(sur)
+        if s is None:
+            s = surs[sur] = _surname_parts(sur)
+        g = givens.get(given)
+        if g is None:
+            g = givens[given] = _given_parts(given)
+        out.append((norm, sur, sur + g[3], s[0] + g[0], s[1] + g[1], s[0] + "|" + g[2], s[0], len(norm)))
+    return out
+
+
+def _names(raw: pa.Array, out: dict[str, object]) -> None:
+    enc = raw.dictionary_encode()
+    codes = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    uniq: list[str] = enc.dictionary.to_pylist()
+    norm_u = _normalize_unique(uniq)
+    feats = _name_feature_rows(norm_u) or [_name_features("")]
+    n = len(raw)
+    out["name"] = raw
+    norm_arr = np.array(norm_u or [""], dtype=object)
+    out["name_norm"] = norm_arr[codes] if n else norm_arr[:0]
+    raw_blank = np.flatnonzero(np.array(uniq, dtype=object) == "") if uniq else np.empty(0, np.int64)
+    c_name = codes.astype(np.int32)
+    if len(raw_blank):
+        c_name[codes == raw_blank[0]] = -1
+    out["c_name"] = c_name
+    for c, vals in zip(_NAME_FEATURES, zip(*feats, strict=True), strict=True):
+        arr = np.array(vals, dtype=np.int64 if c == "name_len" else object)
+        out[c] = arr[codes] if n else arr[:0]
+        if f"c_{c}" in CODE_COLUMNS:
+            cu = _codes_obj(arr)
+            out[f"c_{c}"] = cu[codes] if n else cu[:0]
+
+
+# --- resident IDs -------------------------------------------------------------------------------------
+
+
+def _id_code(number: str) -> int:
+    """A valid 18-character number as an int64: the 17 digits times 11 plus the check value (X = 10)."""
+    return int(number[:17]) * 11 + (10 if number[17] == "X" else int(number[17]))
+
+
+def _fixed18(a: pa.Array) -> npt.NDArray[np.uint8]:
+    b = a.cast(pa.binary(18))
+    return np.frombuffer(b.buffers()[1], dtype=np.uint8)[b.offset * 18:(b.offset + len(b)) * 18].reshape(-1, 18)
+
+
+def _real_dates(y: IntArray, m: IntArray, d: IntArray) -> npt.NDArray[np.bool_]:
+    """Calendar dates from 1880 up to today (what ``pd.to_datetime(errors="coerce") <= today`` accepts)."""
+    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+    days = _MONTH_DAYS[np.clip(m, 0, 12)] + (leap & (m == 2))
+    t = dt.date.today()
+    ok: npt.NDArray[np.bool_] = (m >= 1) & (m <= 12) & (d >= 1) & (d <= days) & (y >= 1880) & (
+        y * 10000 + m * 100 + d <= t.year * 10000 + t.month * 100 + t.day)
+    return ok
+
+
+def _parse_ids(raw: pa.Array) -> dict[str, np.ndarray]:
     """Vectorised resident-ID parse; rows that are not plain 18-character numbers go through
     :func:`parse_resident_id` once per distinct value."""
     n = len(raw)
-    raw_a = raw.to_numpy(dtype=object)
-    compact = raw.str.replace(r"[\s\-]", "", regex=True).str.upper()
-    plain = compact.str.fullmatch(r"\d{17}[\dX]").fillna(False).to_numpy(dtype=bool)
+    compact = pc.utf8_upper(pc.replace_substring_regex(raw, r"[\s\-]", ""))
+    plain_a = pc.match_substring_regex(compact, r"^[0-9]{17}[0-9X]$")
+    plain = plain_a.to_numpy(zero_copy_only=False).astype(bool)
+    nonblank = pc.not_equal(raw, "").to_numpy(zero_copy_only=False).astype(bool)
     number = np.full(n, "", dtype=object)
-    status = np.where(raw_a == "", "", "invalid").astype(object)
+    kind = np.where(nonblank, 4, 0).astype(np.int8)  # "invalid" unless parsed below
     prefix = np.full(n, "", dtype=object)
     suffix = np.full(n, "", dtype=object)
     length = np.zeros(n, dtype=np.int32)
-    iy = np.zeros(n, dtype=np.int32)
-    im = np.zeros(n, dtype=np.int32)
-    iday = np.zeros(n, dtype=np.int32)
-    isex = np.zeros(n, dtype=np.int32)
+    code = np.full(n, -1, dtype=np.int64)
+    iy = np.zeros(n, dtype=np.int64)
+    im = np.zeros(n, dtype=np.int64)
+    iday = np.zeros(n, dtype=np.int64)
+    isex = np.zeros(n, dtype=np.int64)
     if plain.any():
-        c = compact[plain]
-        ca = c.to_numpy(dtype=object)
-        arr = np.frombuffer("".join(c.tolist()).encode("ascii"), dtype=np.uint8).reshape(-1, 18)
+        c = pc.filter(compact, plain_a)
+        arr = _fixed18(c)
         digits = (arr[:, :17] - 48).astype(np.int64)
-        check_ok = _ID_CHECK[(digits @ _ID_WEIGHTS) % 11] == (arr[:, 17].view("S1").astype(str))
+        check_ok = _ID_CHECK[(digits @ _ID_WEIGHTS) % 11] == arr[:, 17]
         y = digits[:, 6] * 1000 + digits[:, 7] * 100 + digits[:, 8] * 10 + digits[:, 9]
         m = digits[:, 10] * 10 + digits[:, 11]
         d = digits[:, 12] * 10 + digits[:, 13]
-        dates = pd.to_datetime(pd.DataFrame({"year": y, "month": m, "day": d}), errors="coerce")
-        today = pd.Timestamp.today()
-        date_ok = (dates.notna() & (dates <= today)).to_numpy() & (y >= 1880)
+        date_ok = _real_dates(y, m, d)
         idx = np.flatnonzero(plain)
-        st = np.where(date_ok, np.where(check_ok, "valid", "bad_checksum"), "invalid").astype(object)
-        status[idx] = st
-        valid = st == "valid"
-        number[idx[valid]] = ca[valid]
-        prefix[idx] = c.str[:6].to_numpy(dtype=object)
-        suffix[idx] = c.str[-4:].to_numpy(dtype=object)
+        k = np.where(date_ok, np.where(check_ok, 1, 2), 4).astype(np.int8)
+        kind[idx] = k
+        valid = k == 1
+        strings = c.to_numpy(zero_copy_only=False)
+        number[idx[valid]] = strings[valid]
+        code[idx[valid]] = (digits[valid] @ _POW10) * 11 + np.where(arr[valid, 17] == 88, 10, arr[valid, 17] - 48)
+        prefix[idx] = pc.utf8_slice_codeunits(c, 0, 6).to_numpy(zero_copy_only=False)
+        suffix[idx] = pc.utf8_slice_codeunits(c, 14, 18).to_numpy(zero_copy_only=False)
         length[idx] = 18
-        use = st != "invalid"
+        use = k != 4
         iy[idx[use]] = y[use]
         im[idx[use]] = m[use]
         iday[idx[use]] = d[use]
         isex[idx[use]] = np.where(digits[use, 16] % 2 == 1, 1, 2)
-    rest = ~plain & (raw_a != "")
+    rest = ~plain & nonblank
     if rest.any():
         idx = np.flatnonzero(rest)
-        parsed = _map_unique(raw[rest], parse_resident_id)
+        parsed = _map_unique(pd.Series(raw.take(pa.array(idx)).to_numpy(zero_copy_only=False)), parse_resident_id)
         for i, r in zip(idx, parsed.tolist(), strict=True):
             if r is None:
                 continue
-            status[i] = r.status
+            kind[i] = ID_KINDS.index(r.status)
             number[i] = r.number or ""
+            if r.number:
+                code[i] = _id_code(r.number)
             prefix[i] = r.prefix
             suffix[i] = r.suffix
             length[i] = 18 if r.number else len(r.raw_compact)
@@ -142,13 +304,17 @@ def _parse_ids(raw: pd.Series) -> dict[str, np.ndarray]:
                 iy[i], im[i], iday[i] = r.birth_date.year, r.birth_date.month, r.birth_date.day
             if r.sex:
                 isex[i] = 1 if r.sex == "M" else 2
-    return {"id_raw": raw_a, "id_number": number, "id_status": status, "id_prefix": prefix,
-            "id_suffix": suffix, "id_len": length, "iy": iy, "im": im, "iday": iday, "isex": isex}
+    status = np.array(ID_KINDS, dtype=object)[kind]
+    return {"id_raw": raw, "id_number": number, "id_status": status, "id_prefix": prefix,
+            "id_suffix": suffix, "id_len": length, "c_id": code, "id_kind": kind,
+            "iy": iy, "im": im, "iday": iday, "isex": isex}
 
 
-def _parse_birth(s: pd.Series) -> dict[str, npt.NDArray[np.int64]]:
-    """ISO-ish dates (``1968-01-05``, ``1968-01``, ``1968``, ``19680105``, ``1968年1月5日``) → y, m, d ints
-    (0 when unknown). Plain ISO dates take a vectorised fast path."""
+# --- birth dates, sex, phones -------------------------------------------------------------------------
+
+
+def _parse_birth_slow(s: pd.Series) -> dict[str, IntArray]:
+    """The reference parser (any of the accepted shapes, Python regexes)."""
     n = len(s)
     y = np.zeros(n, dtype=np.int64)
     m = np.zeros(n, dtype=np.int64)
@@ -172,6 +338,31 @@ def _parse_birth(s: pd.Series) -> dict[str, npt.NDArray[np.int64]]:
         y[rest] = pd.to_numeric(ex[0], errors="coerce").fillna(0).astype(np.int64).to_numpy()
         m[rest] = pd.to_numeric(ex[1], errors="coerce").fillna(0).astype(np.int64).to_numpy()
         d[rest] = pd.to_numeric(ex[2], errors="coerce").fillna(0).astype(np.int64).to_numpy()
+    return {"y": y, "m": m, "d": d}
+
+
+def _parse_birth(raw: pa.Array) -> dict[str, IntArray]:
+    """ISO-ish dates (``1968-01-05``, ``1968-01``, ``1968``, ``19680105``, ``1968年1月5日``) → y, m, d ints
+    (0 when unknown). ASCII ISO dates are read from their bytes; the rest go through the reference parser."""
+    n = len(raw)
+    y = np.zeros(n, dtype=np.int64)
+    m = np.zeros(n, dtype=np.int64)
+    d = np.zeros(n, dtype=np.int64)
+    t = pc.ascii_trim_whitespace(raw)
+    iso_a = pc.match_substring_regex(t, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+    iso = iso_a.to_numpy(zero_copy_only=False).astype(bool)
+    if iso.any():
+        b = pc.filter(t, iso_a).cast(pa.binary(10))
+        arr = np.frombuffer(b.buffers()[1], dtype=np.uint8)[b.offset * 10:(b.offset + len(b)) * 10].reshape(-1, 10)
+        dg = arr.astype(np.int64) - 48
+        y[iso] = dg[:, 0] * 1000 + dg[:, 1] * 100 + dg[:, 2] * 10 + dg[:, 3]
+        m[iso] = dg[:, 5] * 10 + dg[:, 6]
+        d[iso] = dg[:, 8] * 10 + dg[:, 9]
+    rest = ~iso & pc.not_equal(raw, "").to_numpy(zero_copy_only=False).astype(bool)
+    if rest.any():
+        idx = np.flatnonzero(rest)
+        slow = _parse_birth_slow(pd.Series(raw.take(pa.array(idx)).to_numpy(zero_copy_only=False), dtype=object))
+        y[idx], m[idx], d[idx] = slow["y"], slow["m"], slow["d"]
     bad_m = (m < 0) | (m > 12)
     m[bad_m] = 0
     d[bad_m | (d > 31) | (d < 0)] = 0
@@ -180,6 +371,65 @@ def _parse_birth(s: pd.Series) -> dict[str, npt.NDArray[np.int64]]:
 
 
 _SEX = {"M": 1, "男": 1, "MALE": 1, "F": 2, "女": 2, "FEMALE": 2}
+
+
+def _sex_field(raw: pa.Array) -> npt.NDArray[np.int8]:
+    enc = raw.dictionary_encode()
+    lut = np.array([_SEX.get(u.strip().upper(), 0) for u in enc.dictionary.to_pylist()] or [0], dtype=np.int8)
+    return lut[enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)] if len(raw) else lut[:0]
+
+
+def _phones(raw: pa.Array) -> npt.NDArray[np.object_]:
+    """Normalised phones: plain 11-digit mobiles as they are, the rest through :func:`normalize_phone`."""
+    plain = pc.match_substring_regex(raw, r"^1[3-9][0-9]{9}$").to_numpy(zero_copy_only=False).astype(bool)
+    ph = raw.to_numpy(zero_copy_only=False)
+    if not plain.all():
+        ph = ph.astype(object)
+        ph[~plain] = _map_unique(pd.Series(ph[~plain], dtype=object), normalize_phone).to_numpy(dtype=object)
+    return np.asarray(ph, dtype=object)
+
+
+# --- the frame ----------------------------------------------------------------------------------------
+
+
+def _features(cols: dict[str, pa.Array]) -> dict[str, object]:
+    """Feature arrays (numpy, or Arrow for raw text) from Arrow input columns of equal length."""
+    out: dict[str, object] = {}
+    _names(cols["name"], out)
+    ids = _parse_ids(cols["id_number"])
+    for c in ("id_raw", "id_number", "id_status", "id_prefix", "id_suffix", "id_len"):
+        out[c] = ids[c]
+    b = _parse_birth(cols["birth_date"])
+    from_id = ids["iy"] > 0
+    out["by"] = np.where(from_id, ids["iy"], b["y"]).astype(np.int16)
+    out["bm"] = np.where(from_id, ids["im"], b["m"]).astype(np.int8)
+    out["bd"] = np.where(from_id, ids["iday"], b["d"]).astype(np.int8)
+    out["birth_src"] = np.where(from_id, 2, np.where(b["y"] > 0, 1, 0)).astype(np.int8)
+    out["sex"] = np.where(ids["isex"] > 0, ids["isex"], _sex_field(cols["sex"])).astype(np.int8)
+    phone = _phones(cols["phone"])
+    out["phone"] = phone
+    out["address"] = cols["address"]
+    out["employer"] = cols["employer"]
+    out["c_phone"] = _codes_obj(phone)
+    out["c_address"] = _codes(cols["address"])
+    out["c_employer"] = _codes(cols["employer"])
+    out["c_id"] = ids["c_id"]
+    out["id_kind"] = ids["id_kind"]
+    return out
+
+
+def _frame(feats: dict[str, object], lo: int, hi: int, token: str) -> pd.DataFrame:
+    data: dict[str, pd.Series] = {}
+    for c in FEATURE_COLUMNS:
+        v = feats[c]
+        if isinstance(v, pa.Array):
+            data[c] = _str_series(v.slice(lo, hi - lo))
+        else:
+            a = np.asarray(v)[lo:hi]
+            data[c] = pd.Series(a, dtype=object) if a.dtype == object else pd.Series(a)
+    f = pd.DataFrame(data, copy=False)
+    f.attrs[_CODING] = token
+    return f
 
 
 def prepare_records(df: pd.DataFrame) -> pd.DataFrame:
@@ -191,49 +441,117 @@ def prepare_records(df: pd.DataFrame) -> pd.DataFrame:
     Returns:
         A frame with :data:`FEATURE_COLUMNS`. ``by``/``bm``/``bd`` are the effective birth year, month and
         day (0 = unknown) and ``birth_src`` says where they came from (0 none, 1 the birth-date field,
-        2 the resident ID); ``sex`` is 0 unknown, 1 male, 2 female.
+        2 the resident ID); ``sex`` is 0 unknown, 1 male, 2 female. ``c_*`` columns are integer codes of
+        the string keys (see :data:`CODE_COLUMNS`).
 
     Example:
         >>> f = prepare_records(pd.DataFrame({"name": ["王晓明"], "birth_date": ["1980-05"]}))
         >>> [f.loc[0, "init_key"], *map(int, f.loc[0, ["by", "bm", "bd", "birth_src"]])]
         ['wang|mx', 1980, 5, 0, 1]
     """
-    n = len(df)
-    out: dict[str, object] = {}
-    names = _col(df, "name")
-    codes, uniques = pd.factorize(names.to_numpy(dtype=object))
-    norm_u = _normalize_unique(list(uniques))
-    feats = [_name_features(v) for v in norm_u] or [_name_features("")]
-    cols_u = list(zip(*feats, strict=True))
-    out["name"] = names.to_numpy(dtype=object)
-    out["name_norm"] = np.array(norm_u or [""], dtype=object)[codes] if n else np.empty(0, dtype=object)
-    for c, vals in zip(_NAME_FEATURES, cols_u, strict=True):
-        arr = np.array(vals, dtype=np.int64 if c == "name_len" else object)
-        out[c] = arr[codes] if n else arr[:0]
+    feats = _features({c: _arrow_col(df, c) for c in INPUT_COLUMNS})
+    return _frame(feats, 0, len(df), uuid.uuid4().hex)
 
-    ids = _parse_ids(_col(df, "id_number"))
-    for c in ("id_raw", "id_number", "id_status", "id_prefix", "id_suffix", "id_len"):
-        out[c] = ids[c]
 
-    b = _parse_birth(_col(df, "birth_date"))
-    from_id = ids["iy"] > 0
-    out["by"] = np.where(from_id, ids["iy"], b["y"]).astype(np.int16)
-    out["bm"] = np.where(from_id, ids["im"], b["m"]).astype(np.int8)
-    out["bd"] = np.where(from_id, ids["iday"], b["d"]).astype(np.int8)
-    out["birth_src"] = np.where(from_id, 2, np.where(b["y"] > 0, 1, 0)).astype(np.int8)
+def prepare_pair(left: pd.DataFrame, right: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Prepare two record tables together, so that their code columns are comparable.
 
-    sex_field = _col(df, "sex").str.strip().str.upper().map(_SEX).fillna(0).astype(np.int8).to_numpy()
-    out["sex"] = np.where(ids["isex"] > 0, ids["isex"], sex_field).astype(np.int8)
+    Distinct names shared by both tables are also normalised and read in pinyin only once.
 
-    phone = _col(df, "phone")
-    ascii_plain = phone.str.fullmatch(r"1[3-9]\d{9}").fillna(False).to_numpy(dtype=bool)
-    ph = phone.to_numpy(dtype=object)
-    if (~ascii_plain).any():
-        ph = ph.copy()
-        ph[~ascii_plain] = _map_unique(pd.Series(ph[~ascii_plain], dtype=object), normalize_phone).to_numpy(
-            dtype=object)
-    out["phone"] = ph
-    out["address"] = _col(df, "address").to_numpy(dtype=object)
-    out["employer"] = _col(df, "employer").to_numpy(dtype=object)
-    return pd.DataFrame({k: (pd.Series(v, dtype=object) if isinstance(v, np.ndarray) and v.dtype == object
-                             else pd.Series(v)) for k, v in out.items()})
+    Args:
+        left: person records (see :func:`prepare_records`).
+        right: person records.
+
+    Returns:
+        ``(left_features, right_features)``, each as :func:`prepare_records` would give, sharing one coding.
+
+    Example:
+        >>> lf, rf = prepare_pair(pd.DataFrame({"name": ["王晓明"]}), pd.DataFrame({"name": ["王小明", "王晓明"]}))
+        >>> int(lf.loc[0, "c_py_key"]) == int(rf.loc[0, "c_py_key"]), int(lf.loc[0, "c_name"]) == int(rf.loc[1, "c_name"])
+        (True, True)
+    """
+    nl = len(left)
+    cols = {c: pa.concat_arrays([_arrow_col(left, c), _arrow_col(right, c)]) for c in INPUT_COLUMNS}
+    feats = _features(cols)
+    token = uuid.uuid4().hex
+    return _frame(feats, 0, nl, token), _frame(feats, nl, nl + len(right), token)
+
+
+def shares_coding(left: pd.DataFrame, right: pd.DataFrame) -> bool:
+    """True if the code columns of two prepared frames are comparable (same frame, or prepared together)."""
+    tok = left.attrs.get(_CODING)
+    return left is right or (tok is not None and tok == right.attrs.get(_CODING))
+
+
+def joint_codes(left: pd.DataFrame, right: pd.DataFrame, code_col: str) -> tuple[IntArray, IntArray]:
+    """Comparable integer codes of one key in two prepared frames.
+
+    Args:
+        left: prepared features.
+        right: prepared features.
+        code_col: a key of :data:`CODE_COLUMNS`, or ``c_id`` / ``id_kind`` (always comparable).
+
+    Returns:
+        ``(codes_left, codes_right)`` as int64, ``-1`` for blank; equal codes ⇔ equal strings.
+
+    Example:
+        >>> a = prepare_records(pd.DataFrame({"name": ["李四", "张三"]}))
+        >>> b = prepare_records(pd.DataFrame({"name": ["张三"]}))
+        >>> cl, cr = joint_codes(a, b, "c_name_key")
+        >>> int(cl[1]) == int(cr[0]), int(cl[0]) == int(cr[0])
+        (True, False)
+    """
+    cl = left[code_col].to_numpy().astype(np.int64)
+    if left is right:
+        return cl, cl
+    if code_col not in CODE_COLUMNS or shares_coding(left, right):
+        return cl, right[code_col].to_numpy().astype(np.int64)
+    src = CODE_COLUMNS[code_col]
+    both = np.concatenate([left[src].to_numpy(dtype=object), right[src].to_numpy(dtype=object)])
+    codes = _codes_obj(both).astype(np.int64)
+    return codes[:len(left)], codes[len(left):]
+
+
+def map_codes(left: pd.DataFrame, right: pd.DataFrame, cl: IntArray, cr: IntArray, column: str,
+              fn: Callable[[str], str], li: IntArray | None = None,
+              ri: IntArray | None = None) -> tuple[IntArray, IntArray]:
+    """Codes of ``fn(value)``, computing ``fn`` once per distinct value.
+
+    Args:
+        left: prepared features.
+        right: prepared features.
+        cl: joint codes of ``column`` (:func:`joint_codes`), one per element on the left side.
+        cr: the same on the right side.
+        column: the string column the codes stand for.
+        fn: a string function (e.g. ``normalize_address``).
+        li: row of ``left`` for each element of ``cl`` (default: element i is row i).
+        ri: the same for ``right``.
+
+    Returns:
+        ``(codes_left, codes_right)``: equal ⇔ equal ``fn`` results; ``-1`` where the result is ``""``.
+
+    Example:
+        >>> from guanlian.matching.normalize import company_trade_name
+        >>> a, b = prepare_pair(pd.DataFrame({"employer": ["吉安华信科技有限公司"]}),
+        ...                     pd.DataFrame({"employer": ["华信建筑工程（吉安）有限责任公司", ""]}))
+        >>> cl, cr = joint_codes(a, b, "c_employer")
+        >>> tl, tr = map_codes(a, b, cl, cr, "employer", company_trade_name)
+        >>> int(tl[0]) == int(tr[0]), int(tr[1])
+        (True, -1)
+    """
+    n = len(cl)
+    both = np.concatenate([cl, cr])
+    if not (both >= 0).any():
+        return np.full(n, -1, np.int64), np.full(len(cr), -1, np.int64)
+    inv, uniq = pd.factorize(both)
+    first = np.empty(len(uniq), dtype=np.int64)
+    first[inv[::-1]] = np.arange(len(both), dtype=np.int64)[::-1]  # first occurrence of each distinct code
+    from_left = first < n
+    rows_l = first[from_left] if li is None else li[first[from_left]]
+    rows_r = first[~from_left] - n if ri is None else ri[first[~from_left] - n]
+    values = np.empty(len(uniq), dtype=object)
+    values[from_left] = left[column].iloc[rows_l].to_numpy(dtype=object)
+    values[~from_left] = right[column].iloc[rows_r].to_numpy(dtype=object)
+    mapped = np.array([fn(v) if u >= 0 else "" for u, v in zip(uniq, values, strict=True)], dtype=object)
+    codes = _codes_obj(mapped).astype(np.int64)[inv]
+    return codes[:n], codes[n:]

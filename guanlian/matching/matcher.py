@@ -38,7 +38,14 @@ import pandas as pd
 
 from guanlian.graph.store import Store
 from guanlian.matching.comparisons import Comparison, NameChars, NamePinyin, Pairs, default_comparisons
-from guanlian.matching.features import prepare_records
+from guanlian.matching.features import (
+    CODE_COLUMNS,
+    ID_KINDS,
+    joint_codes,
+    map_codes,
+    prepare_pair,
+    prepare_records,
+)
 from guanlian.matching.identifiers import mask_resident_id
 from guanlian.matching.normalize import company_trade_name
 from guanlian.model import TIERS, model, tier_rank
@@ -66,47 +73,86 @@ TIER_LABELS: dict[str, tuple[str, str]] = {
 }
 
 
-def _id_visible(f: pd.DataFrame) -> pd.Series:
-    num = f["id_number"]
-    full = num.str[:4] + num.str[-4:]
-    masked = (f["id_status"] == "masked") & (f["id_len"] == 18) & (f["id_prefix"].str.len() >= 4) & (
-        f["id_suffix"].str.len() >= 4)
-    vis = f["id_prefix"].str[:4] + f["id_suffix"].str[-4:]
-    out = pd.Series("", index=f.index, dtype=object)
-    out[num != ""] = full[num != ""]
-    out[masked] = vis[masked]
-    return out
+KeyPair = tuple[IndexArray, IndexArray]
+
+_ID_HEAD = 11 * 10**13  # c_id // _ID_HEAD = the first 4 digits; c_id % 11000 = the last 3 digits and check value
 
 
-def _with_surname(f: pd.DataFrame, other: pd.Series) -> pd.Series:
-    ok = (f["sur_py"] != "") & (other != "")
-    return (f["sur_py"] + "|" + other.astype(str)).where(ok, "")
+def _visible_keys(f: pd.DataFrame) -> IndexArray:
+    """First-4 + last-4 characters of a valid or masked 18-character ID as one integer (-1: none)."""
+    cid = f["c_id"].to_numpy().astype(np.int64)
+    key = np.where(cid >= 0, (cid // _ID_HEAD) * 11000 + cid % 11000, -1)
+    kind = f["id_kind"].to_numpy()
+    masked = np.flatnonzero((kind == ID_KINDS.index("masked")) & (f["id_len"].to_numpy() == 18))
+    if len(masked):
+        pre = f["id_prefix"].iloc[masked].to_numpy(dtype=object)
+        suf = f["id_suffix"].iloc[masked].to_numpy(dtype=object)
+        for i, p, s in zip(masked, pre, suf, strict=True):
+            p4, s4 = p[:4], s[-4:]
+            # Visible digits are ASCII after NFKC; anything else cannot equal a valid number's digits.
+            if len(p4) == 4 and len(s4) == 4 and (p4 + s4[:3]).isascii() and (p4 + s4[:3]).isdigit() and (
+                    s4[3] == "X" or (s4[3].isascii() and s4[3].isdigit())):
+                key[i] = int(p4) * 11000 + int(s4[:3]) * 11 + (10 if s4[3] == "X" else int(s4[3]))
+    return key
 
 
-def _surname_birth(f: pd.DataFrame) -> pd.Series:
-    full = (f["by"] > 0) & (f["bm"] > 0) & (f["bd"] > 0)
-    date = f["by"].astype(str) + "-" + f["bm"].astype(str) + "-" + f["bd"].astype(str)
-    return _with_surname(f, date.where(full, ""))
+def _code_rule(code_col: str) -> Callable[[pd.DataFrame, pd.DataFrame], KeyPair]:
+    def rule(left: pd.DataFrame, right: pd.DataFrame) -> KeyPair:
+        return joint_codes(left, right, code_col)
+    rule.__doc__ = f"Same non-blank ``{CODE_COLUMNS.get(code_col, code_col)}``."
+    return rule
 
 
-def _employer_trade(f: pd.DataFrame) -> pd.Series:
-    uniq = pd.unique(f["employer"])
-    mapping = {u: company_trade_name(u) for u in uniq}
-    return _with_surname(f, f["employer"].map(mapping))
+def _per_side(left: pd.DataFrame, right: pd.DataFrame, fn: Callable[[pd.DataFrame], IndexArray]) -> KeyPair:
+    kl = fn(left)
+    return kl, (kl if right is left else fn(right))
 
 
-BLOCKING_RULES: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
-    "id": lambda f: f["id_number"],
-    "id_visible": _id_visible,
-    "name_pinyin": lambda f: f["py_key"],
-    "name_pinyin_fuzzy": lambda f: f["py_fuzzy"],
-    "initials_birth_year": lambda f: (f["init_key"] + "|" + f["by"].astype(str)).where(
-        (f["init_key"] != "") & (f["by"] > 0), ""),
-    "surname_birth_date": _surname_birth,
-    "phone": lambda f: f["phone"],
-    "employer_surname": _employer_trade,
+def _initials_birth_year(left: pd.DataFrame, right: pd.DataFrame) -> KeyPair:
+    cl, cr = joint_codes(left, right, "c_init_key")
+
+    def key(c: IndexArray, f: pd.DataFrame) -> IndexArray:
+        y = f["by"].to_numpy().astype(np.int64)
+        return np.where((c >= 0) & (y > 0), c * 4096 + y, -1)
+    kl = key(cl, left)
+    return kl, (kl if right is left else key(cr, right))
+
+
+def _surname_birth_date(left: pd.DataFrame, right: pd.DataFrame) -> KeyPair:
+    cl, cr = joint_codes(left, right, "c_sur_py")
+
+    def key(c: IndexArray, f: pd.DataFrame) -> IndexArray:
+        y, m, d = (f[x].to_numpy().astype(np.int64) for x in ("by", "bm", "bd"))
+        return np.where((c >= 0) & (y > 0) & (m > 0) & (d > 0), ((c * 4096 + y) * 16 + m) * 32 + d, -1)
+    kl = key(cl, left)
+    return kl, (kl if right is left else key(cr, right))
+
+
+def _employer_surname(left: pd.DataFrame, right: pd.DataFrame) -> KeyPair:
+    sl, sr = joint_codes(left, right, "c_sur_py")
+    el, er = joint_codes(left, right, "c_employer")
+    tl, tr = map_codes(left, right, el, er, "employer", company_trade_name)
+    k = int(max(tl.max(initial=-1), tr.max(initial=-1))) + 1
+    kl = np.where((sl >= 0) & (tl >= 0), sl * k + tl, -1)
+    return kl, (kl if right is left else np.where((sr >= 0) & (tr >= 0), sr * k + tr, -1))
+
+
+BLOCKING_RULES: dict[str, Callable[[pd.DataFrame, pd.DataFrame], KeyPair]] = {
+    "id": _code_rule("c_id"),
+    "id_visible": lambda left, right: _per_side(left, right, _visible_keys),
+    "name_pinyin": _code_rule("c_py_key"),
+    "name_pinyin_fuzzy": _code_rule("c_py_fuzzy"),
+    "initials_birth_year": _initials_birth_year,
+    "surname_birth_date": _surname_birth_date,
+    "phone": _code_rule("c_phone"),
+    "employer_surname": _employer_surname,
 }
-"""Named blocking rules: each maps a feature frame to one key per record (``""`` = no key)."""
+"""Named blocking rules: each maps two prepared feature frames to one integer key per record on each side
+(``-1`` = no key); records with equal keys are paired. Keys: valid resident ID; first-4 + last-4 ID
+characters (pairs kept only when one side is masked); toneless name pinyin; fuzzy pinyin; surname + sorted
+given-name initials + birth year; surname + full birth date; phone; surname + employer trade name."""
+
+_MASKED_ONLY = frozenset({"id_visible"})  # rules whose pairs need a masked ID on at least one side
 
 
 @dataclass(frozen=True)
@@ -190,21 +236,24 @@ def _join_codes(cl: IndexArray, cr: IndexArray) -> tuple[IndexArray, IndexArray]
     return li, ri
 
 
-def _pairs_for_key(kl: pd.Series, kr: pd.Series, self_join: bool, max_pairs: int, by_l: pd.Series,
-                   by_r: pd.Series) -> tuple[IndexArray, IndexArray, int]:
-    nl = len(kl)
-    a = kl.to_numpy(dtype=object)
-    b = a if self_join and kr is kl else kr.to_numpy(dtype=object)
-    codes, uniq = pd.factorize(np.concatenate([a, b]) if b is not a else a)
-    cl = codes[:nl].astype(np.int64)
-    cr = (codes[nl:] if b is not a else codes).astype(np.int64)
-    empty = np.flatnonzero(np.asarray(uniq == "", dtype=bool))
-    if len(empty):
-        cl[cl == empty[0]] = -1
-        cr[cr == empty[0]] = -1
-    k = len(uniq)
+def _dense(kl: IndexArray, kr: IndexArray, same: bool) -> tuple[IndexArray, IndexArray, int]:
+    """Keys → dense codes 0..k-1 shared by both sides (-1 stays -1)."""
+    both = kl if same else np.concatenate([kl, kr])
+    codes, uniq = pd.factorize(both)
+    codes = codes.astype(np.int64)
+    neg = np.flatnonzero(uniq < 0)
+    if len(neg):
+        codes[codes == neg[0]] = -1
+    cl = codes[:len(kl)]
+    return cl, (cl if same else codes[len(kl):]), len(uniq)
+
+
+def _pairs_for_key(kl: IndexArray, kr: IndexArray, self_join: bool, max_pairs: int, by_l: pd.Series,
+                   by_r: pd.Series, masked_l: npt.NDArray[np.bool_] | None = None,
+                   masked_r: npt.NDArray[np.bool_] | None = None) -> tuple[IndexArray, IndexArray, int]:
+    cl, cr, k = _dense(kl, kr, self_join and kr is kl)
     count_l = np.bincount(cl[cl >= 0], minlength=k).astype(np.int64)
-    count_r = np.bincount(cr[cr >= 0], minlength=k).astype(np.int64)
+    count_r = count_l if cr is cl else np.bincount(cr[cr >= 0], minlength=k).astype(np.int64)
     big = count_l * count_r > max_pairs
     refined = int(big.sum())
     if refined:
@@ -214,11 +263,29 @@ def _pairs_for_key(kl: pd.Series, kr: pd.Series, self_join: bool, max_pairs: int
         br = (cr >= 0) & big[np.maximum(cr, 0)]
         cl = np.where(bl, np.where(yl > 0, cl * 4096 + (yl % 4096), -1), cl * 4096 + 4095 * (cl >= 0))
         cr = np.where(br, np.where(yr > 0, cr * 4096 + (yr % 4096), -1), cr * 4096 + 4095 * (cr >= 0))
-    li, ri = _join_codes(cl, cr)
+    if masked_l is None or masked_r is None:
+        li, ri = _join_codes(cl, cr)
+    else:
+        # Only pairs with a masked ID on at least one side: masked left × all right, then the other left
+        # rows × masked right (disjoint), instead of the full join filtered afterwards.
+        li1, ri1 = _join_codes(np.where(masked_l, cl, -1), cr)
+        li2, ri2 = _join_codes(np.where(masked_l, -1, cl), np.where(masked_r, cr, -1))
+        li, ri = np.concatenate([li1, li2]), np.concatenate([ri1, ri2])
     if self_join:
         keep = li < ri
         li, ri = li[keep], ri[keep]
     return li, ri, refined
+
+
+def _unique_sorted(code: IndexArray) -> IndexArray:
+    """Distinct values, ascending (sort-based: numpy's hash-based ``np.unique`` is slower on many ints)."""
+    code = np.sort(code)
+    if len(code) < 2:
+        return code
+    keep = np.empty(len(code), dtype=bool)
+    keep[0] = True
+    np.not_equal(code[1:], code[:-1], out=keep[1:])
+    return code[keep]
 
 
 def candidate_pairs(left: pd.DataFrame, right: pd.DataFrame, config: MatchConfig | None = None,
@@ -228,6 +295,8 @@ def candidate_pairs(left: pd.DataFrame, right: pd.DataFrame, config: MatchConfig
     Args:
         left: prepared features (:func:`prepare_records`).
         right: prepared features; pass ``left`` again with ``self_join=True`` to pair a table with itself.
+            Frames prepared together (:func:`~guanlian.matching.features.prepare_pair`) are fastest; others
+            are recoded jointly first.
         config: which rules and the block-size cap.
         self_join: keep each unordered pair once (``li < ri``) and never a record with itself.
 
@@ -236,26 +305,23 @@ def candidate_pairs(left: pd.DataFrame, right: pd.DataFrame, config: MatchConfig
         were refined by birth year.
     """
     cfg = config or MatchConfig()
-    chunks_l: list[IndexArray] = []
-    chunks_r: list[IndexArray] = []
+    chunks: list[IndexArray] = []
     refined = 0
+    nr = np.int64(max(len(right), 1))
+    masked = ID_KINDS.index("masked")
     for name in cfg.blocking_rules:
-        rule = BLOCKING_RULES[name]
-        kl = rule(left)
-        kr = kl if (self_join and right is left) else rule(right)
-        li, ri, ref = _pairs_for_key(kl, kr, self_join, cfg.max_block_pairs, left["by"], right["by"])
-        if name == "id_visible":  # only useful when a masked number is involved
-            keep = (left["id_status"].to_numpy()[li] == "masked") | (right["id_status"].to_numpy()[ri] == "masked")
-            li, ri = li[keep], ri[keep]
-        chunks_l.append(li)
-        chunks_r.append(ri)
+        kl, kr = BLOCKING_RULES[name](left, right)
+        ml = mr = None
+        if name in _MASKED_ONLY:  # only useful when a masked number is involved
+            ml = left["id_kind"].to_numpy() == masked
+            mr = ml if right is left else right["id_kind"].to_numpy() == masked
+        li, ri, ref = _pairs_for_key(kl, kr, self_join, cfg.max_block_pairs, left["by"], right["by"], ml, mr)
+        chunks.append(li * nr + ri)
         refined += ref
-    if not chunks_l:
+    if not chunks:
         return np.empty(0, np.int64), np.empty(0, np.int64), 0
-    li = np.concatenate(chunks_l)
-    ri = np.concatenate(chunks_r)
-    code = np.unique(li * np.int64(max(len(right), 1)) + ri)
-    return code // max(len(right), 1), code % max(len(right), 1), refined
+    code = _unique_sorted(np.concatenate(chunks))
+    return code // nr, code % nr, refined
 
 
 # --- scoring -------------------------------------------------------------------------------------------
@@ -364,8 +430,10 @@ def match_records(left: pd.DataFrame, right: pd.DataFrame | None = None, config:
         ``(scored, left_features, right_features, refined_keys)``.
     """
     cfg = config or MatchConfig()
-    lf = prepare_records(left)
-    rf = lf if right is None else prepare_records(right)
+    if right is None:
+        lf = rf = prepare_records(left)
+    else:
+        lf, rf = prepare_pair(left, right)
     li, ri, refined = candidate_pairs(lf, rf, cfg, self_join=right is None)
     return score_pairs(lf, rf, li, ri, cfg), lf, rf, refined
 
