@@ -452,7 +452,10 @@ def load_files(
         frame = pd.DataFrame(issues, columns=REJECT_COLUMNS)
         from guanlian.matching.identifiers import mask_ids_in_text
 
+        from guanlian.viz.safe import neutralise_cell
+
         frame["value"] = frame["value"].astype(str).map(mask_ids_in_text)
+        frame = frame.map(neutralise_cell)  # values come from the files: "=cmd|…" must stay text in Excel
         out.parent.mkdir(parents=True, exist_ok=True)
         frame.to_csv(out, index=False, encoding="utf-8-sig")
     return LoadSummary(load_id, store.location, results, before, after, str(out) if (issues or out.exists()) else None)
