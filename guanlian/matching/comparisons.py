@@ -26,7 +26,7 @@ import pandas as pd
 from rapidfuzz import process
 from rapidfuzz.distance import Indel, Levenshtein
 
-from guanlian.matching.features import CODE_COLUMNS, ID_KINDS, joint_codes, map_codes
+from guanlian.matching.features import CODE_COLUMNS, ID_KINDS, joint_codes, map_codes, shares_coding
 from guanlian.matching.normalize import company_trade_name, normalize_address, normalize_company_name
 
 __all__ = [
@@ -97,16 +97,19 @@ class Pairs:
     def ints(self, name: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """A numeric column of both sides as int64, aligned with the pairs."""
         key = f"int:{name}"
-        if key not in self._cache:
-            self._cache[key] = (self.left[name].to_numpy().astype(np.int64)[self.li],
-                                self.right[name].to_numpy().astype(np.int64)[self.ri])
+        if key not in self._cache:  # gather in the stored (small) dtype: far fewer cache misses
+            self._cache[key] = (self.left[name].to_numpy()[self.li].astype(np.int64),
+                                self.right[name].to_numpy()[self.ri].astype(np.int64))
         return self._cache[key]
 
-    def codes(self, code_col: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    def codes(self, code_col: str) -> tuple[npt.NDArray[np.integer[Any]], npt.NDArray[np.integer[Any]]]:
         """Comparable integer codes (``c_*`` columns, ``-1`` = blank) of both sides, aligned with the pairs."""
         key = f"code:{code_col}"
         if key not in self._cache:
-            cl, cr = joint_codes(self.left, self.right, code_col)
+            if shares_coding(self.left, self.right) or code_col not in CODE_COLUMNS:
+                cl, cr = self.left[code_col].to_numpy(), self.right[code_col].to_numpy()
+            else:
+                cl, cr = joint_codes(self.left, self.right, code_col)
             self._cache[key] = (cl[self.li], cr[self.ri])
         return self._cache[key]
 
@@ -132,6 +135,9 @@ class Pairs:
         key = f"mapped:{code_col}:{getattr(fn, '__name__', id(fn))}"
         if key not in self._cache:
             a, b = self.codes(code_col)
+            if not (self.left[code_col].to_numpy() >= 0).any() and not (self.right[code_col].to_numpy() >= 0).any():
+                self._cache[key] = (np.full(len(a), -1, np.int64), np.full(len(b), -1, np.int64))
+                return self._cache[key]
             self._cache[key] = map_codes(self.left, self.right, a, b, CODE_COLUMNS[code_col], fn, self.li,
                                          self.ri)
         return self._cache[key]
@@ -206,19 +212,22 @@ class NameChars(Comparison):
         # Edit distances only where the keys differ (most blocked pairs are exact namesakes), and once per
         # distinct pair of keys (王伟/汪伟 recurs thousands of times in a big registry).
         todo = np.flatnonzero(present & ~exact)
-        lev = np.full(n, 99, dtype=np.int64)
-        sim = np.zeros(n, dtype=np.float64)
+        one_char = np.zeros(n, dtype=bool)
+        similar = np.zeros(n, dtype=bool)
+        la, lb = pairs.ints("name_len")
         if len(todo):
             k = np.int64(max(int(a.max()), int(b.max())) + 1)
             inv, uniq = pd.factorize(a[todo] * k + b[todo])
             first = np.empty(len(uniq), dtype=np.int64)
             first[inv[::-1]] = np.arange(len(todo), dtype=np.int64)[::-1]
             sa, sb = pairs.take("name_key", todo[first])
-            lev[todo] = process.cpdist(sa, sb, scorer=Levenshtein.distance, workers=-1)[inv]
-            sim[todo] = process.cpdist(sa, sb, scorer=Indel.normalized_similarity, workers=-1)[inv]
+            lev = process.cpdist(sa, sb, scorer=Levenshtein.distance, workers=-1)[inv]
+            sim = process.cpdist(sa, sb, scorer=Indel.normalized_similarity, workers=-1)[inv]
+            lt = la[todo]
+            one_char[todo] = (lev == 1) & (lt == lb[todo]) & (lt >= 2)
+            similar[todo] = sim >= 0.75
         ra, rb = pairs.codes("c_name")
         sa_, sb_ = pairs.codes("c_sorted_key")
-        la, lb = pairs.ints("name_len")
         pa, pb = pairs.codes("c_py_key")
         fa, fb = pairs.codes("c_py_fuzzy")
         return self._select(len(pairs), [
@@ -226,8 +235,8 @@ class NameChars(Comparison):
             (exact & (ra == rb), "exact"),
             (exact, "exact_variant"),
             (sa_ == sb_, "reordered"),
-            ((lev == 1) & (la == lb) & (la >= 2), "one_char"),
-            (sim >= 0.75, "similar"),
+            (one_char, "one_char"),
+            (similar, "similar"),
             ((pa == pb) | (fa == fb), "sound_alike"),
         ], "different")
 

@@ -200,22 +200,27 @@ def _name_feature_rows(norms: list[str]) -> list[tuple[str, str, str, str, str, 
 
 def _names(raw: pa.Array, out: dict[str, object]) -> None:
     enc = raw.dictionary_encode()
-    codes = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    idx = enc.indices.cast(pa.int64())
+    codes = idx.to_numpy(zero_copy_only=False)
     uniq: list[str] = enc.dictionary.to_pylist()
     norm_u = _normalize_unique(uniq)
-    feats = _name_feature_rows(norm_u) or [_name_features("")]
+    feats = _name_feature_rows(norm_u)
     n = len(raw)
     out["name"] = raw
-    norm_arr = np.array(norm_u or [""], dtype=object)
-    out["name_norm"] = norm_arr[codes] if n else norm_arr[:0]
-    raw_blank = np.flatnonzero(np.array(uniq, dtype=object) == "") if uniq else np.empty(0, np.int64)
+    # Text columns are built by Arrow ``take`` from the distinct values (no Python object per row).
+    out["name_norm"] = pa.array(norm_u, type=pa.large_string()).take(idx)
     c_name = codes.astype(np.int32)
-    if len(raw_blank):
-        c_name[codes == raw_blank[0]] = -1
+    blank = [i for i, u in enumerate(uniq) if u == ""]
+    if blank:
+        c_name[codes == blank[0]] = -1
     out["c_name"] = c_name
-    for c, vals in zip(_NAME_FEATURES, zip(*feats, strict=True), strict=True):
-        arr = np.array(vals, dtype=np.int64 if c == "name_len" else object)
-        out[c] = arr[codes] if n else arr[:0]
+    cols = list(zip(*feats, strict=True)) if feats else [() for _ in _NAME_FEATURES]
+    for c, vals in zip(_NAME_FEATURES, cols, strict=True):
+        if c == "name_len":
+            out[c] = np.array(vals, dtype=np.int64)[codes] if n else np.zeros(0, np.int64)
+            continue
+        arr = np.array(vals, dtype=object)
+        out[c] = pa.array(arr, type=pa.large_string()).take(idx)
         if f"c_{c}" in CODE_COLUMNS:
             cu = _codes_obj(arr)
             out[f"c_{c}"] = cu[codes] if n else cu[:0]
@@ -379,14 +384,15 @@ def _sex_field(raw: pa.Array) -> npt.NDArray[np.int8]:
     return lut[enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)] if len(raw) else lut[:0]
 
 
-def _phones(raw: pa.Array) -> npt.NDArray[np.object_]:
+def _phones(raw: pa.Array) -> pa.Array:
     """Normalised phones: plain 11-digit mobiles as they are, the rest through :func:`normalize_phone`."""
-    plain = pc.match_substring_regex(raw, r"^1[3-9][0-9]{9}$").to_numpy(zero_copy_only=False).astype(bool)
-    ph = raw.to_numpy(zero_copy_only=False)
-    if not plain.all():
-        ph = ph.astype(object)
-        ph[~plain] = _map_unique(pd.Series(ph[~plain], dtype=object), normalize_phone).to_numpy(dtype=object)
-    return np.asarray(ph, dtype=object)
+    plain_a = pc.match_substring_regex(raw, r"^1[3-9][0-9]{9}$")
+    plain = plain_a.to_numpy(zero_copy_only=False).astype(bool)
+    if plain.all():
+        return raw
+    rest = pd.Series(raw.filter(pc.invert(plain_a)).to_numpy(zero_copy_only=False), dtype=object)
+    fixed = pa.array(_map_unique(rest, normalize_phone).to_numpy(dtype=object), type=pa.large_string())
+    return pc.replace_with_mask(raw, pc.invert(plain_a), fixed)
 
 
 # --- the frame ----------------------------------------------------------------------------------------
@@ -410,7 +416,7 @@ def _features(cols: dict[str, pa.Array]) -> dict[str, object]:
     out["phone"] = phone
     out["address"] = cols["address"]
     out["employer"] = cols["employer"]
-    out["c_phone"] = _codes_obj(phone)
+    out["c_phone"] = _codes(phone)
     out["c_address"] = _codes(cols["address"])
     out["c_employer"] = _codes(cols["employer"])
     out["c_id"] = ids["c_id"]
@@ -426,7 +432,7 @@ def _frame(feats: dict[str, object], lo: int, hi: int, token: str) -> pd.DataFra
             data[c] = _str_series(v.slice(lo, hi - lo))
         else:
             a = np.asarray(v)[lo:hi]
-            data[c] = pd.Series(a, dtype=object) if a.dtype == object else pd.Series(a)
+            data[c] = pd.Series(a, dtype=object, copy=False) if a.dtype == object else pd.Series(a, copy=False)
     f = pd.DataFrame(data, copy=False)
     f.attrs[_CODING] = token
     return f

@@ -340,41 +340,51 @@ class Scored:
     conflicting_ids: int
 
     def explanations(self, mask: npt.NDArray[np.bool_] | None = None) -> tuple[list[str], list[str]]:
-        """Chinese and English explanations for the selected pairs (default: all)."""
+        """Chinese and English explanations for the selected pairs (default: all).
+
+        The text depends only on the levels, the tier and the score, so it is built once per distinct
+        combination (a few hundred at most) and shared.
+        """
         sel = np.flatnonzero(mask) if mask is not None else np.arange(len(self.li))
-        zh_parts: list[list[str]] = [[] for _ in sel]
-        en_parts: list[list[str]] = [[] for _ in sel]
-        zh_missing: list[list[str]] = [[] for _ in sel]
-        en_missing: list[list[str]] = [[] for _ in sel]
+        if not len(sel):
+            return [], []
+        key = np.zeros(len(sel), dtype=np.int64)
         for comp in self.comparisons:
-            lv = self.levels[comp.name][sel]
-            for k, level in enumerate(comp.levels):
-                if level.name in ("not_needed",):
-                    continue
-                idx = np.flatnonzero(lv == k)
-                if level.name == "missing":
-                    for i in idx:
-                        zh_missing[i].append(comp.label_zh)
-                        en_missing[i].append(comp.label_en)
-                    continue
-                zh = f"{comp.label_zh}{level.label_zh}({level.weight:+g})"
-                en = f"{comp.label_en}: {level.label_en} ({level.weight:+g})"
-                for i in idx:
-                    zh_parts[i].append(zh)
-                    en_parts[i].append(en)
-        out_zh: list[str] = []
-        out_en: list[str] = []
-        for n, i in enumerate(sel):
-            t = str(self.tier[i])
-            s = float(self.score[i])
-            zh = f"{TIER_LABELS[t][0]}，得分 {s:g}：" + "；".join(zh_parts[n])
-            en = f"{TIER_LABELS[t][1]}, score {s:g}: " + "; ".join(en_parts[n])
-            if zh_missing[n]:
-                zh += "；无从比较：" + "、".join(zh_missing[n])
-                en += "; not available: " + ", ".join(en_missing[n])
-            out_zh.append(zh)
-            out_en.append(en)
-        return out_zh, out_en
+            key = key * (len(comp.levels) + 1) + self.levels[comp.name][sel].astype(np.int64)
+        tier_codes, _ = pd.factorize(self.tier[sel])
+        score_codes, score_u = pd.factorize(self.score[sel])
+        key = (key * (len(TIER_LABELS) + 1) + tier_codes) * max(len(score_u), 1) + score_codes
+        inv, uniq = pd.factorize(key)
+        first = np.empty(len(uniq), dtype=np.int64)
+        first[inv[::-1]] = np.arange(len(sel), dtype=np.int64)[::-1]
+        texts = [self._explain(int(i)) for i in sel[first]]
+        zh_u = np.array([t[0] for t in texts], dtype=object)
+        en_u = np.array([t[1] for t in texts], dtype=object)
+        return zh_u[inv].tolist(), en_u[inv].tolist()
+
+    def _explain(self, i: int) -> tuple[str, str]:
+        zh_parts: list[str] = []
+        en_parts: list[str] = []
+        zh_missing: list[str] = []
+        en_missing: list[str] = []
+        for comp in self.comparisons:
+            level = comp.levels[int(self.levels[comp.name][i])]
+            if level.name == "not_needed":
+                continue
+            if level.name == "missing":
+                zh_missing.append(comp.label_zh)
+                en_missing.append(comp.label_en)
+                continue
+            zh_parts.append(f"{comp.label_zh}{level.label_zh}({level.weight:+g})")
+            en_parts.append(f"{comp.label_en}: {level.label_en} ({level.weight:+g})")
+        t = str(self.tier[i])
+        s = float(self.score[i])
+        zh = f"{TIER_LABELS[t][0]}，得分 {s:g}：" + "；".join(zh_parts)
+        en = f"{TIER_LABELS[t][1]}, score {s:g}: " + "; ".join(en_parts)
+        if zh_missing:
+            zh += "；无从比较：" + "、".join(zh_missing)
+            en += "; not available: " + ", ".join(en_missing)
+        return zh, en
 
 
 def score_pairs(left: pd.DataFrame, right: pd.DataFrame, li: IndexArray, ri: IndexArray,
