@@ -28,6 +28,7 @@ import re
 import unicodedata
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -518,7 +519,8 @@ def joint_codes(left: pd.DataFrame, right: pd.DataFrame, code_col: str) -> tuple
     return codes[:len(left)], codes[len(left):]
 
 
-def map_codes(left: pd.DataFrame, right: pd.DataFrame, cl: IntArray, cr: IntArray, column: str,
+def map_codes(left: pd.DataFrame, right: pd.DataFrame, cl: npt.NDArray[np.integer[Any]],
+              cr: npt.NDArray[np.integer[Any]], column: str,
               fn: Callable[[str], str], li: IntArray | None = None,
               ri: IntArray | None = None) -> tuple[IntArray, IntArray]:
     """Codes of ``fn(value)``, computing ``fn`` once per distinct value.
