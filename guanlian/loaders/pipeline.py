@@ -280,10 +280,10 @@ def _parse_job(path: Path, kind: str | None, resolver: _Resolver, load_id: str) 
 
 
 def _parse_phase(items: list[tuple[Path, str | None]], resolver: _Resolver, load_id: str,
-                 progress: Callable[[str], None] | None) -> list[ParseOutcome]:
+                 progress: Callable[[str], None] | None, *, parallel: bool = True) -> list[ParseOutcome]:
     """Parse ``items`` (in order), in two processes when they are big enough to pay for it."""
     size = sum(p.stat().st_size for p, _ in items if p.exists())
-    if len(items) < 2 or size < PARALLEL_MIN_BYTES:
+    if not parallel or len(items) < 2 or size < PARALLEL_MIN_BYTES:
         outcomes: list[ParseOutcome] = []
         for path, k in items:
             if progress:
@@ -292,13 +292,20 @@ def _parse_phase(items: list[tuple[Path, str | None]], resolver: _Resolver, load
         return outcomes
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return _parse_phase(items, resolver, load_id, progress, parallel=False)
     if progress:
         progress(", ".join(p.name for p, _ in items))
-    # spawn, not fork: the parent holds an open database whose threads must not be copied into children
-    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = [pool.submit(_parse_job, p, k, resolver, load_id) for p, k in items]
-        return [f.result() for f in futures]
+    # fork, not spawn: spawn re-runs the caller's __main__ module in each child (a user's script without a
+    # main guard would run again). The children only parse files; they never touch the parent's database.
+    try:
+        with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = [pool.submit(_parse_job, p, k, resolver, load_id) for p, k in items]
+            return [f.result() for f in futures]
+    except (BrokenProcessPool, OSError):  # e.g. out of memory for a second process: parse here instead
+        return _parse_phase(items, resolver, load_id, progress, parallel=False)
 
 
 def _order(paths: Sequence[tuple[Path, str | None]]) -> list[tuple[Path, str | None]]:
