@@ -9,12 +9,15 @@ Compares three matchers on the same labelled synthetic records (:func:`guanlian.
   the prior set to the true match rate; match probability >= 0.95 counts as "probable".
 
 Then, with ``--scale``, a scale run: 100k family members against 1M registry persons, guanlian vs Splink
-(prediction only, with the model trained on the labelled set).
+(prediction only, with the model trained on the labelled set), both in the same process one after the
+other, with the load average before each; ``--phases`` adds a second, instrumented guanlian run that times
+record preparation, candidate pairs, scoring and explanations separately.
 
 Usage::
 
     python benchmarks/matching.py                   # labelled run (20k registry, 4k family)
     python benchmarks/matching.py --scale           # plus 100k x 1M
+    python benchmarks/matching.py --scale --phases  # plus the phase breakdown
     python benchmarks/matching.py --right 5000 --left 1000 --no-splink
 """
 
@@ -132,6 +135,9 @@ def _splink_settings(prior: float) -> Any:
     )
 
 
+SPLINK_PREP_SECONDS: list[float] = []  # feature preparation part of each run_splink call
+
+
 def run_splink(left: pd.DataFrame, right: pd.DataFrame, model: dict[str, Any] | None = None,
                threshold: float = 0.95) -> tuple[pd.DataFrame, float, dict[str, Any]]:
     from splink import DuckDBAPI, Linker  # type: ignore[attr-defined]
@@ -142,6 +148,7 @@ def run_splink(left: pd.DataFrame, right: pd.DataFrame, model: dict[str, Any] | 
           if labelled else None)
     li = _splink_input(left, "L", pd.Series(lc) if lc is not None else None)
     ri = _splink_input(right, "R", "P" + right["row"].astype(str) if labelled else None)
+    SPLINK_PREP_SECONDS.append(time.perf_counter() - t0)
     db = DuckDBAPI()
     sl = db.register(li, table_name="fam")
     sr = db.register(ri, table_name="reg")
@@ -178,7 +185,37 @@ def _fmt(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def scale_run(n_left: int, n_right: int, model: dict[str, Any] | None, splink: bool) -> None:
+def phases(left: pd.DataFrame, right: pd.DataFrame) -> dict[str, float]:
+    """Seconds per guanlian phase (the same steps ``collide`` runs), with the pair and link counts."""
+    from guanlian.matching.matcher import MatchConfig, candidate_pairs, score_pairs
+
+    cols = ["row", "name", "id_number", "birth_date", "phone"]
+    cfg = MatchConfig()
+    out: dict[str, float] = {}
+    t = time.perf_counter()
+    try:
+        from guanlian.matching.features import prepare_pair
+        lf, rf = prepare_pair(left[cols], right[cols])
+    except ImportError:  # older versions prepared each side alone
+        rf = prepare_records(right[cols])
+        lf = prepare_records(left[cols])
+    out["record preparation"] = time.perf_counter() - t
+    t = time.perf_counter()
+    li, ri, _ = candidate_pairs(lf, rf, cfg)
+    out["candidate pairs"] = time.perf_counter() - t
+    t = time.perf_counter()
+    scored = score_pairs(lf, rf, li, ri, cfg)
+    out["scoring"] = time.perf_counter() - t
+    t = time.perf_counter()
+    scored.explanations(scored.tier != "")
+    out["explanations"] = time.perf_counter() - t
+    out["total"] = sum(out.values())
+    out["pairs"] = float(len(li))
+    out["links"] = float((scored.tier != "").sum())
+    return out
+
+
+def scale_run(n_left: int, n_right: int, model: dict[str, Any] | None, splink: bool, with_phases: bool) -> None:
     t0 = time.perf_counter()
     # 20 % of the family records are labelled variants / namesakes of registry persons, the rest new people.
     right, lab = make_labelled(n_right, n_left // 5, seed=3)
@@ -190,7 +227,8 @@ def scale_run(n_left: int, n_right: int, model: dict[str, Any] | None, splink: b
     left["row"] = np.arange(len(left))
     left["phone"] = left["phone"].fillna("")
     print(f"generated {len(left):,} family x {len(right):,} registry in {time.perf_counter() - t0:.1f}s; "
-          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", flush=True)
+          f"{os.cpu_count()} CPUs", flush=True)
+    print(f"load average before guanlian: {os.getloadavg()[0]:.1f}", flush=True)
     out, secs = run_guanlian(left, right)
     r = report("guanlian", out, left, secs)
     print(f"guanlian collide: {secs:.1f}s, {len(out):,} links "
@@ -199,11 +237,22 @@ def scale_run(n_left: int, n_right: int, model: dict[str, Any] | None, splink: b
           f"R={r['certain+probable: R']} F1={r['certain+probable: F1']}; conflicting-ID namesakes above "
           f"possible: {r['conflicting-ID namesakes above possible']}", flush=True)
     if splink:
+        print(f"load average before splink: {os.getloadavg()[0]:.1f}", flush=True)
         sp, ssecs, _ = run_splink(left, right, model=model)
+        prep = SPLINK_PREP_SECONDS[-1]
         rs = report("splink", sp, left, ssecs)
-        print(f"splink (prediction with the labelled-run model, incl. the same feature preparation): {ssecs:.1f}s, "
+        print(f"splink (prediction with the labelled-run model): {ssecs:.1f}s incl. {prep:.1f}s feature "
+              f"preparation (guanlian's prepare_records), {ssecs - prep:.1f}s in Splink/DuckDB; "
               f"{len(sp):,} pairs >= 0.5; P={rs['certain+probable: P']} R={rs['certain+probable: R']} "
-              f"F1={rs['certain+probable: F1']}; time ratio splink/guanlian = {ssecs / secs:.2f}", flush=True)
+              f"F1={rs['certain+probable: F1']}", flush=True)
+        print(f"time ratio guanlian/splink = {secs / ssecs:.2f} (splink/guanlian = {ssecs / secs:.2f}); "
+              f"guanlian / Splink-without-preparation = {secs / max(ssecs - prep, 1e-9):.2f}", flush=True)
+    if with_phases:
+        print(f"load average before the phase run: {os.getloadavg()[0]:.1f}", flush=True)
+        ph = phases(left, right)
+        print("guanlian phases: " + ", ".join(
+            f"{k} {v:,.0f}" if k in ("pairs", "links") else f"{k} {v:.1f}s" for k, v in ph.items()), flush=True)
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}", flush=True)
 
 
 def main() -> None:
@@ -213,6 +262,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-splink", action="store_true")
     ap.add_argument("--scale", action="store_true")
+    ap.add_argument("--phases", action="store_true", help="with --scale: also time each guanlian phase")
     ap.add_argument("--scale-left", type=int, default=100_000)
     ap.add_argument("--scale-right", type=int, default=1_000_000)
     a = ap.parse_args()
@@ -231,7 +281,7 @@ def main() -> None:
         results.append(report("splink 5 (duckdb, p>=0.95 as probable)", sp, left, secs))
     print(_fmt(results))
     if a.scale:
-        scale_run(a.scale_left, a.scale_right, model, splink=not a.no_splink)
+        scale_run(a.scale_left, a.scale_right, model, splink=not a.no_splink, with_phases=a.phases)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ import datetime as dt
 import re
 import unicodedata
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -107,9 +107,9 @@ def _codes(arr: pa.Array) -> npt.NDArray[np.int32]:
     """Dictionary codes of a string array, ``""`` → -1."""
     enc = arr.dictionary_encode()
     codes: npt.NDArray[np.int32] = np.array(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int32)
-    blank = np.flatnonzero(enc.dictionary.to_numpy(zero_copy_only=False) == "")
-    if len(blank):
-        codes[codes == blank[0]] = -1
+    blank = pc.index(enc.dictionary, pa.scalar("", enc.dictionary.type)).as_py()
+    if blank >= 0:
+        codes[codes == blank] = -1
     return codes
 
 
@@ -150,6 +150,39 @@ def _normalize_unique(uniq: list[str]) -> list[str]:
     return [v if done and simple(v) else _person_name_after_nfkc(v, convert=not done) for v in nfkc]
 
 
+_SIMPLE_RE2 = "^[\\x{4e00}-\\x{9fff}]+$"
+
+
+def _normalize_distinct(uniq: pa.Array) -> pa.Array:
+    """:func:`_normalize_unique` for an Arrow array, with no Python object per name for the common case.
+
+    Names made only of CJK unified ideographs are unchanged by NFKC and stripping, so they only need
+    OpenCC: they are joined, converted in one call and split again by Arrow kernels. The rest, and any
+    converted name that is no longer that simple, take the scalar path.
+    """
+    simple_a = pc.match_substring_regex(uniq, _SIMPLE_RE2)
+    simple = simple_a.to_numpy(zero_copy_only=False).astype(bool)
+    if not simple.any():
+        return pa.array(_normalize_unique(uniq.to_pylist()), type=pa.large_string())
+    s = uniq.filter(simple_a)
+    joined = pc.binary_join(pa.LargeListArray.from_arrays(pa.array([0, len(s)], pa.int64()), s),
+                            pa.scalar("\n", pa.large_string()))[0].as_py()
+    conv = pc.list_flatten(pc.split_pattern(pa.array([to_simplified(joined)], pa.large_string()), "\n"))
+    if len(conv) != len(s):  # OpenCC changed the line structure: do it one name at a time
+        return pa.array(_normalize_unique(uniq.to_pylist()), type=pa.large_string())
+    still = pc.match_substring_regex(conv, _SIMPLE_RE2).to_numpy(zero_copy_only=False).astype(bool)
+    if not still.all():
+        fix = np.flatnonzero(~still)
+        vals = [_person_name_after_nfkc(v, convert=False) for v in conv.take(pa.array(fix)).to_pylist()]
+        conv = pc.replace_with_mask(conv, pa.array(~still), pa.array(vals, type=pa.large_string()))
+    other_idx = np.flatnonzero(~simple)
+    other = pa.array(_normalize_unique(uniq.take(pa.array(other_idx)).to_pylist()), type=pa.large_string())
+    order = np.concatenate([np.flatnonzero(simple), other_idx])
+    pos = np.empty(len(order), dtype=np.int64)
+    pos[order] = np.arange(len(order), dtype=np.int64)
+    return pa.concat_arrays([conv.cast(pa.large_string()), other]).take(pa.array(pos))
+
+
 def _name_features(norm: str) -> tuple[str, str, str, str, str, str, str, int]:
     """All name keys of one normalised name in one pass (same results as the functions in
     :mod:`guanlian.matching.pinyin`, which the tests check)."""
@@ -177,25 +210,53 @@ def _given_parts(given: str) -> tuple[str, str, str, str]:
             "".join(sorted(given)))
 
 
-def _name_feature_rows(norms: list[str]) -> list[tuple[str, str, str, str, str, str, str, int]]:
-    """:func:`_name_features` for many names; common CJK names reuse per-surname and per-given-name parts."""
-    surs: dict[str, tuple[str, str]] = {}
-    givens: dict[str, tuple[str, str, str, str]] = {}
-    simple = _SIMPLE_CJK.fullmatch
-    out: list[tuple[str, str, str, str, str, str, str, int]] = []
-    for norm in norms:
-        if len(norm) < 2 or not simple(norm):
-            out.append(_name_features(norm))
-            continue
-        k = 2 if len(norm) >= 3 and norm[:2] in COMPOUND_SURNAMES else 1
-        sur, given = norm[:k], norm[k:]
-        s = surs.get(sur)
-        if s is None:
-            s = surs[sur] = _surname_parts(sur)
-        g = givens.get(given)
-        if g is None:
-            g = givens[given] = _given_parts(given)
-        out.append((norm, sur, sur + g[3], s[0] + g[0], s[1] + g[1], s[0] + "|" + g[2], s[0], len(norm)))
+def _name_columns(norm: pa.Array) -> dict[str, pa.Array]:
+    """The name keys of distinct normalised names, as Arrow arrays aligned with ``norm_u``.
+
+    Names of two or more common CJK ideographs (nearly all) are split into surname + given name with Arrow
+    kernels; readings are computed once per distinct surname and per distinct given name, and the keys are
+    assembled with Arrow string joins. Other names go through :func:`_name_features`.
+    """
+    simple_a = pc.match_substring_regex(norm, "^[\\x{4e00}-\\x{9fff}]{2,}$")
+    simple = simple_a.to_numpy(zero_copy_only=False).astype(bool)
+    s = norm.filter(simple_a)
+    lens = pc.utf8_length(s)
+    compound = pc.and_(pc.is_in(pc.utf8_slice_codeunits(s, 0, 2), value_set=pa.array(sorted(COMPOUND_SURNAMES))),
+                       pc.greater_equal(lens, 3))
+    sur = pc.if_else(compound, pc.utf8_slice_codeunits(s, 0, 2), pc.utf8_slice_codeunits(s, 0, 1))
+    longest = int(pc.max(lens).as_py() or 0)
+    given = pc.if_else(compound, pc.utf8_slice_codeunits(s, 2, longest), pc.utf8_slice_codeunits(s, 1, longest))
+    senc = sur.dictionary_encode()
+    genc = given.dictionary_encode()
+    sp = [_surname_parts(x) for x in senc.dictionary.to_pylist()]
+    gp = [_given_parts(x) for x in genc.dictionary.to_pylist()]
+
+    def part(parts: Sequence[tuple[str, ...]], k: int, indices: pa.Array) -> pa.Array:
+        return pa.array([x[k] for x in parts], type=pa.large_string()).take(indices)
+
+    head = part(sp, 0, senc.indices)
+    empty, bar = pa.scalar("", pa.large_string()), pa.scalar("|", pa.large_string())
+    fast = {
+        "name_key": s,
+        "surname": sur,
+        "sorted_key": pc.binary_join_element_wise(sur, part(gp, 3, genc.indices), empty),
+        "py_key": pc.binary_join_element_wise(head, part(gp, 0, genc.indices), empty),
+        "py_fuzzy": pc.binary_join_element_wise(part(sp, 1, senc.indices), part(gp, 1, genc.indices), empty),
+        "init_key": pc.binary_join_element_wise(head, part(gp, 2, genc.indices), bar),
+        "sur_py": head,
+        "name_len": lens.cast(pa.int64()),
+    }
+    other_idx = np.flatnonzero(~simple)
+    other = [_name_features(v) for v in norm.take(pa.array(other_idx)).to_pylist()]
+    order = np.concatenate([np.flatnonzero(simple), other_idx])
+    pos = np.empty(len(order), dtype=np.int64)
+    pos[order] = np.arange(len(order), dtype=np.int64)
+    back = pa.array(pos)
+    out: dict[str, pa.Array] = {}
+    for k, c in enumerate(_NAME_FEATURES):
+        typ = pa.int64() if c == "name_len" else pa.large_string()
+        rest = pa.array([row[k] for row in other], type=typ)
+        out[c] = pa.concat_arrays([fast[c].cast(typ), rest]).take(back)
     return out
 
 
@@ -203,28 +264,24 @@ def _names(raw: pa.Array, out: dict[str, object]) -> None:
     enc = raw.dictionary_encode()
     idx = enc.indices.cast(pa.int64())
     codes = idx.to_numpy(zero_copy_only=False)
-    uniq: list[str] = enc.dictionary.to_pylist()
-    norm_u = _normalize_unique(uniq)
-    feats = _name_feature_rows(norm_u)
-    n = len(raw)
+    norm = _normalize_distinct(enc.dictionary.cast(pa.large_string()))
+    cols = _name_columns(norm)
     out["name"] = raw
     # Text columns are built by Arrow ``take`` from the distinct values (no Python object per row).
-    out["name_norm"] = pa.array(norm_u, type=pa.large_string()).take(idx)
+    out["name_norm"] = norm.take(idx)
     c_name = codes.astype(np.int32)
-    blank = [i for i, u in enumerate(uniq) if u == ""]
-    if blank:
-        c_name[codes == blank[0]] = -1
+    blank = pc.index(enc.dictionary, pa.scalar("", enc.dictionary.type)).as_py()
+    if blank >= 0:
+        c_name[codes == blank] = -1
     out["c_name"] = c_name
-    cols = list(zip(*feats, strict=True)) if feats else [() for _ in _NAME_FEATURES]
-    for c, vals in zip(_NAME_FEATURES, cols, strict=True):
+    for c in _NAME_FEATURES:
+        arr = cols[c]
         if c == "name_len":
-            out[c] = np.array(vals, dtype=np.int64)[codes] if n else np.zeros(0, np.int64)
+            out[c] = arr.to_numpy(zero_copy_only=False).astype(np.int64)[codes]
             continue
-        arr = np.array(vals, dtype=object)
-        out[c] = pa.array(arr, type=pa.large_string()).take(idx)
+        out[c] = arr.take(idx)
         if f"c_{c}" in CODE_COLUMNS:
-            cu = _codes_obj(arr)
-            out[f"c_{c}"] = cu[codes] if n else cu[:0]
+            out[f"c_{c}"] = _codes(arr)[codes]
 
 
 # --- resident IDs -------------------------------------------------------------------------------------
@@ -250,18 +307,16 @@ def _real_dates(y: IntArray, m: IntArray, d: IntArray) -> npt.NDArray[np.bool_]:
     return ok
 
 
-def _parse_ids(raw: pa.Array) -> dict[str, np.ndarray]:
+def _parse_ids(raw: pa.Array) -> dict[str, object]:
     """Vectorised resident-ID parse; rows that are not plain 18-character numbers go through
-    :func:`parse_resident_id` once per distinct value."""
+    :func:`parse_resident_id` once per distinct value. Text columns come back as Arrow arrays."""
     n = len(raw)
     compact = pc.utf8_upper(pc.replace_substring_regex(raw, r"[\s\-]", ""))
     plain_a = pc.match_substring_regex(compact, r"^[0-9]{17}[0-9X]$")
     plain = plain_a.to_numpy(zero_copy_only=False).astype(bool)
     nonblank = pc.not_equal(raw, "").to_numpy(zero_copy_only=False).astype(bool)
-    number = np.full(n, "", dtype=object)
+    valid_all = np.zeros(n, dtype=bool)
     kind = np.where(nonblank, 4, 0).astype(np.int8)  # "invalid" unless parsed below
-    prefix = np.full(n, "", dtype=object)
-    suffix = np.full(n, "", dtype=object)
     length = np.zeros(n, dtype=np.int32)
     code = np.full(n, -1, dtype=np.int64)
     iy = np.zeros(n, dtype=np.int64)
@@ -269,8 +324,7 @@ def _parse_ids(raw: pa.Array) -> dict[str, np.ndarray]:
     iday = np.zeros(n, dtype=np.int64)
     isex = np.zeros(n, dtype=np.int64)
     if plain.any():
-        c = pc.filter(compact, plain_a)
-        arr = _fixed18(c)
+        arr = _fixed18(pc.filter(compact, plain_a))
         digits = (arr[:, :17] - 48).astype(np.int64)
         check_ok = _ID_CHECK[(digits @ _ID_WEIGHTS) % 11] == arr[:, 17]
         y = digits[:, 6] * 1000 + digits[:, 7] * 100 + digits[:, 8] * 10 + digits[:, 9]
@@ -281,36 +335,42 @@ def _parse_ids(raw: pa.Array) -> dict[str, np.ndarray]:
         k = np.where(date_ok, np.where(check_ok, 1, 2), 4).astype(np.int8)
         kind[idx] = k
         valid = k == 1
-        strings = c.to_numpy(zero_copy_only=False)
-        number[idx[valid]] = strings[valid]
+        valid_all[idx[valid]] = True
         code[idx[valid]] = (digits[valid] @ _POW10) * 11 + np.where(arr[valid, 17] == 88, 10, arr[valid, 17] - 48)
-        prefix[idx] = pc.utf8_slice_codeunits(c, 0, 6).to_numpy(zero_copy_only=False)
-        suffix[idx] = pc.utf8_slice_codeunits(c, 14, 18).to_numpy(zero_copy_only=False)
         length[idx] = 18
         use = k != 4
         iy[idx[use]] = y[use]
         im[idx[use]] = m[use]
         iday[idx[use]] = d[use]
         isex[idx[use]] = np.where(digits[use, 16] % 2 == 1, 1, 2)
+    blank = pa.scalar("", pa.large_string())
+    number = pc.if_else(pa.array(valid_all), compact, blank)
+    prefix = pc.if_else(plain_a, pc.utf8_slice_codeunits(compact, 0, 6), blank)
+    suffix = pc.if_else(plain_a, pc.utf8_slice_codeunits(compact, 14, 18), blank)
     rest = ~plain & nonblank
     if rest.any():
         idx = np.flatnonzero(rest)
         parsed = _map_unique(pd.Series(raw.take(pa.array(idx)).to_numpy(zero_copy_only=False)), parse_resident_id)
+        r_number, r_prefix, r_suffix = [], [], []
         for i, r in zip(idx, parsed.tolist(), strict=True):
+            r_number.append(r.number or "" if r else "")
+            r_prefix.append(r.prefix if r else "")
+            r_suffix.append(r.suffix if r else "")
             if r is None:
                 continue
             kind[i] = ID_KINDS.index(r.status)
-            number[i] = r.number or ""
             if r.number:
                 code[i] = _id_code(r.number)
-            prefix[i] = r.prefix
-            suffix[i] = r.suffix
             length[i] = 18 if r.number else len(r.raw_compact)
             if r.birth_date:
                 iy[i], im[i], iday[i] = r.birth_date.year, r.birth_date.month, r.birth_date.day
             if r.sex:
                 isex[i] = 1 if r.sex == "M" else 2
-    status = np.array(ID_KINDS, dtype=object)[kind]
+        mask = pa.array(rest)
+        number = pc.replace_with_mask(number, mask, pa.array(r_number, pa.large_string()))
+        prefix = pc.replace_with_mask(prefix, mask, pa.array(r_prefix, pa.large_string()))
+        suffix = pc.replace_with_mask(suffix, mask, pa.array(r_suffix, pa.large_string()))
+    status = pa.array(ID_KINDS, type=pa.large_string()).take(pa.array(kind.astype(np.int64)))
     return {"id_raw": raw, "id_number": number, "id_status": status, "id_prefix": prefix,
             "id_suffix": suffix, "id_len": length, "c_id": code, "id_kind": kind,
             "iy": iy, "im": im, "iday": iday, "isex": isex}
@@ -407,12 +467,13 @@ def _features(cols: dict[str, pa.Array]) -> dict[str, object]:
     for c in ("id_raw", "id_number", "id_status", "id_prefix", "id_suffix", "id_len"):
         out[c] = ids[c]
     b = _parse_birth(cols["birth_date"])
-    from_id = ids["iy"] > 0
-    out["by"] = np.where(from_id, ids["iy"], b["y"]).astype(np.int16)
-    out["bm"] = np.where(from_id, ids["im"], b["m"]).astype(np.int8)
-    out["bd"] = np.where(from_id, ids["iday"], b["d"]).astype(np.int8)
+    iy, im, iday, isex = (np.asarray(ids[k]) for k in ("iy", "im", "iday", "isex"))
+    from_id = iy > 0
+    out["by"] = np.where(from_id, iy, b["y"]).astype(np.int16)
+    out["bm"] = np.where(from_id, im, b["m"]).astype(np.int8)
+    out["bd"] = np.where(from_id, iday, b["d"]).astype(np.int8)
     out["birth_src"] = np.where(from_id, 2, np.where(b["y"] > 0, 1, 0)).astype(np.int8)
-    out["sex"] = np.where(ids["isex"] > 0, ids["isex"], _sex_field(cols["sex"])).astype(np.int8)
+    out["sex"] = np.where(isex > 0, isex, _sex_field(cols["sex"])).astype(np.int8)
     phone = _phones(cols["phone"])
     out["phone"] = phone
     out["address"] = cols["address"]
