@@ -94,12 +94,15 @@ class Pairs:
             self._cache[name] = (self.left[name].to_numpy()[self.li], self.right[name].to_numpy()[self.ri])
         return self._cache[name]
 
-    def ints(self, name: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        """A numeric column of both sides as int64, aligned with the pairs."""
+    def ints(self, name: str) -> tuple[npt.NDArray[np.integer[Any]], npt.NDArray[np.integer[Any]]]:
+        """A numeric column of both sides, aligned with the pairs, in its stored dtype widened to at least
+        16 bits (small dtypes keep the gathers cache-friendly; differences of years still fit)."""
         key = f"int:{name}"
-        if key not in self._cache:  # gather in the stored (small) dtype: far fewer cache misses
-            self._cache[key] = (self.left[name].to_numpy()[self.li].astype(np.int64),
-                                self.right[name].to_numpy()[self.ri].astype(np.int64))
+        if key not in self._cache:
+            a = self.left[name].to_numpy()
+            b = self.right[name].to_numpy()
+            dt = np.promote_types(np.promote_types(a.dtype, b.dtype), np.int16)
+            self._cache[key] = (a[self.li].astype(dt, copy=False), b[self.ri].astype(dt, copy=False))
         return self._cache[key]
 
     def codes(self, code_col: str) -> tuple[npt.NDArray[np.integer[Any]], npt.NDArray[np.integer[Any]]]:

@@ -423,12 +423,12 @@ def score_pairs(left: pd.DataFrame, right: pd.DataFrame, li: IndexArray, ri: Ind
     chars = levels[NameChars.name]
     name_ok = ~np.isin(chars, [nc.level("missing"), nc.level("different")]) | np.isin(
         levels[NamePinyin.name], [npy.level("same_sound"), npy.level("similar_sound")])
-    tier = np.full(n, "", dtype=object)
     possible = name_ok & ~id_conflict & (score >= cfg.possible_threshold)
     probable = possible & corroborated & (score >= cfg.probable_threshold)
-    tier[possible] = "possible"
-    tier[probable] = "probable"
-    tier[id_same] = "certain"
+    code = possible.astype(np.int8)
+    code[probable] = 2
+    code[id_same] = 3
+    tier = np.array(["", "possible", "probable", "certain"], dtype=object)[code]
     return Scored(li, ri, score, tier, levels, comps, int(id_conflict.sum()))
 
 
