@@ -143,20 +143,24 @@ def fetch_graph(
         # Look up from the side with few edges per node (a unit has thousands of payments; a company few).
         use_dst = all(src == "Unit" for src, _ in ek.endpoints)
         end_kinds = {dst if use_dst else src for src, dst in ek.endpoints}
-        by_kind: dict[str, list[dict[str, str]]] = {}
-        for end, ekey in sorted((edge_ends or {}).get(ekind, set())):
+        by_kind: dict[str, set[str]] = {}
+        for end, ekey in (edge_ends or {}).get(ekind, set()):
             kind = kind_of_key.get(end, "")
             if ekey in wanted and kind in end_kinds:
-                by_kind.setdefault(kind, []).append({"n": end, "k": ekey})
+                by_kind.setdefault(kind, set()).add(end)
         found: set[str] = set()
-        for kind, rows in by_kind.items():
-            # Binding the end node first, then expanding (`WITH`), lets LadybugDB use the key index (4x faster).
-            end = "b" if use_dst else "a"
-            for i in range(0, len(rows), 5000):
-                found |= _edge_rows(
-                    store, f"UNWIND $rows AS r MATCH ({end}:{kind} {{key: r.n}}) WITH {end}, r "
-                    f"MATCH (a)-[e:{ek.name}]->(b) WHERE e.key = r.k "
-                    f"RETURN a.key AS _src, b.key AS _dst, {ret}", {"rows": rows[i : i + 5000]}, ekind, props, g)
+        for kind, ends in by_kind.items():
+            # Expanding from key-bound end nodes uses the key index; filtering on e.key in Cypher would make
+            # LadybugDB hash-join the whole edge table instead (18 s against 3M POSSIBLY_SAME edges).
+            pattern = f"(a)-[e:{ek.name}]->(b:{kind} {{key: n}})" if use_dst else f"(a:{kind} {{key: n}})-[e:{ek.name}]->(b)"
+            for part in _chunks(sorted(ends), 5000):
+                df = store.query(f"UNWIND $nodes AS n MATCH {pattern} RETURN a.key AS _src, b.key AS _dst, {ret}",
+                                 {"nodes": part})
+                df = df[df["key"].isin(wanted)] if len(df) else df
+                for row in df.to_dict("records"):
+                    g.edges[str(row["key"])] = (str(row["_src"]), str(row["_dst"]),
+                                                _Item(str(row["key"]), ekind, _typed(props, row)))
+                    found.add(str(row["key"]))
         for part in _chunks(sorted(wanted - found)):
             _edge_rows(store, f"MATCH (a)-[e:{ek.name}]->(b) WHERE e.key IN $keys "
                        f"RETURN a.key AS _src, b.key AS _dst, {ret}", {"keys": part}, ekind, props, g)
@@ -490,6 +494,30 @@ def _merge(a: dict[str, Any], b: dict[str, Any]) -> None:
     a["evidence"].extend(e for e in b["evidence"] if (e["file"], e["row"], e["what"]) not in have_ev)
 
 
+def _inline_edges(hits: Sequence[_Hit]) -> dict[str, tuple[str, str, _Item]]:
+    """Edges a query returned whole (column ``<edge column>_data``, ends named by the header's ``ends``).
+
+    Saves a lookup per edge: LadybugDB finds an edge by key only by scanning its table (seconds for millions of
+    POSSIBLY_SAME edges). Fuzzy edges are stored from the lower key to the higher one, so their ends are sorted.
+    """
+    m = model()
+    out: dict[str, tuple[str, str, _Item]] = {}
+    for h in hits:
+        for c in h.query.edge_columns():
+            data = h.row.get(f"{c.name}_data")
+            key = h.row.get(c.name)
+            if not c.ends or not isinstance(data, dict) or not key or len(c.edges) != 1:
+                continue
+            a, b = (h.row.get(e) for e in c.ends)
+            if not a or not b:
+                continue
+            ek = m.edge(c.edges[0])
+            src, dst = sorted((str(a), str(b))) if ek.fuzzy else (str(a), str(b))
+            props = {p.name: p.type for p in ek.all_props}
+            out[str(key)] = (src, dst, _Item(str(key), ek.name, _typed(props, data)))
+    return out
+
+
 def build_findings(
     store: Store, lib: Library, results: Mapping[str, pd.DataFrame], bound: Mapping[str, Mapping[str, Any]]
 ) -> list[dict[str, Any]]:
@@ -518,7 +546,11 @@ def build_findings(
             for kind in c.edges:
                 edge_keys.setdefault(kind, set()).update(keys)
                 edge_ends.setdefault(kind, set()).update((n, k) for k in keys for n in row_nodes)
+    inline = _inline_edges(hits)
+    for kind in edge_keys:
+        edge_keys[kind] -= set(inline)
     g = fetch_graph(store, node_keys, edge_keys, edge_ends)
+    g.edges.update(inline)
     by_id: dict[str, dict[str, Any]] = {}
     for h in hits:
         f = _build_one(h, g, bound.get(h.query.id, {}))

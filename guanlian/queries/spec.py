@@ -134,6 +134,7 @@ class Column:
     role: str = ""
     many: bool = False
     doc: str = ""
+    ends: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,7 +280,7 @@ def _parse_returns(raw: object, path: Path, section: int, where: Callable[[str],
             raise QueryFileError(path, line, f"column name {name!r} is not an identifier")
         if not isinstance(spec, dict):
             raise QueryFileError(path, line, f"column {name!r}: expected a mapping")
-        extra = set(spec) - {"node", "edge", "type", "role", "many", "doc"}
+        extra = set(spec) - {"node", "edge", "type", "role", "many", "doc", "ends"}
         if extra:
             raise QueryFileError(path, line, f"column {name!r}: unknown keys {sorted(extra)}")
         what = [k for k in ("node", "edge", "type") if k in spec]
@@ -294,8 +295,11 @@ def _parse_returns(raw: object, path: Path, section: int, where: Callable[[str],
             cols.append(Column(name, nodes=_kinds(spec["node"], m.node_names, "node", path, line), role=role,
                                many=many, doc=doc))
         elif what[0] == "edge":
+            ends = spec.get("ends") or []
+            if not isinstance(ends, list) or len(ends) not in (0, 2) or not all(e in raw for e in ends):
+                raise QueryFileError(path, line, f"column {name!r}: ends must name two returned node columns")
             cols.append(Column(name, edges=_kinds(spec["edge"], m.edge_names, "edge", path, line), many=many,
-                               doc=doc))
+                               doc=doc, ends=tuple(ends)))
         else:
             if spec["type"] not in VALUE_TYPES:
                 raise QueryFileError(path, line, f"column {name!r}: type must be one of {', '.join(VALUE_TYPES)}")

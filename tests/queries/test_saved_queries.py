@@ -158,8 +158,10 @@ def test_engines_agree_on_every_query(
 ) -> None:
     neo = request.getfixturevalue("neo4j_world")
     for q in LIB:
-        a = LIB.run(embedded_world, q.id)
-        b = LIB.run(neo, q.id)
+        # `<edge>_data` columns hold the engine's own relationship objects (internal ids differ); the findings
+        # test compares what is built from them
+        a = LIB.run(embedded_world, q.id).filter(regex=r"^(?!.*_data$)")
+        b = LIB.run(neo, q.id).filter(regex=r"^(?!.*_data$)")
         assert list(a.columns) == list(b.columns), q.id
         canon = lambda df: sorted(  # noqa: E731
             repr([sorted(v) if isinstance(v, list) and c != "chain_edges" else (round(v, 6) if isinstance(v, float) else v)

@@ -20,7 +20,7 @@
 //   company: {node: Company, role: company}
 //   unit: {node: Unit, role: unit}
 //   serves_edge: {edge: SERVES_IN}
-//   match_edge: {edge: POSSIBLY_SAME}
+//   match_edge: {edge: POSSIBLY_SAME, ends: [official, holder]}
 //   link_edges: {edge: [SHAREHOLDER_OF, OFFICER_OF, LEGAL_REP_OF], many: true}
 //   paid_edge: {edge: PAID}
 //   match_tier: {type: string}
@@ -60,7 +60,7 @@ WITH o, t, u, h, c, s, match_rank, link_edges, max_share, pd,
                AND p.paid_on_day <= coalesce(t.term_end_day, 1000000) THEN 1 ELSE 0 END) AS payments_in_tenure
 WHERE payments_in_tenure > 0 OR (t.term_end_day IS NULL AND match_rank >= $min_match_tier_unpaid)
 RETURN o.key AS official, h.key AS holder, c.key AS company, u.key AS unit,
-       t.key AS serves_edge, s.key AS match_edge, link_edges,
+       t.key AS serves_edge, s.key AS match_edge, s AS match_edge_data, link_edges,
        CASE WHEN payments_in_tenure > 0 THEN pd.key ELSE NULL END AS paid_edge,
        CASE match_rank WHEN 2 THEN 'certain' WHEN 1 THEN 'probable' ELSE 'possible' END AS match_tier,
        t.post AS post, max_share,

@@ -21,7 +21,7 @@
 //   company: {node: Company, role: company}
 //   relative_edge: {edge: RELATIVE_OF}
 //   relative_edge_2: {edge: RELATIVE_OF}
-//   match_edge: {edge: POSSIBLY_SAME}
+//   match_edge: {edge: POSSIBLY_SAME, ends: [relative, relative_2]}
 //   serves_edge: {edge: SERVES_IN}
 //   serves_edge_2: {edge: SERVES_IN}
 //   paid_edge: {edge: PAID}
@@ -54,7 +54,7 @@ WHERE pd.first_paid_day <= coalesce(t.term_end_day, 1000000)
   AND pd2.last_paid_day >= coalesce(t2.term_start_day, -1000000)
 RETURN r.key AS relative, r2.key AS relative_2, o.key AS official, o2.key AS official_2, u.key AS unit,
        u2.key AS unit_2, c.key AS company, k.key AS relative_edge, k2.key AS relative_edge_2,
-       s.key AS match_edge, t.key AS serves_edge, t2.key AS serves_edge_2, pd.key AS paid_edge,
+       s.key AS match_edge, s AS match_edge_data, t.key AS serves_edge, t2.key AS serves_edge_2, pd.key AS paid_edge,
        pd2.key AS paid_edge_2,
        CASE match_rank WHEN 2 THEN 'certain' WHEN 1 THEN 'probable' ELSE 'possible' END AS match_tier,
        pd.payments + pd2.payments AS payments_count, pd.total + pd2.total AS payments_sum,

@@ -22,7 +22,7 @@
 //   unit: {node: Unit, role: unit}
 //   serves_edge: {edge: SERVES_IN}
 //   relative_edge: {edge: RELATIVE_OF}
-//   match_edge: {edge: POSSIBLY_SAME}
+//   match_edge: {edge: POSSIBLY_SAME, ends: [relative, holder]}
 //   link_edges: {edge: [SHAREHOLDER_OF, OFFICER_OF, LEGAL_REP_OF], many: true}
 //   paid_edge: {edge: PAID}
 //   match_tier: {type: string, doc: certain when the relative and the registry person are one node}
@@ -66,7 +66,7 @@ WITH o, t, u, r, k, h, c, pd, s, match_rank, link_edges, max_share,
                AND p.paid_on_day <= coalesce(t.term_end_day, 1000000) THEN 1 ELSE 0 END) AS payments_in_tenure
 WHERE payments_in_tenure > 0
 RETURN o.key AS official, r.key AS relative, h.key AS holder, c.key AS company, u.key AS unit,
-       t.key AS serves_edge, k.key AS relative_edge, s.key AS match_edge, link_edges, pd.key AS paid_edge,
+       t.key AS serves_edge, k.key AS relative_edge, s.key AS match_edge, s AS match_edge_data, link_edges, pd.key AS paid_edge,
        CASE match_rank WHEN 2 THEN 'certain' WHEN 1 THEN 'probable' ELSE 'possible' END AS match_tier,
        k.term AS relation_term, t.post AS post, max_share,
        payments_count, payments_sum, payments_first_day, payments_last_day, payments_in_tenure

@@ -23,7 +23,7 @@
 //   unit: {node: Unit, role: unit}
 //   serves_edge: {edge: SERVES_IN}
 //   relative_edge: {edge: RELATIVE_OF}
-//   match_edge: {edge: POSSIBLY_SAME}
+//   match_edge: {edge: POSSIBLY_SAME, ends: [relative, holder]}
 //   change_edge: {edge: CHANGE}
 //   link_edges: {edge: [SHAREHOLDER_OF, OFFICER_OF, LEGAL_REP_OF], many: true}
 //   paid_edge: {edge: PAID}
@@ -76,7 +76,7 @@ WITH o, t, u, r, k, h, x_key, c, pd, s, ch, link_edges, match_rank,
      sum(CASE WHEN p.paid_on_day >= coalesce(t.term_start_day, -1000000)
                AND p.paid_on_day <= coalesce(t.term_end_day, 1000000) THEN 1 ELSE 0 END) AS payments_in_tenure
 RETURN o.key AS official, r.key AS relative, h.key AS holder, x_key AS change_person, c.key AS company,
-       u.key AS unit, t.key AS serves_edge, k.key AS relative_edge, s.key AS match_edge, ch.key AS change_edge,
+       u.key AS unit, t.key AS serves_edge, k.key AS relative_edge, s.key AS match_edge, s AS match_edge_data, ch.key AS change_edge,
        link_edges, pd.key AS paid_edge,
        CASE match_rank WHEN 2 THEN 'certain' WHEN 1 THEN 'probable' ELSE 'possible' END AS match_tier,
        k.term AS relation_term, t.post AS post, ch.action AS action, ch.changed_on_day AS changed_on_day,
@@ -111,7 +111,7 @@ WITH o, t, u, r, k, h, x_key, c, pd, s, ch, link_edges, match_rank,
      sum(CASE WHEN p.paid_on_day >= coalesce(t.term_start_day, -1000000)
                AND p.paid_on_day <= coalesce(t.term_end_day, 1000000) THEN 1 ELSE 0 END) AS payments_in_tenure
 RETURN o.key AS official, r.key AS relative, h.key AS holder, x_key AS change_person, c.key AS company,
-       u.key AS unit, t.key AS serves_edge, k.key AS relative_edge, s.key AS match_edge, ch.key AS change_edge,
+       u.key AS unit, t.key AS serves_edge, k.key AS relative_edge, s.key AS match_edge, s AS match_edge_data, ch.key AS change_edge,
        link_edges, pd.key AS paid_edge,
        CASE match_rank WHEN 2 THEN 'certain' WHEN 1 THEN 'probable' ELSE 'possible' END AS match_tier,
        k.term AS relation_term, t.post AS post, ch.action AS action, ch.changed_on_day AS changed_on_day,

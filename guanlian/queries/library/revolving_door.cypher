@@ -19,7 +19,7 @@
 //   company: {node: Company, role: company}
 //   unit: {node: Unit, role: unit}
 //   serves_edge: {edge: SERVES_IN}
-//   match_edge: {edge: POSSIBLY_SAME}
+//   match_edge: {edge: POSSIBLY_SAME, ends: [official, holder]}
 //   link_edges: {edge: [SHAREHOLDER_OF, OFFICER_OF, LEGAL_REP_OF, CHANGE], many: true}
 //   paid_edge: {edge: PAID}
 //   match_tier: {type: string}
@@ -63,7 +63,7 @@ WITH o, t, u, h, c, pd, s, match_rank, link_edges,
               THEN 1 ELSE 0 END) AS payments_after_leaving
 WHERE payments_after_leaving > 0
 RETURN o.key AS official, h.key AS holder, c.key AS company, u.key AS unit, t.key AS serves_edge,
-       s.key AS match_edge, link_edges, pd.key AS paid_edge,
+       s.key AS match_edge, s AS match_edge_data, link_edges, pd.key AS paid_edge,
        CASE match_rank WHEN 2 THEN 'certain' WHEN 1 THEN 'probable' ELSE 'possible' END AS match_tier,
        t.post AS post, t.term_end_day AS term_end_day,
        payments_count, payments_sum, payments_first_day, payments_last_day, payments_after_leaving

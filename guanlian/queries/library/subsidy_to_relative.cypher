@@ -19,7 +19,7 @@
 //   unit: {node: Unit, role: unit}
 //   serves_edge: {edge: SERVES_IN}
 //   relative_edge: {edge: RELATIVE_OF}
-//   match_edge: {edge: POSSIBLY_SAME}
+//   match_edge: {edge: POSSIBLY_SAME, ends: [relative, payee]}
 //   paid_edge: {edge: PAID}
 //   match_tier: {type: string}
 //   relation_term: {type: string}
@@ -56,7 +56,7 @@ WITH u, h, r, k, o, t, s, match_rank,
 WHERE payments_in_tenure > 0
 OPTIONAL MATCH (u)-[pd:PAID]->(h)
 RETURN o.key AS official, r.key AS relative, h.key AS payee, u.key AS unit,
-       t.key AS serves_edge, k.key AS relative_edge, s.key AS match_edge, pd.key AS paid_edge,
+       t.key AS serves_edge, k.key AS relative_edge, s.key AS match_edge, s AS match_edge_data, pd.key AS paid_edge,
        CASE match_rank WHEN 2 THEN 'certain' WHEN 1 THEN 'probable' ELSE 'possible' END AS match_tier,
        k.term AS relation_term, t.post AS post, items,
        payments_count, payments_sum, payments_first_day, payments_last_day, payments_in_tenure
