@@ -19,6 +19,10 @@ Usage::
     python benchmarks/matching.py --scale           # plus 100k x 1M
     python benchmarks/matching.py --scale --phases  # plus the phase breakdown
     python benchmarks/matching.py --right 5000 --left 1000 --no-splink
+
+    # before/after in one run: an older guanlian, extracted from git, timed on the same data
+    git archive e72c969 guanlian | tar -x -C /tmp/guanlian-before
+    python benchmarks/matching.py --scale --phases --baseline-src /tmp/guanlian-before
 """
 
 from __future__ import annotations
@@ -215,7 +219,28 @@ def phases(left: pd.DataFrame, right: pd.DataFrame) -> dict[str, float]:
     return out
 
 
-def scale_run(n_left: int, n_right: int, model: dict[str, Any] | None, splink: bool, with_phases: bool) -> None:
+def _print_phases(label: str, ph: dict[str, float]) -> None:
+    print(f"{label} phases: " + ", ".join(
+        f"{k} {v:,.0f}" if k in ("pairs", "links") else f"{k} {v:.1f}s" for k, v in ph.items()), flush=True)
+
+
+def baseline_phases(left: pd.DataFrame, right: pd.DataFrame, src: str) -> None:
+    """Time the phases of the guanlian package found under ``src`` (e.g. an older commit) on the same data,
+    in a subprocess whose import path starts there."""
+    import subprocess
+    import sys
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        left.to_pickle(f"{tmp}/left.pkl")
+        right.to_pickle(f"{tmp}/right.pkl")
+        env = {**os.environ, "PYTHONPATH": os.path.abspath(src)}
+        print(f"load average before the baseline run: {os.getloadavg()[0]:.1f}", flush=True)
+        subprocess.run([sys.executable, __file__, "--phases-of", tmp], env=env, check=True)
+
+
+def scale_run(n_left: int, n_right: int, model: dict[str, Any] | None, splink: bool, with_phases: bool,
+              baseline_src: str | None = None) -> None:
     t0 = time.perf_counter()
     # 20 % of the family records are labelled variants / namesakes of registry persons, the rest new people.
     right, lab = make_labelled(n_right, n_left // 5, seed=3)
@@ -249,9 +274,9 @@ def scale_run(n_left: int, n_right: int, model: dict[str, Any] | None, splink: b
               f"guanlian / Splink-without-preparation = {secs / max(ssecs - prep, 1e-9):.2f}", flush=True)
     if with_phases:
         print(f"load average before the phase run: {os.getloadavg()[0]:.1f}", flush=True)
-        ph = phases(left, right)
-        print("guanlian phases: " + ", ".join(
-            f"{k} {v:,.0f}" if k in ("pairs", "links") else f"{k} {v:.1f}s" for k, v in ph.items()), flush=True)
+        _print_phases("guanlian", phases(left, right))
+    if baseline_src:
+        baseline_phases(left, right, baseline_src)
     print(f"load average at the end: {os.getloadavg()[0]:.1f}", flush=True)
 
 
@@ -263,9 +288,16 @@ def main() -> None:
     ap.add_argument("--no-splink", action="store_true")
     ap.add_argument("--scale", action="store_true")
     ap.add_argument("--phases", action="store_true", help="with --scale: also time each guanlian phase")
+    ap.add_argument("--baseline-src", help="with --scale: also time the guanlian package under this folder")
+    ap.add_argument("--phases-of", help=argparse.SUPPRESS)  # internal: phases on pickled data (baseline run)
     ap.add_argument("--scale-left", type=int, default=100_000)
     ap.add_argument("--scale-right", type=int, default=1_000_000)
     a = ap.parse_args()
+    if a.phases_of:
+        import guanlian
+        _print_phases(f"baseline ({os.path.dirname(os.path.dirname(guanlian.__file__))})",
+                      phases(pd.read_pickle(f"{a.phases_of}/left.pkl"), pd.read_pickle(f"{a.phases_of}/right.pkl")))
+        return
     print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, python {platform.python_version()}")
     right, left = make_labelled(a.right, a.left, seed=a.seed)
     print(f"labelled: {len(right):,} registry persons, {len(left):,} family records "
@@ -281,7 +313,8 @@ def main() -> None:
         results.append(report("splink 5 (duckdb, p>=0.95 as probable)", sp, left, secs))
     print(_fmt(results))
     if a.scale:
-        scale_run(a.scale_left, a.scale_right, model, splink=not a.no_splink, with_phases=a.phases)
+        scale_run(a.scale_left, a.scale_right, model, splink=not a.no_splink, with_phases=a.phases,
+                  baseline_src=a.baseline_src)
 
 
 if __name__ == "__main__":
