@@ -118,6 +118,16 @@ def check_everything(store_arg: str, tmp_path: Path, env: dict[str, str] | None 
     assert ran.returncode == 0, ran.stderr[-1000:]
     _no_formula(_cells_csv(ran.stdout), "run --format csv")
 
+    # user-supplied parameters and search text: refused or matched as data, never run
+    bad_param = _run("run", "relative_company_paid", "--store", store_arg, "--param", f"min_share={CYPHER}", env=env)
+    assert bad_param.returncode != 0 and "error" in bad_param.stderr.lower()
+    found = _run("find", CYPHER, "--store", store_arg, env=env)
+    assert found.returncode in (0, 1), found.stderr[-1000:]
+    view = _run("view", COMPANY, "--store", store_arg, "--out", str(tmp_path / "v.html"), env=env)
+    if view.returncode == 0:
+        page = (tmp_path / "v.html").read_text(encoding="utf-8")
+        assert "<img src=x" not in page
+
 
 def _stored_verbatim(store: Any) -> None:
     got = store.query("MATCH (p:Person) WHERE p.name = $n RETURN count(p) AS c", {"n": CYPHER})
