@@ -39,7 +39,8 @@
 // example: 刘某既是住建局局长的妹妹，又是农业农村局副局长的妻子；两局都向同一家建材公司付款。
 // ---
 MATCH (r:Person)-[k:RELATIVE_OF]->(o:Person)-[t:SERVES_IN]->(u:Unit)
-OPTIONAL MATCH (r)-[:POSSIBLY_SAME]-(f:Person)
+OPTIONAL MATCH (r)-[fs:POSSIBLY_SAME]-(f:Person)
+WHERE fs.tier_rank >= $min_match_tier
 WITH r, k, o, t, u, collect(f.key) + [r.key] AS same_keys
 UNWIND same_keys AS rk
 MATCH (r2:Person)-[k2:RELATIVE_OF]->(o2:Person)-[t2:SERVES_IN]->(u2:Unit)

@@ -2,7 +2,8 @@
 MATCH (o:Person)-[t:SERVES_IN]->(u:Unit)
 MATCH (r:Person)-[k:RELATIVE_OF]->(o)
 // h: r itself or one POSSIBLY_SAME hop away (faster on LadybugDB than the equivalent -[:POSSIBLY_SAME*0..1]-)
-OPTIONAL MATCH (r)-[:POSSIBLY_SAME]-(f:Person)
+OPTIONAL MATCH (r)-[fs:POSSIBLY_SAME]-(f:Person)
+WHERE fs.tier_rank >= $min_match_tier
 WITH o, t, u, r, k, collect(f.key) + [r.key] AS same_keys
 UNWIND same_keys AS hk
 MATCH (h:Person) WHERE h.key = hk

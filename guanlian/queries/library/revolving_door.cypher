@@ -41,7 +41,8 @@
 MATCH (o:Person)-[t:SERVES_IN]->(u:Unit)
 WHERE t.term_end_day IS NOT NULL
 // h: o itself or one POSSIBLY_SAME hop away (faster on LadybugDB than the equivalent -[:POSSIBLY_SAME*0..1]-)
-OPTIONAL MATCH (o)-[:POSSIBLY_SAME]-(f:Person)
+OPTIONAL MATCH (o)-[fs:POSSIBLY_SAME]-(f:Person)
+WHERE fs.tier_rank >= $min_match_tier
 WITH o, t, u, collect(f.key) + [o.key] AS same_keys
 UNWIND same_keys AS hk
 MATCH (h:Person)

@@ -39,7 +39,8 @@
 // ---
 MATCH (u:Unit)-[p:PAYMENT]->(h:Person)
 WHERE p.channel = $channel
-OPTIONAL MATCH (h)-[:POSSIBLY_SAME]-(f:Person)
+OPTIONAL MATCH (h)-[fs:POSSIBLY_SAME]-(f:Person)
+WHERE fs.tier_rank >= $min_match_tier
 WITH u, p, h, collect(f.key) + [h.key] AS same_keys
 UNWIND same_keys AS rk
 MATCH (r:Person)-[k:RELATIVE_OF]->(o:Person)-[t:SERVES_IN]->(u)
