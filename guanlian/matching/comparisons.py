@@ -132,15 +132,19 @@ class Pairs:
                                 pd.Series(b).map(mapping).to_numpy(dtype=object))
         return self._cache[key]
 
+    def both_sides_have(self, code_col: str) -> bool:
+        """False when every record on one side is blank in ``code_col`` (then no pair can compare it)."""
+        return bool((self.left[code_col].to_numpy() >= 0).any() and (self.right[code_col].to_numpy() >= 0).any())
+
     def mapped_codes(self, code_col: str, fn: Callable[[str], str]) -> tuple[npt.NDArray[np.int64],
                                                                             npt.NDArray[np.int64]]:
         """Codes of ``fn`` applied to the text behind ``code_col``, once per distinct value in the pairs."""
         key = f"mapped:{code_col}:{getattr(fn, '__name__', id(fn))}"
         if key not in self._cache:
-            a, b = self.codes(code_col)
             if not (self.left[code_col].to_numpy() >= 0).any() and not (self.right[code_col].to_numpy() >= 0).any():
-                self._cache[key] = (np.full(len(a), -1, np.int64), np.full(len(b), -1, np.int64))
+                self._cache[key] = (np.full(len(self), -1, np.int64), np.full(len(self), -1, np.int64))
                 return self._cache[key]
+            a, b = self.codes(code_col)
             self._cache[key] = map_codes(self.left, self.right, a, b, CODE_COLUMNS[code_col], fn, self.li,
                                          self.ri)
         return self._cache[key]
@@ -424,6 +428,8 @@ class Address(Comparison):
     )
 
     def levels_for(self, pairs: Pairs, context: dict[str, IntArray]) -> IntArray:
+        if not pairs.both_sides_have("c_address"):
+            return np.full(len(pairs), self.level("missing"), dtype=np.int8)
         a, b = pairs.mapped_codes("c_address", normalize_address)
         present = (a >= 0) & (b >= 0)
         return self._select(len(pairs), [(~present, "missing"), (a == b, "same")], "different")
@@ -447,6 +453,8 @@ class Employer(Comparison):
     )
 
     def levels_for(self, pairs: Pairs, context: dict[str, IntArray]) -> IntArray:
+        if not pairs.both_sides_have("c_employer"):
+            return np.full(len(pairs), self.level("missing"), dtype=np.int8)
         a, b = pairs.mapped_codes("c_employer", _employer_key)
         ta, tb = pairs.mapped_codes("c_employer", company_trade_name)
         present = (a >= 0) & (b >= 0)

@@ -209,3 +209,25 @@ def test_collide_identical_for_jointly_and_separately_prepared_labelled_set() ->
     assert len(out) == int(keep.sum())
     assert sorted(zip(out["left_row"], out["right_row"], strict=True)) == sorted(
         zip(left.index[li[keep]], right.index[ri[keep]], strict=True))
+
+
+def test_address_and_employer_levels_from_distinct_values() -> None:
+    left = pd.DataFrame({"name": ["王晓明", "王晓明", "王晓明", "王晓明"],
+                         "address": ["江西省吉安市 吉州區 人民路１２號", "人民路12号", "", "江西省吉安市吉州区人民路12号"],
+                         "employer": ["吉安华信科技有限公司", "华信建筑工程（吉安）有限责任公司", "南昌天宇贸易有限公司", ""]})
+    right = pd.DataFrame({"name": ["王晓明"], "address": ["江西省吉安市吉州区人民路12号"],
+                          "employer": ["吉安华信科技有限公司"]})
+    lf, rf = prepare_pair(left, right)
+    li, ri, _ = candidate_pairs(lf, rf)
+    s = score_pairs(lf, rf, li, ri)
+    addr = s.comparisons[6]
+    emp = s.comparisons[7]
+    got_a = [addr.levels[k].name for k in s.levels["Address"]]
+    got_e = [emp.levels[k].name for k in s.levels["Employer"]]
+    assert got_a == ["same", "different", "missing", "same"]  # 人民路12号 alone: a near miss
+    assert got_e == ["same", "same_trade_name", "different", "missing"]
+    # one side entirely blank: nothing to compare
+    lf2, rf2 = prepare_pair(left.drop(columns=["address", "employer"]), right)
+    s2 = score_pairs(lf2, rf2, *candidate_pairs(lf2, rf2)[:2])
+    assert set(s2.levels["Address"].tolist()) == {addr.level("missing")}
+    assert set(s2.levels["Employer"].tolist()) == {emp.level("missing")}
