@@ -89,10 +89,11 @@ class GraphBuilder:
         return self.edge("CHANGE", p, c, key=f"CHANGE:{p}>{c}:{action}:{on}", file="变更.csv", action=action,
                          changed_on=on, item="投资人变更")
 
-    def pay(self, u: str, x: str, amount: float, on: str, channel: str = "国库集中支付", item: str | None = None) -> str:
+    def pay(self, u: str, x: str, amount: float, on: str, channel: str = "国库集中支付", item: str | None = None,
+            approver: str | None = None) -> str:
         n = len(self._payments[(u, x)])
         key = self.edge("PAYMENT", u, x, key=f"PAYMENT:{u}>{x}:{n}", file="付款.csv", amount=amount, paid_on=on,
-                        channel=channel, item=item)
+                        channel=channel, item=item, approver_unit=approver)
         self._payments[(u, x)].append(self.edges["PAYMENT"][-1])
         return key
 
@@ -293,6 +294,9 @@ def world() -> GraphBuilder:
     r10b = g.person("ric:R10B", "陈德福", file="补贴.csv")
     g.pay(u3, r10b, 1500, "2021-03-01", channel="subsidy", item="耕地地力保护补贴")
     g.pay(u1, r10, 800, "2021-05-01", channel="subsidy", item="住房补贴")
+    # (+): U2 pays R10 a subsidy that U3 (O3's unit) approved; (-) one approved by U1, where R10 is nobody's relative
+    g.pay(u2, r10, 600, "2021-06-01", channel="subsidy", item="农机购置补贴", approver=u3)
+    g.pay(u2, r10, 700, "2021-07-01", channel="subsidy", item="农机购置补贴", approver=u1)
 
     # split_payments (+): three amounts just below 100,000 to C28 within 20 days
     c28 = g.company("uscc:C28", "拆分建材有限公司")

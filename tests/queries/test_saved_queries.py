@@ -114,7 +114,10 @@ def test_supplier_ring(world_store: Store) -> None:
 
 
 def test_subsidy_to_relative(world_store: Store) -> None:
-    assert hits(world_store, "subsidy_to_relative") == {("ric:O3", "ric:R10", "ric:R10", U3)}
+    assert hits(world_store, "subsidy_to_relative") == {
+        ("ric:O3", "ric:R10", "ric:R10", U3, U3),  # paid by O3's own unit
+        ("ric:O3", "ric:R10", "ric:R10", U3, U2),  # paid by U2, approved by O3's unit
+    }
     # not the namesake (other ID), not U1's subsidy to a relative of another unit's official
     assert hits(world_store, "subsidy_to_relative", channel="国库集中支付") == set()
 

@@ -1,7 +1,7 @@
 // ---
 // id: subsidy_to_relative
-// title_zh: 惠民补贴发放给本单位官员的亲属
-// title_en: Subsidies paid to relatives of officials of the paying unit
+// title_zh: 惠民补贴发放给本单位或审批单位官员的亲属
+// title_en: Subsidies paid to relatives of officials of the paying or approving unit
 // severity: high
 // why_zh: >-
 //   单位发放的惠民惠农补贴（付款渠道为补贴）的领取人是本单位官员的亲属，且发放时官员在任。
@@ -16,7 +16,8 @@
 //   official: {node: Person, role: official}
 //   relative: {node: Person, role: relative}
 //   payee: {node: Person, role: payee, doc: the subsidy recipient (the same node when the ID matches)}
-//   unit: {node: Unit, role: unit}
+//   unit: {node: Unit, role: unit, doc: "the official's unit: the paying unit, or the approving unit"}
+//   payer: {node: Unit, role: payer, doc: the unit that paid}
 //   serves_edge: {edge: SERVES_IN}
 //   relative_edge: {edge: RELATIVE_OF}
 //   match_edge: {edge: POSSIBLY_SAME, ends: [relative, payee]}
@@ -43,12 +44,12 @@ OPTIONAL MATCH (h)-[fs:POSSIBLY_SAME]-(f:Person)
 WHERE fs.tier_rank >= $min_match_tier
 WITH u, p, h, collect(f.key) + [h.key] AS same_keys
 UNWIND same_keys AS rk
-MATCH (r:Person)-[k:RELATIVE_OF]->(o:Person)-[t:SERVES_IN]->(u)
-WHERE r.key = rk
+MATCH (r:Person)-[k:RELATIVE_OF]->(o:Person)-[t:SERVES_IN]->(ou:Unit)
+WHERE r.key = rk AND (ou.key = u.key OR ou.key = p.approver_unit)
 OPTIONAL MATCH (r)-[s:POSSIBLY_SAME]-(h)
-WITH u, p, h, r, k, o, t, s, CASE WHEN r.key = h.key THEN 2 ELSE s.tier_rank END AS match_rank
+WITH u, ou, p, h, r, k, o, t, s, CASE WHEN r.key = h.key THEN 2 ELSE s.tier_rank END AS match_rank
 WHERE match_rank >= $min_match_tier
-WITH u, h, r, k, o, t, s, match_rank,
+WITH u, ou, h, r, k, o, t, s, match_rank,
      count(p) AS payments_count, sum(p.amount) AS payments_sum,
      min(p.paid_on_day) AS payments_first_day, max(p.paid_on_day) AS payments_last_day,
      sum(CASE WHEN p.paid_on_day >= coalesce(t.term_start_day, -1000000)
@@ -56,7 +57,7 @@ WITH u, h, r, k, o, t, s, match_rank,
      collect(DISTINCT p.item) AS items
 WHERE payments_in_tenure > 0
 OPTIONAL MATCH (u)-[pd:PAID]->(h)
-RETURN o.key AS official, r.key AS relative, h.key AS payee, u.key AS unit,
+RETURN o.key AS official, r.key AS relative, h.key AS payee, ou.key AS unit, u.key AS payer,
        t.key AS serves_edge, k.key AS relative_edge, s.key AS match_edge, s AS match_edge_data, pd.key AS paid_edge,
        CASE match_rank WHEN 2 THEN 'certain' WHEN 1 THEN 'probable' ELSE 'possible' END AS match_tier,
        k.term AS relation_term, t.post AS post, items,
