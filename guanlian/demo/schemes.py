@@ -111,7 +111,10 @@ def official_in_business(w: World, i: int) -> None:
     else:
         c = w.company(tag)
         w.officer(tag, c, off, "经理")
-        conf, zh, en = "possible", "同名人员任经理（无证件号）", "a person of the same name, no ID, is manager"
+        # a name alone is only worth reporting when his own unit paid the company (else namesakes flood in)
+        pays = _pay_in(w, tag, u, c, s, e)
+        conf, zh, en = ("possible", "同名人员任经理（无证件号），且该公司收到本单位付款",
+                        "a person of the same name, no ID, is manager of a company his unit paid")
     w.truth(tag, "official_in_business", conf, official=off, unit=u, company=c, payments=pays,
             desc_zh=f"{u.name}{off.name}本人在{c.name}{zh}。", desc_en=f"An official of {u.name} himself {en}.")
 
