@@ -94,7 +94,12 @@ def _nfkc(s: str | None) -> str:
         if s != s:  # NaN
             return ""
         s = str(s)
+    # lone surrogates (undecodable bytes smuggled through) cannot reach OpenCC's UTF-8 API: drop them
+    s = _SURROGATES.sub("", s)
     return unicodedata.normalize("NFKC", s).strip()
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 @lru_cache(maxsize=200_000)
@@ -177,7 +182,8 @@ def normalize_company_name(s: str | None) -> str:
         return ""
     t = to_simplified(t).translate(_BRACKETS)
     t = _WS_RE.sub("", t).upper()
-    return t.replace("()", "")
+    # removing a space can leave a combining mark next to a letter (NFKC "¨" → " ̈"): compose again
+    return unicodedata.normalize("NFKC", t.replace("()", ""))
 
 
 def normalize_unit_name(s: str | None) -> str:

@@ -186,11 +186,10 @@ def test_valid_credit_codes_parse_and_wrong_check_is_caught(code: str) -> None:
 NORMALISERS = {f.__name__: f for f in (normalize_person_name, normalize_company_name, normalize_unit_name,
                                        normalize_address, normalize_phone, normalize_email)}
 
-# Known defects in guanlian/matching/normalize.py (owned by the matching module; reported, not fixed here):
-# company/unit names are NFKC-normalised before white space is dropped, so "A¨" → "A" + U+0308 the first time
-# and "Ä" the second (not idempotent); company/unit/address raise UnicodeEncodeError on a lone surrogate.
-NOT_IDEMPOTENT = {"normalize_company_name", "normalize_unit_name"}
-SURROGATE_RAISES = {"normalize_company_name", "normalize_unit_name", "normalize_address"}
+# Formerly known defects, fixed in guanlian/matching/normalize.py (kept as named cases so the fixes stay tested):
+# company/unit names composed again after white space is dropped ("A¨" → "Ä" both times); lone surrogates dropped.
+NOT_IDEMPOTENT: set[str] = set()
+SURROGATE_RAISES: set[str] = set()
 
 
 def _known(names: set[str], reason: str) -> list[object]:
