@@ -265,8 +265,14 @@ def sniff_kind(path: Path) -> str | None:
 PARALLEL_MIN_BYTES = 32 * 1024**2
 """Parse files in two worker processes when a load phase holds at least this many bytes."""
 
-_FIRST_PHASE = frozenset({"officials", "companies"})
-"""Kinds other files refer to (officials by name, company names to credit codes): parsed first."""
+PHASES: tuple[frozenset[str], ...] = (
+    frozenset({"officials", "companies"}),
+    frozenset({"shareholders", "officers", "changes"}),
+)
+"""Kinds parsed before the rest, phase by phase: officials (relatives name them) and every registry table that
+carries credit codes (payments name companies without one). Whatever a later phase resolves by name, it
+resolves against the same codes on a first load and on a reload, so keys do not depend on what the store
+already held."""
 
 ParseOutcome = tuple[str, Batch, int] | Exception
 
@@ -403,10 +409,10 @@ def load_files(
     journal = Journal(journal_path(store.location, store.engine, out, getattr(store, "database", None)))
     paid_dirty = journal.derive_pending("PAID")
     pending: list[tuple[Path, str, str, Batch, FileResult]] = []
-    first: list[tuple[Path, str | None]] = [(p, k) for p, k in items if k in _FIRST_PHASE]
-    rest: list[tuple[Path, str | None]] = [(p, k) for p, k in items if k not in _FIRST_PHASE]
+    phases: list[list[tuple[Path, str | None]]] = [[(p, k) for p, k in items if k in ph] for ph in PHASES]
+    phases.append([(p, k) for p, k in items if not any(k in ph for ph in PHASES)])
     outcomes: list[tuple[Path, str | None, ParseOutcome]] = []
-    for phase in (first, rest):
+    for phase in phases:
         for (path, k), outcome in zip(phase, _parse_phase(phase, resolver, load_id, progress), strict=True):
             outcomes.append((path, k, outcome))
             if not isinstance(outcome, Exception):
@@ -458,7 +464,6 @@ def load_files(
     if issues or out.exists():
         frame = pd.DataFrame(issues, columns=REJECT_COLUMNS)
         from guanlian.matching.identifiers import mask_ids_in_text
-
         from guanlian.viz.safe import neutralise_cell
 
         frame["value"] = frame["value"].astype(str).map(mask_ids_in_text)
