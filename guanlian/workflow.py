@@ -130,6 +130,8 @@ class ScanResult:
     report_xlsx: Path
     views: dict[str, Path] = field(default_factory=dict)
     doc: dict[str, Any] = field(default_factory=dict)
+    filed: dict[str, Any] = field(default_factory=dict)
+    """The document as written to findings.json and filed as clues (IDs masked unless --show-ids)."""
 
 
 def scan_to_dir(store: Store, out: Path, *, params: Mapping[str, object] | None = None,
@@ -137,13 +139,15 @@ def scan_to_dir(store: Store, out: Path, *, params: Mapping[str, object] | None 
                 clues: Path | None = None) -> ScanResult:
     """Run every saved query; write findings.json, one view per finding, report.html and report.xlsx."""
     from guanlian.queries import scan, write_findings
+    from guanlian.queries.findings import masked_findings
     from guanlian.viz.report import write_report
     from guanlian.viz.view import render_finding_views
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     doc = scan(store, params=dict(params or {}), extra_dirs=list(extra_dirs))
-    findings_path = write_findings(doc, out)
+    findings_path = write_findings(doc, out, show_ids=show_ids)
+    filed = doc if show_ids else masked_findings(doc)
     views = render_finding_views(doc, out / "views", lang=lang, show_ids=show_ids)  # type: ignore[arg-type]
     html, xlsx = write_report(doc, out, lang=lang, show_ids=show_ids, views=views)  # type: ignore[arg-type]
     if clues is not None:
@@ -151,10 +155,10 @@ def scan_to_dir(store: Store, out: Path, *, params: Mapping[str, object] | None 
 
         lib = ClueLibrary(clues)
         try:
-            lib.add_findings(doc)
+            lib.add_findings(filed)
         finally:
             lib.close()
-    return ScanResult(len(doc["findings"]), findings_path, html, xlsx, views, doc)
+    return ScanResult(len(doc["findings"]), findings_path, html, xlsx, views, doc, filed)
 
 
 def view_entity(store: Store, entity: str, out: Path, *, hops: int = 2, limit: int = 150,
@@ -227,7 +231,7 @@ def run_demo(out: Path, *, size: str = "small", seed: int = 7, store: str | None
         s.close()
     lib = ClueLibrary(out / "clues.db")
     try:
-        added = lib.add_findings(result.doc)
+        added = lib.add_findings(result.filed)
     finally:
         lib.close()
     return DemoResult(summary, tiers, result, added.new + added.updated, manifest.truth_path)

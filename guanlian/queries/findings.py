@@ -622,8 +622,34 @@ def scan(
     }
 
 
-def write_findings(doc: Mapping[str, Any], out_dir: str | Path) -> Path:
+def masked_findings(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of a findings document with every resident ID masked in every string (node keys included).
+
+    Finding ids are fingerprints (hashes), so a masked document still files into the clue library and renders
+    views; only the identity numbers are hidden.
+
+    Example:
+        >>> masked_findings({"findings": [{"entities": [{"key": "ric:36080219700101001X"}]}]})["findings"][0]
+        {'entities': [{'key': 'ric:3608**********001X'}]}
+    """
+
+    def walk(v: Any) -> Any:
+        if isinstance(v, str):
+            return mask_ids_in_text(v)
+        if isinstance(v, Mapping):
+            return {k: walk(x) for k, x in v.items()}
+        if isinstance(v, list | tuple):
+            return [walk(x) for x in v]
+        return v
+
+    out: dict[str, Any] = walk(doc)
+    return out
+
+
+def write_findings(doc: Mapping[str, Any], out_dir: str | Path, *, show_ids: bool = False) -> Path:
     """Write ``findings.json`` (UTF-8, Chinese kept readable) into ``out_dir`` and return its path.
+
+    Resident IDs are masked (:func:`masked_findings`) unless ``show_ids``.
 
     Example:
         >>> import tempfile
@@ -633,5 +659,6 @@ def write_findings(doc: Mapping[str, Any], out_dir: str | Path) -> Path:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "findings.json"
-    path.write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
+    data = dict(doc) if show_ids else masked_findings(doc)
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
     return path

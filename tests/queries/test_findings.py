@@ -10,6 +10,7 @@ import pytest
 
 from guanlian.graph.store import Store
 from guanlian.queries import QueryError, scan, write_findings
+from guanlian.queries.findings import masked_findings
 
 SAMPLE = Path(__file__).parents[1] / "viz" / "data" / "findings_sample.json"
 
@@ -125,7 +126,9 @@ def test_write_findings_and_render_with_viz(doc: dict[str, Any], tmp_path: Path)
     path = write_findings(doc, tmp_path / "out")
     text = path.read_text(encoding="utf-8")
     assert "刘桂英" in text and "\\u" not in text
-    assert json.loads(text)["findings"] == doc["findings"]
+    assert json.loads(text)["findings"] == masked_findings(doc)["findings"]  # IDs masked by default
+    exact = write_findings(doc, tmp_path / "exact", show_ids=True)
+    assert json.loads(exact.read_text(encoding="utf-8"))["findings"] == doc["findings"]
     from guanlian.viz.report import write_report
     from guanlian.viz.view import render_finding_views
 
