@@ -78,7 +78,6 @@ IntArray = npt.NDArray[np.int64]
 
 _ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
 _ID_CHECK = np.frombuffer(b"10X98765432", dtype=np.uint8)
-_POW10 = 10 ** np.arange(16, -1, -1, dtype=np.int64)
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
 _STRING = pd.StringDtype("pyarrow", na_value=np.nan)
 
@@ -311,8 +310,15 @@ def _parse_ids(raw: pa.Array) -> dict[str, object]:
     """Vectorised resident-ID parse; rows that are not plain 18-character numbers go through
     :func:`parse_resident_id` once per distinct value. Text columns come back as Arrow arrays."""
     n = len(raw)
-    compact = pc.utf8_upper(pc.replace_substring_regex(raw, r"[\s\-]", ""))
-    plain_a = pc.match_substring_regex(compact, r"^[0-9]{17}[0-9X]$")
+    plain_re = r"^[0-9]{17}[0-9X]$"
+    # Most numbers are already plain; only the others need separators removed and x upper-cased.
+    raw_plain = pc.match_substring_regex(raw, plain_re).to_numpy(zero_copy_only=False).astype(bool)
+    compact = raw
+    if not raw_plain.all():
+        fix = pa.array(~raw_plain)
+        fixed = pc.utf8_upper(pc.replace_substring_regex(raw.filter(fix), r"[\s\-]", ""))
+        compact = pc.replace_with_mask(raw, fix, fixed)
+    plain_a = pc.match_substring_regex(compact, plain_re) if not raw_plain.all() else pa.array(raw_plain)
     plain = plain_a.to_numpy(zero_copy_only=False).astype(bool)
     nonblank = pc.not_equal(raw, "").to_numpy(zero_copy_only=False).astype(bool)
     valid_all = np.zeros(n, dtype=bool)
@@ -325,20 +331,28 @@ def _parse_ids(raw: pa.Array) -> dict[str, object]:
     isex = np.zeros(n, dtype=np.int64)
     if plain.any():
         arr = _fixed18(pc.filter(compact, plain_a))
-        digits = (arr[:, :17] - 48).astype(np.int64)
-        check_ok = _ID_CHECK[(digits @ _ID_WEIGHTS) % 11] == arr[:, 17]
-        y = digits[:, 6] * 1000 + digits[:, 7] * 100 + digits[:, 8] * 10 + digits[:, 9]
-        m = digits[:, 10] * 10 + digits[:, 11]
-        d = digits[:, 12] * 10 + digits[:, 13]
+        digits = arr[:, :17] - np.uint8(48)  # uint8 columns; sums below in int64, one column at a time
+        weighted = np.zeros(len(arr), dtype=np.int64)
+        first17 = np.zeros(len(arr), dtype=np.int64)
+        for k in range(17):
+            col = digits[:, k].astype(np.int64)
+            weighted += int(_ID_WEIGHTS[k]) * col
+            first17 = first17 * 10 + col
+        check_ok = _ID_CHECK[weighted % 11] == arr[:, 17]
+        dg = digits[:, 6:14].astype(np.int64)
+        y = dg[:, 0] * 1000 + dg[:, 1] * 100 + dg[:, 2] * 10 + dg[:, 3]
+        m = dg[:, 4] * 10 + dg[:, 5]
+        d = dg[:, 6] * 10 + dg[:, 7]
         date_ok = _real_dates(y, m, d)
         idx = np.flatnonzero(plain)
-        k = np.where(date_ok, np.where(check_ok, 1, 2), 4).astype(np.int8)
-        kind[idx] = k
-        valid = k == 1
+        k8 = np.where(date_ok, np.where(check_ok, 1, 2), 4).astype(np.int8)
+        kind[idx] = k8
+        valid = k8 == 1
         valid_all[idx[valid]] = True
-        code[idx[valid]] = (digits[valid] @ _POW10) * 11 + np.where(arr[valid, 17] == 88, 10, arr[valid, 17] - 48)
+        last = arr[valid, 17].astype(np.int64)
+        code[idx[valid]] = first17[valid] * 11 + np.where(last == 88, 10, last - 48)
         length[idx] = 18
-        use = k != 4
+        use = k8 != 4
         iy[idx[use]] = y[use]
         im[idx[use]] = m[use]
         iday[idx[use]] = d[use]
@@ -464,7 +478,7 @@ def _features(cols: dict[str, pa.Array]) -> dict[str, object]:
     out: dict[str, object] = {}
     _names(cols["name"], out)
     ids = _parse_ids(cols["id_number"])
-    for c in ("id_raw", "id_number", "id_status", "id_prefix", "id_suffix", "id_len"):
+    for c in ("id_raw", "id_number", "id_status", "id_prefix", "id_suffix", "id_len", "c_id", "id_kind"):
         out[c] = ids[c]
     b = _parse_birth(cols["birth_date"])
     iy, im, iday, isex = (np.asarray(ids[k]) for k in ("iy", "im", "iday", "isex"))
@@ -481,8 +495,6 @@ def _features(cols: dict[str, pa.Array]) -> dict[str, object]:
     out["c_phone"] = _codes(phone)
     out["c_address"] = _codes(cols["address"])
     out["c_employer"] = _codes(cols["employer"])
-    out["c_id"] = ids["c_id"]
-    out["id_kind"] = ids["id_kind"]
     return out
 
 

@@ -279,7 +279,7 @@ def _pairs_for_key(kl: IndexArray, kr: IndexArray, self_join: bool, max_pairs: i
 
 def _unique_sorted(code: IndexArray) -> IndexArray:
     """Distinct values, ascending (sort-based: numpy's hash-based ``np.unique`` is slower on many ints)."""
-    code = np.sort(code)
+    code = np.sort(code, kind="stable")
     if len(code) < 2:
         return code
     keep = np.empty(len(code), dtype=bool)
@@ -305,22 +305,25 @@ def candidate_pairs(left: pd.DataFrame, right: pd.DataFrame, config: MatchConfig
         were refined by birth year.
     """
     cfg = config or MatchConfig()
-    chunks: list[IndexArray] = []
-    refined = 0
     nr = np.int64(max(len(right), 1))
     masked = ID_KINDS.index("masked")
-    for name in cfg.blocking_rules:
+
+    def rule_pairs(name: str) -> tuple[IndexArray, int]:
         kl, kr = BLOCKING_RULES[name](left, right)
         ml = mr = None
         if name in _MASKED_ONLY:  # only useful when a masked number is involved
             ml = left["id_kind"].to_numpy() == masked
             mr = ml if right is left else right["id_kind"].to_numpy() == masked
         li, ri, ref = _pairs_for_key(kl, kr, self_join, cfg.max_block_pairs, left["by"], right["by"], ml, mr)
-        chunks.append(li * nr + ri)
-        refined += ref
-    if not chunks:
+        return np.sort(li * nr + ri), ref
+
+    # (Two threads over the rules were measured slower on the shared 2-core machine: memory-bound work.)
+    results = [rule_pairs(name) for name in cfg.blocking_rules]
+    if not results:
         return np.empty(0, np.int64), np.empty(0, np.int64), 0
-    code = _unique_sorted(np.concatenate(chunks))
+    refined = sum(r for _, r in results)
+    # Sorted runs: the stable sort (timsort for int64) merges them instead of sorting from scratch.
+    code = _unique_sorted(np.concatenate([c for c, _ in results]))
     return code // nr, code % nr, refined
 
 
