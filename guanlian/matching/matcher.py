@@ -153,6 +153,9 @@ characters (pairs kept only when one side is masked); toneless name pinyin; fuzz
 given-name initials + birth year; surname + full birth date; phone; surname + employer trade name."""
 
 _MASKED_ONLY = frozenset({"id_visible"})  # rules whose pairs need a masked ID on at least one side
+# Rule → a rule whose blocks usually contain its blocks (the same toneless pinyin nearly always means the
+# same fuzzy pinyin). Blocks that are provably inside an unrefined enclosing block are not joined twice.
+_NESTED = {"name_pinyin": "name_pinyin_fuzzy"}
 
 
 @dataclass(frozen=True)
@@ -250,12 +253,21 @@ def _dense(kl: IndexArray, kr: IndexArray, same: bool) -> tuple[IndexArray, Inde
 
 def _pairs_for_key(kl: IndexArray, kr: IndexArray, self_join: bool, max_pairs: int, by_l: pd.Series,
                    by_r: pd.Series, masked_l: npt.NDArray[np.bool_] | None = None,
-                   masked_r: npt.NDArray[np.bool_] | None = None) -> tuple[IndexArray, IndexArray, int]:
+                   masked_r: npt.NDArray[np.bool_] | None = None, skip_l: npt.NDArray[np.bool_] | None = None,
+                   big_rows: list[npt.NDArray[np.bool_]] | None = None) -> tuple[IndexArray, IndexArray, int]:
+    """Pairs of one blocking key. ``skip_l``: left rows whose pairs another rule already yields (counted for
+    the block sizes, left out of the join). ``big_rows``, if given, receives per-row "in a refined block"
+    flags for the left and right side."""
     cl, cr, k = _dense(kl, kr, self_join and kr is kl)
     count_l = np.bincount(cl[cl >= 0], minlength=k).astype(np.int64)
     count_r = count_l if cr is cl else np.bincount(cr[cr >= 0], minlength=k).astype(np.int64)
     big = count_l * count_r > max_pairs
     refined = int(big.sum())
+    if big_rows is not None:
+        big_rows.append((cl >= 0) & big[np.maximum(cl, 0)])
+        big_rows.append((cr >= 0) & big[np.maximum(cr, 0)])
+    if skip_l is not None:
+        cl = np.where(skip_l, -1, cl)
     if refined:
         yl = by_l.to_numpy().astype(np.int64)
         yr = by_r.to_numpy().astype(np.int64)
@@ -307,24 +319,58 @@ def candidate_pairs(left: pd.DataFrame, right: pd.DataFrame, config: MatchConfig
     cfg = config or MatchConfig()
     nr = np.int64(max(len(right), 1))
     masked = ID_KINDS.index("masked")
-
-    def rule_pairs(name: str) -> tuple[IndexArray, int]:
+    rules = list(cfg.blocking_rules)
+    # A rule whose blocks nest in another rule's blocks is run after it (see _covered_blocks).
+    for sub, sup in _NESTED.items():
+        if sub in rules and sup in rules and rules.index(sub) < rules.index(sup):
+            rules.remove(sub)
+            rules.insert(rules.index(sup) + 1, sub)
+    seen: dict[str, tuple[IndexArray, IndexArray, npt.NDArray[np.bool_], npt.NDArray[np.bool_]]] = {}
+    chunks: list[IndexArray] = []
+    refined = 0
+    for name in rules:
         kl, kr = BLOCKING_RULES[name](left, right)
         ml = mr = None
         if name in _MASKED_ONLY:  # only useful when a masked number is involved
             ml = left["id_kind"].to_numpy() == masked
             mr = ml if right is left else right["id_kind"].to_numpy() == masked
-        li, ri, ref = _pairs_for_key(kl, kr, self_join, cfg.max_block_pairs, left["by"], right["by"], ml, mr)
-        return np.sort(li * nr + ri), ref
-
-    # (Two threads over the rules were measured slower on the shared 2-core machine: memory-bound work.)
-    results = [rule_pairs(name) for name in cfg.blocking_rules]
-    if not results:
+        skip = None
+        if name in _NESTED and _NESTED[name] in seen:
+            skip = _covered_blocks(kl, kr, *seen[_NESTED[name]], same=right is left)
+        big_rows: list[npt.NDArray[np.bool_]] | None = [] if name in _NESTED.values() else None
+        li, ri, ref = _pairs_for_key(kl, kr, self_join, cfg.max_block_pairs, left["by"], right["by"], ml, mr,
+                                     skip, big_rows)
+        if big_rows is not None:
+            seen[name] = (kl, kr, big_rows[0], big_rows[1])
+        chunks.append(np.sort(li * nr + ri))
+        refined += ref
+    if not chunks:
         return np.empty(0, np.int64), np.empty(0, np.int64), 0
-    refined = sum(r for _, r in results)
     # Sorted runs: the stable sort (timsort for int64) merges them instead of sorting from scratch.
-    code = _unique_sorted(np.concatenate([c for c, _ in results]))
+    code = _unique_sorted(np.concatenate(chunks))
     return code // nr, code % nr, refined
+
+
+def _covered_blocks(kl: IndexArray, kr: IndexArray, sup_l: IndexArray, sup_r: IndexArray,
+                    big_l: npt.NDArray[np.bool_], big_r: npt.NDArray[np.bool_], same: bool) -> npt.NDArray[np.bool_]:
+    """Left rows whose block (key ``kl``) yields no pair that the enclosing rule (keys ``sup_*``) does not
+    yield already: every record of the block, on both sides, has one and the same enclosing key, and that
+    key's block was not refined. Such blocks are left out of the join; the pairs are identical."""
+    k_all = kl if same else np.concatenate([kl, kr])
+    s_all = sup_l if same else np.concatenate([sup_l, sup_r])
+    b_all = big_l if same else np.concatenate([big_l, big_r])
+    codes, uniq = pd.factorize(k_all)
+    valid = k_all >= 0
+    c, sv = codes[valid], s_all[valid]
+    n = len(uniq)
+    lo = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+    hi = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
+    np.minimum.at(lo, c, sv)
+    np.maximum.at(hi, c, sv)
+    any_big = np.bincount(c, weights=b_all[valid], minlength=n) > 0
+    covered = (lo == hi) & (lo >= 0) & ~any_big
+    out: npt.NDArray[np.bool_] = valid[:len(kl)] & covered[np.maximum(codes[:len(kl)], 0)]
+    return out
 
 
 # --- scoring -------------------------------------------------------------------------------------------

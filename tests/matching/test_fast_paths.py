@@ -231,3 +231,25 @@ def test_address_and_employer_levels_from_distinct_values() -> None:
     s2 = score_pairs(lf2, rf2, *candidate_pairs(lf2, rf2)[:2])
     assert set(s2.levels["Address"].tolist()) == {addr.level("missing")}
     assert set(s2.levels["Employer"].tolist()) == {emp.level("missing")}
+
+
+@pytest.mark.parametrize("max_block_pairs", [2, 3, 5, 200_000])
+def test_nested_pinyin_blocks_give_the_union_of_both_rules(max_block_pairs: int) -> None:
+    right, left = make_labelled(3000, 600, seed=5)
+    lf, rf = prepare_pair(left, right)
+
+    def pairs(*rules: str) -> set[tuple[int, int]]:
+        li, ri, _ = candidate_pairs(lf, rf, MatchConfig(blocking_rules=rules, max_block_pairs=max_block_pairs))
+        return set(zip(li.tolist(), ri.tolist(), strict=True))
+
+    both = pairs("name_pinyin", "name_pinyin_fuzzy")
+    assert both == pairs("name_pinyin") | pairs("name_pinyin_fuzzy")
+    assert both == pairs("name_pinyin_fuzzy", "name_pinyin")  # order of the rules does not matter
+    _, _, refined = candidate_pairs(lf, rf, MatchConfig(blocking_rules=("name_pinyin", "name_pinyin_fuzzy"),
+                                                        max_block_pairs=max_block_pairs))
+    _, _, r1 = candidate_pairs(lf, rf, MatchConfig(blocking_rules=("name_pinyin",), max_block_pairs=max_block_pairs))
+    _, _, r2 = candidate_pairs(lf, rf, MatchConfig(blocking_rules=("name_pinyin_fuzzy",),
+                                                   max_block_pairs=max_block_pairs))
+    assert refined == r1 + r2
+    if max_block_pairs <= 3:  # refined fuzzy blocks: some pinyin pairs come from the pinyin rule alone
+        assert r2 > 0 and len(pairs("name_pinyin") - pairs("name_pinyin_fuzzy")) > 0
