@@ -44,7 +44,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -148,6 +148,10 @@ class Journal:
                     last = None
         if last is None:
             return False
+        group = int(last.get("group_size", 1))
+        done = sum(1 for ev in self.events() if ev["event"] == "completed" and ev.get("load_id") == last.get("load_id"))
+        if done < group:  # the append of its merged batch's records was cut short: treat the batch as unfinished
+            return False
         recorded = last.get("counts")
         if not isinstance(recorded, dict):
             return False
@@ -176,17 +180,21 @@ class Journal:
         return dirty > derived
 
     # -- writing --------------------------------------------------------------------------------------------
-    def _append(self, event: dict[str, Any]) -> None:
-        event = {"at": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"), **event}
-        line = (json.dumps(event, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+    def _append(self, *events: dict[str, Any]) -> None:
+        """Append events with one ``write`` (so files written together are recorded together) and fsync."""
+        at = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+        stamped = [{"at": at, **e} for e in events]
+        data = "".join(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in stamped).encode("utf-8")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         try:
-            os.write(fd, line)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
             os.fsync(fd)
         finally:
             os.close(fd)
-        self.events().append(event)
+        self.events().extend(stamped)
 
     def started(self, load_id: str, path: Path, sha256: str, kind: str) -> None:
         """Record that the rows of ``path`` are about to be written."""
@@ -199,6 +207,24 @@ class Journal:
         self._append({"event": "completed", "load_id": load_id, "file": path.name, "path": str(path),
                       "sha256": sha256, "kind": kind, "read": read, "loaded": loaded, "rejected": rejected,
                       "counts": dict(counts)})
+
+    def started_many(self, load_id: str, files: Sequence[tuple[Path, str, str]]) -> None:
+        """Record ``started`` for several files written in one merged batch: ``(path, sha256, kind)`` each."""
+        self._append(*({"event": "started", "load_id": load_id, "file": p.name, "path": str(p), "sha256": sha,
+                        "kind": kind} for p, sha, kind in files))
+
+    def completed_many(self, load_id: str, files: Sequence[tuple[Path, str, str, int, int, int]],
+                       counts: Mapping[str, int]) -> None:
+        """Record ``completed`` for files written in one merged batch, in one append: all or none of them.
+
+        A merged write is one unit: if only some of its files were marked complete, a rerun would rewrite the
+        others alone, and nodes shared with the skipped ones would end with other property values than after
+        a clean load. ``files``: ``(path, sha256, kind, read, loaded, rejected)`` each.
+        """
+        self._append(*({"event": "completed", "load_id": load_id, "file": p.name, "path": str(p), "sha256": sha,
+                        "kind": kind, "read": read, "loaded": loaded, "rejected": rejected, "counts": dict(counts),
+                        "group_size": len(files)}
+                       for p, sha, kind, read, loaded, rejected in files))
 
     def dirty(self, load_id: str, step: str) -> None:
         """Record that rows feeding derived step ``step`` (e.g. ``PAID``) are about to change."""
