@@ -446,17 +446,15 @@ def load_files(
         if any("PAYMENT" in b.edges for *_x, b, _r in pending):
             journal.dirty(load_id, "PAID")
             paid_dirty = True
-        for path, sha, kind_name, _b, _r in pending:
-            journal.started(load_id, path, sha, kind_name)
+        journal.started_many(load_id, [(path, sha, kind_name) for path, sha, kind_name, _b, _r in pending])
         # One write per kind for the whole call: nodes shared by several files (units, companies, people) are
         # combined in memory once instead of being re-checked and updated in the store file after file.
         if progress:
             progress("写入图存储 / writing the graph")
         write_batch(store, merge_batches([b for *_x, b, _r in pending]))
         counts_now = store.counts()
-        for path, sha, kind_name, _b, r in pending:
-            journal.completed(load_id, path, sha, kind_name, read=r.read, loaded=r.loaded, rejected=r.rejected,
-                              counts=counts_now)
+        journal.completed_many(load_id, [(path, sha, kind_name, r.read, r.loaded, r.rejected)
+                                         for path, sha, kind_name, _b, r in pending], counts_now)
     if paid_dirty:
         rebuild_paid(store)
         journal.derived(load_id, "PAID")
