@@ -272,20 +272,11 @@ def read_table(path: Path, header_score: Callable[[list[str]], int], *, head_onl
         width -= 1
     header = header[:width]
     body = grid[best_i + 1 :]
-    numbers: list[int] = []
-    rows: list[list[str]] = []
-    ragged: list[bool] = []
-    for offset, r in enumerate(body):
-        if not any(c.strip() for c in r):
-            continue
-        numbers.append(best_i + 2 + offset)
-        extra = r[width:]
-        ragged.append(any(c.strip() for c in extra))
-        cells = r[:width] + [""] * (width - len(r))
-        rows.append(cells)
-    frame = pd.DataFrame(rows, columns=list(range(width)), dtype=object) if rows else pd.DataFrame(
-        columns=list(range(width)), dtype=object
-    )
+    keep = [i for i, r in enumerate(body) if "".join(r).strip()]
+    numbers = [best_i + 2 + i for i in keep]
+    ragged = [len(body[i]) > width and bool("".join(body[i][width:]).strip()) for i in keep]
+    rows = [r if len(r) == width else r[:width] + [""] * (width - len(r)) for r in (body[i] for i in keep)]
+    frame = pd.DataFrame(rows, columns=list(range(width)), dtype=object)
     return RawTable(
         path=path,
         header=header,
