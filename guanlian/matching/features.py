@@ -86,16 +86,26 @@ _STRING = pd.StringDtype("pyarrow", na_value=np.nan)
 
 
 def _arrow_col(df: pd.DataFrame, name: str) -> pa.Array:
-    """Column as an Arrow ``large_string`` array; missing column and nulls → ``""``, other values → str."""
+    """Column as an Arrow ``large_string`` array; missing column and nulls → ``""``, other values → str.
+
+    Lone surrogates (a CLI argument can carry them; UTF-8 cannot) are dropped, as the normalisers drop them.
+    """
     if name not in df.columns:
         return pc.fill_null(pa.nulls(len(df), pa.large_string()), "")
     s = df[name].reset_index(drop=True)
-    if not isinstance(s.dtype, pd.StringDtype):
-        s = s.astype("object").where(s.notna(), "").astype("str")
-    arr = pa.array(s, from_pandas=True)
+    try:
+        if not isinstance(s.dtype, pd.StringDtype):
+            s = s.astype("object").where(s.notna(), "").astype("str")
+        arr = pa.array(s, from_pandas=True)
+    except (UnicodeEncodeError, pa.ArrowInvalid):
+        s = s.astype("object").where(s.notna(), "").map(lambda v: _SURROGATES.sub("", str(v)))
+        arr = pa.array(s.astype("str"), from_pandas=True)
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     return pc.fill_null(arr.cast(pa.large_string()), "")
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 def _str_series(arr: pa.Array) -> pd.Series:

@@ -647,7 +647,9 @@ def find_candidates(store: Store, name: str, birth_date: str | None = None, id_n
     cols = ["key", "name", "birth_date", "id_number", "score", "tier", "explanation_zh", "explanation_en"]
     if persons.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
-    query = pd.DataFrame({"name": [name], "birth_date": [birth_date or ""], "id_number": [id_number or ""]})
+    # object dtype: a CLI argument may carry lone surrogates, which pandas' Arrow-backed str dtype rejects
+    query = pd.DataFrame({"name": [name], "birth_date": [birth_date or ""], "id_number": [id_number or ""]},
+                         dtype=object)
     scored, _, _, _ = match_records(query, persons, cfg)
     rid = scored.comparisons[2]
     ok = (scored.levels["ResidentId"] != rid.level("conflict")) & (

@@ -253,3 +253,12 @@ def test_nested_pinyin_blocks_give_the_union_of_both_rules(max_block_pairs: int)
     assert refined == r1 + r2
     if max_block_pairs <= 3:  # refined fuzzy blocks: some pinyin pairs come from the pinyin rule alone
         assert r2 > 0 and len(pairs("name_pinyin") - pairs("name_pinyin_fuzzy")) > 0
+
+
+def test_lone_surrogates_are_dropped_like_the_normalisers_do() -> None:
+    names = ["王\ud800晓明", "王晓明"]
+    f = prepare_records(pd.DataFrame({"name": names}, dtype=object))
+    assert [f.loc[i, "name_norm"] for i in range(2)] == [normalize_person_name(n) for n in names] == ["王晓明"] * 2
+    out = collide(pd.DataFrame({"name": ["王\udfff晓明"], "birth_date": ["1980-05-06"]}, dtype=object),
+                  pd.DataFrame({"name": ["王晓明"], "birth_date": ["1980-05-06"]}))
+    assert out.loc[0, "tier"] == "probable"
