@@ -387,6 +387,8 @@ class Scored:
     levels: dict[str, npt.NDArray[np.int8]]
     comparisons: list[Comparison]
     conflicting_ids: int
+    candidates: int = -1
+    """Pairs given to :func:`score_pairs` (more than ``len(li)`` when ``linkable_only`` left some out)."""
 
     def explanations(self, mask: npt.NDArray[np.bool_] | None = None) -> tuple[list[str], list[str]]:
         """Chinese and English explanations for the selected pairs (default: all).
@@ -436,8 +438,15 @@ class Scored:
         return zh, en
 
 
+def _name_ok(levels: Mapping[str, npt.NDArray[np.int8]], nc: Comparison, npy: Comparison) -> npt.NDArray[np.bool_]:
+    """Names similar by characters or by sound: the condition for any tier below ``certain``."""
+    ok: npt.NDArray[np.bool_] = ~np.isin(levels[nc.name], [nc.level("missing"), nc.level("different")]) | np.isin(
+        levels[npy.name], [npy.level("same_sound"), npy.level("similar_sound")])
+    return ok
+
+
 def score_pairs(left: pd.DataFrame, right: pd.DataFrame, li: IndexArray, ri: IndexArray,
-                config: MatchConfig | None = None) -> Scored:
+                config: MatchConfig | None = None, linkable_only: bool = False) -> Scored:
     """Score candidate pairs with the comparisons and assign tiers.
 
     Args:
@@ -446,44 +455,77 @@ def score_pairs(left: pd.DataFrame, right: pd.DataFrame, li: IndexArray, ri: Ind
         li: left positions of the pairs.
         ri: right positions of the pairs.
         config: thresholds and weights.
+        linkable_only: leave out, before the remaining comparisons run, the pairs no tier can take: two
+            different valid resident IDs, then (unless the IDs are the same) names similar neither by
+            characters nor by sound. In a big registry most blocked pairs are namesakes with another ID, so
+            this is several times faster; tiers of the pairs kept are unchanged.
 
     Returns:
         A :class:`Scored` with ``tier`` ``"certain"``, ``"probable"``, ``"possible"`` or ``""`` (not linked).
+        ``candidates`` is ``len(li)`` and ``conflicting_ids`` counts all pairs with different valid IDs, also
+        those left out.
     """
     cfg = config or MatchConfig()
     comps = cfg.comparisons()
-    pairs = Pairs(left, right, li, ri)
-    n = len(pairs)
+    by_name = {c.name: c for c in comps}
+    rid = by_name["ResidentId"]
+    nc: Comparison = by_name[NameChars.name]
+    npy: Comparison = by_name[NamePinyin.name]
+    n_candidates = len(li)
     levels: dict[str, npt.NDArray[np.int8]] = {}
+    pairs = Pairs(left, right, li, ri)
+    n_conflicts = -1
+
+    def keep(mask: npt.NDArray[np.bool_]) -> None:
+        nonlocal pairs, li, ri
+        li, ri = li[mask], ri[mask]
+        pairs = Pairs(left, right, li, ri)
+        for k in list(levels):
+            levels[k] = levels[k][mask]
+
+    if linkable_only:
+        # Same results, fewer pairs: each stage only drops pairs whose tier is already certain to be "".
+        levels[rid.name] = rid.levels_for(pairs, levels)
+        conflict = levels[rid.name] == rid.level("conflict")
+        n_conflicts = int(conflict.sum())
+        keep(~conflict)
+        for comp in (nc, npy):
+            levels[comp.name] = comp.levels_for(pairs, levels)
+        keep(_name_ok(levels, nc, npy) | (levels[rid.name] == rid.level("same")))
+    n = len(pairs)
     score = np.zeros(n, dtype=np.float64)
     corroborated = np.zeros(n, dtype=bool)
     for comp in comps:
-        lv = comp.levels_for(pairs, levels)
-        levels[comp.name] = lv
+        if comp.name not in levels:
+            levels[comp.name] = comp.levels_for(pairs, levels)
+        lv = levels[comp.name]
         score += comp.weight_array[lv]
         cor = np.array([x.corroborates for x in comp.levels], dtype=bool)
         corroborated |= cor[lv]
-    by_name = {c.name: c for c in comps}
-    rid = by_name["ResidentId"]
-    id_same = levels["ResidentId"] == rid.level("same")
-    id_conflict = levels["ResidentId"] == rid.level("conflict")
-    nc: Comparison = by_name[NameChars.name]
-    npy: Comparison = by_name[NamePinyin.name]
-    chars = levels[NameChars.name]
-    name_ok = ~np.isin(chars, [nc.level("missing"), nc.level("different")]) | np.isin(
-        levels[NamePinyin.name], [npy.level("same_sound"), npy.level("similar_sound")])
+    levels = {c.name: levels[c.name] for c in comps}  # explanation order
+    id_same = levels[rid.name] == rid.level("same")
+    id_conflict = levels[rid.name] == rid.level("conflict")
+    name_ok = _name_ok(levels, nc, npy)
     possible = name_ok & ~id_conflict & (score >= cfg.possible_threshold)
     probable = possible & corroborated & (score >= cfg.probable_threshold)
     code = possible.astype(np.int8)
     code[probable] = 2
     code[id_same] = 3
     tier = np.array(["", "possible", "probable", "certain"], dtype=object)[code]
-    return Scored(li, ri, score, tier, levels, comps, int(id_conflict.sum()))
+    return Scored(li, ri, score, tier, levels, comps, n_conflicts if linkable_only else int(id_conflict.sum()),
+                  n_candidates)
 
 
 def match_records(left: pd.DataFrame, right: pd.DataFrame | None = None, config: MatchConfig | None = None,
-                  ) -> tuple[Scored, pd.DataFrame, pd.DataFrame, int]:
+                  linkable_only: bool = False) -> tuple[Scored, pd.DataFrame, pd.DataFrame, int]:
     """Prepare, block and score two raw record tables (or one against itself when ``right`` is None).
+
+    Args:
+        left: person records.
+        right: person records, or None to match ``left`` with itself.
+        config: thresholds and weights.
+        linkable_only: passed to :func:`score_pairs` (``collide``, ``match_store`` and ``find_candidates``
+            use it: they never show pairs that no tier can take).
 
     Returns:
         ``(scored, left_features, right_features, refined_keys)``.
@@ -494,7 +536,7 @@ def match_records(left: pd.DataFrame, right: pd.DataFrame | None = None, config:
     else:
         lf, rf = prepare_pair(left, right)
     li, ri, refined = candidate_pairs(lf, rf, cfg, self_join=right is None)
-    return score_pairs(lf, rf, li, ri, cfg), lf, rf, refined
+    return score_pairs(lf, rf, li, ri, cfg, linkable_only=linkable_only), lf, rf, refined
 
 
 # --- entry points --------------------------------------------------------------------------------------
@@ -529,7 +571,7 @@ def collide(left: pd.DataFrame, right: pd.DataFrame, config: MatchConfig | None 
         ('certain', 35.0)
     """
     cfg = config or MatchConfig()
-    scored, _, _, _ = match_records(left, right, cfg)
+    scored, _, _, _ = match_records(left, right, cfg, linkable_only=True)
     keep = scored.tier != ""
     if not keep.any():
         return pd.DataFrame({c: pd.Series(dtype=object) for c in _COLLIDE_COLUMNS})
@@ -589,8 +631,8 @@ def match_store(store: Store, config: MatchConfig | None = None) -> MatchSummary
     if len(persons) < 2:
         summary.seconds = time.perf_counter() - t0
         return summary
-    scored, _, _, refined = match_records(persons, None, cfg)
-    summary.candidate_pairs = len(scored.li)
+    scored, _, _, refined = match_records(persons, None, cfg, linkable_only=True)
+    summary.candidate_pairs = scored.candidates
     summary.refined_keys = refined
     summary.conflicting_ids = scored.conflicting_ids
     keep = scored.tier != ""
@@ -650,7 +692,7 @@ def find_candidates(store: Store, name: str, birth_date: str | None = None, id_n
     # object dtype: a CLI argument may carry lone surrogates, which pandas' Arrow-backed str dtype rejects
     query = pd.DataFrame({"name": [name], "birth_date": [birth_date or ""], "id_number": [id_number or ""]},
                          dtype=object)
-    scored, _, _, _ = match_records(query, persons, cfg)
+    scored, _, _, _ = match_records(query, persons, cfg, linkable_only=True)
     rid = scored.comparisons[2]
     ok = (scored.levels["ResidentId"] != rid.level("conflict")) & (
         (scored.tier != "") | (scored.score >= cfg.find_threshold))

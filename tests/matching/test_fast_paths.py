@@ -262,3 +262,24 @@ def test_lone_surrogates_are_dropped_like_the_normalisers_do() -> None:
     out = collide(pd.DataFrame({"name": ["王\udfff晓明"], "birth_date": ["1980-05-06"]}, dtype=object),
                   pd.DataFrame({"name": ["王晓明"], "birth_date": ["1980-05-06"]}))
     assert out.loc[0, "tier"] == "probable"
+
+
+def test_linkable_only_keeps_every_linked_pair_and_its_levels() -> None:
+    right, left = make_labelled(2000, 500, seed=13)
+    lf, rf = prepare_pair(left, right)
+    li, ri, _ = candidate_pairs(lf, rf)
+    full = score_pairs(lf, rf, li, ri)
+    fast = score_pairs(lf, rf, li, ri, linkable_only=True)
+    assert fast.candidates == full.candidates == len(li)
+    assert fast.conflicting_ids == full.conflicting_ids > 0
+    assert len(fast.li) < len(full.li)  # namesakes with other IDs were left out ...
+    code_full = li * len(rf) + ri
+    pos = np.searchsorted(code_full, fast.li * len(rf) + fast.ri)
+    assert np.array_equal(code_full[pos], fast.li * len(rf) + fast.ri)
+    dropped = np.ones(len(li), dtype=bool)
+    dropped[pos] = False
+    assert (full.tier[dropped] == "").all()  # ... and none of them was linked
+    assert (fast.tier == full.tier[pos]).all() and np.array_equal(fast.score, full.score[pos])
+    for name, lv in fast.levels.items():
+        assert np.array_equal(lv, full.levels[name][pos]), name
+    assert fast.explanations(fast.tier != "") == full.explanations(full.tier != "")
