@@ -306,6 +306,27 @@ def _fixed18(a: pa.Array) -> npt.NDArray[np.uint8]:
     return np.frombuffer(b.buffers()[1], dtype=np.uint8)[b.offset * 18:(b.offset + len(b)) * 18].reshape(-1, 18)
 
 
+def _fixed_width(arr: pa.Array, width: int) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.uint8]]:
+    """Rows of a ``large_string`` array that are exactly ``width`` bytes long, and their bytes as an
+    ``(m, width)`` matrix read straight from the Arrow buffers (no Python object per row)."""
+    offs = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset:arr.offset + len(arr) + 1]
+    sel = np.diff(offs) == width
+    buf = arr.buffers()[2]
+    if buf is None or not sel.any():
+        return sel, np.zeros((0, width), dtype=np.uint8)
+    data = np.frombuffer(buf, dtype=np.uint8)
+    return sel, data[offs[:-1][sel][:, None] + np.arange(width)]
+
+
+def _digits(m: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
+    return (m >= 48) & (m <= 57)
+
+
+def _nonblank(arr: pa.Array) -> npt.NDArray[np.bool_]:
+    offs = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset:arr.offset + len(arr) + 1]
+    return np.diff(offs) > 0
+
+
 def _real_dates(y: IntArray, m: IntArray, d: IntArray) -> npt.NDArray[np.bool_]:
     """Calendar dates from 1880 up to today (what ``pd.to_datetime(errors="coerce") <= today`` accepts)."""
     leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
@@ -320,17 +341,27 @@ def _parse_ids(raw: pa.Array) -> dict[str, object]:
     """Vectorised resident-ID parse; rows that are not plain 18-character numbers go through
     :func:`parse_resident_id` once per distinct value. Text columns come back as Arrow arrays."""
     n = len(raw)
-    plain_re = r"^[0-9]{17}[0-9X]$"
-    # Most numbers are already plain; only the others need separators removed and x upper-cased.
-    raw_plain = pc.match_substring_regex(raw, plain_re).to_numpy(zero_copy_only=False).astype(bool)
+    # Most numbers are plain 18 ASCII characters: checked on their bytes. Only the others need
+    # separators removed and x upper-cased (with Arrow kernels) before the same check.
+    sel, mat = _fixed_width(raw, 18)
+    ok = _digits(mat[:, :17]).all(axis=1) & (_digits(mat[:, 17]) | (mat[:, 17] == 88))
+    idx1 = np.flatnonzero(sel)[ok]
+    plain = np.zeros(n, dtype=bool)
+    plain[idx1] = True
+    nonblank = _nonblank(raw)
     compact = raw
-    if not raw_plain.all():
-        fix = pa.array(~raw_plain)
-        fixed = pc.utf8_upper(pc.replace_substring_regex(raw.filter(fix), r"[\s\-]", ""))
+    idx2 = np.empty(0, dtype=np.int64)
+    mat2 = np.zeros((0, 18), dtype=np.uint8)
+    todo = ~plain & nonblank
+    if todo.any():
+        fix = pa.array(todo)
+        fixed = pc.utf8_upper(pc.replace_substring_regex(raw.filter(fix), r"[\s\-]", "")).cast(pa.large_string())
         compact = pc.replace_with_mask(raw, fix, fixed)
-    plain_a = pc.match_substring_regex(compact, plain_re) if not raw_plain.all() else pa.array(raw_plain)
-    plain = plain_a.to_numpy(zero_copy_only=False).astype(bool)
-    nonblank = pc.not_equal(raw, "").to_numpy(zero_copy_only=False).astype(bool)
+        sel2, m2 = _fixed_width(fixed, 18)
+        ok2 = _digits(m2[:, :17]).all(axis=1) & (_digits(m2[:, 17]) | (m2[:, 17] == 88))
+        idx2 = np.flatnonzero(todo)[np.flatnonzero(sel2)[ok2]]
+        mat2 = m2[ok2]
+        plain[idx2] = True
     valid_all = np.zeros(n, dtype=bool)
     kind = np.where(nonblank, 4, 0).astype(np.int8)  # "invalid" unless parsed below
     length = np.zeros(n, dtype=np.int32)
@@ -340,7 +371,10 @@ def _parse_ids(raw: pa.Array) -> dict[str, object]:
     iday = np.zeros(n, dtype=np.int64)
     isex = np.zeros(n, dtype=np.int64)
     if plain.any():
-        arr = _fixed18(pc.filter(compact, plain_a))
+        idx = np.flatnonzero(plain)
+        arr = np.empty((len(idx), 18), dtype=np.uint8)
+        arr[np.searchsorted(idx, idx1)] = mat[ok]
+        arr[np.searchsorted(idx, idx2)] = mat2
         digits = arr[:, :17] - np.uint8(48)  # uint8 columns; sums below in int64, one column at a time
         weighted = np.zeros(len(arr), dtype=np.int64)
         first17 = np.zeros(len(arr), dtype=np.int64)
@@ -354,7 +388,6 @@ def _parse_ids(raw: pa.Array) -> dict[str, object]:
         m = dg[:, 4] * 10 + dg[:, 5]
         d = dg[:, 6] * 10 + dg[:, 7]
         date_ok = _real_dates(y, m, d)
-        idx = np.flatnonzero(plain)
         k8 = np.where(date_ok, np.where(check_ok, 1, 2), 4).astype(np.int8)
         kind[idx] = k8
         valid = k8 == 1
@@ -368,6 +401,7 @@ def _parse_ids(raw: pa.Array) -> dict[str, object]:
         iday[idx[use]] = d[use]
         isex[idx[use]] = np.where(digits[use, 16] % 2 == 1, 1, 2)
     blank = pa.scalar("", pa.large_string())
+    plain_a = pa.array(plain)
     number = pc.if_else(pa.array(valid_all), compact, blank)
     prefix = pc.if_else(plain_a, pc.utf8_slice_codeunits(compact, 0, 6), blank)
     suffix = pc.if_else(plain_a, pc.utf8_slice_codeunits(compact, 14, 18), blank)
@@ -433,22 +467,23 @@ def _parse_birth_slow(s: pd.Series) -> dict[str, IntArray]:
 
 def _parse_birth(raw: pa.Array) -> dict[str, IntArray]:
     """ISO-ish dates (``1968-01-05``, ``1968-01``, ``1968``, ``19680105``, ``1968年1月5日``) → y, m, d ints
-    (0 when unknown). ASCII ISO dates are read from their bytes; the rest go through the reference parser."""
+    (0 when unknown). Plain ASCII ISO dates are read from their bytes; the rest go through the reference
+    parser."""
     n = len(raw)
     y = np.zeros(n, dtype=np.int64)
     m = np.zeros(n, dtype=np.int64)
     d = np.zeros(n, dtype=np.int64)
-    t = pc.ascii_trim_whitespace(raw)
-    iso_a = pc.match_substring_regex(t, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-    iso = iso_a.to_numpy(zero_copy_only=False).astype(bool)
+    sel, mat = _fixed_width(raw, 10)
+    dash = (mat[:, 4] == 45) & (mat[:, 7] == 45)
+    ok = dash & _digits(mat[:, [0, 1, 2, 3, 5, 6, 8, 9]]).all(axis=1)
+    iso = np.zeros(n, dtype=bool)
+    iso[np.flatnonzero(sel)[ok]] = True
     if iso.any():
-        b = pc.filter(t, iso_a).cast(pa.binary(10))
-        arr = np.frombuffer(b.buffers()[1], dtype=np.uint8)[b.offset * 10:(b.offset + len(b)) * 10].reshape(-1, 10)
-        dg = arr.astype(np.int64) - 48
+        dg = mat[ok].astype(np.int64) - 48
         y[iso] = dg[:, 0] * 1000 + dg[:, 1] * 100 + dg[:, 2] * 10 + dg[:, 3]
         m[iso] = dg[:, 5] * 10 + dg[:, 6]
         d[iso] = dg[:, 8] * 10 + dg[:, 9]
-    rest = ~iso & pc.not_equal(raw, "").to_numpy(zero_copy_only=False).astype(bool)
+    rest = ~iso & _nonblank(raw)  # incl. ISO dates with spaces around: the reference strips them
     if rest.any():
         idx = np.flatnonzero(rest)
         slow = _parse_birth_slow(pd.Series(raw.take(pa.array(idx)).to_numpy(zero_copy_only=False), dtype=object))
@@ -469,15 +504,41 @@ def _sex_field(raw: pa.Array) -> npt.NDArray[np.int8]:
     return lut[enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)] if len(raw) else lut[:0]
 
 
-def _phones(raw: pa.Array) -> pa.Array:
-    """Normalised phones: plain 11-digit mobiles as they are, the rest through :func:`normalize_phone`."""
-    plain_a = pc.match_substring_regex(raw, r"^1[3-9][0-9]{9}$")
-    plain = plain_a.to_numpy(zero_copy_only=False).astype(bool)
-    if plain.all():
-        return raw
-    rest = pd.Series(raw.filter(pc.invert(plain_a)).to_numpy(zero_copy_only=False), dtype=object)
-    fixed = pa.array(_map_unique(rest, normalize_phone).to_numpy(dtype=object), type=pa.large_string())
-    return pc.replace_with_mask(raw, pc.invert(plain_a), fixed)
+_PHONE_LEN = 10**17
+
+
+def _phone_code(d: str, extra: dict[str, int]) -> int:
+    """A normalised phone as an int64: length·10^17 + value for up to 17 ASCII digits, else a number from
+    ``extra`` above that range; -1 for blank."""
+    if not d:
+        return -1
+    if len(d) <= 17 and d.isascii() and d.isdigit():
+        return len(d) * _PHONE_LEN + int(d)
+    return extra.setdefault(d, 18 * _PHONE_LEN + len(extra))
+
+
+def _phones(raw: pa.Array) -> tuple[pa.Array, IntArray]:
+    """Normalised phones and their codes: plain 11-digit mobiles (checked on their bytes) as they are, the
+    rest through :func:`normalize_phone` once per distinct value."""
+    n = len(raw)
+    sel, mat = _fixed_width(raw, 11)
+    ok = (mat[:, 0] == 49) & (mat[:, 1] >= 51) & (mat[:, 1] <= 57) & _digits(mat[:, 2:]).all(axis=1)
+    plain = np.zeros(n, dtype=bool)
+    plain[np.flatnonzero(sel)[ok]] = True
+    code = np.full(n, -1, dtype=np.int64)
+    value = np.zeros(int(ok.sum()), dtype=np.int64)
+    for k in range(11):
+        value = value * 10 + (mat[ok, k].astype(np.int64) - 48)
+    code[plain] = 11 * _PHONE_LEN + value
+    todo = ~plain & _nonblank(raw)
+    if not todo.any():
+        return raw, code
+    fix = pa.array(todo)
+    rest = pd.Series(raw.filter(fix).to_numpy(zero_copy_only=False), dtype=object)
+    norm = _map_unique(rest, normalize_phone).to_numpy(dtype=object)
+    extra: dict[str, int] = {}
+    code[todo] = [_phone_code(d, extra) for d in norm]
+    return pc.replace_with_mask(raw, fix, pa.array(norm, type=pa.large_string())), code
 
 
 # --- the frame ----------------------------------------------------------------------------------------
@@ -498,11 +559,11 @@ def _features(cols: dict[str, pa.Array]) -> dict[str, object]:
     out["bd"] = np.where(from_id, iday, b["d"]).astype(np.int8)
     out["birth_src"] = np.where(from_id, 2, np.where(b["y"] > 0, 1, 0)).astype(np.int8)
     out["sex"] = np.where(isex > 0, isex, _sex_field(cols["sex"])).astype(np.int8)
-    phone = _phones(cols["phone"])
+    phone, phone_code = _phones(cols["phone"])
     out["phone"] = phone
     out["address"] = cols["address"]
     out["employer"] = cols["employer"]
-    out["c_phone"] = _codes(phone)
+    out["c_phone"] = phone_code
     out["c_address"] = _codes(cols["address"])
     out["c_employer"] = _codes(cols["employer"])
     return out

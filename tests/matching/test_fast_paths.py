@@ -283,3 +283,21 @@ def test_linkable_only_keeps_every_linked_pair_and_its_levels() -> None:
     for name, lv in fast.levels.items():
         assert np.array_equal(lv, full.levels[name][pos]), name
     assert fast.explanations(fast.tier != "") == full.explanations(full.tier != "")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(
+    st.builds(lambda x: f"1{x:010d}", st.integers(0, 10**10 - 1)),
+    st.text(alphabet=list("0123456789+- ()转x１٣"), max_size=24)), min_size=1, max_size=30))
+def test_phone_codes_equal_iff_normalised_phones_equal(values: list[str]) -> None:
+    from guanlian.matching.normalize import normalize_phone
+
+    f = prepare_records(pd.DataFrame({"phone": values}, dtype=object))
+    norm = [normalize_phone(v) for v in values]
+    codes = f["c_phone"].to_numpy()
+    assert f["phone"].tolist() == norm
+    for i in range(len(values)):
+        assert (codes[i] == -1) == (norm[i] == ""), values[i]
+        for j in range(len(values)):
+            if norm[i]:
+                assert (codes[i] == codes[j]) == (norm[i] == norm[j]), (values[i], values[j])
