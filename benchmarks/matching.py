@@ -208,7 +208,10 @@ def phases(left: pd.DataFrame, right: pd.DataFrame) -> dict[str, float]:
     li, ri, _ = candidate_pairs(lf, rf, cfg)
     out["candidate pairs"] = time.perf_counter() - t
     t = time.perf_counter()
-    scored = score_pairs(lf, rf, li, ri, cfg)
+    try:  # as collide scores: pairs no tier can take are left out early
+        scored = score_pairs(lf, rf, li, ri, cfg, linkable_only=True)
+    except TypeError:  # older versions scored every pair
+        scored = score_pairs(lf, rf, li, ri, cfg)
     out["scoring"] = time.perf_counter() - t
     t = time.perf_counter()
     scored.explanations(scored.tier != "")
