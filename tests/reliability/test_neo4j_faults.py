@@ -7,6 +7,7 @@ and duplicates nothing.
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -52,10 +53,18 @@ def test_server_stops_mid_load_then_rerun_completes(tiny_demo: DemoManifest, pri
     journal.unlink(missing_ok=True)
 
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    # `neo4j stop` takes seconds (a JVM of its own), about as long as the loader needs to connect, read the
-    # store's counts and parse the files, so the server goes away while the load is under way.
-    time.sleep(1.0)
-    stopped = private_neo4j.script("stop")
+    # Freeze the loader as soon as it starts writing, take the server down (`neo4j stop` takes seconds), then
+    # let the loader go on: its next write meets a server that is gone, whatever the machine's speed.
+    deadline = time.monotonic() + 300
+    while proc.poll() is None and time.monotonic() < deadline:
+        if any(e.get("event") == "started" for e in _events(journal)):
+            break
+        time.sleep(0.002)
+    proc.send_signal(signal.SIGSTOP)
+    try:
+        stopped = private_neo4j.script("stop")
+    finally:
+        proc.send_signal(signal.SIGCONT)
     assert stopped.returncode == 0, stopped.stderr
     try:
         out, err = proc.communicate(timeout=300)
