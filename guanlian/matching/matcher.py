@@ -174,6 +174,11 @@ class MatchConfig:
             year (records without one drop out of that key; other rules still cover them).
         weights: overrides ``{"<Comparison>.<level>": weight}``.
         load_id: provenance ``load_id`` written on POSSIBLY_SAME edges.
+        registry_pairs: in :func:`match_store`, also link two persons known only from the company registry
+            (shareholders, officers, legal representatives, change records). Off by default: every saved check
+            starts from an official, a relative or a payee, and registry-only namesakes (同名同姓 across
+            thousands of companies) would otherwise make most of the fuzzy links. ``certain`` pairs (same valid
+            ID on two nodes) are always kept.
     """
 
     possible_threshold: float = 4.0
@@ -183,6 +188,7 @@ class MatchConfig:
     max_block_pairs: int = 200_000
     weights: Mapping[str, float] = field(default_factory=dict)
     load_id: str = "matcher"
+    registry_pairs: bool = False
 
     def comparisons(self) -> list[Comparison]:
         """The comparison objects with this config's weights."""
@@ -201,6 +207,8 @@ class MatchSummary:
         conflicting_ids: candidate pairs rejected because both have valid, different resident IDs.
         edges_written: POSSIBLY_SAME edges written.
         refined_keys: blocking keys refined by birth year because they were too large.
+        registry_pairs_skipped: linked pairs left out because both persons are known only from the registry
+            (see ``MatchConfig.registry_pairs``).
         seconds: wall time.
     """
 
@@ -212,6 +220,7 @@ class MatchSummary:
     conflicting_ids: int = 0
     edges_written: int = 0
     refined_keys: int = 0
+    registry_pairs_skipped: int = 0
     seconds: float = 0.0
     duplicate_id_keys: list[tuple[str, str]] = field(default_factory=list)
 
@@ -604,6 +613,22 @@ def _read_persons(store: Store) -> pd.DataFrame:
     return df.reset_index(drop=True)
 
 
+_PERSONNEL_QUERIES = (
+    "MATCH (p:Person)-[:SERVES_IN]->(:Unit) RETURN DISTINCT p.key AS k",
+    "MATCH (p:Person)-[:RELATIVE_OF]->(:Person) RETURN DISTINCT p.key AS k",
+    "MATCH (:Person)-[:RELATIVE_OF]->(p:Person) RETURN DISTINCT p.key AS k",
+    "MATCH (:Unit)-[:PAYMENT]->(p:Person) RETURN DISTINCT p.key AS k",
+)
+
+
+def _personnel_keys(store: Store) -> set[str]:
+    """Persons known from personnel records or ledgers: officials, relatives, paid persons."""
+    out: set[str] = set()
+    for q in _PERSONNEL_QUERIES:
+        out.update(str(k) for k in store.query(q)["k"])
+    return out
+
+
 def _edge_key(a: str, b: str) -> str:
     return "ps:" + hashlib.sha1(f"{a}\x1f{b}".encode()).hexdigest()[:24]
 
@@ -637,6 +662,11 @@ def match_store(store: Store, config: MatchConfig | None = None) -> MatchSummary
     summary.conflicting_ids = scored.conflicting_ids
     keep = scored.tier != ""
     keys = persons["key"].astype(str).to_numpy(dtype=object)
+    if not cfg.registry_pairs:
+        side = np.isin(keys, np.array(sorted(_personnel_keys(store)), dtype=object))
+        summary.registry_pairs_skipped = int((keep & ~side[scored.li] & ~side[scored.ri]
+                                               & (scored.tier != "certain")).sum())
+        keep &= side[scored.li] | side[scored.ri] | (scored.tier == "certain")
     a = keys[scored.li[keep]]
     b = keys[scored.ri[keep]]
     lo = np.where(a < b, a, b)

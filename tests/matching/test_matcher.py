@@ -188,7 +188,8 @@ def _edges(s: LadybugStore) -> pd.DataFrame:
 
 
 def test_match_store_writes_idempotent_edges(store: LadybugStore) -> None:
-    summary = match_store(store)
+    everyone = MatchConfig(registry_pairs=True)  # these persons have no edges: all count as registry-only
+    summary = match_store(store, everyone)
     first = _edges(store)
     assert summary.persons == 8
     assert summary.edges_written == len(first)
@@ -205,7 +206,7 @@ def test_match_store_writes_idempotent_edges(store: LadybugStore) -> None:
     assert set(first["src_file"]) == {"matcher"}
     assert summary.per_tier()["probable"] == int((first["tier"] == "probable").sum())
     assert (first.loc[first["tier"] == "probable", "tier_rank"] == 1).all()
-    again = match_store(store)
+    again = match_store(store, everyone)
     second = _edges(store)
     assert again.edges_written == summary.edges_written
     pd.testing.assert_frame_equal(first, second)
@@ -221,3 +222,21 @@ def test_find_candidates(store: LadybugStore) -> None:
     assert f"ric:{ID_B}" not in set(out["key"])  # conflicting ID left out
     assert all("*" in x for x in out["id_number"] if x)
     assert find_candidates(store, "赵钱孙").empty
+
+
+def test_registry_only_namesakes_are_not_linked_by_default(tmp_path: Path) -> None:
+    """A relative is linked to both registry namesakes; the two registry-only namesakes are not linked."""
+    s = LadybugStore(tmp_path / "s")
+    s.ensure_schema()
+    people = pd.DataFrame({"key": ["ric:off", "anon:rel", "anon:reg1", "anon:reg2"],
+                           "name": ["张三", "刘桂兰", "刘桂兰", "劉桂蘭"],
+                           "name_norm": ["张三", "刘桂兰", "刘桂兰", "刘桂兰"]})
+    s.upsert_nodes("Person", people)
+    s.upsert_edges("RELATIVE_OF", pd.DataFrame({"src": ["anon:rel"], "dst": ["ric:off"], "src_kind": "Person",
+                                                "dst_kind": "Person", "key": ["rel:1"], "relation": ["mother_in_law"]}))
+    summary = match_store(s)
+    pairs = set(map(tuple, _edges(s)[["a", "b"]].values.tolist()))
+    assert pairs == {("anon:reg1", "anon:rel"), ("anon:reg2", "anon:rel")}
+    assert summary.registry_pairs_skipped == 1
+    match_store(s, MatchConfig(registry_pairs=True))
+    assert ("anon:reg1", "anon:reg2") in set(map(tuple, _edges(s)[["a", "b"]].values.tolist()))
