@@ -257,6 +257,7 @@ def run(
     except QueryError as exc:
         fail(str(exc))
         return
+    df = df[[c for c in df.columns if not str(c).endswith("_data")]]  # raw engine objects, not for people
     if not show_ids:
         df = mask_frame(df)
     if fmt == "json":
