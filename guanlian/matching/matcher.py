@@ -663,7 +663,8 @@ def match_store(store: Store, config: MatchConfig | None = None) -> MatchSummary
     keep = scored.tier != ""
     keys = persons["key"].astype(str).to_numpy(dtype=object)
     if not cfg.registry_pairs:
-        side = np.isin(keys, np.array(sorted(_personnel_keys(store)), dtype=object))
+        personnel = _personnel_keys(store)  # a set: np.isin on object arrays is quadratic
+        side = np.fromiter((k in personnel for k in keys), dtype=bool, count=len(keys))
         summary.registry_pairs_skipped = int((keep & ~side[scored.li] & ~side[scored.ri]
                                                & (scored.tier != "certain")).sum())
         keep &= side[scored.li] | side[scored.ri] | (scored.tier == "certain")
