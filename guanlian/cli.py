@@ -68,6 +68,10 @@ def opened(store: str | None, database: str | None = None, *, read_only: bool = 
         s.close()
 
 
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
 def _lang(lang: str) -> str:
     if lang not in ("zh", "en"):
         fail(f"--lang 只能是 zh 或 en / --lang must be zh or en, not {lang!r}")
@@ -173,7 +177,7 @@ def find(
     for col in ("name", "key", "birth_date", "score", "tier", expl):
         t.add_column(col)
     for _, r in df.iterrows():
-        cells = [str(r.get(c, "")) for c in ("name", "key", "birth_date")]
+        cells = ["" if _missing(r.get(c)) else str(r.get(c)) for c in ("name", "key", "birth_date")]
         if not show_ids:
             cells = [mask_ids_in_text(c) for c in cells]
         t.add_row(*cells, f"{float(r['score']):.2f}", str(r["tier"]), mask_ids_in_text(str(r.get(expl, ""))))
