@@ -217,8 +217,12 @@ def run_demo(out: Path, *, size: str = "small", seed: int = 7, store: str | None
     s = open_store(location)
     try:
         if is_uri(location):
+            from guanlian.graph.neo4j import Neo4jStore
+
             # a demo owns its Neo4j database: start from empty so counts reconcile with the files
-            s.execute("MATCH (n) DETACH DELETE n")
+            # (clear() deletes in batches; one DETACH DELETE exceeds the transaction memory limit on big graphs)
+            if isinstance(s, Neo4jStore):
+                s.clear()
         say("导入 / loading")
         paths = [p for p, _k in manifest.files]
         kinds: list[str | None] = [k for _p, k in manifest.files]
