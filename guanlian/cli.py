@@ -68,6 +68,17 @@ def opened(store: str | None, database: str | None = None, *, read_only: bool = 
         s.close()
 
 
+def _params(pairs: list[str] | None) -> dict[str, object]:
+    """``--param k=v`` options as a dict (values stay text; the query header types them)."""
+    params: dict[str, object] = {}
+    for p in pairs or []:
+        if "=" not in p:
+            fail(f"参数格式应为 k=v / --param must be k=v, got {p!r}")
+        k, v = p.split("=", 1)
+        params[k.strip()] = v
+    return params
+
+
 def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and value != value)
 
@@ -246,12 +257,7 @@ def run(
     from guanlian.queries.library import Library, QueryError
     from guanlian.workflow import mask_frame, neutralise_frame
 
-    params: dict[str, object] = {}
-    for p in param or []:
-        if "=" not in p:
-            fail(f"参数格式应为 k=v / --param must be k=v, got {p!r}")
-        k, v = p.split("=", 1)
-        params[k.strip()] = v
+    params = _params(param)
     if fmt not in ("table", "json", "csv"):
         fail(f"--format 只能是 table/json/csv / unknown format {fmt!r}")
     try:
@@ -292,12 +298,7 @@ def scan(
     from guanlian.queries.library import QueryError
     from guanlian.workflow import scan_to_dir
 
-    params: dict[str, object] = {}
-    for p in param or []:
-        if "=" not in p:
-            fail(f"参数格式应为 k=v / --param must be k=v, got {p!r}")
-        k, v = p.split("=", 1)
-        params[k.strip()] = v
+    params = _params(param)
     try:
         with opened(store, database) as s:
             result = scan_to_dir(s, out, params=params, extra_dirs=queries_dir or [], lang=_lang(lang),

@@ -67,6 +67,16 @@ PROVENANCE: tuple[Prop, ...] = (
 )
 """Provenance properties present on every node and edge kind."""
 
+KEY = Prop("key", "string", "键", "key")
+"""The deterministic key every node and edge has."""
+
+
+def _find_prop(kind: str, props: tuple[Prop, ...], name: str) -> Prop:
+    for p in props:
+        if p.name == name:
+            return p
+    raise KeyError(f"{kind} has no property {name!r}")
+
 
 @dataclass(frozen=True, slots=True)
 class NodeKind:
@@ -83,15 +93,12 @@ class NodeKind:
 
     def prop(self, name: str) -> Prop:
         """Return the property called ``name`` or raise KeyError naming the kind."""
-        for p in self.all_props:
-            if p.name == name:
-                return p
-        raise KeyError(f"{self.name} has no property {name!r}")
+        return _find_prop(self.name, self.all_props, name)
 
     @property
     def all_props(self) -> tuple[Prop, ...]:
         """``key``, the declared properties, then provenance."""
-        return (Prop("key", "string", "键", "key"), *self.props, *PROVENANCE)
+        return (KEY, *self.props, *PROVENANCE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,15 +117,12 @@ class EdgeKind:
 
     def prop(self, name: str) -> Prop:
         """Return the property called ``name`` or raise KeyError naming the kind."""
-        for p in self.all_props:
-            if p.name == name:
-                return p
-        raise KeyError(f"{self.name} has no property {name!r}")
+        return _find_prop(self.name, self.all_props, name)
 
     @property
     def all_props(self) -> tuple[Prop, ...]:
         """``key``, the declared properties, then provenance."""
-        return (Prop("key", "string", "键", "key"), *self.props, *PROVENANCE)
+        return (KEY, *self.props, *PROVENANCE)
 
 
 @dataclass(frozen=True, slots=True)
