@@ -67,17 +67,27 @@ def payee_keys(rows: pd.DataFrame, name: str, payer_keys: pd.Series, ctx: BuildC
     return keys, kinds
 
 
-def build(rows: pd.DataFrame, ctx: BuildContext, channel: str = "treasury") -> Batch:
-    """Payments → Unit + payee + PAYMENT (+ accounts)."""
-    b = Batch()
-    rows = require(rows, ["payer", "payee", "amount", "paid_on"], b)
-    rows = require_letters(rows, "payee", b)
+def ledger_rows(rows: pd.DataFrame, payee: str, ctx: BuildContext, b: Batch
+                ) -> tuple[pd.DataFrame, pd.Series, pd.Series, pd.Series, pd.Series, dict[str, object]]:
+    """What every ledger row needs first: required fields, a positive amount, a date, the paying Unit node.
+
+    Returns the rows kept, their amount, ISO date, day number, unit keys and provenance columns.
+    """
+    rows = require(rows, ["payer", payee, "amount", "paid_on"], b)
+    rows = require_letters(rows, payee, b)
     rows, amount = amounts(rows, "amount", b)
     rows, iso, day = required_dates(rows, "paid_on", b, ctx)
     amount = amount[rows.index]
     ukeys, unorm = unit_keys(rows["payer"])
     prov = provenance(rows, ctx)
     b.add_nodes("Unit", pd.DataFrame({"key": ukeys, "name": rows["payer"], "name_norm": unorm, **prov}))
+    return rows, amount, iso, day, ukeys, prov
+
+
+def build(rows: pd.DataFrame, ctx: BuildContext, channel: str = "treasury") -> Batch:
+    """Payments → Unit + payee + PAYMENT (+ accounts)."""
+    b = Batch()
+    rows, amount, iso, day, ukeys, prov = ledger_rows(rows, "payee", ctx, b)
     pkeys, pkinds = payee_keys(rows, "payee", ukeys, ctx, b, "payee_code", "payee_account", None)
     voucher, contract = text_col(rows, "voucher"), text_col(rows, "contract")
     content = pd.DataFrame({"u": ukeys, "p": pkeys, "a": amount.round(2).astype(str), "d": iso,

@@ -8,16 +8,10 @@ from __future__ import annotations
 import pandas as pd
 
 from guanlian.loaders.common import (
-    amounts,
     contact_edges,
-    provenance,
-    require,
-    require_letters,
-    required_dates,
     text_col,
-    unit_keys,
 )
-from guanlian.loaders.payments import payee_keys
+from guanlian.loaders.payments import ledger_rows, payee_keys
 from guanlian.loaders.spec import Batch, BuildContext, Field, KindSpec, stable_keys
 from guanlian.matching.normalize import normalize_unit_name
 
@@ -36,14 +30,7 @@ FIELDS = (
 def build(rows: pd.DataFrame, ctx: BuildContext) -> Batch:
     """Subsidies → Unit + recipient Person + PAYMENT(channel=subsidy)."""
     b = Batch()
-    rows = require(rows, ["payer", "name", "amount", "paid_on"], b)
-    rows = require_letters(rows, "name", b)
-    rows, amount = amounts(rows, "amount", b)
-    rows, iso, day = required_dates(rows, "paid_on", b, ctx)
-    amount = amount[rows.index]
-    ukeys, unorm = unit_keys(rows["payer"])
-    prov = provenance(rows, ctx)
-    b.add_nodes("Unit", pd.DataFrame({"key": ukeys, "name": rows["payer"], "name_norm": unorm, **prov}))
+    rows, amount, iso, day, ukeys, prov = ledger_rows(rows, "name", ctx, b)
     pkeys, _ = payee_keys(rows, "name", ukeys, ctx, b, None, "account", "id_number", force_person=True)
     item = text_col(rows, "item")
     approver = text_col(rows, "approver")
