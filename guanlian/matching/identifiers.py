@@ -122,6 +122,14 @@ class ResidentId:
         return None
 
 
+def _text_or_none(raw: object) -> str | None:
+    """The stripped text of a cell, or None for None, NaN and blank."""
+    if raw is None or (isinstance(raw, float) and raw != raw):
+        return None
+    text = str(raw).strip()
+    return text or None
+
+
 def _compact(raw: str) -> str:
     t = unicodedata.normalize("NFKC", raw).translate(_MASK_CHARS)
     return _SEPARATORS.sub("", t).upper()
@@ -196,10 +204,8 @@ def parse_resident_id(raw: str | None) -> ResidentId | None:
         >>> parse_resident_id("3624**********1234").suffix
         '1234'
     """
-    if raw is None or (isinstance(raw, float) and raw != raw):
-        return None
-    raw_s = str(raw).strip()
-    if not raw_s:
+    raw_s = _text_or_none(raw)
+    if raw_s is None:
         return None
     c = _compact(raw_s)
     if "*" in c:
@@ -305,10 +311,8 @@ def parse_credit_code(raw: str | None) -> CreditCode | None:
         >>> parse_credit_code("91110000600037341M").status
         'bad_checksum'
     """
-    if raw is None or (isinstance(raw, float) and raw != raw):
-        return None
-    raw_s = str(raw).strip()
-    if not raw_s:
+    raw_s = _text_or_none(raw)
+    if raw_s is None:
         return None
     c = _compact(raw_s)
     try:
