@@ -16,7 +16,7 @@ Conventions
 
 Example:
     >>> m = model()
-    >>> m.node("Person").prop("birth_day").type
+    >>> m.node("Person").prop("birth_date_day").type
     'int'
     >>> sorted(m.edge("PAID").endpoints)
     [('Unit', 'Company'), ('Unit', 'Person')]

@@ -1,10 +1,14 @@
 """Console rendering of load summaries (rich tables), Chinese by default.
 
 Example:
+    >>> import io
     >>> from rich.console import Console
     >>> from guanlian.loaders.pipeline import FileResult, LoadSummary
     >>> s = LoadSummary("id", "store", [FileResult("a.csv", "officials", 2, 1, 1)], {}, {}, None)
-    >>> print_load_summary(Console(width=120, record=True), s, "en")
+    >>> out = Console(width=120, record=True, file=io.StringIO())
+    >>> print_load_summary(out, s, "en")
+    >>> "reconciled" in out.export_text()
+    True
 """
 
 from __future__ import annotations

@@ -3,11 +3,10 @@
 Each function takes plain arguments and returns a small result object, so the CLI stays a thin layer and
 tests can drive the same code without a terminal.
 
-Example:
-    >>> import tempfile, pathlib
-    >>> r = run_demo(pathlib.Path(tempfile.mkdtemp()), size="tiny")  # doctest: +SKIP
-    >>> r.scan.report_html.name  # doctest: +SKIP
-    'report.html'
+Example (what ``guanlian demo`` runs; ``tests/test_cli.py`` runs it)::
+
+    r = run_demo(pathlib.Path("demo-out"), size="tiny")
+    r.scan.report_html  # → demo-out/report.html
 """
 
 from __future__ import annotations

@@ -9,11 +9,11 @@ Writes are batched ``UNWIND $rows AS row MERGE …`` statements run in managed w
 Rows are shaped by :mod:`guanlian.graph.frames` exactly as for the embedded store, so both engines hold the
 same types.
 
-Example:
-    >>> s = Neo4jStore("bolt://127.0.0.1:7687")  # doctest: +SKIP
-    >>> s.ensure_schema()  # doctest: +SKIP
-    >>> s.upsert_nodes("Unit", pd.DataFrame({"key": ["unit:a"], "name": ["A局"]}))  # doctest: +SKIP
-    1
+Example (needs a running server, so it is shown, not run; ``tests/graph/test_neo4j_store.py`` runs it)::
+
+    s = Neo4jStore("bolt://127.0.0.1:7687")
+    s.ensure_schema()
+    s.upsert_nodes("Unit", pd.DataFrame({"key": ["unit:a"], "name": ["A局"]}))  # → 1
 """
 
 from __future__ import annotations
@@ -122,10 +122,10 @@ class Neo4jStore:
     Raises:
         StoreError: the server is unreachable, refuses the credentials, lacks the database, or is older than 5.
 
-    Example:
-        >>> with Neo4jStore("bolt://127.0.0.1:7687", password="secret") as s:  # doctest: +SKIP
-        ...     s.counts()["Person"]
-        0
+    Example (needs a running server)::
+
+        with Neo4jStore("bolt://127.0.0.1:7687", password="secret") as s:
+            s.counts()["Person"]  # → 0 on an empty database
     """
 
     engine: Engine = "neo4j"

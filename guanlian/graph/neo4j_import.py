@@ -14,8 +14,12 @@ fields (no property); strings are always quoted, so an empty string stays an emp
 line breaks, hence ``--multiline-fields=true`` in the command.
 
 Example:
-    >>> paths = export_neo4j_import(store, Path("out/neo4j-import"))  # doctest: +SKIP
-    >>> print(paths[-1].read_text())  # the neo4j-admin command  # doctest: +SKIP
+    >>> import tempfile
+    >>> from guanlian.graph import open_store
+    >>> work = Path(tempfile.mkdtemp())
+    >>> paths = export_neo4j_import(open_store(work / "store"), work / "neo4j-import")
+    >>> paths[-1].name  # holds the neo4j-admin command
+    'neo4j-admin-import.sh'
 """
 
 from __future__ import annotations
@@ -120,7 +124,10 @@ def export_neo4j_import(store: Store, out_dir: Path, database: str = "neo4j") ->
         script ``neo4j-admin-import.sh`` holding the import command (paths relative to the script's folder).
 
     Example:
-        >>> files = export_neo4j_import(store, Path("import"))  # doctest: +SKIP
+        >>> import tempfile
+        >>> from guanlian.graph import open_store
+        >>> work = Path(tempfile.mkdtemp())
+        >>> files = export_neo4j_import(open_store(work / "store"), work / "import")
         >>> files[-1].name
         'neo4j-admin-import.sh'
     """
