@@ -58,12 +58,12 @@ def kill_points(n_files: int, seed: int = SEED) -> list[KillPoint]:
     ]
 
 
-def one_per_kind(demo: DemoManifest, out: Path) -> tuple[Path, int]:
-    """A manifest with the first file of each of the eight kinds (keeps the suite fast)."""
+def one_per_kind(demo: DemoManifest, out: Path, every_file: bool = False) -> tuple[Path, int]:
+    """A manifest with the first file of each of the eight kinds (keeps the suite fast), or every file."""
     seen: dict[str, Path] = {}
     for path, kind in demo.files:
         seen.setdefault(kind, Path(path).resolve())
-    if os.environ.get("GUANLIAN_KILL_SIZE"):
+    if every_file or os.environ.get("GUANLIAN_KILL_SIZE"):
         chosen = [(Path(p).resolve(), k) for p, k in demo.files]
     else:
         chosen = [(p, k) for k, p in seen.items()]
@@ -159,7 +159,17 @@ def reconcile(doc: dict[str, object]) -> tuple[int, int, int]:
 
 
 def test_kill_9_embedded_converges(tiny_demo: DemoManifest, tmp_path: Path) -> None:
-    mpath, n_files = one_per_kind(tiny_demo, tmp_path / "manifest.json")
+    embedded_kills_converge(tiny_demo, tmp_path, every_file=False)
+
+
+def test_kill_9_embedded_converges_100k_rows(medium_demo: DemoManifest, tmp_path: Path) -> None:
+    """The issue's case: kill -9 during a ~100k-row load (all 15 files of the medium world), rerun, compare."""
+    embedded_kills_converge(medium_demo, tmp_path, every_file=True)
+
+
+def embedded_kills_converge(demo: DemoManifest, tmp_path: Path, *, every_file: bool) -> None:
+    """Kill a CLI load at three points, rerun it, and demand the graph of a clean load each time."""
+    mpath, n_files = one_per_kind(demo, tmp_path / "manifest.json", every_file)
     manifest = str(mpath)
     env = dict(os.environ)
 
