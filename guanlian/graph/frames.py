@@ -62,10 +62,17 @@ def _typed(frame: pd.DataFrame, props: tuple[Prop, ...]) -> pd.DataFrame:
     return out
 
 
-def _combine(frame: pd.DataFrame) -> pd.DataFrame:
+def _combine(frame: pd.DataFrame, props: tuple[Prop, ...]) -> pd.DataFrame:
+    """Typed ``frame`` with rows sharing a key combined (first non-null value per column wins).
+
+    Only a frame that had duplicates is typed again: ``groupby().first()`` may widen dtypes.
+    """
     if not frame["key"].duplicated().any():
         return frame.reset_index(drop=True)
-    return frame.groupby("key", sort=False, dropna=True).first().reset_index()
+    merged = frame.groupby("key", sort=False, dropna=True).first().reset_index()
+    typed = _typed(merged, props)
+    others = [c for c in merged.columns if c not in typed.columns]
+    return pd.concat([merged[others], typed], axis=1)
 
 
 def prepare_nodes(kind: NodeKind, rows: pd.DataFrame) -> pd.DataFrame:
@@ -73,9 +80,7 @@ def prepare_nodes(kind: NodeKind, rows: pd.DataFrame) -> pd.DataFrame:
     if "key" not in rows.columns:
         raise ValueError(f"{kind.name} rows need a 'key' column; got {list(rows.columns)}")
     rows = rows[rows["key"].notna() & (rows["key"].astype(str) != "")]
-    frame = _typed(rows, kind.all_props)
-    frame = _combine(frame)
-    return _typed(frame, kind.all_props)[node_columns(kind)]
+    return _combine(_typed(rows, kind.all_props), kind.all_props)[node_columns(kind)]
 
 
 def prepare_edges(kind: EdgeKind, rows: pd.DataFrame) -> pd.DataFrame:
@@ -86,9 +91,4 @@ def prepare_edges(kind: EdgeKind, rows: pd.DataFrame) -> pd.DataFrame:
     rows = rows[rows["key"].notna() & rows["src"].notna() & rows["dst"].notna()]
     ends = rows[ENDPOINT_COLUMNS].astype(object)
     frame = pd.concat([ends, _typed(rows, kind.all_props)], axis=1)
-    if frame["key"].duplicated().any():
-        frame = frame.groupby("key", sort=False).first().reset_index()
-    typed = _typed(frame, kind.all_props)
-    return pd.concat([frame[ENDPOINT_COLUMNS].reset_index(drop=True), typed.reset_index(drop=True)], axis=1)[
-        [*ENDPOINT_COLUMNS, *edge_columns(kind)]
-    ]
+    return _combine(frame, kind.all_props)[[*ENDPOINT_COLUMNS, *edge_columns(kind)]]
