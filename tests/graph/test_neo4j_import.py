@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from guanlian.demo import generate
 from guanlian.graph.neo4j import Neo4jStore
 from guanlian.graph.neo4j_import import (
     COMMAND_FILE,
@@ -24,6 +25,9 @@ from guanlian.graph.neo4j_import import (
     run_import,
 )
 from guanlian.graph.store import Store
+from guanlian.loaders import load_files
+from guanlian.matching.matcher import match_store
+from guanlian.queries import scan
 
 TRICKY = ['引号"内"', "a,b", "two\nlines", "", "'}) DETACH DELETE n //", "\\N"]
 
@@ -218,3 +222,41 @@ def test_neo4j_admin_import_round_trip(neo4j_store: Neo4jStore, tmp_path: Path, 
         assert "total" not in missing.loc[0, "k"]
     finally:
         imported.close()
+
+
+def _findings(store: Store) -> dict[str, dict[str, object]]:
+    """Findings of a full scan by id, without the document-level fields that name the store or the time."""
+    return {f["id"]: f for f in scan(store)["findings"]}
+
+
+@pytest.mark.neo4j
+@pytest.mark.slow
+def test_imported_world_gives_the_same_findings(tmp_path: Path, neo4j_dist: Path, throwaway_home: Path) -> None:
+    """Embedded store → CSV → neo4j-admin import → server: every saved query finds the same links.
+
+    Needs no shared server: the import and the server run in the throwaway home.
+    """
+    ladybug = pytest.importorskip("guanlian.graph.ladybug")
+    manifest = generate(tmp_path / "demo", size="tiny", seed=7)
+    embedded = ladybug.LadybugStore(tmp_path / "store")
+    load_files(embedded, [p for p, _ in manifest.files])
+    match_store(embedded)
+    want_counts = embedded.counts()
+    want = _findings(embedded)
+    files = export_neo4j_import(embedded, tmp_path / "csv")
+    embedded.close()
+    assert want_counts["POSSIBLY_SAME"] > 0 and want_counts["PAYMENT"] > 0 and want_counts["PAID"] > 0
+    assert len(want) > 10  # the tiny world plants schemes of every query kind
+
+    run_import(throwaway_home, files)
+    imported = Neo4jStore(_start(throwaway_home), user="neo4j", password="auth-is-off")
+    try:
+        imported.ensure_schema()  # the import creates no constraints; the store's own indexes must come back
+        schema = imported.query("SHOW INDEXES YIELD name RETURN collect(name) AS n").loc[0, "n"]
+        assert "guanlian_Person_key" in schema and "guanlian_POSSIBLY_SAME_key" in schema
+        assert imported.counts() == want_counts
+        got = _findings(imported)
+    finally:
+        imported.close()
+    assert sorted(got) == sorted(want)
+    assert got == want  # same queries, scores, confidence, payments, paths, evidence and sentences
