@@ -49,7 +49,7 @@ def _typed(frame: pd.DataFrame, props: tuple[Prop, ...]) -> pd.DataFrame:
         if p.type == "string":
             present = col.notna()
             col = col.astype(object)
-            if present.any() and not col[present].map(lambda v: isinstance(v, str)).all():
+            if present.any() and pd.api.types.infer_dtype(col[present], skipna=True) != "string":
                 col = col.where(~present, col.astype(str))
             col = col.where(present, None)
         elif p.type == "int":
@@ -79,7 +79,7 @@ def prepare_nodes(kind: NodeKind, rows: pd.DataFrame) -> pd.DataFrame:
     """Typed, de-duplicated node rows with exactly ``node_columns(kind)``; rows without a key are dropped."""
     if "key" not in rows.columns:
         raise ValueError(f"{kind.name} rows need a 'key' column; got {list(rows.columns)}")
-    rows = rows[rows["key"].notna() & (rows["key"].astype(str) != "")]
+    rows = rows[rows["key"].notna() & (rows["key"] != "")]
     return _combine(_typed(rows, kind.all_props), kind.all_props)[node_columns(kind)]
 
 

@@ -22,6 +22,7 @@ from guanlian.loaders.common import (
     resident_ids,
     text_col,
 )
+from guanlian.loaders.parse import map_unique
 from guanlian.loaders.spec import Batch, BuildContext, Field, KindSpec, stable_keys
 from guanlian.matching.normalize import normalize_company_name, normalize_person_name
 
@@ -48,19 +49,21 @@ def build(rows: pd.DataFrame, ctx: BuildContext) -> Batch:
     ckeys, code, status = company_keys(rows["company"], text_col(rows, "credit_code").fillna(""), ctx, b, rows)
     prov = provenance(rows, ctx)
     b.add_nodes("Company", pd.DataFrame({"key": ckeys, "name": rows["company"],
-                                         "name_norm": rows["company"].map(normalize_company_name),
+                                         "name_norm": map_unique(rows["company"], normalize_company_name),
                                          "credit_code": code, "credit_code_status": status, **prov}))
     base = pd.DataFrame({"company_key": ckeys, "company": rows["company"], "item": rows["item"], "before": rows["before"], "after": rows["after"],
                          "changed_on": iso, "changed_on_day": day, "src_row": rows["src_row"]})
-    people = rows["item"].map(lambda t: any(w in t for w in PEOPLE_ITEMS))
+    people = map_unique(rows["item"], lambda t: any(w in t for w in PEOPLE_ITEMS), dtype=bool)
     records: list[dict[str, object]] = []
-    for idx, r in base[people].iterrows():
+    changed = base[people]
+    records_in: list[dict[str, object]] = changed.to_dict("records")  # type: ignore[assignment]
+    for idx, r in zip(changed.index, records_in, strict=True):
         before = {normalize_person_name(n): n for n in names_in(str(r["before"]))}
         after = {normalize_person_name(n): n for n in names_in(str(r["after"]))}
         for action, names in (("left", [v for k, v in before.items() if k not in after]),
                               ("joined", [v for k, v in after.items() if k not in before])):
             for n in names:
-                records.append({**{str(k): v for k, v in r.items()}, "person": n, "action": action, "row_index": idx})
+                records.append({**r, "person": n, "action": action, "row_index": idx})
     if records:
         pr = pd.DataFrame(records)
         corp = looks_like_company(pr["person"])

@@ -19,7 +19,7 @@ from guanlian.loaders.common import (
     resident_ids,
     text_col,
 )
-from guanlian.loaders.parse import parse_amounts
+from guanlian.loaders.parse import map_unique, parse_amounts
 from guanlian.loaders.spec import Batch, BuildContext, Field, KindSpec
 from guanlian.matching.normalize import normalize_company_name
 
@@ -54,7 +54,7 @@ def build(rows: pd.DataFrame, ctx: BuildContext) -> Batch:
         "Company",
         pd.DataFrame(
             {
-                "key": ckeys, "name": rows["name"], "name_norm": rows["name"].map(normalize_company_name),
+                "key": ckeys, "name": rows["name"], "name_norm": map_unique(rows["name"], normalize_company_name),
                 "credit_code": code, "credit_code_status": code_status, "legal_rep": text_col(rows, "legal_rep"),
                 "established": est_iso, "established_day": est_day, "reg_capital": capital,
                 "status": text_col(rows, "status"), "address": text_col(rows, "address"),

@@ -13,6 +13,7 @@ from guanlian.loaders.common import (
     resident_ids,
     text_col,
 )
+from guanlian.loaders.parse import map_unique
 from guanlian.loaders.spec import Batch, BuildContext, Field, KindSpec
 from guanlian.matching.normalize import normalize_company_name
 
@@ -33,7 +34,7 @@ def build(rows: pd.DataFrame, ctx: BuildContext) -> Batch:
     ckeys, code, status = company_keys(rows["company"], text_col(rows, "credit_code").fillna(""), ctx, b, rows)
     prov = provenance(rows, ctx)
     b.add_nodes("Company", pd.DataFrame({"key": ckeys, "name": rows["company"],
-                                         "name_norm": rows["company"].map(normalize_company_name),
+                                         "name_norm": map_unique(rows["company"], normalize_company_name),
                                          "credit_code": code, "credit_code_status": status, **prov}))
     ids = resident_ids(rows, "id_number", b)
     pkeys = person_nodes(rows, name="name", ids=ids, anon_context=[ckeys], ctx=ctx, batch=b,

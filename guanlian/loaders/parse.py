@@ -17,8 +17,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -38,9 +41,12 @@ def clean_text(values: pd.Series) -> pd.Series:
     >>> clean_text(pd.Series(["　１２３４ ", None, "a  b"])).tolist()
     ['1234', '', 'a b']
     """
-    obj = values.astype(object)
-    arr = pa.array(obj.where(obj.notna(), None).map(lambda v: v if v is None or isinstance(v, str) else str(v)),
-                   type=pa.string(), from_pandas=True)
+    obj = values.to_numpy(dtype=object)
+    try:  # CSV cells are all str already; only Excel cells (numbers, dates) need str()
+        arr = pa.array(obj, type=pa.string(), from_pandas=True)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        arr = pa.array([v if v is None or isinstance(v, str) else None if pd.isna(v) else str(v) for v in obj],
+                       type=pa.string(), from_pandas=True)
     arr = pc.fill_null(arr, "")
     arr = pc.utf8_normalize(arr, form="NFKC")
     arr = pc.replace_substring_regex(arr, pattern=_SPACES_RE2, replacement=" ")
@@ -49,6 +55,22 @@ def clean_text(values: pd.Series) -> pd.Series:
 
 
 _SPACES_RE2 = r"[\s\x{3000}\x{00a0}\x{feff}\x{200b}]+"
+
+
+def map_unique(values: pd.Series, fn: Callable[[Any], Any], dtype: Any = object) -> pd.Series:
+    """``values.map(fn)`` that calls ``fn`` once per distinct value (exports repeat names, dates, codes).
+
+    Missing values (None, NaN) reach ``fn`` as None.
+
+    >>> map_unique(pd.Series(["a", "b", "a", ""]), lambda v: v.upper() if v else "-").tolist()
+    ['A', 'B', 'A', '-']
+    """
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
+    out = np.empty(len(uniques), dtype=object)
+    for i, u in enumerate(uniques):
+        out[i] = fn(None if isinstance(u, float) and u != u else u)  # factorize turns None into NaN
+    result: pd.Series = pd.Series(out[codes], index=values.index, dtype=dtype)
+    return result
 
 
 def day_number(d: dt.date) -> int:
@@ -116,26 +138,33 @@ def parse_dates(values: pd.Series) -> ParsedDates:
     ``2019-03-05 00:00:00``, Excel serial numbers (10000–80000), a bare year, and ``至今``/``今`` (open end).
     Dates before 1900 or after 2100 are flagged ``out_of_range`` (and not returned).
     """
-    uniq = pd.unique(values.to_numpy())
-    table: dict[str, tuple[str | None, int | None, bool, bool, bool]] = {}
-    for u in uniq:
-        text = str(u)
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
+    n = len(uniques)
+    iso_u = np.empty(n, dtype=object)
+    day_u = np.zeros(n, dtype=np.int64)
+    has_day = np.zeros(n, dtype=bool)
+    open_u = np.zeros(n, dtype=bool)
+    bad_u = np.zeros(n, dtype=bool)
+    range_u = np.zeros(n, dtype=bool)
+    for i, u in enumerate(uniques):
+        text = "" if u is None or u != u else str(u)
         d, open_end = _one_date(text)
         if d is None:
-            table[text] = (None, None, open_end, bool(text) and not open_end, False)
+            open_u[i] = open_end
+            bad_u[i] = bool(text) and not open_end
         elif not (MIN_DATE <= d <= MAX_DATE):
-            table[text] = (None, None, False, False, True)
+            range_u[i] = True
         else:
-            table[text] = (d.isoformat(), day_number(d), False, False, False)
-    mapped = values.map(table)
-    iso = mapped.map(lambda t: t[0])
-    day = pd.array(mapped.map(lambda t: t[1]).tolist(), dtype="Int64")
+            iso_u[i] = d.isoformat()
+            day_u[i] = day_number(d)
+            has_day[i] = True
+    idx = values.index
     return ParsedDates(
-        iso=iso.astype(object).where(iso.notna(), None),
-        day=pd.Series(day, index=values.index),
-        open_end=mapped.map(lambda t: t[2]).astype(bool),
-        bad=mapped.map(lambda t: t[3]).astype(bool),
-        out_of_range=mapped.map(lambda t: t[4]).astype(bool),
+        iso=pd.Series(iso_u[codes], index=idx, dtype=object),
+        day=pd.Series(pd.arrays.IntegerArray(day_u[codes], ~has_day[codes]), index=idx),
+        open_end=pd.Series(open_u[codes], index=idx, dtype=bool),
+        bad=pd.Series(bad_u[codes], index=idx, dtype=bool),
+        out_of_range=pd.Series(range_u[codes], index=idx, dtype=bool),
     )
 
 
@@ -156,8 +185,8 @@ def split_range(values: pd.Series) -> tuple[pd.Series, pd.Series]:
             return text, ""
         return m[1].strip(), (m[2].strip() or "至今")
 
-    pairs = values.map(one)
-    return pairs.map(lambda p: p[0]), pairs.map(lambda p: p[1])
+    pairs = map_unique(values, one)
+    return map_unique(pairs, lambda p: p[0]), map_unique(pairs, lambda p: p[1])
 
 
 _AMOUNT = re.compile(r"^([-+]?)(\d+(?:\.\d+)?)\s*(万|亿|千)?$")
@@ -190,8 +219,7 @@ def parse_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     >>> a.tolist()[:3], bad.tolist()
     ([1234.5, 123000.0, 5000.0], [False, False, False, True, False])
     """
-    uniq = {str(u): _one_amount(str(u)) for u in pd.unique(values.to_numpy())}
-    out = values.map(uniq).astype("float64")
+    out = map_unique(values, lambda u: _one_amount(str(u)), dtype="float64")
     bad = out.isna() & (values != "")
     return out, bad
 
@@ -220,8 +248,7 @@ def parse_shares(values: pd.Series) -> tuple[pd.Series, pd.Series]:
             return None
         return v
 
-    uniq = {str(u): one(str(u)) for u in pd.unique(values.to_numpy())}
-    raw = values.map(uniq).astype("float64")
+    raw = map_unique(values, lambda u: one(str(u)), dtype="float64")
     bad = raw.isna() & (values != "")
     return raw, bad
 
@@ -235,5 +262,5 @@ def parse_sex(values: pd.Series) -> pd.Series:
     >>> parse_sex(pd.Series(["男", "女", "F", "?"])).tolist()
     ['M', 'F', 'F', None]
     """
-    out = values.map(lambda v: _SEX.get(str(v).strip().lower())).astype(object)
+    out = map_unique(values, lambda v: _SEX.get(str(v).strip().lower()))
     return out.where(out.notna(), None)

@@ -25,6 +25,7 @@ from guanlian.loaders.common import (
     text_col,
     unit_keys,
 )
+from guanlian.loaders.parse import map_unique
 from guanlian.loaders.spec import Batch, BuildContext, Field, KindSpec, stable_keys
 from guanlian.matching.normalize import normalize_company_name
 
@@ -53,7 +54,7 @@ def payee_keys(rows: pd.DataFrame, name: str, payer_keys: pd.Series, ctx: BuildC
         part = rows[corp]
         codes = part[code_field] if code_field and code_field in part.columns else None
         ck, code, status = company_keys(part[name], codes, ctx, b, part)
-        b.add_nodes("Company", pd.DataFrame({"key": ck, "name": part[name], "name_norm": part[name].map(normalize_company_name),
+        b.add_nodes("Company", pd.DataFrame({"key": ck, "name": part[name], "name_norm": map_unique(part[name], normalize_company_name),
                                              "credit_code": code, "credit_code_status": status, **provenance(part, ctx)}))
         keys[corp] = ck
         kinds[corp] = "Company"

@@ -19,6 +19,7 @@ from guanlian.loaders.common import (
     text_col,
 )
 from guanlian.loaders.kinship import classify
+from guanlian.loaders.parse import map_unique
 from guanlian.loaders.spec import Batch, BuildContext, Field, KindSpec
 from guanlian.matching.normalize import normalize_person_name
 
@@ -59,7 +60,7 @@ def build(rows: pd.DataFrame, ctx: BuildContext) -> Batch:
                 "official_ambiguous", "rejected")
     keep = official.notna()
     rows, official = rows[keep], official[keep]
-    kin = rows["term"].map(classify)
+    kin = map_unique(rows["term"], classify)
     unknown = kin.map(lambda k: k.category == "other")
     if unknown.any():
         b.issue(rows.loc[unknown, "src_row"], "term", rows.loc[unknown, "term"], "unknown_relation", "warning")
@@ -84,7 +85,7 @@ def build(rows: pd.DataFrame, ctx: BuildContext) -> Batch:
     )
     # officials referenced only by ID must exist as nodes for the edge; a bare node carries the name given here
     b.add_nodes("Person", pd.DataFrame({"key": official, "name": rows["official_name"],
-                                        "name_norm": rows["official_name"].map(normalize_person_name), **prov}))
+                                        "name_norm": map_unique(rows["official_name"], normalize_person_name), **prov}))
     contact_edges(pkeys, "Person", rows, ctx, b, phone="phone")
     return b
 

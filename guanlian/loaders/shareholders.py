@@ -10,9 +10,9 @@ from __future__ import annotations
 import pandas as pd
 
 from guanlian.loaders.common import (
-    cached_credit_code,
     cached_resident_id,
     company_keys,
+    credit_codes,
     looks_like_company,
     optional_dates,
     person_nodes,
@@ -22,7 +22,7 @@ from guanlian.loaders.common import (
     resident_ids,
     text_col,
 )
-from guanlian.loaders.parse import parse_amounts, parse_shares
+from guanlian.loaders.parse import map_unique, parse_amounts, parse_shares
 from guanlian.loaders.spec import Batch, BuildContext, Field, KindSpec
 from guanlian.matching.normalize import normalize_company_name
 
@@ -57,14 +57,14 @@ def build(rows: pd.DataFrame, ctx: BuildContext) -> Batch:
     c_iso, c_day = optional_dates(rows, "contrib_date", b)
     prov = provenance(rows, ctx)
     b.add_nodes("Company", pd.DataFrame({"key": ckeys, "name": rows["company"],
-                                         "name_norm": rows["company"].map(normalize_company_name),
+                                         "name_norm": map_unique(rows["company"], normalize_company_name),
                                          "credit_code": code, "credit_code_status": status, **prov}))
     htype = text_col(rows, "holder_type").fillna("")
     hid = text_col(rows, "holder_id").fillna("")
     natural_type = htype.str.contains("自然人")
     corporate = (
-        htype.map(lambda t: any(w in t for w in _CORPORATE_TYPES))
-        | hid.map(_is_credit_code)
+        map_unique(htype, lambda t: any(w in t for w in _CORPORATE_TYPES), dtype=bool)
+        | _is_credit_code(hid)
         | ((htype == "") & looks_like_company(rows["holder"]))
     ).astype(bool) & ~natural_type
     holder_keys = pd.Series(None, index=rows.index, dtype=object)
@@ -73,7 +73,7 @@ def build(rows: pd.DataFrame, ctx: BuildContext) -> Batch:
     if len(corp):
         hk, hcode, hstatus = company_keys(corp["holder"], hid[corporate], ctx, b, corp, code_field="holder_id")
         b.add_nodes("Company", pd.DataFrame({"key": hk, "name": corp["holder"],
-                                             "name_norm": corp["holder"].map(normalize_company_name),
+                                             "name_norm": map_unique(corp["holder"], normalize_company_name),
                                              "credit_code": hcode, "credit_code_status": hstatus,
                                              **provenance(corp, ctx)}))
         holder_keys[corporate] = hk
@@ -96,11 +96,18 @@ def build(rows: pd.DataFrame, ctx: BuildContext) -> Batch:
     return b
 
 
-def _is_credit_code(value: str) -> bool:
-    """A valid credit code that is not also a valid resident ID (both are 18 characters)."""
-    code = cached_credit_code(value) if value else None
-    person = cached_resident_id(value) if value else None
-    return code is not None and code.status == "valid" and not (person is not None and person.status == "valid")
+def _is_credit_code(values: pd.Series) -> pd.Series:
+    """True where a value is a valid credit code that is not also a valid resident ID (both are 18 characters)."""
+    valid = map_unique(credit_codes(values), lambda c: c is not None and c.status == "valid", dtype=bool)
+
+    def not_a_person(v: str) -> bool:
+        person = cached_resident_id(v)
+        return not (person is not None and person.status == "valid")
+
+    out = pd.Series(False, index=values.index, dtype=bool)
+    if valid.any():
+        out[valid] = map_unique(values[valid], not_a_person, dtype=bool)
+    return out
 
 
 SPEC = KindSpec("shareholders", "股东信息", FIELDS, build, order=11)

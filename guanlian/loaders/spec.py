@@ -147,7 +147,8 @@ def stable_keys(prefix: str, *columns: pd.Series) -> pd.Series:
     """Vectorised :func:`stable_key` over aligned Series."""
     if not columns:
         raise ValueError("stable_keys needs at least one column")
-    joined = columns[0].astype(object).where(columns[0].notna(), "").astype(str)
-    for c in columns[1:]:
-        joined = joined + "\x1f" + c.astype(object).where(c.notna(), "").astype(str)
-    return joined.map(lambda t: f"{prefix}:{hashlib.sha1(t.encode('utf-8')).hexdigest()[:20]}")
+    parts = [c.astype(object).where(c.notna(), "").astype(str).to_numpy(dtype=object) for c in columns]
+    joined = parts[0] if len(parts) == 1 else ["\x1f".join(t) for t in zip(*parts, strict=True)]
+    sha1, head = hashlib.sha1, prefix + ":"
+    keys = [head + sha1(t.encode("utf-8")).hexdigest()[:20] for t in joined]
+    return pd.Series(keys, index=columns[0].index, dtype=object)

@@ -11,6 +11,7 @@ from guanlian.loaders.common import (
     contact_edges,
     text_col,
 )
+from guanlian.loaders.parse import map_unique
 from guanlian.loaders.payments import ledger_rows, payee_keys
 from guanlian.loaders.spec import Batch, BuildContext, Field, KindSpec, stable_keys
 from guanlian.matching.normalize import normalize_unit_name
@@ -34,7 +35,7 @@ def build(rows: pd.DataFrame, ctx: BuildContext) -> Batch:
     pkeys, _ = payee_keys(rows, "name", ukeys, ctx, b, None, "account", "id_number", force_person=True)
     item = text_col(rows, "item")
     approver = text_col(rows, "approver")
-    approver = ("unit:" + approver.map(normalize_unit_name)).where(approver.notna(), None)
+    approver = ("unit:" + map_unique(approver, normalize_unit_name)).where(approver.notna(), None)
     content = pd.DataFrame({"u": ukeys, "p": pkeys, "a": amount.round(2).astype(str), "d": iso, "i": item.fillna("")})
     occurrence = content.groupby(list(content.columns), sort=False).cumcount()
     b.add_edges("PAYMENT", pd.DataFrame({

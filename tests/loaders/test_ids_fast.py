@@ -34,3 +34,37 @@ def test_fast_path_matches_reference() -> None:
             # only non-canonical spellings (lowercase x, 15 digits, full width) may skip the shortcut
             assert ref.number != v
     assert len(fast) > 2000
+
+
+def test_fast_credit_codes_match_reference() -> None:
+    """fast_valid_codes says valid exactly where python-stdnum does, for canonical spellings."""
+    from stdnum.cn import uscc
+
+    from guanlian.loaders.common import credit_codes, fast_valid_codes
+    from guanlian.matching.identifiers import parse_credit_code
+
+    rng = random.Random(5)
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    values: list[str] = []
+    for _ in range(3000):
+        body = f"{rng.choice(['91', '92', '12', '52'])}{rng.randint(100000, 999999)}"
+        body += "".join(rng.choice(alphabet) for _ in range(9))
+        good = body + uscc.calc_check_digit(body)
+        values.append(good)
+        values.append(body + rng.choice(alphabet))  # often a wrong check character
+        values.append(body + rng.choice("IOSVZ"))  # never in the alphabet
+    values += ["", "91110000600037341l", "9111 0000 6000 3734 1L", "91110000600037341", "abc", "９１１１０"]
+    s = pd.Series(values, dtype=object)
+    fast = fast_valid_codes(s)
+    parsed = credit_codes(s)
+    for i, v in s.items():
+        ref = parse_credit_code(v)
+        if fast[i]:
+            assert ref is not None and ref.status == "valid" and ref.code == v
+        elif ref is not None and ref.status == "valid":
+            assert ref.code != v  # only non-canonical spellings skip the shortcut
+        got = parsed[i]
+        assert (got is None) == (ref is None)
+        if got is not None and ref is not None:
+            assert (got.code, got.status) == (ref.code, ref.status)
+    assert 2000 < int(fast.sum()) < 4000
