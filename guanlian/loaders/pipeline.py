@@ -209,14 +209,9 @@ class _Resolver:
                     keys.append(k)
 
     def learn(self, batch: Batch) -> None:
-        for frame in batch.nodes.get("Company", []):
-            if "credit_code" in frame.columns:
-                ok = frame["credit_code"].notna()
-                self.company_by_name.update(zip(frame.loc[ok, "name_norm"], frame.loc[ok, "key"], strict=True))
-        for frame in batch.edges.get("SERVES_IN", []):
-            people = pd.concat(batch.nodes.get("Person", []))
-            names = people.drop_duplicates("key").set_index("key")["name_norm"]
-            self.add_officials(pd.DataFrame({"k": frame["src"], "n": frame["src"].map(names)}))
+        self.company_by_name.update(batch.company_names)
+        if batch.officials:
+            self.add_officials(pd.DataFrame({"k": list(batch.officials), "n": list(batch.officials.values())}))
 
     def context(self, src_file: str, load_id: str) -> BuildContext:
         return BuildContext(
@@ -245,6 +240,8 @@ def parse_file(path: Path, kind: str | None, resolver: _Resolver | None = None, 
     frame = _flag_cells(frame, table, batch)
     resolver = resolver or _Resolver()
     built = spec.build(frame.reset_index(drop=True), resolver.context(path.name, load_id))
+    built.note_references()
+    built.compact()
     built.issues = batch.issues + built.issues
     built.rejected_rows |= batch.rejected_rows
     for note in table.warnings:

@@ -73,6 +73,37 @@ class Batch:
     edges: dict[str, list[pd.DataFrame]] = field(default_factory=dict)
     issues: list[dict[str, object]] = field(default_factory=list)
     rejected_rows: set[int] = field(default_factory=set)
+    company_names: dict[str, str] = field(default_factory=dict)
+    """Normalised name → key of every company with a valid credit code (row order: the last row wins)."""
+    officials: dict[str, str | None] = field(default_factory=dict)
+    """Key → normalised name of every official (a SERVES_IN source), in row order."""
+
+    def note_references(self) -> None:
+        """Fill :attr:`company_names` and :attr:`officials` from the frames (before :meth:`compact`)."""
+        for frame in self.nodes.get("Company", []):
+            if "credit_code" in frame.columns:
+                ok = frame["credit_code"].notna()
+                self.company_names.update(zip(frame.loc[ok, "name_norm"], frame.loc[ok, "key"], strict=True))
+        serves = self.edges.get("SERVES_IN", [])
+        if serves:
+            people = pd.concat(self.nodes.get("Person", []))
+            names = people.drop_duplicates("key").set_index("key")["name_norm"]
+            for frame in serves:
+                for k, n in zip(frame["src"], frame["src"].map(names), strict=True):
+                    self.officials.setdefault(k, n if isinstance(n, str) else None)
+
+    def compact(self) -> None:
+        """One typed frame per kind with one row per key (first non-null value per column wins).
+
+        Loads write the same result (combining is associative), but a batch handed back from a worker
+        process is several times smaller: a ledger names its paying unit on every row.
+        """
+        from guanlian.graph.frames import prepare_edges, prepare_nodes
+        from guanlian.model import model
+
+        m = model()
+        self.nodes = {k: [prepare_nodes(m.node(k), pd.concat(fs, ignore_index=True))] for k, fs in self.nodes.items()}
+        self.edges = {k: [prepare_edges(m.edge(k), pd.concat(fs, ignore_index=True))] for k, fs in self.edges.items()}
 
     def add_nodes(self, kind: str, frame: pd.DataFrame) -> None:
         if len(frame):
