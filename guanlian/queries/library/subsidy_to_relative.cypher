@@ -38,14 +38,20 @@
 //   {payments_en}.
 // example: 农业农村局向本局科长陈明的父亲发放耕地地力保护补贴3笔，合计4,500元，均在其任期内。
 // ---
-MATCH (u:Unit)-[p:PAYMENT]->(h:Person)
-WHERE p.channel = $channel
+// The identity hop runs once per payee, then joins the payments (DISTINCT keeps Neo4j from re-expanding
+// RELATIVE_OF per payment: 27 s -> 12 s at 1M rows; LadybugDB unchanged).
+MATCH (:Unit)-[p0:PAYMENT]->(h:Person)
+WHERE p0.channel = $channel
+WITH DISTINCT h
 OPTIONAL MATCH (h)-[fs:POSSIBLY_SAME]-(f:Person)
 WHERE fs.tier_rank >= $min_match_tier
-WITH u, p, h, collect(f.key) + [h.key] AS same_keys
+WITH h, collect(f.key) + [h.key] AS same_keys
 UNWIND same_keys AS rk
 MATCH (r:Person)-[k:RELATIVE_OF]->(o:Person)-[t:SERVES_IN]->(ou:Unit)
-WHERE r.key = rk AND (ou.key = u.key OR ou.key = p.approver_unit)
+WHERE r.key = rk
+WITH DISTINCT h, r, k, o, t, ou
+MATCH (u:Unit)-[p:PAYMENT]->(h)
+WHERE p.channel = $channel AND (ou.key = u.key OR ou.key = p.approver_unit)
 OPTIONAL MATCH (r)-[s:POSSIBLY_SAME]-(h)
 WITH u, ou, p, h, r, k, o, t, s, CASE WHEN r.key = h.key THEN 2 ELSE s.tier_rank END AS match_rank
 WHERE match_rank >= $min_match_tier
