@@ -11,6 +11,7 @@ The suite uses the demo generator's ``tiny`` world (15 files, all eight kinds) t
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import random
@@ -30,7 +31,7 @@ from guanlian.graph.neo4j import Neo4jStore
 from guanlian.loaders.journal import JOURNAL_FILE, journal_path
 
 from .conftest import Server, cli
-from .graphdigest import Digest, digest
+from .graphdigest import digest
 
 SEED = int(os.environ.get("GUANLIAN_KILL_SEED", "20261126"))
 
@@ -199,37 +200,74 @@ def embedded_kills_converge(demo: DemoManifest, tmp_path: Path, *, every_file: b
     print("embedded kill points survived:", survived)
 
 
+def journal_windows(journal: Path) -> tuple[float, float]:
+    """Seconds of a finished load's two kill windows, from its journal.
+
+    Returns:
+        (write, derive): from the last ``started`` to the last ``completed`` (the merged write of the rows),
+        and from there to ``derived`` (the PAID rebuild).
+    """
+    def at(event: str) -> float:
+        stamps = [str(e["at"]) for e in _events(journal) if e.get("event") == event]
+        assert stamps, f"no {event!r} event in {journal}"
+        return dt.datetime.fromisoformat(stamps[-1]).timestamp()
+
+    return at("completed") - at("started"), at("derived") - at("completed")
+
+
+def kill_points_within(n_files: int, write_s: float, derive_s: float, seed: int = SEED) -> list[KillPoint]:
+    """Three points drawn inside the windows a clean load of this world took on this machine.
+
+    Early (5-35 %) and late (50-85 %) in the merged write, and in the PAID rebuild (10-60 %): the windows
+    of the ~100k-row world on Neo4j last tens of seconds and seconds, so fixed delays would not land in them.
+    """
+    rng = random.Random(seed)
+    return [
+        KillPoint("started", n_files, rng.uniform(0.05, 0.35) * write_s),
+        KillPoint("started", n_files, rng.uniform(0.50, 0.85) * write_s),
+        KillPoint("completed", n_files, rng.uniform(0.10, 0.60) * derive_s),
+    ]
+
+
 @pytest.mark.neo4j
-def test_kill_9_neo4j_converges(tiny_demo: DemoManifest, private_neo4j: Server, tmp_path: Path) -> None:
-    mpath, n_files = one_per_kind(tiny_demo, tmp_path / "manifest.json")
+def test_kill_9_neo4j_converges_100k_rows(medium_demo: DemoManifest, private_neo4j: Server, tmp_path: Path) -> None:
+    """The issue's case on the server: kill -9 during a ~100k-row load into Neo4j, rerun, compare.
+
+    Covers what the tiny-world Neo4j test did (same code paths), so that one was dropped.
+    """
+    mpath, n_files = one_per_kind(medium_demo, tmp_path / "manifest.json", every_file=True)
     manifest = str(mpath)
     env = private_neo4j.env()
     rejects = tmp_path / "rejects.csv"
     journal = journal_path(private_neo4j.uri, "neo4j", rejects)
     cmd = cli("load", "--store", private_neo4j.uri, "--rejects", str(rejects), manifest, "--json")
     store = Neo4jStore(private_neo4j.uri, private_neo4j.user, private_neo4j.password)
+    timings: list[str] = []
     try:
 
         def fresh() -> None:
             store.clear()
             journal.unlink(missing_ok=True)
 
-        def snapshot() -> Digest:
-            return digest(store)
-
         fresh()
+        t0 = time.monotonic()
         clean = rerun(cmd, env)
-        want = snapshot()
-        assert want.counts["PAID"] > 0
+        write_s, derive_s = journal_windows(journal)
+        timings.append(f"clean load {time.monotonic() - t0:.0f}s (write {write_s:.1f}s, PAID {derive_s:.1f}s)")
+        want = digest(store)
+        assert want.counts["PAYMENT"] > 0 and want.counts["PAID"] > 0
+        assert reconcile(clean)[0] > 100_000  # rows read: the ~100k-row world, all 15 files
         survived: list[str] = []
-        for point in kill_points(n_files, SEED + 1):
+        for point in kill_points_within(n_files, write_s, derive_s, SEED + 1):
             fresh()
             killed, where = kill_and_retry(cmd, env, journal, point, fresh)
             if not killed:
                 continue
             wait_for_orphans(store)
+            t0 = time.monotonic()
             again = rerun(cmd, env)
-            got = snapshot()
+            timings.append(f"rerun after {where}: {time.monotonic() - t0:.0f}s")
+            got = digest(store)
             assert got.counts == want.counts, (point, where)
             assert got.per_kind == want.per_kind, (point, where)
             assert reconcile(again) == reconcile(clean)
@@ -237,4 +275,5 @@ def test_kill_9_neo4j_converges(tiny_demo: DemoManifest, private_neo4j: Server, 
         assert len(survived) >= 3, survived
         print("neo4j kill points survived:", survived)
     finally:
+        print("neo4j 100k kill test:", "; ".join(timings))
         store.close()
