@@ -178,25 +178,31 @@ def fast_valid_codes(values: pd.Series) -> pd.Series:
     return pd.Series(_canonical_codes(values)[1], index=values.index, dtype=bool)
 
 
-def credit_codes(values: pd.Series) -> pd.Series:
-    """Parsed credit codes aligned with ``values`` (None for blank cells), one parse per distinct value.
+def credit_codes(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(canonical code or None, status) of the credit codes in ``values``, one parse per distinct value.
 
-    Canonical spellings are decided with numpy (valid, or a bad check character: the same verdicts as
-    python-stdnum); only the other spellings go through :func:`parse_credit_code`.
+    Status is ``valid``, ``bad_checksum``, ``invalid`` or ``missing`` (blank cell). Canonical spellings are
+    decided with numpy (the same verdicts as python-stdnum); only other spellings go through
+    :func:`parse_credit_code`.
+
+    >>> code, status = credit_codes(pd.Series(["91110000600037341L", "91110000600037341M", "", "x"]))
+    >>> code.tolist(), status.tolist()
+    (['91110000600037341L', None, None, None], ['valid', 'bad_checksum', 'missing', 'invalid'])
     """
-    uniq = pd.Series(pd.unique(values.to_numpy(dtype=object)), dtype=object)
-    canon, ok = _canonical_codes(uniq)
-    verdict = dict(zip(uniq, zip(canon.tolist(), ok.tolist(), strict=True), strict=True))
-
-    def one(v: object) -> CreditCode | None:
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
+    canon, ok = _canonical_codes(pd.Series(uniques, dtype=object))
+    code_u = np.empty(len(uniques), dtype=object)
+    status_u = np.empty(len(uniques), dtype=object)
+    for i, v in enumerate(uniques):
         if not isinstance(v, str) or not v:
-            return None
-        is_canon, is_ok = verdict[v]
-        if is_canon:
-            return CreditCode(v, v, "valid") if is_ok else CreditCode(v, None, "bad_checksum")
-        return cached_credit_code(v)
-
-    return map_unique(values, one)
+            status_u[i] = "missing"
+        elif canon[i]:
+            code_u[i], status_u[i] = (v, "valid") if ok[i] else (None, "bad_checksum")
+        else:
+            parsed = cached_credit_code(v)
+            code_u[i], status_u[i] = (parsed.code, parsed.status) if parsed is not None else (None, "invalid")
+    idx = values.index
+    return pd.Series(code_u[codes], index=idx, dtype=object), pd.Series(status_u[codes], index=idx, dtype=object)
 
 
 @lru_cache(maxsize=1_000_000)
@@ -272,10 +278,7 @@ def company_keys(names: pd.Series, codes: pd.Series | None, ctx: BuildContext, b
     name_norm = map_unique(names, normalize_company_name)
     if codes is None:
         codes = pd.Series("", index=names.index)
-    parsed = credit_codes(codes)
-    code = map_unique(parsed, lambda c: c.code if c is not None else None)
-    status = pd.Series(np.where(codes.to_numpy(dtype=object) == "", "missing", "invalid"), index=codes.index, dtype=object)
-    status = status.where(parsed.isna(), map_unique(parsed, lambda c: c.status if c is not None else None))
+    code, status = credit_codes(codes)
     for c, mask in (("code_bad_checksum", status == "bad_checksum"), ("code_invalid", status == "invalid")):
         if mask.any():
             batch.issue(rows.loc[mask, "src_row"], code_field, codes[mask], c, "warning")

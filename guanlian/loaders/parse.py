@@ -48,8 +48,10 @@ def clean_text(values: pd.Series) -> pd.Series:
         arr = pa.array([v if v is None or isinstance(v, str) else None if pd.isna(v) else str(v) for v in obj],
                        type=pa.string(), from_pandas=True)
     arr = pc.fill_null(arr, "")
-    arr = pc.utf8_normalize(arr, form="NFKC")
-    arr = pc.replace_substring_regex(arr, pattern=_SPACES_RE2, replacement=" ")
+    if not pc.all(pc.string_is_ascii(arr)).as_py():  # NFKC leaves ASCII as it is
+        arr = pc.utf8_normalize(arr, form="NFKC")
+    if pc.any(pc.match_substring_regex(arr, _SPACES_RE2)).as_py():
+        arr = pc.replace_substring_regex(arr, pattern=_SPACES_RE2, replacement=" ")
     arr = pc.utf8_trim_whitespace(arr)
     return pd.Series(arr.to_numpy(zero_copy_only=False), index=values.index, dtype=object)
 

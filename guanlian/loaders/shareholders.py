@@ -98,7 +98,7 @@ def build(rows: pd.DataFrame, ctx: BuildContext) -> Batch:
 
 def _is_credit_code(values: pd.Series) -> pd.Series:
     """True where a value is a valid credit code that is not also a valid resident ID (both are 18 characters)."""
-    valid = map_unique(credit_codes(values), lambda c: c is not None and c.status == "valid", dtype=bool)
+    valid = credit_codes(values)[1] == "valid"
 
     def not_a_person(v: str) -> bool:
         person = cached_resident_id(v)
