@@ -39,6 +39,9 @@ BATCH_ROWS = 2_000
 DELETE_BATCH = 10_000
 CONNECT_TIMEOUT_S = 10.0
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+"""Result values passed through as they are (reads of whole graphs return millions of them)."""
+
 T = TypeVar("T")
 
 
@@ -429,7 +432,8 @@ class Neo4jStore:
         def work(tx: neo4j.ManagedTransaction) -> tuple[list[str], list[list[Any]]]:
             result = tx.run(q, params or {})
             keys = list(result.keys())
-            return keys, [[_plain(v) for v in rec.values()] for rec in result]
+            plain = _plain
+            return keys, [[v if type(v) in _SCALARS else plain(v) for v in row] for row in result.values()]
 
         def run() -> tuple[list[str], list[list[Any]]]:
             with self._session() as s:
