@@ -191,6 +191,13 @@ class Neo4jStore:
                 f"Neo4j 上没有这个数据库 / database {self.database!r} does not exist at {self.uri}. "
                 "修复 / fix: pass an existing name (SHOW DATABASES) or omit it to use the server's default"
             )
+        if code == "Neo.ClientError.Schema.ConstraintValidationFailed":
+            # The server's message quotes the key, which can hold a resident ID: say what happened without it.
+            return StoreError(
+                f"键冲突 / key conflict at {where}: an edge key is already used by an edge of the same kind "
+                "between other endpoints (edge keys are unique per kind). "
+                "修复 / fix: derive edge keys from both endpoints, or delete the stale edge first"
+            )
         if isinstance(exc, nx.DatabaseUnavailable):
             return StoreError(
                 f"Neo4j 数据库不可用 / database unavailable at {where}: {_one_line(exc)}. "

@@ -93,6 +93,47 @@ def test_schema_has_a_constraint_per_node_kind_and_is_idempotent(neo4j_store: Ne
     assert rel == {(e.name,) for e in model().edges}
 
 
+def test_every_edge_kind_has_a_key_uniqueness_constraint(neo4j_store: Neo4jStore) -> None:
+    cons = neo4j_store.query("SHOW CONSTRAINTS YIELD name, labelsOrTypes, properties, type RETURN *")
+    rel = {
+        (r.name, tuple(r.labelsOrTypes))
+        for r in cons.itertuples()
+        if r.type == "RELATIONSHIP_UNIQUENESS" and r.properties == ["key"]
+    }
+    assert rel == {(f"guanlian_{e.name}_key", (e.name,)) for e in model().edges}
+
+
+def test_schema_replaces_an_old_plain_edge_key_index(neo4j_store: Neo4jStore) -> None:
+    """Databases made before edge keys were constrained have a plain index of the same name: it is replaced."""
+    neo4j_store.execute("DROP CONSTRAINT guanlian_PAID_key")
+    neo4j_store.execute("CREATE INDEX guanlian_PAID_key FOR ()-[e:PAID]-() ON (e.key)")
+    neo4j_store.execute("CREATE INDEX test_PAID_total IF NOT EXISTS FOR ()-[e:PAID]-() ON (e.total)")  # not ours
+    again = Neo4jStore(neo4j_store.uri)
+    try:
+        again.ensure_schema()
+        idx = again.query("SHOW INDEXES YIELD name, owningConstraint RETURN name, owningConstraint")
+        owner = dict(zip(idx["name"], idx["owningConstraint"], strict=True))
+        assert owner["guanlian_PAID_key"] == "guanlian_PAID_key"  # now backs the constraint
+        assert "test_PAID_total" in owner and pd.isna(owner["test_PAID_total"])  # a user's index is left alone
+    finally:
+        again.execute("DROP INDEX test_PAID_total IF EXISTS")
+        again.close()
+
+
+def test_edge_key_reused_between_other_endpoints_is_refused_without_the_key(neo4j_store: Neo4jStore) -> None:
+    neo4j_store.upsert_nodes("Unit", _units(2))
+    neo4j_store.upsert_nodes("Company", _companies(2))
+    secret = "paid:ric:11010519491231002X"
+    first = _paid([("unit:0", "cname:c0", "Company")]).assign(key=secret)
+    assert neo4j_store.upsert_edges("PAID", first) == 1
+    assert neo4j_store.upsert_edges("PAID", first) == 1  # same endpoints: an update
+    other = _paid([("unit:1", "cname:c1", "Company")]).assign(key=secret)
+    with pytest.raises(StoreError) as err:
+        neo4j_store.upsert_edges("PAID", other)
+    assert "key conflict" in str(err.value) and "11010519491231002X" not in str(err.value)
+    assert neo4j_store.counts()["PAID"] == 1
+
+
 def test_counts_lists_every_kind_with_zeros(neo4j_store: Neo4jStore) -> None:
     counts = neo4j_store.counts()
     assert set(counts) == set(model().node_names) | set(model().edge_names)
