@@ -196,6 +196,30 @@ _AMOUNT_STRIP = re.compile(r"[¥￥$,\s元圆整]|人民币|RMB|CNY", re.IGNOREC
 _MULT = {"万": 1e4, "亿": 1e8, "千": 1e3, None: 1.0}
 
 
+_CN_DIGIT = "零〇一二两三四五六七八九壹贰貳叁參肆伍陆陸柒捌玖"
+_CN_AMOUNT = re.compile(
+    rf"^([{_CN_DIGIT}十拾百佰千仟万萬亿億点\d.]+?)?[元圆圓]?(?:零?([{_CN_DIGIT}])角)?(?:零?([{_CN_DIGIT}])分)?[整正]?$"
+)
+
+
+def _chinese_amount(text: str) -> float | None:
+    """Amounts written in Chinese numerals, as on vouchers: ``叁佰万元整``, ``壹仟贰佰叁拾肆元伍角陆分``, ``三百万``."""
+    import cn2an  # imported on first use: most exports never need it
+
+    t = re.sub(r"^(人民币|RMB|CNY)", "", text.replace(" ", ""), flags=re.IGNORECASE)
+    m = _CN_AMOUNT.match(t)
+    if not m or not any(m.groups()) or not any(c in _CN_DIGIT + "十拾百佰千仟万萬亿億" for c in t):
+        return None
+    try:
+        value = float(cn2an.cn2an(m[1], "smart")) if m[1] else 0.0
+        for part, scale in ((m[2], 0.1), (m[3], 0.01)):
+            if part:
+                value += float(cn2an.cn2an(part, "smart")) * scale
+    except (ValueError, KeyError, IndexError, TypeError):  # cn2an raises ValueError on malformed numerals
+        return None
+    return round(value, 2)
+
+
 def _one_amount(text: str) -> float | None:
     if not text:
         return None
@@ -205,7 +229,7 @@ def _one_amount(text: str) -> float | None:
         neg, t = True, t[1:-1]
     m = _AMOUNT.match(t)
     if not m:
-        return None
+        return _chinese_amount(text)
     value = float(m[2]) * _MULT[m[3]]
     if m[1] == "-" or neg:
         value = -value
@@ -213,7 +237,7 @@ def _one_amount(text: str) -> float | None:
 
 
 def parse_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Parse money: ``1,234.50``, ``１２３４``, ``12.3万元``, ``¥5000``, ``50万人民币``, ``(100)``.
+    """Parse money: ``1,234.50``, ``１２３４``, ``12.3万元``, ``¥5000``, ``50万人民币``, ``(100)``, ``叁佰万元整``.
 
     Returns (amount in yuan as float, bad mask).
 

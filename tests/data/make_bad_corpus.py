@@ -348,12 +348,13 @@ def make_corpus(out: Path) -> list[Case]:
             for label, value, reason in (
                 ("negative", "-500", "negative_amount"), ("zero", "0", "negative_amount"),
                 ("paren", "(100)", "negative_amount"), ("absurd", "2000亿", "absurd_amount"),
-                ("text", "壹佰元", "bad_amount"), ("two_dots", "1.2.3", "bad_amount"),
+                ("text", "一百多元", "bad_amount"), ("two_dots", "1.2.3", "bad_amount"),
             ):
                 a = [list(r) for r in base]
                 a[1][amount_col] = value
                 add(f"{k}_amount_{label}.csv", kind, "rejected", reason, 3, f"amount {value!r}", to_csv(header, a))
-            for label, value in (("wan", "12.3万元"), ("fullwidth", "１２３４"), ("rmb", "人民币5000元")):
+            for label, value in (("wan", "12.3万元"), ("fullwidth", "１２３４"), ("rmb", "人民币5000元"),
+                                 ("capital", "壹佰元整")):
                 a = [list(r) for r in base]
                 a[1][amount_col] = value
                 add(f"{k}_amount_{label}.csv", kind, "loaded", None, 3, f"amount {value!r}", to_csv(header, a))

@@ -72,8 +72,21 @@ def test_amounts(text: str, value: float) -> None:
 
 
 def test_amount_garbage_is_bad_and_empty_is_not() -> None:
-    a, bad = parse_amounts(pd.Series(["三百万元", "", "12元5角"]))
-    assert bad.tolist() == [True, False, True]
+    a, bad = parse_amounts(pd.Series(["三百xyz", "", "12元5角", "元整", "十二点三万"]))
+    assert bad.tolist() == [True, False, True, True, True]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("三百万元", 3_000_000.0), ("叁佰万元整", 3_000_000.0), ("壹仟贰佰叁拾肆元伍角陆分", 1234.56),
+     ("人民币壹万元整", 10_000.0), ("壹仟元零伍分", 1000.05), ("一亿零五百万元", 105_000_000.0), ("壹拾万圆正", 100_000.0),
+     ("两千元", 2000.0)],
+)
+def test_amounts_in_chinese_numerals(text: str, value: float) -> None:
+    """Capital numerals (大写金额) as written on vouchers and contracts parse to yuan."""
+    a, bad = parse_amounts(clean_text(pd.Series([text])))
+    assert a.tolist() == [value]
+    assert not bad.any()
 
 
 def test_shares() -> None:
