@@ -30,6 +30,7 @@ import re
 import shlex
 import subprocess
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -184,7 +185,13 @@ class ImportReport:
 
 
 def prepare_home(
-    home: Path, dist: Path, *, heap: str = "512m", pagecache: str = "256m", auth: bool = True
+    home: Path,
+    dist: Path,
+    *,
+    heap: str = "512m",
+    pagecache: str = "256m",
+    auth: bool = True,
+    jvm_options: Sequence[str] = (),
 ) -> Path:
     """Lay out a throwaway ``NEO4J_HOME`` (own conf and data, ``lib``/``bin`` linked to ``dist``).
 
@@ -194,6 +201,9 @@ def prepare_home(
         heap: JVM heap if a server is later started from this home.
         pagecache: page cache for that server.
         auth: ``False`` turns authentication off (a throwaway server for a test).
+        jvm_options: extra JVM flags for that server (``server.jvm.additional``), e.g.
+            ``-XX:TieredStopAtLevel=1`` for a short-lived test server (about half the start-up and
+            first-query time on 2 cores, measured).
 
     Returns:
         ``home``.
@@ -216,6 +226,7 @@ def prepare_home(
                 f"server.memory.heap.max_size={heap}",
                 f"server.memory.pagecache.size={pagecache}",
                 *(f"server.directories.{d}={home / d}" for d in ("data", "logs", "run", "import", "plugins")),
+                *(f"server.jvm.additional={opt}" for opt in jvm_options),
                 "",
             ]
         ),

@@ -141,7 +141,8 @@ def _free_port() -> int:
 @pytest.fixture
 def throwaway_home(tmp_path: Path, neo4j_dist: Path) -> Iterator[Path]:
     """A separate NEO4J_HOME (own conf and data, auth off); any server started from it is killed afterwards."""
-    home = prepare_home(tmp_path / "home", neo4j_dist, auth=False)
+    # C1 only: a short-lived server starts and plans its first queries in about half the time.
+    home = prepare_home(tmp_path / "home", neo4j_dist, auth=False, jvm_options=["-XX:TieredStopAtLevel=1"])
     (home / "procs").write_text("")
     yield home
     for line in (home / "procs").read_text().split():
@@ -258,5 +259,7 @@ def test_imported_world_gives_the_same_findings(tmp_path: Path, neo4j_dist: Path
         got = _findings(imported)
     finally:
         imported.close()
+    # Fuzzy identity links travel as POSSIBLY_SAME rows: findings resting on them must survive the import.
+    assert {f["confidence"] for f in got.values()} >= {"certain", "possible"}
     assert sorted(got) == sorted(want)
     assert got == want  # same queries, scores, confidence, payments, paths, evidence and sentences
