@@ -259,7 +259,7 @@ def sniff_kind(path: Path) -> str | None:
         return None
 
 
-PARALLEL_MIN_BYTES = 32 * 1024**2
+PARALLEL_MIN_BYTES = 4 * 1024**2
 """Parse files in two worker processes when a load phase holds at least this many bytes."""
 
 PHASES: tuple[frozenset[str], ...] = (
@@ -305,8 +305,10 @@ def _parse_phase(items: list[tuple[Path, str | None]], resolver: _Resolver, load
     # main guard would run again). The children only parse files; they never touch the parent's database.
     try:
         with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork")) as pool:
-            futures = [pool.submit(_parse_job, p, k, resolver, load_id) for p, k in items]
-            return [f.result() for f in futures]
+            # biggest files first, so that one worker is not left with a big file at the end
+            order = sorted(range(len(items)), key=lambda i: -(items[i][0].stat().st_size if items[i][0].exists() else 0))
+            futures = {i: pool.submit(_parse_job, items[i][0], items[i][1], resolver, load_id) for i in order}
+            return [futures[i].result() for i in range(len(items))]
     except (BrokenProcessPool, OSError):  # e.g. out of memory for a second process: parse here instead
         return _parse_phase(items, resolver, load_id, progress, parallel=False)
 
