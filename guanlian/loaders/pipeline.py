@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -83,6 +84,8 @@ class LoadSummary:
     counts_before: dict[str, int]
     counts_after: dict[str, int]
     rejects_path: str | None
+    seconds: dict[str, float] = field(default_factory=dict)
+    """Wall-clock seconds per step: ``parse`` (read, validate, build), ``write``, ``derive`` (PAID), ``total``."""
 
     @property
     def ok(self) -> bool:
@@ -392,6 +395,7 @@ def load_files(
         LoadSummary with per-file counts (``read == loaded + rejected``), counts before/after per kind.
     """
     load_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+    clock = {"start": time.perf_counter()}
     store.ensure_schema()
     before = store.counts()
     resolver = _Resolver.from_store(store)
@@ -416,6 +420,7 @@ def load_files(
             outcomes.append((path, k, outcome))
             if not isinstance(outcome, Exception):
                 resolver.learn(outcome[1])
+    clock["parsed"] = time.perf_counter()
     for path, k, outcome in outcomes:
         result = FileResult(str(path), k)
         if isinstance(outcome, Exception):
@@ -454,9 +459,11 @@ def load_files(
         counts_now = store.counts()
         journal.completed_many(load_id, [(path, sha, kind_name, r.read, r.loaded, r.rejected)
                                          for path, sha, kind_name, _b, r in pending], counts_now)
+    clock["written"] = time.perf_counter()
     if paid_dirty:
         rebuild_paid(store)
         journal.derived(load_id, "PAID")
+    clock["derived"] = time.perf_counter()
     after = store.counts()
     if issues or out.exists():
         frame = pd.DataFrame(issues, columns=REJECT_COLUMNS)
@@ -467,4 +474,7 @@ def load_files(
         frame = frame.map(neutralise_cell)  # values come from the files: "=cmd|…" must stay text in Excel
         out.parent.mkdir(parents=True, exist_ok=True)
         frame.to_csv(out, index=False, encoding="utf-8-sig")
-    return LoadSummary(load_id, store.location, results, before, after, str(out) if (issues or out.exists()) else None)
+    seconds = {"parse": clock["parsed"] - clock["start"], "write": clock["written"] - clock["parsed"],
+               "derive": clock["derived"] - clock["written"], "total": time.perf_counter() - clock["start"]}
+    return LoadSummary(load_id, store.location, results, before, after,
+                       str(out) if (issues or out.exists()) else None, {k: round(v, 3) for k, v in seconds.items()})
