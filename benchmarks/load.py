@@ -32,6 +32,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+from machine import describe  # benchmarks/machine.py (scripts run from this folder)
 
 from guanlian.demo import generate
 from guanlian.graph.ladybug import LadybugStore
@@ -142,8 +143,7 @@ def main() -> None:
                     help="directory holding an older guanlian package to load the same files with, for a ratio")
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
-          f"Python {platform.python_version()}")
+    print(f"machine: {describe()}, Python {platform.python_version()}")
     results = [bench(s, args.work, args.baseline_src) for s in args.sizes]
     cols = list(results[0])
     print("| " + " | ".join(cols) + " |")

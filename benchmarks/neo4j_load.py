@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -28,6 +27,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from machine import describe  # benchmarks/machine.py (scripts run from this folder)
 
 from guanlian.graph.neo4j import BATCH_ROWS, Neo4jStore
 from guanlian.graph.neo4j_import import export_neo4j_import, prepare_home, run_import
@@ -303,19 +303,6 @@ def _tool_seconds(output: str) -> float:
     return mins * 60 + secs + ms / 1000
 
 
-def _machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, {platform.system()} {platform.release()}"
-
-
 def _write_docs(
     args: argparse.Namespace,
     total: int,
@@ -335,7 +322,7 @@ def _write_docs(
     body = [
         SECTION,
         "",
-        f"Measured {time.strftime('%Y-%m-%d')} on {_machine()}, shared with other work while running "
+        f"Measured {time.strftime('%Y-%m-%d')} on {describe()}, shared with other work while running "
         f"({conditions}), Neo4j 5.26 Community from `scripts/neo4j-server`, Python driver "
         f"{_driver_version()} with neo4j-rust-ext.",
         f'Command: `{cmd.strip()}` against `eval "$(scripts/neo4j-server start)"`.',

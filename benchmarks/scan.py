@@ -51,7 +51,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import re
 import shutil
 import subprocess
@@ -60,6 +59,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from machine import describe  # benchmarks/machine.py (scripts run from this folder)
 
 from guanlian.demo import generate
 from guanlian.graph.ladybug import LadybugStore
@@ -260,19 +261,6 @@ def table(cols: dict[str, Measured], rows: dict[str, int]) -> str:
     return md
 
 
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM"
-
-
 def write_docs(path: Path, title: str, body: str) -> None:
     """Append ``### title`` + ``body`` at the end of the ``## Scan`` section of ``path`` (re-read now)."""
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
@@ -379,7 +367,7 @@ def main() -> int:
                 + ", ".join(c.split()[0] for c in cols if c.endswith(" neo4j")) + "."
                 if not mismatches else "**Findings differ:** " + " ".join(mismatches))
         body = (
-            f"Measured {time.strftime('%Y-%m-%d %H:%M')} on {machine()}, shared with other engineers' work (load "
+            f"Measured {time.strftime('%Y-%m-%d %H:%M')} on {describe()}, shared with other engineers' work (load "
             "average in the table). LadybugDB 0.22 embedded; Neo4j 5.26 Community, a private instance from "
             f"`scripts/neo4j-server` (heap {args.neo4j_heap}, page cache {args.neo4j_pagecache}). Command: "
             f"`python benchmarks/scan.py {cmd.strip()}`. Seconds per saved query, best of {args.repeat} scans; "
