@@ -52,5 +52,16 @@ def print_load_summary(console: Console, summary: LoadSummary, lang: str = "zh")
     for f in summary.files:
         if f.error:
             console.print(f"[red]{Path(f.path).name}: {f.error}[/]", highlight=False)
+    moved = summary.relinked.get("companies", 0)
+    if moved:
+        n_pay = summary.relinked.get("payments", 0)
+        console.print(f"先导入的付款中 {moved} 家收款企业已并入登记信息中的同名企业(信用代码),{n_pay} 笔付款已改连"
+                      if zh else f"{moved} payee companies from earlier ledgers merged into their registered namesake "
+                      f"(credit code); {n_pay} payments moved", highlight=False)
+    if summary.relinked.get("ambiguous", 0):
+        n = summary.relinked["ambiguous"]
+        console.print(f"{n} 家收款企业与多家登记企业同名,未合并" if zh else
+                      f"{n} payee companies share their name with several registered companies: not merged",
+                      highlight=False)
     if summary.rejects_path:
         console.print(("拒绝与警告明细: " if zh else "rejects and warnings: ") + summary.rejects_path)

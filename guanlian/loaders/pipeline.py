@@ -16,6 +16,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import time
@@ -42,6 +43,7 @@ from guanlian.loaders import (
 from guanlian.loaders.journal import Journal, fingerprint, journal_path
 from guanlian.loaders.parse import clean_text, day_number
 from guanlian.loaders.read import RawTable, ReadError, norm_header, read_table
+from guanlian.loaders.relink import relink_payees
 from guanlian.loaders.spec import REASONS, Batch, BuildContext, KindSpec
 from guanlian.model import model
 
@@ -86,6 +88,8 @@ class LoadSummary:
     rejects_path: str | None
     seconds: dict[str, float] = field(default_factory=dict)
     """Wall-clock seconds per step: ``parse`` (read, validate, build), ``write``, ``derive`` (PAID), ``total``."""
+    relinked: dict[str, int] = field(default_factory=dict)
+    """Payee companies loaded before the registry and merged into their coded twin now (:mod:`.relink`)."""
 
     @property
     def ok(self) -> bool:
@@ -459,6 +463,12 @@ def load_files(
         counts_now = store.counts()
         journal.completed_many(load_id, [(path, sha, kind_name, r.read, r.loaded, r.rejected)
                                          for path, sha, kind_name, _b, r in pending], counts_now)
+    def paid_stale() -> None:
+        nonlocal paid_dirty
+        journal.dirty(load_id, "PAID")
+        paid_dirty = True
+
+    relinked = relink_payees(store, paid_stale)
     clock["written"] = time.perf_counter()
     if paid_dirty:
         rebuild_paid(store)
@@ -477,4 +487,5 @@ def load_files(
     seconds = {"parse": clock["parsed"] - clock["start"], "write": clock["written"] - clock["parsed"],
                "derive": clock["derived"] - clock["written"], "total": time.perf_counter() - clock["start"]}
     return LoadSummary(load_id, store.location, results, before, after,
-                       str(out) if (issues or out.exists()) else None, {k: round(v, 3) for k, v in seconds.items()})
+                       str(out) if (issues or out.exists()) else None, {k: round(v, 3) for k, v in seconds.items()},
+                       dataclasses.asdict(relinked))
