@@ -280,6 +280,16 @@ def world() -> GraphBuilder:
         c = g.company(f"uscc:C{i}", f"第{i}劳务有限公司")
         g.contact(c, "Account", "62220001")
         g.pay(u2, c, 5000 * i, "2021-07-01")
+    # (+ name only, possible): U1 pays C41 and C42, whose legal reps have no ID and share the name 王建国
+    for i in (41, 42):
+        c = g.company(f"uscc:C{i}", f"第{i}建筑劳务有限公司")
+        g.legal_rep(g.person(f"anon:X{i}", "王建国", file="企业.csv"), c)
+        g.pay(u1, c, 12000, "2021-09-01")
+    # (-): U1 pays C43 and C44, whose legal reps are namesakes with different IDs
+    for i in (43, 44):
+        c = g.company(f"uscc:C{i}", f"第{i}园林工程有限公司")
+        g.legal_rep(g.person(f"ric:P{i}", "李明", file="企业.csv"), c)
+        g.pay(u1, c, 12000, "2021-09-02")
     # (-): C26 (paid by U2) and C27 (paid by U3) share a phone: different units
     for i, u in ((26, u2), (27, u3)):
         c = g.company(f"uscc:C{i}", f"第{i}设备有限公司")

@@ -90,6 +90,15 @@ def test_exact_contact_links_are_certain(doc: dict[str, Any]) -> None:
         assert by_entities(doc, key)["confidence"] == "certain"
 
 
+def test_name_only_legal_rep_ring_is_possible_and_says_so(doc: dict[str, Any]) -> None:
+    f = by_entities(doc, "anon:X41")
+    assert f["confidence"] == "possible" and f["queries"] == ["supplier_ring"]
+    assert {"uscc:C41", "uscc:C42", "anon:X42"} <= {e["key"] for e in f["entities"]}
+    assert "only share the name" in f["explanation_en"] and "仅同名" in f["explanation_zh"]
+    # namesakes with two different IDs (ric:P43, ric:P44) are no ring at all
+    assert not any(e["key"] in {"uscc:C43", "uscc:C44"} for g in doc["findings"] for e in g["entities"])
+
+
 def test_near_misses_make_no_findings(doc: dict[str, Any]) -> None:
     keys = {e["key"] for f in doc["findings"] for e in f["entities"]}
     for miss in ("uscc:C3", "uscc:C4", "uscc:C6", "uscc:C10", "uscc:C14", "uscc:C17", "uscc:C20", "uscc:C29",

@@ -109,7 +109,10 @@ def test_supplier_ring(world_store: Store) -> None:
     assert got == {
         ("anon:X1", ("uscc:C21", "uscc:C22", "uscc:C23"), 3),
         ("acct:62220001", ("uscc:C24", "uscc:C25"), 2),
-    }  # C26/C27 share a phone but are paid by different units
+        ("anon:X41", ("uscc:C41", "uscc:C42"), 2),  # two ID-less legal reps named 王建国: only a name
+    }  # C26/C27 share a phone but are paid by different units; C43/C44's 李明 are two IDs
+    confidence = {r.shared: r.confidence for r in df.itertuples()}
+    assert confidence == {"anon:X1": "certain", "acct:62220001": "certain", "anon:X41": "possible"}
     assert {h[1] for h in hits(world_store, "supplier_ring", min_ring=3)} == {"anon:X1"}
 
 
