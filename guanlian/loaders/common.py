@@ -320,9 +320,18 @@ def contact_edges(
         owners = owner_keys[ok].astype(str)
         edges = pd.DataFrame(
             {"src": owners, "dst": node_key, "src_kind": owner_kind, "dst_kind": kind,
-             "key": edge.lower() + ":" + owners + "|" + node_key}
+             "key": contact_edge_keys(edge, owners, node_key)}
         )
         batch.add_edges(edge, pd.concat([edges, prov[ok]], axis=1))
+
+
+def contact_edge_keys(edge: str, owners: pd.Series, contacts: pd.Series) -> pd.Series:
+    """Keys of HAS_PHONE / HAS_ADDRESS / HAS_EMAIL / HAS_ACCOUNT edges: ``has_phone:<owner>|<contact node>``.
+
+    >>> contact_edge_keys("HAS_PHONE", pd.Series(["uscc:X"]), pd.Series(["tel:0796"])).tolist()
+    ['has_phone:uscc:X|tel:0796']
+    """
+    return edge.lower() + ":" + owners.astype(str) + "|" + contacts.astype(str)
 
 
 def _if_given(fn: Callable[[str], str], v: str) -> str:
@@ -384,6 +393,7 @@ __all__ = [
     "Ids",
     "amounts",
     "company_keys",
+    "contact_edge_keys",
     "contact_edges",
     "looks_like_company",
     "names_in",

@@ -85,19 +85,36 @@ def ledger_rows(rows: pd.DataFrame, payee: str, ctx: BuildContext, b: Batch
     return rows, amount, iso, day, ukeys, prov
 
 
+def payment_content(payers: pd.Series, payees: pd.Series, amount: pd.Series, paid_on: pd.Series,
+                    voucher: pd.Series, contract: pd.Series) -> pd.DataFrame:
+    """What identifies a payment row (payer, payee, amount to the cent, date, voucher, contract), as text.
+
+    Identical rows of one file are told apart by their occurrence number (:func:`payment_keys`).
+    """
+    def text(s: pd.Series) -> pd.Series:
+        return s.astype(object).where(s.notna(), "")
+
+    return pd.DataFrame({"u": text(payers), "p": text(payees),
+                         "a": pd.to_numeric(amount).round(2).astype(str).astype(object), "d": text(paid_on),
+                         "v": text(voucher), "c": text(contract)}, index=payers.index)
+
+
+def payment_keys(content: pd.DataFrame, occurrence: pd.Series) -> pd.Series:
+    """The PAYMENT edge key of each row of :func:`payment_content`, given its occurrence among identical rows."""
+    return stable_keys("pay", *(content[c] for c in ("u", "p", "a", "d", "v", "c")), occurrence)
+
+
 def build(rows: pd.DataFrame, ctx: BuildContext, channel: str = "treasury") -> Batch:
     """Payments → Unit + payee + PAYMENT (+ accounts)."""
     b = Batch()
     rows, amount, iso, day, ukeys, prov = ledger_rows(rows, "payee", ctx, b)
     pkeys, pkinds = payee_keys(rows, "payee", ukeys, ctx, b, "payee_code", "payee_account", None)
     voucher, contract = text_col(rows, "voucher"), text_col(rows, "contract")
-    content = pd.DataFrame({"u": ukeys, "p": pkeys, "a": amount.round(2).astype(str), "d": iso,
-                            "v": voucher.fillna(""), "c": contract.fillna("")})
+    content = payment_content(ukeys, pkeys, amount, iso, voucher, contract)
     occurrence = content.groupby(list(content.columns), sort=False).cumcount()
     b.add_edges("PAYMENT", pd.DataFrame({
         "src": ukeys, "dst": pkeys, "src_kind": "Unit", "dst_kind": pkinds,
-        "key": stable_keys("pay", content["u"], content["p"], content["a"], content["d"], content["v"], content["c"],
-                           occurrence),
+        "key": payment_keys(content, occurrence),
         "amount": amount, "paid_on": iso, "paid_on_day": day, "purpose": text_col(rows, "purpose"),
         "voucher": voucher, "contract": contract, "from_account": text_col(rows, "payer_account"),
         "to_account": text_col(rows, "payee_account"), "channel": channel, **prov}))

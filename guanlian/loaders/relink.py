@@ -31,7 +31,8 @@ import pandas as pd
 
 from guanlian.graph.frames import edge_columns
 from guanlian.graph.store import Store
-from guanlian.loaders.spec import stable_keys
+from guanlian.loaders.common import contact_edge_keys
+from guanlian.loaders.payments import payment_content, payment_keys
 from guanlian.model import model
 
 MOVABLE = ("PAYMENT", "HAS_ACCOUNT", "PAID")
@@ -94,13 +95,8 @@ def _payment_keys(moved: pd.DataFrame, existing: pd.DataFrame) -> pd.Series:
     order; payments already paid to the coded company from the same file take the first numbers.
     """
     def content(df: pd.DataFrame) -> pd.DataFrame:
-        return pd.DataFrame({
-            "f": df["src_file"].astype(object), "u": df["other"].astype(object), "p": df["target"].astype(object),
-            "a": pd.to_numeric(df["amount"]).round(2).astype(str).astype(object),
-            "d": df["paid_on"].astype(object).where(df["paid_on"].notna(), ""),
-            "v": df["voucher"].astype(object).where(df["voucher"].notna(), ""),
-            "c": df["contract"].astype(object).where(df["contract"].notna(), ""),
-        }, index=df.index)
+        found = payment_content(df["other"], df["target"], df["amount"], df["paid_on"], df["voucher"], df["contract"])
+        return found.assign(f=df["src_file"].astype(object))
 
     group = ["f", "u", "p", "a", "d", "v", "c"]
     mine = content(moved).assign(row=pd.to_numeric(moved["src_row"]))
@@ -111,8 +107,7 @@ def _payment_keys(moved: pd.DataFrame, existing: pd.DataFrame) -> pd.Series:
         offset = pd.Series([before.get(tuple(r), 0) for r in mine[group].itertuples(index=False, name=None)],
                            index=mine.index)
         occurrence = occurrence + offset
-    keys = stable_keys("pay", mine["u"], mine["p"], mine["a"], mine["d"], mine["v"], mine["c"], occurrence)
-    return keys.reindex(moved.index)
+    return payment_keys(mine, occurrence).reindex(moved.index)
 
 
 def relink_payees(store: Store, before_change: Callable[[], None] | None = None) -> Relinked:
@@ -151,7 +146,7 @@ def relink_payees(store: Store, before_change: Callable[[], None] | None = None)
         target = acct["company"].map(twins)
         frame = acct.drop(columns=["company", "other"]).assign(
             src=target, dst=acct["other"], src_kind="Company", dst_kind="Account",
-            key="has_account:" + target.astype(str) + "|" + acct["other"].astype(str))
+            key=contact_edge_keys("HAS_ACCOUNT", target, acct["other"]))
         store.upsert_edges("HAS_ACCOUNT", frame)
     store.execute("UNWIND $keys AS k MATCH (c:Company {key: k}) DETACH DELETE c", {"keys": names})
     return Relinked(len(names), moved_payments, len(acct), ambiguous, len(others))
