@@ -20,6 +20,9 @@ from typing import Literal
 
 import pandas as pd
 
+from guanlian.graph.frames import prepare_edges, prepare_nodes
+from guanlian.model import model
+
 Severity = Literal["rejected", "warning"]
 
 REASONS: dict[str, tuple[str, str]] = {
@@ -98,9 +101,6 @@ class Batch:
         Loads write the same result (combining is associative), but a batch handed back from a worker
         process is several times smaller: a ledger names its paying unit on every row.
         """
-        from guanlian.graph.frames import prepare_edges, prepare_nodes
-        from guanlian.model import model
-
         m = model()
         self.nodes = {k: [prepare_nodes(m.node(k), pd.concat(fs, ignore_index=True))] for k, fs in self.nodes.items()}
         self.edges = {k: [prepare_edges(m.edge(k), pd.concat(fs, ignore_index=True))] for k, fs in self.edges.items()}
