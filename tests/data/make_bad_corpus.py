@@ -208,6 +208,14 @@ def make_corpus(out: Path) -> list[Case]:
             data(path)
         cases.append(Case(name, kind, expect, reason, rows, note))
 
+    def vary(kind: str, header: list[str], base: list[list[str]], topic: str, col: int, what: str,
+             variants: tuple[tuple[str, str, Expect, str | None], ...]) -> None:
+        """One case per (label, value, expect, reason): the second row's cell ``col`` set to ``value``."""
+        for label, value, expect, reason in variants:
+            rows = [list(r) for r in base]
+            rows[1][col] = value
+            add(f"{kind}_{topic}_{label}.csv", kind, expect, reason, 3, f"{what} {value!r}", to_csv(header, rows))
+
     today = dt.date.today()
     for kind in KINDS:
         header, base = BASE[kind]
@@ -326,44 +334,39 @@ def make_corpus(out: Path) -> list[Case]:
         # dates ------------------------------------------------------------------------------------------
         date_col = {"changes": 5, "payments": 5, "subsidies": 5}.get(kind)
         if date_col is not None:
-            for label, value, reason in (
-                ("future", (today + dt.timedelta(days=400)).isoformat(), "future_date"),
-                ("pre1900", "1899-12-31", "date_out_of_range"),
-                ("y2200", "2200-01-01", "date_out_of_range"),
-                ("baddate", "去年春天", "bad_date"),
-                ("feb30", "2019-02-30", "bad_date"),
-                ("opendate", "至今", "bad_date"),
-            ):
-                d = [list(r) for r in base]
-                d[1][date_col] = value
-                add(f"{k}_date_{label}.csv", kind, "rejected", reason, 3, f"date {value!r}", to_csv(header, d))
-            for label, value in (("serial", "43529"), ("cn", "2019年3月5日"), ("compact", "20190305"),
-                                 ("dotted", "2019.03")):
-                d = [list(r) for r in base]
-                d[1][date_col] = value
-                add(f"{k}_date_{label}.csv", kind, "loaded", None, 3, f"date {value!r}", to_csv(header, d))
+            vary(k, header, base, "date", date_col, "date", (
+                ("future", (today + dt.timedelta(days=400)).isoformat(), "rejected", "future_date"),
+                ("pre1900", "1899-12-31", "rejected", "date_out_of_range"),
+                ("y2200", "2200-01-01", "rejected", "date_out_of_range"),
+                ("baddate", "去年春天", "rejected", "bad_date"),
+                ("feb30", "2019-02-30", "rejected", "bad_date"),
+                ("opendate", "至今", "rejected", "bad_date"),
+                ("serial", "43529", "loaded", None),
+                ("cn", "2019年3月5日", "loaded", None),
+                ("compact", "20190305", "loaded", None),
+                ("dotted", "2019.03", "loaded", None),
+            ))
         # amounts ----------------------------------------------------------------------------------------
         amount_col = {"payments": 4, "subsidies": 4}.get(kind)
         if amount_col is not None:
-            for label, value, reason in (
-                ("negative", "-500", "negative_amount"), ("zero", "0", "negative_amount"),
-                ("paren", "(100)", "negative_amount"), ("absurd", "2000亿", "absurd_amount"),
-                ("text", "一百多元", "bad_amount"), ("two_dots", "1.2.3", "bad_amount"),
-            ):
-                a = [list(r) for r in base]
-                a[1][amount_col] = value
-                add(f"{k}_amount_{label}.csv", kind, "rejected", reason, 3, f"amount {value!r}", to_csv(header, a))
-            for label, value in (("wan", "12.3万元"), ("fullwidth", "１２３４"), ("rmb", "人民币5000元"),
-                                 ("capital", "壹佰元整")):
-                a = [list(r) for r in base]
-                a[1][amount_col] = value
-                add(f"{k}_amount_{label}.csv", kind, "loaded", None, 3, f"amount {value!r}", to_csv(header, a))
+            vary(k, header, base, "amount", amount_col, "amount", (
+                ("negative", "-500", "rejected", "negative_amount"),
+                ("zero", "0", "rejected", "negative_amount"),
+                ("paren", "(100)", "rejected", "negative_amount"),
+                ("absurd", "2000亿", "rejected", "absurd_amount"),
+                ("text", "一百多元", "rejected", "bad_amount"),
+                ("two_dots", "1.2.3", "rejected", "bad_amount"),
+                ("wan", "12.3万元", "loaded", None),
+                ("fullwidth", "１２３４", "loaded", None),
+                ("rmb", "人民币5000元", "loaded", None),
+                ("capital", "壹佰元整", "loaded", None),
+            ))
         # resident IDs -----------------------------------------------------------------------------------
         id_col = {"officials": 1, "subsidies": 2, "shareholders": 4}.get(kind)
         if id_col is not None:
             valid = base[1][id_col]
             bad_check = valid[:-1] + ("1" if valid[-1] != "1" else "2")
-            for label, value, expect, reason in (
+            vary(k, header, base, "id", id_col, "resident ID", (
                 ("bad_checksum", bad_check, "warning", "id_bad_checksum"),
                 ("short", valid[:17], "warning", "id_invalid"),
                 ("long", valid + "1", "warning", "id_invalid"),
@@ -374,38 +377,29 @@ def make_corpus(out: Path) -> list[Case]:
                 ("fullwidth", "".join(chr(ord(c) + 0xFEE0) for c in valid), "loaded", None),
                 ("spaces", f" {valid[:6]} {valid[6:14]} {valid[14:]} ", "loaded", None),
                 ("legacy15", "110105800101123", "loaded", None),
-            ):
-                i = [list(r) for r in base]
-                i[1][id_col] = value
-                add(f"{k}_id_{label}.csv", kind, expect, reason, 3, f"resident ID {value!r}", to_csv(header, i))
+            ))
         # credit codes -----------------------------------------------------------------------------------
         cc_col = {"companies": 1, "shareholders": 1, "officers": 1, "changes": 1}.get(kind)
         if cc_col is not None:
             valid = base[1][cc_col]
             wrong = valid[:-1] + ("0" if valid[-1] != "0" else "1")
-            for label, value, expect, reason in (
+            vary(k, header, base, "code", cc_col, "credit code", (
                 ("bad_check", wrong, "warning", "code_bad_checksum"),
                 ("short", valid[:15] + "X", "warning", "code_invalid"),
                 ("lower", valid.lower(), "loaded", None),
                 ("fullwidth", "".join(chr(ord(c) + 0xFEE0) for c in valid), "loaded", None),
-            ):
-                c = [list(r) for r in base]
-                c[1][cc_col] = value
-                add(f"{k}_code_{label}.csv", kind, expect, reason, 3, f"credit code {value!r}", to_csv(header, c))
+            ))
         # names ------------------------------------------------------------------------------------------
         name_col = NAME_COL.get(kind)
         if name_col is not None:
-            for label, value, expect, reason in (
+            vary(k, header, base, "name", name_col, "name", (
                 ("punct", "……!!??", "rejected", "name_no_letters"),
                 ("digits", "123456", "rejected", "name_no_letters"),
                 ("empty", "", "rejected", "missing_required"),
                 ("emoji", "张😀伟" if kind not in ("companies",) else "😀😀科技有限公司", "loaded", None),
                 ("ext_b", "𠮷田" if kind not in ("companies",) else "𠮷野家餐饮有限公司", "loaded", None),
                 ("middle_dot", "阿依古丽·买买提" if kind not in ("companies",) else "吉安(中国)有限公司", "loaded", None),
-            ):
-                n = [list(r) for r in base]
-                n[1][name_col] = value
-                add(f"{k}_name_{label}.csv", kind, expect, reason, 3, f"name {value!r}", to_csv(header, n))
+            ))
     # kind-specific rules -------------------------------------------------------------------------------------
     oh, ob = BASE["officials"]
     t = [list(r) for r in ob]
