@@ -1,0 +1,600 @@
+"""The finding: one red flag, typed — who is involved, how they connect, how much money moved, and the rows
+that prove it. ``findings.json`` is a :class:`FindingsDoc` written with :meth:`FindingsDoc.to_json`.
+
+A core schema module beside :mod:`guanlian.model`: it imports nothing else from guanlian, so the query
+runner (which builds findings), the outputs (report, views, spreadsheets), the clue library, the CLI and a
+web workbench all read the same types. Every part is a frozen dataclass with ``to_json()`` (the exact JSON
+object of ``findings.json``, keys in their documented order) and ``from_json()`` (validating: a wrong type or a
+missing required key raises :class:`FindingFormatError` saying where). ``from_json(x).to_json() == x`` for
+every document guanlian writes; for hand-written documents the optional keys get defaults (``docs/outputs.md``).
+
+Shape of one finding (``docs/outputs.md`` has the field-by-field description)::
+
+    Finding ── entities: Entity (role, kind, name, key, id_number)
+            ├─ path: FindingPath ── nodes: PathNode (key, kind, name, props, src_file, src_row)
+            │                    └─ edges: PathStep (src, dst, type, key, props, src_file, src_row)
+            ├─ payments: PaymentSummary | None (count, sum, first, last, in_tenure)
+            ├─ evidence: EvidenceItem (file, row, what)
+            └─ identity_routes (derived from POSSIBLY_SAME steps): IdentityRoute
+
+Example:
+    >>> f = Finding(id="f1", queries=("q",), title_zh="示例", title_en="Example", severity="high", score=0.9,
+    ...             confidence="certain")
+    >>> Finding.from_json(f.to_json()) == f
+    True
+    >>> f.title("en"), f.to_json()["payments"] is None
+    ('Example', True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar, get_args
+
+SCHEMA_VERSION = 1
+"""Version of the ``findings.json`` layout (top-level ``schema_version``); raised on an incompatible change."""
+
+Severity = Literal["high", "medium", "low"]
+SEVERITIES: tuple[Severity, ...] = get_args(Severity)
+"""Severities, highest first."""
+
+Confidence = Literal["possible", "probable", "certain"]
+CONFIDENCES: tuple[Confidence, ...] = get_args(Confidence)
+"""Confidence of a finding = the weakest identity link on its path; the match tiers, weakest first
+(the same order as :data:`guanlian.model.TIERS`)."""
+
+Lang = Literal["zh", "en"]
+
+Scalar = str | int | float | bool | None
+"""A property value as stored on a node or edge (the model's property types)."""
+
+POSSIBLY_SAME = "POSSIBLY_SAME"
+
+
+_T = TypeVar("_T")
+
+
+class FindingFormatError(ValueError):
+    """A findings document does not have the expected shape; the message says which finding and key."""
+
+
+# --- reading helpers ---------------------------------------------------------------------------------------
+
+
+def _obj(value: object, where: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise FindingFormatError(f"{where}: expected an object, got {type(value).__name__}")
+    return value
+
+
+def _list(d: Mapping[str, Any], key: str, where: str) -> list[Any]:
+    value = d.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list | tuple):
+        raise FindingFormatError(f"{where}.{key}: expected a list, got {type(value).__name__}")
+    return list(value)
+
+
+def _req(d: Mapping[str, Any], key: str, where: str) -> Any:
+    if key not in d:
+        raise FindingFormatError(f"{where}: missing {key!r}")
+    return d[key]
+
+
+def _str(value: object, where: str) -> str:
+    if not isinstance(value, str):
+        raise FindingFormatError(f"{where}: expected text, got {type(value).__name__}")
+    return value
+
+
+def _opt_str(value: object, where: str) -> str | None:
+    return None if value is None else _str(value, where)
+
+
+def _int(value: object, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise FindingFormatError(f"{where}: expected an integer, got {value!r}")
+    return value
+
+
+def _opt_int(value: object, where: str) -> int | None:
+    return None if value is None else _int(value, where)
+
+
+def _num(value: object, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise FindingFormatError(f"{where}: expected a number, got {value!r}")
+    return value
+
+
+def _choice(value: object, choices: tuple[_T, ...], where: str) -> _T:
+    for c in choices:
+        if value == c:
+            return c
+    raise FindingFormatError(f"{where}: expected one of {', '.join(map(str, choices))}, got {value!r}")
+
+
+def _props(value: object, where: str) -> dict[str, Scalar]:
+    if value is None:
+        return {}
+    out: dict[str, Scalar] = {}
+    for k, v in _obj(value, where).items():
+        if v is not None and not isinstance(v, str | int | float | bool):
+            raise FindingFormatError(f"{where}.{k}: expected a plain value, got {type(v).__name__}")
+        out[str(k)] = v
+    return out
+
+
+# --- parts ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A person, company or unit a finding is about, in the role a query gave it.
+
+    Example:
+        >>> Entity("company", "Company", "恒信建材", "uscc:C1").to_json()["role"]
+        'company'
+    """
+
+    role: str
+    """``official``, ``relative``, ``company``, ``unit``, ``payee`` … (the query column's role)."""
+    kind: str
+    """Node kind (``Person``, ``Company``, ``Unit`` …)."""
+    name: str
+    key: str
+    """Node key (``ric:<ID>``, ``uscc:<code>``, ``unit:<name>`` …)."""
+    id_number: str | None = None
+    """Resident ID of a person, when known (masked in every human-facing output)."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object of ``findings.json``."""
+        return {"role": self.role, "kind": self.kind, "name": self.name, "key": self.key,
+                "id_number": self.id_number}
+
+    @classmethod
+    def from_json(cls, d: object, where: str = "entity") -> Entity:
+        """Read one entity object; raises :class:`FindingFormatError`."""
+        o = _obj(d, where)
+        return cls(role=_str(_req(o, "role", where), f"{where}.role"),
+                   kind=_str(o.get("kind", ""), f"{where}.kind"),
+                   name=_str(o.get("name", ""), f"{where}.name"),
+                   key=_str(_req(o, "key", where), f"{where}.key"),
+                   id_number=_opt_str(o.get("id_number"), f"{where}.id_number"))
+
+
+@dataclass(frozen=True, slots=True)
+class PathNode:
+    """A node on a finding's path with its properties (internal ones left out) and where it was first seen.
+
+    Example:
+        >>> PathNode("unit:住建局", "Unit", "住建局", {}, "付款.xlsx", 2).to_json()["src_row"]
+        2
+    """
+
+    key: str
+    kind: str
+    name: str
+    props: Mapping[str, Scalar] = field(default_factory=dict)
+    src_file: str | None = None
+    src_row: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object of ``findings.json``."""
+        return {"key": self.key, "kind": self.kind, "name": self.name, "props": dict(self.props),
+                "src_file": self.src_file, "src_row": self.src_row}
+
+    @classmethod
+    def from_json(cls, d: object, where: str = "node") -> PathNode:
+        """Read one path node object; raises :class:`FindingFormatError`."""
+        o = _obj(d, where)
+        return cls(key=_str(_req(o, "key", where), f"{where}.key"), kind=_str(o.get("kind", ""), f"{where}.kind"),
+                   name=_str(o.get("name", ""), f"{where}.name"), props=_props(o.get("props"), f"{where}.props"),
+                   src_file=_opt_str(o.get("src_file"), f"{where}.src_file"),
+                   src_row=_opt_int(o.get("src_row"), f"{where}.src_row"))
+
+
+@dataclass(frozen=True, slots=True)
+class PathStep:
+    """An edge on a finding's path: ``src`` —``type``→ ``dst``, with its properties and source row.
+
+    Example:
+        >>> s = PathStep("ric:O1", "ric:R1", "RELATIVE_OF", "rel:1", {"relation": "mother_in_law"})
+        >>> s.props["relation"], s.is_identity_link
+        ('mother_in_law', False)
+    """
+
+    src: str
+    dst: str
+    type: str
+    key: str | None = None
+    props: Mapping[str, Scalar] = field(default_factory=dict)
+    src_file: str | None = None
+    src_row: int | None = None
+
+    @property
+    def is_identity_link(self) -> bool:
+        """True for a fuzzy identity link (a scored ``POSSIBLY_SAME`` edge)."""
+        return self.type == POSSIBLY_SAME
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object of ``findings.json`` (``key`` left out only when unknown)."""
+        out: dict[str, Any] = {"src": self.src, "dst": self.dst, "type": self.type}
+        if self.key is not None:
+            out["key"] = self.key
+        out.update(props=dict(self.props), src_file=self.src_file, src_row=self.src_row)
+        return out
+
+    @classmethod
+    def from_json(cls, d: object, where: str = "edge") -> PathStep:
+        """Read one path edge object; raises :class:`FindingFormatError`."""
+        o = _obj(d, where)
+        return cls(src=_str(_req(o, "src", where), f"{where}.src"), dst=_str(_req(o, "dst", where), f"{where}.dst"),
+                   type=_str(o.get("type", ""), f"{where}.type"), key=_opt_str(o.get("key"), f"{where}.key"),
+                   props=_props(o.get("props"), f"{where}.props"),
+                   src_file=_opt_str(o.get("src_file"), f"{where}.src_file"),
+                   src_row=_opt_int(o.get("src_row"), f"{where}.src_row"))
+
+
+@dataclass(frozen=True, slots=True)
+class FindingPath:
+    """The subgraph that makes a finding: nodes, then edges in path order.
+
+    Example:
+        >>> p = FindingPath((PathNode("a", "Unit", "A"),), ())
+        >>> p.names(), p.keys()
+        ({'a': 'A'}, ['a'])
+    """
+
+    nodes: tuple[PathNode, ...] = ()
+    edges: tuple[PathStep, ...] = ()
+
+    def names(self) -> dict[str, str]:
+        """``{node key: display name}`` (the key when a node has no name)."""
+        return {n.key: n.name or n.key for n in self.nodes}
+
+    def keys(self) -> list[str]:
+        """Node keys in path order."""
+        return [n.key for n in self.nodes]
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object of ``findings.json`` (``{"nodes": [...], "edges": [...]}``)."""
+        return {"nodes": [n.to_json() for n in self.nodes], "edges": [e.to_json() for e in self.edges]}
+
+    @classmethod
+    def from_json(cls, d: object, where: str = "path") -> FindingPath:
+        """Read a path object; raises :class:`FindingFormatError`."""
+        o = _obj(d if d is not None else {}, where)
+        return cls(nodes=tuple(PathNode.from_json(n, f"{where}.nodes[{i}]")
+                               for i, n in enumerate(_list(o, "nodes", where))),
+                   edges=tuple(PathStep.from_json(e, f"{where}.edges[{i}]")
+                               for i, e in enumerate(_list(o, "edges", where))))
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentSummary:
+    """Payments the finding is about (from the query row): count, total in yuan, first and last day.
+
+    ``in_tenure`` is how many fell in the official's tenure (None when the query has no tenure notion).
+
+    Example:
+        >>> PaymentSummary(2, 800000.0, "2019-04-10", "2020-01-15", 2).to_json()["sum"]
+        800000.0
+    """
+
+    count: int
+    sum: float
+    first: str | None = None
+    last: str | None = None
+    in_tenure: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object of ``findings.json``."""
+        return {"count": self.count, "sum": self.sum, "first": self.first, "last": self.last,
+                "in_tenure": self.in_tenure}
+
+    @classmethod
+    def from_json(cls, d: object, where: str = "payments") -> PaymentSummary:
+        """Read a payments object; raises :class:`FindingFormatError`."""
+        o = _obj(d, where)
+        return cls(count=_int(_req(o, "count", where), f"{where}.count"),
+                   sum=_num(_req(o, "sum", where), f"{where}.sum"),
+                   first=_opt_str(o.get("first"), f"{where}.first"), last=_opt_str(o.get("last"), f"{where}.last"),
+                   in_tenure=_opt_int(o.get("in_tenure"), f"{where}.in_tenure"))
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceItem:
+    """One cited source row: file, row number as in the source, and what it says (IDs masked).
+
+    Example:
+        >>> EvidenceItem("付款.xlsx", 12, "付款: 金额 1,000.00").to_json()
+        {'file': '付款.xlsx', 'row': 12, 'what': '付款: 金额 1,000.00'}
+    """
+
+    file: str | None
+    row: int | None
+    what: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object of ``findings.json``."""
+        return {"file": self.file, "row": self.row, "what": self.what}
+
+    @classmethod
+    def from_json(cls, d: object, where: str = "evidence") -> EvidenceItem:
+        """Read one evidence object; raises :class:`FindingFormatError`."""
+        o = _obj(d, where)
+        return cls(file=_opt_str(o.get("file"), f"{where}.file"), row=_opt_int(o.get("row"), f"{where}.row"),
+                   what=_str(o.get("what", ""), f"{where}.what"))
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityRoute:
+    """Why two person records are taken for one person: a scored fuzzy link on the path (derived, not stored).
+
+    Example:
+        >>> s = PathStep("anon:a", "anon:b", "POSSIBLY_SAME", "ps:1", {"tier": "probable", "score": 0.8})
+        >>> r = IdentityRoute.of(s, {"anon:a": "刘桂英", "anon:b": "劉桂英"})
+        >>> r.pair, r.tier
+        ('刘桂英 ≈ 劉桂英', 'probable')
+    """
+
+    a: str
+    b: str
+    a_name: str
+    b_name: str
+    tier: str | None
+    score: float | None
+    explanation_zh: str
+    explanation_en: str
+    src_file: str | None = None
+    src_row: int | None = None
+
+    @property
+    def pair(self) -> str:
+        """``name ≈ name`` as shown in reports."""
+        return f"{self.a_name} ≈ {self.b_name}"
+
+    def explanation(self, lang: Lang) -> str:
+        """The matcher's explanation in ``lang`` (Chinese when the English one is missing)."""
+        return (self.explanation_en if lang == "en" else self.explanation_zh) or self.explanation_zh
+
+    @classmethod
+    def of(cls, step: PathStep, names: Mapping[str, str]) -> IdentityRoute:
+        """The route a ``POSSIBLY_SAME`` step states; ``names`` maps node keys to names (``?`` when unknown)."""
+        p = step.props
+        tier, score = p.get("tier"), p.get("score")
+        return cls(a=step.src, b=step.dst, a_name=names.get(step.src, "?"), b_name=names.get(step.dst, "?"),
+                   tier=None if tier is None else str(tier),
+                   score=float(score) if isinstance(score, int | float) else None,
+                   explanation_zh=str(p.get("explanation_zh") or ""),
+                   explanation_en=str(p.get("explanation_en") or ""),
+                   src_file=step.src_file, src_row=step.src_row)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One finding of a scan: a red flag, scored, explained, with its path and evidence.
+
+    ``id`` is a fingerprint of the path's node keys, stable across scans (the clue library keys on it).
+    ``queries`` lists every saved query that found the same node set.
+
+    Example:
+        >>> f = Finding(id="f1", queries=("shell_company",), title_zh="空壳企业", title_en="Shell company",
+        ...             severity="medium", score=0.5, confidence="possible",
+        ...             payments=PaymentSummary(1, 100.0, "2020-01-01", "2020-01-01"))
+        >>> f.payments.count if f.payments else 0, f.explanation("en")
+        (1, '')
+    """
+
+    id: str
+    queries: tuple[str, ...]
+    title_zh: str
+    title_en: str
+    severity: Severity
+    score: float
+    confidence: Confidence = "certain"
+    entities: tuple[Entity, ...] = ()
+    path: FindingPath = field(default_factory=FindingPath)
+    payments: PaymentSummary | None = None
+    explanation_zh: str = ""
+    explanation_en: str = ""
+    evidence: tuple[EvidenceItem, ...] = ()
+
+    def title(self, lang: Lang) -> str:
+        """The title in ``lang``; the Chinese one when missing, then the id."""
+        return (self.title_en if lang == "en" else self.title_zh) or self.title_zh or self.id
+
+    def explanation(self, lang: Lang) -> str:
+        """The explanation in ``lang``; the Chinese one when missing."""
+        return (self.explanation_en if lang == "en" else self.explanation_zh) or self.explanation_zh
+
+    def identity_routes(self) -> list[IdentityRoute]:
+        """The fuzzy identity links on the path, in path order (empty when every link is an identifier)."""
+        names = self.path.names()
+        return [IdentityRoute.of(e, names) for e in self.path.edges if e.is_identity_link]
+
+    def entities_in(self, role: str) -> list[Entity]:
+        """Entities of one role, in order."""
+        return [e for e in self.entities if e.role == role]
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object of one element of ``findings.json["findings"]``."""
+        return {
+            "id": self.id,
+            "queries": list(self.queries),
+            "title_zh": self.title_zh,
+            "title_en": self.title_en,
+            "severity": self.severity,
+            "score": self.score,
+            "confidence": self.confidence,
+            "entities": [e.to_json() for e in self.entities],
+            "path": self.path.to_json(),
+            "payments": None if self.payments is None else self.payments.to_json(),
+            "explanation_zh": self.explanation_zh,
+            "explanation_en": self.explanation_en,
+            "evidence": [e.to_json() for e in self.evidence],
+        }
+
+    @classmethod
+    def from_json(cls, d: object, where: str = "finding") -> Finding:
+        """Read one finding object.
+
+        Required: ``id``, ``title_zh``, ``severity``, ``score``; everything else defaults (no queries, no
+        path, no payments, ``certain``). Raises :class:`FindingFormatError` naming the finding and key.
+        """
+        o = _obj(d, where)
+        fid = _str(_req(o, "id", where), f"{where}.id")
+        w = f"finding {fid}"
+        pay = o.get("payments")
+        return cls(
+            id=fid,
+            queries=tuple(_str(q, f"{w}.queries") for q in _list(o, "queries", w)),
+            title_zh=_str(_req(o, "title_zh", w), f"{w}.title_zh"),
+            title_en=_str(o.get("title_en", ""), f"{w}.title_en"),
+            severity=_choice(_req(o, "severity", w), SEVERITIES, f"{w}.severity"),
+            score=_num(_req(o, "score", w), f"{w}.score"),
+            confidence=_choice(o.get("confidence", "certain"), CONFIDENCES, f"{w}.confidence"),
+            entities=tuple(Entity.from_json(e, f"{w}.entities[{i}]") for i, e in enumerate(_list(o, "entities", w))),
+            path=FindingPath.from_json(o.get("path"), f"{w}.path"),
+            payments=None if pay is None else PaymentSummary.from_json(pay, f"{w}.payments"),
+            explanation_zh=_str(o.get("explanation_zh", ""), f"{w}.explanation_zh"),
+            explanation_en=_str(o.get("explanation_en", ""), f"{w}.explanation_en"),
+            evidence=tuple(EvidenceItem.from_json(e, f"{w}.evidence[{i}]")
+                           for i, e in enumerate(_list(o, "evidence", w))),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class QueryRun:
+    """How one saved query ran in a scan (``(findings)`` for building the findings).
+
+    Example:
+        >>> QueryRun("shell_company", 3, 0.012).to_json()
+        {'id': 'shell_company', 'rows': 3, 'seconds': 0.012}
+    """
+
+    id: str
+    rows: int
+    seconds: float
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object of ``findings.json["query_runs"]``."""
+        return {"id": self.id, "rows": self.rows, "seconds": self.seconds}
+
+    @classmethod
+    def from_json(cls, d: object, where: str = "query_runs") -> QueryRun:
+        """Read one query run object; raises :class:`FindingFormatError`."""
+        o = _obj(d, where)
+        return cls(id=_str(_req(o, "id", where), f"{where}.id"), rows=_int(_req(o, "rows", where), f"{where}.rows"),
+                   seconds=_num(_req(o, "seconds", where), f"{where}.seconds"))
+
+
+@dataclass(frozen=True, slots=True)
+class FindingsDoc:
+    """A scan's result: ``findings.json``.
+
+    ``params`` are the parameters given to the scan (typed), ``query_params`` the parameters each query ran
+    with (given or default), ``query_runs`` rows and seconds per query.
+
+    Example:
+        >>> doc = FindingsDoc(findings=(), generated_at="2026-11-30T12:00:00Z", store="demo/store")
+        >>> list(doc.to_json())[:3]
+        ['schema_version', 'generated_at', 'store']
+        >>> FindingsDoc.from_json(doc.to_json()) == doc
+        True
+    """
+
+    findings: tuple[Finding, ...] = ()
+    generated_at: str = ""
+    store: str = ""
+    params: Mapping[str, Any] = field(default_factory=dict)
+    query_params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    query_runs: tuple[QueryRun, ...] = ()
+    schema_version: int = SCHEMA_VERSION
+
+    def by_id(self, finding_id: str) -> Finding | None:
+        """The finding with this id, or None."""
+        return next((f for f in self.findings if f.id == finding_id), None)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object written as ``findings.json``."""
+        return {
+            "schema_version": self.schema_version,
+            "generated_at": self.generated_at,
+            "store": self.store,
+            "params": dict(self.params),
+            "findings": [f.to_json() for f in self.findings],
+            "query_params": {k: dict(v) for k, v in self.query_params.items()},
+            "query_runs": [r.to_json() for r in self.query_runs],
+        }
+
+    @classmethod
+    def from_json(cls, d: object) -> FindingsDoc:
+        """Read a findings document (as parsed from ``findings.json``).
+
+        A document without ``schema_version`` (written before it existed) is read as version 1; a newer
+        version than this code knows raises :class:`FindingFormatError`.
+        """
+        o = _obj(d, "findings.json")
+        version = _int(o.get("schema_version", 1), "findings.json.schema_version")
+        if version > SCHEMA_VERSION:
+            raise FindingFormatError(
+                f"findings.json schema_version {version} is newer than this guanlian reads ({SCHEMA_VERSION}); "
+                "upgrade guanlian")
+        qp = _obj(o.get("query_params") or {}, "findings.json.query_params")
+        return cls(
+            findings=tuple(Finding.from_json(f, f"findings[{i}]")
+                           for i, f in enumerate(_list(o, "findings", "findings.json"))),
+            generated_at=_str(o.get("generated_at", ""), "findings.json.generated_at"),
+            store=_str(o.get("store", ""), "findings.json.store"),
+            params=dict(_obj(o.get("params") or {}, "findings.json.params")),
+            query_params={str(k): dict(_obj(v, f"query_params.{k}")) for k, v in qp.items()},
+            query_runs=tuple(QueryRun.from_json(r, f"query_runs[{i}]")
+                             for i, r in enumerate(_list(o, "query_runs", "findings.json"))),
+            schema_version=SCHEMA_VERSION,
+        )
+
+
+def as_severity(value: object) -> Severity:
+    """``value`` as a :data:`Severity`; ValueError otherwise.
+
+    >>> as_severity("high")
+    'high'
+    """
+    return _choice(value, SEVERITIES, "severity")
+
+
+def as_confidence(value: object) -> Confidence:
+    """``value`` as a :data:`Confidence` (a match tier); ValueError otherwise.
+
+    >>> as_confidence("probable")
+    'probable'
+    """
+    return _choice(value, CONFIDENCES, "confidence")
+
+
+__all__ = [
+    "CONFIDENCES",
+    "SCHEMA_VERSION",
+    "SEVERITIES",
+    "Confidence",
+    "Entity",
+    "EvidenceItem",
+    "Finding",
+    "FindingFormatError",
+    "FindingPath",
+    "FindingsDoc",
+    "IdentityRoute",
+    "Lang",
+    "PathNode",
+    "PathStep",
+    "PaymentSummary",
+    "QueryRun",
+    "Scalar",
+    "Severity",
+    "as_confidence",
+    "as_severity",
+]
