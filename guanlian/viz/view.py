@@ -1,4 +1,4 @@
-"""Offline network views: one self-contained HTML file per graph (vis-network inlined, no network access).
+"""Offline network views: one HTML file per graph (vendored vis-network, no network access).
 
 Graph convention (shared with :mod:`guanlian.viz.neighbourhood` and the findings ``path``):
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib import resources
@@ -28,9 +28,9 @@ from typing import Any
 
 import jinja2
 import networkx as nx
-from pyvis.network import Network
 
 from guanlian.model import model
+from guanlian.viz.assets import asset_text
 from guanlian.viz.labels import (
     Lang,
     display_name,
@@ -57,15 +57,12 @@ _SHAPE_SVG: dict[str, str] = {
 }
 
 
-@cache
-def _vis_assets() -> tuple[str, str]:
-    """vis-network JS and CSS shipped inside the pyvis package (read once)."""
-    base = resources.files("pyvis") / "lib" / "vis-9.1.2"
-    js = (base / "vis-network.min.js").read_text(encoding="utf-8")
-    css = (base / "vis-network.css").read_text(encoding="utf-8")
-    if "</script" in js.lower() or "</style" in css.lower():  # would end our inline element early
-        raise RuntimeError("vis-network assets contain a closing tag; cannot inline them safely")
-    return js, css
+def _vis_js() -> str:
+    """The vendored vis-network standalone build (it injects its own CSS)."""
+    js = asset_text("vis-network")
+    if "</script" in js.lower():  # would end our inline element early
+        raise RuntimeError("vis-network contains a closing script tag; cannot inline it safely")
+    return js
 
 
 @cache
@@ -108,34 +105,32 @@ def _texts(lang: Lang) -> dict[str, str]:
 def _select_nodes(graph: nx.MultiDiGraph, keep_first: Iterable[str], max_nodes: int) -> list[str]:
     """Nodes to draw when the graph is over the cap: the focus first, then breadth-first outward.
 
-    Ties within one hop go to higher-degree nodes (hubs explain more of the picture).
+    Hop layers come from :func:`networkx.bfs_layers` (edges taken as undirected). Within a layer, nodes
+    follow the first node of the previous layer that reaches them (breadth-first discovery order), then
+    higher degree first (hubs explain more of the picture), then key.
     """
-    order: list[str] = []
-    seen: set[str] = set()
-    start = [k for k in keep_first if k in graph]
+    def rank(n: str) -> tuple[int, str]:
+        return (-graph.degree(n), str(n))
+
+    start = list(dict.fromkeys(k for k in keep_first if k in graph))
     if not start:
         start = sorted(graph.nodes, key=lambda n: -graph.degree(n))[:1]
-    queue: deque[str] = deque()
-    for k in start:
-        if k not in seen:
-            seen.add(k)
-            order.append(k)
-            queue.append(k)
     undirected = graph.to_undirected(as_view=True)
-    while queue and len(order) < max_nodes:
-        cur = queue.popleft()
-        for nb in sorted(undirected.neighbors(cur), key=lambda n: (-graph.degree(n), str(n))):
-            if nb not in seen:
-                seen.add(nb)
-                order.append(nb)
-                queue.append(nb)
-    if len(order) < max_nodes:  # disconnected parts: fill by degree
-        for n in sorted(graph.nodes, key=lambda n: (-graph.degree(n), str(n))):
-            if n not in seen:
-                seen.add(n)
-                order.append(n)
-            if len(order) >= max_nodes:
-                break
+    order: list[str] = []
+    previous: list[str] = []
+    for layer in nx.bfs_layers(undirected, start):
+        if not order:
+            layer = start
+        else:
+            pos = {n: i for i, n in enumerate(previous)}
+            first_parent = {n: min(pos[p] for p in undirected.neighbors(n) if p in pos) for n in layer}
+            layer = sorted(layer, key=lambda n: (first_parent[n], *rank(n)))
+        order.extend(layer)
+        previous = layer
+        if len(order) >= max_nodes:
+            return order[:max_nodes]
+    seen = set(order)  # disconnected parts: fill by degree
+    order.extend(n for n in sorted(graph.nodes, key=rank) if n not in seen)
     return order[:max_nodes]
 
 
@@ -213,7 +208,8 @@ def render_view(
         kept_list = list(graph.nodes)
         kept = set(kept_list)
 
-    net = Network(directed=True)
+    nodes: list[dict[str, Any]] = []
+    edges: list[dict[str, Any]] = []
     ids: dict[str, str] = {}
     for i, key in enumerate(kept_list):
         ids[key] = f"n{i}"
@@ -227,20 +223,19 @@ def render_view(
             color, shape = "#bab0ac", "dot"
         hl = key in highlight
         node_opts: dict[str, Any] = {
-            "label": display_name(data, show_ids),
-            "title": node_tooltip(data, lang, show_ids),
-            "shape": shape,
             "color": {
                 "background": color,
                 "border": HIGHLIGHT_COLOR if hl else color,
                 "highlight": {"background": color, "border": "#000000"},
             },
+            "title": node_tooltip(data, lang, show_ids),
             "borderWidth": 4 if hl else 1,
             "size": 22 if hl else 15,
         }
         if shape == "box":
             node_opts["font"] = {"color": "#222222"}
-        net.add_node(ids[key], **node_opts)
+        node_opts.update(id=ids[key], label=display_name(data, show_ids), shape=shape)
+        nodes.append(node_opts)
 
     for src, dst, _k, data in graph.edges(keys=True, data=True):
         if src not in kept or dst not in kept:
@@ -253,19 +248,21 @@ def render_view(
             fuzzy = model().edge(etype).fuzzy
         except KeyError:
             pass
-        net.add_edge(
-            ids[src],
-            ids[dst],
-            label=mask_text(edge_label(etype, props, lang), show_ids),
-            title=edge_tooltip({**data, "type": etype}, lang, show_ids),
-            dashes=fuzzy,
-            color={"color": HIGHLIGHT_COLOR if hl else EDGE_COLOR, "highlight": "#000000"},
-            width=3 if hl else 1.2,
-            arrows="to",
+        edges.append(
+            {
+                "label": mask_text(edge_label(etype, props, lang), show_ids),
+                "title": edge_tooltip({**data, "type": etype}, lang, show_ids),
+                "dashes": fuzzy,
+                "color": {"color": HIGHLIGHT_COLOR if hl else EDGE_COLOR, "highlight": "#000000"},
+                "width": 3 if hl else 1.2,
+                "arrows": "to",
+                "from": ids[src],
+                "to": ids[dst],
+            }
         )
 
-    n_edges = len(net.edges)
-    js, css = _vis_assets()
+    n_edges = len(edges)
+    js = _vis_js()
     options = {
         "nodes": {"font": {"face": FONT_FACE, "size": 16, "strokeWidth": 3, "strokeColor": "#ffffff"}},
         "edges": {
@@ -287,7 +284,7 @@ def render_view(
         },
         "interaction": {"hover": True, "tooltipDelay": 120, "navigationButtons": False},
     }
-    payload = {"nodes": net.nodes, "edges": net.edges, "options": options}
+    payload = {"nodes": nodes, "edges": edges, "options": options}
     texts = _texts(lang)
     html = (
         _env()
@@ -306,7 +303,6 @@ def render_view(
             vis_js=js,
             init_js=_init_js(),
             script_hashes=f"{csp_hash(js)} {csp_hash(_init_js())}",
-            vis_css=css,
             data_json=json_for_script(payload),
             fuzzy_edge_name=edge_kind_label("POSSIBLY_SAME", lang),
         )
