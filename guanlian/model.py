@@ -260,6 +260,15 @@ EMAIL = NodeKind(
 
 _P, _C, _U = "Person", "Company", "Unit"
 
+_MATCH_PROPS: tuple[Prop, ...] = (
+    Prop("score", "float", "匹配分", "match score"),
+    Prop("tier", "string", "匹配等级", "match tier"),
+    Prop("tier_rank", "int", "等级序", "tier rank"),
+    Prop("explanation_zh", "string", "匹配理由", "explanation (zh)"),
+    Prop("explanation_en", "string", "匹配理由(英)", "explanation (en)"),
+)
+"""Properties of a scored identity link (POSSIBLY_SAME between persons, SAME_COMPANY between companies)."""
+
 EDGES: tuple[EdgeKind, ...] = (
     EdgeKind(
         "RELATIVE_OF",
@@ -315,6 +324,8 @@ EDGES: tuple[EdgeKind, ...] = (
             Prop("channel", "string", "渠道", "channel"),
             Prop("item", "string", "补贴项目", "subsidy item"),
             Prop("approver_unit", "string", "审批单位键", "approving unit key"),
+            Prop("routed_from", "string", "原收款方键", "payee as recorded (key), when routed by a company match"),
+            Prop("route", "string", "归属依据(企业匹配键)", "SAME_COMPANY link that routed the payment"),
         ),
     ),
     EdgeKind(
@@ -352,13 +363,15 @@ EDGES: tuple[EdgeKind, ...] = (
         "疑似同一人",
         "possibly the same",
         ((_P, _P),),
-        (
-            Prop("score", "float", "匹配分", "match score"),
-            Prop("tier", "string", "匹配等级", "match tier"),
-            Prop("tier_rank", "int", "等级序", "tier rank"),
-            Prop("explanation_zh", "string", "匹配理由", "explanation (zh)"),
-            Prop("explanation_en", "string", "匹配理由(英)", "explanation (en)"),
-        ),
+        _MATCH_PROPS,
+        fuzzy=True,
+    ),
+    EdgeKind(
+        "SAME_COMPANY",
+        "疑似同一企业",
+        "possibly the same company",
+        ((_C, _C),),
+        (*_MATCH_PROPS, Prop("payments_routed", "int", "转入付款笔数", "payments routed")),
         fuzzy=True,
     ),
 )

@@ -84,6 +84,14 @@ class LadybugStore:
             self._conn.execute(_node_ddl(n))
         for e in m.edges:
             self._conn.execute(_edge_ddl(e))
+        # A store made by an older version lacks properties the model has gained since: add them (empty).
+        kinds: list[NodeKind | EdgeKind] = [*m.nodes, *m.edges]
+        for kind in kinds:
+            info = self._fetch(f"CALL table_info('{kind.name}') RETURN name")
+            have = set(info["name"].astype(str)) if len(info) else set()
+            for p in kind.all_props:
+                if p.name not in have:
+                    self._conn.execute(f"ALTER TABLE {kind.name} ADD {p.name} {_DDL_TYPES[p.type]}")
         self._schema_ready = True
 
     # -- writes -----------------------------------------------------------------------------------------

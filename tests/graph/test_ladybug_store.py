@@ -80,3 +80,30 @@ def test_open_store_errors(tmp_path: Path) -> None:
         open_store(f)
     with pytest.raises(StoreError, match="no graph store"):
         open_store(tmp_path / "missing", read_only=True)
+
+
+def test_older_store_gains_new_properties(tmp_path: Path) -> None:
+    """A store created before the model gained PAYMENT.routed_from opens and takes the new property."""
+    import ladybug as lb
+
+    from guanlian.graph.ladybug import DB_FILE
+
+    path = tmp_path / "old"
+    path.mkdir()
+    db = lb.Database(str(path / DB_FILE))
+    conn = lb.Connection(db)
+    conn.execute("CREATE NODE TABLE Unit(key STRING, name STRING, PRIMARY KEY (key))")
+    conn.execute("CREATE NODE TABLE Company(key STRING, name STRING, PRIMARY KEY (key))")
+    conn.execute("CREATE NODE TABLE Person(key STRING, name STRING, PRIMARY KEY (key))")
+    conn.execute("CREATE REL TABLE PAYMENT(FROM Unit TO Company, FROM Unit TO Person, key STRING, amount DOUBLE)")
+    conn.close()
+    db.close()
+    with LadybugStore(str(path)) as s:
+        s.ensure_schema()
+        s.upsert_nodes("Unit", pd.DataFrame({"key": ["unit:a"], "name": ["a"]}))
+        s.upsert_nodes("Company", pd.DataFrame({"key": ["cname:b"], "name": ["b"]}))
+        s.upsert_edges("PAYMENT", pd.DataFrame({"src": ["unit:a"], "dst": ["cname:b"], "src_kind": ["Unit"],
+                                                "dst_kind": ["Company"], "key": ["pay:1"], "amount": [1.0],
+                                                "routed_from": ["cname:x"]}))
+        got = s.query("MATCH ()-[p:PAYMENT]->() RETURN p.routed_from AS r, p.amount AS a")
+    assert got.to_dict("records") == [{"r": "cname:x", "a": 1.0}]
