@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from guanlian.graph.store import Store
 from guanlian.matching.comparisons import Comparison, NameChars, NamePinyin, Pairs, default_comparisons
@@ -52,12 +54,17 @@ from guanlian.model import TIERS, model, tier_rank
 
 __all__ = [
     "BLOCKING_RULES",
+    "BlockingRule",
+    "KeyPart",
+    "LinkEngine",
+    "Linked",
     "MatchConfig",
     "MatchSummary",
     "Scored",
     "candidate_pairs",
     "collide",
     "find_candidates",
+    "link_records",
     "match_records",
     "match_store",
     "score_pairs",
@@ -96,63 +103,143 @@ def _visible_keys(f: pd.DataFrame) -> IndexArray:
     return key
 
 
-def _code_rule(code_col: str) -> Callable[[pd.DataFrame, pd.DataFrame], KeyPair]:
-    def rule(left: pd.DataFrame, right: pd.DataFrame) -> KeyPair:
-        return joint_codes(left, right, code_col)
-    rule.__doc__ = f"Same non-blank ``{CODE_COLUMNS.get(code_col, code_col)}``."
-    return rule
+@dataclass(frozen=True)
+class KeyPart:
+    """One part of a blocking key, read from a prepared feature frame.
+
+    Attributes:
+        column: a code column (``c_*``: the text behind it, or the absolute integer for ``c_id``), an
+            integer column (``by``…: kept only when > 0), or, with ``derive``, just a name.
+        kind: ``code``, ``positive`` (an integer that must be > 0), ``mapped`` (``fn`` applied to the text
+            behind a code column; ``""`` = none) or ``derived`` (``derive(frame)`` gives an absolute integer per
+            record; ``-1`` = none).
+        fn: the string function of a ``mapped`` part.
+        derive: the frame function of a ``derived`` part.
+    """
+
+    column: str
+    kind: str = "code"
+    fn: Callable[[str], str] | None = None
+    derive: Callable[[pd.DataFrame], IndexArray] | None = None
+
+    def codes(self, left: pd.DataFrame, right: pd.DataFrame) -> KeyPair:
+        """Integer codes on both sides (equal ⇔ equal part; ``-1`` = none); in-process engine."""
+        same = right is left
+        if self.kind == "code":
+            return joint_codes(left, right, self.column)
+        if self.kind == "positive":
+            def pos(f: pd.DataFrame) -> IndexArray:
+                v = f[self.column].to_numpy().astype(np.int64)
+                return np.where(v > 0, v, -1)
+            kl = pos(left)
+            return kl, (kl if same else pos(right))
+        if self.kind == "mapped" and self.fn is not None:
+            cl, cr = joint_codes(left, right, self.column)
+            return map_codes(left, right, cl, cr, CODE_COLUMNS[self.column], self.fn)
+        if self.kind == "derived" and self.derive is not None:
+            kl = self.derive(left)
+            return kl, (kl if same else self.derive(right))
+        raise ValueError(f"key part {self.column!r}: unknown kind {self.kind!r} or missing function")
+
+    def values(self, f: pd.DataFrame) -> pa.Array:
+        """The part as absolute text per record (null = none): comparable across any frames, for engines
+        that join on values instead of codes (Spark). Equal text ⇔ equal codes from :meth:`codes`."""
+        if self.kind == "code" and self.column in CODE_COLUMNS:
+            text = pa.array(f[CODE_COLUMNS[self.column]].to_numpy(dtype=object), type=pa.large_string())
+            return pc.if_else(pa.array(f[self.column].to_numpy() >= 0), text, pa.nulls(len(f), pa.large_string()))
+        if self.kind == "mapped" and self.fn is not None:
+            src = f[CODE_COLUMNS[self.column]].to_numpy(dtype=object)
+            uniq = pd.unique(src)
+            fn = self.fn
+            mapping = {u: fn(u) if u else "" for u in uniq}
+            out = [mapping[v] or None for v in src]
+            return pa.array(out, type=pa.large_string())
+        if self.kind == "code":
+            ints = f[self.column].to_numpy().astype(np.int64)
+        elif self.kind == "positive":
+            ints = f[self.column].to_numpy().astype(np.int64)
+            ints = np.where(ints > 0, ints, -1)
+        elif self.kind == "derived" and self.derive is not None:
+            ints = self.derive(f)
+        else:
+            raise ValueError(f"key part {self.column!r}: unknown kind {self.kind!r} or missing function")
+        arr = pc.cast(pa.array(ints), pa.large_string())
+        return pc.if_else(pa.array(ints >= 0), arr, pa.nulls(len(f), pa.large_string()))
 
 
-def _per_side(left: pd.DataFrame, right: pd.DataFrame, fn: Callable[[pd.DataFrame], IndexArray]) -> KeyPair:
-    kl = fn(left)
-    return kl, (kl if right is left else fn(right))
+def _combine(parts: list[KeyPair], same: bool) -> KeyPair:
+    """Tuples of part codes → one integer per record (``-1`` when any part is missing)."""
+    kl, kr = parts[0]
+    for pl, pr in parts[1:]:
+        m = int(max(pl.max(initial=-1), pr.max(initial=-1))) + 1
+        if int(max(kl.max(initial=0), kr.max(initial=0))) >= (2**62) // max(m, 1):
+            kl, kr, _ = _dense(kl, kr, same)  # keep the product within int64
+        kl = np.where((kl >= 0) & (pl >= 0), kl * m + pl, -1)
+        kr = kl if same else np.where((kr >= 0) & (pr >= 0), kr * m + pr, -1)
+    return kl, kr
 
 
-def _initials_birth_year(left: pd.DataFrame, right: pd.DataFrame) -> KeyPair:
-    cl, cr = joint_codes(left, right, "c_init_key")
+@dataclass(frozen=True)
+class BlockingRule:
+    """A named blocking rule: records whose key parts are all present and all equal are paired.
 
-    def key(c: IndexArray, f: pd.DataFrame) -> IndexArray:
-        y = f["by"].to_numpy().astype(np.int64)
-        return np.where((c >= 0) & (y > 0), c * 4096 + y, -1)
-    kl = key(cl, left)
-    return kl, (kl if right is left else key(cr, right))
+    The rule is declared once as its parts; the in-process engine calls it (integer codes, ``-1`` = no
+    key) and other engines read :meth:`keys` (text, comparable across partitions).
+
+    Attributes:
+        name: the rule's name.
+        parts: the key parts, in order.
+        masked_only: pairs are kept only when at least one side has a masked resident ID.
+        doc: what the key is.
+    """
+
+    name: str
+    parts: tuple[KeyPart, ...]
+    masked_only: bool = False
+    doc: str = ""
+
+    def __call__(self, left: pd.DataFrame, right: pd.DataFrame) -> KeyPair:
+        return _combine([p.codes(left, right) for p in self.parts], right is left)
+
+    def keys(self, f: pd.DataFrame) -> pa.Array:
+        """One text key per record of a prepared frame (null = no key); equal ⇔ equal in-process code.
+
+        Example:
+            >>> from guanlian.matching.features import prepare_records
+            >>> f = prepare_records(pd.DataFrame({"name": ["王晓明", "李四"], "birth_date": ["1980-05-06", ""]}))
+            >>> [k and k.split(chr(31)) for k in BLOCKING_RULES["surname_birth_date"].keys(f).to_pylist()]
+            [['wang', '1980', '5', '6'], None]
+        """
+        arrays = [p.values(f) for p in self.parts]
+        if len(arrays) == 1:
+            return arrays[0]
+        return pc.binary_join_element_wise(*arrays, pa.scalar("\x1f", pa.large_string()),
+                                           null_handling="emit_null")
 
 
-def _surname_birth_date(left: pd.DataFrame, right: pd.DataFrame) -> KeyPair:
-    cl, cr = joint_codes(left, right, "c_sur_py")
-
-    def key(c: IndexArray, f: pd.DataFrame) -> IndexArray:
-        y, m, d = (f[x].to_numpy().astype(np.int64) for x in ("by", "bm", "bd"))
-        return np.where((c >= 0) & (y > 0) & (m > 0) & (d > 0), ((c * 4096 + y) * 16 + m) * 32 + d, -1)
-    kl = key(cl, left)
-    return kl, (kl if right is left else key(cr, right))
+def _rules(*rules: BlockingRule) -> dict[str, BlockingRule]:
+    return {r.name: r for r in rules}
 
 
-def _employer_surname(left: pd.DataFrame, right: pd.DataFrame) -> KeyPair:
-    sl, sr = joint_codes(left, right, "c_sur_py")
-    el, er = joint_codes(left, right, "c_employer")
-    tl, tr = map_codes(left, right, el, er, "employer", company_trade_name)
-    k = int(max(tl.max(initial=-1), tr.max(initial=-1))) + 1
-    kl = np.where((sl >= 0) & (tl >= 0), sl * k + tl, -1)
-    return kl, (kl if right is left else np.where((sr >= 0) & (tr >= 0), sr * k + tr, -1))
+BLOCKING_RULES: dict[str, BlockingRule] = _rules(
+    BlockingRule("id", (KeyPart("c_id"),), doc="same valid resident ID"),
+    BlockingRule("id_visible", (KeyPart("id_visible", "derived", derive=_visible_keys),), masked_only=True,
+                 doc="first-4 + last-4 ID characters (pairs kept only when one side is masked)"),
+    BlockingRule("name_pinyin", (KeyPart("c_py_key"),), doc="toneless name pinyin"),
+    BlockingRule("name_pinyin_fuzzy", (KeyPart("c_py_fuzzy"),), doc="fuzzy name pinyin"),
+    BlockingRule("initials_birth_year", (KeyPart("c_init_key"), KeyPart("by", "positive")),
+                 doc="surname + sorted given-name initials + birth year"),
+    BlockingRule("surname_birth_date", (KeyPart("c_sur_py"), KeyPart("by", "positive"), KeyPart("bm", "positive"),
+                                        KeyPart("bd", "positive")), doc="surname + full birth date"),
+    BlockingRule("phone", (KeyPart("c_phone"),), doc="same phone"),
+    BlockingRule("employer_surname", (KeyPart("c_sur_py"), KeyPart("c_employer", "mapped", fn=company_trade_name)),
+                 doc="surname + employer trade name"),
+)
+"""Named blocking rules, each declared as the parts of a per-record key: records with equal keys are
+paired. Keys: valid resident ID; first-4 + last-4 ID characters (pairs kept only when one side is masked);
+toneless name pinyin; fuzzy pinyin; surname + sorted given-name initials + birth year; surname + full birth
+date; phone; surname + employer trade name."""
 
-
-BLOCKING_RULES: dict[str, Callable[[pd.DataFrame, pd.DataFrame], KeyPair]] = {
-    "id": _code_rule("c_id"),
-    "id_visible": lambda left, right: _per_side(left, right, _visible_keys),
-    "name_pinyin": _code_rule("c_py_key"),
-    "name_pinyin_fuzzy": _code_rule("c_py_fuzzy"),
-    "initials_birth_year": _initials_birth_year,
-    "surname_birth_date": _surname_birth_date,
-    "phone": _code_rule("c_phone"),
-    "employer_surname": _employer_surname,
-}
-"""Named blocking rules: each maps two prepared feature frames to one integer key per record on each side
-(``-1`` = no key); records with equal keys are paired. Keys: valid resident ID; first-4 + last-4 ID
-characters (pairs kept only when one side is masked); toneless name pinyin; fuzzy pinyin; surname + sorted
-given-name initials + birth year; surname + full birth date; phone; surname + employer trade name."""
-
-_MASKED_ONLY = frozenset({"id_visible"})  # rules whose pairs need a masked ID on at least one side
 # Rule → a rule whose blocks usually contain its blocks (the same toneless pinyin nearly always means the
 # same fuzzy pinyin). Blocks that are provably inside an unrefined enclosing block are not joined twice.
 _NESTED = {"name_pinyin": "name_pinyin_fuzzy"}
@@ -340,7 +427,7 @@ def candidate_pairs(left: pd.DataFrame, right: pd.DataFrame, config: MatchConfig
     for name in rules:
         kl, kr = BLOCKING_RULES[name](left, right)
         ml = mr = None
-        if name in _MASKED_ONLY:  # only useful when a masked number is involved
+        if BLOCKING_RULES[name].masked_only:  # only useful when a masked number is involved
             ml = left["id_kind"].to_numpy() == masked
             mr = ml if right is left else right["id_kind"].to_numpy() == masked
         skip = None
@@ -548,6 +635,49 @@ def match_records(left: pd.DataFrame, right: pd.DataFrame | None = None, config:
     return score_pairs(lf, rf, li, ri, cfg, linkable_only=linkable_only), lf, rf, refined
 
 
+@dataclass
+class Linked:
+    """The linked pairs (tier certain, probable or possible) of one matching run, as any engine returns them.
+
+    Arrays are aligned and sorted by ``(li, ri)``; ``li``/``ri`` are row positions in the left and right
+    tables (the same table for a self-match, then ``li < ri``).
+    """
+
+    li: IndexArray
+    ri: IndexArray
+    score: npt.NDArray[np.float64]
+    tier: npt.NDArray[np.object_]
+    explanation_zh: list[str]
+    explanation_en: list[str]
+    candidates: int = 0
+    conflicting_ids: int = 0
+    refined_keys: int = 0
+
+    def __len__(self) -> int:
+        return len(self.li)
+
+
+LinkEngine = Callable[[pd.DataFrame, "pd.DataFrame | None", MatchConfig], Linked]
+"""An engine: ``(left, right or None for a self-match, config) → Linked``. :func:`link_records` is the
+in-process one; ``guanlian.spark.SparkEngine`` runs the same rules on Apache Spark."""
+
+
+def link_records(left: pd.DataFrame, right: pd.DataFrame | None, config: MatchConfig) -> Linked:
+    """The in-process engine: prepare, block, score and explain; only linked pairs are returned.
+
+    Example:
+        >>> one = pd.DataFrame({"name": ["王晓明", "王小明"], "birth_date": ["1980-05-06", "1980-05-06"]})
+        >>> got = link_records(one, None, MatchConfig())
+        >>> got.li.tolist(), got.ri.tolist(), got.tier.tolist()
+        ([0], [1], ['probable'])
+    """
+    scored, _, _, refined = match_records(left, right, config, linkable_only=True)
+    keep = scored.tier != ""
+    zh, en = scored.explanations(keep)
+    return Linked(scored.li[keep], scored.ri[keep], scored.score[keep].astype(np.float64), scored.tier[keep],
+                  zh, en, scored.candidates, scored.conflicting_ids, refined)
+
+
 # --- entry points --------------------------------------------------------------------------------------
 
 _COLLIDE_COLUMNS = ["left_row", "right_row", "score", "tier", "tier_rank", "explanation_zh", "explanation_en"]
@@ -559,7 +689,8 @@ def _row_refs(df: pd.DataFrame) -> npt.NDArray[np.object_]:
     return df.index.to_numpy(dtype=object)
 
 
-def collide(left: pd.DataFrame, right: pd.DataFrame, config: MatchConfig | None = None) -> pd.DataFrame:
+def collide(left: pd.DataFrame, right: pd.DataFrame, config: MatchConfig | None = None,
+            engine: LinkEngine | None = None) -> pd.DataFrame:
     """Data collision (数据碰撞): which persons in ``left`` appear in ``right``?
 
     Args:
@@ -567,6 +698,7 @@ def collide(left: pd.DataFrame, right: pd.DataFrame, config: MatchConfig | None 
             ``phone``, ``address``, ``employer``, and optionally ``row`` (a row reference; default: the index).
         right: the same for the other table.
         config: thresholds and weights.
+        engine: where the matching runs (default :func:`link_records`, in process).
 
     Returns:
         One row per linked pair (tiers certain, probable, possible), strongest first, with columns
@@ -580,19 +712,17 @@ def collide(left: pd.DataFrame, right: pd.DataFrame, config: MatchConfig | None 
         ('certain', 35.0)
     """
     cfg = config or MatchConfig()
-    scored, _, _, _ = match_records(left, right, cfg, linkable_only=True)
-    keep = scored.tier != ""
-    if not keep.any():
+    linked = (engine or link_records)(left, right, cfg)
+    if not len(linked):
         return pd.DataFrame({c: pd.Series(dtype=object) for c in _COLLIDE_COLUMNS})
-    zh, en = scored.explanations(keep)
     out = pd.DataFrame({
-        "left_row": _row_refs(left)[scored.li[keep]],
-        "right_row": _row_refs(right)[scored.ri[keep]],
-        "score": scored.score[keep],
-        "tier": scored.tier[keep],
-        "tier_rank": [tier_rank(t) for t in scored.tier[keep]],
-        "explanation_zh": zh,
-        "explanation_en": en,
+        "left_row": _row_refs(left)[linked.li],
+        "right_row": _row_refs(right)[linked.ri],
+        "score": linked.score,
+        "tier": linked.tier,
+        "tier_rank": [tier_rank(t) for t in linked.tier],
+        "explanation_zh": linked.explanation_zh,
+        "explanation_en": linked.explanation_en,
     })
     return out.sort_values(["tier_rank", "score"], ascending=False, kind="stable").reset_index(drop=True)
 
@@ -633,7 +763,8 @@ def _edge_key(a: str, b: str) -> str:
     return "ps:" + hashlib.sha1(f"{a}\x1f{b}".encode()).hexdigest()[:24]
 
 
-def match_store(store: Store, config: MatchConfig | None = None) -> MatchSummary:
+def match_store(store: Store, config: MatchConfig | None = None, engine: LinkEngine | None = None
+                ) -> MatchSummary:
     """Match every Person in the store against every other and (re)write the POSSIBLY_SAME edges.
 
     Old POSSIBLY_SAME edges are deleted first, then one edge per linked pair is written from the lower
@@ -644,6 +775,7 @@ def match_store(store: Store, config: MatchConfig | None = None) -> MatchSummary
     Args:
         store: an open store with the schema.
         config: thresholds and weights (``load_id`` goes on the edges).
+        engine: where the matching runs (default :func:`link_records`, in process).
 
     Returns:
         A :class:`MatchSummary` with counts per tier.
@@ -656,28 +788,30 @@ def match_store(store: Store, config: MatchConfig | None = None) -> MatchSummary
     if len(persons) < 2:
         summary.seconds = time.perf_counter() - t0
         return summary
-    scored, _, _, refined = match_records(persons, None, cfg, linkable_only=True)
-    summary.candidate_pairs = scored.candidates
-    summary.refined_keys = refined
-    summary.conflicting_ids = scored.conflicting_ids
-    keep = scored.tier != ""
+    linked = (engine or link_records)(persons, None, cfg)
+    summary.candidate_pairs = linked.candidates
+    summary.refined_keys = linked.refined_keys
+    summary.conflicting_ids = linked.conflicting_ids
+    keep = np.ones(len(linked), dtype=bool)
     keys = persons["key"].astype(str).to_numpy(dtype=object)
     if not cfg.registry_pairs:
         personnel = _personnel_keys(store)  # a set: np.isin on object arrays is quadratic
         side = np.fromiter((k in personnel for k in keys), dtype=bool, count=len(keys))
-        summary.registry_pairs_skipped = int((keep & ~side[scored.li] & ~side[scored.ri]
-                                               & (scored.tier != "certain")).sum())
-        keep &= side[scored.li] | side[scored.ri] | (scored.tier == "certain")
-    a = keys[scored.li[keep]]
-    b = keys[scored.ri[keep]]
+        summary.registry_pairs_skipped = int((~side[linked.li] & ~side[linked.ri]
+                                               & (linked.tier != "certain")).sum())
+        keep &= side[linked.li] | side[linked.ri] | (linked.tier == "certain")
+    a = keys[linked.li[keep]]
+    b = keys[linked.ri[keep]]
     lo = np.where(a < b, a, b)
     hi = np.where(a < b, b, a)
-    zh, en = scored.explanations(keep)
-    tiers = scored.tier[keep]
+    sel = np.flatnonzero(keep)
+    zh = [linked.explanation_zh[i] for i in sel]
+    en = [linked.explanation_en[i] for i in sel]
+    tiers = linked.tier[keep]
     edges = pd.DataFrame({
         "src": lo, "dst": hi, "src_kind": "Person", "dst_kind": "Person",
         "key": [_edge_key(x, y) for x, y in zip(lo, hi, strict=True)],
-        "score": scored.score[keep].astype(float),
+        "score": linked.score[keep].astype(float),
         "tier": tiers,
         "tier_rank": [tier_rank(t) for t in tiers],
         "explanation_zh": zh,
