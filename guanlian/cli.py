@@ -293,16 +293,23 @@ def scan(
     lang: LangOpt = "zh",
     show_ids: ShowIdsOpt = False,
     clues: Annotated[Path | None, typer.Option("--clues", help="Also file findings into this clue library.")] = None,
+    views: Annotated[str, typer.Option("--views", help="Finding views to write: all (default, every report "
+                                       "link works), top:N (the N highest-scoring) or none.")] = "all",
 ) -> None:
     """扫描 / Run every saved query; write findings.json, report.html/.xlsx and one view per finding."""
     from guanlian.queries.library import QueryError
-    from guanlian.workflow import scan_to_dir
+    from guanlian.workflow import parse_views, scan_to_dir
 
+    try:
+        n_views = parse_views(views)
+    except ValueError as exc:
+        fail(str(exc))
+        return
     params = _params(param)
     try:
         with opened(store, database) as s:
             result = scan_to_dir(s, out, params=params, extra_dirs=queries_dir or [], lang=_lang(lang),
-                                 show_ids=show_ids, clues=clues)
+                                 show_ids=show_ids, clues=clues, views=n_views)
     except QueryError as exc:
         fail(str(exc))
         return

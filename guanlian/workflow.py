@@ -133,10 +133,36 @@ class ScanResult:
     """The document as written to findings.json and filed as clues (IDs masked unless --show-ids)."""
 
 
+def parse_views(spec: str) -> int | None:
+    """How many finding views ``scan --views`` asks for: ``all`` → None (every one), ``none`` → 0,
+    ``top:N`` → N (the first N findings in report order, highest score first).
+
+    Raises:
+        ValueError: anything else (message in Chinese and English).
+
+    Example:
+        >>> parse_views("top:20"), parse_views("all"), parse_views("none")
+        (20, None, 0)
+    """
+    text = spec.strip().lower()
+    if text == "all":
+        return None
+    if text == "none":
+        return 0
+    head, _, n = text.partition(":")
+    if head == "top" and n.isdigit():
+        return int(n)
+    raise ValueError(f"--views 只能是 top:N、all 或 none / --views must be top:N, all or none, not {spec!r}")
+
+
 def scan_to_dir(store: Store, out: Path, *, params: Mapping[str, object] | None = None,
                 extra_dirs: Sequence[Path] = (), lang: str = "zh", show_ids: bool = False,
-                clues: Path | None = None) -> ScanResult:
-    """Run every saved query; write findings.json, one view per finding, report.html and report.xlsx."""
+                clues: Path | None = None, views: int | None = None) -> ScanResult:
+    """Run every saved query; write findings.json, the finding views, report.html and report.xlsx.
+
+    ``views`` caps the number of finding views (None: all; 0: none; see :func:`parse_views`); the report
+    links a finding to its view only when the view was written.
+    """
     from guanlian.queries import scan, write_findings
     from guanlian.queries.findings import masked_findings
     from guanlian.viz.report import write_report
@@ -147,8 +173,9 @@ def scan_to_dir(store: Store, out: Path, *, params: Mapping[str, object] | None 
     doc = scan(store, params=dict(params or {}), extra_dirs=list(extra_dirs))
     findings_path = write_findings(doc, out, show_ids=show_ids)
     filed = doc if show_ids else masked_findings(doc)
-    views = render_finding_views(doc, out / "views", lang=lang, show_ids=show_ids)  # type: ignore[arg-type]
-    html, xlsx = write_report(doc, out, lang=lang, show_ids=show_ids, views=views)  # type: ignore[arg-type]
+    chosen = doc if views is None else {**doc, "findings": doc["findings"][: max(0, views)]}
+    written = render_finding_views(chosen, out / "views", lang=lang, show_ids=show_ids)  # type: ignore[arg-type]
+    html, xlsx = write_report(doc, out, lang=lang, show_ids=show_ids, views=written)  # type: ignore[arg-type]
     if clues is not None:
         from guanlian.clues.library import ClueLibrary
 
@@ -157,7 +184,7 @@ def scan_to_dir(store: Store, out: Path, *, params: Mapping[str, object] | None 
             lib.add_findings(filed)
         finally:
             lib.close()
-    return ScanResult(len(doc["findings"]), findings_path, html, xlsx, views, doc, filed)
+    return ScanResult(len(doc["findings"]), findings_path, html, xlsx, written, doc, filed)
 
 
 def view_entity(store: Store, entity: str, out: Path, *, hops: int = 2, limit: int = 150,

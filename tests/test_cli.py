@@ -31,6 +31,24 @@ def test_demo_writes_everything_and_reconciles(demo: Path) -> None:
     assert len(list((demo / "views").glob("*.html"))) == len(doc["findings"])
 
 
+def test_scan_views_option(demo: Path, tmp_path: Path) -> None:
+    doc = json.loads((demo / "findings.json").read_text(encoding="utf-8"))
+    shared = [p.name for p in (demo / "views").glob("vis-network-*.min.js")]
+    assert len(shared) == 1  # one library beside all views, loaded by relative path
+    page = next((demo / "views").glob("view-*.html")).read_text(encoding="utf-8")
+    assert f'<script src="{shared[0]}"></script>' in page and "vis.Network=" not in page
+    store = str(demo / "store")
+    r = runner.invoke(app, ["scan", "--store", store, "--out", str(tmp_path / "top"), "--views", "top:1"])
+    assert r.exit_code == 0, r.output
+    assert len(list((tmp_path / "top" / "views").glob("view-*.html"))) == 1
+    report = (tmp_path / "top" / "report.html").read_text(encoding="utf-8")
+    assert report.count("views/view-") == 1 and len(doc["findings"]) > 1  # unwritten views are not linked
+    r = runner.invoke(app, ["scan", "--store", store, "--out", str(tmp_path / "none"), "--views", "none"])
+    assert r.exit_code == 0 and not (tmp_path / "none" / "views").exists()
+    r = runner.invoke(app, ["scan", "--store", store, "--out", str(tmp_path / "bad"), "--views", "top:x"])
+    assert r.exit_code == 2 and "top:N" in r.output
+
+
 def test_stats_and_load_json(demo: Path, tmp_path: Path) -> None:
     r = runner.invoke(app, ["stats", "--store", str(demo / "store"), "--json"])
     assert r.exit_code == 0

@@ -30,7 +30,7 @@ import jinja2
 import networkx as nx
 
 from guanlian.model import model
-from guanlian.viz.assets import asset_text
+from guanlian.viz.assets import asset, asset_bytes, asset_text
 from guanlian.viz.labels import (
     Lang,
     display_name,
@@ -43,6 +43,8 @@ from guanlian.viz.labels import (
 from guanlian.viz.safe import json_for_script, mask_text
 
 HIGHLIGHT_COLOR = "#d62728"
+SELF = "'self'"
+"""CSP source of a library file beside the page (same folder on file://, same origin over HTTP)."""
 EDGE_COLOR = "#8c8c8c"
 FONT_FACE = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", "WenQuanYi Micro Hei", sans-serif'
 
@@ -55,6 +57,28 @@ _SHAPE_SVG: dict[str, str] = {
     "star": '<polygon points="9,1 11.4,6.6 17,7 12.8,10.8 14,16.5 9,13.5 4,16.5 5.2,10.8 1,7 6.6,6.6"/>',
     "hexagon": '<polygon points="5,2 13,2 17,9 13,16 5,16 1,9"/>',
 }
+
+
+def write_vis_library(out_dir: Path) -> str:
+    """Copy the vendored vis-network file (and its licences) into ``out_dir``; return the file name.
+
+    Views rendered with ``vis_src=`` that name load it by this relative path, so a folder of views holds
+    the library once instead of once per page (and still works offline, moved or zipped).
+
+    Example:
+        >>> import tempfile
+        >>> write_vis_library(Path(tempfile.mkdtemp())).startswith("vis-network-")
+        True
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for role in ("js", "license-mit", "license-apache"):
+        a = asset("vis-network", role)
+        target = out_dir / a.file
+        data = asset_bytes("vis-network", role)
+        if not target.is_file() or target.read_bytes() != data:
+            target.write_bytes(data)
+    return asset("vis-network").file
 
 
 def _vis_js() -> str:
@@ -168,6 +192,7 @@ def render_view(
     lang: Lang = "zh",
     show_ids: bool = False,
     max_nodes: int = 150,
+    vis_src: str | None = None,
 ) -> Path:
     """Write ``graph`` as one offline HTML network view.
 
@@ -180,6 +205,8 @@ def render_view(
         lang: ``"zh"`` (default) or ``"en"`` for labels, legend and notes.
         show_ids: show resident ID numbers unmasked.
         max_nodes: draw at most this many nodes; a note on the page says how many were left out.
+        vis_src: relative URL of a vis-network file beside the page (see :func:`write_vis_library`);
+            ``None`` inlines the library, so the page is one self-contained file.
 
     Returns:
         ``out``.
@@ -262,7 +289,7 @@ def render_view(
         )
 
     n_edges = len(edges)
-    js = _vis_js()
+    js = _vis_js() if vis_src is None else ""
     options = {
         "nodes": {"font": {"face": FONT_FACE, "size": 16, "strokeWidth": 3, "strokeColor": "#ffffff"}},
         "edges": {
@@ -301,8 +328,9 @@ def render_view(
             n_nodes=len(kept_list),
             n_edges=n_edges,
             vis_js=js,
+            vis_src=vis_src,
             init_js=_init_js(),
-            script_hashes=f"{csp_hash(js)} {csp_hash(_init_js())}",
+            script_hashes=f"{csp_hash(js) if js else SELF} {csp_hash(_init_js())}",
             data_json=json_for_script(payload),
             fuzzy_edge_name=edge_kind_label("POSSIBLY_SAME", lang),
         )
@@ -365,6 +393,7 @@ def render_finding_view(
     lang: Lang = "zh",
     show_ids: bool = False,
     max_nodes: int = 150,
+    vis_src: str | None = None,
 ) -> Path:
     """Write the network view of one finding, its path highlighted.
 
@@ -372,7 +401,7 @@ def render_finding_view(
         finding: one element of ``findings.json["findings"]``.
         out: HTML file to write.
         context: optional wider graph (a neighbourhood) drawn around the path.
-        lang, show_ids, max_nodes: as for :func:`render_view`.
+        lang, show_ids, max_nodes, vis_src: as for :func:`render_view`.
 
     Returns:
         ``out``.
@@ -390,6 +419,7 @@ def render_finding_view(
         lang=lang,
         show_ids=show_ids,
         max_nodes=max_nodes,
+        vis_src=vis_src,
     )
 
 
@@ -409,13 +439,17 @@ def render_finding_views(
 ) -> dict[str, Path]:
     """Write one view per finding into ``out_dir``; returns ``{finding id: path}`` for :func:`write_report`.
 
+    The views load one shared copy of vis-network written beside them (:func:`write_vis_library`).
+
     Example:
         >>> # views = render_finding_views(doc, out / "views"); write_report(doc, out, views=views)
     """
     out_dir = Path(out_dir)
+    findings = list(findings_doc.get("findings", []))
+    vis_src = write_vis_library(out_dir) if findings else None
     return {
         str(f["id"]): render_finding_view(
-            f, out_dir / view_filename(f), lang=lang, show_ids=show_ids, max_nodes=max_nodes
+            f, out_dir / view_filename(f), lang=lang, show_ids=show_ids, max_nodes=max_nodes, vis_src=vis_src
         )
-        for f in findings_doc.get("findings", [])
+        for f in findings
     }
