@@ -175,8 +175,8 @@ def find(
     show_ids: ShowIdsOpt = False,
 ) -> None:
     """查找人员 / List persons who may be NAME, with scores and reasons."""
-    from guanlian.matching.identifiers import mask_ids_in_text
     from guanlian.matching.matcher import find_candidates
+    from guanlian.values.ids import mask_ids_in_text
 
     with opened(store, database) as s:
         df = find_candidates(s, name, birth_date=birth_date, id_number=id_number, limit=limit)
@@ -255,7 +255,7 @@ def run(
 ) -> None:
     """运行查询 / Run one saved query with parameters."""
     from guanlian.queries.library import Library, QueryError
-    from guanlian.workflow import mask_frame, neutralise_frame
+    from guanlian.values.privacy import mask_frame, neutralise_frame
 
     params = _params(param)
     if fmt not in ("table", "json", "csv"):

@@ -21,7 +21,8 @@ import pandas as pd
 
 from guanlian.graph import Store, is_uri, open_store
 from guanlian.loaders.pipeline import LoadSummary, load_files, parse_file
-from guanlian.matching.identifiers import mask_ids_in_text
+from guanlian.values.ids import mask_ids_in_text
+from guanlian.values.privacy import mask_frame, neutralise_frame
 
 
 def expand_manifests(files: Sequence[Path], kind: str | None) -> tuple[list[Path], list[str | None]]:
@@ -48,38 +49,6 @@ def default_clues_path(store: str | None) -> Path:
     if not store or is_uri(store):
         return Path("clues.db")
     return Path(store) / "clues.db"
-
-
-def mask_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """Copy of ``df`` with resident ID numbers masked in every text cell."""
-    out = df.copy()
-    for c in out.columns:
-        if out[c].dtype == object or str(out[c].dtype).startswith(("str", "string")):
-            out[c] = out[c].map(mask_value)
-    return out
-
-
-def mask_value(value: Any) -> Any:
-    """``value`` with resident IDs masked in every string inside it (lists, dicts and arrays included)."""
-    if isinstance(value, str):
-        return mask_ids_in_text(value)
-    if isinstance(value, dict):
-        return {k: mask_value(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
-        items = value.tolist() if hasattr(value, "tolist") else value
-        return [mask_value(v) for v in items] if isinstance(items, list) else items
-    return value
-
-
-def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """Copy of ``df`` whose text cells cannot run as spreadsheet formulas (``= + - @`` prefixes)."""
-    from guanlian.viz.safe import neutralise_cell
-
-    out = df.copy()
-    for c in out.columns:
-        out[c] = out[c].map(neutralise_cell)
-    out.columns = [neutralise_cell(c) for c in out.columns]
-    return out
 
 
 # -- collide --------------------------------------------------------------------------------------------

@@ -10,8 +10,15 @@ import pytest
 from typer.testing import CliRunner
 
 from guanlian.cli import app
+from guanlian.values.ids import parse_resident_id
 
 runner = CliRunner()
+_ID18 = re.compile(r"(?<!\d)\d{17}[\dX](?!\d)")
+
+
+def raw_ids(text: str) -> list[str]:
+    """18-character runs that are valid resident IDs (all-digit credit codes are shown, IDs never)."""
+    return [m for m in _ID18.findall(text) if (r := parse_resident_id(m)) is not None and r.status == "valid"]
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +77,7 @@ def test_queries_run_and_formats(demo: Path) -> None:
     rows = json.loads(r.stdout)
     assert isinstance(rows, list)
     text = json.dumps(rows, ensure_ascii=False)
-    assert not re.search(r"(?<!\d)\d{17}[\dX](?!\d)", text), "resident IDs must be masked by default"
+    assert not raw_ids(text), "resident IDs must be masked by default"
     r = runner.invoke(app, ["run", "relative_company_paid", "--store", str(demo / "store"), "--param", "nonsense=1"])
     assert r.exit_code == 2 and "Traceback" not in r.output
     r = runner.invoke(app, ["run", "no_such_query", "--store", str(demo / "store")])
@@ -117,7 +124,8 @@ def test_clue_lifecycle_via_cli(demo: Path, tmp_path: Path) -> None:
         assert r.exit_code == 0, (args, r.output)
     r = runner.invoke(app, ["clues", "export", "--format", "json", "--out", str(tmp_path / "c.json"), "--clues", str(db)])
     assert r.exit_code == 0
-    assert not re.search(r"(?<!\d)\d{17}[\dX](?!\d)", (tmp_path / "c.json").read_text(encoding="utf-8"))
+    exported = (tmp_path / "c.json").read_text(encoding="utf-8")
+    assert not raw_ids(exported) and "ric:" in exported and "**********" in exported
 
 
 def test_collide_two_files(demo: Path, tmp_path: Path) -> None:

@@ -31,9 +31,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from guanlian.model import RESIDENT_ID_PROPS
+from guanlian.values.privacy import mask_id, mask_text
+from guanlian.values.sheets import add_sheet, write_csv
 from guanlian.viz.labels import CONFIDENCE_TEXT, SEVERITY_TEXT, Lang, tr
-from guanlian.viz.safe import mask_id, mask_text
-from guanlian.viz.tables import add_sheet, write_csv
 
 Status = Literal["new", "transferred", "handled", "fed_back", "evaluated"]
 ExportFormat = Literal["csv", "xlsx", "json"]

@@ -14,14 +14,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import partial
 
-import numpy as np
 import pandas as pd
 
 from guanlian.loaders.parse import map_unique, parse_amounts, parse_dates
 from guanlian.loaders.spec import Batch, BuildContext, stable_keys
-from guanlian.matching.identifiers import CreditCode, ResidentId, parse_credit_code, parse_resident_id
 from guanlian.matching.normalize import (
     normalize_address,
     normalize_company_name,
@@ -30,6 +28,7 @@ from guanlian.matching.normalize import (
     normalize_phone,
     normalize_unit_name,
 )
+from guanlian.values.ids import cached_resident_id, credit_codes, fast_valid_ids
 
 _HAS_LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 _COMPANY_WORDS = re.compile(
@@ -113,106 +112,6 @@ def resident_ids(rows: pd.DataFrame, field: str, batch: Batch) -> Ids:
         if mask.any():
             batch.issue(rows.loc[mask, "src_row"], field, col[mask], code, "warning")
     return Ids(number.astype(object), status.astype(object), birth.astype(object), sex.astype(object))
-
-
-_ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
-_ID_CHECK = np.array(list("10X98765432"))
-
-
-def fast_valid_ids(values: pd.Series) -> pd.DataFrame:
-    """The canonical 18-character IDs among ``values`` whose check character and birth date are right.
-
-    A vectorised shortcut for the common case, equal to :func:`parse_resident_id` returning ``valid`` for
-    such values (the tests compare both); every other value goes through :func:`parse_resident_id`.
-    Returns a frame indexed like the matching rows with columns ``number``, ``birth``, ``sex``.
-    """
-    text = values.astype(object).where(values.notna(), "").astype(str)
-    canon = text[text.str.fullmatch(r"\d{17}[\dX]").fillna(False).astype(bool)]
-    if canon.empty:
-        return pd.DataFrame(columns=["number", "birth", "sex"], index=canon.index)
-    digits = np.frombuffer("".join(s[:17] for s in canon).encode("ascii"), dtype=np.uint8).reshape(-1, 17) - 48
-    check = _ID_CHECK[(digits.astype(np.int64) @ _ID_WEIGHTS) % 11]
-    ok_check = check == canon.str.slice(17, 18).to_numpy(dtype=str)
-    born = pd.to_datetime(canon.str.slice(6, 14), format="%Y%m%d", errors="coerce")
-    ok_date = born.notna() & (born.dt.year >= 1880) & (born <= pd.Timestamp.today())
-    ok = ok_check & ok_date.to_numpy()
-    good = canon[ok]
-    return pd.DataFrame(
-        {
-            "number": good,
-            "birth": born[ok].dt.strftime("%Y-%m-%d"),
-            "sex": np.where(digits[ok, 16] % 2 == 1, "M", "F"),
-        },
-        index=good.index,
-    )
-
-
-_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_USCC_INDEX = np.full(128, 0, dtype=np.int64)
-_USCC_INDEX[[ord(c) for c in _USCC_ALPHABET]] = np.arange(len(_USCC_ALPHABET))
-_USCC_WEIGHTS = np.array([1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28], dtype=np.int64)
-
-
-def _canonical_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(canonical form, check character right) masks for credit codes, computed with numpy."""
-    text = values.astype(object).where(values.notna(), "").astype(str)
-    canon = text.str.fullmatch(r"\d{8}[0-9A-HJ-NPQRTUWXY]{10}").fillna(False).astype(bool).to_numpy()
-    ok = np.zeros(len(values), dtype=bool)
-    if canon.any():
-        chars = np.frombuffer("".join(text[canon]).encode("ascii"), dtype=np.uint8).reshape(-1, 18)
-        idx = _USCC_INDEX[chars]
-        ok[canon] = idx[:, 17] == (-(idx[:, :17] @ _USCC_WEIGHTS)) % 31
-    return canon, ok
-
-
-def fast_valid_codes(values: pd.Series) -> pd.Series:
-    """True where a value is a canonical 18-character credit code with the right check character.
-
-    A vectorised shortcut equal to ``parse_credit_code(v).status == "valid"`` for values already in canonical
-    form (the tests compare both); anything else (lower case, separators) is False here and goes through
-    :func:`parse_credit_code`.
-
-    >>> fast_valid_codes(pd.Series(["91110000600037341L", "91110000600037341M", "x"])).tolist()
-    [True, False, False]
-    """
-    return pd.Series(_canonical_codes(values)[1], index=values.index, dtype=bool)
-
-
-def credit_codes(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """(canonical code or None, status) of the credit codes in ``values``, one parse per distinct value.
-
-    Status is ``valid``, ``bad_checksum``, ``invalid`` or ``missing`` (blank cell). Canonical spellings are
-    decided with numpy (the same verdicts as python-stdnum); only other spellings go through
-    :func:`parse_credit_code`.
-
-    >>> code, status = credit_codes(pd.Series(["91110000600037341L", "91110000600037341M", "", "x"]))
-    >>> code.tolist(), status.tolist()
-    (['91110000600037341L', None, None, None], ['valid', 'bad_checksum', 'missing', 'invalid'])
-    """
-    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
-    canon, ok = _canonical_codes(pd.Series(uniques, dtype=object))
-    code_u = np.empty(len(uniques), dtype=object)
-    status_u = np.empty(len(uniques), dtype=object)
-    for i, v in enumerate(uniques):
-        if not isinstance(v, str) or not v:
-            status_u[i] = "missing"
-        elif canon[i]:
-            code_u[i], status_u[i] = (v, "valid") if ok[i] else (None, "bad_checksum")
-        else:
-            parsed = cached_credit_code(v)
-            code_u[i], status_u[i] = (parsed.code, parsed.status) if parsed is not None else (None, "invalid")
-    idx = values.index
-    return pd.Series(code_u[codes], index=idx, dtype=object), pd.Series(status_u[codes], index=idx, dtype=object)
-
-
-@lru_cache(maxsize=1_000_000)
-def cached_resident_id(value: str) -> ResidentId | None:
-    return parse_resident_id(value)
-
-
-@lru_cache(maxsize=1_000_000)
-def cached_credit_code(value: str) -> CreditCode | None:
-    return parse_credit_code(value)
 
 
 def person_nodes(

@@ -477,10 +477,11 @@ def load_files(
     after = store.counts()
     if issues or out.exists():
         frame = pd.DataFrame(issues, columns=REJECT_COLUMNS)
-        from guanlian.matching.identifiers import mask_ids_in_text
-        from guanlian.viz.safe import neutralise_cell
+        from guanlian.values.privacy import mask_id, mask_text, neutralise_cell
 
-        frame["value"] = frame["value"].astype(str).map(mask_ids_in_text)
+        # a value reported under an ID issue is an ID whatever its shape: masked whole
+        frame["value"] = [mask_id(v) if c.startswith("id_") else mask_text(v)
+                          for v, c in zip(frame["value"].astype(str), frame["code"], strict=True)]
         frame = frame.map(neutralise_cell)  # values come from the files: "=cmd|…" must stay text in Excel
         out.parent.mkdir(parents=True, exist_ok=True)
         frame.to_csv(out, index=False, encoding="utf-8-sig")

@@ -10,9 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from guanlian.loaders.common import (
-    cached_resident_id,
     company_keys,
-    credit_codes,
     looks_like_company,
     optional_dates,
     person_nodes,
@@ -25,6 +23,7 @@ from guanlian.loaders.common import (
 from guanlian.loaders.parse import map_unique, parse_amounts, parse_shares
 from guanlian.loaders.spec import Batch, BuildContext, Field, KindSpec
 from guanlian.matching.normalize import normalize_company_name
+from guanlian.values.ids import cached_resident_id, credit_codes
 
 FIELDS = (
     Field("company", ("企业名称", "公司名称", "被投资企业"), required=True),

@@ -1,7 +1,7 @@
 """Entity resolution for Chinese names: normalisation, identifiers, pinyin, blocking, scoring, explanations.
 
 The loaders import the key functions from :mod:`guanlian.matching.normalize` and
-:mod:`guanlian.matching.identifiers`; the matcher entry points (``match_store``, ``find_candidates``,
+:mod:`guanlian.values.ids`; the matcher entry points (``match_store``, ``find_candidates``,
 ``collide``) live in :mod:`guanlian.matching.matcher`.
 """
 

@@ -23,7 +23,6 @@ Example:
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
 import uuid
@@ -36,7 +35,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from guanlian.matching.identifiers import parse_resident_id
 from guanlian.matching.normalize import _person_name_after_nfkc, has_cjk, normalize_phone, to_simplified
 from guanlian.matching.pinyin import (
     COMPOUND_SURNAMES,
@@ -46,6 +44,7 @@ from guanlian.matching.pinyin import (
     split_name,
     syllables_of_key,
 )
+from guanlian.values.ids import id_birth_ok, id_check_ok, parse_resident_id
 
 __all__ = ["CODE_COLUMNS", "FEATURE_COLUMNS", "ID_KINDS", "INPUT_COLUMNS", "joint_codes", "map_codes", "prepare_pair",
            "prepare_records", "shares_coding"]
@@ -76,9 +75,6 @@ _CODING = "guanlian_coding"  # DataFrame.attrs key: frames with the same value s
 
 IntArray = npt.NDArray[np.int64]
 
-_ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
-_ID_CHECK = np.frombuffer(b"10X98765432", dtype=np.uint8)
-_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
 _STRING = pd.StringDtype("pyarrow", na_value=np.nan)
 
 
@@ -327,16 +323,6 @@ def _nonblank(arr: pa.Array) -> npt.NDArray[np.bool_]:
     return np.diff(offs) > 0
 
 
-def _real_dates(y: IntArray, m: IntArray, d: IntArray) -> npt.NDArray[np.bool_]:
-    """Calendar dates from 1880 up to today (what ``pd.to_datetime(errors="coerce") <= today`` accepts)."""
-    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
-    days = _MONTH_DAYS[np.clip(m, 0, 12)] + (leap & (m == 2))
-    t = dt.date.today()
-    ok: npt.NDArray[np.bool_] = (m >= 1) & (m <= 12) & (d >= 1) & (d <= days) & (y >= 1880) & (
-        y * 10000 + m * 100 + d <= t.year * 10000 + t.month * 100 + t.day)
-    return ok
-
-
 def _parse_ids(raw: pa.Array) -> dict[str, object]:
     """Vectorised resident-ID parse; rows that are not plain 18-character numbers go through
     :func:`parse_resident_id` once per distinct value. Text columns come back as Arrow arrays."""
@@ -376,18 +362,15 @@ def _parse_ids(raw: pa.Array) -> dict[str, object]:
         arr[np.searchsorted(idx, idx1)] = mat[ok]
         arr[np.searchsorted(idx, idx2)] = mat2
         digits = arr[:, :17] - np.uint8(48)  # uint8 columns; sums below in int64, one column at a time
-        weighted = np.zeros(len(arr), dtype=np.int64)
         first17 = np.zeros(len(arr), dtype=np.int64)
         for k in range(17):
-            col = digits[:, k].astype(np.int64)
-            weighted += int(_ID_WEIGHTS[k]) * col
-            first17 = first17 * 10 + col
-        check_ok = _ID_CHECK[weighted % 11] == arr[:, 17]
+            first17 = first17 * 10 + digits[:, k].astype(np.int64)
+        check_ok = id_check_ok(arr)
         dg = digits[:, 6:14].astype(np.int64)
         y = dg[:, 0] * 1000 + dg[:, 1] * 100 + dg[:, 2] * 10 + dg[:, 3]
         m = dg[:, 4] * 10 + dg[:, 5]
         d = dg[:, 6] * 10 + dg[:, 7]
-        date_ok = _real_dates(y, m, d)
+        date_ok = id_birth_ok(y, m, d)
         k8 = np.where(date_ok, np.where(check_ok, 1, 2), 4).astype(np.int8)
         kind[idx] = k8
         valid = k8 == 1

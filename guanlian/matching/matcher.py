@@ -48,9 +48,9 @@ from guanlian.matching.features import (
     prepare_pair,
     prepare_records,
 )
-from guanlian.matching.identifiers import mask_resident_id
 from guanlian.matching.normalize import company_trade_name
 from guanlian.model import TIERS, model, tier_rank
+from guanlian.values.ids import mask_resident_id
 
 __all__ = [
     "BLOCKING_RULES",

@@ -39,10 +39,10 @@ from typing import Any
 import pandas as pd
 
 from guanlian.graph.store import Store
-from guanlian.matching.identifiers import mask_ids_in_text
 from guanlian.model import PROVENANCE, TIERS, EdgeKind, NodeKind, model
 from guanlian.queries.library import Library, QueryError
 from guanlian.queries.spec import SEVERITIES, SavedQuery
+from guanlian.values.ids import mask_ids_in_text
 
 SEVERITY_WEIGHT: dict[str, float] = {"high": 1.0, "medium": 0.7, "low": 0.4}
 CONFIDENCE_WEIGHT: dict[str, float] = {"certain": 1.0, "probable": 0.8, "possible": 0.55}

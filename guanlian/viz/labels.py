@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from guanlian.model import RESIDENT_ID_PROPS, TIERS, model
-from guanlian.viz.safe import mask_id, mask_text
+from guanlian.values.privacy import mask_id, mask_text
 
 Lang = Literal["zh", "en"]
 

@@ -16,6 +16,8 @@ from typing import Any
 import jinja2
 from openpyxl import Workbook
 
+from guanlian.values.privacy import mask_id, mask_text
+from guanlian.values.sheets import add_sheet
 from guanlian.viz.labels import (
     CONFIDENCE_TEXT,
     ROLE_TEXT,
@@ -27,8 +29,6 @@ from guanlian.viz.labels import (
     money,
     tr,
 )
-from guanlian.viz.safe import mask_id, mask_text
-from guanlian.viz.tables import add_sheet
 
 SEVERITIES: tuple[str, ...] = ("high", "medium", "low")
 _PAYMENT_EDGES = ("PAID", "PAYMENT")

@@ -30,6 +30,7 @@ import jinja2
 import networkx as nx
 
 from guanlian.model import model
+from guanlian.values.privacy import mask_text
 from guanlian.viz.assets import asset, asset_bytes, asset_text
 from guanlian.viz.labels import (
     Lang,
@@ -40,7 +41,7 @@ from guanlian.viz.labels import (
     kind_label,
     node_tooltip,
 )
-from guanlian.viz.safe import json_for_script, mask_text
+from guanlian.viz.safe import json_for_script
 
 HIGHLIGHT_COLOR = "#d62728"
 SELF = "'self'"

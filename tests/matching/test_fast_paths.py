@@ -21,11 +21,11 @@ from guanlian.matching.features import (
     prepare_pair,
     prepare_records,
 )
-from guanlian.matching.identifiers import parse_resident_id
 from guanlian.matching.matcher import MatchConfig, candidate_pairs, collide, score_pairs
 from guanlian.matching.normalize import company_trade_name, normalize_person_name, person_name_key
 from guanlian.matching.pinyin import fuzzy_pinyin_key, initials_key, pinyin_key, split_name
 from guanlian.matching.synth import make_labelled
+from guanlian.values.ids import parse_resident_id
 
 _CHARS = list("王李张刘陈欧阳司马尉迟单曾解查劉張陳歐陽晓小明伟芳娜秀英丽蘭桂兰乾隆豈") + ["·", ".", " ", "\u3000", "A", "b"]
 

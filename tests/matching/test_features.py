@@ -3,10 +3,10 @@ from __future__ import annotations
 import pandas as pd
 
 from guanlian.matching.features import FEATURE_COLUMNS, prepare_records
-from guanlian.matching.identifiers import parse_resident_id
 from guanlian.matching.normalize import normalize_person_name, normalize_phone
 from guanlian.matching.pinyin import fuzzy_pinyin_key, initials_key, pinyin_key
 from guanlian.matching.synth import make_labelled
+from guanlian.values.ids import parse_resident_id
 
 
 def test_batch_name_features_equal_scalar_functions() -> None:

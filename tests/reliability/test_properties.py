@@ -24,7 +24,6 @@ from guanlian.loaders.parse import (
     parse_dates,
     parse_shares,
 )
-from guanlian.matching.identifiers import mask_ids_in_text, parse_credit_code, parse_resident_id
 from guanlian.matching.normalize import (
     normalize_address,
     normalize_company_name,
@@ -33,6 +32,7 @@ from guanlian.matching.normalize import (
     normalize_phone,
     normalize_unit_name,
 )
+from guanlian.values.ids import mask_ids_in_text, parse_credit_code, parse_resident_id
 
 FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -1,6 +1,6 @@
 """Writing tables investigators open in Excel: XLSX sheets and CSV files, formula-safe.
 
-Every string cell goes through :func:`guanlian.viz.safe.neutralise_cell`; XLSX strings are stored as text
+Every string cell goes through :func:`guanlian.values.privacy.neutralise_cell`; XLSX strings are stored as text
 cells (never formulas), with a frozen header row and an autofilter. CSV is written as UTF-8 with a BOM so
 that Excel on Chinese Windows opens it without garbling.
 """
@@ -17,7 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 
-from guanlian.viz.safe import neutralise_cell
+from guanlian.values.privacy import neutralise_cell
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 

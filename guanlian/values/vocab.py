@@ -1,0 +1,285 @@
+"""Every user-facing word in Chinese and English: one table per idea, one :class:`Lang` type, one lookup.
+
+A table maps a canonical value (what the data and the code use: ``probable``, ``high``, ``fed_back``) to its
+``(zh, en)`` label. :func:`tr` looks a value up (unknown values are shown as written), :func:`pick` chooses a
+half of a pair, :func:`as_lang` checks a language given as text (CLI options). Node, edge and property labels
+come from the model (:func:`kind_label`, :func:`edge_kind_label`, :func:`prop_label`).
+
+Example:
+    >>> tr(TIER, "probable", "zh"), tr(SEVERITY, "high", "en"), tr(CLUE_STATUS, "fed_back", "en")
+    ('很可能', 'high', 'fed back')
+    >>> tr(TIER, "odd", "zh")
+    'odd'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final, Literal, TypeGuard, get_args
+
+from guanlian.model import PROVENANCE, TIERS, model
+
+__all__ = [
+    "CHANNEL",
+    "CLUE_ACTION",
+    "CLUE_STATUS",
+    "CODE_STATUS",
+    "CONFIDENCE",
+    "HIDDEN_PROPS",
+    "ID_STATUS",
+    "KINSHIP",
+    "LANGS",
+    "RATING",
+    "RATING_WORDS",
+    "ROLE",
+    "SEVERITIES",
+    "SEVERITY",
+    "SEX",
+    "TIER",
+    "TIER_ADVERB",
+    "TIER_PHRASE",
+    "Labels",
+    "Lang",
+    "Severity",
+    "as_lang",
+    "edge_kind_label",
+    "is_lang",
+    "kind_label",
+    "pick",
+    "prop_label",
+    "tr",
+]
+
+Lang = Literal["zh", "en"]
+"""An output language: Chinese (the default everywhere) or English."""
+
+LANGS: Final[tuple[Lang, ...]] = get_args(Lang)
+
+Labels = Mapping[str, tuple[str, str]]
+"""A vocabulary table: canonical value → ``(zh, en)``."""
+
+Severity = Literal["high", "medium", "low"]
+SEVERITIES: Final[tuple[Severity, ...]] = ("high", "medium", "low")
+"""Severities of a saved query or finding, most severe first."""
+
+HIDDEN_PROPS: Final[frozenset[str]] = frozenset({"key", "name_norm", "tier_rank", *(p.name for p in PROVENANCE)})
+"""Internal properties never shown to people as properties (keys, normalised forms, provenance columns).
+Provenance is shown separately (``来源: file 第12行``); ``*_day`` integers are hidden by their suffix."""
+
+# --- findings and matching -----------------------------------------------------------------------------
+
+TIER: Final[Labels] = {
+    "certain": ("确定", "certain"),
+    "probable": ("很可能", "probable"),
+    "possible": ("可能", "possible"),
+}
+"""Match tiers (:data:`guanlian.model.TIERS`) as a short word."""
+
+TIER_PHRASE: Final[Labels] = {
+    "certain": ("确定为同一人", "certainly the same person"),
+    "probable": ("很可能为同一人", "probably the same person"),
+    "possible": ("可能为同一人", "possibly the same person"),
+    "": ("不足以认定", "not enough to link"),
+}
+"""A match tier as the verdict that opens a match explanation (``""``: below every tier)."""
+
+TIER_ADVERB: Final[Labels] = {
+    "certain": ("确定", "certainly"),
+    "probable": ("很可能", "probably"),
+    "possible": ("可能", "possibly"),
+}
+"""A match tier inside a sentence (``A and B are probably the same person``)."""
+
+CONFIDENCE: Final[Labels] = {
+    "certain": ("确定(证件号一致)", "certain (same ID)"),
+    "probable": ("很可能", "probable"),
+    "possible": ("可能(仅供参考)", "possible (weak)"),
+}
+"""A finding's confidence (the weakest identity link it relies on)."""
+
+SEVERITY: Final[Labels] = {
+    "high": ("高", "high"),
+    "medium": ("中", "medium"),
+    "low": ("低", "low"),
+}
+
+ROLE: Final[Labels] = {
+    "official": ("干部", "official"),
+    "relative": ("亲属", "relative"),
+    "company": ("企业", "company"),
+    "unit": ("单位", "unit"),
+    "payee": ("收款人", "payee"),
+}
+"""Roles an entity plays in a finding."""
+
+# --- values in the data ----------------------------------------------------------------------------------
+
+KINSHIP: Final[Labels] = {
+    "spouse": ("配偶", "spouse"),
+    "son": ("儿子", "son"),
+    "daughter": ("女儿", "daughter"),
+    "child": ("子女", "child"),
+    "son_in_law": ("女婿", "son-in-law"),
+    "daughter_in_law": ("儿媳", "daughter-in-law"),
+    "father": ("父亲", "father"),
+    "mother": ("母亲", "mother"),
+    "elder_brother": ("哥哥", "elder brother"),
+    "younger_brother": ("弟弟", "younger brother"),
+    "elder_sister": ("姐姐", "elder sister"),
+    "younger_sister": ("妹妹", "younger sister"),
+    "sibling": ("兄弟姐妹", "sibling"),
+    "grandfather": ("祖父", "grandfather"),
+    "grandmother": ("祖母", "grandmother"),
+    "grandchild": ("孙子女", "grandchild"),
+    "father_in_law": ("岳父", "father-in-law"),
+    "mother_in_law": ("岳母", "mother-in-law"),
+    "spouse_sibling": ("妻兄", "spouse's sibling"),
+    "sibling_spouse": ("嫂子", "sibling's spouse"),
+    "co_sibling_in_law": ("连襟", "co-sibling-in-law"),
+}
+"""Canonical kinship relations (``RELATIVE_OF.relation``); the Chinese label is the canonical 称谓 that
+:mod:`guanlian.loaders.kinship` maps its synonyms to."""
+
+SEX: Final[Labels] = {"M": ("男", "male"), "F": ("女", "female")}
+
+CHANNEL: Final[Labels] = {
+    "treasury": ("国库集中支付", "treasury"),
+    "bank": ("银行转账", "bank transfer"),
+    "subsidy": ("补贴发放", "subsidy"),
+    "mixed": ("多种渠道", "mixed"),
+}
+"""Payment channels (``PAYMENT.channel``; ``PAID.channel`` is ``mixed`` when a pair used several)."""
+
+CODE_STATUS: Final[Labels] = {
+    "valid": ("有效", "valid"),
+    "bad_checksum": ("校验位错误", "wrong check character"),
+    "invalid": ("格式无效", "malformed"),
+    "missing": ("未填写", "missing"),
+}
+"""Credit-code status of a company record (``credit_code_status``)."""
+
+ID_STATUS: Final[Labels] = {
+    **CODE_STATUS,
+    "masked": ("已脱敏", "masked"),
+}
+"""Resident-ID status of a person record (``id_status``)."""
+
+# --- the clue library ------------------------------------------------------------------------------------
+
+CLUE_STATUS: Final[Labels] = {
+    "new": ("新建", "new"),
+    "transferred": ("已移送", "transferred"),
+    "handled": ("已处置", "handled"),
+    "fed_back": ("已反馈", "fed back"),
+    "evaluated": ("已评估", "evaluated"),
+}
+"""Lifecycle states of a clue."""
+
+CLUE_ACTION: Final[Labels] = {
+    "create": ("入库", "added"),
+    "update": ("重新扫描更新", "updated by a new scan"),
+    "transfer": ("移送", "transfer"),
+    "handle": ("处置", "handle"),
+    "feedback": ("反馈", "feedback"),
+    "evaluate": ("评估", "evaluate"),
+}
+"""Steps recorded in a clue's history."""
+
+RATING_WORDS: Final[Mapping[str, tuple[str, ...]]] = {
+    "substantiated": ("属实",),
+    "partly": ("部分属实",),
+    "unsubstantiated": ("不属实",),
+    "unverifiable": ("无法查实", "无法核实"),
+}
+"""Evaluation ratings of a clue: canonical English key → the Chinese words accepted as input (first = label)."""
+
+RATING: Final[Labels] = {k: (v[0], k) for k, v in RATING_WORDS.items()}
+
+assert set(TIER) == set(TIERS) == set(TIER_ADVERB) == set(CONFIDENCE) == set(TIER_PHRASE) - {""}
+
+
+# --- lookups ---------------------------------------------------------------------------------------------
+
+
+def is_lang(value: object) -> TypeGuard[Lang]:
+    """Whether ``value`` is ``"zh"`` or ``"en"``."""
+    return value in LANGS
+
+
+def as_lang(value: str) -> Lang:
+    """``value`` as a :data:`Lang`; anything but ``zh``/``en`` raises ValueError (message in both languages).
+
+    Example:
+        >>> as_lang("en")
+        'en'
+    """
+    if is_lang(value):
+        return value
+    raise ValueError(f"语言只能是 zh 或 en / language must be zh or en, not {value!r}")
+
+
+def pick(pair: tuple[str, str], lang: Lang) -> str:
+    """Choose the Chinese or English half of a ``(zh, en)`` pair.
+
+    Example:
+        >>> pick(("高", "high"), "zh")
+        '高'
+    """
+    return pair[0] if lang == "zh" else pair[1]
+
+
+def tr(table: Labels, value: str | None, lang: Lang) -> str:
+    """Translate ``value`` through ``table``; unknown values are returned as written, None as ``""``.
+
+    Example:
+        >>> tr(CHANNEL, "treasury", "zh"), tr(CHANNEL, None, "zh")
+        ('国库集中支付', '')
+    """
+    if value is None:
+        return ""
+    pair = table.get(value)
+    return pick(pair, lang) if pair else str(value)
+
+
+def kind_label(kind: str, lang: Lang) -> str:
+    """Label of a node kind (``人员`` / ``Person``); unknown kinds are returned as written.
+
+    Example:
+        >>> kind_label("Company", "zh")
+        '企业'
+    """
+    try:
+        k = model().node(kind)
+    except KeyError:
+        return kind
+    return k.label_zh if lang == "zh" else k.label_en
+
+
+def edge_kind_label(kind: str, lang: Lang) -> str:
+    """Label of an edge kind (``股东`` / ``shareholder of``); unknown kinds are returned as written.
+
+    Example:
+        >>> edge_kind_label("RELATIVE_OF", "en")
+        'relative of'
+    """
+    try:
+        e = model().edge(kind)
+    except KeyError:
+        return kind
+    return e.label_zh if lang == "zh" else e.label_en
+
+
+def prop_label(owner: str, name: str, lang: Lang, *, is_edge: bool = False) -> str:
+    """Label of a property of a node or edge kind; unknown names are returned as written.
+
+    Example:
+        >>> prop_label("Person", "birth_date", "zh")
+        '出生日期'
+    """
+    try:
+        kind = model().edge(owner) if is_edge else model().node(owner)
+        p = kind.prop(name)
+    except KeyError:
+        return name
+    text = p.label_zh if lang == "zh" else p.label_en
+    return text or name
