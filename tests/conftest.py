@@ -58,4 +58,18 @@ def neo4j_dist() -> Path:
     return Path(proc.stdout.strip().splitlines()[-1])
 
 
+@pytest.fixture(scope="session", autouse=True)
+def guanlian_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """``GUANLIAN_HOME`` for the session: server stores' sidecar folders (journal, rejects, clue library) go
+    to a temporary folder, never into the user's ``~/.local/share/guanlian``. Subprocesses inherit it."""
+    old = os.environ.get("GUANLIAN_HOME")
+    home = tmp_path_factory.mktemp("guanlian-home")
+    os.environ["GUANLIAN_HOME"] = str(home)
+    yield home
+    if old is None:
+        os.environ.pop("GUANLIAN_HOME", None)
+    else:
+        os.environ["GUANLIAN_HOME"] = old
+
+
 # The lead adds an ``embedded_store`` fixture here (LadybugStore in tmp_path).

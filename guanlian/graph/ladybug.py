@@ -1,7 +1,8 @@
 """The embedded store: LadybugDB (the maintained Kùzu continuation), on disk, no server.
 
-A store location is a directory; the database file is ``graph.lbug`` inside it, and the other per-store
-files (``rejects.csv``, ``clues.db``, the load journal) sit beside it.
+A store location is a directory; the database file is ``graph.lbug`` inside it, and the directory is also
+the store's sidecar folder: the other per-store files (``rejects.csv``, ``clues.db``, the load journal) sit
+beside the database.
 
 Bulk writes go through ``COPY … FROM <arrow table>`` (LadybugDB's fast path); only rows whose key already
 exists and whose values changed are updated with a parametrised ``UNWIND``. Reloading the same rows
@@ -53,19 +54,52 @@ def _edge_ddl(kind: EdgeKind) -> str:
     return f"CREATE REL TABLE IF NOT EXISTS {kind.name}({ends}, {cols})"
 
 
+def sidecar_dir(location: str, database: str | None = None) -> Path:
+    """The sidecar folder of the embedded store at ``location``: the store's own folder.
+
+    Example:
+        >>> sidecar_dir("demo-out/store").as_posix()
+        'demo-out/store'
+    """
+    return Path(location)
+
+
+def open_store(location: str, *, database: str | None = None, read_only: bool = False,
+               create: bool = True) -> LadybugStore:
+    """Engine module contract (:mod:`guanlian.graph.engines`): open or create the store in folder ``location``.
+
+    ``database`` has no meaning for an embedded store (one folder holds one graph) and is ignored.
+    """
+    return LadybugStore(location, read_only=read_only, create=create)
+
+
 class LadybugStore:
-    """Store protocol over an embedded LadybugDB database in directory ``path``."""
+    """Store protocol over an embedded LadybugDB database in directory ``path``.
+
+    Args:
+        path: the store folder.
+        read_only: open read-only (the store must exist).
+        create: create the folder and database when missing; with ``False`` a missing folder, or a folder
+            without ``graph.lbug``, raises :class:`StoreError` and nothing is created.
+    """
 
     engine: Engine = "ladybug"
 
-    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+    def __init__(self, path: str | Path, *, read_only: bool = False, create: bool = True) -> None:
         self.dir = Path(path)
         self.location = str(self.dir)
+        self.sidecar = self.dir
         if self.dir.exists() and not self.dir.is_dir():
             raise StoreError(f"存储路径不是目录 / store path is not a directory: {self.dir}")
-        if read_only and not (self.dir / DB_FILE).exists():
+        if (read_only or not create) and not (self.dir / DB_FILE).exists():
+            if self.dir.is_dir():
+                raise StoreError(
+                    f"不是图存储 / not a guanlian store (no {DB_FILE} inside): {self.dir}. "
+                    f"修复 / fix: check the path, or load files first (`guanlian load --store {self.dir} …`)"
+                )
             raise StoreError(
-                f"这里没有图数据库 / no graph store at {self.dir}: run `guanlian load --store {self.dir} …` first"
+                f"图存储不存在 / no store at {self.dir}. "
+                f"修复 / fix: check the path, or load files first (`guanlian load --store {self.dir} …`)"
             )
         self.dir.mkdir(parents=True, exist_ok=True)
         try:
@@ -134,6 +168,18 @@ class LadybugStore:
         if n:
             self._conn.execute(f"MATCH ()-[e:{ek.name}]->() DELETE e")
         return n
+
+    def clear(self) -> int:
+        """Delete every node and edge (tables stay); returns the number of nodes deleted."""
+        self.ensure_schema()
+        m = model()
+        for e in m.edges:
+            self._conn.execute(f"MATCH ()-[e:{e.name}]->() DELETE e")
+        total = 0
+        for n in m.nodes:
+            total += _count(self._fetch(f"MATCH (n:{n.name}) RETURN count(n) AS c"))
+            self._conn.execute(f"MATCH (n:{n.name}) DELETE n")
+        return total
 
     # -- reads ------------------------------------------------------------------------------------------
     def query(self, cypher: str, params: dict[str, Any] | None = None) -> pd.DataFrame:

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Callable, Iterator
+from pathlib import Path as FsPath
 from typing import Any, LiteralString, TypeVar
 
 import neo4j
@@ -29,6 +31,7 @@ from neo4j import GraphDatabase
 from neo4j import exceptions as nx
 from neo4j.graph import Node, Path, Relationship
 
+from guanlian.graph.engines import data_home
 from guanlian.graph.frames import edge_columns, node_columns, prepare_edges, prepare_nodes
 from guanlian.graph.store import Engine, StoreError
 from guanlian.model import EdgeKind, NodeKind, model
@@ -112,6 +115,41 @@ def _chunks(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, An
         yield rows[start : start + size]
 
 
+def sidecar_dir(location: str, database: str | None = None) -> FsPath:
+    """The local sidecar folder of a Neo4j store: ``<data_home>/stores/neo4j-<host>_<port>[-<database>]``.
+
+    The server and database name it (scheme, user and path do not), so every URI form of one server shares it;
+    nothing is written into the Neo4j database itself. ``data_home`` is env ``GUANLIAN_HOME``, else
+    ``$XDG_DATA_HOME/guanlian``, else ``~/.local/share/guanlian`` (:func:`guanlian.graph.engines.data_home`).
+
+    Example:
+        >>> sidecar_dir("neo4j+s://user@db.example.org:7687/x", "crm db").name
+        'neo4j-db.example.org_7687-crm_db'
+    """
+    server = re.sub(r"^[a-z0-9+.-]+://", "", location.lower()).split("/")[0].split("@")[-1]
+    name = re.sub(r"[^0-9a-z._-]+", "_", server)
+    if database:
+        name += "-" + re.sub(r"[^0-9A-Za-z._-]+", "_", database)
+    return data_home() / "stores" / f"neo4j-{name}"
+
+
+def open_store(location: str, *, database: str | None = None, read_only: bool = False,
+               create: bool = True) -> Neo4jStore:
+    """Engine module contract (:mod:`guanlian.graph.engines`): connect to the Neo4j database at ``location``.
+
+    With ``create=False`` a database that does not exist or holds no guanlian schema is refused (nothing is
+    created). ``read_only`` is not enforced on the server side (reads already run in read transactions).
+    """
+    store = Neo4jStore(location, database=database)
+    if not create:
+        try:
+            store.check_is_store()
+        except BaseException:
+            store.close()
+            raise
+    return store
+
+
 class Neo4jStore:
     """Store protocol over a Neo4j 5 server (Bolt, ``neo4j://``, or TLS variants of both).
 
@@ -144,6 +182,7 @@ class Neo4jStore:
     ) -> None:
         self.uri = uri
         self.location = uri
+        self.sidecar = sidecar_dir(uri, database)
         self.user = user or os.environ.get("NEO4J_USER") or "neo4j"
         pw = password if password is not None else os.environ.get("NEO4J_PASSWORD")
         self.database = database
@@ -247,6 +286,29 @@ class Neo4jStore:
                 "修复 / fix: upgrade the server, or use scripts/neo4j-server start for a local 5.26"
             )
         self.server_version = version
+
+    def check_is_store(self) -> None:
+        """Raise :class:`StoreError` unless the database holds guanlian's schema (a store made by ``load``).
+
+        A missing database is already refused when connecting; this catches an existing database that
+        guanlian never wrote (e.g. a typo that names another project's database, or an empty server).
+        """
+
+        def work(tx: neo4j.ManagedTransaction) -> int:
+            rec = tx.run(_cypher("SHOW CONSTRAINTS YIELD name WHERE name STARTS WITH 'guanlian_' "
+                                 "RETURN count(*) AS n")).single()
+            return int(rec["n"]) if rec else 0
+
+        def run() -> int:
+            with self._session() as s:
+                return s.execute_read(work)
+
+        if self._run(run) == 0:
+            where = f"database {self.database!r}" if self.database else "the default database"
+            raise StoreError(
+                f"不是图存储 / not a guanlian store: {where} at {self.uri} holds no guanlian schema. "
+                f"修复 / fix: check --store and --database, or load files first (`guanlian load --store {self.uri} …`)"
+            )
 
     # -- schema -------------------------------------------------------------------------------------------
     def ensure_schema(self) -> None:

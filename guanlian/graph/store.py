@@ -1,8 +1,9 @@
 """The Store protocol: what every graph engine offers the rest of guanlian.
 
-Two implementations: :class:`guanlian.graph.ladybug.LadybugStore` (embedded, default) and
-:class:`guanlian.graph.neo4j.Neo4jStore` (Bolt). Use :func:`guanlian.graph.open_store` to get one from a
-``--store`` value.
+The engines are listed in :mod:`guanlian.graph.engines` (today :class:`guanlian.graph.ladybug.LadybugStore`,
+embedded and the default, and :class:`guanlian.graph.neo4j.Neo4jStore` over Bolt). Use
+:func:`guanlian.graph.open_store` to get one from a ``--store`` value. Code outside ``graph/`` uses only this
+protocol: it never asks which engine it holds.
 
 Data crosses this boundary as pandas DataFrames whose columns are property names from
 :mod:`guanlian.model`:
@@ -16,11 +17,20 @@ Upserts are idempotent: a node or edge whose ``key`` already exists is updated, 
 
 from __future__ import annotations
 
-from typing import Any, Literal, Protocol, runtime_checkable
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
 
 import pandas as pd
 
-Engine = Literal["ladybug", "neo4j"]
+Engine = str
+"""An engine name from :data:`guanlian.graph.engines.ENGINES` (``ladybug``, ``neo4j``)."""
+
+SIDECAR_FILES = {
+    "rejects": "rejects.csv",
+    "journal": "load-journal.jsonl",
+    "clues": "clues.db",
+}
+"""Well-known files in a store's sidecar folder (:attr:`Store.sidecar`)."""
 
 
 class StoreError(RuntimeError):
@@ -32,7 +42,14 @@ class Store(Protocol):
     """A graph store holding the :mod:`guanlian.model` schema."""
 
     engine: Engine
+    """The registered engine name (:mod:`guanlian.graph.engines`)."""
     location: str
+    """What ``--store`` said: a folder or a URI."""
+    sidecar: Path
+    """A local folder for the files that belong to this store but not in its graph: ``rejects.csv``, the load
+    journal, the clue library (``clues.db``), judgements, audit logs. The embedded store's own folder; for a
+    server, ``<data_home>/stores/<engine>-<host>_<port>[-<database>]`` (:func:`guanlian.graph.engines.sidecar_for`
+    computes it without opening the store). May not exist yet: writers create it."""
 
     def ensure_schema(self) -> None:
         """Create node/edge tables (LadybugDB) or constraints and indexes (Neo4j) if missing."""
@@ -51,6 +68,9 @@ class Store(Protocol):
 
     def execute(self, cypher: str, params: dict[str, Any] | None = None) -> None:
         """Run a write statement with parameters."""
+
+    def clear(self) -> int:
+        """Delete every node and edge (the schema stays); returns the number of nodes deleted."""
 
     def counts(self) -> dict[str, int]:
         """Number of nodes per node kind and edges per edge kind (every kind, zeros included)."""

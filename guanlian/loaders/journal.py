@@ -15,10 +15,13 @@ derived edges right:
   if no node or loaded-edge count of the store is below the count noted when that file completed. A store
   that was emptied or replaced behind the journal's back is therefore reloaded in full.
 
-Where it lives: ``<store dir>/load-journal.jsonl`` for the embedded store (it goes with the database); for
-Neo4j, a local file next to ``rejects.csv`` named after the server and database
-(``load-journal-<host>_<port>[-<db>].jsonl``). Nothing is written into the Neo4j database itself. A journal
-that is lost or comes from another machine only costs time (files are written again), never correctness.
+Where it lives: ``load-journal.jsonl`` in the store's sidecar folder (:attr:`guanlian.graph.Store.sidecar`):
+inside the embedded store's folder (it goes with the database); for Neo4j, a local folder named after the
+server and database. Nothing is written into the Neo4j database itself. A journal that is lost or comes from
+another machine only costs time (files are written again), never correctness.
+
+Besides files, the journal marks derived steps stale: ``PAID`` totals (above) and ``match`` (a load that wrote
+rows leaves the ``POSSIBLY_SAME`` links stale until ``guanlian match`` runs again; ``scan`` warns meanwhile).
 
 The format is JSON lines, one event per line, appended with ``O_APPEND`` and fsynced; a torn last line
 (the process was killed while writing it) is ignored when reading.
@@ -43,12 +46,16 @@ import datetime as dt
 import hashlib
 import json
 import os
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-JOURNAL_FILE = "load-journal.jsonl"
+from guanlian.graph.store import SIDECAR_FILES
+
+JOURNAL_FILE = SIDECAR_FILES["journal"]
+
+MATCH_STEP = "match"
+"""The derived step a load marks dirty and ``guanlian match`` marks derived (see :meth:`Journal.derive_pending`)."""
 
 UNCHECKED_KINDS = frozenset({"PAID", "POSSIBLY_SAME"})
 """Edge kinds that are rebuilt or deleted by design (derived totals, matcher output); their counts may drop."""
@@ -77,28 +84,14 @@ def fingerprint(path: Path | str, chunk: int = 1 << 20) -> str:
     return h.hexdigest()
 
 
-def journal_path(location: str, engine: str, rejects_path: Path | None, database: str | None = None) -> Path:
-    """Where the journal of a store lives (see the module docstring).
-
-    Args:
-        location: the store's location (directory or URI).
-        engine: ``ladybug`` or ``neo4j``.
-        rejects_path: where this load writes rejects; the Neo4j journal sits beside it (default ``./``).
-        database: Neo4j database name, if not the default.
-
-    Returns:
-        The journal file path (its folder may not exist yet).
+def journal_path(sidecar: Path | str) -> Path:
+    """The journal file of the store whose sidecar folder is ``sidecar`` (:attr:`Store.sidecar`).
 
     Example:
-        >>> journal_path("bolt://127.0.0.1:7687", "neo4j", None).name
-        'load-journal-127.0.0.1_7687.jsonl'
+        >>> journal_path("demo-out/store").as_posix()
+        'demo-out/store/load-journal.jsonl'
     """
-    if engine == "ladybug":
-        return Path(location) / JOURNAL_FILE
-    server = re.sub(r"^[a-z0-9+]+://", "", location.lower()).split("/")[0].split("@")[-1]
-    name = re.sub(r"[^0-9a-z._-]+", "_", server) + (f"-{re.sub(r'[^0-9A-Za-z._-]+', '_', database)}" if database else "")
-    folder = rejects_path.parent if rejects_path is not None else Path(".")
-    return folder / f"load-journal-{name}.jsonl"
+    return Path(sidecar) / JOURNAL_FILE
 
 
 class Journal:

@@ -29,7 +29,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from guanlian.graph.store import Store
+from guanlian.graph.store import SIDECAR_FILES, Store
 from guanlian.loaders import (
     changes,
     companies,
@@ -40,7 +40,7 @@ from guanlian.loaders import (
     shareholders,
     subsidies,
 )
-from guanlian.loaders.journal import Journal, fingerprint, journal_path
+from guanlian.loaders.journal import MATCH_STEP, Journal, fingerprint, journal_path
 from guanlian.loaders.parse import clean_text, day_number
 from guanlian.loaders.read import RawTable, ReadError, norm_header, read_table
 from guanlian.loaders.relink import relink_payees
@@ -392,7 +392,7 @@ def load_files(
         kind: force one kind for every file (else detected from the headers).
         kinds: a kind (or None to detect) per path, overriding ``kind``.
         rejects_path: where to write the reject/warning log (CSV, UTF-8 with BOM so Excel opens it);
-            default ``<store>/rejects.csv`` for an embedded store, ``./rejects.csv`` for Neo4j.
+            default ``rejects.csv`` in the store's sidecar folder (:attr:`Store.sidecar`).
         progress: called with a short message before each file.
 
     Returns:
@@ -410,10 +410,8 @@ def load_files(
     items = _order([(Path(p), k or sniff_kind(Path(p))) for p, k in zip(paths, wanted, strict=True)])
     results: list[FileResult] = []
     issues: list[dict[str, object]] = []
-    out = rejects_path
-    if out is None:
-        out = Path(store.location) / "rejects.csv" if store.engine == "ladybug" else Path("rejects.csv")
-    journal = Journal(journal_path(store.location, store.engine, out, getattr(store, "database", None)))
+    out = rejects_path if rejects_path is not None else store.sidecar / SIDECAR_FILES["rejects"]
+    journal = Journal(journal_path(store.sidecar))
     paid_dirty = journal.derive_pending("PAID")
     pending: list[tuple[Path, str, str, Batch, FileResult]] = []
     phases: list[list[tuple[Path, str | None]]] = [[(p, k) for p, k in items if k in ph] for ph in PHASES]
@@ -454,6 +452,7 @@ def load_files(
         if any("PAYMENT" in b.edges for *_x, b, _r in pending):
             journal.dirty(load_id, "PAID")
             paid_dirty = True
+        journal.dirty(load_id, MATCH_STEP)  # new rows: the matcher's links are stale until `match` runs
         journal.started_many(load_id, [(path, sha, kind_name) for path, sha, kind_name, _b, _r in pending])
         # One write per kind for the whole call: nodes shared by several files (units, companies, people) are
         # combined in memory once instead of being re-checked and updated in the store file after file.

@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from guanlian.graph.engines import dialect_of
 from guanlian.graph.store import Store, StoreError
 from guanlian.queries.spec import (
     QueryFileError,
@@ -156,8 +157,8 @@ class Library:
             QueryFileError: naming the file (the engine override when there is one) and the line.
         """
         for q in self:
-            path, text, first = q.text_for(store.engine)
-            _, cy = self.cypher_params(q.id, store.engine, self.bind(q.id))
+            path, text, first = q.text_for(dialect_of(store))
+            _, cy = self.cypher_params(q.id, dialect_of(store), self.bind(q.id))
             try:
                 store.query("EXPLAIN " + text, cy)
             except StoreError as exc:
@@ -185,8 +186,8 @@ class Library:
         """
         q = self.get(query_id)
         bound = self.bind(query_id, params)
-        path, _, _ = q.text_for(store.engine)
-        text, cy = self.cypher_params(query_id, store.engine, bound)
+        path, _, _ = q.text_for(dialect_of(store))
+        text, cy = self.cypher_params(query_id, dialect_of(store), bound)
         try:
             df = store.query(text, cy)
         except StoreError as exc:

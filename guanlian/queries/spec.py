@@ -37,6 +37,7 @@ from typing import Any, Literal
 
 import yaml
 
+from guanlian.graph.engines import dialects
 from guanlian.model import TIERS, model, tier_rank
 
 Severity = Literal["high", "medium", "low"]
@@ -45,7 +46,9 @@ ParamType = Literal["int", "float", "string", "bool", "tier"]
 PARAM_TYPES: tuple[ParamType, ...] = ("int", "float", "string", "bool", "tier")
 ValueType = Literal["int", "float", "string", "bool", "list"]
 VALUE_TYPES: tuple[ValueType, ...] = ("int", "float", "string", "bool", "list")
-ENGINES: tuple[str, ...] = ("ladybug", "neo4j")
+ENGINES: tuple[str, ...] = dialects()
+"""Query dialects of the registered engines (:mod:`guanlian.graph.engines`): ``<id>.<dialect>.cypher``
+overrides a query's text on engines of that dialect."""
 
 REQUIRED_KEYS = ("id", "title_zh", "title_en", "severity", "why_zh", "why_en", "params", "returns", "example")
 OPTIONAL_KEYS = ("explain_zh", "explain_en", "tags")
@@ -159,7 +162,7 @@ class SavedQuery:
     tags: tuple[str, ...] = ()
 
     def text_for(self, engine: str) -> tuple[Path, str, int]:
-        """(file, Cypher text, line of the text's first line in that file) for ``engine``."""
+        """(file, Cypher text, line of the text's first line in that file) for query dialect ``engine``."""
         if engine in self.overrides:
             path, text = self.overrides[engine]
             return path, text, 1

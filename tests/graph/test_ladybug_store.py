@@ -78,7 +78,7 @@ def test_open_store_errors(tmp_path: Path) -> None:
     f.write_text("x")
     with pytest.raises(StoreError, match="not a directory"):
         open_store(f)
-    with pytest.raises(StoreError, match="no graph store"):
+    with pytest.raises(StoreError, match="no store at"):
         open_store(tmp_path / "missing", read_only=True)
 
 

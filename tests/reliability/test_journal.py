@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from guanlian.graph import sidecar_for
 from guanlian.loaders.journal import Journal, fingerprint, journal_path
 
 
@@ -62,7 +65,11 @@ def test_paid_pending_until_derived(tmp_path: Path) -> None:
     assert not Journal(tmp_path / "j.jsonl").derive_pending("PAID")
 
 
-def test_journal_locations(tmp_path: Path) -> None:
-    assert journal_path(str(tmp_path / "s"), "ladybug", None) == tmp_path / "s" / "load-journal.jsonl"
-    got = journal_path("neo4j+s://user@db.example.org:7687/x", "neo4j", tmp_path / "r" / "rejects.csv", "crm db")
-    assert got == tmp_path / "r" / "load-journal-db.example.org_7687-crm_db.jsonl"
+def test_journal_locations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GUANLIAN_HOME", str(tmp_path / "home"))
+    assert journal_path(sidecar_for(str(tmp_path / "s"))) == tmp_path / "s" / "load-journal.jsonl"
+    got = journal_path(sidecar_for("neo4j+s://user@db.example.org:7687/x", "crm db"))
+    assert got == tmp_path / "home" / "stores" / "neo4j-db.example.org_7687-crm_db" / "load-journal.jsonl"
+    # every URI form of one server and database shares the folder; another database does not
+    assert sidecar_for("bolt://db.example.org:7687", "crm db") == got.parent
+    assert sidecar_for("bolt://db.example.org:7687") != got.parent

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from guanlian.demo import DemoManifest
-from guanlian.graph import open_store
+from guanlian.graph import open_store, sidecar_for
 from guanlian.graph.neo4j import Neo4jStore
 from guanlian.loaders.journal import JOURNAL_FILE, journal_path
 
@@ -241,7 +241,7 @@ def test_kill_9_neo4j_converges_100k_rows(medium_demo: DemoManifest, private_neo
     manifest = str(mpath)
     env = private_neo4j.env()
     rejects = tmp_path / "rejects.csv"
-    journal = journal_path(private_neo4j.uri, "neo4j", rejects)
+    journal = journal_path(sidecar_for(private_neo4j.uri))
     cmd = cli("load", "--store", private_neo4j.uri, "--rejects", str(rejects), manifest, "--json")
     store = Neo4jStore(private_neo4j.uri, private_neo4j.user, private_neo4j.password)
     timings: list[str] = []

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from guanlian.demo import DemoManifest
+from guanlian.graph import sidecar_for
 from guanlian.graph.neo4j import Neo4jStore
 from guanlian.graph.store import StoreError
 from guanlian.loaders.journal import journal_path
@@ -40,7 +41,7 @@ def test_server_stops_mid_load_then_rerun_completes(tiny_demo: DemoManifest, pri
                                                     tmp_path: Path) -> None:
     mpath, n_files = one_per_kind(tiny_demo, tmp_path / "manifest.json")
     rejects = tmp_path / "rejects.csv"
-    journal = journal_path(private_neo4j.uri, "neo4j", rejects)
+    journal = journal_path(sidecar_for(private_neo4j.uri))
     cmd = cli("load", "--store", private_neo4j.uri, "--rejects", str(rejects), str(mpath), "--json")
     env = private_neo4j.env()
     with Neo4jStore(private_neo4j.uri, private_neo4j.user, private_neo4j.password) as s:
