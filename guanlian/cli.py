@@ -1,7 +1,9 @@
 """The ``guanlian`` command line: thin wrappers, each calling one library function.
 
 Every command takes ``--store`` (env ``GUANLIAN_STORE``): a directory is the embedded LadybugDB store; a
-``bolt://``, ``neo4j://`` or ``neo4j+s://`` URI is a Neo4j server (``NEO4J_USER`` / ``NEO4J_PASSWORD``).
+``bolt://``, ``neo4j://`` or ``neo4j+s://`` URI is a Neo4j server (``NEO4J_USER`` / ``NEO4J_PASSWORD``); the
+engines and their URI schemes come from :mod:`guanlian.graph.engines`. Only ``load`` and ``demo`` create a
+store; every other command refuses a store that does not exist.
 Errors an investigator can act on print one line and exit with status 2; no stack traces.
 """
 
@@ -18,7 +20,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from guanlian.graph import Store, StoreError, default_store, open_store
+from guanlian.graph import ENGINES, Store, StoreError, default_store, open_store
 
 app = typer.Typer(
     name="guanlian",
@@ -33,10 +35,8 @@ app.add_typer(clues_app, name="clues")
 console = Console()
 err = Console(stderr=True)
 
-StoreOpt = Annotated[
-    str | None,
-    typer.Option("--store", "-s", envvar="GUANLIAN_STORE", help="Store directory or bolt://, neo4j:// URI."),
-]
+_STORE_HELP = "Store: a folder, or a URI (" + ", ".join(f"{e.schemes[0]}://… {e.label}" for e in ENGINES if e.schemes) + ")."
+StoreOpt = Annotated[str | None, typer.Option("--store", "-s", envvar="GUANLIAN_STORE", help=_STORE_HELP)]
 DatabaseOpt = Annotated[str | None, typer.Option("--database", help="Neo4j database name.")]
 LangOpt = Annotated[str, typer.Option("--lang", help="Output language: zh or en.")]
 ShowIdsOpt = Annotated[bool, typer.Option("--show-ids", help="Show resident ID numbers unmasked.")]
@@ -48,15 +48,24 @@ def fail(message: str) -> None:
     raise typer.Exit(2)
 
 
-@contextmanager
-def opened(store: str | None, database: str | None = None, *, read_only: bool = False) -> Iterator[Store]:
-    """Open the store named by ``--store`` (or fail with a one-line message)."""
+def _location(store: str | None) -> str:
+    """The ``--store`` value (or env ``GUANLIAN_STORE``); fails when neither is given."""
     location = store or default_store()
     if not location:
         fail("请用 --store 指定图存储 / give the store with --store or GUANLIAN_STORE")
         raise AssertionError
+    return location
+
+
+@contextmanager
+def opened(store: str | None, database: str | None = None, *, create: bool = False) -> Iterator[Store]:
+    """Open the store named by ``--store`` (or fail with a one-line message).
+
+    Only ``load`` passes ``create=True``; every other command refuses a store that does not exist.
+    """
+    location = _location(store)
     try:
-        s = open_store(location, database=database, read_only=read_only)
+        s = open_store(location, database=database, create=create)
     except StoreError as exc:
         fail(str(exc))
         raise AssertionError from exc
@@ -108,7 +117,7 @@ def load(
     if kind and kind not in KINDS:
         fail(f"未知类型 / unknown kind {kind!r}; known: {', '.join(KINDS)}")
     paths, kinds = expand_manifests(files, kind)
-    with opened(store, database) as s, err.status("导入 / loading") as status:
+    with opened(store, database, create=True) as s, err.status("导入 / loading") as status:
         summary = load_files(s, paths, kinds=kinds, rejects_path=rejects,
                              progress=lambda msg: status.update(f"导入 / loading: {msg}"))
     if as_json:
@@ -147,11 +156,10 @@ def stats(store: StoreOpt = None, database: DatabaseOpt = None, as_json: Annotat
 def match(store: StoreOpt = None, database: DatabaseOpt = None, as_json: Annotated[bool, typer.Option("--json")] = False
           ) -> None:
     """人员匹配 / Link persons across sources with scored POSSIBLY_SAME edges (idempotent)."""
-    from guanlian.matching.matcher import match_store
+    from guanlian.workflow import match as match_persons
 
     with opened(store, database) as s:
-        summary = match_store(s)
-    tiers = summary.per_tier()
+        tiers = match_persons(s)
     if as_json:
         sys.stdout.write(json.dumps(tiers, ensure_ascii=False) + "\n")
         return
@@ -292,13 +300,13 @@ def scan(
     queries_dir: Annotated[list[Path] | None, typer.Option("--queries-dir")] = None,
     lang: LangOpt = "zh",
     show_ids: ShowIdsOpt = False,
-    clues: Annotated[Path | None, typer.Option("--clues", help="Also file findings into this clue library.")] = None,
+    clues: Annotated[bool, typer.Option("--clues", help="Also file the findings into the store's clue library.")] = False,
     views: Annotated[str, typer.Option("--views", help="Finding views to write: all (default, every report "
                                        "link works), top:N (the N highest-scoring) or none.")] = "all",
 ) -> None:
     """扫描 / Run every saved query; write findings.json, report.html/.xlsx and one view per finding."""
     from guanlian.queries.library import QueryError
-    from guanlian.workflow import parse_views, scan_to_dir
+    from guanlian.workflow import default_clues_path, parse_views, scan_to_dir
 
     try:
         n_views = parse_views(views)
@@ -308,12 +316,19 @@ def scan(
     params = _params(param)
     try:
         with opened(store, database) as s:
+            library = default_clues_path(s.location, database) if clues else None
             result = scan_to_dir(s, out, params=params, extra_dirs=queries_dir or [], lang=_lang(lang),
-                                 show_ids=show_ids, clues=clues, views=n_views)
+                                 show_ids=show_ids, clues=library, views=n_views)
     except QueryError as exc:
         fail(str(exc))
         return
+    if result.match_stale:
+        err.print("[bold yellow]注意 / warning:[/] 上次导入后尚未运行 match,经模糊关联的发现可能缺失 / rows were "
+                  "loaded after the last `guanlian match`: findings that follow fuzzy person links may be missing; "
+                  "run `guanlian match` first", highlight=False, soft_wrap=True)
     console.print(f"发现 / findings: {result.count}; 报告 / report: {result.report_html}")
+    if library is not None:
+        console.print(f"线索库 / clue library: {library}")
 
 
 @app.command()
@@ -375,26 +390,47 @@ def demo(
                       progress=lambda msg: console.print(f"[dim]… {msg}[/]"), on_error=fail)
     print_load_summary(console, result.load, lang)
     console.print(f"匹配 / matched: {result.match_tiers}")
-    console.print(f"发现 / findings: {result.scan.count}, 线索 / clues filed: {result.clues_added}")
+    console.print(f"发现 / findings: {result.scan.count}, 线索 / clues filed: {result.clues_added} ({result.clues_path})")
     console.print(f"[bold green]报告 / report:[/] {result.scan.report_html}")
 
 
 # -- clue library ---------------------------------------------------------------------------------------
-CluesOpt = Annotated[Path | None, typer.Option("--clues", help="Clue library file (default: clues.db next to the store).")]
+CluesOpt = Annotated[Path | None, typer.Option(
+    "--clues", help="Clue library file (default: clues.db in the store's sidecar folder, see --store).")]
 
 
-def _clue_lib(clues: Path | None, store: str | None) -> Any:
-    from guanlian.clues.library import ClueLibrary
+def _clue_path(clues: Path | None, store: str | None, database: str | None, *, create: bool) -> Path:
+    """The clue library a ``clues`` command uses: ``--clues``, else the store's default library.
+
+    Only ``clues add`` creates a library (and then the store must exist); the other commands refuse a library
+    that does not exist instead of showing an empty one.
+    """
     from guanlian.workflow import default_clues_path
 
-    return ClueLibrary(clues or default_clues_path(store or default_store()))
+    if clues is not None:
+        path = clues
+    else:
+        location = _location(store)
+        if create:
+            with opened(location, database):
+                pass  # refuses a store that does not exist
+        try:
+            path = default_clues_path(location, database)
+        except StoreError as exc:
+            fail(str(exc))
+            raise AssertionError from exc
+    if not create and not path.is_file():
+        fail(f"线索库不存在 / no clue library at {path}. 修复 / fix: check --store/--clues, or file findings "
+             "first (`guanlian scan --clues` or `guanlian clues add`)")
+    return path
 
 
 @contextmanager
-def _clues(clues: Path | None, store: str | None) -> Iterator[Any]:
-    from guanlian.clues.library import ClueError
+def _clues(clues: Path | None, store: str | None, database: str | None = None, *, create: bool = False
+           ) -> Iterator[Any]:
+    from guanlian.clues.library import ClueError, ClueLibrary
 
-    lib = _clue_lib(clues, store)
+    lib = ClueLibrary(_clue_path(clues, store, database, create=create))
     try:
         yield lib
     except (ClueError, KeyError, LookupError) as exc:
@@ -409,6 +445,7 @@ def clues_add(
     ids: Annotated[list[str] | None, typer.Option("--ids", help="Only these finding ids.")] = None,
     clues: CluesOpt = None,
     store: StoreOpt = None,
+    database: DatabaseOpt = None,
 ) -> None:
     """立线索 / File findings as clues (re-adding updates, never duplicates)."""
     try:
@@ -416,7 +453,7 @@ def clues_add(
     except (OSError, ValueError) as exc:
         fail(f"无法读取 / cannot read {from_}: {exc}")
         return
-    with _clues(clues, store) as lib:
+    with _clues(clues, store, database, create=True) as lib:
         r = lib.add_findings(doc, ids)
     console.print(f"新增 / new {r.new}, 更新 / updated {r.updated}, 未变 / unchanged {r.unchanged}")
 
@@ -427,9 +464,10 @@ def clues_list(
     severity: Annotated[str | None, typer.Option("--severity")] = None,
     clues: CluesOpt = None,
     store: StoreOpt = None,
+    database: DatabaseOpt = None,
 ) -> None:
     """线索列表 / List clues."""
-    with _clues(clues, store) as lib:
+    with _clues(clues, store, database) as lib:
         rows = lib.list(status=status, severity=severity)
     t = Table(title=f"线索 / clues: {len(rows)}")
     for c in ("id", "status", "severity", "score", "title"):
@@ -440,45 +478,48 @@ def clues_list(
 
 
 @clues_app.command("show")
-def clues_show(clue_id: str, clues: CluesOpt = None, store: StoreOpt = None) -> None:
+def clues_show(clue_id: str, clues: CluesOpt = None, store: StoreOpt = None,
+               database: DatabaseOpt = None) -> None:
     """线索详情 / Show one clue with its history."""
-    with _clues(clues, store) as lib:
+    with _clues(clues, store, database) as lib:
         detail = lib.show(clue_id)
     console.print(detail.render() if hasattr(detail, "render") else detail)
 
 
 @clues_app.command("transfer")
 def clues_transfer(clue_id: str, to: Annotated[str, typer.Option("--to")], note: Annotated[str, typer.Option("--note")] = "",
-                   clues: CluesOpt = None, store: StoreOpt = None) -> None:
+                   clues: CluesOpt = None, store: StoreOpt = None, database: DatabaseOpt = None) -> None:
     """移送 / Transfer a clue to a unit."""
-    with _clues(clues, store) as lib:
+    with _clues(clues, store, database) as lib:
         c = lib.transfer(clue_id, to, note)
     console.print(f"{c.clue_id}: {c.status}")
 
 
 @clues_app.command("handle")
 def clues_handle(clue_id: str, result: Annotated[str, typer.Option("--result")],
-                 note: Annotated[str, typer.Option("--note")] = "", clues: CluesOpt = None, store: StoreOpt = None) -> None:
+                 note: Annotated[str, typer.Option("--note")] = "", clues: CluesOpt = None, store: StoreOpt = None,
+                 database: DatabaseOpt = None) -> None:
     """处置 / Record how a clue was handled."""
-    with _clues(clues, store) as lib:
+    with _clues(clues, store, database) as lib:
         c = lib.handle(clue_id, result, note)
     console.print(f"{c.clue_id}: {c.status}")
 
 
 @clues_app.command("feedback")
 def clues_feedback(clue_id: str, note: Annotated[str, typer.Option("--note")], clues: CluesOpt = None,
-                   store: StoreOpt = None) -> None:
+                   store: StoreOpt = None, database: DatabaseOpt = None) -> None:
     """反馈 / Record feedback on a clue."""
-    with _clues(clues, store) as lib:
+    with _clues(clues, store, database) as lib:
         c = lib.feedback(clue_id, note)
     console.print(f"{c.clue_id}: {c.status}")
 
 
 @clues_app.command("evaluate")
 def clues_evaluate(clue_id: str, rating: Annotated[str, typer.Option("--rating")],
-                   note: Annotated[str, typer.Option("--note")] = "", clues: CluesOpt = None, store: StoreOpt = None) -> None:
+                   note: Annotated[str, typer.Option("--note")] = "", clues: CluesOpt = None, store: StoreOpt = None,
+                   database: DatabaseOpt = None) -> None:
     """评估 / Evaluate a clue."""
-    with _clues(clues, store) as lib:
+    with _clues(clues, store, database) as lib:
         c = lib.evaluate(clue_id, rating, note)
     console.print(f"{c.clue_id}: {c.status}")
 
@@ -489,13 +530,14 @@ def clues_export(
     out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
     clues: CluesOpt = None,
     store: StoreOpt = None,
+    database: DatabaseOpt = None,
     show_ids: ShowIdsOpt = False,
     lang: LangOpt = "zh",
 ) -> None:
     """导出线索 / Export the clue library."""
     if fmt not in ("csv", "xlsx", "json"):
         fail(f"--format 只能是 csv/xlsx/json / unknown format {fmt!r}")
-    with _clues(clues, store) as lib:
+    with _clues(clues, store, database) as lib:
         path = lib.export(fmt, out or Path(f"clues.{fmt}"), show_ids=show_ids, lang=_lang(lang))
     console.print(f"写出 / wrote {path}")
 

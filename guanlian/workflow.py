@@ -11,6 +11,7 @@ Example (what ``guanlian demo`` runs; ``tests/test_cli.py`` runs it)::
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,7 +20,8 @@ from typing import Any
 
 import pandas as pd
 
-from guanlian.graph import Store, is_uri, open_store
+from guanlian.graph import SIDECAR_FILES, Store, is_uri, open_store, sidecar_for
+from guanlian.loaders.journal import MATCH_STEP, Journal, journal_path
 from guanlian.loaders.pipeline import LoadSummary, load_files, parse_file
 from guanlian.values.ids import mask_ids_in_text
 from guanlian.values.privacy import mask_frame, neutralise_frame
@@ -44,11 +46,36 @@ def expand_manifests(files: Sequence[Path], kind: str | None) -> tuple[list[Path
     return paths, kinds
 
 
-def default_clues_path(store: str | None) -> Path:
-    """``clues.db`` next to an embedded store (inside its folder); ``./clues.db`` for a Neo4j URI."""
-    if not store or is_uri(store):
-        return Path("clues.db")
-    return Path(store) / "clues.db"
+def default_clues_path(store: str, database: str | None = None) -> Path:
+    """The clue library of a store: ``clues.db`` in its sidecar folder (:attr:`Store.sidecar`).
+
+    The one default location, used by ``demo``, ``scan --clues`` and every ``clues`` command: inside the
+    folder of an embedded store; for Neo4j in the local sidecar folder of that server and database.
+
+    Example:
+        >>> default_clues_path("demo-out/store").as_posix()
+        'demo-out/store/clues.db'
+    """
+    return sidecar_for(store, database) / SIDECAR_FILES["clues"]
+
+
+def match(store: Store) -> dict[str, int]:
+    """Link persons (``guanlian match``) and record in the load journal that the links are current.
+
+    Returns:
+        Linked pairs per tier.
+    """
+    from guanlian.matching.matcher import match_store
+
+    tiers = match_store(store).per_tier()
+    run_id = dt.datetime.now(dt.UTC).strftime("match-%Y%m%dT%H%M%SZ")
+    Journal(journal_path(store.sidecar)).derived(run_id, MATCH_STEP)
+    return tiers
+
+
+def match_is_stale(store: Store) -> bool:
+    """True when rows were loaded after the last ``match`` (the ``POSSIBLY_SAME`` links miss them)."""
+    return Journal(journal_path(store.sidecar)).derive_pending(MATCH_STEP)
 
 
 # -- collide --------------------------------------------------------------------------------------------
@@ -100,6 +127,8 @@ class ScanResult:
     doc: dict[str, Any] = field(default_factory=dict)
     filed: dict[str, Any] = field(default_factory=dict)
     """The document as written to findings.json and filed as clues (IDs masked unless --show-ids)."""
+    match_stale: bool = False
+    """Rows were loaded after the last ``match``: findings that follow fuzzy links may be missing."""
 
 
 def parse_views(spec: str) -> int | None:
@@ -153,7 +182,8 @@ def scan_to_dir(store: Store, out: Path, *, params: Mapping[str, object] | None 
             lib.add_findings(filed)
         finally:
             lib.close()
-    return ScanResult(len(doc["findings"]), findings_path, html, xlsx, written, doc, filed)
+    return ScanResult(len(doc["findings"]), findings_path, html, xlsx, written, doc, filed,
+                      match_stale=match_is_stale(store))
 
 
 def view_entity(store: Store, entity: str, out: Path, *, hops: int = 2, limit: int = 150,
@@ -185,6 +215,7 @@ class DemoResult:
     scan: ScanResult
     clues_added: int
     truth_path: Path
+    clues_path: Path | None = None
 
 
 def run_demo(out: Path, *, size: str = "small", seed: int = 7, store: str | None = None, lang: str = "zh",
@@ -194,14 +225,14 @@ def run_demo(out: Path, *, size: str = "small", seed: int = 7, store: str | None
 
     Args:
         out: folder; gets ``data/`` (source files), ``truth.json``, ``store/`` (embedded store unless ``store``
-            names another), ``report.html``, ``report.xlsx``, ``findings.json``, ``views/``, ``clues.db``.
+            names another), ``report.html``, ``report.xlsx``, ``findings.json``, ``views/``; the clue library
+            goes to the store's default location (:func:`default_clues_path`).
         size: generator size (tiny, small, medium, large).
         seed: generator seed (same seed → same files).
         store: store location; default ``out/store``.
     """
     from guanlian.clues.library import ClueLibrary
     from guanlian.demo import generate
-    from guanlian.matching.matcher import match_store
 
     say = progress or (lambda _m: None)
     out = Path(out)
@@ -210,27 +241,24 @@ def run_demo(out: Path, *, size: str = "small", seed: int = 7, store: str | None
     manifest = generate(out, size=size, seed=seed)
     location = store or str(out / "store")
     s = open_store(location)
+    clues_path = s.sidecar / SIDECAR_FILES["clues"]
     try:
         if is_uri(location):
-            from guanlian.graph.neo4j import Neo4jStore
-
-            # a demo owns its Neo4j database: start from empty so counts reconcile with the files
-            # (clear() deletes in batches; one DETACH DELETE exceeds the transaction memory limit on big graphs)
-            if isinstance(s, Neo4jStore):
-                s.clear()
+            # a demo owns its server database: start from empty so counts reconcile with the files
+            s.clear()
         say("导入 / loading")
         paths = [p for p, _k in manifest.files]
         kinds: list[str | None] = [k for _p, k in manifest.files]
         summary = load_files(s, paths, kinds=kinds, rejects_path=out / "rejects.csv")
         say("匹配 / matching")
-        tiers = match_store(s).per_tier()
+        tiers = match(s)
         say("扫描 / scanning")
         result = scan_to_dir(s, out, lang=lang, show_ids=show_ids)
     finally:
         s.close()
-    lib = ClueLibrary(out / "clues.db")
+    lib = ClueLibrary(clues_path)
     try:
         added = lib.add_findings(result.filed)
     finally:
         lib.close()
-    return DemoResult(summary, tiers, result, added.new + added.updated, manifest.truth_path)
+    return DemoResult(summary, tiers, result, added.new + added.updated, manifest.truth_path, clues_path)

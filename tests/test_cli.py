@@ -31,8 +31,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_demo_writes_everything_and_reconciles(demo: Path) -> None:
-    for name in ("report.html", "report.xlsx", "findings.json", "truth.json", "clues.db", "rejects.csv"):
+    for name in ("report.html", "report.xlsx", "findings.json", "truth.json", "rejects.csv", "store/clues.db"):
         assert (demo / name).exists(), name
+    assert not (demo / "clues.db").exists(), "one clue library: the store's, not a second one beside it"
     doc = json.loads((demo / "findings.json").read_text(encoding="utf-8"))
     assert doc["findings"], "the tiny demo plants schemes; the scan must find some"
     assert len(list((demo / "views").glob("*.html"))) == len(doc["findings"])
@@ -54,6 +55,14 @@ def test_scan_views_option(demo: Path, tmp_path: Path) -> None:
     assert r.exit_code == 0 and not (tmp_path / "none" / "views").exists()
     r = runner.invoke(app, ["scan", "--store", store, "--out", str(tmp_path / "bad"), "--views", "top:x"])
     assert r.exit_code == 2 and "top:N" in r.output
+
+
+def test_readme_tour_lists_the_demo_clues(demo: Path) -> None:
+    """README: `guanlian clues list --store demo-out/store` shows what the demo filed."""
+    r = runner.invoke(app, ["clues", "list", "--store", str(demo / "store")])
+    assert r.exit_code == 0, r.output
+    doc = json.loads((demo / "findings.json").read_text(encoding="utf-8"))
+    assert re.search(rf"clues: {len(doc['findings'])}\b", r.output), r.output
 
 
 def test_stats_and_load_json(demo: Path, tmp_path: Path) -> None:

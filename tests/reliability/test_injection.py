@@ -97,8 +97,7 @@ def check_everything(store_arg: str, tmp_path: Path, env: dict[str, str] | None 
     _no_formula(_cells_csv(rej), "rejects.csv")
 
     out = tmp_path / "scan"
-    clues_db = tmp_path / "clues.db"
-    scan = _run("scan", "--store", store_arg, "--out", str(out), "--clues", str(clues_db), env=env)
+    scan = _run("scan", "--store", store_arg, "--out", str(out), "--clues", env=env)
     assert scan.returncode == 0, scan.stderr[-2000:]
     doc = json.loads((out / "findings.json").read_text(encoding="utf-8"))
     text = json.dumps(doc, ensure_ascii=False)
@@ -109,7 +108,8 @@ def check_everything(store_arg: str, tmp_path: Path, env: dict[str, str] | None 
     _no_formula(_cells_xlsx(out / "report.xlsx"), "report.xlsx")
 
     for fmt in ("csv", "xlsx"):
-        exp = _run("clues", "export", "--clues", str(clues_db), "--format", fmt, "--out", str(tmp_path / f"c.{fmt}"))
+        exp = _run("clues", "export", "--store", store_arg, "--format", fmt, "--out", str(tmp_path / f"c.{fmt}"),
+                   env=env)
         assert exp.returncode == 0, exp.stderr[-1000:]
     _no_formula(_cells_csv((tmp_path / "c.csv").read_text(encoding="utf-8-sig")), "clues.csv")
     _no_formula(_cells_xlsx(tmp_path / "c.xlsx"), "clues.xlsx")

@@ -70,7 +70,7 @@ def test_demo_outputs_mask_resident_ids(tmp_path: Path) -> None:
     consoles["run_json"] = _run("run", "official_in_business", "--store", str(store), "--format", "json").stdout
     consoles["scan"] = _run("scan", "--store", str(store), "--out", str(tmp_path / "scan")).stdout
     for fmt in ("csv", "xlsx", "json"):
-        _run("clues", "export", "--clues", str(out / "clues.db"), "--format", fmt, "--out", str(tmp_path / f"clues.{fmt}"))
+        _run("clues", "export", "--store", str(store), "--format", fmt, "--out", str(tmp_path / f"clues.{fmt}"))
 
     leaks: list[str] = []
     skip_dirs = {out / "data"}
