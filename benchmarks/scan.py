@@ -131,10 +131,10 @@ def measure(store: Store, repeat: int) -> Measured:
         t0 = time.perf_counter()
         doc = scan(store, library=lib)
         total = time.perf_counter() - t0
-        for r in doc["query_runs"]:
-            res.seconds[r["id"]] = min(res.seconds.get(r["id"], 1e9), r["seconds"])
+        for r in doc.query_runs:
+            res.seconds[r.id] = min(res.seconds.get(r.id, 1e9), r.seconds)
         res.seconds["total"] = min(res.seconds.get("total", 1e9), total)
-        res.findings = {f["id"]: (tuple(sorted(f["queries"])), f["confidence"]) for f in doc["findings"]}
+        res.findings = {f.id: (tuple(sorted(f.queries)), f.confidence) for f in doc.findings}
     res.load = (before, os.getloadavg()[0])
     return res
 

@@ -448,8 +448,10 @@ def clues_add(
     database: DatabaseOpt = None,
 ) -> None:
     """立线索 / File findings as clues (re-adding updates, never duplicates)."""
+    from guanlian.finding import FindingsDoc
+
     try:
-        doc = json.loads(from_.read_text(encoding="utf-8"))
+        doc = FindingsDoc.from_json(json.loads(from_.read_text(encoding="utf-8")))
     except (OSError, ValueError) as exc:
         fail(f"无法读取 / cannot read {from_}: {exc}")
         return

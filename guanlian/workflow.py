@@ -14,12 +14,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
+from guanlian.finding import FindingsDoc
 from guanlian.graph import SIDECAR_FILES, Store, is_uri, open_store, sidecar_for
 from guanlian.loaders.journal import MATCH_STEP, Journal, journal_path
 from guanlian.loaders.pipeline import LoadSummary, load_files, parse_file
@@ -124,8 +124,8 @@ class ScanResult:
     report_html: Path
     report_xlsx: Path
     views: dict[str, Path] = field(default_factory=dict)
-    doc: dict[str, Any] = field(default_factory=dict)
-    filed: dict[str, Any] = field(default_factory=dict)
+    doc: FindingsDoc = field(default_factory=FindingsDoc)
+    filed: FindingsDoc = field(default_factory=FindingsDoc)
     """The document as written to findings.json and filed as clues (IDs masked unless --show-ids)."""
     match_stale: bool = False
     """Rows were loaded after the last ``match``: findings that follow fuzzy links may be missing."""
@@ -171,7 +171,7 @@ def scan_to_dir(store: Store, out: Path, *, params: Mapping[str, object] | None 
     doc = scan(store, params=dict(params or {}), extra_dirs=list(extra_dirs))
     findings_path = write_findings(doc, out, show_ids=show_ids)
     filed = doc if show_ids else masked_findings(doc)
-    chosen = doc if views is None else {**doc, "findings": doc["findings"][: max(0, views)]}
+    chosen = doc if views is None else replace(doc, findings=doc.findings[: max(0, views)])
     written = render_finding_views(chosen, out / "views", lang=lang, show_ids=show_ids)  # type: ignore[arg-type]
     html, xlsx = write_report(doc, out, lang=lang, show_ids=show_ids, views=written)  # type: ignore[arg-type]
     if clues is not None:
@@ -182,7 +182,7 @@ def scan_to_dir(store: Store, out: Path, *, params: Mapping[str, object] | None 
             lib.add_findings(filed)
         finally:
             lib.close()
-    return ScanResult(len(doc["findings"]), findings_path, html, xlsx, written, doc, filed,
+    return ScanResult(len(doc.findings), findings_path, html, xlsx, written, doc, filed,
                       match_stale=match_is_stale(store))
 
 
@@ -194,10 +194,9 @@ def view_entity(store: Store, entity: str, out: Path, *, hops: int = 2, limit: i
     from guanlian.viz.view import render_finding_view, render_view
 
     if findings is not None:
-        doc = json.loads(Path(findings).read_text(encoding="utf-8"))
-        for f in doc.get("findings", []):
-            if f.get("id") == entity:
-                return render_finding_view(f, out, lang=lang, show_ids=show_ids)  # type: ignore[arg-type]
+        found = FindingsDoc.from_json(json.loads(Path(findings).read_text(encoding="utf-8"))).by_id(entity)
+        if found is not None:
+            return render_finding_view(found, out, lang=lang, show_ids=show_ids)  # type: ignore[arg-type]
     graph = neighbourhood(store, entity, hops=hops, limit=limit)
     title = f"{entity} — {hops} 跳关系网络" if lang == "zh" else f"{entity} — {hops}-hop network"
     return render_view(graph, out, title=mask_ids_in_text(title) if not show_ids else title,

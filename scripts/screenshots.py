@@ -12,6 +12,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from guanlian.finding import FindingsDoc
 from guanlian.viz.report import write_report
 from guanlian.viz.view import finding_graph, render_finding_view, render_finding_views
 
@@ -31,18 +32,18 @@ def main() -> None:
     ap.add_argument("--out", default=str(ROOT / "docs/img"))
     ap.add_argument("--chromium", default="/usr/bin/chromium")
     a = ap.parse_args()
-    doc = json.loads(Path(a.findings).read_text(encoding="utf-8"))
+    doc = FindingsDoc.from_json(json.loads(Path(a.findings).read_text(encoding="utf-8")))
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="guanlian-shots-"))
     views = render_finding_views(doc, work / "views")
     report, _ = write_report(doc, work, views=views)
     # the first finding's path, highlighted, inside the context of the other findings that share a node
-    first = doc["findings"][0]
-    keys = {n["key"] for n in first["path"]["nodes"]}
+    first = doc.findings[0]
+    keys = set(first.path.keys())
     context = None
-    for f in doc["findings"][1:]:
-        if keys & {n["key"] for n in f["path"]["nodes"]}:
+    for f in doc.findings[1:]:
+        if keys & set(f.path.keys()):
             context = finding_graph(f, context)
     view = render_finding_view(first, work / "view-context.html", context=context)
     with sync_playwright() as p:

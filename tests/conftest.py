@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import pytest
+from reliability.golden import DemoRun, run_demo_world
 
 from guanlian.graph.neo4j import Neo4jStore
 from guanlian.graph.store import StoreError
@@ -70,6 +71,15 @@ def guanlian_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         os.environ.pop("GUANLIAN_HOME", None)
     else:
         os.environ["GUANLIAN_HOME"] = old
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoRun]:
+    """The tiny demo world (seed 7) generated, loaded into an embedded store, matched and scanned — once per
+    session (the demo-scan and golden tests share it)."""
+    run = run_demo_world(Path(tmp_path_factory.mktemp("tiny-demo")))
+    yield run
+    run.store.close()
 
 
 # The lead adds an ``embedded_store`` fixture here (LadybugStore in tmp_path).

@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from guanlian.finding import Finding, FindingsDoc
 from guanlian.model import RESIDENT_ID_PROPS
 from guanlian.values.privacy import mask_id, mask_text
 from guanlian.values.sheets import add_sheet, write_csv
@@ -175,7 +176,7 @@ class ClueDetail:
     """A clue with its finding document and its history (oldest first)."""
 
     clue: Clue
-    finding: dict[str, Any]
+    finding: Finding
     history: list[HistoryEntry]
 
 
@@ -196,6 +197,7 @@ def default_actor() -> str:
 
 
 def _content_hash(finding: Mapping[str, Any]) -> str:
+    """SHA-256 of a finding's JSON object (keys sorted), so a re-scan updates a clue only when it changed."""
     canon = json.dumps(finding, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canon.encode("utf-8")).hexdigest()
 
@@ -245,7 +247,7 @@ class ClueLibrary:
     Example:
         >>> import tempfile, pathlib
         >>> lib = ClueLibrary(pathlib.Path(tempfile.mkdtemp()) / "clues.db", actor="tester")
-        >>> doc = {"findings": [{"id": "abc", "title_zh": "示例", "severity": "high", "score": 0.9}]}
+        >>> doc = FindingsDoc((Finding("abc", ("q",), "示例", "Example", "high", 0.9),))
         >>> r = lib.add_findings(doc)
         >>> (r.new, r.updated, r.unchanged)
         (1, 0, 0)
@@ -332,7 +334,7 @@ class ClueLibrary:
 
     # --- adding -------------------------------------------------------------------------------
 
-    def add_findings(self, doc: Mapping[str, Any], ids: Sequence[str] | None = None) -> AddResult:
+    def add_findings(self, doc: FindingsDoc, ids: Sequence[str] | None = None) -> AddResult:
         """Add findings from a ``findings.json`` document (all, or only the fingerprints in ``ids``).
 
         A finding already in the library (same fingerprint) is updated when its content changed (new
@@ -340,19 +342,20 @@ class ClueLibrary:
         findings go in one transaction: either all are recorded or none.
 
         Args:
-            doc: the findings document (``{"findings": [...]}``).
+            doc: the findings document (``findings.json`` read with :meth:`FindingsDoc.from_json`).
             ids: finding fingerprints to add; unknown ones raise :class:`ClueError` before any write.
 
         Returns:
             Counts of new, updated and unchanged clues, and the clue id of each fingerprint.
 
         Example:
-            >>> # ClueLibrary("clues.db").add_findings(json.load(open("findings.json")), ["f1a2b3c4"])
+            >>> # ClueLibrary("clues.db").add_findings(FindingsDoc.from_json(json.load(open("findings.json"))),
+            >>> #                                      ["f1a2b3c4"])
         """
-        findings = [f for f in doc.get("findings", []) if f.get("id")]
+        findings = [f for f in doc.findings if f.id]
         if ids is not None:
             wanted = list(dict.fromkeys(ids))
-            by_id = {str(f["id"]): f for f in findings}
+            by_id = {f.id: f for f in findings}
             missing = [i for i in wanted if i not in by_id]
             if missing:
                 raise ClueError(
@@ -365,19 +368,20 @@ class ClueLibrary:
         with self._tx() as c:
             now = _now()
             for f in findings:
-                fp = str(f["id"])
-                h = _content_hash(f)
+                fp = f.id
+                data = f.to_json()
+                h = _content_hash(data)
                 row = c.execute(
                     "SELECT clue_id, content_hash, status FROM clues WHERE fingerprint = ?", (fp,)
                 ).fetchone()
                 fields = (
-                    f.get("severity"),
-                    f.get("score"),
-                    f.get("confidence"),
-                    f.get("title_zh"),
-                    f.get("title_en"),
-                    json.dumps(list(f.get("queries", [])), ensure_ascii=False),
-                    json.dumps(f, ensure_ascii=False, default=str),
+                    f.severity,
+                    f.score,
+                    f.confidence,
+                    f.title_zh,
+                    f.title_en,
+                    json.dumps(list(f.queries), ensure_ascii=False),
+                    json.dumps(data, ensure_ascii=False, default=str),
                     h,
                 )
                 if row is None:
@@ -436,7 +440,7 @@ class ClueLibrary:
         ).fetchall()
         return ClueDetail(
             clue=_row_to_clue(row),
-            finding=json.loads(row["finding"]),
+            finding=Finding.from_json(json.loads(row["finding"]), f"clue {row['clue_id']}"),
             history=[HistoryEntry(**dict(h)) for h in hist],
         )
 
@@ -554,7 +558,7 @@ class ClueLibrary:
                 "clues": [
                     {
                         **asdict(d.clue),
-                        "finding": _mask_deep(d.finding, show_ids),
+                        "finding": _mask_deep(d.finding.to_json(), show_ids),
                         "history": [asdict(h) for h in d.history],
                     }
                     for d in details
@@ -575,10 +579,8 @@ class ClueLibrary:
         for d in details:
             c, f = d.clue, d.finding
             ents = "; ".join(
-                f"{e.get('name', '')}({mask_id(e['id_number'], show_ids)})" if e.get("id_number")
-                else str(e.get("name", ""))
-                for e in f.get("entities", [])
-            )  # fmt: skip
+                f"{e.name}({mask_id(e.id_number, show_ids)})" if e.id_number else e.name for e in f.entities
+            )
             rows.append(
                 [
                     c.clue_id,
@@ -594,7 +596,7 @@ class ClueLibrary:
                     c.first_seen,
                     c.last_seen,
                     c.scans,
-                    mask_text(f.get(f"explanation_{lang}") or f.get("explanation_zh"), show_ids),
+                    mask_text(f.explanation(lang), show_ids),
                     mask_text(ents, show_ids),
                     c.fingerprint,
                 ]

@@ -18,9 +18,8 @@ Example:
     >>> import tempfile
     >>> from guanlian.graph.ladybug import LadybugStore
     >>> s = LadybugStore(tempfile.mkdtemp() + "/s"); s.ensure_schema()
-    >>> doc = scan(s)
-    >>> doc["findings"]
-    []
+    >>> scan(s).findings
+    ()
 """
 
 from __future__ import annotations
@@ -31,22 +30,39 @@ import math
 import string
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from guanlian.finding import (
+    SEVERITIES,
+    Confidence,
+    Entity,
+    EvidenceItem,
+    Finding,
+    FindingPath,
+    FindingsDoc,
+    Lang,
+    PathNode,
+    PathStep,
+    PaymentSummary,
+    QueryRun,
+    Severity,
+    as_confidence,
+    as_severity,
+)
 from guanlian.graph.store import Store
 from guanlian.model import PROVENANCE, TIERS, EdgeKind, NodeKind, model
+from guanlian.queries.explain import EXPLAINERS, ExplainInput, match_text, payments_text
 from guanlian.queries.library import Library, QueryError
-from guanlian.queries.spec import SEVERITIES, SavedQuery
+from guanlian.queries.spec import SavedQuery
 from guanlian.values.ids import mask_ids_in_text
 
 SEVERITY_WEIGHT: dict[str, float] = {"high": 1.0, "medium": 0.7, "low": 0.4}
 CONFIDENCE_WEIGHT: dict[str, float] = {"certain": 1.0, "probable": 0.8, "possible": 0.55}
-TIER_ZH: dict[str, str] = {"certain": "确定", "probable": "较可能", "possible": "可能"}
 MAX_PATH_EDGES_PER_COLUMN = 50
 _EPOCH = date(1970, 1, 1)
 _HIDDEN_PROPS = {"key", "name", "name_norm", "tier_rank", *(p.name for p in PROVENANCE)}
@@ -236,67 +252,6 @@ class _Formatter(string.Formatter):
 _FORMATTER = _Formatter()
 
 
-def _payments_text(pay: dict[str, Any] | None, lang: str) -> str:
-    if not pay:
-        return "未发现本单位付款" if lang == "zh" else "no payments from the unit found"
-    if lang == "zh":
-        text = f"付款{pay['count']}笔，合计{pay['sum']:,.2f}元（{pay['first']}至{pay['last']}）"
-        if pay.get("in_tenure") is not None:
-            text += f"，其中任期内{pay['in_tenure']}笔"
-        return text
-    text = f"{pay['count']} payments, CNY {pay['sum']:,.2f} ({pay['first']} to {pay['last']})"
-    if pay.get("in_tenure") is not None:
-        text += f", {pay['in_tenure']} during the tenure"
-    return text
-
-
-def _links_text(g: _Graph, edge_keys: list[str], lang: str) -> str:
-    parts: list[str] = []
-    for k in edge_keys:
-        src, _, e = g.edges[k]
-        if g.nodes.get(src) is None or g.nodes[src].kind != "Person":
-            continue
-        if e.kind == "SHAREHOLDER_OF":
-            share = e.props.get("share")
-            if lang == "zh":
-                parts.append(f"股东（持股{share:.0%}）" if share is not None else "股东")
-            else:
-                parts.append(f"shareholder ({share:.0%})" if share is not None else "shareholder")
-        elif e.kind == "LEGAL_REP_OF":
-            parts.append("法定代表人" if lang == "zh" else "legal representative")
-        elif e.kind == "OFFICER_OF":
-            title = e.props.get("title")
-            parts.append((title or "高管") if lang == "zh" else f"officer ({title})" if title else "officer")
-    seen: list[str] = []
-    for p in parts:
-        if p not in seen:
-            seen.append(p)
-    return ("、" if lang == "zh" else ", ").join(seen) or ("关联人" if lang == "zh" else "linked person")
-
-
-def _match_text(g: _Graph, edge_keys: list[str], lang: str) -> str:
-    parts: list[str] = []
-    for k in edge_keys:
-        src, dst, e = g.edges[k]
-        if e.kind != "POSSIBLY_SAME":
-            continue
-        a, b = _display(g.nodes.get(src), src), _display(g.nodes.get(dst), dst)
-        tier = str(e.props.get("tier") or "possible")
-        if lang == "zh":
-            parts.append(f"（{a}与{b}疑似同一人，{TIER_ZH.get(tier, tier)}：{e.props.get('explanation_zh') or ''}）")
-        else:
-            adverb = {"certain": "certainly", "probable": "probably"}.get(tier, "possibly")
-            parts.append(f" ({a} and {b} are {adverb} the same person: {e.props.get('explanation_en') or ''})")
-    return "".join(parts)
-
-
-_SIGNALS = {
-    "tiny_capital": ("注册资本与收款金额极不相称", "tiny registered capital for the money received"),
-    "crowded_address": ("注册地址与多家企业共用", "address shared with many companies"),
-    "dead_status": ("已注销或吊销仍在收款", "deregistered or revoked yet paid"),
-}
-
-
 # --- building findings -----------------------------------------------------------------------------------
 
 
@@ -345,15 +300,20 @@ def _hits(lib: Library, results: Mapping[str, pd.DataFrame]) -> list[_Hit]:
     return hits
 
 
-def _build_one(hit: _Hit, g: _Graph, bound: Mapping[str, Any]) -> dict[str, Any]:
+def _edge_order(hit: _Hit, g: _Graph) -> list[str]:
+    """Edge keys of a hit in path order: per column order, the edges of a many-column in chain order."""
     q, row = hit.query, hit.row
-    # edges: per column order, many-columns in chain order
     edge_keys: list[str] = []
     for c in q.edge_columns():
         v = row.get(c.name)
         keys = [str(x) for x in v if x] if isinstance(v, list) else ([str(v)] if v else [])
         keys = _ordered_chain(keys[:MAX_PATH_EDGES_PER_COLUMN], g)
         edge_keys.extend(k for k in keys if k in g.edges and k not in edge_keys)
+    return edge_keys
+
+
+def _node_order(hit: _Hit, g: _Graph, edge_keys: Sequence[str]) -> list[str]:
+    """Node keys of a hit: the row's node columns in order, then the ends of its edges."""
     node_keys: list[str] = []
     for _, _, keys in hit.node_cols:
         node_keys.extend(k for k in keys if k in g.nodes and k not in node_keys)
@@ -362,36 +322,57 @@ def _build_one(hit: _Hit, g: _Graph, bound: Mapping[str, Any]) -> dict[str, Any]
         for end in (src, dst):
             if end in g.nodes and end not in node_keys:
                 node_keys.append(end)
-    fingerprint = hashlib.sha1("\n".join(sorted(node_keys)).encode("utf-8")).hexdigest()[:16]
+    return node_keys
 
-    entities: list[dict[str, Any]] = []
-    seen_entities: set[str] = set()
+
+def _visible(props: Mapping[str, Any]) -> dict[str, Any]:
+    return {p: v for p, v in props.items() if v is not None and p not in _HIDDEN_PROPS and not p.endswith("_day")}
+
+
+def _path(g: _Graph, node_keys: Sequence[str], edge_keys: Sequence[str]) -> FindingPath:
+    nodes = tuple(PathNode(key=k, kind=g.nodes[k].kind, name=_display(g.nodes[k], k), props=_visible(g.nodes[k].props),
+                           src_file=g.nodes[k].props.get("src_file"), src_row=g.nodes[k].props.get("src_row"))
+                  for k in node_keys)
+    edges = tuple(PathStep(src=src, dst=dst, type=e.kind, key=k, props=_visible(e.props),
+                           src_file=e.props.get("src_file"), src_row=e.props.get("src_row"))
+                  for k in edge_keys for src, dst, e in (g.edges[k],))
+    return FindingPath(nodes, edges)
+
+
+def _entities(hit: _Hit, g: _Graph) -> tuple[Entity, ...]:
+    entities: list[Entity] = []
+    seen: set[str] = set()
     for _, role, keys in hit.node_cols:
         for k in keys:
-            if k in seen_entities or k not in g.nodes:
+            if k in seen or k not in g.nodes:
                 continue
-            seen_entities.add(k)
+            seen.add(k)
             n = g.nodes[k]
-            entities.append({"role": role, "kind": n.kind, "name": _display(n, k), "key": k,
-                             "id_number": n.props.get("id_number")})
+            entities.append(Entity(role=role, kind=n.kind, name=_display(n, k), key=k,
+                                   id_number=n.props.get("id_number")))
+    return tuple(entities)
 
-    tiers = [str(g.edges[k][2].props.get("tier") or "possible") for k in edge_keys
-             if g.edges[k][2].kind == "POSSIBLY_SAME"]
-    if row.get("confidence") in TIERS:
-        tiers.append(str(row["confidence"]))
-    confidence = min(tiers, key=TIERS.index) if tiers else "certain"
-    severity = row.get("severity") if row.get("severity") in SEVERITIES else q.severity
 
-    pay: dict[str, Any] | None = None
+def _payments(row: Mapping[str, Any]) -> PaymentSummary | None:
     count = row.get("payments_count")
-    if count:
-        pay = {"count": int(count), "sum": float(row.get("payments_sum") or 0.0),
-               "first": iso_day(row.get("payments_first_day")), "last": iso_day(row.get("payments_last_day")),
-               "in_tenure": None if row.get("payments_in_tenure") is None else int(row["payments_in_tenure"])}
-    money = min(1.0, math.log10(1.0 + pay["sum"]) / 7.0) if pay else 0.5
-    timing = (pay["in_tenure"] / pay["count"] if pay["in_tenure"] is not None else 1.0) if pay else 0.5
-    score = SEVERITY_WEIGHT[str(severity)] * CONFIDENCE_WEIGHT[confidence] * (0.6 + 0.25 * money + 0.15 * timing)
+    if not count:
+        return None
+    return PaymentSummary(count=int(count), sum=float(row.get("payments_sum") or 0.0),
+                          first=iso_day(row.get("payments_first_day")), last=iso_day(row.get("payments_last_day")),
+                          in_tenure=None if row.get("payments_in_tenure") is None else int(row["payments_in_tenure"]))
 
+
+def _score(severity: Severity, confidence: Confidence, pay: PaymentSummary | None) -> float:
+    money = min(1.0, math.log10(1.0 + pay.sum) / 7.0) if pay else 0.5
+    timing = (pay.in_tenure / pay.count if pay.in_tenure is not None else 1.0) if pay else 0.5
+    return SEVERITY_WEIGHT[severity] * CONFIDENCE_WEIGHT[confidence] * (0.6 + 0.25 * money + 0.15 * timing)
+
+
+def _explanations(hit: _Hit, g: _Graph, path: FindingPath, pay: PaymentSummary | None,
+                  bound: Mapping[str, Any]) -> tuple[str, str]:
+    """(Chinese, English) explanation: the query's templates filled with the row, its explainers' words and the
+    generic phrases (payments, fuzzy identity links); IDs masked."""
+    q, row = hit.query, hit.row
     ctx: dict[str, Any] = dict(bound)
     for col in q.returns:
         v = row.get(col.name)
@@ -404,94 +385,83 @@ def _build_one(hit: _Hit, g: _Graph, bound: Mapping[str, Any]) -> dict[str, Any]
             ctx[col.name] = v
         if col.name.endswith("_day") and isinstance(v, int):
             ctx[col.name[:-4]] = iso_day(v)
-    relations = [g.edges[k][2].props.get("relation") for k in edge_keys if g.edges[k][2].kind == "RELATIVE_OF"]
-    ctx["relation"] = str(relations[0]).replace("_", "-") if relations and relations[0] else "relative"
-    days = row.get("days_from_first_payment")
-    ctx["days_abs"] = abs(int(days)) if days is not None else None
-    action = row.get("action")
-    ctx["action_zh"] = {"left": "退出", "joined": "加入"}.get(str(action), action)
-    ctx["action_en"] = {"left": "left", "joined": "joined"}.get(str(action), action)
-    if "relative" in ctx and "official" in ctx:
-        rel = ctx.get("relative")
-        ctx["relation_zh"] = f"的{row.get('relation_term') or '亲属'}{rel}" if rel else "本人"
-        ctx["relation_en"] = f"'s {row.get('relation_term') or 'relative'} {rel}" if rel else " (the official's own)"
-    raw_signals = row.get("signals")
-    signals: list[Any] = raw_signals if isinstance(raw_signals, list) else []
-    ctx["signals_zh"] = "、".join(_SIGNALS.get(str(s), (str(s), str(s)))[0] for s in signals)
-    ctx["signals_en"] = ", ".join(_SIGNALS.get(str(s), (str(s), str(s)))[1] for s in signals)
-    texts: dict[str, str] = {}
-    for lang in ("zh", "en"):
-        ctx[f"payments_{lang}"] = _payments_text(pay, lang)
-        ctx[f"link_{lang}"] = _links_text(g, edge_keys, lang)
-        ctx[f"match_{lang}"] = _match_text(g, edge_keys, lang)
+    for name in q.explainers:
+        ctx.update(EXPLAINERS[name].fn(ExplainInput(row, path, ctx)))
+    texts: dict[Lang, str] = {}
+    langs: tuple[Lang, ...] = ("zh", "en")
+    for lang in langs:
+        ctx[f"payments_{lang}"] = payments_text(pay, lang)
+        ctx[f"match_{lang}"] = match_text(path, lang)
         template = q.explain_zh if lang == "zh" else q.explain_en
         title = q.title_zh if lang == "zh" else q.title_en
         text = _FORMATTER.vformat(template, (), ctx) if template else title
         texts[lang] = mask_ids_in_text(" ".join(text.split()) if lang == "en" else "".join(text.split()))
-
-    def node_json(k: str) -> dict[str, Any]:
-        n = g.nodes[k]
-        props = {p: v for p, v in n.props.items()
-                 if v is not None and p not in _HIDDEN_PROPS and not p.endswith("_day")}
-        return {"key": k, "kind": n.kind, "name": _display(n, k), "props": props,
-                "src_file": n.props.get("src_file"), "src_row": n.props.get("src_row")}
-
-    def edge_json(k: str) -> dict[str, Any]:
-        src, dst, e = g.edges[k]
-        props = {p: v for p, v in e.props.items()
-                 if v is not None and p not in _HIDDEN_PROPS and not p.endswith("_day")}
-        return {"src": src, "dst": dst, "type": e.kind, "key": k, "props": props,
-                "src_file": e.props.get("src_file"), "src_row": e.props.get("src_row")}
-
-    evidence: list[dict[str, Any]] = []
-    for k in node_keys:
-        n = g.nodes[k]
-        evidence.append({"file": n.props.get("src_file"), "row": n.props.get("src_row"), "what": _what(n, False)})
-    for k in edge_keys:
-        e = g.edges[k][2]
-        evidence.append({"file": e.props.get("src_file"), "row": e.props.get("src_row"), "what": _what(e, True)})
-
-    return {
-        "id": fingerprint,
-        "queries": [q.id],
-        "title_zh": q.title_zh,
-        "title_en": q.title_en,
-        "severity": severity,
-        "score": round(score, 3),
-        "confidence": confidence,
-        "entities": entities,
-        "path": {"nodes": [node_json(k) for k in node_keys], "edges": [edge_json(k) for k in edge_keys]},
-        "payments": pay,
-        "explanation_zh": texts["zh"],
-        "explanation_en": texts["en"],
-        "evidence": evidence,
-    }
+    return texts["zh"], texts["en"]
 
 
-def _merge(a: dict[str, Any], b: dict[str, Any]) -> None:
-    """Fold finding ``b`` (same node set) into ``a``."""
-    for qid in b["queries"]:
-        if qid not in a["queries"]:
-            a["queries"].append(qid)
-    if b["score"] > a["score"]:
-        for k in ("title_zh", "title_en", "payments"):
-            a[k] = b[k]
-        a["score"] = b["score"]
-    if SEVERITIES.index(b["severity"]) < SEVERITIES.index(a["severity"]):
-        a["severity"] = b["severity"]
-    have = {(e["role"], e["key"]) for e in a["entities"]}
-    a["entities"].extend(e for e in b["entities"] if (e["role"], e["key"]) not in have)
-    keys = {n["key"] for n in a["path"]["nodes"]}
-    a["path"]["nodes"].extend(n for n in b["path"]["nodes"] if n["key"] not in keys)
-    ekeys = {e["key"] for e in a["path"]["edges"]}
-    a["path"]["edges"].extend(e for e in b["path"]["edges"] if e["key"] not in ekeys)
-    a["confidence"] = max(a["confidence"], b["confidence"], key=TIERS.index)
-    for lang in ("zh", "en"):
-        k = f"explanation_{lang}"
-        if b[k] not in a[k]:
-            a[k] = a[k] + (" " if lang == "en" else "") + b[k]
-    have_ev = {(e["file"], e["row"], e["what"]) for e in a["evidence"]}
-    a["evidence"].extend(e for e in b["evidence"] if (e["file"], e["row"], e["what"]) not in have_ev)
+def _build_one(hit: _Hit, g: _Graph, bound: Mapping[str, Any]) -> Finding:
+    q, row = hit.query, hit.row
+    edge_keys = _edge_order(hit, g)
+    node_keys = _node_order(hit, g, edge_keys)
+    fingerprint = hashlib.sha1("\n".join(sorted(node_keys)).encode("utf-8")).hexdigest()[:16]
+    tiers = [str(g.edges[k][2].props.get("tier") or "possible") for k in edge_keys
+             if g.edges[k][2].kind == "POSSIBLY_SAME"]
+    if row.get("confidence") in TIERS:
+        tiers.append(str(row["confidence"]))
+    confidence = as_confidence(min(tiers, key=TIERS.index) if tiers else "certain")
+    severity = as_severity(row.get("severity") if row.get("severity") in SEVERITIES else q.severity)
+    pay = _payments(row)
+    path = _path(g, node_keys, edge_keys)
+    explanation_zh, explanation_en = _explanations(hit, g, path, pay, bound)
+    evidence = tuple(
+        [EvidenceItem(g.nodes[k].props.get("src_file"), g.nodes[k].props.get("src_row"), _what(g.nodes[k], False))
+         for k in node_keys]
+        + [EvidenceItem(g.edges[k][2].props.get("src_file"), g.edges[k][2].props.get("src_row"),
+                        _what(g.edges[k][2], True)) for k in edge_keys])
+    return Finding(
+        id=fingerprint,
+        queries=(q.id,),
+        title_zh=q.title_zh,
+        title_en=q.title_en,
+        severity=severity,
+        score=round(_score(severity, confidence, pay), 3),
+        confidence=confidence,
+        entities=_entities(hit, g),
+        path=path,
+        payments=pay,
+        explanation_zh=explanation_zh,
+        explanation_en=explanation_en,
+        evidence=evidence,
+    )
+
+
+def _merge(a: Finding, b: Finding) -> Finding:
+    """Finding ``b`` (same node set) folded into ``a``: every query id, the higher score's title and payments,
+    the higher severity, the stronger confidence, every entity, path element, explanation and evidence row."""
+    better = b.score > a.score
+    have = {(e.role, e.key) for e in a.entities}
+    keys = {n.key for n in a.path.nodes}
+    ekeys = {e.key for e in a.path.edges}
+    explanation_zh = a.explanation_zh if b.explanation_zh in a.explanation_zh else a.explanation_zh + b.explanation_zh
+    explanation_en = (a.explanation_en if b.explanation_en in a.explanation_en
+                      else a.explanation_en + " " + b.explanation_en)
+    have_ev = {(e.file, e.row, e.what) for e in a.evidence}
+    return replace(
+        a,
+        queries=(*a.queries, *(qid for qid in b.queries if qid not in a.queries)),
+        title_zh=b.title_zh if better else a.title_zh,
+        title_en=b.title_en if better else a.title_en,
+        payments=b.payments if better else a.payments,
+        score=b.score if better else a.score,
+        severity=b.severity if SEVERITIES.index(b.severity) < SEVERITIES.index(a.severity) else a.severity,
+        entities=(*a.entities, *(e for e in b.entities if (e.role, e.key) not in have)),
+        path=FindingPath((*a.path.nodes, *(n for n in b.path.nodes if n.key not in keys)),
+                         (*a.path.edges, *(e for e in b.path.edges if e.key not in ekeys))),
+        confidence=max(a.confidence, b.confidence, key=TIERS.index),
+        explanation_zh=explanation_zh,
+        explanation_en=explanation_en,
+        evidence=(*a.evidence, *(e for e in b.evidence if (e.file, e.row, e.what) not in have_ev)),
+    )
 
 
 def _inline_edges(hits: Sequence[_Hit]) -> dict[str, tuple[str, str, _Item]]:
@@ -520,7 +490,7 @@ def _inline_edges(hits: Sequence[_Hit]) -> dict[str, tuple[str, str, _Item]]:
 
 def build_findings(
     store: Store, lib: Library, results: Mapping[str, pd.DataFrame], bound: Mapping[str, Mapping[str, Any]]
-) -> list[dict[str, Any]]:
+) -> list[Finding]:
     """Findings from query results (``{query id: rows}``), merged by node set and sorted by score.
 
     Args:
@@ -551,14 +521,11 @@ def build_findings(
         edge_keys[kind] -= set(inline)
     g = fetch_graph(store, node_keys, edge_keys, edge_ends)
     g.edges.update(inline)
-    by_id: dict[str, dict[str, Any]] = {}
+    by_id: dict[str, Finding] = {}
     for h in hits:
         f = _build_one(h, g, bound.get(h.query.id, {}))
-        if f["id"] in by_id:
-            _merge(by_id[f["id"]], f)
-        else:
-            by_id[f["id"]] = f
-    return sorted(by_id.values(), key=lambda f: (-f["score"], f["id"]))
+        by_id[f.id] = _merge(by_id[f.id], f) if f.id in by_id else f
+    return sorted(by_id.values(), key=lambda f: (-f.score, f.id))
 
 
 def scan(
@@ -568,7 +535,7 @@ def scan(
     *,
     queries: Sequence[str] | None = None,
     library: Library | None = None,
-) -> dict[str, Any]:
+) -> FindingsDoc:
     """Run every saved query and return the findings document: the body of ``guanlian scan``.
 
     Args:
@@ -580,15 +547,16 @@ def scan(
         library: an already loaded library (overrides ``extra_dirs``).
 
     Returns:
-        ``{"generated_at", "store", "params", "findings", "query_params", "query_runs"}``; findings sorted by
-        score (highest first).
+        The :class:`~guanlian.finding.FindingsDoc` (``generated_at``, ``store``, ``params``, ``findings``,
+        ``query_params``, ``query_runs``); findings sorted by score (highest first).
 
     Example:
         >>> import tempfile
         >>> from guanlian.graph.ladybug import LadybugStore
         >>> s = LadybugStore(tempfile.mkdtemp() + "/s"); s.ensure_schema()
-        >>> sorted(scan(s, {"window_days": "60"}))[:4]
-        ['findings', 'generated_at', 'params', 'query_params']
+        >>> doc = scan(s, {"window_days": "60"})
+        >>> doc.findings, doc.params
+        ((), {'window_days': 60})
     """
     lib = library or Library.load(extra_dirs or ())
     ids = list(queries) if queries is not None else lib.ids()
@@ -599,7 +567,7 @@ def scan(
         raise QueryError(f"没有查询使用这些参数 / no query takes the parameters {unknown}; known: {sorted(declared)}")
     results: dict[str, pd.DataFrame] = {}
     bound: dict[str, dict[str, Any]] = {}
-    runs: list[dict[str, Any]] = []
+    runs: list[QueryRun] = []
     typed_given: dict[str, Any] = {}
     for qid in ids:
         q = lib.get(qid)
@@ -608,29 +576,32 @@ def scan(
         typed_given.update({k: bound[qid][k] for k in mine})
         t0 = time.perf_counter()
         results[qid] = lib.run(store, qid, mine)
-        runs.append({"id": qid, "rows": len(results[qid]), "seconds": round(time.perf_counter() - t0, 3)})
+        runs.append(QueryRun(qid, len(results[qid]), round(time.perf_counter() - t0, 3)))
     t0 = time.perf_counter()
     findings = build_findings(store, lib, results, bound)
-    runs.append({"id": "(findings)", "rows": len(findings), "seconds": round(time.perf_counter() - t0, 3)})
-    return {
-        "generated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "store": store.location,
-        "params": typed_given,
-        "findings": findings,
-        "query_params": bound,
-        "query_runs": runs,
-    }
+    runs.append(QueryRun("(findings)", len(findings), round(time.perf_counter() - t0, 3)))
+    return FindingsDoc(
+        findings=tuple(findings),
+        generated_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        store=store.location,
+        params=typed_given,
+        query_params=bound,
+        query_runs=tuple(runs),
+    )
 
 
-def masked_findings(doc: Mapping[str, Any]) -> dict[str, Any]:
+def masked_findings(doc: FindingsDoc) -> FindingsDoc:
     """A copy of a findings document with every resident ID masked in every string (node keys included).
 
     Finding ids are fingerprints (hashes), so a masked document still files into the clue library and renders
     views; only the identity numbers are hidden.
 
     Example:
-        >>> masked_findings({"findings": [{"entities": [{"key": "ric:36080219700101001X"}]}]})["findings"][0]
-        {'entities': [{'key': 'ric:3608**********001X'}]}
+        >>> from guanlian.finding import Entity, Finding
+        >>> f = Finding("f1", ("q",), "示例", "Example", "low", 0.1,
+        ...             entities=(Entity("relative", "Person", "刘", "ric:36080219700101001X"),))
+        >>> masked_findings(FindingsDoc((f,))).findings[0].entities[0].key
+        'ric:3608**********001X'
     """
 
     def walk(v: Any) -> Any:
@@ -642,23 +613,22 @@ def masked_findings(doc: Mapping[str, Any]) -> dict[str, Any]:
             return [walk(x) for x in v]
         return v
 
-    out: dict[str, Any] = walk(doc)
-    return out
+    return FindingsDoc.from_json(walk(doc.to_json()))
 
 
-def write_findings(doc: Mapping[str, Any], out_dir: str | Path, *, show_ids: bool = False) -> Path:
+def write_findings(doc: FindingsDoc, out_dir: str | Path, *, show_ids: bool = False) -> Path:
     """Write ``findings.json`` (UTF-8, Chinese kept readable) into ``out_dir`` and return its path.
 
     Resident IDs are masked (:func:`masked_findings`) unless ``show_ids``.
 
     Example:
         >>> import tempfile
-        >>> write_findings({"findings": []}, tempfile.mkdtemp()).name
+        >>> write_findings(FindingsDoc(), tempfile.mkdtemp()).name
         'findings.json'
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "findings.json"
-    data = dict(doc) if show_ids else masked_findings(doc)
+    data = (doc if show_ids else masked_findings(doc)).to_json()
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
     return path

@@ -30,6 +30,7 @@ Example:
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -37,11 +38,11 @@ from typing import Any, Literal
 
 import yaml
 
+from guanlian.finding import SEVERITIES, Severity
 from guanlian.graph.engines import dialects
 from guanlian.model import TIERS, model, tier_rank
+from guanlian.queries.explain import EXPLAINERS, GENERIC_KEYS, providers
 
-Severity = Literal["high", "medium", "low"]
-SEVERITIES: tuple[Severity, ...] = ("high", "medium", "low")
 ParamType = Literal["int", "float", "string", "bool", "tier"]
 PARAM_TYPES: tuple[ParamType, ...] = ("int", "float", "string", "bool", "tier")
 ValueType = Literal["int", "float", "string", "bool", "list"]
@@ -51,7 +52,7 @@ ENGINES: tuple[str, ...] = dialects()
 overrides a query's text on engines of that dialect."""
 
 REQUIRED_KEYS = ("id", "title_zh", "title_en", "severity", "why_zh", "why_en", "params", "returns", "example")
-OPTIONAL_KEYS = ("explain_zh", "explain_en", "tags")
+OPTIONAL_KEYS = ("explain_zh", "explain_en", "explain", "tags")
 FENCE = "---"
 
 
@@ -160,6 +161,8 @@ class SavedQuery:
     explain_zh: str = ""
     explain_en: str = ""
     tags: tuple[str, ...] = ()
+    explainers: tuple[str, ...] = ()
+    """Names of the :mod:`guanlian.queries.explain` helpers the explanation templates need (header ``explain``)."""
 
     def text_for(self, engine: str) -> tuple[Path, str, int]:
         """(file, Cypher text, line of the text's first line in that file) for query dialect ``engine``."""
@@ -356,16 +359,61 @@ def parse_query_text(text: str, path: str | Path) -> SavedQuery:
     params = _parse_params(meta["params"], path, pline, lambda n: _key_line(yaml_text, ystart, n, pline))
     returns = _parse_returns(meta["returns"], path, rline, lambda n: _key_line(yaml_text, ystart, n, rline))
     tags = meta.get("tags") or []
+    explainers = _parse_explainers(meta.get("explain"), path, at("explain"))
     q = SavedQuery(
         id=qid, path=path, title_zh=_text(meta, "title_zh", path, at("title_zh")),
         title_en=_text(meta, "title_en", path, at("title_en")), severity=severity,
         why_zh=_text(meta, "why_zh", path, at("why_zh")), why_en=_text(meta, "why_en", path, at("why_en")),
         params=params, returns=returns, example=example.strip(), cypher=body, body_line=bstart,
         explain_zh=str(meta.get("explain_zh") or "").strip(), explain_en=str(meta.get("explain_en") or "").strip(),
-        tags=tuple(str(t) for t in tags),
+        tags=tuple(str(t) for t in tags), explainers=explainers,
     )
     check_params_declared(q, path, body, bstart)
+    for key in ("explain_zh", "explain_en"):
+        check_template(q, key, path, at(key))
     return q
+
+
+def _parse_explainers(raw: object, path: Path, line: int) -> tuple[str, ...]:
+    """The header's ``explain``: one explainer name or a list of them, each registered."""
+    if raw is None:
+        return ()
+    names = [raw] if isinstance(raw, str) else raw
+    if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+        raise QueryFileError(path, line, "'explain' must be an explainer name or a list of explainer names")
+    for n in names:
+        if n not in EXPLAINERS:
+            raise QueryFileError(path, line, f"unknown explainer {n!r}; known: {', '.join(sorted(EXPLAINERS))}")
+    return tuple(dict.fromkeys(names))
+
+
+def template_keys(q: SavedQuery) -> set[str]:
+    """Keys an explanation template of ``q`` may use: parameters, returned columns (``<x>`` for an integer
+    ``<x>_day`` column too), the generic keys and the keys of the declared explainers."""
+    cols = [c.name for c in q.returns]
+    keys = {*q.params, *cols, *(c[:-4] for c in cols if c.endswith("_day")), *GENERIC_KEYS}
+    for name in q.explainers:
+        keys.update(EXPLAINERS[name].provides)
+    return keys
+
+
+def check_template(q: SavedQuery, key: str, path: Path, line: int) -> None:
+    """Raise when template ``key`` (``explain_zh``/``explain_en``) is malformed or uses a placeholder that
+    nothing provides (the message names the explainer that would)."""
+    template = q.explain_zh if key == "explain_zh" else q.explain_en
+    try:
+        fields = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+    except ValueError as exc:
+        raise QueryFileError(path, line, f"{key} is not a valid template: {exc}") from None
+    known = template_keys(q)
+    for f in fields:
+        name = re.split(r"[.\[]", f, maxsplit=1)[0]
+        if name in known:
+            continue
+        hint = providers(name)
+        fix = (f"declare the explainer that provides it (explain: [{', '.join(hint)}])" if hint
+               else "return it as a column or declare it as a parameter")
+        raise QueryFileError(path, line, f"{key} uses {{{f}}}, which nothing provides; {fix}")
 
 
 def check_params_declared(q: SavedQuery, path: Path, text: str, first_line: int) -> None:

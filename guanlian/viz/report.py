@@ -1,6 +1,6 @@
 """The findings report: ``report.html`` (self-contained, printable) and ``report.xlsx`` (filterable sheets).
 
-Input is a ``findings.json`` document (see ``docs/outputs.md``). All text from data is escaped by Jinja
+Input is a :class:`~guanlian.finding.FindingsDoc` (``findings.json``, see ``docs/outputs.md``). All text from data is escaped by Jinja
 autoescaping; resident IDs are masked unless ``show_ids``; XLSX cells are formula-safe.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ from typing import Any
 import jinja2
 from openpyxl import Workbook
 
+from guanlian.finding import SEVERITIES, Finding, FindingsDoc
 from guanlian.values.privacy import mask_id, mask_text
 from guanlian.values.sheets import add_sheet
 from guanlian.viz.labels import (
@@ -30,7 +31,6 @@ from guanlian.viz.labels import (
     tr,
 )
 
-SEVERITIES: tuple[str, ...] = ("high", "medium", "low")
 _PAYMENT_EDGES = ("PAID", "PAYMENT")
 
 
@@ -157,77 +157,69 @@ def _src(file: Any, row: Any) -> str:
     return f"{file or '?'}, {row}" if row not in (None, "") else str(file)
 
 
-def _finding_model(f: Mapping[str, Any], lang: Lang, show_ids: bool, view_href: str | None) -> dict[str, Any]:
+def _finding_model(f: Finding, lang: Lang, show_ids: bool, view_href: str | None) -> dict[str, Any]:
     """Everything one report section shows, as display text (masked, translated, not yet escaped)."""
 
     def m(v: Any) -> str:
         return mask_text(v, show_ids)
 
-    path = f.get("path") or {}
-    names = {n["key"]: m(n.get("name") or n["key"]) for n in path.get("nodes", [])}
+    names = {n.key: m(n.name or n.key) for n in f.path.nodes}
     entities = [
         {
-            "role": tr(ROLE_TEXT, e.get("role"), lang),
-            "kind": kind_label(str(e.get("kind", "")), lang),
-            "name": m(e.get("name")),
-            "id_number": mask_id(e.get("id_number"), show_ids),
+            "role": tr(ROLE_TEXT, e.role, lang),
+            "kind": kind_label(e.kind, lang),
+            "name": m(e.name),
+            "id_number": mask_id(e.id_number, show_ids),
         }
-        for e in f.get("entities", [])
+        for e in f.entities
     ]
-    relations = []
-    fuzzy = []
-    for e in path.get("edges", []):
-        etype = str(e.get("type", ""))
-        props = e.get("props") or {}
-        relations.append(
-            {
-                "from": names.get(e["src"], m(e["src"])),
-                "relation": m(edge_label(etype, props, lang).replace("\n", " ")),
-                "to": names.get(e["dst"], m(e["dst"])),
-                "source": m(_src(e.get("src_file"), e.get("src_row"))),
-                "fuzzy": etype == "POSSIBLY_SAME",
-            }
-        )
-        if etype == "POSSIBLY_SAME":
-            fuzzy.append(
-                {
-                    "pair": f"{names.get(e['src'], '?')} ≈ {names.get(e['dst'], '?')}",
-                    "tier": tr(TIER_TEXT, props.get("tier"), lang),
-                    "score": props.get("score"),
-                    "explanation": m(props.get(f"explanation_{lang}") or props.get("explanation_zh") or ""),
-                    "source": m(_src(e.get("src_file"), e.get("src_row"))),
-                }
-            )
-    pay = f.get("payments")
+    relations = [
+        {
+            "from": names.get(e.src, m(e.src)),
+            "relation": m(edge_label(e.type, e.props, lang).replace("\n", " ")),
+            "to": names.get(e.dst, m(e.dst)),
+            "source": m(_src(e.src_file, e.src_row)),
+            "fuzzy": e.is_identity_link,
+        }
+        for e in f.path.edges
+    ]
+    fuzzy = [
+        {
+            "pair": f"{names.get(r.a, '?')} ≈ {names.get(r.b, '?')}",
+            "tier": tr(TIER_TEXT, r.tier, lang),
+            "score": r.score,
+            "explanation": m(r.explanation(lang)),
+            "source": m(_src(r.src_file, r.src_row)),
+        }
+        for r in f.identity_routes()
+    ]
+    pay = f.payments
     payments = None
     if pay:
         payments = {
-            "count": pay.get("count"),
-            "sum": money(pay.get("sum"), lang),
-            "first": pay.get("first") or "",
-            "last": pay.get("last") or "",
-            "in_tenure": pay.get("in_tenure") if pay.get("in_tenure") is not None else "",
+            "count": pay.count,
+            "sum": money(pay.sum, lang),
+            "first": pay.first or "",
+            "last": pay.last or "",
+            "in_tenure": pay.in_tenure if pay.in_tenure is not None else "",
         }
-    score = f.get("score")
     return {
-        "id": str(f.get("id", "")),
-        "anchor": "f-" + "".join(c for c in str(f.get("id", "")) if c.isalnum() or c in "-_"),
-        "title": m(f.get(f"title_{lang}") or f.get("title_zh") or f.get("id")),
+        "id": f.id,
+        "anchor": "f-" + "".join(c for c in f.id if c.isalnum() or c in "-_"),
+        "title": m(f.title(lang)),
         "subject": _subject(f, m),
-        "severity": str(f.get("severity", "")),
-        "severity_text": tr(SEVERITY_TEXT, f.get("severity"), lang),
-        "score": f"{float(score):.2f}" if isinstance(score, int | float) else m(score),
-        "confidence": tr(CONFIDENCE_TEXT, f.get("confidence"), lang),
-        "queries": [m(q) for q in f.get("queries", [])],
-        "explanation": m(f.get(f"explanation_{lang}") or f.get("explanation_zh") or ""),
+        "severity": f.severity,
+        "severity_text": tr(SEVERITY_TEXT, f.severity, lang),
+        "score": f"{float(f.score):.2f}",
+        "confidence": tr(CONFIDENCE_TEXT, f.confidence, lang),
+        "queries": [m(q) for q in f.queries],
+        "explanation": m(f.explanation(lang)),
         "entities": entities,
         "relations": relations,
         "fuzzy": fuzzy,
         "payments": payments,
-        "evidence": [
-            {"file": m(ev.get("file")), "row": ev.get("row", ""), "what": m(ev.get("what"))}
-            for ev in f.get("evidence", [])
-        ],
+        "evidence": [{"file": m(ev.file), "row": ev.row, "what": m(ev.what)}
+                     for ev in f.evidence],
         "view_href": view_href,
     }
 
@@ -235,33 +227,31 @@ def _finding_model(f: Mapping[str, Any], lang: Lang, show_ids: bool, view_href: 
 _SUBJECT_ROLES = ("official", "relative", "payee", "company")
 
 
-def _subject(f: Mapping[str, Any], m: Any) -> str:
+def _subject(f: Finding, m: Callable[[Any], str]) -> str:
     """Who and what a finding is about, for the list: official · relative · company (names, masked)."""
     names: list[str] = []
     for role in _SUBJECT_ROLES:
-        for e in f.get("entities", []):
-            name = e.get("name")
-            if e.get("role") == role and name and m(name) not in names:
-                names.append(m(name))
+        for e in f.entities_in(role):
+            if e.name and m(e.name) not in names:
+                names.append(m(e.name))
     return " · ".join(names[:4])
 
 
-def _query_titles(findings: Sequence[Mapping[str, Any]], lang: Lang) -> dict[str, str]:
+def _query_titles(findings: Sequence[Finding], lang: Lang) -> dict[str, str]:
     """Query id → title, taken from findings that came from that query alone."""
     titles: dict[str, str] = {}
     for f in findings:
-        qs = f.get("queries") or []
-        if len(qs) == 1:
-            titles.setdefault(str(qs[0]), str(f.get(f"title_{lang}") or f.get("title_zh") or qs[0]))
+        if len(f.queries) == 1:
+            titles.setdefault(f.queries[0], (f.title_en if lang == "en" else f.title_zh) or f.title_zh or f.queries[0])
     return titles
 
 
-def _summary(findings: Sequence[Mapping[str, Any]]) -> tuple[dict[str, int], list[dict[str, Any]]]:
-    by_sev = Counter(str(f.get("severity", "")) for f in findings)
+def _summary(findings: Sequence[Finding]) -> tuple[dict[str, int], list[dict[str, Any]]]:
+    by_sev = Counter(f.severity for f in findings)
     per_query: dict[str, Counter[str]] = {}
     for f in findings:
-        for q in f.get("queries", []) or ["?"]:
-            per_query.setdefault(str(q), Counter())[str(f.get("severity", ""))] += 1
+        for q in f.queries or ("?",):
+            per_query.setdefault(q, Counter())[f.severity] += 1
     rows = [
         {"query": q, "counts": [c.get(s, 0) for s in SEVERITIES], "total": sum(c.values())}
         for q, c in sorted(per_query.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
@@ -277,7 +267,7 @@ def _href(view: Path | None, out_dir: Path) -> str | None:
 
 
 def write_report(
-    findings_doc: Mapping[str, Any],
+    findings_doc: FindingsDoc,
     out_dir: Path,
     *,
     lang: Lang = "zh",
@@ -287,7 +277,7 @@ def write_report(
     """Write ``report.html`` and ``report.xlsx`` for a findings document.
 
     Args:
-        findings_doc: the ``findings.json`` object (``generated_at``, ``store``, ``params``, ``findings``).
+        findings_doc: the scan's findings document (``findings.json``).
         out_dir: folder to write into (created if missing).
         lang: ``"zh"`` (default) or ``"en"``.
         show_ids: show resident ID numbers unmasked.
@@ -298,27 +288,26 @@ def write_report(
         ``(report.html path, report.xlsx path)``.
 
     Example:
-        >>> # html, xlsx = write_report(json.loads(Path("findings.json").read_text()), Path("out"))
+        >>> # html, xlsx = write_report(FindingsDoc.from_json(json.loads(Path("findings.json").read_text())),
+        >>> #                           Path("out"))
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     views = views or {}
-    findings = list(findings_doc.get("findings", []))
+    findings = list(findings_doc.findings)
     t = _t(lang)
-    models = [
-        _finding_model(f, lang, show_ids, _href(views.get(str(f.get("id"))), out_dir)) for f in findings
-    ]
+    models = [_finding_model(f, lang, show_ids, _href(views.get(f.id), out_dir)) for f in findings]
     by_sev, by_query = _summary(findings)
     titles = _query_titles(findings, lang)
-    params = findings_doc.get("params") or {}
+    params = findings_doc.params
     html = (
         _env()
         .get_template("report.html.j2")
         .render(
             lang=lang,
             t=t,
-            generated_at=mask_text(findings_doc.get("generated_at", ""), show_ids),
-            store=mask_text(findings_doc.get("store", ""), show_ids),
+            generated_at=mask_text(findings_doc.generated_at, show_ids),
+            store=mask_text(findings_doc.store, show_ids),
             params=[(mask_text(k, show_ids), mask_text(v, show_ids)) for k, v in params.items()],
             severities=[(s, tr(SEVERITY_TEXT, s, lang), by_sev[s]) for s in SEVERITIES],
             total=len(findings),
@@ -338,7 +327,7 @@ def write_report(
 
 
 def _write_xlsx(
-    findings: Sequence[Mapping[str, Any]],
+    findings: Sequence[Finding],
     models: Sequence[Mapping[str, Any]],
     out: Path,
     lang: Lang,
@@ -373,15 +362,15 @@ def _write_xlsx(
             [
                 mo["id"],
                 mo["severity_text"],
-                f.get("score"),
+                f.score,
                 mo["confidence"],
                 mo["title"],
                 ", ".join(mo["queries"]),
-                (f.get("payments") or {}).get("count"),
-                (f.get("payments") or {}).get("sum"),
-                (f.get("payments") or {}).get("first"),
-                (f.get("payments") or {}).get("last"),
-                (f.get("payments") or {}).get("in_tenure"),
+                f.payments.count if f.payments else None,
+                f.payments.sum if f.payments else None,
+                f.payments.first if f.payments else None,
+                f.payments.last if f.payments else None,
+                f.payments.in_tenure if f.payments else None,
                 mo["explanation"],
                 mo["view_href"] or "",
             ]
@@ -395,38 +384,37 @@ def _write_xlsx(
         [t["id"], t["role"], t["kind"], t["name"], t["id_number"], "key"],
         [
             [
-                f.get("id"),
-                tr(ROLE_TEXT, e.get("role"), lang),
-                kind_label(str(e.get("kind", "")), lang),
-                m(e.get("name")),
-                mask_id(e.get("id_number"), show_ids),
-                m(e.get("key")),
+                f.id,
+                tr(ROLE_TEXT, e.role, lang),
+                kind_label(e.kind, lang),
+                m(e.name),
+                mask_id(e.id_number, show_ids),
+                m(e.key),
             ]
             for f in findings
-            for e in f.get("entities", [])
+            for e in f.entities
         ],
         widths=[18, 10, 8, 36, 22, 40],
     )
     pay_rows: list[list[Any]] = []
     for f in findings:
-        path = f.get("path") or {}
-        names = {n["key"]: n.get("name") or n["key"] for n in path.get("nodes", [])}
-        for e in path.get("edges", []):
-            if e.get("type") not in _PAYMENT_EDGES:
+        names = f.path.names()
+        for e in f.path.edges:
+            if e.type not in _PAYMENT_EDGES:
                 continue
-            p = e.get("props") or {}
-            single = e.get("type") == "PAYMENT"
+            p = e.props
+            single = e.type == "PAYMENT"
             pay_rows.append(
                 [
-                    f.get("id"),
-                    m(names.get(e["src"], e["src"])),
-                    m(names.get(e["dst"], e["dst"])),
+                    f.id,
+                    m(names.get(e.src, e.src)),
+                    m(names.get(e.dst, e.dst)),
                     1 if single else p.get("payments"),
                     p.get("amount") if single else p.get("total"),
                     p.get("paid_on") if single else p.get("first_paid"),
                     p.get("paid_on") if single else p.get("last_paid"),
-                    m(e.get("src_file")),
-                    e.get("src_row"),
+                    m(e.src_file),
+                    e.src_row,
                 ]
             )
     add_sheet(
@@ -451,9 +439,9 @@ def _write_xlsx(
         "证据" if zh else "evidence",
         [t["id"], t["file"], t["row"], t["what"]],
         [
-            [f.get("id"), m(ev.get("file")), ev.get("row"), m(ev.get("what"))]
+            [f.id, m(ev.file), ev.row, m(ev.what)]
             for f in findings
-            for ev in f.get("evidence", [])
+            for ev in f.evidence
         ],
         widths=[18, 32, 8, 60],
     )

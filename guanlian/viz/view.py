@@ -29,6 +29,7 @@ from typing import Any
 import jinja2
 import networkx as nx
 
+from guanlian.finding import Finding, FindingsDoc
 from guanlian.model import model
 from guanlian.values.privacy import mask_text
 from guanlian.viz.assets import asset, asset_bytes, asset_text
@@ -342,11 +343,11 @@ def render_view(
     return out
 
 
-def finding_graph(finding: Mapping[str, Any], context: nx.MultiDiGraph | None = None) -> nx.MultiDiGraph:
+def finding_graph(finding: Finding, context: nx.MultiDiGraph | None = None) -> nx.MultiDiGraph:
     """Build the graph of one finding's ``path`` (optionally merged into a wider ``context`` graph).
 
     Args:
-        finding: one element of ``findings.json["findings"]``.
+        finding: one finding of a scan.
         context: e.g. a :func:`guanlian.viz.neighbourhood.neighbourhood` graph; path nodes and edges are
             added to a copy of it.
 
@@ -355,39 +356,35 @@ def finding_graph(finding: Mapping[str, Any], context: nx.MultiDiGraph | None = 
         finding's entity keys.
 
     Example:
-        >>> f = {"path": {"nodes": [{"key": "a", "kind": "Unit", "name": "A", "props": {}}], "edges": []},
-        ...      "entities": [{"key": "a"}]}
+        >>> from guanlian.finding import Entity, FindingPath, PathNode
+        >>> f = Finding("f1", (), "示例", "Example", "low", 0.1, entities=(Entity("unit", "Unit", "A", "a"),),
+        ...             path=FindingPath((PathNode("a", "Unit", "A"),)))
         >>> finding_graph(f).graph["center"]
         ['a']
     """
     g: nx.MultiDiGraph = context.copy() if context is not None else nx.MultiDiGraph()
-    path = finding.get("path") or {}
-    for node in path.get("nodes", []):
-        key = node["key"]
-        attrs = {k: v for k, v in node.items() if k != "key"}
-        if key in g:
-            g.nodes[key].update(attrs)
+    for node in finding.path.nodes:
+        attrs = {"kind": node.kind, "name": node.name, "props": dict(node.props), "src_file": node.src_file,
+                 "src_row": node.src_row}
+        if node.key in g:
+            g.nodes[node.key].update(attrs)
         else:
-            g.add_node(key, **attrs)
-    for edge in path.get("edges", []):
-        src, dst, etype = edge["src"], edge["dst"], edge.get("type", "")
-        for end in (src, dst):
+            g.add_node(node.key, **attrs)
+    for edge in finding.path.edges:
+        for end in (edge.src, edge.dst):
             if end not in g:
                 g.add_node(end, kind="", name="", props={})
-        attrs = {k: v for k, v in edge.items() if k not in ("src", "dst", "key")}
-        if "key" in edge:
-            attrs["edge_key"] = edge["key"]
-        g.add_edge(src, dst, key=etype, **attrs)
-    g.graph["center"] = [e["key"] for e in finding.get("entities", []) if e.get("key") in g]
+        eattrs: dict[str, Any] = {"type": edge.type, "props": dict(edge.props), "src_file": edge.src_file,
+                                  "src_row": edge.src_row}
+        if edge.key is not None:
+            eattrs["edge_key"] = edge.key
+        g.add_edge(edge.src, edge.dst, key=edge.type, **eattrs)
+    g.graph["center"] = [e.key for e in finding.entities if e.key in g]
     return g
 
 
-def _finding_title(finding: Mapping[str, Any], lang: Lang) -> str:
-    return str(finding.get(f"title_{lang}") or finding.get("title_zh") or finding.get("id", ""))
-
-
 def render_finding_view(
-    finding: Mapping[str, Any],
+    finding: Finding,
     out: Path,
     *,
     context: nx.MultiDiGraph | None = None,
@@ -399,7 +396,7 @@ def render_finding_view(
     """Write the network view of one finding, its path highlighted.
 
     Args:
-        finding: one element of ``findings.json["findings"]``.
+        finding: one finding of a scan.
         out: HTML file to write.
         context: optional wider graph (a neighbourhood) drawn around the path.
         lang, show_ids, max_nodes, vis_src: as for :func:`render_view`.
@@ -408,15 +405,14 @@ def render_finding_view(
         ``out``.
 
     Example:
-        >>> # render_finding_view(doc["findings"][0], Path("views/f1.html"))
+        >>> # render_finding_view(doc.findings[0], Path("views/f1.html"))
     """
     g = finding_graph(finding, context)
-    path_keys = {n["key"] for n in (finding.get("path") or {}).get("nodes", [])}
     return render_view(
         g,
         out,
-        title=_finding_title(finding, lang),
-        highlight=path_keys,
+        title=finding.title(lang),
+        highlight=set(finding.path.keys()),
         lang=lang,
         show_ids=show_ids,
         max_nodes=max_nodes,
@@ -424,14 +420,14 @@ def render_finding_view(
     )
 
 
-def view_filename(finding: Mapping[str, Any]) -> str:
+def view_filename(finding: Finding) -> str:
     """File name of a finding's view: ``view-<id>.html`` with the id reduced to safe characters."""
-    fid = "".join(c for c in str(finding.get("id", "")) if c.isalnum() or c in "-_")[:64] or "finding"
+    fid = "".join(c for c in finding.id if c.isalnum() or c in "-_")[:64] or "finding"
     return f"view-{fid}.html"
 
 
 def render_finding_views(
-    findings_doc: Mapping[str, Any],
+    findings_doc: FindingsDoc,
     out_dir: Path,
     *,
     lang: Lang = "zh",
@@ -446,10 +442,10 @@ def render_finding_views(
         >>> # views = render_finding_views(doc, out / "views"); write_report(doc, out, views=views)
     """
     out_dir = Path(out_dir)
-    findings = list(findings_doc.get("findings", []))
+    findings = list(findings_doc.findings)
     vis_src = write_vis_library(out_dir) if findings else None
     return {
-        str(f["id"]): render_finding_view(
+        f.id: render_finding_view(
             f, out_dir / view_filename(f), lang=lang, show_ids=show_ids, max_nodes=max_nodes, vis_src=vis_src
         )
         for f in findings

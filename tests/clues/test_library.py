@@ -18,6 +18,7 @@ import pytest
 from openpyxl import load_workbook
 
 from guanlian.clues import ClueError, ClueLibrary
+from guanlian.finding import FindingsDoc
 
 SAMPLE = Path(__file__).parents[1] / "viz" / "data" / "findings_sample.json"
 RAW_ID = re.compile(r"(?<![0-9])\d{17}[\dXx](?![0-9])")
@@ -45,7 +46,7 @@ def lib(tmp_path: Path) -> ClueLibrary:
 
 def test_add_assigns_short_ids_and_dedups_second_scan(lib: ClueLibrary) -> None:
     doc = sample()
-    r1 = lib.add_findings(doc)
+    r1 = lib.add_findings(FindingsDoc.from_json(doc))
     assert (r1.new, r1.updated, r1.unchanged) == (3, 0, 0)
     year = time.gmtime().tm_year
     assert sorted(r1.clue_ids.values()) == [f"XS-{year}-0001", f"XS-{year}-0002", f"XS-{year}-0003"]
@@ -56,7 +57,7 @@ def test_add_assigns_short_ids_and_dedups_second_scan(lib: ClueLibrary) -> None:
     doc2["findings"][0]["evidence"].append({"file": "新.xlsx", "row": 5, "what": "追加"})
     doc2["findings"].pop(2)
     doc2["findings"].append({"id": "new-fp", "title_zh": "新线索", "severity": "high", "score": 0.8})
-    r2 = lib.add_findings(doc2)
+    r2 = lib.add_findings(FindingsDoc.from_json(doc2))
     assert (r2.new, r2.updated, r2.unchanged) == (1, 1, 1)
     assert r2.clue_ids[doc["findings"][0]["id"]] == r1.clue_ids[doc["findings"][0]["id"]]
     clues = lib.list()
@@ -64,7 +65,7 @@ def test_add_assigns_short_ids_and_dedups_second_scan(lib: ClueLibrary) -> None:
     assert len({c.fingerprint for c in clues}) == 4
     d = lib.show(r1.clue_ids[doc["findings"][0]["id"]])
     assert d.clue.score == 0.99
-    assert d.finding["evidence"][-1]["file"] == "新.xlsx"
+    assert d.finding.evidence[-1].file == "新.xlsx" and d.finding.score == 0.99
     assert [h.action for h in d.history] == ["create", "update"]
     assert d.clue.scans == 2
 
@@ -72,15 +73,15 @@ def test_add_assigns_short_ids_and_dedups_second_scan(lib: ClueLibrary) -> None:
 def test_add_selected_ids_only_and_unknown_id_rejected(lib: ClueLibrary) -> None:
     doc = sample()
     fid = doc["findings"][1]["id"]
-    r = lib.add_findings(doc, [fid])
+    r = lib.add_findings(FindingsDoc.from_json(doc), [fid])
     assert (r.new, list(r.clue_ids)) == (1, [fid])
     with pytest.raises(ClueError, match="not in the findings document"):
-        lib.add_findings(doc, [fid, "no-such-id"])
+        lib.add_findings(FindingsDoc.from_json(doc), [fid, "no-such-id"])
     assert len(lib.list()) == 1  # nothing written by the failed call
 
 
 def test_lifecycle_and_history(lib: ClueLibrary) -> None:
-    cid = lib.add_findings(sample()).clue_ids["f1a2b3c4d5e6f7a8"]
+    cid = lib.add_findings(FindingsDoc.from_json(sample())).clue_ids["f1a2b3c4d5e6f7a8"]
     assert lib.transfer(cid, "市纪委监委第三监督检查室", "移送核查").status == "transferred"
     assert lib.handle(cid, "初步核实", "调取合同").status == "handled"
     c = lib.handle(cid, "立案审查", "", actor="纪检员乙")  # a second handling step is allowed
@@ -102,7 +103,7 @@ def test_lifecycle_and_history(lib: ClueLibrary) -> None:
 
 
 def test_illegal_transitions_name_status_and_next_steps(lib: ClueLibrary) -> None:
-    cid = lib.add_findings(sample()).clue_ids["f1a2b3c4d5e6f7a8"]
+    cid = lib.add_findings(FindingsDoc.from_json(sample())).clue_ids["f1a2b3c4d5e6f7a8"]
     with pytest.raises(ClueError) as e:
         lib.evaluate(cid, "属实")
     msg = str(e.value)
@@ -143,7 +144,7 @@ def _worker(db: str, lo: int, hi: int, rounds: int, barrier: Any) -> None:
         doc = synthetic(range(lo, hi))
         for f in doc["findings"]:
             f["score"] = 0.5 + r / 100  # later rounds are updates
-        lib.add_findings(doc)
+        lib.add_findings(FindingsDoc.from_json(doc))
         time.sleep(0.01)  # give the other writer a chance at the lock between transactions
     lib.close()
 
@@ -182,11 +183,13 @@ def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
 _CRASH_CHILD = """
 import sys
 from guanlian.clues import ClueLibrary
+from guanlian.finding import FindingsDoc
 db = sys.argv[1]
 lib = ClueLibrary(db, actor="crash")
 for b in range(1000):
-    doc = {"findings": [{"id": f"fp-{b}-{i}", "title_zh": "x" * 200, "score": 0.1} for i in range(400)]}
-    lib.add_findings(doc)
+    doc = {"findings": [{"id": f"fp-{b}-{i}", "title_zh": "x" * 200, "severity": "low", "score": 0.1}
+                        for i in range(400)]}
+    lib.add_findings(FindingsDoc.from_json(doc))
     print(b, flush=True)
 """
 
@@ -218,13 +221,13 @@ def test_kill_9_mid_add_leaves_db_consistent(tmp_path: Path) -> None:
     assert con.execute("SELECT n FROM counters").fetchone()[0] == n
     con.close()
     lib = ClueLibrary(db)  # still writable, numbering continues
-    r = lib.add_findings(synthetic(range(2)))
+    r = lib.add_findings(FindingsDoc.from_json(synthetic(range(2))))
     assert r.new == 2 and sorted(r.clue_ids.values())[-1].endswith(f"{n + 2:04d}")
     lib.close()
 
 
 def test_export_xlsx_round_trip_and_masking(lib: ClueLibrary, tmp_path: Path) -> None:
-    r = lib.add_findings(sample())
+    r = lib.add_findings(FindingsDoc.from_json(sample()))
     lib.transfer(r.clue_ids["f1a2b3c4d5e6f7a8"], '=HYPERLINK("http://x")', "note 360821194503012042")
     out = lib.export("xlsx", tmp_path / "clues.xlsx")
     wb = load_workbook(out)
@@ -251,7 +254,7 @@ def test_export_xlsx_round_trip_and_masking(lib: ClueLibrary, tmp_path: Path) ->
 
 
 def test_export_csv_neutralises_formulas_and_masks(lib: ClueLibrary, tmp_path: Path) -> None:
-    lib.add_findings(sample())
+    lib.add_findings(FindingsDoc.from_json(sample()))
     out = lib.export("csv", tmp_path / "clues.csv", lang="en")
     text = out.read_text(encoding="utf-8-sig")
     rows = list(csv.reader(text.splitlines()))
@@ -266,7 +269,7 @@ def test_export_csv_neutralises_formulas_and_masks(lib: ClueLibrary, tmp_path: P
 
 
 def test_export_json_masks_deeply(lib: ClueLibrary, tmp_path: Path) -> None:
-    lib.add_findings(sample())
+    lib.add_findings(FindingsDoc.from_json(sample()))
     out = lib.export("json", tmp_path / "clues.json")
     text = out.read_text(encoding="utf-8")
     assert not RAW_ID.search(text)

@@ -227,7 +227,7 @@ def test_neo4j_admin_import_round_trip(neo4j_store: Neo4jStore, tmp_path: Path, 
 
 def _findings(store: Store) -> dict[str, dict[str, object]]:
     """Findings of a full scan by id, without the document-level fields that name the store or the time."""
-    return {f["id"]: f for f in scan(store)["findings"]}
+    return {f["id"]: f for f in scan(store).to_json()["findings"]}
 
 
 @pytest.mark.neo4j

@@ -3,20 +3,13 @@
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from guanlian.demo import generate
-from guanlian.graph.ladybug import LadybugStore
 from guanlian.graph.store import Store
-from guanlian.loaders import load_files
-from guanlian.matching.matcher import match_store
 from guanlian.model import TIERS
-from guanlian.queries import scan
 
 
 def truth_keys(entry: dict[str, Any]) -> set[str]:
@@ -38,14 +31,9 @@ def upstream_gap(store: Store, scheme: dict[str, Any]) -> str | None:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, dict[str, Any], dict[str, Any]]:
-    out = Path(tmp_path_factory.mktemp("demo"))
-    manifest = generate(out, size="tiny", seed=7)
-    store = LadybugStore(out / "store")
-    load_files(store, [p for p, _ in manifest.files])
-    match_store(store)
-    truth = json.loads(manifest.truth_path.read_text(encoding="utf-8"))
-    return store, truth, scan(store)
+def demo(demo_run: Any) -> tuple[Store, dict[str, Any], dict[str, Any]]:
+    """(store, truth.json, findings document as JSON) of the session's tiny demo world."""
+    return demo_run.store, demo_run.truth, demo_run.doc.to_json()
 
 
 def test_every_planted_scheme_is_found_at_its_confidence(demo: tuple[Store, dict[str, Any], dict[str, Any]]) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from guanlian.finding import SCHEMA_VERSION, Finding, FindingsDoc
 from guanlian.graph.store import Store
 from guanlian.queries import QueryError, scan, write_findings
 from guanlian.queries.findings import masked_findings
@@ -16,8 +17,14 @@ SAMPLE = Path(__file__).parents[1] / "viz" / "data" / "findings_sample.json"
 
 
 @pytest.fixture(scope="module")
-def doc(embedded_world: Store) -> dict[str, Any]:
+def typed(embedded_world: Store) -> FindingsDoc:
     return scan(embedded_world)
+
+
+@pytest.fixture(scope="module")
+def doc(typed: FindingsDoc) -> dict[str, Any]:
+    """The document as written to findings.json (the JSON contract these tests check)."""
+    return typed.to_json()
 
 
 def by_entities(doc: dict[str, Any], *keys: str, query: str | None = None) -> dict[str, Any]:
@@ -107,7 +114,7 @@ def test_near_misses_make_no_findings(doc: dict[str, Any]) -> None:
 
 
 def test_params_reach_every_query_that_declares_them(embedded_world: Store) -> None:
-    doc = scan(embedded_world, {"min_match_tier": "probable", "window_days": "30", "threshold": "100000"})
+    doc = scan(embedded_world, {"min_match_tier": "probable", "window_days": "30", "threshold": "100000"}).to_json()
     keys = {e["key"] for f in doc["findings"] for e in f["entities"]}
     assert "anon:H7" not in keys and "anon:H2" in keys
     assert "uscc:C16" not in keys  # newborn window 30 < 41 days
@@ -118,29 +125,45 @@ def test_params_reach_every_query_that_declares_them(embedded_world: Store) -> N
         scan(embedded_world, {"windw_days": "30"})
 
 
-def test_ids_are_stable_across_runs(embedded_world: Store, doc: dict[str, Any]) -> None:
+def test_ids_are_stable_across_runs(embedded_world: Store, typed: FindingsDoc) -> None:
     again = scan(embedded_world)
-    assert [f["id"] for f in again["findings"]] == [f["id"] for f in doc["findings"]]
+    assert [f.id for f in again.findings] == [f.id for f in typed.findings]
+    assert again.findings == typed.findings
 
 
 def test_engines_give_the_same_findings(embedded_world: Store, request: pytest.FixtureRequest) -> None:
     neo = request.getfixturevalue("neo4j_world")
     a, b = scan(embedded_world), scan(neo)
-    assert json.dumps(a["findings"], ensure_ascii=False, sort_keys=True) == json.dumps(
-        b["findings"], ensure_ascii=False, sort_keys=True
+    assert json.dumps(a.to_json()["findings"], ensure_ascii=False, sort_keys=True) == json.dumps(
+        b.to_json()["findings"], ensure_ascii=False, sort_keys=True
     )
+    assert a.findings == b.findings
 
 
-def test_write_findings_and_render_with_viz(doc: dict[str, Any], tmp_path: Path) -> None:
-    path = write_findings(doc, tmp_path / "out")
+def test_write_findings_and_render_with_viz(typed: FindingsDoc, doc: dict[str, Any], tmp_path: Path) -> None:
+    path = write_findings(typed, tmp_path / "out")
     text = path.read_text(encoding="utf-8")
     assert "刘桂英" in text and "\\u" not in text
-    assert json.loads(text)["findings"] == masked_findings(doc)["findings"]  # IDs masked by default
-    exact = write_findings(doc, tmp_path / "exact", show_ids=True)
+    written = json.loads(text)
+    assert written["schema_version"] == SCHEMA_VERSION
+    assert written["findings"] == masked_findings(typed).to_json()["findings"]  # IDs masked by default
+    assert "36240119920817301X" in json.dumps(doc, ensure_ascii=False)  # near miss: the unmasked document has it
+    assert "36240119920817301X" not in text
+    exact = write_findings(typed, tmp_path / "exact", show_ids=True)
     assert json.loads(exact.read_text(encoding="utf-8"))["findings"] == doc["findings"]
     from guanlian.viz.report import write_report
     from guanlian.viz.view import render_finding_views
 
-    views = render_finding_views(doc, tmp_path / "out" / "views")
-    html, _ = write_report(doc, tmp_path / "out", views=views)
+    views = render_finding_views(typed, tmp_path / "out" / "views")
+    html, _ = write_report(typed, tmp_path / "out", views=views)
     assert "刘桂英" in html.read_text(encoding="utf-8")
+
+
+def test_every_finding_round_trips_on_each_engine(world_store: Store) -> None:
+    doc = scan(world_store)
+    assert len(doc.findings) >= 10
+    for f in doc.findings:
+        data = json.loads(json.dumps(f.to_json(), ensure_ascii=False))  # through JSON text, as on disk
+        assert Finding.from_json(data) == f and Finding.from_json(data).to_json() == data, f.id
+    assert FindingsDoc.from_json(json.loads(json.dumps(doc.to_json(), default=str))) == doc
+    assert any(f.identity_routes() for f in doc.findings)  # fuzzy routes are typed too

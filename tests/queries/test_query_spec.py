@@ -164,3 +164,54 @@ def test_listing_for_the_cli() -> None:
     assert list(df.columns) == ["id", "severity", "title", "why", "params", "file"]
     row = df[df["id"] == "split_payments"].iloc[0]
     assert "threshold=50000.0" in row["params"] and row["severity"] == "medium"
+
+
+EXPLAINED = GOOD.replace(
+    "// example:",
+    "// explain: [company_roles]\n// explain_zh: '{unit}向{company}付款，合计{total}元；{link_zh}'\n"
+    "// explain_en: '{unit} paid {company} CNY {total}; {link_en}{match_en}'\n// example:",
+)
+
+
+def test_explainers_are_declared_by_name() -> None:
+    q = parse_query_text(EXPLAINED, "my_check.cypher")
+    assert q.explainers == ("company_roles",)
+    single = parse_query_text(EXPLAINED.replace("explain: [company_roles]", "explain: company_roles"), "my_check.cypher")
+    assert single.explainers == ("company_roles",)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "words"),
+    [
+        ("explain: [company_roles]", "explain: [company_role]", "unknown explainer 'company_role'; known: "),
+        ("explain: [company_roles]", "explain: {a: 1}", "explainer name or a list"),
+        # a template key nothing provides: the error names the explainer that would
+        ("// explain: [company_roles]\n", "", "explain_zh uses {link_zh}, which nothing provides; declare the "
+                                              "explainer that provides it (explain: [company_roles])"),
+        ("{total}元", "{totl}元", "explain_zh uses {totl}, which nothing provides; return it as a column"),
+        ("{total}元", "{total元", "explain_zh is not a valid template"),
+    ],
+)
+def test_bad_explain_headers_name_the_file(tmp_path: Path, old: str, new: str, words: str) -> None:
+    text = EXPLAINED.replace(old, new)
+    assert text != EXPLAINED
+    p = write(tmp_path, text)
+    with pytest.raises(QueryFileError) as err:
+        Library.load([p], builtin=False)
+    assert str(err.value).startswith(f"{p}:"), str(err.value)
+    assert words in str(err.value), str(err.value)
+    Library.load([write(tmp_path, EXPLAINED)], builtin=False)  # near miss: the declared one loads
+
+
+def test_every_builtin_template_key_is_provided() -> None:
+    from guanlian.queries.explain import EXPLAINERS
+    from guanlian.queries.spec import template_keys
+
+    lib = Library.load()
+    used: set[str] = set()
+    for qid in lib.ids():
+        q = lib.get(qid)
+        assert set(q.explainers) <= set(EXPLAINERS)
+        used.update(q.explainers)
+        assert template_keys(q)  # parse_query_text already checked every placeholder
+    assert used == set(EXPLAINERS)  # no registered explainer is dead

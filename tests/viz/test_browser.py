@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from guanlian.finding import FindingsDoc
 from guanlian.viz.report import write_report
 from guanlian.viz.view import render_finding_views
 
@@ -49,7 +50,7 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def outputs(
-    tmp_path_factory: pytest.TempPathFactory, findings_doc: dict[str, Any]
+    tmp_path_factory: pytest.TempPathFactory, findings_doc: FindingsDoc
 ) -> tuple[Path, dict[str, Path]]:
     out = tmp_path_factory.mktemp("out")
     views = render_finding_views(findings_doc, out / "views")

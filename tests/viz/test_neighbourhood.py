@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from guanlian.finding import FindingsDoc
 from guanlian.graph.ladybug import LadybugStore
 from guanlian.viz.neighbourhood import EntityNotFound, neighbourhood
 from guanlian.viz.view import render_view
@@ -13,7 +13,7 @@ from .conftest import load_findings_into
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory, findings_doc: dict[str, Any]) -> LadybugStore:
+def store(tmp_path_factory: pytest.TempPathFactory, findings_doc: FindingsDoc) -> LadybugStore:
     s = LadybugStore(tmp_path_factory.mktemp("nb") / "store")
     load_findings_into(s, findings_doc)
     yield s  # type: ignore[misc]

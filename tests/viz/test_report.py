@@ -2,17 +2,17 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 from openpyxl import load_workbook
 
+from guanlian.finding import FindingsDoc
 from guanlian.viz.report import write_report
 from guanlian.viz.view import render_finding_views
 
 RAW_ID = re.compile(r"(?<![0-9])\d{17}[\dXx](?![0-9])")
 
 
-def test_report_html(findings_doc: dict[str, Any], tmp_path: Path) -> None:
+def test_report_html(findings_doc: FindingsDoc, tmp_path: Path) -> None:
     views = render_finding_views(findings_doc, tmp_path / "views")
     html_path, xlsx_path = write_report(findings_doc, tmp_path, views=views)
     html = html_path.read_text(encoding="utf-8")
@@ -30,14 +30,14 @@ def test_report_html(findings_doc: dict[str, Any], tmp_path: Path) -> None:
     assert "guanlian findings report" in en and "mother-in-law" in en and "关联线索报告" not in en
 
 
-def test_report_xlsx(findings_doc: dict[str, Any], tmp_path: Path) -> None:
+def test_report_xlsx(findings_doc: FindingsDoc, tmp_path: Path) -> None:
     _, xlsx_path = write_report(findings_doc, tmp_path)
     wb = load_workbook(xlsx_path)
     assert wb.sheetnames == ["线索", "人员企业", "付款", "证据"]
     ws = wb["线索"]
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:M4"
     rows = list(ws.iter_rows(values_only=True))
-    assert [r[0] for r in rows[1:]] == [f["id"] for f in findings_doc["findings"]]
+    assert [r[0] for r in rows[1:]] == [f.id for f in findings_doc.findings]
     assert rows[1][2] == 0.96 and rows[1][7] == 2345000.0
     for sheet in wb.worksheets:
         for row in sheet.iter_rows():

@@ -7,6 +7,7 @@ from typing import Any
 
 import networkx as nx
 
+from guanlian.finding import FindingsDoc
 from guanlian.viz.view import finding_graph, render_finding_view, render_finding_views, render_view
 
 RAW_IDS = ("36240119680512123X", "360821194503012042", "362401199208173019", "360102197502234563")
@@ -22,8 +23,8 @@ def _data(html: str) -> dict[str, Any]:
     return json.loads(m.group(1))  # type: ignore[no-any-return]
 
 
-def test_finding_view_is_offline_escaped_and_masked(findings_doc: dict[str, Any], tmp_path: Path) -> None:
-    f = findings_doc["findings"][1]
+def test_finding_view_is_offline_escaped_and_masked(findings_doc: FindingsDoc, tmp_path: Path) -> None:
+    f = findings_doc.findings[1]
     html = render_finding_view(f, tmp_path / "v.html").read_text(encoding="utf-8")
     assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", html)
     assert not re.search(r"<link\b|@import|url\((?!\s*[\"']?data:)", html)
@@ -43,20 +44,20 @@ def test_finding_view_is_offline_escaped_and_masked(findings_doc: dict[str, Any]
     assert "3624**********123X" in titles and "来源: 干部基本信息表.xlsx 第12行" in titles
 
 
-def test_edge_labels_and_legend(findings_doc: dict[str, Any], tmp_path: Path) -> None:
-    html = render_finding_view(findings_doc["findings"][0], tmp_path / "v.html").read_text(encoding="utf-8")
+def test_edge_labels_and_legend(findings_doc: FindingsDoc, tmp_path: Path) -> None:
+    html = render_finding_view(findings_doc.findings[0], tmp_path / "v.html").read_text(encoding="utf-8")
     labels = {e["label"] for e in _data(html)["edges"]}
     assert {"岳母", "股东 60%", "局长\n2018-06-01—至今", "付款 12笔\n¥2,345,000.00"} <= labels
     assert 'id="legend"' in html and "人员" in html and "企业" in html and "单位" in html
     assert "电话" not in re.search(r'<aside id="legend">(.*?)</aside>', html, re.S).group(1)  # type: ignore[union-attr]
-    en = render_finding_view(findings_doc["findings"][0], tmp_path / "e.html", lang="en").read_text(
+    en = render_finding_view(findings_doc.findings[0], tmp_path / "e.html", lang="en").read_text(
         encoding="utf-8"
     )
     assert "paid 12×\nCNY 2,345,000.00" in {e["label"] for e in _data(en)["edges"]}
 
 
-def test_show_ids_option(findings_doc: dict[str, Any], tmp_path: Path) -> None:
-    html = render_finding_view(findings_doc["findings"][0], tmp_path / "v.html", show_ids=True).read_text(
+def test_show_ids_option(findings_doc: FindingsDoc, tmp_path: Path) -> None:
+    html = render_finding_view(findings_doc.findings[0], tmp_path / "v.html", show_ids=True).read_text(
         "utf-8"
     )
     assert "36240119680512123X" in html
@@ -85,11 +86,11 @@ def test_highlight_and_node_cap(tmp_path: Path) -> None:
     assert "未显示" not in small and len(_data(small)["nodes"]) == 81
 
 
-def test_finding_graph_merges_context(findings_doc: dict[str, Any]) -> None:
+def test_finding_graph_merges_context(findings_doc: FindingsDoc) -> None:
     ctx = nx.MultiDiGraph()
     ctx.add_node("x", kind="Person", name="旁人", props={})
     ctx.add_edge("x", "ric:36240119680512123X", key="RELATIVE_OF", type="RELATIVE_OF", props={"term": "妻子"})
-    g = finding_graph(findings_doc["findings"][0], ctx)
+    g = finding_graph(findings_doc.findings[0], ctx)
     assert g.number_of_nodes() == 5 and g.number_of_edges() == 5
     assert (
         ctx.number_of_nodes() == 1 or ctx.number_of_nodes() == 2
@@ -97,7 +98,7 @@ def test_finding_graph_merges_context(findings_doc: dict[str, Any]) -> None:
     assert g.graph["center"][0] == "ric:36240119680512123X"
 
 
-def test_render_all_views(findings_doc: dict[str, Any], tmp_path: Path) -> None:
+def test_render_all_views(findings_doc: FindingsDoc, tmp_path: Path) -> None:
     views = render_finding_views(findings_doc, tmp_path)
-    assert set(views) == {f["id"] for f in findings_doc["findings"]}
+    assert set(views) == {f.id for f in findings_doc.findings}
     assert all(p.exists() and p.parent == tmp_path for p in views.values())

@@ -30,6 +30,7 @@
 //   payments_first_day: {type: int}
 //   payments_last_day: {type: int}
 //   payments_after_leaving: {type: int}
+// explain: company_roles
 // explain_zh: >-
 //   {official}于{term_end}离任{unit}{post}，此后{match_zh}成为{company}的{link_zh}；
 //   原单位在其离任后向该企业付款{payments_after_leaving}笔；{payments_zh}。

@@ -27,6 +27,7 @@
 //   payments_sum: {type: float}
 //   payments_first_day: {type: int}
 //   payments_last_day: {type: int}
+// explain: shell_signals
 // explain_zh: >-
 //   {company}（注册资本{reg_capital:,.0f}元，状态{status}，同址企业{address_sharers}家）有空壳迹象：{signals_zh}；
 //   {unit}向其付款：{payments_zh}。
