@@ -1,7 +1,7 @@
 """The finding: one red flag, typed — who is involved, how they connect, how much money moved, and the rows
 that prove it. ``findings.json`` is a :class:`FindingsDoc` written with :meth:`FindingsDoc.to_json`.
 
-A core schema module beside :mod:`guanlian.model`: it imports nothing else from guanlian, so the query
+A core schema module beside :mod:`guanlian.model` (it imports only :mod:`guanlian.values.vocab`), so the query
 runner (which builds findings), the outputs (report, views, spreadsheets), the clue library, the CLI and a
 web workbench all read the same types. Every part is a frozen dataclass with ``to_json()`` (the exact JSON
 object of ``findings.json``, keys in their documented order) and ``from_json()`` (validating: a wrong type or a
@@ -32,19 +32,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar, get_args
 
+from guanlian.values.vocab import SEVERITIES, Lang, Severity
+
 SCHEMA_VERSION = 1
 """Version of the ``findings.json`` layout (top-level ``schema_version``); raised on an incompatible change."""
-
-Severity = Literal["high", "medium", "low"]
-SEVERITIES: tuple[Severity, ...] = get_args(Severity)
-"""Severities, highest first."""
 
 Confidence = Literal["possible", "probable", "certain"]
 CONFIDENCES: tuple[Confidence, ...] = get_args(Confidence)
 """Confidence of a finding = the weakest identity link on its path; the match tiers, weakest first
-(the same order as :data:`guanlian.model.TIERS`)."""
-
-Lang = Literal["zh", "en"]
+(the same order as :data:`guanlian.model.TIERS`). Severities and the output language (:data:`Severity`,
+:data:`SEVERITIES`, :data:`Lang`) come from :mod:`guanlian.values.vocab`."""
 
 Scalar = str | int | float | bool | None
 """A property value as stored on a node or edge (the model's property types)."""

@@ -31,8 +31,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from guanlian.finding import Finding, FindingsDoc
-from guanlian.model import RESIDENT_ID_PROPS
-from guanlian.values.privacy import mask_id, mask_text
+from guanlian.values.privacy import mask_id, mask_nested, mask_text
 from guanlian.values.sheets import add_sheet, write_csv
 from guanlian.viz.labels import CONFIDENCE_TEXT, SEVERITY_TEXT, Lang, tr
 
@@ -221,19 +220,6 @@ def _row_to_clue(r: sqlite3.Row) -> Clue:
         scans=r["scans"],
         updated_at=r["updated_at"],
     )
-
-
-def _mask_deep(value: Any, show_ids: bool, key: str = "") -> Any:
-    """Mask resident IDs in every string of a JSON-like value (sensitive keys masked whole)."""
-    if show_ids:
-        return value
-    if isinstance(value, dict):
-        return {k: _mask_deep(v, show_ids, str(k)) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_mask_deep(v, show_ids, key) for v in value]
-    if isinstance(value, str):
-        return mask_id(value) if key in RESIDENT_ID_PROPS else mask_text(value)
-    return value
 
 
 class ClueLibrary:
@@ -558,14 +544,14 @@ class ClueLibrary:
                 "clues": [
                     {
                         **asdict(d.clue),
-                        "finding": _mask_deep(d.finding.to_json(), show_ids),
+                        "finding": d.finding.to_json() if show_ids else mask_nested(d.finding.to_json()),
                         "history": [asdict(h) for h in d.history],
                     }
                     for d in details
                 ],
             }
             out.write_text(
-                json.dumps(_mask_deep(payload, show_ids), ensure_ascii=False, indent=2), encoding="utf-8"
+                json.dumps(payload if show_ids else mask_nested(payload), ensure_ascii=False, indent=2), encoding="utf-8"
             )
             return out
         headers = (

@@ -38,7 +38,6 @@ from typing import Any
 import pandas as pd
 
 from guanlian.finding import (
-    SEVERITIES,
     Confidence,
     Entity,
     EvidenceItem,
@@ -60,6 +59,8 @@ from guanlian.queries.explain import EXPLAINERS, ExplainInput, match_text, payme
 from guanlian.queries.library import Library, QueryError
 from guanlian.queries.spec import SavedQuery
 from guanlian.values.ids import mask_ids_in_text
+from guanlian.values.privacy import mask_nested
+from guanlian.values.vocab import SEVERITIES
 
 SEVERITY_WEIGHT: dict[str, float] = {"high": 1.0, "medium": 0.7, "low": 0.4}
 CONFIDENCE_WEIGHT: dict[str, float] = {"certain": 1.0, "probable": 0.8, "possible": 0.55}
@@ -604,16 +605,7 @@ def masked_findings(doc: FindingsDoc) -> FindingsDoc:
         'ric:3608**********001X'
     """
 
-    def walk(v: Any) -> Any:
-        if isinstance(v, str):
-            return mask_ids_in_text(v)
-        if isinstance(v, Mapping):
-            return {k: walk(x) for k, x in v.items()}
-        if isinstance(v, list | tuple):
-            return [walk(x) for x in v]
-        return v
-
-    return FindingsDoc.from_json(walk(doc.to_json()))
+    return FindingsDoc.from_json(mask_nested(doc.to_json()))
 
 
 def write_findings(doc: FindingsDoc, out_dir: str | Path, *, show_ids: bool = False) -> Path:

@@ -38,10 +38,10 @@ from typing import Any, Literal
 
 import yaml
 
-from guanlian.finding import SEVERITIES, Severity
 from guanlian.graph.engines import dialects
 from guanlian.model import TIERS, model, tier_rank
 from guanlian.queries.explain import EXPLAINERS, GENERIC_KEYS, providers
+from guanlian.values.vocab import SEVERITIES, Severity
 
 ParamType = Literal["int", "float", "string", "bool", "tier"]
 PARAM_TYPES: tuple[ParamType, ...] = ("int", "float", "string", "bool", "tier")

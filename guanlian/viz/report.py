@@ -16,9 +16,10 @@ from typing import Any
 import jinja2
 from openpyxl import Workbook
 
-from guanlian.finding import SEVERITIES, Finding, FindingsDoc
+from guanlian.finding import Finding, FindingsDoc
 from guanlian.values.privacy import mask_id, mask_text
 from guanlian.values.sheets import add_sheet
+from guanlian.values.vocab import SEVERITIES
 from guanlian.viz.labels import (
     CONFIDENCE_TEXT,
     ROLE_TEXT,
