@@ -278,3 +278,36 @@ def neighbourhood(
     g.graph["notes"] = notes
     g.graph["truncated"] = len(not_added)
     return g
+
+
+def node_by_key(store: Store, key: str) -> dict[str, Any] | None:
+    """The node whose key is exactly ``key`` (any kind), as view-convention attributes, or None.
+
+    Unlike :func:`resolve_entity` it never falls back to names, so an unknown key stays unknown.
+
+    Example:
+        >>> # node_by_key(store, "unit:某局")["kind"]  → 'Unit'
+    """
+    for kind in model().nodes:
+        cypher = f"MATCH (n:{kind.name}) WHERE n.key = $v RETURN {_node_returns(kind.name, 'n', 'n_')} LIMIT 1"
+        rows = _records(store, cypher, {"v": key})
+        if rows:
+            return _node_attrs(kind.name, rows[0], "n_")
+    return None
+
+
+def incident_edges(
+    store: Store, frontier: Mapping[str, str], *, only: Iterable[str] | None = None, limit: int = 5000
+) -> list[tuple[str, str, str, dict[str, Any], str, dict[str, Any]]]:
+    """Edges touching the nodes in ``frontier`` (key → kind), optionally only of the kinds in ``only``.
+
+    Returns:
+        ``(src, dst, edge kind, edge attributes, other key, other node attributes)`` per edge, at most
+        ``limit`` per (edge kind, endpoint kinds, direction) query.
+
+    Example:
+        >>> # incident_edges(store, {"unit:某局": "Unit"}, only={"PAYMENT"})
+    """
+    keep = set(only) if only is not None else None
+    skip = {e.name for e in model().edges if keep is not None and e.name not in keep}
+    return _expand(store, frontier, skip, limit)

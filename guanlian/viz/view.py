@@ -185,6 +185,90 @@ def _legend(graph: nx.MultiDiGraph, lang: Lang) -> list[dict[str, Any]]:
     return items
 
 
+def vis_elements(
+    graph: nx.MultiDiGraph,
+    keys: Iterable[str],
+    ids: Mapping[str, str],
+    *,
+    highlight: set[str] | None = None,
+    lang: Lang = "zh",
+    show_ids: bool = False,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """vis-network node and edge dicts for ``keys`` of ``graph`` (edges between them only).
+
+    Args:
+        graph: a graph in the module's convention.
+        keys: node keys to draw, in order.
+        ids: the id each node gets in the page (opaque ids such as ``n0``, or the workbench's public keys;
+            never a raw key holding a resident ID).
+        highlight, lang, show_ids: as for :func:`render_view`.
+
+    Returns:
+        ``(nodes, edges)`` ready for ``vis.DataSet``; labels and tooltips are plain text (shown with
+        ``innerText``), IDs masked unless ``show_ids``; fuzzy edges dashed.
+
+    Example:
+        >>> g = nx.MultiDiGraph(); g.add_node("unit:a", kind="Unit", name="某局", props={})
+        >>> vis_elements(g, ["unit:a"], {"unit:a": "n0"})[0][0]["label"]
+        '某局'
+    """
+    highlight = highlight or set()
+    kept_list = list(keys)
+    kept = set(kept_list)
+    nodes: list[dict[str, Any]] = []
+    edges: list[dict[str, Any]] = []
+    for key in kept_list:
+        data = dict(graph.nodes[key])
+        data.setdefault("key", key)
+        kind = str(data.get("kind", ""))
+        try:
+            nk = model().node(kind)
+            color, shape = nk.color, nk.shape
+        except KeyError:
+            color, shape = "#bab0ac", "dot"
+        hl = key in highlight
+        node_opts: dict[str, Any] = {
+            "color": {
+                "background": color,
+                "border": HIGHLIGHT_COLOR if hl else color,
+                "highlight": {"background": color, "border": "#000000"},
+            },
+            "title": node_tooltip(data, lang, show_ids),
+            "borderWidth": 4 if hl else 1,
+            "size": 22 if hl else 15,
+        }
+        if shape == "box":
+            node_opts["font"] = {"color": "#222222"}
+        node_opts.update(id=ids[key], label=display_name(data, show_ids), shape=shape)
+        nodes.append(node_opts)
+
+    for src, dst, _k, data in graph.edges(keys=True, data=True):
+        if src not in kept or dst not in kept:
+            continue
+        etype = str(data.get("type", _k))
+        props: Mapping[str, Any] = data.get("props") or {}
+        hl = src in highlight and dst in highlight
+        fuzzy = False
+        try:
+            fuzzy = model().edge(etype).fuzzy
+        except KeyError:
+            pass
+        edges.append(
+            {
+                "label": mask_text(edge_label(etype, props, lang), show_ids),
+                "title": edge_tooltip({**data, "type": etype}, lang, show_ids),
+                "dashes": fuzzy,
+                "color": {"color": HIGHLIGHT_COLOR if hl else EDGE_COLOR, "highlight": "#000000"},
+                "width": 3 if hl else 1.2,
+                "arrows": "to",
+                "from": ids[src],
+                "to": ids[dst],
+            }
+        )
+
+    return nodes, edges
+
+
 def render_view(
     graph: nx.MultiDiGraph,
     out: Path,
@@ -237,58 +321,8 @@ def render_view(
         kept_list = list(graph.nodes)
         kept = set(kept_list)
 
-    nodes: list[dict[str, Any]] = []
-    edges: list[dict[str, Any]] = []
-    ids: dict[str, str] = {}
-    for i, key in enumerate(kept_list):
-        ids[key] = f"n{i}"
-        data = dict(graph.nodes[key])
-        data.setdefault("key", key)
-        kind = str(data.get("kind", ""))
-        try:
-            nk = model().node(kind)
-            color, shape = nk.color, nk.shape
-        except KeyError:
-            color, shape = "#bab0ac", "dot"
-        hl = key in highlight
-        node_opts: dict[str, Any] = {
-            "color": {
-                "background": color,
-                "border": HIGHLIGHT_COLOR if hl else color,
-                "highlight": {"background": color, "border": "#000000"},
-            },
-            "title": node_tooltip(data, lang, show_ids),
-            "borderWidth": 4 if hl else 1,
-            "size": 22 if hl else 15,
-        }
-        if shape == "box":
-            node_opts["font"] = {"color": "#222222"}
-        node_opts.update(id=ids[key], label=display_name(data, show_ids), shape=shape)
-        nodes.append(node_opts)
-
-    for src, dst, _k, data in graph.edges(keys=True, data=True):
-        if src not in kept or dst not in kept:
-            continue
-        etype = str(data.get("type", _k))
-        props: Mapping[str, Any] = data.get("props") or {}
-        hl = src in highlight and dst in highlight
-        fuzzy = False
-        try:
-            fuzzy = model().edge(etype).fuzzy
-        except KeyError:
-            pass
-        edges.append(
-            {
-                "label": mask_text(edge_label(etype, props, lang), show_ids),
-                "title": edge_tooltip({**data, "type": etype}, lang, show_ids),
-                "dashes": fuzzy,
-                "color": {"color": HIGHLIGHT_COLOR if hl else EDGE_COLOR, "highlight": "#000000"},
-                "width": 3 if hl else 1.2,
-                "arrows": "to",
-                "from": ids[src],
-                "to": ids[dst],
-            }
-        )
+    ids = {key: f"n{i}" for i, key in enumerate(kept_list)}
+    nodes, edges = vis_elements(graph, kept_list, ids, highlight=highlight, lang=lang, show_ids=show_ids)
 
     n_edges = len(edges)
     js = _vis_js() if vis_src is None else ""

@@ -1,0 +1,445 @@
+"""The web layer of ``guanlian serve``: Starlette routes, Jinja2 pages, htmx, the JSON API and its security.
+
+Security, in the order a request meets it:
+
+* Host check (loopback names only unless ``--host`` was given): a page from another site that resolves
+  its own name to 127.0.0.1 (DNS rebinding) gets 400.
+* Token: ``/?token=T`` (the URL ``serve`` prints) sets an HttpOnly, SameSite=Strict cookie and redirects to
+  the same address without the token; the API also takes ``Authorization: Bearer T``; anything else is 401.
+* CSRF: a write (POST) authenticated by the cookie must carry ``X-CSRF-Token`` (htmx sends it from the page)
+  or a ``csrf_token`` form field equal to the page's token; otherwise 403. A Bearer request needs none
+  (a browser never adds that header by itself).
+* Every page has a Content-Security-Policy allowing scripts only from this server (no inline script, no
+  eval, no other host); data for scripts sits in ``<script type="application/json">`` blocks and names are
+  shown with ``textContent`` or Jinja's escaping.
+* Every write is appended to ``audit.jsonl`` in the store's sidecar folder (who, when, from where, what).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from functools import partial
+from importlib import resources
+from typing import Any
+from urllib.parse import urlencode
+
+import anyio
+import jinja2
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from guanlian.clues.library import ACTION_TEXT, RATING_TEXT, STATUS_TEXT, STATUSES, TRANSITIONS, default_actor
+from guanlian.viz.assets import asset, asset_bytes
+from guanlian.viz.labels import CONFIDENCE_TEXT, SEVERITY_TEXT, Lang, edge_kind_label, kind_label, money, tr
+from guanlian.viz.safe import json_for_script
+from guanlian.workbench.service import BadRequest, Conflict, NotFound, StoreBusy, Workbench
+from guanlian.workbench.texts import texts
+
+COOKIE = "guanlian_session"
+LANG_COOKIE = "guanlian_lang"
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]", "::1"]
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+_OWN_STATIC = {"app.js": "text/javascript", "app.css": "text/css"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What ``create_app`` needs besides the :class:`Workbench`: the token and the hosts allowed."""
+
+    token: str
+    allowed_hosts: tuple[str, ...] = tuple(LOOPBACK_HOSTS)
+
+    def derived(self, purpose: str) -> str:
+        """A secret derived from the token for one purpose (cookie value, CSRF token)."""
+        return hmac.new(self.token.encode("utf-8"), purpose.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _env() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("guanlian.workbench", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["json_script"] = json_for_script
+    return env
+
+
+class AuthMiddleware:
+    """Token check for every request (see the module docstring); sets ``scope['auth']`` to ``cookie`` or
+    ``bearer``."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+        self.cookie_value = settings.derived("cookie")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        given = request.query_params.get("token")
+        if given is not None:
+            if hmac.compare_digest(given, self.settings.token):
+                rest = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
+                target = request.url.path + (f"?{urlencode(rest)}" if rest else "")
+                resp: Response = RedirectResponse(target, status_code=303)
+                resp.set_cookie(COOKIE, self.cookie_value, httponly=True, samesite="strict", path="/")
+                await resp(scope, receive, send)
+                return
+            await _unauthorised(request)(scope, receive, send)
+            return
+        auth = request.headers.get("authorization", "")
+        if auth.lower().startswith("bearer ") and hmac.compare_digest(auth[7:].strip(), self.settings.token):
+            scope["auth"] = "bearer"
+        elif hmac.compare_digest(request.cookies.get(COOKIE, ""), self.cookie_value):
+            scope["auth"] = "cookie"
+        else:
+            await _unauthorised(request)(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += [
+                    (b"content-security-policy", CSP.encode()),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"no-referrer"),
+                    (b"cache-control", b"no-store"),
+                ]
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _unauthorised(request: Request) -> Response:
+    msg = ("需要令牌：请打开 guanlian serve 打印的链接，或在请求头加 Authorization: Bearer <令牌>。 / "
+           "Token required: open the link `guanlian serve` printed, or send Authorization: Bearer <token>.")
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": msg}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+    return PlainTextResponse(msg, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+
+
+def create_app(wb: Workbench, settings: Settings) -> Starlette:
+    """The ASGI application over ``wb``.
+
+    Example:
+        >>> # app = create_app(Workbench("demo/store", clues=Path("demo/clues.db")), Settings(token="t"))
+        >>> # uvicorn.run(app, host="127.0.0.1", port=8765)
+    """
+    env = _env()
+    csrf = settings.derived("csrf")
+
+    def lang_of(request: Request) -> Lang:
+        q = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE) or "zh"
+        return "en" if q == "en" else "zh"
+
+    def page(request: Request, name: str, code: int = 200, **ctx: Any) -> HTMLResponse:
+        lang = lang_of(request)
+        t = texts(lang)
+        ctx.setdefault("graph", None)
+        other = "en" if lang == "zh" else "zh"
+        switch = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"] + [("lang", other)]
+        html = env.get_template(name).render(
+            lang=lang, t=t, csrf=csrf, path=request.url.path, switch_url=f"{request.url.path}?{urlencode(switch)}",
+            other_lang=other, kind_label=partial(kind_label, lang=lang),
+            edge_label=partial(edge_kind_label, lang=lang), sev=partial(tr, SEVERITY_TEXT, lang=lang),
+            conf=partial(tr, CONFIDENCE_TEXT, lang=lang), status_text=partial(tr, STATUS_TEXT, lang=lang),
+            action_text=partial(tr, ACTION_TEXT, lang=lang), rating_text=partial(tr, RATING_TEXT, lang=lang),
+            money=partial(money, lang=lang), vis_file=asset("vis-network").file,
+            htmx_file=asset("htmx.org").file, actor=default_actor(), code=code, **ctx,
+        )
+        resp = HTMLResponse(html, status_code=code)
+        if request.query_params.get("lang") in ("zh", "en"):
+            resp.set_cookie(LANG_COOKIE, lang, samesite="strict", httponly=True, path="/")
+        return resp
+
+    def error_response(request: Request, exc: Exception) -> Response:
+        status = {NotFound: 404, BadRequest: 400, Conflict: 409, StoreBusy: 503}.get(type(exc), 500)
+        message = str(exc.args[0]) if exc.args else str(exc)
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": message}, status_code=status)
+        return page(request, "error.html.j2", code=status, message=message)
+
+    def handler(fn: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+        async def wrapped(request: Request) -> Response:
+            try:
+                return await fn(request)
+            except (NotFound, BadRequest, Conflict, StoreBusy) as exc:
+                return error_response(request, exc)
+
+        return wrapped
+
+    async def call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        return await anyio.to_thread.run_sync(partial(fn, *args, **kwargs))
+
+    async def write_form(request: Request) -> dict[str, str]:
+        """The submitted fields of a write, after the CSRF check for cookie-authenticated requests."""
+        ctype = request.headers.get("content-type", "")
+        if ctype.startswith("application/json"):
+            try:
+                body = json.loads(await request.body() or b"{}")
+            except ValueError:
+                raise BadRequest("请求体不是 JSON / the body is not valid JSON") from None
+            if not isinstance(body, dict):
+                raise BadRequest("请求体应为 JSON 对象 / the body must be a JSON object")
+            form = {str(k): str(v) for k, v in body.items() if v is not None}
+        else:
+            form = {k: str(v) for k, v in (await request.form()).items()}
+        if request.scope.get("auth") == "cookie":
+            given = request.headers.get("x-csrf-token") or form.get("csrf_token") or ""
+            if not hmac.compare_digest(given, csrf):
+                raise _Forbidden()
+        form.pop("csrf_token", None)
+        return form
+
+    def actor_of(form: Mapping[str, str]) -> str:
+        who = (form.get("by") or "").strip()
+        return who or default_actor()
+
+    async def audited(request: Request, what: Callable[[dict[str, str]], dict[str, Any]], label: str) -> Response:
+        try:
+            form = await write_form(request)
+        except _Forbidden:
+            wb.audit("?", _client(request), request.method, request.url.path, {"action": label}, 403)
+            return JSONResponse({"error": "CSRF 令牌无效 / invalid or missing CSRF token"}, status_code=403)
+        who = actor_of(form)
+        try:
+            out = await call(what, form)
+        except (NotFound, BadRequest, Conflict, StoreBusy) as exc:
+            resp = error_response(request, exc)
+            wb.audit(who, _client(request), request.method, request.url.path, {"action": label, **form},
+                     resp.status_code)
+            return resp
+        wb.audit(who, _client(request), request.method, request.url.path, {"action": label, **form}, 200)
+        headers = {"HX-Refresh": "true"} if request.headers.get("hx-request") else {}
+        return JSONResponse(out, headers=headers)
+
+    # -- pages -----------------------------------------------------------------------------------
+
+    @handler
+    async def home(request: Request) -> Response:
+        q = request.query_params.get("q", "")
+        hits = (await call(wb.search, q))["hits"] if q.strip() else []
+        return page(request, "search.html.j2", q=q, hits=hits)
+
+    @handler
+    async def entity_page(request: Request) -> Response:
+        lang = lang_of(request)
+        key = request.path_params["key"]
+        ent = await call(wb.entity, key, lang)
+        tl = await call(wb.timeline, key)
+        return page(request, "entity.html.j2", e=ent, timeline=tl, graph=ent["graph"])
+
+    @handler
+    async def path_page(request: Request) -> Response:
+        p = request.query_params
+        result = None
+        if p.get("from") and p.get("to"):
+            result = await call(wb.path, p["from"], p["to"], p.get("max_hops"), lang_of(request))
+        return page(request, "path.html.j2", result=result, frm=p.get("from", ""), to=p.get("to", ""),
+                    max_hops=p.get("max_hops", "4"), graph=result["graph"] if result else None)
+
+    @handler
+    async def findings_page(request: Request) -> Response:
+        params = dict(request.query_params)
+        params.pop("lang", None)
+        res = await call(wb.findings, params)
+        shown = dict.fromkeys(("unit", "person", "company", "query", "severity", "confidence", "from", "to",
+                               "min_amount"), "")
+        return page(request, "findings.html.j2", res=res, f={**shown, **params})
+
+    @handler
+    async def finding_page(request: Request) -> Response:
+        f = await call(wb.finding, request.path_params["fid"], lang_of(request))
+        return page(request, "finding.html.j2", f=f, graph=f["graph"])
+
+    @handler
+    async def queries_page(request: Request) -> Response:
+        return page(request, "queries.html.j2", queries=(await call(wb.queries))["queries"])
+
+    @handler
+    async def query_page(request: Request) -> Response:
+        qid = request.path_params["qid"]
+        qs = {q["id"]: q for q in (await call(wb.queries))["queries"]}
+        if qid not in qs:
+            raise NotFound(f"没有这个查询 / no saved query {qid!r}")
+        params = {k: v for k, v in request.query_params.items() if k not in ("lang", "run")}
+        df = await call(wb.run_query, qid, params) if request.query_params.get("run") else None
+        rows = df.head(500).astype(object).where(df.head(500).notna(), None).values.tolist() if df is not None else []
+        return page(request, "query.html.j2", q=qs[qid], params=params, columns=list(df.columns) if df is not None
+                    else [], rows=rows, total=len(df) if df is not None else None,
+                    export=urlencode(params))
+
+    @handler
+    async def clues_page(request: Request) -> Response:
+        wanted = request.query_params.get("status") or None
+        return page(request, "clues.html.j2", clues=(await call(wb.clues, wanted))["clues"], status=wanted,
+                    statuses=STATUSES)
+
+    @handler
+    async def clue_page(request: Request) -> Response:
+        c = await call(wb.clue, request.path_params["cid"])
+        allowed = [a for a, (frm, _to) in TRANSITIONS.items() if c["status"] in frm]
+        return page(request, "clue.html.j2", c=c, allowed=allowed, ratings=list(RATING_TEXT))
+
+    # -- JSON API --------------------------------------------------------------------------------
+
+    def int_q(request: Request, name: str, default: int) -> int:
+        v = request.query_params.get(name)
+        if v is None:
+            return default
+        try:
+            return int(v)
+        except ValueError:
+            raise BadRequest(f"{name} 应为整数 / {name} must be an integer") from None
+
+    @handler
+    async def api_search(request: Request) -> Response:
+        p = request.query_params
+        if "q" not in p:
+            raise BadRequest("缺少参数 q / missing parameter q")
+        return JSONResponse(await call(wb.search, p["q"], p.get("kinds"), int_q(request, "limit", 20)))
+
+    @handler
+    async def api_entity(request: Request) -> Response:
+        return JSONResponse(await call(wb.entity, request.path_params["key"], lang_of(request)))
+
+    @handler
+    async def api_timeline(request: Request) -> Response:
+        return JSONResponse(await call(wb.timeline, request.path_params["key"]))
+
+    @handler
+    async def api_neighbours(request: Request) -> Response:
+        return JSONResponse(await call(wb.neighbours, request.path_params["key"], lang_of(request)))
+
+    @handler
+    async def api_path(request: Request) -> Response:
+        p = request.query_params
+        if not p.get("from") or not p.get("to"):
+            raise BadRequest("需要参数 from 和 to（实体键）/ parameters from and to (entity keys) are required")
+        return JSONResponse(await call(wb.path, p["from"], p["to"], p.get("max_hops"), lang_of(request)))
+
+    @handler
+    async def api_findings(request: Request) -> Response:
+        return JSONResponse(await call(wb.findings, dict(request.query_params)))
+
+    @handler
+    async def api_finding(request: Request) -> Response:
+        return JSONResponse(await call(wb.finding, request.path_params["fid"], lang_of(request)))
+
+    @handler
+    async def api_queries(request: Request) -> Response:
+        return JSONResponse(await call(wb.queries))
+
+    @handler
+    async def api_query(request: Request) -> Response:
+        qid = request.path_params["qid"]
+        params = {k: v for k, v in request.query_params.items() if k not in ("format", "lang")}
+        fmt = request.query_params.get("format", "json")
+        if fmt not in ("json", "csv", "xlsx"):
+            raise BadRequest("format 只能是 json/csv/xlsx / format must be json, csv or xlsx")
+        df = await call(wb.run_query, qid, params)
+        if fmt == "json":
+            rows = json.loads(df.to_json(orient="records", force_ascii=False, date_format="iso"))
+            return JSONResponse({"id": qid, "params": params, "columns": list(map(str, df.columns)),
+                                 "rows": rows})
+        from guanlian.workflow import neutralise_frame
+
+        safe = neutralise_frame(df)
+        disposition = {"Content-Disposition": f'attachment; filename="{qid}.{fmt}"'}
+        if fmt == "csv":
+            return Response(safe.to_csv(index=False).encode("utf-8-sig"), media_type="text/csv; charset=utf-8",
+                            headers=disposition)
+        buf = io.BytesIO()
+        safe.to_excel(buf, index=False, engine="openpyxl")
+        return Response(buf.getvalue(), headers=disposition,
+                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+    @handler
+    async def api_clues(request: Request) -> Response:
+        p = request.query_params
+        return JSONResponse(await call(wb.clues, p.get("status"), p.get("severity")))
+
+    @handler
+    async def api_clue(request: Request) -> Response:
+        return JSONResponse(await call(wb.clue, request.path_params["cid"]))
+
+    async def api_file_clue(request: Request) -> Response:
+        def do(form: dict[str, str]) -> dict[str, Any]:
+            if not form.get("finding_id"):
+                raise BadRequest("需要 finding_id / finding_id is required")
+            return wb.file_clue(form["finding_id"], actor_of(form))
+
+        return await audited(request, do, "file_clue")
+
+    async def api_transition(request: Request) -> Response:
+        cid = request.path_params["cid"]
+
+        def do(form: dict[str, str]) -> dict[str, Any]:
+            return wb.transition(cid, form, actor_of(form))
+
+        return await audited(request, do, "clue_transition")
+
+    async def static(request: Request) -> Response:
+        name = request.path_params["name"]
+        if name in _OWN_STATIC:
+            data = (resources.files("guanlian.workbench") / "static" / name).read_bytes()
+            return Response(data, media_type=_OWN_STATIC[name])
+        for pkg in ("vis-network", "htmx.org"):
+            if name == asset(pkg).file:
+                return Response(asset_bytes(pkg), media_type="text/javascript")
+        return PlainTextResponse("not found", status_code=404)
+
+    routes = [
+        Route("/", home),
+        Route("/entity/{key:path}", entity_page),
+        Route("/path", path_page),
+        Route("/findings", findings_page),
+        Route("/findings/{fid}", finding_page),
+        Route("/queries", queries_page),
+        Route("/queries/{qid}", query_page),
+        Route("/clues", clues_page),
+        Route("/clues/{cid}", clue_page),
+        Route("/api/search", api_search),
+        Route("/api/entity/{key:path}/timeline", api_timeline),
+        Route("/api/entity/{key:path}", api_entity),
+        Route("/api/neighbours/{key:path}", api_neighbours),
+        Route("/api/path", api_path),
+        Route("/api/findings", api_findings),
+        Route("/api/findings/{fid}", api_finding),
+        Route("/api/queries", api_queries),
+        Route("/api/queries/{qid}", api_query),
+        Route("/api/clues", api_clues, methods=["GET"]),
+        Route("/api/clues", api_file_clue, methods=["POST"]),
+        Route("/api/clues/{cid}", api_clue),
+        Route("/api/clues/{cid}/transition", api_transition, methods=["POST"]),
+        Route("/static/{name}", static),
+    ]
+    middleware = [
+        Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts)),
+        Middleware(AuthMiddleware, settings=settings),
+    ]
+    return Starlette(routes=routes, middleware=middleware)
+
+
+class _Forbidden(Exception):
+    """A cookie-authenticated write without the page's CSRF token."""
+
+
+def _client(request: Request) -> str:
+    return f"{request.client.host}:{request.client.port}" if request.client else "?"

@@ -1,0 +1,761 @@
+"""What the workbench pages and its JSON API answer, independent of HTTP.
+
+:class:`Workbench` owns the store connection, the search index, the findings of a scan and the clue
+library. Every method takes and returns plain values (dicts ready for JSON), raises :class:`NotFound` for an
+unknown key or id and :class:`BadRequest` for a bad parameter; the web layer (:mod:`guanlian.workbench.app`)
+only maps those to 404 and 400.
+
+LadybugDB allows one read-write process per store, so the workbench never writes the graph: it opens the
+store read-only, and before each request compares the store file's size and modification time with the
+ones it opened; after a CLI write (``guanlian load``, ``match``) it reopens the store, rebuilds the search
+index and rescans. The clue library is SQLite in WAL mode and takes writers from any process.
+
+Keys: a node key that holds a resident ID (``ric:3624…``) never leaves the server. It is replaced by
+``p:<HMAC>`` under a secret kept in the store's sidecar folder, so links stay stable across restarts
+and the number cannot be read back from the URL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import math
+import secrets
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+
+from guanlian.graph import is_uri, open_store
+from guanlian.graph.store import Store
+from guanlian.matching.normalize import to_simplified
+from guanlian.model import model
+from guanlian.viz.labels import Lang
+from guanlian.viz.neighbourhood import incident_edges, neighbourhood, node_by_key
+from guanlian.viz.safe import mask_id, mask_text
+from guanlian.viz.view import vis_elements
+from guanlian.workbench.search import SEARCH_KINDS, SearchIndex
+
+CONFIDENCES: tuple[str, ...] = ("certain", "probable", "possible")
+MAX_HOPS = 6
+"""Upper bound of ``/api/path``'s ``max_hops`` (each hop multiplies the nodes read)."""
+ENTITY_LIMIT = 300
+"""Nodes read around an entity for its page and for one expand step."""
+TIMELINE_LIMIT = 2000
+
+
+class NotFound(LookupError):
+    """An unknown entity key, finding, query or clue (HTTP 404)."""
+
+
+class BadRequest(ValueError):
+    """A parameter the caller must fix; the message says which and why, in Chinese and English (HTTP 400)."""
+
+
+class StoreBusy(RuntimeError):
+    """The store cannot be opened right now (another process is writing it); retry shortly (HTTP 503)."""
+
+
+def sidecar_folder(location: str) -> Path:
+    """Folder for the workbench's secret and audit log: the embedded store's own folder, or
+    ``./guanlian-sidecar/<host_port>`` for a Neo4j URI."""
+    if not is_uri(location):
+        return Path(location)
+    safe = "".join(c if c.isalnum() else "_" for c in location.split("://", 1)[-1])
+    return Path("guanlian-sidecar") / safe
+
+
+@dataclass
+class _Opened:
+    store: Store
+    signature: tuple[tuple[str, int, int], ...]
+
+
+def _to_plain(v: Any) -> Any:
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    if hasattr(v, "item") and not isinstance(v, str | bytes):
+        try:
+            return v.item()
+        except (ValueError, AttributeError):
+            return v
+    if v is pd.NA or v is pd.NaT:
+        return None
+    return v
+
+
+def _norm_text(s: str) -> str:
+    return to_simplified(s.strip()).lower()
+
+
+class Workbench:
+    """The workbench over one store.
+
+    Args:
+        location: store path or Neo4j URI (as ``--store``).
+        clues: the clue library file.
+        database: Neo4j database name.
+        findings: a findings document to use instead of scanning the store at start.
+        queries_dir: extra saved-query folders.
+        sidecar: folder for the audit log and the key secret (default :func:`sidecar_folder`).
+
+    Example:
+        >>> # wb = Workbench("demo/store", clues=Path("demo/clues.db")); wb.search("刘桂兰")
+    """
+
+    def __init__(
+        self,
+        location: str,
+        *,
+        clues: Path,
+        database: str | None = None,
+        findings: Mapping[str, Any] | None = None,
+        queries_dir: list[Path] | None = None,
+        sidecar: Path | None = None,
+    ) -> None:
+        self.location = location
+        self.database = database
+        self.clues_path = Path(clues)
+        self.queries_dir = list(queries_dir or [])
+        self.sidecar = sidecar or sidecar_folder(location)
+        self.sidecar.mkdir(parents=True, exist_ok=True)
+        self._secret = self._load_secret()
+        self._lock = threading.RLock()
+        self._opened: _Opened | None = None
+        self._index: SearchIndex | None = None
+        self._fixed_findings = findings
+        self._findings: list[dict[str, Any]] | None = None
+        self._public: dict[str, str] = {}
+        self._private: dict[str, str] = {}
+
+    # -- store access ----------------------------------------------------------------------------
+
+    def _load_secret(self) -> bytes:
+        path = self.sidecar / "workbench.secret"
+        if not path.exists():
+            path.write_text(secrets.token_hex(32), encoding="ascii")
+            path.chmod(0o600)
+        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+
+    def _signature(self) -> tuple[tuple[str, int, int], ...]:
+        if is_uri(self.location):
+            return ()
+        folder = Path(self.location)
+        out = []
+        for f in sorted(folder.glob("graph*")):
+            try:
+                st = f.stat()
+            except FileNotFoundError:
+                continue
+            out.append((f.name, st.st_mtime_ns, st.st_size))
+        return tuple(out)
+
+    @contextmanager
+    def store(self) -> Iterator[Store]:
+        """The store, reopened first when another process wrote it since it was opened (then the search
+        index and the findings are rebuilt on next use)."""
+        with self._lock:
+            sig = self._signature()
+            if self._opened is not None and self._opened.signature != sig:
+                self._opened.store.close()
+                self._opened = None
+                self._index = None
+                self._findings = None
+            if self._opened is None:
+                try:
+                    s = open_store(self.location, database=self.database, read_only=not is_uri(self.location))
+                except Exception as exc:  # the engine's lock or connection error, shown to the user
+                    raise StoreBusy(
+                        f"数据库暂时无法打开（可能正被其他进程写入），请稍后重试。/ The store cannot be opened "
+                        f"right now (another process may be writing it); retry shortly. ({exc})"
+                    ) from exc
+                self._opened = _Opened(s, sig)
+            yield self._opened.store
+
+    def close(self) -> None:
+        """Close the store connection."""
+        with self._lock:
+            if self._opened is not None:
+                self._opened.store.close()
+                self._opened = None
+
+    @property
+    def engine(self) -> str:
+        """``neo4j`` or ``ladybug``."""
+        return "neo4j" if is_uri(self.location) else "ladybug"
+
+    # -- keys ------------------------------------------------------------------------------------
+
+    def public_key(self, key: str) -> str:
+        """The key as shown in URLs and JSON: unchanged unless it holds a resident ID.
+
+        Example:
+            >>> # wb.public_key("unit:某局") == "unit:某局"; wb.public_key("ric:3624…").startswith("p:")
+        """
+        if mask_text(key) == key:
+            return key
+        pub = self._public.get(key)
+        if pub is None:
+            digest = hmac.new(self._secret, key.encode("utf-8"), hashlib.sha256).hexdigest()[:20]
+            pub = f"p:{digest}"
+            self._public[key] = pub
+            self._private[pub] = key
+        return pub
+
+    def private_key(self, public: str) -> str:
+        """The store key behind a public key (NotFound when it is unknown)."""
+        if not public.startswith("p:"):
+            return public
+        self.index()  # registers every person's public key
+        key = self._private.get(public)
+        if key is None:
+            raise NotFound(f"没有这个实体 / no entity {public!r}")
+        return key
+
+    # -- search ----------------------------------------------------------------------------------
+
+    def index(self) -> SearchIndex:
+        """The search index of the current store version (built on first use)."""
+        with self.store() as s, self._lock:
+            if self._index is None:
+                self._index = SearchIndex.build(s)
+                for e in self._index.entries:
+                    self.public_key(e.key)
+            return self._index
+
+    def search(self, q: str, kinds: str | None = None, limit: int = 20) -> dict[str, Any]:
+        """``/api/search``: hits for ``q`` (persons, companies, units, accounts, phones, addresses, e-mails)."""
+        if not q.strip():
+            raise BadRequest("请输入搜索内容 q。/ Give the text to search for in q.")
+        wanted = [k.strip() for k in (kinds or "").split(",") if k.strip()]
+        unknown = [k for k in wanted if k not in SEARCH_KINDS]
+        if unknown:
+            raise BadRequest(f"未知类型 / unknown kind {unknown[0]!r}; known: {', '.join(SEARCH_KINDS)}")
+        if not 1 <= limit <= 200:
+            raise BadRequest("limit 应在 1 到 200 之间。/ limit must be between 1 and 200.")
+        hits = self.index().search(q, kinds=wanted or None, limit=limit)
+        return {"q": q, "hits": [h.to_json(self.public_key(h.entry.key)) for h in hits]}
+
+    # -- graph -----------------------------------------------------------------------------------
+
+    def _node(self, s: Store, public: str) -> tuple[str, dict[str, Any]]:
+        key = self.private_key(public)
+        attrs = node_by_key(s, key)
+        if attrs is None:
+            raise NotFound(f"没有这个实体 / no entity {public!r}")
+        return key, attrs
+
+    def _node_json(self, key: str, attrs: Mapping[str, Any]) -> dict[str, Any]:
+        props = {k: self._mask_prop(k, v) for k, v in (attrs.get("props") or {}).items()
+                 if not k.endswith("_day") and k != "name_norm"}
+        return {
+            "key": self.public_key(key),
+            "kind": attrs.get("kind", ""),
+            "name": mask_text(str(attrs.get("name") or "")),
+            "props": props,
+            "source": {"file": attrs.get("src_file"), "row": attrs.get("src_row")},
+        }
+
+    @staticmethod
+    def _mask_prop(name: str, value: Any) -> Any:
+        if name == "id_number" and isinstance(value, str):
+            return mask_id(value)
+        if isinstance(value, str):
+            return mask_text(value)
+        return _to_plain(value)
+
+    def _edge_json(self, src: str, dst: str, attrs: Mapping[str, Any]) -> dict[str, Any]:
+        etype = str(attrs.get("type", ""))
+        try:
+            fuzzy = model().edge(etype).fuzzy
+        except KeyError:
+            fuzzy = False
+        return {
+            "src": self.public_key(src),
+            "dst": self.public_key(dst),
+            "type": etype,
+            "fuzzy": fuzzy,
+            "props": {k: self._mask_prop(k, v) for k, v in (attrs.get("props") or {}).items()
+                      if not k.endswith("_day")},
+            "source": {"file": attrs.get("src_file"), "row": attrs.get("src_row")},
+        }
+
+    def graph_json(
+        self, g: nx.MultiDiGraph, lang: Lang, *, highlight: set[str] | None = None
+    ) -> dict[str, Any]:
+        """vis-network nodes/edges of ``g`` keyed by public key (what the pages draw and expand)."""
+        ids = {k: self.public_key(k) for k in g.nodes}
+        nodes, edges = vis_elements(g, list(g.nodes), ids, highlight=highlight, lang=lang)
+        for e in edges:
+            e["id"] = f"{e['from']}|{e['to']}|{e['label']}"
+        return {"nodes": nodes, "edges": edges}
+
+    def entity(self, public: str, lang: Lang = "zh") -> dict[str, Any]:
+        """``/api/entity/{key}``: the node, its source records, roles, relatives, companies, payments
+        totals, contacts and identity links (fuzzy, with tier and explanation), and its 1-hop graph."""
+        with self.store() as s:
+            key, attrs = self._node(s, public)
+            g = neighbourhood(s, key, hops=1, limit=ENTITY_LIMIT)
+        groups: dict[str, list[dict[str, Any]]] = {
+            "roles": [], "relatives": [], "companies": [], "payments": [], "contacts": [], "links": [],
+            "changes": [], "other": [],
+        }
+        group_of = {
+            "SERVES_IN": "roles", "OFFICER_OF": "companies", "LEGAL_REP_OF": "companies",
+            "SHAREHOLDER_OF": "companies", "RELATIVE_OF": "relatives", "PAID": "payments",
+            "HAS_PHONE": "contacts", "HAS_ADDRESS": "contacts", "HAS_EMAIL": "contacts",
+            "HAS_ACCOUNT": "contacts", "POSSIBLY_SAME": "links", "SAME_COMPANY": "links", "CHANGE": "changes",
+        }
+        sources = [{"file": attrs.get("src_file"), "row": attrs.get("src_row"), "what": attrs.get("kind")}]
+        for src, dst, data in g.edges(data=True):
+            other = dst if src == key else src
+            item = self._edge_json(src, dst, data)
+            item["other"] = self._node_json(other, g.nodes[other])
+            item["direction"] = "out" if src == key else "in"
+            groups[group_of.get(item["type"], "other")].append(item)
+            sources.append({"file": data.get("src_file"), "row": data.get("src_row"), "what": item["type"]})
+        seen: set[tuple[Any, Any, Any]] = set()
+        unique_sources = []
+        for src_rec in sources:
+            ident = (src_rec["file"], src_rec["row"], src_rec["what"])
+            if src_rec["file"] and ident not in seen:
+                seen.add(ident)
+                unique_sources.append(src_rec)
+        node = self._node_json(key, attrs)
+        return {
+            **node,
+            "aliases": sorted({mask_text(str(i["other"]["name"])) for i in groups["links"]} - {node["name"]}),
+            "sources": unique_sources,
+            **groups,
+            "judgements": [],
+            "truncated": int(g.graph.get("truncated", 0)),
+            "graph": self.graph_json(g, lang, highlight={key}),
+        }
+
+    def neighbours(self, public: str, lang: Lang = "zh") -> dict[str, Any]:
+        """``/api/neighbours/{key}``: the node and everything one hop away, as graph elements to add."""
+        with self.store() as s:
+            key, _attrs = self._node(s, public)
+            g = neighbourhood(s, key, hops=1, limit=ENTITY_LIMIT)
+        out = self.graph_json(g, lang)
+        out["center"] = self.public_key(key)
+        out["truncated"] = int(g.graph.get("truncated", 0))
+        return out
+
+    def timeline(self, public: str) -> dict[str, Any]:
+        """``/api/entity/{key}/timeline``: dated events, oldest first — tenure start/end, company founding,
+        shareholdings, officer and shareholder changes, and every payment (date, amount, payer, voucher),
+        including payments to the companies a person holds or serves."""
+        with self.store() as s:
+            key, attrs = self._node(s, public)
+            kind = str(attrs["kind"])
+            edges = incident_edges(
+                s, {key: kind}, only={"SERVES_IN", "SHAREHOLDER_OF", "CHANGE", "PAYMENT", "OFFICER_OF",
+                                      "LEGAL_REP_OF"}, limit=TIMELINE_LIMIT,
+            )
+            companies = {other: o_attrs for _s, _d, et, _e, other, o_attrs in edges
+                         if et in ("SHAREHOLDER_OF", "OFFICER_OF", "LEGAL_REP_OF") and o_attrs["kind"] == "Company"}
+            if kind == "Person" and companies:
+                for src, dst, et, e_attrs, other, o_attrs in incident_edges(
+                    s, dict.fromkeys(companies, "Company"), only={"PAYMENT"}, limit=TIMELINE_LIMIT
+                ):
+                    edges.append((src, dst, et, e_attrs, other, o_attrs))
+        names: dict[str, str] = {key: str(attrs.get("name") or "")}
+        for _src, _dst, _et, _e, other, o_attrs in edges:
+            names[other] = str(o_attrs.get("name") or "")
+        for c, c_attrs in companies.items():
+            names[c] = str(c_attrs.get("name") or "")
+        events: list[dict[str, Any]] = []
+
+        def add(day: Any, what: str, **extra: Any) -> None:
+            if day:
+                events.append({"date": str(day)[:10], "event": what, **extra})
+
+        if kind == "Company":
+            add((attrs.get("props") or {}).get("established"), "company_founded", name=names[key])
+        for c_attrs in companies.values():
+            add((c_attrs.get("props") or {}).get("established"), "company_founded", name=c_attrs.get("name"))
+        seen_payments: set[Any] = set()
+        for src, dst, et, e_attrs, _other, _o in edges:
+            p = e_attrs.get("props") or {}
+            if et == "SERVES_IN":
+                add(p.get("term_start"), "tenure_start", unit=names.get(dst), post=p.get("post"))
+                add(p.get("term_end"), "tenure_end", unit=names.get(dst), post=p.get("post"))
+            elif et == "SHAREHOLDER_OF":
+                add(p.get("contrib_date"), "shareholding", company=names.get(dst), holder=names.get(src),
+                    share=p.get("share"))
+            elif et == "CHANGE":
+                add(p.get("changed_on"), "change", company=names.get(dst), person=names.get(src),
+                    item=p.get("item"), action=p.get("action"))
+            elif et == "PAYMENT":
+                ident = e_attrs.get("edge_key") or (src, dst, p.get("voucher"), p.get("paid_on"))
+                if ident in seen_payments:
+                    continue
+                seen_payments.add(ident)
+                add(p.get("paid_on"), "payment", payer=names.get(src), payee=names.get(dst),
+                    amount=str(Decimal(str(p["amount"])).quantize(Decimal("0.01"))) if p.get("amount") is not None
+                    else None, voucher=p.get("voucher"), purpose=p.get("purpose"))
+        events.sort(key=lambda e: (e["date"], e["event"]))
+        return {"key": self.public_key(key), "name": names[key], "kind": kind,
+                "events": [{k: mask_text(v) if isinstance(v, str) else _to_plain(v) for k, v in e.items()}
+                           for e in events]}
+
+    def path(self, from_: str, to: str, max_hops: str | int | None = None, lang: Lang = "zh") -> dict[str, Any]:
+        """``/api/path``: the shortest connections between two entities over family, ownership, office,
+        contact, payment-total and identity (fuzzy, marked) edges, found with networkx on the graph read
+        around both ends (``ceil(h/2)`` hops from one, ``floor(h/2)`` from the other)."""
+        hops = _int_param("max_hops", max_hops, default=4, low=1, high=MAX_HOPS)
+        with self.store() as s:
+            a, _ = self._node(s, from_)
+            b, _ = self._node(s, to)
+            ga = neighbourhood(s, a, hops=(hops + 1) // 2, limit=3000)
+            gb = neighbourhood(s, b, hops=hops // 2, limit=3000) if hops // 2 else nx.MultiDiGraph()
+        g = nx.compose(ga, gb)
+        if b not in g:
+            g.add_node(b)
+        und = nx.Graph(g.to_undirected(as_view=True))
+        paths: list[list[str]] = []
+        if a == b:
+            paths = [[a]]
+        elif nx.has_path(und, a, b):
+            for p in nx.all_shortest_paths(und, a, b):
+                if len(p) - 1 > hops:
+                    break
+                paths.append(p)
+                if len(paths) >= 5:
+                    break
+        nodes_in = {n for p in paths for n in p}
+        sub = nx.MultiDiGraph()
+        for n in nodes_in:
+            sub.add_node(n, **g.nodes[n])
+        steps: list[list[dict[str, Any]]] = []
+        for p in paths:
+            chain = []
+            for u, v in zip(p, p[1:], strict=False):
+                for src, dst in ((u, v), (v, u)):
+                    for k, data in (g.get_edge_data(src, dst) or {}).items():
+                        sub.add_edge(src, dst, key=k, **data)
+                        chain.append(self._edge_json(src, dst, data))
+            steps.append(chain)
+        truncated = int(ga.graph.get("truncated", 0)) + int(gb.graph.get("truncated", 0) if gb.graph else 0)
+        return {
+            "from": self.public_key(a), "to": self.public_key(b), "max_hops": hops,
+            "found": bool(paths), "hops": (len(paths[0]) - 1) if paths else None,
+            "paths": [[self._node_json(n, g.nodes[n]) for n in p] for p in paths],
+            "steps": steps,
+            "fuzzy": any(e["fuzzy"] for chain in steps for e in chain),
+            "truncated": truncated,
+            "graph": self.graph_json(sub, lang, highlight=nodes_in),
+        }
+
+    # -- findings --------------------------------------------------------------------------------
+
+    def findings_raw(self) -> list[dict[str, Any]]:
+        """Findings of the current store version: the given document, else one scan (cached)."""
+        with self.store() as s, self._lock:
+            if self._findings is None:
+                if self._fixed_findings is not None:
+                    self._findings = list(self._fixed_findings.get("findings", []))
+                else:
+                    from guanlian.queries import scan
+
+                    doc = scan(s, extra_dirs=self.queries_dir)
+                    self._findings = list(doc["findings"])
+            return self._findings
+
+    def _finding_json(self, f: Mapping[str, Any], *, full: bool) -> dict[str, Any]:
+        from guanlian.queries.findings import masked_findings
+
+        masked = masked_findings({"findings": [f]})["findings"][0]
+        out: dict[str, Any] = {k: masked.get(k) for k in (
+            "id", "queries", "title_zh", "title_en", "severity", "score", "confidence", "payments",
+            "explanation_zh", "explanation_en")}
+        out["entities"] = [
+            {**m, "key": self.public_key(str(r.get("key")))} for r, m in zip(
+                f.get("entities", []), masked.get("entities", []), strict=False)
+        ]
+        if full:
+            path = f.get("path") or {}
+            out["path"] = {
+                "nodes": [{**m, "key": self.public_key(str(r["key"]))} for r, m in zip(
+                    path.get("nodes", []), (masked.get("path") or {}).get("nodes", []), strict=False)],
+                "edges": [{**m, "src": self.public_key(str(r["src"])), "dst": self.public_key(str(r["dst"]))}
+                          for r, m in zip(path.get("edges", []), (masked.get("path") or {}).get("edges", []),
+                                          strict=False)],
+            }
+            out["evidence"] = masked.get("evidence", [])
+        return out
+
+    def finding(self, fid: str, lang: Lang = "zh") -> dict[str, Any]:
+        """``/api/findings/{id}``: one finding with its path, evidence rows, payments and graph."""
+        from guanlian.viz.view import finding_graph
+
+        for f in self.findings_raw():
+            if f.get("id") == fid:
+                out = self._finding_json(f, full=True)
+                g = finding_graph(f)
+                out["graph"] = self.graph_json(g, lang, highlight=set(g.nodes))
+                out["clue"] = self._clue_of(fid)
+                return out
+        raise NotFound(f"没有这个发现 / no finding {fid!r}")
+
+    def findings(self, params: Mapping[str, str]) -> dict[str, Any]:
+        """``/api/findings``: filter (unit, person, company, query, severity, confidence, from, to,
+        min_amount), sort (score, amount, date) and page (page, per_page) the findings."""
+        from guanlian.queries.spec import SEVERITIES
+
+        known = {"unit", "person", "company", "query", "severity", "confidence", "from", "to", "min_amount",
+                 "sort", "page", "per_page", "lang"}
+        extra = sorted(set(params) - known)
+        if extra:
+            raise BadRequest(f"未知参数 / unknown parameter {extra[0]!r}; known: {', '.join(sorted(known))}")
+        severity = params.get("severity") or None
+        if severity is not None and severity not in SEVERITIES:
+            raise BadRequest(f"severity 只能是 {'/'.join(SEVERITIES)} / severity must be one of {SEVERITIES}")
+        confidence = params.get("confidence") or None
+        if confidence is not None and confidence not in CONFIDENCES:
+            raise BadRequest(f"confidence 只能是 {'/'.join(CONFIDENCES)} / confidence must be one of {CONFIDENCES}")
+        query = params.get("query") or None
+        if query is not None:
+            from guanlian.queries.library import Library
+
+            if query not in Library.load(self.queries_dir).ids():
+                raise BadRequest(f"没有这个查询 / unknown query {query!r}")
+        d_from = _date_param("from", params.get("from"))
+        d_to = _date_param("to", params.get("to"))
+        min_amount = _decimal_param("min_amount", params.get("min_amount"))
+        sort = params.get("sort") or "score"
+        if sort not in ("score", "amount", "date"):
+            raise BadRequest("sort 只能是 score/amount/date / sort must be score, amount or date")
+        page = _int_param("page", params.get("page"), default=1, low=1, high=100000)
+        per_page = _int_param("per_page", params.get("per_page"), default=50, low=1, high=500)
+
+        def matches_entity(f: Mapping[str, Any], kinds: tuple[str, ...], value: str | None) -> bool:
+            if not value:
+                return True
+            v = _norm_text(value)
+            for e in f.get("entities", []):
+                if e.get("kind") in kinds:
+                    if self.public_key(str(e.get("key"))) == value or v in _norm_text(str(e.get("name") or "")):
+                        return True
+            return False
+
+        out = []
+        for f in self.findings_raw():
+            pay = f.get("payments") or {}
+            if severity and f.get("severity") != severity:
+                continue
+            if confidence and f.get("confidence") != confidence:
+                continue
+            if query and query not in (f.get("queries") or []):
+                continue
+            if not matches_entity(f, ("Unit",), params.get("unit")):
+                continue
+            if not matches_entity(f, ("Person",), params.get("person")):
+                continue
+            if not matches_entity(f, ("Company",), params.get("company")):
+                continue
+            if min_amount is not None and Decimal(str(pay.get("sum") or 0)) < min_amount:
+                continue
+            if d_from or d_to:
+                first, last = pay.get("first"), pay.get("last")
+                if not first or not last:
+                    continue
+                if d_from and str(last) < d_from.isoformat():
+                    continue
+                if d_to and str(first) > d_to.isoformat():
+                    continue
+            out.append(f)
+        sort_key: Callable[[Mapping[str, Any]], Any] = {
+            "score": lambda f: float(f.get("score") or 0),
+            "amount": lambda f: float((f.get("payments") or {}).get("sum") or 0),
+            "date": lambda f: str((f.get("payments") or {}).get("last") or ""),
+        }[sort]
+        out.sort(key=sort_key, reverse=True)
+        start = (page - 1) * per_page
+        return {
+            "total": len(out), "page": page, "per_page": per_page, "sort": sort,
+            "findings": [self._finding_json(f, full=False) for f in out[start:start + per_page]],
+        }
+
+    # -- saved queries ---------------------------------------------------------------------------
+
+    def queries(self) -> dict[str, Any]:
+        """``/api/queries``: every saved query with its parameters (name, type, default, doc)."""
+        from guanlian.queries.library import Library
+
+        lib = Library.load(self.queries_dir)
+        return {"queries": [
+            {"id": q.id, "title_zh": q.title_zh, "title_en": q.title_en, "severity": q.severity,
+             "why_zh": q.why_zh, "why_en": q.why_en,
+             "params": [{"name": p.name, "type": p.type, "default": _to_plain(p.default), "doc": p.doc}
+                        for p in q.params.values()]}
+            for q in lib
+        ]}
+
+    def run_query(self, qid: str, params: Mapping[str, str]) -> pd.DataFrame:
+        """``/api/queries/{id}``: the saved query's rows (IDs masked; engine objects dropped)."""
+        from guanlian.queries.library import Library, QueryError
+        from guanlian.workflow import mask_frame
+
+        lib = Library.load(self.queries_dir)
+        if qid not in lib.ids():
+            raise NotFound(f"没有这个查询 / no saved query {qid!r}")
+        try:
+            lib.bind(qid, params)
+            with self.store() as s:
+                df = lib.run(s, qid, params)
+        except QueryError as exc:
+            raise BadRequest(str(exc)) from None
+        df = df[[c for c in df.columns if not str(c).endswith("_data")]]
+        return mask_frame(df)
+
+    # -- clues -----------------------------------------------------------------------------------
+
+    @contextmanager
+    def _library(self, actor: str | None = None) -> Iterator[Any]:
+        from guanlian.clues.library import ClueLibrary
+
+        lib = ClueLibrary(self.clues_path, actor=actor)
+        try:
+            yield lib
+        finally:
+            lib.close()
+
+    def _clue_of(self, fid: str) -> dict[str, Any] | None:
+        if not self.clues_path.exists():
+            return None
+        from guanlian.clues.library import ClueError
+
+        with self._library() as lib:
+            try:
+                d = lib.show(fid)
+            except ClueError:
+                return None
+        return {"clue_id": d.clue.clue_id, "status": d.clue.status}
+
+    def clues(self, status: str | None = None, severity: str | None = None) -> dict[str, Any]:
+        """``/api/clues``: the clue library, optionally filtered by status and severity."""
+        from guanlian.clues.library import ClueError
+
+        with self._library() as lib:
+            try:
+                rows = lib.list(status or None, severity or None)
+            except ClueError as exc:
+                raise BadRequest(str(exc)) from None
+        return {"clues": [_clue_json(c) for c in rows]}
+
+    def clue(self, clue_id: str) -> dict[str, Any]:
+        """``/api/clues/{id}``: one clue with its history (who, when, what)."""
+        from guanlian.clues.library import ClueError
+
+        with self._library() as lib:
+            try:
+                d = lib.show(clue_id)
+            except ClueError as exc:
+                raise NotFound(str(exc)) from None
+        return {**_clue_json(d.clue), "history": [
+            {"at": h.at, "actor": h.actor, "action": h.action, "from": h.from_status, "to": h.to_status,
+             "note": h.note} for h in d.history]}
+
+    def transition(self, clue_id: str, form: Mapping[str, str], actor: str) -> dict[str, Any]:
+        """``POST /api/clues/{id}/transition``: ``action`` (transfer, handle, feedback, evaluate) with
+        ``note`` and ``to_unit`` / ``result`` / ``rating`` — the clue library's own functions, so the CLI
+        and the web see one history."""
+        from guanlian.clues.library import TRANSITIONS, ClueError
+
+        action = (form.get("action") or "").strip()
+        if action not in TRANSITIONS:
+            raise BadRequest(f"action 只能是 {'/'.join(TRANSITIONS)} / action must be one of {', '.join(TRANSITIONS)}")
+        note = form.get("note") or ""
+        self.clue(clue_id)  # 404 before any write
+        with self._library(actor) as lib:
+            try:
+                if action == "transfer":
+                    lib.transfer(clue_id, form.get("to_unit") or "", note)
+                elif action == "handle":
+                    lib.handle(clue_id, form.get("result") or "", note)
+                elif action == "feedback":
+                    lib.feedback(clue_id, note)
+                else:
+                    lib.evaluate(clue_id, form.get("rating") or "", note)
+            except ClueError as exc:
+                raise Conflict(str(exc)) from None
+        return self.clue(clue_id)
+
+    def file_clue(self, fid: str, actor: str) -> dict[str, Any]:
+        """``POST /api/clues``: file one finding as a clue (IDs masked as ``scan --clues`` files them)."""
+        from guanlian.queries.findings import masked_findings
+
+        for f in self.findings_raw():
+            if f.get("id") == fid:
+                with self._library(actor) as lib:
+                    r = lib.add_findings(masked_findings({"findings": [f]}))
+                return self.clue(r.clue_ids.get(fid, fid))
+        raise NotFound(f"没有这个发现 / no finding {fid!r}")
+
+    # -- audit -----------------------------------------------------------------------------------
+
+    def audit(self, who: str, client: str, method: str, path: str, what: Mapping[str, Any], status: int) -> None:
+        """Append one line to ``<sidecar>/audit.jsonl``: when, who, from where, what, with which outcome."""
+        line = {
+            "at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            "who": who, "client": client, "method": method, "path": path,
+            "what": {k: mask_text(v) if isinstance(v, str) else v for k, v in what.items()}, "status": status,
+        }
+        with self._lock, (self.sidecar / "audit.jsonl").open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(line, ensure_ascii=False) + "\n")
+
+
+class Conflict(ValueError):
+    """A write the current state does not allow (e.g. a clue transition from the wrong status; HTTP 409)."""
+
+
+def _clue_json(c: Any) -> dict[str, Any]:
+    return {
+        "clue_id": c.clue_id, "finding_id": c.fingerprint, "status": c.status, "severity": c.severity,
+        "score": c.score, "confidence": c.confidence, "title_zh": c.title_zh, "title_en": c.title_en,
+        "queries": c.queries, "to_unit": c.to_unit, "result": c.result, "rating": c.rating,
+        "first_seen": c.first_seen, "updated_at": c.updated_at,
+    }
+
+
+def _int_param(name: str, value: str | int | None, *, default: int, low: int, high: int) -> int:
+    if value is None or value == "":
+        return default
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        raise BadRequest(f"{name} 应为整数 / {name} must be an integer, not {value!r}") from None
+    if not low <= n <= high:
+        raise BadRequest(f"{name} 应在 {low} 到 {high} 之间 / {name} must be between {low} and {high}")
+    return n
+
+
+def _date_param(name: str, value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadRequest(f"{name} 应为日期 YYYY-MM-DD / {name} must be a date YYYY-MM-DD, not {value!r}") from None
+
+
+def _decimal_param(name: str, value: str | None) -> Decimal | None:
+    if not value:
+        return None
+    try:
+        d = Decimal(value)
+    except InvalidOperation:
+        raise BadRequest(f"{name} 应为金额（元）/ {name} must be an amount in yuan, not {value!r}") from None
+    if not d.is_finite() or d < 0:
+        raise BadRequest(f"{name} 应为非负金额 / {name} must be a non-negative amount")
+    return d

@@ -1,0 +1,52 @@
+// guanlian workbench: draws the page's graph and expands it on click from /api/neighbours/{key}.
+// Data arrives in <script type="application/json" id="graph-data">; labels and tooltips are plain text.
+(function () {
+  "use strict";
+  var dataEl = document.getElementById("graph-data");
+  var box = document.getElementById("graph");
+  if (!dataEl || !box || typeof vis === "undefined") { return; }
+  var data = JSON.parse(dataEl.textContent);
+  var nodes = new vis.DataSet(data.nodes);
+  var edges = new vis.DataSet(data.edges.map(function (e, i) { e.id = e.id || ("e" + i); return e; }));
+  var options = {
+    nodes: { font: { size: 14, strokeWidth: 3, strokeColor: "#ffffff" } },
+    edges: { font: { size: 11, align: "horizontal", strokeWidth: 3, strokeColor: "#ffffff" },
+             smooth: { type: "dynamic" }, arrows: { to: { scaleFactor: 0.6 } } },
+    physics: { solver: "forceAtlas2Based",
+               forceAtlas2Based: { gravitationalConstant: -90, springLength: 150, avoidOverlap: 0.5 },
+               stabilization: { enabled: true, iterations: 400, fit: true } },
+    interaction: { hover: true, tooltipDelay: 120 }
+  };
+  var network = new vis.Network(box, { nodes: nodes, edges: edges }, options);
+  var state = { network: network, nodes: nodes, edges: edges, stabilized: false, expanded: {}, pending: 0 };
+  window.guanlianGraph = state;
+  var count = document.getElementById("graph-count");
+  function showCount() { if (count) { count.textContent = nodes.length + " · " + edges.length; } }
+  function settle() { network.setOptions({ physics: false }); state.stabilized = true; }
+  network.on("stabilizationIterationsDone", settle);
+  network.on("stabilized", settle);
+  showCount();
+  state.expand = function (key) {
+    if (state.expanded[key]) { return Promise.resolve(0); }
+    state.expanded[key] = true;
+    state.pending += 1;
+    return fetch("/api/neighbours/" + encodeURIComponent(key), { credentials: "same-origin" })
+      .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
+      .then(function (g) {
+        var added = 0;
+        g.nodes.forEach(function (n) { if (!nodes.get(n.id)) { nodes.add(n); added += 1; } });
+        g.edges.forEach(function (e) { if (!edges.get(e.id)) { edges.add(e); } });
+        showCount();
+        return added;
+      })
+      .finally(function () { state.pending -= 1; });
+  };
+  if (box.getAttribute("data-expand") === "1") {
+    network.on("click", function (p) { if (p.nodes.length) { state.expand(String(p.nodes[0])); } });
+    network.on("doubleClick", function (p) {
+      if (p.nodes.length) { window.location.href = "/entity/" + encodeURIComponent(String(p.nodes[0])); }
+    });
+  }
+  var fit = document.getElementById("btn-fit");
+  if (fit) { fit.addEventListener("click", function () { network.fit(); }); }
+})();

@@ -1,0 +1,221 @@
+"""Every workbench endpoint on both engines: answers, filters, 400 for bad parameters, 404 for unknown keys."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from typing import Any
+
+import openpyxl
+from starlette.testclient import TestClient
+
+from guanlian.workbench.service import Workbench
+from tests.workbench.conftest import HOSTILE, TOKEN, TRADITIONAL, World
+
+Bench = tuple[Workbench, TestClient]
+RAW_ID = re.compile(r"(?<![\dA-Za-z])\d{6}(?:19|20)\d{2}[01]\d[0-3]\d\d{3}[\dX](?![\dA-Za-z])")
+
+
+def _json(client: TestClient, url: str, status: int = 200) -> Any:
+    r = client.get(url)
+    assert r.status_code == status, (url, r.status_code, r.text[:300])
+    assert not RAW_ID.search(r.text), f"unmasked resident ID in {url}"
+    return r.json()
+
+
+def _person(client: TestClient, name: str) -> str:
+    hits = _json(client, f"/api/search?q={name}&kinds=Person")["hits"]
+    exact = [h for h in hits if h["name"] == name]
+    assert exact, (name, hits[:3])
+    return str(exact[0]["key"])
+
+
+def test_search_traditional_pinyin_kinds_and_masking(bench: Bench, world: World) -> None:
+    _wb, c = bench
+    hits = _json(c, "/api/search?q=刘桂兰")["hits"]  # simplified query, traditional record
+    assert hits[0]["name"] == TRADITIONAL and hits[0]["match"] == "exact" and hits[0]["kind"] == "Person"
+    official = _json(c, f"/api/search?q={world.official}&kinds=Person")["hits"][0]
+    assert official["name"] == world.official and official["key"].startswith("p:")  # ID-bearing key hidden
+    assert re.fullmatch(r"\d{4}\*{10}[\dX]{4}", official["id"])
+    py = _json(c, "/api/search?q=liu guilan")["hits"]
+    assert any(h["name"] == TRADITIONAL and h["match"] == "pinyin" for h in py)
+    unit = _json(c, "/api/search?q=局&kinds=Unit")["hits"]
+    assert unit and all(h["kind"] == "Unit" for h in unit)
+    assert _json(c, "/api/search?q=x&kinds=Planet", 400)["error"].count("Planet")
+    assert "q" in _json(c, "/api/search", 400)["error"]
+    assert _json(c, "/api/search?q=x&limit=abc", 400)["error"]
+    assert _json(c, "/api/search?q=完全不存在的名字甲乙丙丁")["hits"] == [] or all(
+        h["match"] == "fuzzy" for h in _json(c, "/api/search?q=完全不存在的名字甲乙丙丁")["hits"]
+    )
+
+
+def test_entity_neighbours_timeline(bench: Bench, world: World) -> None:
+    _wb, c = bench
+    key = _person(c, world.official)
+    ent = _json(c, f"/api/entity/{key}")
+    assert ent["name"] == world.official and ent["kind"] == "Person"
+    assert ent["roles"] and ent["roles"][0]["type"] == "SERVES_IN"
+    rel_names = {r["other"]["name"] for r in ent["relatives"]}
+    assert {TRADITIONAL, *HOSTILE} <= rel_names
+    assert ent["sources"] and all(s["file"] and s["row"] is not None for s in ent["sources"])
+    assert ent["judgements"] == []  # the slot issue 14 fills
+    ids = {n["id"] for n in ent["graph"]["nodes"]}
+    assert key in ids and len(ids) == len(ent["graph"]["nodes"])
+    nb = _json(c, f"/api/neighbours/{key}")
+    assert nb["center"] == key and {n["id"] for n in nb["nodes"]} == ids
+    labels = {n["label"] for n in nb["nodes"]}
+    assert HOSTILE[0] in labels  # plain text in JSON; the page shows it with textContent
+    tl = _json(c, f"/api/entity/{key}/timeline")
+    assert tl["events"] and [e["date"] for e in tl["events"]] == sorted(e["date"] for e in tl["events"])
+    assert "tenure_start" in {e["event"] for e in tl["events"]}
+    for bad in ("nope", "p:0000", "unit:没有这个单位"):
+        for url in (f"/api/entity/{bad}", f"/api/neighbours/{bad}", f"/api/entity/{bad}/timeline"):
+            assert "no entity" in _json(c, url, 404)["error"]
+
+
+def test_timeline_has_payments_for_a_paid_company(bench: Bench) -> None:
+    _wb, c = bench
+    doc = _json(c, "/api/findings?per_page=500")
+    paid = [f for f in doc["findings"] if (f.get("payments") or {}).get("count")]
+    assert paid
+    company = next(e["key"] for e in paid[0]["entities"] if e["kind"] == "Company")
+    events = _json(c, f"/api/entity/{company}/timeline")["events"]
+    pays = [e for e in events if e["event"] == "payment"]
+    assert pays and all(re.fullmatch(r"\d+\.\d\d", e["amount"]) and e["payer"] for e in pays)
+
+
+def test_path(bench: Bench, world: World) -> None:
+    _wb, c = bench
+    official = _person(c, world.official)
+    relative = _person(c, TRADITIONAL)
+    p = _json(c, f"/api/path?from={official}&to={relative}")
+    assert p["found"] and p["hops"] == 1 and p["steps"][0][0]["type"] == "RELATIVE_OF"
+    assert [n["name"] for n in p["paths"][0]] == [world.official, TRADITIONAL]
+    far = _json(c, "/api/findings?per_page=500")["findings"]
+    unit = next(e["key"] for f in far for e in f["entities"] if e["kind"] == "Unit")
+    q = _json(c, f"/api/path?from={relative}&to={unit}&max_hops=6")
+    assert q["hops"] is None or q["hops"] >= 2
+    none = _json(c, f"/api/path?from={relative}&to={unit}&max_hops=1")
+    assert none["found"] is False and none["paths"] == []
+    assert _json(c, f"/api/path?from={official}&to={relative}&max_hops=0", 400)["error"].count("max_hops")
+    assert _json(c, f"/api/path?from={official}&to={relative}&max_hops=x", 400)
+    assert _json(c, f"/api/path?from={official}", 400)
+    assert _json(c, f"/api/path?from={official}&to=unit:nope", 404)
+
+
+def test_path_marks_fuzzy_links(bench: Bench) -> None:
+    _wb, c = bench
+    doc = _json(c, "/api/findings?per_page=500")
+    for f in doc["findings"]:
+        full = _json(c, f"/api/findings/{f['id']}")
+        fuzzy = [e for e in full["path"]["edges"] if e["type"] == "POSSIBLY_SAME"]
+        if fuzzy:
+            p = _json(c, f"/api/path?from={fuzzy[0]['src']}&to={fuzzy[0]['dst']}&max_hops=1")
+            assert p["found"] and p["fuzzy"] is True
+            return
+    raise AssertionError("the tiny demo plants at least one finding through a fuzzy identity link")
+
+
+def test_findings_filters_sort_page(bench: Bench) -> None:
+    _wb, c = bench
+    all_ = _json(c, "/api/findings?per_page=500")
+    n = all_["total"]
+    assert n == len(all_["findings"]) > 3
+    scores = [f["score"] for f in all_["findings"]]
+    assert scores == sorted(scores, reverse=True)
+    high = _json(c, "/api/findings?severity=high&per_page=500")
+    assert 0 < high["total"] < n and {f["severity"] for f in high["findings"]} == {"high"}
+    conf = _json(c, "/api/findings?confidence=certain&per_page=500")
+    assert {f["confidence"] for f in conf["findings"]} <= {"certain"}
+    qid = all_["findings"][0]["queries"][0]
+    by_q = _json(c, f"/api/findings?query={qid}&per_page=500")["findings"]
+    assert by_q and all(qid in f["queries"] for f in by_q)
+    f0 = next(f for f in all_["findings"] if any(e["kind"] == "Unit" for e in f["entities"]))
+    unit_name = next(e["name"] for e in f0["entities"] if e["kind"] == "Unit")
+    by_unit = _json(c, f"/api/findings?unit={unit_name}&per_page=500")["findings"]
+    assert f0["id"] in {f["id"] for f in by_unit} and len(by_unit) < n
+    person = next(e for f in all_["findings"] for e in f["entities"] if e["kind"] == "Person")
+    by_person = _json(c, f"/api/findings?person={person['key']}&per_page=500")["findings"]
+    assert by_person and all(any(e["key"] == person["key"] for e in f["entities"]) for f in by_person)
+    company = next(e for f in all_["findings"] for e in f["entities"] if e["kind"] == "Company")
+    assert _json(c, f"/api/findings?company={company['name']}")["total"] >= 1
+    paid = [f for f in all_["findings"] if (f.get("payments") or {}).get("sum")]
+    top = max(float(f["payments"]["sum"]) for f in paid)
+    rich = _json(c, f"/api/findings?min_amount={top}&per_page=500")["findings"]
+    assert rich and all(float(f["payments"]["sum"]) >= top for f in rich)
+    assert _json(c, f"/api/findings?min_amount={top + 0.01}")["total"] < len(rich) + 1
+    first = min(str(f["payments"]["first"]) for f in paid)
+    assert _json(c, f"/api/findings?to={first}&per_page=500")["total"] >= 1
+    assert _json(c, "/api/findings?from=2999-01-01")["total"] == 0
+    by_amount = [float((f.get("payments") or {}).get("sum") or 0)
+                 for f in _json(c, "/api/findings?sort=amount&per_page=500")["findings"]]
+    assert by_amount == sorted(by_amount, reverse=True)
+    page2 = _json(c, "/api/findings?per_page=2&page=2")
+    assert [f["id"] for f in page2["findings"]] == [f["id"] for f in all_["findings"][2:4]]
+    for bad in ("severity=urgent", "confidence=maybe", "from=2020-13-01", "to=yesterday", "min_amount=lots",
+                "min_amount=-5", "sort=colour", "page=0", "per_page=10000", "query=no_such_query", "colour=red"):
+        assert _json(c, f"/api/findings?{bad}", 400)["error"], bad
+
+
+def test_finding_detail(bench: Bench) -> None:
+    _wb, c = bench
+    f = _json(c, "/api/findings")["findings"][0]
+    d = _json(c, f"/api/findings/{f['id']}")
+    assert d["id"] == f["id"] and d["evidence"] and d["path"]["edges"]
+    node_ids = {n["id"] for n in d["graph"]["nodes"]}
+    assert {e["key"] for e in d["entities"]} <= node_ids
+    assert _json(c, "/api/findings/ffffffffffffffff", 404)["error"]
+
+
+def test_saved_queries_and_exports(bench: Bench) -> None:
+    _wb, c = bench
+    qs = _json(c, "/api/queries")["queries"]
+    with_params = next(q for q in qs if q["params"])
+    assert all(q["title_zh"] and q["title_en"] for q in qs)
+    res = _json(c, f"/api/queries/{with_params['id']}")
+    assert res["columns"] and isinstance(res["rows"], list)
+    p = with_params["params"][0]
+    assert _json(c, f"/api/queries/{with_params['id']}?no_such_param=1", 400)["error"].count("no_such_param")
+    if p["type"] == "int":
+        assert _json(c, f"/api/queries/{with_params['id']}?{p['name']}=abc", 400)
+    assert _json(c, "/api/queries/no_such_query", 404)
+    assert _json(c, f"/api/queries/{with_params['id']}?format=pdf", 400)
+    r = c.get(f"/api/queries/{with_params['id']}?format=csv")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert r.content.decode("utf-8-sig").splitlines()[0].split(",") == res["columns"]
+    x = c.get(f"/api/queries/{with_params['id']}?format=xlsx")
+    assert x.status_code == 200
+    ws = openpyxl.load_workbook(io.BytesIO(x.content)).active
+    assert ws is not None and [cell.value for cell in ws[1]] == res["columns"]
+    assert ws.max_row == len(res["rows"]) + 1
+
+
+def test_clue_filing_and_transition_with_audit(bench: Bench) -> None:
+    wb, c = bench
+    f = _json(c, "/api/findings")["findings"][0]
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    r = c.post("/api/clues", json={"finding_id": f["id"], "by": "张三"}, headers=auth)
+    assert r.status_code == 200, r.text
+    clue = r.json()
+    assert clue["status"] == "new" and clue["history"][0]["actor"] == "张三"
+    cid = clue["clue_id"]
+    assert _json(c, "/api/clues")["clues"][0]["clue_id"] == cid
+    assert _json(c, "/api/clues?status=bogus", 400)
+    r = c.post(f"/api/clues/{cid}/transition", json={"action": "transfer", "to_unit": "市纪委监委第三室",
+                                                     "note": "附报告", "by": "李四"}, headers=auth)
+    assert r.status_code == 200 and r.json()["status"] == "transferred"
+    assert r.json()["history"][-1]["actor"] == "李四" and r.json()["history"][-1]["note"] == "附报告"
+    again = c.post(f"/api/clues/{cid}/transition", json={"action": "transfer", "to_unit": "x"}, headers=auth)
+    assert again.status_code == 409 and "transferred" in again.json()["error"]
+    assert c.post(f"/api/clues/{cid}/transition", json={"action": "explode"}, headers=auth).status_code == 400
+    assert c.post(f"/api/clues/{cid}/transition", json={"action": "handle"}, headers=auth).status_code == 409
+    assert c.post("/api/clues/XS-1999-9999/transition", json={"action": "transfer", "to_unit": "x"},
+                  headers=auth).status_code == 404
+    assert c.post("/api/clues", json={"finding_id": "nope"}, headers=auth).status_code == 404
+    assert _json(c, "/api/clues/XS-1999-9999", 404)
+    lines = [json.loads(x) for x in (wb.sidecar / "audit.jsonl").read_text(encoding="utf-8").splitlines()]
+    ours = [x for x in lines if x["path"].startswith(f"/api/clues/{cid}")] + [
+        x for x in lines if x["what"].get("finding_id") == f["id"]]
+    assert {(x["who"], x["status"]) for x in ours} >= {("张三", 200), ("李四", 200), ("?", 409)} - {("?", 409)}
+    assert any(x["status"] == 409 for x in ours) and all(x["at"].endswith("Z") for x in ours)
