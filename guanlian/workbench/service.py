@@ -294,9 +294,11 @@ class Workbench:
         """vis-network nodes/edges of ``g`` keyed by public key (what the pages draw and expand)."""
         ids = {k: self.public_key(k) for k in g.nodes}
         nodes, edges = vis_elements(g, list(g.nodes), ids, highlight=highlight, lang=lang)
-        for e in edges:
+        unique: dict[str, dict[str, Any]] = {}
+        for e in edges:  # the same edge read from both ends of a path is drawn once
             e["id"] = f"{e['from']}|{e['to']}|{e['label']}"
-        return {"nodes": nodes, "edges": edges}
+            unique.setdefault(e["id"], e)
+        return {"nodes": nodes, "edges": list(unique.values())}
 
     def entity(self, public: str, lang: Lang = "zh") -> dict[str, Any]:
         """``/api/entity/{key}``: the node, its source records, roles, relatives, companies, payments

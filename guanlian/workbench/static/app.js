@@ -17,7 +17,8 @@
                stabilization: { enabled: true, iterations: 400, fit: true } },
     interaction: { hover: true, tooltipDelay: 120 }
   };
-  var network = new vis.Network(box, { nodes: nodes, edges: edges }, options);
+  // handlers first, data second: a small graph can stabilise inside the constructor
+  var network = new vis.Network(box, {}, options);
   var state = { network: network, nodes: nodes, edges: edges, stabilized: false, expanded: {}, pending: 0 };
   window.guanlianGraph = state;
   var count = document.getElementById("graph-count");
@@ -25,6 +26,7 @@
   function settle() { network.setOptions({ physics: false }); state.stabilized = true; }
   network.on("stabilizationIterationsDone", settle);
   network.on("stabilized", settle);
+  network.setData({ nodes: nodes, edges: edges });
   showCount();
   state.expand = function (key) {
     if (state.expanded[key]) { return Promise.resolve(0); }
@@ -37,6 +39,11 @@
         g.nodes.forEach(function (n) { if (!nodes.get(n.id)) { nodes.add(n); added += 1; } });
         g.edges.forEach(function (e) { if (!edges.get(e.id)) { edges.add(e); } });
         showCount();
+        if (added) {  // let the new nodes find their place; existing ones stay where the user left them
+          state.stabilized = false;
+          network.setOptions({ physics: true });
+          network.stabilize(150);
+        }
         return added;
       })
       .finally(function () { state.pending -= 1; });
