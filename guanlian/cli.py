@@ -374,7 +374,7 @@ def export_neo4j_import_cmd(
 def serve(
     store: StoreOpt = None,
     database: DatabaseOpt = None,
-    clues: Annotated[Path | None, typer.Option("--clues", help="Clue library (default: clues.db next to the store).")] = None,
+    clues: Annotated[Path | None, typer.Option("--clues", help="Clue library (default: the store's clues.db).")] = None,
     port: Annotated[int, typer.Option("--port", help="TCP port (0: any free port).")] = 8765,
     host: Annotated[str, typer.Option("--host", help="Listen address; anything but loopback warns.")] = "127.0.0.1",
     token_file: Annotated[Path | None, typer.Option("--token-file", help="Read the token from this file.")] = None,
@@ -389,7 +389,7 @@ def serve(
         fail("请用 --store 指定数据库 / give the store with --store (or env GUANLIAN_STORE)")
         return
     try:
-        run_server(location, clues=clues or default_clues_path(location), host=host, port=port,
+        run_server(location, clues=clues or default_clues_path(location, database), host=host, port=port,
                    token_file=token_file, findings=findings, database=database,
                    say=lambda m: console.print(m, highlight=False, soft_wrap=True))
     except (OSError, ValueError) as exc:
@@ -418,9 +418,8 @@ def demo(
     console.print(f"匹配 / matched: {result.match_tiers}")
     console.print(f"发现 / findings: {result.scan.count}, 线索 / clues filed: {result.clues_added} ({result.clues_path})")
     console.print(f"[bold green]报告 / report:[/] {result.scan.report_html}")
-    console.print(f"工作台 / workbench: guanlian serve --store {store or out / 'store'} "
-                  f"--clues {out / 'clues.db'}  (打开它打印的链接 / open the link it prints)", highlight=False,
-                  soft_wrap=True)
+    console.print(f"工作台 / workbench: guanlian serve --store {store or out / 'store'}  "
+                  "(打开它打印的链接 / open the link it prints)", highlight=False, soft_wrap=True)
 
 
 # -- clue library ---------------------------------------------------------------------------------------

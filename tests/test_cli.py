@@ -27,6 +27,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = runner.invoke(app, ["demo", "--out", str(out), "--size", "tiny"])
     assert result.exit_code == 0, result.output
     assert "report.html" in result.output
+    assert "guanlian serve --store" in result.output  # the demo ends by saying how to open the workbench
     return out
 
 

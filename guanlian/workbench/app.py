@@ -38,9 +38,22 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from guanlian.clues.library import ACTION_TEXT, RATING_TEXT, STATUS_TEXT, STATUSES, TRANSITIONS, default_actor
+from guanlian.clues.library import STATUSES, TRANSITIONS, default_actor
+from guanlian.values.privacy import neutralise_frame
+from guanlian.values.vocab import (
+    CLUE_ACTION,
+    CLUE_STATUS,
+    CONFIDENCE,
+    RATING,
+    SEVERITY,
+    Lang,
+    edge_kind_label,
+    kind_label,
+    prop_label,
+    tr,
+)
 from guanlian.viz.assets import asset, asset_bytes
-from guanlian.viz.labels import CONFIDENCE_TEXT, SEVERITY_TEXT, Lang, edge_kind_label, kind_label, money, tr
+from guanlian.viz.labels import money
 from guanlian.viz.safe import json_for_script
 from guanlian.workbench.service import BadRequest, Conflict, NotFound, StoreBusy, Workbench
 from guanlian.workbench.texts import texts
@@ -157,9 +170,10 @@ def create_app(wb: Workbench, settings: Settings) -> Starlette:
         html = env.get_template(name).render(
             lang=lang, t=t, csrf=csrf, path=request.url.path, switch_url=f"{request.url.path}?{urlencode(switch)}",
             other_lang=other, kind_label=partial(kind_label, lang=lang),
-            edge_label=partial(edge_kind_label, lang=lang), sev=partial(tr, SEVERITY_TEXT, lang=lang),
-            conf=partial(tr, CONFIDENCE_TEXT, lang=lang), status_text=partial(tr, STATUS_TEXT, lang=lang),
-            action_text=partial(tr, ACTION_TEXT, lang=lang), rating_text=partial(tr, RATING_TEXT, lang=lang),
+            edge_label=partial(edge_kind_label, lang=lang), sev=partial(tr, SEVERITY, lang=lang),
+            conf=partial(tr, CONFIDENCE, lang=lang), status_text=partial(tr, CLUE_STATUS, lang=lang),
+            action_text=partial(tr, CLUE_ACTION, lang=lang), rating_text=partial(tr, RATING, lang=lang),
+            prop=lambda owner, name, is_edge=False: prop_label(owner, name, lang, is_edge=is_edge),
             money=partial(money, lang=lang), vis_file=asset("vis-network").file,
             htmx_file=asset("htmx.org").file, actor=default_actor(), code=code, **ctx,
         )
@@ -295,7 +309,7 @@ def create_app(wb: Workbench, settings: Settings) -> Starlette:
     async def clue_page(request: Request) -> Response:
         c = await call(wb.clue, request.path_params["cid"])
         allowed = [a for a, (frm, _to) in TRANSITIONS.items() if c["status"] in frm]
-        return page(request, "clue.html.j2", c=c, allowed=allowed, ratings=list(RATING_TEXT))
+        return page(request, "clue.html.j2", c=c, allowed=allowed, ratings=list(RATING))
 
     # -- JSON API --------------------------------------------------------------------------------
 
@@ -358,8 +372,6 @@ def create_app(wb: Workbench, settings: Settings) -> Starlette:
             rows = json.loads(df.to_json(orient="records", force_ascii=False, date_format="iso"))
             return JSONResponse({"id": qid, "params": params, "columns": list(map(str, df.columns)),
                                  "rows": rows})
-        from guanlian.workflow import neutralise_frame
-
         safe = neutralise_frame(df)
         disposition = {"Content-Disposition": f'attachment; filename="{qid}.{fmt}"'}
         if fmt == "csv":

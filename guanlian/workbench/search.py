@@ -30,7 +30,7 @@ from guanlian.matching.normalize import (
     to_simplified,
 )
 from guanlian.matching.pinyin import pinyin_key
-from guanlian.viz.safe import mask_id
+from guanlian.values.privacy import mask_id
 
 SEARCH_KINDS: tuple[str, ...] = ("Person", "Company", "Unit", "Account", "Phone", "Address", "Email")
 """Node kinds the workbench search covers."""

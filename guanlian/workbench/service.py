@@ -34,13 +34,14 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from guanlian.graph import is_uri, open_store
+from guanlian.finding import FindingsDoc
+from guanlian.graph import is_uri, open_store, sidecar_for
 from guanlian.graph.store import Store
 from guanlian.matching.normalize import to_simplified
 from guanlian.model import model
-from guanlian.viz.labels import Lang
+from guanlian.values.privacy import mask_frame, mask_id, mask_nested, mask_text
+from guanlian.values.vocab import SEVERITIES, Lang
 from guanlian.viz.neighbourhood import incident_edges, neighbourhood, node_by_key
-from guanlian.viz.safe import mask_id, mask_text
 from guanlian.viz.view import vis_elements
 from guanlian.workbench.search import SEARCH_KINDS, SearchIndex
 
@@ -62,15 +63,6 @@ class BadRequest(ValueError):
 
 class StoreBusy(RuntimeError):
     """The store cannot be opened right now (another process is writing it); retry shortly (HTTP 503)."""
-
-
-def sidecar_folder(location: str) -> Path:
-    """Folder for the workbench's secret and audit log: the embedded store's own folder, or
-    ``./guanlian-sidecar/<host_port>`` for a Neo4j URI."""
-    if not is_uri(location):
-        return Path(location)
-    safe = "".join(c if c.isalnum() else "_" for c in location.split("://", 1)[-1])
-    return Path("guanlian-sidecar") / safe
 
 
 @dataclass
@@ -105,7 +97,8 @@ class Workbench:
         database: Neo4j database name.
         findings: a findings document to use instead of scanning the store at start.
         queries_dir: extra saved-query folders.
-        sidecar: folder for the audit log and the key secret (default :func:`sidecar_folder`).
+        sidecar: folder for the audit log and the key secret (default: the store's sidecar folder,
+            :func:`guanlian.graph.sidecar_for`).
 
     Example:
         >>> # wb = Workbench("demo/store", clues=Path("demo/clues.db")); wb.search("刘桂兰")
@@ -125,13 +118,14 @@ class Workbench:
         self.database = database
         self.clues_path = Path(clues)
         self.queries_dir = list(queries_dir or [])
-        self.sidecar = sidecar or sidecar_folder(location)
+        self.sidecar = sidecar or sidecar_for(location, database)
         self.sidecar.mkdir(parents=True, exist_ok=True)
         self._secret = self._load_secret()
         self._lock = threading.RLock()
         self._opened: _Opened | None = None
         self._index: SearchIndex | None = None
         self._fixed_findings = findings
+        self._doc: FindingsDoc | None = None
         self._findings: list[dict[str, Any]] | None = None
         self._public: dict[str, str] = {}
         self._private: dict[str, str] = {}
@@ -168,6 +162,7 @@ class Workbench:
                 self._opened.store.close()
                 self._opened = None
                 self._index = None
+                self._doc = None
                 self._findings = None
             if self._opened is None:
                 try:
@@ -460,23 +455,27 @@ class Workbench:
 
     # -- findings --------------------------------------------------------------------------------
 
-    def findings_raw(self) -> list[dict[str, Any]]:
+    def findings_doc(self) -> FindingsDoc:
         """Findings of the current store version: the given document, else one scan (cached)."""
         with self.store() as s, self._lock:
-            if self._findings is None:
+            if self._doc is None:
                 if self._fixed_findings is not None:
-                    self._findings = list(self._fixed_findings.get("findings", []))
+                    self._doc = FindingsDoc.from_json(self._fixed_findings)
                 else:
                     from guanlian.queries import scan
 
-                    doc = scan(s, extra_dirs=self.queries_dir)
-                    self._findings = list(doc["findings"])
-            return self._findings
+                    self._doc = scan(s, extra_dirs=self.queries_dir)
+                self._findings = [f.to_json() for f in self._doc.findings]
+            return self._doc
+
+    def findings_raw(self) -> list[dict[str, Any]]:
+        """The findings as JSON objects (unmasked; what the filters read)."""
+        self.findings_doc()
+        assert self._findings is not None
+        return self._findings
 
     def _finding_json(self, f: Mapping[str, Any], *, full: bool) -> dict[str, Any]:
-        from guanlian.queries.findings import masked_findings
-
-        masked = masked_findings({"findings": [f]})["findings"][0]
+        masked = mask_nested(dict(f))
         out: dict[str, Any] = {k: masked.get(k) for k in (
             "id", "queries", "title_zh", "title_en", "severity", "score", "confidence", "payments",
             "explanation_zh", "explanation_en")}
@@ -500,10 +499,12 @@ class Workbench:
         """``/api/findings/{id}``: one finding with its path, evidence rows, payments and graph."""
         from guanlian.viz.view import finding_graph
 
+        doc = self.findings_doc()
+        typed = doc.by_id(fid)
         for f in self.findings_raw():
-            if f.get("id") == fid:
+            if f.get("id") == fid and typed is not None:
                 out = self._finding_json(f, full=True)
-                g = finding_graph(f)
+                g = finding_graph(typed)
                 out["graph"] = self.graph_json(g, lang, highlight=set(g.nodes))
                 out["clue"] = self._clue_of(fid)
                 return out
@@ -512,8 +513,6 @@ class Workbench:
     def findings(self, params: Mapping[str, str]) -> dict[str, Any]:
         """``/api/findings``: filter (unit, person, company, query, severity, confidence, from, to,
         min_amount), sort (score, amount, date) and page (page, per_page) the findings."""
-        from guanlian.queries.spec import SEVERITIES
-
         known = {"unit", "person", "company", "query", "severity", "confidence", "from", "to", "min_amount",
                  "sort", "page", "per_page", "lang"}
         extra = sorted(set(params) - known)
@@ -606,7 +605,6 @@ class Workbench:
     def run_query(self, qid: str, params: Mapping[str, str]) -> pd.DataFrame:
         """``/api/queries/{id}``: the saved query's rows (IDs masked; engine objects dropped)."""
         from guanlian.queries.library import Library, QueryError
-        from guanlian.workflow import mask_frame
 
         lib = Library.load(self.queries_dir)
         if qid not in lib.ids():
@@ -697,11 +695,11 @@ class Workbench:
         """``POST /api/clues``: file one finding as a clue (IDs masked as ``scan --clues`` files them)."""
         from guanlian.queries.findings import masked_findings
 
-        for f in self.findings_raw():
-            if f.get("id") == fid:
-                with self._library(actor) as lib:
-                    r = lib.add_findings(masked_findings({"findings": [f]}))
-                return self.clue(r.clue_ids.get(fid, fid))
+        typed = self.findings_doc().by_id(fid)
+        if typed is not None:
+            with self._library(actor) as lib:
+                r = lib.add_findings(masked_findings(FindingsDoc((typed,))))
+            return self.clue(r.clue_ids.get(fid, fid))
         raise NotFound(f"没有这个发现 / no finding {fid!r}")
 
     # -- audit -----------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ pages themselves (navigation, headings, buttons).
 
 from __future__ import annotations
 
-from guanlian.viz.labels import Lang
+from guanlian.values.vocab import Lang
 
 _TEXTS: dict[str, tuple[str, str]] = {
     "app": ("关联 · 调查工作台", "guanlian · investigator workbench"),

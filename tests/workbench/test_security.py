@@ -6,6 +6,7 @@ import html
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -141,3 +142,32 @@ def test_cli_writes_while_serving_then_reopen(ladybug_world: World, tmp_path: Pa
         assert any(h["name"] == "赵新来" for h in c.get("/api/search", params={"q": "赵新来"}).json()["hits"])
     finally:
         wb.close()
+
+
+def test_serve_command_prints_one_url_and_answers(ladybug_world: World, tmp_path: Path) -> None:
+    import httpx
+
+    token_file = tmp_path / "token"
+    token_file.write_text(TOKEN, encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "guanlian.cli", "serve", "--store", ladybug_world.location, "--port", "0",
+         "--token-file", str(token_file), "--clues", str(tmp_path / "clues.db")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline().strip()
+        m = re.fullmatch(r"http://127\.0\.0\.1:(\d+)/\?token=(\S+)", line)
+        assert m and m.group(2) == TOKEN, line
+        base = f"http://127.0.0.1:{m.group(1)}"
+        for _ in range(100):
+            try:
+                r = httpx.get(f"{base}/api/queries", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30)
+                break
+            except httpx.ConnectError:
+                time.sleep(0.2)
+        assert r.status_code == 200 and r.json()["queries"]
+        assert httpx.get(f"{base}/api/queries", timeout=30).status_code == 401
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
