@@ -21,6 +21,8 @@ from rich.console import Console
 from rich.table import Table
 
 from guanlian.graph import ENGINES, Store, StoreError, default_store, open_store
+from guanlian.outputs import FILE_TABLE_WRITERS, TABLE_WRITERS
+from guanlian.values.vocab import Lang, is_lang
 
 app = typer.Typer(
     name="guanlian",
@@ -92,9 +94,10 @@ def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and value != value)
 
 
-def _lang(lang: str) -> str:
-    if lang not in ("zh", "en"):
+def _lang(lang: str) -> Lang:
+    if not is_lang(lang):
         fail(f"--lang 只能是 zh 或 en / --lang must be zh or en, not {lang!r}")
+        raise AssertionError
     return lang
 
 
@@ -257,17 +260,22 @@ def run(
     store: StoreOpt = None,
     database: DatabaseOpt = None,
     param: Annotated[list[str] | None, typer.Option("--param", "-p", help="k=v, repeatable.")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")] = "table",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="One of: " + ", ".join(TABLE_WRITERS.names()) + ".")] = "table",
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of the console.")] = None,
     queries_dir: Annotated[list[Path] | None, typer.Option("--queries-dir")] = None,
     show_ids: ShowIdsOpt = False,
 ) -> None:
     """运行查询 / Run one saved query with parameters."""
+    from guanlian.outputs import OutputError, frame_table, table_writer
     from guanlian.queries.library import Library, QueryError
-    from guanlian.values.privacy import mask_frame, neutralise_frame
+    from guanlian.values.privacy import mask_frame
 
     params = _params(param)
-    if fmt not in ("table", "json", "csv"):
-        fail(f"--format 只能是 table/json/csv / unknown format {fmt!r}")
+    try:
+        writer = table_writer(fmt, out)
+    except OutputError as exc:
+        fail(str(exc))
+        return
     try:
         lib = Library.load(queries_dir or [])
         with opened(store, database) as s:
@@ -278,17 +286,14 @@ def run(
     df = df[[c for c in df.columns if not str(c).endswith("_data")]]  # raw engine objects, not for people
     if not show_ids:
         df = mask_frame(df)
-    if fmt == "json":
-        sys.stdout.write(df.to_json(orient="records", force_ascii=False) + "\n")
-    elif fmt == "csv":
-        neutralise_frame(df).to_csv(sys.stdout, index=False)
-    else:
-        t = Table(title=f"{query_id}: {len(df)} 行 / rows")
-        for c in df.columns:
-            t.add_column(str(c))
-        for row in df.head(200).itertuples(index=False):
-            t.add_row(*[str(v) for v in row])
-        console.print(t)
+    data = frame_table(df, query_id, title=f"{query_id}: {len(df)} 行 / rows", shown_rows=200)
+    try:
+        written = writer.write(data, out)
+    except OutputError as exc:
+        fail(str(exc))
+        return
+    if written is not None:
+        err.print(f"写出 / wrote {written}", highlight=False)
 
 
 @app.command()
@@ -556,7 +561,7 @@ def clues_evaluate(clue_id: str, rating: Annotated[str, typer.Option("--rating")
 
 @clues_app.command("export")
 def clues_export(
-    fmt: Annotated[str, typer.Option("--format", "-f", help="csv, xlsx or json.")] = "xlsx",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="One of: " + ", ".join(FILE_TABLE_WRITERS.names()) + ".")] = "xlsx",
     out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
     clues: CluesOpt = None,
     store: StoreOpt = None,
@@ -565,10 +570,17 @@ def clues_export(
     lang: LangOpt = "zh",
 ) -> None:
     """导出线索 / Export the clue library."""
-    if fmt not in ("csv", "xlsx", "json"):
-        fail(f"--format 只能是 csv/xlsx/json / unknown format {fmt!r}")
+    from guanlian.outputs import OutputError
+    from guanlian.outputs.clues import export_clues
+
+    try:
+        writer = FILE_TABLE_WRITERS.get(fmt)
+    except OutputError as exc:
+        fail(str(exc))
+        return
     with _clues(clues, store, database) as lib:
-        path = lib.export(fmt, out or Path(f"clues.{fmt}"), show_ids=show_ids, lang=_lang(lang))
+        path = export_clues(lib, writer.name, out or Path(f"clues{writer.suffix}"), lang=_lang(lang),
+                            show_ids=show_ids)
     console.print(f"写出 / wrote {path}")
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -25,6 +25,7 @@ from guanlian.loaders.journal import MATCH_STEP, Journal, journal_path
 from guanlian.loaders.pipeline import LoadSummary, load_files, parse_file
 from guanlian.values.ids import mask_ids_in_text
 from guanlian.values.privacy import mask_frame, neutralise_frame
+from guanlian.values.vocab import Lang
 
 
 def expand_manifests(files: Sequence[Path], kind: str | None) -> tuple[list[Path], list[str | None]]:
@@ -129,6 +130,8 @@ class ScanResult:
     """The document as written to findings.json and filed as clues (IDs masked unless --show-ids)."""
     match_stale: bool = False
     """Rows were loaded after the last ``match``: findings that follow fuzzy links may be missing."""
+    written: dict[str, list[Path]] = field(default_factory=dict)
+    """Files per registered output (:data:`guanlian.outputs.FINDINGS_WRITERS`)."""
 
 
 def parse_views(spec: str) -> int | None:
@@ -154,26 +157,26 @@ def parse_views(spec: str) -> int | None:
 
 
 def scan_to_dir(store: Store, out: Path, *, params: Mapping[str, object] | None = None,
-                extra_dirs: Sequence[Path] = (), lang: str = "zh", show_ids: bool = False,
+                extra_dirs: Sequence[Path] = (), lang: Lang = "zh", show_ids: bool = False,
                 clues: Path | None = None, views: int | None = None) -> ScanResult:
-    """Run every saved query; write findings.json, the finding views, report.html and report.xlsx.
+    """Run every saved query and write every registered findings output into ``out``
+    (:data:`guanlian.outputs.FINDINGS_WRITERS`: findings.json, the finding views, report.html, report.xlsx).
 
     ``views`` caps the number of finding views (None: all; 0: none; see :func:`parse_views`); the report
-    links a finding to its view only when the view was written.
+    links a finding to its view only when the view was written. ``clues``: also file the findings (IDs masked
+    unless ``show_ids``) into this clue library.
     """
-    from guanlian.queries import scan, write_findings
+    from guanlian.outputs import FINDINGS_WRITERS, ScanContext
+    from guanlian.queries import scan
     from guanlian.queries.findings import masked_findings
-    from guanlian.viz.report import write_report
-    from guanlian.viz.view import render_finding_views
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     doc = scan(store, params=dict(params or {}), extra_dirs=list(extra_dirs))
-    findings_path = write_findings(doc, out, show_ids=show_ids)
+    ctx = ScanContext(lang=lang, show_ids=show_ids, views=views)
+    for writer in FINDINGS_WRITERS:
+        ctx.written[writer.name] = writer.write(doc, out, ctx)
     filed = doc if show_ids else masked_findings(doc)
-    chosen = doc if views is None else replace(doc, findings=doc.findings[: max(0, views)])
-    written = render_finding_views(chosen, out / "views", lang=lang, show_ids=show_ids)  # type: ignore[arg-type]
-    html, xlsx = write_report(doc, out, lang=lang, show_ids=show_ids, views=written)  # type: ignore[arg-type]
     if clues is not None:
         from guanlian.clues.library import ClueLibrary
 
@@ -182,12 +185,12 @@ def scan_to_dir(store: Store, out: Path, *, params: Mapping[str, object] | None 
             lib.add_findings(filed)
         finally:
             lib.close()
-    return ScanResult(len(doc.findings), findings_path, html, xlsx, written, doc, filed,
-                      match_stale=match_is_stale(store))
+    return ScanResult(len(doc.findings), out / "findings.json", out / "report.html", out / "report.xlsx",
+                      dict(ctx.view_paths), doc, filed, match_stale=match_is_stale(store), written=ctx.written)
 
 
 def view_entity(store: Store, entity: str, out: Path, *, hops: int = 2, limit: int = 150,
-                findings: Path | None = None, lang: str = "zh", show_ids: bool = False) -> Path:
+                findings: Path | None = None, lang: Lang = "zh", show_ids: bool = False) -> Path:
     """Render a view of a finding (when ``entity`` is a finding id in ``findings``) or of an entity's
     neighbourhood. Raises LookupError when nothing matches."""
     from guanlian.viz.neighbourhood import neighbourhood
@@ -196,11 +199,11 @@ def view_entity(store: Store, entity: str, out: Path, *, hops: int = 2, limit: i
     if findings is not None:
         found = FindingsDoc.from_json(json.loads(Path(findings).read_text(encoding="utf-8"))).by_id(entity)
         if found is not None:
-            return render_finding_view(found, out, lang=lang, show_ids=show_ids)  # type: ignore[arg-type]
+            return render_finding_view(found, out, lang=lang, show_ids=show_ids)
     graph = neighbourhood(store, entity, hops=hops, limit=limit)
     title = f"{entity} — {hops} 跳关系网络" if lang == "zh" else f"{entity} — {hops}-hop network"
     return render_view(graph, out, title=mask_ids_in_text(title) if not show_ids else title,
-                       highlight=set(graph.graph.get("center", [])), lang=lang,  # type: ignore[arg-type]
+                       highlight=set(graph.graph.get("center", [])), lang=lang,
                        show_ids=show_ids, max_nodes=limit)
 
 
@@ -217,7 +220,7 @@ class DemoResult:
     clues_path: Path | None = None
 
 
-def run_demo(out: Path, *, size: str = "small", seed: int = 7, store: str | None = None, lang: str = "zh",
+def run_demo(out: Path, *, size: str = "small", seed: int = 7, store: str | None = None, lang: Lang = "zh",
              show_ids: bool = False, progress: Callable[[str], None] | None = None,
              on_error: Callable[[str], None] | None = None) -> DemoResult:
     """Generate a synthetic case into ``out``, load it, match, scan, write report/views, file clues.

@@ -25,18 +25,14 @@ import os
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from guanlian.finding import Finding, FindingsDoc
-from guanlian.values.privacy import mask_id, mask_nested, mask_text
-from guanlian.values.sheets import add_sheet, write_csv
-from guanlian.viz.labels import CONFIDENCE_TEXT, SEVERITY_TEXT, Lang, tr
 
 Status = Literal["new", "transferred", "handled", "fed_back", "evaluated"]
-ExportFormat = Literal["csv", "xlsx", "json"]
 
 STATUSES: tuple[Status, ...] = ("new", "transferred", "handled", "fed_back", "evaluated")
 
@@ -523,102 +519,3 @@ class ClueLibrary:
                 f"未知评估结果 {rating!r}；可选：{choices} / unknown rating; choose one of {choices}"
             )
         return self._step(clue_id, "evaluate", note, actor, ("rating", canon))
-
-    # --- export -------------------------------------------------------------------------------
-
-    def export(self, fmt: ExportFormat, out: Path, *, show_ids: bool = False, lang: Lang = "zh") -> Path:
-        """Export the library: ``csv`` (clues), ``xlsx`` (clues + history sheets) or ``json`` (everything).
-
-        Resident IDs are masked unless ``show_ids``; CSV/XLSX cells are formula-safe.
-
-        Example:
-            >>> # lib.export("xlsx", Path("clues.xlsx"))
-        """
-        out = Path(out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        details = [self.show(c.clue_id) for c in self.list()]
-        zh = lang == "zh"
-        if fmt == "json":
-            payload = {
-                "exported_at": _now(),
-                "clues": [
-                    {
-                        **asdict(d.clue),
-                        "finding": d.finding.to_json() if show_ids else mask_nested(d.finding.to_json()),
-                        "history": [asdict(h) for h in d.history],
-                    }
-                    for d in details
-                ],
-            }
-            out.write_text(
-                json.dumps(payload if show_ids else mask_nested(payload), ensure_ascii=False, indent=2), encoding="utf-8"
-            )
-            return out
-        headers = (
-            ["线索编号", "状态", "风险等级", "评分", "可信度", "标题", "查询", "移送单位", "处置结果",
-             "评估", "首次发现", "最近扫描", "扫描次数", "说明", "涉及人员企业", "指纹"]
-            if zh
-            else ["clue id", "status", "severity", "score", "confidence", "title", "queries", "transferred to",
-                  "result", "rating", "first seen", "last seen", "scans", "explanation", "entities", "fingerprint"]
-        )  # fmt: skip
-        rows = []
-        for d in details:
-            c, f = d.clue, d.finding
-            ents = "; ".join(
-                f"{e.name}({mask_id(e.id_number, show_ids)})" if e.id_number else e.name for e in f.entities
-            )
-            rows.append(
-                [
-                    c.clue_id,
-                    tr(STATUS_TEXT, c.status, lang),
-                    tr(SEVERITY_TEXT, c.severity, lang),
-                    c.score,
-                    tr(CONFIDENCE_TEXT, c.confidence, lang),
-                    mask_text((c.title_zh if zh else c.title_en) or c.title_zh, show_ids),
-                    ", ".join(c.queries),
-                    mask_text(c.to_unit, show_ids),
-                    mask_text(c.result, show_ids),
-                    tr(RATING_TEXT, c.rating, lang),
-                    c.first_seen,
-                    c.last_seen,
-                    c.scans,
-                    mask_text(f.explanation(lang), show_ids),
-                    mask_text(ents, show_ids),
-                    c.fingerprint,
-                ]
-            )
-        if fmt == "csv":
-            return write_csv(out, headers, rows)
-        if fmt == "xlsx":
-            from openpyxl import Workbook
-
-            wb = Workbook()
-            add_sheet(wb, "线索库" if zh else "clues", headers, rows,
-                      widths=[14, 8, 8, 6, 12, 48, 24, 24, 20, 10, 20, 20, 6, 60, 40, 18])  # fmt: skip
-            hist_headers = (
-                ["线索编号", "时间(UTC)", "操作人", "操作", "原状态", "新状态", "备注"]
-                if zh
-                else ["clue id", "time (UTC)", "actor", "action", "from", "to", "note"]
-            )
-            add_sheet(
-                wb,
-                "流转记录" if zh else "history",
-                hist_headers,
-                [
-                    [
-                        d.clue.clue_id,
-                        h.at,
-                        h.actor,
-                        tr(ACTION_TEXT, h.action, lang),
-                        tr(STATUS_TEXT, h.from_status, lang),
-                        tr(STATUS_TEXT, h.to_status, lang),
-                        mask_text(h.note, show_ids),
-                    ]
-                    for d in details
-                    for h in d.history
-                ],  # fmt: skip
-                widths=[14, 22, 12, 14, 10, 10, 60],
-            )
-            wb.save(out)
-            return out
-        raise ClueError(f"未知导出格式 {fmt!r}（csv/xlsx/json）/ unknown export format {fmt!r}")

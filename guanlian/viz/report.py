@@ -275,7 +275,8 @@ def write_report(
     show_ids: bool = False,
     views: Mapping[str, Path] | None = None,
 ) -> tuple[Path, Path]:
-    """Write ``report.html`` and ``report.xlsx`` for a findings document.
+    """Write ``report.html`` and ``report.xlsx`` for a findings document (:func:`write_report_html` and
+    :func:`write_report_xlsx`; ``scan`` calls them as two registered outputs, :mod:`guanlian.outputs`).
 
     Args:
         findings_doc: the scan's findings document (``findings.json``).
@@ -292,12 +293,36 @@ def write_report(
         >>> # html, xlsx = write_report(FindingsDoc.from_json(json.loads(Path("findings.json").read_text())),
         >>> #                           Path("out"))
     """
+    return (write_report_html(findings_doc, out_dir, lang=lang, show_ids=show_ids, views=views),
+            write_report_xlsx(findings_doc, out_dir, lang=lang, show_ids=show_ids, views=views))
+
+
+def _models(findings: Sequence[Finding], out_dir: Path, lang: Lang, show_ids: bool,
+            views: Mapping[str, Path] | None) -> list[dict[str, Any]]:
+    views = views or {}
+    return [_finding_model(f, lang, show_ids, _href(views.get(f.id), out_dir)) for f in findings]
+
+
+def write_report_html(
+    findings_doc: FindingsDoc,
+    out_dir: Path,
+    *,
+    lang: Lang = "zh",
+    show_ids: bool = False,
+    views: Mapping[str, Path] | None = None,
+) -> Path:
+    """Write ``report.html`` into ``out_dir`` (created if missing); arguments as :func:`write_report`.
+
+    Example:
+        >>> import tempfile
+        >>> write_report_html(FindingsDoc(), Path(tempfile.mkdtemp())).name
+        'report.html'
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    views = views or {}
     findings = list(findings_doc.findings)
     t = _t(lang)
-    models = [_finding_model(f, lang, show_ids, _href(views.get(f.id), out_dir)) for f in findings]
+    models = _models(findings, out_dir, lang, show_ids, views)
     by_sev, by_query = _summary(findings)
     titles = _query_titles(findings, lang)
     params = findings_doc.params
@@ -322,9 +347,30 @@ def write_report(
     )
     html_path = out_dir / "report.html"
     html_path.write_text(html, encoding="utf-8")
+    return html_path
+
+
+def write_report_xlsx(
+    findings_doc: FindingsDoc,
+    out_dir: Path,
+    *,
+    lang: Lang = "zh",
+    show_ids: bool = False,
+    views: Mapping[str, Path] | None = None,
+) -> Path:
+    """Write ``report.xlsx`` into ``out_dir`` (created if missing); arguments as :func:`write_report`.
+
+    Example:
+        >>> import tempfile
+        >>> write_report_xlsx(FindingsDoc(), Path(tempfile.mkdtemp())).name
+        'report.xlsx'
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    findings = list(findings_doc.findings)
     xlsx_path = out_dir / "report.xlsx"
-    _write_xlsx(findings, models, xlsx_path, lang, show_ids)
-    return html_path, xlsx_path
+    _write_xlsx(findings, _models(findings, out_dir, lang, show_ids, views), xlsx_path, lang, show_ids)
+    return xlsx_path
 
 
 def _write_xlsx(
@@ -449,4 +495,4 @@ def _write_xlsx(
     wb.save(out)
 
 
-__all__ = ["write_report"]
+__all__ = ["write_report", "write_report_html", "write_report_xlsx"]

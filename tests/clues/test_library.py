@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 
 from guanlian.clues import ClueError, ClueLibrary
 from guanlian.finding import FindingsDoc
+from guanlian.outputs.clues import export_clues
 
 SAMPLE = Path(__file__).parents[1] / "viz" / "data" / "findings_sample.json"
 RAW_ID = re.compile(r"(?<![0-9])\d{17}[\dXx](?![0-9])")
@@ -229,7 +230,7 @@ def test_kill_9_mid_add_leaves_db_consistent(tmp_path: Path) -> None:
 def test_export_xlsx_round_trip_and_masking(lib: ClueLibrary, tmp_path: Path) -> None:
     r = lib.add_findings(FindingsDoc.from_json(sample()))
     lib.transfer(r.clue_ids["f1a2b3c4d5e6f7a8"], '=HYPERLINK("http://x")', "note 360821194503012042")
-    out = lib.export("xlsx", tmp_path / "clues.xlsx")
+    out = export_clues(lib, "xlsx", tmp_path / "clues.xlsx")
     wb = load_workbook(out)
     assert wb.sheetnames == ["线索库", "流转记录"]
     ws = wb["线索库"]
@@ -255,7 +256,7 @@ def test_export_xlsx_round_trip_and_masking(lib: ClueLibrary, tmp_path: Path) ->
 
 def test_export_csv_neutralises_formulas_and_masks(lib: ClueLibrary, tmp_path: Path) -> None:
     lib.add_findings(FindingsDoc.from_json(sample()))
-    out = lib.export("csv", tmp_path / "clues.csv", lang="en")
+    out = export_clues(lib, "csv", tmp_path / "clues.csv", lang="en")
     text = out.read_text(encoding="utf-8-sig")
     rows = list(csv.reader(text.splitlines()))
     assert rows[0][0] == "clue id"
@@ -264,13 +265,13 @@ def test_export_csv_neutralises_formulas_and_masks(lib: ClueLibrary, tmp_path: P
     assert any(c.startswith("'=cmd|") for c in cells) or any("=cmd|" in c for c in cells)
     assert not RAW_ID.search(text)
     assert "3624**********123X" in text
-    shown = lib.export("csv", tmp_path / "ids.csv", show_ids=True).read_text(encoding="utf-8-sig")
+    shown = export_clues(lib, "csv", tmp_path / "ids.csv", show_ids=True).read_text(encoding="utf-8-sig")
     assert "36240119680512123X" in shown  # near miss: the option really shows them
 
 
 def test_export_json_masks_deeply(lib: ClueLibrary, tmp_path: Path) -> None:
     lib.add_findings(FindingsDoc.from_json(sample()))
-    out = lib.export("json", tmp_path / "clues.json")
+    out = export_clues(lib, "json", tmp_path / "clues.json")
     text = out.read_text(encoding="utf-8")
     assert not RAW_ID.search(text)
     data = json.loads(text)

@@ -1,0 +1,114 @@
+"""The output seam, table side: one registry serves ``run --format`` and ``clues export --format``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from guanlian.cli import app
+from guanlian.outputs import (
+    FILE_TABLE_WRITERS,
+    TABLE_WRITERS,
+    OutputError,
+    Registry,
+    TableData,
+    TableWriter,
+    frame_table,
+    table_writer,
+)
+
+runner = CliRunner()
+
+OFFICIALS = ("姓名,公民身份号码,性别,出生年月,工作单位,职务\n"
+             "张三,36080219700101001X,男,1970.01,吉安市交通运输局,局长\n"
+             "=HYPERLINK(\"x\"),,男,1971.02,吉安市交通运输局,科员\n")
+
+
+def test_registry_names_and_unknown_format() -> None:
+    assert TABLE_WRITERS.names() == ("table", "csv", "json", "xlsx")
+    assert FILE_TABLE_WRITERS.names() == ("csv", "json", "xlsx")
+    with pytest.raises(OutputError, match="registered: table, csv, json, xlsx"):
+        TABLE_WRITERS.get("xml")
+    with pytest.raises(OutputError, match="registered: csv, json, xlsx"):
+        table_writer("table", None, FILE_TABLE_WRITERS)  # near miss: a console format is not an export format
+    with pytest.raises(OutputError, match="give --out"):
+        table_writer("xlsx", None)
+    with pytest.raises(OutputError, match="console"):
+        table_writer("table", Path("x.txt"))
+
+
+def test_frame_table_cells_are_plain() -> None:
+    df = pd.DataFrame({"n": [1, None], "names": [["甲", "乙"], None], "s": ["=1+1", "x"]})
+    t = frame_table(df, "q")
+    assert t.sheets[0].headers == ("n", "names", "s")
+    assert t.sheets[0].rows == ((1.0, "['甲', '乙']", "=1+1"), (None, None, "x"))
+    assert t.document[1] == {"n": None, "names": None, "s": "x"}
+
+
+def test_file_writers_are_formula_safe(tmp_path: Path) -> None:
+    data = frame_table(pd.DataFrame({"name": ["=cmd|' /C calc'!A0", "张三"], "amount": [1.5, 2.0]}), "rows")
+    got_csv = TABLE_WRITERS.get("csv").write(data, tmp_path / "a.csv")
+    assert got_csv is not None
+    rows = list(csv.reader(io.StringIO(got_csv.read_text(encoding="utf-8-sig"))))
+    assert rows[1][0].startswith("'=") and rows[2] == ["张三", "2.0"]
+    got_xlsx = TABLE_WRITERS.get("xlsx").write(data, tmp_path / "sub" / "a.xlsx")
+    assert got_xlsx is not None
+    ws = load_workbook(got_xlsx)["rows"]
+    assert ws["A2"].data_type == "s" and str(ws["A2"].value).startswith("'=") and ws["B3"].value == 2.0
+    got_json = TABLE_WRITERS.get("json").write(data, tmp_path / "a.json")
+    assert got_json is not None
+    assert json.loads(got_json.read_text(encoding="utf-8"))[1] == {"name": "张三", "amount": 2.0}
+
+
+def test_a_new_table_format_is_one_class_and_one_line(tmp_path: Path) -> None:
+    @dataclass(frozen=True)
+    class Tsv:
+        name: str = "tsv"
+        suffix: str = ".tsv"
+        to_stdout: bool = False
+
+        def write(self, data: TableData, out: Path | None) -> Path | None:
+            assert out is not None
+            sheet = data.sheets[0]
+            lines = ["\t".join(sheet.headers), *("\t".join(str(v) for v in r) for r in sheet.rows)]
+            out.write_text("\n".join(lines), encoding="utf-8")
+            return out
+
+    reg: Registry[TableWriter] = Registry("table", [*TABLE_WRITERS, Tsv()])
+    out = table_writer("tsv", tmp_path / "x.tsv", reg).write(frame_table(pd.DataFrame({"a": [1]}), "q"),
+                                                              tmp_path / "x.tsv")
+    assert out is not None and out.read_text(encoding="utf-8") == "a\n1"
+    with pytest.raises(OutputError, match="already registered"):
+        reg.register(Tsv())
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    d = tmp_path_factory.mktemp("outputs")
+    (d / "officials.csv").write_text(OFFICIALS, encoding="utf-8")
+    r = runner.invoke(app, ["load", str(d / "officials.csv"), "--store", str(d / "store"), "--kind", "officials"])
+    assert r.exit_code == 0, r.output
+    return d / "store"
+
+
+def test_run_formats(store: Path, tmp_path: Path) -> None:
+    q = "official_in_business"
+    r = runner.invoke(app, ["run", q, "--store", str(store), "--format", "xml"])
+    assert r.exit_code == 2 and "registered: table, csv, json, xlsx" in r.output, r.output
+    r = runner.invoke(app, ["run", q, "--store", str(store), "--format", "xlsx"])
+    assert r.exit_code == 2 and "--out" in r.output, r.output
+    r = runner.invoke(app, ["run", q, "--store", str(store), "--format", "xlsx", "--out", str(tmp_path / "r.xlsx")])
+    assert r.exit_code == 0, r.output
+    assert load_workbook(tmp_path / "r.xlsx")[q].max_row >= 1  # header row at least
+    r = runner.invoke(app, ["run", q, "--store", str(store), "--format", "json"])
+    assert r.exit_code == 0 and isinstance(json.loads(r.stdout), list), r.output
+    r = runner.invoke(app, ["run", q, "--store", str(store), "--format", "csv"])
+    assert r.exit_code == 0 and r.stdout.splitlines()[0].startswith("official"), r.output
