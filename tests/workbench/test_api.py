@@ -50,6 +50,22 @@ def test_search_traditional_pinyin_kinds_and_masking(bench: Bench, world: World)
     )
 
 
+def test_search_finds_registry_company_from_a_payee_variant(bench: Bench) -> None:
+    _wb, c = bench
+    companies = [e for f in _json(c, "/api/findings?per_page=500")["findings"] for e in f["entities"]
+                 if e["kind"] == "Company" and str(e["name"]).endswith("公司")]
+    assert companies
+    company = companies[0]
+    name = str(company["name"])
+    for form, other in (("股份有限公司", "有限公司"), ("有限责任公司", "有限公司"), ("有限公司", "有限责任公司")):
+        if name.endswith(form):
+            variant = name[: -len(form)] + other
+            break
+    hits = _json(c, f"/api/search?q={variant}&kinds=Company")["hits"]
+    assert company["key"] in [h["key"] for h in hits[:5]], (variant, hits[:5])
+    assert hits[0]["match"] != "exact"  # found as a variant, not by the same text
+
+
 def test_entity_neighbours_timeline(bench: Bench, world: World) -> None:
     _wb, c = bench
     key = _person(c, world.official)
