@@ -158,48 +158,72 @@ def stats(store: StoreOpt = None, database: DatabaseOpt = None, as_json: Annotat
 @app.command()
 def match(store: StoreOpt = None, database: DatabaseOpt = None, as_json: Annotated[bool, typer.Option("--json")] = False
           ) -> None:
-    """人员匹配 / Link persons across sources with scored POSSIBLY_SAME edges (idempotent)."""
-    from guanlian.workflow import match as match_persons
+    """人员与企业匹配 / Link persons (POSSIBLY_SAME) and companies (SAME_COMPANY) with scored edges (idempotent)."""
+    from guanlian.workflow import match as match_all
 
     with opened(store, database) as s:
-        tiers = match_persons(s)
+        summary = match_all(s)
+    tiers = summary.per_tier()
+    kinds = summary.per_kind()
     if as_json:
-        sys.stdout.write(json.dumps(tiers, ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps({**tiers, "by_kind": kinds, "stored_links": summary.edges_written,
+                                     "registry_pairs_not_stored": summary.registry_pairs_skipped,
+                                     "routed_payments": summary.companies.routed_payments if summary.companies else 0},
+                                    ensure_ascii=False) + "\n")
         return
-    t = Table(title="匹配结果 / match results")
-    t.add_column("等级 / tier")
-    t.add_column("数量 / pairs", justify="right")
-    for tier, n in tiers.items():
-        t.add_row(tier, f"{n:,}")
+    t = Table(title="匹配结果 / match results (stored links)")
+    t.add_column("类别 / kind")
+    for tier in tiers:
+        t.add_column(f"{tier}", justify="right")
+    for kind, counts in kinds.items():
+        t.add_row(kind, *(f"{counts.get(tier, 0):,}" for tier in tiers))
     console.print(t)
+    if summary.registry_pairs_skipped:
+        console.print(f"未存储（仅登记库人员之间，可在 find/工作台中即时计算）/ not stored (registry-only pairs, computed on "
+                      f"demand by find and the workbench): {summary.registry_pairs_skipped:,}")
+    if summary.companies and summary.companies.routed_payments:
+        console.print(f"经企业匹配计入登记企业的付款 / payments routed to the registry company: "
+                      f"{summary.companies.routed_payments:,}")
 
 
 @app.command()
 def find(
-    name: Annotated[str, typer.Argument(help="A name in any written form (繁/简, 同音, ·).")],
+    name: Annotated[str, typer.Argument(help="A name in any written form (繁/简, 同音, ·), a person's or an organisation's.")],
     store: StoreOpt = None,
     database: DatabaseOpt = None,
     birth_date: Annotated[str | None, typer.Option("--birth-date")] = None,
     id_number: Annotated[str | None, typer.Option("--id")] = None,
     limit: Annotated[int, typer.Option("--limit")] = 20,
+    kind: Annotated[str, typer.Option("--kind", help="person, org (company or unit), or auto (from the name)")] = "auto",
     lang: LangOpt = "zh",
     show_ids: ShowIdsOpt = False,
 ) -> None:
-    """查找人员 / List persons who may be NAME, with scores and reasons."""
+    """查找人员、企业或单位 / List persons, companies or units who may be NAME, with scores and reasons."""
+    import pandas as pd
+
+    from guanlian.loaders.common import looks_like_company
+    from guanlian.matching.company_store import find_organisations
     from guanlian.matching.matcher import find_candidates
     from guanlian.values.ids import mask_ids_in_text
 
+    if kind not in ("auto", "person", "org"):
+        fail(f"--kind 只能是 auto、person 或 org / --kind must be auto, person or org, not {kind!r}")
+    org = kind == "org" or (kind == "auto" and bool(looks_like_company(pd.Series([name])).iloc[0]))
     with opened(store, database) as s:
-        df = find_candidates(s, name, birth_date=birth_date, id_number=id_number, limit=limit)
+        if org:
+            df = find_organisations(s, name, limit=limit)
+        else:
+            df = find_candidates(s, name, birth_date=birth_date, id_number=id_number, limit=limit)
     if df.empty:
-        console.print("没有找到候选人 / no candidates")
+        console.print("没有找到候选 / no candidates")
         raise typer.Exit(1)
-    t = Table(title=f"候选人 / candidates for {name}")
+    t = Table(title=f"候选 / candidates for {name}")
     expl = "explanation_zh" if _lang(lang) == "zh" else "explanation_en"
-    for col in ("name", "key", "birth_date", "score", "tier", expl):
+    cols = ("name", "kind", "key", "credit_code") if org else ("name", "key", "birth_date")
+    for col in (*cols, "score", "tier", expl):
         t.add_column(col)
     for _, r in df.iterrows():
-        cells = ["" if _missing(r.get(c)) else str(r.get(c)) for c in ("name", "key", "birth_date")]
+        cells = ["" if _missing(r.get(c)) else str(r.get(c)) for c in cols]
         if not show_ids:
             cells = [mask_ids_in_text(c) for c in cells]
         t.add_row(*cells, f"{float(r['score']):.2f}", str(r["tier"]), mask_ids_in_text(str(r.get(expl, ""))))

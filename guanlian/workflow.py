@@ -16,6 +16,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -26,6 +27,9 @@ from guanlian.loaders.pipeline import LoadSummary, load_files, parse_file
 from guanlian.values.ids import mask_ids_in_text
 from guanlian.values.privacy import mask_frame, neutralise_frame
 from guanlian.values.vocab import Lang
+
+if TYPE_CHECKING:
+    from guanlian.matching.matcher import MatchSummary
 
 
 def expand_manifests(files: Sequence[Path], kind: str | None) -> tuple[list[Path], list[str | None]]:
@@ -60,18 +64,19 @@ def default_clues_path(store: str, database: str | None = None) -> Path:
     return sidecar_for(store, database) / SIDECAR_FILES["clues"]
 
 
-def match(store: Store) -> dict[str, int]:
-    """Link persons (``guanlian match``) and record in the load journal that the links are current.
+def match(store: Store) -> MatchSummary:
+    """Link persons and companies (``guanlian match``) and record in the load journal that the links are current.
 
     Returns:
-        Linked pairs per tier.
+        The :class:`~guanlian.matching.matcher.MatchSummary` (``per_tier()``: person links per tier,
+        ``per_kind()``: links per kind and tier).
     """
     from guanlian.matching.matcher import match_store
 
-    tiers = match_store(store).per_tier()
+    summary = match_store(store)
     run_id = dt.datetime.now(dt.UTC).strftime("match-%Y%m%dT%H%M%SZ")
     Journal(journal_path(store.sidecar)).derived(run_id, MATCH_STEP)
-    return tiers
+    return summary
 
 
 def match_is_stale(store: Store) -> bool:
@@ -253,7 +258,7 @@ def run_demo(out: Path, *, size: str = "small", seed: int = 7, store: str | None
         kinds: list[str | None] = [k for _p, k in manifest.files]
         summary = load_files(s, paths, kinds=kinds, rejects_path=out / "rejects.csv")
         say("匹配 / matching")
-        tiers = match(s)
+        tiers = match(s).per_tier()
         say("扫描 / scanning")
         result = scan_to_dir(s, out, lang=lang, show_ids=show_ids)
     finally:

@@ -39,6 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from guanlian.graph.store import Store
+from guanlian.matching.company_store import CompanySummary, match_companies
 from guanlian.matching.comparisons import Comparison, NameChars, NamePinyin, Pairs, default_comparisons
 from guanlian.matching.features import (
     CODE_COLUMNS,
@@ -296,6 +297,7 @@ class MatchSummary:
         refined_keys: blocking keys refined by birth year because they were too large.
         registry_pairs_skipped: linked pairs left out because both persons are known only from the registry
             (see ``MatchConfig.registry_pairs``).
+        companies: what the company matcher did (SAME_COMPANY links, routed payments), when it ran.
         seconds: wall time.
     """
 
@@ -310,10 +312,18 @@ class MatchSummary:
     registry_pairs_skipped: int = 0
     seconds: float = 0.0
     duplicate_id_keys: list[tuple[str, str]] = field(default_factory=list)
+    companies: CompanySummary | None = None
 
     def per_tier(self) -> dict[str, int]:
         """Counts per tier, weakest first."""
         return {t: int(getattr(self, t)) for t in TIERS}
+
+    def per_kind(self) -> dict[str, dict[str, int]]:
+        """Stored links per kind (``persons``: POSSIBLY_SAME, ``companies``: SAME_COMPANY) and tier."""
+        out = {"persons": self.per_tier()}
+        if self.companies is not None:
+            out["companies"] = self.companies.per_tier()
+        return out
 
 
 # --- blocking ------------------------------------------------------------------------------------------
@@ -763,8 +773,8 @@ def _edge_key(a: str, b: str) -> str:
     return "ps:" + hashlib.sha1(f"{a}\x1f{b}".encode()).hexdigest()[:24]
 
 
-def match_store(store: Store, config: MatchConfig | None = None, engine: LinkEngine | None = None
-                ) -> MatchSummary:
+def match_store(store: Store, config: MatchConfig | None = None, engine: LinkEngine | None = None,
+                companies: bool = True) -> MatchSummary:
     """Match every Person in the store against every other and (re)write the POSSIBLY_SAME edges.
 
     Old POSSIBLY_SAME edges are deleted first, then one edge per linked pair is written from the lower
@@ -776,6 +786,8 @@ def match_store(store: Store, config: MatchConfig | None = None, engine: LinkEng
         store: an open store with the schema.
         config: thresholds and weights (``load_id`` goes on the edges).
         engine: where the matching runs (default :func:`link_records`, in process).
+        companies: also link companies known only by name (:func:`~guanlian.matching.company_store.match_companies`:
+            SAME_COMPANY edges, payments routed to the registry company).
 
     Returns:
         A :class:`MatchSummary` with counts per tier.
@@ -786,6 +798,8 @@ def match_store(store: Store, config: MatchConfig | None = None, engine: LinkEng
     summary = MatchSummary(persons=len(persons))
     store.delete_edges("POSSIBLY_SAME")
     if len(persons) < 2:
+        if companies:
+            summary.companies = match_companies(store, load_id=cfg.load_id)
         summary.seconds = time.perf_counter() - t0
         return summary
     linked = (engine or link_records)(persons, None, cfg)
@@ -826,6 +840,8 @@ def match_store(store: Store, config: MatchConfig | None = None, engine: LinkEng
         setattr(summary, t, int((tiers == t).sum()))
     cert = tiers == "certain"
     summary.duplicate_id_keys = list(zip(lo[cert].tolist(), hi[cert].tolist(), strict=True))
+    if companies:
+        summary.companies = match_companies(store, load_id=cfg.load_id)
     summary.seconds = time.perf_counter() - t0
     return summary
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from guanlian.finding import FindingPath, Lang, PaymentSummary
+from guanlian.model import TIERS
 
 TIER_ZH: dict[str, str] = {"certain": "确定", "probable": "较可能", "possible": "可能"}
 
@@ -144,6 +145,38 @@ def match_text(path: FindingPath, lang: Lang) -> str:
             adverb = {"certain": "certainly", "probable": "probably"}.get(tier, "possibly")
             parts.append(f" ({a} and {b} are {adverb} the same person: {e.props.get('explanation_en') or ''})")
     return "".join(parts)
+
+
+def route_text(path: FindingPath, lang: Lang) -> str:
+    """How payments recorded under other spellings of a company were counted (the path's SAME_COMPANY routes,
+    see :mod:`guanlian.matching.company_store`); empty when there are none.
+
+    >>> from guanlian.finding import PathNode, PathStep
+    >>> p = FindingPath((PathNode("uscc:1", "Company", "吉安市鑫盛建材有限公司", {"credit_code": "1"}),
+    ...                  PathNode("cname:x", "Company", "吉安鑫盛建材有限公司")),
+    ...                 (PathStep("cname:x", "uscc:1", "SAME_COMPANY", "sc:1", {"tier": "probable", "payments_routed": 2}),))
+    >>> route_text(p, "zh")
+    '（其中2笔的收款方写作“吉安鑫盛建材有限公司”，经企业名称匹配较可能为同一企业而计入）'
+    """
+    names = path.names()
+    coded = {n.key for n in path.nodes if n.props.get("credit_code")}
+    written: list[str] = []
+    count, tiers = 0, []
+    for e in path.edges:
+        if e.type != "SAME_COMPANY":
+            continue
+        other = e.src if e.dst in coded else e.dst
+        written.append(names.get(other, other))
+        count += int(e.props.get("payments_routed") or 0)
+        tiers.append(str(e.props.get("tier") or "possible"))
+    if not written:
+        return ""
+    tier = min(tiers, key=TIERS.index)
+    if lang == "zh":
+        return (f"（其中{count}笔的收款方写作{'、'.join(f'“{x}”' for x in written)}，"
+                f"经企业名称匹配{TIER_ZH.get(tier, tier)}为同一企业而计入）")
+    adverb = {"certain": "certainly", "probable": "probably"}.get(tier, "possibly")
+    return f" ({count} of them name the payee as {', '.join(repr(x) for x in written)}, {adverb} the same company by name matching)"
 
 
 # --- registered explainers -------------------------------------------------------------------------------

@@ -55,7 +55,7 @@ from guanlian.finding import (
 )
 from guanlian.graph.store import Store
 from guanlian.model import PROVENANCE, TIERS, EdgeKind, NodeKind, model
-from guanlian.queries.explain import EXPLAINERS, ExplainInput, match_text, payments_text
+from guanlian.queries.explain import EXPLAINERS, ExplainInput, match_text, payments_text, route_text
 from guanlian.queries.library import Library, QueryError
 from guanlian.queries.spec import SavedQuery
 from guanlian.values.ids import mask_ids_in_text
@@ -93,6 +93,7 @@ class _Graph:
 
     nodes: dict[str, _Item] = field(default_factory=dict)
     edges: dict[str, tuple[str, str, _Item]] = field(default_factory=dict)
+    routes: dict[str, list[str]] = field(default_factory=dict)  # company key → SAME_COMPANY edges routing payments
 
 
 def _plain(v: object) -> Any:
@@ -201,6 +202,40 @@ def fetch_graph(
 
 
 # --- text helpers ----------------------------------------------------------------------------------------
+
+
+def _fetch_routes(store: Store, g: _Graph) -> None:
+    """SAME_COMPANY links that routed payments onto the companies of the findings (the identity route of those
+    payments: see :mod:`guanlian.matching.company_store`), with the payee node as recorded."""
+    companies = sorted(k for k, n in g.nodes.items() if n.kind == "Company")
+    if not companies:
+        return
+    ek = model().edge("SAME_COMPANY")
+    props = {p.name: p.type for p in ek.all_props}
+    ret = ", ".join(f"e.{p} AS {p}" for p in props)
+    nk = model().node("Company")
+    nprops = {p.name: p.type for p in nk.all_props}
+    nret = ", ".join(f"o.{p} AS n_{p}" for p in nprops)
+    for part in _chunks(companies, 5000):
+        df = store.query("UNWIND $keys AS k MATCH (c:Company {key: k})-[e:SAME_COMPANY]-(o:Company) "
+                         f"WHERE e.payments_routed > 0 RETURN c.key AS _c, o.key AS _o, {ret}, {nret}", {"keys": part})
+        for row in df.to_dict("records"):
+            key = str(row["key"])
+            lo, hi = sorted((str(row["_c"]), str(row["_o"])))
+            g.edges[key] = (lo, hi, _Item(key, ek.name, _typed(props, row)))
+            g.routes.setdefault(str(row["_c"]), []).append(key)
+            if str(row["_o"]) not in g.nodes:
+                g.nodes[str(row["_o"])] = _Item(str(row["_o"]), "Company",
+                                                _typed(nprops, {p: row[f"n_{p}"] for p in nprops}))
+
+
+def _pays(hit: _Hit) -> bool:
+    """True when the query's rows cite payments or payment totals (PAYMENT / PAID edges)."""
+    return any(k in ("PAYMENT", "PAID") for c in hit.query.edge_columns() for k in c.edges) or \
+        "payments_count" in hit.row
+
+
+_IDENTITY_LINKS = frozenset(e.name for e in model().edges if e.fuzzy)
 
 
 def _display(item: _Item | None, fallback: str = "") -> str:
@@ -391,7 +426,7 @@ def _explanations(hit: _Hit, g: _Graph, path: FindingPath, pay: PaymentSummary |
     texts: dict[Lang, str] = {}
     langs: tuple[Lang, ...] = ("zh", "en")
     for lang in langs:
-        ctx[f"payments_{lang}"] = payments_text(pay, lang)
+        ctx[f"payments_{lang}"] = payments_text(pay, lang) + route_text(path, lang)
         ctx[f"match_{lang}"] = match_text(path, lang)
         template = q.explain_zh if lang == "zh" else q.explain_en
         title = q.title_zh if lang == "zh" else q.title_en
@@ -405,8 +440,14 @@ def _build_one(hit: _Hit, g: _Graph, bound: Mapping[str, Any]) -> Finding:
     edge_keys = _edge_order(hit, g)
     node_keys = _node_order(hit, g, edge_keys)
     fingerprint = hashlib.sha1("\n".join(sorted(node_keys)).encode("utf-8")).hexdigest()[:16]
+    if _pays(hit):  # payments routed to a company through a company match: the route is part of the evidence
+        for k in list(node_keys):
+            for r in g.routes.get(k, []):
+                if r not in edge_keys:
+                    edge_keys.append(r)
+                    node_keys.extend(e for e in g.edges[r][:2] if e in g.nodes and e not in node_keys)
     tiers = [str(g.edges[k][2].props.get("tier") or "possible") for k in edge_keys
-             if g.edges[k][2].kind == "POSSIBLY_SAME"]
+             if g.edges[k][2].kind in _IDENTITY_LINKS]
     if row.get("confidence") in TIERS:
         tiers.append(str(row["confidence"]))
     confidence = as_confidence(min(tiers, key=TIERS.index) if tiers else "certain")
@@ -522,6 +563,7 @@ def build_findings(
         edge_keys[kind] -= set(inline)
     g = fetch_graph(store, node_keys, edge_keys, edge_ends)
     g.edges.update(inline)
+    _fetch_routes(store, g)
     by_id: dict[str, Finding] = {}
     for h in hits:
         f = _build_one(h, g, bound.get(h.query.id, {}))

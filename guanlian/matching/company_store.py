@@ -1,0 +1,274 @@
+"""Company resolution in the store: SAME_COMPANY links, payments routed to the registry company, ``find``.
+
+:func:`match_companies` (run by ``guanlian match`` after the persons) compares every company known only by a
+name (no valid credit code: a ledger payee, a registry table without codes) with every company, writes one
+scored, explained ``SAME_COMPANY`` edge per linked pair (from the lower key to the higher, like POSSIBLY_SAME),
+and **routes payments**: the PAYMENT edges of a payee that is a ``probable`` or ``certain`` match of exactly one
+registry company (one with a credit code or registry relations) are moved onto that company, each keeping its
+key and recording ``routed_from`` (the payee as recorded) and ``route`` (the SAME_COMPANY edge). Every saved
+query then sees those payments at the registry company without a hop, and a finding that cites them shows the
+route (see :mod:`guanlian.queries.findings`). PAID totals are rebuilt when anything moved.
+
+Why move rather than hop: eleven saved queries start from ``(:Unit)-[:PAID|PAYMENT]->(:Company)``; a hop in each
+(on two engines) would also count a payment twice wherever both nodes are reached. The SAME_COMPANY edge stays
+as the explanation an investigator can judge; rerunning ``match`` first puts back what a changed or rejected link
+no longer supports (``routed_from`` says where each payment came from), so the routing always equals the links.
+
+Example:
+    >>> import tempfile
+    >>> from guanlian.graph import open_store
+    >>> match_companies(open_store(tempfile.mkdtemp() + "/s")).companies
+    0
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import process
+from rapidfuzz.distance import Indel
+
+from guanlian.graph.store import Store
+from guanlian.matching.companies import (
+    CompanyConfig,
+    company_candidate_pairs,
+    link_key,
+    parse_company_name,
+    prepare_companies,
+    score_company_pairs,
+)
+from guanlian.model import TIERS, model, tier_rank
+
+__all__ = ["CompanySummary", "find_organisations", "match_companies"]
+
+MATCHER = "matcher"
+_REGISTRY_EDGES = ("SHAREHOLDER_OF", "OFFICER_OF", "LEGAL_REP_OF", "CHANGE")
+
+
+@dataclass
+class CompanySummary:
+    """What :func:`match_companies` did.
+
+    Attributes:
+        companies: Company nodes read.
+        unresolved: of those, companies without a valid credit code (compared with all others).
+        candidate_pairs: pairs scored after blocking.
+        certain / probable / possible: SAME_COMPANY edges written per tier.
+        routed_payments: PAYMENT edges now attributed to a registry company through a link.
+        restored_payments: PAYMENT edges put back on their recorded payee (link gone or changed).
+        seconds: wall time.
+    """
+
+    companies: int = 0
+    unresolved: int = 0
+    candidate_pairs: int = 0
+    certain: int = 0
+    probable: int = 0
+    possible: int = 0
+    routed_payments: int = 0
+    restored_payments: int = 0
+    seconds: float = 0.0
+    routes: dict[str, str] = field(default_factory=dict)
+
+    def per_tier(self) -> dict[str, int]:
+        """SAME_COMPANY edges per tier, weakest first."""
+        return {t: int(getattr(self, t)) for t in TIERS}
+
+
+def _read_companies(store: Store) -> pd.DataFrame:
+    props = ("name", "credit_code", "phone", "address", "legal_rep")
+    node = model().node("Company")
+    for p in props:
+        node.prop(p)
+    df = store.query("MATCH (c:Company) RETURN c.key AS key, " + ", ".join(f"c.{p} AS {p}" for p in props))
+    if df.empty:
+        return pd.DataFrame(columns=["key", *props, "accounts"])
+    acc = store.query("MATCH (c:Company)-[:HAS_ACCOUNT]->(a:Account) RETURN c.key AS key, a.number AS number")
+    per = acc.groupby("key")["number"].agg(lambda s: "|".join(str(x) for x in s if x)).to_dict() if len(acc) else {}
+    df["accounts"] = [per.get(k, "") for k in df["key"]]
+    return df.reset_index(drop=True)
+
+
+def _keys_with(store: Store, cypher: str) -> set[str]:
+    df = store.query(cypher)
+    return {str(k) for k in df["k"]} if len(df) else set()
+
+
+def _registry_keys(store: Store, companies: pd.DataFrame) -> set[str]:
+    """Companies the registry describes: a valid credit code, or any registry relation."""
+    out = {str(k) for k in companies["key"] if str(k).startswith("uscc:")}
+    for e in _REGISTRY_EDGES:
+        out |= _keys_with(store, f"MATCH (c:Company)-[:{e}]-() RETURN DISTINCT c.key AS k")
+    return out
+
+
+def _payment_props() -> list[str]:
+    return [p.name for p in model().edge("PAYMENT").all_props]
+
+
+def _payments(store: Store, where: str, params: dict[str, object] | None = None, unwind: bool = False) -> pd.DataFrame:
+    ret = ", ".join(f"p.{p} AS {p}" for p in _payment_props())
+    head = "UNWIND $keys AS k MATCH (u:Unit)-[p:PAYMENT]->(c:Company {key: k})" if unwind else \
+        "MATCH (u:Unit)-[p:PAYMENT]->(c:Company)"
+    return store.query(f"{head} {where} RETURN u.key AS src, c.key AS dst, {ret}", params)
+
+
+def _move(store: Store, rows: pd.DataFrame, new_dst: list[str], routed_from: list[str | None],
+          route: list[str | None]) -> int:
+    """Re-point PAYMENT edges (same key and properties) from ``rows.dst`` to ``new_dst``."""
+    if rows.empty:
+        return 0
+    store.execute("UNWIND $rows AS r MATCH (u:Unit {key: r.src})-[p:PAYMENT]->(c:Company {key: r.dst}) "
+                  "WHERE p.key = r.key DELETE p",
+                  {"rows": rows[["src", "dst", "key"]].astype(str).to_dict("records")})
+    out = rows.copy()
+    out["dst"] = new_dst
+    out["routed_from"] = routed_from
+    out["route"] = route
+    out["src_kind"] = "Unit"
+    out["dst_kind"] = "Company"
+    store.upsert_edges("PAYMENT", out)
+    return len(out)
+
+
+def match_companies(store: Store, config: CompanyConfig | None = None, load_id: str = MATCHER) -> CompanySummary:
+    """Link companies known only by name to the companies they probably are, and route their payments.
+
+    Args:
+        store: an open store with the schema.
+        config: thresholds.
+        load_id: provenance ``load_id`` written on SAME_COMPANY edges.
+
+    Returns:
+        A :class:`CompanySummary`; ``routes`` maps each routed payee key to the registry company key.
+    """
+    t0 = time.perf_counter()
+    cfg = config or CompanyConfig()
+    summary = CompanySummary()
+    store.ensure_schema()
+    store.execute("MATCH ()-[e:SAME_COMPANY]->() WHERE e.src_file = $f DELETE e", {"f": MATCHER})
+    comp = _read_companies(store)
+    summary.companies = len(comp)
+    desired: dict[str, tuple[str, str]] = {}
+    if len(comp) >= 2:
+        feats = prepare_companies(comp)
+        unresolved = np.flatnonzero(feats["code"].to_numpy(dtype=object) == "")
+        summary.unresolved = len(unresolved)
+        left = feats.iloc[unresolved].reset_index(drop=True)
+        li, ri = company_candidate_pairs(left, feats, cfg)
+        keys = comp["key"].astype(str).to_numpy(dtype=object)
+        lk, rk = keys[unresolved[li]], keys[ri]
+        # never a company with itself; an unordered pair of two unresolved names once
+        left_set = set(keys[unresolved])
+        keep = (lk != rk) & ~np.array([b in left_set and b < a for a, b in zip(lk, rk, strict=True)], dtype=bool)
+        li, ri = li[keep], ri[keep]
+        summary.candidate_pairs = len(li)
+        sc = score_company_pairs(left, feats, li, ri, cfg)
+        linked = np.flatnonzero(sc.tier != "")
+        registry = _registry_keys(store, comp)
+        payees = _keys_with(store, "MATCH (:Unit)-[:PAYMENT]->(c:Company) RETURN DISTINCT c.key AS k")
+        payees |= _keys_with(store, "MATCH (:Unit)-[p:PAYMENT]->(:Company) WHERE p.routed_from IS NOT NULL "
+                                    "RETURN DISTINCT p.routed_from AS k")
+        rows = []
+        best: dict[str, tuple[int, float, str, str]] = {}
+        for k in linked:
+            a, b = str(keys[unresolved[sc.li[k]]]), str(keys[sc.ri[k]])
+            tier = str(sc.tier[k])
+            zh, en = sc.explanation(int(k))
+            lo, hi = sorted((a, b))
+            key = link_key(a, b)
+            rows.append({"src": lo, "dst": hi, "src_kind": "Company", "dst_kind": "Company", "key": key,
+                         "score": float(sc.score[k]), "tier": tier, "tier_rank": tier_rank(tier),
+                         "explanation_zh": zh, "explanation_en": en, "payments_routed": 0,
+                         "src_file": MATCHER, "src_row": 0, "load_id": load_id})
+            if tier in ("certain", "probable") and a in payees and a not in registry and b in registry:
+                cand = (tier_rank(tier), float(sc.score[k]), b, key)
+                if a not in best or cand[:2] > best[a][:2]:
+                    best[a] = cand
+        desired = {a: (b, key) for a, (_, _, b, key) in best.items()}
+        links = pd.DataFrame(rows)
+    else:
+        links = pd.DataFrame()
+    # put back what the links no longer support, then route what they do
+    routed = _payments(store, "WHERE p.routed_from IS NOT NULL")
+    if len(routed):
+        want = [desired.get(str(f)) for f in routed["routed_from"]]
+        wrong = np.array([w is None or (w[0], w[1]) != (str(d), str(r)) for w, d, r in
+                          zip(want, routed["dst"], routed["route"], strict=True)], dtype=bool)
+        back = routed[wrong].reset_index(drop=True)
+        summary.restored_payments = _move(store, back, [str(x) for x in back["routed_from"]], [None] * len(back),
+                                          [None] * len(back))
+    pending = _payments(store, "WHERE p.routed_from IS NULL", {"keys": sorted(desired)}, unwind=True) \
+        if desired else pd.DataFrame()
+    if len(pending):
+        targets = [desired[str(d)] for d in pending["dst"]]
+        summary.routed_payments = _move(store, pending, [t[0] for t in targets], [str(d) for d in pending["dst"]],
+                                        [t[1] for t in targets])
+    if len(links):
+        counts = _payments(store, "WHERE p.route IS NOT NULL")
+        per_route = counts["route"].value_counts().to_dict() if len(counts) else {}
+        links["payments_routed"] = [int(per_route.get(k, 0)) for k in links["key"]]
+        store.upsert_edges("SAME_COMPANY", links)
+        for t in TIERS:
+            setattr(summary, t, int((links["tier"] == t).sum()))
+    if summary.routed_payments or summary.restored_payments:
+        from guanlian.loaders.pipeline import rebuild_paid  # PAID is derived from PAYMENT; loaders own it
+
+        rebuild_paid(store)
+    summary.routes = {a: b for a, (b, _) in desired.items()}
+    summary.seconds = time.perf_counter() - t0
+    return summary
+
+
+def find_organisations(store: Store, name: str, limit: int = 20, config: CompanyConfig | None = None) -> pd.DataFrame:
+    """Companies and units in the store that may be the organisation ``name`` (``guanlian find``).
+
+    Variants find each other: legal form (有限公司/有限责任公司), region prefixes written or not, brackets, width,
+    traditional script; a close name (one character off) is listed as ``possible``.
+
+    Args:
+        store: an open store.
+        name: the organisation's name as typed.
+        limit: at most this many rows.
+        config: thresholds.
+
+    Returns:
+        Columns ``key``, ``kind`` (Company or Unit), ``name``, ``credit_code``, ``score``, ``tier``,
+        ``explanation_zh``, ``explanation_en``; strongest first.
+    """
+    cfg = config or CompanyConfig()
+    cols = ["key", "kind", "name", "credit_code", "score", "tier", "explanation_zh", "explanation_en"]
+    comp = _read_companies(store)
+    comp["kind"] = "Company"
+    units = store.query("MATCH (u:Unit) RETURN u.key AS key, u.name AS name")
+    units["kind"] = "Unit"
+    everyone = pd.concat([comp, units], ignore_index=True)
+    if everyone.empty or not parse_company_name(name).norm:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    feats = prepare_companies(everyone)
+    query = prepare_companies(pd.DataFrame({"name": [name]}))
+    li, ri = company_candidate_pairs(query, feats, cfg)
+    # also close cores that share no blocking key (a typo in the trade name)
+    core = str(query.loc[0, "core"])
+    near = process.extract(core, feats["core"].tolist(), scorer=Indel.normalized_similarity, limit=50,
+                           score_cutoff=0.6)
+    extra = sorted({int(j) for _, _, j in near} - set(ri.tolist()))
+    ri = np.concatenate([ri, np.array(extra, dtype=np.int64)])
+    li = np.zeros(len(ri), dtype=np.int64)
+    sc = score_company_pairs(query, feats, li, ri, cfg)
+    ok = np.flatnonzero((sc.tier != "") | (sc.score >= cfg.possible_threshold - 4))
+    if not len(ok):
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    texts = [sc.explanation(int(k)) for k in ok]
+    rows = everyone.iloc[sc.ri[ok]]
+    out = pd.DataFrame({
+        "key": rows["key"].to_numpy(), "kind": rows["kind"].to_numpy(), "name": rows["name"].to_numpy(),
+        "credit_code": rows["credit_code"].to_numpy(), "score": sc.score[ok], "tier": sc.tier[ok],
+        "explanation_zh": [t[0] for t in texts], "explanation_en": [t[1] for t in texts],
+    })
+    out["_r"] = [tier_rank(t) if t else -1 for t in out["tier"]]
+    out = out.sort_values(["_r", "score"], ascending=False, kind="stable").drop(columns="_r")
+    return out.head(limit).reset_index(drop=True)
