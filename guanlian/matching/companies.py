@@ -54,7 +54,6 @@ import numpy.typing as npt
 import pandas as pd
 from rapidfuzz.distance import Indel, Levenshtein
 
-from guanlian.matching.identifiers import parse_credit_code
 from guanlian.matching.normalize import (
     _INDUSTRY,
     company_trade_name,
@@ -65,6 +64,7 @@ from guanlian.matching.normalize import (
 )
 from guanlian.matching.pinyin import _char_tone3
 from guanlian.matching.regions import compatible, leading_regions, region_codes
+from guanlian.values.ids import parse_credit_code
 
 __all__ = [
     "COMPANY_COMPARISONS",

@@ -27,13 +27,16 @@ from rapidfuzz import process
 from rapidfuzz.distance import Indel, Levenshtein
 
 from guanlian.matching.features import CODE_COLUMNS, ID_KINDS, joint_codes, map_codes, shares_coding
+from guanlian.matching.lookalike import lookalike_names
 from guanlian.matching.normalize import company_trade_name, normalize_address, normalize_company_name
+from guanlian.values.ids import parse_resident_id
 
 __all__ = [
     "Address",
     "BirthDate",
     "Comparison",
     "Employer",
+    "FormerName",
     "Level",
     "NameChars",
     "NamePinyin",
@@ -205,6 +208,8 @@ class NameChars(Comparison):
         Level("exact_variant", 8.0, "相同(写法不同：繁简/间隔号/全半角/空格)",
               "identical after normalising (script, middle dot, width, spaces)"),
         Level("reordered", 5.0, "用字相同但顺序不同", "same characters in a different order"),
+        Level("lookalike", 5.0, "仅一字不同且字形相近(形近字，四角号码相同)",
+              "one character differs and looks alike (same four-corner code)"),
         Level("one_char", 3.0, "仅一字不同", "one character differs"),
         Level("similar", 1.0, "相近", "similar"),
         Level("sound_alike", 0.0, "多字不同但读音相同或相近", "several characters differ but sound alike"),
@@ -220,6 +225,7 @@ class NameChars(Comparison):
         # distinct pair of keys (王伟/汪伟 recurs thousands of times in a big registry).
         todo = np.flatnonzero(present & ~exact)
         one_char = np.zeros(n, dtype=bool)
+        looks = np.zeros(n, dtype=bool)
         similar = np.zeros(n, dtype=bool)
         la, lb = pairs.ints("name_len")
         if len(todo):
@@ -233,6 +239,11 @@ class NameChars(Comparison):
             lt = la[todo]
             one_char[todo] = (lev == 1) & (lt == lb[todo]) & (lt >= 2)
             similar[todo] = sim >= 0.75
+            one_u = np.flatnonzero(process.cpdist(sa, sb, scorer=Levenshtein.distance, workers=1) == 1)
+            if len(one_u):
+                la_u = np.zeros(len(uniq), dtype=bool)
+                la_u[one_u] = [lookalike_names(str(x), str(y)) for x, y in zip(sa[one_u], sb[one_u], strict=True)]
+                looks[todo] = la_u[inv] & one_char[todo]
         ra, rb = pairs.codes("c_name")
         sa_, sb_ = pairs.codes("c_sorted_key")
         pa, pb = pairs.codes("c_py_key")
@@ -242,6 +253,7 @@ class NameChars(Comparison):
             (exact & (ra == rb), "exact"),
             (exact, "exact_variant"),
             (sa_ == sb_, "reordered"),
+            (looks, "lookalike"),
             (one_char, "one_char"),
             (similar, "similar"),
             ((pa == pb) | (fa == fb), "sound_alike"),
@@ -289,6 +301,12 @@ class ResidentIdComparison(Comparison):
         Level("masked_conflict", -12.0, "脱敏号码可见部分矛盾", "visible parts of a masked number disagree"),
         Level("same_unverified", 6.0, "相同(校验位错误的同一号码)", "identical (both with the same bad check digit)",
               corroborates=True),
+        Level("typo_sequence", 8.0, "一方校验位错误，逐位比对仅一位顺序码不同(地区码与出生日期一致，应为录入错误)",
+              "one side fails the checksum; digit by digit only one sequence digit differs (region and birth date "
+              "agree: a typing error)", corroborates=True),
+        Level("typo_check", 8.0, "一方校验位错误，逐位比对前17位相同、仅校验位不同(应为录入错误)",
+              "one side fails the checksum; digit by digit the first 17 agree, only the check character differs",
+              corroborates=True),
     )
 
     def levels_for(self, pairs: Pairs, context: dict[str, IntArray]) -> IntArray:
@@ -326,13 +344,38 @@ class ResidentIdComparison(Comparison):
         if len(both_bad):
             ra, rb = pairs.take("id_raw", both_bad)
             bad[both_bad] = ra == rb
+        typo_seq = np.zeros(n, dtype=bool)
+        typo_chk = np.zeros(n, dtype=bool)
+        one_bad = np.flatnonzero(((ka == bad_kind) & ((kb == bad_kind) | vb)) | ((kb == bad_kind) & va))
+        if len(one_bad):
+            # Digit by digit: a checksum failure is a typo somewhere; region + birth date (14 digits) agreeing
+            # and one differing sequence digit (or only the check character) make it the same number mistyped.
+            ra, rb = pairs.take("id_raw", one_bad)
+            xa, xb = pairs.take("id_number", one_bad)
+            for t, i in enumerate(one_bad):
+                a = str(xa[t]) or _compact_id(str(ra[t]))
+                b = str(xb[t]) or _compact_id(str(rb[t]))
+                if len(a) != 18 or len(b) != 18 or a == b or a[:14] != b[:14]:
+                    continue
+                diff = [k for k in range(14, 18) if a[k] != b[k]]
+                if diff == [17]:
+                    typo_chk[i] = True
+                elif len(diff) == 1:
+                    typo_seq[i] = True
         return self._select(n, [
             (va & vb & (na == nb), "same"),
             (va & vb, "conflict"),
             (masked_bad, "masked_conflict"),
             (masked_ok, "masked_consistent"),
             (bad, "same_unverified"),
+            (typo_chk, "typo_check"),
+            (typo_seq, "typo_sequence"),
         ], "missing")
+
+
+def _compact_id(raw: str) -> str:
+    r = parse_resident_id(raw)
+    return r.raw_compact if r is not None else ""
 
 
 class BirthDate(Comparison):
@@ -346,7 +389,7 @@ class BirthDate(Comparison):
         Level("exact", 7.0, "相同", "identical", corroborates=True),
         Level("exact_vs_id", 7.0, "与对方身份证号中的出生日期一致", "matches the date in the other side's resident ID",
               corroborates=True),
-        Level("same_month", 3.0, "年月相同(一方无日)", "same year and month (one side has no day)",
+        Level("same_month", 4.0, "年月相同(一方无日)", "same year and month (one side has no day)",
               corroborates=True),
         Level("same_year", 1.0, "年份相同(一方仅有年份)", "same year (one side has only the year)"),
         Level("close", -3.0, "相近(可能录入错误)", "close (possible typing error)"),
@@ -462,6 +505,28 @@ class Employer(Comparison):
                             "different")
 
 
+class FormerName(Comparison):
+    """Whether the pair was compared under a former name from a note (``刘桂兰（曾用名：刘桂香）``).
+
+    Reads the ``alias`` flag the matcher sets on records it added for aliases; adds nothing to the score, only
+    says so in the explanation.
+    """
+
+    name = "FormerName"
+    label_zh = "姓名比对"
+    label_en = "name compared"
+    levels = (
+        Level("not_needed", 0.0, "", ""),
+        Level("used", 0.0, "按备注中的曾用名", "under a former name given in a note"),
+    )
+
+    def levels_for(self, pairs: Pairs, context: dict[str, IntArray]) -> IntArray:
+        if "alias" not in pairs.left.columns or "alias" not in pairs.right.columns:
+            return np.zeros(len(pairs), dtype=np.int8)
+        a, b = pairs.ints("alias")
+        return self._select(len(pairs), [((a > 0) | (b > 0), "used")], "not_needed")
+
+
 def default_comparisons(weights: Mapping[str, float] | None = None) -> list[Comparison]:
     """The comparisons the matcher uses, in explanation order (NameChars before NamePinyin: it reads it).
 
@@ -470,4 +535,4 @@ def default_comparisons(weights: Mapping[str, float] | None = None) -> list[Comp
         ['NameChars', 'NamePinyin', 'ResidentId']
     """
     return [NameChars(weights), NamePinyin(weights), ResidentIdComparison(weights), BirthDate(weights),
-            Sex(weights), Phone(weights), Address(weights), Employer(weights)]
+            Sex(weights), Phone(weights), Address(weights), Employer(weights), FormerName(weights)]

@@ -49,7 +49,7 @@ from guanlian.matching.features import (
     prepare_pair,
     prepare_records,
 )
-from guanlian.matching.normalize import company_trade_name
+from guanlian.matching.normalize import company_trade_name, name_aliases
 from guanlian.model import TIERS, model, tier_rank
 from guanlian.values.ids import mask_resident_id
 
@@ -551,6 +551,34 @@ def _name_ok(levels: Mapping[str, npt.NDArray[np.int8]], nc: Comparison, npy: Co
     return ok
 
 
+def ambiguous_month(li: IndexArray, ri: IndexArray, month_only: npt.NDArray[np.bool_],
+                    self_join: bool = False) -> npt.NDArray[np.bool_]:
+    """Pairs that rest on a shared birth month alone (``month_only``) while their left record has another such
+    candidate: a month fits many people, so it decides only between one name and one candidate.
+
+    Args:
+        li: left positions of the pairs.
+        ri: right positions.
+        month_only: pairs that would be ``probable`` with the birth month as their only corroboration.
+        self_join: one table matched with itself: a record's candidates are on either side of its pairs.
+
+    Returns:
+        The pairs to keep below ``probable``.
+
+    Example:
+        >>> ambiguous_month(np.array([0, 0, 1]), np.array([5, 6, 7]), np.array([True, True, True])).tolist()
+        [True, True, False]
+    """
+    out = np.zeros(len(li), dtype=bool)
+    sel = np.flatnonzero(month_only)
+    if len(sel) < 2:
+        return out
+    for side in ((li[sel], ri[sel]) if self_join else (li[sel],)):
+        _, inv, cnt = np.unique(side, return_inverse=True, return_counts=True)
+        out[sel[cnt[inv] > 1]] = True
+    return out
+
+
 def score_pairs(left: pd.DataFrame, right: pd.DataFrame, li: IndexArray, ri: IndexArray,
                 config: MatchConfig | None = None, linkable_only: bool = False) -> Scored:
     """Score candidate pairs with the comparisons and assign tiers.
@@ -601,6 +629,7 @@ def score_pairs(left: pd.DataFrame, right: pd.DataFrame, li: IndexArray, ri: Ind
     n = len(pairs)
     score = np.zeros(n, dtype=np.float64)
     corroborated = np.zeros(n, dtype=bool)
+    besides_birth = np.zeros(n, dtype=bool)
     for comp in comps:
         if comp.name not in levels:
             levels[comp.name] = comp.levels_for(pairs, levels)
@@ -608,12 +637,17 @@ def score_pairs(left: pd.DataFrame, right: pd.DataFrame, li: IndexArray, ri: Ind
         score += comp.weight_array[lv]
         cor = np.array([x.corroborates for x in comp.levels], dtype=bool)
         corroborated |= cor[lv]
+        if comp.name != "BirthDate":
+            besides_birth |= cor[lv]
     levels = {c.name: levels[c.name] for c in comps}  # explanation order
     id_same = levels[rid.name] == rid.level("same")
     id_conflict = levels[rid.name] == rid.level("conflict")
     name_ok = _name_ok(levels, nc, npy)
     possible = name_ok & ~id_conflict & (score >= cfg.possible_threshold)
     probable = possible & corroborated & (score >= cfg.probable_threshold)
+    bd = by_name["BirthDate"]
+    probable &= ~ambiguous_month(li, ri, probable & ~besides_birth & (levels[bd.name] == bd.level("same_month")),
+                                 self_join=left is right)
     code = possible.astype(np.int8)
     code[probable] = 2
     code[id_same] = 3
@@ -637,12 +671,79 @@ def match_records(left: pd.DataFrame, right: pd.DataFrame | None = None, config:
         ``(scored, left_features, right_features, refined_keys)``.
     """
     cfg = config or MatchConfig()
+    lx = _expand_aliases(left)
+    rx = _expand_aliases(right) if right is not None else None
+    if lx is None and rx is None:
+        if right is None:
+            lf = rf = prepare_records(left)
+        else:
+            lf, rf = prepare_pair(left, right)
+        li, ri, refined = candidate_pairs(lf, rf, cfg, self_join=right is None)
+        return score_pairs(lf, rf, li, ri, cfg, linkable_only=linkable_only), lf, rf, refined
+    # Names with a former-name note: each alias is matched as a record of its own, then folded back.
+    lt, lo, la = lx or (left, np.arange(len(left), dtype=np.int64), np.zeros(len(left), np.int8))
     if right is None:
-        lf = rf = prepare_records(left)
+        lf = rf = prepare_records(lt)
+        lf["alias"] = la
+        ro = lo
     else:
-        lf, rf = prepare_pair(left, right)
+        rt, ro, ra = rx or (right, np.arange(len(right), dtype=np.int64), np.zeros(len(right), np.int8))
+        lf, rf = prepare_pair(lt, rt)
+        lf["alias"] = la
+        rf["alias"] = ra
     li, ri, refined = candidate_pairs(lf, rf, cfg, self_join=right is None)
-    return score_pairs(lf, rf, li, ri, cfg, linkable_only=linkable_only), lf, rf, refined
+    scored = score_pairs(lf, rf, li, ri, cfg, linkable_only=linkable_only)
+    return _fold_aliases(scored, lo, ro, right is None), lf, rf, refined
+
+
+def _expand_aliases(df: pd.DataFrame) -> tuple[pd.DataFrame, IndexArray, npt.NDArray[np.int8]] | None:
+    """Records whose name carries a former-name note, split: the name without the note, plus one record per
+    alias (same other fields). Returns ``(records, original position per record, alias flag)``, or None when
+    no name has a note."""
+    if "name" not in df.columns or not len(df):
+        return None
+    values = df["name"].to_numpy(dtype=object)
+    codes, uniq = pd.factorize(values)
+    has = np.array([isinstance(u, str) and "名" in u for u in uniq] + [False], dtype=bool)
+    noted = np.flatnonzero(has[codes])  # code -1 (missing) reads the trailing False
+    parts = {int(i): name_aliases(str(values[i])) for i in noted}
+    parts = {i: p for i, p in parts.items() if p[1]}
+    if not parts:
+        return None
+    base = df.reset_index(drop=True).copy()
+    base["name"] = base["name"].astype(object)
+    extra_pos: list[int] = []
+    extra_names: list[str] = []
+    name_col = base["name"].to_numpy(dtype=object, copy=True)
+    for i, (main, aliases) in parts.items():
+        name_col[i] = main
+        extra_pos.extend([i] * len(aliases))
+        extra_names.extend(aliases)
+    base["name"] = name_col
+    extra = base.iloc[extra_pos].copy()
+    extra["name"] = extra_names
+    out = pd.concat([base, extra], ignore_index=True)
+    orig = np.concatenate([np.arange(len(base), dtype=np.int64), np.array(extra_pos, dtype=np.int64)])
+    flag = np.concatenate([np.zeros(len(base), np.int8), np.ones(len(extra_pos), np.int8)])
+    return out, orig, flag
+
+
+def _fold_aliases(scored: Scored, lo: IndexArray, ro: IndexArray, self_join: bool) -> Scored:
+    """Map pairs of expanded records back to the original rows, keeping the strongest pair per row pair."""
+    a, b = lo[scored.li], ro[scored.ri]
+    if self_join:
+        a, b = np.minimum(a, b), np.maximum(a, b)
+    rank = np.select([scored.tier == "certain", scored.tier == "probable", scored.tier == "possible"], [3, 2, 1], 0)
+    ok = a != b if self_join else np.ones(len(a), dtype=bool)
+    idx = np.flatnonzero(ok)
+    order = idx[np.lexsort((-scored.score[idx], -rank[idx], b[idx], a[idx]))]
+    first = np.ones(len(order), dtype=bool)
+    if len(order) > 1:
+        first[1:] = (a[order][1:] != a[order][:-1]) | (b[order][1:] != b[order][:-1])
+    keep = order[first]
+    return Scored(a[keep], b[keep], scored.score[keep], scored.tier[keep],
+                  {k: v[keep] for k, v in scored.levels.items()}, scored.comparisons, scored.conflicting_ids,
+                  scored.candidates)
 
 
 @dataclass

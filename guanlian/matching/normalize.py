@@ -33,6 +33,7 @@ import opencc
 
 __all__ = [
     "company_trade_name",
+    "name_aliases",
     "has_cjk",
     "normalize_address",
     "normalize_company_name",
@@ -140,6 +141,35 @@ def _person_name_after_nfkc(t: str, convert: bool) -> str:
         return t
     tokens = _NON_WORD.sub(" ", t.casefold()).split()
     return " ".join(sorted(tokens))
+
+
+_NOTE_RE = re.compile(r"[(（\[【]\s*(?:曾用名|原名|又名|别名|曾名|曾用姓名|原用名)\s*[:：]?\s*([^)）\]】]*)[)）\]】]")
+_NOTE_SPLIT = re.compile(r"[、,，;；/\s]+")
+
+
+def name_aliases(s: str | None) -> tuple[str, tuple[str, ...]]:
+    """Split a name carrying a former-name note into the name and its aliases.
+
+    Args:
+        s: a name as written, e.g. ``刘桂兰（曾用名：刘桂香）``.
+
+    Returns:
+        ``(name without the note, aliases)``; a name without a note comes back unchanged with no aliases.
+
+    Example:
+        >>> name_aliases("刘桂兰（曾用名：刘桂香、刘香）")
+        ('刘桂兰', ('刘桂香', '刘香'))
+        >>> name_aliases("王芳")
+        ('王芳', ())
+    """
+    if not s or not isinstance(s, str) or ("名" not in s):
+        return (s or "", ())
+    aliases: list[str] = []
+    for m in _NOTE_RE.finditer(s):
+        aliases.extend(a for a in _NOTE_SPLIT.split(m.group(1)) if a)
+    if not aliases:
+        return (s, ())
+    return (_NOTE_RE.sub("", s).strip(), tuple(aliases))
 
 
 def person_name_key(s: str | None) -> str:

@@ -60,18 +60,24 @@ _REGIONS = ("360802 360803 360821 360822 360881 362401 110105 110108 310115 4403
 
 POSITIVE_VARIANTS: tuple[str, ...] = (
     "same_id", "id15_trad", "trad", "homophone", "dot_dropped", "dot_variant", "fullwidth", "swapped",
-    "compound", "phone_only", "masked_id",
+    "compound", "phone_only", "masked_id", "month_only", "lookalike", "id_typo", "former_name",
 )
 """Variant types whose left record *is* the right person (expected tier in :data:`EXPECTED_TIER`)."""
 
-NEGATIVE_VARIANTS: tuple[str, ...] = ("namesake_diff_id", "namesake_same_birth", "namesake_no_id")
+NEGATIVE_VARIANTS: tuple[str, ...] = ("namesake_diff_id", "namesake_same_birth", "namesake_no_id",
+                                      "namesake_bad_id", "lookalike_other_birth")
 """Variant types whose left record is a *different* person with the same name."""
 
 EXPECTED_TIER: dict[str, str] = {
     "same_id": "certain", "id15_trad": "certain", "trad": "probable", "homophone": "probable",
     "dot_dropped": "probable", "dot_variant": "probable", "fullwidth": "probable", "swapped": "probable",
-    "compound": "probable", "phone_only": "probable", "masked_id": "probable",
+    "compound": "probable", "phone_only": "probable", "masked_id": "probable", "month_only": "probable",
+    "lookalike": "probable", "id_typo": "probable", "former_name": "probable",
 }
+
+HARD_VARIANTS: tuple[str, ...] = ("month_only", "lookalike", "id_typo", "former_name")
+"""The harder person variants of issue 16 (month-only birth date, look-alike character, resident ID with a typo
+in its sequence digits, a former name given in a note)."""
 
 
 @cache
@@ -155,6 +161,41 @@ def make_people(n: int, seed: int = 0, exclude: set[str] | None = None) -> pd.Da
     })
 
 
+@cache
+def _lookalikes() -> dict[str, list[str]]:
+    """Look-alike characters among the 3,755 most common ones (GB2312 level 1): the same four-corner code
+    (四角号码, first four digits) from the ``four_corner_method`` glyph data — e.g. 己/已, 末/未, 王/玉."""
+    from guanlian.matching.lookalike import four_corner
+
+    common = [bytes([hi, lo]).decode("gb2312") for hi in range(0xB0, 0xD8) for lo in range(0xA1, 0xFF)
+              if not (hi == 0xD7 and lo > 0xF9)]
+    groups: dict[str, list[str]] = {}
+    for ch in common:
+        code = four_corner(ch)
+        if code:
+            groups.setdefault(code, []).append(ch)
+    return {ch: [c for c in groups[four_corner(ch)] if c != ch] for ch in common if four_corner(ch)}
+
+
+def _lookalike_typo(name: str, rng: np.random.Generator) -> str | None:
+    la = _lookalikes()
+    for pos in rng.permutation(np.arange(1, len(name))).tolist():
+        alts = la.get(name[pos], [])
+        if alts:
+            return name[:pos] + str(rng.choice(alts)) + name[pos + 1:]
+    return None
+
+
+def _bad_checksum(id18: str, rng: np.random.Generator) -> str:
+    """The same number with one sequence digit (positions 15-17) changed, check character kept: a typo."""
+    pos = 14 + int(rng.integers(0, 3))
+    digit = str((int(id18[pos]) + 1 + int(rng.integers(0, 8))) % 10)
+    typo = id18[:pos] + digit + id18[pos + 1:]
+    if ric.calc_check_digit(typo) == typo[17]:  # the change happened to keep the checksum right: change again
+        typo = typo[:pos] + str((int(digit) + 1) % 10) + typo[pos + 1:]
+    return typo
+
+
 def _homophone_typo(name: str, rng: np.random.Generator) -> str | None:
     h = _homophones()
     for pos in rng.permutation(np.arange(1, len(name))).tolist():
@@ -209,6 +250,9 @@ def make_labelled(n_right: int, n_left: int, seed: int = 0,
     two_given = np.intersect1d(han, np.flatnonzero(right["name"].str.len().to_numpy() == 3))
     # 15-digit numbers were issued only to people born in the 1900s.
     old = np.intersect1d(han, np.flatnonzero(right["birth_date"].str[:2].to_numpy() == "19"))
+    la = _lookalikes()
+    names = right["name"].to_numpy(dtype=object)
+    with_lookalike = han[np.fromiter((any(c in la for c in names[j][1:]) for j in han), dtype=bool, count=len(han))]
     rows: list[dict[str, Any]] = []
     taken = set(right["id_number"])
     n_neg = int(n_left * negative_share)
@@ -218,7 +262,8 @@ def make_labelled(n_right: int, n_left: int, seed: int = 0,
         else:
             variant = POSITIVE_VARIANTS[k % len(POSITIVE_VARIANTS)]
         pool = {"dot_dropped": uy, "dot_variant": uy, "compound": comp, "swapped": two_given,
-                "id15_trad": old}.get(variant, han)
+                "id15_trad": old, "lookalike": with_lookalike, "lookalike_other_birth": with_lookalike,
+                "former_name": two_given}.get(variant, han)
         j = int(rng.choice(pool))
         p = right.iloc[j]
         name, idn, birth, phone = str(p["name"]), str(p["id_number"]), str(p["birth_date"]), ""
@@ -249,6 +294,26 @@ def make_labelled(n_right: int, n_left: int, seed: int = 0,
             phone = str(p["phone"])
         elif variant == "masked_id":
             rec = {"name": name, "id_number": idn[:4] + "*" * 10 + idn[-4:], "birth_date": birth[:7]}
+        elif variant == "month_only":
+            rec = {"name": name, "id_number": "", "birth_date": birth[:4] + "." + birth[5:7]}
+        elif variant == "lookalike":
+            typo = _lookalike_typo(name, rng)
+            rec = {"name": typo or s2t.convert(name), "id_number": "", "birth_date": birth}
+        elif variant == "id_typo":
+            rec = {"name": name, "id_number": _bad_checksum(idn, rng), "birth_date": ""}
+        elif variant == "former_name":
+            given = sorted(set(_GIVEN))
+            other = name[0] + "".join(str(rng.choice(given)) for _ in name[1:])
+            rec = {"name": f"{other}（曾用名：{name}）", "id_number": "", "birth_date": birth}
+        elif variant == "namesake_bad_id":
+            other = _different_id(idn, rng, same_birth=False, taken=taken)
+            rec = {"name": name, "id_number": _bad_checksum(other, rng), "birth_date": ""}
+            true = -1
+        elif variant == "lookalike_other_birth":
+            other = _different_id(idn, rng, same_birth=False, taken=taken)
+            rec = {"name": _lookalike_typo(name, rng) or name, "id_number": "",
+                   "birth_date": f"{other[6:10]}-{other[10:12]}-{other[12:14]}"}
+            true = -1
         elif variant == "namesake_diff_id":
             rec = {"name": name, "id_number": _different_id(idn, rng, same_birth=False, taken=taken), "birth_date": ""}
             true = -1

@@ -200,6 +200,9 @@ def test_masked_visible_id_pairs_only_with_a_masked_side() -> None:
 
 def test_collide_identical_for_jointly_and_separately_prepared_labelled_set() -> None:
     right, left = make_labelled(1000, 250, seed=2)
+    # names with a former-name note are expanded by match_records, which the raw path below does not do
+    left = left[left["variant"] != "former_name"].reset_index(drop=True).drop(columns="row")
+    right = right.drop(columns="row")
     out = collide(left, right)
     assert {"certain", "probable"} <= set(out["tier"])
     lf, rf = prepare_records(left), prepare_records(right)
@@ -235,7 +238,7 @@ def test_address_and_employer_levels_from_distinct_values() -> None:
 
 @pytest.mark.parametrize("max_block_pairs", [2, 3, 5, 200_000])
 def test_nested_pinyin_blocks_give_the_union_of_both_rules(max_block_pairs: int) -> None:
-    right, left = make_labelled(3000, 600, seed=5)
+    right, left = make_labelled(3000, 600, seed=6)  # a seed whose refined blocks show the case below
     lf, rf = prepare_pair(left, right)
 
     def pairs(*rules: str) -> set[tuple[int, int]]:

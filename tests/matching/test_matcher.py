@@ -240,3 +240,53 @@ def test_registry_only_namesakes_are_not_linked_by_default(tmp_path: Path) -> No
     assert summary.registry_pairs_skipped == 1
     match_store(s, MatchConfig(registry_pairs=True))
     assert ("anon:reg1", "anon:reg2") in set(map(tuple, _edges(s)[["a", "b"]].values.tolist()))
+
+
+def test_month_only_birth_date_probable_only_when_unique() -> None:
+    reg = pd.DataFrame({"name": ["张建华", "李秀英", "李秀英"],
+                        "birth_date": ["1985-07-03", "1962-03-09", "1962-03-27"]})
+    fam = pd.DataFrame({"name": ["张建华", "李秀英", "张建华"], "birth_date": ["1985.07", "1962年3月", "1985.08"]})
+    got = {(int(a), int(b)): t for a, b, t in collide(fam, reg)[["left_row", "right_row", "tier"]].itertuples(index=False)}
+    assert got[(0, 0)] == "probable"
+    assert got[(1, 1)] == got[(1, 2)] == "possible"  # two 李秀英 born in March 1962: the month cannot decide
+    assert (2, 0) not in got or got[(2, 0)] == "possible"  # another month
+
+
+def test_lookalike_character_with_birth_date() -> None:
+    reg = pd.DataFrame({"name": ["王己明", "刘末芳"], "birth_date": ["1980-01-02", "1975-05-06"]})
+    fam = pd.DataFrame({"name": ["王已明", "刘未芳", "王已明", "刘林芳"],
+                        "birth_date": ["1980-01-02", "1975-05-06", "1990-01-02", "1975-05-06"]})
+    r = collide(fam, reg)
+    got = {(int(a), int(b)): t for a, b, t in r[["left_row", "right_row", "tier"]].itertuples(index=False)}
+    assert got[(0, 0)] == "probable" and got[(1, 1)] == "probable"
+    assert (2, 0) not in got  # look-alike name, another birth date
+    assert got.get((3, 1)) == "possible"  # 林/末 do not share a four-corner code: an ordinary one-character typo
+    assert "形近字" in r.loc[(r["left_row"] == 0), "explanation_zh"].iloc[0]
+
+
+def test_id_with_broken_checksum_compared_digit_by_digit() -> None:
+    from stdnum.cn import ric
+
+    body = "36080219850703123"
+    valid = body + ric.calc_check_digit(body + "0")
+    typo = body[:15] + str((int(body[15]) + 3) % 10) + body[16] + valid[17]
+    assert ric.calc_check_digit(typo) != typo[17]
+    other_body = "36080219870703123"  # another birth date: not a typo of this number
+    other = other_body[:15] + "9" + other_body[16] + "0"
+    reg = pd.DataFrame({"name": ["陈志强"], "id_number": [valid]})
+    fam = pd.DataFrame({"name": ["陈志强", "陈志强"], "id_number": [typo, other]})
+    r = collide(fam, reg)
+    got = {int(a): t for a, t in r[["left_row", "tier"]].itertuples(index=False)}
+    assert got[0] == "probable"
+    assert "仅一位顺序码不同" in r.loc[r["left_row"] == 0, "explanation_zh"].iloc[0]
+    assert 1 not in got or got[1] == "possible"
+
+
+def test_former_name_note_is_an_alias() -> None:
+    reg = pd.DataFrame({"name": ["刘桂香", "刘桂兰"], "birth_date": ["1949-12-31", "1960-01-01"]})
+    fam = pd.DataFrame({"name": ["刘桂兰（曾用名：刘桂香）"], "birth_date": ["1949-12-31"]})
+    r = collide(fam, reg)
+    got = {int(b): t for b, t in r[["right_row", "tier"]].itertuples(index=False)}
+    assert got[0] == "probable"
+    assert 1 not in got or got[1] == "possible"  # the current name, another birth date
+    assert "曾用名" in r.loc[r["right_row"] == 0, "explanation_zh"].iloc[0]
