@@ -167,7 +167,7 @@ def match(store: StoreOpt = None, database: DatabaseOpt = None, as_json: Annotat
     kinds = summary.per_kind()
     if as_json:
         sys.stdout.write(json.dumps({**tiers, "by_kind": kinds, "stored_links": summary.edges_written,
-                                     "registry_pairs_not_stored": summary.registry_pairs_skipped,
+                                     "not_stored": summary.registry_pairs_skipped + summary.budget_skipped,
                                      "routed_payments": summary.companies.routed_payments if summary.companies else 0},
                                     ensure_ascii=False) + "\n")
         return
@@ -178,9 +178,11 @@ def match(store: StoreOpt = None, database: DatabaseOpt = None, as_json: Annotat
     for kind, counts in kinds.items():
         t.add_row(kind, *(f"{counts.get(tier, 0):,}" for tier in tiers))
     console.print(t)
-    if summary.registry_pairs_skipped:
-        console.print(f"未存储（仅登记库人员之间，可在 find/工作台中即时计算）/ not stored (registry-only pairs, computed on "
-                      f"demand by find and the workbench): {summary.registry_pairs_skipped:,}")
+    skipped = summary.registry_pairs_skipped + summary.budget_skipped
+    if skipped:
+        console.print(f"未存储的“可能”链接（与官员及亲属无关，或姓名过于常见），可在 find/工作台中即时计算 / possible links not "
+                      f"stored (no official or relative on either side, or a name too common to identify anyone), "
+                      f"computed on demand by find and the workbench: {skipped:,}")
     if summary.companies and summary.companies.routed_payments:
         console.print(f"经企业匹配计入登记企业的付款 / payments routed to the registry company: "
                       f"{summary.companies.routed_payments:,}")

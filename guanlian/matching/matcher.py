@@ -267,6 +267,12 @@ class MatchConfig:
             starts from an official, a relative or a payee, and registry-only namesakes (同名同姓 across
             thousands of companies) would otherwise make most of the fuzzy links. ``certain`` pairs (same valid
             ID on two nodes) are always kept.
+        link_budget: in :func:`match_store`, store a ``possible`` link (a similar name, nothing decisive) only
+            when a saved check can use it: one side an official; both sides from personnel records or ledgers
+            (relative, paid person, official); or a relative and a registry person who holds a post, shares or a
+            change record in a company that a unit of the relative's official paid, or in its owners up to three
+            levels up. The rest (a payee's or a relative's namesakes elsewhere in the registry) stay computable on
+            demand (``find``, the workbench). ``probable`` and ``certain`` links are always stored.
     """
 
     possible_threshold: float = 4.0
@@ -277,6 +283,7 @@ class MatchConfig:
     weights: Mapping[str, float] = field(default_factory=dict)
     load_id: str = "matcher"
     registry_pairs: bool = False
+    link_budget: bool = True
 
     def comparisons(self) -> list[Comparison]:
         """The comparison objects with this config's weights."""
@@ -297,6 +304,7 @@ class MatchSummary:
         refined_keys: blocking keys refined by birth year because they were too large.
         registry_pairs_skipped: linked pairs left out because both persons are known only from the registry
             (see ``MatchConfig.registry_pairs``).
+        budget_skipped: ``possible`` pairs left out by the link budget (``MatchConfig.link_budget``).
         companies: what the company matcher did (SAME_COMPANY links, routed payments), when it ran.
         seconds: wall time.
     """
@@ -310,6 +318,7 @@ class MatchSummary:
     edges_written: int = 0
     refined_keys: int = 0
     registry_pairs_skipped: int = 0
+    budget_skipped: int = 0
     seconds: float = 0.0
     duplicate_id_keys: list[tuple[str, str]] = field(default_factory=list)
     companies: CompanySummary | None = None
@@ -858,16 +867,74 @@ _PERSONNEL_QUERIES = (
     "MATCH (p:Person)-[:SERVES_IN]->(:Unit) RETURN DISTINCT p.key AS k",
     "MATCH (p:Person)-[:RELATIVE_OF]->(:Person) RETURN DISTINCT p.key AS k",
     "MATCH (:Person)-[:RELATIVE_OF]->(p:Person) RETURN DISTINCT p.key AS k",
-    "MATCH (:Unit)-[:PAYMENT]->(p:Person) RETURN DISTINCT p.key AS k",
 )
+_PAYEE_QUERY = "MATCH (:Unit)-[:PAYMENT]->(p:Person) RETURN DISTINCT p.key AS k"
 
 
-def _personnel_keys(store: Store) -> set[str]:
-    """Persons known from personnel records or ledgers: officials, relatives, paid persons."""
+def _personnel_keys(store: Store, payees: bool = True) -> set[str]:
+    """Persons known from personnel records (officials, relatives) and, with ``payees``, paid persons."""
     out: set[str] = set()
-    for q in _PERSONNEL_QUERIES:
+    for q in (*_PERSONNEL_QUERIES, *((_PAYEE_QUERY,) if payees else ())):
         out.update(str(k) for k in store.query(q)["k"])
     return out
+
+
+_ROLE_EDGES = ("SHAREHOLDER_OF", "OFFICER_OF", "LEGAL_REP_OF", "CHANGE")
+_OWNER_HOPS = 3  # relative_company_chain follows ownership up to three levels
+
+
+def _relevant_registry_pairs(store: Store, rel: list[str], reg: list[str]) -> npt.NDArray[np.bool_]:
+    """For pairs (relative key, registry person key): does the registry person hold a role in a company that a
+    unit of the relative's official paid, or in one of its owners up to three levels up?"""
+    out = np.zeros(len(rel), dtype=bool)
+    if not rel:
+        return out
+    units = store.query("MATCH (r:Person)-[:RELATIVE_OF]-(o:Person)-[:SERVES_IN]->(u:Unit) "
+                        "RETURN DISTINCT r.key AS r, u.key AS u")
+    paid = store.query("MATCH (u:Unit)-[:PAID]->(c:Company) RETURN DISTINCT u.key AS u, c.key AS c")
+    owns = store.query("MATCH (a:Company)-[:SHAREHOLDER_OF]->(b:Company) RETURN DISTINCT a.key AS a, b.key AS b")
+    roles = pd.concat([store.query(f"MATCH (p:Person)-[:{e}]->(c:Company) RETURN DISTINCT p.key AS p, c.key AS c")
+                       for e in _ROLE_EDGES], ignore_index=True).drop_duplicates()
+    if units.empty or paid.empty or roles.empty:
+        return out
+    reach = paid
+    frontier = paid
+    for _ in range(_OWNER_HOPS):  # owners of the paid companies, level by level
+        up = frontier.merge(owns, left_on="c", right_on="b")[["u", "a"]].rename(columns={"a": "c"})
+        up = up.merge(reach, on=["u", "c"], how="left", indicator=True)
+        frontier = up[up["_merge"] == "left_only"][["u", "c"]].drop_duplicates()
+        if frontier.empty:
+            break
+        reach = pd.concat([reach, frontier], ignore_index=True)
+    pairs = pd.DataFrame({"r": rel, "p": reg, "i": np.arange(len(rel))})
+    want_reg = set(reg)
+    roles = roles[[p in want_reg for p in roles["p"]]]
+    m = pairs.merge(roles, on="p").merge(units, on="r").merge(reach, on=["u", "c"])
+    out[m["i"].unique()] = True
+    return out
+
+
+def _budget(store: Store, keys: npt.NDArray[np.object_], li: IndexArray, ri: IndexArray,
+            tier: npt.NDArray[np.object_], officials: set[str], relatives: set[str],
+            personnel: set[str]) -> npt.NDArray[np.bool_]:
+    """Which linked pairs to store under the link budget (see ``MatchConfig.link_budget``)."""
+    possible = np.flatnonzero(tier == "possible")
+    keep = np.ones(len(li), dtype=bool)
+    rel_pairs: list[tuple[int, str, str]] = []
+    for i in possible.tolist():
+        a, b = str(keys[li[i]]), str(keys[ri[i]])
+        if a in officials or b in officials or (a in personnel and b in personnel):
+            continue
+        if a in relatives:
+            rel_pairs.append((i, a, b))
+        elif b in relatives:
+            rel_pairs.append((i, b, a))
+        else:
+            keep[i] = False
+    if rel_pairs:
+        ok = _relevant_registry_pairs(store, [r for _, r, _ in rel_pairs], [p for _, _, p in rel_pairs])
+        keep[np.array([i for i, _, _ in rel_pairs], dtype=np.int64)[~ok]] = False
+    return keep
 
 
 def _edge_key(a: str, b: str) -> str:
@@ -915,6 +982,15 @@ def match_store(store: Store, config: MatchConfig | None = None, engine: LinkEng
         summary.registry_pairs_skipped = int((~side[linked.li] & ~side[linked.ri]
                                                & (linked.tier != "certain")).sum())
         keep &= side[linked.li] | side[linked.ri] | (linked.tier == "certain")
+    if cfg.link_budget:
+        officials = {str(k) for k in store.query(_PERSONNEL_QUERIES[0])["k"]}
+        relatives = _personnel_keys(store, payees=False) - officials
+        payees = {str(k) for k in store.query(_PAYEE_QUERY)["k"]}
+        sel = np.flatnonzero(keep)
+        budget = _budget(store, keys, linked.li[sel], linked.ri[sel], linked.tier[sel], officials, relatives,
+                         officials | relatives | payees)
+        summary.budget_skipped = int((~budget).sum())
+        keep[sel[~budget]] = False
     a = keys[linked.li[keep]]
     b = keys[linked.ri[keep]]
     lo = np.where(a < b, a, b)
