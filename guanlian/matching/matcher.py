@@ -982,7 +982,7 @@ def match_store(store: Store, config: MatchConfig | None = None, engine: LinkEng
         summary.registry_pairs_skipped = int((~side[linked.li] & ~side[linked.ri]
                                                & (linked.tier != "certain")).sum())
         keep &= side[linked.li] | side[linked.ri] | (linked.tier == "certain")
-    if cfg.link_budget:
+    if cfg.link_budget and not cfg.registry_pairs:
         officials = {str(k) for k in store.query(_PERSONNEL_QUERIES[0])["k"]}
         relatives = _personnel_keys(store, payees=False) - officials
         payees = {str(k) for k in store.query(_PAYEE_QUERY)["k"]}

@@ -184,3 +184,54 @@ def test_finding_cites_the_company_route(tmp_path: Path) -> None:
     assert len(routes) == 3 and all(e["props"]["tier"] == "probable" for e in routes)
     assert f["confidence"] == "probable"
     assert "经企业名称匹配较可能为同一企业而计入" in f["explanation_zh"] and "吉安鑫盛建材有限公司" in f["explanation_zh"]
+
+
+def test_link_budget_stores_only_links_a_check_can_use(tmp_path: Path) -> None:
+    """刘桂英 without ID in the family record has three registry namesakes: the shareholder of the company her
+    son-in-law's bureau paid (stored), a shareholder elsewhere (left to find), and a paid person (stored: both
+    sides from personnel records or ledgers); the paid person's own registry namesakes are not stored."""
+    off_id = _rid("36080219700101001")
+    code, other = _code(CODE[:16]), _code(DECOY_CODE_BODY)
+    files = {
+        "officials.csv": pd.DataFrame({"姓名": ["周建国"], "身份证号": [off_id], "工作单位": ["吉安市住房和城乡建设局"],
+                                       "职务": ["局长"], "任职开始时间": ["2015-01-01"]}),
+        "relatives.csv": pd.DataFrame({"干部姓名": ["周建国"], "干部身份证号": [off_id], "称谓": ["岳母"],
+                                       "姓名": ["刘桂英"]}),
+        "companies.csv": pd.DataFrame({"企业名称": [REGISTRY_NAME, "南昌市永安物流有限公司"],
+                                       "统一社会信用代码": [code, other]}),
+        "shareholders.csv": pd.DataFrame({"企业名称": [REGISTRY_NAME, "南昌市永安物流有限公司"],
+                                          "统一社会信用代码": [code, other], "股东名称": ["刘桂英", "刘桂英"],
+                                          "证件号码": [_rid("36080219480305002"), _rid("36010219550101002")],
+                                          "持股比例": ["60%", "30%"]}),
+        "payments.csv": pd.DataFrame({"付款单位": ["吉安市住房和城乡建设局", "吉安市民政局"],
+                                      "收款单位": [REGISTRY_NAME, "刘桂英"], "金额": ["10000", "800"],
+                                      "付款日期": ["2021-01-10", "2021-02-10"]}),
+    }
+    paths = []
+    for name, df in files.items():
+        df.to_csv(tmp_path / name, index=False, encoding="utf-8")
+        paths.append(tmp_path / name)
+    with open_store(tmp_path / "s") as s:  # type: ignore[attr-defined]
+        load_files(s, paths)
+        summary = match_store(s)
+        links = s.query("MATCH (a:Person)-[e:POSSIBLY_SAME]->(b:Person) RETURN a.key AS a, b.key AS b")
+        keys = {str(k): str(v) for k, v in s.query(
+            "MATCH (p:Person)-[r:SHAREHOLDER_OF]->(c:Company) RETURN p.key AS k, c.name AS v").itertuples(index=False)}
+        rel = s.query("MATCH (p:Person)-[:RELATIVE_OF]->() RETURN p.key AS k")["k"].iloc[0]
+        payee = s.query("MATCH (:Unit)-[:PAYMENT]->(p:Person) RETURN p.key AS k")["k"].iloc[0]
+        found = find_candidates_names(s)
+    pairs = {frozenset(p) for p in zip(links["a"], links["b"], strict=True)}
+    holder_paid = next(k for k, v in keys.items() if v == REGISTRY_NAME)
+    holder_else = next(k for k, v in keys.items() if v != REGISTRY_NAME)
+    assert frozenset((rel, holder_paid)) in pairs
+    assert frozenset((rel, holder_else)) not in pairs
+    assert frozenset((rel, payee)) in pairs
+    assert frozenset((payee, holder_paid)) not in pairs and frozenset((payee, holder_else)) not in pairs
+    assert summary.budget_skipped == 3
+    assert found >= 3  # find still lists every namesake on demand
+
+
+def find_candidates_names(s: Store) -> int:
+    from guanlian.matching.matcher import find_candidates
+
+    return len(find_candidates(s, "刘桂英"))
