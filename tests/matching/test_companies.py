@@ -175,7 +175,7 @@ def test_finding_cites_the_company_route(tmp_path: Path) -> None:
     with open_store(tmp_path / "s") as s:  # type: ignore[attr-defined]
         load_files(s, write_case(tmp_path))
         match_store(s)
-        doc = scan(s)
+        doc = scan(s).to_json()
     hits = [f for f in doc["findings"] if "relative_company_paid" in f["queries"]]
     assert len(hits) == 1
     f = hits[0]
@@ -184,6 +184,7 @@ def test_finding_cites_the_company_route(tmp_path: Path) -> None:
     assert len(routes) == 3 and all(e["props"]["tier"] == "probable" for e in routes)
     assert f["confidence"] == "probable"
     assert "经企业名称匹配较可能为同一企业而计入" in f["explanation_zh"] and "吉安鑫盛建材有限公司" in f["explanation_zh"]
+    assert sum(1 for e in f["evidence"] if "疑似同一企业" in e["what"]) == 3
 
 
 def test_link_budget_stores_only_links_a_check_can_use(tmp_path: Path) -> None:
