@@ -158,3 +158,17 @@ def test_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
     assert r.exit_code == 1 and "file not found" in r.output
     r = runner.invoke(app, ["demo", "--out", str(tmp_path / "d"), "--size", "huge"])
     assert r.exit_code == 2
+
+
+def test_view_of_a_finding_id_from_findings_json(demo: Path, tmp_path: Path) -> None:
+    doc = json.loads((demo / "findings.json").read_text(encoding="utf-8"))
+    first = doc["findings"][0]
+    out = tmp_path / "f.html"
+    r = runner.invoke(app, ["view", first["id"], "--findings", str(demo / "findings.json"),
+                            "--store", str(demo / "store"), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert first["title_zh"] in out.read_text(encoding="utf-8")
+    # near miss: an id that is not in the file is looked up as an entity and not found
+    r = runner.invoke(app, ["view", "0000000000000000", "--findings", str(demo / "findings.json"),
+                            "--store", str(demo / "store"), "--out", str(tmp_path / "g.html")])
+    assert r.exit_code != 0 and not (tmp_path / "g.html").exists() and "Traceback" not in r.output
