@@ -12,6 +12,7 @@ import ipaddress
 import json
 import secrets
 import socket
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -51,6 +52,15 @@ def read_token(token_file: Path | None) -> str:
     return token
 
 
+def _warm_up(wb: Workbench) -> None:
+    """Build the search index and run the scan before the first request needs them."""
+    try:
+        wb.index()
+        wb.findings_raw()
+    except Exception:  # the first request that needs them reports the same error to the user
+        return
+
+
 def serve(
     location: str,
     *,
@@ -88,6 +98,7 @@ def serve(
     app = create_app(wb, Settings(token=token, allowed_hosts=tuple(allowed)))
     shown = "127.0.0.1" if host in ("127.0.0.1", "0.0.0.0", "localhost") else host
     say(f"http://{shown}:{port}/?token={token}")
+    threading.Thread(target=_warm_up, args=(wb,), daemon=True).start()
     try:
         uvicorn.run(app, host=host, port=port, log_level="warning")
     finally:
