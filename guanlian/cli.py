@@ -20,7 +20,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from guanlian.graph import ENGINES, Store, StoreError, default_store, open_store
+from guanlian.graph import Store, StoreError, default_store, open_store
+from guanlian.graph.engines import describe_locations
 from guanlian.outputs import FILE_TABLE_WRITERS, TABLE_WRITERS
 from guanlian.values.vocab import Lang, is_lang
 
@@ -37,7 +38,7 @@ app.add_typer(clues_app, name="clues")
 console = Console()
 err = Console(stderr=True)
 
-_STORE_HELP = "Store: a folder, or a URI (" + ", ".join(f"{e.schemes[0]}://… {e.label}" for e in ENGINES if e.schemes) + ")."
+_STORE_HELP = f"Store: {describe_locations()}. Only load and demo create one."
 StoreOpt = Annotated[str | None, typer.Option("--store", "-s", envvar="GUANLIAN_STORE", help=_STORE_HELP)]
 DatabaseOpt = Annotated[str | None, typer.Option("--database", help="Neo4j database name.")]
 LangOpt = Annotated[str, typer.Option("--lang", help="Output language: zh or en.")]

@@ -54,7 +54,7 @@ class EngineSpec:
         schemes: URI schemes that select this engine (``bolt``, ``neo4j+s`` …); empty for the filesystem
             engine (at most one engine has none).
         dialect: the Cypher dialect of its saved-query overrides (``<query id>.<dialect>.cypher``).
-        label: a human name for help texts.
+        label: a human name for help texts (``--store`` lists every engine with it).
     """
 
     name: str
@@ -77,9 +77,9 @@ class EngineSpec:
 
 
 ENGINES: tuple[EngineSpec, ...] = (
-    EngineSpec("ladybug", "guanlian.graph.ladybug", (), "ladybug", "LadybugDB (embedded, a folder)"),
+    EngineSpec("ladybug", "guanlian.graph.ladybug", (), "ladybug", "LadybugDB, embedded"),
     EngineSpec("neo4j", "guanlian.graph.neo4j",
-               ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"), "neo4j", "Neo4j 5 (Bolt URI)"),
+               ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"), "neo4j", "Neo4j 5"),
 )
 """Every engine guanlian knows, the default (filesystem) engine first."""
 
@@ -182,3 +182,15 @@ def open_location(location: str | Path, *, database: str | None = None, read_onl
                   create: bool = True) -> Store:
     """Open the store at ``location`` through its engine (see :func:`guanlian.graph.open_store`)."""
     return engine_for(location).opener(str(location), database=database, read_only=read_only, create=create)
+
+
+def describe_locations() -> str:
+    """One line naming what ``--store`` accepts, from the registry (the CLI's help text).
+
+    Example:
+        >>> describe_locations()
+        'a folder (LadybugDB, embedded) or bolt://, bolt+s://, bolt+ssc://, neo4j://, neo4j+s://, neo4j+ssc:// (Neo4j 5)'
+    """
+    parts = [f"{', '.join(f'{s}://' for s in e.schemes)} ({e.label})" if e.schemes else f"a folder ({e.label})"
+             for e in ENGINES]
+    return " or ".join(parts)
