@@ -43,7 +43,7 @@ from guanlian.loaders import (
 from guanlian.loaders.journal import MATCH_STEP, Journal, fingerprint, journal_path
 from guanlian.loaders.parse import clean_text, day_number
 from guanlian.loaders.read import RawTable, ReadError, norm_header, read_table
-from guanlian.loaders.relink import relink_payees
+from guanlian.loaders.relink import Relinked, relink_payees
 from guanlian.loaders.spec import REASONS, Batch, BuildContext, KindSpec
 from guanlian.model import model
 
@@ -375,31 +375,52 @@ def rebuild_paid(store: Store) -> int:
     return len(paid)
 
 
-def load_files(
-    store: Store,
-    paths: Sequence[Path | str],
-    *,
-    kind: str | None = None,
-    kinds: Sequence[str | None] | None = None,
-    rejects_path: Path | None = None,
-    progress: Callable[[str], None] | None = None,
-) -> LoadSummary:
-    """Load source files into ``store``.
+@dataclass
+class LoadPlan:
+    """What the plan phase decides before any file is parsed: the load id, the files in dependency order
+    (grouped into parse phases), where rejects and the journal go, and the store's counts before the load."""
+
+    load_id: str
+    phases: list[list[tuple[Path, str | None]]]
+    rejects: Path
+    journal: Journal
+    counts_before: dict[str, int]
+    resolver: _Resolver
+    paid_dirty: bool
+    started: float
+
+
+@dataclass
+class ParsedFiles:
+    """What the parse phase hands on: one result per file, every issue, and the batches still to write."""
+
+    results: list[FileResult]
+    issues: list[dict[str, object]]
+    pending: list[tuple[Path, str, str, Batch, FileResult]]
+    seconds: float
+
+
+def plan_load(store: Store, paths: Sequence[Path | str], kind: str | None,
+              kinds: Sequence[str | None] | None, rejects_path: Path | None) -> LoadPlan:
+    """Plan phase: create the schema, sniff each file's kind and order the files into parse phases.
 
     Args:
-        store: the target store (schema is created if missing).
-        paths: files to load; order does not matter (they are processed in dependency order).
-        kind: force one kind for every file (else detected from the headers).
-        kinds: a kind (or None to detect) per path, overriding ``kind``.
-        rejects_path: where to write the reject/warning log (CSV, UTF-8 with BOM so Excel opens it);
-            default ``rejects.csv`` in the store's sidecar folder (:attr:`Store.sidecar`).
-        progress: called with a short message before each file.
+        store: the target store.
+        paths, kind, kinds, rejects_path: as for :func:`load_files`.
 
     Returns:
-        LoadSummary with per-file counts (``read == loaded + rejected``), counts before/after per kind.
+        A :class:`LoadPlan` (nothing parsed or written yet).
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> from guanlian.graph import open_store
+        >>> d = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (d / "o.csv").write_text("姓名,工作单位\\n张三,吉安市交通运输局\\n", encoding="utf-8")
+        >>> plan_load(open_store(d / "s"), [d / "o.csv"], None, None, None).phases[0][0][1]
+        'officials'
     """
     load_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
-    clock = {"start": time.perf_counter()}
+    started = time.perf_counter()
     store.ensure_schema()
     before = store.counts()
     resolver = _Resolver.from_store(store)
@@ -408,21 +429,33 @@ def load_files(
         raise LoadError(f"未知类型 / unknown kind {kind!r}; known: {sorted(KINDS)}")
     # kinds are known before anything is parsed, so files others refer to are parsed first
     items = _order([(Path(p), k or sniff_kind(Path(p))) for p, k in zip(paths, wanted, strict=True)])
-    results: list[FileResult] = []
-    issues: list[dict[str, object]] = []
     out = rejects_path if rejects_path is not None else store.sidecar / SIDECAR_FILES["rejects"]
     journal = Journal(journal_path(store.sidecar))
-    paid_dirty = journal.derive_pending("PAID")
-    pending: list[tuple[Path, str, str, Batch, FileResult]] = []
     phases: list[list[tuple[Path, str | None]]] = [[(p, k) for p, k in items if k in ph] for ph in PHASES]
     phases.append([(p, k) for p, k in items if not any(k in ph for ph in PHASES)])
+    return LoadPlan(load_id, phases, out, journal, before, resolver, journal.derive_pending("PAID"), started)
+
+
+def parse_files(plan: LoadPlan, progress: Callable[[str], None] | None) -> ParsedFiles:
+    """Parse phase: read, validate and build every file, phase by phase; account for every row.
+
+    A later phase resolves names against what earlier phases learnt (codes of registry companies, officials).
+    A file already loaded with identical content (per the journal) is parsed, so its counts and issues are
+    reported, but not queued for writing.
+
+    Returns:
+        :class:`ParsedFiles`: per-file results (``read == loaded + rejected``), issues, batches to write.
+    """
+    t0 = time.perf_counter()
     outcomes: list[tuple[Path, str | None, ParseOutcome]] = []
-    for phase in phases:
-        for (path, k), outcome in zip(phase, _parse_phase(phase, resolver, load_id, progress), strict=True):
+    for phase in plan.phases:
+        for (path, k), outcome in zip(phase, _parse_phase(phase, plan.resolver, plan.load_id, progress), strict=True):
             outcomes.append((path, k, outcome))
             if not isinstance(outcome, Exception):
-                resolver.learn(outcome[1])
-    clock["parsed"] = time.perf_counter()
+                plan.resolver.learn(outcome[1])
+    results: list[FileResult] = []
+    issues: list[dict[str, object]] = []
+    pending: list[tuple[Path, str, str, Batch, FileResult]] = []
     for path, k, outcome in outcomes:
         result = FileResult(str(path), k)
         if isinstance(outcome, Exception):
@@ -442,16 +475,31 @@ def load_files(
         result.loaded = read - result.rejected
         result.warnings = sum(1 for i in batch.issues if i["severity"] == "warning")
         sha = fingerprint(path)
-        if journal.is_completed(sha, path.name, spec.name, before):
+        if plan.journal.is_completed(sha, path.name, spec.name, plan.counts_before):
             result.notes.append("已导入过(同一文件),未重复写入 / already loaded (same file); not written again")
         else:
             pending.append((path, sha, spec.name, batch, result))
         issues.extend({"file": path.name, **i} for i in batch.issues)
         results.append(result)
+    return ParsedFiles(results, issues, pending, time.perf_counter() - t0)
+
+
+def write_files(store: Store, plan: LoadPlan, parsed: ParsedFiles,
+                progress: Callable[[str], None] | None) -> tuple[Relinked, float]:
+    """Write phase: one merged write per kind for all pending files, journalled, then relink early payees.
+
+    The journal marks every pending file started before the write and completed after it (all or none), and
+    marks PAID totals stale before any payment is written or moved.
+
+    Returns:
+        What the payee relink did, and the seconds spent.
+    """
+    t0 = time.perf_counter()
+    journal, load_id, pending = plan.journal, plan.load_id, parsed.pending
     if pending:
         if any("PAYMENT" in b.edges for *_x, b, _r in pending):
             journal.dirty(load_id, "PAID")
-            paid_dirty = True
+            plan.paid_dirty = True
         journal.dirty(load_id, MATCH_STEP)  # new rows: the matcher's links are stale until `match` runs
         journal.started_many(load_id, [(path, sha, kind_name) for path, sha, kind_name, _b, _r in pending])
         # One write per kind for the whole call: nodes shared by several files (units, companies, people) are
@@ -462,17 +510,36 @@ def load_files(
         counts_now = store.counts()
         journal.completed_many(load_id, [(path, sha, kind_name, r.read, r.loaded, r.rejected)
                                          for path, sha, kind_name, _b, r in pending], counts_now)
+
     def paid_stale() -> None:
-        nonlocal paid_dirty
         journal.dirty(load_id, "PAID")
-        paid_dirty = True
+        plan.paid_dirty = True
 
     relinked = relink_payees(store, paid_stale)
-    clock["written"] = time.perf_counter()
-    if paid_dirty:
+    return relinked, time.perf_counter() - t0
+
+
+def derive(store: Store, plan: LoadPlan) -> float:
+    """Derive phase: rebuild PAID totals when payments changed (now or in an interrupted earlier load).
+
+    Returns:
+        The seconds spent.
+    """
+    t0 = time.perf_counter()
+    if plan.paid_dirty:
         rebuild_paid(store)
-        journal.derived(load_id, "PAID")
-    clock["derived"] = time.perf_counter()
+        plan.journal.derived(plan.load_id, "PAID")
+    return time.perf_counter() - t0
+
+
+def report(store: Store, plan: LoadPlan, parsed: ParsedFiles, relinked: Relinked,
+           seconds: dict[str, float]) -> LoadSummary:
+    """Report phase: write ``rejects.csv`` (IDs masked, cells neutralised for Excel) and build the summary.
+
+    The reject log is (re)written whenever this load has issues or an older log exists, so it always
+    describes the last load.
+    """
+    out, issues = plan.rejects, parsed.issues
     after = store.counts()
     if issues or out.exists():
         frame = pd.DataFrame(issues, columns=REJECT_COLUMNS)
@@ -484,8 +551,38 @@ def load_files(
         frame = frame.map(neutralise_cell)  # values come from the files: "=cmd|…" must stay text in Excel
         out.parent.mkdir(parents=True, exist_ok=True)
         frame.to_csv(out, index=False, encoding="utf-8-sig")
-    seconds = {"parse": clock["parsed"] - clock["start"], "write": clock["written"] - clock["parsed"],
-               "derive": clock["derived"] - clock["written"], "total": time.perf_counter() - clock["start"]}
-    return LoadSummary(load_id, store.location, results, before, after,
+    seconds = {**seconds, "total": time.perf_counter() - plan.started}
+    return LoadSummary(plan.load_id, store.location, parsed.results, plan.counts_before, after,
                        str(out) if (issues or out.exists()) else None, {k: round(v, 3) for k, v in seconds.items()},
                        dataclasses.asdict(relinked))
+
+
+def load_files(
+    store: Store,
+    paths: Sequence[Path | str],
+    *,
+    kind: str | None = None,
+    kinds: Sequence[str | None] | None = None,
+    rejects_path: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> LoadSummary:
+    """Load source files into ``store``, in five named phases: plan → parse → write → derive → report.
+
+    Args:
+        store: the target store (schema is created if missing).
+        paths: files to load; order does not matter (they are processed in dependency order).
+        kind: force one kind for every file (else detected from the headers).
+        kinds: a kind (or None to detect) per path, overriding ``kind``.
+        rejects_path: where to write the reject/warning log (CSV, UTF-8 with BOM so Excel opens it);
+            default ``rejects.csv`` in the store's sidecar folder (:attr:`Store.sidecar`).
+        progress: called with a short message before each file.
+
+    Returns:
+        LoadSummary with per-file counts (``read == loaded + rejected``), counts before/after per kind.
+    """
+    plan = plan_load(store, paths, kind, kinds, rejects_path)
+    parsed = parse_files(plan, progress)
+    relinked, write_s = write_files(store, plan, parsed, progress)
+    derive_s = derive(store, plan)
+    parse_s = time.perf_counter() - plan.started - write_s - derive_s
+    return report(store, plan, parsed, relinked, {"parse": parse_s, "write": write_s, "derive": derive_s})
