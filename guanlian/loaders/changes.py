@@ -15,24 +15,23 @@ from guanlian.loaders.common import (
     company_keys,
     looks_like_company,
     names_in,
+    parse_resident_ids,
     person_nodes,
     provenance,
     require,
     required_dates,
-    resident_ids,
-    text_col,
 )
 from guanlian.loaders.parse import map_unique
 from guanlian.loaders.spec import Batch, BuildContext, Field, KindSpec, stable_keys
-from guanlian.matching.normalize import normalize_company_name, normalize_person_name
+from guanlian.matching.normalize import normalize_person_name
 
 FIELDS = (
-    Field("company", ("企业名称", "公司名称"), required=True),
-    Field("credit_code", ("统一社会信用代码",)),
+    Field("company", ("企业名称", "公司名称"), required=True, type="company_name"),
+    Field("credit_code", ("统一社会信用代码",), type="credit_code"),
     Field("item", ("变更事项", "变更项目", "变更类型"), required=True),
     Field("before", ("变更前", "变更前内容")),
     Field("after", ("变更后", "变更后内容")),
-    Field("changed_on", ("变更日期", "变更时间", "核准日期"), required=True),
+    Field("changed_on", ("变更日期", "变更时间", "核准日期"), required=True, type="date"),
 )
 
 PEOPLE_ITEMS = ("投资人", "股东", "出资", "法定代表人", "负责人", "董事", "监事", "经理", "高级管理", "主要人员", "成员")
@@ -46,10 +45,10 @@ def build(rows: pd.DataFrame, ctx: BuildContext) -> Batch:
     for col in ("before", "after"):
         if col not in rows.columns:
             rows = rows.assign(**{col: ""})
-    ckeys, code, status = company_keys(rows["company"], text_col(rows, "credit_code").fillna(""), ctx, b, rows)
+    ckeys, code, status = company_keys(rows, "company", "credit_code", ctx, b)
     prov = provenance(rows, ctx)
     b.add_nodes("Company", pd.DataFrame({"key": ckeys, "name": rows["company"],
-                                         "name_norm": map_unique(rows["company"], normalize_company_name),
+                                         "name_norm": ctx.cells.company_names(rows, "company"),
                                          "credit_code": code, "credit_code_status": status, **prov}))
     base = pd.DataFrame({"company_key": ckeys, "company": rows["company"], "item": rows["item"], "before": rows["before"], "after": rows["after"],
                          "changed_on": iso, "changed_on_day": day, "src_row": rows["src_row"]})
@@ -69,7 +68,7 @@ def build(rows: pd.DataFrame, ctx: BuildContext) -> Batch:
         corp = looks_like_company(pr["person"])
         pr = pr[~corp].reset_index(drop=True)
         if len(pr):
-            ids = resident_ids(pr.assign(id_number=""), "id_number", b)
+            ids = parse_resident_ids(pd.Series("", index=pr.index, dtype=object))  # change records carry no IDs
             pkeys = person_nodes(pr, name="person", ids=ids, anon_context=[pr["company_key"]], ctx=ctx, batch=b,
                                  extra={"employer": pr["company"]})
             b.add_edges("CHANGE", pd.DataFrame({

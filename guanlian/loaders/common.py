@@ -2,9 +2,7 @@
 
 Example:
     >>> import pandas as pd
-    >>> b = Batch()
-    >>> rows = pd.DataFrame({"src_row": [2], "id": ["11010519491231002X"]})
-    >>> ids = resident_ids(rows, "id", b)
+    >>> ids = parse_resident_ids(pd.Series(["11010519491231002X"]))
     >>> ids.number.tolist(), ids.status.tolist()
     (['11010519491231002X'], ['valid'])
 """
@@ -12,23 +10,17 @@ Example:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 
 import pandas as pd
 
-from guanlian.loaders.parse import map_unique, parse_amounts, parse_dates
+from guanlian.loaders.parse import ParsedDates, map_unique, parse_dates
 from guanlian.loaders.spec import Batch, BuildContext, stable_keys
 from guanlian.matching.normalize import (
-    normalize_address,
     normalize_company_name,
-    normalize_email,
     normalize_person_name,
-    normalize_phone,
-    normalize_unit_name,
 )
-from guanlian.values.ids import cached_resident_id, credit_codes, fast_valid_ids
+from guanlian.values.ids import cached_resident_id, fast_valid_ids
 
 _HAS_LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 _COMPANY_WORDS = re.compile(
@@ -64,22 +56,22 @@ def require_letters(rows: pd.DataFrame, field: str, batch: Batch) -> pd.DataFram
 
 @dataclass
 class Ids:
-    """Parsed resident IDs aligned with the rows: canonical number (valid only), status, birth, sex."""
+    """Parsed resident IDs aligned with the rows: canonical number (valid only), status, birth, sex, and
+    whether Excel stored the number as a float (digits lost)."""
 
     number: pd.Series
     status: pd.Series
     birth: pd.Series
     sex: pd.Series
+    precision_lost: pd.Series
 
 
-def resident_ids(rows: pd.DataFrame, field: str, batch: Batch) -> Ids:
-    """Parse resident IDs in column ``field``; bad checksums and malformed IDs become warnings.
+def parse_resident_ids(values: pd.Series) -> Ids:
+    """Parse resident IDs (one parse per distinct value); records no issue (see :func:`resident_ids`).
 
-    A bad value is never "fixed": the canonical number is set only for valid IDs; ``id_status`` records the
-    rest and the raw text goes to the issue log.
+    A bad value is never "fixed": the canonical number is set only for valid IDs; ``status`` records the rest.
     """
-    col = rows[field] if field in rows.columns else pd.Series("", index=rows.index)
-    col = col.astype(object)
+    col = values.astype(object)
     number = pd.Series(None, index=col.index, dtype=object)
     status = pd.Series("missing", index=col.index, dtype=object)
     birth = pd.Series(None, index=col.index, dtype=object)
@@ -103,6 +95,17 @@ def resident_ids(rows: pd.DataFrame, field: str, batch: Batch) -> Ids:
         for i, target in enumerate((number, status, birth, sex)):
             target[rest.index] = [t[i] for t in parsed]
     precision = col.str.fullmatch(r"\d(\.\d+)?e\+1[4-7]", case=False).fillna(False).astype(bool) & (status != "valid")
+    return Ids(number.astype(object), status.astype(object), birth.astype(object), sex.astype(object), precision)
+
+
+def resident_ids(rows: pd.DataFrame, field: str, batch: Batch, ctx: BuildContext) -> Ids:
+    """The resident IDs of column ``field`` for ``rows`` (parsed by the pipeline); bad checksums, malformed,
+    masked and Excel-mangled IDs become warnings with the raw text in the issue log.
+    """
+    ids = ctx.cells.ids(rows, field)
+    if field not in rows.columns:
+        return ids
+    col, status, precision = rows[field].astype(object), ids.status, ids.precision_lost
     for code, mask in (
         ("id_precision_lost", precision),
         ("id_bad_checksum", (status == "bad_checksum") & ~precision),
@@ -111,7 +114,7 @@ def resident_ids(rows: pd.DataFrame, field: str, batch: Batch) -> Ids:
     ):
         if mask.any():
             batch.issue(rows.loc[mask, "src_row"], field, col[mask], code, "warning")
-    return Ids(number.astype(object), status.astype(object), birth.astype(object), sex.astype(object))
+    return ids
 
 
 def person_nodes(
@@ -131,12 +134,12 @@ def person_nodes(
     without an ID are never merged with each other by name here; the matcher links them with scored edges.
     """
     name_col = rows[name]
-    name_norm = map_unique(name_col, normalize_person_name)
+    name_norm = ctx.cells.values(rows, name) if ctx.cells.has(name) else map_unique(name_col, normalize_person_name)
     anon = stable_keys("anon", *anon_context, name_norm)
     keys = ("ric:" + ids.number.astype(object).where(ids.number.notna(), "")).where(ids.number.notna(), anon)
     birth_iso = ids.birth
     if birth_field and birth_field in rows.columns:
-        given = parse_dates(rows[birth_field])
+        given = ctx.cells.dates(rows, birth_field)
         if given.bad.any():
             batch.issue(rows.loc[given.bad, "src_row"], birth_field, rows.loc[given.bad, birth_field], "bad_date", "warning")
         if given.out_of_range.any():
@@ -170,26 +173,29 @@ def looks_like_company(names: pd.Series) -> pd.Series:
     return map_unique(names, lambda v: bool(_COMPANY_WORDS.search(v)) or len(normalize_person_name(v)) > 6, dtype=bool)
 
 
-def company_keys(names: pd.Series, codes: pd.Series | None, ctx: BuildContext, batch: Batch, rows: pd.DataFrame,
-                 code_field: str = "credit_code") -> tuple[pd.Series, pd.Series, pd.Series]:
-    """Company keys: ``uscc:<code>`` for a valid credit code, else a known code for the same normalised name,
-    else ``cname:<normalised name>``. Returns (keys, canonical codes, code statuses)."""
-    name_norm = map_unique(names, normalize_company_name)
-    if codes is None:
-        codes = pd.Series("", index=names.index)
-    code, status = credit_codes(codes)
+def company_keys(rows: pd.DataFrame, name: str, code_field: str | None, ctx: BuildContext, batch: Batch
+                 ) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Company keys of ``rows`` named in column ``name`` (a company- or party-name field), coded in ``code_field``.
+
+    ``uscc:<code>`` for a valid credit code, else a known code for the same normalised name, else
+    ``cname:<normalised name>``; bad codes are warnings. Returns (keys, canonical codes, code statuses).
+    """
+    name_norm = ctx.cells.company_names(rows, name)
+    codes = ctx.cells.codes(rows, code_field)
+    code, status = codes.code, codes.status
     for c, mask in (("code_bad_checksum", status == "bad_checksum"), ("code_invalid", status == "invalid")):
         if mask.any():
-            batch.issue(rows.loc[mask, "src_row"], code_field, codes[mask], c, "warning")
+            assert code_field is not None  # a missing column parses as "missing"
+            batch.issue(rows.loc[mask, "src_row"], code_field, rows.loc[mask, code_field], c, "warning")
     known = map_unique(name_norm, lambda n: ctx.company_key_for_name(n) if n else None)
     keys = ("uscc:" + code.astype(object).where(code.notna(), "")).where(code.notna(), known)
     keys = keys.where(keys.notna(), "cname:" + name_norm)
     return keys.astype(object), code.astype(object), status.astype(object)
 
 
-def unit_keys(names: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """(keys, normalised names) of public bodies."""
-    norm = map_unique(names, normalize_unit_name)
+def unit_keys(rows: pd.DataFrame, name: str, ctx: BuildContext) -> tuple[pd.Series, pd.Series]:
+    """(keys, normalised names) of the public bodies named in column ``name`` (a unit-name field) of ``rows``."""
+    norm = ctx.cells.values(rows, name)
     return ("unit:" + norm).astype(object), norm
 
 
@@ -199,17 +205,17 @@ def contact_edges(
 ) -> None:
     """Phone/Address/Email/Account nodes and the HAS_* edges from their owners (normalised, de-duplicated)."""
     specs = (
-        (phone, "Phone", "HAS_PHONE", "tel", normalize_phone, "number"),
-        (address, "Address", "HAS_ADDRESS", "addr", normalize_address, "text"),
-        (email, "Email", "HAS_EMAIL", "mail", normalize_email, "address"),
-        (account, "Account", "HAS_ACCOUNT", "acct", _normalize_account, "number"),
+        (phone, "Phone", "HAS_PHONE", "tel", "number"),
+        (address, "Address", "HAS_ADDRESS", "addr", "text"),
+        (email, "Email", "HAS_EMAIL", "mail", "address"),
+        (account, "Account", "HAS_ACCOUNT", "acct", "number"),
     )
     prov = pd.DataFrame(provenance(rows, ctx), index=rows.index)
-    for field_name, kind, edge, prefix, norm, prop in specs:
+    for field_name, kind, edge, prefix, prop in specs:
         if not field_name or field_name not in rows.columns:
             continue
         raw = rows[field_name]
-        value = map_unique(raw, partial(_if_given, norm))
+        value = ctx.cells.values(rows, field_name)
         ok = value != ""
         if not ok.any():
             continue
@@ -233,18 +239,19 @@ def contact_edge_keys(edge: str, owners: pd.Series, contacts: pd.Series) -> pd.S
     return edge.lower() + ":" + owners.astype(str) + "|" + contacts.astype(str)
 
 
-def _if_given(fn: Callable[[str], str], v: str) -> str:
-    return fn(v) if v else ""
+def normalize_account(v: str) -> str:
+    """An account number: digits (and letters) without spaces or dashes; "" when shorter than 6.
 
-
-def _normalize_account(v: str) -> str:
+    >>> normalize_account("6222 0215-0000 1234"), normalize_account("12 34")
+    ('6222021500001234', '')
+    """
     digits = re.sub(r"[\s\-]", "", v)
     return digits if len(digits) >= 6 else ""
 
 
-def amounts(rows: pd.DataFrame, field: str, batch: Batch) -> tuple[pd.DataFrame, pd.Series]:
-    """Parse a required positive amount; reject unparseable, non-positive and absurd values."""
-    value, bad = parse_amounts(rows[field])
+def amounts(rows: pd.DataFrame, field: str, batch: Batch, ctx: BuildContext) -> tuple[pd.DataFrame, pd.Series]:
+    """A required positive amount; reject unparseable, non-positive and absurd values."""
+    value, bad = ctx.cells.numbers(rows, field)
     nonpos = ~bad & value.notna() & (value <= 0)
     absurd = ~bad & (value > 1e11)
     for code, mask in (("bad_amount", bad), ("negative_amount", nonpos), ("absurd_amount", absurd)):
@@ -256,8 +263,8 @@ def amounts(rows: pd.DataFrame, field: str, batch: Batch) -> tuple[pd.DataFrame,
 
 def required_dates(rows: pd.DataFrame, field: str, batch: Batch, ctx: BuildContext, *, future_ok: bool = False
                    ) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
-    """Parse a required date column; reject bad / out-of-range (and future unless ``future_ok``)."""
-    d = parse_dates(rows[field])
+    """A required date column; reject bad / out-of-range (and future unless ``future_ok``)."""
+    d = ctx.cells.dates(rows, field)
     future = d.day.notna() & (d.day > ctx.today_day + 1)
     if future_ok:
         future = future & False
@@ -269,12 +276,14 @@ def required_dates(rows: pd.DataFrame, field: str, batch: Batch, ctx: BuildConte
     return rows[keep], d.iso[keep], d.day[keep]
 
 
-def optional_dates(rows: pd.DataFrame, field: str, batch: Batch) -> tuple[pd.Series, pd.Series]:
-    """Parse an optional date column; a bad value is a warning and becomes empty."""
+def optional_dates(rows: pd.DataFrame, field: str, batch: Batch, ctx: BuildContext,
+                   parsed: ParsedDates | None = None) -> tuple[pd.Series, pd.Series]:
+    """An optional date column (parsed by the pipeline, or ``parsed`` when the builder combined columns);
+    a bad value is a warning and becomes empty. Returns (ISO dates, day numbers)."""
     if field not in rows.columns:
         empty = pd.Series(None, index=rows.index, dtype=object)
         return empty, pd.Series(pd.array([None] * len(rows), dtype="Int64"), index=rows.index)
-    d = parse_dates(rows[field])
+    d = parsed if parsed is not None else ctx.cells.dates(rows, field)
     bad = d.bad | d.out_of_range
     if bad.any():
         batch.issue(rows.loc[bad, "src_row"], field, rows.loc[bad, field], "bad_date", "warning")

@@ -19,21 +19,19 @@ from guanlian.loaders.common import (
     resident_ids,
     text_col,
 )
-from guanlian.loaders.parse import map_unique, parse_amounts
 from guanlian.loaders.spec import Batch, BuildContext, Field, KindSpec
-from guanlian.matching.normalize import normalize_company_name
 
 FIELDS = (
-    Field("name", ("企业名称", "公司名称", "单位名称", "名称"), required=True),
-    Field("credit_code", ("统一社会信用代码", "信用代码", "注册号")),
-    Field("legal_rep", ("法定代表人", "法人代表", "负责人", "经营者")),
-    Field("legal_rep_id", ("法定代表人证件号", "法定代表人身份证号", "法人身份证号")),
-    Field("established", ("成立日期", "注册日期", "成立时间")),
-    Field("reg_capital", ("注册资本", "注册资金")),
+    Field("name", ("企业名称", "公司名称", "单位名称", "名称"), required=True, type="company_name"),
+    Field("credit_code", ("统一社会信用代码", "信用代码", "注册号"), type="credit_code"),
+    Field("legal_rep", ("法定代表人", "法人代表", "负责人", "经营者"), type="person_name"),
+    Field("legal_rep_id", ("法定代表人证件号", "法定代表人身份证号", "法人身份证号"), type="resident_id"),
+    Field("established", ("成立日期", "注册日期", "成立时间"), type="date"),
+    Field("reg_capital", ("注册资本", "注册资金"), type="amount"),
     Field("status", ("登记状态", "经营状态", "企业状态")),
-    Field("address", ("注册地址", "住所", "经营场所", "地址")),
-    Field("phone", ("联系电话", "电话", "企业联系电话")),
-    Field("email", ("邮箱", "电子邮箱", "企业邮箱")),
+    Field("address", ("注册地址", "住所", "经营场所", "地址"), type="address"),
+    Field("phone", ("联系电话", "电话", "企业联系电话"), type="phone"),
+    Field("email", ("邮箱", "电子邮箱", "企业邮箱"), type="email"),
     Field("scope", ("经营范围",)),
 )
 
@@ -43,10 +41,9 @@ def build(rows: pd.DataFrame, ctx: BuildContext) -> Batch:
     b = Batch()
     rows = require(rows, ["name"], b)
     rows = require_letters(rows, "name", b)
-    ckeys, code, code_status = company_keys(rows["name"], text_col(rows, "credit_code").fillna(""), ctx, b, rows)
-    est_iso, est_day = optional_dates(rows, "established", b)
-    capital, bad_cap = parse_amounts(rows["reg_capital"]) if "reg_capital" in rows.columns else (
-        pd.Series(None, index=rows.index, dtype="float64"), pd.Series(False, index=rows.index))
+    ckeys, code, code_status = company_keys(rows, "name", "credit_code", ctx, b)
+    est_iso, est_day = optional_dates(rows, "established", b, ctx)
+    capital, bad_cap = ctx.cells.numbers(rows, "reg_capital")
     if bad_cap.any():
         b.issue(rows.loc[bad_cap, "src_row"], "reg_capital", rows.loc[bad_cap, "reg_capital"], "bad_amount", "warning")
     prov = provenance(rows, ctx)
@@ -54,7 +51,7 @@ def build(rows: pd.DataFrame, ctx: BuildContext) -> Batch:
         "Company",
         pd.DataFrame(
             {
-                "key": ckeys, "name": rows["name"], "name_norm": map_unique(rows["name"], normalize_company_name),
+                "key": ckeys, "name": rows["name"], "name_norm": ctx.cells.company_names(rows, "name"),
                 "credit_code": code, "credit_code_status": code_status, "legal_rep": text_col(rows, "legal_rep"),
                 "established": est_iso, "established_day": est_day, "reg_capital": capital,
                 "status": text_col(rows, "status"), "address": text_col(rows, "address"),
@@ -68,7 +65,7 @@ def build(rows: pd.DataFrame, ctx: BuildContext) -> Batch:
         reps = rows[rows["legal_rep"] != ""]
         reps_keys = ckeys[reps.index]
         if len(reps):
-            ids = resident_ids(reps, "legal_rep_id", b)
+            ids = resident_ids(reps, "legal_rep_id", b, ctx)
             pkeys = person_nodes(
                 reps, name="legal_rep", ids=ids, anon_context=[reps_keys], ctx=ctx, batch=b,
                 extra={"employer": reps["name"]},

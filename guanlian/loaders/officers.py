@@ -11,18 +11,15 @@ from guanlian.loaders.common import (
     require,
     require_letters,
     resident_ids,
-    text_col,
 )
-from guanlian.loaders.parse import map_unique
 from guanlian.loaders.spec import Batch, BuildContext, Field, KindSpec
-from guanlian.matching.normalize import normalize_company_name
 
 FIELDS = (
-    Field("company", ("企业名称", "公司名称"), required=True),
-    Field("credit_code", ("统一社会信用代码",)),
-    Field("name", ("姓名", "人员姓名", "主要人员"), required=True),
+    Field("company", ("企业名称", "公司名称"), required=True, type="company_name"),
+    Field("credit_code", ("统一社会信用代码",), type="credit_code"),
+    Field("name", ("姓名", "人员姓名", "主要人员"), required=True, type="person_name"),
     Field("title", ("职务", "职位"), required=True),
-    Field("id_number", ("证件号码", "身份证号", "公民身份号码")),
+    Field("id_number", ("证件号码", "身份证号", "公民身份号码"), type="resident_id"),
 )
 
 
@@ -31,12 +28,12 @@ def build(rows: pd.DataFrame, ctx: BuildContext) -> Batch:
     b = Batch()
     rows = require(rows, ["company", "name", "title"], b)
     rows = require_letters(rows, "name", b)
-    ckeys, code, status = company_keys(rows["company"], text_col(rows, "credit_code").fillna(""), ctx, b, rows)
+    ckeys, code, status = company_keys(rows, "company", "credit_code", ctx, b)
     prov = provenance(rows, ctx)
     b.add_nodes("Company", pd.DataFrame({"key": ckeys, "name": rows["company"],
-                                         "name_norm": map_unique(rows["company"], normalize_company_name),
+                                         "name_norm": ctx.cells.company_names(rows, "company"),
                                          "credit_code": code, "credit_code_status": status, **prov}))
-    ids = resident_ids(rows, "id_number", b)
+    ids = resident_ids(rows, "id_number", b, ctx)
     pkeys = person_nodes(rows, name="name", ids=ids, anon_context=[ckeys], ctx=ctx, batch=b,
                          extra={"employer": rows["company"]})
     b.add_edges(

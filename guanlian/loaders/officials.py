@@ -19,23 +19,29 @@ from guanlian.loaders.common import (
     text_col,
     unit_keys,
 )
-from guanlian.loaders.parse import parse_dates, parse_sex, split_range
+from guanlian.loaders.parse import ParsedDates
 from guanlian.loaders.spec import Batch, BuildContext, Field, KindSpec, stable_keys
 
 FIELDS = (
-    Field("name", ("姓名", "干部姓名"), required=True),
-    Field("id_number", ("身份证号", "公民身份号码", "身份证号码", "身份证")),
-    Field("sex", ("性别",)),
-    Field("birth_date", ("出生日期", "出生年月")),
-    Field("unit", ("工作单位", "单位", "所在单位", "任职单位"), required=True),
+    Field("name", ("姓名", "干部姓名"), required=True, type="person_name"),
+    Field("id_number", ("身份证号", "公民身份号码", "身份证号码", "身份证"), type="resident_id"),
+    Field("sex", ("性别",), type="sex"),
+    Field("birth_date", ("出生日期", "出生年月"), type="date"),
+    Field("unit", ("工作单位", "单位", "所在单位", "任职单位"), required=True, type="unit_name"),
     Field("post", ("职务", "现任职务")),
     Field("rank", ("职级",)),
-    Field("tenure", ("任职时间", "任职起止时间")),
-    Field("term_start", ("任职开始时间", "任现职时间", "任职日期")),
-    Field("term_end", ("离任时间", "任职结束时间", "免职时间")),
-    Field("phone", ("联系电话", "手机号码", "手机", "电话")),
-    Field("address", ("家庭住址", "住址", "现住址")),
+    Field("tenure", ("任职时间", "任职起止时间"), type="date_range"),
+    Field("term_start", ("任职开始时间", "任现职时间", "任职日期"), type="date"),
+    Field("term_end", ("离任时间", "任职结束时间", "免职时间"), type="date"),
+    Field("phone", ("联系电话", "手机号码", "手机", "电话"), type="phone"),
+    Field("address", ("家庭住址", "住址", "现住址"), type="address"),
 )
+
+
+def _pick(given: pd.Series, a: ParsedDates, b: ParsedDates) -> ParsedDates:
+    """``a`` where ``given``, else ``b`` (row by row)."""
+    return ParsedDates(*(getattr(a, f).where(given, getattr(b, f)) for f in ("iso", "day", "open_end", "bad",
+                                                                             "out_of_range")))
 
 
 def build(rows: pd.DataFrame, ctx: BuildContext) -> Batch:
@@ -43,29 +49,32 @@ def build(rows: pd.DataFrame, ctx: BuildContext) -> Batch:
     b = Batch()
     rows = require(rows, ["name", "unit"], b)
     rows = require_letters(rows, "name", b)
-    if "tenure" in rows.columns and (rows["tenure"] != "").any():
-        start_txt, end_txt = split_range(rows["tenure"])
+    start = ctx.cells.dates(rows, "term_start")
+    end = ctx.cells.dates(rows, "term_end")
+    tenure = ctx.cells.tenure(rows, "tenure")
+    if tenure is not None and (rows["tenure"] != "").any():
+        # an explicit start or end column wins over the range cell, row by row
+        start_txt, end_txt, start, end = tenure.start_text, tenure.end_text, tenure.start, tenure.end
         if "term_start" in rows.columns:
-            start_txt = rows["term_start"].where(rows["term_start"] != "", start_txt)
+            given = rows["term_start"] != ""
+            start_txt = rows["term_start"].where(given, start_txt)
+            start = _pick(given, ctx.cells.dates(rows, "term_start"), start)
         if "term_end" in rows.columns:
-            end_txt = rows["term_end"].where(rows["term_end"] != "", end_txt)
+            given = rows["term_end"] != ""
+            end_txt = rows["term_end"].where(given, end_txt)
+            end = _pick(given, ctx.cells.dates(rows, "term_end"), end)
         rows = rows.assign(term_start=start_txt, term_end=end_txt)
-    start_iso, start_day = optional_dates(rows, "term_start", b)
-    end = parse_dates(rows["term_end"]) if "term_end" in rows.columns else None
-    end_iso = end.iso if end is not None else pd.Series(None, index=rows.index, dtype=object)
-    end_day = end.day if end is not None else pd.Series(pd.array([None] * len(rows), dtype="Int64"), index=rows.index)
-    if end is not None and (end.bad | end.out_of_range).any():
-        m = end.bad | end.out_of_range
-        b.issue(rows.loc[m, "src_row"], "term_end", rows.loc[m, "term_end"], "bad_date", "warning")
+    start_iso, start_day = optional_dates(rows, "term_start", b, ctx, start)
+    end_iso, end_day = optional_dates(rows, "term_end", b, ctx, end)
     backwards = (start_day.notna() & end_day.notna() & (end_day < start_day)).fillna(False).astype(bool)
     if backwards.any():
         b.issue(rows.loc[backwards, "src_row"], "term_end", rows.loc[backwards, "term_end"], "term_end_before_start",
                 "rejected")
         keep = ~backwards
         rows, start_iso, start_day, end_iso, end_day = rows[keep], start_iso[keep], start_day[keep], end_iso[keep], end_day[keep]
-    ukeys, unorm = unit_keys(rows["unit"])
-    ids = resident_ids(rows, "id_number", b)
-    sex = parse_sex(rows["sex"]) if "sex" in rows.columns else pd.Series(None, index=rows.index, dtype=object)
+    ukeys, unorm = unit_keys(rows, "unit", ctx)
+    ids = resident_ids(rows, "id_number", b, ctx)
+    sex = ctx.cells.values(rows, "sex") if ctx.cells.has("sex") else pd.Series(None, index=rows.index, dtype=object)
     birth_col = rows["birth_date"] if "birth_date" in rows.columns else pd.Series("", index=rows.index)
     pkeys = person_nodes(
         rows, name="name", ids=ids, anon_context=[pd.Series("official", index=rows.index), unorm, birth_col],

@@ -15,7 +15,7 @@ from guanlian.loaders.common import (
     amounts,
     company_keys,
     contact_edges,
-    looks_like_company,
+    parse_resident_ids,
     person_nodes,
     provenance,
     require,
@@ -25,18 +25,17 @@ from guanlian.loaders.common import (
     text_col,
     unit_keys,
 )
-from guanlian.loaders.parse import map_unique
 from guanlian.loaders.spec import Batch, BuildContext, Field, KindSpec, stable_keys
-from guanlian.matching.normalize import normalize_company_name
 
 FIELDS = (
-    Field("payer", ("付款单位", "付款人", "预算单位", "付款方"), required=True),
-    Field("payer_account", ("付款账号", "付款人账号", "付款账户")),
-    Field("payee", ("收款单位", "收款人", "收款单位(人)", "收款人名称", "收款方", "对方户名"), required=True),
-    Field("payee_code", ("收款单位统一社会信用代码", "收款人统一社会信用代码")),
-    Field("payee_account", ("收款账号", "收款人账号", "收款账户", "对方账号")),
-    Field("amount", ("金额", "支付金额", "付款金额", "交易金额"), required=True),
-    Field("paid_on", ("付款日期", "交易日期", "支付日期", "日期"), required=True),
+    Field("payer", ("付款单位", "付款人", "预算单位", "付款方"), required=True, type="unit_name"),
+    Field("payer_account", ("付款账号", "付款人账号", "付款账户"), type="account"),
+    Field("payee", ("收款单位", "收款人", "收款单位(人)", "收款人名称", "收款方", "对方户名"), required=True,
+          type="party_name"),
+    Field("payee_code", ("收款单位统一社会信用代码", "收款人统一社会信用代码"), type="credit_code"),
+    Field("payee_account", ("收款账号", "收款人账号", "收款账户", "对方账号"), type="account"),
+    Field("amount", ("金额", "支付金额", "付款金额", "交易金额"), required=True, type="amount"),
+    Field("paid_on", ("付款日期", "交易日期", "支付日期", "日期"), required=True, type="date"),
     Field("purpose", ("用途", "摘要", "付款用途")),
     Field("voucher", ("凭证号", "支付凭证号", "流水号")),
     Field("contract", ("合同号", "合同编号")),
@@ -49,19 +48,18 @@ def payee_keys(rows: pd.DataFrame, name: str, payer_keys: pd.Series, ctx: BuildC
     """Keys and kinds of payees (Company or Person), creating their nodes."""
     kinds = pd.Series("Person", index=rows.index, dtype=object)
     keys = pd.Series(None, index=rows.index, dtype=object)
-    corp = pd.Series(False, index=rows.index) if force_person else looks_like_company(rows[name]).astype(bool)
+    corp = pd.Series(False, index=rows.index) if force_person else ctx.cells.party_names(rows, name).corporate
     if corp.any():
         part = rows[corp]
-        codes = part[code_field] if code_field and code_field in part.columns else None
-        ck, code, status = company_keys(part[name], codes, ctx, b, part)
-        b.add_nodes("Company", pd.DataFrame({"key": ck, "name": part[name], "name_norm": map_unique(part[name], normalize_company_name),
+        ck, code, status = company_keys(part, name, code_field if code_field in part.columns else None, ctx, b)
+        b.add_nodes("Company", pd.DataFrame({"key": ck, "name": part[name], "name_norm": ctx.cells.company_names(part, name),
                                              "credit_code": code, "credit_code_status": status, **provenance(part, ctx)}))
         keys[corp] = ck
         kinds[corp] = "Company"
     people = rows[~corp]
     if len(people):
-        ids = resident_ids(people, id_field, b) if id_field and id_field in people.columns else resident_ids(
-            people.assign(_no_id=""), "_no_id", b)
+        ids = resident_ids(people, id_field, b, ctx) if id_field and id_field in people.columns else (
+            parse_resident_ids(pd.Series("", index=people.index, dtype=object)))
         account = text_col(people, account_field) if account_field else pd.Series(None, index=people.index, dtype=object)
         pk = person_nodes(people, name=name, ids=ids, anon_context=[payer_keys[~corp], account], ctx=ctx, batch=b)
         keys[~corp] = pk
@@ -76,10 +74,10 @@ def ledger_rows(rows: pd.DataFrame, payee: str, ctx: BuildContext, b: Batch
     """
     rows = require(rows, ["payer", payee, "amount", "paid_on"], b)
     rows = require_letters(rows, payee, b)
-    rows, amount = amounts(rows, "amount", b)
+    rows, amount = amounts(rows, "amount", b, ctx)
     rows, iso, day = required_dates(rows, "paid_on", b, ctx)
     amount = amount[rows.index]
-    ukeys, unorm = unit_keys(rows["payer"])
+    ukeys, unorm = unit_keys(rows, "payer", ctx)
     prov = provenance(rows, ctx)
     b.add_nodes("Unit", pd.DataFrame({"key": ukeys, "name": rows["payer"], "name_norm": unorm, **prov}))
     return rows, amount, iso, day, ukeys, prov

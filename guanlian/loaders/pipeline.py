@@ -40,6 +40,7 @@ from guanlian.loaders import (
     shareholders,
     subsidies,
 )
+from guanlian.loaders.cells import Cells
 from guanlian.loaders.journal import MATCH_STEP, Journal, fingerprint, journal_path
 from guanlian.loaders.parse import clean_text, day_number
 from guanlian.loaders.read import RawTable, ReadError, norm_header, read_table
@@ -220,7 +221,7 @@ class _Resolver:
         if batch.officials:
             self.add_officials(pd.DataFrame({"k": list(batch.officials), "n": list(batch.officials.values())}))
 
-    def context(self, src_file: str, load_id: str) -> BuildContext:
+    def context(self, src_file: str, load_id: str, cells: Cells) -> BuildContext:
         return BuildContext(
             src_file=src_file,
             load_id=load_id,
@@ -228,6 +229,7 @@ class _Resolver:
             company_key_for_name=self.company_by_name.get,
             official_by_id=lambda n: f"ric:{n}" if n in self.official_ids else None,
             officials_by_name=lambda n: self.officials_by_name.get(n, []),
+            cells=cells,
         )
 
 
@@ -246,7 +248,9 @@ def parse_file(path: Path, kind: str | None, resolver: _Resolver | None = None, 
     read = len(frame)
     frame = _flag_cells(frame, table, batch)
     resolver = resolver or _Resolver()
-    built = spec.build(frame.reset_index(drop=True), resolver.context(path.name, load_id))
+    rows = frame.reset_index(drop=True)
+    cells = Cells.parse(rows, spec.fields)  # every typed column parsed once, before the builder reads it
+    built = spec.build(rows, resolver.context(path.name, load_id, cells))
     built.note_references()
     built.compact()
     built.issues = batch.issues + built.issues

@@ -18,21 +18,18 @@ from guanlian.loaders.common import (
     resident_ids,
     text_col,
 )
-from guanlian.loaders.kinship import classify
-from guanlian.loaders.parse import map_unique
 from guanlian.loaders.spec import Batch, BuildContext, Field, KindSpec
-from guanlian.matching.normalize import normalize_person_name
 
 FIELDS = (
-    Field("official_name", ("干部姓名", "本人姓名", "填报人"), required=True),
-    Field("official_id", ("干部身份证号", "本人身份证号", "干部公民身份号码")),
-    Field("term", ("称谓", "与本人关系", "关系"), required=True),
-    Field("name", ("姓名", "亲属姓名", "成员姓名"), required=True),
-    Field("birth_date", ("出生日期", "出生年月")),
-    Field("id_number", ("身份证号", "公民身份号码", "身份证号码", "亲属身份证号")),
+    Field("official_name", ("干部姓名", "本人姓名", "填报人"), required=True, type="person_name"),
+    Field("official_id", ("干部身份证号", "本人身份证号", "干部公民身份号码"), type="resident_id"),
+    Field("term", ("称谓", "与本人关系", "关系"), required=True, type="kinship"),
+    Field("name", ("姓名", "亲属姓名", "成员姓名"), required=True, type="person_name"),
+    Field("birth_date", ("出生日期", "出生年月"), type="date"),
+    Field("id_number", ("身份证号", "公民身份号码", "身份证号码", "亲属身份证号"), type="resident_id"),
     Field("politics", ("政治面貌",)),
     Field("employer", ("工作单位及职务", "工作单位", "工作单位和职务")),
-    Field("phone", ("联系电话", "手机号码")),
+    Field("phone", ("联系电话", "手机号码"), type="phone"),
 )
 
 
@@ -41,13 +38,13 @@ def build(rows: pd.DataFrame, ctx: BuildContext) -> Batch:
     b = Batch()
     rows = require(rows, ["official_name", "term", "name"], b)
     rows = require_letters(rows, "name", b)
-    off_ids = resident_ids(rows, "official_id", b) if "official_id" in rows.columns else None
+    off_ids = resident_ids(rows, "official_id", b, ctx) if "official_id" in rows.columns else None
     official = pd.Series(None, index=rows.index, dtype=object)
     if off_ids is not None:
         official = off_ids.number.map(lambda n: ctx.official_by_id(n) if isinstance(n, str) else None)
         # an official whose ID we know but who is not loaded yet still gets the right key
         official = official.where(official.notna(), ("ric:" + off_ids.number.fillna("")).where(off_ids.number.notna()))
-    by_name = rows["official_name"].map(lambda v: ctx.officials_by_name(normalize_person_name(v)))
+    by_name = ctx.cells.values(rows, "official_name").map(ctx.officials_by_name)
     need = official.isna()
     not_found = need & (by_name.map(len) == 0)
     ambiguous = need & (by_name.map(len) > 1)
@@ -60,12 +57,12 @@ def build(rows: pd.DataFrame, ctx: BuildContext) -> Batch:
                 "official_ambiguous", "rejected")
     keep = official.notna()
     rows, official = rows[keep], official[keep]
-    kin = map_unique(rows["term"], classify)
+    kin = ctx.cells.values(rows, "term")
     unknown = kin.map(lambda k: k.category == "other")
     if unknown.any():
         b.issue(rows.loc[unknown, "src_row"], "term", rows.loc[unknown, "term"], "unknown_relation", "warning")
     relation = kin.map(lambda k: k.relation)
-    ids = resident_ids(rows, "id_number", b)
+    ids = resident_ids(rows, "id_number", b, ctx)
     pkeys = person_nodes(
         rows, name="name", ids=ids, anon_context=[pd.Series("relative", index=rows.index), official, relation],
         ctx=ctx, batch=b, birth_field="birth_date",
@@ -85,7 +82,7 @@ def build(rows: pd.DataFrame, ctx: BuildContext) -> Batch:
     )
     # officials referenced only by ID must exist as nodes for the edge; a bare node carries the name given here
     b.add_nodes("Person", pd.DataFrame({"key": official, "name": rows["official_name"],
-                                        "name_norm": map_unique(rows["official_name"], normalize_person_name), **prov}))
+                                        "name_norm": ctx.cells.values(rows, "official_name"), **prov}))
     contact_edges(pkeys, "Person", rows, ctx, b, phone="phone")
     return b
 

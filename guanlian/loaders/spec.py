@@ -2,13 +2,14 @@
 
 A loader module (``officials``, ``relatives`` …) declares ``SPEC = KindSpec(...)`` with its fields and a
 ``build(rows, ctx) -> Batch`` function. ``rows`` holds one cleaned string column per canonical field plus
-``src_row``; the builder parses values, records issues (a *reject* drops the row, a *warning* keeps it) and
-returns node and edge frames shaped for :mod:`guanlian.graph.frames`.
+``src_row``; each field declares its value type, and the pipeline parses every typed column once before the
+builder runs (``ctx.cells``). The builder reads the parsed values, records issues (a *reject* drops the row, a
+*warning* keeps it) and returns node and edge frames shaped for :mod:`guanlian.graph.frames`.
 
 Example:
-    >>> f = Field("name", ("姓名", "干部姓名"), required=True)
-    >>> f.matches("干部姓名"), f.matches("name")
-    (True, True)
+    >>> f = Field("name", ("姓名", "干部姓名"), required=True, type="person_name")
+    >>> f.matches("干部姓名"), f.matches("name"), f.type
+    (True, True, 'person_name')
 """
 
 from __future__ import annotations
@@ -16,12 +17,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 
 from guanlian.graph.frames import prepare_edges, prepare_nodes
 from guanlian.model import model
+
+if TYPE_CHECKING:
+    from guanlian.loaders.cells import Cells
 
 Severity = Literal["rejected", "warning"]
 
@@ -56,13 +60,26 @@ REASONS: dict[str, tuple[str, str]] = {
 }
 
 
+ValueType = Literal[
+    "text", "person_name", "company_name", "unit_name", "party_name", "date", "date_range", "amount", "share",
+    "resident_id", "credit_code", "party_id", "sex", "kinship", "phone", "address", "email", "account",
+]
+"""What a column holds, which decides how the pipeline parses it (:data:`guanlian.loaders.cells.PARSERS`):
+
+``text`` (kept as cleaned), ``person_name`` / ``company_name`` / ``unit_name`` (normalised for keys and
+matching), ``party_name`` (a person or an organisation: both normal forms), ``date``, ``date_range``
+(``2015.03-至今``), ``amount`` (yuan), ``share`` (0..1), ``resident_id``, ``credit_code``, ``party_id`` (either
+of the two), ``sex``, ``kinship`` (称谓), and the contacts ``phone``, ``address``, ``email``, ``account``."""
+
+
 @dataclass(frozen=True)
 class Field:
-    """A canonical field and the headers that name it (English canonical name always accepted)."""
+    """A canonical field, the headers that name it (English canonical name always accepted) and its value type."""
 
     name: str
     aliases: tuple[str, ...]
     required: bool = False
+    type: ValueType = "text"
 
     def matches(self, header: str) -> bool:
         return header == self.name or header in self.aliases
@@ -132,7 +149,8 @@ class BuildContext:
     """What a builder needs besides its rows.
 
     ``company_key_for_name`` maps a normalised company name to a known credit-code key (registry data
-    loaded earlier or in the same run); ``officials`` resolves an official by resident ID or by name.
+    loaded earlier or in the same run); ``officials`` resolves an official by resident ID or by name;
+    ``cells`` holds the file's columns parsed by type (:class:`guanlian.loaders.cells.Cells`).
     """
 
     src_file: str
@@ -141,6 +159,7 @@ class BuildContext:
     company_key_for_name: Callable[[str], str | None]
     official_by_id: Callable[[str], str | None]
     officials_by_name: Callable[[str], list[str]]
+    cells: Cells
 
 
 @dataclass(frozen=True)

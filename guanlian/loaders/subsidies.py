@@ -11,20 +11,18 @@ from guanlian.loaders.common import (
     contact_edges,
     text_col,
 )
-from guanlian.loaders.parse import map_unique
 from guanlian.loaders.payments import ledger_rows, payee_keys
 from guanlian.loaders.spec import Batch, BuildContext, Field, KindSpec, stable_keys
-from guanlian.matching.normalize import normalize_unit_name
 
 FIELDS = (
-    Field("payer", ("发放单位", "发放机构"), required=True),
-    Field("approver", ("审批单位", "审核单位")),
-    Field("name", ("领取人", "领取人姓名", "补贴对象", "户主姓名"), required=True),
-    Field("id_number", ("身份证号", "公民身份号码", "身份证号码")),
+    Field("payer", ("发放单位", "发放机构"), required=True, type="unit_name"),
+    Field("approver", ("审批单位", "审核单位"), type="unit_name"),
+    Field("name", ("领取人", "领取人姓名", "补贴对象", "户主姓名"), required=True, type="person_name"),
+    Field("id_number", ("身份证号", "公民身份号码", "身份证号码"), type="resident_id"),
     Field("item", ("补贴项目", "项目名称", "资金名称")),
-    Field("amount", ("发放金额", "补贴金额"), required=True),
-    Field("paid_on", ("发放日期", "发放时间"), required=True),
-    Field("account", ("收款账号", "银行账号", "一卡通账号", "账号")),
+    Field("amount", ("发放金额", "补贴金额"), required=True, type="amount"),
+    Field("paid_on", ("发放日期", "发放时间"), required=True, type="date"),
+    Field("account", ("收款账号", "银行账号", "一卡通账号", "账号"), type="account"),
 )
 
 
@@ -35,7 +33,8 @@ def build(rows: pd.DataFrame, ctx: BuildContext) -> Batch:
     pkeys, _ = payee_keys(rows, "name", ukeys, ctx, b, None, "account", "id_number", force_person=True)
     item = text_col(rows, "item")
     approver = text_col(rows, "approver")
-    approver = ("unit:" + map_unique(approver, normalize_unit_name)).where(approver.notna(), None)
+    if ctx.cells.has("approver"):
+        approver = ("unit:" + ctx.cells.values(rows, "approver")).where(approver.notna(), None)
     content = pd.DataFrame({"u": ukeys, "p": pkeys, "a": amount.round(2).astype(str), "d": iso, "i": item.fillna("")})
     occurrence = content.groupby(list(content.columns), sort=False).cumcount()
     b.add_edges("PAYMENT", pd.DataFrame({
