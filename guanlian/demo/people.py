@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -68,12 +68,13 @@ def homophone_variant(name: str) -> str | None:
     return None
 
 
-def unique_numbers(rng: np.random.Generator, n: int, make: object, used: set[str]) -> list[str]:
+def unique_numbers(rng: np.random.Generator, n: int, make: Callable[[np.random.Generator, int], list[str]],
+                   used: set[str]) -> list[str]:
     """Draw ``n`` strings with ``make(rng, k) -> list[str]`` that are not yet in ``used`` (and add them)."""
     out: list[str] = []
     while len(out) < n:
         k = int((n - len(out)) * 1.1) + 4
-        for x in make(rng, k):  # type: ignore[operator]
+        for x in make(rng, k):
             if x not in used:
                 used.add(x)
                 out.append(x)

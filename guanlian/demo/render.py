@@ -79,7 +79,8 @@ def _base(vals: Sequence[Any]) -> list[Any]:
     """Values as a list with every missing value (None, NaN, pd.NA) as None."""
     arr = np.asarray(vals, dtype=object)
     arr[pd.isna(arr)] = None
-    return arr.tolist()  # type: ignore[no-any-return]
+    out: list[Any] = arr.tolist()
+    return out
 
 
 def _sparse(vals: Sequence[Any], style: np.ndarray, fn: Any, plain: str = "plain") -> list[Any]:

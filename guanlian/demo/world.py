@@ -226,7 +226,8 @@ class World:
 
     def unit(self, kind: str = "dept", exclude: tuple[Unit, ...] = ()) -> Unit:
         pool = [u for u in self.units if u.kind.startswith(kind) and u not in exclude]
-        return self.pick(pool)  # type: ignore[no-any-return]
+        unit: Unit = self.pick(pool)
+        return unit
 
     def dates_within(self, lo: int, hi: int, k: int, gap: int = 20) -> list[int]:
         """``k`` sorted payment dates in [lo, hi], at least ``gap`` days apart when room allows."""
@@ -344,9 +345,9 @@ class World:
         id_shown: bool = True, id_form: str = "std", contrib: int | None = None, capital_wan: float = 100,
     ) -> None:
         is_person = isinstance(who, Person)
-        if is_person and id_shown:
-            who.id_written = True  # type: ignore[union-attr]
-        hid = (who.id18 if is_person else who.code) if id_shown else None  # type: ignore[union-attr]
+        if isinstance(who, Person) and id_shown:
+            who.id_written = True
+        hid = (who.id18 if isinstance(who, Person) else who.code) if id_shown else None
         self.add(
             "shareholders", tag, company=c.name, credit_code=c.code, holder=name_as or who.name,
             holder_type="自然人股东" if is_person else "企业法人", holder_id=hid, id_form=id_form, share=share,
@@ -374,7 +375,7 @@ class World:
         pur = purpose or (T.INDUSTRIES[c.industry][2] if isinstance(c, Company) else "劳务费")
         for d, a in zip(dates, amounts, strict=True):
             self._voucher += 1
-            y = iso(d)[:4]  # type: ignore[index]
+            y = (iso(d) or "")[:4]
             self.add(
                 "payments", tag, payer=u.name, payer_account=u.account, payee=c.name, payee_account=acct,
                 amount=a, date=d, purpose=pur, voucher=f"记-{y}-{self._voucher:05d}",

@@ -33,6 +33,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -44,7 +45,7 @@ COMMAND_FILE = "neo4j-admin-import.sh"
 _HEADER_TYPES = {"string": "", "int": ":long", "float": ":double", "bool": ":boolean"}
 
 
-def _field(value: object, prop_type: str) -> str:
+def _field(value: Any, prop_type: str) -> str:
     """One CSV field in the import tool's syntax ('' = no property)."""
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return ""
@@ -53,8 +54,8 @@ def _field(value: object, prop_type: str) -> str:
     if prop_type == "bool":
         return "true" if bool(value) else "false"
     if prop_type == "int":
-        return str(int(value))  # type: ignore[call-overload]
-    f = float(value)  # type: ignore[arg-type]
+        return str(int(value))
+    f = float(value)
     if math.isinf(f):
         return "Infinity" if f > 0 else "-Infinity"
     return repr(f)

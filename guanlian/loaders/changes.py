@@ -9,6 +9,8 @@ a CHANGE edge from the company to itself with action ``changed``.
 
 from __future__ import annotations
 
+from typing import cast
+
 import pandas as pd
 
 from guanlian.loaders.common import (
@@ -55,7 +57,7 @@ def build(rows: pd.DataFrame, ctx: BuildContext) -> Batch:
     people = map_unique(rows["item"], lambda t: any(w in t for w in PEOPLE_ITEMS), dtype=bool)
     records: list[dict[str, object]] = []
     changed = base[people]
-    records_in: list[dict[str, object]] = changed.to_dict("records")  # type: ignore[assignment]
+    records_in = cast(list[dict[str, object]], changed.to_dict("records"))
     for idx, r in zip(changed.index, records_in, strict=True):
         before = {normalize_person_name(n): n for n in names_in(str(r["before"]))}
         after = {normalize_person_name(n): n for n in names_in(str(r["after"]))}

@@ -124,13 +124,13 @@ class Pairs:
         return (self.left[name].iloc[self.li[sel]].to_numpy(dtype=object),
                 self.right[name].iloc[self.ri[sel]].to_numpy(dtype=object))
 
-    def mapped(self, name: str, fn: object) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_]]:
+    def mapped(self, name: str, fn: Callable[[Any], object]) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_]]:
         """Column ``name`` passed through ``fn`` once per distinct value among the records in pairs."""
         key = f"{name}:{getattr(fn, '__name__', id(fn))}"
         if key not in self._cache:
             a, b = self.col(name)
             uniq = pd.unique(np.concatenate([a, b]))
-            mapping = {u: fn(u) for u in uniq}  # type: ignore[operator]
+            mapping = {u: fn(u) for u in uniq}
             self._cache[key] = (pd.Series(a).map(mapping).to_numpy(dtype=object),
                                 pd.Series(b).map(mapping).to_numpy(dtype=object))
         return self._cache[key]

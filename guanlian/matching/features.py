@@ -104,8 +104,11 @@ def _arrow_col(df: pd.DataFrame, name: str) -> pa.Array:
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
 
+_ARROW_STRINGS: Any = pd.arrays.ArrowStringArray  # called with pandas 3's dtype= (the stubs know pandas 2's)
+
+
 def _str_series(arr: pa.Array) -> pd.Series:
-    return pd.Series(pd.arrays.ArrowStringArray(arr, dtype=_STRING))  # type: ignore[call-arg]
+    return pd.Series(_ARROW_STRINGS(arr, dtype=_STRING))
 
 
 def _codes(arr: pa.Array) -> npt.NDArray[np.int32]:
