@@ -446,7 +446,7 @@ def demo(
         fail(f"--size 只能是 tiny/small/medium/large / unknown size {size!r}")
     result = run_demo(out, size=size, seed=seed, store=store, lang=_lang(lang), show_ids=show_ids,
                       progress=lambda msg: console.print(f"[dim]… {msg}[/]"), on_error=fail)
-    print_load_summary(console, result.load, lang)
+    print_load_summary(console, result.load, _lang(lang))
     console.print(f"匹配 / matched: {result.match_tiers}")
     console.print(f"发现 / findings: {result.scan.count}, 线索 / clues filed: {result.clues_added} ({result.clues_path})")
     console.print(f"[bold green]报告 / report:[/] {result.scan.report_html}")

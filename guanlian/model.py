@@ -7,7 +7,7 @@ raises :class:`InvalidModel` naming the kind and property.
 Conventions
 -----------
 * Every node has a string primary key ``key``; keys are deterministic, so loading the same row twice
-  produces the same key (idempotent loads). See :data:`KEY_RULES`.
+  produces the same key (idempotent loads). Each kind states its rule in :attr:`NodeKind.key_rule`.
 * Every edge has a string ``key`` too (deterministic from its natural identity), so edges can be upserted.
 * Every node and edge carries provenance: ``src_file``, ``src_row`` (the row number a person sees in Excel),
   and ``load_id``.

@@ -19,9 +19,10 @@ from rich.console import Console
 from rich.table import Table
 
 from guanlian.loaders.pipeline import LoadSummary
+from guanlian.values.vocab import Lang
 
 
-def print_load_summary(console: Console, summary: LoadSummary, lang: str = "zh") -> None:
+def print_load_summary(console: Console, summary: LoadSummary, lang: Lang = "zh") -> None:
     """Print one row per file (read = loaded + rejected) plus the totals and where rejects went."""
     zh = lang == "zh"
     t = Table(title="导入结果" if zh else "Load summary")

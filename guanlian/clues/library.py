@@ -31,27 +31,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from guanlian.finding import Finding, FindingsDoc
+from guanlian.values.vocab import CLUE_ACTION, CLUE_STATUS, RATING_WORDS
 
 Status = Literal["new", "transferred", "handled", "fed_back", "evaluated"]
 
 STATUSES: tuple[Status, ...] = ("new", "transferred", "handled", "fed_back", "evaluated")
-
-STATUS_TEXT: dict[str, tuple[str, str]] = {
-    "new": ("新建", "new"),
-    "transferred": ("已移送", "transferred"),
-    "handled": ("已处置", "handled"),
-    "fed_back": ("已反馈", "fed back"),
-    "evaluated": ("已评估", "evaluated"),
-}
-
-ACTION_TEXT: dict[str, tuple[str, str]] = {
-    "create": ("入库", "added"),
-    "update": ("重新扫描更新", "updated by a new scan"),
-    "transfer": ("移送", "transfer"),
-    "handle": ("处置", "handle"),
-    "feedback": ("反馈", "feedback"),
-    "evaluate": ("评估", "evaluate"),
-}
 
 # action -> (statuses it may start from, status it leads to)
 TRANSITIONS: dict[str, tuple[tuple[Status, ...], Status]] = {
@@ -60,17 +44,6 @@ TRANSITIONS: dict[str, tuple[tuple[Status, ...], Status]] = {
     "feedback": (("handled",), "fed_back"),
     "evaluate": (("fed_back",), "evaluated"),
 }
-
-RATINGS: dict[str, tuple[str, ...]] = {
-    "substantiated": ("属实",),
-    "partly": ("部分属实",),
-    "unsubstantiated": ("不属实",),
-    "unverifiable": ("无法查实", "无法核实"),
-}
-"""Evaluation ratings (canonical English key → accepted Chinese words). They measure how good a saved
-query is: the share of its clues rated ``substantiated`` is its precision in practice."""
-
-RATING_TEXT: dict[str, tuple[str, str]] = {k: (v[0], k) for k, v in RATINGS.items()}
 
 CLUE_PREFIX = "XS"
 SCHEMA_VERSION = 1
@@ -305,14 +278,14 @@ class ClueLibrary:
         )
 
     def _resolve(self, c: sqlite3.Connection, clue_id: str) -> sqlite3.Row:
-        row = c.execute(
+        row: sqlite3.Row | None = c.execute(
             "SELECT * FROM clues WHERE clue_id = ? OR fingerprint = ?", (clue_id.strip().upper(), clue_id)
         ).fetchone()
         if row is None:
             raise ClueError(
                 f"线索 {clue_id} 不存在。/ No clue {clue_id!r}; list clues with `guanlian clues list`."
             )
-        return row  # type: ignore[no-any-return]
+        return row
 
     # --- adding -------------------------------------------------------------------------------
 
@@ -442,11 +415,11 @@ class ClueLibrary:
             cur = row["status"]
             if cur not in allowed_from:
                 nxt = [a for a, (frm, _) in TRANSITIONS.items() if cur in frm]
-                nxt_zh = "、".join(f"{ACTION_TEXT[a][0]}({a})" for a in nxt) or "无(已结束)"
+                nxt_zh = "、".join(f"{CLUE_ACTION[a][0]}({a})" for a in nxt) or "无(已结束)"
                 nxt_en = ", ".join(nxt) or "none (closed)"
                 raise ClueError(
-                    f"线索 {row['clue_id']} 当前状态为「{STATUS_TEXT[cur][0]}」({cur})，"
-                    f"不能执行「{ACTION_TEXT[action][0]}」({action})；允许的下一步：{nxt_zh}。 / "
+                    f"线索 {row['clue_id']} 当前状态为「{CLUE_STATUS[cur][0]}」({cur})，"
+                    f"不能执行「{CLUE_ACTION[action][0]}」({action})；允许的下一步：{nxt_zh}。 / "
                     f"Clue {row['clue_id']} is '{cur}', so '{action}' is not allowed; "
                     f"allowed next: {nxt_en}."
                 )
@@ -510,11 +483,11 @@ class ClueLibrary:
         """
         canon = None
         r = rating.strip()
-        for key, words in RATINGS.items():
+        for key, words in RATING_WORDS.items():
             if r.lower() == key or r in words:
                 canon = key
         if canon is None:
-            choices = ", ".join(f"{k} ({v[0]})" for k, v in RATINGS.items())
+            choices = ", ".join(f"{k} ({v[0]})" for k, v in RATING_WORDS.items())
             raise ClueError(
                 f"未知评估结果 {rating!r}；可选：{choices} / unknown rating; choose one of {choices}"
             )

@@ -37,6 +37,7 @@ from guanlian.graph.frames import (
 )
 from guanlian.graph.store import Engine, StoreError
 from guanlian.model import EdgeKind, NodeKind, model
+from guanlian.values.privacy import plain
 
 DB_FILE = "graph.lbug"
 
@@ -264,7 +265,7 @@ class LadybugStore:
         props = [c for c in props if todo[c].notna().any()]
         sets = ", ".join(f"{var}.{c} = r.{c}" for c in props)
         records = [
-            {"key": k, **{c: _plain(v) for c, v in zip(props, row, strict=True)}}
+            {"key": k, **{c: plain(v) for c, v in zip(props, row, strict=True)}}
             for k, row in zip(todo.index, todo[props].itertuples(index=False, name=None), strict=True)
         ]
         for start in range(0, len(records), 20_000):
@@ -273,14 +274,6 @@ class LadybugStore:
     def _check_endpoints(self, ek: EdgeKind, src_kind: str, dst_kind: str, part: pd.DataFrame) -> None:
         if (src_kind, dst_kind) not in ek.endpoints:
             raise StoreError(f"{ek.name} cannot join {src_kind} to {dst_kind}; allowed: {ek.endpoints}")
-
-
-def _plain(value: object) -> object:
-    """A Python scalar for a parameter: None for NA, ``int``/``float``/``bool`` for numpy scalars."""
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        return None
-    item = getattr(value, "item", None)
-    return item() if callable(item) else value
 
 
 def _count(df: pd.DataFrame) -> int:

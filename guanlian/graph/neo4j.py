@@ -94,18 +94,18 @@ def _props(frame: pd.DataFrame, cols: list[str]) -> list[dict[str, Any]]:
     return [{str(k): _scalar(v) for k, v in r.items() if _present(v)} for r in records]
 
 
-def _plain(value: object) -> object:
+def _native(value: object) -> object:
     """Query results as plain Python: nodes and relationships become property dicts (plus ``_LABEL``)."""
     if isinstance(value, Node):
         return {"_LABEL": next(iter(value.labels), None), **dict(value)}
     if isinstance(value, Relationship):
         return {"_LABEL": value.type, **dict(value)}
     if isinstance(value, Path):
-        return {"nodes": [_plain(n) for n in value.nodes], "rels": [_plain(r) for r in value.relationships]}
+        return {"nodes": [_native(n) for n in value.nodes], "rels": [_native(r) for r in value.relationships]}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [_native(v) for v in value]
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: _native(v) for k, v in value.items()}
     to_native = getattr(value, "to_native", None)  # neo4j.time.Date/DateTime/Duration
     return to_native() if callable(to_native) else value
 
@@ -501,7 +501,7 @@ class Neo4jStore:
         def work(tx: neo4j.ManagedTransaction) -> tuple[list[str], list[list[Any]]]:
             result = tx.run(q, params or {})
             keys = list(result.keys())
-            plain = _plain
+            plain = _native
             return keys, [[v if type(v) in _SCALARS else plain(v) for v in row] for row in result.values()]
 
         def run() -> tuple[list[str], list[list[Any]]]:

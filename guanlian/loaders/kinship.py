@@ -23,6 +23,8 @@ import re
 import unicodedata
 from typing import NamedTuple
 
+from guanlian.values.vocab import KINSHIP
+
 
 class Kin(NamedTuple):
     """A canonical relation: identifier, Chinese label, degree, category."""
@@ -36,33 +38,35 @@ class Kin(NamedTuple):
 _R: dict[str, Kin] = {}
 
 
-def _add(relation: str, zh: str, degree: int, category: str, *terms: str) -> None:
+def _add(relation: str, degree: int, category: str, *terms: str) -> None:
+    zh = KINSHIP[relation][0]  # the canonical 称谓 is the relation's label
     kin = Kin(relation, zh, degree, category)
     for t in (zh, *terms):
         _R[t] = kin
 
 
-_add("spouse", "配偶", 1, "spouse_children", "妻子", "丈夫", "爱人", "夫人", "老婆", "老公", "妻", "夫", "前妻", "前夫")
-_add("son", "儿子", 1, "spouse_children", "长子", "次子", "三子", "幼子", "独子", "子", "养子", "继子")
-_add("daughter", "女儿", 1, "spouse_children", "长女", "次女", "三女", "幼女", "独女", "女", "养女", "继女")
-_add("child", "子女", 1, "spouse_children", "孩子")
-_add("son_in_law", "女婿", 1, "spouse_children", "婿")
-_add("daughter_in_law", "儿媳", 1, "spouse_children", "儿媳妇", "媳妇")
-_add("father", "父亲", 2, "close", "父", "爸爸", "继父", "养父")
-_add("mother", "母亲", 2, "close", "母", "妈妈", "继母", "养母")
-_add("elder_brother", "哥哥", 2, "close", "兄", "长兄", "大哥", "二哥")
-_add("younger_brother", "弟弟", 2, "close", "弟", "二弟", "三弟")
-_add("elder_sister", "姐姐", 2, "close", "姐", "大姐", "二姐")
-_add("younger_sister", "妹妹", 2, "close", "妹", "二妹", "小妹")
-_add("sibling", "兄弟姐妹", 2, "close", "兄弟", "姐妹")
-_add("grandfather", "祖父", 3, "close", "爷爷", "外祖父", "外公", "姥爷")
-_add("grandmother", "祖母", 3, "close", "奶奶", "外祖母", "外婆", "姥姥")
-_add("grandchild", "孙子女", 3, "close", "孙子", "孙女", "外孙", "外孙女")
-_add("father_in_law", "岳父", 2, "in_law", "公公", "丈人", "老丈人")
-_add("mother_in_law", "岳母", 2, "in_law", "婆婆", "丈母娘")
-_add("spouse_sibling", "妻兄", 3, "in_law", "妻弟", "妻姐", "妻妹", "小舅子", "大舅子", "大伯子", "小叔子", "大姑子", "小姑子")
-_add("sibling_spouse", "嫂子", 3, "in_law", "弟媳", "姐夫", "妹夫", "嫂", "弟妹")
-_add("co_sibling_in_law", "连襟", 3, "in_law", "妯娌")
+_add("spouse", 1, "spouse_children", "妻子", "丈夫", "爱人", "夫人", "老婆", "老公", "妻", "夫", "前妻", "前夫")
+_add("son", 1, "spouse_children", "长子", "次子", "三子", "幼子", "独子", "子", "养子", "继子")
+_add("daughter", 1, "spouse_children", "长女", "次女", "三女", "幼女", "独女", "女", "养女", "继女")
+_add("child", 1, "spouse_children", "孩子")
+_add("son_in_law", 1, "spouse_children", "婿")
+_add("daughter_in_law", 1, "spouse_children", "儿媳妇", "媳妇")
+_add("father", 2, "close", "父", "爸爸", "继父", "养父")
+_add("mother", 2, "close", "母", "妈妈", "继母", "养母")
+_add("elder_brother", 2, "close", "兄", "长兄", "大哥", "二哥")
+_add("younger_brother", 2, "close", "弟", "二弟", "三弟")
+_add("elder_sister", 2, "close", "姐", "大姐", "二姐")
+_add("younger_sister", 2, "close", "妹", "二妹", "小妹")
+_add("sibling", 2, "close", "兄弟", "姐妹")
+_add("grandfather", 3, "close", "爷爷", "外祖父", "外公", "姥爷")
+_add("grandmother", 3, "close", "奶奶", "外祖母", "外婆", "姥姥")
+_add("grandchild", 3, "close", "孙子", "孙女", "外孙", "外孙女")
+_add("father_in_law", 2, "in_law", "公公", "丈人", "老丈人")
+_add("mother_in_law", 2, "in_law", "婆婆", "丈母娘")
+_add("spouse_sibling", 3, "in_law", "妻弟", "妻姐", "妻妹", "小舅子", "大舅子", "大伯子", "小叔子", "大姑子", "小姑子")
+_add("sibling_spouse", 3, "in_law", "弟媳", "姐夫", "妹夫", "嫂", "弟妹")
+_add("co_sibling_in_law", 3, "in_law", "妯娌")
+assert {k.relation for k in _R.values()} == set(KINSHIP)
 
 UNKNOWN_DEGREE = 9
 

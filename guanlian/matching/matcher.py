@@ -52,6 +52,7 @@ from guanlian.matching.features import (
 from guanlian.matching.normalize import company_trade_name, name_aliases
 from guanlian.model import TIERS, model, tier_rank
 from guanlian.values.ids import mask_resident_id
+from guanlian.values.vocab import TIER_PHRASE
 
 __all__ = [
     "BLOCKING_RULES",
@@ -72,14 +73,6 @@ __all__ = [
 ]
 
 IndexArray = npt.NDArray[np.int64]
-
-TIER_LABELS: dict[str, tuple[str, str]] = {
-    "certain": ("确定为同一人", "certainly the same person"),
-    "probable": ("很可能为同一人", "probably the same person"),
-    "possible": ("可能为同一人", "possibly the same person"),
-    "": ("不足以认定", "not enough to link"),
-}
-
 
 KeyPair = tuple[IndexArray, IndexArray]
 
@@ -519,7 +512,7 @@ class Scored:
             key = key * (len(comp.levels) + 1) + self.levels[comp.name][sel].astype(np.int64)
         tier_codes, _ = pd.factorize(self.tier[sel])
         score_codes, score_u = pd.factorize(self.score[sel])
-        key = (key * (len(TIER_LABELS) + 1) + tier_codes) * max(len(score_u), 1) + score_codes
+        key = (key * (len(TIER_PHRASE) + 1) + tier_codes) * max(len(score_u), 1) + score_codes
         inv, uniq = pd.factorize(key)
         first = np.empty(len(uniq), dtype=np.int64)
         first[inv[::-1]] = np.arange(len(sel), dtype=np.int64)[::-1]
@@ -545,8 +538,8 @@ class Scored:
             en_parts.append(f"{comp.label_en}: {level.label_en} ({level.weight:+g})")
         t = str(self.tier[i])
         s = float(self.score[i])
-        zh = f"{TIER_LABELS[t][0]}，得分 {s:g}：" + "；".join(zh_parts)
-        en = f"{TIER_LABELS[t][1]}, score {s:g}: " + "; ".join(en_parts)
+        zh = f"{TIER_PHRASE[t][0]}，得分 {s:g}：" + "；".join(zh_parts)
+        en = f"{TIER_PHRASE[t][1]}, score {s:g}: " + "; ".join(en_parts)
         if zh_missing:
             zh += "；无从比较：" + "、".join(zh_missing)
             en += "; not available: " + ", ".join(en_missing)

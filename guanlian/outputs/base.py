@@ -25,12 +25,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+
+from guanlian.values.vocab import Lang
 
 if TYPE_CHECKING:
     from guanlian.finding import FindingsDoc
-
-Lang = Literal["zh", "en"]
 
 
 class OutputError(ValueError):

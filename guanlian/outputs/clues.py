@@ -20,11 +20,18 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from guanlian.clues.library import ACTION_TEXT, RATING_TEXT, STATUS_TEXT, ClueLibrary
+from guanlian.clues.library import ClueLibrary
 from guanlian.outputs.base import Sheet, TableData
 from guanlian.values.privacy import mask_id, mask_nested, mask_text
-from guanlian.values.vocab import Lang
-from guanlian.viz.labels import CONFIDENCE_TEXT, SEVERITY_TEXT, tr
+from guanlian.values.vocab import (
+    CLUE_ACTION,
+    CLUE_STATUS,
+    CONFIDENCE,
+    RATING,
+    SEVERITY,
+    Lang,
+    tr,
+)
 
 _CLUE_HEADERS = {
     "zh": ("线索编号", "状态", "风险等级", "评分", "可信度", "标题", "查询", "移送单位", "处置结果", "评估", "首次发现",
@@ -59,15 +66,15 @@ def clue_table(lib: ClueLibrary, *, lang: Lang = "zh", show_ids: bool = False) -
         )
         rows.append((
             c.clue_id,
-            tr(STATUS_TEXT, c.status, lang),
-            tr(SEVERITY_TEXT, c.severity, lang),
+            tr(CLUE_STATUS, c.status, lang),
+            tr(SEVERITY, c.severity, lang),
             c.score,
-            tr(CONFIDENCE_TEXT, c.confidence, lang),
+            tr(CONFIDENCE, c.confidence, lang),
             mask_text((c.title_zh if zh else c.title_en) or c.title_zh, show_ids),
             ", ".join(c.queries),
             mask_text(c.to_unit, show_ids),
             mask_text(c.result, show_ids),
-            tr(RATING_TEXT, c.rating, lang),
+            tr(RATING, c.rating, lang),
             c.first_seen,
             c.last_seen,
             c.scans,
@@ -76,8 +83,8 @@ def clue_table(lib: ClueLibrary, *, lang: Lang = "zh", show_ids: bool = False) -
             c.fingerprint,
         ))
     history = tuple(
-        (d.clue.clue_id, h.at, h.actor, tr(ACTION_TEXT, h.action, lang), tr(STATUS_TEXT, h.from_status, lang),
-         tr(STATUS_TEXT, h.to_status, lang), mask_text(h.note, show_ids))
+        (d.clue.clue_id, h.at, h.actor, tr(CLUE_ACTION, h.action, lang), tr(CLUE_STATUS, h.from_status, lang),
+         tr(CLUE_STATUS, h.to_status, lang), mask_text(h.note, show_ids))
         for d in details
         for h in d.history
     )

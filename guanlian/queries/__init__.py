@@ -3,14 +3,14 @@
 Thin entry points for the CLI:
 
 * ``Library.load(extra_dirs).listing(lang)`` — ``guanlian queries``
-* ``run_query(store, query_id, params, extra_dirs)`` — ``guanlian run QUERY --param k=v``
+* ``Library.load(extra_dirs).run(store, query_id, params)`` — ``guanlian run QUERY --param k=v``
 * ``scan(store, params, extra_dirs)`` then ``write_findings(doc, out_dir)`` — ``guanlian scan --out DIR``
 """
 
 from __future__ import annotations
 
 from guanlian.queries.findings import scan, write_findings
-from guanlian.queries.library import Library, QueryError, run_query
+from guanlian.queries.library import Library, QueryError
 from guanlian.queries.spec import QueryFileError, SavedQuery
 
-__all__ = ["Library", "QueryError", "QueryFileError", "SavedQuery", "run_query", "scan", "write_findings"]
+__all__ = ["Library", "QueryError", "QueryFileError", "SavedQuery", "scan", "write_findings"]

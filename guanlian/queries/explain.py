@@ -30,10 +30,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from guanlian.finding import FindingPath, Lang, PaymentSummary
+from guanlian.finding import FindingPath, PaymentSummary
 from guanlian.model import TIERS
-
-TIER_ZH: dict[str, str] = {"certain": "确定", "probable": "较可能", "possible": "可能"}
+from guanlian.values.vocab import TIER, TIER_ADVERB, Lang, pick, tr
 
 GENERIC_KEYS: tuple[str, ...] = ("payments_zh", "payments_en", "match_zh", "match_en")
 """Template keys every query gets, besides its parameters and returned columns."""
@@ -140,9 +139,9 @@ def match_text(path: FindingPath, lang: Lang) -> str:
         a, b = names.get(e.src, e.src), names.get(e.dst, e.dst)
         tier = str(e.props.get("tier") or "possible")
         if lang == "zh":
-            parts.append(f"（{a}与{b}疑似同一人，{TIER_ZH.get(tier, tier)}：{e.props.get('explanation_zh') or ''}）")
+            parts.append(f"（{a}与{b}疑似同一人，{tr(TIER, tier, 'zh')}：{e.props.get('explanation_zh') or ''}）")
         else:
-            adverb = {"certain": "certainly", "probable": "probably"}.get(tier, "possibly")
+            adverb = pick(TIER_ADVERB.get(tier, TIER_ADVERB["possible"]), "en")
             parts.append(f" ({a} and {b} are {adverb} the same person: {e.props.get('explanation_en') or ''})")
     return "".join(parts)
 
@@ -156,7 +155,7 @@ def route_text(path: FindingPath, lang: Lang) -> str:
     ...                  PathNode("cname:x", "Company", "吉安鑫盛建材有限公司")),
     ...                 (PathStep("cname:x", "uscc:1", "SAME_COMPANY", "sc:1", {"tier": "probable", "payments_routed": 2}),))
     >>> route_text(p, "zh")
-    '（其中2笔的收款方写作“吉安鑫盛建材有限公司”，经企业名称匹配较可能为同一企业而计入）'
+    '（其中2笔的收款方写作“吉安鑫盛建材有限公司”，经企业名称匹配很可能为同一企业而计入）'
     """
     names = path.names()
     coded = {n.key for n in path.nodes if n.props.get("credit_code")}
@@ -174,8 +173,8 @@ def route_text(path: FindingPath, lang: Lang) -> str:
     tier = min(tiers, key=TIERS.index)
     if lang == "zh":
         return (f"（其中{count}笔的收款方写作{'、'.join(f'“{x}”' for x in written)}，"
-                f"经企业名称匹配{TIER_ZH.get(tier, tier)}为同一企业而计入）")
-    adverb = {"certain": "certainly", "probable": "probably"}.get(tier, "possibly")
+                f"经企业名称匹配{tr(TIER, tier, 'zh')}为同一企业而计入）")
+    adverb = pick(TIER_ADVERB.get(tier, TIER_ADVERB["possible"]), "en")
     return f" ({count} of them name the payee as {', '.join(repr(x) for x in written)}, {adverb} the same company by name matching)"
 
 

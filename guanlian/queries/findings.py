@@ -54,19 +54,19 @@ from guanlian.finding import (
     as_severity,
 )
 from guanlian.graph.store import Store
-from guanlian.model import PROVENANCE, TIERS, EdgeKind, NodeKind, model
+from guanlian.model import TIERS, EdgeKind, NodeKind, model
 from guanlian.queries.explain import EXPLAINERS, ExplainInput, match_text, payments_text, route_text
 from guanlian.queries.library import Library, QueryError
 from guanlian.queries.spec import SavedQuery
 from guanlian.values.ids import mask_ids_in_text
-from guanlian.values.privacy import mask_nested
-from guanlian.values.vocab import SEVERITIES
+from guanlian.values.privacy import mask_nested, plain
+from guanlian.values.vocab import HIDDEN_PROPS, SEVERITIES
 
 SEVERITY_WEIGHT: dict[str, float] = {"high": 1.0, "medium": 0.7, "low": 0.4}
 CONFIDENCE_WEIGHT: dict[str, float] = {"certain": 1.0, "probable": 0.8, "possible": 0.55}
 MAX_PATH_EDGES_PER_COLUMN = 50
 _EPOCH = date(1970, 1, 1)
-_HIDDEN_PROPS = {"key", "name", "name_norm", "tier_rank", *(p.name for p in PROVENANCE)}
+_HIDDEN_PROPS = HIDDEN_PROPS | {"name"}  # the name stands for the entity itself
 
 
 def iso_day(value: object) -> str | None:
@@ -96,17 +96,10 @@ class _Graph:
     routes: dict[str, list[str]] = field(default_factory=dict)  # company key → SAME_COMPANY edges routing payments
 
 
-def _plain(v: object) -> Any:
-    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
-        return None
-    item = getattr(v, "item", None)
-    return item() if callable(item) else v
-
-
 def _typed(kind_props: Mapping[str, str], row: Mapping[Any, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, ptype in kind_props.items():
-        v = _plain(row.get(name))
+        v = plain(row.get(name))
         if v is not None and ptype == "int":
             v = int(v)
         elif v is not None and ptype == "float":

@@ -29,6 +29,8 @@ from guanlian.queries.spec import (
     is_override,
     load_query_file,
 )
+from guanlian.values.privacy import plain
+from guanlian.values.vocab import Lang
 
 BUILTIN_DIR = Path(__file__).with_name("library")
 
@@ -100,7 +102,7 @@ class Library:
         except KeyError:
             raise QueryError(f"没有这个查询 / unknown query {query_id!r}; known: {', '.join(self.ids())}") from None
 
-    def listing(self, lang: str = "zh") -> pd.DataFrame:
+    def listing(self, lang: Lang = "zh") -> pd.DataFrame:
         """One row per query (id, severity, title, parameters with defaults) for ``guanlian queries``.
 
         Args:
@@ -199,24 +201,11 @@ class Library:
         return normalize_frame(q, df[order])
 
 
-def _plain(v: object) -> object:
-    if v is None or v is pd.NA:
-        return None
-    if isinstance(v, float) and v != v:
-        return None
-    if hasattr(v, "tolist") and not isinstance(v, str | bytes):
-        return _plain(v.tolist())
-    if isinstance(v, list | tuple):
-        return [_plain(x) for x in v]
-    item = getattr(v, "item", None)
-    return item() if callable(item) else v
-
-
 def normalize_frame(q: SavedQuery, df: pd.DataFrame) -> pd.DataFrame:
     """Engine-neutral values: None for nulls, ints for declared int columns, lists as lists."""
     out = pd.DataFrame(index=range(len(df)))
     for col in df.columns:
-        values = [_plain(v) for v in df[col].tolist()]
+        values = [plain(v) for v in df[col].tolist()]
         try:
             spec = q.column(col)
         except KeyError:
@@ -229,23 +218,3 @@ def normalize_frame(q: SavedQuery, df: pd.DataFrame) -> pd.DataFrame:
             values = [v if isinstance(v, list) else [] if v is None else [v] for v in values]
         out[col] = pd.Series(values, dtype=object)
     return out
-
-
-def run_query(
-    store: Store,
-    query_id: str,
-    params: Mapping[str, object] | None = None,
-    extra_dirs: Sequence[str | Path] = (),
-) -> pd.DataFrame:
-    """Load the library (plus ``extra_dirs``) and run one query: the body of ``guanlian run``.
-
-    Args:
-        store: the graph store.
-        query_id: query id.
-        params: ``{name: value}`` (strings from ``--param k=v`` are parsed by the declared type).
-        extra_dirs: folders of user queries.
-
-    Returns:
-        The rows, as :meth:`Library.run`.
-    """
-    return Library.load(extra_dirs).run(store, query_id, params)

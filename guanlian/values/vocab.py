@@ -191,7 +191,9 @@ RATING_WORDS: Final[Mapping[str, tuple[str, ...]]] = {
     "unsubstantiated": ("不属实",),
     "unverifiable": ("无法查实", "无法核实"),
 }
-"""Evaluation ratings of a clue: canonical English key → the Chinese words accepted as input (first = label)."""
+"""Evaluation ratings of a clue: canonical English key → the Chinese words accepted as input (first = label).
+They measure how good a saved query is: the share of its clues rated ``substantiated`` is its precision in
+practice."""
 
 RATING: Final[Labels] = {k: (v[0], k) for k, v in RATING_WORDS.items()}
 

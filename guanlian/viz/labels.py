@@ -1,5 +1,8 @@
 """Human-readable text for nodes and edges (Chinese or English), built from :mod:`guanlian.model`.
 
+The words themselves (kind labels, tiers, severities …) come from :mod:`guanlian.values.vocab`; this module
+composes them into tooltips and edge labels for the views and the report.
+
 Everything here returns plain text; escaping is the renderer's job (views pass text to vis-network as
 strings, which it shows with ``innerText``; the report goes through Jinja autoescaping).
 """
@@ -7,74 +10,11 @@ strings, which it shows with ``innerText``; the report goes through Jinja autoes
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any
 
-from guanlian.model import RESIDENT_ID_PROPS, TIERS, model
+from guanlian.model import RESIDENT_ID_PROPS, model
 from guanlian.values.privacy import mask_id, mask_text
-
-Lang = Literal["zh", "en"]
-
-HIDDEN_PROPS: frozenset[str] = frozenset({"key", "load_id", "name_norm", "tier_rank", "src_file", "src_row"})
-"""Properties not shown in tooltips (internal or shown elsewhere)."""
-
-TIER_TEXT: dict[str, tuple[str, str]] = {
-    "certain": ("确定", "certain"),
-    "probable": ("很可能", "probable"),
-    "possible": ("可能", "possible"),
-}
-
-SEVERITY_TEXT: dict[str, tuple[str, str]] = {
-    "high": ("高", "high"),
-    "medium": ("中", "medium"),
-    "low": ("低", "low"),
-}
-
-CONFIDENCE_TEXT: dict[str, tuple[str, str]] = {
-    "certain": ("确定(证件号一致)", "certain (same ID)"),
-    "probable": ("很可能", "probable"),
-    "possible": ("可能(仅供参考)", "possible (weak)"),
-}
-
-ROLE_TEXT: dict[str, tuple[str, str]] = {
-    "official": ("干部", "official"),
-    "relative": ("亲属", "relative"),
-    "company": ("企业", "company"),
-    "unit": ("单位", "unit"),
-    "payee": ("收款人", "payee"),
-}
-
-assert set(TIER_TEXT) == set(TIERS)
-
-
-def pick(pair: tuple[str, str], lang: Lang) -> str:
-    """Choose the Chinese or English half of a ``(zh, en)`` pair."""
-    return pair[0] if lang == "zh" else pair[1]
-
-
-def tr(table: Mapping[str, tuple[str, str]], value: str | None, lang: Lang) -> str:
-    """Translate ``value`` through ``table``; unknown values are returned as written."""
-    if value is None:
-        return ""
-    pair = table.get(value)
-    return pick(pair, lang) if pair else str(value)
-
-
-def kind_label(kind: str, lang: Lang) -> str:
-    """Label of a node kind (``人员`` / ``Person``); unknown kinds are returned as written."""
-    try:
-        k = model().node(kind)
-    except KeyError:
-        return kind
-    return k.label_zh if lang == "zh" else k.label_en
-
-
-def edge_kind_label(kind: str, lang: Lang) -> str:
-    """Label of an edge kind (``股东`` / ``shareholder of``); unknown kinds are returned as written."""
-    try:
-        e = model().edge(kind)
-    except KeyError:
-        return kind
-    return e.label_zh if lang == "zh" else e.label_en
+from guanlian.values.vocab import HIDDEN_PROPS, TIER, Lang, edge_kind_label, kind_label, prop_label, tr
 
 
 def money(value: Any, lang: Lang) -> str:
@@ -94,16 +34,6 @@ def percent(share: Any) -> str:
         return str(share) if share is not None else ""
     pct = v * 100 if v <= 1 else v
     return f"{pct:.4g}%"
-
-
-def _prop_label(owner: str, name: str, lang: Lang, is_edge: bool) -> str:
-    try:
-        kind = model().edge(owner) if is_edge else model().node(owner)
-        p = kind.prop(name)
-    except KeyError:
-        return name
-    text = p.label_zh if lang == "zh" else p.label_en
-    return text or name
 
 
 def display_name(node: Mapping[str, Any], show_ids: bool = False) -> str:
@@ -145,7 +75,7 @@ def props_lines(
             continue
         if name.startswith("explanation_") and name != f"explanation_{lang}":
             continue
-        lines.append(f"{_prop_label(owner, name, lang, is_edge)}: {_value_text(name, value, show_ids)}")
+        lines.append(f"{prop_label(owner, name, lang, is_edge=is_edge)}: {_value_text(name, value, show_ids)}")
     return lines
 
 
@@ -189,7 +119,7 @@ def edge_label(etype: str, props: Mapping[str, Any], lang: Lang) -> str:
     if etype == "PAYMENT":
         return f"{money(p.get('amount'), lang)}\n{p.get('paid_on') or ''}".strip()
     if etype == "POSSIBLY_SAME":
-        tier = tr(TIER_TEXT, p.get("tier"), lang)
+        tier = tr(TIER, p.get("tier"), lang)
         score = p.get("score")
         score_text = f" {float(score):.2f}" if isinstance(score, int | float) else ""
         return f"{edge_kind_label(etype, lang)}?\n({tier}{score_text})"

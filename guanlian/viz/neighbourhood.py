@@ -9,7 +9,6 @@ entity and keys travel as parameters.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -17,6 +16,7 @@ import networkx as nx
 
 from guanlian.graph.store import Store
 from guanlian.model import PROVENANCE, model
+from guanlian.values.privacy import plain as _plain
 
 SEARCH_KINDS: tuple[str, ...] = ("Person", "Company", "Unit")
 """Kinds searched by name."""
@@ -29,26 +29,6 @@ _PROV = {p.name for p in PROVENANCE}
 
 class EntityNotFound(LookupError):
     """No node matches the entity given to :func:`neighbourhood` (message in Chinese and English)."""
-
-
-def _plain(v: Any) -> Any:
-    if v is None:
-        return None
-    if isinstance(v, float) and math.isnan(v):
-        return None
-    if hasattr(v, "item") and not isinstance(v, str | bytes):  # numpy scalar
-        try:
-            return v.item()
-        except (ValueError, AttributeError):
-            return v
-    try:
-        import pandas as pd
-
-        if v is pd.NA or v is pd.NaT:
-            return None
-    except ImportError:  # pragma: no cover
-        pass
-    return v
 
 
 def _node_returns(kind: str, var: str, prefix: str) -> str:

@@ -19,18 +19,17 @@ from openpyxl import Workbook
 from guanlian.finding import Finding, FindingsDoc
 from guanlian.values.privacy import mask_id, mask_text
 from guanlian.values.sheets import add_sheet
-from guanlian.values.vocab import SEVERITIES
-from guanlian.viz.labels import (
-    CONFIDENCE_TEXT,
-    ROLE_TEXT,
-    SEVERITY_TEXT,
-    TIER_TEXT,
+from guanlian.values.vocab import (
+    CONFIDENCE,
+    ROLE,
+    SEVERITIES,
+    SEVERITY,
+    TIER,
     Lang,
-    edge_label,
     kind_label,
-    money,
     tr,
 )
+from guanlian.viz.labels import edge_label, money
 
 _PAYMENT_EDGES = ("PAID", "PAYMENT")
 
@@ -167,7 +166,7 @@ def _finding_model(f: Finding, lang: Lang, show_ids: bool, view_href: str | None
     names = {n.key: m(n.name or n.key) for n in f.path.nodes}
     entities = [
         {
-            "role": tr(ROLE_TEXT, e.role, lang),
+            "role": tr(ROLE, e.role, lang),
             "kind": kind_label(e.kind, lang),
             "name": m(e.name),
             "id_number": mask_id(e.id_number, show_ids),
@@ -187,7 +186,7 @@ def _finding_model(f: Finding, lang: Lang, show_ids: bool, view_href: str | None
     fuzzy = [
         {
             "pair": f"{names.get(r.a, '?')} ≈ {names.get(r.b, '?')}",
-            "tier": tr(TIER_TEXT, r.tier, lang),
+            "tier": tr(TIER, r.tier, lang),
             "score": r.score,
             "explanation": m(r.explanation(lang)),
             "source": m(_src(r.src_file, r.src_row)),
@@ -210,9 +209,9 @@ def _finding_model(f: Finding, lang: Lang, show_ids: bool, view_href: str | None
         "title": m(f.title(lang)),
         "subject": _subject(f, m),
         "severity": f.severity,
-        "severity_text": tr(SEVERITY_TEXT, f.severity, lang),
+        "severity_text": tr(SEVERITY, f.severity, lang),
         "score": f"{float(f.score):.2f}",
-        "confidence": tr(CONFIDENCE_TEXT, f.confidence, lang),
+        "confidence": tr(CONFIDENCE, f.confidence, lang),
         "queries": [m(q) for q in f.queries],
         "explanation": m(f.explanation(lang)),
         "entities": entities,
@@ -335,7 +334,7 @@ def write_report_html(
             generated_at=mask_text(findings_doc.generated_at, show_ids),
             store=mask_text(findings_doc.store, show_ids),
             params=[(mask_text(k, show_ids), mask_text(v, show_ids)) for k, v in params.items()],
-            severities=[(s, tr(SEVERITY_TEXT, s, lang), by_sev[s]) for s in SEVERITIES],
+            severities=[(s, tr(SEVERITY, s, lang), by_sev[s]) for s in SEVERITIES],
             total=len(findings),
             by_query=[
                 {**r, "query": mask_text(titles.get(r["query"], r["query"]), show_ids), "query_id": r["query"]}
@@ -432,7 +431,7 @@ def _write_xlsx(
         [
             [
                 f.id,
-                tr(ROLE_TEXT, e.role, lang),
+                tr(ROLE, e.role, lang),
                 kind_label(e.kind, lang),
                 m(e.name),
                 mask_id(e.id_number, show_ids),

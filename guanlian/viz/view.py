@@ -32,16 +32,9 @@ import networkx as nx
 from guanlian.finding import Finding, FindingsDoc
 from guanlian.model import model
 from guanlian.values.privacy import mask_text
+from guanlian.values.vocab import Lang, edge_kind_label, kind_label
 from guanlian.viz.assets import asset, asset_bytes, asset_text
-from guanlian.viz.labels import (
-    Lang,
-    display_name,
-    edge_kind_label,
-    edge_label,
-    edge_tooltip,
-    kind_label,
-    node_tooltip,
-)
+from guanlian.viz.labels import display_name, edge_label, edge_tooltip, node_tooltip
 from guanlian.viz.safe import json_for_script
 
 HIGHLIGHT_COLOR = "#d62728"

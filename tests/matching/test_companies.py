@@ -183,7 +183,7 @@ def test_finding_cites_the_company_route(tmp_path: Path) -> None:
     routes = [e for e in f["path"]["edges"] if e["type"] == "SAME_COMPANY"]
     assert len(routes) == 3 and all(e["props"]["tier"] == "probable" for e in routes)
     assert f["confidence"] == "probable"
-    assert "经企业名称匹配较可能为同一企业而计入" in f["explanation_zh"] and "吉安鑫盛建材有限公司" in f["explanation_zh"]
+    assert "经企业名称匹配很可能为同一企业而计入" in f["explanation_zh"] and "吉安鑫盛建材有限公司" in f["explanation_zh"]
     assert sum(1 for e in f["evidence"] if "疑似同一企业" in e["what"]) == 3
 
 
