@@ -212,6 +212,21 @@ def test_bad_id_checksum_warns_and_keeps_raw(tmp_path: Path, store: LadybugStore
     assert _rejects(store)["code"].isin(["id_bad_checksum", "id_invalid"]).any()
 
 
+def test_rejects_mask_every_id_value_whole(tmp_path: Path, store: LadybugStore) -> None:
+    """An ID reported in rejects.csv is masked whatever its shape (month 13 is no ID-in-text shape); other
+    values keep their digits (a credit code or phone number is not personal data)."""
+    bad_date = "36080219701301001X"
+    bad_check = ZHANG[:-1] + ("1" if ZHANG[-1] != "1" else "2")
+    f = write_csv(tmp_path / "o.csv", [["姓名", "身份证号", "工作单位"], ["张三", bad_date, "甲局"],
+                                       ["李四", bad_check, "乙局"]])
+    load_files(store, [f])
+    rej = _rejects(store)
+    ids = rej[rej["code"].str.startswith("id_")]
+    assert set(ids["value"]) == {"3608**********001X", bad_check[:4] + "*" * 10 + bad_check[-4:]}
+    text = (Path(store.location) / "rejects.csv").read_text(encoding="utf-8-sig")
+    assert bad_date not in text and bad_check not in text
+
+
 def test_15_digit_id_converts_to_18(tmp_path: Path, store: LadybugStore) -> None:
     f = write_csv(tmp_path / "o.csv", [["姓名", "身份证号", "工作单位"], ["张三", "360802700101001", "甲局"]])
     load_files(store, [f])
