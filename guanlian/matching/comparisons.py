@@ -16,6 +16,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -23,8 +24,8 @@ from typing import Any, ClassVar
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from rapidfuzz import process
-from rapidfuzz.distance import Indel, Levenshtein
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA, Indel, JaroWinkler, Levenshtein
 
 from guanlian.matching.features import CODE_COLUMNS, ID_KINDS, joint_codes, map_codes, shares_coding
 from guanlian.matching.lookalike import lookalike_names
@@ -37,9 +38,11 @@ __all__ = [
     "Comparison",
     "Employer",
     "FormerName",
+    "LatinName",
     "Level",
     "NameChars",
     "NamePinyin",
+    "OtherId",
     "Pairs",
     "Phone",
     "ResidentIdComparison",
@@ -411,7 +414,7 @@ class BirthDate(Comparison):
         swapped = full & (ya == yb) & (ma == db) & (da == mb)
         close = (full & (ya == yb) & (ma == mb)) | swapped | (full & (ya == yb) & (da == db)) | (
             full & (ma == mb) & (da == db) & (np.abs(ya - yb) <= 10) & ((ya - yb) % 10 == 0)
-        )
+        ) | (full & ((ma != mb) | (da != db)) & (_digit_differences(ya, ma, da, yb, mb, db) <= 2))
         return self._select(len(pairs), [
             (~present, "missing"),
             (vs_id, "exact_vs_id"),
@@ -420,6 +423,19 @@ class BirthDate(Comparison):
             (same_year, "same_year"),
             (close, "close"),
         ], "different")
+
+
+def _digit_differences(ya: npt.NDArray[Any], ma: npt.NDArray[Any], da: npt.NDArray[Any], yb: npt.NDArray[Any],
+                       mb: npt.NDArray[Any], db: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
+    """How many of the eight digits of YYYYMMDD differ (typing errors change one or two)."""
+    a = ya.astype(np.int64) * 10000 + ma.astype(np.int64) * 100 + da.astype(np.int64)
+    b = yb.astype(np.int64) * 10000 + mb.astype(np.int64) * 100 + db.astype(np.int64)
+    out = np.zeros(len(a), dtype=np.int64)
+    for _ in range(8):
+        out += (a % 10) != (b % 10)
+        a //= 10
+        b //= 10
+    return out
 
 
 class Sex(Comparison):
@@ -467,6 +483,8 @@ class Address(Comparison):
     levels = (
         Level("missing", 0.0, "缺失", "missing"),
         Level("same", 4.0, "相同", "identical", corroborates=True),
+        Level("similar", 4.0, "大部分词语相同(逐词比对)", "mostly the same words (compared word by word)",
+              corroborates=True),
         Level("different", 0.0, "不同", "different"),
     )
 
@@ -475,7 +493,30 @@ class Address(Comparison):
             return np.full(len(pairs), self.level("missing"), dtype=np.int8)
         a, b = pairs.mapped_codes("c_address", normalize_address)
         present = (a >= 0) & (b >= 0)
-        return self._select(len(pairs), [(~present, "missing"), (a == b, "same")], "different")
+        similar = np.zeros(len(pairs), dtype=bool)
+        todo = np.flatnonzero(present & (a != b))
+        if len(todo):
+            # Word by word, order ignored (FEBRL-style "12 smith street, kew 3101"): once per distinct pair.
+            ca, cb = pairs.codes("c_address")
+            k = np.int64(max(int(ca.max()), int(cb.max())) + 1)
+            inv, uniq = pd.factorize(ca[todo].astype(np.int64) * k + cb[todo])
+            first = np.empty(len(uniq), dtype=np.int64)
+            first[inv[::-1]] = np.arange(len(todo), dtype=np.int64)[::-1]
+            ta, tb = pairs.take("address", todo[first])
+            wa, wb = [_addr_tokens(str(x)) for x in ta], [_addr_tokens(str(x)) for x in tb]
+            sim = process.cpdist(wa, wb, scorer=fuzz.token_set_ratio, workers=-1)
+            # only addresses written in words (Latin script); a Chinese address is one run of characters
+            worded = np.array([x.count(" ") >= 2 and y.count(" ") >= 2 for x, y in zip(wa, wb, strict=True)],
+                              dtype=bool)
+            similar[todo] = ((sim >= 80) & worded)[inv]
+        return self._select(len(pairs), [(~present, "missing"), (a == b, "same"), (similar, "similar")],
+                            "different")
+
+
+def _addr_tokens(s: str) -> str:
+    """An address as lower-case words (Latin) or as written (CJK has no spaces: token_set_ratio then compares
+    the whole text)."""
+    return " ".join(re.findall(r"\w+", s.casefold()))
 
 
 def _employer_key(s: str) -> str:
@@ -503,6 +544,110 @@ class Employer(Comparison):
         present = (a >= 0) & (b >= 0)
         return self._select(len(pairs), [(~present, "missing"), (a == b, "same"), (ta == tb, "same_trade_name")],
                             "different")
+
+
+class OtherId(Comparison):
+    """Identity numbers other than the resident ID (passport, HK/Macau/Taiwan permit, foreign ID, social-security
+    number), compared exactly or with one edit (a typing error)."""
+
+    name = "OtherId"
+    label_zh = "其他证件号"
+    label_en = "other ID"
+    levels = (
+        Level("missing", 0.0, "缺失", "missing"),
+        Level("same", 12.0, "相同", "identical", corroborates=True),
+        Level("one_edit", 7.0, "仅一处录入差异(错字、漏字、多字或相邻两字颠倒)",
+              "one typing difference (a wrong, missing or extra character, or two neighbours swapped)",
+              corroborates=True),
+        Level("different", -1.0, "不同(可能换发或另一种证件)", "different (maybe re-issued or another kind)"),
+    )
+
+    def levels_for(self, pairs: Pairs, context: dict[str, IntArray]) -> IntArray:
+        if not pairs.both_sides_have("c_other_id"):
+            return np.full(len(pairs), self.level("missing"), dtype=np.int8)
+        a, b = pairs.codes("c_other_id")
+        present = (a >= 0) & (b >= 0)
+        one = np.zeros(len(pairs), dtype=bool)
+        todo = np.flatnonzero(present & (a != b))
+        if len(todo):
+            sa, sb = pairs.take("other_id", todo)
+            dist = process.cpdist(sa, sb, scorer=OSA.distance, workers=-1)
+            short = np.minimum([len(str(x)) for x in sa], [len(str(x)) for x in sb])
+            one[todo] = (dist == 1) & (short >= 5)
+        return self._select(len(pairs), [(~present, "missing"), (a == b, "same"), (one, "one_edit")], "different")
+
+
+_JW_TOKEN = 0.88  # token similarity above which two Latin name words count as one word with typos
+
+
+def latin_token_match(a: str, b: str) -> tuple[int, int]:
+    """Words of two Latin-script names that match (Jaro-Winkler ≥ 0.88, each word used once, order ignored),
+    and the word count of the shorter name.
+
+    Example:
+        >>> latin_token_match("faith lowe", "fai th lavender"), latin_token_match("john smith", "smith jon")
+        ((1, 2), (2, 2))
+    """
+    ta, tb = a.split(), b.split()
+    if len(ta) > len(tb):
+        ta, tb = tb, ta
+    used: set[int] = set()
+    hits = 0
+    for t in ta:
+        best, pos = 0.0, -1
+        for j, u in enumerate(tb):
+            if j in used:
+                continue
+            sim = JaroWinkler.similarity(t, u)
+            if sim > best:
+                best, pos = sim, j
+        if best >= _JW_TOKEN:
+            hits += 1
+            used.add(pos)
+    return hits, len(ta)
+
+
+class LatinName(Comparison):
+    """Latin-script names word by word (order and case ignored, typos tolerated by Jaro-Winkler); counted only
+    when both names are Latin and their characters differ."""
+
+    name = "LatinName"
+    label_zh = "外文姓名逐词"
+    label_en = "Latin name word by word"
+    levels = (
+        Level("not_needed", 0.0, "不需比较", "not needed"),
+        Level("all_words", 9.0, "各词均相同或仅有拼写差异(抵消逐字比对的差异)",
+              "every word the same or with a typo (offsets the character-level difference)"),
+        Level("some_words", 6.0, "部分词相同或仅有拼写差异，另一部分缺失或不同(抵消逐字比对的差异)",
+              "some words the same or with a typo, the rest missing or different (offsets the character-level "
+              "difference)"),
+        Level("different", 0.0, "不同", "different"),
+    )
+
+    def levels_for(self, pairs: Pairs, context: dict[str, IntArray]) -> IntArray:
+        n = len(pairs)
+        out = np.full(n, self.level("not_needed"), dtype=np.int8)
+        if not (pairs.left["latin"].to_numpy() > 0).any() or not (pairs.right["latin"].to_numpy() > 0).any():
+            return out
+        la, lb = pairs.ints("latin")
+        chars = context[NameChars.name]
+        nc = NameChars()
+        todo = np.flatnonzero((la > 0) & (lb > 0) & ~np.isin(chars, [nc.level("exact"), nc.level("exact_variant"),
+                                                                      nc.level("missing")]))
+        if not len(todo):
+            return out
+        a, b = pairs.codes("c_name_key")
+        k = np.int64(max(int(a.max()), int(b.max())) + 1)
+        inv, uniq = pd.factorize(a[todo].astype(np.int64) * k + b[todo])
+        first = np.empty(len(uniq), dtype=np.int64)
+        first[inv[::-1]] = np.arange(len(todo), dtype=np.int64)[::-1]
+        sa, sb = pairs.take("name_key", todo[first])
+        lv = np.empty(len(uniq), dtype=np.int8)
+        for i, (x, y) in enumerate(zip(sa, sb, strict=True)):
+            hits, words = latin_token_match(str(x), str(y))
+            lv[i] = self.level("all_words" if hits == words and hits else "some_words" if hits else "different")
+        out[todo] = lv[inv]
+        return out
 
 
 class FormerName(Comparison):
@@ -534,5 +679,6 @@ def default_comparisons(weights: Mapping[str, float] | None = None) -> list[Comp
         >>> [c.name for c in default_comparisons()][:3]
         ['NameChars', 'NamePinyin', 'ResidentId']
     """
-    return [NameChars(weights), NamePinyin(weights), ResidentIdComparison(weights), BirthDate(weights),
-            Sex(weights), Phone(weights), Address(weights), Employer(weights), FormerName(weights)]
+    return [NameChars(weights), NamePinyin(weights), LatinName(weights), ResidentIdComparison(weights),
+            BirthDate(weights), Sex(weights), Phone(weights), Address(weights), Employer(weights), OtherId(weights),
+            FormerName(weights)]

@@ -49,13 +49,14 @@ from guanlian.values.ids import id_birth_ok, id_check_ok, parse_resident_id
 __all__ = ["CODE_COLUMNS", "FEATURE_COLUMNS", "ID_KINDS", "INPUT_COLUMNS", "joint_codes", "map_codes", "prepare_pair",
            "prepare_records", "shares_coding"]
 
-INPUT_COLUMNS: tuple[str, ...] = ("name", "id_number", "birth_date", "sex", "phone", "address", "employer")
+INPUT_COLUMNS: tuple[str, ...] = ("name", "id_number", "birth_date", "sex", "phone", "address", "employer",
+                                  "other_id")
 """Columns :func:`prepare_records` reads (each optional)."""
 
 CODE_COLUMNS: dict[str, str] = {
     "c_name": "name", "c_name_key": "name_key", "c_sorted_key": "sorted_key", "c_py_key": "py_key",
     "c_py_fuzzy": "py_fuzzy", "c_init_key": "init_key", "c_sur_py": "sur_py", "c_phone": "phone",
-    "c_address": "address", "c_employer": "employer",
+    "c_address": "address", "c_employer": "employer", "c_other_id": "other_id",
 }
 """Integer code column → the string column it codes (``-1`` for ``""``; equal codes ⇔ equal strings
 within one coding)."""
@@ -63,7 +64,7 @@ within one coding)."""
 FEATURE_COLUMNS: tuple[str, ...] = (
     "name", "name_norm", "name_key", "surname", "sorted_key", "py_key", "py_fuzzy", "init_key", "sur_py", "name_len",
     "id_raw", "id_number", "id_status", "id_prefix", "id_suffix", "id_len",
-    "by", "bm", "bd", "birth_src", "sex", "phone", "address", "employer",
+    "by", "bm", "bd", "birth_src", "sex", "phone", "address", "employer", "other_id", "latin",
     *CODE_COLUMNS, "c_id", "id_kind",
 )
 """Columns of the frame :func:`prepare_records` returns."""
@@ -552,7 +553,26 @@ def _features(cols: dict[str, pa.Array]) -> dict[str, object]:
     out["c_phone"] = phone_code
     out["c_address"] = _codes(cols["address"])
     out["c_employer"] = _codes(cols["employer"])
+    other = _other_ids(cols["other_id"])
+    out["other_id"] = other
+    out["c_other_id"] = _codes(other)
+    norm = out["name_norm"]
+    assert isinstance(norm, pa.Array)
+    latin = pc.and_(pc.not_equal(norm, ""), pc.invert(pc.match_substring_regex(norm, _CJK_RE2)))
+    out["latin"] = latin.to_numpy(zero_copy_only=False).astype(np.int8)
     return out
+
+
+_CJK_RE2 = "[\\x{3400}-\\x{9fff}\\x{f900}-\\x{faff}\\x{20000}-\\x{3134f}]"
+
+
+def _other_ids(raw: pa.Array) -> pa.Array:
+    """Other identity numbers (passport, HK/Macau permit, social-security number …) for exact / one-edit
+    comparison: NFKC, upper case, spaces and hyphens removed; once per distinct value."""
+    enc = raw.dictionary_encode()
+    uniq = enc.dictionary.to_pylist()
+    norm = [re.sub(r"[\s\-_./]", "", unicodedata.normalize("NFKC", u)).upper() if u else "" for u in uniq]
+    return pa.array(norm or [""], type=pa.large_string()).take(enc.indices) if len(raw) else raw
 
 
 def _frame(feats: dict[str, object], lo: int, hi: int, token: str) -> pd.DataFrame:

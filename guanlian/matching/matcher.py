@@ -40,7 +40,15 @@ import pyarrow.compute as pc
 
 from guanlian.graph.store import Store
 from guanlian.matching.company_store import CompanySummary, match_companies
-from guanlian.matching.comparisons import Comparison, NameChars, NamePinyin, Pairs, default_comparisons
+from guanlian.matching.comparisons import (
+    Comparison,
+    LatinName,
+    NameChars,
+    NamePinyin,
+    OtherId,
+    Pairs,
+    default_comparisons,
+)
 from guanlian.matching.features import (
     CODE_COLUMNS,
     ID_KINDS,
@@ -228,6 +236,10 @@ BLOCKING_RULES: dict[str, BlockingRule] = _rules(
     BlockingRule("phone", (KeyPart("c_phone"),), doc="same phone"),
     BlockingRule("employer_surname", (KeyPart("c_sur_py"), KeyPart("c_employer", "mapped", fn=company_trade_name)),
                  doc="surname + employer trade name"),
+    BlockingRule("other_id", (KeyPart("c_other_id"),), doc="same other identity number (passport, permit, SSN …)"),
+    BlockingRule("latin_birth_date", (KeyPart("latin", "positive"), KeyPart("by", "positive"),
+                                      KeyPart("bm", "positive"), KeyPart("bd", "positive")),
+                 doc="full birth date, for Latin-script names (no surname/pinyin key to pair them on)"),
 )
 """Named blocking rules, each declared as the parts of a per-record key: records with equal keys are
 paired. Keys: valid resident ID; first-4 + last-4 ID characters (pairs kept only when one side is masked);
@@ -550,7 +562,20 @@ def _name_ok(levels: Mapping[str, npt.NDArray[np.int8]], nc: Comparison, npy: Co
     """Names similar by characters or by sound: the condition for any tier below ``certain``."""
     ok: npt.NDArray[np.bool_] = ~np.isin(levels[nc.name], [nc.level("missing"), nc.level("different")]) | np.isin(
         levels[npy.name], [npy.level("same_sound"), npy.level("similar_sound")])
+    if LatinName.name in levels:  # Latin names: some words the same, order and typos aside
+        ok |= np.isin(levels[LatinName.name], [_LATIN.level("all_words"), _LATIN.level("some_words")])
     return ok
+
+
+_LATIN = LatinName()
+_OTHER = OtherId()
+
+
+def _other_id_same(levels: Mapping[str, npt.NDArray[np.int8]]) -> npt.NDArray[np.bool_]:
+    lv = levels.get(OtherId.name)
+    n = len(next(iter(levels.values()))) if levels else 0
+    out: npt.NDArray[np.bool_] = (lv == _OTHER.level("same")) if lv is not None else np.zeros(n, dtype=bool)
+    return out
 
 
 def ambiguous_month(li: IndexArray, ri: IndexArray, month_only: npt.NDArray[np.bool_],
@@ -625,9 +650,9 @@ def score_pairs(left: pd.DataFrame, right: pd.DataFrame, li: IndexArray, ri: Ind
         conflict = levels[rid.name] == rid.level("conflict")
         n_conflicts = int(conflict.sum())
         keep(~conflict)
-        for comp in (nc, npy):
+        for comp in (nc, npy, *(c for c in comps if c.name in (LatinName.name, OtherId.name))):
             levels[comp.name] = comp.levels_for(pairs, levels)
-        keep(_name_ok(levels, nc, npy) | (levels[rid.name] == rid.level("same")))
+        keep(_name_ok(levels, nc, npy) | (levels[rid.name] == rid.level("same")) | _other_id_same(levels))
     n = len(pairs)
     score = np.zeros(n, dtype=np.float64)
     corroborated = np.zeros(n, dtype=bool)
@@ -644,7 +669,8 @@ def score_pairs(left: pd.DataFrame, right: pd.DataFrame, li: IndexArray, ri: Ind
     levels = {c.name: levels[c.name] for c in comps}  # explanation order
     id_same = levels[rid.name] == rid.level("same")
     id_conflict = levels[rid.name] == rid.level("conflict")
-    name_ok = _name_ok(levels, nc, npy)
+    # an identical other identity number (passport, permit, SSN) is an identifier: the names need not agree
+    name_ok = _name_ok(levels, nc, npy) | _other_id_same(levels)
     possible = name_ok & ~id_conflict & (score >= cfg.possible_threshold)
     probable = possible & corroborated & (score >= cfg.probable_threshold)
     bd = by_name["BirthDate"]
@@ -1044,13 +1070,12 @@ def find_candidates(store: Store, name: str, birth_date: str | None = None, id_n
     query = pd.DataFrame({"name": [name], "birth_date": [birth_date or ""], "id_number": [id_number or ""]},
                          dtype=object)
     scored, _, _, _ = match_records(query, persons, cfg, linkable_only=True)
-    rid = scored.comparisons[2]
+    rid = next(c for c in scored.comparisons if c.name == "ResidentId")
     ok = (scored.levels["ResidentId"] != rid.level("conflict")) & (
         (scored.tier != "") | (scored.score >= cfg.find_threshold))
     nc = scored.comparisons[0]
     npy = scored.comparisons[1]
-    name_ok = ~np.isin(scored.levels[NameChars.name], [nc.level("missing"), nc.level("different")]) | np.isin(
-        scored.levels[NamePinyin.name], [npy.level("same_sound"), npy.level("similar_sound")])
+    name_ok = _name_ok(scored.levels, nc, npy)
     ok &= name_ok | (scored.tier == "certain")
     if not ok.any():
         return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})

@@ -223,8 +223,8 @@ def test_address_and_employer_levels_from_distinct_values() -> None:
     lf, rf = prepare_pair(left, right)
     li, ri, _ = candidate_pairs(lf, rf)
     s = score_pairs(lf, rf, li, ri)
-    addr = s.comparisons[6]
-    emp = s.comparisons[7]
+    addr = next(c for c in s.comparisons if c.name == "Address")
+    emp = next(c for c in s.comparisons if c.name == "Employer")
     got_a = [addr.levels[k].name for k in s.levels["Address"]]
     got_e = [emp.levels[k].name for k in s.levels["Employer"]]
     assert got_a == ["same", "different", "missing", "same"]  # 人民路12号 alone: a near miss

@@ -290,3 +290,24 @@ def test_former_name_note_is_an_alias() -> None:
     assert got[0] == "probable"
     assert 1 not in got or got[1] == "possible"  # the current name, another birth date
     assert "曾用名" in r.loc[r["right_row"] == 0, "explanation_zh"].iloc[0]
+
+
+def test_latin_names_word_by_word_and_other_ids() -> None:
+    reg = pd.DataFrame({"name": ["John Smith", "Maria Gonzalez", "Chan Tai Man", "John Smith"],
+                        "birth_date": ["1970-03-04", "1985-11-02", "1962-07-08", "1990-01-01"],
+                        "other_id": ["E12345678", "", "H0123456(7)", "E99999999"]})
+    fam = pd.DataFrame({"name": ["SMITH, Jon", "maria gonzales", "Tai Man Chan", "John Smith"],
+                        "birth_date": ["19700304", "1985-11-02", "", ""],
+                        "other_id": ["", "", "H012345６(7)", "E99999998"]})
+    r = collide(fam, reg)
+    got = {(int(a), int(b)): t for a, b, t in r[["left_row", "right_row", "tier"]].itertuples(index=False)}
+    assert got[(0, 0)] == "probable"  # order, case and a typo in one word
+    assert got[(1, 1)] == "probable"
+    assert got[(2, 2)] == "probable"  # the permit number, written in full-width digits
+    assert got[(3, 3)] == "probable"  # one edit in the other ID
+    assert got.get((3, 0)) in (None, "possible")  # a namesake with nothing else in common
+    expl = r.loc[(r["left_row"] == 3) & (r["right_row"] == 3), "explanation_zh"].iloc[0]
+    assert "其他证件号仅一处录入差异" in expl
+    only_id = collide(pd.DataFrame({"name": ["J. Smythe"], "other_id": ["E12345678"], "birth_date": ["1970-03-04"]}),
+                      reg)
+    assert only_id.loc[0, "tier"] == "probable"  # the same passport and birth date, whatever the name says
