@@ -554,7 +554,8 @@ class OtherId(Comparison):
     label_zh = "其他证件号"
     label_en = "other ID"
     levels = (
-        Level("missing", 0.0, "缺失", "missing"),
+        # "not_needed", not "missing": most records carry no other ID, and explanations need not say so
+        Level("not_needed", 0.0, "缺失", "missing"),
         Level("same", 12.0, "相同", "identical", corroborates=True),
         Level("one_edit", 7.0, "仅一处录入差异(错字、漏字、多字或相邻两字颠倒)",
               "one typing difference (a wrong, missing or extra character, or two neighbours swapped)",
@@ -564,7 +565,7 @@ class OtherId(Comparison):
 
     def levels_for(self, pairs: Pairs, context: dict[str, IntArray]) -> IntArray:
         if not pairs.both_sides_have("c_other_id"):
-            return np.full(len(pairs), self.level("missing"), dtype=np.int8)
+            return np.full(len(pairs), self.level("not_needed"), dtype=np.int8)
         a, b = pairs.codes("c_other_id")
         present = (a >= 0) & (b >= 0)
         one = np.zeros(len(pairs), dtype=bool)
@@ -574,7 +575,7 @@ class OtherId(Comparison):
             dist = process.cpdist(sa, sb, scorer=OSA.distance, workers=-1)
             short = np.minimum([len(str(x)) for x in sa], [len(str(x)) for x in sb])
             one[todo] = (dist == 1) & (short >= 5)
-        return self._select(len(pairs), [(~present, "missing"), (a == b, "same"), (one, "one_edit")], "different")
+        return self._select(len(pairs), [(~present, "not_needed"), (a == b, "same"), (one, "one_edit")], "different")
 
 
 _JW_TOKEN = 0.88  # token similarity above which two Latin name words count as one word with typos
