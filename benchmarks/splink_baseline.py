@@ -191,6 +191,53 @@ def chinese_features(ls: LinkSet) -> tuple[pd.DataFrame, pd.DataFrame]:
     return one(lf, ls.left["row"]), one(rf, ls.right["row"])
 
 
+def _pair_count(a: pd.Series, b: pd.Series) -> int:
+    """How many (left, right) pairs share a value (nulls never do): sum over values of count_l * count_r."""
+    ca, cb = a.dropna().value_counts(), b.dropna().value_counts()
+    common = ca.index.intersection(cb.index)
+    return int((ca[common].astype(np.int64) * cb[common].astype(np.int64)).sum())
+
+
+def chinese_exact_u(li: pd.DataFrame, ri: pd.DataFrame) -> dict[tuple[str, str], float]:
+    """u of the rare agreement levels, counted exactly over all left x right pairs where the comparison is not
+    null: used for the levels random sampling cannot observe (at 100k x 1M a shared ID or phone is about one
+    pair in 10^7, below Splink's minimum count of 100 in 10^7 sampled pairs)."""
+    vis_l, vis_r = li["id_vis"].notna(), ri["id_vis"].notna()
+    n_vis = int(vis_l.sum()) * int(vis_r.sum())
+    same_id = _pair_count(li["id18"], ri["id18"])
+    same_vis = _pair_count(li["id_vis"], ri["id_vis"])
+    both_full = _pair_count(li["id_vis"].where(li["id18"].notna()), ri["id_vis"].where(ri["id18"].notna()))
+    n_phone = int(li["phone"].notna().sum()) * int(ri["phone"].notna().sum())
+    return {
+        ("resident_id", "Exact match on id18"): same_id / max(n_vis, 1),
+        ("resident_id", "masked: visible ends agree"): (same_vis - both_full) / max(n_vis, 1),
+        ("phone", "Exact match on phone"): _pair_count(li["phone"], ri["phone"]) / max(n_phone, 1),
+    }
+
+
+def fill_unobserved_u(model: dict[str, Any], exact: dict[tuple[str, str], float]) -> list[str]:
+    """Set the u of levels random sampling left without one from ``exact`` (counted over all pairs), and
+    rescale the comparison's other u values so they sum to 1; returns the levels filled."""
+    filled: list[str] = []
+    for comp in model["comparisons"]:
+        levels = [lv for lv in comp["comparison_levels"] if not lv.get("is_null_level")]
+        missing = [lv for lv in levels if not isinstance(lv.get("u_probability"), float | int)]
+        if not missing:
+            continue
+        for lv in missing:
+            key = (comp["output_column_name"], lv.get("label_for_charts", ""))
+            if key not in exact:
+                raise RuntimeError(f"u of {key} was not observed and has no exact count")
+            lv["u_probability"] = max(exact[key], 1e-12)
+            filled.append(f"{key[0]}: {key[1]} = {lv['u_probability']:.3g}")
+        set_u = sum(lv["u_probability"] for lv in missing)
+        rest = [lv for lv in levels if lv not in missing]
+        total = sum(lv["u_probability"] for lv in rest)
+        for lv in rest:
+            lv["u_probability"] *= (1 - set_u) / total
+    return filled
+
+
 def febrl4_features(ls: LinkSet) -> tuple[pd.DataFrame, pd.DataFrame]:
     """FEBRL4's raw columns as Splink's FEBRL4 example feeds them (text, trimmed, blanks as null)."""
     from datasets import febrl4
@@ -309,13 +356,14 @@ class SplinkSpec:
     em_rules: tuple[tuple[str, ...], ...]  # one EM session per rule (block_on columns)
     deterministic: tuple[tuple[str, ...], ...]  # rules for the prior
     recall_guess: float  # the share of true links the deterministic rules are guessed to catch
+    exact_u: Callable[[pd.DataFrame, pd.DataFrame], dict[tuple[str, str], float]] | None = None
 
 
 SPECS: dict[str, SplinkSpec] = {
     # EM on the name (trains ID, birth, phone) and on the birth date (trains name, ID, phone); an ID or a
     # phone block would hold nearly only matches, which EM cannot learn from.
     "chinese": SplinkSpec(chinese_features, chinese_settings, (("name_key",), ("birth_date",)),
-                          (("id18",), ("name_key", "birth_date")), 0.6),
+                          (("id18",), ("name_key", "birth_date")), 0.6, chinese_exact_u),
     "febrl4": SplinkSpec(febrl4_features, febrl4_settings, (("date_of_birth",), ("postcode",), ("surname",)),
                          (("soc_sec_id",), ("given_name", "surname", "date_of_birth")), 0.8),
 }
@@ -336,7 +384,7 @@ class SplinkRun:
 
 
 def _linker(db: Any, li: pd.DataFrame, ri: pd.DataFrame, settings: Any) -> Any:
-    from splink import Linker  # type: ignore[attr-defined]
+    from splink import Linker
 
     sl = db.register(li, dataset_display_name="fam")
     sr = db.register(ri, dataset_display_name="reg")
@@ -396,6 +444,23 @@ def fill_unobserved_m(model: dict[str, Any], n_links: int) -> list[str]:
     return filled
 
 
+def _train_u(linker: Any, tl: pd.DataFrame, tr: pd.DataFrame, li: pd.DataFrame, ri: pd.DataFrame,
+             spec: SplinkSpec, notes: list[str]) -> Any:
+    """u by random sampling (10M pairs); levels it could not observe get their exact share of all pairs
+    (:func:`fill_unobserved_u`), in a linker rebuilt on the tables ``tl``, ``tr``."""
+    from splink import DuckDBAPI
+
+    linker.training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=1)
+    model = linker.misc.save_model_to_json()
+    unobserved = any(not isinstance(lv.get("u_probability"), float | int) for c in model["comparisons"]
+                     for lv in c["comparison_levels"] if not lv.get("is_null_level"))
+    if not unobserved or spec.exact_u is None:
+        return linker
+    filled = fill_unobserved_u(model, spec.exact_u(li, ri))
+    notes.append(f"u not observed in {U_MAX_PAIRS:.0e} random pairs, counted exactly: " + "; ".join(filled))
+    return _linker(DuckDBAPI(), tl, tr, model)
+
+
 MODEL_KINDS = ("em", "em-pure", "supervised")
 
 
@@ -435,7 +500,7 @@ def splink_models(ls: LinkSet, li: pd.DataFrame, ri: pd.DataFrame, spec: SplinkS
                 settings = spec.settings(True)
                 settings.probability_two_random_records_match = prior
                 lab_linker = _linker(db, lab_l, lab_r, settings)
-                lab_linker.training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=1)
+                lab_linker = _train_u(lab_linker, lab_l, lab_r, li, ri, spec, notes)
                 lab_linker.training.estimate_m_from_label_column("cluster")
                 model = lab_linker.misc.save_model_to_json()
                 filled = fill_unobserved_m(model, n_cal_links)
@@ -447,7 +512,7 @@ def splink_models(ls: LinkSet, li: pd.DataFrame, ri: pd.DataFrame, spec: SplinkS
                 linker = _linker(db, li, ri, spec.settings(kind == "em"))
                 linker.training.estimate_probability_two_random_records_match(
                     [block_on(*r) for r in spec.deterministic], recall=spec.recall_guess)
-                linker.training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=1)
+                linker = _train_u(linker, li, ri, li, ri, spec, notes)
                 for rule in spec.em_rules:
                     linker.training.estimate_parameters_using_expectation_maximisation(
                         block_on(*rule), estimate_without_term_frequencies=True, max_pairs=EM_MAX_PAIRS)
@@ -481,6 +546,40 @@ def splink_models(ls: LinkSet, li: pd.DataFrame, ri: pd.DataFrame, spec: SplinkS
         pairs["tier"] = np.where(pairs["p"] >= thr, "probable", "possible")
         runs.append(SplinkRun(label, thr, pairs, train, pred_step, fully, notes))
     return runs
+
+
+def spark_predict(ls: LinkSet, li: pd.DataFrame, ri: pd.DataFrame, kind: str, master: str) -> SplinkRun | None:
+    """Predict with the saved ``<set>_<kind>`` model on Splink's Spark backend (``master``, e.g. ``local[2]``),
+    through guanlian's Spark session helper with Splink's similarity-UDF jar in ``spark.jars``; ``None`` (and
+    a printed reason) when the helper or pyspark is missing. The session start is timed apart."""
+    try:
+        from guanlian.spark.session import spark_session
+    except ImportError as exc:
+        print(f"Splink on Spark skipped: guanlian's Spark session helper is missing ({exc})", flush=True)
+        return None
+    import tempfile
+
+    from splink.backends.spark import SparkAPI, similarity_jar_location
+
+    thr = float(json.loads((MODEL_DIR / "thresholds.json").read_text())[f"{ls.name}_{kind}"])
+    start = Step()
+    with measure(start):
+        tmp = tempfile.mkdtemp(prefix="splink-spark-")
+        spark = spark_session(master, {"spark.jars": similarity_jar_location(), "spark.driver.memory": "4g",
+                                       "spark.sql.shuffle.partitions": "8",
+                                       "spark.local.dir": tmp, "spark.sql.warehouse.dir": f"{tmp}/warehouse"})
+        spark.sparkContext.setCheckpointDir(f"{tmp}/checkpoints")
+    step = Step()
+    with measure(step):
+        from splink import Linker
+
+        api = SparkAPI(spark_session=spark)
+        lk = Linker([api.register(li, dataset_display_name="fam"), api.register(ri, dataset_display_name="reg")],
+                    str(MODEL_DIR / f"{ls.name}_{kind}.json"), log_level=logging.WARNING)
+        pairs = _pairs(lk.inference.predict(threshold_match_probability=min(thr, 0.5)).as_pandas_dataframe())
+    pairs["tier"] = np.where(pairs["p"] >= thr, "probable", "possible")
+    notes = [f"Spark {spark.version} {master}, session start {start.seconds:.1f}s (not in the prediction time)"]
+    return SplinkRun(f"splink {kind} (spark {master})", thr, pairs, start, step, True, notes)
 
 
 # ----------------------------------------------------------------------------------------------- scoring
@@ -531,7 +630,7 @@ def score(links: pd.DataFrame, ls: LinkSet) -> dict[str, Any]:
 
 # ----------------------------------------------------------------------------------------------- the run
 
-def run_set(ls: LinkSet, kinds: tuple[str, ...], from_saved: bool) -> None:
+def run_set(ls: LinkSet, kinds: tuple[str, ...], from_saved: bool, spark_master: str | None) -> None:
     spec = SPECS[ls.name]
     truth = truth_of(ls.left)
     print(f"\n## {ls.name}: {len(ls.left):,} left x {len(ls.right):,} right, {len(truth):,} true links; "
@@ -546,6 +645,11 @@ def run_set(ls: LinkSet, kinds: tuple[str, ...], from_saved: bool) -> None:
         li, ri = spec.features(ls)
     print(f"load average before Splink: {os.getloadavg()[0]:.2f}", flush=True)
     runs = splink_models(ls, li, ri, spec, truth, kinds, from_saved)
+    if spark_master:
+        print(f"load average before Splink on Spark: {os.getloadavg()[0]:.2f}", flush=True)
+        sp = spark_predict(ls, li, ri, kinds[0], spark_master)
+        if sp is not None:
+            runs.append(sp)
     results = [("guanlian", score(gl, ls))] + [(r.label, score(r.links, ls)) for r in runs]
     names = [n for n, _ in results]
     print("\n| metric (evaluation half) | " + " | ".join(names) + " |")
@@ -566,14 +670,19 @@ def run_set(ls: LinkSet, kinds: tuple[str, ...], from_saved: bool) -> None:
     print(f"| Splink feature preparation (pandas / guanlian's record preparation) | {prep.seconds:.2f} | "
           f"{prep.peak_mib:.0f} |")
     for r in runs:
-        verb = "load from JSON" if from_saved else "training + threshold"
+        spark = "spark" in r.label
+        verb = "session start" if spark else "load from JSON" if from_saved else "training + threshold"
         print(f"| {r.label}: {verb} | {r.train.seconds:.2f} | {r.train.peak_mib:.0f} |")
-        print(f"| {r.label}: Splink/DuckDB prediction (register, predict, fetch {len(r.links):,} pairs) | "
+        engine = "Spark" if spark else "DuckDB"
+        print(f"| {r.label}: Splink/{engine} prediction (register, predict, fetch {len(r.links):,} pairs) | "
               f"{r.predict.seconds:.2f} | {r.predict.peak_mib:.0f} |")
     em = runs[0]  # the "em" model: what an expert would run unsupervised
     print(f"\nratios (same run): guanlian / Splink-DuckDB prediction = {g.seconds / em.predict.seconds:.2f} "
           f"(time), {g.peak_mib / max(em.predict.peak_mib, 1):.2f} (peak RSS growth); guanlian / (Splink "
           f"feature preparation + prediction) = {g.seconds / (prep.seconds + em.predict.seconds):.2f}")
+    for r in runs[1:]:
+        if "spark" in r.label:
+            print(f"guanlian / {r.label} prediction = {g.seconds / r.predict.seconds:.3f} (time)")
     for r in runs:
         print(f"{r.label}: fully trained: {r.trained_fully}; " + "; ".join(r.notes))
     print(f"load average after the set: {os.getloadavg()[0]:.2f}", flush=True)
@@ -583,6 +692,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sets", nargs="+", default=["chinese", "febrl4", "scale"], choices=["chinese", "febrl4", "scale"])
     ap.add_argument("--models", nargs="+", default=list(MODEL_KINDS), choices=MODEL_KINDS)
+    ap.add_argument("--spark", metavar="MASTER", help="also predict with the first model on Splink/Spark, "
+                    "e.g. local[2] (needs guanlian.spark.session and pyspark)")
+    ap.add_argument("--spark-sets", nargs="+", default=["chinese", "febrl4"], help="sets that --spark runs on")
     ap.add_argument("--from-saved", action="store_true", help="predict with the saved models and thresholds")
     ap.add_argument("--scale-left", type=int, default=100_000)
     ap.add_argument("--scale-right", type=int, default=1_000_000)
@@ -600,7 +712,7 @@ def main() -> None:
         t0 = time.perf_counter()
         ls = makers[name]()
         print(f"\n{name}: data made in {time.perf_counter() - t0:.1f}s", flush=True)
-        run_set(ls, tuple(a.models), a.from_saved)
+        run_set(ls, tuple(a.models), a.from_saved, a.spark if name in a.spark_sets else None)
 
 
 if __name__ == "__main__":
