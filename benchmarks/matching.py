@@ -1,24 +1,22 @@
 """Matching benchmark: precision / recall / F1 per tier and per variant type, and run time.
 
-Compares three matchers on the same labelled synthetic records (:func:`guanlian.matching.synth.make_labelled`):
+Compares two matchers on the same labelled synthetic records (:func:`guanlian.matching.synth.make_labelled`):
 
 * ``exact-name``: link when the names are the same string (the baseline an investigator gets from Excel);
-* ``guanlian``: :func:`guanlian.matching.matcher.collide`;
-* ``splink``: Splink 5 with the DuckDB backend, fed the same normalised name, pinyin key, 18-digit ID,
-  birth date and phone; u from random sampling, m from the true labels (supervised: Splink's best case),
-  the prior set to the true match rate; match probability >= 0.95 counts as "probable".
+* ``guanlian``: :func:`guanlian.matching.matcher.collide`.
 
-Then, with ``--scale``, a scale run: 100k family members against 1M registry persons, guanlian vs Splink
-(prediction only, with the model trained on the labelled set), both in the same process one after the
-other, with the load average before each; ``--phases`` adds a second, instrumented guanlian run that times
-record preparation, candidate pairs, scoring and explanations separately.
+The comparison with Splink (trained models, FEBRL4, the same sets) is ``benchmarks/splink_baseline.py``.
+
+Then, with ``--scale``, a scale run: guanlian on 100k family members against 1M registry persons, with the
+load average before it; ``--phases`` adds a second, instrumented guanlian run that times record preparation,
+candidate pairs, scoring and explanations separately.
 
 Usage::
 
     python benchmarks/matching.py                   # labelled run (20k registry, 4k family)
     python benchmarks/matching.py --scale           # plus 100k x 1M
     python benchmarks/matching.py --scale --phases  # plus the phase breakdown
-    python benchmarks/matching.py --right 5000 --left 1000 --no-splink
+    python benchmarks/matching.py --right 5000 --left 1000
 
     # before/after in one run: an older guanlian, extracted from git, timed on the same data
     git archive e72c969 guanlian | tar -x -C /tmp/guanlian-before
@@ -28,7 +26,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import platform
 import time
@@ -102,81 +99,6 @@ def run_guanlian(left: pd.DataFrame, right: pd.DataFrame) -> tuple[pd.DataFrame,
     return out, time.perf_counter() - t0
 
 
-def _splink_input(df: pd.DataFrame, prefix: str, cluster: pd.Series | None = None) -> pd.DataFrame:
-    f = prepare_records(df)
-    birth = np.where(f["bd"] > 0, f["by"].astype(str) + "-" + f["bm"].astype(str).str.zfill(2) + "-"
-                     + f["bd"].astype(str).str.zfill(2), None)
-    return pd.DataFrame({
-        "unique_id": [f"{prefix}{r}" for r in df["row"]],
-        "name_norm": f["name_key"].replace("", None),
-        "py_key": f["py_key"].replace("", None),
-        "sur_py": f["sur_py"].replace("", None),
-        "id18": f["id_number"].replace("", None),
-        "birth_date": birth,
-        "phone": f["phone"].replace("", None),
-        "cluster": cluster.to_numpy() if cluster is not None else None,
-    })
-
-
-def _splink_settings(prior: float) -> Any:
-    import splink.comparison_library as cl
-    from splink import SettingsCreator, block_on
-
-    return SettingsCreator(
-        link_type="link_only",
-        comparisons=[
-            cl.ExactMatch("id18"),
-            cl.JaroWinklerAtThresholds("name_norm", [0.9, 0.8]),
-            cl.ExactMatch("py_key"),
-            cl.ExactMatch("birth_date"),
-            cl.ExactMatch("phone"),
-        ],
-        blocking_rules_to_generate_predictions=[
-            block_on("id18"), block_on("py_key"), block_on("phone"), block_on("sur_py", "birth_date"),
-        ],
-        retain_intermediate_calculation_columns=False,
-        probability_two_random_records_match=prior,
-    )
-
-
-SPLINK_PREP_SECONDS: list[float] = []  # feature preparation part of each run_splink call
-
-
-def run_splink(left: pd.DataFrame, right: pd.DataFrame, model: dict[str, Any] | None = None,
-               threshold: float = 0.95) -> tuple[pd.DataFrame, float, dict[str, Any]]:
-    from splink import DuckDBAPI, Linker  # type: ignore[attr-defined]
-
-    t0 = time.perf_counter()
-    labelled = model is None and "true_right" in left.columns
-    lc = (np.where(left["true_right"] >= 0, "P" + left["true_right"].astype(str), "N" + left["row"].astype(str))
-          if labelled else None)
-    li = _splink_input(left, "L", pd.Series(lc) if lc is not None else None)
-    ri = _splink_input(right, "R", "P" + right["row"].astype(str) if labelled else None)
-    SPLINK_PREP_SECONDS.append(time.perf_counter() - t0)
-    db = DuckDBAPI()
-    sl = db.register(li, table_name="fam")
-    sr = db.register(ri, table_name="reg")
-    prior = max(int((left.get("true_right", pd.Series([0])) >= 0).sum()), 1) / (len(left) * len(right))
-    linker = Linker([sl, sr], model if model is not None else _splink_settings(prior), log_level=logging.WARNING)
-    if model is None:
-        # Supervised: u from random pairs, m from the true labels — the best case for Splink.
-        linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
-        linker.training.estimate_m_from_label_column("cluster")
-    pred = linker.inference.predict(threshold_match_probability=0.5).as_pandas_dataframe()
-    secs = time.perf_counter() - t0
-    trained = linker.misc.save_model_to_json() if model is None else model
-    if pred.empty:
-        return pd.DataFrame(columns=["left_row", "right_row", "tier"]), secs, trained
-    lcol = "unique_id_l" if pred["unique_id_l"].str.startswith("L").all() else "unique_id_r"
-    rcol = "unique_id_r" if lcol == "unique_id_l" else "unique_id_l"
-    out = pd.DataFrame({
-        "left_row": pred[lcol].str[1:].astype(int),
-        "right_row": pred[rcol].str[1:].astype(int),
-        "tier": np.where(pred["match_probability"] >= threshold, "probable", "possible"),
-    })
-    return out, secs, trained
-
-
 def _fmt(results: list[dict[str, Any]]) -> str:
     lines = []
     keys = [k for k in results[0] if k not in ("matcher", "per_variant")]
@@ -242,8 +164,7 @@ def baseline_phases(left: pd.DataFrame, right: pd.DataFrame, src: str) -> None:
         subprocess.run([sys.executable, __file__, "--phases-of", tmp], env=env, check=True)
 
 
-def scale_run(n_left: int, n_right: int, model: dict[str, Any] | None, splink: bool, with_phases: bool,
-              baseline_src: str | None = None) -> None:
+def scale_run(n_left: int, n_right: int, with_phases: bool, baseline_src: str | None = None) -> None:
     t0 = time.perf_counter()
     # 20 % of the family records are labelled variants / namesakes of registry persons, the rest new people.
     right, lab = make_labelled(n_right, n_left // 5, seed=3)
@@ -264,17 +185,6 @@ def scale_run(n_left: int, n_right: int, model: dict[str, Any] | None, splink: b
           f"{(out['tier'] == 'possible').sum():,} possible); certain+probable P={r['certain+probable: P']} "
           f"R={r['certain+probable: R']} F1={r['certain+probable: F1']}; conflicting-ID namesakes above "
           f"possible: {r['conflicting-ID namesakes above possible']}", flush=True)
-    if splink:
-        print(f"load average before splink: {os.getloadavg()[0]:.1f}", flush=True)
-        sp, ssecs, _ = run_splink(left, right, model=model)
-        prep = SPLINK_PREP_SECONDS[-1]
-        rs = report("splink", sp, left, ssecs)
-        print(f"splink (prediction with the labelled-run model): {ssecs:.1f}s incl. {prep:.1f}s feature "
-              f"preparation (guanlian's prepare_records), {ssecs - prep:.1f}s in Splink/DuckDB; "
-              f"{len(sp):,} pairs >= 0.5; P={rs['certain+probable: P']} R={rs['certain+probable: R']} "
-              f"F1={rs['certain+probable: F1']}", flush=True)
-        print(f"time ratio guanlian/splink = {secs / ssecs:.2f} (splink/guanlian = {ssecs / secs:.2f}); "
-              f"guanlian / Splink-without-preparation = {secs / max(ssecs - prep, 1e-9):.2f}", flush=True)
     if with_phases:
         print(f"load average before the phase run: {os.getloadavg()[0]:.1f}", flush=True)
         _print_phases("guanlian", phases(left, right))
@@ -288,7 +198,6 @@ def main() -> None:
     ap.add_argument("--right", type=int, default=20_000)
     ap.add_argument("--left", type=int, default=4_000)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--no-splink", action="store_true")
     ap.add_argument("--scale", action="store_true")
     ap.add_argument("--phases", action="store_true", help="with --scale: also time each guanlian phase")
     ap.add_argument("--baseline-src", help="with --scale: also time the guanlian package under this folder")
@@ -310,14 +219,9 @@ def main() -> None:
     results.append(report("exact-name", ex, left, secs))
     gl, secs = run_guanlian(left, right)
     results.append(report("guanlian", gl, left, secs))
-    model = None
-    if not a.no_splink:
-        sp, secs, model = run_splink(left, right)
-        results.append(report("splink 5 (duckdb, p>=0.95 as probable)", sp, left, secs))
     print(_fmt(results))
     if a.scale:
-        scale_run(a.scale_left, a.scale_right, model, splink=not a.no_splink, with_phases=a.phases,
-                  baseline_src=a.baseline_src)
+        scale_run(a.scale_left, a.scale_right, with_phases=a.phases, baseline_src=a.baseline_src)
 
 
 if __name__ == "__main__":
