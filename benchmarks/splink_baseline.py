@@ -34,6 +34,9 @@ Peak memory: the peak resident set size during each step above the resident size
 The trained models are saved as Splink JSON under ``benchmarks/splink_models/`` (``<set>_<model>.json``) with
 the chosen thresholds in ``thresholds.json``; ``--from-saved`` predicts with them instead of training.
 
+Timed steps (guanlian, each Splink prediction) run ``--repeat`` times (``--scale-repeat`` on the scale set);
+the fastest is reported, with the largest peak among the runs.
+
 Usage (heavy: run under the shared lock)::
 
     flock /tmp/heavy.lock python benchmarks/splink_baseline.py                 # chinese, febrl4, scale
@@ -88,6 +91,11 @@ class Step:
 
     seconds: float = 0.0
     peak_mib: float = 0.0
+
+
+def best_of(steps: list[Step]) -> Step:
+    """The fastest of repeated runs, with the largest peak RSS growth among them."""
+    return Step(min(s.seconds for s in steps), max(s.peak_mib for s in steps))
 
 
 @contextmanager
@@ -465,7 +473,7 @@ MODEL_KINDS = ("em", "em-pure", "supervised")
 
 
 def splink_models(ls: LinkSet, li: pd.DataFrame, ri: pd.DataFrame, spec: SplinkSpec, truth: set[tuple[int, int]],
-                  kinds: tuple[str, ...], from_saved: bool) -> list[SplinkRun]:
+                  kinds: tuple[str, ...], from_saved: bool, repeat: int = 1) -> list[SplinkRun]:
     """Train (or load) each model kind, choose its threshold on the calibration half, and predict; the
     prediction step (register + predict + fetch, from the saved JSON) is what the timing ratios use.
 
@@ -537,12 +545,15 @@ def splink_models(ls: LinkSet, li: pd.DataFrame, ri: pd.DataFrame, spec: SplinkS
                 saved = json.loads(thresholds_path.read_text()) if thresholds_path.exists() else {}
                 saved[f"{ls.name}_{kind}"] = thr
                 thresholds_path.write_text(json.dumps(saved, indent=1, sort_keys=True) + "\n")
-        # The measured prediction: a fresh connection, register, predict, fetch.
-        pred_step = Step()
-        db2 = DuckDBAPI()
-        with measure(pred_step):
-            lk = _linker(db2, li, ri, str(model_path))
-            pairs = _pairs(lk.inference.predict(threshold_match_probability=min(thr, 0.5)).as_pandas_dataframe())
+        # The measured prediction: a fresh connection, register, predict, fetch (best of ``repeat``).
+        tries: list[Step] = []
+        for _ in range(repeat):
+            tries.append(Step())
+            with measure(tries[-1]):
+                lk = _linker(DuckDBAPI(), li, ri, str(model_path))
+                pairs = _pairs(lk.inference.predict(threshold_match_probability=min(thr, 0.5))
+                               .as_pandas_dataframe())
+        pred_step = best_of(tries)
         pairs["tier"] = np.where(pairs["p"] >= thr, "probable", "possible")
         runs.append(SplinkRun(label, thr, pairs, train, pred_step, fully, notes))
     return runs
@@ -630,21 +641,25 @@ def score(links: pd.DataFrame, ls: LinkSet) -> dict[str, Any]:
 
 # ----------------------------------------------------------------------------------------------- the run
 
-def run_set(ls: LinkSet, kinds: tuple[str, ...], from_saved: bool, spark_master: str | None) -> None:
+def run_set(ls: LinkSet, kinds: tuple[str, ...], from_saved: bool, spark_master: str | None,
+            repeat: int = 1) -> None:
     spec = SPECS[ls.name]
     truth = truth_of(ls.left)
     print(f"\n## {ls.name}: {len(ls.left):,} left x {len(ls.right):,} right, {len(truth):,} true links; "
           f"calibration half {int(ls.cal.sum()):,} left records, evaluation half {int((~ls.cal).sum()):,}",
           flush=True)
     print(f"load average before guanlian: {os.getloadavg()[0]:.2f}", flush=True)
-    g = Step()
-    with measure(g):
-        gl = collide(ls.left[ls.guanlian_cols], ls.right[ls.guanlian_cols])
+    tries: list[Step] = []
+    for _ in range(repeat):
+        tries.append(Step())
+        with measure(tries[-1]):
+            gl = collide(ls.left[ls.guanlian_cols], ls.right[ls.guanlian_cols])
+    g = best_of(tries)
     prep = Step()
     with measure(prep):
         li, ri = spec.features(ls)
     print(f"load average before Splink: {os.getloadavg()[0]:.2f}", flush=True)
-    runs = splink_models(ls, li, ri, spec, truth, kinds, from_saved)
+    runs = splink_models(ls, li, ri, spec, truth, kinds, from_saved, repeat)
     if spark_master:
         print(f"load average before Splink on Spark: {os.getloadavg()[0]:.2f}", flush=True)
         sp = spark_predict(ls, li, ri, kinds[0], spark_master)
@@ -664,7 +679,7 @@ def run_set(ls: LinkSet, kinds: tuple[str, ...], from_saved: bool, spark_master:
           + " | ".join(str(r["conflicting-ID namesakes above possible"]) for _, r in results) + " |")
     for v in results[0][1]["per_variant"]:
         print(f"| variant {v} | " + " | ".join(r["per_variant"].get(v, "") for _, r in results) + " |")
-    print("\n| step | seconds | peak RSS growth (MiB) |")
+    print(f"\n| step | seconds (timed steps: fastest of {repeat}) | peak RSS growth (MiB) |")
     print("|---|---|---|")
     print(f"| guanlian collide (preparation, blocking, scoring, explanations) | {g.seconds:.2f} | {g.peak_mib:.0f} |")
     print(f"| Splink feature preparation (pandas / guanlian's record preparation) | {prep.seconds:.2f} | "
@@ -695,7 +710,12 @@ def main() -> None:
     ap.add_argument("--spark", metavar="MASTER", help="also predict with the first model on Splink/Spark, "
                     "e.g. local[2] (needs guanlian.spark.session and pyspark)")
     ap.add_argument("--spark-sets", nargs="+", default=["chinese", "febrl4"], help="sets that --spark runs on")
+    ap.add_argument("--scale-models", nargs="+", default=["em", "supervised"], choices=MODEL_KINDS,
+                    help="models on the scale set (em-pure's failure shows on the Chinese set already)")
     ap.add_argument("--from-saved", action="store_true", help="predict with the saved models and thresholds")
+    ap.add_argument("--repeat", type=int, default=3, help="timed runs of guanlian and of each Splink "
+                    "prediction on the small sets (the fastest is reported)")
+    ap.add_argument("--scale-repeat", type=int, default=2, help="the same on the scale set")
     ap.add_argument("--scale-left", type=int, default=100_000)
     ap.add_argument("--scale-right", type=int, default=1_000_000)
     a = ap.parse_args()
@@ -712,7 +732,9 @@ def main() -> None:
         t0 = time.perf_counter()
         ls = makers[name]()
         print(f"\n{name}: data made in {time.perf_counter() - t0:.1f}s", flush=True)
-        run_set(ls, tuple(a.models), a.from_saved, a.spark if name in a.spark_sets else None)
+        kinds = tuple(a.models if name != "scale" else a.scale_models)
+        run_set(ls, kinds, a.from_saved, a.spark if name in a.spark_sets else None,
+                a.repeat if name != "scale" else a.scale_repeat)
 
 
 if __name__ == "__main__":
