@@ -559,6 +559,23 @@ def splink_models(ls: LinkSet, li: pd.DataFrame, ri: pd.DataFrame, spec: SplinkS
     return runs
 
 
+def model_for_dialect(set_name: str, kind: str, dialect: str) -> dict[str, Any]:
+    """The saved ``<set>_<kind>`` model rewritten for another SQL dialect (e.g. ``"spark"``): the settings made
+    afresh for that dialect, with the trained prior and every level's m and u copied over (the saved JSON's
+    SQL is DuckDB's: its double-quoted names would be string literals in Spark SQL)."""
+    trained = json.loads((MODEL_DIR / f"{set_name}_{kind}.json").read_text())
+    model: dict[str, Any] = SPECS[set_name].settings(kind != "em-pure").get_settings(dialect).as_dict()
+    model["probability_two_random_records_match"] = trained["probability_two_random_records_match"]
+    for comp, tcomp in zip(model["comparisons"], trained["comparisons"], strict=True):
+        for lv, tlv in zip(comp["comparison_levels"], tcomp["comparison_levels"], strict=True):
+            if lv.get("label_for_charts") != tlv.get("label_for_charts"):
+                raise RuntimeError(f"{set_name}_{kind}: level {tlv.get('label_for_charts')} does not match")
+            for key in ("m_probability", "u_probability"):
+                if key in tlv:
+                    lv[key] = tlv[key]
+    return model
+
+
 def spark_predict(ls: LinkSet, li: pd.DataFrame, ri: pd.DataFrame, kind: str, master: str) -> SplinkRun | None:
     """Predict with the saved ``<set>_<kind>`` model on Splink's Spark backend (``master``, e.g. ``local[2]``),
     through guanlian's Spark session helper with Splink's similarity-UDF jar in ``spark.jars``; ``None`` (and
@@ -586,7 +603,7 @@ def spark_predict(ls: LinkSet, li: pd.DataFrame, ri: pd.DataFrame, kind: str, ma
 
         api = SparkAPI(spark_session=spark)
         lk = Linker([api.register(li, dataset_display_name="fam"), api.register(ri, dataset_display_name="reg")],
-                    str(MODEL_DIR / f"{ls.name}_{kind}.json"), log_level=logging.WARNING)
+                    model_for_dialect(ls.name, kind, "spark"), log_level=logging.WARNING)
         pairs = _pairs(lk.inference.predict(threshold_match_probability=min(thr, 0.5)).as_pandas_dataframe())
     pairs["tier"] = np.where(pairs["p"] >= thr, "probable", "possible")
     notes = [f"Spark {spark.version} {master}, session start {start.seconds:.1f}s (not in the prediction time)"]
