@@ -32,8 +32,8 @@ Peak memory: the peak resident set size during each step above the resident size
 ``VmHWM`` after resetting it through ``/proc/self/clear_refs``).
 
 The trained models are saved as Splink JSON under ``benchmarks/splink_models/`` (``<set>_<model>.json``) with
-the chosen thresholds in ``thresholds.json``; ``--from-saved`` predicts with them instead of training. The
-scale set's models are loaded unless ``--train-scale`` is given (training them takes minutes).
+the chosen thresholds in ``thresholds.json``; ``--from-saved`` (``--scale-from-saved``: on the scale set only)
+predicts with them instead of training.
 
 Timed steps (guanlian, each Splink prediction) run ``--repeat`` times (``--scale-repeat`` on the scale set);
 the fastest is reported, with the largest peak among the runs.
@@ -41,7 +41,7 @@ the fastest is reported, with the largest peak among the runs.
 Usage (heavy: run under the shared lock)::
 
     flock /tmp/heavy.lock python benchmarks/splink_baseline.py                 # chinese, febrl4, scale
-    flock /tmp/heavy.lock python benchmarks/splink_baseline.py --train-scale   # also retrain the scale models
+    python benchmarks/splink_baseline.py --scale-from-saved                    # scale: the saved models
     python benchmarks/splink_baseline.py --sets febrl4 --spark 'local[2]'      # plus Splink on Spark
     python benchmarks/splink_baseline.py --sets chinese febrl4                 # the two small sets
     python benchmarks/splink_baseline.py --sets febrl4 --from-saved
@@ -68,6 +68,7 @@ from machine import describe
 
 from guanlian.matching.features import prepare_pair
 from guanlian.matching.matcher import collide
+from guanlian.matching.normalize import name_aliases, person_name_key
 from guanlian.matching.synth import NEGATIVE_VARIANTS, POSITIVE_VARIANTS, make_labelled, make_people
 
 MODEL_DIR = Path(__file__).resolve().parent / "splink_models"
@@ -169,12 +170,18 @@ def _none(s: pd.Series) -> pd.Series:
 
 
 def chinese_features(ls: LinkSet) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Splink input columns for the Chinese sets, made with guanlian's record preparation (normalised name,
-    toneless pinyin, sorted characters, the valid 18-digit ID, the visible ends of masked IDs, birth date from
-    the field or else from the ID, phone)."""
-    lf, rf = prepare_pair(ls.left[_CN_COLS], ls.right[_CN_COLS])
+    """Splink input columns for the Chinese sets, made with guanlian's record preparation: the name without a
+    former-name note (``name_aliases``) and the note's first name as ``alias_key``; normalised name, toneless
+    pinyin, sorted characters; the valid 18-digit ID, the 18 digits as written (``id_digits``, also when the
+    check character is wrong), a masked-ID flag and the first 4 + last 4 visible characters; birth date from the
+    field or else from the ID digits; phone."""
+    split_l = [name_aliases(n) for n in ls.left["name"].fillna("").astype(str)]
+    split_r = [name_aliases(n) for n in ls.right["name"].fillna("").astype(str)]
+    left = ls.left[_CN_COLS].assign(name=[m for m, _ in split_l])
+    right = ls.right[_CN_COLS].assign(name=[m for m, _ in split_r])
+    lf, rf = prepare_pair(left, right)
 
-    def one(f: pd.DataFrame, rows: pd.Series) -> pd.DataFrame:
+    def one(f: pd.DataFrame, rows: pd.Series, split: list[tuple[str, tuple[str, ...]]]) -> pd.DataFrame:
         by = f["by"].to_numpy().astype(np.int64)
         bm = f["bm"].to_numpy().astype(np.int64)
         bd = f["bd"].to_numpy().astype(np.int64)
@@ -185,13 +192,20 @@ def chinese_features(ls: LinkSet) -> tuple[pd.DataFrame, pd.DataFrame]:
         suf = f["id_suffix"].astype(str).str[-4:].to_numpy()
         vis = np.where((np.char.str_len(pre.astype(str)) == 4) & (np.char.str_len(suf.astype(str)) == 4),
                        pre.astype(object) + suf.astype(object), None)
+        raw = f["id_raw"].fillna("").astype(str).str.upper()
+        id18 = _none(f["id_number"])
+        digits = id18.where(id18.notna(), raw.where(raw.str.fullmatch(r"\d{17}[\dX]"), None))
+        alias = [person_name_key(a[0]) if a else None for _, a in split]
         return pd.DataFrame({
             "unique_id": rows.to_numpy(),
             "name_key": _none(f["name_key"]).to_numpy(),
+            "alias_key": alias,
             "sorted_key": _none(f["sorted_key"]).to_numpy(),
             "py_key": _none(f["py_key"]).to_numpy(),
             "sur_py": _none(f["sur_py"]).to_numpy(),
-            "id18": _none(f["id_number"]).to_numpy(),
+            "id18": id18.to_numpy(),
+            "id_digits": _none(digits).to_numpy(),
+            "id_masked": raw.str.contains("*", regex=False).astype(np.int8).to_numpy(),
             "id_vis": vis,
             "birth_date": np.where(bd > 0, ymd, None),
             "birth_ym": np.where(bm > 0, ym, None),
@@ -199,7 +213,7 @@ def chinese_features(ls: LinkSet) -> tuple[pd.DataFrame, pd.DataFrame]:
             "phone": _none(f["phone"]).to_numpy(),
         })
 
-    return one(lf, ls.left["row"]), one(rf, ls.right["row"])
+    return one(lf, ls.left["row"], split_l), one(rf, ls.right["row"], split_r)
 
 
 def _pair_count(a: pd.Series, b: pd.Series) -> int:
@@ -217,18 +231,19 @@ def chinese_exact_u(li: pd.DataFrame, ri: pd.DataFrame) -> dict[tuple[str, str],
     n_vis = int(vis_l.sum()) * int(vis_r.sum())
     same_id = _pair_count(li["id18"], ri["id18"])
     same_vis = _pair_count(li["id_vis"], ri["id_vis"])
-    both_full = _pair_count(li["id_vis"].where(li["id18"].notna()), ri["id_vis"].where(ri["id18"].notna()))
+    unmasked = _pair_count(li["id_vis"].where(li["id_masked"] == 0), ri["id_vis"].where(ri["id_masked"] == 0))
     n_phone = int(li["phone"].notna().sum()) * int(ri["phone"].notna().sum())
     return {
         ("resident_id", "Exact match on id18"): same_id / max(n_vis, 1),
-        ("resident_id", "masked: visible ends agree"): (same_vis - both_full) / max(n_vis, 1),
+        ("resident_id", "masked: visible ends agree"): (same_vis - unmasked) / max(n_vis, 1),
         ("phone", "Exact match on phone"): _pair_count(li["phone"], ri["phone"]) / max(n_phone, 1),
     }
 
 
 def fill_unobserved_u(model: dict[str, Any], exact: dict[tuple[str, str], float]) -> list[str]:
-    """Set the u of levels random sampling left without one from ``exact`` (counted over all pairs), and
-    rescale the comparison's other u values so they sum to 1; returns the levels filled."""
+    """Set the u of levels random sampling left without one from ``exact`` (counted over all pairs; levels it
+    cannot count get 1 / the number of sampled pairs), and rescale the comparison's other u values so they sum
+    to 1; returns the levels filled."""
     filled: list[str] = []
     for comp in model["comparisons"]:
         levels = [lv for lv in comp["comparison_levels"] if not lv.get("is_null_level")]
@@ -237,10 +252,12 @@ def fill_unobserved_u(model: dict[str, Any], exact: dict[tuple[str, str], float]
             continue
         for lv in missing:
             key = (comp["output_column_name"], lv.get("label_for_charts", ""))
-            if key not in exact:
-                raise RuntimeError(f"u of {key} was not observed and has no exact count")
-            lv["u_probability"] = max(exact[key], 1e-12)
-            filled.append(f"{key[0]}: {key[1]} = {lv['u_probability']:.3g}")
+            if key in exact:
+                lv["u_probability"] = max(exact[key], 1e-12)
+                filled.append(f"{key[0]}: {key[1]} = {lv['u_probability']:.3g} (counted)")
+            else:  # not seen in U_MAX_PAIRS random pairs: about the largest u that is likely not to be seen
+                lv["u_probability"] = 1 / U_MAX_PAIRS
+                filled.append(f"{key[0]}: {key[1]} = {lv['u_probability']:.3g} (1 / sampled pairs)")
         set_u = sum(lv["u_probability"] for lv in missing)
         rest = [lv for lv in levels if lv not in missing]
         total = sum(lv["u_probability"] for lv in rest)
@@ -275,11 +292,13 @@ def chinese_settings(fix_id_m: bool = True) -> Any:
 
     name = cl.CustomComparison(
         output_column_name="name",
-        comparison_description="name: exact (TF) / same characters reordered / same pinyin (TF) / "
-                               "one character differs / else",
+        comparison_description="name: exact (TF) / former name / same characters reordered / same pinyin "
+                               "(TF) / one character differs / else",
         comparison_levels=[
             cll.NullLevel("name_key"),
             cll.ExactMatchLevel("name_key", term_frequency_adjustments=True),
+            cll.CustomLevel("alias_key_l = name_key_r OR name_key_l = alias_key_r",
+                            label_for_charts="former name in a note = the other name"),
             cll.ExactMatchLevel("sorted_key").configure(label_for_charts="same characters reordered"),
             cll.ExactMatchLevel("py_key", term_frequency_adjustments=True),
             cll.LevenshteinLevel("name_key", 1),
@@ -288,12 +307,14 @@ def chinese_settings(fix_id_m: bool = True) -> Any:
     )
     resident_id = cl.CustomComparison(
         output_column_name="resident_id",
-        comparison_description="resident ID: missing / same / masked ID's visible ends agree / different",
+        comparison_description="resident ID: missing / same / masked ID's visible ends agree / one typo / "
+                               "different",
         comparison_levels=[
             cll.NullLevel("id_vis"),
             cll.ExactMatchLevel("id18"),
-            cll.CustomLevel("(id18_l IS NULL OR id18_r IS NULL) AND id_vis_l = id_vis_r",
+            cll.CustomLevel("(id_masked_l = 1 OR id_masked_r = 1) AND id_vis_l = id_vis_r",
                             label_for_charts="masked: visible ends agree"),
+            cll.DamerauLevenshteinLevel("id_digits", 1).configure(label_for_charts="one digit differs or swapped"),
             cll.ElseLevel().configure(label_for_charts="different", **(
                 {"m_probability": ID_DISAGREE_M, "fix_m_probability": True} if fix_id_m else {})),
         ],
@@ -732,8 +753,8 @@ def main() -> None:
     ap.add_argument("--spark-sets", nargs="+", default=["chinese", "febrl4"], help="sets that --spark runs on")
     ap.add_argument("--scale-models", nargs="+", default=["em", "supervised"], choices=MODEL_KINDS,
                     help="models on the scale set (em-pure's failure shows on the Chinese set already)")
-    ap.add_argument("--train-scale", action="store_true", help="train the scale set's models too (about 5 "
-                    "minutes on an idle machine, 25 on a loaded one) instead of loading the saved ones")
+    ap.add_argument("--scale-from-saved", action="store_true", help="load the scale set's saved models "
+                    "instead of training them (training takes about 5 minutes idle, 20 on a loaded machine)")
     ap.add_argument("--from-saved", action="store_true", help="predict with the saved models and thresholds")
     ap.add_argument("--repeat", type=int, default=3, help="timed runs of guanlian and of each Splink "
                     "prediction on the small sets (the fastest is reported)")
@@ -755,7 +776,7 @@ def main() -> None:
         ls = makers[name]()
         print(f"\n{name}: data made in {time.perf_counter() - t0:.1f}s", flush=True)
         kinds = tuple(a.models if name != "scale" else a.scale_models)
-        saved = a.from_saved or (name == "scale" and not a.train_scale)
+        saved = a.from_saved or (name == "scale" and a.scale_from_saved)
         run_set(ls, kinds, saved, a.spark if name in a.spark_sets else None,
                 a.repeat if name != "scale" else a.scale_repeat)
 
