@@ -758,7 +758,7 @@ def main() -> None:
     ap.add_argument("--from-saved", action="store_true", help="predict with the saved models and thresholds")
     ap.add_argument("--repeat", type=int, default=3, help="timed runs of guanlian and of each Splink "
                     "prediction on the small sets (the fastest is reported)")
-    ap.add_argument("--scale-repeat", type=int, default=2, help="the same on the scale set")
+    ap.add_argument("--scale-repeat", type=int, default=1, help="the same on the scale set")
     ap.add_argument("--scale-left", type=int, default=100_000)
     ap.add_argument("--scale-right", type=int, default=1_000_000)
     a = ap.parse_args()
