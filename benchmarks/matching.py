@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import sys
 import time
 from typing import Any
 
@@ -193,6 +194,142 @@ def scale_run(n_left: int, n_right: int, with_phases: bool, baseline_src: str | 
     print(f"load average at the end: {os.getloadavg()[0]:.1f}", flush=True)
 
 
+# --- companies and units (issue 16) ---------------------------------------------------------------------
+
+_CITIES = ("吉安市", "南昌市", "赣州市", "九江市", "上饶市", "宜春市", "抚州市", "萍乡市")
+_PROVINCE = "江西省"
+_TRADE_CHARS = "鑫盛华信恒达宇昌永丰泰和富源金辉通瑞德隆兴旺顺安嘉禾博远天成"
+_INDUSTRIES = ("建材", "建筑工程", "商贸", "科技", "物流", "医疗器械", "园林绿化", "电子", "劳务", "物业管理")
+COMPANY_VARIANTS = ("no_region", "province_added", "llc_form", "bracket_region", "traditional_fullwidth",
+                    "short_city")
+COMPANY_NEGATIVES = ("other_region", "extended_name")
+
+
+def company_variants(n: int = 5_000, n_payees: int = 2_000, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A registry of ``n`` companies (with credit codes) and ledger payees written in other ways.
+
+    A fifth of the registry companies have a sibling whose name extends theirs (吉安市鑫盛建材贸易有限公司 beside
+    吉安市鑫盛建材有限公司, another code). Payees: :data:`COMPANY_VARIANTS` of a registry name (truth = that
+    company) and :data:`COMPANY_NEGATIVES` (the same name in another city with no such company there, or a
+    sibling's extended name that is *not* in the registry for this company: truth -1).
+
+    Returns:
+        ``(registry, payees)``; ``payees`` has ``variant`` and ``true_right``.
+    """
+    import opencc
+    from stdnum.cn import uscc
+
+    rng = np.random.default_rng(seed)
+    chars = np.array(list(_TRADE_CHARS))
+    names: list[str] = []
+    seen: set[str] = set()
+    parts: list[tuple[str, str, str]] = []
+    while len(names) < n:
+        city = str(rng.choice(_CITIES))
+        trade = "".join(rng.choice(chars, 2))
+        ind = str(rng.choice(_INDUSTRIES))
+        name = f"{city}{trade}{ind}有限公司"
+        if name in seen:
+            continue
+        seen.add(name)
+        names.append(name)
+        parts.append((city, trade, ind))
+        if rng.random() < 0.2 and len(names) < n:
+            ext = f"{city}{trade}{ind}贸易有限公司"
+            if ext not in seen:
+                seen.add(ext)
+                names.append(ext)
+                parts.append((city, trade, ind + "贸易"))
+    codes = []
+    for i in range(len(names)):
+        body = f"913608{i:011d}"[:17]
+        codes.append(body + uscc.calc_check_digit(body))
+    registry = pd.DataFrame({"row": np.arange(len(names)), "name": names, "credit_code": codes})
+    s2t = opencc.OpenCC("s2t")
+    rows = []
+    for k in range(n_payees):
+        j = int(rng.integers(0, len(names)))
+        city, trade, ind = parts[j]
+        kinds = COMPANY_VARIANTS + COMPANY_NEGATIVES
+        v = kinds[k % len(kinds)]
+        truth = j
+        if v == "no_region":
+            pay = f"{trade}{ind}有限公司"
+        elif v == "province_added":
+            pay = f"{_PROVINCE}{city}{trade}{ind}有限公司"
+        elif v == "llc_form":
+            pay = f"{city}{trade}{ind}有限责任公司"
+        elif v == "bracket_region":
+            pay = f"{trade}{ind}（{city[:-1]}）有限公司"
+        elif v == "traditional_fullwidth":
+            pay = s2t.convert(f"{city} {trade}{ind}有限公司").replace(" ", "\u3000")
+        elif v == "short_city":
+            pay = f"{city[:-1]}{trade}{ind}有限公司"
+        elif v == "other_region":
+            other = str(rng.choice([c for c in _CITIES if c != city]))
+            pay = f"{other}{trade}{ind}有限公司"
+            truth = -1 if pay not in seen else names.index(pay)
+        else:  # extended_name: a sibling that is not in the registry
+            pay = f"{city}{trade}{ind}咨询有限公司"
+            truth = -1 if pay not in seen else names.index(pay)
+        rows.append({"name": pay, "variant": v, "true_right": truth})
+    payees = pd.DataFrame(rows)
+    payees["row"] = np.arange(len(payees))
+    # a bare name without region fits several registry companies when their trade and industry repeat:
+    # then no single answer is right, so the truth is only kept when the registry holds one such company
+    cores = pd.Series([f"{t}{i}" for _, t, i in parts]).value_counts()
+    amb = (payees["variant"] == "no_region") & payees["true_right"].map(
+        lambda j: cores[f"{parts[j][1]}{parts[j][2]}"] > 1 if j >= 0 else False)
+    payees = payees[~amb].reset_index(drop=True)
+    payees["row"] = np.arange(len(payees))
+    return registry, payees
+
+
+def run_companies(n: int = 5_000, n_payees: int = 2_000, seed: int = 0) -> dict[str, Any]:
+    """Company-name resolution on :func:`company_variants`: P/R/F1 at probable+, per variant, seconds."""
+    from guanlian.matching.companies import resolve_companies
+
+    registry, payees = company_variants(n, n_payees, seed)
+    t0 = time.perf_counter()
+    out = resolve_companies(payees[["row", "name"]], registry)
+    secs = time.perf_counter() - t0
+    strong = out[out["tier"].isin(["certain", "probable"])]
+    pred = set(zip(strong["left_row"].astype(int), strong["right_row"].astype(int), strict=True))
+    t = payees[payees["true_right"] >= 0]
+    truth = set(zip(t["row"].astype(int), t["true_right"].astype(int), strict=True))
+    p, r, f = prf(pred, truth)
+    per: dict[str, str] = {}
+    for v in (*COMPANY_VARIANTS, *COMPANY_NEGATIVES):
+        rows = set(payees.loc[payees["variant"] == v, "row"].astype(int))
+        tv = {x for x in truth if x[0] in rows}
+        pv = {x for x in pred if x[0] in rows}
+        per[v] = (f"R={len(pv & tv) / max(len(tv), 1):.3f} FP={len(pv - tv)}" if v in COMPANY_VARIANTS
+                  else f"FP={len(pv - tv)}/{len(rows)}")
+    return {"registry": len(registry), "payees": len(payees), "P": round(p, 4), "R": round(r, 4), "F1": round(f, 4),
+            "seconds": round(secs, 2), "per_variant": per}
+
+
+# --- FEBRL4 (Latin-script names, other IDs) -----------------------------------------------------------------
+
+
+def run_febrl4() -> dict[str, Any]:
+    """guanlian's ``collide`` on FEBRL4 read as plain person lists (name, birth date, address, SSN as
+    ``other_id``; loader: ``benchmarks/datasets.py``): P/R/F1 at probable+ and seconds. The Splink runs on the
+    same data are in ``benchmarks/splink_baseline.py``."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from datasets import febrl4_person_lists
+
+    left, right = febrl4_person_lists()
+    cols = ["row", "name", "birth_date", "address", "other_id"]
+    t0 = time.perf_counter()
+    out = collide(left[cols], right[cols])
+    secs = time.perf_counter() - t0
+    r = report("guanlian", out, left, secs)
+    return {"records": f"{len(left):,} x {len(right):,}", "P": r["certain+probable: P"],
+            "R": r["certain+probable: R"], "F1": r["certain+probable: F1"], "seconds": round(secs, 2),
+            "all tiers F1": r["all: F1"]}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--right", type=int, default=20_000)
@@ -204,6 +341,8 @@ def main() -> None:
     ap.add_argument("--phases-of", help=argparse.SUPPRESS)  # internal: phases on pickled data (baseline run)
     ap.add_argument("--scale-left", type=int, default=100_000)
     ap.add_argument("--scale-right", type=int, default=1_000_000)
+    ap.add_argument("--companies", action="store_true", help="also the company-name variants")
+    ap.add_argument("--febrl4", action="store_true", help="also FEBRL4 (Latin names, SSN as another ID)")
     a = ap.parse_args()
     if a.phases_of:
         import guanlian
@@ -220,6 +359,14 @@ def main() -> None:
     gl, secs = run_guanlian(left, right)
     results.append(report("guanlian", gl, left, secs))
     print(_fmt(results))
+    if a.companies:
+        rc = run_companies(seed=a.seed)
+        print("companies: " + ", ".join(f"{k} {v}" for k, v in rc.items() if k != "per_variant"))
+        for v, txt in rc["per_variant"].items():
+            print(f"  company variant {v}: {txt}")
+    if a.febrl4:
+        print("FEBRL4 (guanlian collide, probable+): " + ", ".join(f"{k} {v}" for k, v in run_febrl4().items()),
+              flush=True)
     if a.scale:
         scale_run(a.scale_left, a.scale_right, with_phases=a.phases, baseline_src=a.baseline_src)
 

@@ -45,9 +45,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -257,7 +258,7 @@ class CompanyLevel:
     corroborates: bool = False
 
 
-Rec = pd.Series
+Rec = Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -525,8 +526,14 @@ def score_company_pairs(left: pd.DataFrame, right: pd.DataFrame, li: npt.NDArray
     score = np.zeros(n, dtype=np.float64)
     tier = np.full(n, "", dtype=object)
     levels: list[dict[str, str]] = []
-    lrec = [r for _, r in left.iterrows()]
-    rrec = lrec if right is left else [r for _, r in right.iterrows()]
+    # records as dicts, only for the rows in pairs (a registry has far more rows than candidates)
+    def records(df: pd.DataFrame, idx: npt.NDArray[np.int64]) -> dict[int, Rec]:
+        need = np.unique(idx)
+        return dict(zip(need.tolist(), df.iloc[need].to_dict("records"), strict=True))
+    lrec = records(left, li)
+    rrec = records(right, ri) if right is not left else records(left, np.concatenate([li, ri]))
+    if right is left:
+        lrec = rrec
     for k in range(n):
         lv, s, t = _score_one(lrec[int(li[k])], rrec[int(ri[k])], cfg)
         levels.append(lv)
