@@ -236,3 +236,26 @@ def find_candidates_names(s: Store) -> int:
     from guanlian.matching.matcher import find_candidates
 
     return len(find_candidates(s, "刘桂英"))
+
+
+def test_cli_find_and_match_for_companies(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from guanlian.cli import app
+
+    store = str(tmp_path / "s")
+    with open_store(store) as s:  # type: ignore[attr-defined]
+        load_files(s, write_case(tmp_path))
+    runner = CliRunner()
+    res = runner.invoke(app, ["match", "--store", store, "--json"])
+    assert res.exit_code == 0, res.output
+    got = json.loads(res.output)
+    assert got["by_kind"]["companies"]["probable"] == 6 and got["routed_payments"] == 5  # 3 spellings: 3 + 3 pairs
+    wide = {"COLUMNS": "400"}
+    res = runner.invoke(app, ["find", "吉安鑫盛建材有限责任公司", "--store", store, "--lang", "en"], env=wide)
+    assert res.exit_code == 0, res.output
+    assert REGISTRY_NAME in res.output and "probable" in res.output
+    res = runner.invoke(app, ["find", "住房和城乡建设局", "--store", store, "--kind", "org"], env=wide)
+    assert res.exit_code == 0 and "吉安市住房和城乡建设局" in res.output
