@@ -35,7 +35,7 @@ from guanlian.loaders.common import contact_edge_keys
 from guanlian.loaders.payments import payment_content, payment_keys
 from guanlian.model import model
 
-MOVABLE = ("PAYMENT", "HAS_ACCOUNT", "PAID")
+MOVABLE = ("PAYMENT", "HAS_ACCOUNT", "PAID")  # fuzzy links (SAME_COMPANY) are derived by match: deleted with the node
 """Edge kinds a ledger gives a payee company; PAID is derived and rebuilt, so it is dropped, not moved."""
 
 
@@ -72,7 +72,7 @@ def _touched_by_others(store: Store, keys: list[str]) -> set[str]:
     """Which of the companies ``keys`` have edges of a kind a ledger does not give."""
     out: set[str] = set()
     for ek in model().edges:
-        if ek.name in MOVABLE or not any("Company" in ends for ends in ek.endpoints):
+        if ek.name in MOVABLE or ek.fuzzy or not any("Company" in ends for ends in ek.endpoints):
             continue
         df = store.query(f"UNWIND $keys AS k MATCH (c:Company {{key: k}})-[:{ek.name}]-() RETURN DISTINCT c.key AS key",
                          {"keys": keys})

@@ -259,3 +259,21 @@ def test_cli_find_and_match_for_companies(tmp_path: Path) -> None:
     assert REGISTRY_NAME in res.output and "probable" in res.output
     res = runner.invoke(app, ["find", "住房和城乡建设局", "--store", store, "--kind", "org"], env=wide)
     assert res.exit_code == 0 and "吉安市住房和城乡建设局" in res.output
+
+
+def test_ledger_matched_before_the_registry_still_relinks(tmp_path: Path) -> None:
+    """Ledgers loaded and matched first (two spellings linked to each other), then the registry: the exact
+    spelling still merges into the registry company (the SAME_COMPANY link is derived, not a registry edge) and
+    the next match routes the variant's payments."""
+    paths = write_case(tmp_path)
+    ledger = [p for p in paths if p.name == "payments.csv"]
+    rest = [p for p in paths if p.name != "payments.csv"]
+    with open_store(tmp_path / "s") as s:  # type: ignore[attr-defined]
+        load_files(s, ledger)
+        match_store(s)
+        assert len(s.query("MATCH ()-[e:SAME_COMPANY]->() RETURN e.key AS k")) > 0
+        second = load_files(s, rest)
+        assert second.relinked["companies"] >= 1
+        match_store(s)
+        rows = Library.load().run(s, "relative_company_paid")
+    assert rows["payments_count"].tolist() == [6]
