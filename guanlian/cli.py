@@ -43,6 +43,12 @@ StoreOpt = Annotated[str | None, typer.Option("--store", "-s", envvar="GUANLIAN_
 DatabaseOpt = Annotated[str | None, typer.Option("--database", help="Neo4j database name.")]
 LangOpt = Annotated[str, typer.Option("--lang", help="Output language: zh or en.")]
 ShowIdsOpt = Annotated[bool, typer.Option("--show-ids", help="Show resident ID numbers unmasked.")]
+EngineOpt = Annotated[str, typer.Option("--engine", help="Where matching runs: in-process or spark (pip install "
+                                        "'guanlian[spark]').")]
+SparkMasterOpt = Annotated[str | None, typer.Option("--spark-master", envvar="SPARK_MASTER",
+                                                    help="Spark master URL (default local[*]).")]
+SparkConfOpt = Annotated[list[str] | None, typer.Option("--conf", help="Spark property key=value (repeatable); "
+                                                        "$SPARK_CONF_DIR/spark-defaults.conf is read too.")]
 
 
 def fail(message: str) -> None:
@@ -156,14 +162,30 @@ def stats(store: StoreOpt = None, database: DatabaseOpt = None, as_json: Annotat
 
 
 # -- matching -------------------------------------------------------------------------------------------
+def _link_engine(engine: str, spark_master: str | None, conf: list[str] | None) -> Any:
+    """The matching engine named by ``--engine`` (None = in process), or a one-line failure."""
+    from guanlian.workflow import link_engine
+
+    try:
+        return link_engine(engine, spark_master, conf or [])
+    except (ValueError, RuntimeError) as exc:
+        fail(str(exc))
+
+
 @app.command()
-def match(store: StoreOpt = None, database: DatabaseOpt = None, as_json: Annotated[bool, typer.Option("--json")] = False
+def match(store: StoreOpt = None, database: DatabaseOpt = None, as_json: Annotated[bool, typer.Option("--json")] = False,
+          engine: EngineOpt = "in-process", spark_master: SparkMasterOpt = None, conf: SparkConfOpt = None
           ) -> None:
     """人员与企业匹配 / Link persons (POSSIBLY_SAME) and companies (SAME_COMPANY) with scored edges (idempotent)."""
     from guanlian.workflow import match as match_all
 
+    link = _link_engine(engine, spark_master, conf)
     with opened(store, database) as s:
-        summary = match_all(s)
+        try:
+            summary = match_all(s, engine=link)
+        except RuntimeError as exc:  # SparkError: a job failed
+            fail(str(exc))
+            return
     tiers = summary.per_tier()
     kinds = summary.per_kind()
     if as_json:
@@ -187,6 +209,9 @@ def match(store: StoreOpt = None, database: DatabaseOpt = None, as_json: Annotat
     if summary.companies and summary.companies.routed_payments:
         console.print(f"经企业匹配计入登记企业的付款 / payments routed to the registry company: "
                       f"{summary.companies.routed_payments:,}")
+    if summary.refined_keys:
+        console.print(f"{summary.refined_keys:,} 个分块键过大，已按出生年份细分 / blocking keys too big, refined by "
+                      "birth year (MatchConfig.max_block_pairs)")
 
 
 @app.command()
@@ -241,13 +266,17 @@ def collide(
     left_kind: Annotated[str | None, typer.Option("--left-kind")] = None,
     right_kind: Annotated[str | None, typer.Option("--right-kind")] = None,
     show_ids: ShowIdsOpt = False,
+    engine: EngineOpt = "in-process",
+    spark_master: SparkMasterOpt = None,
+    conf: SparkConfOpt = None,
 ) -> None:
     """数据碰撞 / Match the persons of two files directly, without a store."""
     from guanlian.workflow import collide_files
 
+    link = _link_engine(engine, spark_master, conf)
     try:
-        result = collide_files(left, right, left_kind, right_kind, out, show_ids=show_ids)
-    except (ValueError, OSError) as exc:
+        result = collide_files(left, right, left_kind, right_kind, out, show_ids=show_ids, engine=link)
+    except (ValueError, OSError, RuntimeError) as exc:
         fail(str(exc))
         return
     tiers = result["tier"].value_counts().to_dict() if len(result) else {}

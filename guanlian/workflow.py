@@ -29,7 +29,7 @@ from guanlian.values.privacy import mask_frame, neutralise_frame
 from guanlian.values.vocab import Lang
 
 if TYPE_CHECKING:
-    from guanlian.matching.matcher import MatchSummary
+    from guanlian.matching.matcher import LinkEngine, MatchSummary
 
 
 def expand_manifests(files: Sequence[Path], kind: str | None) -> tuple[list[Path], list[str | None]]:
@@ -64,16 +64,17 @@ def default_clues_path(store: str, database: str | None = None) -> Path:
     return sidecar_for(store, database) / SIDECAR_FILES["clues"]
 
 
-def match(store: Store) -> MatchSummary:
+def match(store: Store, engine: LinkEngine | None = None) -> MatchSummary:
     """Link persons and companies (``guanlian match``) and record in the load journal that the links are current.
 
     Returns:
         The :class:`~guanlian.matching.matcher.MatchSummary` (``per_tier()``: person links per tier,
-        ``per_kind()``: links per kind and tier).
+        ``per_kind()``: links per kind and tier). ``engine`` runs the person matching (default in process;
+        :func:`link_engine` makes a Spark one).
     """
     from guanlian.matching.matcher import match_store
 
-    summary = match_store(store)
+    summary = match_store(store, engine=engine)
     run_id = dt.datetime.now(dt.UTC).strftime("match-%Y%m%dT%H%M%SZ")
     Journal(journal_path(store.sidecar)).derived(run_id, MATCH_STEP)
     return summary
@@ -102,13 +103,31 @@ def persons_of_file(path: Path, kind: str | None) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def link_engine(name: str, spark_master: str | None = None, conf: Sequence[str] = ()) -> LinkEngine | None:
+    """The matching engine called ``name``: ``in-process`` (None: the default) or ``spark``.
+
+    Raises:
+        ValueError: an unknown name or a malformed ``--conf``.
+        RuntimeError: (``SparkError``) pyspark, Java or the Spark master is not usable; the message says why.
+    """
+    if name in ("in-process", "inprocess", "python"):
+        return None
+    if name != "spark":
+        raise ValueError(f"未知引擎 / unknown engine {name!r}: in-process or spark")
+    from guanlian.spark import SparkEngine, parse_conf, spark_session
+
+    return SparkEngine(spark_session(spark_master, parse_conf(conf)))
+
+
 def collide_files(left: Path, right: Path, left_kind: str | None, right_kind: str | None, out: Path,
-                  *, show_ids: bool = False) -> pd.DataFrame:
-    """数据碰撞: match the persons of two files; write ``out`` (CSV) with both rows, score, tier, explanation."""
+                  *, show_ids: bool = False, engine: LinkEngine | None = None) -> pd.DataFrame:
+    """数据碰撞: match the persons of two files; write ``out`` (CSV) with both rows, score, tier, explanation.
+
+    ``engine`` runs the matching (default in process; :func:`link_engine` makes a Spark one)."""
     from guanlian.matching.matcher import collide
 
     lp, rp = persons_of_file(left, left_kind), persons_of_file(right, right_kind)
-    pairs = collide(lp, rp)
+    pairs = collide(lp, rp, engine=engine)
     if len(pairs):
         l_cols = lp.set_index("row").add_prefix("left_")
         r_cols = rp.set_index("row").add_prefix("right_")

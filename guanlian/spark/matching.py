@@ -1,0 +1,330 @@
+"""The matcher on Apache Spark: the same features, blocking rules, comparisons, tiers and explanations.
+
+Nothing here restates a rule. Each stage calls the in-process code on a slice of the data:
+
+1. **Features**: every partition of person records goes through
+   :func:`~guanlian.matching.features.prepare_records` (``mapInArrow``), which also yields each record's
+   blocking keys as text (:meth:`~guanlian.matching.matcher.BlockingRule.keys`: comparable across
+   partitions, unlike the in-process integer codes).
+2. **Blocking** as Spark joins on ``(rule, key)``. Block sizes are counted first; a key whose block would
+   pair more than ``MatchConfig.max_block_pairs`` records is refined by birth year, exactly as in process
+   (so the candidate pairs are the same). Skew: a block still bigger than ``salt_pairs`` pairs is salted —
+   the left records spread over ``S`` salts, the right ones copied to each — so no single task holds it.
+3. **Scoring**: candidate pairs are joined with both records' features and scored in batches by
+   :func:`~guanlian.matching.matcher.score_pairs` and explained by ``Scored.explanations`` — the same
+   functions, so the same scores, tiers and texts.
+
+Example (``tests/spark`` runs this on ``local[2]``)::
+
+    engine = SparkEngine(spark_session("local[2]"))
+    collide(left, right, engine=engine)          # same frame as collide(left, right)
+    match_store(store, engine=engine)             # same POSSIBLY_SAME edges as match_store(store)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from guanlian.matching.features import FEATURE_COLUMNS, ID_KINDS, INPUT_COLUMNS, prepare_records
+from guanlian.matching.matcher import BLOCKING_RULES, Linked, MatchConfig, score_pairs
+from guanlian.spark.session import SparkError
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+__all__ = ["SparkEngine", "SparkRun", "feature_schema", "shuffle_bytes"]
+
+_KEY_SEP = "\x1e"  # between a blocking key and the birth year that refines it (keys use \x1f inside)
+_MASKED = ID_KINDS.index("masked")
+
+
+def _arrow_type(dtype: Any) -> pa.DataType:
+    if pd.api.types.is_bool_dtype(dtype):
+        return pa.bool_()
+    if pd.api.types.is_integer_dtype(dtype):
+        return pa.from_numpy_dtype(np.dtype(dtype))
+    if pd.api.types.is_float_dtype(dtype):
+        return pa.float64()
+    return pa.string()
+
+
+def feature_schema() -> pa.Schema:
+    """The Arrow schema of the feature rows Spark carries: ``rid`` plus the feature columns, typed as
+    :func:`prepare_records` types them (read from a one-row frame, so a new feature column flows in)."""
+    sample = prepare_records(pd.DataFrame({c: ["x"] for c in INPUT_COLUMNS}))
+    fields = [pa.field("rid", pa.int64(), nullable=False)]
+    fields += [pa.field(c, _arrow_type(sample[c].dtype)) for c in FEATURE_COLUMNS]
+    return pa.schema(fields)
+
+
+def _to_spark_schema(schema: pa.Schema) -> str:
+    names = {pa.int8(): "tinyint", pa.int16(): "smallint", pa.int32(): "int", pa.int64(): "bigint",
+             pa.string(): "string", pa.bool_(): "boolean", pa.float64(): "double"}
+    return ", ".join(f"`{f.name}` {names[f.type]}" for f in schema)
+
+
+def _batches(it: Iterator[pa.RecordBatch], rows: int) -> Iterator[pa.Table]:
+    """Regroup Arrow batches into tables of about ``rows`` rows (the per-call work is per distinct value)."""
+    buf: list[pa.RecordBatch] = []
+    n = 0
+    for b in it:
+        if b.num_rows:
+            buf.append(b)
+            n += b.num_rows
+        if n >= rows:
+            yield pa.Table.from_batches(buf)
+            buf, n = [], 0
+    if buf:
+        yield pa.Table.from_batches(buf)
+
+
+def _features_fn(schema: pa.Schema, key_rules: list[str], rows: int) -> Any:
+    """The ``mapInArrow`` function of the feature stage (runs in the executors)."""
+
+    def run(it: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for table in _batches(it, rows):
+            records = table.to_pandas()
+            f = prepare_records(records)
+            cols: dict[str, pa.Array] = {"rid": pa.array(records["rid"].to_numpy(), pa.int64())}
+            for c in FEATURE_COLUMNS:
+                typ = schema.field(c).type
+                v = f[c]
+                cols[c] = pa.array(v.to_numpy(dtype=object) if typ == pa.string() else v.to_numpy(), type=typ,
+                                   from_pandas=True)
+            for name in key_rules:
+                cols[f"k_{name}"] = BLOCKING_RULES[name].keys(f).cast(pa.string())
+            yield pa.RecordBatch.from_pydict(cols)
+
+    return run
+
+
+_OUT_SCHEMA = ("li bigint, ri bigint, score double, tier string, explanation_zh string, explanation_en string, "
+               "candidates bigint, conflicts bigint")
+
+
+def _score_fn(config: MatchConfig, columns: list[str], rows: int) -> Any:
+    """The ``mapInArrow`` function of the scoring stage: score_pairs on batches of joined pairs. Each batch
+    also emits one row with ``tier`` null that carries its candidate and conflicting-ID counts."""
+
+    def run(it: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for table in _batches(it, rows):
+            df = table.to_pandas()
+            lf = pd.DataFrame({c: df[f"l_{c}"] for c in columns})
+            rf = pd.DataFrame({c: df[f"r_{c}"] for c in columns})
+            pos = np.arange(len(df), dtype=np.int64)
+            scored = score_pairs(lf, rf, pos, pos, config, linkable_only=True)
+            keep = scored.tier != ""
+            zh, en = scored.explanations(keep)
+            li = df["l_rid"].to_numpy()[scored.li[keep]]
+            ri = df["r_rid"].to_numpy()[scored.ri[keep]]
+            n = int(keep.sum())
+            yield pa.RecordBatch.from_pydict({
+                "li": pa.array(np.append(li, -1), pa.int64()),
+                "ri": pa.array(np.append(ri, -1), pa.int64()),
+                "score": pa.array(np.append(scored.score[keep], 0.0), pa.float64()),
+                "tier": pa.array([*scored.tier[keep].tolist(), None], pa.string()),
+                "explanation_zh": pa.array([*zh, None], pa.string()),
+                "explanation_en": pa.array([*en, None], pa.string()),
+                "candidates": pa.array([0] * n + [scored.candidates], pa.int64()),
+                "conflicts": pa.array([0] * n + [scored.conflicting_ids], pa.int64()),
+            })
+
+    return run
+
+
+@dataclass
+class SparkRun:
+    """Figures of the last run (for the CLI summary and the benchmark)."""
+
+    records: int = 0
+    candidate_pairs: int = 0
+    linked: int = 0
+    refined_keys: int = 0
+    salted_keys: int = 0
+    partitions: int = 0
+
+
+class SparkEngine:
+    """A :data:`~guanlian.matching.matcher.LinkEngine` that runs on Spark.
+
+    Args:
+        spark: a session (:func:`~guanlian.spark.session.spark_session`).
+        partitions: partitions of the record tables (default: ``2 × spark.default.parallelism``).
+        salt_pairs: a block pairing more records than this is salted over several tasks.
+        max_salts: at most this many salts per block.
+        batch_rows: rows handed to one call of the shared Python functions (features and scoring).
+
+    Example::
+
+        engine = SparkEngine(spark_session("local[2]"))
+        linked = engine(persons, None, MatchConfig())   # a Linked, as link_records returns
+    """
+
+    def __init__(self, spark: SparkSession, partitions: int | None = None, salt_pairs: int = 50_000,
+                 max_salts: int = 64, batch_rows: int = 100_000) -> None:
+        self.spark = spark
+        self.partitions = partitions or max(2, 2 * spark.sparkContext.defaultParallelism)
+        self.salt_pairs = salt_pairs
+        self.max_salts = max_salts
+        self.batch_rows = batch_rows
+        self.last = SparkRun()
+
+    # -- input ------------------------------------------------------------------------------------------
+
+    def records(self, df: pd.DataFrame) -> DataFrame:
+        """A pandas table of person records → a Spark DataFrame of the input columns (text) plus ``rid``
+        (the row position)."""
+        cols: dict[str, pa.Array] = {"rid": pa.array(np.arange(len(df), dtype=np.int64))}
+        for c in INPUT_COLUMNS:
+            if c in df.columns:
+                s = df[c].astype("object").where(df[c].notna(), None)
+                cols[c] = pa.array([None if v is None else str(v) for v in s], pa.string())
+            else:
+                cols[c] = pa.nulls(len(df), pa.string())
+        return self.spark.createDataFrame(pa.table(cols)).repartition(self.partitions)
+
+    # -- stages -----------------------------------------------------------------------------------------
+
+    def features(self, records: DataFrame, config: MatchConfig) -> DataFrame:
+        """Feature rows (``rid``, :data:`FEATURE_COLUMNS`, ``k_<rule>`` keys) of a records DataFrame."""
+        missing = [c for c in ("rid", *INPUT_COLUMNS) if c not in records.columns]
+        if missing:
+            from pyspark.sql import functions as F
+            for c in missing:
+                if c == "rid":
+                    raise SparkError("records need a rid column / 记录缺少 rid 列")
+                records = records.withColumn(c, F.lit(None).cast("string"))
+        schema = feature_schema()
+        rules = list(config.blocking_rules)
+        out = pa.schema([*schema, *(pa.field(f"k_{r}", pa.string()) for r in rules)])
+        inputs = records.select("rid", *(records[c].cast("string").alias(c) for c in INPUT_COLUMNS))
+        return inputs.mapInArrow(_features_fn(schema, rules, self.batch_rows), _to_spark_schema(out))
+
+    def candidate_pairs(self, left: DataFrame, right: DataFrame | None, config: MatchConfig) -> DataFrame:
+        """Distinct ``(li, ri)`` candidate pairs of two feature DataFrames (``right`` None: self-match).
+
+        Runs one small job first: the sizes of the blocks that are too big (refined by birth year, as in
+        process) or big enough to salt. Those few rows come to the driver and go back as a broadcast table,
+        so the pair join itself is a single shuffle join on ``(rule, key, salt)``.
+        """
+        from pyspark.sql import functions as F
+
+        self_join = right is None
+        rules = list(config.blocking_rules)
+        masked_rules = [r for r in rules if BLOCKING_RULES[r].masked_only]
+
+        def keys(f: DataFrame) -> DataFrame:
+            stacked = f.select(
+                "rid", "by", (F.col("id_kind") == _MASKED).alias("masked"),
+                F.explode(F.array(*(F.struct(F.lit(r).alias("rule"), F.col(f"k_{r}").alias("key"))
+                                    for r in rules))).alias("k"))
+            return stacked.select("rid", "by", "masked", "k.rule", "k.key").where(F.col("key").isNotNull())
+
+        kl = keys(left)
+        kr = kl if right is None else keys(right)
+        nl = kl.groupBy("rule", "key").agg(F.count(F.lit(1)).alias("nl"))
+        nr = nl.withColumnRenamed("nl", "nr") if self_join else kr.groupBy("rule", "key").agg(
+            F.count(F.lit(1)).alias("nr"))
+        floor = min(config.max_block_pairs, self.salt_pairs)
+        sizes = nl.join(nr, ["rule", "key"])
+        special = sizes.where(F.col("nl") * F.col("nr") > F.lit(floor)).toArrow().to_pandas()
+        pairs_per_block = special["nl"].astype("int64") * special["nr"].astype("int64")
+        special["big"] = pairs_per_block > config.max_block_pairs
+        # A refined block splits by birth year (~60 distinct years): salt it for the size of one year's part.
+        per_task = np.where(special["big"], pairs_per_block / 60.0, pairs_per_block) / self.salt_pairs
+        special["salts"] = np.clip(np.ceil(per_task), 1, self.max_salts).astype("int32")
+        self.last.refined_keys = int(special["big"].sum())
+        self.last.salted_keys = int((special["salts"] > 1).sum())
+        info = self.spark.createDataFrame(
+            special[["rule", "key", "big", "salts"]] if len(special) else
+            pd.DataFrame({"rule": pd.Series(dtype=str), "key": pd.Series(dtype=str),
+                          "big": pd.Series(dtype=bool), "salts": pd.Series(dtype="int32")}),
+            "rule string, key string, big boolean, salts int")
+
+        def refine(k: DataFrame) -> DataFrame:
+            j = k.join(F.broadcast(info), ["rule", "key"], "left")
+            key2 = F.when(~F.coalesce(F.col("big"), F.lit(False)), F.col("key")).when(
+                F.col("by") > 0, F.concat(F.col("key"), F.lit(_KEY_SEP), F.col("by").cast("string")))
+            return j.withColumn("key", key2).withColumn("salts", F.coalesce(F.col("salts"), F.lit(1))).where(
+                F.col("key").isNotNull())
+
+        rl = refine(kl)
+        rr = rl if right is None else refine(kr)
+        # Skew: records of a salted block are spread (left) and copied (right) over its salts; others get 0.
+        a = rl.select("rule", "key", F.pmod(F.col("rid"), F.col("salts")).alias("salt"), F.col("rid").alias("li"),
+                      F.col("masked").alias("ml"))
+        b = rr.select("rule", "key", F.explode(F.sequence(F.lit(0), F.col("salts") - 1)).alias("salt"),
+                      F.col("rid").alias("ri"), F.col("masked").alias("mr"))
+        pairs = a.join(b, ["rule", "key", "salt"])
+        if self_join:
+            pairs = pairs.where(F.col("li") < F.col("ri"))
+        if masked_rules:
+            pairs = pairs.where(~F.col("rule").isin(masked_rules) | F.col("ml") | F.col("mr"))
+        return pairs.select("li", "ri").distinct()
+
+    def score(self, pairs: DataFrame, left: DataFrame, right: DataFrame | None, config: MatchConfig
+              ) -> DataFrame:
+        """Linked pairs (and one count row per batch, ``tier`` null) of candidate pairs."""
+        cols = list(FEATURE_COLUMNS)
+        lsel = left.select(*(left[c].alias(f"l_{c}") for c in ("rid", *cols)))
+        r = left if right is None else right
+        rsel = r.select(*(r[c].alias(f"r_{c}") for c in ("rid", *cols)))
+        joined = pairs.join(lsel, pairs["li"] == lsel["l_rid"]).join(rsel, pairs["ri"] == rsel["r_rid"])
+        joined = joined.drop("li", "ri")
+        return joined.mapInArrow(_score_fn(config, cols, self.batch_rows), _OUT_SCHEMA)
+
+    # -- whole runs -------------------------------------------------------------------------------------
+
+    def link(self, left: DataFrame, right: DataFrame | None, config: MatchConfig) -> DataFrame:
+        """Records DataFrame(s) → scored rows (see :meth:`score`); features are cached for the two passes."""
+        from pyspark import StorageLevel
+
+        fl = self.features(left, config).persist(StorageLevel.MEMORY_AND_DISK)
+        fr = None if right is None else self.features(right, config).persist(StorageLevel.MEMORY_AND_DISK)
+        fl.count()  # materialise the cache: the block sizes and the scoring both read it
+        if fr is not None:
+            fr.count()
+        pairs = self.candidate_pairs(fl, fr, config)
+        return self.score(pairs, fl, fr, config)
+
+    def __call__(self, left: pd.DataFrame, right: pd.DataFrame | None, config: MatchConfig) -> Linked:
+        """The :data:`~guanlian.matching.matcher.LinkEngine` call: pandas in, :class:`Linked` out."""
+        self.last = SparkRun(records=len(left) + (0 if right is None else len(right)), partitions=self.partitions)
+        rows = self.link(self.records(left), None if right is None else self.records(right), config)
+        return self.collect(rows)
+
+    def collect(self, rows: DataFrame) -> Linked:
+        """Scored rows → :class:`Linked` on the driver, sorted by ``(li, ri)`` as in process."""
+        try:
+            t = rows.toArrow()
+        except Exception as exc:
+            raise SparkError(f"Spark 作业失败 / the Spark job failed: {' '.join(str(exc).split())[:400]}") from exc
+        df = t.to_pandas()
+        counts = df[df["tier"].isna()]
+        got = df[df["tier"].notna()].sort_values(["li", "ri"], kind="stable")
+        self.last.candidate_pairs = int(counts["candidates"].sum())
+        self.last.linked = len(got)
+        return Linked(
+            got["li"].to_numpy(dtype=np.int64), got["ri"].to_numpy(dtype=np.int64),
+            got["score"].to_numpy(dtype=np.float64), got["tier"].to_numpy(dtype=object),
+            got["explanation_zh"].astype(object).tolist(), got["explanation_en"].astype(object).tolist(),
+            int(counts["candidates"].sum()), int(counts["conflicts"].sum()), self.last.refined_keys)
+
+
+def shuffle_bytes(spark: SparkSession) -> tuple[int, int]:
+    """(shuffle bytes written, shuffle bytes read) over all stages this session has run (Spark's status
+    store, the figures its web UI shows)."""
+    jsc: Any = spark.sparkContext._jsc
+    stages = jsc.sc().statusStore().stageList(None)
+    written = read = 0
+    for i in range(stages.size()):
+        s = stages.apply(i)
+        written += int(s.shuffleWriteBytes())
+        read += int(s.shuffleReadBytes())
+    return written, read

@@ -1,0 +1,62 @@
+"""Bad input and a Spark that cannot start: one clear line naming the fix, exit status 2, no stack trace."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from guanlian.cli import app
+from guanlian.spark import SparkError, parse_conf
+
+pytestmark = pytest.mark.spark
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """The CLI in a fresh process (a new JVM: the test session's SparkSession would otherwise be reused)."""
+    code = "import sys; from guanlian.cli import main; sys.argv[0] = 'guanlian'; main()"
+    full = {**os.environ, "PYTHONPATH": str(ROOT), **env}
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=full,
+                          timeout=300, check=False)
+
+
+def test_no_java_names_the_fix(tmp_path: Path) -> None:
+    p = _cli(["collide", "a.csv", "b.csv", "--engine", "spark", "--out", str(tmp_path / "x.csv")],
+             {"JAVA_HOME": str(tmp_path / "no-such-jdk")})
+    assert p.returncode == 2
+    assert "JAVA_HOME" in p.stderr and "openjdk-17" in p.stderr
+    assert "Traceback" not in p.stderr
+
+
+def test_bad_master_url_names_the_fix(tmp_path: Path, spark: Any) -> None:
+    p = _cli(["collide", "a.csv", "b.csv", "--engine", "spark", "--spark-master", "nonsense://nowhere",
+              "--out", str(tmp_path / "x.csv")], {})
+    assert p.returncode == 2, p.stderr[-2000:]
+    assert "--spark-master" in p.stderr and "nonsense://nowhere" in p.stderr
+    assert "Traceback" not in p.stderr
+
+
+def test_unknown_engine_and_bad_conf() -> None:
+    r = CliRunner().invoke(app, ["collide", "a.csv", "b.csv", "--engine", "hadoop"])
+    assert r.exit_code == 2 and "in-process or spark" in r.output
+    with pytest.raises(SparkError, match="key=value"):
+        parse_conf(["spark.driver.memory"])
+    assert parse_conf(["a=b=c"]) == {"a": "b=c"}  # near miss: '=' inside the value is kept
+
+
+def test_unreadable_file_with_spark_engine(tmp_path: Path, spark: Any) -> None:
+    bad = tmp_path / "人员.xlsx"
+    bad.write_bytes(b"PK\x03\x04 this is not a workbook")
+    good = tmp_path / "b.csv"
+    good.write_text("姓名,身份证号\n张三,110105194912310026\n", encoding="utf-8")
+    r = CliRunner().invoke(app, ["collide", str(bad), str(good), "--engine", "spark",
+                                 "--out", str(tmp_path / "x.csv")])
+    assert r.exit_code == 2 and "人员.xlsx" in r.output
+    assert not (tmp_path / "x.csv").exists()
