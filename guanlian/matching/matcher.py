@@ -509,6 +509,8 @@ class Scored:
     conflicting_ids: int
     candidates: int = -1
     """Pairs given to :func:`score_pairs` (more than ``len(li)`` when ``linkable_only`` left some out)."""
+    month_only: npt.NDArray[np.bool_] | None = None
+    """Pairs ``probable`` on a shared birth month alone (before :func:`ambiguous_month` demotes some)."""
 
     def explanations(self, mask: npt.NDArray[np.bool_] | None = None) -> tuple[list[str], list[str]]:
         """Chinese and English explanations for the selected pairs (default: all).
@@ -607,7 +609,8 @@ def ambiguous_month(li: IndexArray, ri: IndexArray, month_only: npt.NDArray[np.b
 
 
 def score_pairs(left: pd.DataFrame, right: pd.DataFrame, li: IndexArray, ri: IndexArray,
-                config: MatchConfig | None = None, linkable_only: bool = False) -> Scored:
+                config: MatchConfig | None = None, linkable_only: bool = False, month_ambiguity: bool = True
+                ) -> Scored:
     """Score candidate pairs with the comparisons and assign tiers.
 
     Args:
@@ -620,6 +623,8 @@ def score_pairs(left: pd.DataFrame, right: pd.DataFrame, li: IndexArray, ri: Ind
             different valid resident IDs, then (unless the IDs are the same) names similar neither by
             characters nor by sound. In a big registry most blocked pairs are namesakes with another ID, so
             this is several times faster; tiers of the pairs kept are unchanged.
+        month_ambiguity: apply :func:`ambiguous_month` (it looks across pairs). An engine that scores the
+            pairs in batches passes False and applies it to all pairs at once, from ``Scored.month_only``.
 
     Returns:
         A :class:`Scored` with ``tier`` ``"certain"``, ``"probable"``, ``"possible"`` or ``""`` (not linked).
@@ -674,14 +679,15 @@ def score_pairs(left: pd.DataFrame, right: pd.DataFrame, li: IndexArray, ri: Ind
     possible = name_ok & ~id_conflict & (score >= cfg.possible_threshold)
     probable = possible & corroborated & (score >= cfg.probable_threshold)
     bd = by_name["BirthDate"]
-    probable &= ~ambiguous_month(li, ri, probable & ~besides_birth & (levels[bd.name] == bd.level("same_month")),
-                                 self_join=left is right)
+    month_only = probable & ~besides_birth & (levels[bd.name] == bd.level("same_month"))
+    if month_ambiguity:
+        probable &= ~ambiguous_month(li, ri, month_only, self_join=left is right)
     code = possible.astype(np.int8)
     code[probable] = 2
     code[id_same] = 3
     tier = np.array(["", "possible", "probable", "certain"], dtype=object)[code]
     return Scored(li, ri, score, tier, levels, comps, n_conflicts if linkable_only else int(id_conflict.sum()),
-                  n_candidates)
+                  n_candidates, month_only)
 
 
 def match_records(left: pd.DataFrame, right: pd.DataFrame | None = None, config: MatchConfig | None = None,

@@ -24,15 +24,25 @@ Example (``tests/spark`` runs this on ``local[2]``)::
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 
 from guanlian.matching.features import FEATURE_COLUMNS, ID_KINDS, INPUT_COLUMNS, prepare_records
-from guanlian.matching.matcher import BLOCKING_RULES, Linked, MatchConfig, score_pairs
+from guanlian.matching.matcher import (
+    BLOCKING_RULES,
+    Linked,
+    MatchConfig,
+    Scored,
+    _expand_aliases,
+    _fold_aliases,
+    ambiguous_month,
+    score_pairs,
+)
 from guanlian.spark.session import SparkError
 
 if TYPE_CHECKING:
@@ -55,10 +65,11 @@ def _arrow_type(dtype: Any) -> pa.DataType:
 
 
 def feature_schema() -> pa.Schema:
-    """The Arrow schema of the feature rows Spark carries: ``rid`` plus the feature columns, typed as
+    """The Arrow schema of the feature rows Spark carries: ``rid``, ``alias`` (1 = a record the matcher added
+    for a former name) and the feature columns, typed as
     :func:`prepare_records` types them (read from a one-row frame, so a new feature column flows in)."""
     sample = prepare_records(pd.DataFrame({c: ["x"] for c in INPUT_COLUMNS}))
-    fields = [pa.field("rid", pa.int64(), nullable=False)]
+    fields = [pa.field("rid", pa.int64(), nullable=False), pa.field("alias", pa.int8())]
     fields += [pa.field(c, _arrow_type(sample[c].dtype)) for c in FEATURE_COLUMNS]
     return pa.schema(fields)
 
@@ -91,7 +102,8 @@ def _features_fn(schema: pa.Schema, key_rules: list[str], rows: int) -> Any:
         for table in _batches(it, rows):
             records = table.to_pandas()
             f = prepare_records(records)
-            cols: dict[str, pa.Array] = {"rid": pa.array(records["rid"].to_numpy(), pa.int64())}
+            cols: dict[str, pa.Array] = {"rid": pa.array(records["rid"].to_numpy(), pa.int64()),
+                                         "alias": pa.array(records["alias"].to_numpy(), pa.int8())}
             for c in FEATURE_COLUMNS:
                 typ = schema.field(c).type
                 v = f[c]
@@ -105,12 +117,16 @@ def _features_fn(schema: pa.Schema, key_rules: list[str], rows: int) -> Any:
 
 
 _OUT_SCHEMA = ("li bigint, ri bigint, score double, tier string, explanation_zh string, explanation_en string, "
-               "candidates bigint, conflicts bigint")
+               "month_only boolean, alt_zh string, alt_en string, candidates bigint, conflicts bigint")
 
 
 def _score_fn(config: MatchConfig, columns: list[str], rows: int) -> Any:
     """The ``mapInArrow`` function of the scoring stage: score_pairs on batches of joined pairs. Each batch
-    also emits one row with ``tier`` null that carries its candidate and conflicting-ID counts."""
+    also emits one row with ``tier`` null that carries its candidate and conflicting-ID counts.
+
+    :func:`ambiguous_month` looks across all pairs, so it is left to the driver: pairs resting on a birth
+    month alone carry ``month_only`` and their explanation as ``possible`` (``alt_*``) in case they are demoted.
+    """
 
     def run(it: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for table in _batches(it, rows):
@@ -118,9 +134,13 @@ def _score_fn(config: MatchConfig, columns: list[str], rows: int) -> Any:
             lf = pd.DataFrame({c: df[f"l_{c}"] for c in columns})
             rf = pd.DataFrame({c: df[f"r_{c}"] for c in columns})
             pos = np.arange(len(df), dtype=np.int64)
-            scored = score_pairs(lf, rf, pos, pos, config, linkable_only=True)
+            scored = score_pairs(lf, rf, pos, pos, config, linkable_only=True, month_ambiguity=False)
             keep = scored.tier != ""
             zh, en = scored.explanations(keep)
+            month = scored.month_only if scored.month_only is not None else np.zeros(len(keep), dtype=bool)
+            alt_tier = np.where(month, "possible", scored.tier).astype(object)
+            alt_zh, alt_en = replace(scored, tier=alt_tier).explanations(keep)
+            kept_month = month[keep]
             li = df["l_rid"].to_numpy()[scored.li[keep]]
             ri = df["r_rid"].to_numpy()[scored.ri[keep]]
             n = int(keep.sum())
@@ -131,6 +151,11 @@ def _score_fn(config: MatchConfig, columns: list[str], rows: int) -> Any:
                 "tier": pa.array([*scored.tier[keep].tolist(), None], pa.string()),
                 "explanation_zh": pa.array([*zh, None], pa.string()),
                 "explanation_en": pa.array([*en, None], pa.string()),
+                "month_only": pa.array([*kept_month.tolist(), False], pa.bool_()),
+                "alt_zh": pa.array([*(a if m else None for a, m in zip(alt_zh, kept_month, strict=True)), None],
+                                   pa.string()),
+                "alt_en": pa.array([*(a if m else None for a, m in zip(alt_en, kept_month, strict=True)), None],
+                                   pa.string()),
                 "candidates": pa.array([0] * n + [scored.candidates], pa.int64()),
                 "conflicts": pa.array([0] * n + [scored.conflicting_ids], pa.int64()),
             })
@@ -177,10 +202,12 @@ class SparkEngine:
 
     # -- input ------------------------------------------------------------------------------------------
 
-    def records(self, df: pd.DataFrame) -> DataFrame:
+    def records(self, df: pd.DataFrame, alias: npt.NDArray[np.int8] | None = None) -> DataFrame:
         """A pandas table of person records → a Spark DataFrame of the input columns (text) plus ``rid``
-        (the row position)."""
-        cols: dict[str, pa.Array] = {"rid": pa.array(np.arange(len(df), dtype=np.int64))}
+        (the row position) and ``alias`` (1 for a record added for a former name)."""
+        cols: dict[str, pa.Array] = {
+            "rid": pa.array(np.arange(len(df), dtype=np.int64)),
+            "alias": pa.array(np.zeros(len(df), np.int8) if alias is None else alias, pa.int8())}
         for c in INPUT_COLUMNS:
             if c in df.columns:
                 s = df[c].astype("object").where(df[c].notna(), None)
@@ -193,17 +220,18 @@ class SparkEngine:
 
     def features(self, records: DataFrame, config: MatchConfig) -> DataFrame:
         """Feature rows (``rid``, :data:`FEATURE_COLUMNS`, ``k_<rule>`` keys) of a records DataFrame."""
-        missing = [c for c in ("rid", *INPUT_COLUMNS) if c not in records.columns]
+        missing = [c for c in ("rid", "alias", *INPUT_COLUMNS) if c not in records.columns]
         if missing:
             from pyspark.sql import functions as F
             for c in missing:
                 if c == "rid":
                     raise SparkError("records need a rid column / 记录缺少 rid 列")
-                records = records.withColumn(c, F.lit(None).cast("string"))
+                records = records.withColumn(c, F.lit(0 if c == "alias" else None).cast(
+                    "tinyint" if c == "alias" else "string"))
         schema = feature_schema()
         rules = list(config.blocking_rules)
         out = pa.schema([*schema, *(pa.field(f"k_{r}", pa.string()) for r in rules)])
-        inputs = records.select("rid", *(records[c].cast("string").alias(c) for c in INPUT_COLUMNS))
+        inputs = records.select("rid", "alias", *(records[c].cast("string").alias(c) for c in INPUT_COLUMNS))
         return inputs.mapInArrow(_features_fn(schema, rules, self.batch_rows), _to_spark_schema(out))
 
     def candidate_pairs(self, left: DataFrame, right: DataFrame | None, config: MatchConfig) -> DataFrame:
@@ -268,10 +296,11 @@ class SparkEngine:
             pairs = pairs.where(~F.col("rule").isin(masked_rules) | F.col("ml") | F.col("mr"))
         return pairs.select("li", "ri").distinct()
 
-    def score(self, pairs: DataFrame, left: DataFrame, right: DataFrame | None, config: MatchConfig
-              ) -> DataFrame:
-        """Linked pairs (and one count row per batch, ``tier`` null) of candidate pairs."""
-        cols = list(FEATURE_COLUMNS)
+    def score(self, pairs: DataFrame, left: DataFrame, right: DataFrame | None, config: MatchConfig,
+              aliases: bool = False) -> DataFrame:
+        """Linked pairs (and one count row per batch, ``tier`` null) of candidate pairs. ``aliases``: the
+        records include former names, so the feature frames carry the ``alias`` flag (as in process)."""
+        cols = [*FEATURE_COLUMNS, *(["alias"] if aliases else [])]
         lsel = left.select(*(left[c].alias(f"l_{c}") for c in ("rid", *cols)))
         r = left if right is None else right
         rsel = r.select(*(r[c].alias(f"r_{c}") for c in ("rid", *cols)))
@@ -281,7 +310,8 @@ class SparkEngine:
 
     # -- whole runs -------------------------------------------------------------------------------------
 
-    def link(self, left: DataFrame, right: DataFrame | None, config: MatchConfig) -> DataFrame:
+    def link(self, left: DataFrame, right: DataFrame | None, config: MatchConfig, aliases: bool = False
+             ) -> DataFrame:
         """Records DataFrame(s) → scored rows (see :meth:`score`); features are cached for the two passes."""
         from pyspark import StorageLevel
 
@@ -291,30 +321,62 @@ class SparkEngine:
         if fr is not None:
             fr.count()
         pairs = self.candidate_pairs(fl, fr, config)
-        return self.score(pairs, fl, fr, config)
+        return self.score(pairs, fl, fr, config, aliases)
 
     def __call__(self, left: pd.DataFrame, right: pd.DataFrame | None, config: MatchConfig) -> Linked:
-        """The :data:`~guanlian.matching.matcher.LinkEngine` call: pandas in, :class:`Linked` out."""
-        self.last = SparkRun(records=len(left) + (0 if right is None else len(right)), partitions=self.partitions)
-        rows = self.link(self.records(left), None if right is None else self.records(right), config)
-        return self.collect(rows)
+        """The :data:`~guanlian.matching.matcher.LinkEngine` call: pandas in, :class:`Linked` out.
 
-    def collect(self, rows: DataFrame) -> Linked:
-        """Scored rows → :class:`Linked` on the driver, sorted by ``(li, ri)`` as in process."""
+        Names with a former-name note are split into one record per name first and the pairs folded back
+        afterwards, by the in-process functions."""
+        self.last = SparkRun(records=len(left) + (0 if right is None else len(right)), partitions=self.partitions)
+        lx = _expand_aliases(left)
+        rx = _expand_aliases(right) if right is not None else None
+        if lx is None and rx is None:
+            rows = self.link(self.records(left), None if right is None else self.records(right), config)
+            return self.collect(rows, self_join=right is None)
+        lt, lo, la = lx or (left, np.arange(len(left), dtype=np.int64), np.zeros(len(left), np.int8))
+        rl = self.records(lt, la)
+        rr = None
+        ro = lo
+        if right is not None:
+            rt, ro, ra = rx or (right, np.arange(len(right), dtype=np.int64), np.zeros(len(right), np.int8))
+            rr = self.records(rt, ra)
+        rows = self.link(rl, rr, config, aliases=True)
+        return self.collect(rows, self_join=right is None, fold=(lo, ro))
+
+    def collect(self, rows: DataFrame, self_join: bool,
+                fold: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None) -> Linked:
+        """Scored rows → :class:`Linked` on the driver, as in process: pairs resting on an ambiguous birth
+        month demoted (:func:`ambiguous_month` over all pairs), former-name records folded back, sorted by
+        ``(li, ri)``."""
         try:
             t = rows.toArrow()
         except Exception as exc:
             raise SparkError(f"Spark 作业失败 / the Spark job failed: {' '.join(str(exc).split())[:400]}") from exc
         df = t.to_pandas()
         counts = df[df["tier"].isna()]
-        got = df[df["tier"].notna()].sort_values(["li", "ri"], kind="stable")
-        self.last.candidate_pairs = int(counts["candidates"].sum())
-        self.last.linked = len(got)
-        return Linked(
-            got["li"].to_numpy(dtype=np.int64), got["ri"].to_numpy(dtype=np.int64),
-            got["score"].to_numpy(dtype=np.float64), got["tier"].to_numpy(dtype=object),
-            got["explanation_zh"].astype(object).tolist(), got["explanation_en"].astype(object).tolist(),
-            int(counts["candidates"].sum()), int(counts["conflicts"].sum()), self.last.refined_keys)
+        got = df[df["tier"].notna()].sort_values(["li", "ri"], kind="stable").reset_index(drop=True)
+        li = got["li"].to_numpy(dtype=np.int64)
+        ri = got["ri"].to_numpy(dtype=np.int64)
+        tier = got["tier"].to_numpy(dtype=object)
+        zh = got["explanation_zh"].to_numpy(dtype=object)
+        en = got["explanation_en"].to_numpy(dtype=object)
+        demote = ambiguous_month(li, ri, got["month_only"].to_numpy(dtype=bool), self_join=self_join)
+        tier = np.where(demote, "possible", tier).astype(object)
+        zh = np.where(demote, got["alt_zh"].to_numpy(dtype=object), zh)
+        en = np.where(demote, got["alt_en"].to_numpy(dtype=object), en)
+        score = got["score"].to_numpy(dtype=np.float64)
+        candidates, conflicts = int(counts["candidates"].sum()), int(counts["conflicts"].sum())
+        if fold is not None:
+            # The row numbers ride through the fold as a "levels" array (it only subsets them).
+            rows_in = cast("dict[str, npt.NDArray[np.int8]]", {"row": np.arange(len(got), dtype=np.int64)})
+            folded = _fold_aliases(Scored(li, ri, score, tier, rows_in, [], conflicts, candidates),
+                                   fold[0], fold[1], self_join)
+            keep = folded.levels["row"]
+            li, ri, score, tier, zh, en = folded.li, folded.ri, folded.score, folded.tier, zh[keep], en[keep]
+        self.last.candidate_pairs = candidates
+        self.last.linked = len(li)
+        return Linked(li, ri, score, tier, list(zh), list(en), candidates, conflicts, self.last.refined_keys)
 
 
 def shuffle_bytes(spark: SparkSession) -> tuple[int, int]:

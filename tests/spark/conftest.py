@@ -38,5 +38,6 @@ def spark() -> Iterator[Any]:
 
 @pytest.fixture
 def engine(spark: Any) -> SparkEngine:
-    """A Spark engine with small partitions and a low salting threshold, so small data exercises salting."""
-    return SparkEngine(spark, partitions=4, salt_pairs=40)
+    """A Spark engine with small partitions and small scoring batches, so that small data already spreads
+    one record's pairs over several batches (the cross-pair rules must still hold)."""
+    return SparkEngine(spark, partitions=4, batch_rows=64)
