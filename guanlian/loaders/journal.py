@@ -57,7 +57,7 @@ JOURNAL_FILE = SIDECAR_FILES["journal"]
 MATCH_STEP = "match"
 """The derived step a load marks dirty and ``guanlian match`` marks derived (see :meth:`Journal.derive_pending`)."""
 
-UNCHECKED_KINDS = frozenset({"PAID", "POSSIBLY_SAME"})
+UNCHECKED_KINDS = frozenset({"PAID", "POSSIBLY_SAME", "SAME_COMPANY"})
 """Edge kinds that are rebuilt or deleted by design (derived totals, matcher output); their counts may drop."""
 
 

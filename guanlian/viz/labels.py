@@ -118,7 +118,7 @@ def edge_label(etype: str, props: Mapping[str, Any], lang: Lang) -> str:
         return f"paid {count}×\n{money(total, lang)}"
     if etype == "PAYMENT":
         return f"{money(p.get('amount'), lang)}\n{p.get('paid_on') or ''}".strip()
-    if etype == "POSSIBLY_SAME":
+    if etype in ("POSSIBLY_SAME", "SAME_COMPANY"):
         tier = tr(TIER, p.get("tier"), lang)
         score = p.get("score")
         score_text = f" {float(score):.2f}" if isinstance(score, int | float) else ""
