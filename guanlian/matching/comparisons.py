@@ -237,12 +237,13 @@ class NameChars(Comparison):
             first = np.empty(len(uniq), dtype=np.int64)
             first[inv[::-1]] = np.arange(len(todo), dtype=np.int64)[::-1]
             sa, sb = pairs.take("name_key", todo[first])
-            lev = process.cpdist(sa, sb, scorer=Levenshtein.distance, workers=-1)[inv]
+            lev_u = process.cpdist(sa, sb, scorer=Levenshtein.distance, workers=-1)
+            lev = lev_u[inv]
             sim = process.cpdist(sa, sb, scorer=Indel.normalized_similarity, workers=-1)[inv]
             lt = la[todo]
             one_char[todo] = (lev == 1) & (lt == lb[todo]) & (lt >= 2)
             similar[todo] = sim >= 0.75
-            one_u = np.flatnonzero(process.cpdist(sa, sb, scorer=Levenshtein.distance, workers=1) == 1)
+            one_u = np.flatnonzero(lev_u == 1)
             if len(one_u):
                 la_u = np.zeros(len(uniq), dtype=bool)
                 la_u[one_u] = [lookalike_names(str(x), str(y)) for x, y in zip(sa[one_u], sb[one_u], strict=True)]
