@@ -1,0 +1,169 @@
+"""Spark benchmark: collide N family members against M synthetic registry persons on ``local[2]``, and the
+in-process engine on the same data in the same run.
+
+Prints one table: seconds, records per second, candidate pairs, linked pairs, shuffle bytes written/read
+(Spark's event log), peak memory (the driver's process tree, sampled every 0.5 s: the Python driver, the JVM
+and the Python workers), and whether both engines gave identical pairs and tiers. Per-stage rows (tasks,
+seconds, input rows) follow, for the per-partition costs that docs/scale.md extrapolates from.
+
+Run it under the shared lock, with the driver memory capped::
+
+    flock /tmp/heavy.lock python benchmarks/spark.py --registry 1000000 --family 100000 --driver-memory 4g
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmarks.machine import describe
+from guanlian.matching.matcher import MatchConfig, collide
+from guanlian.matching.synth import make_labelled
+from guanlian.spark import SparkEngine, spark_session
+
+
+def _tree_rss(root: int) -> int:
+    """Resident bytes of ``root`` and all its descendants (from /proc)."""
+    parent: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            stat = (d / "stat").read_text()
+            fields = stat[stat.rindex(")") + 2:].split()
+            parent[int(d.name)] = int(fields[1])
+            rss[int(d.name)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError, IndexError):
+            continue
+    total = 0
+    for pid, r in rss.items():
+        p = pid
+        while p > 1:
+            if p == root:
+                total += r
+                break
+            p = parent.get(p, 0)
+    return total
+
+
+class Peak:
+    """Samples the process tree's resident memory in a thread."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._t = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, _tree_rss(os.getpid()))
+            self._stop.wait(0.5)
+
+    def __enter__(self) -> Peak:
+        self.peak = 0
+        self._t = threading.Thread(target=self._run, daemon=True)
+        self._stop.clear()
+        self._t.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._t.join()
+
+
+def _events(log_dir: Path) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for f in sorted(log_dir.rglob("events*")):
+        for line in f.read_text(encoding="utf-8").splitlines():
+            out.append(json.loads(line))
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--registry", type=int, default=1_000_000)
+    ap.add_argument("--family", type=int, default=100_000)
+    ap.add_argument("--master", default="local[2]")
+    ap.add_argument("--driver-memory", default="4g")
+    ap.add_argument("--partitions", type=int, default=8)
+    ap.add_argument("--skip-inprocess", action="store_true")
+    args = ap.parse_args()
+
+    print(f"machine: {describe()}; load average before: {os.getloadavg()[0]:.2f}")
+    t = time.perf_counter()
+    right, left = make_labelled(args.registry, args.family, seed=1)
+    print(f"data: {len(right):,} registry x {len(left):,} family ({time.perf_counter() - t:.1f} s to make)")
+    cfg = MatchConfig()
+    rows: list[tuple[str, float, int, int, int, int, int]] = []
+    expected = None
+    if not args.skip_inprocess:
+        with Peak() as pk:
+            t = time.perf_counter()
+            expected = collide(left, right, cfg)
+            secs = time.perf_counter() - t
+        rows.append(("in-process", secs, -1, len(expected), 0, 0, pk.peak))
+
+    log_dir = Path(tempfile.mkdtemp(prefix="guanlian-spark-events-"))
+    with Peak() as pk:
+        t0 = time.perf_counter()
+        spark = spark_session(args.master, {
+            "spark.driver.memory": args.driver_memory,
+            "spark.sql.shuffle.partitions": str(args.partitions),
+            "spark.eventLog.enabled": "true", "spark.eventLog.dir": str(log_dir),
+            "spark.eventLog.compress": "false",
+        })
+        start = time.perf_counter() - t0
+        engine = SparkEngine(spark, partitions=args.partitions)
+        t = time.perf_counter()
+        got = collide(left, right, cfg, engine=engine)
+        secs = time.perf_counter() - t
+        spark.stop()
+    ev = _events(log_dir)
+    written = read = 0
+    stages = []
+    for e in ev:
+        if e.get("Event") != "SparkListenerStageCompleted":
+            continue
+        info = e["Stage Info"]
+        acc = {a.get("Name"): a.get("Value") for a in info.get("Accumulables", [])}
+        w = int(acc.get("internal.metrics.shuffle.write.bytesWritten", 0) or 0)
+        r = int(acc.get("internal.metrics.shuffle.read.remoteBytesRead", 0) or 0) + int(
+            acc.get("internal.metrics.shuffle.read.localBytesRead", 0) or 0)
+        written += w
+        read += r
+        stages.append((info["Stage ID"], info["Number of Tasks"],
+                       (info["Completion Time"] - info["Submission Time"]) / 1000, w, r,
+                       int(acc.get("internal.metrics.executorRunTime", 0) or 0) / 1000))
+    rows.append((f"spark {args.master}", secs, engine.last.candidate_pairs, len(got), written, read, pk.peak))
+    same = None
+    if expected is not None:
+        cols = ["left_row", "right_row", "tier"]
+        same = bool((expected[cols].to_numpy() == got[cols].to_numpy()).all()) and len(expected) == len(got) and \
+            bool(np.allclose(expected["score"].astype(float), got["score"].astype(float)))
+    n = len(left) + len(right)
+    print(f"spark session start: {start:.1f} s; refined keys {engine.last.refined_keys}, salted keys "
+          f"{engine.last.salted_keys}; identical pairs, tiers and scores: {same}")
+    print("| engine | seconds | records/s | candidate pairs | linked | shuffle written | shuffle read | peak RSS |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for name, s, cand, linked, w, r, peak in rows:
+        cand_s = f"{cand:,}" if cand >= 0 else "—"
+        print(f"| {name} | {s:.1f} | {n / s:,.0f} | {cand_s} | {linked:,} | {w / 2**20:,.0f} MiB | "
+              f"{r / 2**20:,.0f} MiB | {peak / 2**30:.2f} GiB |")
+    if len(rows) == 2:
+        print(f"spark / in-process time: {rows[1][1] / rows[0][1]:.1f}x")
+    print("\nstages: id, tasks, wall s, executor run s (sum over tasks), shuffle written MiB, read MiB")
+    for sid, tasks, wall, w, r, run in stages:
+        print(f"  {sid:>3} {tasks:>4} {wall:8.1f} {run:8.1f} {w / 2**20:9.1f} {r / 2**20:9.1f}")
+
+
+if __name__ == "__main__":
+    main()
