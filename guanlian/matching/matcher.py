@@ -273,11 +273,12 @@ class MatchConfig:
             thousands of companies) would otherwise make most of the fuzzy links. ``certain`` pairs (same valid
             ID on two nodes) are always kept.
         link_budget: in :func:`match_store`, store a ``possible`` link (a similar name, nothing decisive) only
-            when a saved check can use it: one side an official; both sides from personnel records or ledgers
-            (relative, paid person, official); or a relative and a registry person who holds a post, shares or a
-            change record in a company that a unit of the relative's official paid, or in its owners up to three
-            levels up. The rest (a payee's or a relative's namesakes elsewhere in the registry) stay computable on
-            demand (``find``, the workbench). ``probable`` and ``certain`` links are always stored.
+            when a saved check can use it: both ends officials or relatives; or an official or relative (``r``)
+            and a person who holds a post, shares or a change record in a company that a unit of ``r`` (the
+            relative's official's unit) paid, or in its owners up to three levels up, or who was paid (or whose
+            payment was approved) by such a unit. The rest (namesakes elsewhere in the registry, two payees)
+            stay computable on demand (``find``, the workbench). ``probable`` and ``certain`` links are always
+            stored.
     """
 
     possible_threshold: float = 4.0
@@ -908,19 +909,41 @@ _ROLE_EDGES = ("SHAREHOLDER_OF", "OFFICER_OF", "LEGAL_REP_OF", "CHANGE")
 _OWNER_HOPS = 3  # relative_company_chain follows ownership up to three levels
 
 
-def _relevant_registry_pairs(store: Store, rel: list[str], reg: list[str]) -> npt.NDArray[np.bool_]:
-    """For pairs (relative key, registry person key): does the registry person hold a role in a company that a
-    unit of the relative's official paid, or in one of its owners up to three levels up?"""
-    out = np.zeros(len(rel), dtype=bool)
-    if not rel:
+def _units_of(store: Store) -> pd.DataFrame:
+    """(person key ``r``, unit key ``u``): an official's own units, and a relative's officials' units."""
+    own = store.query("MATCH (o:Person)-[:SERVES_IN]->(u:Unit) RETURN DISTINCT o.key AS r, u.key AS u")
+    kin = store.query("MATCH (r:Person)-[:RELATIVE_OF]-(o:Person)-[:SERVES_IN]->(u:Unit) "
+                      "RETURN DISTINCT r.key AS r, u.key AS u")
+    return pd.concat([own, kin], ignore_index=True).drop_duplicates()
+
+
+def _relevant_pairs(store: Store, person: list[str], other: list[str]) -> npt.NDArray[np.bool_]:
+    """For pairs (official or relative, other person): can a saved check use a name-only link between them?
+
+    Yes when the other person holds a post, shares or a change record in a company that a unit of the official
+    (the relative's official) paid, or in one of its owners up to three levels up; or when the other person was
+    paid (or the payment approved) by such a unit (subsidy checks)."""
+    out = np.zeros(len(person), dtype=bool)
+    if not person:
         return out
-    units = store.query("MATCH (r:Person)-[:RELATIVE_OF]-(o:Person)-[:SERVES_IN]->(u:Unit) "
-                        "RETURN DISTINCT r.key AS r, u.key AS u")
+    units = _units_of(store)
+    if units.empty:
+        return out
+    pairs = pd.DataFrame({"r": person, "p": other, "i": np.arange(len(person))})
+    want = set(other)
+    paid_persons = store.query("MATCH (u:Unit)-[x:PAYMENT]->(h:Person) RETURN DISTINCT h.key AS p, u.key AS u, "
+                               "x.approver_unit AS a")
+    if len(paid_persons):
+        paid_persons = paid_persons[[p in want for p in paid_persons["p"]]]
+        by = pd.concat([paid_persons[["p", "u"]], paid_persons[["p", "a"]].rename(columns={"a": "u"})],
+                       ignore_index=True).dropna().drop_duplicates()
+        m = pairs.merge(units, on="r").merge(by, on=["p", "u"])
+        out[m["i"].unique()] = True
     paid = store.query("MATCH (u:Unit)-[:PAID]->(c:Company) RETURN DISTINCT u.key AS u, c.key AS c")
     owns = store.query("MATCH (a:Company)-[:SHAREHOLDER_OF]->(b:Company) RETURN DISTINCT a.key AS a, b.key AS b")
     roles = pd.concat([store.query(f"MATCH (p:Person)-[:{e}]->(c:Company) RETURN DISTINCT p.key AS p, c.key AS c")
                        for e in _ROLE_EDGES], ignore_index=True).drop_duplicates()
-    if units.empty or paid.empty or roles.empty:
+    if paid.empty or roles.empty:
         return out
     reach = paid
     frontier = paid
@@ -931,9 +954,7 @@ def _relevant_registry_pairs(store: Store, rel: list[str], reg: list[str]) -> np
         if frontier.empty:
             break
         reach = pd.concat([reach, frontier], ignore_index=True)
-    pairs = pd.DataFrame({"r": rel, "p": reg, "i": np.arange(len(rel))})
-    want_reg = set(reg)
-    roles = roles[[p in want_reg for p in roles["p"]]]
+    roles = roles[[p in want for p in roles["p"]]]
     m = pairs.merge(roles, on="p").merge(units, on="r").merge(reach, on=["u", "c"])
     out[m["i"].unique()] = True
     return out
@@ -945,20 +966,21 @@ def _budget(store: Store, keys: npt.NDArray[np.object_], li: IndexArray, ri: Ind
     """Which linked pairs to store under the link budget (see ``MatchConfig.link_budget``)."""
     possible = np.flatnonzero(tier == "possible")
     keep = np.ones(len(li), dtype=bool)
-    rel_pairs: list[tuple[int, str, str]] = []
+    core = officials | relatives
+    check: list[tuple[int, str, str]] = []
     for i in possible.tolist():
         a, b = str(keys[li[i]]), str(keys[ri[i]])
-        if a in officials or b in officials or (a in personnel and b in personnel):
-            continue
-        if a in relatives:
-            rel_pairs.append((i, a, b))
-        elif b in relatives:
-            rel_pairs.append((i, b, a))
+        if a in core and b in core:
+            continue  # relative_across_units and its kin: both ends are declared people
+        if a in core:
+            check.append((i, a, b))
+        elif b in core:
+            check.append((i, b, a))
         else:
-            keep[i] = False
-    if rel_pairs:
-        ok = _relevant_registry_pairs(store, [r for _, r, _ in rel_pairs], [p for _, _, p in rel_pairs])
-        keep[np.array([i for i, _, _ in rel_pairs], dtype=np.int64)[~ok]] = False
+            keep[i] = False  # two payees, or a payee and a registry person: no check starts there
+    if check:
+        ok = _relevant_pairs(store, [r for _, r, _ in check], [p for _, _, p in check])
+        keep[np.array([i for i, _, _ in check], dtype=np.int64)[~ok]] = False
     return keep
 
 

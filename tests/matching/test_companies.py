@@ -188,9 +188,9 @@ def test_finding_cites_the_company_route(tmp_path: Path) -> None:
 
 
 def test_link_budget_stores_only_links_a_check_can_use(tmp_path: Path) -> None:
-    """刘桂英 without ID in the family record has three registry namesakes: the shareholder of the company her
-    son-in-law's bureau paid (stored), a shareholder elsewhere (left to find), and a paid person (stored: both
-    sides from personnel records or ledgers); the paid person's own registry namesakes are not stored."""
+    """刘桂英 without ID in the family record has namesakes: the shareholder of the company her son-in-law's
+    bureau paid (stored), a shareholder elsewhere (left to find), a person the bureau paid (stored) and one another
+    unit paid (left to find); links between the payees and the registry persons are not stored."""
     off_id = _rid("36080219700101001")
     code, other = _code(CODE[:16]), _code(DECOY_CODE_BODY)
     files = {
@@ -204,9 +204,9 @@ def test_link_budget_stores_only_links_a_check_can_use(tmp_path: Path) -> None:
                                           "统一社会信用代码": [code, other], "股东名称": ["刘桂英", "刘桂英"],
                                           "证件号码": [_rid("36080219480305002"), _rid("36010219550101002")],
                                           "持股比例": ["60%", "30%"]}),
-        "payments.csv": pd.DataFrame({"付款单位": ["吉安市住房和城乡建设局", "吉安市民政局"],
-                                      "收款单位": [REGISTRY_NAME, "刘桂英"], "金额": ["10000", "800"],
-                                      "付款日期": ["2021-01-10", "2021-02-10"]}),
+        "payments.csv": pd.DataFrame({"付款单位": ["吉安市住房和城乡建设局", "吉安市住房和城乡建设局", "吉安市民政局"],
+                                      "收款单位": [REGISTRY_NAME, "刘桂英", "刘桂英"], "金额": ["10000", "800", "900"],
+                                      "付款日期": ["2021-01-10", "2021-02-10", "2021-03-10"]}),
     }
     paths = []
     for name, df in files.items():
@@ -219,16 +219,21 @@ def test_link_budget_stores_only_links_a_check_can_use(tmp_path: Path) -> None:
         keys = {str(k): str(v) for k, v in s.query(
             "MATCH (p:Person)-[r:SHAREHOLDER_OF]->(c:Company) RETURN p.key AS k, c.name AS v").itertuples(index=False)}
         rel = s.query("MATCH (p:Person)-[:RELATIVE_OF]->() RETURN p.key AS k")["k"].iloc[0]
-        payee = s.query("MATCH (:Unit)-[:PAYMENT]->(p:Person) RETURN p.key AS k")["k"].iloc[0]
+        payee = s.query("MATCH (u:Unit)-[:PAYMENT]->(p:Person) WHERE u.name = '吉安市住房和城乡建设局' "
+                        "RETURN p.key AS k")["k"].iloc[0]
+        elsewhere = s.query("MATCH (u:Unit)-[:PAYMENT]->(p:Person) WHERE u.name = '吉安市民政局' "
+                            "RETURN p.key AS k")["k"].iloc[0]
         found = find_candidates_names(s)
     pairs = {frozenset(p) for p in zip(links["a"], links["b"], strict=True)}
     holder_paid = next(k for k, v in keys.items() if v == REGISTRY_NAME)
     holder_else = next(k for k, v in keys.items() if v != REGISTRY_NAME)
     assert frozenset((rel, holder_paid)) in pairs
     assert frozenset((rel, holder_else)) not in pairs
-    assert frozenset((rel, payee)) in pairs
+    assert frozenset((rel, payee)) in pairs  # paid by her official's unit: subsidy_to_relative can use it
+    assert frozenset((rel, elsewhere)) not in pairs  # paid by another unit
     assert frozenset((payee, holder_paid)) not in pairs and frozenset((payee, holder_else)) not in pairs
-    assert summary.budget_skipped == 3
+    assert frozenset((payee, elsewhere)) not in pairs
+    assert summary.budget_skipped == 7
     assert found >= 3  # find still lists every namesake on demand
 
 
