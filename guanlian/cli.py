@@ -214,6 +214,98 @@ def match(store: StoreOpt = None, database: DatabaseOpt = None, as_json: Annotat
                       "birth year (MatchConfig.max_block_pairs)")
 
 
+ByOpt = Annotated[str | None, typer.Option("--by", envvar="GUANLIAN_USER",
+                                           help="Who judges (default: env GUANLIAN_USER, then the login name).")]
+ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (kept with the judgement and shown in explanations).")]
+
+
+def _by(by: str | None) -> str:
+    from guanlian.judgements import default_user
+
+    return by or default_user()
+
+
+@app.command()
+def links(store: StoreOpt = None, database: DatabaseOpt = None,
+          name: Annotated[str | None, typer.Option("--name", help="Only links with a record whose name contains this.")]
+          = None,
+          tier: Annotated[str | None, typer.Option("--tier", help="Only this tier (possible, probable, certain, "
+                                                   "confirmed).")] = None,
+          as_json: Annotated[bool, typer.Option("--json")] = False, lang: LangOpt = "zh",
+          show_ids: ShowIdsOpt = False) -> None:
+    """模糊关联列表 / List fuzzy identity links (persons and companies) with both records and any judgement."""
+    from guanlian.judgements import list_links, open_book, orphaned
+    from guanlian.model import TIERS
+
+    if tier is not None and tier not in TIERS:
+        fail(f"--tier 只能是 {', '.join(TIERS)} / --tier must be one of {', '.join(TIERS)}, not {tier!r}")
+    code = _lang(lang)
+    with opened(store, database) as s:
+        rows = list_links(s, name=name, tier=tier, show_ids=show_ids)
+        with open_book(s) as book:
+            lost = orphaned(s, book)
+    if as_json:
+        sys.stdout.write(json.dumps({"links": [r.to_json() for r in rows], "orphaned": [
+            {"id": j.target, "verdict": j.verdict, "by": j.by, "at": j.at, "reason": j.reason, "keys": [j.a_key, j.b_key]}
+            for j in lost]}, ensure_ascii=False, indent=1) + "\n")
+        return
+    t = Table(title=f"模糊关联 / fuzzy links: {len(rows)}", show_lines=True)
+    for c in ("id", "记录甲 / record A", "记录乙 / record B", "等级 / tier", "分 / score", "理由 / explanation",
+              "判定 / judgement"):
+        t.add_column(c, overflow="fold")
+    for r in rows:
+        sides = [f"{x.name} {x.id_masked} {x.birth_date}\n{x.src_file}:{x.src_row}".strip() for x in (r.a, r.b)]
+        j = r.judgement
+        t.add_row(r.id, *sides, r.tier, f"{r.score:.2f}", r.explanation_en if code == "en" else r.explanation_zh,
+                  "" if j is None else j.text(code))
+    console.print(t)
+    for j in lost:
+        console.print(f"孤立判定（记录已不在库中，判定保留）/ orphaned judgement (records gone, kept): {j.target} "
+                      f"{j.verdict} {j.by} {j.at} {j.reason}", highlight=False)
+
+
+@app.command("judge")
+def judge_cmd(link_id: str, verdict: Annotated[str, typer.Argument(help="confirm, reject or unsure")],
+              reason: ReasonOpt, by: ByOpt = None, store: StoreOpt = None, database: DatabaseOpt = None) -> None:
+    """判定关联 / Confirm, reject or mark unsure a fuzzy identity link (kept across reloads and re-matching)."""
+    from guanlian.judgements import JudgementError, judge
+
+    with opened(store, database) as s:
+        try:
+            j = judge(s, link_id, verdict, by=_by(by), reason=reason)
+        except JudgementError as exc:
+            fail(str(exc))
+            return
+    console.print(f"{j.target}: {j.text('zh')} / {j.text('en')}", highlight=False)
+
+
+def _dismiss(finding_id: str, reason: str, by: str | None, store: str | None, database: str | None, undo: bool
+             ) -> None:
+    from guanlian.judgements import JudgementError, dismiss
+
+    with opened(store, database) as s:
+        try:
+            j = dismiss(s, finding_id, by=_by(by), reason=reason, undo=undo)
+        except JudgementError as exc:
+            fail(str(exc))
+            return
+    console.print(f"{j.target}: {j.text('zh')} / {j.text('en')}", highlight=False)
+
+
+@app.command("dismiss")
+def dismiss_cmd(finding_id: str, reason: ReasonOpt, by: ByOpt = None, store: StoreOpt = None,
+                database: DatabaseOpt = None) -> None:
+    """排除发现 / Dismiss a finding: kept out of new clues, listed as dismissed in the reports with who and why."""
+    _dismiss(finding_id, reason, by, store, database, undo=False)
+
+
+@app.command("undismiss")
+def undismiss_cmd(finding_id: str, reason: ReasonOpt, by: ByOpt = None, store: StoreOpt = None,
+                  database: DatabaseOpt = None) -> None:
+    """撤销排除 / Undo a dismissal (both stay in the history)."""
+    _dismiss(finding_id, reason, by, store, database, undo=True)
+
+
 @app.command()
 def find(
     name: Annotated[str, typer.Argument(help="A name in any written form (繁/简, 同音, ·), a person's or an organisation's.")],
@@ -388,6 +480,8 @@ def scan(
                   "loaded after the last `guanlian match`: findings that follow fuzzy person links may be missing; "
                   "run `guanlian match` first", highlight=False, soft_wrap=True)
     console.print(f"发现 / findings: {result.count}; 报告 / report: {result.report_html}")
+    if result.dismissed:
+        console.print(f"其中已排除 / of which dismissed: {result.dismissed}（不再立为新线索 / not filed as new clues）")
     if library is not None:
         console.print(f"线索库 / clue library: {library}")
 

@@ -37,7 +37,7 @@ from guanlian.values.vocab import SEVERITIES, Lang, Severity
 SCHEMA_VERSION = 1
 """Version of the ``findings.json`` layout (top-level ``schema_version``); raised on an incompatible change."""
 
-Confidence = Literal["possible", "probable", "certain"]
+Confidence = Literal["possible", "probable", "certain", "confirmed"]
 CONFIDENCES: tuple[Confidence, ...] = get_args(Confidence)
 """Confidence of a finding = the weakest identity link on its path; the match tiers, weakest first
 (the same order as :data:`guanlian.model.TIERS`). Severities and the output language (:data:`Severity`,

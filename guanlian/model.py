@@ -378,12 +378,13 @@ EDGES: tuple[EdgeKind, ...] = (
 
 NODES: tuple[NodeKind, ...] = (PERSON, COMPANY, UNIT, ACCOUNT, PHONE, ADDRESS, EMAIL)
 
-TIERS: tuple[str, ...] = ("possible", "probable", "certain")
-"""Match tiers, weakest first. ``tier_rank`` on POSSIBLY_SAME edges is the index here (0, 1, 2)."""
+TIERS: tuple[str, ...] = ("possible", "probable", "certain", "confirmed")
+"""Match tiers, weakest first. ``tier_rank`` on POSSIBLY_SAME edges is the index here (0, 1, 2, 3).
+``confirmed`` is never computed: it is a pair an investigator confirmed (``guanlian judge LINK confirm``)."""
 
 
 def tier_rank(tier: str) -> int:
-    """Rank of a match tier (possible=0, probable=1, certain=2).
+    """Rank of a match tier (possible=0, probable=1, certain=2, confirmed=3).
 
     >>> tier_rank("probable")
     1

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -156,6 +156,8 @@ class ScanResult:
     """Rows were loaded after the last ``match``: findings that follow fuzzy links may be missing."""
     written: dict[str, list[Path]] = field(default_factory=dict)
     """Files per registered output (:data:`guanlian.outputs.FINDINGS_WRITERS`)."""
+    dismissed: int = 0
+    """Findings dismissed by the investigators (marked in the reports, not filed as clues)."""
 
 
 def parse_views(spec: str) -> int | None:
@@ -190,6 +192,7 @@ def scan_to_dir(store: Store, out: Path, *, params: Mapping[str, object] | None 
     links a finding to its view only when the view was written. ``clues``: also file the findings (IDs masked
     unless ``show_ids``) into this clue library.
     """
+    from guanlian.judgements import apply_dismissals
     from guanlian.outputs import FINDINGS_WRITERS, ScanContext
     from guanlian.queries import scan
     from guanlian.queries.findings import masked_findings
@@ -197,10 +200,13 @@ def scan_to_dir(store: Store, out: Path, *, params: Mapping[str, object] | None 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     doc = scan(store, params=dict(params or {}), extra_dirs=list(extra_dirs))
+    doc, dismissed = apply_dismissals(store, doc)
     ctx = ScanContext(lang=lang, show_ids=show_ids, views=views)
     for writer in FINDINGS_WRITERS:
         ctx.written[writer.name] = writer.write(doc, out, ctx)
     filed = doc if show_ids else masked_findings(doc)
+    if dismissed:  # dismissed findings stay in the reports (marked) but are never filed as clues
+        filed = replace(filed, findings=tuple(f for f in filed.findings if f.id not in dismissed))
     if clues is not None:
         from guanlian.clues.library import ClueLibrary
 
@@ -210,7 +216,8 @@ def scan_to_dir(store: Store, out: Path, *, params: Mapping[str, object] | None 
         finally:
             lib.close()
     return ScanResult(len(doc.findings), out / "findings.json", out / "report.html", out / "report.xlsx",
-                      dict(ctx.view_paths), doc, filed, match_stale=match_is_stale(store), written=ctx.written)
+                      dict(ctx.view_paths), doc, filed, match_stale=match_is_stale(store), written=ctx.written,
+                      dismissed=len(dismissed))
 
 
 def view_entity(store: Store, entity: str, out: Path, *, hops: int = 2, limit: int = 150,

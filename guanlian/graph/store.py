@@ -29,6 +29,7 @@ SIDECAR_FILES = {
     "rejects": "rejects.csv",
     "journal": "load-journal.jsonl",
     "clues": "clues.db",
+    "judgements": "judgements.db",
 }
 """Well-known files in a store's sidecar folder (:attr:`Store.sidecar`)."""
 

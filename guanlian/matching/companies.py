@@ -589,7 +589,7 @@ def resolve_companies(left: pd.DataFrame, right: pd.DataFrame, config: CompanyCo
         "left_row": lref[sc.li[keep]], "right_row": rref[sc.ri[keep]], "score": sc.score[keep],
         "tier": sc.tier[keep], "explanation_zh": [t[0] for t in texts], "explanation_en": [t[1] for t in texts],
     })
-    rank = out["tier"].map({"certain": 2, "probable": 1, "possible": 0})
+    rank = out["tier"].map({"confirmed": 3, "certain": 2, "probable": 1, "possible": 0})
     return out.assign(_r=rank).sort_values(["_r", "score"], ascending=False, kind="stable").drop(
         columns="_r").reset_index(drop=True)
 

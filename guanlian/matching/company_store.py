@@ -32,6 +32,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Indel
 
 from guanlian.graph.store import Store
+from guanlian.judgements import apply_link_judgements, verdicts_for
 from guanlian.matching.companies import (
     CompanyConfig,
     company_candidate_pairs,
@@ -66,6 +67,7 @@ class CompanySummary:
     unresolved: int = 0
     candidate_pairs: int = 0
     certain: int = 0
+    confirmed: int = 0
     probable: int = 0
     possible: int = 0
     routed_payments: int = 0
@@ -174,22 +176,28 @@ def match_companies(store: Store, config: CompanyConfig | None = None, load_id: 
                                     "RETURN DISTINCT p.routed_from AS k")
         rows = []
         best: dict[str, tuple[int, float, str, str]] = {}
+        judged = verdicts_for(store, "SAME_COMPANY")
         for k in linked:
             a, b = str(keys[unresolved[sc.li[k]]]), str(keys[sc.ri[k]])
             tier = str(sc.tier[k])
             zh, en = sc.explanation(int(k))
             lo, hi = sorted((a, b))
+            verdict = judged.get((lo, hi))
+            if verdict is not None and verdict.verdict == "reject":
+                continue  # an investigator said these are different companies: never linked, never routed
+            if verdict is not None:
+                tier = "confirmed"
             key = link_key(a, b)
             rows.append({"src": lo, "dst": hi, "src_kind": "Company", "dst_kind": "Company", "key": key,
                          "score": float(sc.score[k]), "tier": tier, "tier_rank": tier_rank(tier),
                          "explanation_zh": zh, "explanation_en": en, "payments_routed": 0,
                          "src_file": MATCHER, "src_row": 0, "load_id": load_id})
-            if tier in ("certain", "probable") and a in payees and a not in registry and b in registry:
+            if tier in ("confirmed", "certain", "probable") and a in payees and a not in registry and b in registry:
                 cand = (tier_rank(tier), float(sc.score[k]), b, key)
                 if a not in best or cand[:2] > best[a][:2]:
                     best[a] = cand
         desired = {a: (b, key) for a, (_, _, b, key) in best.items()}
-        links = pd.DataFrame(rows)
+        links = apply_link_judgements(store, "SAME_COMPANY", pd.DataFrame(rows))
     else:
         links = pd.DataFrame()
     # put back what the links no longer support, then route what they do

@@ -39,6 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from guanlian.graph.store import Store
+from guanlian.judgements import apply_link_judgements
 from guanlian.matching.company_store import CompanySummary, match_companies
 from guanlian.matching.comparisons import (
     Comparison,
@@ -318,6 +319,7 @@ class MatchSummary:
     persons: int = 0
     candidate_pairs: int = 0
     certain: int = 0
+    confirmed: int = 0
     probable: int = 0
     possible: int = 0
     conflicting_ids: int = 0
@@ -1058,12 +1060,14 @@ def match_store(store: Store, config: MatchConfig | None = None, engine: LinkEng
         "src_row": 0,
         "load_id": cfg.load_id,
     })
+    cert = tiers == "certain"
+    summary.duplicate_id_keys = list(zip(lo[cert].tolist(), hi[cert].tolist(), strict=True))
+    edges = apply_link_judgements(store, "POSSIBLY_SAME", edges)  # investigators' confirm/reject win
+    tiers = edges["tier"].to_numpy(dtype=object) if len(edges) else np.array([], dtype=object)
     if len(edges):
         summary.edges_written = store.upsert_edges("POSSIBLY_SAME", edges)
     for t in TIERS:
         setattr(summary, t, int((tiers == t).sum()))
-    cert = tiers == "certain"
-    summary.duplicate_id_keys = list(zip(lo[cert].tolist(), hi[cert].tolist(), strict=True))
     if companies:
         summary.companies = match_companies(store, load_id=cfg.load_id)
     summary.seconds = time.perf_counter() - t0

@@ -138,7 +138,9 @@ def match_text(path: FindingPath, lang: Lang) -> str:
             continue
         a, b = names.get(e.src, e.src), names.get(e.dst, e.dst)
         tier = str(e.props.get("tier") or "possible")
-        if lang == "zh":
+        if lang == "zh" and tier == "confirmed":
+            parts.append(f"（{a}与{b}经核查组确认为同一人：{e.props.get('explanation_zh') or ''}）")
+        elif lang == "zh":
             parts.append(f"（{a}与{b}疑似同一人，{tr(TIER, tier, 'zh')}：{e.props.get('explanation_zh') or ''}）")
         else:
             adverb = pick(TIER_ADVERB.get(tier, TIER_ADVERB["possible"]), "en")

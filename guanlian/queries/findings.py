@@ -63,7 +63,7 @@ from guanlian.values.privacy import mask_nested, plain
 from guanlian.values.vocab import HIDDEN_PROPS, SEVERITIES
 
 SEVERITY_WEIGHT: dict[str, float] = {"high": 1.0, "medium": 0.7, "low": 0.4}
-CONFIDENCE_WEIGHT: dict[str, float] = {"certain": 1.0, "probable": 0.8, "possible": 0.55}
+CONFIDENCE_WEIGHT: dict[str, float] = {"confirmed": 1.0, "certain": 1.0, "probable": 0.8, "possible": 0.55}
 MAX_PATH_EDGES_PER_COLUMN = 50
 _EPOCH = date(1970, 1, 1)
 _HIDDEN_PROPS = HIDDEN_PROPS | {"name"}  # the name stands for the entity itself

@@ -69,6 +69,7 @@ Provenance is shown separately (``来源: file 第12行``); ``*_day`` integers a
 # --- findings and matching -----------------------------------------------------------------------------
 
 TIER: Final[Labels] = {
+    "confirmed": ("已确认", "confirmed"),
     "certain": ("确定", "certain"),
     "probable": ("很可能", "probable"),
     "possible": ("可能", "possible"),
@@ -76,6 +77,7 @@ TIER: Final[Labels] = {
 """Match tiers (:data:`guanlian.model.TIERS`) as a short word."""
 
 TIER_PHRASE: Final[Labels] = {
+    "confirmed": ("经核查组确认为同一人", "confirmed the same person by the investigators"),
     "certain": ("确定为同一人", "certainly the same person"),
     "probable": ("很可能为同一人", "probably the same person"),
     "possible": ("可能为同一人", "possibly the same person"),
@@ -84,6 +86,7 @@ TIER_PHRASE: Final[Labels] = {
 """A match tier as the verdict that opens a match explanation (``""``: below every tier)."""
 
 TIER_ADVERB: Final[Labels] = {
+    "confirmed": ("经核查组确认", "confirmed to be"),
     "certain": ("确定", "certainly"),
     "probable": ("很可能", "probably"),
     "possible": ("可能", "possibly"),
@@ -91,6 +94,7 @@ TIER_ADVERB: Final[Labels] = {
 """A match tier inside a sentence (``A and B are probably the same person``)."""
 
 CONFIDENCE: Final[Labels] = {
+    "confirmed": ("已确认(经核查组确认)", "confirmed (by the investigators)"),
     "certain": ("确定(证件号一致)", "certain (same ID)"),
     "probable": ("很可能", "probable"),
     "possible": ("可能(仅供参考)", "possible (weak)"),
