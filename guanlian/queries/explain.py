@@ -139,7 +139,7 @@ def match_text(path: FindingPath, lang: Lang) -> str:
         a, b = names.get(e.src, e.src), names.get(e.dst, e.dst)
         tier = str(e.props.get("tier") or "possible")
         if lang == "zh" and tier == "confirmed":
-            parts.append(f"（{a}与{b}经核查组确认为同一人：{e.props.get('explanation_zh') or ''}）")
+            parts.append(f"（{a}与{b}为同一人，{e.props.get('explanation_zh') or ''}）")
         elif lang == "zh":
             parts.append(f"（{a}与{b}疑似同一人，{tr(TIER, tier, 'zh')}：{e.props.get('explanation_zh') or ''}）")
         else:

@@ -69,7 +69,7 @@ Provenance is shown separately (``来源: file 第12行``); ``*_day`` integers a
 # --- findings and matching -----------------------------------------------------------------------------
 
 TIER: Final[Labels] = {
-    "confirmed": ("已确认", "confirmed"),
+    "confirmed": ("经核查组确认", "confirmed"),
     "certain": ("确定", "certain"),
     "probable": ("很可能", "probable"),
     "possible": ("可能", "possible"),
