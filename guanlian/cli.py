@@ -23,6 +23,7 @@ from rich.table import Table
 from guanlian.graph import Store, StoreError, default_store, open_store
 from guanlian.graph.engines import describe_locations
 from guanlian.outputs import FILE_TABLE_WRITERS, TABLE_WRITERS
+from guanlian.progress import reporting, wanted
 from guanlian.values.vocab import Lang, is_lang
 
 app = typer.Typer(
@@ -127,9 +128,8 @@ def load(
     if kind and kind not in KINDS:
         fail(f"未知类型 / unknown kind {kind!r}; known: {', '.join(KINDS)}")
     paths, kinds = expand_manifests(files, kind)
-    with opened(store, database, create=True) as s, err.status("导入 / loading") as status:
-        summary = load_files(s, paths, kinds=kinds, rejects_path=rejects,
-                             progress=lambda msg: status.update(f"导入 / loading: {msg}"))
+    with opened(store, database, create=True) as s, reporting(err, enabled=wanted(err, as_json=as_json)):
+        summary = load_files(s, paths, kinds=kinds, rejects_path=rejects)
     if as_json:
         sys.stdout.write(summary.to_json() + "\n")
     else:
@@ -180,7 +180,7 @@ def match(store: StoreOpt = None, database: DatabaseOpt = None, as_json: Annotat
     from guanlian.workflow import match as match_all
 
     link = _link_engine(engine, spark_master, conf)
-    with opened(store, database) as s:
+    with opened(store, database) as s, reporting(err, enabled=wanted(err, as_json=as_json)):
         try:
             summary = match_all(s, engine=link)
         except RuntimeError as exc:  # SparkError: a job failed
@@ -468,7 +468,7 @@ def scan(
         return
     params = _params(param)
     try:
-        with opened(store, database) as s:
+        with opened(store, database) as s, reporting(err, enabled=wanted(err)):
             library = default_clues_path(s.location, database) if clues else None
             result = scan_to_dir(s, out, params=params, extra_dirs=queries_dir or [], lang=_lang(lang),
                                  show_ids=show_ids, clues=library, views=n_views)
@@ -567,8 +567,9 @@ def demo(
 
     if size not in ("tiny", "small", "medium", "large"):
         fail(f"--size 只能是 tiny/small/medium/large / unknown size {size!r}")
-    result = run_demo(out, size=size, seed=seed, store=store, lang=_lang(lang), show_ids=show_ids,
-                      progress=lambda msg: console.print(f"[dim]… {msg}[/]"), on_error=fail)
+    with reporting(err, enabled=wanted(err)):
+        result = run_demo(out, size=size, seed=seed, store=store, lang=_lang(lang), show_ids=show_ids,
+                          progress=lambda msg: console.print(f"[dim]… {msg}[/]"), on_error=fail)
     print_load_summary(console, result.load, _lang(lang))
     console.print(f"匹配 / matched: {result.match_tiers}")
     console.print(f"发现 / findings: {result.scan.count}, 线索 / clues filed: {result.clues_added} ({result.clues_path})")

@@ -24,6 +24,7 @@ from guanlian.finding import FindingsDoc
 from guanlian.graph import SIDECAR_FILES, Store, is_uri, open_store, sidecar_for
 from guanlian.loaders.journal import MATCH_STEP, Journal, journal_path
 from guanlian.loaders.pipeline import LoadSummary, load_files, parse_file
+from guanlian.progress import phase
 from guanlian.values.ids import mask_ids_in_text
 from guanlian.values.privacy import mask_frame, neutralise_frame
 from guanlian.values.vocab import Lang
@@ -74,7 +75,8 @@ def match(store: Store, engine: LinkEngine | None = None) -> MatchSummary:
     """
     from guanlian.matching.matcher import match_store
 
-    summary = match_store(store, engine=engine)
+    with phase("匹配 / matching"):
+        summary = match_store(store, engine=engine)
     run_id = dt.datetime.now(dt.UTC).strftime("match-%Y%m%dT%H%M%SZ")
     Journal(journal_path(store.sidecar)).derived(run_id, MATCH_STEP)
     return summary
@@ -203,7 +205,8 @@ def scan_to_dir(store: Store, out: Path, *, params: Mapping[str, object] | None 
     doc, dismissed = apply_dismissals(store, doc)
     ctx = ScanContext(lang=lang, show_ids=show_ids, views=views)
     for writer in FINDINGS_WRITERS:
-        ctx.written[writer.name] = writer.write(doc, out, ctx)
+        with phase(f"写出 / writing {writer.name}"):
+            ctx.written[writer.name] = writer.write(doc, out, ctx)
     filed = doc if show_ids else masked_findings(doc)
     if dismissed:  # dismissed findings stay in the reports (marked) but are never filed as clues
         filed = replace(filed, findings=tuple(f for f in filed.findings if f.id not in dismissed))

@@ -47,6 +47,9 @@ from guanlian.loaders.read import RawTable, ReadError, norm_header, read_table
 from guanlian.loaders.relink import Relinked, relink_payees
 from guanlian.loaders.spec import REASONS, Batch, BuildContext, KindSpec
 from guanlian.model import model
+from guanlian.progress import Task
+from guanlian.progress import phase as progress_phase
+from guanlian.progress import task as progress_task
 
 KINDS: dict[str, KindSpec] = {
     s.name: s
@@ -294,22 +297,26 @@ def _parse_job(path: Path, kind: str | None, resolver: _Resolver, load_id: str) 
 
 
 def _parse_phase(items: list[tuple[Path, str | None]], resolver: _Resolver, load_id: str,
-                 progress: Callable[[str], None] | None, *, parallel: bool = True) -> list[ParseOutcome]:
-    """Parse ``items`` (in order), in two processes when they are big enough to pay for it."""
+                 progress: Callable[[str], None] | None, *, parallel: bool = True,
+                 bar: Task | None = None) -> list[ParseOutcome]:
+    """Parse ``items`` (in order), in two processes when they are big enough to pay for it; ``bar`` counts files."""
+    bar = bar or Task()
     size = sum(p.stat().st_size for p, _ in items if p.exists())
     if not parallel or len(items) < 2 or size < PARALLEL_MIN_BYTES:
         outcomes: list[ParseOutcome] = []
         for path, k in items:
             if progress:
                 progress(path.name)
+            bar.describe(f"解析 / parsing {path.name}")
             outcomes.append(_parse_job(path, k, resolver, load_id))
+            bar.advance()
         return outcomes
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor, as_completed
     from concurrent.futures.process import BrokenProcessPool
 
     if "fork" not in multiprocessing.get_all_start_methods():
-        return _parse_phase(items, resolver, load_id, progress, parallel=False)
+        return _parse_phase(items, resolver, load_id, progress, parallel=False, bar=bar)
     if progress:
         progress(", ".join(p.name for p, _ in items))
     # fork, not spawn: spawn re-runs the caller's __main__ module in each child (a user's script without a
@@ -319,9 +326,12 @@ def _parse_phase(items: list[tuple[Path, str | None]], resolver: _Resolver, load
             # biggest files first, so that one worker is not left with a big file at the end
             order = sorted(range(len(items)), key=lambda i: -(items[i][0].stat().st_size if items[i][0].exists() else 0))
             futures = {i: pool.submit(_parse_job, items[i][0], items[i][1], resolver, load_id) for i in order}
+            bar.describe(f"解析 / parsing {len(items)} files")
+            for _done in as_completed(futures.values()):
+                bar.advance()
             return [futures[i].result() for i in range(len(items))]
     except (BrokenProcessPool, OSError):  # e.g. out of memory for a second process: parse here instead
-        return _parse_phase(items, resolver, load_id, progress, parallel=False)
+        return _parse_phase(items, resolver, load_id, progress, parallel=False, bar=bar)
 
 
 def _order(paths: Sequence[tuple[Path, str | None]]) -> list[tuple[Path, str | None]]:
@@ -332,12 +342,17 @@ def _order(paths: Sequence[tuple[Path, str | None]]) -> list[tuple[Path, str | N
 
 def write_batch(store: Store, batch: Batch) -> None:
     """Write nodes (in model order) then edges of one batch."""
-    for kind in model().node_names:
-        if kind in batch.nodes:
-            store.upsert_nodes(kind, pd.concat(batch.nodes[kind], ignore_index=True))
-    for kind in model().edge_names:
-        if kind in batch.edges:
-            store.upsert_edges(kind, pd.concat(batch.edges[kind], ignore_index=True))
+    with progress_task("写入 / writing tables", total=len(batch.nodes) + len(batch.edges)) as bar:
+        for kind in model().node_names:
+            if kind in batch.nodes:
+                bar.describe(f"写入 / writing {kind}")
+                store.upsert_nodes(kind, pd.concat(batch.nodes[kind], ignore_index=True))
+                bar.advance()
+        for kind in model().edge_names:
+            if kind in batch.edges:
+                bar.describe(f"写入 / writing {kind}")
+                store.upsert_edges(kind, pd.concat(batch.edges[kind], ignore_index=True))
+                bar.advance()
 
 
 def merge_batches(batches: Sequence[Batch]) -> Batch:
@@ -452,11 +467,13 @@ def parse_files(plan: LoadPlan, progress: Callable[[str], None] | None) -> Parse
     """
     t0 = time.perf_counter()
     outcomes: list[tuple[Path, str | None, ParseOutcome]] = []
-    for phase in plan.phases:
-        for (path, k), outcome in zip(phase, _parse_phase(phase, plan.resolver, plan.load_id, progress), strict=True):
-            outcomes.append((path, k, outcome))
-            if not isinstance(outcome, Exception):
-                plan.resolver.learn(outcome[1])
+    with progress_task("解析 / parsing", total=sum(len(p) for p in plan.phases)) as bar:
+        for phase in plan.phases:
+            parsed = _parse_phase(phase, plan.resolver, plan.load_id, progress, bar=bar)
+            for (path, k), outcome in zip(phase, parsed, strict=True):
+                outcomes.append((path, k, outcome))
+                if not isinstance(outcome, Exception):
+                    plan.resolver.learn(outcome[1])
     results: list[FileResult] = []
     issues: list[dict[str, object]] = []
     pending: list[tuple[Path, str, str, Batch, FileResult]] = []
@@ -519,7 +536,8 @@ def write_files(store: Store, plan: LoadPlan, parsed: ParsedFiles,
         journal.dirty(load_id, "PAID")
         plan.paid_dirty = True
 
-    relinked = relink_payees(store, paid_stale)
+    with progress_phase("关联早期收款方 / relinking payees"):
+        relinked = relink_payees(store, paid_stale)
     return relinked, time.perf_counter() - t0
 
 
@@ -531,7 +549,8 @@ def derive(store: Store, plan: LoadPlan) -> float:
     """
     t0 = time.perf_counter()
     if plan.paid_dirty:
-        rebuild_paid(store)
+        with progress_phase("汇总付款 / rebuilding PAID totals"):
+            rebuild_paid(store)
         plan.journal.derived(plan.load_id, "PAID")
     return time.perf_counter() - t0
 

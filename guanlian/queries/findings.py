@@ -37,6 +37,7 @@ from typing import Any
 
 import pandas as pd
 
+from guanlian import progress
 from guanlian.finding import (
     Confidence,
     Entity,
@@ -605,7 +606,9 @@ def scan(
     bound: dict[str, dict[str, Any]] = {}
     runs: list[QueryRun] = []
     typed_given: dict[str, Any] = {}
+    bar = progress.start("查询 / saved queries", total=len(ids))
     for qid in ids:
+        bar.describe(f"查询 / query {qid}")
         q = lib.get(qid)
         mine = {k: v for k, v in given.items() if k in q.params}
         bound[qid] = lib.bind(qid, mine)
@@ -613,8 +616,12 @@ def scan(
         t0 = time.perf_counter()
         results[qid] = lib.run(store, qid, mine)
         runs.append(QueryRun(qid, len(results[qid]), round(time.perf_counter() - t0, 3)))
+        bar.advance()
+    bar.describe("查询 / saved queries")
+    bar.close()
     t0 = time.perf_counter()
-    findings = build_findings(store, lib, results, bound)
+    with progress.phase("汇总发现 / building findings"):
+        findings = build_findings(store, lib, results, bound)
     runs.append(QueryRun("(findings)", len(findings), round(time.perf_counter() - t0, 3)))
     return FindingsDoc(
         findings=tuple(findings),

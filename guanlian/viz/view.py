@@ -31,6 +31,7 @@ import networkx as nx
 
 from guanlian.finding import Finding, FindingsDoc
 from guanlian.model import model
+from guanlian.progress import task
 from guanlian.values.privacy import mask_text
 from guanlian.values.vocab import Lang, edge_kind_label, kind_label
 from guanlian.viz.assets import asset, asset_bytes, asset_text
@@ -471,9 +472,11 @@ def render_finding_views(
     out_dir = Path(out_dir)
     findings = list(findings_doc.findings)
     vis_src = write_vis_library(out_dir) if findings else None
-    return {
-        f.id: render_finding_view(
-            f, out_dir / view_filename(f), lang=lang, show_ids=show_ids, max_nodes=max_nodes, vis_src=vis_src
-        )
-        for f in findings
-    }
+    written: dict[str, Path] = {}
+    with task("视图 / finding views", total=len(findings)) as bar:
+        for f in findings:
+            written[f.id] = render_finding_view(
+                f, out_dir / view_filename(f), lang=lang, show_ids=show_ids, max_nodes=max_nodes, vis_src=vis_src
+            )
+            bar.advance()
+    return written

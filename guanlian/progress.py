@@ -1,0 +1,198 @@
+"""The progress seam: long steps report what they do here, and the CLI decides whether anyone sees it.
+
+Library code calls :func:`task` (a counted or open-ended unit of work) and :func:`phase` (a named unit without
+a count); both are no-ops unless a reporter is active. The CLI activates one with :func:`reporting`: rich
+progress bars on stderr (description, bar, ``done/total``, elapsed, ETA) that appear only for tasks still
+running after :data:`SHOW_AFTER_S` seconds, then a final line with the wall time and the process's peak
+memory (``resource.getrusage``). ``reporting`` stays silent under ``--json`` and when stderr is not a
+terminal, as users of command-line tools expect.
+
+Example:
+    >>> with task("解析 / parsing", total=2) as t:   # no reporter active: nothing printed
+    ...     t.advance()
+    ...     t.advance()
+    >>> with phase("写入 / writing"):
+    ...     pass
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from rich.console import Console, RenderableType
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+SHOW_AFTER_S = 2.0
+"""A task becomes visible only once it has run this long: short steps leave no trace."""
+
+
+class _LateProgress(Progress):
+    """Rich progress whose tasks stay hidden until they have run :data:`SHOW_AFTER_S` seconds."""
+
+    def get_renderables(self) -> Iterator[RenderableType]:
+        for t in self.tasks:
+            if not t.visible and not t.finished and t.elapsed is not None and t.elapsed >= SHOW_AFTER_S:
+                t.visible = True
+        yield from super().get_renderables()
+
+
+@dataclass
+class Task:
+    """One unit of work: ``advance`` it per item done; ``describe`` changes its label (e.g. the current file);
+    ``close`` ends it (what :func:`task` does on leaving its block)."""
+
+    progress: Progress | None = None
+    id: TaskID | None = None
+    total: int | None = None
+    done: int = field(default=0)
+
+    def advance(self, n: int = 1) -> None:
+        """Count ``n`` more items done."""
+        self.done += n
+        if self.progress is not None and self.id is not None:
+            self.progress.advance(self.id, n)
+
+    def describe(self, label: str) -> None:
+        """Replace the task's label."""
+        if self.progress is not None and self.id is not None:
+            self.progress.update(self.id, description=label)
+
+    def close(self) -> None:
+        """End the task: a visible bar stays, complete; a task that never became visible leaves no trace."""
+        if self in _OPEN.get():
+            _OPEN.set([t for t in _OPEN.get() if t is not self])
+        progress, tid = self.progress, self.id
+        if progress is None or tid is None:
+            return
+        self.progress = None
+        entry = next((t for t in progress.tasks if t.id == tid), None)
+        if entry is None:
+            return
+        if entry.visible:
+            progress.update(tid, completed=self.total if self.total is not None else 1, total=self.total or 1)
+            progress.stop_task(tid)
+        else:
+            progress.remove_task(tid)
+
+
+_ACTIVE: ContextVar[Progress | None] = ContextVar("guanlian_progress", default=None)
+_OPEN: ContextVar[list[Task]] = ContextVar("guanlian_progress_open", default=[])  # noqa: B039  (never mutated)
+
+
+def start(label: str, total: int | None = None) -> Task:
+    """Start a unit of work of ``total`` items (None: open-ended, a spinner and the elapsed time); ``close`` it.
+
+    Example:
+        >>> t = start("视图 / views", total=3); t.advance(3); t.close()
+        >>> t.done
+        3
+    """
+    progress = _ACTIVE.get()
+    if progress is None:
+        made = Task(total=total)
+    else:
+        made = Task(progress, progress.add_task(label, total=total, visible=False), total)
+    _OPEN.set([*_OPEN.get(), made])
+    return made
+
+
+@contextmanager
+def task(label: str, total: int | None = None) -> Iterator[Task]:
+    """A unit of work of ``total`` items for the length of the block (see :func:`start`).
+
+    Example:
+        >>> with task("查询 / queries", total=1) as t:
+        ...     t.advance()
+        >>> t.done
+        1
+    """
+    made = start(label, total)
+    try:
+        yield made
+    finally:
+        made.close()
+
+
+@contextmanager
+def phase(label: str) -> Iterator[None]:
+    """A named unit of work without a count (a spinner while it runs longer than two seconds)."""
+    with task(label):
+        yield
+
+
+def step(label: str) -> None:
+    """Relabel the innermost open task (a step inside a longer one, e.g. a matching phase); no-op without one.
+
+    Example:
+        >>> step("评分 / scoring")  # nothing open: nothing happens
+    """
+    open_tasks = _OPEN.get()
+    if open_tasks:
+        open_tasks[-1].describe(label)
+
+
+def peak_rss_bytes() -> int:
+    """The peak resident memory of this process and of its finished children (Linux reports KiB; macOS bytes).
+
+    Example:
+        >>> peak_rss_bytes() > 0
+        True
+    """
+    unit = 1 if sys.platform == "darwin" else 1024
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, kids) * unit
+
+
+def final_line(seconds: float, peak_bytes: int) -> str:
+    """``"完成 / done: 12.3 s, 峰值内存 / peak memory 1.45 GiB"``.
+
+    Example:
+        >>> final_line(12.34, 3 * 2**29)
+        '完成 / done: 12.3 s, 峰值内存 / peak memory 1.50 GiB'
+    """
+    return f"完成 / done: {seconds:.1f} s, 峰值内存 / peak memory {peak_bytes / 2**30:.2f} GiB"
+
+
+def wanted(console: Console, *, as_json: bool = False) -> bool:
+    """Whether progress goes to ``console``: never under ``--json``, only when it is a terminal."""
+    return not as_json and console.is_terminal
+
+
+@contextmanager
+def reporting(console: Console, *, enabled: bool = True) -> Iterator[None]:
+    """Show the tasks started inside this block as progress bars on ``console``, then the final line.
+
+    With ``enabled`` False (see :func:`wanted`) the block runs silently: the tasks are no-ops.
+    """
+    if not enabled:
+        yield
+        return
+    started = time.perf_counter()
+    progress = _LateProgress(
+        SpinnerColumn(), TextColumn("[progress.description]{task.description}"), BarColumn(),
+        MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+        console=console, transient=False, refresh_per_second=4,
+    )
+    token = _ACTIVE.set(progress)
+    try:
+        with progress:
+            yield
+    finally:
+        _ACTIVE.reset(token)
+        console.print(final_line(time.perf_counter() - started, peak_rss_bytes()), style="dim", highlight=False)
