@@ -13,7 +13,9 @@ Shape of one finding (``docs/outputs.md`` has the field-by-field description)::
     Finding ── entities: Entity (role, kind, name, key, id_number)
             ├─ path: FindingPath ── nodes: PathNode (key, kind, name, props, src_file, src_row)
             │                    └─ edges: PathStep (src, dst, type, key, props, src_file, src_row)
-            ├─ payments: PaymentSummary | None (count, sum, first, last, in_tenure)
+            ├─ payments: PaymentSummary | None (count, sum, first, last, in_tenure), summed from vouchers
+            ├─ vouchers: Voucher (file, row, date, amount, voucher, contract, purpose, payer, payee)
+            ├─ routes: Route (query, confidence, severity, score, explanation), strongest first
             ├─ evidence: EvidenceItem (file, row, what)
             └─ identity_routes (derived from POSSIBLY_SAME steps): IdentityRoute
 
@@ -34,8 +36,11 @@ from typing import Any, Literal, TypeVar, get_args
 
 from guanlian.values.vocab import SEVERITIES, Lang, Severity
 
-SCHEMA_VERSION = 1
-"""Version of the ``findings.json`` layout (top-level ``schema_version``); raised on an incompatible change."""
+SCHEMA_VERSION = 2
+"""Version of the ``findings.json`` layout (top-level ``schema_version``); raised on an incompatible change.
+
+2: a finding is a case (``id`` fingerprints its actors, not its path) with ``routes`` (every query row that
+supports it) and ``vouchers`` (every payment row its summary sums)."""
 
 Confidence = Literal["possible", "probable", "certain", "confirmed"]
 CONFIDENCES: tuple[Confidence, ...] = get_args(Confidence)
@@ -328,6 +333,88 @@ class EvidenceItem:
 
 
 @dataclass(frozen=True, slots=True)
+class Voucher:
+    """One source row a finding sums or cites: a payment (treasury/bank ledger row) or a subsidy.
+
+    ``row`` is the row number as a person sees it in Excel; ``amount`` in yuan (exact to the fen).
+
+    Example:
+        >>> v = Voucher("pay:1", "付款.xlsx", 12, "2020-03-01", 50000.0, voucher="记-0031", purpose="材料款")
+        >>> Voucher.from_json(v.to_json()) == v, v.to_json()["row"]
+        (True, 12)
+    """
+
+    key: str
+    file: str | None
+    row: int | None
+    date: str | None
+    amount: float | None
+    voucher: str | None = None
+    contract: str | None = None
+    purpose: str | None = None
+    payer: str | None = None
+    payee: str | None = None
+    kind: str = "payment"
+    """``payment`` or ``subsidy``."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object of ``findings.json``."""
+        return {"key": self.key, "kind": self.kind, "file": self.file, "row": self.row, "date": self.date,
+                "amount": self.amount, "voucher": self.voucher, "contract": self.contract, "purpose": self.purpose,
+                "payer": self.payer, "payee": self.payee}
+
+    @classmethod
+    def from_json(cls, d: object, where: str = "voucher") -> Voucher:
+        """Read one voucher object; raises :class:`FindingFormatError`."""
+        o = _obj(d, where)
+        amount = o.get("amount")
+        return cls(key=_str(_req(o, "key", where), f"{where}.key"), kind=_str(o.get("kind", "payment"), f"{where}.kind"),
+                   file=_opt_str(o.get("file"), f"{where}.file"), row=_opt_int(o.get("row"), f"{where}.row"),
+                   date=_opt_str(o.get("date"), f"{where}.date"),
+                   amount=None if amount is None else _num(amount, f"{where}.amount"),
+                   voucher=_opt_str(o.get("voucher"), f"{where}.voucher"),
+                   contract=_opt_str(o.get("contract"), f"{where}.contract"),
+                   purpose=_opt_str(o.get("purpose"), f"{where}.purpose"),
+                   payer=_opt_str(o.get("payer"), f"{where}.payer"), payee=_opt_str(o.get("payee"), f"{where}.payee"))
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One way a case was found: a saved query's row, with the confidence of its identity links, its severity,
+    score and its own explanation. A case lists every route, strongest first; the first sets the finding's
+    confidence, the others are supporting evidence.
+
+    Example:
+        >>> r = Route("relative_company_paid", "possible", "high", 0.5, "经姓名比对…", "by name…")
+        >>> Route.from_json(r.to_json()) == r
+        True
+    """
+
+    query: str
+    confidence: Confidence
+    severity: Severity
+    score: float
+    explanation_zh: str = ""
+    explanation_en: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object of ``findings.json``."""
+        return {"query": self.query, "confidence": self.confidence, "severity": self.severity, "score": self.score,
+                "explanation_zh": self.explanation_zh, "explanation_en": self.explanation_en}
+
+    @classmethod
+    def from_json(cls, d: object, where: str = "route") -> Route:
+        """Read one route object; raises :class:`FindingFormatError`."""
+        o = _obj(d, where)
+        return cls(query=_str(_req(o, "query", where), f"{where}.query"),
+                   confidence=_choice(o.get("confidence", "certain"), CONFIDENCES, f"{where}.confidence"),
+                   severity=_choice(_req(o, "severity", where), SEVERITIES, f"{where}.severity"),
+                   score=_num(_req(o, "score", where), f"{where}.score"),
+                   explanation_zh=_str(o.get("explanation_zh", ""), f"{where}.explanation_zh"),
+                   explanation_en=_str(o.get("explanation_en", ""), f"{where}.explanation_en"))
+
+
+@dataclass(frozen=True, slots=True)
 class IdentityRoute:
     """Why two person records are taken for one person: a scored fuzzy link on the path (derived, not stored).
 
@@ -375,8 +462,10 @@ class IdentityRoute:
 class Finding:
     """One finding of a scan: a red flag, scored, explained, with its path and evidence.
 
-    ``id`` is a fingerprint of the path's node keys, stable across scans (the clue library keys on it).
-    ``queries`` lists every saved query that found the same node set.
+    A finding is a case: ``id`` is a fingerprint of its actors (official, relative, company, paying unit …, as
+    the queries' ``case`` headers name them; their natural node keys), stable across scans and reloads (the
+    clue library keys on it). ``queries`` lists every saved query that found the case, ``routes`` every row
+    that supports it (strongest first), ``vouchers`` every payment row that ``payments`` sums.
 
     Example:
         >>> f = Finding(id="f1", queries=("shell_company",), title_zh="空壳企业", title_en="Shell company",
@@ -399,6 +488,8 @@ class Finding:
     explanation_zh: str = ""
     explanation_en: str = ""
     evidence: tuple[EvidenceItem, ...] = ()
+    routes: tuple[Route, ...] = ()
+    vouchers: tuple[Voucher, ...] = ()
 
     def title(self, lang: Lang) -> str:
         """The title in ``lang``; the Chinese one when missing, then the id."""
@@ -433,6 +524,8 @@ class Finding:
             "explanation_zh": self.explanation_zh,
             "explanation_en": self.explanation_en,
             "evidence": [e.to_json() for e in self.evidence],
+            "routes": [r.to_json() for r in self.routes],
+            "vouchers": [v.to_json() for v in self.vouchers],
         }
 
     @classmethod
@@ -461,6 +554,9 @@ class Finding:
             explanation_en=_str(o.get("explanation_en", ""), f"{w}.explanation_en"),
             evidence=tuple(EvidenceItem.from_json(e, f"{w}.evidence[{i}]")
                            for i, e in enumerate(_list(o, "evidence", w))),
+            routes=tuple(Route.from_json(r, f"{w}.routes[{i}]") for i, r in enumerate(_list(o, "routes", w))),
+            vouchers=tuple(Voucher.from_json(v, f"{w}.vouchers[{i}]")
+                           for i, v in enumerate(_list(o, "vouchers", w))),
         )
 
 
@@ -590,8 +686,10 @@ __all__ = [
     "PathStep",
     "PaymentSummary",
     "QueryRun",
+    "Route",
     "Scalar",
     "Severity",
     "as_confidence",
+    "Voucher",
     "as_severity",
 ]

@@ -32,6 +32,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,9 @@ from guanlian.finding import (
     PathStep,
     PaymentSummary,
     QueryRun,
+    Route,
     Severity,
+    Voucher,
     as_confidence,
     as_severity,
 )
@@ -429,11 +432,35 @@ def _explanations(hit: _Hit, g: _Graph, path: FindingPath, pay: PaymentSummary |
     return texts["zh"], texts["en"]
 
 
+def case_key(actors: Iterable[tuple[str, str]]) -> str:
+    """The stable id of a case: a fingerprint of its actors' roles and natural node keys.
+
+    Node keys are natural keys (``ric:<ID>``, ``uscc:<code>``, ``unit:<name>``, ``anon:<hash of the record's
+    context>``), never row ids, so the id survives rescans, reloads and engine changes; the clue library and
+    investigator judgements key on it.
+
+    Example:
+        >>> case_key([("unit", "unit:住建局"), ("company", "uscc:C1")]) == case_key(
+        ...     [("company", "uscc:C1"), ("unit", "unit:住建局"), ("company", "uscc:C1")])
+        True
+        >>> len(case_key([("company", "uscc:C1")]))
+        16
+    """
+    text = "\n".join(f"{role}={key}" for role, key in sorted(set(actors)))
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _actors(hit: _Hit) -> list[tuple[str, str]]:
+    """(role, node key) of a row's case columns (header ``case``): who the case is about."""
+    names = {c.name for c in hit.query.case_columns()}
+    return [(role, k) for name, role, keys in hit.node_cols if name in names for k in keys]
+
+
 def _build_one(hit: _Hit, g: _Graph, bound: Mapping[str, Any]) -> Finding:
     q, row = hit.query, hit.row
     edge_keys = _edge_order(hit, g)
     node_keys = _node_order(hit, g, edge_keys)
-    fingerprint = hashlib.sha1("\n".join(sorted(node_keys)).encode("utf-8")).hexdigest()[:16]
+    fingerprint = case_key(_actors(hit))
     if _pays(hit):  # payments routed to a company through a company match: the route is part of the evidence
         for k in list(node_keys):
             for r in g.routes.get(k, []):
@@ -468,36 +495,195 @@ def _build_one(hit: _Hit, g: _Graph, bound: Mapping[str, Any]) -> Finding:
         explanation_zh=explanation_zh,
         explanation_en=explanation_en,
         evidence=evidence,
+        routes=(Route(q.id, confidence, severity, round(_score(severity, confidence, pay), 3), explanation_zh,
+                      explanation_en),),
     )
 
 
 def _merge(a: Finding, b: Finding) -> Finding:
-    """Finding ``b`` (same node set) folded into ``a``: every query id, the higher score's title and payments,
-    the higher severity, the stronger confidence, every entity, path element, explanation and evidence row."""
-    better = b.score > a.score
+    """Finding ``b`` (same case) folded into ``a``: every query id, route, entity, path element and evidence row.
+    Confidence, severity, score, title and explanation are set afterwards from the strongest route
+    (:func:`_settle`)."""
     have = {(e.role, e.key) for e in a.entities}
     keys = {n.key for n in a.path.nodes}
     ekeys = {e.key for e in a.path.edges}
-    explanation_zh = a.explanation_zh if b.explanation_zh in a.explanation_zh else a.explanation_zh + b.explanation_zh
-    explanation_en = (a.explanation_en if b.explanation_en in a.explanation_en
-                      else a.explanation_en + " " + b.explanation_en)
     have_ev = {(e.file, e.row, e.what) for e in a.evidence}
+    have_routes = set(a.routes)
     return replace(
         a,
         queries=(*a.queries, *(qid for qid in b.queries if qid not in a.queries)),
-        title_zh=b.title_zh if better else a.title_zh,
-        title_en=b.title_en if better else a.title_en,
-        payments=b.payments if better else a.payments,
-        score=b.score if better else a.score,
-        severity=b.severity if SEVERITIES.index(b.severity) < SEVERITIES.index(a.severity) else a.severity,
         entities=(*a.entities, *(e for e in b.entities if (e.role, e.key) not in have)),
         path=FindingPath((*a.path.nodes, *(n for n in b.path.nodes if n.key not in keys)),
                          (*a.path.edges, *(e for e in b.path.edges if e.key not in ekeys))),
-        confidence=max(a.confidence, b.confidence, key=TIERS.index),
-        explanation_zh=explanation_zh,
-        explanation_en=explanation_en,
         evidence=(*a.evidence, *(e for e in b.evidence if (e.file, e.row, e.what) not in have_ev)),
+        routes=(*a.routes, *(r for r in b.routes if r not in have_routes)),
+        payments=_sum_payments(a.payments, b.payments),
     )
+
+
+def _sum_payments(a: PaymentSummary | None, b: PaymentSummary | None) -> PaymentSummary | None:
+    """The larger of two query summaries (used only when no voucher rows are known)."""
+    if a is None or b is None:
+        return a or b
+    return a if (a.count, a.sum) >= (b.count, b.sum) else b
+
+
+def _route_rank(r: Route) -> tuple[int, float, int]:
+    return (TIERS.index(r.confidence), r.score, -SEVERITIES.index(r.severity))
+
+
+def _settle(f: Finding, titles: Mapping[str, tuple[str, str]]) -> Finding:
+    """A case's headline from its routes: the strongest route (best identity link, then score) sets the
+    confidence, title and explanation; severity is the pattern's highest, but never ``high`` when every route
+    rests on a ``possible`` (name-only) link; the score is recomputed from the case's own payments."""
+    routes = tuple(sorted(f.routes, key=_route_rank, reverse=True))
+    best = routes[0]
+    confidence = best.confidence
+    severity = min((r.severity for r in routes), key=SEVERITIES.index)
+    if confidence == "possible" and severity == "high":
+        severity = "medium"
+    title_zh, title_en = titles.get(best.query, (f.title_zh, f.title_en))
+    zh, en = best.explanation_zh, best.explanation_en
+    others = [r for r in routes[1:]]
+    if others:
+        zh += "另有佐证：" + "；".join(f"{r.query}（{_TIER_ZH[r.confidence]}）" for r in others) + "。"
+        en += " Also supported by: " + "; ".join(f"{r.query} ({r.confidence})" for r in others) + "."
+    return replace(f, routes=routes, confidence=confidence, severity=severity, title_zh=title_zh, title_en=title_en,
+                   explanation_zh=zh, explanation_en=en,
+                   score=round(_score(severity, confidence, f.payments), 3))
+
+
+_TIER_ZH = {"certain": "确定同一人", "probable": "很可能同一人", "possible": "仅姓名相近"}
+
+
+@dataclass(slots=True)
+class _Want:
+    """The payment rows one case sums: (payer unit, payee) pairs with a day range, and explicit edge keys."""
+
+    pairs: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+    keys: set[str] = field(default_factory=set)
+    officials: set[str] = field(default_factory=set)
+    tenure: bool = False
+
+
+_PAYER_ROLES = frozenset({"unit", "payer"})
+_PAYEE_ROLES = frozenset({"company", "payee"})
+
+
+def _want(hit: _Hit, w: _Want) -> None:
+    """Add the payment rows a query row counted to its case's wants: the row's ``payment_edges`` when the
+    query returns them, else every payment from its payer units to its payees between its first and last day."""
+    row = hit.row
+    w.officials.update(k for _, role, keys in hit.node_cols if role == "official" for k in keys)
+    if row.get("payments_in_tenure") is not None:
+        w.tenure = True
+    explicit = row.get("payment_edges")
+    if isinstance(explicit, list) and explicit:
+        w.keys.update(str(k) for k in explicit if k)
+        return
+    if not row.get("payments_count"):
+        return
+    payers = [k for _, role, keys in hit.node_cols if role in _PAYER_ROLES for k in keys]
+    payees = [k for _, role, keys in hit.node_cols if role in _PAYEE_ROLES for k in keys]
+    lo = row.get("payments_first_day")
+    hi = row.get("payments_last_day")
+    rng = (int(lo) if lo is not None else -10**7, int(hi) if hi is not None else 10**7)
+    for u in payers:
+        for x in payees:
+            old = w.pairs.get((u, x))
+            w.pairs[(u, x)] = rng if old is None else (min(old[0], rng[0]), max(old[1], rng[1]))
+
+
+def _fetch_payments(store: Store, wants: Mapping[str, _Want], g: _Graph) -> dict[str, tuple[str, str, _Item]]:
+    """PAYMENT edges (payer key, payee key, item) of every payee in ``wants``, looked up from the payee side
+    (a company or person has few payments; a unit thousands), plus the explicitly listed edges."""
+    ek = model().edge("PAYMENT")
+    props = {p.name: p.type for p in ek.all_props}
+    ret = ", ".join(f"e.{p} AS {p}" for p in props)
+    payees: dict[str, set[str]] = {}
+    for w in wants.values():
+        for _, x in w.pairs:
+            kind = g.nodes[x].kind if x in g.nodes else ("Person" if x.startswith(("ric:", "anon:")) else "Company")
+            payees.setdefault(kind, set()).add(x)
+    out: dict[str, tuple[str, str, _Item]] = {}
+    for kind, keys in payees.items():
+        if kind not in ("Company", "Person"):
+            continue
+        for part in _chunks(sorted(keys), 5000):
+            df = store.query(f"UNWIND $keys AS k MATCH (a:Unit)-[e:PAYMENT]->(b:{kind} {{key: k}}) "
+                             f"RETURN a.key AS _src, b.key AS _dst, {ret}", {"keys": part})
+            for row in df.to_dict("records"):
+                out[str(row["key"])] = (str(row["_src"]), str(row["_dst"]), _Item(str(row["key"]), "PAYMENT",
+                                                                                  _typed(props, row)))
+    explicit = sorted({k for w in wants.values() for k in w.keys} - set(out))
+    for part in _chunks(explicit):
+        df = store.query(f"MATCH (a:Unit)-[e:PAYMENT]->(b) WHERE e.key IN $keys RETURN a.key AS _src, b.key AS _dst, "
+                         f"{ret}", {"keys": part})
+        for row in df.to_dict("records"):
+            out[str(row["key"])] = (str(row["_src"]), str(row["_dst"]), _Item(str(row["key"]), "PAYMENT",
+                                                                              _typed(props, row)))
+    return out
+
+
+def _names_of(store: Store, g: _Graph, keys: set[str]) -> None:
+    """Fetch display names of payer units and payees not yet in ``g``."""
+    missing = sorted(k for k in keys if k not in g.nodes)
+    if missing:
+        extra = fetch_graph(store, {"Unit": {k for k in missing if k.startswith("unit:")},
+                                    "Company": {k for k in missing if not k.startswith(("unit:", "ric:", "anon:"))},
+                                    "Person": {k for k in missing if k.startswith(("ric:", "anon:"))}}, {})
+        g.nodes.update(extra.nodes)
+
+
+def _vouchers(w: _Want, pays: Mapping[str, tuple[str, str, _Item]], g: _Graph) -> tuple[Voucher, ...]:
+    """The voucher rows of one case, by date then file and row."""
+    chosen: list[tuple[str, str, _Item]] = []
+    for key, (u, x, item) in pays.items():
+        day = item.props.get("paid_on_day")
+        rng = w.pairs.get((u, x))
+        if key in w.keys or (rng is not None and (day is None or rng[0] <= int(day) <= rng[1])):
+            chosen.append((u, x, item))
+    out = []
+    for u, x, item in chosen:
+        p = item.props
+        amount = p.get("amount")
+        out.append(Voucher(
+            key=item.key, kind="subsidy" if p.get("item") else "payment", file=p.get("src_file"),
+            row=p.get("src_row"), date=iso_day(p.get("paid_on_day")),
+            amount=None if amount is None else float(amount), voucher=p.get("voucher"), contract=p.get("contract"),
+            purpose=p.get("purpose") or p.get("item"), payer=_display(g.nodes.get(u), u),
+            payee=_display(g.nodes.get(x), x)))
+    return tuple(sorted(out, key=lambda v: (v.date or "", v.file or "", v.row or 0, v.key)))
+
+
+def _tenures(w: _Want, g: _Graph) -> dict[str, list[tuple[int, int]]]:
+    """``{unit key: [(start day, end day)]}`` of the case officials' posts (open ends unbounded)."""
+    out: dict[str, list[tuple[int, int]]] = {}
+    for src, dst, item in g.edges.values():
+        if item.kind == "SERVES_IN" and src in w.officials:
+            lo, hi = item.props.get("term_start_day"), item.props.get("term_end_day")
+            out.setdefault(dst, []).append((-10**7 if lo is None else int(lo), 10**7 if hi is None else int(hi)))
+    return out
+
+
+def _summary(vouchers: Sequence[Voucher], pays: Mapping[str, tuple[str, str, _Item]], w: _Want,
+             g: _Graph) -> PaymentSummary | None:
+    """The payment summary computed from exactly the voucher rows (sum exact to the fen)."""
+    if not vouchers:
+        return None
+    total = sum((Decimal(str(v.amount)) for v in vouchers if v.amount is not None), Decimal(0))
+    dates = sorted(v.date for v in vouchers if v.date)
+    in_tenure: int | None = None
+    if w.tenure:
+        terms = _tenures(w, g)
+        in_tenure = 0
+        for v in vouchers:
+            u, _, item = pays[v.key]
+            day = item.props.get("paid_on_day")
+            if day is not None and any(lo <= int(day) <= hi for lo, hi in terms.get(u, [])):
+                in_tenure += 1
+    return PaymentSummary(count=len(vouchers), sum=float(total), first=dates[0] if dates else None,
+                          last=dates[-1] if dates else None, in_tenure=in_tenure)
 
 
 def _inline_edges(hits: Sequence[_Hit]) -> dict[str, tuple[str, str, _Item]]:
@@ -559,10 +745,20 @@ def build_findings(
     g.edges.update(inline)
     _fetch_routes(store, g)
     by_id: dict[str, Finding] = {}
+    wants: dict[str, _Want] = {}
     for h in hits:
         f = _build_one(h, g, bound.get(h.query.id, {}))
         by_id[f.id] = _merge(by_id[f.id], f) if f.id in by_id else f
-    return sorted(by_id.values(), key=lambda f: (-f.score, f.id))
+        _want(h, wants.setdefault(f.id, _Want()))
+    pays = _fetch_payments(store, wants, g)
+    _names_of(store, g, {e for u, x, _ in pays.values() for e in (u, x)})
+    for fid, w in wants.items():
+        vouchers = _vouchers(w, pays, g)
+        if vouchers:
+            by_id[fid] = replace(by_id[fid], vouchers=vouchers, payments=_summary(vouchers, pays, w, g))
+    titles = {q: (lib.get(q).title_zh, lib.get(q).title_en) for q in results}
+    settled = [_settle(f, titles) for f in by_id.values()]
+    return sorted(settled, key=lambda f: (-f.score, f.id))
 
 
 def scan(

@@ -52,7 +52,7 @@ ENGINES: tuple[str, ...] = dialects()
 overrides a query's text on engines of that dialect."""
 
 REQUIRED_KEYS = ("id", "title_zh", "title_en", "severity", "why_zh", "why_en", "params", "returns", "example")
-OPTIONAL_KEYS = ("explain_zh", "explain_en", "explain", "tags")
+OPTIONAL_KEYS = ("explain_zh", "explain_en", "explain", "tags", "case")
 FENCE = "---"
 
 
@@ -163,6 +163,14 @@ class SavedQuery:
     tags: tuple[str, ...] = ()
     explainers: tuple[str, ...] = ()
     """Names of the :mod:`guanlian.queries.explain` helpers the explanation templates need (header ``explain``)."""
+    case: tuple[str, ...] = ()
+    """Node columns whose values are the case's actors (header ``case``; default: every node column). Rows of
+    any query with the same actors (role and node key) are one case, one finding; columns left out are routes
+    (e.g. the registry record a fuzzy link reaches), cited as supporting evidence."""
+
+    def case_columns(self) -> list[Column]:
+        """The node columns that identify the case (header ``case``, else every node column)."""
+        return [c for c in self.node_columns() if not self.case or c.name in self.case]
 
     def text_for(self, engine: str) -> tuple[Path, str, int]:
         """(file, Cypher text, line of the text's first line in that file) for query dialect ``engine``."""
@@ -360,18 +368,32 @@ def parse_query_text(text: str, path: str | Path) -> SavedQuery:
     returns = _parse_returns(meta["returns"], path, rline, lambda n: _key_line(yaml_text, ystart, n, rline))
     tags = meta.get("tags") or []
     explainers = _parse_explainers(meta.get("explain"), path, at("explain"))
+    case = _parse_case(meta.get("case"), returns, path, at("case"))
     q = SavedQuery(
         id=qid, path=path, title_zh=_text(meta, "title_zh", path, at("title_zh")),
         title_en=_text(meta, "title_en", path, at("title_en")), severity=severity,
         why_zh=_text(meta, "why_zh", path, at("why_zh")), why_en=_text(meta, "why_en", path, at("why_en")),
         params=params, returns=returns, example=example.strip(), cypher=body, body_line=bstart,
         explain_zh=str(meta.get("explain_zh") or "").strip(), explain_en=str(meta.get("explain_en") or "").strip(),
-        tags=tuple(str(t) for t in tags), explainers=explainers,
+        tags=tuple(str(t) for t in tags), explainers=explainers, case=case,
     )
     check_params_declared(q, path, body, bstart)
     for key in ("explain_zh", "explain_en"):
         check_template(q, key, path, at(key))
     return q
+
+
+def _parse_case(raw: object, returns: tuple[Column, ...], path: Path, line: int) -> tuple[str, ...]:
+    """The header's ``case``: a list of node column names (the case's actors)."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not raw or not all(isinstance(n, str) and n for n in raw):
+        raise QueryFileError(path, line, "'case' must be a list of node column names (the case's actors)")
+    nodes = [c.name for c in returns if c.nodes]
+    for n in raw:
+        if n not in nodes:
+            raise QueryFileError(path, line, f"case column {n!r} is not a node column; node columns: {', '.join(nodes)}")
+    return tuple(dict.fromkeys(raw))
 
 
 def _parse_explainers(raw: object, path: Path, line: int) -> tuple[str, ...]:

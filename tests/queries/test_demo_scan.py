@@ -73,3 +73,30 @@ def test_findings_carry_evidence_rows_from_the_files(demo: tuple[Store, dict[str
         assert f["evidence"] and all(ev["file"] and isinstance(ev["row"], int) for ev in f["evidence"]), f["id"]
         for text in (f["explanation_zh"], f["explanation_en"]):
             assert not re.search(r"(?<![0-9])[0-9]{17}[0-9X](?![0-9])", text), text  # resident IDs are masked
+
+
+def test_each_planted_scheme_is_one_case_citing_every_payment_row(
+        demo: tuple[Store, dict[str, Any], dict[str, Any]]) -> None:
+    _, truth, doc = demo
+    wrong = []
+    for s in truth["schemes"]:
+        want = truth_keys(s)
+        found = [f for f in doc["findings"] if s["query"] in f["queries"] and want <= {e["key"] for e in f["entities"]}]
+        if len(found) != 1:
+            wrong.append(f"{s['id']} {s['query']}: {len(found)} findings")
+            continue
+        rows = {(src["file"].rsplit("/", 1)[-1], r) for src in s["sources"] if src["kind"] in ("payments", "subsidies")
+                for r in src["rows"]}
+        cited = {((v["file"] or "").rsplit("/", 1)[-1], v["row"]) for v in found[0]["vouchers"]}
+        if rows - cited:
+            wrong.append(f"{s['id']} {s['query']}: rows not cited {sorted(rows - cited)}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_no_decoy_is_high(demo: tuple[Store, dict[str, Any], dict[str, Any]]) -> None:
+    _, truth, doc = demo
+    assert truth["decoys"]
+    for d in truth["decoys"]:
+        for f in doc["findings"]:
+            if truth_keys(d) <= {e["key"] for e in f["entities"]}:
+                assert f["severity"] != "high", (d["id"], d["kind"], f["queries"])

@@ -109,7 +109,7 @@ def test_name_only_legal_rep_ring_is_possible_and_says_so(doc: dict[str, Any]) -
 def test_near_misses_make_no_findings(doc: dict[str, Any]) -> None:
     keys = {e["key"] for f in doc["findings"] for e in f["entities"]}
     for miss in ("uscc:C3", "uscc:C4", "uscc:C6", "uscc:C10", "uscc:C14", "uscc:C17", "uscc:C20", "uscc:C29",
-                 "uscc:C30", "uscc:C34", "uscc:C38", "ric:R4B", "ric:O5B", "ric:R10B"):
+                 "uscc:C30", "uscc:C34", "uscc:C38", "uscc:C51", "ric:R4B", "ric:O5B", "ric:R10B"):
         assert miss not in keys, miss
 
 
@@ -167,3 +167,44 @@ def test_every_finding_round_trips_on_each_engine(world_store: Store) -> None:
         assert Finding.from_json(data) == f and Finding.from_json(data).to_json() == data, f.id
     assert FindingsDoc.from_json(json.loads(json.dumps(doc.to_json(), default=str))) == doc
     assert any(f.identity_routes() for f in doc.findings)  # fuzzy routes are typed too
+
+
+def test_a_case_id_is_the_fingerprint_of_its_actors(doc: dict[str, Any]) -> None:
+    from guanlian.queries.findings import case_key
+
+    f = by_entities(doc, "ric:R1", "uscc:C1", query="relative_company_paid")
+    actors = [("official", "ric:O1"), ("relative", "ric:R1"), ("company", "uscc:C1"), ("unit", "unit:住建局")]
+    assert f["id"] == case_key(actors)
+    # near miss: another unit is another case
+    assert case_key([*actors[:3], ("unit", "unit:财政局")]) != f["id"]
+    assert [r["query"] for r in f["routes"]] == f["queries"]
+
+
+def test_a_name_only_case_is_never_high(doc: dict[str, Any]) -> None:
+    possible = by_entities(doc, "anon:H7")
+    assert possible["confidence"] == "possible" and possible["severity"] == "medium"
+    assert possible["routes"][0]["severity"] == "high"  # the pattern's severity, kept on the route
+    # near miss: the same pattern through an ID link stays high
+    assert by_entities(doc, "ric:R1", "uscc:C1", query="relative_company_paid")["severity"] == "high"
+
+
+def test_the_payment_summary_sums_exactly_the_cited_vouchers(doc: dict[str, Any]) -> None:
+    f = by_entities(doc, "ric:R1", "uscc:C1", query="relative_company_paid")
+    vouchers = f["vouchers"]
+    assert [(v["date"], v["amount"]) for v in vouchers] == [("2019-04-10", 500000.0), ("2020-01-15", 300000.0)]
+    assert all(v["file"] and isinstance(v["row"], int) and v["payer"] == "住建局" for v in vouchers)
+    assert f["payments"]["count"] == len(vouchers) and f["payments"]["sum"] == sum(v["amount"] for v in vouchers)
+    for g in doc["findings"]:
+        if g["vouchers"]:
+            assert g["payments"]["count"] == len(g["vouchers"]), g["id"]
+            dates = sorted(v["date"] for v in g["vouchers"] if v["date"])
+            assert (g["payments"]["first"], g["payments"]["last"]) == (dates[0], dates[-1]), g["id"]
+
+
+def test_shell_company_dates_the_deregistration_or_says_it_is_unknown(doc: dict[str, Any]) -> None:
+    dated = by_entities(doc, "uscc:C50")
+    assert "已于2022-01-10注销或吊销，此后仍收款1笔" in dated["explanation_zh"]
+    assert "deregistered or revoked on 2022-01-10, yet paid 1 times after that" in dated["explanation_en"]
+    unknown = by_entities(doc, "uscc:C37")
+    assert "日期不明" in unknown["explanation_zh"] and "the date is unknown" in unknown["explanation_en"]
+    # near miss: C51 was deregistered only after its payment (test_near_misses_make_no_findings)

@@ -21,6 +21,7 @@
 //   payments_sum: {type: float}
 //   payments_first_day: {type: int}
 //   payments_last_day: {type: int}
+// case: [company]
 // explain_zh: >-
 //   {company}成立于{established}，仅{days_to_first_payment}天后即收到{unit}首笔付款；{payments_zh}。
 // explain_en: >-

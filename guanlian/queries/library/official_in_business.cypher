@@ -32,6 +32,7 @@
 //   payments_first_day: {type: int}
 //   payments_last_day: {type: int}
 //   payments_in_tenure: {type: int}
+// case: [official, company, unit]
 // explain: company_roles
 // explain_zh: >-
 //   {official}（{unit}{post}）{match_zh}本人是{company}的{link_zh}；{payments_zh}。

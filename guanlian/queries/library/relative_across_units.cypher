@@ -31,6 +31,7 @@
 //   payments_sum: {type: float}
 //   payments_first_day: {type: int}
 //   payments_last_day: {type: int}
+// case: [company]
 // explain_zh: >-
 //   {relative}{match_zh}既是{official}（{unit}）的亲属，也是{official_2}（{unit_2}）的亲属；两个单位都向{company}付款；{payments_zh}。
 // explain_en: >-

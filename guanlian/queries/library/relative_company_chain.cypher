@@ -36,6 +36,7 @@
 //   payments_first_day: {type: int}
 //   payments_last_day: {type: int}
 //   payments_in_tenure: {type: int}
+// case: [official, relative, company, unit]
 // explain: kinship
 // explain_zh: >-
 //   {official}（{unit}{post}）的{relation_term}{relative}{match_zh}，经{first_company}穿透{hops}层持股，

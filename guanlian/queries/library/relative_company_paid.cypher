@@ -34,6 +34,7 @@
 //   payments_first_day: {type: int}
 //   payments_last_day: {type: int}
 //   payments_in_tenure: {type: int}
+// case: [official, relative, company, unit]
 // explain: [kinship, company_roles]
 // explain_zh: >-
 //   {official}（{unit}{post}）的{relation_term}{relative}{match_zh}，是{company}的{link_zh}；

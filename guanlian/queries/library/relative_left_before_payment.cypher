@@ -38,6 +38,7 @@
 //   payments_first_day: {type: int}
 //   payments_last_day: {type: int}
 //   payments_in_tenure: {type: int}
+// case: [official, relative, company, unit]
 // explain: [kinship, change_action]
 // explain_zh: >-
 //   {official}（{unit}{post}）的{relation_term}{relative}{match_zh}于{changed_on}{action_zh}{company}，

@@ -30,13 +30,15 @@
 //   payments_first_day: {type: int}
 //   payments_last_day: {type: int}
 //   payments_after_leaving: {type: int}
+// case: [official, company, unit]
 // explain: company_roles
 // explain_zh: >-
 //   {official}于{term_end}离任{unit}{post}，此后{match_zh}成为{company}的{link_zh}；
-//   原单位在其离任后向该企业付款{payments_after_leaving}笔；{payments_zh}。
+//   原单位在其离任后{window_days}天内向该企业付款{payments_after_leaving}笔；双方全部往来：{payments_zh}。
 // explain_en: >-
 //   {official} left the post of {post} at {unit} on {term_end} and{match_en} became {link_en} of {company}; the
-//   former unit paid it {payments_after_leaving} times after he left; {payments_en}.
+//   former unit paid it {payments_after_leaving} times within {window_days} days after he left; all payments between
+//   them: {payments_en}.
 // example: 交通运输局原副局长张伟2017年底离任，2018年到某工程公司任总经理，该局2019年向该公司付款3笔。
 // ---
 MATCH (o:Person)-[t:SERVES_IN]->(u:Unit)

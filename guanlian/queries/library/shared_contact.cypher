@@ -28,6 +28,7 @@
 //   payments_sum: {type: float}
 //   payments_first_day: {type: int}
 //   payments_last_day: {type: int}
+// case: [official, relative, company, unit]
 // explain: contact_owner
 // explain_zh: >-
 //   {company}登记的联系方式“{contact}”与{official}（{unit}{post}）{relation_zh}相同，但其股东和高管中没有相关人员；{payments_zh}。

@@ -21,12 +21,15 @@
 //   reg_capital: {type: float}
 //   status: {type: string}
 //   address_sharers: {type: int, doc: other companies at the same registered address}
+//   dead_on_day: {type: int, doc: "deregistration/revocation date (registry date column, else the earliest change record to 注销/吊销); null when unknown"}
+//   paid_after_dead: {type: int, doc: payments from the unit after that date}
 //   signals: {type: list, doc: "tiny_capital, crowded_address, dead_status"}
 //   severity: {type: string}
 //   payments_count: {type: int}
 //   payments_sum: {type: float}
 //   payments_first_day: {type: int}
 //   payments_last_day: {type: int}
+// case: [company]
 // explain: shell_signals
 // explain_zh: >-
 //   {company}（注册资本{reg_capital:,.0f}元，状态{status}，同址企业{address_sharers}家）有空壳迹象：{signals_zh}；
@@ -41,13 +44,22 @@ MATCH (u:Unit)-[pd:PAID]->(c:Company)
 OPTIONAL MATCH (c)-[:HAS_ADDRESS]->(a:Address)<-[:HAS_ADDRESS]-(other:Company)
 WHERE other.key <> c.key
 WITH u, pd, c, count(DISTINCT other) AS address_sharers
-WITH u, pd, c, address_sharers,
+// when it died: the registry's date column, else the earliest change record to 注销/吊销
+OPTIONAL MATCH (c)-[x:CHANGE]->(c2:Company)
+WHERE c2.key = c.key AND (x.after CONTAINS '注销' OR x.after CONTAINS '吊销')
+WITH u, pd, c, address_sharers, coalesce(c.status_on_day, min(x.changed_on_day)) AS dead_day
+OPTIONAL MATCH (u)-[p:PAYMENT]->(c)
+WHERE dead_day IS NOT NULL AND p.paid_on_day > dead_day
+WITH u, pd, c, address_sharers, dead_day, count(p) AS paid_after_dead
+WITH u, pd, c, address_sharers, dead_day, paid_after_dead,
      CASE WHEN c.reg_capital IS NOT NULL AND c.reg_capital < pd.total * $capital_ratio THEN 1 ELSE 0 END AS tiny,
      CASE WHEN address_sharers >= $k THEN 1 ELSE 0 END AS crowded,
-     CASE WHEN c.status CONTAINS '注销' OR c.status CONTAINS '吊销' THEN 1 ELSE 0 END AS dead
+     // dead and paid after the date, or dead at an unknown date (the text says so)
+     CASE WHEN (c.status CONTAINS '注销' OR c.status CONTAINS '吊销') AND (dead_day IS NULL OR paid_after_dead > 0)
+          THEN 1 ELSE 0 END AS dead
 WHERE tiny + crowded + dead >= $min_signals
 RETURN c.key AS company, u.key AS unit, pd.key AS paid_edge, c.reg_capital AS reg_capital, c.status AS status,
-       address_sharers,
+       address_sharers, dead_day AS dead_on_day, paid_after_dead,
        CASE WHEN tiny = 1 THEN ['tiny_capital'] ELSE [] END
          + CASE WHEN crowded = 1 THEN ['crowded_address'] ELSE [] END
          + CASE WHEN dead = 1 THEN ['dead_status'] ELSE [] END AS signals,

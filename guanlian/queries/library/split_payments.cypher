@@ -24,6 +24,7 @@
 //   payments_sum: {type: float}
 //   payments_first_day: {type: int}
 //   payments_last_day: {type: int}
+// case: [unit, payee]
 // explain_zh: >-
 //   {unit}向{payee}支付了{payments_count}笔略低于{threshold:,.0f}元限额的款项，彼此相隔不超过{window_days}天；{payments_zh}。
 // explain_en: >-

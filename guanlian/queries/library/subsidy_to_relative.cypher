@@ -31,6 +31,7 @@
 //   payments_first_day: {type: int}
 //   payments_last_day: {type: int}
 //   payments_in_tenure: {type: int}
+// case: [official, relative, unit, payer]
 // explain: kinship
 // explain_zh: >-
 //   {unit}向{official}（{post}）的{relation_term}{relative}{match_zh}发放补贴（{items}）；{payments_zh}。

@@ -26,6 +26,7 @@
 //   payments_sum: {type: float}
 //   payments_first_day: {type: int}
 //   payments_last_day: {type: int}
+// case: [unit, companies]
 // explain_zh: >-
 //   {unit}的{ring_size}家收款企业（{companies}）{basis_zh}“{shared}”；{payments_zh}。
 // explain_en: >-
