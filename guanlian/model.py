@@ -195,6 +195,7 @@ COMPANY = NodeKind(
         *_date("established", "成立日期", "established"),
         Prop("reg_capital", "float", "注册资本(元)", "registered capital (CNY)"),
         Prop("status", "string", "登记状态", "status"),
+        *_date("status_on", "注销/吊销日期", "deregistered/revoked on"),
         Prop("address", "string", "注册地址", "address"),
         Prop("phone", "string", "联系电话", "phone"),
         Prop("email", "string", "邮箱", "e-mail"),

@@ -29,6 +29,7 @@ FIELDS = (
     Field("established", ("成立日期", "注册日期", "成立时间"), type="date"),
     Field("reg_capital", ("注册资本", "注册资金"), type="amount"),
     Field("status", ("登记状态", "经营状态", "企业状态")),
+    Field("status_on", ("注销日期", "吊销日期", "注吊销日期", "状态变更日期"), type="date"),
     Field("address", ("注册地址", "住所", "经营场所", "地址"), type="address"),
     Field("phone", ("联系电话", "电话", "企业联系电话"), type="phone"),
     Field("email", ("邮箱", "电子邮箱", "企业邮箱"), type="email"),
@@ -43,6 +44,7 @@ def build(rows: pd.DataFrame, ctx: BuildContext) -> Batch:
     rows = require_letters(rows, "name", b)
     ckeys, code, code_status = company_keys(rows, "name", "credit_code", ctx, b)
     est_iso, est_day = optional_dates(rows, "established", b, ctx)
+    status_iso, status_day = optional_dates(rows, "status_on", b, ctx)
     capital, bad_cap = ctx.cells.numbers(rows, "reg_capital")
     if bad_cap.any():
         b.issue(rows.loc[bad_cap, "src_row"], "reg_capital", rows.loc[bad_cap, "reg_capital"], "bad_amount", "warning")
@@ -54,7 +56,8 @@ def build(rows: pd.DataFrame, ctx: BuildContext) -> Batch:
                 "key": ckeys, "name": rows["name"], "name_norm": ctx.cells.company_names(rows, "name"),
                 "credit_code": code, "credit_code_status": code_status, "legal_rep": text_col(rows, "legal_rep"),
                 "established": est_iso, "established_day": est_day, "reg_capital": capital,
-                "status": text_col(rows, "status"), "address": text_col(rows, "address"),
+                "status": text_col(rows, "status"), "status_on": status_iso, "status_on_day": status_day,
+                "address": text_col(rows, "address"),
                 "phone": text_col(rows, "phone"), "email": text_col(rows, "email"), "scope": text_col(rows, "scope"),
                 **prov,
             }

@@ -19,7 +19,7 @@ from guanlian.loaders.common import (
     text_col,
     unit_keys,
 )
-from guanlian.loaders.parse import ParsedDates
+from guanlian.loaders.parse import ParsedDates, as_precise_as_given
 from guanlian.loaders.spec import Batch, BuildContext, Field, KindSpec, stable_keys
 
 FIELDS = (
@@ -66,6 +66,10 @@ def build(rows: pd.DataFrame, ctx: BuildContext) -> Batch:
         rows = rows.assign(term_start=start_txt, term_end=end_txt)
     start_iso, start_day = optional_dates(rows, "term_start", b, ctx, start)
     end_iso, end_day = optional_dates(rows, "term_end", b, ctx, end)
+    if "term_start" in rows.columns:  # 2014.04 stays month-only in every text that shows it
+        start_iso = as_precise_as_given(start_iso, rows["term_start"])
+    if "term_end" in rows.columns:
+        end_iso = as_precise_as_given(end_iso, rows["term_end"])
     backwards = (start_day.notna() & end_day.notna() & (end_day < start_day)).fillna(False).astype(bool)
     if backwards.any():
         b.issue(rows.loc[backwards, "src_row"], "term_end", rows.loc[backwards, "term_end"], "term_end_before_start",

@@ -170,6 +170,30 @@ def parse_dates(values: pd.Series) -> ParsedDates:
     )
 
 
+def as_precise_as_given(iso: pd.Series, text: pd.Series) -> pd.Series:
+    """ISO dates cut to the precision their cells gave: ``2014.04`` stays ``2014-04`` and ``2014年`` stays
+    ``2014`` (the day numbers used in comparisons keep the first of the month or year).
+
+    >>> as_precise_as_given(pd.Series(["2014-04-01", "2014-01-01", "2014-04-05", None], dtype=object),
+    ...                     pd.Series(["2014.04", "2014年", "2014-4-5", ""])).tolist()
+    ['2014-04', '2014', '2014-04-05', None]
+    """
+
+    def cut(pair: tuple[object, object]) -> object:
+        value, cell = pair
+        if not isinstance(value, str):
+            return value
+        t = str(cell or "").strip()
+        if _YM.match(t) or _YM6.match(t):
+            return value[:7]
+        if _Y.match(t):
+            return value[:4]
+        return value
+
+    return pd.Series([cut(p) for p in zip(iso.tolist(), text.reindex(iso.index).tolist(), strict=True)],
+                     index=iso.index, dtype=object)
+
+
 _RANGE = re.compile(r"^(.+?)\s*(?:—+|–|~|～|至|到|--|-(?=\s*(?:\d{4}|至今|今|现在)))\s*(.*)$")
 
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from guanlian.finding import FindingPath, PaymentSummary
@@ -253,10 +254,24 @@ def _shell_signals(x: ExplainInput) -> dict[str, Any]:
     """``signals_zh``/``signals_en``: the shell-company signals the row lists, in words."""
     raw = x.row.get("signals")
     signals: list[Any] = raw if isinstance(raw, list) else []
+    words = {s: SHELL_SIGNALS.get(str(s), (str(s), str(s))) for s in signals}
+    if "dead_status" in words:
+        day, after = x.row.get("dead_on_day"), x.row.get("paid_after_dead")
+        if isinstance(day, int):
+            when = (_EPOCH + timedelta(days=day)).isoformat()
+            words["dead_status"] = (f"已于{when}注销或吊销，此后仍收款{after}笔",
+                                    f"deregistered or revoked on {when}, yet paid {after} times after that")
+        else:
+            words["dead_status"] = ("登记为注销或吊销且仍有收款（注销或吊销日期不明，无法判断付款是否在其后）",
+                                    "registered as deregistered or revoked and paid (the date is unknown, so "
+                                    "whether the payments came after it cannot be told)")
     return {
-        "signals_zh": "、".join(SHELL_SIGNALS.get(str(s), (str(s), str(s)))[0] for s in signals),
-        "signals_en": ", ".join(SHELL_SIGNALS.get(str(s), (str(s), str(s)))[1] for s in signals),
+        "signals_zh": "、".join(w[0] for w in words.values()),
+        "signals_en": ", ".join(w[1] for w in words.values()),
     }
+
+
+_EPOCH = date(1970, 1, 1)
 
 
 __all__ = ["EXPLAINERS", "GENERIC_KEYS", "ExplainInput", "Explainer", "explainer", "match_text", "payments_text",

@@ -292,3 +292,15 @@ def test_parallel_parse_gives_the_same_graph(tmp_path: Path, monkeypatch: pytest
     assert parallel.counts() == serial.counts()
     q = "MATCH (p:Person) RETURN p.key AS k, p.name AS n ORDER BY k"
     pd.testing.assert_frame_equal(parallel.query(q), serial.query(q))
+
+
+def test_tenure_dates_keep_the_precision_given(tmp_path: Path, store: LadybugStore) -> None:
+    f = write_csv(tmp_path / "o.csv", [["姓名", "工作单位", "任职时间"], ["甲", "乙局", "2014.04—2021.05"],
+                                       ["乙", "乙局", "2014-04-03—2021-05-20"]])
+    load_files(store, [f])
+    t = store.query("MATCH (p:Person)-[s:SERVES_IN]->() RETURN p.name AS n, s.term_start AS a, s.term_end AS b, "
+                    "s.term_end_day AS d ORDER BY n")
+    by_name = {r[0]: r[1:] for r in t.values.tolist()}
+    assert by_name["甲"][:2] == ["2014-04", "2021-05"]  # month-only stays month-only, never "2021-05-01"
+    assert by_name["乙"][:2] == ["2014-04-03", "2021-05-20"]  # near miss: full dates stay full
+    assert int(by_name["甲"][2]) == (pd.Timestamp("2021-05-01") - pd.Timestamp("1970-01-01")).days

@@ -36,7 +36,7 @@ class GraphBuilder:
         return {"src_file": file, "src_row": self._row, "load_id": "test"}
 
     def node(self, kind: str, key: str, file: str = "test.csv", **props: Any) -> str:
-        for k in [k for k in props if k.endswith(("_date", "established")) and props[k]]:
+        for k in [k for k in props if k.endswith(("_date", "established", "status_on")) and props[k]]:
             props[f"{k}_day"] = day(props[k])
         self.nodes[kind][key] = {"key": key, **props, **self._prov(file)}
         self.kind_of[key] = kind
@@ -357,6 +357,14 @@ def world() -> GraphBuilder:
     # (+ revoked): C37 status 吊销, still paid by U1
     c37 = g.company("uscc:C37", "吊销贸易有限公司", status="吊销")
     g.pay(u1, c37, 30000, "2022-04-04")
+    # (+ deregistered, dated by a change record): C50 注销 on 2022-01-10, paid by U1 on 2022-06-06 after it
+    c50 = g.company("uscc:C50", "已注销建材有限公司", status="注销")
+    g.edge("CHANGE", c50, c50, key="CHANGE:C50:status", file="变更.csv", action="changed", item="登记状态",
+           before="存续", after="注销", changed_on="2022-01-10")
+    g.pay(u1, c50, 40000, "2022-06-06")
+    # (-): C51 注销 on 2023-01-01 (registry date column), but its only payment was before that
+    c51 = g.company("uscc:C51", "后注销贸易有限公司", status="注销", status_on="2023-01-01")
+    g.pay(u1, c51, 40000, "2022-06-06")
     # (-): C38 normal capital, own address, 存续
     c38 = g.company("uscc:C38", "正常贸易有限公司", reg_capital=5e6)
     g.contact(c38, "Address", "正常路8号")

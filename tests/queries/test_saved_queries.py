@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -154,7 +155,11 @@ def test_shell_company(world_store: Store) -> None:
         ("uscc:C35", ("tiny_capital",)),
         ("uscc:C36", ("crowded_address",)),
         ("uscc:C37", ("dead_status",)),
-    }  # not C38 (normal)
+        ("uscc:C50", ("dead_status",)),
+    }  # not C38 (normal), not C51 (deregistered only after its last payment)
+    dated = {r.company: (r.dead_on_day, r.paid_after_dead) for r in df.itertuples()}
+    assert dated["uscc:C50"] == ((date(2022, 1, 10) - date(1970, 1, 1)).days, 1)
+    assert dated["uscc:C37"][0] is None or dated["uscc:C37"][0] != dated["uscc:C37"][0]  # date unknown
     assert "uscc:C36" not in {h[0] for h in hits(world_store, "shell_company", k=7)}
     assert hits(world_store, "shell_company", min_signals=2) == set()
 
