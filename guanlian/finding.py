@@ -1,8 +1,7 @@
 """The finding: one red flag, typed — who is involved, how they connect, how much money moved, and the rows
 that prove it. ``findings.json`` is a :class:`FindingsDoc` written with :meth:`FindingsDoc.to_json`.
 
-A core schema module beside :mod:`guanlian.model` (it imports only :mod:`guanlian.values.vocab`), so the query
-runner (which builds findings), the outputs (report, views, spreadsheets), the clue library, the CLI and a
+A core schema module beside :mod:`guanlian.model` (it imports only :mod:`guanlian.values`), so the query runner (which builds findings), the outputs (report, views, spreadsheets), the clue library, the CLI and a
 web workbench all read the same types. Every part is a frozen dataclass with ``to_json()`` (the exact JSON
 object of ``findings.json``, keys in their documented order) and ``from_json()`` (validating: a wrong type or a
 missing required key raises :class:`FindingFormatError` saying where). ``from_json(x).to_json() == x`` for
@@ -32,15 +31,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Literal, TypeVar, get_args
 
+from guanlian.values.money import to_fen, yuan, yuan_text
 from guanlian.values.vocab import SEVERITIES, Lang, Severity
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Version of the ``findings.json`` layout (top-level ``schema_version``); raised on an incompatible change.
 
 2: a finding is a case (``id`` fingerprints its actors, not its path) with ``routes`` (every query row that
-supports it) and ``vouchers`` (every payment row its summary sums)."""
+supports it) and ``vouchers`` (every payment row its summary sums).
+3: amounts are exact: payments carry ``sum_fen`` (integer fen) and ``sum`` (yuan as decimal text)."""
 
 Confidence = Literal["possible", "probable", "certain", "confirmed"]
 CONFIDENCES: tuple[Confidence, ...] = get_args(Confidence)
@@ -109,6 +111,11 @@ def _num(value: object, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise FindingFormatError(f"{where}: expected a number, got {value!r}")
     return value
+
+
+def _json_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Parameters as JSON values: amounts (Decimal yuan) as decimal strings."""
+    return {k: str(v) if isinstance(v, Decimal) else v for k, v in params.items()}
 
 
 def _choice(value: object, choices: tuple[_T, ...], where: str) -> _T:
@@ -277,32 +284,46 @@ class FindingPath:
 
 @dataclass(frozen=True, slots=True)
 class PaymentSummary:
-    """Payments the finding is about (from the query row): count, total in yuan, first and last day.
+    """Payments the finding is about (from the query row): count, total in integer fen, first and last day.
 
     ``in_tenure`` is how many fell in the official's tenure (None when the query has no tenure notion).
+    In ``findings.json`` the total is written twice, as ``sum_fen`` (integer fen, the exact value read back)
+    and ``sum`` (yuan as a decimal string with two decimals, for people and for tools that read yuan).
 
     Example:
-        >>> PaymentSummary(2, 800000.0, "2019-04-10", "2020-01-15", 2).to_json()["sum"]
-        800000.0
+        >>> p = PaymentSummary(2, 80000000, "2019-04-10", "2020-01-15", 2)
+        >>> p.to_json()["sum_fen"], p.to_json()["sum"], p.sum
+        (80000000, '800000.00', Decimal('800000.00'))
     """
 
     count: int
-    sum: float
+    sum_fen: int
     first: str | None = None
     last: str | None = None
     in_tenure: int | None = None
 
+    @property
+    def sum(self) -> Decimal:
+        """The total in yuan, exact."""
+        return yuan(self.sum_fen)
+
     def to_json(self) -> dict[str, Any]:
         """The JSON object of ``findings.json``."""
-        return {"count": self.count, "sum": self.sum, "first": self.first, "last": self.last,
-                "in_tenure": self.in_tenure}
+        return {"count": self.count, "sum_fen": self.sum_fen, "sum": yuan_text(self.sum_fen), "first": self.first,
+                "last": self.last, "in_tenure": self.in_tenure}
 
     @classmethod
     def from_json(cls, d: object, where: str = "payments") -> PaymentSummary:
-        """Read a payments object; raises :class:`FindingFormatError`."""
+        """Read a payments object; raises :class:`FindingFormatError`.
+
+        Documents of schema version 1 carry only ``sum`` as a number of yuan; it is read to the fen.
+        """
         o = _obj(d, where)
-        return cls(count=_int(_req(o, "count", where), f"{where}.count"),
-                   sum=_num(_req(o, "sum", where), f"{where}.sum"),
+        if "sum_fen" in o:
+            fen = _int(o["sum_fen"], f"{where}.sum_fen")
+        else:
+            fen = to_fen(_num(_req(o, "sum", where), f"{where}.sum"))
+        return cls(count=_int(_req(o, "count", where), f"{where}.count"), sum_fen=fen,
                    first=_opt_str(o.get("first"), f"{where}.first"), last=_opt_str(o.get("last"), f"{where}.last"),
                    in_tenure=_opt_int(o.get("in_tenure"), f"{where}.in_tenure"))
 
@@ -470,7 +491,7 @@ class Finding:
     Example:
         >>> f = Finding(id="f1", queries=("shell_company",), title_zh="空壳企业", title_en="Shell company",
         ...             severity="medium", score=0.5, confidence="possible",
-        ...             payments=PaymentSummary(1, 100.0, "2020-01-01", "2020-01-01"))
+        ...             payments=PaymentSummary(1, 10000, "2020-01-01", "2020-01-01"))
         >>> f.payments.count if f.payments else 0, f.explanation("en")
         (1, '')
     """
@@ -618,9 +639,9 @@ class FindingsDoc:
             "schema_version": self.schema_version,
             "generated_at": self.generated_at,
             "store": self.store,
-            "params": dict(self.params),
+            "params": _json_params(self.params),
             "findings": [f.to_json() for f in self.findings],
-            "query_params": {k: dict(v) for k, v in self.query_params.items()},
+            "query_params": {k: _json_params(v) for k, v in self.query_params.items()},
             "query_runs": [r.to_json() for r in self.query_runs],
         }
 

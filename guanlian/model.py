@@ -46,6 +46,7 @@ class Prop:
         label_zh: column title shown to investigators (Chinese).
         label_en: column title in English.
         sensitive: True for values masked in human-facing output by default (resident IDs).
+        money: True for an amount stored as integer fen (shown as yuan; see :mod:`guanlian.values.money`).
     """
 
     name: str
@@ -53,6 +54,12 @@ class Prop:
     label_zh: str = ""
     label_en: str = ""
     sensitive: bool = False
+    money: bool = False
+
+
+def _money(name: str, zh: str, en: str) -> Prop:
+    """An amount: integer fen in the graph (exact sums in both engines), yuan wherever people read it."""
+    return Prop(name, "int", zh, en, money=True)
 
 
 def _date(name: str, zh: str, en: str) -> tuple[Prop, Prop]:
@@ -193,7 +200,7 @@ COMPANY = NodeKind(
         Prop("credit_code_status", "string", "代码状态", "code status"),
         Prop("legal_rep", "string", "法定代表人", "legal representative"),
         *_date("established", "成立日期", "established"),
-        Prop("reg_capital", "float", "注册资本(元)", "registered capital (CNY)"),
+        _money("reg_capital", "注册资本(元)", "registered capital (CNY)"),
         Prop("status", "string", "登记状态", "status"),
         *_date("status_on", "注销/吊销日期", "deregistered/revoked on"),
         Prop("address", "string", "注册地址", "address"),
@@ -290,7 +297,7 @@ EDGES: tuple[EdgeKind, ...] = (
         ((_P, _C), (_C, _C)),
         (
             Prop("share", "float", "持股比例", "share"),
-            Prop("subscribed", "float", "认缴出资额(元)", "subscribed (CNY)"),
+            _money("subscribed", "认缴出资额(元)", "subscribed (CNY)"),
             *_date("contrib_date", "出资日期", "contribution date"),
             Prop("holder_type", "string", "股东类型", "holder type"),
         ),
@@ -315,7 +322,7 @@ EDGES: tuple[EdgeKind, ...] = (
         "payment",
         ((_U, _C), (_U, _P)),
         (
-            Prop("amount", "float", "金额(元)", "amount (CNY)"),
+            _money("amount", "金额(元)", "amount (CNY)"),
             *_date("paid_on", "日期", "date"),
             Prop("purpose", "string", "用途", "purpose"),
             Prop("voucher", "string", "凭证号", "voucher"),
@@ -336,7 +343,7 @@ EDGES: tuple[EdgeKind, ...] = (
         ((_U, _C), (_U, _P)),
         (
             Prop("payments", "int", "笔数", "payments"),
-            Prop("total", "float", "合计(元)", "total (CNY)"),
+            _money("total", "合计(元)", "total (CNY)"),
             *_date("first_paid", "首笔日期", "first payment"),
             *_date("last_paid", "末笔日期", "last payment"),
             Prop("channel", "string", "渠道", "channel"),
@@ -432,6 +439,12 @@ def model() -> Model:
 _ALL_KINDS: tuple[NodeKind | EdgeKind, ...] = (*NODES, *EDGES)
 RESIDENT_ID_PROPS: frozenset[str] = frozenset(p.name for k in _ALL_KINDS for p in k.props if p.sensitive)
 """Property names that hold resident ID numbers (masked in human-facing output)."""
+MONEY_PROPS: frozenset[str] = frozenset(p.name for k in _ALL_KINDS for p in k.props if p.money)
+"""Property names that hold amounts in integer fen (``amount``, ``total``, ``reg_capital``, ``subscribed``)."""
+
+
+def _note(p: Prop) -> str:
+    return " (masked in outputs)" if p.sensitive else " (integer fen)" if p.money else ""
 
 
 def describe_markdown() -> str:
@@ -449,7 +462,9 @@ def describe_markdown() -> str:
         "",
         "Every node and edge also carries `key` and the provenance properties "
         + ", ".join(f"`{p.name}` ({p.label_en})" for p in PROVENANCE)
-        + ". Dates are stored as an ISO string and as an integer `*_day` (days since 1970-01-01).",
+        + ". Dates are stored as an ISO string and as an integer `*_day` (days since 1970-01-01). "
+        "Amounts (marked *fen*) are stored as integer fen (1 yuan = 100 fen) so sums are exact in both engines: "
+        "write `p.amount >= 5000000` for 50,000 yuan.",
         "",
         "## Node kinds",
         "",
@@ -457,7 +472,7 @@ def describe_markdown() -> str:
     for n in m.nodes:
         out += [f"### {n.name} ({n.label_zh})", "", f"Key: {n.key_rule}", "", "| property | type | 中文 | meaning |",
                 "|---|---|---|---|"]
-        out += [f"| `{p.name}` | {p.type} | {p.label_zh} | {p.label_en}{' (masked in outputs)' if p.sensitive else ''} |"
+        out += [f"| `{p.name}` | {p.type} | {p.label_zh} | {p.label_en}{_note(p)} |"
                 for p in n.props]
         out.append("")
     out += ["## Edge kinds", ""]
@@ -466,7 +481,7 @@ def describe_markdown() -> str:
         out += [f"### {e.name} ({e.label_zh})", "", f"Joins: {ends}." + (" Fuzzy: a scored identity link." if e.fuzzy else ""), ""]
         if e.props:
             out += ["| property | type | 中文 | meaning |", "|---|---|---|---|"]
-            out += [f"| `{p.name}` | {p.type} | {p.label_zh} | {p.label_en} |" for p in e.props]
+            out += [f"| `{p.name}` | {p.type} | {p.label_zh} | {p.label_en}{_note(p)} |" for p in e.props]
             out.append("")
     out += ["## Match tiers", "", ", ".join(f"`{t}` = {i}" for i, t in enumerate(TIERS)) + " (`tier_rank`).", ""]
     return "\n".join(out)

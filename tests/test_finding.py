@@ -43,7 +43,7 @@ def test_sample_document_round_trips_exactly() -> None:
 def test_attributes_read_what_the_json_says() -> None:
     f = FindingsDoc.from_json(sample()).findings[0]
     assert f.severity == "high" and f.confidence == "certain" and f.payments is not None
-    assert f.payments.count == 12 and f.payments.sum == 2345000.0
+    assert f.payments.count == 12 and f.payments.sum_fen == 234500000 and str(f.payments.sum) == "2345000.00"
     assert [e.role for e in f.entities] == ["official", "relative", "company", "unit"]
     assert f.path.edges[1].props["share"] == 0.6
     assert f.title("en").startswith("Company part-owned") and f.title("zh").startswith("王建国")
@@ -106,3 +106,23 @@ def test_step_without_key_keeps_it_out_of_the_json() -> None:
     s = PathStep.from_json({"src": "a", "dst": "b", "type": "PAID", "props": {}, "src_file": None, "src_row": None})
     assert s.key is None and "key" not in s.to_json()
     assert PathStep.from_json({**s.to_json(), "key": "k"}).to_json()["key"] == "k"
+
+
+def test_payment_total_is_fen_and_exact_yuan_text() -> None:
+    """``sum_fen`` is the exact integer; ``sum`` is yuan text with two decimals, never a float like
+    1229983.8300000001; a version-1 document (``sum`` as a float of yuan) reads to the same fen."""
+    raw = sample()
+    pay = raw["findings"][0]["payments"]
+    assert pay["sum_fen"] == 234500000 and pay["sum"] == "2345000.00"
+    doc = FindingsDoc.from_json(raw)
+    one = doc.findings[0].payments
+    assert one is not None
+    old = {**pay, "sum": 1229983.8300000001}
+    del old["sum_fen"]
+    from guanlian.finding import PaymentSummary
+
+    assert PaymentSummary.from_json(old).sum_fen == 122998383
+    assert PaymentSummary.from_json(old).to_json()["sum"] == "1229983.83"
+    near = {**pay, "sum_fen": 1.5}
+    with pytest.raises(FindingFormatError, match="sum_fen"):
+        PaymentSummary.from_json(near)

@@ -122,12 +122,24 @@ class LadybugStore:
         # A store made by an older version lacks properties the model has gained since: add them (empty).
         kinds: list[NodeKind | EdgeKind] = [*m.nodes, *m.edges]
         for kind in kinds:
-            info = self._fetch(f"CALL table_info('{kind.name}') RETURN name")
-            have = set(info["name"].astype(str)) if len(info) else set()
+            info = self._fetch(f"CALL table_info('{kind.name}') RETURN name, type")
+            have = dict(zip(info["name"].astype(str), info["type"].astype(str), strict=True)) if len(info) else {}
             for p in kind.all_props:
                 if p.name not in have:
                     self._conn.execute(f"ALTER TABLE {kind.name} ADD {p.name} {_DDL_TYPES[p.type]}")
+                elif p.money and have[p.name] == "DOUBLE":
+                    self._amounts_to_fen(kind, p.name)
         self._schema_ready = True
+
+    def _amounts_to_fen(self, kind: NodeKind | EdgeKind, name: str) -> None:
+        """A store made before amounts were integer fen holds yuan as DOUBLE: convert the column in place."""
+        tmp = f"{name}__fen"
+        pattern = f"()-[x:{kind.name}]->()" if isinstance(kind, EdgeKind) else f"(x:{kind.name})"
+        self._conn.execute(f"ALTER TABLE {kind.name} ADD {tmp} INT64")
+        self._conn.execute(f"MATCH {pattern} WHERE x.{name} IS NOT NULL "
+                           f"SET x.{tmp} = CAST(round(x.{name} * 100, 0) AS INT64)")
+        self._conn.execute(f"ALTER TABLE {kind.name} DROP {name}")
+        self._conn.execute(f"ALTER TABLE {kind.name} RENAME {tmp} TO {name}")
 
     # -- writes -----------------------------------------------------------------------------------------
     def upsert_nodes(self, kind: str, rows: pd.DataFrame) -> int:

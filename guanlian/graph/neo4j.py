@@ -349,6 +349,15 @@ class Neo4jStore:
                 for stmt in [*node_stmts, *edge_stmts.values()]:
                     s.run(_cypher(stmt)).consume()
                 s.run(_cypher("CALL db.awaitIndexes(300)")).consume()
+                # A database written before amounts were integer fen holds yuan as floats: convert them.
+                kinds: list[NodeKind | EdgeKind] = [*m.nodes, *m.edges]
+                for kind in kinds:
+                    pattern = f"()-[x:{kind.name}]->()" if isinstance(kind, EdgeKind) else f"(x:{kind.name})"
+                    for p in kind.props:
+                        if p.money:
+                            s.run(_cypher(f"MATCH {pattern} WHERE valueType(x.{p.name}) STARTS WITH 'FLOAT' "
+                                          f"CALL (x) {{ SET x.{p.name} = toInteger(round(x.{p.name} * 100)) }} "
+                                          "IN TRANSACTIONS OF 10000 ROWS")).consume()
 
         self._run(create)
         self._schema_ready = True

@@ -57,7 +57,7 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Numbers:
-    """Parsed numbers (amounts in yuan, or shares as 0..1) and the mask of non-empty cells that did not parse."""
+    """Parsed numbers (amounts in integer fen, or shares as 0..1) and the mask of non-empty cells that did not parse."""
 
     value: pd.Series
     bad: pd.Series

@@ -249,11 +249,16 @@ def normalize_account(v: str) -> str:
     return digits if len(digits) >= 6 else ""
 
 
+MAX_FEN = 100_000_000_000 * 100
+"""Amounts above 100 billion yuan are taken for data errors."""
+
+
 def amounts(rows: pd.DataFrame, field: str, batch: Batch, ctx: BuildContext) -> tuple[pd.DataFrame, pd.Series]:
-    """A required positive amount; reject unparseable, non-positive and absurd values."""
+    """A required positive amount in integer fen; reject unparseable, non-positive and absurd values."""
     value, bad = ctx.cells.numbers(rows, field)
-    nonpos = ~bad & value.notna() & (value <= 0)
-    absurd = ~bad & (value > 1e11)
+    value = value.astype("Int64")
+    nonpos = (~bad & (value <= 0)).fillna(False).astype(bool)
+    absurd = (~bad & (value > MAX_FEN)).fillna(False).astype(bool)
     for code, mask in (("bad_amount", bad), ("negative_amount", nonpos), ("absurd_amount", absurd)):
         if mask.any():
             batch.issue(rows.loc[mask, "src_row"], field, rows.loc[mask, field], code, "rejected")

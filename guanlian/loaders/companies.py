@@ -46,6 +46,7 @@ def build(rows: pd.DataFrame, ctx: BuildContext) -> Batch:
     est_iso, est_day = optional_dates(rows, "established", b, ctx)
     status_iso, status_day = optional_dates(rows, "status_on", b, ctx)
     capital, bad_cap = ctx.cells.numbers(rows, "reg_capital")
+    capital = capital.astype("Int64")
     if bad_cap.any():
         b.issue(rows.loc[bad_cap, "src_row"], "reg_capital", rows.loc[bad_cap, "reg_capital"], "bad_amount", "warning")
     prov = provenance(rows, ctx)

@@ -19,12 +19,15 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from guanlian.values.money import to_fen
 
 EPOCH = dt.date(1970, 1, 1)
 MIN_DATE = dt.date(1900, 1, 1)
@@ -217,7 +220,7 @@ def split_range(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 _AMOUNT = re.compile(r"^([-+]?)(\d+(?:\.\d+)?)\s*(万|亿|千)?$")
 _AMOUNT_STRIP = re.compile(r"[¥￥$,\s元圆整]|人民币|RMB|CNY", re.IGNORECASE)
-_MULT = {"万": 1e4, "亿": 1e8, "千": 1e3, None: 1.0}
+_MULT = {"万": Decimal(10**4), "亿": Decimal(10**8), "千": Decimal(10**3), None: Decimal(1)}
 
 
 _CN_DIGIT = "零〇一二两三四五六七八九壹贰貳叁參肆伍陆陸柒捌玖"
@@ -226,8 +229,8 @@ _CN_AMOUNT = re.compile(
 )
 
 
-def _chinese_amount(text: str) -> float | None:
-    """Amounts written in Chinese numerals, as on vouchers: ``叁佰万元整``, ``壹仟贰佰叁拾肆元伍角陆分``, ``三百万``."""
+def _chinese_amount(text: str) -> int | None:
+    """Amounts in Chinese numerals, as on vouchers (``叁佰万元整``, ``壹仟贰佰叁拾肆元伍角陆分``), in fen."""
     import cn2an  # imported on first use: most exports never need it
 
     t = re.sub(r"^(人民币|RMB|CNY)", "", text.replace(" ", ""), flags=re.IGNORECASE)
@@ -235,16 +238,17 @@ def _chinese_amount(text: str) -> float | None:
     if not m or not any(m.groups()) or not any(c in _CN_DIGIT + "十拾百佰千仟万萬亿億" for c in t):
         return None
     try:
-        value = float(cn2an.cn2an(m[1], "smart")) if m[1] else 0.0
-        for part, scale in ((m[2], 0.1), (m[3], 0.01)):
+        # cn2an gives int, or float for a decimal point: its repr is the numeral's exact decimal text
+        value = Decimal(repr(cn2an.cn2an(m[1], "smart"))) if m[1] else Decimal(0)
+        for part, scale in ((m[2], Decimal("0.1")), (m[3], Decimal("0.01"))):
             if part:
-                value += float(cn2an.cn2an(part, "smart")) * scale
-    except (ValueError, KeyError, IndexError, TypeError):  # cn2an raises ValueError on malformed numerals
+                value += Decimal(int(cn2an.cn2an(part, "smart"))) * scale
+    except (ValueError, KeyError, IndexError, TypeError, InvalidOperation):  # cn2an: ValueError on bad numerals
         return None
-    return round(value, 2)
+    return to_fen(value)
 
 
-def _one_amount(text: str) -> float | None:
+def _one_amount(text: str) -> int | None:
     if not text:
         return None
     t = _AMOUNT_STRIP.sub("", text)
@@ -254,22 +258,22 @@ def _one_amount(text: str) -> float | None:
     m = _AMOUNT.match(t)
     if not m:
         return _chinese_amount(text)
-    value = float(m[2]) * _MULT[m[3]]
-    if m[1] == "-" or neg:
-        value = -value
-    return round(value, 2)
+    fen = to_fen(Decimal(m[2]) * _MULT[m[3]])
+    return -fen if m[1] == "-" or neg else fen
 
 
 def parse_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Parse money: ``1,234.50``, ``１２３４``, ``12.3万元``, ``¥5000``, ``50万人民币``, ``(100)``, ``叁佰万元整``.
+    """Parse money into integer fen: ``1,234.50``, ``１２３４``, ``12.3万元``, ``¥5000``, ``50万人民币``, ``(100)``,
+    ``叁佰万元整``; amounts with more than two decimals are rounded half up to the fen.
 
-    Returns (amount in yuan as float, bad mask).
+    Returns (amount in fen as nullable Int64, bad mask).
 
     >>> a, bad = parse_amounts(pd.Series(["1,234.50", "12.3万元", "¥5000", "abc", ""]))
     >>> a.tolist()[:3], bad.tolist()
-    ([1234.5, 123000.0, 5000.0], [False, False, False, True, False])
+    ([123450, 12300000, 500000], [False, False, False, True, False])
     """
-    out = map_unique(values, lambda u: _one_amount(str(u)), dtype="float64")
+    fen = map_unique(values, lambda u: _one_amount(str(u)))
+    out = pd.Series(pd.array(fen.tolist(), dtype="Int64"), index=values.index)
     bad = out.isna() & (values != "")
     return out, bad
 

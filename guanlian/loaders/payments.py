@@ -83,6 +83,17 @@ def ledger_rows(rows: pd.DataFrame, payee: str, ctx: BuildContext, b: Batch
     return rows, amount, iso, day, ukeys, prov
 
 
+def fen_key(amount: pd.Series) -> pd.Series:
+    """Amounts in fen as the text payment keys are made of: yuan as a float prints (``123450`` → ``"1234.5"``).
+
+    Keys made before amounts were stored in fen used that text, so keys stay the same across the change.
+
+    >>> fen_key(pd.Series([123450, 500000])).tolist()
+    ['1234.5', '5000.0']
+    """
+    return (pd.to_numeric(amount).astype("int64") / 100).astype(str).astype(object)
+
+
 def payment_content(payers: pd.Series, payees: pd.Series, amount: pd.Series, paid_on: pd.Series,
                     voucher: pd.Series, contract: pd.Series) -> pd.DataFrame:
     """What identifies a payment row (payer, payee, amount to the cent, date, voucher, contract), as text.
@@ -93,7 +104,7 @@ def payment_content(payers: pd.Series, payees: pd.Series, amount: pd.Series, pai
         return s.astype(object).where(s.notna(), "")
 
     return pd.DataFrame({"u": text(payers), "p": text(payees),
-                         "a": pd.to_numeric(amount).round(2).astype(str).astype(object), "d": text(paid_on),
+                         "a": fen_key(amount), "d": text(paid_on),
                          "v": text(voucher), "c": text(contract)}, index=payers.index)
 
 

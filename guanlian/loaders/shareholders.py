@@ -46,6 +46,7 @@ def build(rows: pd.DataFrame, ctx: BuildContext) -> Batch:
     if bad_share.any():
         b.issue(rows.loc[bad_share, "src_row"], "share", rows.loc[bad_share, "share"], "bad_share", "warning")
     subscribed, bad_sub = ctx.cells.numbers(rows, "subscribed")
+    subscribed = subscribed.astype("Int64")
     if bad_sub.any():
         b.issue(rows.loc[bad_sub, "src_row"], "subscribed", rows.loc[bad_sub, "subscribed"], "bad_amount", "warning")
     c_iso, c_day = optional_dates(rows, "contrib_date", b, ctx)

@@ -68,7 +68,7 @@ ValueType = Literal[
 
 ``text`` (kept as cleaned), ``person_name`` / ``company_name`` / ``unit_name`` (normalised for keys and
 matching), ``party_name`` (a person or an organisation: both normal forms), ``date``, ``date_range``
-(``2015.03-至今``), ``amount`` (yuan), ``share`` (0..1), ``resident_id``, ``credit_code``, ``party_id`` (either
+(``2015.03-至今``), ``amount`` (yuan, parsed to integer fen), ``share`` (0..1), ``resident_id``, ``credit_code``, ``party_id`` (either
 of the two), ``sex``, ``kinship`` (称谓), and the contacts ``phone``, ``address``, ``email``, ``account``."""
 
 

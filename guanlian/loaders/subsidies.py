@@ -11,7 +11,7 @@ from guanlian.loaders.common import (
     contact_edges,
     text_col,
 )
-from guanlian.loaders.payments import ledger_rows, payee_keys
+from guanlian.loaders.payments import fen_key, ledger_rows, payee_keys
 from guanlian.loaders.spec import Batch, BuildContext, Field, KindSpec, stable_keys
 
 FIELDS = (
@@ -35,7 +35,7 @@ def build(rows: pd.DataFrame, ctx: BuildContext) -> Batch:
     approver = text_col(rows, "approver")
     if ctx.cells.has("approver"):
         approver = ("unit:" + ctx.cells.values(rows, "approver")).where(approver.notna(), None)
-    content = pd.DataFrame({"u": ukeys, "p": pkeys, "a": amount.round(2).astype(str), "d": iso, "i": item.fillna("")})
+    content = pd.DataFrame({"u": ukeys, "p": pkeys, "a": fen_key(amount), "d": iso, "i": item.fillna("")})
     occurrence = content.groupby(list(content.columns), sort=False).cumcount()
     b.add_edges("PAYMENT", pd.DataFrame({
         "src": ukeys, "dst": pkeys, "src_kind": "Unit", "dst_kind": "Person",

@@ -107,7 +107,7 @@ def providers(key: str) -> list[str]:
 def payments_text(pay: PaymentSummary | None, lang: Lang) -> str:
     """The payment summary as a phrase.
 
-    >>> payments_text(PaymentSummary(2, 800000.0, "2019-04-10", "2020-01-15", 2), "zh")
+    >>> payments_text(PaymentSummary(2, 80000000, "2019-04-10", "2020-01-15", 2), "zh")
     '付款2笔，合计800,000.00元（2019-04-10至2020-01-15），其中任期内2笔'
     """
     if not pay:

@@ -58,11 +58,12 @@ from guanlian.finding import (
     as_severity,
 )
 from guanlian.graph.store import Store
-from guanlian.model import TIERS, EdgeKind, NodeKind, model
+from guanlian.model import MONEY_PROPS, TIERS, EdgeKind, NodeKind, model
 from guanlian.queries.explain import EXPLAINERS, ExplainInput, match_text, payments_text, route_text
 from guanlian.queries.library import Library, QueryError
 from guanlian.queries.spec import SavedQuery
 from guanlian.values.ids import mask_ids_in_text
+from guanlian.values.money import to_fen, yuan
 from guanlian.values.privacy import mask_nested, plain
 from guanlian.values.vocab import HIDDEN_PROPS, SEVERITIES
 
@@ -243,6 +244,8 @@ def _display(item: _Item | None, fallback: str = "") -> str:
 
 
 def _fmt_value(prop: str, value: Any) -> str:
+    if prop in MONEY_PROPS and isinstance(value, int | float) and value == value:
+        return f"{yuan(int(value)):,.2f}"
     if prop == "share" and isinstance(value, float):
         return f"{value:.0%}"
     if isinstance(value, float):
@@ -390,13 +393,13 @@ def _payments(row: Mapping[str, Any]) -> PaymentSummary | None:
     count = row.get("payments_count")
     if not count:
         return None
-    return PaymentSummary(count=int(count), sum=float(row.get("payments_sum") or 0.0),
+    return PaymentSummary(count=int(count), sum_fen=int(row.get("payments_sum") or 0),
                           first=iso_day(row.get("payments_first_day")), last=iso_day(row.get("payments_last_day")),
                           in_tenure=None if row.get("payments_in_tenure") is None else int(row["payments_in_tenure"]))
 
 
 def _score(severity: Severity, confidence: Confidence, pay: PaymentSummary | None) -> float:
-    money = min(1.0, math.log10(1.0 + pay.sum) / 7.0) if pay else 0.5
+    money = min(1.0, math.log10(1.0 + pay.sum_fen / 100) / 7.0) if pay else 0.5
     timing = (pay.in_tenure / pay.count if pay.in_tenure is not None else 1.0) if pay else 0.5
     return SEVERITY_WEIGHT[severity] * CONFIDENCE_WEIGHT[confidence] * (0.6 + 0.25 * money + 0.15 * timing)
 
@@ -414,6 +417,8 @@ def _explanations(hit: _Hit, g: _Graph, path: FindingPath, pay: PaymentSummary |
             ctx[col.name] = "、".join(_display(g.nodes.get(str(k)), str(k)) for k in keys) or None
         elif isinstance(v, list):
             ctx[col.name] = "、".join(str(x) for x in v)
+        elif col.type == "money" and v is not None and v == v:
+            ctx[col.name] = yuan(int(v))
         else:
             ctx[col.name] = v
         if col.name.endswith("_day") and isinstance(v, int):
@@ -650,7 +655,7 @@ def _vouchers(w: _Want, pays: Mapping[str, tuple[str, str, _Item]], g: _Graph) -
         out.append(Voucher(
             key=item.key, kind="subsidy" if p.get("item") else "payment", file=p.get("src_file"),
             row=p.get("src_row"), date=iso_day(p.get("paid_on_day")),
-            amount=None if amount is None else float(amount), voucher=p.get("voucher"), contract=p.get("contract"),
+            amount=None if amount is None else float(yuan(int(amount))), voucher=p.get("voucher"), contract=p.get("contract"),
             purpose=p.get("purpose") or p.get("item"), payer=_display(g.nodes.get(u), u),
             payee=_display(g.nodes.get(x), x)))
     return tuple(sorted(out, key=lambda v: (v.date or "", v.file or "", v.row or 0, v.key)))
@@ -682,7 +687,7 @@ def _summary(vouchers: Sequence[Voucher], pays: Mapping[str, tuple[str, str, _It
             day = item.props.get("paid_on_day")
             if day is not None and any(lo <= int(day) <= hi for lo, hi in terms.get(u, [])):
                 in_tenure += 1
-    return PaymentSummary(count=len(vouchers), sum=float(total), first=dates[0] if dates else None,
+    return PaymentSummary(count=len(vouchers), sum_fen=to_fen(total), first=dates[0] if dates else None,
                           last=dates[-1] if dates else None, in_tenure=in_tenure)
 
 
@@ -823,10 +828,15 @@ def scan(
         findings=tuple(findings),
         generated_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         store=store.location,
-        params=typed_given,
-        query_params=bound,
+        params=_as_json_values(typed_given),
+        query_params={k: _as_json_values(v) for k, v in bound.items()},
         query_runs=tuple(runs),
     )
+
+
+def _as_json_values(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Parameter values as findings.json keeps them: amounts (Decimal yuan) as exact decimal text."""
+    return {k: str(v) if isinstance(v, Decimal) else v for k, v in params.items()}
 
 
 def masked_findings(doc: FindingsDoc) -> FindingsDoc:

@@ -202,7 +202,7 @@ class Library:
 
 
 def normalize_frame(q: SavedQuery, df: pd.DataFrame) -> pd.DataFrame:
-    """Engine-neutral values: None for nulls, ints for declared int columns, lists as lists."""
+    """Engine-neutral values: None for nulls, ints for declared int and money (fen) columns, lists as lists."""
     out = pd.DataFrame(index=range(len(df)))
     for col in df.columns:
         values = [plain(v) for v in df[col].tolist()]
@@ -210,7 +210,7 @@ def normalize_frame(q: SavedQuery, df: pd.DataFrame) -> pd.DataFrame:
             spec = q.column(col)
         except KeyError:
             spec = None
-        if spec is not None and spec.type == "int":
+        if spec is not None and spec.type in ("int", "money"):  # money: integer fen (LadybugDB sums give floats)
             values = [None if v is None else int(round(float(str(v)))) for v in values]
         elif spec is not None and spec.type == "float":
             values = [None if v is None else float(str(v)) for v in values]

@@ -41,12 +41,14 @@ import yaml
 from guanlian.graph.engines import dialects
 from guanlian.model import TIERS, model, tier_rank
 from guanlian.queries.explain import EXPLAINERS, GENERIC_KEYS, providers
+from guanlian.values.money import to_fen, yuan
 from guanlian.values.vocab import SEVERITIES, Severity
 
-ParamType = Literal["int", "float", "string", "bool", "tier"]
-PARAM_TYPES: tuple[ParamType, ...] = ("int", "float", "string", "bool", "tier")
-ValueType = Literal["int", "float", "string", "bool", "list"]
-VALUE_TYPES: tuple[ValueType, ...] = ("int", "float", "string", "bool", "list")
+ParamType = Literal["int", "float", "string", "bool", "tier", "money"]
+PARAM_TYPES: tuple[ParamType, ...] = ("int", "float", "string", "bool", "tier", "money")
+ValueType = Literal["int", "float", "string", "bool", "list", "money"]
+VALUE_TYPES: tuple[ValueType, ...] = ("int", "float", "string", "bool", "list", "money")
+"""``money`` is an amount: written in yuan by users and in headers, integer fen in Cypher and result rows."""
 ENGINES: tuple[str, ...] = dialects()
 """Query dialects of the registered engines (:mod:`guanlian.graph.engines`): ``<id>.<dialect>.cypher``
 overrides a query's text on engines of that dialect."""
@@ -71,7 +73,11 @@ class Param:
     """A declared query parameter.
 
     ``tier`` parameters are written as tier names (``possible``/``probable``/``certain``) and reach Cypher as
-    their rank (0/1/2), so queries compare them with ``tier_rank`` on POSSIBLY_SAME edges.
+    their rank (0/1/2), so queries compare them with ``tier_rank`` on POSSIBLY_SAME edges. ``money`` parameters
+    are written in yuan (``50000``, ``4.5万`` is not accepted) and reach Cypher as integer fen, converted exactly.
+
+    >>> Param("threshold", "money", None).to_cypher(Param("threshold", "money", None).coerce("50000.01"))
+    5000001
     """
 
     name: str
@@ -106,6 +112,11 @@ class Param:
                 return int(str(value).strip().replace(",", "").replace("_", ""))
             except ValueError:
                 raise ValueError(f"{self.name}: expected an integer, got {value!r}") from None
+        if self.type == "money":
+            try:
+                return yuan(to_fen(value))
+            except ValueError:
+                raise ValueError(f"{self.name}: expected an amount in yuan, got {value!r}") from None
         if self.type == "float":
             if isinstance(value, bool):
                 raise ValueError(f"{self.name}: expected a number, got {value!r}")
@@ -120,6 +131,8 @@ class Param:
 
     def to_cypher(self, value: Any) -> Any:
         """The value handed to the engine (tier names become ranks)."""
+        if self.type == "money":
+            return to_fen(value)
         return tier_rank(value) if self.type == "tier" else value
 
 

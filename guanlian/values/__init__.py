@@ -7,5 +7,6 @@ nothing from guanlian except :mod:`guanlian.model`.
 * :mod:`guanlian.values.privacy`: mask values, nested values and frames; neutralise spreadsheet formulas;
   :func:`~guanlian.values.privacy.plain` values.
 * :mod:`guanlian.values.sheets`: formula-safe XLSX sheets and CSV files.
+* :mod:`guanlian.values.money`: amounts as integer fen; exact yuan for JSON and display.
 * :mod:`guanlian.values.vocab`: every user-facing label in Chinese and English, the ``Lang`` type.
 """

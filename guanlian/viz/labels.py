@@ -10,19 +10,29 @@ strings, which it shows with ``innerText``; the report goes through Jinja autoes
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from guanlian.model import RESIDENT_ID_PROPS, model
+from guanlian.model import MONEY_PROPS, RESIDENT_ID_PROPS, model
+from guanlian.values.money import format_money
 from guanlian.values.privacy import mask_id, mask_text
 from guanlian.values.vocab import HIDDEN_PROPS, TIER, Lang, edge_kind_label, kind_label, prop_label, tr
 
 
 def money(value: Any, lang: Lang) -> str:
-    """Format an amount in yuan: ``¥2,345,000.00`` (zh) or ``CNY 2,345,000.00`` (en)."""
+    """Format an amount given in yuan (Decimal, decimal text or int): ``¥2,345,000.00`` (zh) or
+    ``CNY 2,345,000.00`` (en). Amounts in fen (graph properties) go through
+    :func:`guanlian.values.money.format_money`.
+
+    >>> money("1229983.83", "zh"), money(Decimal("5"), "en")
+    ('¥1,229,983.83', 'CNY 5.00')
+    """
+    if value is None or value == "":
+        return ""
     try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return str(value) if value is not None else ""
+        v = Decimal(repr(value) if isinstance(value, float) else str(value)).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        return str(value)
     return f"¥{v:,.2f}" if lang == "zh" else f"CNY {v:,.2f}"
 
 
@@ -51,6 +61,8 @@ def display_name(node: Mapping[str, Any], show_ids: bool = False) -> str:
 def _value_text(name: str, value: Any, show_ids: bool) -> str:
     if name in RESIDENT_ID_PROPS:
         return mask_id(str(value), show_ids)
+    if name in MONEY_PROPS:
+        return format_money(value, "zh").lstrip("¥")
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         value = int(value)
     return mask_text(value, show_ids)
@@ -114,10 +126,10 @@ def edge_label(etype: str, props: Mapping[str, Any], lang: Lang) -> str:
     if etype == "PAID":
         count, total = p.get("payments"), p.get("total")
         if zh:
-            return f"付款 {count}笔\n{money(total, lang)}"
-        return f"paid {count}×\n{money(total, lang)}"
+            return f"付款 {count}笔\n{format_money(total, lang)}"
+        return f"paid {count}×\n{format_money(total, lang)}"
     if etype == "PAYMENT":
-        return f"{money(p.get('amount'), lang)}\n{p.get('paid_on') or ''}".strip()
+        return f"{format_money(p.get('amount'), lang)}\n{p.get('paid_on') or ''}".strip()
     if etype in ("POSSIBLY_SAME", "SAME_COMPANY"):
         tier = tr(TIER, p.get("tier"), lang)
         score = p.get("score")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ import jinja2
 from openpyxl import Workbook
 
 from guanlian.finding import Finding, FindingsDoc
+from guanlian.values.money import yuan
 from guanlian.values.privacy import mask_id, mask_text
 from guanlian.values.sheets import add_sheet
 from guanlian.values.vocab import (
@@ -35,6 +37,11 @@ _PAYMENT_EDGES = ("PAID", "PAYMENT")
 
 
 @cache
+
+def _yuan_cell(fen: Any) -> Decimal | None:
+    """An amount property (integer fen) as an exact yuan spreadsheet cell."""
+    return yuan(int(fen)) if isinstance(fen, int | float) and fen == fen else None
+
 def _env() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.PackageLoader("guanlian.viz", "templates"),
@@ -456,7 +463,7 @@ def _write_xlsx(
                     m(names.get(e.src, e.src)),
                     m(names.get(e.dst, e.dst)),
                     1 if single else p.get("payments"),
-                    p.get("amount") if single else p.get("total"),
+                    _yuan_cell(p.get("amount") if single else p.get("total")),
                     p.get("paid_on") if single else p.get("first_paid"),
                     p.get("paid_on") if single else p.get("last_paid"),
                     m(e.src_file),

@@ -38,7 +38,8 @@ from guanlian.finding import FindingsDoc
 from guanlian.graph import is_uri, open_store, sidecar_for
 from guanlian.graph.store import Store
 from guanlian.matching.normalize import to_simplified
-from guanlian.model import model
+from guanlian.model import MONEY_PROPS, model
+from guanlian.values.money import yuan_text
 from guanlian.values.privacy import mask_frame, mask_id, mask_nested, mask_text
 from guanlian.values.vocab import SEVERITIES, Lang
 from guanlian.viz.neighbourhood import incident_edges, neighbourhood, node_by_key
@@ -74,6 +75,8 @@ class _Opened:
 def _to_plain(v: Any) -> Any:
     if isinstance(v, float) and math.isnan(v):
         return None
+    if isinstance(v, Decimal):  # an amount in yuan (a money parameter's default)
+        return str(v)
     if hasattr(v, "item") and not isinstance(v, str | bytes):
         try:
             return v.item()
@@ -263,6 +266,8 @@ class Workbench:
     def _mask_prop(name: str, value: Any) -> Any:
         if name == "id_number" and isinstance(value, str):
             return mask_id(value)
+        if name in MONEY_PROPS and isinstance(value, int | float) and value == value:
+            return yuan_text(int(value))  # amounts leave the API as exact yuan text, like findings.json "sum"
         if isinstance(value, str):
             return mask_text(value)
         return _to_plain(value)
@@ -398,7 +403,7 @@ class Workbench:
                     continue
                 seen_payments.add(ident)
                 add(p.get("paid_on"), "payment", payer=names.get(src), payee=names.get(dst),
-                    amount=str(Decimal(str(p["amount"])).quantize(Decimal("0.01"))) if p.get("amount") is not None
+                    amount=yuan_text(int(p["amount"])) if p.get("amount") is not None
                     else None, voucher=p.get("voucher"), purpose=p.get("purpose"))
         events.sort(key=lambda e: (e["date"], e["event"]))
         return {"key": self.public_key(key), "name": names[key], "kind": kind,
@@ -575,7 +580,7 @@ class Workbench:
             out.append(f)
         sort_key: Callable[[Mapping[str, Any]], Any] = {
             "score": lambda f: float(f.get("score") or 0),
-            "amount": lambda f: float((f.get("payments") or {}).get("sum") or 0),
+            "amount": lambda f: int((f.get("payments") or {}).get("sum_fen") or 0),
             "date": lambda f: str((f.get("payments") or {}).get("last") or ""),
         }[sort]
         out.sort(key=sort_key, reverse=True)

@@ -45,15 +45,15 @@ def test_multi_endpoint_edges_and_updates(s: LadybugStore) -> None:
     s.upsert_nodes("Unit", pd.DataFrame({"key": ["u"], "name": ["局"]}))
     s.upsert_nodes("Company", pd.DataFrame({"key": ["c"], "name": ["公司"]}))
     s.upsert_nodes("Person", pd.DataFrame({"key": ["p"], "name": ["人"]}))
-    e = edges([("u", "c", "Unit", "Company", "e1"), ("u", "p", "Unit", "Person", "e2")], payments=[3, 1], total=[10.0, 5.0])
+    e = edges([("u", "c", "Unit", "Company", "e1"), ("u", "p", "Unit", "Person", "e2")], payments=[3, 1], total=[1000, 500])
     assert s.upsert_edges("PAID", e) == 2
     s.upsert_edges("PAID", e)
     assert s.counts()["PAID"] == 2
     e2 = e.copy()
-    e2["total"] = [11.0, None]
+    e2["total"] = pd.array([1100, None], dtype="Int64")
     s.upsert_edges("PAID", e2)
     got = s.query("MATCH (:Unit)-[p:PAID]->(x) RETURN p.key AS k, p.total AS t ORDER BY k")
-    assert got["t"].tolist() == [11.0, 5.0]
+    assert got["t"].tolist() == [1100, 500]  # integer fen
     assert s.delete_edges("PAID") == 2 and s.counts()["PAID"] == 0
 
 
@@ -83,7 +83,8 @@ def test_open_store_errors(tmp_path: Path) -> None:
 
 
 def test_older_store_gains_new_properties(tmp_path: Path) -> None:
-    """A store created before the model gained PAYMENT.routed_from opens and takes the new property."""
+    """A store created before the model gained PAYMENT.routed_from opens and takes the new property; its amounts
+    in yuan (DOUBLE, before integer fen) are converted to fen."""
     import ladybug as lb
 
     from guanlian.graph.ladybug import DB_FILE
@@ -96,14 +97,15 @@ def test_older_store_gains_new_properties(tmp_path: Path) -> None:
     conn.execute("CREATE NODE TABLE Company(key STRING, name STRING, PRIMARY KEY (key))")
     conn.execute("CREATE NODE TABLE Person(key STRING, name STRING, PRIMARY KEY (key))")
     conn.execute("CREATE REL TABLE PAYMENT(FROM Unit TO Company, FROM Unit TO Person, key STRING, amount DOUBLE)")
+    conn.execute("CREATE (:Unit {key: 'unit:a', name: 'a'})-[:PAYMENT {key: 'pay:0', amount: 1229983.83}]->"
+                 "(:Company {key: 'cname:b', name: 'b'})")
     conn.close()
     db.close()
     with LadybugStore(str(path)) as s:
         s.ensure_schema()
-        s.upsert_nodes("Unit", pd.DataFrame({"key": ["unit:a"], "name": ["a"]}))
-        s.upsert_nodes("Company", pd.DataFrame({"key": ["cname:b"], "name": ["b"]}))
         s.upsert_edges("PAYMENT", pd.DataFrame({"src": ["unit:a"], "dst": ["cname:b"], "src_kind": ["Unit"],
-                                                "dst_kind": ["Company"], "key": ["pay:1"], "amount": [1.0],
+                                                "dst_kind": ["Company"], "key": ["pay:1"], "amount": [100],
                                                 "routed_from": ["cname:x"]}))
-        got = s.query("MATCH ()-[p:PAYMENT]->() RETURN p.routed_from AS r, p.amount AS a")
-    assert got.to_dict("records") == [{"r": "cname:x", "a": 1.0}]
+        got = s.query("MATCH ()-[p:PAYMENT]->() RETURN p.key AS k, p.routed_from AS r, p.amount AS a ORDER BY k")
+    # the older store's amount in yuan (DOUBLE) became integer fen; the new row is fen already
+    assert got["a"].tolist() == [122998383, 100] and got["r"].tolist()[1] == "cname:x"

@@ -60,7 +60,7 @@ def _load(store: Store) -> None:
     store.upsert_nodes(
         "Company",
         pd.DataFrame(
-            {"key": ["cname:x", "cname:y"], "name": ["X公司", "Y公司"], "reg_capital": [1.5e6, None]}
+            {"key": ["cname:x", "cname:y"], "name": ["X公司", "Y公司"], "reg_capital": pd.array([150_000_000, None], dtype="Int64")}
         ),
     )
     store.upsert_edges(
@@ -73,7 +73,7 @@ def _load(store: Store) -> None:
                 "dst_kind": ["Company", "Person", "Person"],
                 "key": ["p1", "p2", "p3"],
                 "payments": [3, 1, 2],
-                "total": [10.25, 3.0, None],
+                "total": pd.array([1025, 300, None], dtype="Int64"),
             }
         ),
     )
@@ -114,7 +114,7 @@ def _check_files(files: list[Path], out: Path) -> None:
     assert sorted(r[header.index("name")] for r in person[1:]) == sorted(TRICKY)
     assert all(r[-1] == "Person" for r in person[1:])
     company = _read_csv(out / "nodes_Company.csv")
-    assert "reg_capital:double" in company[0]
+    assert "reg_capital:long" in company[0]
     paid = _read_csv(out / "rels_PAID_Unit_Person.csv")
     assert paid[0][:3] == [":START_ID(Unit)", ":END_ID(Person)", "key"]
     assert paid[0][-1] == ":TYPE" and "payments:long" in paid[0]
@@ -218,7 +218,7 @@ def test_neo4j_admin_import_round_trip(neo4j_store: Neo4jStore, tmp_path: Path, 
         edge = imported.query(
             "MATCH (:Unit {key: 'unit:a'})-[e:PAID]->(:Company) RETURN e.total AS t, e.payments AS n"
         )
-        assert edge.to_dict("records") == [{"t": 10.25, "n": 3}]
+        assert edge.to_dict("records") == [{"t": 1025, "n": 3}]
         missing = imported.query("MATCH ()-[e:PAID {key: 'p3'}]->() RETURN keys(e) AS k")
         assert "total" not in missing.loc[0, "k"]
     finally:

@@ -46,7 +46,7 @@ def _companies(n: int) -> pd.DataFrame:
         {
             "key": [f"cname:c{i}" for i in range(n)],
             "name": [f"公司{i}" for i in range(n)],
-            "reg_capital": [1e6 * (i + 1) if i % 2 else float("nan") for i in range(n)],
+            "reg_capital": pd.array([100_000_000 * (i + 1) if i % 2 else None for i in range(n)], dtype="Int64"),
         }
     )
 
@@ -60,7 +60,7 @@ def _paid(pairs: list[tuple[str, str, str]]) -> pd.DataFrame:
             "dst_kind": [k for _, _, k in pairs],
             "key": [f"paid:{s}>{d}" for s, d, _ in pairs],
             "payments": [i + 1 for i in range(len(pairs))],
-            "total": [100.5 * (i + 1) for i in range(len(pairs))],
+            "total": [10050 * (i + 1) for i in range(len(pairs))],
         }
     )
 
@@ -120,6 +120,22 @@ def test_schema_replaces_an_old_plain_edge_key_index(neo4j_store: Neo4jStore) ->
         again.close()
 
 
+def test_schema_converts_amounts_in_yuan_to_fen(neo4j_store: Neo4jStore) -> None:
+    """A database written before amounts were integer fen holds yuan floats: opening converts them, once."""
+    neo4j_store.execute("CREATE (:Unit {key: 'unit:y'})-[:PAYMENT {key: 'pay:y', amount: 1229983.83}]->"
+                        "(:Company {key: 'cname:y', reg_capital: 30000000.0})")
+    neo4j_store.execute("CREATE (:Unit {key: 'unit:z'})-[:PAYMENT {key: 'pay:z', amount: 100}]->(:Company {key: 'cname:z'})")
+    for _ in range(2):  # idempotent: fen stay fen
+        again = Neo4jStore(neo4j_store.uri)
+        try:
+            again.ensure_schema()
+        finally:
+            again.close()
+    got = neo4j_store.query("MATCH ()-[p:PAYMENT]->(c) RETURN p.key AS k, p.amount AS a, c.reg_capital AS r ORDER BY k")
+    assert got["a"].tolist() == [122998383, 100]
+    assert got["r"].tolist()[0] == 3000000000
+
+
 def test_edge_key_reused_between_other_endpoints_is_refused_without_the_key(neo4j_store: Neo4jStore) -> None:
     neo4j_store.upsert_nodes("Unit", _units(2))
     neo4j_store.upsert_nodes("Company", _companies(2))
@@ -171,7 +187,7 @@ def test_missing_values_are_not_written(neo4j_store: Neo4jStore) -> None:
     )
     no_cap, with_cap = df.to_dict("records")
     assert "reg_capital" not in no_cap["props"] and pd.isna(no_cap["cap"])
-    assert "reg_capital" in with_cap["props"] and with_cap["cap"] == 2e6
+    assert "reg_capital" in with_cap["props"] and with_cap["cap"] == 200_000_000
     assert isinstance(with_cap["cap"], float)
 
 

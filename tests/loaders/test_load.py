@@ -114,7 +114,7 @@ def test_all_kinds_load_and_reconcile(tmp_path: Path, store: LadybugStore) -> No
     officer = store.query("MATCH (p:Person)-[:OFFICER_OF]->(:Company) RETURN p.key AS k")["k"].tolist()
     assert len(officer) == 1 and officer[0].startswith("anon:")
     paid = store.query("MATCH (u:Unit)-[p:PAID]->(c:Company) RETURN p.payments AS n, p.total AS t, p.first_paid AS f")
-    assert paid.iloc[0].tolist() == [2, 124234.5, "2019-03-05"]
+    assert paid.iloc[0].tolist() == [2, 12423450, "2019-03-05"]  # integer fen
     rel = store.query("MATCH (r:Person)-[e:RELATIVE_OF]->(o:Person) RETURN e.term AS t, e.relation AS rel, e.degree AS d, r.name_norm AS n ORDER BY t")
     rows = {t: (r, d, n) for t, r, d, n in rel.itertuples(index=False)}
     assert rows["岳母"] == ("mother_in_law", 2, "刘桂兰")

@@ -62,13 +62,24 @@ def test_split_range() -> None:
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("1,234.50", 1234.5), ("１２３４", 1234.0), ("12.3万元", 123000.0), ("¥5000", 5000.0), ("50万人民币", 500000.0),
-     ("(100)", -100.0), ("-5", -5.0), ("1.5亿", 150000000.0)],
+    [("1,234.50", 123450), ("１２３４", 123400), ("12.3万元", 12300000), ("¥5000", 500000), ("50万人民币", 50000000),
+     ("(100)", -10000), ("-5", -500), ("1.5亿", 15000000000), ("1.005", 101), ("0.1", 10),
+     ("12.345678亿", 123456780000)],
 )
-def test_amounts(text: str, value: float) -> None:
+def test_amounts(text: str, value: int) -> None:
+    """Amounts parse to integer fen, exactly (``1.005`` is 101 fen half up; a float would round it to 100)."""
     a, bad = parse_amounts(clean_text(pd.Series([text])))
     assert a.tolist() == [value]
+    assert all(isinstance(v, int) for v in a.tolist())
     assert not bad.any()
+
+
+def test_amount_sums_are_exact_in_fen() -> None:
+    """The float sum of these yuan amounts is off in the last digit; the fen sum is exact."""
+    texts = ["0.1", "0.2", "1065659.59", "0.3"]
+    assert sum(float(t) for t in texts) != 1065660.19  # the near miss a float pipeline makes
+    a, _ = parse_amounts(pd.Series(texts))
+    assert int(a.sum()) == 106566019
 
 
 def test_amount_garbage_is_bad_and_empty_is_not() -> None:
@@ -78,12 +89,12 @@ def test_amount_garbage_is_bad_and_empty_is_not() -> None:
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("三百万元", 3_000_000.0), ("叁佰万元整", 3_000_000.0), ("壹仟贰佰叁拾肆元伍角陆分", 1234.56),
-     ("人民币壹万元整", 10_000.0), ("壹仟元零伍分", 1000.05), ("一亿零五百万元", 105_000_000.0), ("壹拾万圆正", 100_000.0),
-     ("两千元", 2000.0)],
+    [("三百万元", 300_000_000), ("叁佰万元整", 300_000_000), ("壹仟贰佰叁拾肆元伍角陆分", 123456),
+     ("人民币壹万元整", 1_000_000), ("壹仟元零伍分", 100005), ("一亿零五百万元", 10_500_000_000), ("壹拾万圆正", 10_000_000),
+     ("两千元", 200000)],
 )
-def test_amounts_in_chinese_numerals(text: str, value: float) -> None:
-    """Capital numerals (大写金额) as written on vouchers and contracts parse to yuan."""
+def test_amounts_in_chinese_numerals(text: str, value: int) -> None:
+    """Capital numerals (大写金额) as written on vouchers and contracts parse to integer fen."""
     a, bad = parse_amounts(clean_text(pd.Series([text])))
     assert a.tolist() == [value]
     assert not bad.any()

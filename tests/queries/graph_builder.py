@@ -14,6 +14,7 @@ import pandas as pd
 
 from guanlian.graph.store import Store
 from guanlian.model import TIERS
+from guanlian.values.money import to_fen  # amounts are written in yuan here, stored in fen
 
 
 def day(iso: str) -> int:
@@ -52,7 +53,7 @@ class GraphBuilder:
 
     def company(self, key: str, name: str, established: str = "2010-01-01", reg_capital: float = 5e6,
                 status: str = "存续", **props: Any) -> str:
-        return self.node("Company", key, "企业.csv", name=name, established=established, reg_capital=reg_capital,
+        return self.node("Company", key, "企业.csv", name=name, established=established, reg_capital=to_fen(reg_capital),
                          status=status, **props)
 
     def edge(self, kind: str, src: str, dst: str, key: str | None = None, file: str = "test.csv",
@@ -92,7 +93,7 @@ class GraphBuilder:
     def pay(self, u: str, x: str, amount: float, on: str, channel: str = "国库集中支付", item: str | None = None,
             approver: str | None = None) -> str:
         n = len(self._payments[(u, x)])
-        key = self.edge("PAYMENT", u, x, key=f"PAYMENT:{u}>{x}:{n}", file="付款.csv", amount=amount, paid_on=on,
+        key = self.edge("PAYMENT", u, x, key=f"PAYMENT:{u}>{x}:{n}", file="付款.csv", amount=to_fen(amount), paid_on=on,
                         channel=channel, item=item, approver_unit=approver)
         self._payments[(u, x)].append(self.edges["PAYMENT"][-1])
         return key

@@ -61,7 +61,7 @@ def test_sorted_by_score_and_one_finding_per_link(doc: dict[str, Any]) -> None:
 def test_the_mother_in_law_case(doc: dict[str, Any]) -> None:
     f = by_entities(doc, "ric:R1", "uscc:C1", query="relative_company_paid")
     assert f["queries"] == ["relative_company_paid"] and f["severity"] == "high" and f["confidence"] == "certain"
-    assert f["payments"] == {"count": 2, "sum": 800000.0, "first": "2019-04-10", "last": "2020-01-15", "in_tenure": 2}
+    assert f["payments"] == {"count": 2, "sum_fen": 80000000, "sum": "800000.00", "first": "2019-04-10", "last": "2020-01-15", "in_tenure": 2}
     roles = {(e["role"], e["key"]) for e in f["entities"]}
     assert roles == {("official", "ric:O1"), ("relative", "ric:R1"), ("company", "uscc:C1"), ("unit", "unit:住建局")}
     assert [e["type"] for e in f["path"]["edges"]] == ["SERVES_IN", "RELATIVE_OF", "SHAREHOLDER_OF", "PAID"]
@@ -119,7 +119,7 @@ def test_params_reach_every_query_that_declares_them(embedded_world: Store) -> N
     assert "anon:H7" not in keys and "anon:H2" in keys
     assert "uscc:C16" not in keys  # newborn window 30 < 41 days
     assert "uscc:C28" in keys  # split payments just below 100,000
-    assert doc["params"] == {"min_match_tier": "probable", "window_days": 30, "threshold": 100000.0}
+    assert doc["params"] == {"min_match_tier": "probable", "window_days": 30, "threshold": "100000.00"}  # yuan, exact text
     assert doc["query_params"]["split_payments"]["window_days"] == 30
     with pytest.raises(QueryError, match="no query takes"):
         scan(embedded_world, {"windw_days": "30"})

@@ -66,7 +66,7 @@ def test_builtin_ids_are_the_contracted_ones() -> None:
         ("// title_zh: 测试查询\n", "// title_zh: ''\n", 3, "title_zh"),
         ("// severity: low", "// severity: urgent", 5, "severity"),
         ("//   tier: {type: tier, default: possible}", "//   tier: {type: tier, default: sure}", 10, "possible"),
-        ("//   total: {type: float}", "//   total: {type: money}", 15, "total"),
+        ("//   total: {type: float}", "//   total: {type: euro}", 15, "total"),
         ("//   company: {node: Company, role: company}", "//   company: {node: Firm, role: company}", 13, "Firm"),
         ("// why_en: for the tests", "// why_en: [unclosed", 8, "YAML"),
         ("AND $tier >= 0", "AND $tier >= $nope", 19, "$nope"),

@@ -18,7 +18,7 @@
 //   established_day: {type: int}
 //   days_to_first_payment: {type: int}
 //   payments_count: {type: int}
-//   payments_sum: {type: float}
+//   payments_sum: {type: money}
 //   payments_first_day: {type: int}
 //   payments_last_day: {type: int}
 // case: [company]

@@ -28,7 +28,7 @@
 //   max_share: {type: float}
 //   severity: {type: string, doc: "high when paid during the tenure, medium otherwise"}
 //   payments_count: {type: int}
-//   payments_sum: {type: float}
+//   payments_sum: {type: money}
 //   payments_first_day: {type: int}
 //   payments_last_day: {type: int}
 //   payments_in_tenure: {type: int}

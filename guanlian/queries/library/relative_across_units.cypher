@@ -28,7 +28,7 @@
 //   paid_edge_2: {edge: PAID}
 //   match_tier: {type: string}
 //   payments_count: {type: int}
-//   payments_sum: {type: float}
+//   payments_sum: {type: money}
 //   payments_first_day: {type: int}
 //   payments_last_day: {type: int}
 // case: [company]

@@ -34,7 +34,7 @@
 //   changed_on_day: {type: int}
 //   days_from_first_payment: {type: int, doc: change day minus first payment day (negative = before)}
 //   payments_count: {type: int}
-//   payments_sum: {type: float}
+//   payments_sum: {type: money}
 //   payments_first_day: {type: int}
 //   payments_last_day: {type: int}
 //   payments_in_tenure: {type: int}

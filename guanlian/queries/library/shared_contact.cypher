@@ -25,7 +25,7 @@
 //   relation_term: {type: string}
 //   severity: {type: string}
 //   payments_count: {type: int}
-//   payments_sum: {type: float}
+//   payments_sum: {type: money}
 //   payments_first_day: {type: int}
 //   payments_last_day: {type: int}
 // case: [official, relative, company, unit]

@@ -18,7 +18,7 @@
 //   company: {node: Company, role: company}
 //   unit: {node: Unit, role: unit}
 //   paid_edge: {edge: PAID}
-//   reg_capital: {type: float}
+//   reg_capital: {type: money}
 //   status: {type: string}
 //   address_sharers: {type: int, doc: other companies at the same registered address}
 //   dead_on_day: {type: int, doc: "deregistration/revocation date (registry date column, else the earliest change record to 注销/吊销); null when unknown"}
@@ -26,7 +26,7 @@
 //   signals: {type: list, doc: "tiny_capital, crowded_address, dead_status"}
 //   severity: {type: string}
 //   payments_count: {type: int}
-//   payments_sum: {type: float}
+//   payments_sum: {type: money}
 //   payments_first_day: {type: int}
 //   payments_last_day: {type: int}
 // case: [company]

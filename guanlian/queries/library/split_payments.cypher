@@ -10,7 +10,7 @@
 //   One unit paid the same payee several amounts just below an approval (or procurement) threshold within a short
 //   window: splitting to dodge collective decision, tendering or higher approval.
 // params:
-//   threshold: {type: float, default: 50000.0, doc: the approval threshold in yuan}
+//   threshold: {type: money, default: 50000, doc: the approval threshold in yuan}
 //   margin: {type: float, default: 0.1, doc: how far below the threshold still counts (0.1 = within 10%)}
 //   window_days: {type: int, default: 30, doc: payments within this many days of each other}
 //   min_payments: {type: int, default: 2, doc: fewest such payments in one window}
@@ -19,9 +19,9 @@
 //   payee: {node: [Company, Person], role: payee}
 //   payment_edges: {edge: PAYMENT, many: true}
 //   paid_edge: {edge: PAID}
-//   threshold: {type: float}
+//   threshold: {type: money}
 //   payments_count: {type: int}
-//   payments_sum: {type: float}
+//   payments_sum: {type: money}
 //   payments_first_day: {type: int}
 //   payments_last_day: {type: int}
 // case: [unit, payee]

@@ -23,7 +23,7 @@
 //   basis_en: {type: string, doc: "what is shared, in English"}
 //   confidence: {type: string, doc: "certain for one shared record; possible when ID-less legal reps only share a name"}
 //   payments_count: {type: int}
-//   payments_sum: {type: float}
+//   payments_sum: {type: money}
 //   payments_first_day: {type: int}
 //   payments_last_day: {type: int}
 // case: [unit, companies]
