@@ -68,14 +68,16 @@ def _location(store: str | None) -> str:
 
 
 @contextmanager
-def opened(store: str | None, database: str | None = None, *, create: bool = False) -> Iterator[Store]:
+def opened(store: str | None, database: str | None = None, *, create: bool = False,
+           read_only: bool = False) -> Iterator[Store]:
     """Open the store named by ``--store`` (or fail with a one-line message).
 
     Only ``load`` passes ``create=True``; every other command refuses a store that does not exist.
+    ``read_only`` opens the embedded store read-only (``cypher``).
     """
     location = _location(store)
     try:
-        s = open_store(location, database=database, create=create)
+        s = open_store(location, database=database, create=create, read_only=read_only)
     except StoreError as exc:
         fail(str(exc))
         raise AssertionError from exc
@@ -435,6 +437,48 @@ def run(
     if not show_ids:
         df = mask_frame(df)
     data = frame_table(df, query_id, title=f"{query_id}: {len(df)} 行 / rows", shown_rows=200)
+    try:
+        written = writer.write(data, out)
+    except OutputError as exc:
+        fail(str(exc))
+        return
+    if written is not None:
+        err.print(f"写出 / wrote {written}", highlight=False)
+
+
+@app.command()
+def cypher(
+    statement: Annotated[str, typer.Argument(help="One read-only Cypher statement; values as $name parameters.")],
+    store: StoreOpt = None,
+    database: DatabaseOpt = None,
+    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="k=v, repeatable (numbers, true/false, "
+                                                    "null, else text; quote a number to keep it text).")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="One of: " + ", ".join(TABLE_WRITERS.names()) + ".")] = "table",
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of the console.")] = None,
+    show_ids: ShowIdsOpt = False,
+) -> None:
+    """只读查询 / Run one ad-hoc read-only Cypher statement (writes are refused before they run)."""
+    from guanlian.outputs import OutputError, frame_table, table_writer
+    from guanlian.queries.adhoc import check_read_only, run_adhoc
+    from guanlian.queries.library import QueryError
+    from guanlian.values.privacy import mask_frame
+
+    params = _params(param)
+    try:
+        writer = table_writer(fmt, out)
+        check_read_only(statement)  # before the store is even opened
+    except (OutputError, QueryError) as exc:
+        fail(str(exc))
+        return
+    try:
+        with opened(store, database, read_only=True) as s:
+            df = run_adhoc(s, statement, params)
+    except QueryError as exc:
+        fail(str(exc))
+        return
+    if not show_ids:
+        df = mask_frame(df)
+    data = frame_table(df, "cypher", title=f"{len(df)} 行 / rows", shown_rows=200)
     try:
         written = writer.write(data, out)
     except OutputError as exc:
