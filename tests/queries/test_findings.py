@@ -12,6 +12,7 @@ from guanlian.finding import SCHEMA_VERSION, Finding, FindingsDoc
 from guanlian.graph.store import Store
 from guanlian.queries import QueryError, scan, write_findings
 from guanlian.queries.findings import masked_findings
+from guanlian.values.money import to_fen
 
 SAMPLE = Path(__file__).parents[1] / "viz" / "data" / "findings_sample.json"
 
@@ -193,7 +194,8 @@ def test_the_payment_summary_sums_exactly_the_cited_vouchers(doc: dict[str, Any]
     vouchers = f["vouchers"]
     assert [(v["date"], v["amount"]) for v in vouchers] == [("2019-04-10", 500000.0), ("2020-01-15", 300000.0)]
     assert all(v["file"] and isinstance(v["row"], int) and v["payer"] == "住建局" for v in vouchers)
-    assert f["payments"]["count"] == len(vouchers) and f["payments"]["sum"] == sum(v["amount"] for v in vouchers)
+    assert f["payments"]["count"] == len(vouchers)
+    assert f["payments"]["sum_fen"] == sum(to_fen(v["amount"]) for v in vouchers)  # exact, in fen
     for g in doc["findings"]:
         if g["vouchers"]:
             assert g["payments"]["count"] == len(g["vouchers"]), g["id"]
