@@ -751,8 +751,12 @@ def build_findings(
     _fetch_routes(store, g)
     by_id: dict[str, Finding] = {}
     wants: dict[str, _Want] = {}
-    for h in hits:
-        f = _build_one(h, g, bound.get(h.query.id, {}))
+    built = [(_build_one(h, g, bound.get(h.query.id, {})), h) for h in hits]
+    # Engines return rows in different orders: fold each case's rows strongest first, ties by their content, so
+    # the case's entities, path, evidence and routes come out in the same order on every engine.
+    built.sort(key=lambda fh: (fh[0].id, tuple(-x for x in _route_rank(fh[0].routes[0])), fh[0].routes[0].query,
+                               tuple(n.key for n in fh[0].path.nodes), tuple(e.key for e in fh[0].path.edges)))
+    for f, h in built:
         by_id[f.id] = _merge(by_id[f.id], f) if f.id in by_id else f
         _want(h, wants.setdefault(f.id, _Want()))
     pays = _fetch_payments(store, wants, g)

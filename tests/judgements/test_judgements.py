@@ -36,7 +36,10 @@ def _only_on(doc: FindingsDoc, skip: set[str]) -> tuple[str, str]:
             uses[k] = uses.get(k, 0) + 1
     for f in doc.findings:
         steps = [e for e in f.path.edges if e.is_identity_link]
-        if len(steps) == 1 and uses[steps[0].key] == 1 and steps[0].key not in skip:
+        # a case found by several routes may hold a stronger one elsewhere: only a case whose every route is
+        # this one fuzzy link rests on it alone
+        if len(steps) == 1 and uses[steps[0].key] == 1 and steps[0].key not in skip \
+                and f.confidence in ("possible", "probable") and len(f.routes) <= 1:
             return f.id, steps[0].key
     raise AssertionError("no finding rests on one fuzzy link")
 

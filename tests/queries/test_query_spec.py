@@ -18,13 +18,13 @@ GOOD = """// ---
 // why_zh: 测试用
 // why_en: for the tests
 // params:
-//   min_total: {type: float, default: 1000, doc: smallest total}
+//   min_total: {type: money, default: 1000, doc: smallest total in yuan}
 //   tier: {type: tier, default: possible}
 // returns:
 //   unit: {node: Unit, role: unit}
 //   company: {node: Company, role: company}
 //   paid_edge: {edge: PAID}
-//   total: {type: float}
+//   total: {type: money}
 // example: 某局向某公司付款
 // ---
 MATCH (u:Unit)-[pd:PAID]->(c:Company)
@@ -66,7 +66,7 @@ def test_builtin_ids_are_the_contracted_ones() -> None:
         ("// title_zh: 测试查询\n", "// title_zh: ''\n", 3, "title_zh"),
         ("// severity: low", "// severity: urgent", 5, "severity"),
         ("//   tier: {type: tier, default: possible}", "//   tier: {type: tier, default: sure}", 10, "possible"),
-        ("//   total: {type: float}", "//   total: {type: euro}", 15, "total"),
+        ("//   total: {type: money}", "//   total: {type: euro}", 15, "total"),
         ("//   company: {node: Company, role: company}", "//   company: {node: Firm, role: company}", 13, "Firm"),
         ("// why_en: for the tests", "// why_en: [unclosed", 8, "YAML"),
         ("AND $tier >= 0", "AND $tier >= $nope", 19, "$nope"),
@@ -104,10 +104,10 @@ def test_user_query_runs_with_typed_params(tmp_path: Path) -> None:
     assert "my_check" in lib.ids() and len(lib) == 13
     df = lib.run(store, "my_check", {"min_total": "1,000,000"})
     assert set(df["company"]) == {"uscc:C35"}  # 2,000,000 is the only total above 1M
-    assert set(lib.run(store, "my_check", {"min_total": "100%"})["company"]) > {"uscc:C35"}  # 1 yuan
+    assert set(lib.run(store, "my_check", {"min_total": "1"})["company"]) > {"uscc:C35"}  # 1 yuan = 100 fen
     with pytest.raises(QueryError, match="no parameter 'min_totl'"):
         lib.run(store, "my_check", {"min_totl": "5"})
-    with pytest.raises(QueryError, match="expected a number"):
+    with pytest.raises(QueryError, match="expected an amount in yuan"):
         lib.run(store, "my_check", {"min_total": "lots"})
     with pytest.raises(QueryError, match="possible, probable, certain"):
         lib.run(store, "my_check", {"tier": "sure"})
