@@ -12,7 +12,7 @@ Example:
     >>> rows = pd.DataFrame({"paid_on": ["2019.03", "x"], "amount": ["12.3万元", "5"], "src_row": [2, 3]})
     >>> cells = Cells.parse(rows, (Field("paid_on", (), type="date"), Field("amount", (), type="amount")))
     >>> cells.dates(rows, "paid_on").iso.tolist(), cells.numbers(rows.iloc[:1], "amount")[0].tolist()
-    (['2019-03-01', None], [123000.0])
+    (['2019-03-01', None], [12300000])
 """
 
 from __future__ import annotations

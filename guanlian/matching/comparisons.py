@@ -11,7 +11,7 @@ Weights are hand-set defaults (see ``docs/matching.md`` for the reasoning) and c
 
 Example:
     >>> [lv.name for lv in NameChars().levels]
-    ['missing', 'exact', 'exact_variant', 'reordered', 'one_char', 'similar', 'sound_alike', 'different']
+    ['missing', 'exact', 'exact_variant', 'reordered', 'lookalike', 'one_char', 'similar', 'sound_alike', 'different']
 """
 
 from __future__ import annotations
@@ -679,7 +679,7 @@ def default_comparisons(weights: Mapping[str, float] | None = None) -> list[Comp
 
     Example:
         >>> [c.name for c in default_comparisons()][:3]
-        ['NameChars', 'NamePinyin', 'ResidentId']
+        ['NameChars', 'NamePinyin', 'LatinName']
     """
     return [NameChars(weights), NamePinyin(weights), LatinName(weights), ResidentIdComparison(weights),
             BirthDate(weights), Sex(weights), Phone(weights), Address(weights), Employer(weights), OtherId(weights),
