@@ -38,7 +38,7 @@ def test_report_xlsx(findings_doc: FindingsDoc, tmp_path: Path) -> None:
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:M4"
     rows = list(ws.iter_rows(values_only=True))
     assert [r[0] for r in rows[1:]] == [f.id for f in findings_doc.findings]
-    assert rows[1][2] == 0.96 and rows[1][7] == 2345000.0
+    assert rows[1][2] == 0.96 and rows[1][7] == "2345000.00"  # exact yuan text (money is fen, never float)
     for sheet in wb.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
@@ -52,6 +52,6 @@ def test_report_xlsx(findings_doc: FindingsDoc, tmp_path: Path) -> None:
     ev = list(wb["证据"].iter_rows(values_only=True))
     assert {"'-1+1", "'@SUM(A1:A2)", "'=cmd|' /C calc'!A0"} <= {r[3] for r in ev}
     pay = list(wb["付款"].iter_rows(values_only=True))
-    assert (12, 2345000.0, "2019-04-10", "2022-12-20") in [r[3:7] for r in pay]
+    assert (12, "2345000.00", "2019-04-10", "2022-12-20") in [r[3:7] for r in pay]
     shown = load_workbook(write_report(findings_doc, tmp_path / "ids", show_ids=True)[1])
     assert "36240119680512123X" in [r[4] for r in shown["人员企业"].iter_rows(values_only=True)]
