@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -22,9 +22,12 @@ from rich.table import Table
 
 from guanlian.graph import Store, StoreError, default_store, open_store
 from guanlian.graph.engines import describe_locations
-from guanlian.outputs import FILE_TABLE_WRITERS, TABLE_WRITERS
+from guanlian.outputs import FILE_TABLE_WRITERS, TABLE_WRITERS, TableWriter
 from guanlian.progress import reporting, wanted
 from guanlian.values.vocab import Lang, is_lang
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 app = typer.Typer(
     name="guanlian",
@@ -88,6 +91,23 @@ def opened(store: str | None, database: str | None = None, *, create: bool = Fal
     finally:
         s.close()
 
+
+
+def _emit_rows(df: pd.DataFrame, writer: TableWriter, out: Path | None, *, name: str, title: str, show_ids: bool) -> None:
+    """Write query rows (``run``, ``cypher``) through a table writer: IDs masked unless asked, at most 200 rows on
+    the console, the written file's path on stderr; a writer error is one line and exit 2."""
+    from guanlian.outputs import OutputError, frame_table
+    from guanlian.values.privacy import mask_frame
+
+    if not show_ids:
+        df = mask_frame(df)
+    try:
+        written = writer.write(frame_table(df, name, title=title, shown_rows=200), out)
+    except OutputError as exc:
+        fail(str(exc))
+        return
+    if written is not None:
+        err.print(f"写出 / wrote {written}", highlight=False)
 
 def _params(pairs: list[str] | None) -> dict[str, object]:
     """``--param k=v`` options as a dict (values stay text; the query header types them)."""
@@ -416,9 +436,8 @@ def run(
     show_ids: ShowIdsOpt = False,
 ) -> None:
     """运行查询 / Run one saved query with parameters."""
-    from guanlian.outputs import OutputError, frame_table, table_writer
+    from guanlian.outputs import OutputError, table_writer
     from guanlian.queries.library import Library, QueryError
-    from guanlian.values.privacy import mask_frame
 
     params = _params(param)
     try:
@@ -434,16 +453,7 @@ def run(
         fail(str(exc))
         return
     df = df[[c for c in df.columns if not str(c).endswith("_data")]]  # raw engine objects, not for people
-    if not show_ids:
-        df = mask_frame(df)
-    data = frame_table(df, query_id, title=f"{query_id}: {len(df)} 行 / rows", shown_rows=200)
-    try:
-        written = writer.write(data, out)
-    except OutputError as exc:
-        fail(str(exc))
-        return
-    if written is not None:
-        err.print(f"写出 / wrote {written}", highlight=False)
+    _emit_rows(df, writer, out, name=query_id, title=f"{query_id}: {len(df)} 行 / rows", show_ids=show_ids)
 
 
 @app.command()
@@ -458,10 +468,9 @@ def cypher(
     show_ids: ShowIdsOpt = False,
 ) -> None:
     """只读查询 / Run one ad-hoc read-only Cypher statement (writes are refused before they run)."""
-    from guanlian.outputs import OutputError, frame_table, table_writer
+    from guanlian.outputs import OutputError, table_writer
     from guanlian.queries.adhoc import check_read_only, run_adhoc
     from guanlian.queries.library import QueryError
-    from guanlian.values.privacy import mask_frame
 
     params = _params(param)
     try:
@@ -476,16 +485,7 @@ def cypher(
     except QueryError as exc:
         fail(str(exc))
         return
-    if not show_ids:
-        df = mask_frame(df)
-    data = frame_table(df, "cypher", title=f"{len(df)} 行 / rows", shown_rows=200)
-    try:
-        written = writer.write(data, out)
-    except OutputError as exc:
-        fail(str(exc))
-        return
-    if written is not None:
-        err.print(f"写出 / wrote {written}", highlight=False)
+    _emit_rows(df, writer, out, name="cypher", title=f"{len(df)} 行 / rows", show_ids=show_ids)
 
 
 @app.command()
