@@ -7,6 +7,7 @@ expected to have started the server, so a silent skip would hide a broken setup.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -44,8 +45,11 @@ def neo4j_server_store() -> Iterator[Neo4jStore]:
 
 @pytest.fixture
 def neo4j_store(neo4j_server_store: Neo4jStore) -> Neo4jStore:
-    """The session's ``Neo4jStore`` with the database emptied (schema kept) before the test."""
+    """The session's ``Neo4jStore`` with the database emptied (schema kept) and its sidecar folder (judgements,
+    clue library, journal, rejects) removed before the test: judgements outlive a database clear by design, so
+    one test's judgements would otherwise reach the next test on the shared server."""
     neo4j_server_store.clear()
+    shutil.rmtree(neo4j_server_store.sidecar, ignore_errors=True)
     return neo4j_server_store
 
 
