@@ -376,25 +376,33 @@ def find(
 def collide(
     left: Path,
     right: Path,
-    out: Annotated[Path, typer.Option("--out", "-o")] = Path("matches.csv"),
-    left_kind: Annotated[str | None, typer.Option("--left-kind")] = None,
-    right_kind: Annotated[str | None, typer.Option("--right-kind")] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output file: .csv, .xlsx or .json.")] = Path(
+        "matches.csv"),
+    left_kind: Annotated[str | None, typer.Option(
+        "--left-kind", help="persons (a plain list) or a loader kind; default: recognised from the headers")] = None,
+    right_kind: Annotated[str | None, typer.Option("--right-kind", help="As --left-kind, for RIGHT.")] = None,
+    side: Annotated[str | None, typer.Option(
+        "--side", help="Family tables: relative (default), official or both.")] = None,
+    unmatched: Annotated[bool, typer.Option(
+        "--unmatched", help="Also list the LEFT records without any candidate.")] = False,
+    lang: LangOpt = "zh",
     show_ids: ShowIdsOpt = False,
     engine: EngineOpt = "in-process",
     spark_master: SparkMasterOpt = None,
     conf: SparkConfOpt = None,
 ) -> None:
-    """数据碰撞 / Match the persons of two files directly, without a store."""
+    """数据碰撞 / Which persons of LEFT appear in RIGHT: one row per record and candidate, no store needed."""
     from guanlian.workflow import collide_files
 
+    language = _lang(lang)
     link = _link_engine(engine, spark_master, conf)
     try:
-        result = collide_files(left, right, left_kind, right_kind, out, show_ids=show_ids, engine=link)
+        result = collide_files(left, right, left_kind, right_kind, out, show_ids=show_ids, engine=link, side=side,
+                               lang=language, unmatched=unmatched)
     except (ValueError, OSError, RuntimeError) as exc:
         fail(str(exc))
         return
-    tiers = result["tier"].value_counts().to_dict() if len(result) else {}
-    console.print(f"写出 / wrote {out}: {len(result)} 对 / pairs {tiers}")
+    console.print(result.summary, markup=False, highlight=False, soft_wrap=True)
 
 
 # -- saved queries ----------------------------------------------------------------------------------------

@@ -23,13 +23,13 @@ import pandas as pd
 from guanlian.finding import FindingsDoc
 from guanlian.graph import SIDECAR_FILES, Store, is_uri, open_store, sidecar_for
 from guanlian.loaders.journal import MATCH_STEP, Journal, journal_path
-from guanlian.loaders.pipeline import LoadSummary, load_files, parse_file
+from guanlian.loaders.pipeline import LoadSummary, load_files
 from guanlian.progress import phase
 from guanlian.values.ids import mask_ids_in_text
-from guanlian.values.privacy import mask_frame, neutralise_frame
 from guanlian.values.vocab import Lang
 
 if TYPE_CHECKING:
+    from guanlian.matching.collide import Collision
     from guanlian.matching.matcher import LinkEngine, MatchSummary
 
 
@@ -88,21 +88,15 @@ def match_is_stale(store: Store) -> bool:
 
 
 # -- collide --------------------------------------------------------------------------------------------
-_PERSON_COLS = ["name", "id_number", "birth_date", "sex", "phone", "address", "employer"]
+@dataclass
+class CollideResult:
+    """What ``collide_files`` compared and wrote."""
 
-
-def persons_of_file(path: Path, kind: str | None) -> pd.DataFrame:
-    """The person records a file describes (officials, relatives, shareholders …) with their source row."""
-    _, batch, _ = parse_file(Path(path), kind)
-    frames = batch.nodes.get("Person", [])
-    if not frames:
-        raise ValueError(f"{Path(path).name}: 文件中没有人员 / no person records in this file")
-    df = pd.concat(frames, ignore_index=True)
-    df = df[df["src_row"] > 0].drop_duplicates(["key", "src_row"])
-    cols = [c for c in _PERSON_COLS if c in df.columns]
-    out = df[cols].copy()
-    out["row"] = df["src_row"].to_numpy()
-    return out.reset_index(drop=True)
+    collision: Collision
+    written: Path
+    issues_written: Path | None
+    summary: str
+    """The readable summary (:func:`~guanlian.matching.collide.collision_summary`)."""
 
 
 def link_engine(name: str, spark_master: str | None = None, conf: Sequence[str] = ()) -> LinkEngine | None:
@@ -122,23 +116,70 @@ def link_engine(name: str, spark_master: str | None = None, conf: Sequence[str] 
 
 
 def collide_files(left: Path, right: Path, left_kind: str | None, right_kind: str | None, out: Path,
-                  *, show_ids: bool = False, engine: LinkEngine | None = None) -> pd.DataFrame:
-    """数据碰撞: match the persons of two files; write ``out`` (CSV) with both rows, score, tier, explanation.
+                  *, show_ids: bool = False, engine: LinkEngine | None = None, side: str | None = None,
+                  lang: Lang = "zh", unmatched: bool = False) -> CollideResult:
+    """数据碰撞 (``guanlian collide``): read two files as person lists, match them, write ``out``.
 
-    ``engine`` runs the matching (default in process; :func:`link_engine` makes a Spark one)."""
-    from guanlian.matching.matcher import collide
+    Args:
+        left, right: CSV or Excel files; each read by :func:`~guanlian.loaders.persons.read_person_list`
+            (``left_kind``/``right_kind``: None = recognised from the headers, else a plain person list;
+            ``persons`` = always a plain list; or a loader kind).
+        out: ``.csv``, ``.xlsx`` or ``.json``: one row per record and candidate (both records named, tier,
+            score, what was compared, explanation). Rejected rows and warnings go to a second sheet (XLSX) or
+            to ``<out>.issues.csv`` beside a CSV.
+        show_ids: resident IDs unmasked.
+        engine: where the matching runs (default in process; :func:`link_engine` makes a Spark one).
+        side: for family tables: ``relative`` (default), ``official`` or ``both``.
+        lang: column titles, tiers, explanations and summary in Chinese or English.
+        unmatched: also list the left records without a candidate.
 
-    lp, rp = persons_of_file(left, left_kind), persons_of_file(right, right_kind)
-    pairs = collide(lp, rp, engine=engine)
-    if len(pairs):
-        l_cols = lp.set_index("row").add_prefix("left_")
-        r_cols = rp.set_index("row").add_prefix("right_")
-        pairs = pairs.join(l_cols, on="left_row").join(r_cols, on="right_row")
-    if not show_ids:
-        pairs = mask_frame(pairs)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    neutralise_frame(pairs).to_csv(out, index=False, encoding="utf-8-sig")
-    return pairs
+    Raises:
+        ValueError: (``PersonListError``) a file cannot be read as a person list; the message names it and its
+            header. An unknown output suffix, an unknown side.
+    """
+    from guanlian.loaders.persons import SIDES, read_person_list
+    from guanlian.matching.collide import collide_lists, collision_summary, collision_table, issues_table
+    from guanlian.outputs import TABLE_WRITERS, Sheet, TableData
+    from guanlian.values.vocab import COLLIDE_TEXT, pick
+
+    sided = next((s for s in SIDES if s == side), None)
+    if side is not None and sided is None:
+        raise ValueError(f"--side 只能是 relative、official 或 both / --side must be relative, official or both, "
+                         f"not {side!r}")
+    fmt = {".csv": "csv", ".xlsx": "xlsx", ".json": "json"}.get(out.suffix.lower())
+    if fmt is None:
+        raise ValueError(f"输出文件须为 .csv、.xlsx 或 .json / --out must end in .csv, .xlsx or .json: {out}")
+    writer = TABLE_WRITERS.get(fmt)
+    lp = read_person_list(left, left_kind, sided)
+    rp = read_person_list(right, right_kind, sided)
+    with phase("碰撞 / collide"):
+        c = collide_lists(lp, rp, engine=engine)
+    table = collision_table(c, lang, show_ids=show_ids, unmatched=unmatched)
+    issues = issues_table(c, lang, show_ids=show_ids)
+
+    def sheet(df: pd.DataFrame, name: str) -> Sheet:
+        rows = tuple(tuple(None if v is None or v != v else v for v in r)
+                     for r in df.itertuples(index=False, name=None))
+        return Sheet(pick(COLLIDE_TEXT[name], lang), tuple(str(x) for x in df.columns), rows)
+
+    sheets = [sheet(table, "pairs_sheet")]
+    issues_out: Path | None = None
+    if len(issues) and fmt == "xlsx":
+        sheets.append(sheet(issues, "issues_sheet"))
+        issues_out = out
+    document: object = None
+    if fmt == "json":
+        document = {"pairs": json.loads(table.to_json(orient="records", force_ascii=False)),
+                    "issues": json.loads(issues.to_json(orient="records", force_ascii=False))}
+        issues_out = out if len(issues) else None
+    writer.write(TableData(tuple(sheets), document), out)
+    if len(issues) and fmt == "csv":
+        issues_out = out.with_name(out.stem + ".issues.csv")
+        TABLE_WRITERS.get("csv").write(TableData((sheet(issues, "issues_sheet"),), None), issues_out)
+    summary = collision_summary(c, lang, written=out, show_ids=show_ids)
+    if issues_out is not None and issues_out != out:
+        summary += "\n" + pick(COLLIDE_TEXT["issues_written"], lang).format(path=issues_out)
+    return CollideResult(c, out, issues_out, summary)
 
 
 # -- scan -----------------------------------------------------------------------------------------------

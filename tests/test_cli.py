@@ -146,7 +146,8 @@ def test_collide_two_files(demo: Path, tmp_path: Path) -> None:
                             "relatives", "--right-kind", "shareholders", "--out", str(out)])
     assert r.exit_code == 0, r.output
     text = out.read_text(encoding="utf-8-sig")
-    assert "tier" in text.splitlines()[0]
+    assert "等级" in text.splitlines()[0] and "左表姓名" in text.splitlines()[0]
+    assert "候选对" in r.output and "{" not in r.output  # a readable summary, not a printed dict
 
 
 def test_errors_are_one_line_without_traceback(tmp_path: Path) -> None:

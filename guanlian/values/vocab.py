@@ -24,6 +24,9 @@ __all__ = [
     "CLUE_ACTION",
     "CLUE_STATUS",
     "CODE_STATUS",
+    "COLLIDE_COLUMN",
+    "COLLIDE_ROLE",
+    "COLLIDE_TEXT",
     "CONFIDENCE",
     "HIDDEN_PROPS",
     "ID_STATUS",
@@ -200,6 +203,66 @@ They measure how good a saved query is: the share of its clues rated ``substanti
 practice."""
 
 RATING: Final[Labels] = {k: (v[0], k) for k, v in RATING_WORDS.items()}
+
+# --- data collision (guanlian collide) ---------------------------------------------------------------------
+
+COLLIDE_COLUMN: Final[Labels] = {
+    "left": ("左表", "left"),
+    "right": ("右表", "right"),
+    "file": ("文件", "file"),
+    "row": ("行号", "row"),
+    "role": ("身份", "role"),
+    "other_id_type": ("其他证件类型", "other ID type"),
+    "other_id": ("其他证件号码", "other ID number"),
+    "tier": ("等级", "tier"),
+    "score": ("得分", "score"),
+    "compared": ("比对依据", "compared"),
+    "explanation": ("说明", "explanation"),
+    "field": ("字段", "field"),
+    "value": ("内容", "value"),
+    "severity": ("处理", "severity"),
+    "reason": ("原因", "reason"),
+}
+"""Column titles of ``collide`` output (Chinese; English output uses snake_case names such as ``left_row``)."""
+
+COLLIDE_ROLE: Final[Labels] = {
+    "person": ("人员", "person"),
+    "relative": ("亲属", "relative"),
+    "official": ("干部", "official"),
+    "shareholder": ("股东", "shareholder"),
+    "officer": ("企业主要人员", "company officer"),
+    "legal_rep": ("法定代表人", "legal representative"),
+    "payee": ("收款人", "payee"),
+    "recipient": ("补贴领取人", "subsidy recipient"),
+}
+"""What a record is in the file it comes from (a family table gives relatives and officials)."""
+
+COLLIDE_TEXT: Final[Labels] = {
+    "name_only": ("仅姓名(无其他可比信息)", "name only (nothing else to compare)"),
+    "no_candidate": ("无候选", "no candidate"),
+    "rejected": ("拒收", "rejected"),
+    "warning": ("警告", "warning"),
+    "plain": ("普通人员名单", "plain person list"),
+    "kind_as": ("按{kind}表读取,取{roles}", "read as {kind}, taking the {roles}"),
+    "file_line": ("{file}({what}):读取 {read} 行,得到 {records} 条人员记录,拒收 {rejected} 行;字段:{fields}",
+                  "{file} ({what}): {read} rows read, {records} records, {rejected} rejected; fields: {fields}"),
+    "skipped": (";另有 {n} 行是企业或单位,未比对", "; {n} rows are organisations, not compared"),
+    "left": ("左表", "left "),
+    "right": ("右表", "right"),
+    "pairs_line": ("候选对 {n} 对({tiers};其中仅凭姓名 {name_only})",
+                   "pairs: {n} ({tiers}; name only {name_only})"),
+    "matched_line": ("左表有候选的记录 {m} / {n},无候选 {u}", "left records with a candidate: {m} of {n}; without: {u}"),
+    "name_only_note": ("注意:有一份名单只有姓名,仅凭姓名的候选最多为“可能”,须人工核实",
+                       "note: a list has names only; name-only candidates are at most 'possible' and need checking"),
+    "written": ("已写出 {path}", "wrote {path}"),
+    "issues_written": ("问题行已写出 {path}", "rejected rows and warnings written to {path}"),
+    "rejected_head": ("拒收的行({n}):", "rejected rows ({n}):"),
+    "rejected_line": ("{file} 第 {row} 行 {field}「{value}」:{reason}", "{file} row {row} {field} '{value}': {reason}"),
+    "more": ("……另有 {n} 行,见问题行表", "... and {n} more (see the issues table)"),
+    "issues_sheet": ("问题行", "issues"),
+    "pairs_sheet": ("碰撞结果", "collisions"),
+}
+"""Sentences of the ``collide`` summary and output (``{…}`` filled in by :mod:`guanlian.matching.collide`)."""
 
 assert set(TIER) == set(TIERS) == set(TIER_ADVERB) == set(CONFIDENCE) == set(TIER_PHRASE) - {""}
 

@@ -1,0 +1,304 @@
+"""数据碰撞: which persons of one list appear in another, one output row per record and candidate.
+
+:func:`collide_lists` matches two :class:`~guanlian.loaders.persons.PersonList` s (any two files read as
+person records, :func:`~guanlian.loaders.persons.read_person_list`) with the matcher
+(:func:`~guanlian.matching.matcher.collide`, in process or on Spark). Each output row names exactly the two
+records compared — file, row, role, name, masked ID … of the left record and of the right record — with the
+tier, the score, which fields both records carry (``name only`` when nothing but names could be compared) and
+the explanation. Records are rows: two identical input rows give two output rows, each citing its own row.
+
+:func:`collision_table` lays the result out for a file (columns in Chinese or English), and
+:func:`collision_summary` says in a few lines what was read, rejected, compared and found.
+
+Example:
+    >>> import tempfile, pathlib
+    >>> from guanlian.loaders.persons import read_person_list
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "a.csv").write_text("姓名,出生年月\\n王晓明,1980.05\\n王晓明,1980.05\\n", encoding="utf-8")
+    >>> _ = (d / "b.csv").write_text("name,date of birth\\n王小明,1980-05-06\\n", encoding="utf-8")
+    >>> c = collide_lists(read_person_list(d / "a.csv"), read_person_list(d / "b.csv"))
+    >>> collision_table(c, "en")[["left_row", "left_name", "right_row", "right_name", "tier"]].values.tolist()
+    [[2, '王晓明', 2, '王小明', 'probable'], [3, '王晓明', 2, '王小明', 'probable']]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from guanlian.loaders.persons import PersonList
+from guanlian.loaders.pipeline import KINDS
+from guanlian.matching.features import INPUT_COLUMNS
+from guanlian.matching.matcher import LinkEngine, MatchConfig, collide
+from guanlian.model import TIERS
+from guanlian.values.privacy import mask_id, mask_text
+from guanlian.values.vocab import (
+    COLLIDE_COLUMN,
+    COLLIDE_ROLE,
+    COLLIDE_TEXT,
+    SEX,
+    TIER,
+    Lang,
+    pick,
+    prop_label,
+    tr,
+)
+
+__all__ = ["Collision", "collide_lists", "collision_summary", "collision_table", "issues_table"]
+
+_EVIDENCE = ("id_number", "other_id", "birth_date", "sex", "phone", "address", "employer")
+"""Fields besides the name that the matcher compares."""
+
+
+@dataclass
+class Collision:
+    """The result of :func:`collide_lists`.
+
+    Attributes:
+        left, right: the two lists as read.
+        pairs: one row per linked pair of records: ``li``, ``ri`` (positions in ``left.records`` /
+            ``right.records``), ``score``, ``tier``, ``compared`` (the fields both records carry, ``;``-joined;
+            ``""`` = names only), ``explanation_zh``, ``explanation_en``; strongest first.
+        unmatched: positions of the left records without any candidate.
+    """
+
+    left: PersonList
+    right: PersonList
+    pairs: pd.DataFrame
+    unmatched: npt.NDArray[np.int64]
+
+    def per_tier(self) -> dict[str, int]:
+        """Pairs per tier, strongest first (tiers with none included; ``confirmed`` is a store's judgement, never
+        a collision's)."""
+        counts = self.pairs["tier"].value_counts()
+        return {t: int(counts.get(t, 0)) for t in reversed(TIERS) if t != "confirmed"}
+
+    @property
+    def name_only(self) -> int:
+        """Pairs in which nothing but the names could be compared."""
+        return int((self.pairs["compared"] == "").sum())
+
+
+def _match_frame(people: PersonList) -> pd.DataFrame:
+    cols = [c for c in INPUT_COLUMNS if c in people.records.columns]
+    return people.records[cols].reset_index(drop=True)
+
+
+def _compared(left: pd.DataFrame, right: pd.DataFrame, li: npt.NDArray[np.int64],
+              ri: npt.NDArray[np.int64]) -> list[str]:
+    """Per pair, the evidence fields filled on both sides (``;``-joined)."""
+    parts: list[npt.NDArray[np.bool_]] = []
+    names: list[str] = []
+    for f in _EVIDENCE:
+        if f in left.columns and f in right.columns:
+            lv = (left[f].to_numpy(dtype=object) != "")[li]
+            rv = (right[f].to_numpy(dtype=object) != "")[ri]
+            parts.append(lv & rv)
+            names.append(f)
+    if not parts:
+        return [""] * len(li)
+    both = np.column_stack(parts)
+    codes, uniq = pd.factorize(pd.Series([row.tobytes() for row in both]))
+    texts = [";".join(n for n, b in zip(names, np.frombuffer(u, dtype=bool), strict=True) if b) for u in uniq]
+    return [texts[c] for c in codes]
+
+
+def collide_lists(left: PersonList, right: PersonList, config: MatchConfig | None = None,
+                  engine: LinkEngine | None = None) -> Collision:
+    """Match every record of ``left`` with every record of ``right`` (blocked, scored, tiered, explained).
+
+    Args:
+        left: the list whose persons are looked for.
+        right: the list they are looked for in.
+        config: thresholds and weights (:class:`~guanlian.matching.matcher.MatchConfig`).
+        engine: where the matching runs (default in process; a ``SparkEngine`` gives the same pairs).
+
+    Returns:
+        A :class:`Collision`: every linked pair (certain, probable, possible) and the unmatched left records.
+    """
+    lf, rf = _match_frame(left), _match_frame(right)
+    out = collide(lf, rf, config, engine=engine)
+    li = out["left_row"].to_numpy().astype(np.int64)
+    ri = out["right_row"].to_numpy().astype(np.int64)
+    pairs = pd.DataFrame({
+        "li": li, "ri": ri, "score": out["score"].to_numpy(dtype=float), "tier": out["tier"].to_numpy(dtype=object),
+        "compared": _compared(lf, rf, li, ri),
+        "explanation_zh": out["explanation_zh"].to_numpy(dtype=object),
+        "explanation_en": out["explanation_en"].to_numpy(dtype=object),
+    })
+    seen = np.zeros(len(lf), dtype=bool)
+    seen[li] = True
+    return Collision(left, right, pairs, np.flatnonzero(~seen).astype(np.int64))
+
+
+def _column(key: str, lang: Lang) -> str:
+    """A column title: the Chinese label, or the snake_case key in English."""
+    return pick(COLLIDE_COLUMN[key], lang) if lang == "zh" else key
+
+
+def _side_column(side: str, key: str, lang: Lang) -> str:
+    """``左表姓名`` / ``left_name``."""
+    if lang == "en":
+        return f"{side}_{key}"
+    return pick(COLLIDE_COLUMN[side], lang) + (pick(COLLIDE_COLUMN[key], lang) if key in COLLIDE_COLUMN
+                                               else prop_label("Person", key, lang))
+
+
+def _field_label(f: str, lang: Lang) -> str:
+    """A person field as people read it (``出生日期`` / ``birth date``)."""
+    return pick(COLLIDE_COLUMN[f], lang) if f in COLLIDE_COLUMN else prop_label("Person", f, lang)
+
+
+def _side(people: PersonList, pos: npt.NDArray[np.int64], prefix: str, lang: Lang, show_ids: bool,
+          present: npt.NDArray[np.bool_]) -> dict[str, list[object]]:
+    """The columns of one side for the records at ``pos`` (blank where ``present`` is False)."""
+    rec = people.records
+    out: dict[str, list[object]] = {}
+
+    def take(values: npt.NDArray[np.object_]) -> list[object]:
+        got = values[np.where(present, pos, 0)] if len(values) else np.full(len(pos), "", dtype=object)
+        return [v if ok else None for v, ok in zip(got.tolist(), present.tolist(), strict=True)]
+
+    out[_side_column(prefix, "file", lang)] = [people.path.name if ok else None for ok in present.tolist()]
+    out[_side_column(prefix, "row", lang)] = take(rec["row"].to_numpy(dtype=object))
+    if people.kind is not None:
+        roles = rec["role"].map(lambda r: pick(COLLIDE_ROLE.get(r, (r, r)), lang)).to_numpy(dtype=object)
+        out[_side_column(prefix, "role", lang)] = take(roles)
+    for f in people.columns:
+        values = rec[f].to_numpy(dtype=object)
+        uniq, inv = np.unique(values.astype(str), return_inverse=True) if len(values) else (np.array([]), values)
+        if f == "id_number":
+            shown = np.array([mask_id(u, show_ids) for u in uniq], dtype=object)
+        elif f == "sex":
+            shown = np.array([tr(SEX, u, lang) if u else "" for u in uniq], dtype=object)
+        else:
+            shown = np.array([mask_text(u, show_ids) for u in uniq], dtype=object)
+        out[_side_column(prefix, f, lang)] = take(shown[inv] if len(values) else values)
+    return out
+
+
+def collision_table(c: Collision, lang: Lang = "zh", *, show_ids: bool = False,
+                    unmatched: bool = False) -> pd.DataFrame:
+    """The output rows: the left record, the right record, tier, score, what was compared, explanation.
+
+    Args:
+        c: a :class:`Collision`.
+        lang: column titles, tiers, roles and explanations in Chinese (``zh``) or English (``en``).
+        show_ids: resident IDs unmasked.
+        unmatched: also one row per left record without a candidate (right side and score empty, tier
+            ``无候选`` / ``no candidate``).
+
+    Returns:
+        A DataFrame; with ``en`` the columns are ``left_file``, ``left_row``, ``left_name`` …, ``right_…``,
+        ``tier``, ``score``, ``compared``, ``explanation``.
+    """
+    li = c.pairs["li"].to_numpy().astype(np.int64)
+    ri = c.pairs["ri"].to_numpy().astype(np.int64)
+    tiers = [tr(TIER, t, lang) for t in c.pairs["tier"]]
+    scores: list[object] = [round(float(s), 2) for s in c.pairs["score"]]
+    compared = _basis(c.pairs["compared"].tolist(), lang)
+    expl = c.pairs["explanation_zh" if lang == "zh" else "explanation_en"].tolist()
+    r_present = np.ones(len(li), dtype=bool)
+    if unmatched and len(c.unmatched):
+        li = np.concatenate([li, c.unmatched])
+        ri = np.concatenate([ri, np.zeros(len(c.unmatched), dtype=np.int64)])
+        r_present = np.concatenate([r_present, np.zeros(len(c.unmatched), dtype=bool)])
+        n = len(c.unmatched)
+        tiers += [pick(COLLIDE_TEXT["no_candidate"], lang)] * n
+        scores += [None] * n
+        compared += [""] * n
+        expl += [""] * n
+    data: dict[str, list[object]] = {}
+    data.update(_side(c.left, li, "left", lang, show_ids, np.ones(len(li), dtype=bool)))
+    data.update(_side(c.right, ri, "right", lang, show_ids, r_present))
+    data[_column("tier", lang)] = list(tiers)
+    data[_column("score", lang)] = scores
+    data[_column("compared", lang)] = compared
+    data[_column("explanation", lang)] = expl
+    return pd.DataFrame(data)
+
+
+def _basis(compared: list[str], lang: Lang) -> list[object]:
+    cache: dict[str, str] = {}
+    out: list[object] = []
+    for text in compared:
+        if text not in cache:
+            if not text:
+                cache[text] = pick(COLLIDE_TEXT["name_only"], lang)
+            else:
+                sep = "、" if lang == "zh" else ", "
+                cache[text] = sep.join([_field_label("name", lang), *(_field_label(f, lang) for f in text.split(";"))])
+        out.append(cache[text])
+    return out
+
+
+def issues_table(c: Collision, lang: Lang = "zh", *, show_ids: bool = False) -> pd.DataFrame:
+    """Rejected rows and warnings of both files: file, row, field, value (IDs masked), severity, reason."""
+    frames = [p.issues for p in (c.left, c.right) if len(p.issues)]
+    cols = [_column(k, lang) for k in ("file", "row", "field", "value", "severity", "reason")]
+    if not frames:
+        return pd.DataFrame(columns=cols)
+    df = pd.concat(frames, ignore_index=True)
+    return pd.DataFrame({
+        cols[0]: df["file"], cols[1]: df["row"], cols[2]: df["field"],
+        cols[3]: [mask_text(v, show_ids) for v in df["value"]],
+        cols[4]: [pick(COLLIDE_TEXT[str(s)], lang) for s in df["severity"]],
+        cols[5]: df["reason_zh" if lang == "zh" else "reason_en"],
+    })
+
+
+def _describe(p: PersonList, lang: Lang) -> str:
+    if p.kind is None:
+        what = pick(COLLIDE_TEXT["plain"], lang)
+    else:
+        roles = ("、" if lang == "zh" else ", ").join(pick(COLLIDE_ROLE.get(r, (r, r)), lang) for r in p.roles)
+        spec = KINDS[p.kind]
+        kind = spec.label_zh if lang == "zh" else spec.name
+        what = pick(COLLIDE_TEXT["kind_as"], lang).format(kind=kind, roles=roles)
+    fields = ("、" if lang == "zh" else ", ").join(_field_label(f, lang) for f in p.columns)
+    text = pick(COLLIDE_TEXT["file_line"], lang).format(
+        file=p.path.name, what=what, read=p.read, records=len(p.records), rejected=p.rejected, fields=fields)
+    if p.skipped:
+        text += pick(COLLIDE_TEXT["skipped"], lang).format(n=p.skipped)
+    return text
+
+
+def collision_summary(c: Collision, lang: Lang = "zh", *, written: Path | None = None, show_ids: bool = False,
+                      max_issues: int = 20) -> str:
+    """A few readable lines: how each file was read, the pairs per tier, left records with and without a
+    candidate, the file written, and the rejected rows (up to ``max_issues``, with file, row, field, reason).
+
+    Example (the module example's collision, in English)::
+
+        left  a.csv (plain person list): 2 rows read, 2 records, 0 rejected; fields: name, birth date
+        right b.csv (plain person list): 1 rows read, 1 records, 0 rejected; fields: name, birth date
+        pairs: 2 (certain 0, probable 2, possible 0; name only 0)
+        left records with a candidate: 2 of 2; without: 0
+    """
+    b = COLLIDE_TEXT
+    sep = "，" if lang == "zh" else ", "
+    lines = [f"{pick(b['left'], lang)} {_describe(c.left, lang)}", f"{pick(b['right'], lang)} {_describe(c.right, lang)}"]
+    tiers = sep.join(f"{tr(TIER, t, lang)} {n}" for t, n in c.per_tier().items())
+    lines.append(pick(b["pairs_line"], lang).format(n=len(c.pairs), tiers=tiers, name_only=c.name_only))
+    n_left = len(c.left.records)
+    lines.append(pick(b["matched_line"], lang).format(m=n_left - len(c.unmatched), n=n_left, u=len(c.unmatched)))
+    if c.left.name_only or c.right.name_only:
+        lines.append(pick(b["name_only_note"], lang))
+    if written is not None:
+        lines.append(pick(b["written"], lang).format(path=written))
+    rejected = [p.issues[p.issues["severity"] == "rejected"] for p in (c.left, c.right)]
+    bad = pd.concat([r for r in rejected if len(r)], ignore_index=True) if any(len(r) for r in rejected) else None
+    if bad is not None:
+        lines.append(pick(b["rejected_head"], lang).format(n=len(bad)))
+        reason = "reason_zh" if lang == "zh" else "reason_en"
+        for r in bad.head(max_issues).itertuples(index=False):
+            lines.append("  " + pick(b["rejected_line"], lang).format(
+                file=r.file, row=r.row, field=r.field, value=mask_text(r.value, show_ids), reason=getattr(r, reason)))
+        if len(bad) > max_issues:
+            lines.append("  " + pick(b["more"], lang).format(n=len(bad) - max_issues))
+    return "\n".join(lines)
+
