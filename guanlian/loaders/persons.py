@@ -414,6 +414,7 @@ def read_person_list(path: Path, kind: str | None = None, side: Side | None = No
     file = path.name
     issues: list[dict[str, object]] = []
     batch = Batch()
+    header_of: dict[str, str]
     frames: list[pd.DataFrame] = []
     columns: tuple[str, ...] = ()
     skipped = 0
@@ -423,6 +424,7 @@ def read_person_list(path: Path, kind: str | None = None, side: Side | None = No
             raise PersonListError(
                 f"{file}: 找不到姓名列 / no name column. 表头 / header: {table.header}. "
                 f"姓名列可以叫 / a name column may be called: {_name_words()}")
+        header_of = {f: table.header[i] for f, i in chosen.items()}
         frame = pd.DataFrame({f: clean_text(table.rows[i]) for f, i in chosen.items()}, index=table.rows.index)
         frame["src_row"] = table.row_numbers.to_numpy()
         frame = _flag_cells(frame, table, batch)
@@ -437,6 +439,11 @@ def read_person_list(path: Path, kind: str | None = None, side: Side | None = No
         roles: tuple[str, ...] = ("person",)
     else:
         spec = KINDS[kind]
+        header_of = {}
+        for text, cell in zip(table.header, norm_header(table.header), strict=True):
+            f = spec.field_for(cell)
+            if f is not None:
+                header_of.setdefault(f.name, text)
         try:
             frame = map_columns(table, spec, batch)
         except LoadError as exc:
@@ -479,6 +486,8 @@ def read_person_list(path: Path, kind: str | None = None, side: Side | None = No
             records[c] = ""
         records[c] = records[c].fillna("")
     records = records[["row", "role", *columns]]
+    for item in issues:  # the column as the file names it
+        item["field"] = header_of.get(str(item["field"]), item["field"])
     issue_frame = pd.DataFrame(issues, columns=list(ISSUE_COLUMNS))
     if len(issue_frame):
         issue_frame = issue_frame.sort_values(["row"], kind="stable").reset_index(drop=True)

@@ -280,7 +280,7 @@ def collision_summary(c: Collision, lang: Lang = "zh", *, written: Path | None =
         left records with a candidate: 2 of 2; without: 0
     """
     b = COLLIDE_TEXT
-    sep = "，" if lang == "zh" else ", "
+    sep = "、" if lang == "zh" else ", "
     lines = [f"{pick(b['left'], lang)} {_describe(c.left, lang)}", f"{pick(b['right'], lang)} {_describe(c.right, lang)}"]
     tiers = sep.join(f"{tr(TIER, t, lang)} {n}" for t, n in c.per_tier().items())
     lines.append(pick(b["pairs_line"], lang).format(n=len(c.pairs), tiers=tiers, name_only=c.name_only))

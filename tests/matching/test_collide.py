@@ -156,9 +156,9 @@ def test_xlsx_output_with_rejected_rows_sheet(tmp_path: Path) -> None:
     first = dict(zip(head, [c.value for c in wb["碰撞结果"][2]], strict=True))
     assert first["左表姓名"] == "王晓明" and first["右表姓名"] == "王小明" and first["等级"] == "很可能"
     issues = [[c.value for c in r] for r in wb["问题行"].iter_rows(min_row=2)]
-    assert [(i[0], i[1], i[2], i[4]) for i in issues] == [("a.xlsx", 3, "name", "拒收"), ("a.xlsx", 4, "name", "拒收"),
-                                                          ("a.xlsx", 5, "birth_date", "警告")]
-    assert "拒收的行(2)" in output and "a.xlsx 第 3 行 name" in output and "必填字段为空" in output
+    assert [(i[0], i[1], i[2], i[4]) for i in issues] == [("a.xlsx", 3, "姓名", "拒收"), ("a.xlsx", 4, "姓名", "拒收"),
+                                                          ("a.xlsx", 5, "出生日期", "警告")]
+    assert "拒收的行(2)" in output and "a.xlsx 第 3 行 姓名" in output and "必填字段为空" in output
 
 
 def test_bad_input_is_one_clear_error(tmp_path: Path) -> None:
