@@ -25,13 +25,7 @@ Example:
 
 from __future__ import annotations
 
-import getpass
-import os
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -40,6 +34,8 @@ import pandas as pd
 from guanlian.finding import FindingsDoc
 from guanlian.graph.store import SIDECAR_FILES, Store
 from guanlian.model import tier_rank
+from guanlian.sqlitefile import SqliteFile, utc_now
+from guanlian.sqlitefile import default_user as default_user  # re-exported: who acts, for callers of judge()
 
 Verdict = Literal["confirm", "reject", "unsure", "dismiss", "undismiss"]
 LINK_VERDICTS: tuple[str, ...] = ("confirm", "reject", "unsure")
@@ -103,57 +99,18 @@ class Judgement:
         return f"{word}（{self.by}，{day}：{self.reason}）"
 
 
-def default_user() -> str:
-    """Who is acting: env ``GUANLIAN_USER``, then the login name (``unknown`` when there is none)."""
-    v = os.environ.get("GUANLIAN_USER")
-    if v:
-        return v
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
 def judgements_path(store: Store) -> Path:
     """``judgements.db`` in the store's sidecar folder."""
     return store.sidecar / SIDECAR_FILES["judgements"]
 
 
-class JudgementBook:
-    """The append-only judgement log in one SQLite file (created with its folder when missing)."""
+class JudgementBook(SqliteFile):
+    """The append-only judgement log in one SQLite file (created with its folder when missing; WAL, every write
+    one transaction, see :class:`guanlian.sqlitefile.SqliteFile`)."""
 
     def __init__(self, path: Path, busy_timeout: float = 30.0) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(_SCHEMA)
-
-    def close(self) -> None:
-        """Close the database."""
-        self._db.close()
-
-    def __enter__(self) -> JudgementBook:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+        super().__init__(path, busy_timeout=busy_timeout, synchronous="FULL")
+        self.conn.executescript(_SCHEMA)
 
     def _append(self, target: str, kind: str, edge: str, a: str, b: str, verdict: str, by: str, reason: str
                 ) -> Judgement:
@@ -161,8 +118,8 @@ class JudgementBook:
             raise JudgementError("请用 --by 写明判定人 / say who judges with --by")
         if not reason.strip():
             raise JudgementError("请用 --reason 写明理由 / give the reason with --reason")
-        at = _now()
-        with self._tx() as db:
+        at = utc_now()
+        with self.transaction() as db:
             cur = db.execute("INSERT INTO judgements(target, kind, edge, a_key, b_key, verdict, actor, reason, at) "
                              "VALUES (?,?,?,?,?,?,?,?,?)", (target, kind, edge, a, b, verdict, by, reason, at))
         return Judgement(int(cur.lastrowid or 0), target, kind, edge, a, b, verdict, by, reason, at)
@@ -184,8 +141,8 @@ class JudgementBook:
 
     def history(self, target: str | None = None) -> list[Judgement]:
         """Every judgement (of ``target`` only when given), oldest first."""
-        rows = (self._db.execute("SELECT * FROM judgements WHERE target = ? ORDER BY id", (target,)) if target
-                else self._db.execute("SELECT * FROM judgements ORDER BY id")).fetchall()
+        rows = (self.conn.execute("SELECT * FROM judgements WHERE target = ? ORDER BY id", (target,)) if target
+                else self.conn.execute("SELECT * FROM judgements ORDER BY id")).fetchall()
         return [Judgement(r["id"], r["target"], r["kind"], r["edge"], r["a_key"], r["b_key"], r["verdict"],
                           r["actor"], r["reason"], r["at"]) for r in rows]
 
