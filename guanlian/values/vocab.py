@@ -179,6 +179,8 @@ CLUE_STATUS: Final[Labels] = {
     "handled": ("已处置", "handled"),
     "fed_back": ("已反馈", "fed back"),
     "evaluated": ("已评估", "evaluated"),
+    "parked": ("暂存待查", "parked"),
+    "closed": ("予以了结", "closed"),
 }
 """Lifecycle states of a clue."""
 
@@ -189,6 +191,10 @@ CLUE_ACTION: Final[Labels] = {
     "handle": ("处置", "handle"),
     "feedback": ("反馈", "feedback"),
     "evaluate": ("评估", "evaluate"),
+    "park": ("暂存待查", "park"),
+    "close": ("予以了结", "close"),
+    "acknowledge": ("已阅新情况", "acknowledge new information"),
+    "migrate": ("线索库升级", "library upgraded"),
 }
 """Steps recorded in a clue's history."""
 
