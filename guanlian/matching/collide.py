@@ -158,9 +158,10 @@ def _side(people: PersonList, pos: npt.NDArray[np.int64], prefix: str, lang: Lan
     """The columns of one side for the records at ``pos`` (blank where ``present`` is False)."""
     rec = people.records
     out: dict[str, list[object]] = {}
+    idx = np.where(present, pos, 0)
 
     def take(values: npt.NDArray[np.object_]) -> list[object]:
-        got = values[np.where(present, pos, 0)] if len(values) else np.full(len(pos), "", dtype=object)
+        got = values[idx] if len(values) else np.full(len(pos), "", dtype=object)
         return [v if ok else None for v, ok in zip(got.tolist(), present.tolist(), strict=True)]
 
     out[_side_column(prefix, "file", lang)] = [people.path.name if ok else None for ok in present.tolist()]
@@ -170,14 +171,19 @@ def _side(people: PersonList, pos: npt.NDArray[np.int64], prefix: str, lang: Lan
         out[_side_column(prefix, "role", lang)] = take(roles)
     for f in people.columns:
         values = rec[f].to_numpy(dtype=object)
-        uniq, inv = np.unique(values.astype(str), return_inverse=True) if len(values) else (np.array([]), values)
+        if not len(values):
+            out[_side_column(prefix, f, lang)] = [None] * len(pos)
+            continue
+        codes, uniq = pd.factorize(values[idx])  # each distinct value shown once, then spread
         if f == "id_number":
-            shown = np.array([mask_id(u, show_ids) for u in uniq], dtype=object)
+            shown = [mask_id(str(u), show_ids) for u in uniq]
         elif f == "sex":
-            shown = np.array([tr(SEX, u, lang) if u else "" for u in uniq], dtype=object)
+            shown = [tr(SEX, str(u), lang) if u else "" for u in uniq]
         else:
-            shown = np.array([mask_text(u, show_ids) for u in uniq], dtype=object)
-        out[_side_column(prefix, f, lang)] = take(shown[inv] if len(values) else values)
+            shown = [mask_text(u, show_ids) for u in uniq]
+        spread = np.array(shown, dtype=object)[codes] if len(uniq) else np.full(len(pos), "", dtype=object)
+        out[_side_column(prefix, f, lang)] = [v if ok else None for v, ok in zip(spread.tolist(), present.tolist(),
+                                                                                 strict=True)]
     return out
 
 

@@ -103,6 +103,25 @@ def test_cli_collide_engine_spark(tmp_path: Path, demo_small: DemoManifest, spar
     assert local == sp and len(local.splitlines()) > 5
 
 
+def test_cli_collide_plain_lists_engine_spark(tmp_path: Path, spark: Any) -> None:
+    """Plain lists with repeated rows, names only and English headers: the same output rows on Spark."""
+    left = tmp_path / "left.csv"
+    left.write_text("姓名,出生年月\n王晓明,1980.05\n王晓明,1980.05\n刘桂兰,\n李四,1970-01-01\n", encoding="utf-8")
+    right = tmp_path / "right.csv"
+    right.write_text("Full Name,Date of Birth\n王小明,1980-05-06\n劉桂蘭,1955-03-02\n李四,1971-01-01\n",
+                     encoding="utf-8")
+    runner = CliRunner()
+    out_local, out_spark = tmp_path / "local.csv", tmp_path / "spark.csv"
+    r1 = runner.invoke(app, ["collide", str(left), str(right), "--out", str(out_local), "--unmatched"])
+    r2 = runner.invoke(app, ["collide", str(left), str(right), "--out", str(out_spark), "--unmatched",
+                             "--engine", "spark", "--spark-master", "local[2]",
+                             "--conf", "spark.sql.shuffle.partitions=4"])
+    assert r1.exit_code == 0 and r2.exit_code == 0, r2.output
+    local = out_local.read_text(encoding="utf-8-sig")
+    assert local == out_spark.read_text(encoding="utf-8-sig")
+    assert local.count(",王晓明,") == 2 and ",2,王晓明," in local and ",3,王晓明," in local
+
+
 def test_cli_match_engine_spark_json(demo_store: LadybugStore, spark: object) -> None:
     path = demo_store.location
     demo_store.close()  # one writer per embedded store: the CLI opens it (this is the module's last test)
