@@ -32,10 +32,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from guanlian.loaders.common import looks_like_company, parse_resident_ids
-from guanlian.loaders.parse import as_precise_as_given, clean_text, map_unique, parse_dates, parse_sex
+from guanlian.loaders.parse import clean_text, map_unique, parse_dates, parse_sex
 from guanlian.loaders.pipeline import KINDS, LoadError, _flag_cells, detect_kind, map_columns
 from guanlian.loaders.read import RawTable, ReadError, norm_header, read_table
 from guanlian.loaders.spec import REASONS, Batch
@@ -292,9 +295,7 @@ def _records(frame: pd.DataFrame, fields: Mapping[str, str], role: str, file: st
     if "id_any" in fields and (anyid != "").any():
         types = col(id_type)
         typed_resident = map_unique(types, lambda t: bool(_RESIDENT_TYPE.search(t.replace(" ", ""))), dtype=bool)
-        status = parse_resident_ids(anyid).status
-        shaped = status.isin(["valid", "bad_checksum", "masked", "invalid"]) & map_unique(
-            anyid, lambda v: bool(re.fullmatch(r"[0-9*＊xX]{15,18}", v)), dtype=bool)
+        shaped = _matches(anyid, r"^[0-9*xX]{15,18}$")
         as_resident = (anyid != "") & (typed_resident | ((types == "") & shaped))
         rid = rid.where(rid != "", anyid.where(as_resident, ""))
         as_other = (anyid != "") & ~as_resident & (other == "")
@@ -312,7 +313,7 @@ def _records(frame: pd.DataFrame, fields: Mapping[str, str], role: str, file: st
         parsed = parse_dates(text)
         bad = (parsed.bad | parsed.out_of_range) & (text != "")
         _issue(issues, file, frame.loc[bad, "src_row"], fields["birth_date"], text[bad], "bad_date", "warning")
-        iso = as_precise_as_given(parsed.iso.where(~bad, None), text)
+        iso = _as_given(parsed.iso.where(~bad, None), text)
         out["birth_date"] = iso.fillna("").to_numpy(dtype=object)
         cols.append("birth_date")
     if "sex" in fields:
@@ -323,6 +324,33 @@ def _records(frame: pd.DataFrame, fields: Mapping[str, str], role: str, file: st
             out[c] = col(fields[c]).to_numpy(dtype=object)
             cols.append(c)
     return out, tuple(cols)
+
+
+def _matches(values: pd.Series, pattern: str) -> pd.Series:
+    """Vectorised full-match of an RE2 pattern on cleaned (NFKC, ASCII digits) strings."""
+    arr = pa.array(values.to_numpy(dtype=object), type=pa.string())
+    hit = pc.fill_null(pc.match_substring_regex(arr, pattern), False).to_numpy(zero_copy_only=False)
+    return pd.Series(hit, index=values.index, dtype=bool)
+
+
+def _as_given(iso: pd.Series, text: pd.Series) -> pd.Series:
+    """:func:`~guanlian.loaders.parse.as_precise_as_given`, vectorised for long lists: a birth month stays a
+    month (``1985.07`` → ``1985-07``), a year a year.
+
+    Example:
+        >>> _as_given(pd.Series(["2014-04-01", "2014-01-01", "2014-04-05", None], dtype=object),
+        ...           pd.Series(["2014.04", "2014年", "2014-4-5", ""])).tolist()
+        ['2014-04', '2014', '2014-04-05', None]
+    """
+    month = _matches(text, r"^\d{4}\s*[-/.年]\s*\d{1,2}\s*月?$|^\d{6}$").to_numpy()
+    year = _matches(text, r"^\d{4}\s*年?$").to_numpy()
+    values = iso.to_numpy(dtype=object)
+    ok = np.array([isinstance(v, str) for v in values], dtype=bool)
+    out = values.copy()
+    for mask, width in ((month & ok, 7), (year & ok, 4)):
+        idx = np.flatnonzero(mask)
+        out[idx] = [values[i][:width] for i in idx]
+    return pd.Series(out, index=iso.index, dtype=object)
 
 
 def _organisations(frame: pd.DataFrame, view: PersonView) -> pd.Series:
