@@ -375,7 +375,8 @@ def _read(path: Path, score: Callable[[list[str]], int]) -> RawTable:
     try:
         return read_table(path, score)
     except ReadError as exc:
-        raise PersonListError(str(exc)) from None
+        hint = f"; 姓名列可以叫 / a name column may be called: {_name_words()}" if "header" in str(exc) else ""
+        raise PersonListError(f"{exc}{hint}") from None
 
 
 def _name_words() -> str:

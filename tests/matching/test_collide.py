@@ -167,6 +167,9 @@ def test_bad_input_is_one_clear_error(tmp_path: Path) -> None:
     code, output = _collide(str(no_name), str(good), "--out", str(tmp_path / "x.csv"))
     assert code == 2 and "no_name.csv" in output and "身份证号" in output and "no name column" in output
     assert "Traceback" not in output and not (tmp_path / "x.csv").exists()
+    unknown = _csv(tmp_path / "unknown.csv", [["foo", "bar"], ["1", "2"]])
+    code, output = _collide(str(unknown), str(good), "--out", str(tmp_path / "x.csv"))
+    assert code == 2 and "unknown.csv" in output and "'foo'" in output and "full name" in output
     fake = tmp_path / "broken.xlsx"
     fake.write_bytes(b"this is not a workbook")
     code, output = _collide(str(good), str(fake), "--out", str(tmp_path / "x.csv"))
