@@ -237,14 +237,15 @@ def match(store: StoreOpt = None, database: DatabaseOpt = None, as_json: Annotat
 
 
 ByOpt = Annotated[str | None, typer.Option("--by", envvar="GUANLIAN_USER",
-                                           help="Who judges (default: env GUANLIAN_USER, then the login name).")]
+                                           help="Who acts (default: env GUANLIAN_USER, then GUANLIAN_ACTOR, then "
+                                           "the login name).")]
 ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (kept with the judgement and shown in explanations).")]
 
 
 def _by(by: str | None) -> str:
-    from guanlian.judgements import default_user
+    from guanlian.sqlitefile import default_user
 
-    return by or default_user()
+    return (by or "").strip() or default_user()
 
 
 @app.command()
@@ -496,6 +497,16 @@ def cypher(
     _emit_rows(df, writer, out, name="cypher", title=f"{len(df)} 行 / rows", show_ids=show_ids)
 
 
+def _orphaned(s: Store) -> list[Any]:
+    """Judgements in force whose records are gone from the store (none without a judgement log)."""
+    from guanlian.judgements import judgements_path, open_book, orphaned
+
+    if not judgements_path(s).exists():
+        return []
+    with open_book(s) as book:
+        return orphaned(s, book)
+
+
 @app.command()
 def scan(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for findings.json, report and views.")],
@@ -524,6 +535,7 @@ def scan(
             library = default_clues_path(s.location, database) if clues else None
             result = scan_to_dir(s, out, params=params, extra_dirs=queries_dir or [], lang=_lang(lang),
                                  show_ids=show_ids, clues=library, views=n_views)
+            lost = _orphaned(s)
     except QueryError as exc:
         fail(str(exc))
         return
@@ -534,6 +546,9 @@ def scan(
     console.print(f"发现 / findings: {result.count}; 报告 / report: {result.report_html}")
     if result.dismissed:
         console.print(f"其中已排除 / of which dismissed: {result.dismissed}（不再立为新线索 / not filed as new clues）")
+    if lost:
+        console.print(f"孤立判定 / orphaned judgements: {len(lost)}（所涉记录已不在库中，判定保留，见 guanlian links / "
+                      "their records are no longer in the store; kept, listed by `guanlian links`）", highlight=False)
     if library is not None:
         console.print(f"线索库 / clue library: {library}")
 
@@ -662,17 +677,25 @@ def _clue_path(clues: Path | None, store: str | None, database: str | None, *, c
 
 
 @contextmanager
-def _clues(clues: Path | None, store: str | None, database: str | None = None, *, create: bool = False
-           ) -> Iterator[Any]:
+def _clues(clues: Path | None, store: str | None, database: str | None = None, *, create: bool = False,
+           by: str | None = None) -> Iterator[Any]:
     from guanlian.clues.library import ClueError, ClueLibrary
 
-    lib = ClueLibrary(_clue_path(clues, store, database, create=create))
+    path = _clue_path(clues, store, database, create=create)
+    try:
+        lib = ClueLibrary(path, actor=_by(by))
+    except ClueError as exc:
+        fail(str(exc))
+        raise AssertionError from exc
     try:
         yield lib
     except (ClueError, KeyError, LookupError) as exc:
         fail(str(exc.args[0] if exc.args else exc))
     finally:
         lib.close()
+
+
+NoteOpt = Annotated[str, typer.Option("--note", help="Note kept in the clue's history.")]
 
 
 @clues_app.command("add")
@@ -682,8 +705,9 @@ def clues_add(
     clues: CluesOpt = None,
     store: StoreOpt = None,
     database: DatabaseOpt = None,
+    by: ByOpt = None,
 ) -> None:
-    """立线索 / File findings as clues (re-adding updates, never duplicates)."""
+    """立线索 / File findings as clues (a changed case gets a new version, never a duplicate)."""
     from guanlian.finding import FindingsDoc
 
     try:
@@ -691,75 +715,167 @@ def clues_add(
     except (OSError, ValueError) as exc:
         fail(f"无法读取 / cannot read {from_}: {exc}")
         return
-    with _clues(clues, store, database, create=True) as lib:
+    with _clues(clues, store, database, create=True, by=by) as lib:
         r = lib.add_findings(doc, ids)
-    console.print(f"新增 / new {r.new}, 更新 / updated {r.updated}, 未变 / unchanged {r.unchanged}")
+    console.print(f"新增 / new {r.new}, 新版本 / new version {r.updated}, 未变 / unchanged {r.unchanged}"
+                  + (f", 旧版线索改按案件跟踪 / re-keyed from pre-case ids {r.adopted}" if r.adopted else ""))
 
 
 @clues_app.command("list")
 def clues_list(
     status: Annotated[str | None, typer.Option("--status")] = None,
     severity: Annotated[str | None, typer.Option("--severity")] = None,
+    new_info: Annotated[bool, typer.Option("--new-info", help="Only clues with new information (有新情况).")] = False,
     clues: CluesOpt = None,
     store: StoreOpt = None,
     database: DatabaseOpt = None,
+    lang: LangOpt = "zh",
 ) -> None:
     """线索列表 / List clues."""
+    from guanlian.values.privacy import mask_text
+    from guanlian.values.vocab import CLUE_STATUS, SEVERITY, tr
+
+    code = _lang(lang)
     with _clues(clues, store, database) as lib:
-        rows = lib.list(status=status, severity=severity)
+        rows = lib.list(status=status, severity=severity, new_info=True if new_info else None)
     t = Table(title=f"线索 / clues: {len(rows)}")
-    for c in ("id", "status", "severity", "score", "title"):
+    for c in ("id", "status", "severity", "score", "v", "new", "title"):
         t.add_column(c)
     for c in rows:
-        t.add_row(c.clue_id, c.status, c.severity, f"{c.score:.2f}", c.title_zh)
+        t.add_row(c.clue_id, tr(CLUE_STATUS, c.status, code), tr(SEVERITY, c.severity, code), f"{c.score or 0:.2f}",
+                  str(c.version), ("有新情况" if code == "zh" else "new info") if c.new_info else "",
+                  mask_text((c.title_en if code == "en" else c.title_zh) or c.title_zh))
     console.print(t)
 
 
 @clues_app.command("show")
-def clues_show(clue_id: str, clues: CluesOpt = None, store: StoreOpt = None,
-               database: DatabaseOpt = None) -> None:
-    """线索详情 / Show one clue with its history."""
+def clues_show(clue_id: str, clues: CluesOpt = None, store: StoreOpt = None, database: DatabaseOpt = None,
+               as_json: Annotated[bool, typer.Option("--json", help="JSON with snapshot, latest, versions, "
+                                                     "history.")] = False,
+               lang: LangOpt = "zh", show_ids: ShowIdsOpt = False) -> None:
+    """线索详情 / Show one clue: its snapshot at transfer, the latest state and what changed, its history."""
+    code = _lang(lang)
     with _clues(clues, store, database) as lib:
         detail = lib.show(clue_id)
-    console.print(detail.render() if hasattr(detail, "render") else detail)
+    if as_json:
+        sys.stdout.write(json.dumps(detail.to_json(show_ids=show_ids), ensure_ascii=False, indent=1) + "\n")
+        return
+    console.print(detail.render(code, show_ids=show_ids), highlight=False, markup=False, soft_wrap=True)
+
+
+def _step(clue_id: str, action: str, clues: Path | None, store: str | None, database: str | None, by: str | None,
+          **fields: str) -> None:
+    from guanlian.values.vocab import CLUE_STATUS
+
+    with _clues(clues, store, database, by=by) as lib:
+        c = lib.apply(clue_id, action, **fields)
+    console.print(f"{c.clue_id}: {CLUE_STATUS[c.status][0]} / {c.status}"
+                  + ("  有新情况 / new information" if c.new_info else ""), highlight=False)
 
 
 @clues_app.command("transfer")
-def clues_transfer(clue_id: str, to: Annotated[str, typer.Option("--to")], note: Annotated[str, typer.Option("--note")] = "",
-                   clues: CluesOpt = None, store: StoreOpt = None, database: DatabaseOpt = None) -> None:
-    """移送 / Transfer a clue to a unit."""
-    with _clues(clues, store, database) as lib:
-        c = lib.transfer(clue_id, to, note)
-    console.print(f"{c.clue_id}: {c.status}")
+def clues_transfer(clue_id: str, to: Annotated[str, typer.Option("--to")], note: NoteOpt = "",
+                   clues: CluesOpt = None, store: StoreOpt = None, database: DatabaseOpt = None,
+                   by: ByOpt = None) -> None:
+    """移送 / Transfer a clue to a unit (freezes its finding as the snapshot)."""
+    _step(clue_id, "transfer", clues, store, database, by, to_unit=to, note=note)
+
+
+@clues_app.command("park")
+def clues_park(clue_id: str, note: NoteOpt = "", clues: CluesOpt = None, store: StoreOpt = None,
+               database: DatabaseOpt = None, by: ByOpt = None) -> None:
+    """暂存待查 / Keep a new clue on hold (it can be transferred or closed later)."""
+    _step(clue_id, "park", clues, store, database, by, note=note)
+
+
+@clues_app.command("close")
+def clues_close(clue_id: str, note: Annotated[str, typer.Option("--note", help="Why it is closed (required).")],
+                clues: CluesOpt = None, store: StoreOpt = None, database: DatabaseOpt = None,
+                by: ByOpt = None) -> None:
+    """予以了结 / Close a new or parked clue without transferring it."""
+    _step(clue_id, "close", clues, store, database, by, note=note)
+
+
+@clues_app.command("ack")
+def clues_ack(clue_id: str, note: NoteOpt = "", clues: CluesOpt = None, store: StoreOpt = None,
+              database: DatabaseOpt = None, by: ByOpt = None) -> None:
+    """已阅新情况 / Acknowledge what later scans found (clears 有新情况)."""
+    _step(clue_id, "acknowledge", clues, store, database, by, note=note)
 
 
 @clues_app.command("handle")
-def clues_handle(clue_id: str, result: Annotated[str, typer.Option("--result")],
-                 note: Annotated[str, typer.Option("--note")] = "", clues: CluesOpt = None, store: StoreOpt = None,
-                 database: DatabaseOpt = None) -> None:
+def clues_handle(clue_id: str, result: Annotated[str, typer.Option("--result")], note: NoteOpt = "",
+                 clues: CluesOpt = None, store: StoreOpt = None, database: DatabaseOpt = None,
+                 by: ByOpt = None) -> None:
     """处置 / Record how a clue was handled."""
-    with _clues(clues, store, database) as lib:
-        c = lib.handle(clue_id, result, note)
-    console.print(f"{c.clue_id}: {c.status}")
+    _step(clue_id, "handle", clues, store, database, by, result=result, note=note)
 
 
 @clues_app.command("feedback")
 def clues_feedback(clue_id: str, note: Annotated[str, typer.Option("--note")], clues: CluesOpt = None,
-                   store: StoreOpt = None, database: DatabaseOpt = None) -> None:
+                   store: StoreOpt = None, database: DatabaseOpt = None, by: ByOpt = None) -> None:
     """反馈 / Record feedback on a clue."""
-    with _clues(clues, store, database) as lib:
-        c = lib.feedback(clue_id, note)
-    console.print(f"{c.clue_id}: {c.status}")
+    _step(clue_id, "feedback", clues, store, database, by, note=note)
 
 
 @clues_app.command("evaluate")
-def clues_evaluate(clue_id: str, rating: Annotated[str, typer.Option("--rating")],
-                   note: Annotated[str, typer.Option("--note")] = "", clues: CluesOpt = None, store: StoreOpt = None,
-                   database: DatabaseOpt = None) -> None:
-    """评估 / Evaluate a clue."""
+def clues_evaluate(clue_id: str, rating: Annotated[str, typer.Option("--rating")], note: NoteOpt = "",
+                   clues: CluesOpt = None, store: StoreOpt = None, database: DatabaseOpt = None,
+                   by: ByOpt = None) -> None:
+    """评估 / Evaluate a clue: 属实, 部分属实, 不属实 or 无法查实 (substantiated, partly, …)."""
+    _step(clue_id, "evaluate", clues, store, database, by, rating=rating, note=note)
+
+
+@clues_app.command("stats")
+def clues_stats(
+    clues: CluesOpt = None,
+    store: StoreOpt = None,
+    database: DatabaseOpt = None,
+    findings: Annotated[Path | None, typer.Option("--findings", help="findings.json to look dismissed findings "
+                                                  "up in (those never filed as clues).")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    lang: LangOpt = "zh",
+) -> None:
+    """查询准确率 / Precision per saved query and per confidence tier from evaluations and dismissals."""
+    from guanlian.workflow import clue_precision
+
+    code = _lang(lang)
     with _clues(clues, store, database) as lib:
-        c = lib.evaluate(clue_id, rating, note)
-    console.print(f"{c.clue_id}: {c.status}")
+        try:
+            table, unknown = clue_precision(lib, store or default_store(), database, findings)
+        except (OSError, ValueError) as exc:
+            fail(str(exc))
+            return
+    if as_json:
+        sys.stdout.write(json.dumps({**table.to_json(), "dismissed_not_found": unknown}, ensure_ascii=False,
+                                    indent=1) + "\n")
+        return
+    from guanlian.clues.stats import OUTCOMES
+    from guanlian.values.vocab import TIER, tr
+
+    heads = {"zh": {"substantiated": "属实", "partly": "部分属实", "unsubstantiated": "不属实",
+                    "unverifiable": "无法查实", "dismissed": "已排除", "closed": "予以了结", "open": "未结"},
+             "en": {k: k for k in OUTCOMES}}[code]
+    for title, rows, label in (("按查询 / by saved query", table.by_query, False),
+                               ("按可信度 / by confidence tier", table.by_tier, True)):
+        t = Table(title=title)
+        t.add_column("查询 / query" if not label else "可信度 / tier")
+        for k in OUTCOMES:
+            t.add_column(heads[k], justify="right")
+        t.add_column("准确率 / precision", justify="right")
+        for r in [*rows, table.total]:
+            p = r.precision
+            key = ("合计" if code == "zh" else "all") if r is table.total else r.key
+            t.add_row(tr(TIER, key, code) if label else key,
+                      *(str(r.counts[k]) for k in OUTCOMES), "—" if p is None else f"{p:.0%}")
+        console.print(t)
+    console.print("准确率 = 属实 ÷ (属实 + 部分属实 + 不属实 + 已排除)；无法查实、予以了结、未结不计入" if code == "zh" else
+                  "precision = substantiated ÷ (substantiated + partly + unsubstantiated + dismissed); unverifiable, "
+                  "closed and open are not counted", highlight=False, soft_wrap=True)
+    if unknown:
+        console.print(f"另有 {len(unknown)} 条已排除的发现不在线索库中，未计入（用 --findings 指定 findings.json）"
+                      if code == "zh" else f"{len(unknown)} dismissed findings are not clues and were not counted "
+                      "(pass --findings findings.json)", highlight=False, soft_wrap=True)
 
 
 @clues_app.command("export")

@@ -29,6 +29,8 @@ from guanlian.values.ids import mask_ids_in_text
 from guanlian.values.vocab import Lang
 
 if TYPE_CHECKING:
+    from guanlian.clues.library import ClueLibrary
+    from guanlian.clues.stats import PrecisionTable
     from guanlian.matching.collide import Collision
     from guanlian.matching.matcher import LinkEngine, MatchSummary
 
@@ -63,6 +65,40 @@ def default_clues_path(store: str, database: str | None = None) -> Path:
         'demo-out/store/clues.db'
     """
     return sidecar_for(store, database) / SIDECAR_FILES["clues"]
+
+
+def clue_precision(lib: ClueLibrary, store: str | None, database: str | None = None,
+                   findings: Path | None = None) -> tuple[PrecisionTable, list[str]]:
+    """The precision table of ``guanlian clues stats``: the clue library's outcomes plus the findings dismissed
+    in the store's judgement log (when ``store`` is given and has one).
+
+    A dismissed finding counts under its clue's queries and tier, else under those of the same finding in
+    ``findings`` (a findings.json); the ids found in neither are returned (not counted).
+
+    Example: ``table, unknown = clue_precision(lib, "demo/store")``; ``table.by_query[0].precision``.
+    """
+    from guanlian.clues.stats import DismissedFinding, precision_table
+    from guanlian.judgements import JudgementBook
+
+    gone: list[str] = []
+    if store:
+        book_path = sidecar_for(store, database) / SIDECAR_FILES["judgements"]
+        if book_path.exists():
+            with JudgementBook(book_path) as book:
+                gone = sorted(book.dismissed())
+    doc = FindingsDoc.from_json(json.loads(findings.read_text(encoding="utf-8"))) if findings and gone else None
+    clues = {c.fingerprint: c for c in lib.list()}
+    dismissed: list[DismissedFinding] = []
+    unknown: list[str] = []
+    for fid in gone:
+        f = doc.by_id(fid) if doc is not None else None
+        if fid in clues:
+            dismissed.append((fid, tuple(clues[fid].queries), clues[fid].confidence or "certain"))
+        elif f is not None:
+            dismissed.append((fid, f.queries, f.confidence))
+        else:
+            unknown.append(fid)
+    return precision_table(lib, dismissed), unknown
 
 
 def match(store: Store, engine: LinkEngine | None = None) -> MatchSummary:

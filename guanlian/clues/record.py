@@ -79,7 +79,7 @@ def _payments_line(f: Finding, lang: Lang) -> str:
 
 def _finding_block(f: Finding, lang: Lang, show_ids: bool, marked: set[str] | None = None) -> list[str]:
     """Lines describing one version of the finding; ``marked``: voucher keys to flag as new."""
-    ents = "；".join(
+    ents = ("；" if lang == "zh" else "; ").join(
         f"{e.name}（{tr(ROLE, e.role, lang)}{'，' + mask_id(e.id_number, show_ids) if e.id_number else ''}）"
         if lang == "zh" else
         f"{e.name} ({tr(ROLE, e.role, lang)}{', ' + mask_id(e.id_number, show_ids) if e.id_number else ''})"
