@@ -4,6 +4,7 @@ record and candidate, both records named, near misses kept apart, bad input expl
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pytest
@@ -93,6 +94,10 @@ def test_names_only_list_gives_labelled_possible_candidates(tmp_path: Path) -> N
     assert [(r["左表行号"], r["左表姓名"], r["右表行号"], r["等级"]) for r in rows if not r["右表姓名"]] == [
         ("3", "赵大海", "", "无候选")]
     assert "只有姓名" in output and "无候选 1" in output
+    code, output = _collide(str(left), str(right), "--out", str(tmp_path / "m.json"), "--lang", "en")
+    doc = json.loads((tmp_path / "m.json").read_text(encoding="utf-8"))
+    assert code == 0 and [(p["left_name"], p["right_name"], p["compared"]) for p in doc["pairs"]] == [
+        ("刘桂兰", "劉桂蘭", "name only (nothing else to compare)")] and doc["issues"] == []
 
 
 def test_family_table_gives_relatives_and_names_the_records_compared(tmp_path: Path) -> None:
