@@ -396,7 +396,7 @@ def _detected_kind(table: RawTable, path: Path) -> str | None:
     except LoadError:
         return None
     views = VIEWS.get(spec.name)
-    if not views:
+    if not views or spec.name == "officials":  # 姓名 + 单位 is any list of people with employers
         return None
     cells = norm_header(table.header)
     name_fields = {v.fields["name"] for v in views.values()}
@@ -409,8 +409,9 @@ def read_person_list(path: Path, kind: str | None = None, side: Side | None = No
 
     Args:
         path: a CSV or Excel file.
-        kind: ``None`` (a known kind's table is recognised by its headers, anything else is a plain person
-            list), ``"persons"`` (always a plain list), or a kind of :data:`VIEWS`.
+        kind: ``None`` (a family table, shareholder, officer, company, payment or subsidy table is recognised
+            by its headers; anything else, personnel lists included, is a plain person list), ``"persons"``
+            (always a plain list), or a kind of :data:`VIEWS`.
         side: for a family table (relatives): ``relative`` (default), ``official`` or ``both``; ignored for
             other files.
 
