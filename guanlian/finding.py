@@ -13,7 +13,7 @@ Shape of one finding (``docs/outputs.md`` has the field-by-field description)::
             ├─ path: FindingPath ── nodes: PathNode (key, kind, name, props, src_file, src_row)
             │                    └─ edges: PathStep (src, dst, type, key, props, src_file, src_row)
             ├─ payments: PaymentSummary | None (count, sum, first, last, in_tenure), summed from vouchers
-            ├─ vouchers: Voucher (file, row, date, amount, voucher, contract, purpose, payer, payee)
+            ├─ vouchers: Voucher (kind, file, row, date, amount_fen, voucher, contract, purpose, payer, payee)
             ├─ routes: Route (query, confidence, severity, score, explanation), strongest first
             ├─ evidence: EvidenceItem (file, row, what)
             └─ identity_routes (derived from POSSIBLY_SAME steps): IdentityRoute
@@ -37,12 +37,18 @@ from typing import Any, Literal, TypeVar, get_args
 from guanlian.values.money import to_fen, yuan, yuan_text
 from guanlian.values.vocab import SEVERITIES, Lang, Severity
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Version of the ``findings.json`` layout (top-level ``schema_version``); raised on an incompatible change.
 
 2: a finding is a case (``id`` fingerprints its actors, not its path) with ``routes`` (every query row that
 supports it) and ``vouchers`` (every payment row its summary sums).
-3: amounts are exact: payments carry ``sum_fen`` (integer fen) and ``sum`` (yuan as decimal text)."""
+3: amounts are exact: payments carry ``sum_fen`` (integer fen) and ``sum`` (yuan as decimal text).
+4: vouchers too: ``amount_fen`` (integer fen) and ``amount`` (yuan as decimal text); a voucher's ``kind`` may be
+``change`` (a registry change record a pattern uses)."""
+
+VoucherKind = Literal["payment", "subsidy", "change"]
+VOUCHER_KINDS: tuple[VoucherKind, ...] = get_args(VoucherKind)
+"""What a cited row is: a payment ledger row, a subsidy row, or a registry change record."""
 
 Confidence = Literal["possible", "probable", "certain", "confirmed"]
 CONFIDENCES: tuple[Confidence, ...] = get_args(Confidence)
@@ -355,44 +361,73 @@ class EvidenceItem:
 
 @dataclass(frozen=True, slots=True)
 class Voucher:
-    """One source row a finding sums or cites: a payment (treasury/bank ledger row) or a subsidy.
+    """One source row a finding sums or cites: a payment (treasury/bank ledger row), a subsidy, or a registry
+    change record (deregistration, a shareholder or officer leaving or joining).
 
-    ``row`` is the row number as a person sees it in Excel; ``amount`` in yuan (exact to the fen).
+    ``row`` is the row number as a person sees it in Excel; ``amount_fen`` integer fen (None for a change record).
+    In ``findings.json`` the amount is written twice, as ``amount_fen`` (the exact value read back) and ``amount``
+    (yuan as decimal text with two decimals), like :class:`PaymentSummary`'s total. For a change record
+    ``purpose`` says what changed (``变更事项: before → after``), ``payer`` is who changed and ``payee`` the
+    company.
 
     Example:
-        >>> v = Voucher("pay:1", "付款.xlsx", 12, "2020-03-01", 50000.0, voucher="记-0031", purpose="材料款")
-        >>> Voucher.from_json(v.to_json()) == v, v.to_json()["row"]
-        (True, 12)
+        >>> v = Voucher("pay:1", "付款.xlsx", 12, "2020-03-01", 5000000, voucher="记-0031", purpose="材料款")
+        >>> Voucher.from_json(v.to_json()) == v, v.to_json()["row"], v.to_json()["amount"], v.amount
+        (True, 12, '50000.00', Decimal('50000.00'))
     """
 
     key: str
     file: str | None
     row: int | None
     date: str | None
-    amount: float | None
+    amount_fen: int | None
     voucher: str | None = None
     contract: str | None = None
     purpose: str | None = None
     payer: str | None = None
     payee: str | None = None
-    kind: str = "payment"
-    """``payment`` or ``subsidy``."""
+    kind: VoucherKind = "payment"
+    """``payment``, ``subsidy`` or ``change``."""
+
+    @property
+    def amount(self) -> Decimal | None:
+        """The amount in yuan, exact (None when the row has none)."""
+        return None if self.amount_fen is None else yuan(self.amount_fen)
+
+    @property
+    def is_money(self) -> bool:
+        """True for a row that moves money (a payment or a subsidy), False for a change record."""
+        return self.kind != "change"
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object of ``findings.json``."""
         return {"key": self.key, "kind": self.kind, "file": self.file, "row": self.row, "date": self.date,
-                "amount": self.amount, "voucher": self.voucher, "contract": self.contract, "purpose": self.purpose,
+                "amount_fen": self.amount_fen,
+                "amount": None if self.amount_fen is None else yuan_text(self.amount_fen),
+                "voucher": self.voucher, "contract": self.contract, "purpose": self.purpose,
                 "payer": self.payer, "payee": self.payee}
 
     @classmethod
     def from_json(cls, d: object, where: str = "voucher") -> Voucher:
-        """Read one voucher object; raises :class:`FindingFormatError`."""
+        """Read one voucher object; raises :class:`FindingFormatError`.
+
+        Documents of schema version 2 and 3 carry only ``amount`` as a number of yuan; it is read to the fen.
+        """
         o = _obj(d, where)
-        amount = o.get("amount")
-        return cls(key=_str(_req(o, "key", where), f"{where}.key"), kind=_str(o.get("kind", "payment"), f"{where}.kind"),
+        if o.get("amount_fen") is not None:
+            fen: int | None = _int(o["amount_fen"], f"{where}.amount_fen")
+        elif o.get("amount") is None:
+            fen = None
+        else:
+            amount = o["amount"]
+            try:
+                fen = to_fen(amount if isinstance(amount, str) else _num(amount, f"{where}.amount"))
+            except ValueError:
+                raise FindingFormatError(f"{where}.amount: expected an amount, got {amount!r}") from None
+        return cls(key=_str(_req(o, "key", where), f"{where}.key"),
+                   kind=_choice(o.get("kind", "payment"), VOUCHER_KINDS, f"{where}.kind"),
                    file=_opt_str(o.get("file"), f"{where}.file"), row=_opt_int(o.get("row"), f"{where}.row"),
-                   date=_opt_str(o.get("date"), f"{where}.date"),
-                   amount=None if amount is None else _num(amount, f"{where}.amount"),
+                   date=_opt_str(o.get("date"), f"{where}.date"), amount_fen=fen,
                    voucher=_opt_str(o.get("voucher"), f"{where}.voucher"),
                    contract=_opt_str(o.get("contract"), f"{where}.contract"),
                    purpose=_opt_str(o.get("purpose"), f"{where}.purpose"),
@@ -439,11 +474,16 @@ class Route:
 class IdentityRoute:
     """Why two person records are taken for one person: a scored fuzzy link on the path (derived, not stored).
 
+    A matcher link has no source row of its own: the route cites the rows of the two records it links
+    (``a_file``/``a_row`` and ``b_file``/``b_row``, from the path's nodes).
+
     Example:
         >>> s = PathStep("anon:a", "anon:b", "POSSIBLY_SAME", "ps:1", {"tier": "probable", "score": 0.8})
-        >>> r = IdentityRoute.of(s, {"anon:a": "刘桂英", "anon:b": "劉桂英"})
-        >>> r.pair, r.tier
-        ('刘桂英 ≈ 劉桂英', 'probable')
+        >>> nodes = {"anon:a": PathNode("anon:a", "Person", "刘桂英", {}, "亲属.xlsx", 7),
+        ...          "anon:b": PathNode("anon:b", "Person", "劉桂英", {}, "股东.csv", 31)}
+        >>> r = IdentityRoute.of(s, nodes)
+        >>> r.pair, r.tier, r.sources()
+        ('刘桂英 ≈ 劉桂英', 'probable', [('亲属.xlsx', 7), ('股东.csv', 31)])
     """
 
     a: str
@@ -454,29 +494,39 @@ class IdentityRoute:
     score: float | None
     explanation_zh: str
     explanation_en: str
-    src_file: str | None = None
-    src_row: int | None = None
+    a_file: str | None = None
+    a_row: int | None = None
+    b_file: str | None = None
+    b_row: int | None = None
 
     @property
     def pair(self) -> str:
         """``name ≈ name`` as shown in reports."""
         return f"{self.a_name} ≈ {self.b_name}"
 
+    def sources(self) -> list[tuple[str | None, int | None]]:
+        """(file, row) of the two linked records, in pair order."""
+        return [(self.a_file, self.a_row), (self.b_file, self.b_row)]
+
     def explanation(self, lang: Lang) -> str:
         """The matcher's explanation in ``lang`` (Chinese when the English one is missing)."""
         return (self.explanation_en if lang == "en" else self.explanation_zh) or self.explanation_zh
 
     @classmethod
-    def of(cls, step: PathStep, names: Mapping[str, str]) -> IdentityRoute:
-        """The route a ``POSSIBLY_SAME`` step states; ``names`` maps node keys to names (``?`` when unknown)."""
+    def of(cls, step: PathStep, nodes: Mapping[str, PathNode]) -> IdentityRoute:
+        """The route a ``POSSIBLY_SAME`` step states; ``nodes`` maps node keys to the path's nodes (a missing
+        node reads as ``?`` with no source row)."""
         p = step.props
         tier, score = p.get("tier"), p.get("score")
-        return cls(a=step.src, b=step.dst, a_name=names.get(step.src, "?"), b_name=names.get(step.dst, "?"),
+        a, b = nodes.get(step.src), nodes.get(step.dst)
+        return cls(a=step.src, b=step.dst, a_name=(a.name or a.key) if a else "?",
+                   b_name=(b.name or b.key) if b else "?",
                    tier=None if tier is None else str(tier),
                    score=float(score) if isinstance(score, int | float) else None,
                    explanation_zh=str(p.get("explanation_zh") or ""),
                    explanation_en=str(p.get("explanation_en") or ""),
-                   src_file=step.src_file, src_row=step.src_row)
+                   a_file=a.src_file if a else None, a_row=a.src_row if a else None,
+                   b_file=b.src_file if b else None, b_row=b.src_row if b else None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -522,8 +572,8 @@ class Finding:
 
     def identity_routes(self) -> list[IdentityRoute]:
         """The fuzzy identity links on the path, in path order (empty when every link is an identifier)."""
-        names = self.path.names()
-        return [IdentityRoute.of(e, names) for e in self.path.edges if e.is_identity_link]
+        nodes = {n.key: n for n in self.path.nodes}
+        return [IdentityRoute.of(e, nodes) for e in self.path.edges if e.is_identity_link]
 
     def entities_in(self, role: str) -> list[Entity]:
         """Entities of one role, in order."""
@@ -711,6 +761,8 @@ __all__ = [
     "Scalar",
     "Severity",
     "as_confidence",
+    "VOUCHER_KINDS",
     "Voucher",
+    "VoucherKind",
     "as_severity",
 ]

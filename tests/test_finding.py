@@ -60,6 +60,10 @@ def test_identity_routes_come_from_possibly_same_steps() -> None:
     (route,) = f.identity_routes()
     assert route.pair == "刘桂英 ≈ ?" and route.tier == "possible" and route.score == 0.61
     assert route.explanation("en") == "same name" and route.explanation("zh") == "姓名相同"
+    # the route cites the rows of the records it links, never the matcher's placeholder row
+    first = next(n for n in raw["path"]["nodes"] if n["key"] == "ric:360821194503012042")
+    assert route.sources() == [(first["src_file"], first["src_row"]), (None, None)]
+    assert "matcher" not in {file for file, _ in route.sources()}
     assert Finding.from_json(f.to_json()) == f
 
 

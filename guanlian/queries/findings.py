@@ -63,7 +63,7 @@ from guanlian.queries.explain import EXPLAINERS, ExplainInput, match_text, payme
 from guanlian.queries.library import Library, QueryError
 from guanlian.queries.spec import SavedQuery
 from guanlian.values.ids import mask_ids_in_text
-from guanlian.values.money import to_fen, yuan
+from guanlian.values.money import yuan
 from guanlian.values.privacy import mask_nested, plain
 from guanlian.values.vocab import HIDDEN_PROPS, SEVERITIES
 
@@ -234,6 +234,7 @@ def _pays(hit: _Hit) -> bool:
 
 
 _IDENTITY_LINKS = frozenset(e.name for e in model().edges if e.fuzzy)
+_TOTAL = "PAID"  # payment totals the loader derives from PAYMENT rows
 
 
 def _display(item: _Item | None, fallback: str = "") -> str:
@@ -437,6 +438,35 @@ def _explanations(hit: _Hit, g: _Graph, path: FindingPath, pay: PaymentSummary |
     return texts["zh"], texts["en"]
 
 
+def _edge_evidence(key: str, g: _Graph) -> list[EvidenceItem]:
+    """The cited rows of one path edge: its own source row; for a matcher link (which has no source row of its
+    own) the rows of both records it links, each naming the other."""
+    src, dst, item = g.edges[key]
+    what = _what(item, True)
+    if item.kind not in _IDENTITY_LINKS:
+        return [EvidenceItem(item.props.get("src_file"), item.props.get("src_row"), what)]
+    out = []
+    for this, other in ((src, dst), (dst, src)):
+        a, b = g.nodes.get(this), g.nodes.get(other)
+        b_file = b.props.get("src_file") if b else None
+        b_row = b.props.get("src_row") if b else None
+        out.append(EvidenceItem(a.props.get("src_file") if a else None, a.props.get("src_row") if a else None,
+                                mask_ids_in_text(f"{what}；本行记录 {_display(a, this)}，另一条记录 {_display(b, other)}"
+                                                 f"（{b_file or '?'} 第{b_row if b_row is not None else '?'}行）")))
+    return out
+
+
+def _voucher_evidence(v: Voucher) -> EvidenceItem:
+    """A voucher as a cited row: what a person reads in that row of the ledger, subsidy list or change log."""
+    label = {"payment": "付款凭证", "subsidy": "补贴发放", "change": "登记变更"}[v.kind]
+    parts = [f"日期 {v.date}" if v.date else "",
+             f"金额 {v.amount:,.2f}元" if v.amount is not None else "",
+             f"凭证号 {v.voucher}" if v.voucher else "", f"合同号 {v.contract}" if v.contract else "",
+             f"{'变更' if v.kind == 'change' else '用途'} {v.purpose}" if v.purpose else "",
+             f"{v.payer or '?'} → {v.payee or '?'}"]
+    return EvidenceItem(v.file, v.row, mask_ids_in_text(f"{label}: " + "；".join(p for p in parts if p)))
+
+
 def case_key(actors: Iterable[tuple[str, str]]) -> str:
     """The stable id of a case: a fingerprint of its actors' roles and natural node keys.
 
@@ -484,8 +514,7 @@ def _build_one(hit: _Hit, g: _Graph, bound: Mapping[str, Any]) -> Finding:
     evidence = tuple(
         [EvidenceItem(g.nodes[k].props.get("src_file"), g.nodes[k].props.get("src_row"), _what(g.nodes[k], False))
          for k in node_keys]
-        + [EvidenceItem(g.edges[k][2].props.get("src_file"), g.edges[k][2].props.get("src_row"),
-                        _what(g.edges[k][2], True)) for k in edge_keys])
+        + [item for k in edge_keys if g.edges[k][2].kind != _TOTAL for item in _edge_evidence(k, g)])
     return Finding(
         id=fingerprint,
         queries=(q.id,),
@@ -655,10 +684,36 @@ def _vouchers(w: _Want, pays: Mapping[str, tuple[str, str, _Item]], g: _Graph) -
         out.append(Voucher(
             key=item.key, kind="subsidy" if p.get("item") else "payment", file=p.get("src_file"),
             row=p.get("src_row"), date=iso_day(p.get("paid_on_day")),
-            amount=None if amount is None else float(yuan(int(amount))), voucher=p.get("voucher"), contract=p.get("contract"),
+            amount_fen=None if amount is None else int(amount), voucher=p.get("voucher"), contract=p.get("contract"),
             purpose=p.get("purpose") or p.get("item"), payer=_display(g.nodes.get(u), u),
             payee=_display(g.nodes.get(x), x)))
-    return tuple(sorted(out, key=lambda v: (v.date or "", v.file or "", v.row or 0, v.key)))
+    return tuple(sorted(out, key=_voucher_order))
+
+
+def _voucher_order(v: Voucher) -> tuple[str, str, int, str]:
+    return (v.date or "", v.file or "", v.row or 0, v.key)
+
+
+_ACTION_ZH = {"left": "退出", "joined": "加入"}
+
+
+def _change_vouchers(f: Finding, g: _Graph) -> list[Voucher]:
+    """The registry change records on a case's path (a relative leaving or joining, a deregistration) as
+    vouchers: file, row, date as recorded, what changed, who and which company."""
+    out = []
+    for e in f.path.edges:
+        if e.type != "CHANGE" or e.key is None or e.key not in g.edges:
+            continue
+        src, dst, item = g.edges[e.key]
+        p = item.props
+        what = " → ".join(str(x) for x in (p.get("before"), p.get("after")) if x) or _ACTION_ZH.get(
+            str(p.get("action")), "")
+        purpose = "：".join(str(x) for x in (p.get("item"), what) if x) or None
+        out.append(Voucher(key=item.key, kind="change", file=p.get("src_file"), row=p.get("src_row"),
+                           date=p.get("changed_on") or iso_day(p.get("changed_on_day")), amount_fen=None,
+                           purpose=purpose, payer=_display(g.nodes.get(src), src),
+                           payee=_display(g.nodes.get(dst), dst)))
+    return out
 
 
 def _tenures(w: _Want, g: _Graph) -> dict[str, list[tuple[int, int]]]:
@@ -673,21 +728,23 @@ def _tenures(w: _Want, g: _Graph) -> dict[str, list[tuple[int, int]]]:
 
 def _summary(vouchers: Sequence[Voucher], pays: Mapping[str, tuple[str, str, _Item]], w: _Want,
              g: _Graph) -> PaymentSummary | None:
-    """The payment summary computed from exactly the voucher rows (sum exact to the fen)."""
-    if not vouchers:
+    """The payment summary computed from exactly the money-moving voucher rows (payments and subsidies; the
+    sum exact in fen); None when there are none."""
+    money = [v for v in vouchers if v.is_money]
+    if not money:
         return None
-    total = sum((Decimal(str(v.amount)) for v in vouchers if v.amount is not None), Decimal(0))
-    dates = sorted(v.date for v in vouchers if v.date)
+    total = sum(v.amount_fen for v in money if v.amount_fen is not None)
+    dates = sorted(v.date for v in money if v.date)
     in_tenure: int | None = None
     if w.tenure:
         terms = _tenures(w, g)
         in_tenure = 0
-        for v in vouchers:
+        for v in money:
             u, _, item = pays[v.key]
             day = item.props.get("paid_on_day")
             if day is not None and any(lo <= int(day) <= hi for lo, hi in terms.get(u, [])):
                 in_tenure += 1
-    return PaymentSummary(count=len(vouchers), sum_fen=to_fen(total), first=dates[0] if dates else None,
+    return PaymentSummary(count=len(money), sum_fen=total, first=dates[0] if dates else None,
                           last=dates[-1] if dates else None, in_tenure=in_tenure)
 
 
@@ -761,10 +818,20 @@ def build_findings(
         _want(h, wants.setdefault(f.id, _Want()))
     pays = _fetch_payments(store, wants, g)
     _names_of(store, g, {e for u, x, _ in pays.values() for e in (u, x)})
-    for fid, w in wants.items():
-        vouchers = _vouchers(w, pays, g)
-        if vouchers:
-            by_id[fid] = replace(by_id[fid], vouchers=vouchers, payments=_summary(vouchers, pays, w, g))
+    for fid, f in by_id.items():
+        w = wants.get(fid, _Want())
+        money = _vouchers(w, pays, g)
+        vouchers = tuple(sorted((*money, *_change_vouchers(f, g)), key=_voucher_order))
+        if not vouchers and not any(e.type == _TOTAL for e in f.path.edges):
+            continue
+        # A payment total (PAID, derived by the loader, no source row of its own) is cited as the payment rows it
+        # sums; only when none are found, as the total. Change records are path edges, already cited as such.
+        cited = [_voucher_evidence(v) for v in money] or [
+            EvidenceItem(g.edges[e.key][2].props.get("src_file"), g.edges[e.key][2].props.get("src_row"),
+                         _what(g.edges[e.key][2], True))
+            for e in f.path.edges if e.type == _TOTAL and e.key in g.edges]
+        by_id[fid] = replace(f, vouchers=vouchers, payments=_summary(money, pays, w, g) if money else f.payments,
+                             evidence=(*f.evidence, *cited))
     titles = {q: (lib.get(q).title_zh, lib.get(q).title_en) for q in results}
     settled = [_settle(f, titles) for f in by_id.values()]
     return sorted(settled, key=lambda f: (-f.score, f.id))

@@ -8,7 +8,7 @@ that Excel on Chinese Windows opens it without garbling.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ def add_sheet(
     rows: Iterable[Sequence[Any]],
     *,
     widths: Sequence[int] | None = None,
+    formats: Mapping[int, str] | None = None,
 ) -> None:
     """Append a sheet with a bold frozen header, an autofilter and formula-safe text cells.
 
@@ -47,6 +48,8 @@ def add_sheet(
         headers: column titles.
         rows: row values; strings are neutralised and stored as text.
         widths: optional column widths in characters.
+        formats: optional Excel number formats of numeric cells, by column index from 0
+            (e.g. ``{4: "#,##0.00"}`` for amounts in yuan).
 
     Example:
         >>> from openpyxl import Workbook
@@ -72,6 +75,8 @@ def add_sheet(
             cell = ws.cell(row=n, column=col, value=_clean(v))
             if isinstance(cell.value, str):
                 cell.data_type = "s"
+            elif formats and col - 1 in formats and isinstance(cell.value, int | float):
+                cell.number_format = formats[col - 1]
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(max(1, len(headers)))}{n}"
     for i, _ in enumerate(headers, start=1):

@@ -17,8 +17,7 @@ from typing import Any
 import jinja2
 from openpyxl import Workbook
 
-from guanlian.finding import Finding, FindingsDoc
-from guanlian.values.money import yuan
+from guanlian.finding import Finding, FindingsDoc, PathStep
 from guanlian.values.privacy import mask_id, mask_text
 from guanlian.values.sheets import add_sheet
 from guanlian.values.vocab import (
@@ -33,15 +32,20 @@ from guanlian.values.vocab import (
 )
 from guanlian.viz.labels import edge_label, money
 
-_PAYMENT_EDGES = ("PAID", "PAYMENT")
+YUAN_FORMAT = "#,##0.00"
+"""Excel number format of amount cells (yuan, two decimals, thousands separators)."""
+
+VOUCHER_KIND: dict[str, tuple[str, str]] = {"payment": ("付款", "payment"), "subsidy": ("补贴", "subsidy"),
+                                            "change": ("登记变更", "registry change")}
+
+
+def _yuan_cell(yuan_value: Decimal | None) -> float | None:
+    """An exact yuan amount as a spreadsheet number: the float nearest the two-decimal value, which Excel and
+    openpyxl write and read back as exactly that decimal (``1386345.49``), never a float sum's artefact."""
+    return None if yuan_value is None else float(yuan_value)
 
 
 @cache
-
-def _yuan_cell(fen: Any) -> Decimal | None:
-    """An amount property (integer fen) as an exact yuan spreadsheet cell."""
-    return yuan(int(fen)) if isinstance(fen, int | float) and fen == fen else None
-
 def _env() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.PackageLoader("guanlian.viz", "templates"),
@@ -102,6 +106,16 @@ def _t(lang: Lang) -> dict[str, str]:
         "finding": "线索",
         "tier": "匹配等级",
         "match_score": "匹配分",
+        "vouchers": "付款及登记凭证明细",
+        "voucher_kind": "类别",
+        "date": "日期",
+        "amount": "金额",
+        "voucher_no": "凭证号",
+        "contract_no": "合同号",
+        "purpose": "用途/变更",
+        "payer_payee": "付款方 → 收款方",
+        "see_vouchers": "见凭证明细",
+        "records": "两条记录",
     }
     en = {
         "title": "guanlian findings report",
@@ -154,6 +168,16 @@ def _t(lang: Lang) -> dict[str, str]:
         "finding": "Finding",
         "tier": "Match tier",
         "match_score": "Match score",
+        "vouchers": "Vouchers (payments and registry changes)",
+        "voucher_kind": "Kind",
+        "date": "Date",
+        "amount": "Amount",
+        "voucher_no": "Voucher no.",
+        "contract_no": "Contract no.",
+        "purpose": "Purpose / change",
+        "payer_payee": "Payer → payee",
+        "see_vouchers": "see the vouchers",
+        "records": "the two records",
     }
     return zh if lang == "zh" else en
 
@@ -170,6 +194,7 @@ def _finding_model(f: Finding, lang: Lang, show_ids: bool, view_href: str | None
     def m(v: Any) -> str:
         return mask_text(v, show_ids)
 
+    t = _t(lang)
     names = {n.key: m(n.name or n.key) for n in f.path.nodes}
     entities = [
         {
@@ -180,12 +205,24 @@ def _finding_model(f: Finding, lang: Lang, show_ids: bool, view_href: str | None
         }
         for e in f.entities
     ]
+    fuzzy_sources = {(r.a, r.b): " ↔ ".join(_src(file, row) for file, row in r.sources())
+                     for r in f.identity_routes()}
+    n_money = sum(v.is_money for v in f.vouchers)
+
+    def source(e: PathStep) -> str:
+        """Where an edge comes from; derived edges (matcher links, payment totals) point at the rows behind."""
+        if e.is_identity_link:
+            return fuzzy_sources.get((e.src, e.dst), "")
+        if e.type == "PAID" and n_money:
+            return f"{t['see_vouchers']} ({n_money})"
+        return _src(e.src_file, e.src_row)
+
     relations = [
         {
             "from": names.get(e.src, m(e.src)),
             "relation": m(edge_label(e.type, e.props, lang).replace("\n", " ")),
             "to": names.get(e.dst, m(e.dst)),
-            "source": m(_src(e.src_file, e.src_row)),
+            "source": m(source(e)),
             "fuzzy": e.is_identity_link,
         }
         for e in f.path.edges
@@ -196,7 +233,7 @@ def _finding_model(f: Finding, lang: Lang, show_ids: bool, view_href: str | None
             "tier": tr(TIER, r.tier, lang),
             "score": r.score,
             "explanation": m(r.explanation(lang)),
-            "source": m(_src(r.src_file, r.src_row)),
+            "source": m(fuzzy_sources[(r.a, r.b)]),
         }
         for r in f.identity_routes()
     ]
@@ -225,10 +262,44 @@ def _finding_model(f: Finding, lang: Lang, show_ids: bool, view_href: str | None
         "relations": relations,
         "fuzzy": fuzzy,
         "payments": payments,
+        "vouchers": [{**r, "amount": money(r["amount"], lang)} for r in voucher_rows(f, lang, show_ids)],
         "evidence": [{"file": m(ev.file), "row": ev.row, "what": m(ev.what)}
                      for ev in f.evidence],
         "view_href": view_href,
     }
+
+
+def voucher_rows(f: Finding, lang: Lang, show_ids: bool) -> list[dict[str, Any]]:
+    """The rows of a finding's vouchers table, one per cited payment, subsidy or change record, in date order;
+    text masked and translated, ``amount`` exact yuan (:class:`~decimal.Decimal`, None for a change record).
+    The HTML table and the XLSX sheet both show these rows.
+
+    Example:
+        >>> from guanlian.finding import Voucher
+        >>> v = Voucher("pay:1", "付款.xlsx", 12, "2020-03-01", 5000050, voucher="记-0031", payer="住建局", payee="某公司")
+        >>> f = Finding("f1", ("q",), "t", "t", "high", 0.9, vouchers=(v,))
+        >>> r = voucher_rows(f, "zh", False)[0]
+        >>> r["kind"], r["amount"], r["payer_payee"], r["row"]
+        ('付款', Decimal('50000.50'), '住建局 → 某公司', 12)
+    """
+
+    def m(v: Any) -> str:
+        return mask_text(v, show_ids)
+
+    return [
+        {
+            "kind": tr(VOUCHER_KIND, v.kind, lang),
+            "date": v.date or "",
+            "amount": v.amount,
+            "voucher": m(v.voucher or ""),
+            "contract": m(v.contract or ""),
+            "purpose": m(v.purpose or ""),
+            "payer_payee": m(f"{v.payer or '?'} → {v.payee or '?'}"),
+            "file": m(v.file or ""),
+            "row": v.row,
+        }
+        for v in f.vouchers
+    ]
 
 
 _SUBJECT_ROLES = ("official", "relative", "payee", "company")
@@ -303,10 +374,14 @@ def write_report(
             write_report_xlsx(findings_doc, out_dir, lang=lang, show_ids=show_ids, views=views))
 
 
-def _models(findings: Sequence[Finding], out_dir: Path, lang: Lang, show_ids: bool,
-            views: Mapping[str, Path] | None) -> list[dict[str, Any]]:
+def _prepare(findings_doc: FindingsDoc, out_dir: Path, lang: Lang, show_ids: bool,
+             views: Mapping[str, Path] | None) -> tuple[Path, list[Finding], list[dict[str, Any]]]:
+    """What both report formats start from: the output folder (created), the findings and their display models."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    findings = list(findings_doc.findings)
     views = views or {}
-    return [_finding_model(f, lang, show_ids, _href(views.get(f.id), out_dir)) for f in findings]
+    return out_dir, findings, [_finding_model(f, lang, show_ids, _href(views.get(f.id), out_dir)) for f in findings]
 
 
 def write_report_html(
@@ -324,11 +399,8 @@ def write_report_html(
         >>> write_report_html(FindingsDoc(), Path(tempfile.mkdtemp())).name
         'report.html'
     """
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    findings = list(findings_doc.findings)
+    out_dir, findings, models = _prepare(findings_doc, out_dir, lang, show_ids, views)
     t = _t(lang)
-    models = _models(findings, out_dir, lang, show_ids, views)
     by_sev, by_query = _summary(findings)
     titles = _query_titles(findings, lang)
     params = findings_doc.params
@@ -371,11 +443,9 @@ def write_report_xlsx(
         >>> write_report_xlsx(FindingsDoc(), Path(tempfile.mkdtemp())).name
         'report.xlsx'
     """
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    findings = list(findings_doc.findings)
+    out_dir, findings, models = _prepare(findings_doc, out_dir, lang, show_ids, views)
     xlsx_path = out_dir / "report.xlsx"
-    _write_xlsx(findings, _models(findings, out_dir, lang, show_ids, views), xlsx_path, lang, show_ids)
+    _write_xlsx(findings, models, xlsx_path, lang, show_ids)
     return xlsx_path
 
 
@@ -420,7 +490,7 @@ def _write_xlsx(
                 mo["title"],
                 ", ".join(mo["queries"]),
                 f.payments.count if f.payments else None,
-                f.payments.sum if f.payments else None,
+                _yuan_cell(f.payments.sum) if f.payments else None,
                 f.payments.first if f.payments else None,
                 f.payments.last if f.payments else None,
                 f.payments.in_tenure if f.payments else None,
@@ -430,6 +500,7 @@ def _write_xlsx(
             for f, mo in zip(findings, models, strict=True)
         ],
         widths=[18, 8, 7, 14, 50, 24, 7, 14, 11, 11, 8, 70, 28],
+        formats={7: YUAN_FORMAT},
     )
     add_sheet(
         wb,
@@ -449,43 +520,30 @@ def _write_xlsx(
         ],
         widths=[18, 10, 8, 36, 22, 40],
     )
-    pay_rows: list[list[Any]] = []
-    for f in findings:
-        names = f.path.names()
-        for e in f.path.edges:
-            if e.type not in _PAYMENT_EDGES:
-                continue
-            p = e.props
-            single = e.type == "PAYMENT"
-            pay_rows.append(
-                [
-                    f.id,
-                    m(names.get(e.src, e.src)),
-                    m(names.get(e.dst, e.dst)),
-                    1 if single else p.get("payments"),
-                    _yuan_cell(p.get("amount") if single else p.get("total")),
-                    p.get("paid_on") if single else p.get("first_paid"),
-                    p.get("paid_on") if single else p.get("last_paid"),
-                    m(e.src_file),
-                    e.src_row,
-                ]
-            )
+    pay_rows = [
+        [f.id, r["kind"], r["date"], _yuan_cell(r["amount"]), r["voucher"], r["contract"], r["purpose"],
+         r["payer_payee"], r["file"], r["row"]]
+        for f in findings
+        for r in voucher_rows(f, lang, show_ids)
+    ]
     add_sheet(
         wb,
         "付款" if zh else "payments",
         [
             t["id"],
-            t["payer"],
-            t["payee"],
-            t["pay_count"],
-            t["pay_sum"] + ("(元)" if zh else " (CNY)"),
-            t["pay_first"],
-            t["pay_last"],
+            t["voucher_kind"],
+            t["date"],
+            t["amount"] + ("(元)" if zh else " (CNY)"),
+            t["voucher_no"],
+            t["contract_no"],
+            t["purpose"],
+            t["payer_payee"],
             t["file"],
             t["row"],
         ],  # fmt: skip
         pay_rows,
-        widths=[18, 30, 36, 7, 14, 11, 11, 28, 8],
+        widths=[18, 9, 11, 15, 16, 14, 28, 48, 28, 7],
+        formats={3: YUAN_FORMAT},
     )
     add_sheet(
         wb,

@@ -19,7 +19,7 @@ RAW_ID = re.compile(r"(?<![0-9])\d{17}[\dXx](?![0-9])")
 
 
 def _voucher(i: int, fen: int) -> Voucher:
-    return Voucher(f"pay:{i}", "付款2021.xlsx", i + 1, f"2021-0{1 + i % 9}-05", fen / 100, voucher=f"记-{i:04d}",
+    return Voucher(f"pay:{i}", "付款2021.xlsx", i + 1, f"2021-0{1 + i % 9}-05", fen, voucher=f"记-{i:04d}",
                    payer="吉安市住建局", payee="恒信建材")
 
 

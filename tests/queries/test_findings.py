@@ -68,8 +68,9 @@ def test_the_mother_in_law_case(doc: dict[str, Any]) -> None:
     assert [e["type"] for e in f["path"]["edges"]] == ["SERVES_IN", "RELATIVE_OF", "SHAREHOLDER_OF", "PAID"]
     assert "岳母刘桂英" in f["explanation_zh"] and "60%" in f["explanation_zh"] and "任期内2笔" in f["explanation_zh"]
     assert "mother-in-law" in f["explanation_en"]
-    # evidence for every node and edge on the path, with source file and row
-    assert len(f["evidence"]) == len(f["path"]["nodes"]) + len(f["path"]["edges"])
+    # evidence for every node and edge on the path, with source file and row; the payment total (PAID, derived)
+    # is cited as the payment rows it sums
+    assert len(f["evidence"]) == len(f["path"]["nodes"]) + len(f["path"]["edges"]) - 1 + len(f["vouchers"])
     assert all(ev["file"] and ev["row"] for ev in f["evidence"])
     assert any("岳母" in ev["what"] and ev["file"] == "家庭成员.csv" for ev in f["evidence"])
 
@@ -192,15 +193,61 @@ def test_a_name_only_case_is_never_high(doc: dict[str, Any]) -> None:
 def test_the_payment_summary_sums_exactly_the_cited_vouchers(doc: dict[str, Any]) -> None:
     f = by_entities(doc, "ric:R1", "uscc:C1", query="relative_company_paid")
     vouchers = f["vouchers"]
-    assert [(v["date"], v["amount"]) for v in vouchers] == [("2019-04-10", 500000.0), ("2020-01-15", 300000.0)]
+    assert [(v["date"], v["amount_fen"], v["amount"]) for v in vouchers] == [
+        ("2019-04-10", 50000000, "500000.00"), ("2020-01-15", 30000000, "300000.00")]
     assert all(v["file"] and isinstance(v["row"], int) and v["payer"] == "住建局" for v in vouchers)
     assert f["payments"]["count"] == len(vouchers)
-    assert f["payments"]["sum_fen"] == sum(to_fen(v["amount"]) for v in vouchers)  # exact, in fen
+    assert f["payments"]["sum_fen"] == sum(v["amount_fen"] for v in vouchers)  # exact, in fen
+    assert f["payments"]["sum"] == "800000.00"
     for g in doc["findings"]:
-        if g["vouchers"]:
-            assert g["payments"]["count"] == len(g["vouchers"]), g["id"]
-            dates = sorted(v["date"] for v in g["vouchers"] if v["date"])
+        money = [v for v in g["vouchers"] if v["kind"] != "change"]
+        if money:
+            assert g["payments"]["count"] == len(money), g["id"]
+            assert g["payments"]["sum_fen"] == sum(v["amount_fen"] for v in money), g["id"]
+            assert all(to_fen(v["amount"]) == v["amount_fen"] for v in money), g["id"]
+            dates = sorted(v["date"] for v in money if v["date"])
             assert (g["payments"]["first"], g["payments"]["last"]) == (dates[0], dates[-1]), g["id"]
+            if g["payments"]["in_tenure"] is not None:
+                assert 0 <= g["payments"]["in_tenure"] <= len(money), g["id"]
+
+
+def test_every_cited_row_is_a_source_row_and_every_voucher_is_cited(doc: dict[str, Any]) -> None:
+    """Derived edges (payment totals, matcher links) have no row of their own: findings cite the rows behind."""
+    for f in doc["findings"]:
+        files = {e["file"] for e in f["evidence"]}
+        assert "matcher" not in files and not any(e["what"].startswith("付款汇总") for e in f["evidence"]), f["id"]
+        assert all(e["row"] for e in f["evidence"]), f["id"]
+        cited = {(e["file"], e["row"]) for e in f["evidence"]}
+        assert {(v["file"], v["row"]) for v in f["vouchers"]} <= cited, f["id"]
+    f = by_entities(doc, "ric:R1", "uscc:C1", query="relative_company_paid")
+    pay = [e["what"] for e in f["evidence"] if e["what"].startswith("付款凭证")]
+    assert len(pay) == 2 and "日期 2019-04-10；金额 500,000.00元" in pay[0] and pay[0].endswith("住建局 → 恒信建材有限公司")
+
+
+def test_an_identity_route_cites_both_records_it_links(typed: FindingsDoc) -> None:
+    f = next(x for x in typed.findings if any(e.key == "anon:H7" for e in x.entities))
+    (route,) = f.identity_routes()
+    nodes = {n.key: n for n in f.path.nodes}
+    assert route.sources() == [(nodes[route.a].src_file, nodes[route.a].src_row),
+                               (nodes[route.b].src_file, nodes[route.b].src_row)]
+    assert all(file not in (None, "matcher") and row for file, row in route.sources())
+    linked = [e for e in f.evidence if e.what.startswith("疑似同一人")]
+    assert {(e.file, e.row) for e in linked} == set(route.sources())
+    assert all("另一条记录" in e.what for e in linked)
+
+
+def test_change_records_a_pattern_uses_are_vouchers(doc: dict[str, Any]) -> None:
+    dead = by_entities(doc, "uscc:C50")
+    (change,) = [v for v in dead["vouchers"] if v["kind"] == "change"]
+    assert (change["file"], change["date"], change["purpose"]) == ("变更.csv", "2022-01-10", "登记状态：存续 → 注销")
+    assert change["amount"] is None and change["amount_fen"] is None
+    assert dead["payments"]["count"] == len(dead["vouchers"]) - 1  # the change record is cited, not summed
+    left = [f for f in doc["findings"] if f["queries"] == ["relative_left_before_payment"]]
+    assert left and all(any(v["kind"] == "change" and "投资人变更：" in v["purpose"] for v in f["vouchers"])
+                        for f in left)
+    # near miss: a shell company flagged for its capital and address only cites no change record
+    c35 = by_entities(doc, "uscc:C35")
+    assert c35["vouchers"] and all(v["kind"] == "payment" for v in c35["vouchers"])
 
 
 def test_shell_company_dates_the_deregistration_or_says_it_is_unknown(doc: dict[str, Any]) -> None:

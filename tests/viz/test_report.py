@@ -1,15 +1,34 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import load_workbook
 
-from guanlian.finding import FindingsDoc
+from guanlian.finding import FindingsDoc, PaymentSummary, Voucher
 from guanlian.viz.report import write_report
 from guanlian.viz.view import render_finding_views
 
 RAW_ID = re.compile(r"(?<![0-9])\d{17}[\dXx](?![0-9])")
+
+
+VOUCHERS = (
+    Voucher("pay:1", "国库集中支付明细.xlsx", 777, "2019-09-28", 19446643, voucher="记-2019-00001",
+            contract="JA-2019-718", purpose="维护费 360821194503012042", payer="住建局", payee="聚旭公司"),
+    Voucher("pay:2", "bank.csv", 511, "2020-12-30", 10, voucher="=1+1", purpose="尾款", payer="住建局",
+            payee="聚旭公司"),
+    Voucher("chg:1", "registry_changes.csv", 9, "2021-03", None, purpose="股东：姜萍 → 王五", payer="姜萍",
+            payee="聚旭公司", kind="change"),
+)
+
+
+def with_vouchers(doc: FindingsDoc) -> FindingsDoc:
+    """The sample with its first finding carrying two payment rows and a change record, summed from them."""
+    first = replace(doc.findings[0], vouchers=VOUCHERS,
+                    payments=PaymentSummary(2, 19446653, "2019-09-28", "2020-12-30", 2))
+    return replace(doc, findings=(first, *doc.findings[1:]))
 
 
 def test_report_html(findings_doc: FindingsDoc, tmp_path: Path) -> None:
@@ -24,6 +43,23 @@ def test_report_html(findings_doc: FindingsDoc, tmp_path: Path) -> None:
     assert 'href="views/view-f1a2b3c4d5e6f7a8.html"' in html
     assert "姓名同音" in html and "很可能" in html  # the why of the fuzzy match
     assert "主要人员.csv, 515" in html and "¥2,345,000.00" in html
+    assert '<table class="vouchers">' not in html  # the sample has no voucher rows
+
+
+def test_report_html_lists_every_voucher(findings_doc: FindingsDoc, tmp_path: Path) -> None:
+    html = write_report(with_vouchers(findings_doc), tmp_path)[0].read_text(encoding="utf-8")
+    found = re.search(r'<table class="vouchers">(.*?)</table>', html, re.S)
+    assert found is not None
+    rows = re.findall(r"<tr><td>(.*?)</tr>", found.group(1), re.S)
+    assert len(rows) == 3
+    cells = [re.findall(r"<td[^>]*>(.*?)</td>", "<td>" + r) for r in rows]
+    assert cells[0] == ["付款", "2019-09-28", "¥194,466.43", "记-2019-00001", "JA-2019-718",
+                        "维护费 3608**********2042", "住建局 → 聚旭公司", "国库集中支付明细.xlsx, 777"]
+    assert cells[1][2] == "¥0.10" and cells[1][3] == "=1+1"  # HTML shows the text as written (escaped, inert)
+    assert cells[2][:3] == ["登记变更", "2021-03", ""] and cells[2][5] == "股东：姜萍 → 王五"
+    assert "付款汇总" not in found.group(1) and not RAW_ID.search(html)
+    en = write_report(with_vouchers(findings_doc), tmp_path / "en", lang="en")[0].read_text(encoding="utf-8")
+    assert "registry change" in en and "CNY 194,466.43" in en and "Payer → payee" in en
     sev = re.search(r'<table id="summary-severity">(.*?)</table>', html, re.S).group(1)  # type: ignore[union-attr]
     assert re.findall(r'<td class="num">(\d+)</td>', sev) == ["1", "1", "1", "3"]
     en = write_report(findings_doc, tmp_path / "en", lang="en")[0].read_text(encoding="utf-8")
@@ -38,7 +74,8 @@ def test_report_xlsx(findings_doc: FindingsDoc, tmp_path: Path) -> None:
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:M4"
     rows = list(ws.iter_rows(values_only=True))
     assert [r[0] for r in rows[1:]] == [f.id for f in findings_doc.findings]
-    assert rows[1][2] == 0.96 and rows[1][7] == "2345000.00"  # exact yuan text (money is fen, never float)
+    assert rows[1][2] == 0.96 and rows[1][7] == 2345000.0  # an exact yuan number, formatted as yuan
+    assert ws["H2"].number_format == "#,##0.00" and ws["H2"].data_type == "n"
     for sheet in wb.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
@@ -51,7 +88,27 @@ def test_report_xlsx(findings_doc: FindingsDoc, tmp_path: Path) -> None:
     assert ("'=cmd|' /C calc'!A0" in [r[3] for r in ents]) and "3624**********123X" in [r[4] for r in ents]
     ev = list(wb["证据"].iter_rows(values_only=True))
     assert {"'-1+1", "'@SUM(A1:A2)", "'=cmd|' /C calc'!A0"} <= {r[3] for r in ev}
-    pay = list(wb["付款"].iter_rows(values_only=True))
-    assert (12, "2345000.00", "2019-04-10", "2022-12-20") in [r[3:7] for r in pay]
+    assert list(wb["付款"].iter_rows(values_only=True))[1:] == []  # the sample has no voucher rows
     shown = load_workbook(write_report(findings_doc, tmp_path / "ids", show_ids=True)[1])
     assert "36240119680512123X" in [r[4] for r in shown["人员企业"].iter_rows(values_only=True)]
+
+
+def test_report_xlsx_has_one_sortable_row_per_voucher(findings_doc: FindingsDoc, tmp_path: Path) -> None:
+    doc = with_vouchers(findings_doc)
+    wb = load_workbook(write_report(doc, tmp_path)[1])
+    ws = wb["付款"]
+    assert ws.auto_filter.ref == "A1:J4" and ws.freeze_panes == "A2"
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][:4] == ("编号", "类别", "日期", "金额(元)")
+    fid = doc.findings[0].id
+    assert rows[1] == (fid, "付款", "2019-09-28", 194466.43, "记-2019-00001", "JA-2019-718",
+                       "维护费 3608**********2042", "住建局 → 聚旭公司", "国库集中支付明细.xlsx", 777)
+    assert rows[2][3] == 0.1 and rows[2][4] == "'=1+1"  # formula-safe text
+    assert rows[3][1:4] == ("登记变更", "2021-03", None)
+    for cell in (ws["D2"], ws["D3"]):  # exact yuan numbers, shown as yuan
+        assert cell.data_type == "n" and cell.number_format == "#,##0.00"
+        assert Decimal(repr(cell.value)) == doc.findings[0].vouchers[cell.row - 2].amount
+    summary = doc.findings[0].payments
+    assert summary is not None and sum(Decimal(repr(r[3])) for r in rows[1:] if r[3] is not None) == summary.sum
+    en = load_workbook(write_report(doc, tmp_path / "en", lang="en")[1])["payments"]
+    assert [c.value for c in en[1]][:4] == ["ID", "Kind", "Date", "Amount (CNY)"]

@@ -23,6 +23,7 @@
 //   address_sharers: {type: int, doc: other companies at the same registered address}
 //   dead_on_day: {type: int, doc: "deregistration/revocation date (registry date column, else the earliest change record to 注销/吊销); null when unknown"}
 //   paid_after_dead: {type: int, doc: payments from the unit after that date}
+//   dead_changes: {edge: CHANGE, many: true, doc: "the change records to 注销/吊销 (cited when the company is flagged as dead)"}
 //   signals: {type: list, doc: "tiny_capital, crowded_address, dead_status"}
 //   severity: {type: string}
 //   payments_count: {type: int}
@@ -47,11 +48,12 @@ WITH u, pd, c, count(DISTINCT other) AS address_sharers
 // when it died: the registry's date column, else the earliest change record to 注销/吊销
 OPTIONAL MATCH (c)-[x:CHANGE]->(c2:Company)
 WHERE c2.key = c.key AND (x.after CONTAINS '注销' OR x.after CONTAINS '吊销')
-WITH u, pd, c, address_sharers, coalesce(c.status_on_day, min(x.changed_on_day)) AS dead_day
+WITH u, pd, c, address_sharers, coalesce(c.status_on_day, min(x.changed_on_day)) AS dead_day,
+     collect(x.key) AS dead_changes
 OPTIONAL MATCH (u)-[p:PAYMENT]->(c)
 WHERE dead_day IS NOT NULL AND p.paid_on_day > dead_day
-WITH u, pd, c, address_sharers, dead_day, count(p) AS paid_after_dead
-WITH u, pd, c, address_sharers, dead_day, paid_after_dead,
+WITH u, pd, c, address_sharers, dead_day, dead_changes, count(p) AS paid_after_dead
+WITH u, pd, c, address_sharers, dead_day, dead_changes, paid_after_dead,
      CASE WHEN c.reg_capital IS NOT NULL AND c.reg_capital < pd.total * $capital_ratio THEN 1 ELSE 0 END AS tiny,
      CASE WHEN address_sharers >= $k THEN 1 ELSE 0 END AS crowded,
      // dead and paid after the date, or dead at an unknown date (the text says so)
@@ -60,6 +62,7 @@ WITH u, pd, c, address_sharers, dead_day, paid_after_dead,
 WHERE tiny + crowded + dead >= $min_signals
 RETURN c.key AS company, u.key AS unit, pd.key AS paid_edge, c.reg_capital AS reg_capital, c.status AS status,
        address_sharers, dead_day AS dead_on_day, paid_after_dead,
+       CASE WHEN dead = 1 THEN dead_changes ELSE [] END AS dead_changes,
        CASE WHEN tiny = 1 THEN ['tiny_capital'] ELSE [] END
          + CASE WHEN crowded = 1 THEN ['crowded_address'] ELSE [] END
          + CASE WHEN dead = 1 THEN ['dead_status'] ELSE [] END AS signals,
