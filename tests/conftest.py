@@ -11,7 +11,7 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import pytest
 from reliability.golden import DemoRun, run_demo_world
@@ -84,6 +84,16 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoRun]:
     run = run_demo_world(Path(tmp_path_factory.mktemp("tiny-demo")))
     yield run
     run.store.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Chromium, launched once for every browser test (views, report, workbench); each test opens a
+    :class:`tests.browser.GuardedPage`, which aborts and records any request that would leave the machine."""
+    from tests.browser import launch
+
+    with launch() as b:
+        yield b
 
 
 # The lead adds an ``embedded_store`` fixture here (LadybugStore in tmp_path).

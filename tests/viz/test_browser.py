@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,40 +10,9 @@ import pytest
 from guanlian.finding import FindingsDoc
 from guanlian.viz.report import write_report
 from guanlian.viz.view import render_finding_views
+from tests.browser import GuardedPage
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = os.environ.get("GUANLIAN_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-LOCAL = ("file:", "data:", "about:", "blob:")
-
-TRAP = """
-window.__alerts = [];
-window.alert = window.confirm = window.prompt = function (m) { window.__alerts.push(String(m)); };
-window.__csp = [];
-document.addEventListener('securitypolicyviolation', function (e) { window.__csp.push(e.violatedDirective + ' ' + e.blockedURI); });
-"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-
-    in_ci = os.environ.get("CI", "").lower() == "true"
-    if not Path(CHROMIUM).exists():
-        if in_ci:  # CI installs Chromium: a missing browser is a broken setup, not a reason to skip
-            pytest.fail(f"no Chromium at {CHROMIUM}", pytrace=False)
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    from playwright import sync_api
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
@@ -58,37 +25,9 @@ def outputs(
     return html, views
 
 
-class Page:
-    """A page with every non-local request aborted and recorded."""
-
-    def __init__(self, browser: Any) -> None:
-        self.external: list[str] = []
-        self.failed: list[str] = []
-        self.errors: list[str] = []
-        self.ctx = browser.new_context(viewport={"width": 1280, "height": 800})
-        self.page = self.ctx.new_page()
-        self.page.add_init_script(TRAP)
-        self.page.route("**/*", self._route)
-        self.page.on("requestfailed", lambda r: self.failed.append(r.url))
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-
-    def _route(self, route: Any) -> None:
-        url = route.request.url
-        if url.startswith(LOCAL):
-            route.continue_()
-        else:
-            self.external.append(url)
-            route.abort()
-
-    def assert_clean(self) -> None:
-        assert self.external == [] and self.failed == [] and self.errors == []
-        assert self.page.evaluate("window.__alerts") == []
-        assert self.page.evaluate("window.__csp") == []
-
-
 def test_view_draws_offline_and_is_xss_safe(browser: Any, outputs: tuple[Path, dict[str, Path]]) -> None:
     _, views = outputs
-    p = Page(browser)
+    p = GuardedPage(browser, height=800)
     page = p.page
     page.goto(views["0b9c8d7e6f5a4b3c"].as_uri())
     page.wait_for_function("() => window.guanlianView && window.guanlianView.stabilized", timeout=20000)
@@ -128,12 +67,12 @@ def test_view_draws_offline_and_is_xss_safe(browser: Any, outputs: tuple[Path, d
     assert tip[1] == 0
     assert "家庭成员及主要社会关系.xlsx 第48行" in tip[0]
     p.assert_clean()
-    p.ctx.close()
+    p.close()
 
 
 def test_report_opens_offline_and_links_views(browser: Any, outputs: tuple[Path, dict[str, Path]]) -> None:
     html, views = outputs
-    p = Page(browser)
+    p = GuardedPage(browser, height=800)
     page = p.page
     page.goto(html.as_uri())
     text = page.inner_text("body")
@@ -146,19 +85,19 @@ def test_report_opens_offline_and_links_views(browser: Any, outputs: tuple[Path,
     page.wait_for_function("() => window.guanlianView && window.guanlianView.stabilized", timeout=20000)
     assert page.url == views["f1a2b3c4d5e6f7a8"].as_uri()
     p.assert_clean()
-    p.ctx.close()
+    p.close()
 
 
 def test_report_prints(browser: Any, outputs: tuple[Path, dict[str, Path]]) -> None:
     html, _ = outputs
-    p = Page(browser)
+    p = GuardedPage(browser, height=800)
     p.page.goto(html.as_uri())
     p.page.emulate_media(media="print")
     assert p.page.evaluate("getComputedStyle(document.querySelector('nav.toc')).display") == "none"
     pdf = p.page.pdf(format="A4")
     assert pdf[:4] == b"%PDF" and len(pdf) > 10000
     p.assert_clean()
-    p.ctx.close()
+    p.close()
 
 
 def test_demo_report_and_view_in_the_browser(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
@@ -168,7 +107,7 @@ def test_demo_report_and_view_in_the_browser(browser: Any, tmp_path_factory: pyt
     out = tmp_path_factory.mktemp("demo")
     result = run_demo(out, size="tiny", seed=7)
     assert result.scan.count > 0
-    p = Page(browser)
+    p = GuardedPage(browser, height=800)
     page = p.page
     page.goto(result.scan.report_html.as_uri())
     assert "关联线索报告" in page.inner_text("body")
@@ -185,4 +124,4 @@ def test_demo_report_and_view_in_the_browser(browser: Any, tmp_path_factory: pyt
     assert drawn > 1000
     assert "图例" in page.inner_text("#legend")
     p.assert_clean()
-    p.ctx.close()
+    p.close()
