@@ -179,3 +179,60 @@ def test_neo4j_load_creates_and_clue_library_lives_in_the_sidecar(neo4j_store: N
     assert r.exit_code == 0 and "warning" not in r.output, r.output
     assert (side / "clues.db").is_file()
     assert runner.invoke(app, ["clues", "list", "--store", uri]).exit_code == 0
+
+
+def _outdated_store(tmp: Path) -> str:
+    """A store as an older guanlian wrote it: Person without ``name_norm`` (a property the model gained)."""
+    import pandas as pd
+
+    location = str(tmp / "old")
+    s = open_store(location)
+    s.upsert_nodes("Person", pd.DataFrame([{"key": "anon:1", "name": "张三"}]))
+    s.execute("ALTER TABLE Person DROP name_norm")
+    s.close()
+    return location
+
+
+def test_outdated_store_read_only_says_what_and_how_to_fix(tmp_path: Path) -> None:
+    """A read-only open (``cypher``, the workbench) cannot add what the model gained: one line naming what is
+    missing and the command that upgrades the store, on the CLI and as the workbench's error page (issue 17)."""
+    from starlette.testclient import TestClient
+
+    from guanlian.workbench.app import Settings, create_app
+    from guanlian.workbench.service import Workbench
+
+    location = _outdated_store(tmp_path)
+    r = runner.invoke(app, ["cypher", "MATCH (n:Person) RETURN n.name_norm AS x", "--store", location])
+    assert r.exit_code == 2
+    msg = " ".join(r.output.split())
+    assert "Person.name_norm" in msg and f"guanlian stats --store {location}" in msg
+    assert "Binder" not in msg  # the engine's words are not the message
+    ok = runner.invoke(app, ["cypher", "MATCH (n:Person) RETURN n.name AS x", "--store", location])
+    assert ok.exit_code == 0 and "张三" in ok.output  # what the old store has still reads
+
+    wb = Workbench(location, clues=tmp_path / "clues.db")
+    client = TestClient(create_app(wb, Settings(token="t" * 20)), base_url="http://127.0.0.1",
+                        headers={"Authorization": "Bearer " + "t" * 20})
+    api = client.get("/api/search?q=张三")
+    assert api.status_code == 503 and "guanlian stats --store" in api.json()["error"]
+    page = client.get("/?q=张三")
+    assert page.status_code == 503 and "Person.name_norm" in page.text and "guanlian stats --store" in page.text
+    wb.close()
+    fixed = runner.invoke(app, ["stats", "--store", location])  # the fix the message names
+    assert fixed.exit_code == 0, fixed.output
+    hits = client.get("/api/search?q=张三").json()["hits"]
+    assert [h["name"] for h in hits] == ["张三"]
+    wb.close()
+
+
+def test_store_with_amounts_in_yuan_is_refused_read_only(tmp_path: Path) -> None:
+    """Amounts still in yuan would be read as fen without any error: the read-only open refuses at once."""
+    location = _outdated_store(tmp_path)
+    s = open_store(location)
+    s.execute("ALTER TABLE PAYMENT DROP amount")
+    s.execute("ALTER TABLE PAYMENT ADD amount DOUBLE")
+    s.close()
+    r = runner.invoke(app, ["cypher", "MATCH (n:Person) RETURN n.name AS x", "--store", location])
+    assert r.exit_code == 2 and "PAYMENT.amount" in " ".join(r.output.split())
+    assert runner.invoke(app, ["stats", "--store", location]).exit_code == 0  # converted to fen in place
+    assert runner.invoke(app, ["cypher", "MATCH (n:Person) RETURN n.name AS x", "--store", location]).exit_code == 0

@@ -35,7 +35,7 @@ from guanlian.graph.frames import (
     prepare_edges,
     prepare_nodes,
 )
-from guanlian.graph.store import Engine, StoreError
+from guanlian.graph.store import Engine, StoreError, StoreOutdated
 from guanlian.model import EdgeKind, NodeKind, model
 from guanlian.values.privacy import plain
 
@@ -109,6 +109,14 @@ class LadybugStore:
             raise StoreError(f"无法打开图数据库 / cannot open the graph store at {self.dir}: {exc}") from None
         self._conn = lb.Connection(self._db)
         self._schema_ready = False
+        self._read_only = read_only
+        if read_only:
+            # amounts still in yuan would be read as fen without any error: check them now; a missing table
+            # or property fails its first query, which then checks everything (_fetch)
+            gap = self._schema_gap(money_only=True)
+            if gap is not None:
+                self.close()
+                raise self._outdated(gap)
 
     # -- schema -----------------------------------------------------------------------------------------
     def ensure_schema(self) -> None:
@@ -130,6 +138,34 @@ class LadybugStore:
                 elif p.money and have[p.name] == "DOUBLE":
                     self._amounts_to_fen(kind, p.name)
         self._schema_ready = True
+
+    def _schema_gap(self, *, money_only: bool = False) -> str | None:
+        """What this store lacks against the model (``Person.name_norm``, a table, a money column still in
+        yuan), or None when it has everything; :meth:`ensure_schema` adds exactly these. ``money_only``: look
+        only at the tables with amounts (one catalogue call each)."""
+        m = model()
+        tables = set(self._fetch("CALL show_tables() RETURN name")["name"].astype(str))
+        kinds: list[NodeKind | EdgeKind] = [*m.nodes, *m.edges]
+        if money_only:
+            kinds = [k for k in kinds if any(p.money for p in k.all_props)]
+        for kind in kinds:
+            if kind.name not in tables:
+                return kind.name
+            info = self._fetch(f"CALL table_info('{kind.name}') RETURN name, type")
+            have = dict(zip(info["name"].astype(str), info["type"].astype(str), strict=True))
+            for p in kind.all_props:
+                if p.name not in have:
+                    return f"{kind.name}.{p.name}"
+                if p.money and have[p.name] == "DOUBLE":
+                    return f"{kind.name}.{p.name} (元/yuan → 分/fen)"
+        return None
+
+    def _outdated(self, gap: str) -> StoreOutdated:
+        return StoreOutdated(
+            f"图存储由旧版本写入（缺少 {gap}），只读打开无法升级 / the store was written before a model change "
+            f"({gap} is missing) and a read-only open cannot upgrade it. 修复 / fix: run "
+            f"`guanlian stats --store {self.dir}` once (opening it for writing upgrades it in place)"
+        )
 
     def _amounts_to_fen(self, kind: NodeKind | EdgeKind, name: str) -> None:
         """A store made before amounts were integer fen holds yuan as DOUBLE: convert the column in place."""
@@ -229,6 +265,9 @@ class LadybugStore:
         try:
             result = self._conn.execute(cypher, params or {})
         except RuntimeError as exc:
+            gap = self._schema_gap() if self._read_only and "Binder exception" in str(exc) else None
+            if gap is not None:
+                raise self._outdated(gap) from None
             raise StoreError(f"查询失败 / query failed on LadybugDB: {exc}") from None
         if isinstance(result, list):
             result = result[-1]

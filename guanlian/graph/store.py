@@ -38,6 +38,11 @@ class StoreError(RuntimeError):
     """A store problem an investigator can act on (message says what happened and the fix)."""
 
 
+class StoreOutdated(StoreError):
+    """A store written before a model change, opened read-only (which cannot add what the model gained since);
+    the message names what is missing and the command that upgrades the store in place."""
+
+
 @runtime_checkable
 class Store(Protocol):
     """A graph store holding the :mod:`guanlian.model` schema."""

@@ -26,7 +26,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from guanlian.graph.store import Store, StoreError
+from guanlian.graph.store import Store, StoreError, StoreOutdated
 from guanlian.queries.library import QueryError
 from guanlian.values.privacy import plain
 
@@ -146,6 +146,8 @@ def run_adhoc(store: Store, text: str, params: Mapping[str, object] | None = Non
     values = {k: typed_param(v) if isinstance(v, str) else v for k, v in (params or {}).items()}
     try:
         df = store.query(text, values)
+    except StoreOutdated:  # not the statement's fault: its message names the command that fixes the store
+        raise
     except StoreError as exc:
         raise QueryError(f"查询失败 / query failed: {exc}") from None
     return pd.DataFrame({c: [plain(v) for v in df[c].tolist()] for c in df.columns}, columns=list(df.columns))

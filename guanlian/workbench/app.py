@@ -39,6 +39,9 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from guanlian.clues.library import STATUSES, TRANSITIONS, default_actor
+from guanlian.graph.store import StoreOutdated
+from guanlian.judgements import VERDICT_LABELS
+from guanlian.model import TIERS
 from guanlian.values.privacy import neutralise_frame
 from guanlian.values.vocab import (
     CLUE_ACTION,
@@ -46,6 +49,7 @@ from guanlian.values.vocab import (
     CONFIDENCE,
     RATING,
     SEVERITY,
+    TIER,
     Lang,
     edge_kind_label,
     kind_label,
@@ -65,6 +69,8 @@ CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
+SERVICE_ERRORS = (NotFound, BadRequest, Conflict, StoreBusy, StoreOutdated)
+"""What the service raises for the user to read: answered with its message (JSON or the error page)."""
 _OWN_STATIC = {"app.js": "text/javascript", "app.css": "text/css"}
 
 
@@ -174,6 +180,7 @@ def create_app(wb: Workbench, settings: Settings) -> Starlette:
             conf=partial(tr, CONFIDENCE, lang=lang), status_text=partial(tr, CLUE_STATUS, lang=lang),
             action_text=partial(tr, CLUE_ACTION, lang=lang), rating_text=partial(tr, RATING, lang=lang),
             prop=lambda owner, name, is_edge=False: prop_label(owner, name, lang, is_edge=is_edge),
+            tier_text=partial(tr, TIER, lang=lang), verdict_text=lambda v: VERDICT_LABELS[v][lang == "en"],
             money=partial(money, lang=lang), vis_file=asset("vis-network").file,
             htmx_file=asset("htmx.org").file, actor=default_actor(), code=code, **ctx,
         )
@@ -183,7 +190,7 @@ def create_app(wb: Workbench, settings: Settings) -> Starlette:
         return resp
 
     def error_response(request: Request, exc: Exception) -> Response:
-        status = {NotFound: 404, BadRequest: 400, Conflict: 409, StoreBusy: 503}.get(type(exc), 500)
+        status = {NotFound: 404, BadRequest: 400, Conflict: 409, StoreBusy: 503, StoreOutdated: 503}.get(type(exc), 500)
         message = str(exc.args[0]) if exc.args else str(exc)
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": message}, status_code=status)
@@ -193,7 +200,7 @@ def create_app(wb: Workbench, settings: Settings) -> Starlette:
         async def wrapped(request: Request) -> Response:
             try:
                 return await fn(request)
-            except (NotFound, BadRequest, Conflict, StoreBusy) as exc:
+            except SERVICE_ERRORS as exc:
                 return error_response(request, exc)
 
         return wrapped
@@ -231,16 +238,23 @@ def create_app(wb: Workbench, settings: Settings) -> Starlette:
         except _Forbidden:
             wb.audit("?", _client(request), request.method, request.url.path, {"action": label}, 403)
             return JSONResponse({"error": "CSRF 令牌无效 / invalid or missing CSRF token"}, status_code=403)
+        except BadRequest as exc:  # a body that is not a JSON object
+            wb.audit("?", _client(request), request.method, request.url.path, {"action": label}, 400)
+            return error_response(request, exc)
         who = actor_of(form)
         try:
             out = await call(what, form)
-        except (NotFound, BadRequest, Conflict, StoreBusy) as exc:
+        except SERVICE_ERRORS as exc:
             resp = error_response(request, exc)
             wb.audit(who, _client(request), request.method, request.url.path, {"action": label, **form},
                      resp.status_code)
             return resp
         wb.audit(who, _client(request), request.method, request.url.path, {"action": label, **form}, 200)
-        headers = {"HX-Refresh": "true"} if request.headers.get("hx-request") else {}
+        headers: dict[str, str] = {}
+        if request.headers.get("hx-request"):  # the page shows the new state: reload it, or go where it asked
+            nxt = form.get(f"next_{form.get('verdict', '')}") or form.get("next", "")
+            local = nxt.startswith("/") and not nxt.startswith("//") and "\\" not in nxt
+            headers = {"HX-Redirect": nxt} if local else {"HX-Refresh": "true"}
         return JSONResponse(out, headers=headers)
 
     # -- pages -----------------------------------------------------------------------------------
@@ -304,6 +318,13 @@ def create_app(wb: Workbench, settings: Settings) -> Starlette:
         wanted = request.query_params.get("status") or None
         return page(request, "clues.html.j2", clues=(await call(wb.clues, wanted))["clues"], status=wanted,
                     statuses=STATUSES)
+
+    @handler
+    async def links_page(request: Request) -> Response:
+        params = {k: v for k, v in request.query_params.items() if k != "lang"}
+        res = await call(wb.links, params)
+        return page(request, "links.html.j2", res=res, f={"name": "", "tier": "", **params}, tiers=TIERS,
+                    next_query=urlencode({**params, "page": res["page"] + 1}))
 
     @handler
     async def clue_page(request: Request) -> Response:
@@ -391,6 +412,20 @@ def create_app(wb: Workbench, settings: Settings) -> Starlette:
     async def api_clue(request: Request) -> Response:
         return JSONResponse(await call(wb.clue, request.path_params["cid"]))
 
+    @handler
+    async def api_links(request: Request) -> Response:
+        return JSONResponse(await call(wb.links, dict(request.query_params)))
+
+    @handler
+    async def api_judgements(request: Request) -> Response:
+        return JSONResponse(await call(wb.judgements, request.query_params.get("target")))
+
+    async def api_judge(request: Request) -> Response:
+        def do(form: dict[str, str]) -> dict[str, Any]:
+            return wb.judge(form, actor_of(form))
+
+        return await audited(request, do, "judgement")
+
     async def api_file_clue(request: Request) -> Response:
         def do(form: dict[str, str]) -> dict[str, Any]:
             if not form.get("finding_id"):
@@ -425,6 +460,7 @@ def create_app(wb: Workbench, settings: Settings) -> Starlette:
         Route("/findings/{fid}", finding_page),
         Route("/queries", queries_page),
         Route("/queries/{qid}", query_page),
+        Route("/links", links_page),
         Route("/clues", clues_page),
         Route("/clues/{cid}", clue_page),
         Route("/api/search", api_search),
@@ -436,6 +472,9 @@ def create_app(wb: Workbench, settings: Settings) -> Starlette:
         Route("/api/findings/{fid}", api_finding),
         Route("/api/queries", api_queries),
         Route("/api/queries/{qid}", api_query),
+        Route("/api/links", api_links),
+        Route("/api/judgements", api_judgements, methods=["GET"]),
+        Route("/api/judgements", api_judge, methods=["POST"]),
         Route("/api/clues", api_clues, methods=["GET"]),
         Route("/api/clues", api_file_clue, methods=["POST"]),
         Route("/api/clues/{cid}", api_clue),

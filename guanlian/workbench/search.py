@@ -135,7 +135,7 @@ class SearchIndex:
             cols = ", ".join(f"n.{p} AS {p}" for p in props)
             df = store.query(f"MATCH (n:{kind}) RETURN {cols}")
             columns = {p: [_text(v) for v in df[p].tolist()] for p in props}
-            name_col = columns.get("name") or columns.get("number") or columns.get("text") or columns["address"]
+            name_col = columns[_PROPS[kind][1]]  # the second property is the text shown (an empty table too)
             norm_col = columns.get("name_norm")  # written at load time by the same normalisers
             ident_col = columns.get("id_number") or columns.get("credit_code")
             for i, key in enumerate(columns["key"]):

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from guanlian.graph.store import StoreOutdated
 from guanlian.workbench.app import LOOPBACK_HOSTS, Settings, create_app
 from guanlian.workbench.service import Workbench
 
@@ -52,11 +53,14 @@ def read_token(token_file: Path | None) -> str:
     return token
 
 
-def _warm_up(wb: Workbench) -> None:
-    """Build the search index and run the scan before the first request needs them."""
+def _warm_up(wb: Workbench, say: Callable[[str], None]) -> None:
+    """Build the search index and run the scan before the first request needs them; a store that needs an
+    upgrade is said on the console at once (the pages show the same message until it is fixed)."""
     try:
         wb.index()
         wb.findings_raw()
+    except StoreOutdated as exc:
+        say(f"错误 / error: {exc}")
     except Exception:  # the first request that needs them reports the same error to the user
         return
 
@@ -98,7 +102,7 @@ def serve(
     app = create_app(wb, Settings(token=token, allowed_hosts=tuple(allowed)))
     shown = "127.0.0.1" if host in ("127.0.0.1", "0.0.0.0", "localhost") else host
     say(f"http://{shown}:{port}/?token={token}")
-    threading.Thread(target=_warm_up, args=(wb,), daemon=True).start()
+    threading.Thread(target=_warm_up, args=(wb, say), daemon=True).start()
     try:
         uvicorn.run(app, host=host, port=port, log_level="warning")
     finally:

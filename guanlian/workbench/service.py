@@ -10,6 +10,12 @@ store read-only, and before each request compares the store file's size and modi
 ones it opened; after a CLI write (``guanlian load``, ``match``) it reopens the store, rebuilds the search
 index and rescans. The clue library is SQLite in WAL mode and takes writers from any process.
 
+Judgements (``POST /api/judgements``) call :mod:`guanlian.judgements`, the same functions as ``guanlian judge``
+and ``dismiss``. A link judgement changes the graph (a rejected link is deleted, a confirmed one lifted), so the
+workbench closes its read-only connection, opens the store for writing for that one call, and reopens it
+read-only; the search index is kept (a judgement changes no node) and the next findings request rescans. A
+dismissal changes only ``judgements.db``: the findings of the last scan are marked again without a rescan.
+
 Keys: a node key that holds a resident ID (``ric:3624…``) never leaves the server. It is replaced by
 ``p:<HMAC>`` under a secret kept in the store's sidecar folder, so links stay stable across restarts
 and the number cannot be read back from the URL.
@@ -36,7 +42,19 @@ import pandas as pd
 
 from guanlian.finding import FindingsDoc
 from guanlian.graph import is_uri, open_store, sidecar_for
-from guanlian.graph.store import Store
+from guanlian.graph.store import Store, StoreOutdated
+from guanlian.judgements import (
+    FINDING_VERDICTS,
+    LINK_EDGES,
+    LINK_VERDICTS,
+    Judgement,
+    JudgementError,
+    LinkRow,
+    apply_dismissals,
+    judgements_path,
+    list_links,
+    open_book,
+)
 from guanlian.matching.normalize import to_simplified
 from guanlian.model import MONEY_PROPS, model
 from guanlian.values.money import yuan_text
@@ -46,7 +64,7 @@ from guanlian.viz.neighbourhood import incident_edges, neighbourhood, node_by_ke
 from guanlian.viz.view import vis_elements
 from guanlian.workbench.search import SEARCH_KINDS, SearchIndex
 
-CONFIDENCES: tuple[str, ...] = ("certain", "probable", "possible")
+CONFIDENCES: tuple[str, ...] = ("confirmed", "certain", "probable", "possible")
 MAX_HOPS = 6
 """Upper bound of ``/api/path``'s ``max_hops`` (each hop multiplies the nodes read)."""
 ENTITY_LIMIT = 300
@@ -129,6 +147,8 @@ class Workbench:
         self._index: SearchIndex | None = None
         self._fixed_findings = findings
         self._doc: FindingsDoc | None = None
+        self._scanned: FindingsDoc | None = None
+        self._dismissed: dict[str, Judgement] = {}
         self._findings: list[dict[str, Any]] | None = None
         self._public: dict[str, str] = {}
         self._private: dict[str, str] = {}
@@ -166,10 +186,13 @@ class Workbench:
                 self._opened = None
                 self._index = None
                 self._doc = None
+                self._scanned = None
                 self._findings = None
             if self._opened is None:
                 try:
                     s = open_store(self.location, database=self.database, read_only=not is_uri(self.location))
+                except StoreOutdated:  # its message names the fix; the web layer shows it as it is (503)
+                    raise
                 except Exception as exc:  # the engine's lock or connection error, shown to the user
                     raise StoreBusy(
                         f"数据库暂时无法打开（可能正被其他进程写入），请稍后重试。/ The store cannot be opened "
@@ -184,6 +207,37 @@ class Workbench:
             if self._opened is not None:
                 self._opened.store.close()
                 self._opened = None
+
+    @contextmanager
+    def writable(self) -> Iterator[Store]:
+        """The store opened for writing, for one write made by the workbench itself (a judgement).
+
+        The embedded store allows one writer: the read-only connection is closed first and reopened after
+        the write; the search index stays (a judgement changes no node) and the findings are dropped (the
+        next request rescans). A server store is written over the connection the workbench holds.
+        """
+        with self._lock:
+            if is_uri(self.location):
+                with self.store() as s:
+                    yield s
+            else:
+                if self._opened is not None:
+                    self._opened.store.close()
+                    self._opened = None
+                try:
+                    s = open_store(self.location, database=self.database, create=False)
+                except Exception as exc:
+                    raise StoreBusy(
+                        f"数据库暂时无法写入（可能正被其他进程写入），请稍后重试。/ The store cannot be written right "
+                        f"now (another process may be writing it); retry shortly. ({exc})"
+                    ) from exc
+                try:
+                    yield s
+                finally:
+                    s.close()
+            self._doc = None
+            self._scanned = None
+            self._findings = None
 
     @property
     def engine(self) -> str:
@@ -322,6 +376,8 @@ class Workbench:
             item = self._edge_json(src, dst, data)
             item["other"] = self._node_json(other, g.nodes[other])
             item["direction"] = "out" if src == key else "in"
+            if item["type"] in LINK_EDGES:
+                item["id"] = mask_text(str(data.get("edge_key") or ""))
             groups[group_of.get(item["type"], "other")].append(item)
             sources.append({"file": data.get("src_file"), "row": data.get("src_row"), "what": item["type"]})
         seen: set[tuple[Any, Any, Any]] = set()
@@ -332,12 +388,19 @@ class Workbench:
                 seen.add(ident)
                 unique_sources.append(src_rec)
         node = self._node_json(key, attrs)
+        current = self._current_links()
+        judged = []
+        for item in groups["links"]:  # a fuzzy link is judged by its id (the edge key, as `guanlian links` shows)
+            j = current.get(item["id"])
+            item["judgement"] = None if j is None else _judgement_json(j)
+            if j is not None:
+                judged.append(item["judgement"])
         return {
             **node,
             "aliases": sorted({mask_text(str(i["other"]["name"])) for i in groups["links"]} - {node["name"]}),
             "sources": unique_sources,
             **groups,
-            "judgements": [],
+            "judgements": judged,
             "truncated": int(g.graph.get("truncated", 0)),
             "graph": self.graph_json(g, lang, highlight={key}),
         }
@@ -459,15 +522,18 @@ class Workbench:
     # -- findings --------------------------------------------------------------------------------
 
     def findings_doc(self) -> FindingsDoc:
-        """Findings of the current store version: the given document, else one scan (cached)."""
+        """Findings of the current store version: the given document, else one scan (cached), with the
+        dismissals in force marked (as ``scan`` marks them: who, when, why)."""
         with self.store() as s, self._lock:
             if self._doc is None:
-                if self._fixed_findings is not None:
-                    self._doc = FindingsDoc.from_json(self._fixed_findings)
-                else:
-                    from guanlian.queries import scan
+                if self._scanned is None:
+                    if self._fixed_findings is not None:
+                        self._scanned = FindingsDoc.from_json(self._fixed_findings)
+                    else:
+                        from guanlian.queries import scan
 
-                    self._doc = scan(s, extra_dirs=self.queries_dir)
+                        self._scanned = scan(s, extra_dirs=self.queries_dir)
+                self._doc, self._dismissed = apply_dismissals(s, self._scanned)
                 self._findings = [f.to_json() for f in self._doc.findings]
             return self._doc
 
@@ -482,6 +548,7 @@ class Workbench:
         out: dict[str, Any] = {k: masked.get(k) for k in (
             "id", "queries", "title_zh", "title_en", "severity", "score", "confidence", "payments",
             "explanation_zh", "explanation_en")}
+        out["dismissed"] = f.get("id") in self._dismissed
         out["entities"] = [
             {**m, "key": self.public_key(str(r.get("key")))} for r, m in zip(
                 f.get("entities", []), masked.get("entities", []), strict=False)
@@ -510,6 +577,10 @@ class Workbench:
                 g = finding_graph(typed)
                 out["graph"] = self.graph_json(g, lang, highlight=set(g.nodes))
                 out["clue"] = self._clue_of(fid)
+                out["links"] = self.finding_links(fid)
+                dismissal = self._dismissed.get(fid)
+                out["dismissed"] = None if dismissal is None else _judgement_json(dismissal)
+                out["judgements"] = self.judgements(fid)["judgements"]
                 return out
         raise NotFound(f"没有这个发现 / no finding {fid!r}")
 
@@ -699,11 +770,136 @@ class Workbench:
         from guanlian.queries.findings import masked_findings
 
         typed = self.findings_doc().by_id(fid)
+        if typed is not None and fid in self._dismissed:
+            raise Conflict("此发现已排除，不再立为线索（可先撤销排除）/ this finding is dismissed and is not filed as a "
+                           "clue (undismiss it first)")
         if typed is not None:
             with self._library(actor) as lib:
                 r = lib.add_findings(masked_findings(FindingsDoc((typed,))))
             return self.clue(r.clue_ids.get(fid, fid))
         raise NotFound(f"没有这个发现 / no finding {fid!r}")
+
+    # -- judgements ------------------------------------------------------------------------------
+
+    def _link_json(self, row: LinkRow) -> dict[str, Any]:
+        """A :class:`guanlian.judgements.LinkRow` for the API: public keys, names and IDs masked."""
+        out: dict[str, Any] = dict(row.to_json())
+        for side in ("a", "b"):
+            rec: dict[str, Any] = dict(out[side])
+            rec["key"] = self.public_key(str(rec["key"]))
+            rec["name"] = mask_text(str(rec["name"]))
+            out[side] = rec
+        for lang in ("zh", "en"):
+            out[f"explanation_{lang}"] = mask_text(str(out[f"explanation_{lang}"]))
+        return out
+
+    def _current_links(self) -> dict[str, Judgement]:
+        with self.store() as s:
+            path = judgements_path(s)
+            if not path.exists():
+                return {}
+            with open_book(s) as book:
+                return book.current("link")
+
+    def links(self, params: Mapping[str, str]) -> dict[str, Any]:
+        """``/api/links``: fuzzy identity links (``guanlian links``) with both records and the judgement in
+        force; ``name`` (a record's name contains it), ``tier``, ``id``, ``page``/``per_page``."""
+        from guanlian.model import TIERS
+
+        known = {"name", "tier", "id", "page", "per_page", "lang"}
+        extra = sorted(set(params) - known)
+        if extra:
+            raise BadRequest(f"未知参数 / unknown parameter {extra[0]!r}; known: {', '.join(sorted(known))}")
+        tier = params.get("tier") or None
+        if tier is not None and tier not in TIERS:
+            raise BadRequest(f"tier 只能是 {'/'.join(TIERS)} / tier must be one of {', '.join(TIERS)}")
+        page = _int_param("page", params.get("page"), default=1, low=1, high=100000)
+        per_page = _int_param("per_page", params.get("per_page"), default=50, low=1, high=500)
+        with self.store() as s:
+            rows = list_links(s, name=(params.get("name") or "").strip() or None, tier=tier,
+                              link_id=params.get("id") or None)
+        start = (page - 1) * per_page
+        return {"total": len(rows), "page": page, "per_page": per_page,
+                "links": [self._link_json(r) for r in rows[start:start + per_page]]}
+
+    def judgements(self, target: str | None = None) -> dict[str, Any]:
+        """``GET /api/judgements``: every judgement (of one link or finding id when ``target`` is given),
+        oldest first: who, when, what, why."""
+        with self.store() as s:
+            if not judgements_path(s).exists():
+                return {"judgements": []}
+            with open_book(s) as book:
+                rows = book.history(target or None)
+        return {"judgements": [_judgement_json(j) for j in rows]}
+
+    def judge(self, form: Mapping[str, str], actor: str) -> dict[str, Any]:
+        """``POST /api/judgements``: ``link_id`` + ``verdict`` (confirm/reject/unsure) or ``finding_id`` +
+        ``verdict`` (dismiss/undismiss), with ``reason``; ``actor`` is who judges. Calls
+        :func:`guanlian.judgements.judge` / :func:`~guanlian.judgements.dismiss`, as ``guanlian judge`` and
+        ``guanlian dismiss`` do, and answers the judgement recorded.
+
+        Raises:
+            BadRequest: neither or both ids, a verdict that does not fit, no reason or no actor.
+            NotFound: a link or finding id that does not exist (and was never judged).
+        """
+        from guanlian import judgements as jm
+
+        link_id = (form.get("link_id") or "").strip()
+        finding_id = (form.get("finding_id") or "").strip()
+        verdict = (form.get("verdict") or "").strip()
+        reason = (form.get("reason") or "").strip()
+        if bool(link_id) == bool(finding_id):
+            raise BadRequest("需要 link_id 或 finding_id 二者之一 / give exactly one of link_id and finding_id")
+        allowed = LINK_VERDICTS if link_id else FINDING_VERDICTS
+        if verdict not in allowed:
+            raise BadRequest(f"verdict 只能是 {'/'.join(allowed)} / verdict must be one of {', '.join(allowed)}, "
+                             f"not {verdict!r}")
+        if not reason:
+            raise BadRequest("请写明理由 reason / give the reason (reason)")
+        if not actor.strip():
+            raise BadRequest("请写明判定人 by / say who judges (by)")
+        if finding_id:
+            known = {f.id for f in self.findings_doc().findings}
+            with self.store() as s:
+                never = not judgements_path(s).exists() or not self.judgements(finding_id)["judgements"]
+                if finding_id not in known and never:
+                    raise NotFound(f"没有这个发现 / no finding {finding_id!r}")
+                try:
+                    j = jm.dismiss(s, finding_id, by=actor, reason=reason, undo=verdict == "undismiss", known=known)
+                except JudgementError as exc:
+                    raise BadRequest(str(exc)) from None
+                with self._lock:
+                    self._doc = None  # marked again from the last scan on next use; no rescan
+            return {"judgement": _judgement_json(j)}
+        with self.store() as s:
+            found = bool(list_links(s, link_id=link_id)) or bool(self.judgements(link_id)["judgements"])
+        if not found:
+            raise NotFound(f"没有这个关联 / no link {link_id!r} (see /links or `guanlian links`)")
+        with self.writable() as w:
+            try:
+                j = jm.judge(w, link_id, verdict, by=actor, reason=reason)
+            except JudgementError as exc:
+                raise BadRequest(str(exc)) from None
+        return {"judgement": _judgement_json(j)}
+
+    def finding_links(self, fid: str) -> list[dict[str, Any]]:
+        """The fuzzy identity links on finding ``fid``'s path (id, the two names, tier, score) with the judgement
+        in force, for the finding page's buttons."""
+        typed = self.findings_doc().by_id(fid)
+        if typed is None:
+            return []
+        names = typed.path.names()
+        current = self._current_links()
+        out = []
+        for e in typed.path.edges:
+            if e.type not in LINK_EDGES or not e.key:
+                continue
+            j = current.get(e.key)
+            out.append({"id": e.key, "type": e.type, "a": mask_text(names.get(e.src, e.src)),
+                        "b": mask_text(names.get(e.dst, e.dst)), "tier": e.props.get("tier"),
+                        "score": e.props.get("score"),
+                        "judgement": None if j is None else _judgement_json(j)})
+        return out
 
     # -- audit -----------------------------------------------------------------------------------
 
@@ -762,6 +958,11 @@ def _meet(
 
 class Conflict(ValueError):
     """A write the current state does not allow (e.g. a clue transition from the wrong status; HTTP 409)."""
+
+
+def _judgement_json(j: Judgement) -> dict[str, Any]:
+    return {"target": j.target, "kind": j.kind, "verdict": j.verdict, "by": j.by, "at": j.at,
+            "reason": mask_text(j.reason), "text_zh": mask_text(j.text("zh")), "text_en": mask_text(j.text("en"))}
 
 
 def _clue_json(c: Any) -> dict[str, Any]:

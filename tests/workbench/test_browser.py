@@ -8,40 +8,44 @@ step are kept in ``$GUANLIAN_TEST_ARTIFACTS/workbench`` (default ``.cache/test-a
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
 from guanlian.workbench.app import Settings, create_app
 from guanlian.workbench.server import free_port
 from guanlian.workbench.service import Workbench
+from tests.browser import GuardedPage
+from tests.judgements.test_judgements import _only_on
 from tests.workbench.conftest import HOSTILE, TOKEN, TRADITIONAL, World
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("GUANLIAN_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run"]
 ARTIFACTS = Path(os.environ.get("GUANLIAN_TEST_ARTIFACTS", Path(__file__).resolve().parents[2] / ".cache" /
                                 "test-artifacts")) / "workbench"
-TRAP = """
-window.__alerts = [];
-window.alert = window.confirm = window.prompt = function (m) { window.__alerts.push(String(m)); };
-window.__csp = [];
-document.addEventListener('securitypolicyviolation', function (e) { window.__csp.push(e.violatedDirective + ' ' + e.blockedURI); });
-"""
+
+
+@dataclass
+class Served:
+    """The running server's address and its workbench (the journey judges, so it serves a copy of the store)."""
+
+    url: str
+    wb: Workbench
 
 
 @pytest.fixture(scope="module")
-def server(ladybug_world: World, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def served(ladybug_world: World, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     import uvicorn
 
-    wb = Workbench(ladybug_world.location, clues=tmp_path_factory.mktemp("bclues") / "clues.db")
+    tmp = tmp_path_factory.mktemp("bworld")
+    shutil.copytree(ladybug_world.location, tmp / "store")
+    wb = Workbench(str(tmp / "store"), clues=tmp / "clues.db")
     port = free_port()
     srv = uvicorn.Server(uvicorn.Config(create_app(wb, Settings(token=TOKEN)), host="127.0.0.1", port=port,
                                         log_level="warning"))
@@ -52,47 +56,20 @@ def server(ladybug_world: World, tmp_path_factory: pytest.TempPathFactory) -> It
             break
         time.sleep(0.05)
     assert srv.started
-    yield f"http://127.0.0.1:{port}"
+    yield Served(f"http://127.0.0.1:{port}", wb)
     srv.should_exit = True
     thread.join(timeout=10)
     wb.close()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"no Chromium at {CHROMIUM}", pytrace=False)
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    from playwright import sync_api
-
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
-class Session:
-    """One browser tab: non-loopback requests aborted and recorded, alerts and CSP violations trapped."""
+class Session(GuardedPage):
+    """One browser tab on the workbench (requests off the machine aborted and failing the test), with
+    screenshots and a wait for the graph."""
 
     def __init__(self, browser: Any, base: str) -> None:
+        super().__init__(browser, width=1280, height=900)
         self.base = base
-        self.external: list[str] = []
-        self.errors: list[str] = []
-        self.ctx = browser.new_context(viewport={"width": 1280, "height": 900})
-        self.page = self.ctx.new_page()
-        self.page.add_init_script(TRAP)
-        self.page.route("**/*", self._route)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-
-    def _route(self, route: Any) -> None:
-        host = urlsplit(route.request.url).hostname or ""
-        if host in ("127.0.0.1", "localhost", "::1"):
-            route.continue_()
-        else:
-            self.external.append(route.request.url)
-            route.abort()
 
     def shot(self, name: str) -> None:
         self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
@@ -101,14 +78,13 @@ class Session:
         self.page.wait_for_function("() => window.guanlianGraph && window.guanlianGraph.stabilized",
                                     timeout=30000)
 
-    def assert_clean(self) -> None:
-        assert self.external == [], self.external
-        assert self.errors == [], self.errors
-        assert self.page.evaluate("window.__alerts") == []
-        assert self.page.evaluate("window.__csp") == []
+    def assert_clean(self, *, failed: bool = False) -> None:
+        """As :meth:`GuardedPage.assert_clean`; a reload after a write may abort the page's own requests."""
+        super().assert_clean(failed=failed)
 
 
-def test_investigator_journey(browser: Any, server: str, ladybug_world: World) -> None:
+def test_investigator_journey(browser: Any, served: Served, ladybug_world: World) -> None:
+    server = served.url
     s = Session(browser, server)
     page = s.page
     page.goto(f"{server}/?token={TOKEN}")
@@ -192,8 +168,43 @@ def test_investigator_journey(browser: Any, server: str, ladybug_world: World) -
     assert "调查员甲" in history and "调查员乙" in history and "移送" in history and "请核查" in history
     assert "已移送" in page.inner_text("#clue-status")
     s.shot("07-clue-history")
+    clue_url = page.url
 
-    # English switch
+    # judge in the browser: confirm one fuzzy link (the rescan lifts its finding), reject another (its finding
+    # goes); the same functions and judgements.db as `guanlian judge`
+    doc = served.wb.findings_doc()
+    gone_id, bad_link = _only_on(doc, set())
+    lifted_id, good_link = _only_on(doc, {bad_link})
+    page.goto(f"{server}/findings/{lifted_id}")
+    item = page.locator(f"li.link-item[data-link='{good_link}']")
+    item.locator("input[name=reason]").fill("身份证复印件一致")
+    item.locator("input[name=by]").fill("调查员丙")
+    item.scroll_into_view_if_needed()
+    s.shot("08-judge-buttons")
+    assert "经核查组确认" not in page.inner_text("#explanation")
+    item.locator("button[value=confirm]").click()
+    page.wait_for_function("() => document.querySelector('#explanation') && "
+                           "document.querySelector('#explanation').textContent.includes('经核查组确认')",
+                           timeout=60000)
+    assert "经核查组确认（调查员丙" in page.inner_text("#explanation")
+    assert "调查员丙" in page.inner_text(f"li.link-item[data-link='{good_link}'] .verdict")
+    page.locator("#judgement-box").scroll_into_view_if_needed()
+    s.shot("09-confirmed")
+
+    page.goto(f"{server}/findings/{gone_id}")
+    item = page.locator(f"li.link-item[data-link='{bad_link}']")
+    item.locator("button[value=reject]").click()  # no reason yet: the browser asks for one, nothing is sent
+    assert page.url == f"{server}/findings/{gone_id}"
+    item.locator("input[name=reason]").fill("户籍核对：不是同一人")
+    item.locator("button[value=reject]").click()
+    page.wait_for_url(f"{server}/findings", timeout=60000)  # the finding rested on that link alone: gone
+    page.wait_for_selector("a.finding")
+    assert page.locator(f"a.finding[href='/findings/{gone_id}']").count() == 0
+    assert page.locator(f"a.finding[href='/findings/{lifted_id}']").count() == 1
+    s.shot("10-after-reject")
+
+    # English switch (on the clue page)
+    page.goto(clue_url)
     page.click("#lang-switch")
     page.wait_for_selector("#history")
     assert "transfer" in page.inner_text("#history").lower()

@@ -29,13 +29,14 @@ def test_no_token_is_401_everywhere(bench: Bench) -> None:
     wb, _c = bench
     anon = TestClient(create_app(wb, Settings(token=TOKEN)), base_url="http://127.0.0.1")
     for url in ("/", "/findings", "/queries", "/clues", "/path", "/entity/x", "/api/search?q=a", "/api/findings",
-                "/api/queries", "/api/clues", "/static/app.js"):
+                "/api/queries", "/api/clues", "/static/app.js", "/links", "/api/links", "/api/judgements"):
         r = anon.get(url)
         assert r.status_code == 401, url
         assert "token" in r.text.lower() or "令牌" in r.text
     assert anon.get("/?token=wrong-token-but-long-enough").status_code == 401
     assert anon.get("/api/findings", headers={"Authorization": "Bearer nope"}).status_code == 401
     assert anon.post("/api/clues", json={"finding_id": "x"}).status_code == 401
+    assert anon.post("/api/judgements", json={"link_id": "x", "verdict": "reject", "reason": "x"}).status_code == 401
     ok = anon.get("/api/findings", headers={"Authorization": f"Bearer {TOKEN}"})
     assert ok.status_code == 200
 
@@ -86,7 +87,8 @@ def test_hostile_names_are_inert_on_every_page(bench: Bench, world: World) -> No
     pages = [
         "/", f"/?q={HOSTILE[0]}", f"/?q={HOSTILE[1]}", f"/entity/{official}", *(f"/entity/{t}" for t in targets),
         f"/path?from={official}&to={targets[0]}", f"/path?from={targets[1]}&to={official}", "/findings",
-        f"/findings?person={HOSTILE[0]}", "/queries", "/clues", f"/entity/{HOSTILE[0]}",
+        f"/findings?person={HOSTILE[0]}", "/queries", "/clues", f"/entity/{HOSTILE[0]}", "/links",
+        f"/links?name={HOSTILE[1]}",
     ]
     for url in pages:
         r = c.get(url)

@@ -2,6 +2,19 @@
 // Data arrives in <script type="application/json" id="graph-data">; labels and tooltips are plain text.
 (function () {
   "use strict";
+  // a refused write (400 bad input, 403, 404, 409, 503) shows the server's one-line message (as text)
+  document.addEventListener("htmx:responseError", function (ev) {
+    var flash = document.getElementById("flash");
+    if (!flash) { return; }
+    var xhr = ev.detail.xhr;
+    var msg = xhr.status + "";
+    try { msg = JSON.parse(xhr.responseText).error || msg; } catch (e) { msg = xhr.status + " " + xhr.statusText; }
+    flash.textContent = msg;
+    flash.hidden = false;
+  });
+})();
+(function () {
+  "use strict";
   var dataEl = document.getElementById("graph-data");
   var box = document.getElementById("graph");
   if (!dataEl || !box || typeof vis === "undefined") { return; }
