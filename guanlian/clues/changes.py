@@ -93,6 +93,10 @@ def change_summary(old: Finding, new: Finding) -> tuple[str, str]:
     if added_ev and not (old_v or new_v):
         zh.append(f"新增证据{len(added_ev)}条")
         en.append(f"{len(added_ev)} new evidence row{'' if len(added_ev) == 1 else 's'}")
+    if not zh and old.evidence != new.evidence:
+        rows = max(len(set(new.evidence) - set(old.evidence)), len(set(old.evidence) - set(new.evidence)))
+        zh.append(f"证据行变更{rows}条（来源或内容）")
+        en.append(f"{rows} evidence row{'' if rows == 1 else 's'} changed (source or content)")
     if not zh and old.to_json() != new.to_json():
         zh.append("内容更新（说明或评分）")
         en.append("content updated (wording or score)")

@@ -13,7 +13,7 @@ import pytest
 
 from guanlian.clues import ClueError, ClueLibrary, precision_table
 from guanlian.clues.changes import change_summary
-from guanlian.finding import Entity, Finding, FindingsDoc, PaymentSummary, Voucher
+from guanlian.finding import Entity, EvidenceItem, Finding, FindingsDoc, PaymentSummary, Voucher
 
 RAW_ID = re.compile(r"(?<![0-9])\d{17}[\dXx](?![0-9])")
 
@@ -132,6 +132,9 @@ def test_change_summary_near_misses() -> None:
     f = _case(3)
     assert change_summary(f, f) == ("", "")
     assert change_summary(f, replace(f, score=0.91))[0] == "内容更新（说明或评分）"
+    moved = replace(f, evidence=(EvidenceItem("新.csv", 2, "单位: 住建局"),))
+    assert change_summary(replace(f, evidence=(EvidenceItem("旧.xlsx", 3, "单位: 住建局"),)), moved) == (
+        "证据行变更1条（来源或内容）", "1 evidence row changed (source or content)")
     fewer = _case(2)
     assert change_summary(f, fewer)[0].startswith("不再出现付款1笔 ¥50,000.00")
     old = replace(f, vouchers=())  # an older finding without vouchers compares on the summary
