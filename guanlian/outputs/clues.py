@@ -84,7 +84,7 @@ def clue_table(lib: ClueLibrary, *, lang: Lang = "zh", show_ids: bool = False) -
         ))
     history = tuple(
         (d.clue.clue_id, h.at, h.actor, tr(CLUE_ACTION, h.action, lang), tr(CLUE_STATUS, h.from_status, lang),
-         tr(CLUE_STATUS, h.to_status, lang), mask_text(h.note, show_ids))
+         tr(CLUE_STATUS, h.to_status, lang), mask_text(h.note_in(lang), show_ids))
         for d in details
         for h in d.history
     )

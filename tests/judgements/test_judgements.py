@@ -142,3 +142,5 @@ def test_cli_links_judge_orphaned(world: list[Path], tmp_path: Path) -> None:
     store.close()
     out = json.loads(run(app, ["links", "--store", s, "--json"]).stdout)
     assert [o["id"] for o in out["orphaned"]] == [row.id]
+    res = run(app, ["scan", "--store", s, "--out", str(tmp_path / "scan"), "--views", "none"])
+    assert res.exit_code == 0 and "孤立判定 / orphaned judgements: 1" in res.output, res.output
