@@ -68,12 +68,14 @@ def default_clues_path(store: str, database: str | None = None) -> Path:
 
 
 def clue_precision(lib: ClueLibrary, store: str | None, database: str | None = None,
-                   findings: Path | None = None) -> tuple[PrecisionTable, list[str]]:
+                   findings: Path | None = None, *, doc: FindingsDoc | None = None
+                   ) -> tuple[PrecisionTable, list[str]]:
     """The precision table of ``guanlian clues stats``: the clue library's outcomes plus the findings dismissed
     in the store's judgement log (when ``store`` is given and has one).
 
     A dismissed finding counts under its clue's queries and tier, else under those of the same finding in
-    ``findings`` (a findings.json); the ids found in neither are returned (not counted).
+    ``findings`` (a findings.json) or ``doc`` (findings in memory: the workbench's scan); the ids found in
+    neither are returned (not counted).
 
     Example: ``table, unknown = clue_precision(lib, "demo/store")``; ``table.by_query[0].precision``.
     """
@@ -86,7 +88,8 @@ def clue_precision(lib: ClueLibrary, store: str | None, database: str | None = N
         if book_path.exists():
             with JudgementBook(book_path) as book:
                 gone = sorted(book.dismissed())
-    doc = FindingsDoc.from_json(json.loads(findings.read_text(encoding="utf-8"))) if findings and gone else None
+    if doc is None and findings and gone:
+        doc = FindingsDoc.from_json(json.loads(findings.read_text(encoding="utf-8")))
     clues = {c.fingerprint: c for c in lib.list()}
     dismissed: list[DismissedFinding] = []
     unknown: list[str] = []

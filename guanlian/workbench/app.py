@@ -328,8 +328,10 @@ def create_app(wb: Workbench, settings: Settings) -> Starlette:
 
     @handler
     async def clue_page(request: Request) -> Response:
-        c = await call(wb.clue, request.path_params["cid"])
+        c = await call(wb.clue, request.path_params["cid"], lang_of(request))
         allowed = [a for a, (frm, _to) in TRANSITIONS.items() if c["status"] in frm]
+        if c["new_info"]:
+            allowed.append("acknowledge")
         return page(request, "clue.html.j2", c=c, allowed=allowed, ratings=list(RATING))
 
     # -- JSON API --------------------------------------------------------------------------------
@@ -410,7 +412,25 @@ def create_app(wb: Workbench, settings: Settings) -> Starlette:
 
     @handler
     async def api_clue(request: Request) -> Response:
-        return JSONResponse(await call(wb.clue, request.path_params["cid"]))
+        return JSONResponse(await call(wb.clue, request.path_params["cid"], lang_of(request)))
+
+    @handler
+    async def api_clue_stats(request: Request) -> Response:
+        return JSONResponse(await call(wb.clue_stats))
+
+    @handler
+    async def clue_stats_page(request: Request) -> Response:
+        from guanlian.clues.stats import OUTCOMES
+
+        lang = lang_of(request)
+        words = {"dismissed": ("已排除", "dismissed"), "closed": ("予以了结", "closed at triage"),
+                 "open": ("未结", "open")}
+
+        def outcome_text(o: str) -> str:
+            return tr(RATING, o, lang) if o in RATING else words[o][lang == "en"]
+
+        return page(request, "clue_stats.html.j2", s=await call(wb.clue_stats), outcomes=OUTCOMES,
+                    outcome_text=outcome_text)
 
     @handler
     async def api_links(request: Request) -> Response:
@@ -462,6 +482,7 @@ def create_app(wb: Workbench, settings: Settings) -> Starlette:
         Route("/queries/{qid}", query_page),
         Route("/links", links_page),
         Route("/clues", clues_page),
+        Route("/clues/stats", clue_stats_page),
         Route("/clues/{cid}", clue_page),
         Route("/api/search", api_search),
         Route("/api/entity/{key:path}/timeline", api_timeline),
@@ -477,6 +498,7 @@ def create_app(wb: Workbench, settings: Settings) -> Starlette:
         Route("/api/judgements", api_judge, methods=["POST"]),
         Route("/api/clues", api_clues, methods=["GET"]),
         Route("/api/clues", api_file_clue, methods=["POST"]),
+        Route("/api/clues/stats", api_clue_stats),
         Route("/api/clues/{cid}", api_clue),
         Route("/api/clues/{cid}/transition", api_transition, methods=["POST"]),
         Route("/static/{name}", static),

@@ -727,8 +727,10 @@ class Workbench:
                 raise BadRequest(str(exc)) from None
         return {"clues": [_clue_json(c) for c in rows]}
 
-    def clue(self, clue_id: str) -> dict[str, Any]:
-        """``/api/clues/{id}``: one clue with its history (who, when, what)."""
+    def clue(self, clue_id: str, lang: Lang = "zh") -> dict[str, Any]:
+        """``/api/clues/{id}``: one clue with its transfer snapshot and its latest state side by side (what
+        changed since the transfer), its versions (who, when, the change summary) and its history (who, when,
+        what, note); IDs masked. ``new_info`` is the 有新情况 flag."""
         from guanlian.clues.library import ClueError
 
         with self._library() as lib:
@@ -736,31 +738,40 @@ class Workbench:
                 d = lib.show(clue_id)
             except ClueError as exc:
                 raise NotFound(str(exc)) from None
-        return {**_clue_json(d.clue), "history": [
-            {"at": h.at, "actor": h.actor, "action": h.action, "from": h.from_status, "to": h.to_status,
-             "note": h.note} for h in d.history]}
+        doc = d.to_json()  # masked
+        return {**_clue_json(d.clue),
+                "snapshot": None if doc["snapshot"] is None else _finding_brief(doc["snapshot"]),
+                "latest": _finding_brief(doc["latest"]),
+                "changes_since_snapshot": doc["changes_since_snapshot"],
+                "versions": doc["versions"],
+                "history": [
+                    {"at": h.at, "actor": h.actor, "action": h.action, "from": h.from_status, "to": h.to_status,
+                     "note": mask_text(h.note_in(lang)), "version": h.version} for h in d.history]}
+
+    def clue_stats(self) -> dict[str, Any]:
+        """``/api/clues/stats``: the precision table of ``guanlian clues stats`` (per saved query, per confidence
+        tier, total; evaluations, triage closures and the store's dismissed findings)."""
+        from guanlian.workflow import clue_precision
+
+        with self._library() as lib:
+            table, unknown = clue_precision(lib, self.location, self.database, doc=self.findings_doc())
+        return {**table.to_json(), "dismissed_not_found": unknown}
 
     def transition(self, clue_id: str, form: Mapping[str, str], actor: str) -> dict[str, Any]:
-        """``POST /api/clues/{id}/transition``: ``action`` (transfer, handle, feedback, evaluate) with
-        ``note`` and ``to_unit`` / ``result`` / ``rating`` — the clue library's own functions, so the CLI
-        and the web see one history."""
-        from guanlian.clues.library import TRANSITIONS, ClueError
+        """``POST /api/clues/{id}/transition``: ``action`` (transfer, handle, feedback, evaluate, park 暂存待查,
+        close 予以了结, acknowledge 已阅新情况) with ``note`` and ``to_unit`` / ``result`` / ``rating`` — the
+        clue library's own :meth:`~guanlian.clues.library.ClueLibrary.apply`, so the CLI and the web see one
+        history."""
+        from guanlian.clues.library import ACTIONS, ClueError
 
         action = (form.get("action") or "").strip()
-        if action not in TRANSITIONS:
-            raise BadRequest(f"action 只能是 {'/'.join(TRANSITIONS)} / action must be one of {', '.join(TRANSITIONS)}")
-        note = form.get("note") or ""
+        if action not in ACTIONS:
+            raise BadRequest(f"action 只能是 {'/'.join(ACTIONS)} / action must be one of {', '.join(ACTIONS)}")
         self.clue(clue_id)  # 404 before any write
         with self._library(actor) as lib:
             try:
-                if action == "transfer":
-                    lib.transfer(clue_id, form.get("to_unit") or "", note)
-                elif action == "handle":
-                    lib.handle(clue_id, form.get("result") or "", note)
-                elif action == "feedback":
-                    lib.feedback(clue_id, note)
-                else:
-                    lib.evaluate(clue_id, form.get("rating") or "", note)
+                lib.apply(clue_id, action, note=form.get("note") or "", to_unit=form.get("to_unit") or "",
+                          result=form.get("result") or "", rating=form.get("rating") or "", actor=actor)
             except ClueError as exc:
                 raise Conflict(str(exc)) from None
         return self.clue(clue_id)
@@ -970,7 +981,18 @@ def _clue_json(c: Any) -> dict[str, Any]:
         "clue_id": c.clue_id, "finding_id": c.fingerprint, "status": c.status, "severity": c.severity,
         "score": c.score, "confidence": c.confidence, "title_zh": c.title_zh, "title_en": c.title_en,
         "queries": c.queries, "to_unit": c.to_unit, "result": c.result, "rating": c.rating,
-        "first_seen": c.first_seen, "updated_at": c.updated_at,
+        "first_seen": c.first_seen, "updated_at": c.updated_at, "version": c.version, "new_info": c.new_info,
+        "snapshot_at": c.snapshot_at,
+    }
+
+
+def _finding_brief(f: Mapping[str, Any]) -> dict[str, Any]:
+    """What the clue page compares between the snapshot and the latest state (from masked finding JSON)."""
+    return {k: f.get(k) for k in ("id", "title_zh", "title_en", "severity", "score", "confidence", "payments",
+                                  "explanation_zh", "explanation_en")} | {
+        "entities": [{"role": e.get("role"), "name": e.get("name"), "id_number": e.get("id_number")}
+                     for e in f.get("entities", [])],
+        "vouchers": len(f.get("vouchers") or []),
     }
 
 

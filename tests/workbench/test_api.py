@@ -236,3 +236,66 @@ def test_clue_filing_and_transition_with_audit(bench: Bench) -> None:
         x for x in lines if x["what"].get("finding_id") == f["id"]]
     assert {(x["who"], x["status"]) for x in ours} >= {("张三", 200), ("李四", 200), ("?", 409)} - {("?", 409)}
     assert any(x["status"] == 409 for x in ours) and all(x["at"].endswith("Z") for x in ours)
+
+
+def test_clue_snapshot_versions_new_information_and_stats(bench: Bench) -> None:
+    """The clue page's record (issue 14 part 3 in the browser): triage (暂存待查, 予以了结), the transfer snapshot
+    beside the latest state, a later scan's version with its change summary and the 有新情况 flag, who/when on
+    every step, and the precision table (/api/clues/stats)."""
+    from dataclasses import replace
+
+    from guanlian.clues.library import ClueLibrary
+    from guanlian.finding import FindingsDoc
+    from guanlian.queries.findings import masked_findings
+
+    wb, c = bench
+    doc = wb.findings_doc()
+    first, second = doc.findings[1], doc.findings[2]
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+
+    def step(cid: str, body: dict[str, str], status: int = 200) -> Any:
+        r = c.post(f"/api/clues/{cid}/transition", json=body, headers=auth)
+        assert r.status_code == status, (body, r.text[:300])
+        return r.json()
+
+    cid = c.post("/api/clues", json={"finding_id": first.id, "by": "甲"}, headers=auth).json()["clue_id"]
+    other = c.post("/api/clues", json={"finding_id": second.id, "by": "甲"}, headers=auth).json()["clue_id"]
+    rec = _json(c, f"/api/clues/{cid}")
+    assert rec["version"] == 1 and rec["new_info"] is False and rec["snapshot"] is None
+    assert rec["latest"]["title_zh"] == first.title_zh and rec["latest"]["id"] == first.id
+    # triage straight from new: park (暂存待查), then close (予以了结) from parked
+    assert step(other, {"action": "park", "note": "待补充材料", "by": "乙"})["status"] == "parked"
+    closed = step(other, {"action": "close", "note": "已查明无问题", "by": "丙"})
+    assert closed["status"] == "closed" and [(h["actor"], h["action"]) for h in closed["history"][-2:]] == [
+        ("乙", "park"), ("丙", "close")]
+    assert "closed" in step(other, {"action": "transfer", "to_unit": "x"}, 409)["error"]
+    assert step(cid, {"action": "acknowledge"}, 409)["error"]  # nothing new to acknowledge yet
+    # transfer freezes the snapshot; a later scan that changes the case adds a version and flags it
+    moved = step(cid, {"action": "transfer", "to_unit": "第三监督检查室", "note": "附报告", "by": "乙"})
+    assert moved["snapshot"] == moved["latest"] and moved["snapshot_at"]
+    changed = replace(first, severity="low" if first.severity != "low" else "high")
+    with ClueLibrary(wb.clues_path, actor="扫描员") as lib:
+        lib.add_findings(masked_findings(FindingsDoc((changed,))))
+    rec = _json(c, f"/api/clues/{cid}")
+    assert rec["new_info"] is True and rec["version"] == 2 and rec["status"] == "transferred"
+    assert rec["snapshot"]["severity"] == first.severity and rec["latest"]["severity"] == changed.severity
+    assert "风险等级" in rec["changes_since_snapshot"]["zh"]
+    assert [(v["version"], v["actor"]) for v in rec["versions"]] == [(1, "甲"), (2, "扫描员")]
+    assert "风险等级" in rec["versions"][1]["summary_zh"]
+    page = c.get(f"/clues/{cid}").text
+    assert "有新情况" in page and 'id="snapshot"' in page and 'id="latest"' in page and "form-acknowledge" in page
+    assert "有新情况" in c.get("/clues").text
+    seen = step(cid, {"action": "acknowledge", "note": "已阅", "by": "丁"})
+    assert seen["new_info"] is False and seen["history"][-1]["actor"] == "丁"
+    assert seen["snapshot"]["severity"] == first.severity  # the snapshot never changes
+    # the precision table: evaluate the clue as substantiated
+    step(cid, {"action": "handle", "result": "立案", "by": "乙"})
+    step(cid, {"action": "feedback", "note": "已反馈", "by": "乙"})
+    step(cid, {"action": "evaluate", "rating": "substantiated", "by": "戊"})
+    stats = _json(c, "/api/clues/stats")
+    rows = {r["key"]: r for r in stats["by_query"]}
+    q = first.queries[0]
+    assert rows[q]["substantiated"] >= 1 and stats["total"]["closed"] >= 1 and stats["total"]["precision"] > 0
+    assert "precision" in stats["definition"]
+    assert c.get("/clues/stats").status_code == 200 and q in c.get("/clues/stats").text
+    assert "action must be one of" in step(cid, {"action": "explode"}, 400)["error"]
