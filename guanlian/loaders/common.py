@@ -295,11 +295,20 @@ def optional_dates(rows: pd.DataFrame, field: str, batch: Batch, ctx: BuildConte
     return d.iso, d.day
 
 
+_LABEL = re.compile(r"^[^:：]{1,12}[:：]")
+_NOBODY = frozenset({"无", "空", "暂无", "-", "—", "none", "None"})
+
+
 def names_in(text: str) -> list[str]:
-    """Names listed in a change-record cell: split on 、,，;；/ and white space; drop shares in brackets."""
+    """Names listed in a change-record cell: split on 、,，;；/ and white space; drop shares in brackets, a post
+    label before the name (``经理：田强超``) and placeholders for nobody (``经理：无``).
+
+    >>> names_in("于薇娜、张勇超（40%）"), names_in("经理：田强超"), names_in("经理：无")
+    (['于薇娜', '张勇超'], ['田强超'], [])
+    """
     cleaned = re.sub(r"[(（][^)）]*[)）]", "", text)
-    parts = re.split(r"[、,，;；/|\s]+", cleaned)
-    return [p.strip() for p in parts if p.strip() and _HAS_LETTER.search(p)]
+    parts = [_LABEL.sub("", p).strip() for p in re.split(r"[、,，;；/|\s]+", cleaned)]
+    return [p for p in parts if p and p not in _NOBODY and _HAS_LETTER.search(p)]
 
 
 __all__ = [

@@ -99,6 +99,8 @@ class _Graph:
     nodes: dict[str, _Item] = field(default_factory=dict)
     edges: dict[str, tuple[str, str, _Item]] = field(default_factory=dict)
     routes: dict[str, list[str]] = field(default_factory=dict)  # company key → SAME_COMPANY edges routing payments
+    namesakes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # ID-less person → ID holders, same
+    # name, same company (see _fetch_namesakes)
 
 
 def _typed(kind_props: Mapping[str, str], row: Mapping[Any, Any]) -> dict[str, Any]:
@@ -225,6 +227,93 @@ def _fetch_routes(store: Store, g: _Graph) -> None:
             if str(row["_o"]) not in g.nodes:
                 g.nodes[str(row["_o"])] = _Item(str(row["_o"]), "Company",
                                                 _typed(nprops, {p: row[f"n_{p}"] for p in nprops}))
+
+
+_ROLE_EDGES = "OFFICER_OF|SHAREHOLDER_OF|LEGAL_REP_OF"
+
+
+def _fetch_namesakes(store: Store, g: _Graph) -> None:
+    """For each ID-less person at an end of a fuzzy identity link: the persons of the same name who hold an ID
+    and a role (officer, shareholder, legal representative) in a company where the ID-less record holds one.
+    Such a holder is who the registry says the ID-less record is; a different ID from the linked person's is
+    the strongest evidence against the link (:func:`contrary_evidence`)."""
+    anon = sorted({end for src, dst, item in g.edges.values() if item.kind == "POSSIBLY_SAME" for end in (src, dst)
+                   if end in g.nodes and not g.nodes[end].props.get("id_number")})
+    for part in _chunks(anon, 5000):
+        df = store.query(
+            f"UNWIND $keys AS k MATCH (x:Person {{key: k}})-[:{_ROLE_EDGES}]->(c:Company)<-[:{_ROLE_EDGES}]-(y:Person) "
+            "WHERE y.name = x.name AND y.key <> x.key AND y.id_number IS NOT NULL "
+            "RETURN DISTINCT x.key AS x, y.key AS key, y.name AS name, y.id_number AS id_number, "
+            "y.birth_date AS birth_date, c.name AS company", {"keys": part})
+        for row in sorted(df.to_dict("records"), key=lambda r: (str(r["x"]), str(r["key"]), str(r["company"]))):
+            g.namesakes.setdefault(str(row["x"]), []).append({str(k): plain(v) for k, v in row.items()})
+
+
+@dataclass(frozen=True, slots=True)
+class Contrary:
+    """The strongest evidence against a case's fuzzy identity link, as a clause for its explanation."""
+
+    rank: int
+    """0 a different resident ID, 1 a different birth date, 2 a different employer."""
+    zh: str
+    en: str
+
+
+def contrary_evidence(g: _Graph, link_keys: Sequence[str]) -> Contrary | None:
+    """The strongest evidence that a fuzzy identity link joins two different people, or None.
+
+    Checked per link, strongest first: the two records hold different resident IDs, or the registry lists a
+    person of the same name with another ID in the company where the ID-less record sits (a namesake holding a
+    different ID, ``但登记人身份证号不同``); the birth dates differ; the employers differ (unless one of them is a
+    company of the case: a registry record's employer is the company it is registered with).
+
+    Example:
+        >>> g = _Graph()
+        >>> g.nodes["ric:1"] = _Item("ric:1", "Person", {"name": "卢亮", "id_number": "1", "birth_date": "1977-09-24"})
+        >>> g.nodes["anon:a"] = _Item("anon:a", "Person", {"name": "卢亮"})
+        >>> g.edges["ps:1"] = ("anon:a", "ric:1", _Item("ps:1", "POSSIBLY_SAME", {}))
+        >>> g.namesakes["anon:a"] = [{"key": "ric:2", "name": "卢亮", "id_number": "2", "birth_date": "1985-06-11",
+        ...                           "company": "诚安科技"}]
+        >>> c = contrary_evidence(g, ["ps:1"])
+        >>> c.rank, c.zh
+        (0, '但登记人身份证号不同：诚安科技登记的卢亮身份证号为2（出生日期1985-06-11），而非1')
+        >>> contrary_evidence(g, []) is None
+        True
+    """
+    found: list[Contrary] = []
+    companies = {_display(n) for n in g.nodes.values() if n.kind == "Company"}
+    for k in link_keys:
+        src, dst, _ = g.edges[k]
+        a, b = g.nodes.get(src), g.nodes.get(dst)
+        if a is None or b is None:
+            continue
+        pa, pb = a.props, b.props
+        name_a, name_b = _display(a), _display(b)
+        if pa.get("id_number") and pb.get("id_number") and pa["id_number"] != pb["id_number"]:
+            found.append(Contrary(0, f"但两条记录的身份证号不同（{name_a} {pa['id_number']}，{name_b} {pb['id_number']}）",
+                                  f"but the two records hold different resident IDs ({name_a} {pa['id_number']}, "
+                                  f"{name_b} {pb['id_number']})"))
+        for x, other in ((a, b), (b, a)):
+            oid = other.props.get("id_number")
+            for n in g.namesakes.get(x.key, []):
+                if not oid or n["key"] == other.key or n["id_number"] == oid:
+                    continue
+                birth_zh = f"（出生日期{n['birth_date']}）" if n.get("birth_date") else ""
+                birth_en = f" (born {n['birth_date']})" if n.get("birth_date") else ""
+                found.append(Contrary(0, f"但登记人身份证号不同：{n['company']}登记的{n['name']}身份证号为{n['id_number']}"
+                                         f"{birth_zh}，而非{oid}",
+                                      f"but the registered person's resident ID differs: {n['company']} registers "
+                                      f"{n['name']} with resident ID {n['id_number']}{birth_en}, not {oid}"))
+        ba, bb = pa.get("birth_date"), pb.get("birth_date")
+        if ba and bb and ba != bb:
+            found.append(Contrary(1, f"但出生日期不同（{name_a} {ba}，{name_b} {bb}）",
+                                  f"but the birth dates differ ({name_a} {ba}, {name_b} {bb})"))
+        ea, eb = pa.get("employer"), pb.get("employer")
+        # a registry record's employer is the company it is registered with: differing from it is the pattern
+        if ea and eb and ea != eb and not {ea, eb} & companies:
+            found.append(Contrary(2, f"但工作单位不同（{name_a}：{ea}；{name_b}：{eb}）",
+                                  f"but the employers differ ({name_a}: {ea}; {name_b}: {eb})"))
+    return min(found, key=lambda c: c.rank) if found else None
 
 
 def _pays(hit: _Hit) -> bool:
@@ -511,6 +600,10 @@ def _build_one(hit: _Hit, g: _Graph, bound: Mapping[str, Any]) -> Finding:
     pay = _payments(row)
     path = _path(g, node_keys, edge_keys)
     explanation_zh, explanation_en = _explanations(hit, g, path, pay, bound)
+    contrary = contrary_evidence(g, [k for k in edge_keys if g.edges[k][2].kind == "POSSIBLY_SAME"])
+    if contrary is not None:
+        explanation_zh = mask_ids_in_text(explanation_zh.rstrip("。") + "；" + contrary.zh + "。")
+        explanation_en = mask_ids_in_text(explanation_en.rstrip(".") + "; " + contrary.en + ".")
     evidence = tuple(
         [EvidenceItem(g.nodes[k].props.get("src_file"), g.nodes[k].props.get("src_row"), _what(g.nodes[k], False))
          for k in node_keys]
@@ -806,6 +899,7 @@ def build_findings(
     g = fetch_graph(store, node_keys, edge_keys, edge_ends)
     g.edges.update(inline)
     _fetch_routes(store, g)
+    _fetch_namesakes(store, g)
     by_id: dict[str, Finding] = {}
     wants: dict[str, _Want] = {}
     built = [(_build_one(h, g, bound.get(h.query.id, {})), h) for h in hits]

@@ -20,7 +20,7 @@
 //   unit: {node: Unit, role: unit}
 //   serves_edge: {edge: SERVES_IN}
 //   match_edge: {edge: POSSIBLY_SAME, ends: [official, holder]}
-//   link_edges: {edge: [SHAREHOLDER_OF, OFFICER_OF, LEGAL_REP_OF, CHANGE], many: true}
+//   link_edges: {edge: [SHAREHOLDER_OF, OFFICER_OF, LEGAL_REP_OF, CHANGE], many: true, doc: "the holder's roles in the company and the change record of joining it (the holder's, or an ID-less change-log record of the holder's name)"}
 //   paid_edge: {edge: PAID}
 //   match_tier: {type: string}
 //   post: {type: string}
@@ -56,8 +56,9 @@ WHERE pd.last_paid_day > t.term_end_day
 OPTIONAL MATCH (o)-[s:POSSIBLY_SAME]-(h)
 WITH o, t, u, h, c, pd, s, l, CASE WHEN o.key = h.key THEN 2 ELSE s.tier_rank END AS match_rank
 WHERE match_rank >= $min_match_tier
-OPTIONAL MATCH (h)-[j:CHANGE]->(c)
-WHERE j.action = 'joined'
+// the change log's "joined" record: h's own, or (change logs often carry no ID) an ID-less record of h's name
+OPTIONAL MATCH (x:Person)-[j:CHANGE]->(c)
+WHERE j.action = 'joined' AND (x.key = h.key OR (x.name = h.name AND x.id_number IS NULL))
 WITH o, t, u, h, c, pd, s, match_rank, collect(DISTINCT l.key) + collect(DISTINCT j.key) AS link_edges
 MATCH (u)-[p:PAYMENT]->(c)
 WITH o, t, u, h, c, pd, s, match_rank, link_edges,
