@@ -859,10 +859,10 @@ def clues_stats(
     for title, rows, label in (("按查询 / by saved query", table.by_query, False),
                                ("按可信度 / by confidence tier", table.by_tier, True)):
         t = Table(title=title)
-        t.add_column("查询 / query" if not label else "可信度 / tier")
+        t.add_column("查询 / query" if not label else "可信度 / tier", no_wrap=True)
         for k in OUTCOMES:
             t.add_column(heads[k], justify="right")
-        t.add_column("准确率 / precision", justify="right")
+        t.add_column("准确率" if code == "zh" else "precision", justify="right")
         for r in [*rows, table.total]:
             p = r.precision
             key = ("合计" if code == "zh" else "all") if r is table.total else r.key
