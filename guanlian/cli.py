@@ -24,7 +24,7 @@ from guanlian.graph import Store, StoreError, default_store, open_store
 from guanlian.graph.engines import describe_locations
 from guanlian.outputs import FILE_TABLE_WRITERS, TABLE_WRITERS, TableWriter
 from guanlian.progress import reporting, wanted
-from guanlian.values.vocab import Lang, is_lang
+from guanlian.values.vocab import LANG, Labels, Lang, is_lang, parse_choice
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -45,7 +45,7 @@ err = Console(stderr=True)
 _STORE_HELP = f"Store: {describe_locations()}. Only load and demo create one."
 StoreOpt = Annotated[str | None, typer.Option("--store", "-s", envvar="GUANLIAN_STORE", help=_STORE_HELP)]
 DatabaseOpt = Annotated[str | None, typer.Option("--database", help="Neo4j database name.")]
-LangOpt = Annotated[str, typer.Option("--lang", help="Output language: zh or en.")]
+LangOpt = Annotated[str, typer.Option("--lang", help="Output language: zh (中文) or en (English).")]
 ShowIdsOpt = Annotated[bool, typer.Option("--show-ids", help="Show resident ID numbers unmasked.")]
 EngineOpt = Annotated[str, typer.Option("--engine", help="Where matching runs: in-process or spark (pip install "
                                         "'guanlian[spark]').")]
@@ -93,7 +93,8 @@ def opened(store: str | None, database: str | None = None, *, create: bool = Fal
 
 
 
-def _emit_rows(df: pd.DataFrame, writer: TableWriter, out: Path | None, *, name: str, title: str, show_ids: bool) -> None:
+def _emit_rows(df: pd.DataFrame, writer: TableWriter, out: Path | None, *, name: str, title: str, show_ids: bool,
+               headers: tuple[str, ...] | None = None, lang: Lang = "zh") -> None:
     """Write query rows (``run``, ``cypher``) through a table writer: IDs masked unless asked, at most 200 rows on
     the console, the written file's path on stderr; a writer error is one line and exit 2."""
     from guanlian.outputs import OutputError, frame_table
@@ -102,7 +103,7 @@ def _emit_rows(df: pd.DataFrame, writer: TableWriter, out: Path | None, *, name:
     if not show_ids:
         df = mask_frame(df)
     try:
-        written = writer.write(frame_table(df, name, title=title, shown_rows=200), out)
+        written = writer.write(frame_table(df, name, title=title, shown_rows=200, headers=headers, lang=lang), out)
     except OutputError as exc:
         fail(str(exc))
         return
@@ -124,11 +125,20 @@ def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and value != value)
 
 
+def _choice(table: Labels, value: str, option: str, aliases: dict[str, str] | None = None) -> str:
+    """The canonical value of an option with fixed values, typed in Chinese or English (``--severity 高``);
+    anything else is one line listing the choices and exit 2."""
+    try:
+        return parse_choice(table, value, option, aliases)
+    except ValueError as exc:
+        fail(str(exc))
+        raise AssertionError from exc
+
+
 def _lang(lang: str) -> Lang:
-    if not is_lang(lang):
-        fail(f"--lang 只能是 zh 或 en / --lang must be zh or en, not {lang!r}")
-        raise AssertionError
-    return lang
+    code = _choice(LANG, lang, "--lang")
+    assert is_lang(code)
+    return code
 
 
 # -- load / stats ---------------------------------------------------------------------------------------
@@ -258,10 +268,10 @@ def links(store: StoreOpt = None, database: DatabaseOpt = None,
           show_ids: ShowIdsOpt = False) -> None:
     """模糊关联列表 / List fuzzy identity links (persons and companies) with both records and any judgement."""
     from guanlian.judgements import list_links, open_book, orphaned
-    from guanlian.model import TIERS
+    from guanlian.values.vocab import TIER
 
-    if tier is not None and tier not in TIERS:
-        fail(f"--tier 只能是 {', '.join(TIERS)} / --tier must be one of {', '.join(TIERS)}, not {tier!r}")
+    if tier is not None:
+        tier = _choice(TIER, tier, "--tier")
     code = _lang(lang)
     with opened(store, database) as s:
         rows = list_links(s, name=name, tier=tier, show_ids=show_ids)
@@ -288,11 +298,13 @@ def links(store: StoreOpt = None, database: DatabaseOpt = None,
 
 
 @app.command("judge")
-def judge_cmd(link_id: str, verdict: Annotated[str, typer.Argument(help="confirm, reject or unsure")],
+def judge_cmd(link_id: str, verdict: Annotated[str, typer.Argument(help="confirm (确认), reject (否定) or unsure (存疑)")],
               reason: ReasonOpt, by: ByOpt = None, store: StoreOpt = None, database: DatabaseOpt = None) -> None:
     """判定关联 / Confirm, reject or mark unsure a fuzzy identity link (kept across reloads and re-matching)."""
     from guanlian.judgements import JudgementError, judge
+    from guanlian.values.vocab import LINK_VERDICT, VERDICT
 
+    verdict = _choice(LINK_VERDICT, verdict, "verdict", {VERDICT[k][i]: k for k in LINK_VERDICT for i in (0, 1)})
     with opened(store, database) as s:
         try:
             j = judge(s, link_id, verdict, by=_by(by), reason=reason)
@@ -421,16 +433,20 @@ def queries(
     except QueryError as exc:
         fail(str(exc))
         return
-    df = lib.listing(_lang(lang))
+    code = _lang(lang)
+    df = lib.listing(code)
     if as_json:
         sys.stdout.write(df.to_json(orient="records", force_ascii=False) + "\n")
         return
-    t = Table(title="查询库 / saved queries")
-    for c in df.columns:
-        t.add_column(str(c))
-    for row in df.itertuples(index=False):
-        t.add_row(*[str(v) for v in row])
-    console.print(t)
+    from guanlian.outputs import TABLE_WRITERS, frame_table
+    from guanlian.values.vocab import SEVERITY, tr
+
+    shown = df[["id", "severity", "title", "params"]].copy()
+    shown["severity"] = [tr(SEVERITY, v, code) for v in shown["severity"]]
+    headers = ("编号", "严重程度", "标题", "参数(默认值)") if code == "zh" else ("id", "severity", "title",
+                                                                         "parameters (defaults)")
+    title = f"查询库: {len(df)} 个查询" if code == "zh" else f"saved queries: {len(df)}"
+    TABLE_WRITERS.get("table").write(frame_table(shown, "queries", title=title, headers=headers, lang=code), None)
 
 
 @app.command()
@@ -442,13 +458,18 @@ def run(
     fmt: Annotated[str, typer.Option("--format", "-f", help="One of: " + ", ".join(TABLE_WRITERS.names()) + ".")] = "table",
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of the console.")] = None,
     queries_dir: Annotated[list[Path] | None, typer.Option("--queries-dir")] = None,
+    lang: LangOpt = "zh",
+    raw: Annotated[bool, typer.Option("--raw", help="Rows as the engine returns them: node and edge keys, day "
+                                      "numbers, money in fen (for programs).")] = False,
     show_ids: ShowIdsOpt = False,
 ) -> None:
-    """运行查询 / Run one saved query with parameters."""
+    """运行查询 / Run one saved query with parameters: names, dates, yuan and words (--raw: keys and codes)."""
     from guanlian.outputs import OutputError, table_writer
     from guanlian.queries.library import Library, QueryError
+    from guanlian.queries.readable import readable_rows
 
     params = _params(param)
+    code = _lang(lang)
     try:
         writer = table_writer(fmt, out)
     except OutputError as exc:
@@ -458,11 +479,18 @@ def run(
         lib = Library.load(queries_dir or [])
         with opened(store, database) as s:
             df = lib.run(s, query_id, params)
+            q = lib.get(query_id)
+            if raw:
+                df = df[[c for c in df.columns if not str(c).endswith("_data")]]  # raw engine objects
+                headers = None
+            else:
+                shown = readable_rows(s, q, df, code)
+                df, headers = shown.frame, shown.headers
     except QueryError as exc:
         fail(str(exc))
         return
-    df = df[[c for c in df.columns if not str(c).endswith("_data")]]  # raw engine objects, not for people
-    _emit_rows(df, writer, out, name=query_id, title=f"{query_id}: {len(df)} 行 / rows", show_ids=show_ids)
+    title = f"{query_id}: {q.title_zh}（{len(df)} 行）" if code == "zh" else f"{query_id}: {q.title_en} ({len(df)} rows)"
+    _emit_rows(df, writer, out, name=query_id, title=title, show_ids=show_ids, headers=headers, lang=code)
 
 
 @app.command()
@@ -736,6 +764,8 @@ def clues_list(
     from guanlian.values.vocab import CLUE_STATUS, SEVERITY, tr
 
     code = _lang(lang)
+    status = None if status is None else _choice(CLUE_STATUS, status, "--status")
+    severity = None if severity is None else _choice(SEVERITY, severity, "--severity")
     with _clues(clues, store, database) as lib:
         rows = lib.list(status=status, severity=severity, new_info=True if new_info else None)
     t = Table(title=f"线索 / clues: {len(rows)}")

@@ -36,17 +36,12 @@ from guanlian.graph.store import SIDECAR_FILES, Store
 from guanlian.model import tier_rank
 from guanlian.sqlitefile import SqliteFile, utc_now
 from guanlian.sqlitefile import default_user as default_user  # re-exported: who acts, for callers of judge()
+from guanlian.values.vocab import VERDICT
 
 Verdict = Literal["confirm", "reject", "unsure", "dismiss", "undismiss"]
 LINK_VERDICTS: tuple[str, ...] = ("confirm", "reject", "unsure")
 FINDING_VERDICTS: tuple[str, ...] = ("dismiss", "undismiss")
-VERDICT_LABELS: dict[str, tuple[str, str]] = {
-    "confirm": ("确认为同一", "confirmed"),
-    "reject": ("否定（不是同一）", "rejected"),
-    "unsure": ("存疑", "unsure"),
-    "dismiss": ("排除", "dismissed"),
-    "undismiss": ("撤销排除", "undismissed"),
-}
+VERDICT_LABELS = VERDICT
 LINK_EDGES: tuple[str, ...] = ("POSSIBLY_SAME", "SAME_COMPANY")
 
 _SCHEMA = """

@@ -173,3 +173,64 @@ def test_view_of_a_finding_id_from_findings_json(demo: Path, tmp_path: Path) -> 
     r = runner.invoke(app, ["view", "0000000000000000", "--findings", str(demo / "findings.json"),
                             "--store", str(demo / "store"), "--out", str(tmp_path / "g.html")])
     assert r.exit_code != 0 and not (tmp_path / "g.html").exists() and "Traceback" not in r.output
+
+
+def test_run_is_readable_at_80_columns(demo: Path, tmp_path: Path) -> None:
+    """Issue 15: names not keys, dates not day numbers, yuan not fen, blanks not nan, nothing cut to '…'."""
+    from decimal import Decimal
+
+    from openpyxl import load_workbook
+    from rich.cells import cell_len
+
+    store = str(demo / "store")
+    r = runner.invoke(app, ["run", "relative_company_paid", "--store", store], env={"COLUMNS": "80"})
+    assert r.exit_code == 0, r.output
+    out = r.stdout
+    assert "…" not in out and max(cell_len(line) for line in out.splitlines()) <= 80
+    assert not re.search(r"\b(ric|anon|uscc|cname|unit|paid|serves|rel):", out), "internal keys shown"
+    assert not re.search(r"\b(nan|None|NaN)\b|\[\s*'", out), "missing values or Python lists shown"
+    assert re.search(r"20\d\d-\d\d-\d\d", out) and "付款合计(元)" in out and "干部" in out
+    raw = json.loads(runner.invoke(app, ["run", "relative_company_paid", "--store", store, "--raw", "-f",
+                                         "json"]).stdout)
+    shown = json.loads(runner.invoke(app, ["run", "relative_company_paid", "--store", store, "-f", "json"]).stdout)
+    assert raw and len(raw) == len(shown)
+    assert all(str(x["company"]).startswith(("uscc:", "cname:")) for x in raw)  # --raw: keys for programs
+    assert [Decimal(x["payments_sum"]) for x in shown] == [Decimal(x["payments_sum"]) / 100 for x in raw]
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d", x["payments_first_day"]) for x in shown)
+    xlsx = tmp_path / "r.xlsx"
+    r = runner.invoke(app, ["run", "relative_company_paid", "--store", store, "-f", "xlsx", "-o", str(xlsx)])
+    assert r.exit_code == 0, r.output
+    ws = load_workbook(xlsx)["relative_company_paid"]
+    headers = [c.value for c in ws[1]]
+    money = ws.cell(row=2, column=headers.index("付款合计(元)") + 1).value
+    assert isinstance(money, float | int) and Decimal(str(money)) == Decimal(raw[0]["payments_sum"]) / 100
+    r = runner.invoke(app, ["run", "relative_company_paid", "--store", store, "--lang", "en", "-f", "csv"])
+    assert r.exit_code == 0 and r.stdout.splitlines()[0].startswith("official,relative,person in the registry")
+    assert not re.search(r"[\u4e00-\u9fff]", r.stdout.splitlines()[0])
+
+
+def test_option_values_in_chinese_or_english(demo: Path) -> None:
+    """Issue 15: `--severity 高` works like `--severity high`; an unknown value lists the choices, exit 2."""
+    store = str(demo / "store")
+
+    def count(*args: str) -> int:
+        r = runner.invoke(app, ["clues", "list", "--store", store, *args])
+        assert r.exit_code == 0, r.output
+        m = re.search(r"clues: (\d+)", r.output)
+        assert m, r.output
+        return int(m.group(1))
+
+    high = count("--severity", "high")
+    assert high > 0 and count("--severity", "高") == high and count("--severity", " HIGH ") == high
+    assert count("--status", "新建") == count("--status", "new") > 0
+    for args, choices in ((["clues", "list", "--severity", "严重"], "high (高), medium (中), low (低)"),
+                          (["clues", "list", "--status", "open"], "fed_back (已反馈)"),
+                          (["links", "--tier", "maybe"], "probable (很可能)"),
+                          (["judge", "ps:x", "perhaps", "--reason", "r"], "confirm (确认), reject (否定)"),
+                          (["run", "shell_company", "--lang", "fr"], "en (英文)")):
+        r = runner.invoke(app, [*args, "--store", store])
+        assert r.exit_code == 2 and choices in r.output and "Traceback" not in r.output, r.output
+    r = runner.invoke(app, ["links", "--tier", "很可能", "--store", store])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["run", "shell_company", "--lang", "English", "--store", store, "-f", "csv"])
+    assert r.exit_code == 0 and r.stdout.startswith("company,unit,"), r.output

@@ -272,6 +272,16 @@ class LadybugStore:
         if isinstance(result, list):
             result = result[-1]
         df: pd.DataFrame = result.get_as_df()
+        wide = [i for i, t in enumerate(result.get_column_data_types()) if t == "INT128"]
+        if wide and len(df):
+            # sum() of INT64 (money in fen) is INT128, which get_as_df turns into float64 (inexact above 2**53
+            # and printed as 1.0e10); the Arrow form holds it exactly as decimal128(38, 0).
+            result.reset_iterator()
+            table = result.get_as_arrow()
+            for i in wide:
+                values = table.column(i).to_pylist()
+                df[df.columns[i]] = pd.Series([None if v is None else int(v) for v in values], index=df.index,
+                                              dtype=object)
         return df
 
     def _copy(self, table: str, data: pd.DataFrame, props: list[Any], ends: tuple[str, str] | None) -> None:

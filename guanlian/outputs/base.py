@@ -42,8 +42,9 @@ class OutputError(ValueError):
 class Sheet:
     """One table: a name (the XLSX sheet, the console title), column headers and rows of plain values.
 
-    Values are ``str``, ``int``, ``float``, ``bool`` or ``None`` (writers neutralise spreadsheet formulas;
-    masking is the caller's business, done before the sheet is built).
+    Values are ``str``, ``int``, ``float``, ``bool``, :class:`~decimal.Decimal` (exact money in yuan) or
+    ``None`` (writers neutralise spreadsheet formulas; masking is the caller's business, done before the sheet
+    is built).
     """
 
     name: str

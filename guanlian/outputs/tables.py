@@ -17,71 +17,159 @@ import csv
 import json
 import math
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from guanlian.outputs.base import Sheet, TableData, check_target
-from guanlian.values.privacy import neutralise_cell
+from guanlian.values.privacy import neutralise_cell, plain
+from guanlian.values.vocab import Lang
 
 
-def _cell(value: Any) -> Any:
-    """A plain value for a sheet: None for missing, Python scalars for numpy ones, text for the rest."""
+def _cell(value: Any, lang: Lang = "zh") -> Any:
+    """A plain value for a sheet: None for missing, Python scalars for numpy ones, exact Decimals kept, lists
+    joined (``、`` or ``, ``), maps as JSON text, text for the rest."""
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, float) and math.isnan(value):
         return None
-    if isinstance(value, str | bool | int | float):
+    if isinstance(value, str | bool | int | float | Decimal):
         return value
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    if isinstance(value, list | tuple):
+        parts = [_cell(v, lang) for v in value]
+        return ("、" if lang == "zh" else ", ").join(str(v) for v in parts if v is not None)
     item = getattr(value, "item", None)
     if callable(item) and not hasattr(value, "__len__"):
-        return _cell(item())
-    return str(value.tolist() if hasattr(value, "tolist") else value)
+        return _cell(item(), lang)
+    if hasattr(value, "tolist"):
+        return _cell(value.tolist(), lang)
+    return str(value)
 
 
-def frame_table(df: pd.DataFrame, name: str, *, title: str = "", shown_rows: int | None = None) -> TableData:
+def _json_value(value: Any) -> Any:
+    """A value for the JSON document: exact money (Decimal) as its text (``"1229983.83"``), like findings.json."""
+    value = plain(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, list):
+        return [_json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _json_value(v) for k, v in value.items()}
+    return value
+
+
+def frame_table(df: pd.DataFrame, name: str, *, title: str = "", shown_rows: int | None = None,
+                headers: Sequence[str] | None = None, lang: Lang = "zh") -> TableData:
     """A :class:`TableData` of one DataFrame: one sheet (cells as plain values) and the records as JSON.
 
     Args:
-        df: the rows (already masked as the caller wants).
+        df: the rows (already masked as the caller wants); its column names are the JSON keys.
         name: sheet name.
         title: console title (default ``name``).
         shown_rows: at most this many rows on the console.
+        headers: column headers for the sheet (default: the column names).
+        lang: how lists are joined in cells (``、`` or ``, ``).
 
     Example:
-        >>> t = frame_table(pd.DataFrame({"a": [1, None]}), "q")
+        >>> t = frame_table(pd.DataFrame({"a": [1, None], "b": [["甲", "乙"], None]}), "q")
         >>> t.sheets[0].rows, t.document
-        (((1.0,), (None,)), [{'a': 1.0}, {'a': None}])
+        (((1.0, '甲、乙'), (None, None)), [{'a': 1.0, 'b': ['甲', '乙']}, {'a': None, 'b': None}])
     """
-    rows = tuple(tuple(_cell(v) for v in row) for row in df.itertuples(index=False, name=None))
-    document = json.loads(df.to_json(orient="records", force_ascii=False))
-    return TableData((Sheet(name, tuple(str(c) for c in df.columns), rows),), document, title, shown_rows)
+    rows = tuple(tuple(_cell(v, lang) for v in row) for row in df.itertuples(index=False, name=None))
+    cols = [str(c) for c in df.columns]
+    document = [{c: _json_value(v) for c, v in zip(cols, row, strict=True)}
+                for row in df.itertuples(index=False, name=None)]
+    shown = tuple(headers) if headers is not None else tuple(cols)
+    return TableData((Sheet(name, shown, rows),), document, title, shown_rows)
+
+
+def _text(value: Any) -> str:
+    """A cell as console text: blank for missing, money with thousands separators."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
 
 
 @dataclass(frozen=True)
 class ConsoleTable:
-    """``table``: the first sheet as a console table (at most ``shown_rows`` rows). Console only."""
+    """``table``: the first sheet on the console (at most ``shown_rows`` rows). Console only.
+
+    A table that fits the terminal (columns wrapped at :attr:`wrap_at` cells) is printed as a table whose
+    cells wrap; a wider one is printed one record per row (``label: value`` lines, values wrapped), so that
+    nothing is cut to "…" at 80 columns.
+    """
 
     name: str = "table"
     suffix: str = ""
     to_stdout: bool = True
+    wrap_at: int = 28
 
     def write(self, data: TableData, out: Path | None) -> Path | None:
         from rich.console import Console
-        from rich.table import Table
 
         check_target(self, out)
+        console = Console()
         sheet = data.sheets[0]
-        t = Table(title=data.title or sheet.name)
-        for h in sheet.headers:
-            t.add_column(h)
         rows = sheet.rows if data.shown_rows is None else sheet.rows[: data.shown_rows]
-        for row in rows:
-            t.add_row(*[str(v) for v in row])
-        Console().print(t)
+        texts = [[_text(v) for v in row] for row in rows]
+        title = data.title or sheet.name
+        if self.fits(sheet.headers, texts, console.width):
+            console.print(self._table(title, sheet.headers, texts))
+        else:
+            self._records(console, title, sheet.headers, texts)
+        if len(rows) < len(sheet.rows):
+            console.print(f"仅显示前 {len(rows)} 行,共 {len(sheet.rows)} 行 / showing {len(rows)} of "
+                          f"{len(sheet.rows)} rows: write them all with --format csv|xlsx|json --out FILE",
+                          highlight=False)
         return None
+
+    def fits(self, headers: Sequence[str], texts: Sequence[Sequence[str]], width: int) -> bool:
+        """Whether a table of these cells fits ``width`` terminal cells with every column at least as wide as
+        its header's longest word and at most :attr:`wrap_at`."""
+        from rich.cells import cell_len
+
+        need = 1
+        for i, h in enumerate(headers):
+            longest = max([cell_len(h)] + [cell_len(line) for row in texts for line in row[i].splitlines()])
+            word = max(cell_len(w) for w in (h.split() or [""]))
+            need += max(min(longest, self.wrap_at), word, 4) + 3
+        return need <= width
+
+    @staticmethod
+    def _table(title: str, headers: Sequence[str], texts: Sequence[Sequence[str]]) -> Any:
+        from rich.table import Table
+
+        t = Table(title=title)
+        for h in headers:
+            t.add_column(h, overflow="fold")
+        for row in texts:
+            t.add_row(*row)
+        return t
+
+    @staticmethod
+    def _records(console: Any, title: str, headers: Sequence[str], texts: Sequence[Sequence[str]]) -> None:
+        from rich.rule import Rule
+        from rich.table import Table
+
+        console.print(title, style="bold", highlight=False)
+        for n, row in enumerate(texts, start=1):
+            console.print(Rule(f"{n}", align="left"))
+            grid = Table.grid(padding=(0, 1))
+            grid.add_column(style="bold", no_wrap=True)
+            grid.add_column(overflow="fold")
+            for h, v in zip(headers, row, strict=True):
+                grid.add_row(h, v)
+            console.print(grid)
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from typing import Any
 
 from guanlian.finding import FindingPath, PaymentSummary
 from guanlian.model import TIERS
-from guanlian.values.vocab import TIER, TIER_ADVERB, Lang, pick, tr
+from guanlian.values.vocab import CHANGE_ACTION, KINSHIP, SHELL_SIGNAL, TIER, TIER_ADVERB, Lang, pick, tr
 
 GENERIC_KEYS: tuple[str, ...] = ("payments_zh", "payments_en", "match_zh", "match_en")
 """Template keys every query gets, besides its parameters and returned columns."""
@@ -184,11 +184,16 @@ def route_text(path: FindingPath, lang: Lang) -> str:
 # --- registered explainers -------------------------------------------------------------------------------
 
 
+def _relation_en(x: ExplainInput) -> str:
+    """The first family tie on the path in English (``mother-in-law``), or ``""``."""
+    relations = [e.props.get("relation") for e in x.path.edges if e.type == "RELATIVE_OF"]
+    return tr(KINSHIP, str(relations[0]), "en") if relations and relations[0] else ""
+
+
 @explainer("kinship", ("relation",))
 def _kinship(x: ExplainInput) -> dict[str, Any]:
     """``relation``: the first family tie on the path in English (``mother-in-law``; ``relative`` if none)."""
-    relations = [e.props.get("relation") for e in x.path.edges if e.type == "RELATIVE_OF"]
-    return {"relation": str(relations[0]).replace("_", "-") if relations and relations[0] else "relative"}
+    return {"relation": _relation_en(x) or "relative"}
 
 
 @explainer("company_roles", ("link_zh", "link_en"))
@@ -224,8 +229,8 @@ def _change_action(x: ExplainInput) -> dict[str, Any]:
     days = x.row.get("days_from_first_payment")
     return {
         "days_abs": abs(int(days)) if days is not None else None,
-        "action_zh": {"left": "退出", "joined": "加入"}.get(str(action), action),
-        "action_en": {"left": "left", "joined": "joined"}.get(str(action), action),
+        "action_zh": tr(CHANGE_ACTION, str(action), "zh") if action is not None else action,
+        "action_en": tr(CHANGE_ACTION, str(action), "en") if action is not None else action,
     }
 
 
@@ -238,15 +243,8 @@ def _contact_owner(x: ExplainInput) -> dict[str, Any]:
     term = x.row.get("relation_term")
     return {
         "relation_zh": f"的{term or '亲属'}{rel}" if rel else "本人",
-        "relation_en": f"'s {term or 'relative'} {rel}" if rel else " (the official's own)",
+        "relation_en": f"'s {_relation_en(x) or 'relative'} {rel}" if rel else " (the official's own)",
     }
-
-
-SHELL_SIGNALS: dict[str, tuple[str, str]] = {
-    "tiny_capital": ("注册资本与收款金额极不相称", "tiny registered capital for the money received"),
-    "crowded_address": ("注册地址与多家企业共用", "address shared with many companies"),
-    "dead_status": ("已注销或吊销仍在收款", "deregistered or revoked yet paid"),
-}
 
 
 @explainer("shell_signals", ("signals_zh", "signals_en"))
@@ -254,7 +252,7 @@ def _shell_signals(x: ExplainInput) -> dict[str, Any]:
     """``signals_zh``/``signals_en``: the shell-company signals the row lists, in words."""
     raw = x.row.get("signals")
     signals: list[Any] = raw if isinstance(raw, list) else []
-    words = {s: SHELL_SIGNALS.get(str(s), (str(s), str(s))) for s in signals}
+    words = {s: SHELL_SIGNAL.get(str(s), (str(s), str(s))) for s in signals}
     if "dead_status" in words:
         day, after = x.row.get("dead_on_day"), x.row.get("paid_after_dead")
         if isinstance(day, int):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ def _clean(value: Any) -> Any:
     value = neutralise_cell(value)
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    elif value is not None and not isinstance(value, int | float | bool):
+    elif value is not None and not isinstance(value, int | float | bool | Decimal):
         value = neutralise_cell(str(value))
     return value
 

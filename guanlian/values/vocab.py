@@ -20,6 +20,7 @@ from typing import Final, Literal, TypeGuard, get_args
 from guanlian.model import PROVENANCE, TIERS, model
 
 __all__ = [
+    "CHANGE_ACTION",
     "CHANNEL",
     "CLUE_ACTION",
     "CLUE_STATUS",
@@ -27,27 +28,35 @@ __all__ = [
     "COLLIDE_COLUMN",
     "COLLIDE_ROLE",
     "COLLIDE_TEXT",
+    "COLUMN",
+    "COMPANY_STATUS",
     "CONFIDENCE",
     "HIDDEN_PROPS",
     "ID_STATUS",
     "KINSHIP",
+    "LANG",
     "LANGS",
+    "LINK_VERDICT",
     "RATING",
     "RATING_WORDS",
     "ROLE",
     "SEVERITIES",
     "SEVERITY",
     "SEX",
+    "SHELL_SIGNAL",
     "TIER",
     "TIER_ADVERB",
     "TIER_PHRASE",
+    "VERDICT",
     "Labels",
     "Lang",
     "Severity",
     "as_lang",
+    "choices_text",
     "edge_kind_label",
     "is_lang",
     "kind_label",
+    "parse_choice",
     "pick",
     "prop_label",
     "tr",
@@ -116,8 +125,92 @@ ROLE: Final[Labels] = {
     "company": ("企业", "company"),
     "unit": ("单位", "unit"),
     "payee": ("收款人", "payee"),
+    "payer": ("付款单位", "paying unit"),
+    "intermediary": ("中间企业", "intermediate company"),
+    "contact": ("联系方式", "contact"),
+    "shared": ("共用信息", "shared record"),
 }
 """Roles an entity plays in a finding."""
+
+SHELL_SIGNAL: Final[Labels] = {
+    "tiny_capital": ("注册资本与收款金额极不相称", "tiny registered capital for the money received"),
+    "crowded_address": ("注册地址与多家企业共用", "address shared with many companies"),
+    "dead_status": ("已注销或吊销仍在收款", "deregistered or revoked yet paid"),
+}
+"""Signals of the shell-company check (``signals`` column of ``shell_company``)."""
+
+CHANGE_ACTION: Final[Labels] = {
+    "left": ("退出", "left"),
+    "joined": ("加入", "joined"),
+}
+"""What a registry change record did to a person (``CHANGE.action``)."""
+
+COLUMN: Final[Labels] = {
+    # persons, companies, units (node columns)
+    "official": ("干部", "official"),
+    "official_2": ("干部(另一单位)", "official (other unit)"),
+    "relative": ("亲属", "relative"),
+    "relative_2": ("亲属(另一记录)", "relative (other record)"),
+    "holder": ("工商登记人员", "person in the registry"),
+    "change_person": ("变更记录人员", "person in the change record"),
+    "company": ("企业", "company"),
+    "companies": ("企业", "companies"),
+    "first_company": ("直接持股企业", "company held directly"),
+    "unit": ("单位", "unit"),
+    "unit_2": ("另一单位", "other unit"),
+    "payee": ("收款人", "payee"),
+    "payer": ("付款单位", "paying unit"),
+    "contact": ("共用联系方式", "shared contact"),
+    "shared": ("共用信息", "shared record"),
+    "shared_all": ("全部共用记录", "every shared record"),
+    # values
+    "match_tier": ("身份关联等级", "identity link"),
+    "relation_term": ("关系", "relation"),
+    "post": ("职务", "post"),
+    "max_share": ("持股比例", "share"),
+    "effective_share": ("穿透持股比例", "effective share"),
+    "hops": ("持股层级", "levels"),
+    "severity": ("严重程度", "severity"),
+    "confidence": ("可信度", "confidence"),
+    "action": ("变更", "change"),
+    "changed_on_day": ("变更日期", "changed on"),
+    "days_from_first_payment": ("距首次付款天数", "days from first payment"),
+    "established_day": ("成立日期", "established on"),
+    "days_to_first_payment": ("成立至首次付款天数", "days to first payment"),
+    "term_end_day": ("离任日期", "left office on"),
+    "payments_after_leaving": ("离任后付款笔数", "payments after leaving"),
+    "reg_capital": ("注册资本(元)", "registered capital (yuan)"),
+    "status": ("登记状态", "registry status"),
+    "address_sharers": ("同址企业数", "companies at the address"),
+    "dead_on_day": ("注销/吊销日期", "deregistered/revoked on"),
+    "paid_after_dead": ("注销后付款笔数", "payments after deregistration"),
+    "signals": ("空壳迹象", "shell signals"),
+    "threshold": ("审批限额(元)", "approval threshold (yuan)"),
+    "items": ("补贴项目", "subsidy items"),
+    "ring_size": ("企业数", "companies"),
+    "basis": ("依据", "basis"),
+    "payments_count": ("付款笔数", "payments"),
+    "payments_sum": ("付款合计(元)", "total paid (yuan)"),
+    "payments_first_day": ("首次付款", "first payment"),
+    "payments_last_day": ("末次付款", "last payment"),
+    "payments_in_tenure": ("任期内付款笔数", "payments in tenure"),
+}
+"""Result columns of the saved queries as headers (``guanlian run``); a column not listed shows its role or
+its name."""
+
+COMPANY_STATUS: Final[Labels] = {
+    "存续": ("存续", "active"),
+    "在业": ("在业", "in business"),
+    "开业": ("开业", "open"),
+    "注销": ("注销", "deregistered"),
+    "吊销": ("吊销", "revoked"),
+    "吊销，未注销": ("吊销，未注销", "revoked, not deregistered"),
+    "迁出": ("迁出", "moved out"),
+    "停业": ("停业", "suspended"),
+    "清算": ("清算", "in liquidation"),
+    "撤销": ("撤销", "cancelled"),
+}
+"""Registry status words (``Company.status``, as the registry writes them) in English."""
 
 # --- values in the data ----------------------------------------------------------------------------------
 
@@ -270,6 +363,23 @@ COLLIDE_TEXT: Final[Labels] = {
 }
 """Sentences of the ``collide`` summary and output (``{…}`` filled in by :mod:`guanlian.matching.collide`)."""
 
+# --- investigator judgements -------------------------------------------------------------------------------
+
+VERDICT: Final[Labels] = {
+    "confirm": ("确认为同一", "confirmed"),
+    "reject": ("否定（不是同一）", "rejected"),
+    "unsure": ("存疑", "unsure"),
+    "dismiss": ("排除", "dismissed"),
+    "undismiss": ("撤销排除", "undismissed"),
+}
+"""Judgements on a fuzzy link (confirm, reject, unsure) and on a finding (dismiss, undismiss)."""
+
+LINK_VERDICT: Final[Labels] = {"confirm": ("确认", "confirm"), "reject": ("否定", "reject"), "unsure": ("存疑", "unsure")}
+"""A judgement on a fuzzy link as typed (``guanlian judge L1 确认``); :data:`VERDICT` labels are accepted too."""
+
+LANG: Final[Labels] = {"zh": ("中文", "Chinese"), "en": ("英文", "English")}
+"""Output languages, as ``--lang`` accepts them."""
+
 assert set(TIER) == set(TIERS) == set(TIER_ADVERB) == set(CONFIDENCE) == set(TIER_PHRASE) - {""}
 
 
@@ -291,6 +401,54 @@ def as_lang(value: str) -> Lang:
     if is_lang(value):
         return value
     raise ValueError(f"语言只能是 zh 或 en / language must be zh or en, not {value!r}")
+
+
+def choices_text(table: Labels) -> str:
+    """The values of ``table`` as a user may type them: ``high (高), medium (中), low (低)``.
+
+    Example:
+        >>> choices_text(SEVERITY)
+        'high (高), medium (中), low (低)'
+    """
+    return ", ".join(f"{k} ({v[0]})" if v[0] != k else k for k, v in table.items())
+
+
+def parse_choice(table: Labels, text: str, option: str, aliases: Mapping[str, str] | None = None) -> str:
+    """The canonical value of ``text`` typed as its canonical name, its Chinese or its English label.
+
+    Case and surrounding blanks do not matter; ``-`` and ``_`` and spaces are the same (``fed back``,
+    ``fed-back``, ``fed_back``).
+
+    Args:
+        table: the vocabulary table of the option's values.
+        text: what the user typed.
+        option: the option's name for the message (``--severity``).
+        aliases: more words accepted (``{"确认": "confirm"}``), mapped to canonical values of ``table``.
+
+    Raises:
+        ValueError: an unknown value; the message (zh and en) lists every choice.
+
+    Example:
+        >>> parse_choice(SEVERITY, "高", "--severity"), parse_choice(CLUE_STATUS, "Fed back", "--status")
+        ('high', 'fed_back')
+        >>> parse_choice(SEVERITY, "严重", "--severity")
+        Traceback (most recent call last):
+        ...
+        ValueError: --severity 只能是 高(high)、中(medium)、低(low) / --severity must be one of high (高), medium (中), low (低); got '严重'
+    """
+
+    def norm(value: str) -> str:
+        return " ".join(value.strip().casefold().replace("-", " ").replace("_", " ").split())
+
+    wanted = norm(text)
+    for word, key in (aliases or {}).items():
+        if wanted == norm(word) and key in table:
+            return key
+    for key, (zh, en) in table.items():
+        if wanted in (norm(key), norm(zh), norm(en)):
+            return key
+    zh = "、".join(f"{v[0]}({k})" if v[0] != k else k for k, v in table.items())
+    raise ValueError(f"{option} 只能是 {zh} / {option} must be one of {choices_text(table)}; got {text!r}")
 
 
 def pick(pair: tuple[str, str], lang: Lang) -> str:

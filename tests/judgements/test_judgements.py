@@ -134,7 +134,7 @@ def test_cli_links_judge_orphaned(world: list[Path], tmp_path: Path) -> None:
     assert {got["a"]["key"], got["b"]["key"]} == {row.a.key, row.b.key}
     assert all("*" in x["id_masked"] or not x["id_masked"] for x in (got["a"], got["b"]))
     bad = run(app, ["judge", row.id, "maybe", "--store", s, "--by", "张三", "--reason", "x"])
-    assert bad.exit_code == 2 and "confirm, reject or unsure" in bad.output
+    assert bad.exit_code == 2 and "confirm (确认), reject (否定), unsure (存疑)" in bad.output
     assert run(app, ["links", "--store", s, "--tier", "sure"]).exit_code == 2
     # the record leaves the store: the judgement stays, reported as orphaned
     store = LadybugStore(tmp_path / "store")

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -49,7 +50,7 @@ def test_frame_table_cells_are_plain() -> None:
     df = pd.DataFrame({"n": [1, None], "names": [["甲", "乙"], None], "s": ["=1+1", "x"]})
     t = frame_table(df, "q")
     assert t.sheets[0].headers == ("n", "names", "s")
-    assert t.sheets[0].rows == ((1.0, "['甲', '乙']", "=1+1"), (None, None, "x"))
+    assert t.sheets[0].rows == ((1.0, "甲、乙", "=1+1"), (None, None, "x"))
     assert t.document[1] == {"n": None, "names": None, "s": "x"}
 
 
@@ -111,4 +112,24 @@ def test_run_formats(store: Path, tmp_path: Path) -> None:
     r = runner.invoke(app, ["run", q, "--store", str(store), "--format", "json"])
     assert r.exit_code == 0 and isinstance(json.loads(r.stdout), list), r.output
     r = runner.invoke(app, ["run", q, "--store", str(store), "--format", "csv"])
+    assert r.exit_code == 0 and r.stdout.splitlines()[0].startswith("干部"), r.output
+    r = runner.invoke(app, ["run", q, "--store", str(store), "--format", "csv", "--raw"])
     assert r.exit_code == 0 and r.stdout.splitlines()[0].startswith("official"), r.output
+
+
+def test_console_table_wraps_or_prints_records_never_dots(capsys: pytest.CaptureFixture[str],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A narrow table is a table whose cells wrap; a wide one is printed one record per row, at 80 columns."""
+    from rich.cells import cell_len
+
+    monkeypatch.setenv("COLUMNS", "80")
+    narrow = pd.DataFrame({"名称": ["吉安市恒信建材有限公司" * 2], "金额": [Decimal("1234567.80")], "空": [None]})
+    TABLE_WRITERS.get("table").write(frame_table(narrow, "n"), None)
+    out = capsys.readouterr().out
+    assert "┃ 名称" in out and "1,234,567.80" in out and "None" not in out and "…" not in out
+    wide = pd.DataFrame({f"column_{i}": [f"value number {i} of a wide row"] for i in range(12)})
+    TABLE_WRITERS.get("table").write(frame_table(wide, "w", title="wide"), None)
+    out = capsys.readouterr().out
+    assert "…" not in out and "┃" not in out, "a wide table becomes records, not a table of '…'"
+    assert all(f"column_{i} value number {i} of a wide row" in " ".join(out.split()) for i in range(12))
+    assert max(cell_len(line) for line in out.splitlines()) <= 80

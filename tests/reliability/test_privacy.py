@@ -67,7 +67,8 @@ def test_demo_outputs_mask_resident_ids(tmp_path: Path) -> None:
     consoles["load"] = _run("load", "--store", str(store), str(out / "data" / "manifest.json")).stdout
     consoles["find"] = _run("find", "--store", str(store), "张").stdout
     consoles["run"] = _run("run", "relative_company_paid", "--store", str(store), "--format", "csv").stdout
-    consoles["run_json"] = _run("run", "official_in_business", "--store", str(store), "--format", "json").stdout
+    consoles["run_json"] = _run("run", "official_in_business", "--store", str(store), "--format", "json",
+                                "--raw").stdout
     consoles["scan"] = _run("scan", "--store", str(store), "--out", str(tmp_path / "scan")).stdout
     for fmt in ("csv", "xlsx", "json"):
         _run("clues", "export", "--store", str(store), "--format", fmt, "--out", str(tmp_path / f"clues.{fmt}"))
@@ -90,7 +91,8 @@ def test_demo_outputs_mask_resident_ids(tmp_path: Path) -> None:
             leaks.append(f"console {name}: {found[:3]}")
     assert not leaks, "\n".join(leaks)
 
-    shown = _run("run", "official_in_business", "--store", str(store), "--format", "json", "--show-ids").stdout
+    shown = _run("run", "official_in_business", "--store", str(store), "--format", "json", "--raw",
+                 "--show-ids").stdout
     hidden = consoles["run_json"]
     if unmasked_ids(shown):  # the query returned people with IDs: --show-ids must show them, default must not
         assert not unmasked_ids(hidden)
