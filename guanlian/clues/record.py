@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from guanlian.finding import Finding
-from guanlian.values.money import format_money, to_fen
+from guanlian.values.money import format_money
 from guanlian.values.privacy import mask_id, mask_text
 from guanlian.values.vocab import CLUE_ACTION, CLUE_STATUS, CONFIDENCE, RATING, ROLE, SEVERITY, Lang, tr
 
@@ -96,7 +96,7 @@ def _finding_block(f: Finding, lang: Lang, show_ids: bool, marked: set[str] | No
         lines.append(f"  {_w('vouchers', lang)} ({len(f.vouchers)}):")
         for v in f.vouchers[:MAX_VOUCHERS]:
             flag = f" [{_w('new_row', lang)}]" if marked is not None and v.key in marked else ""
-            amount = format_money(to_fen(v.amount), lang) if v.amount is not None else "?"
+            amount = format_money(v.amount_fen, lang) if v.amount_fen is not None else ("?" if v.is_money else "—")
             extra = " ".join(x for x in (v.voucher, v.purpose) if x)
             lines.append(f"    {v.date or '?'}  {amount}  {v.file or '?'}:{v.row or '?'}  {extra}".rstrip() + flag)
         if len(f.vouchers) > MAX_VOUCHERS:
