@@ -150,20 +150,20 @@ class LadybugStore:
             kinds = [k for k in kinds if any(p.money for p in k.all_props)]
         for kind in kinds:
             if kind.name not in tables:
-                return kind.name
+                return f"缺少 / missing {kind.name}"
             info = self._fetch(f"CALL table_info('{kind.name}') RETURN name, type")
             have = dict(zip(info["name"].astype(str), info["type"].astype(str), strict=True))
             for p in kind.all_props:
                 if p.name not in have:
-                    return f"{kind.name}.{p.name}"
+                    return f"缺少 / missing {kind.name}.{p.name}"
                 if p.money and have[p.name] == "DOUBLE":
-                    return f"{kind.name}.{p.name} (元/yuan → 分/fen)"
+                    return f"{kind.name}.{p.name} 仍以元计 / still in yuan, not fen"
         return None
 
     def _outdated(self, gap: str) -> StoreOutdated:
         return StoreOutdated(
-            f"图存储由旧版本写入（缺少 {gap}），只读打开无法升级 / the store was written before a model change "
-            f"({gap} is missing) and a read-only open cannot upgrade it. 修复 / fix: run "
+            f"图存储由旧版本写入，只读打开无法升级 / the store was written before a model change and a read-only "
+            f"open cannot upgrade it ({gap}). 修复 / fix: run "
             f"`guanlian stats --store {self.dir}` once (opening it for writing upgrades it in place)"
         )
 
