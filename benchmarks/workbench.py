@@ -113,7 +113,7 @@ def main() -> int:
         ("page /findings/{id}", lambda f: http.get(f"/findings/{f}"), lambda f: wb.finding(f), cycle(fids)),
     ]
     print(f"machine: {describe()}; load average {os.getloadavg()[0]:.1f}")
-    print(f"store: {args.store}; findings {len(findings)}; search entries {len(wb.index().entries)}")
+    print(f"store: {args.store}; findings {len(findings)}; search entries {len(wb.index())}")
     print(f"first use: search index {t_index:.1f} s, scan {t_scan:.1f} s; repeat {args.repeat}\n")
     print("| endpoint | p50 ms | p95 ms | max ms | direct p95 ms | ratio |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")

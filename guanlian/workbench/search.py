@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+import pandas as pd
 from rapidfuzz import fuzz, process
 
 from guanlian.graph.store import Store
@@ -98,56 +100,92 @@ class Hit:
 class SearchIndex:
     """In-memory search over one store version.
 
+    The index is columnar: one array per field (kind, key, name, normalised text, identifier, alias), built
+    with pandas/Arrow string operations; every per-value step that needs Python (script conversion, phone and
+    address normalisation, pinyin, trade names) runs once per distinct value, and the lookup tables are
+    grouped with ``pandas.factorize``. An :class:`Entry` is made only for a hit.
+
     Example:
         >>> # idx = SearchIndex.build(store); [h.entry.name for h in idx.search("刘桂兰")]
     """
 
     def __init__(self, entries: Iterable[Entry]) -> None:
-        self.entries = list(entries)
-        self._norms = [e.norm for e in self.entries]
-        self._by_norm: dict[str, list[int]] = {}
-        self._by_ident: dict[str, list[int]] = {}
-        self._by_pinyin: dict[str, list[int]] = {}
-        self._by_trade: dict[str, list[int]] = {}
-        pinyin: dict[str, str] = {}  # aliases are the stored normalised names, already in _by_norm
-        trades: dict[str, str] = {}
-        for i, e in enumerate(self.entries):
-            self._by_norm.setdefault(e.norm, []).append(i)
-            if e.ident:
-                self._by_ident.setdefault(e.ident.upper(), []).append(i)
-            if e.kind == "Person":  # exports repeat names: compute each distinct one once
-                py = pinyin.get(e.norm)
-                if py is None:
-                    py = pinyin[e.norm] = pinyin_key(e.norm)
-                self._by_pinyin.setdefault(py, []).append(i)
-            elif e.kind == "Company":
-                trade = trades.get(e.name)
-                if trade is None:
-                    trade = trades[e.name] = company_trade_name(e.name)
-                if trade:
-                    self._by_trade.setdefault(trade, []).append(i)
+        rows = list(entries)
+        self._init_columns(pd.DataFrame({
+            "kind": [e.kind for e in rows], "key": [e.key for e in rows], "name": [e.name for e in rows],
+            "norm": [e.norm for e in rows], "ident": [e.ident for e in rows],
+            "alias": [e.aliases[0] if e.aliases else "" for e in rows],
+        }, dtype=object))
+
+    def _init_columns(self, frame: pd.DataFrame) -> None:
+        self._kind = frame["kind"].to_numpy(dtype=object)
+        self._key = frame["key"].to_numpy(dtype=object)
+        self._name = frame["name"].to_numpy(dtype=object)
+        self._ident = frame["ident"].to_numpy(dtype=object)
+        self._alias = frame["alias"].to_numpy(dtype=object)
+        self._norms: list[str] = frame["norm"].tolist()
+        norm = frame["norm"]
+        kind = frame["kind"]
+        self._by_norm = _positions(norm)
+        ident = frame["ident"]
+        has_ident = ident.ne("")
+        self._by_ident = _positions(_upper(ident[has_ident]))
+        persons = kind.eq("Person")
+        # exports repeat names: each distinct one once
+        self._by_pinyin = _positions(_map_distinct(norm[persons], pinyin_key))
+        companies = kind.eq("Company")
+        trades = _map_distinct(frame["name"][companies], company_trade_name)
+        self._by_trade = _positions(trades[trades.ne("")])
+
+    @property
+    def keys(self) -> list[str]:
+        """The node key of every entry, in index order."""
+        return list(self._key)
+
+    def __len__(self) -> int:
+        return len(self._key)
+
+    def entry(self, i: int) -> Entry:
+        """Entry number ``i``."""
+        alias = str(self._alias[i])
+        return Entry(str(self._kind[i]), str(self._key[i]), str(self._name[i]), self._norms[i],
+                     (alias,) if alias else (), str(self._ident[i]))
+
+    @property
+    def entries(self) -> list[Entry]:
+        """Every entry (made on demand: a million rows make a million objects)."""
+        return [self.entry(i) for i in range(len(self))]
 
     @classmethod
     def build(cls, store: Store) -> SearchIndex:
         """Read every node of :data:`SEARCH_KINDS` from ``store`` (one query per kind)."""
-        entries: list[Entry] = []
+        frames: list[pd.DataFrame] = []
         for kind, props in _PROPS.items():
             cols = ", ".join(f"n.{p} AS {p}" for p in props)
             df = store.query(f"MATCH (n:{kind}) RETURN {cols}")
-            columns = {p: [_text(v) for v in df[p].tolist()] for p in props}
-            name_col = columns[_PROPS[kind][1]]  # the second property is the text shown (an empty table too)
-            norm_col = columns.get("name_norm")  # written at load time by the same normalisers
-            ident_col = columns.get("id_number") or columns.get("credit_code")
-            for i, key in enumerate(columns["key"]):
-                name = name_col[i]
-                if not name:
-                    continue
-                stored = norm_col[i] if norm_col is not None else ""
-                norm = stored or _norm(kind, name)
-                ident = name if kind in ("Phone", "Account") else (ident_col[i] if ident_col is not None else "")
-                aliases = (stored,) if stored and stored != name else ()
-                entries.append(Entry(kind, key, name, norm, aliases, ident))
-        return cls(entries)
+            text = {p: _clean(df[p]) if p in df.columns else pd.Series([], dtype=object) for p in props}
+            name = text[props[1]]  # the second property is the text shown
+            keep = name.ne("")
+            name = name[keep]
+            stored = text["name_norm"][keep] if "name_norm" in text else pd.Series("", index=name.index, dtype=object)
+            missing = stored.eq("")
+            norm = stored.copy()
+            if missing.any():
+                norm[missing] = _norm_column(kind, name[missing])
+            id_prop = next((p for p in ("id_number", "credit_code") if p in text), None)
+            if kind in ("Phone", "Account"):
+                ident = name
+            elif id_prop is not None:
+                ident = text[id_prop][keep]
+            else:
+                ident = pd.Series("", index=name.index, dtype=object)
+            alias = stored.where(stored.ne(name), "")
+            frames.append(pd.DataFrame({"kind": kind, "key": text["key"][keep], "name": name, "norm": norm,
+                                        "ident": ident, "alias": alias}))
+        index = cls.__new__(cls)
+        index._init_columns(pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+            columns=["kind", "key", "name", "norm", "ident", "alias"]))
+        return index
 
     def search(self, q: str, *, kinds: Iterable[str] | None = None, limit: int = 20) -> list[Hit]:
         """Hits for ``q`` best first (see the module docstring for the order).
@@ -165,11 +203,11 @@ class SearchIndex:
 
         def add(idx: Iterable[int], how: str, score: float) -> None:
             for i in idx:
-                e = self.entries[i]
-                if allowed is not None and e.kind not in allowed:
+                i = int(i)
+                if allowed is not None and self._kind[i] not in allowed:
                     continue
                 if i not in found or found[i].score < score:
-                    found[i] = Hit(e, how, score)
+                    found[i] = Hit(self.entry(i), how, score)
 
         forms = {_norm(k, text) for k in ("Person", "Company", "Unit", "Address", "Phone")}
         forms.add(to_simplified(text).lower())
@@ -194,9 +232,46 @@ class SearchIndex:
         return hits[:limit]
 
 
-def _text(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float) and v != v:  # NaN
-        return ""
-    return str(v).strip()
+def _clean(values: pd.Series) -> pd.Series:
+    """Values as stripped text, missing ones (None, NaN) as ``""`` (object dtype, index kept). Python's own
+    ``str.strip``/``lower``/``upper`` run through pandas' string methods (Arrow's trim and case mapping differ
+    on a few characters, and the index must stay identical)."""
+    out = values.astype(object).where(values.notna(), "")
+    if pd.api.types.infer_dtype(out, skipna=False) not in ("string", "empty"):
+        out = out.map(str)
+    stripped: pd.Series = out.str.strip()
+    return stripped
+
+
+def _map_distinct(values: pd.Series, fn: Callable[[str], str]) -> pd.Series:
+    """``values.map(fn)`` calling ``fn`` once per distinct value."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object))
+    mapped = np.array([fn(u) for u in uniques] + [""], dtype=object)
+    return pd.Series(mapped[codes], index=values.index, dtype=object)
+
+
+def _norm_column(kind: str, names: pd.Series) -> pd.Series:
+    """:func:`_norm` of every name: plain ASCII text other than phones lower-cased with pandas (script
+    conversion and width folding leave it unchanged), the rest once per distinct value."""
+    if kind in _NORM or names.empty:
+        return _map_distinct(names, lambda t: _norm(kind, t))
+    ascii_ = names.map(str.isascii).astype(bool)
+    out: pd.Series = names.str.strip().str.lower()
+    out[~ascii_] = _map_distinct(names[~ascii_], lambda t: _norm(kind, t))
+    return out
+
+
+def _upper(values: pd.Series) -> pd.Series:
+    upper: pd.Series = values.str.upper() if len(values) else values
+    return upper
+
+
+def _positions(values: pd.Series) -> dict[str, np.ndarray]:
+    """Value → the index positions (ascending) holding it, grouped with ``pandas.factorize``."""
+    if values.empty:
+        return {}
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object))
+    order = np.argsort(codes, kind="stable")
+    positions = values.index.to_numpy()[order]
+    bounds = np.flatnonzero(np.diff(codes[order])) + 1
+    return dict(zip(uniques.tolist(), np.split(positions, bounds), strict=True))

@@ -70,6 +70,8 @@ MAX_HOPS = 6
 ENTITY_LIMIT = 300
 """Nodes read around an entity for its page and for one expand step."""
 TIMELINE_LIMIT = 2000
+ID_DIGITS = r"\d{15}"
+"""A resident ID (15 or 18 characters) holds at least 15 digits in a row: keys without such a run are public."""
 
 
 class NotFound(LookupError):
@@ -279,8 +281,9 @@ class Workbench:
         with self.store() as s, self._lock:
             if self._index is None:
                 self._index = SearchIndex.build(s)
-                for e in self._index.entries:
-                    self.public_key(e.key)
+                keys = pd.Series(self._index.keys, dtype=object)
+                for key in keys[keys.str.contains(ID_DIGITS, regex=True)]:  # only these can hold an ID
+                    self.public_key(key)
             return self._index
 
     def search(self, q: str, kinds: str | None = None, limit: int = 20) -> dict[str, Any]:
