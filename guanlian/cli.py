@@ -419,21 +419,32 @@ def collide(
 
 
 # -- saved queries ----------------------------------------------------------------------------------------
+def _library(queries_dir: list[Path] | None) -> Any:
+    """The query library with the ``--queries-dir`` folders: a broken user file is one warning line naming it
+    (and left out, so the other queries still run); a folder that does not exist is an error."""
+    from guanlian.queries.library import Library
+    from guanlian.queries.spec import QueryFileError
+
+    try:
+        lib = Library.load(queries_dir or [], strict=False)
+    except QueryFileError as exc:
+        fail(str(exc))
+        raise AssertionError from exc
+    for problem in lib.problems:
+        err.print(f"[bold yellow]跳过有误的查询文件 / skipped a broken query file:[/] {problem}", highlight=False,
+                  soft_wrap=True)
+    return lib
+
+
 @app.command()
 def queries(
     queries_dir: Annotated[list[Path] | None, typer.Option("--queries-dir")] = None,
     lang: LangOpt = "zh",
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """查询库 / List the saved queries (id, title, severity, parameters)."""
-    from guanlian.queries.library import Library, QueryError
-
-    try:
-        lib = Library.load(queries_dir or [])
-    except QueryError as exc:
-        fail(str(exc))
-        return
+    """查询库 / List the saved queries (id, title, severity, parameters) and ad-hoc query files."""
     code = _lang(lang)
+    lib = _library(queries_dir)
     df = lib.listing(code)
     if as_json:
         sys.stdout.write(df.to_json(orient="records", force_ascii=False) + "\n")
@@ -463,9 +474,12 @@ def run(
                                       "numbers, money in fen (for programs).")] = False,
     show_ids: ShowIdsOpt = False,
 ) -> None:
-    """运行查询 / Run one saved query with parameters: names, dates, yuan and words (--raw: keys and codes)."""
+    """运行查询 / Run one saved query with parameters: names, dates, yuan and words (--raw: keys and codes).
+
+    A plain .cypher file without a header in --queries-dir runs by its file name, read-only like `cypher`."""
     from guanlian.outputs import OutputError, table_writer
-    from guanlian.queries.library import Library, QueryError
+    from guanlian.queries.adhoc import run_adhoc
+    from guanlian.queries.library import QueryError
     from guanlian.queries.readable import readable_rows
 
     params = _params(param)
@@ -475,8 +489,19 @@ def run(
     except OutputError as exc:
         fail(str(exc))
         return
+    lib = _library(queries_dir)
+    adhoc = lib.adhoc(query_id)
+    if adhoc is not None:
+        try:
+            with opened(store, database, read_only=True) as s:
+                df = run_adhoc(s, adhoc.cypher, params)
+        except QueryError as exc:
+            fail(f"{adhoc.path}: {exc}")
+            return
+        title = f"{query_id}（{len(df)} 行）" if code == "zh" else f"{query_id} ({len(df)} rows)"
+        _emit_rows(df, writer, out, name=query_id, title=title, show_ids=show_ids, lang=code)
+        return
     try:
-        lib = Library.load(queries_dir or [])
         with opened(store, database) as s:
             df = lib.run(s, query_id, params)
             q = lib.get(query_id)
@@ -558,10 +583,12 @@ def scan(
         fail(str(exc))
         return
     params = _params(param)
+    code = _lang(lang)
+    queries_lib = _library(queries_dir)
     try:
         with opened(store, database) as s, reporting(err, enabled=wanted(err)):
             library = default_clues_path(s.location, database) if clues else None
-            result = scan_to_dir(s, out, params=params, extra_dirs=queries_dir or [], lang=_lang(lang),
+            result = scan_to_dir(s, out, params=params, queries=queries_lib, lang=code,
                                  show_ids=show_ids, clues=library, views=n_views)
             lost = _orphaned(s)
     except QueryError as exc:

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from guanlian.clues.stats import PrecisionTable
     from guanlian.matching.collide import Collision
     from guanlian.matching.matcher import LinkEngine, MatchSummary
+    from guanlian.queries.library import Library
 
 
 def expand_manifests(files: Sequence[Path], kind: str | None) -> tuple[list[Path], list[str | None]]:
@@ -266,13 +267,15 @@ def parse_views(spec: str) -> int | None:
 
 def scan_to_dir(store: Store, out: Path, *, params: Mapping[str, object] | None = None,
                 extra_dirs: Sequence[Path] = (), lang: Lang = "zh", show_ids: bool = False,
-                clues: Path | None = None, views: int | None = None) -> ScanResult:
+                clues: Path | None = None, views: int | None = None, queries: Library | None = None
+                ) -> ScanResult:
     """Run every saved query and write every registered findings output into ``out``
     (:data:`guanlian.outputs.FINDINGS_WRITERS`: findings.json, the finding views, report.html, report.xlsx).
 
     ``views`` caps the number of finding views (None: all; 0: none; see :func:`parse_views`); the report
     links a finding to its view only when the view was written. ``clues``: also file the findings (IDs masked
-    unless ``show_ids``) into this clue library.
+    unless ``show_ids``) into this clue library. ``queries``: an already loaded query library (overrides
+    ``extra_dirs``; the CLI loads it leniently, so a broken user file does not stop the other queries).
     """
     from guanlian.judgements import apply_dismissals
     from guanlian.outputs import FINDINGS_WRITERS, ScanContext
@@ -281,7 +284,7 @@ def scan_to_dir(store: Store, out: Path, *, params: Mapping[str, object] | None 
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    doc = scan(store, params=dict(params or {}), extra_dirs=list(extra_dirs))
+    doc = scan(store, params=dict(params or {}), extra_dirs=list(extra_dirs), library=queries)
     doc, dismissed = apply_dismissals(store, doc)
     ctx = ScanContext(lang=lang, show_ids=show_ids, views=views)
     for writer in FINDINGS_WRITERS:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ import pandas as pd
 from guanlian.graph.engines import dialect_of
 from guanlian.graph.store import Store, StoreError
 from guanlian.queries.spec import (
+    FENCE,
     QueryFileError,
     SavedQuery,
     cypher_params,
@@ -42,48 +44,112 @@ class QueryError(ValueError):
 _LINE = re.compile(r"line:? (\d+)")
 
 
+@dataclass(frozen=True, slots=True)
+class AdhocQuery:
+    """A plain ``.cypher`` file without a header in ``--queries-dir``: run by its file name (``guanlian run
+    top_payers`` for ``top_payers.cypher``) under the rules of ``guanlian cypher`` (read-only, values as
+    ``$name`` parameters, rows as the engine returns them); ``scan`` leaves it out (it declares no case)."""
+
+    id: str
+    path: Path
+    cypher: str
+
+
+def is_plain(text: str) -> bool:
+    """Whether a ``.cypher`` file's text is plain Cypher (its first non-blank line is not the ``// ---`` fence).
+
+    >>> is_plain("MATCH (n) RETURN n"), is_plain("// top payers\\nMATCH (n) RETURN n"), is_plain("// ---\\n// id: x")
+    (True, True, False)
+    """
+    first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    return not (first.startswith("//") and first.lstrip("/").strip() == FENCE)
+
+
 class Library:
-    """A set of saved queries keyed by id.
+    """A set of saved queries keyed by id, plus the ad-hoc query files and the files that could not be read.
 
     Args:
         queries: parsed queries by id (use :meth:`load`).
+        adhoc: plain ``.cypher`` files by id (their file name without ``.cypher``).
+        problems: user query files left out, each error naming its file (and line).
     """
 
-    def __init__(self, queries: Mapping[str, SavedQuery]) -> None:
+    def __init__(self, queries: Mapping[str, SavedQuery], adhoc: Mapping[str, AdhocQuery] | None = None,
+                 problems: Sequence[QueryFileError] = ()) -> None:
         self._queries = dict(queries)
+        self._adhoc = dict(adhoc or {})
+        self.problems: tuple[QueryFileError, ...] = tuple(problems)
 
     @classmethod
-    def load(cls, extra_dirs: Sequence[str | Path] = (), *, builtin: bool = True) -> Library:
+    def load(cls, extra_dirs: Sequence[str | Path] = (), *, builtin: bool = True, strict: bool = True) -> Library:
         """Read the built-in library plus every ``*.cypher`` in ``extra_dirs``.
 
         Args:
-            extra_dirs: folders (or single files) of user queries with the same header format.
+            extra_dirs: folders (or single files) of user queries with the same header format; a file without
+                a header is an ad-hoc query (:class:`AdhocQuery`, read-only like ``guanlian cypher``).
             builtin: include the built-in queries.
+            strict: raise on the first bad user file; with ``strict=False`` (the CLI) a bad user file is left
+                out and listed in :attr:`problems`, and every other query still loads.
 
         Returns:
             The library; a bad header raises :class:`QueryFileError` naming the file and line, and a
-            user query reusing an id raises one naming both files.
+            user query reusing an id raises one naming both files (or lists them, ``strict=False``).
+            A folder or file that does not exist always raises.
 
         Example:
             >>> len(Library.load()) >= 12
             True
         """
-        files: list[Path] = []
-        sources = ([BUILTIN_DIR] if builtin else []) + [Path(d) for d in extra_dirs]
-        for src in sources:
+        from guanlian.queries.adhoc import check_read_only
+
+        files: list[tuple[Path, bool]] = []
+        sources = ([(BUILTIN_DIR, True)] if builtin else []) + [(Path(d), False) for d in extra_dirs]
+        for src, own in sources:
             if src.is_file():
-                files.append(src)
+                files.append((src, own))
             elif src.is_dir():
-                files.extend(sorted(p for p in src.glob("*.cypher") if not is_override(p)))
+                files.extend((p, own) for p in sorted(src.glob("*.cypher")) if not is_override(p))
             else:
                 raise QueryFileError(src, None, "no such query file or folder")
         queries: dict[str, SavedQuery] = {}
-        for f in files:
-            q = load_query_file(f)
-            if q.id in queries:
-                raise QueryFileError(f, None, f"query id {q.id!r} is already defined in {queries[q.id].path}")
-            queries[q.id] = q
-        return cls(queries)
+        adhoc: dict[str, AdhocQuery] = {}
+        problems: list[QueryFileError] = []
+        for f, own in files:
+            try:
+                text = f.read_text(encoding="utf-8")
+                if not own and is_plain(text):
+                    try:
+                        check_read_only(text)
+                    except QueryError as exc:
+                        raise QueryFileError(f, None, f"ad-hoc query (no header): {exc}") from None
+                    q: SavedQuery | AdhocQuery = AdhocQuery(f.stem, f, text)
+                else:
+                    q = load_query_file(f)
+                if q.id in queries or q.id in adhoc:
+                    first = queries[q.id].path if q.id in queries else adhoc[q.id].path
+                    raise QueryFileError(f, None, f"query id {q.id!r} is already defined in {first}")
+            except (OSError, UnicodeDecodeError) as exc:
+                problem = QueryFileError(f, None, f"cannot read: {exc}")
+            except QueryFileError as exc:
+                problem = exc
+            else:
+                if isinstance(q, AdhocQuery):
+                    adhoc[q.id] = q
+                else:
+                    queries[q.id] = q
+                continue
+            if strict or own:
+                raise problem
+            problems.append(problem)
+        return cls(queries, adhoc, problems)
+
+    def adhoc(self, query_id: str) -> AdhocQuery | None:
+        """The ad-hoc query file called ``query_id`` (its file name), or None."""
+        return self._adhoc.get(query_id)
+
+    def adhoc_queries(self) -> list[AdhocQuery]:
+        """The ad-hoc query files, in load order."""
+        return list(self._adhoc.values())
 
     def ids(self) -> list[str]:
         """Query ids in load order."""
@@ -100,7 +166,15 @@ class Library:
         try:
             return self._queries[query_id]
         except KeyError:
-            raise QueryError(f"没有这个查询 / unknown query {query_id!r}; known: {', '.join(self.ids())}") from None
+            pass
+        for problem in self.problems:
+            if Path(problem.path).stem == query_id:
+                raise QueryError(f"查询文件有误 / the query file is broken: {problem}")
+        if query_id in self._adhoc:
+            raise QueryError(f"{query_id} 是即席查询(无文件头),没有声明参数和结果列 / {query_id} is an ad-hoc query "
+                             f"(a file without a header): it declares no parameters or result columns")
+        known = ", ".join([*self.ids(), *self._adhoc])
+        raise QueryError(f"没有这个查询 / unknown query {query_id!r}; known: {known}")
 
     def listing(self, lang: Lang = "zh") -> pd.DataFrame:
         """One row per query (id, severity, title, parameters with defaults) for ``guanlian queries``.
@@ -117,6 +191,17 @@ class Library:
                 "why": q.why_zh if lang == "zh" else q.why_en,
                 "params": ", ".join(f"{p.name}={p.default}" for p in q.params.values()),
                 "file": str(q.path),
+            })
+        for a in self._adhoc.values():
+            first = next((ln.strip().lstrip("/").strip() for ln in a.cypher.splitlines() if ln.strip()), "")
+            label = "即席查询" if lang == "zh" else "ad-hoc query"
+            rows.append({
+                "id": a.id,
+                "severity": "",
+                "title": f"{label}: {first}" if a.cypher.lstrip().startswith("//") else f"({label})",
+                "why": "",
+                "params": ", ".join(dict.fromkeys(f"${n}" for n, _ in cypher_params(a.cypher))),
+                "file": str(a.path),
             })
         return pd.DataFrame(rows, columns=["id", "severity", "title", "why", "params", "file"])
 

@@ -14,6 +14,8 @@ from guanlian.cli import app
 from guanlian.graph.ladybug import LadybugStore
 from guanlian.graph.store import Store, StoreError
 from guanlian.queries.adhoc import WriteRefused, check_read_only, run_adhoc, typed_param
+from guanlian.queries.library import Library
+from guanlian.queries.spec import QueryFileError
 
 WRITES = [
     "CREATE (:Person {key: 'x'})",
@@ -150,3 +152,51 @@ def test_money_sums_are_exact_integer_fen_on_both_engines(empty_store: Store) ->
     none = run_adhoc(empty_store, "MATCH (u:Unit)-[p:PAYMENT]->(c:Company) WHERE p.amount < 0 "
                      "RETURN sum(p.amount) AS total")
     assert none["total"].tolist() in ([0], [None])  # near miss: an empty sum stays a number (or null), not NaN
+
+
+def _query_dir(tmp_path: Path) -> Path:
+    d = tmp_path / "my-queries"
+    d.mkdir()
+    (d / "names.cypher").write_text("// persons called $n\nMATCH (p:Person) WHERE p.name = $n\n"
+                                    "RETURN p.name AS name, p.id_number AS id\n", encoding="utf-8")
+    (d / "wipe.cypher").write_text("MATCH (p:Person) DETACH DELETE p\n", encoding="utf-8")
+    (d / "half.cypher").write_text("// ---\n// id: half\n// title_zh: 半个文件头\n// ---\nMATCH (n) RETURN n\n",
+                                   encoding="utf-8")
+    return d
+
+
+def test_a_plain_cypher_file_runs_by_its_name_read_only(store: str, tmp_path: Path) -> None:
+    """Issue 15 item 4: a .cypher file without a header in --queries-dir is an ad-hoc query; a broken one is one
+    line naming it and the others still run."""
+    d = _query_dir(tmp_path)
+    r = CliRunner().invoke(app, ["run", "names", "--queries-dir", str(d), "--store", store, "--param", "n=刘桂英",
+                                 "--format", "json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout) == [{"name": "刘桂英", "id": "3608**********204X"}]  # masked like cypher
+    assert "wipe.cypher" in r.stderr and "half.cypher:2: header lacks 'title_en'" in r.stderr
+    assert "Traceback" not in r.output
+    r = CliRunner().invoke(app, ["run", "wipe", "--queries-dir", str(d), "--store", store])
+    assert r.exit_code == 2 and "wipe.cypher" in r.output and "read-only" in r.output, r.output
+    r = CliRunner().invoke(app, ["run", "half", "--queries-dir", str(d), "--store", store])
+    assert r.exit_code == 2 and "half.cypher:2" in r.output and "Traceback" not in r.output, r.output
+    with LadybugStore(store, create=False) as s:
+        assert s.query("MATCH (p:Person) RETURN count(p) AS n")["n"].tolist() == [2]
+    r = CliRunner().invoke(app, ["queries", "--queries-dir", str(d), "--json"])
+    listed = {q["id"]: q for q in json.loads(r.stdout)}
+    assert "names" in listed and listed["names"]["params"] == "$n" and "wipe" not in listed and "half" not in listed
+    assert "relative_company_paid" in listed
+    r = CliRunner().invoke(app, ["run", "names", "--queries-dir", str(tmp_path / "nowhere"), "--store", store])
+    assert r.exit_code == 2 and "no such query file or folder" in r.output
+
+
+def test_scan_runs_the_other_queries_when_one_file_is_broken(store: str, tmp_path: Path) -> None:
+    d = _query_dir(tmp_path)
+    out = tmp_path / "scan"
+    r = CliRunner().invoke(app, ["scan", "--queries-dir", str(d), "--store", store, "--out", str(out),
+                                 "--views", "none"])
+    assert r.exit_code == 0, r.output
+    assert "half.cypher" in r.stderr and "wipe.cypher" in r.stderr
+    runs = {q["id"] for q in json.loads((out / "findings.json").read_text(encoding="utf-8"))["query_runs"]}
+    assert "relative_company_paid" in runs and not runs & {"names", "wipe", "half"}
+    with pytest.raises(QueryFileError, match="half.cypher"):  # the library API stays strict by default
+        Library.load([d])
