@@ -142,11 +142,21 @@ def edge_label(etype: str, props: Mapping[str, Any], lang: Lang) -> str:
 
 
 def edge_tooltip(edge: Mapping[str, Any], lang: Lang, show_ids: bool) -> str:
-    """Plain-text tooltip for an edge: kind, properties, provenance."""
+    """Plain-text tooltip for an edge: kind, properties, provenance (``sources``, when given, lists the rows of
+    the two records a matcher link joins instead of the link's own placeholder row).
+
+    >>> edge_tooltip({"type": "POSSIBLY_SAME", "props": {}, "src_file": "matcher", "src_row": 0,
+    ...               "sources": [("亲属.xlsx", 7), ("股东.csv", 31)]}, "zh", False).splitlines()[-2:]
+    ['来源: 亲属.xlsx 第7行', '来源: 股东.csv 第31行']
+    """
     etype = str(edge.get("type", ""))
     lines = [edge_kind_label(etype, lang)]
     lines += props_lines(etype, edge.get("props") or {}, lang, show_ids, is_edge=True)
-    prov = provenance_text(edge.get("src_file"), edge.get("src_row"), lang)
-    if prov:
-        lines.append(prov)
-    return "\n".join(lines)
+    sources = edge.get("sources")
+    if sources:  # a matcher link has no row of its own: the rows of the two records it links
+        lines += [provenance_text(f, r, lang) for f, r in sources]
+    else:
+        prov = provenance_text(edge.get("src_file"), edge.get("src_row"), lang)
+        if prov:
+            lines.append(prov)
+    return "\n".join(mask_text(x, show_ids) for x in lines)

@@ -398,12 +398,15 @@ def finding_graph(finding: Finding, context: nx.MultiDiGraph | None = None) -> n
             g.nodes[node.key].update(attrs)
         else:
             g.add_node(node.key, **attrs)
+    linked = {(r.a, r.b): r.sources() for r in finding.identity_routes()}
     for edge in finding.path.edges:
         for end in (edge.src, edge.dst):
             if end not in g:
                 g.add_node(end, kind="", name="", props={})
         eattrs: dict[str, Any] = {"type": edge.type, "props": dict(edge.props), "src_file": edge.src_file,
                                   "src_row": edge.src_row}
+        if edge.is_identity_link:
+            eattrs["sources"] = linked[(edge.src, edge.dst)]
         if edge.key is not None:
             eattrs["edge_key"] = edge.key
         g.add_edge(edge.src, edge.dst, key=edge.type, **eattrs)

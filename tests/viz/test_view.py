@@ -102,3 +102,17 @@ def test_render_all_views(findings_doc: FindingsDoc, tmp_path: Path) -> None:
     views = render_finding_views(findings_doc, tmp_path)
     assert set(views) == {f.id for f in findings_doc.findings}
     assert all(p.exists() and p.parent == tmp_path for p in views.values())
+
+
+def test_a_fuzzy_link_in_a_view_cites_both_records(findings_doc: FindingsDoc, tmp_path: Path) -> None:
+    f = findings_doc.findings[1]
+    (route,) = f.identity_routes()
+    g = finding_graph(f)
+    (attrs,) = [a for _, _, a in g.edges(data=True) if a["type"] == "POSSIBLY_SAME"]
+    assert attrs["sources"] == route.sources() and all(file and row for file, row in route.sources())
+    html = render_finding_view(f, tmp_path / "v.html").read_text(encoding="utf-8")
+    for file, row in route.sources():
+        assert f"来源: {file} 第{row}行" in html
+    # near miss: an ordinary edge keeps its own row
+    (serves,) = [a for _, _, a in g.edges(data=True) if a["type"] == "SERVES_IN"][:1]
+    assert "sources" not in serves
