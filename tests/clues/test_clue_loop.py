@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,19 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return [p for p, _ in manifest.files]
 
 
+@pytest.fixture(scope="module")
+def loaded(world: list[Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An embedded store with the world loaded and matched once (tests copy the closed folder)."""
+    path = tmp_path_factory.mktemp("loaded") / "store"
+    store = LadybugStore(path)
+    try:
+        load_files(store, world)
+        match_store(store)
+    finally:
+        store.close()
+    return path
+
+
 def _target(findings: tuple[Finding, ...]) -> Finding:
     """A case summing payment rows, all in the official's tenure (a payment on its last day counts for it too)."""
     for f in findings:
@@ -53,10 +67,12 @@ def _month(path: Path, f: Finding) -> Path:
 
 
 def _loop(store: Store, files: list[Path], tmp: Path) -> list[str]:
-    """The loop; returns the notes of clues the new month changed that do not say it added the payment."""
+    """The loop (``files`` loaded and matched first, unless empty: the store holds them already); returns the notes
+    of clues the new month changed that do not say it added the payment."""
     db = tmp / "clues.db"
-    load_files(store, files)
-    match_store(store)
+    if files:
+        load_files(store, files)
+        match_store(store)
     first = scan_to_dir(store, tmp / "s1", clues=db, views=0)
     case = _target(first.filed.findings)
     with ClueLibrary(db, actor="扫描") as lib:
@@ -107,10 +123,11 @@ def _loop(store: Store, files: list[Path], tmp: Path) -> list[str]:
     return churn
 
 
-def test_clue_loop_ladybug(world: list[Path], tmp_path: Path) -> None:
+def test_clue_loop_ladybug(loaded: Path, tmp_path: Path) -> None:
+    shutil.copytree(loaded, tmp_path / "store")
     store = LadybugStore(tmp_path / "store")
     try:
-        assert _loop(store, world, tmp_path) == []
+        assert _loop(store, [], tmp_path) == []
     finally:
         store.close()
 
@@ -124,16 +141,15 @@ def test_clue_loop_neo4j(world: list[Path], neo4j_store: Store, tmp_path: Path) 
                      f"a new payments month changes the evidence of unrelated cases: {churn}")
 
 
-def test_cli_record_triage_stats_and_errors(world: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_cli_record_triage_stats_and_errors(loaded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
                                             ) -> None:
     """The CLI contract: show (text zh/en, --json with snapshot and history, masked), park/close/ack, --by and the
     GUANLIAN_USER / GUANLIAN_ACTOR defaults, stats from a scripted evaluation with a dismissal, one-line errors."""
     run = CliRunner().invoke
     store = str(tmp_path / "store")
+    shutil.copytree(loaded, store)
     s = LadybugStore(store)
     try:
-        load_files(s, world)
-        match_store(s)
         filed = scan_to_dir(s, tmp_path / "s1", clues=tmp_path / "store" / "clues.db", views=0).filed.findings
     finally:
         s.close()
