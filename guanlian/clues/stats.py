@@ -117,12 +117,12 @@ def precision_table(lib: ClueLibrary, dismissed: Iterable[DismissedFinding] = ()
     """
     gone = {cid: (tuple(qs), tier) for cid, qs, tier in dismissed}
     items: list[tuple[tuple[str, ...], str, str]] = []  # (queries, tier, outcome)
+    # the tier as handed over: read straight from the snapshot text (no full parse of every clue)
+    snap_tier = {str(r[0]): str(r[1]) for r in lib.conn.execute(
+        "SELECT clue_id, json_extract(snapshot, '$.confidence') FROM clues WHERE snapshot IS NOT NULL").fetchall()
+        if r[1]}
     for c in lib.list():
-        tier = c.confidence or "certain"
-        if c.snapshot_at is not None:
-            snap = lib.show(c.clue_id).snapshot
-            if snap is not None:
-                tier = snap.confidence
+        tier = snap_tier.get(c.clue_id) or c.confidence or "certain"
         items.append((tuple(c.queries), tier, _outcome(c.status, c.rating, c.fingerprint in gone)))
         gone.pop(c.fingerprint, None)
     for qs, tier in gone.values():

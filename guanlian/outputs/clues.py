@@ -16,6 +16,7 @@ Example:
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -91,7 +92,11 @@ def clue_table(lib: ClueLibrary, *, lang: Lang = "zh", show_ids: bool = False) -
     payload = {
         "exported_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "clues": [
-            {**asdict(d.clue), "finding": d.finding.to_json(), "history": [asdict(h) for h in d.history]}
+            {**asdict(d.clue), "finding": d.finding.to_json(),
+             "snapshot": None if d.snapshot_json is None else json.loads(d.snapshot_json),
+             "versions": [{"version": v.version, "at": v.at, "actor": v.actor, "summary_zh": v.summary_zh,
+                           "summary_en": v.summary_en} for v in d.versions],
+             "history": [asdict(h) for h in d.history]}
             for d in details
         ],
     }

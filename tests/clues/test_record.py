@@ -285,3 +285,14 @@ def test_a_newer_library_is_refused(tmp_path: Path) -> None:
     con.close()
     with pytest.raises(ClueError, match="newer guanlian"):
         ClueLibrary(db)
+
+
+def test_precision_counts_the_tier_handed_over(lib: ClueLibrary) -> None:
+    cid = lib.add_findings(FindingsDoc((_case(2),))).clue_ids["case01"]  # probable
+    lib.transfer(cid, "第三室")
+    lib.add_findings(FindingsDoc((replace(_case(2), confidence="certain"),)))  # a later scan lifts it
+    for step in (lambda: lib.handle(cid, "初核"), lambda: lib.feedback(cid, "反馈"), lambda: lib.evaluate(cid, "属实")):
+        step()
+    assert lib.show(cid).clue.confidence == "certain"
+    tiers = {r.key: r.substantiated for r in precision_table(lib).by_tier}
+    assert tiers == {"probable": 1}  # near miss: not under the latest tier
