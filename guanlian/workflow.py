@@ -217,6 +217,8 @@ def collide_files(left: Path, right: Path, left_kind: str | None, right_kind: st
         issues_out = out.with_name(out.stem + ".issues.csv")
         TABLE_WRITERS.get("csv").write(TableData((sheet(issues, "issues_sheet"),), None), issues_out)
     summary = collision_summary(c, lang, written=out, show_ids=show_ids)
+    if side is not None and "relatives" not in (lp.kind, rp.kind):
+        summary += "\n" + pick(COLLIDE_TEXT["side_ignored"], lang)
     if issues_out is not None and issues_out != out:
         summary += "\n" + pick(COLLIDE_TEXT["issues_written"], lang).format(path=issues_out)
     return CollideResult(c, out, issues_out, summary)

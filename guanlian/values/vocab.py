@@ -358,6 +358,7 @@ COLLIDE_TEXT: Final[Labels] = {
     "rejected_head": ("拒收的行({n}):", "rejected rows ({n}):"),
     "rejected_line": ("{file} 第 {row} 行 {field}「{value}」:{reason}", "{file} row {row} {field} '{value}': {reason}"),
     "more": ("……另有 {n} 行,见问题行表", "... and {n} more (see the issues table)"),
+    "side_ignored": ("注意:--side 只用于家庭成员表,这两个文件都不是", "note: --side applies to family tables; neither file is one"),
     "issues_sheet": ("问题行", "issues"),
     "pairs_sheet": ("碰撞结果", "collisions"),
 }

@@ -94,7 +94,9 @@ def test_names_only_list_gives_labelled_possible_candidates(tmp_path: Path) -> N
     assert [(r["左表行号"], r["左表姓名"], r["右表行号"], r["等级"]) for r in rows if not r["右表姓名"]] == [
         ("3", "赵大海", "", "无候选")]
     assert "只有姓名" in output and "无候选 1" in output
-    code, output = _collide(str(left), str(right), "--out", str(tmp_path / "m.json"), "--lang", "en")
+    code, output = _collide(str(left), str(right), "--out", str(tmp_path / "m.json"), "--lang", "en",
+                            "--side", "both")
+    assert "--side applies to family tables" in output
     doc = json.loads((tmp_path / "m.json").read_text(encoding="utf-8"))
     assert code == 0 and [(p["left_name"], p["right_name"], p["compared"]) for p in doc["pairs"]] == [
         ("刘桂兰", "劉桂蘭", "name only (nothing else to compare)")] and doc["issues"] == []
