@@ -805,6 +805,7 @@ class Workbench:
             out[side] = rec
         for lang in ("zh", "en"):
             out[f"explanation_{lang}"] = mask_text(str(out[f"explanation_{lang}"]))
+        out["judgement"] = None if row.judgement is None else _judgement_json(row.judgement)
         return out
 
     def _current_links(self) -> dict[str, Judgement]:

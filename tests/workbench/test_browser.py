@@ -202,6 +202,13 @@ def test_investigator_journey(browser: Any, served: Served, ladybug_world: World
     assert page.locator(f"a.finding[href='/findings/{gone_id}']").count() == 0
     assert page.locator(f"a.finding[href='/findings/{lifted_id}']").count() == 1
     s.shot("10-after-reject")
+    page.goto(f"{server}/links?tier=confirmed")  # the links view: the confirmed link with who and why
+    assert page.locator(f"tr[id='link-{good_link}']").count() == 1, (page.url, page.content()[:500])
+    assert "调查员丙" in page.inner_text(f"tr[id='link-{good_link}']")
+    s.shot("11-links")
+    page.goto(f"{server}/clues/stats")
+    page.wait_for_selector("#by-query")
+    s.shot("12-clue-stats")
 
     # English switch (on the clue page)
     page.goto(clue_url)

@@ -133,6 +133,10 @@ def test_confirm_reject_dismiss_one_truth_with_the_cli(jbench: Bench) -> None:
     assert _get(c, f"/api/findings/{gone_id}", 404)  # rested only on the rejected link
     assert _get(c, "/api/findings?per_page=500")["total"] == n - 1
     assert _get(c, f"/api/links?id={bad_link}")["total"] == 0  # deleted from the graph, as `judge` does
+    confirmed = _get(c, "/api/links?tier=confirmed")["links"]
+    assert [x["id"] for x in confirmed] == [good_link] and confirmed[0]["judgement"]["text_zh"].startswith("经核查组确认")
+    page = c.get("/links?tier=confirmed")
+    assert page.status_code == 200 and "经核查组确认（调查员甲" in page.text
 
     _post(c, {"finding_id": other, "verdict": "dismiss", "reason": "已另案处理", "by": "调查员丙"})
     shown = _get(c, f"/api/findings/{other}")
