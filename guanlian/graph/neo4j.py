@@ -32,7 +32,7 @@ from neo4j import exceptions as nx
 from neo4j.graph import Node, Path, Relationship
 
 from guanlian.graph.engines import data_home
-from guanlian.graph.frames import edge_columns, node_columns, prepare_edges, prepare_nodes
+from guanlian.graph.frames import PROVENANCE_COLUMNS, edge_columns, node_columns, prepare_edges, prepare_nodes
 from guanlian.graph.store import Engine, StoreError
 from guanlian.model import EdgeKind, NodeKind, model
 
@@ -92,6 +92,12 @@ def _props(frame: pd.DataFrame, cols: list[str]) -> list[dict[str, Any]]:
     """One property map per row, with missing values left out."""
     records = frame[cols].astype(object).to_dict("records")
     return [{str(k): _scalar(v) for k, v in r.items() if _present(v)} for r in records]
+
+
+def _keep_first(var: str) -> str:
+    """Cypher ``SET`` of the provenance properties that keeps the stored ones: provenance records where a node or
+    edge was first seen, so a later load never rewrites it (as :class:`~guanlian.graph.ladybug.LadybugStore` does)."""
+    return ", ".join(f"{var}.{c} = coalesce({var}.{c}, row.prov.{c})" for c in PROVENANCE_COLUMNS).join(["SET ", ""])
 
 
 def _native(value: object) -> object:
@@ -395,12 +401,15 @@ class Neo4jStore:
         frame = prepare_nodes(nk, rows)
         if frame.empty:
             return 0
-        props = [c for c in node_columns(nk) if c != "key"]
+        props = [c for c in node_columns(nk) if c != "key" and c not in PROVENANCE_COLUMNS]
+        prov = [c for c in node_columns(nk) if c in PROVENANCE_COLUMNS]
         payload = [
-            {"key": k, "props": p} for k, p in zip(frame["key"].tolist(), _props(frame, props), strict=True)
+            {"key": k, "props": p, "prov": v}
+            for k, p, v in zip(frame["key"].tolist(), _props(frame, props), _props(frame, prov), strict=True)
         ]
         return self._write_batches(
-            f"UNWIND $rows AS row MERGE (n:{nk.name} {{key: row.key}}) SET n += row.props RETURN count(*) AS n",
+            f"UNWIND $rows AS row MERGE (n:{nk.name} {{key: row.key}}) SET n += row.props {_keep_first('n')} "
+            "RETURN count(*) AS n",
             payload,
         )
 
@@ -422,7 +431,8 @@ class Neo4jStore:
         frame = prepare_edges(ek, rows)
         if frame.empty:
             return 0
-        props = [c for c in edge_columns(ek) if c != "key"]
+        props = [c for c in edge_columns(ek) if c != "key" and c not in PROVENANCE_COLUMNS]
+        prov = [c for c in edge_columns(ek) if c in PROVENANCE_COLUMNS]
         written = 0
         for (src_kind, dst_kind), part in frame.groupby(["src_kind", "dst_kind"], sort=False):
             pair = (str(src_kind), str(dst_kind))
@@ -431,18 +441,20 @@ class Neo4jStore:
                     f"{ek.name} 不能连接 / cannot join {pair[0]} to {pair[1]}; allowed: {list(ek.endpoints)}"
                 )
             payload = [
-                {"src": s, "dst": d, "key": k, "props": p}
-                for s, d, k, p in zip(
+                {"src": s, "dst": d, "key": k, "props": p, "prov": v}
+                for s, d, k, p, v in zip(
                     part["src"].astype(str).tolist(),
                     part["dst"].astype(str).tolist(),
                     part["key"].tolist(),
                     _props(part, props),
+                    _props(part, prov),
                     strict=True,
                 )
             ]
             n = self._write_batches(
                 f"UNWIND $rows AS row MATCH (a:{pair[0]} {{key: row.src}}) MATCH (b:{pair[1]} {{key: row.dst}}) "
-                f"MERGE (a)-[e:{ek.name} {{key: row.key}}]->(b) SET e += row.props RETURN count(*) AS n",
+                f"MERGE (a)-[e:{ek.name} {{key: row.key}}]->(b) SET e += row.props {_keep_first('e')} "
+                "RETURN count(*) AS n",
                 payload,
             )
             if n < len(payload):

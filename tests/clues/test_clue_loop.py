@@ -134,11 +134,9 @@ def test_clue_loop_ladybug(loaded: Path, tmp_path: Path) -> None:
 
 @pytest.mark.neo4j
 def test_clue_loop_neo4j(world: list[Path], neo4j_store: Store, tmp_path: Path) -> None:
-    churn = _loop(neo4j_store, world, tmp_path)
-    if churn:  # everything above passed; this part is a known store bug on Neo4j, not the clue library's
-        pytest.xfail("Neo4jStore.upsert_nodes overwrites the provenance (src_file/src_row) of existing Unit and "
-                     "Company nodes when a later file mentions them (LadybugDB keeps where a node was first seen), so "
-                     f"a new payments month changes the evidence of unrelated cases: {churn}")
+    # no churn: a later file keeps the provenance of the nodes it mentions on Neo4j too (it used to rewrite it, so a
+    # new payments month changed the evidence of unrelated cases)
+    assert _loop(neo4j_store, world, tmp_path) == []
 
 
 def test_cli_record_triage_stats_and_errors(loaded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -191,6 +191,29 @@ def test_missing_values_are_not_written(neo4j_store: Neo4jStore) -> None:
     assert isinstance(with_cap["cap"], float)
 
 
+def test_a_later_load_keeps_provenance(neo4j_store: Neo4jStore) -> None:
+    """As on LadybugDB: provenance records where a node or edge was first seen; a later file that mentions it
+    updates its values but never its src_file/src_row/load_id (a new payments month must not change the evidence
+    of cases it does not touch)."""
+    s = neo4j_store
+    s.upsert_nodes("Unit", pd.DataFrame({"key": ["u"], "name": ["局"], "src_file": ["干部.xlsx"], "src_row": [3],
+                                         "load_id": ["L1"]}))
+    s.upsert_nodes("Company", pd.DataFrame({"key": ["c"], "name": ["公司"], "src_file": ["登记.csv"], "src_row": [9]}))
+    paid = pd.DataFrame({"src": ["u"], "dst": ["c"], "src_kind": ["Unit"], "dst_kind": ["Company"], "key": ["e1"],
+                         "payments": [1], "src_file": ["付款.csv"], "src_row": [2]})
+    s.upsert_edges("PAID", paid)
+    s.upsert_nodes("Unit", pd.DataFrame({"key": ["u"], "name": ["吉安市局"], "src_file": ["新.csv"], "src_row": [2],
+                                         "load_id": ["L2"]}))
+    s.upsert_edges("PAID", paid.assign(payments=[2], src_file=["新.csv"], src_row=[7]))
+    got = s.query("MATCH (u:Unit {key: 'u'})-[e:PAID]->(c:Company) RETURN u.name AS a, u.src_file AS f, "
+                  "u.src_row AS r, u.load_id AS l, e.payments AS n, e.src_file AS ef, e.src_row AS er")
+    assert got.values.tolist() == [["吉安市局", "干部.xlsx", 3, "L1", 2, "付款.csv", 2]]
+    # near miss: a node first written without provenance takes it from the first load that has it
+    s.upsert_nodes("Company", pd.DataFrame({"key": ["c2"], "name": ["二"]}))
+    s.upsert_nodes("Company", pd.DataFrame({"key": ["c2"], "src_file": ["登记.csv"], "src_row": [4]}))
+    assert s.query("MATCH (c:Company {key: 'c2'}) RETURN c.src_file AS f").values.tolist() == [["登记.csv"]]
+
+
 def test_int_properties_stay_integers(neo4j_store: Neo4jStore) -> None:
     neo4j_store.upsert_nodes("Person", _people(1))
     df = neo4j_store.query("MATCH (p:Person) RETURN p.birth_date_day AS d, p.birth_date_day + 1 = 3651 AS ok")
