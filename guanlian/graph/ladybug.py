@@ -20,6 +20,7 @@ Example:
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,52 @@ from guanlian.model import EdgeKind, NodeKind, model
 from guanlian.values.privacy import plain
 
 DB_FILE = "graph.lbug"
+
+BUFFER_POOL_ENV = "GUANLIAN_BUFFER_POOL_MB"
+"""Environment variable: the embedded engine's page cache in MiB (default :data:`DEFAULT_BUFFER_POOL_MB`)."""
+
+DEFAULT_BUFFER_POOL_MB = 2048
+"""LadybugDB's own default page cache is 80 % of the machine's memory, and pages a query touched stay resident
+until the cache is full: at 1M rows most of the peak of ``scan`` and of ``load``'s bulk write was this cache.
+A query's hash tables live in the same cache and do not spill to disk, so a query that needs more than the
+cache fails (``Buffer manager exception``); the store then reopens with twice the cache (up to LadybugDB's
+default) and runs the statement again (:meth:`LadybugStore._grow`). Peak memory follows what the biggest
+query needs, not the machine's size (docs/benchmarks.md, Memory at 1M rows)."""
+
+
+def buffer_pool_bytes() -> int:
+    """The page cache an embedded store opens with: ``$GUANLIAN_BUFFER_POOL_MB`` MiB (default 2048), never more
+    than :func:`max_buffer_pool_bytes`.
+
+    Raises:
+        StoreError: the variable is set but is not a positive whole number of MiB.
+
+    Example:
+        >>> buffer_pool_bytes() <= DEFAULT_BUFFER_POOL_MB * 2**20 or BUFFER_POOL_ENV in os.environ
+        True
+    """
+    text = os.environ.get(BUFFER_POOL_ENV, "").strip()
+    if text and not (text.isdigit() and int(text) > 0):
+        raise StoreError(f"{BUFFER_POOL_ENV} 必须是正整数(MiB) / must be a positive whole number of MiB, not {text!r}")
+    return min(int(text or DEFAULT_BUFFER_POOL_MB) * 2**20, max_buffer_pool_bytes())
+
+
+def max_buffer_pool_bytes() -> int:
+    """The most the page cache grows to: 80 % of the machine's memory (LadybugDB's own default).
+
+    Example:
+        >>> max_buffer_pool_bytes() > 0
+        True
+    """
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") * 0.8)
+    except (ValueError, OSError):  # not every platform names these
+        return 8 * 2**30
+
+
+def _pool_full(exc: RuntimeError) -> bool:
+    """True when LadybugDB refused a statement because its page cache could not hold the query's data."""
+    return "buffer pool is full" in str(exc).lower()
 
 _DDL_TYPES = {"string": "STRING", "int": "INT64", "float": "DOUBLE", "bool": "BOOLEAN"}
 
@@ -103,13 +150,11 @@ class LadybugStore:
                 f"修复 / fix: check the path, or load files first (`guanlian load --store {self.dir} …`)"
             )
         self.dir.mkdir(parents=True, exist_ok=True)
-        try:
-            self._db = lb.Database(str(self.dir / DB_FILE), read_only=read_only)
-        except RuntimeError as exc:
-            raise StoreError(f"无法打开图数据库 / cannot open the graph store at {self.dir}: {exc}") from None
-        self._conn = lb.Connection(self._db)
-        self._schema_ready = False
         self._read_only = read_only
+        self.buffer_pool = buffer_pool_bytes()
+        """The page cache this store has open now, in bytes (grows when a query needs more)."""
+        self._open()
+        self._schema_ready = False
         if read_only:
             # amounts still in yuan would be read as fen without any error: check them now; a missing table
             # or property fails its first query, which then checks everything (_fetch)
@@ -117,6 +162,35 @@ class LadybugStore:
             if gap is not None:
                 self.close()
                 raise self._outdated(gap)
+
+    def _open(self) -> None:
+        try:
+            self._db = lb.Database(str(self.dir / DB_FILE), read_only=self._read_only,
+                                   buffer_pool_size=self.buffer_pool)
+        except RuntimeError as exc:
+            raise StoreError(f"无法打开图数据库 / cannot open the graph store at {self.dir}: {exc}") from None
+        self._conn = lb.Connection(self._db)
+
+    def _grow(self) -> bool:
+        """Reopen the database with twice the page cache (at most :func:`max_buffer_pool_bytes`); False when it
+        is already there. Statements run in their own transactions, so nothing is open across the reopen."""
+        top = max_buffer_pool_bytes()
+        if self.buffer_pool >= top:
+            return False
+        self._conn.close()
+        self._db.close()
+        self.buffer_pool = min(self.buffer_pool * 2, top)
+        self._open()
+        return True
+
+    def _run(self, cypher: str, params: dict[str, Any] | None = None) -> Any:
+        """Execute one statement; when the page cache cannot hold the query, grow it and run the statement again."""
+        while True:
+            try:
+                return self._conn.execute(cypher, params or {})
+            except RuntimeError as exc:
+                if not (_pool_full(exc) and self._grow()):
+                    raise
 
     # -- schema -----------------------------------------------------------------------------------------
     def ensure_schema(self) -> None:
@@ -215,7 +289,7 @@ class LadybugStore:
         self.ensure_schema()
         n = _count(self._fetch(f"MATCH ()-[e:{ek.name}]->() RETURN count(e) AS n"))
         if n:
-            self._conn.execute(f"MATCH ()-[e:{ek.name}]->() DELETE e")
+            self._run(f"MATCH ()-[e:{ek.name}]->() DELETE e")
         return n
 
     def clear(self) -> int:
@@ -236,7 +310,7 @@ class LadybugStore:
 
     def execute(self, cypher: str, params: dict[str, Any] | None = None) -> None:
         try:
-            self._conn.execute(cypher, params or {})
+            self._run(cypher, params)
         except RuntimeError as exc:
             raise StoreError(f"查询失败 / query failed on LadybugDB: {exc}") from None
 
@@ -263,7 +337,7 @@ class LadybugStore:
     # -- internals --------------------------------------------------------------------------------------
     def _fetch(self, cypher: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
         try:
-            result = self._conn.execute(cypher, params or {})
+            result = self._run(cypher, params)
         except RuntimeError as exc:
             gap = self._schema_gap() if self._read_only and "Binder exception" in str(exc) else None
             if gap is not None:

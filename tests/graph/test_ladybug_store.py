@@ -109,3 +109,25 @@ def test_older_store_gains_new_properties(tmp_path: Path) -> None:
         got = s.query("MATCH ()-[p:PAYMENT]->() RETURN p.key AS k, p.routed_from AS r, p.amount AS a ORDER BY k")
     # the older store's amount in yuan (DOUBLE) became integer fen; the new row is fen already
     assert got["a"].tolist() == [122998383, 100] and got["r"].tolist()[1] == "cname:x"
+
+
+def test_buffer_pool_is_capped_configurable_and_grows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from guanlian.graph.ladybug import BUFFER_POOL_ENV, DEFAULT_BUFFER_POOL_MB, buffer_pool_bytes
+
+    monkeypatch.delenv(BUFFER_POOL_ENV, raising=False)
+    assert 0 < buffer_pool_bytes() <= DEFAULT_BUFFER_POOL_MB * 2**20  # not LadybugDB's 80 % of the machine
+    monkeypatch.setenv(BUFFER_POOL_ENV, "8")
+    assert buffer_pool_bytes() == 8 * 2**20
+    store = LadybugStore(tmp_path / "small-pool")
+    n = 100_000  # more than 8 MiB of pages: the store grows its cache instead of failing
+    store.upsert_nodes("Unit", pd.DataFrame({"key": [f"u{i}" for i in range(n)],
+                                             "name": [f"单位{i % 50_000}" for i in range(n)]}))
+    assert store.buffer_pool > 8 * 2**20
+    assert store.counts()["Unit"] == n
+    same = store.query("MATCH (a:Unit), (b:Unit) WHERE a.name = b.name AND a.key < b.key RETURN count(*) AS c")
+    assert int(same.iloc[0, 0]) == n // 2
+    store.close()
+    for bad in ("0", "2GiB", "-5"):
+        monkeypatch.setenv(BUFFER_POOL_ENV, bad)
+        with pytest.raises(StoreError, match=BUFFER_POOL_ENV):
+            LadybugStore(tmp_path / "bad")
