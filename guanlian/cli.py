@@ -24,7 +24,7 @@ from guanlian.graph import Store, StoreError, default_store, open_store
 from guanlian.graph.engines import describe_locations
 from guanlian.outputs import FILE_TABLE_WRITERS, TABLE_WRITERS, TableWriter
 from guanlian.progress import reporting, wanted
-from guanlian.values.vocab import LANG, Labels, Lang, is_lang, parse_choice
+from guanlian.values.vocab import LANG, Labels, Lang, is_lang, kind_label, parse_choice
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -171,25 +171,26 @@ def load(
 
 
 @app.command()
-def stats(store: StoreOpt = None, database: DatabaseOpt = None, as_json: Annotated[bool, typer.Option("--json")] = False
-          ) -> None:
+def stats(store: StoreOpt = None, database: DatabaseOpt = None, as_json: Annotated[bool, typer.Option("--json")] = False,
+          lang: LangOpt = "zh") -> None:
     """统计 / Count nodes and edges per kind."""
     from guanlian.model import model
 
+    code = _lang(lang)
     with opened(store, database) as s:
         counts = s.counts()
     if as_json:
         sys.stdout.write(json.dumps(counts, ensure_ascii=False) + "\n")
         return
     m = model()
-    t = Table(title=f"图存储 / store: {store or default_store()}")
-    t.add_column("类别 / kind")
-    t.add_column("名称 / name")
-    t.add_column("数量 / count", justify="right")
+    zh = code == "zh"
+    t = Table(title=f"图存储: {store or default_store()}" if zh else f"store: {store or default_store()}")
+    for c in (("类别", "标签", "数量") if zh else ("kind", "label", "count")):
+        t.add_column(c, justify="right" if c in ("数量", "count") else "left")
     for n in m.nodes:
-        t.add_row(f"{n.label_zh} node", n.name, f"{counts[n.name]:,}")
+        t.add_row(f"{n.label_zh}(节点)" if zh else f"{n.label_en} (node)", n.name, f"{counts[n.name]:,}")
     for e in m.edges:
-        t.add_row(f"{e.label_zh} edge", e.name, f"{counts[e.name]:,}")
+        t.add_row(f"{e.label_zh}(关系)" if zh else f"{e.label_en} (edge)", e.name, f"{counts[e.name]:,}")
     console.print(t)
 
 
@@ -206,11 +207,14 @@ def _link_engine(engine: str, spark_master: str | None, conf: list[str] | None) 
 
 @app.command()
 def match(store: StoreOpt = None, database: DatabaseOpt = None, as_json: Annotated[bool, typer.Option("--json")] = False,
-          engine: EngineOpt = "in-process", spark_master: SparkMasterOpt = None, conf: SparkConfOpt = None
-          ) -> None:
+          engine: EngineOpt = "in-process", spark_master: SparkMasterOpt = None, conf: SparkConfOpt = None,
+          lang: LangOpt = "zh") -> None:
     """人员与企业匹配 / Link persons (POSSIBLY_SAME) and companies (SAME_COMPANY) with scored edges (idempotent)."""
+    from guanlian.values.vocab import TIER, tr
     from guanlian.workflow import match as match_all
 
+    code = _lang(lang)
+    zh = code == "zh"
     link = _link_engine(engine, spark_master, conf)
     with opened(store, database) as s, reporting(err, enabled=wanted(err, as_json=as_json)):
         try:
@@ -226,24 +230,26 @@ def match(store: StoreOpt = None, database: DatabaseOpt = None, as_json: Annotat
                                      "routed_payments": summary.companies.routed_payments if summary.companies else 0},
                                     ensure_ascii=False) + "\n")
         return
-    t = Table(title="匹配结果 / match results (stored links)")
-    t.add_column("类别 / kind")
+    t = Table(title="匹配结果(已存储的关联)" if zh else "match results (stored links)")
+    t.add_column("类别" if zh else "kind")
     for tier in tiers:
-        t.add_column(f"{tier}", justify="right")
+        t.add_column(tr(TIER, tier, code), justify="right")
+    kind_words = {"persons": ("人员", "persons"), "companies": ("企业", "companies")}
     for kind, counts in kinds.items():
-        t.add_row(kind, *(f"{counts.get(tier, 0):,}" for tier in tiers))
+        t.add_row(tr(kind_words, kind, code), *(f"{counts.get(tier, 0):,}" for tier in tiers))
     console.print(t)
     skipped = summary.registry_pairs_skipped + summary.budget_skipped
     if skipped:
-        console.print(f"未存储的“可能”链接（与官员及亲属无关，或姓名过于常见），可在 find/工作台中即时计算 / possible links not "
-                      f"stored (no official or relative on either side, or a name too common to identify anyone), "
-                      f"computed on demand by find and the workbench: {skipped:,}")
+        console.print(f"未存储的“可能”关联（与干部及亲属无关，或姓名过于常见），可在 find/工作台中即时计算: {skipped:,}" if zh
+                      else f"possible links not stored (no official or relative on either side, or a name too common "
+                      f"to identify anyone), computed on demand by find and the workbench: {skipped:,}")
     if summary.companies and summary.companies.routed_payments:
-        console.print(f"经企业匹配计入登记企业的付款 / payments routed to the registry company: "
-                      f"{summary.companies.routed_payments:,}")
+        n = summary.companies.routed_payments
+        console.print(f"经企业匹配计入登记企业的付款: {n:,}" if zh else f"payments routed to the registry company: {n:,}")
     if summary.refined_keys:
-        console.print(f"{summary.refined_keys:,} 个分块键过大，已按出生年份细分 / blocking keys too big, refined by "
-                      "birth year (MatchConfig.max_block_pairs)")
+        console.print(f"{summary.refined_keys:,} 个分块键过大，已按出生年份细分(MatchConfig.max_block_pairs)" if zh
+                      else f"{summary.refined_keys:,} blocking keys too big, refined by birth year "
+                      "(MatchConfig.max_block_pairs)")
 
 
 ByOpt = Annotated[str | None, typer.Option("--by", envvar="GUANLIAN_USER",
@@ -268,7 +274,7 @@ def links(store: StoreOpt = None, database: DatabaseOpt = None,
           show_ids: ShowIdsOpt = False) -> None:
     """模糊关联列表 / List fuzzy identity links (persons and companies) with both records and any judgement."""
     from guanlian.judgements import list_links, open_book, orphaned
-    from guanlian.values.vocab import TIER
+    from guanlian.values.vocab import TIER, tr
 
     if tier is not None:
         tier = _choice(TIER, tier, "--tier")
@@ -282,19 +288,28 @@ def links(store: StoreOpt = None, database: DatabaseOpt = None,
             {"id": j.target, "verdict": j.verdict, "by": j.by, "at": j.at, "reason": j.reason, "keys": [j.a_key, j.b_key]}
             for j in lost]}, ensure_ascii=False, indent=1) + "\n")
         return
-    t = Table(title=f"模糊关联 / fuzzy links: {len(rows)}", show_lines=True)
-    for c in ("id", "记录甲 / record A", "记录乙 / record B", "等级 / tier", "分 / score", "理由 / explanation",
-              "判定 / judgement"):
-        t.add_column(c, overflow="fold")
-    for r in rows:
-        sides = [f"{x.name} {x.id_masked} {x.birth_date}\n{x.src_file}:{x.src_row}".strip() for x in (r.a, r.b)]
-        j = r.judgement
-        t.add_row(r.id, *sides, r.tier, f"{r.score:.2f}", r.explanation_en if code == "en" else r.explanation_zh,
-                  "" if j is None else j.text(code))
-    console.print(t)
+    import pandas as pd
+
+    from guanlian.outputs import frame_table
+    from guanlian.values.vocab import VERDICT
+
+    zh = code == "zh"
+    shown = pd.DataFrame([{
+        "id": r.id,
+        "a": " ".join(str(v) for v in (x.name, x.id_masked, x.birth_date, f"({x.src_file}:{x.src_row})") if v),
+        "b": " ".join(str(v) for v in (y.name, y.id_masked, y.birth_date, f"({y.src_file}:{y.src_row})") if v),
+        "tier": tr(TIER, r.tier, code), "score": f"{r.score:.2f}",
+        "why": r.explanation_zh if zh else r.explanation_en,
+        "judgement": "" if r.judgement is None else r.judgement.text(code),
+    } for r in rows for x, y in [(r.a, r.b)]], columns=["id", "a", "b", "tier", "score", "why", "judgement"])
+    headers = (("编号", "记录甲", "记录乙", "等级", "得分", "理由", "判定") if zh
+               else ("id", "record A", "record B", "tier", "score", "explanation", "judgement"))
+    TABLE_WRITERS.get("table").write(frame_table(shown, "links", title=f"模糊关联: {len(rows)}" if zh
+                                                 else f"fuzzy links: {len(rows)}", headers=headers, lang=code), None)
     for j in lost:
-        console.print(f"孤立判定（记录已不在库中，判定保留）/ orphaned judgement (records gone, kept): {j.target} "
-                      f"{j.verdict} {j.by} {j.at} {j.reason}", highlight=False)
+        console.print((f"孤立判定（记录已不在库中，判定保留）: {j.target} " if zh else
+                       f"orphaned judgement (records gone, kept): {j.target} ")
+                      + f"{tr(VERDICT, j.verdict, code)} {j.by} {j.at} {j.reason}", highlight=False)
 
 
 @app.command("judge")
@@ -372,16 +387,26 @@ def find(
     if df.empty:
         console.print("没有找到候选 / no candidates")
         raise typer.Exit(1)
-    t = Table(title=f"候选 / candidates for {name}")
-    expl = "explanation_zh" if _lang(lang) == "zh" else "explanation_en"
+    from guanlian.values.vocab import TIER, tr
+
+    code = _lang(lang)
+    zh = code == "zh"
+    t = Table(title=f"“{name}”的候选" if zh else f"candidates for {name}")
+    expl = "explanation_zh" if zh else "explanation_en"
     cols = ("name", "kind", "key", "credit_code") if org else ("name", "key", "birth_date")
+    words = {"name": ("名称", "name"), "kind": ("类别", "kind"), "key": ("键", "key"),
+             "credit_code": ("统一社会信用代码", "credit code"), "birth_date": ("出生日期", "birth date"),
+             "score": ("得分", "score"), "tier": ("等级", "tier"), expl: ("理由", "explanation")}
     for col in (*cols, "score", "tier", expl):
-        t.add_column(col)
+        t.add_column(tr(words, col, code), overflow="fold")
     for _, r in df.iterrows():
         cells = ["" if _missing(r.get(c)) else str(r.get(c)) for c in cols]
         if not show_ids:
             cells = [mask_ids_in_text(c) for c in cells]
-        t.add_row(*cells, f"{float(r['score']):.2f}", str(r["tier"]), mask_ids_in_text(str(r.get(expl, ""))))
+        if org and "kind" in cols:
+            cells[cols.index("kind")] = kind_label(cells[cols.index("kind")], code)
+        t.add_row(*cells, f"{float(r['score']):.2f}", tr(TIER, str(r["tier"]), code),
+                  mask_ids_in_text(str(r.get(expl, ""))))
     console.print(t)
 
 
@@ -598,9 +623,12 @@ def scan(
         err.print("[bold yellow]注意 / warning:[/] 上次导入后尚未运行 match,经模糊关联的发现可能缺失 / rows were "
                   "loaded after the last `guanlian match`: findings that follow fuzzy person links may be missing; "
                   "run `guanlian match` first", highlight=False, soft_wrap=True)
-    console.print(f"发现 / findings: {result.count}; 报告 / report: {result.report_html}")
+    zh = code == "zh"
+    console.print(f"发现: {result.count}; 报告: {result.report_html}" if zh
+                  else f"findings: {result.count}; report: {result.report_html}")
     if result.dismissed:
-        console.print(f"其中已排除 / of which dismissed: {result.dismissed}（不再立为新线索 / not filed as new clues）")
+        console.print(f"其中已排除: {result.dismissed}（不再立为新线索）" if zh
+                      else f"of which dismissed: {result.dismissed} (not filed as new clues)")
     if lost:
         console.print(f"孤立判定 / orphaned judgements: {len(lost)}（所涉记录已不在库中，判定保留，见 guanlian links / "
                       "their records are no longer in the store; kept, listed by `guanlian links`）", highlight=False)

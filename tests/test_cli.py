@@ -234,3 +234,31 @@ def test_option_values_in_chinese_or_english(demo: Path) -> None:
     assert r.exit_code == 0, r.output
     r = runner.invoke(app, ["run", "shell_company", "--lang", "English", "--store", store, "-f", "csv"])
     assert r.exit_code == 0 and r.stdout.startswith("company,unit,"), r.output
+
+
+CODES = re.compile(r"\b(mother_in_law|father_in_law|spouse_sibling|valid|bad_checksum|treasury|subsidy|possible|"
+                   r"probable|certain|confirmed|high|medium|low|fed_back|transferred|joined|left|tiny_capital|"
+                   r"crowded_address|dead_status|None|nan)\b")
+
+
+def test_one_vocabulary_per_language(demo: Path) -> None:
+    """Issue 15 item 7: zh output carries no English codes, en output no Chinese words except data (names)."""
+    store = str(demo / "store")
+    queries = json.loads(runner.invoke(app, ["queries", "--json"]).stdout)
+    commands = [["stats"], ["links"], ["find", "王"], ["queries"], ["clues", "list"],
+                *(["run", q["id"]] for q in queries)]
+    for cmd in commands:
+        for lang in ("zh", "en"):
+            args = [*cmd, "--lang", lang] + ([] if cmd == ["queries"] else ["--store", store])
+            r = runner.invoke(app, args, env={"COLUMNS": "100"})
+            assert r.exit_code in (0, 1), (args, r.output)
+            out = r.stdout
+            if lang == "zh":  # parameter defaults (k=v) are written as typed; everything else in words
+                found = [m for ln in out.splitlines() if "=" not in ln for m in CODES.findall(ln)]
+                assert not found, (args, found, out[:2000])
+            else:
+                heads = [ln for ln in out.splitlines() if re.match(r"^[a-z][a-z ()/]+\s{2,}", ln)]
+                for ln in heads:
+                    label = re.split(r"\s{2,}", ln)[0]
+                    assert not re.search(r"[\u4e00-\u9fff]", label), (args, ln)
+                assert not re.search(r"\b(None|nan)\b", out), (args, out[:2000])

@@ -32,7 +32,7 @@ from guanlian.queries.spec import (
     load_query_file,
 )
 from guanlian.values.privacy import plain
-from guanlian.values.vocab import Lang
+from guanlian.values.vocab import TIER, Lang, tr
 
 BUILTIN_DIR = Path(__file__).with_name("library")
 
@@ -189,7 +189,8 @@ class Library:
                 "severity": q.severity,
                 "title": q.title_zh if lang == "zh" else q.title_en,
                 "why": q.why_zh if lang == "zh" else q.why_en,
-                "params": ", ".join(f"{p.name}={p.default}" for p in q.params.values()),
+                "params": ", ".join(f"{p.name}={tr(TIER, p.default, lang) if p.type == 'tier' else p.default}"
+                                    for p in q.params.values()),
                 "file": str(q.path),
             })
         for a in self._adhoc.values():

@@ -42,7 +42,7 @@ from guanlian.graph.engines import dialects
 from guanlian.model import TIERS, model, tier_rank
 from guanlian.queries.explain import EXPLAINERS, GENERIC_KEYS, providers
 from guanlian.values.money import to_fen, yuan
-from guanlian.values.vocab import SEVERITIES, Severity
+from guanlian.values.vocab import SEVERITIES, TIER, Severity, parse_choice
 
 ParamType = Literal["int", "float", "string", "bool", "tier", "money"]
 PARAM_TYPES: tuple[ParamType, ...] = ("int", "float", "string", "bool", "tier", "money")
@@ -87,11 +87,8 @@ class Param:
 
     def coerce(self, value: object) -> Any:
         """Typed value from a string (CLI) or a Python value; ValueError says what was expected."""
-        if self.type == "tier":
-            text = str(value).strip().lower()
-            if text not in TIERS:
-                raise ValueError(f"{self.name}: expected one of {', '.join(TIERS)}, got {value!r}")
-            return text
+        if self.type == "tier":  # a tier name in English or Chinese (possible / 可能)
+            return parse_choice({t: TIER[t] for t in TIERS}, str(value), self.name)
         if self.type == "bool":
             if isinstance(value, bool):
                 return value

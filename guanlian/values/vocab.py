@@ -37,6 +37,7 @@ __all__ = [
     "LANG",
     "LANGS",
     "LINK_VERDICT",
+    "PROP_VALUES",
     "RATING",
     "RATING_WORDS",
     "ROLE",
@@ -60,6 +61,7 @@ __all__ = [
     "pick",
     "prop_label",
     "tr",
+    "value_label",
 ]
 
 Lang = Literal["zh", "en"]
@@ -381,6 +383,19 @@ LINK_VERDICT: Final[Labels] = {"confirm": ("确认", "confirm"), "reject": ("否
 LANG: Final[Labels] = {"zh": ("中文", "Chinese"), "en": ("英文", "English")}
 """Output languages, as ``--lang`` accepts them."""
 
+PROP_VALUES: Final[Mapping[str, Labels]] = {
+    "sex": SEX,
+    "id_status": ID_STATUS,
+    "credit_code_status": CODE_STATUS,
+    "status": COMPANY_STATUS,
+    "relation": KINSHIP,
+    "channel": CHANNEL,
+    "tier": TIER,
+    "action": CHANGE_ACTION,
+}
+"""Graph properties whose values are codes, by property name, with the table that words them
+(:func:`value_label`). ``tests/values/test_vocab_outputs.py`` checks the model against it."""
+
 assert set(TIER) == set(TIERS) == set(TIER_ADVERB) == set(CONFIDENCE) == set(TIER_PHRASE) - {""}
 
 
@@ -473,6 +488,26 @@ def tr(table: Labels, value: str | None, lang: Lang) -> str:
         return ""
     pair = table.get(value)
     return pick(pair, lang) if pair else str(value)
+
+
+def value_label(prop: str, value: object, lang: Lang) -> object:
+    """A property value as people read it: codes of :data:`PROP_VALUES` in words (``M`` → 男 / male,
+    ``mother_in_law`` → 岳母 / mother-in-law, ``treasury`` → 国库集中支付); a kinship term (``term``, as the family
+    record wrote it) in English for ``en``; any other value as it is.
+
+    Example:
+        >>> value_label("sex", "M", "zh"), value_label("channel", "treasury", "en"), value_label("name", "张三", "en")
+        ('男', 'treasury', '张三')
+        >>> value_label("term", "岳母", "en"), value_label("term", "岳母", "zh")
+        ('mother-in-law', '岳母')
+    """
+    if value is None or not isinstance(value, str):
+        return value
+    if prop == "term" and lang == "en":
+        relation = next((k for k, (zh, _) in KINSHIP.items() if zh == value), None)
+        return tr(KINSHIP, relation, "en") if relation else value
+    table = PROP_VALUES.get(prop)
+    return tr(table, value, lang) if table is not None else value
 
 
 def kind_label(kind: str, lang: Lang) -> str:

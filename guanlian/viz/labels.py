@@ -16,7 +16,17 @@ from typing import Any
 from guanlian.model import MONEY_PROPS, RESIDENT_ID_PROPS, model
 from guanlian.values.money import format_money
 from guanlian.values.privacy import mask_id, mask_text
-from guanlian.values.vocab import HIDDEN_PROPS, TIER, Lang, edge_kind_label, kind_label, prop_label, tr
+from guanlian.values.vocab import (
+    HIDDEN_PROPS,
+    KINSHIP,
+    TIER,
+    Lang,
+    edge_kind_label,
+    kind_label,
+    prop_label,
+    tr,
+    value_label,
+)
 
 
 def money(value: Any, lang: Lang) -> str:
@@ -58,11 +68,12 @@ def display_name(node: Mapping[str, Any], show_ids: bool = False) -> str:
     return mask_text(name or node.get("key", ""), show_ids)
 
 
-def _value_text(name: str, value: Any, show_ids: bool) -> str:
+def _value_text(name: str, value: Any, show_ids: bool, lang: Lang = "zh") -> str:
     if name in RESIDENT_ID_PROPS:
         return mask_id(str(value), show_ids)
     if name in MONEY_PROPS:
         return format_money(value, "zh").lstrip("¥")
+    value = value_label(name, value, lang)
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         value = int(value)
     return mask_text(value, show_ids)
@@ -87,7 +98,7 @@ def props_lines(
             continue
         if name.startswith("explanation_") and name != f"explanation_{lang}":
             continue
-        lines.append(f"{prop_label(owner, name, lang, is_edge=is_edge)}: {_value_text(name, value, show_ids)}")
+        lines.append(f"{prop_label(owner, name, lang, is_edge=is_edge)}: {_value_text(name, value, show_ids, lang)}")
     return lines
 
 
@@ -109,7 +120,9 @@ def edge_label(etype: str, props: Mapping[str, Any], lang: Lang) -> str:
     p = props
     zh = lang == "zh"
     if etype == "RELATIVE_OF":
-        return str(p.get("term") or p.get("relation") or edge_kind_label(etype, lang))
+        if not zh and p.get("relation") in KINSHIP:
+            return tr(KINSHIP, str(p["relation"]), lang)
+        return str(p.get("term") or value_label("relation", p.get("relation"), lang) or edge_kind_label(etype, lang))
     if etype == "SHAREHOLDER_OF":
         share = p.get("share")
         base = "股东" if zh else "shareholder"
@@ -136,7 +149,7 @@ def edge_label(etype: str, props: Mapping[str, Any], lang: Lang) -> str:
         score_text = f" {float(score):.2f}" if isinstance(score, int | float) else ""
         return f"{edge_kind_label(etype, lang)}?\n({tier}{score_text})"
     if etype == "CHANGE":
-        parts = [str(p.get(k)) for k in ("item", "action", "changed_on") if p.get(k)]
+        parts = [str(value_label(k, p.get(k), lang)) for k in ("item", "action", "changed_on") if p.get(k)]
         return " ".join(parts) or edge_kind_label(etype, lang)
     return edge_kind_label(etype, lang)
 

@@ -55,6 +55,7 @@ from guanlian.values.vocab import (
     kind_label,
     prop_label,
     tr,
+    value_label,
 )
 from guanlian.viz.assets import asset, asset_bytes
 from guanlian.viz.labels import money
@@ -180,6 +181,7 @@ def create_app(wb: Workbench, settings: Settings) -> Starlette:
             conf=partial(tr, CONFIDENCE, lang=lang), status_text=partial(tr, CLUE_STATUS, lang=lang),
             action_text=partial(tr, CLUE_ACTION, lang=lang), rating_text=partial(tr, RATING, lang=lang),
             prop=lambda owner, name, is_edge=False: prop_label(owner, name, lang, is_edge=is_edge),
+            val=lambda name, value: value_label(name, value, lang),
             tier_text=partial(tr, TIER, lang=lang), verdict_text=lambda v: VERDICT_LABELS[v][lang == "en"],
             money=partial(money, lang=lang), vis_file=asset("vis-network").file,
             htmx_file=asset("htmx.org").file, actor=default_actor(), code=code, **ctx,

@@ -29,7 +29,7 @@ from guanlian.values.vocab import (
 
 CJK = re.compile("[\u4e00-\u9fff]")
 TABLES = {name: table for name in vocab.__all__
-          if isinstance(table := getattr(vocab, name), Mapping) and name != "RATING_WORDS"}
+          if isinstance(table := getattr(vocab, name), Mapping) and name not in ("RATING_WORDS", "PROP_VALUES")}
 
 
 def test_the_tables_are_found() -> None:
