@@ -105,11 +105,13 @@ def _arrow_col(df: pd.DataFrame, name: str) -> pa.Array:
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
 
-_ARROW_STRINGS: Any = pd.arrays.ArrowStringArray  # called with pandas 3's dtype= (the stubs know pandas 2's)
-
-
 def _str_series(arr: pa.Array) -> pd.Series:
-    return pd.Series(_ARROW_STRINGS(arr, dtype=_STRING))
+    # StringDtype.__from_arrow__ wraps the Arrow array without copying on pandas 2.3 and 3 alike;
+    # ArrowStringArray(arr, dtype=...) exists only in pandas 3 (2.3 raised TypeError in `match`).
+    return pd.Series(_STRING_FROM_ARROW.__from_arrow__(arr))
+
+
+_STRING_FROM_ARROW: Any = _STRING  # pandas-stubs do not declare the ExtensionDtype.__from_arrow__ protocol
 
 
 def _codes(arr: pa.Array) -> npt.NDArray[np.int32]:
