@@ -721,8 +721,16 @@ def demo(
         result = run_demo(out, size=size, seed=seed, store=store, lang=_lang(lang), show_ids=show_ids,
                           progress=lambda msg: console.print(f"[dim]… {msg}[/]"), on_error=fail)
     print_load_summary(console, result.load, _lang(lang))
-    console.print(f"匹配 / matched: {result.match_tiers}")
-    console.print(f"发现 / findings: {result.scan.count}, 线索 / clues filed: {result.clues_added} ({result.clues_path})")
+    from guanlian.values.vocab import TIER, tr
+
+    code = _lang(lang)
+    tiers = ", ".join(f"{tr(TIER, t, code)} {n}" for t, n in result.match_tiers.items())
+    if code == "zh":
+        console.print(f"匹配(模糊关联): {tiers}")
+        console.print(f"发现: {result.scan.count}, 立线索: {result.clues_added} ({result.clues_path})")
+    else:
+        console.print(f"matched (fuzzy links): {tiers}")
+        console.print(f"findings: {result.scan.count}, clues filed: {result.clues_added} ({result.clues_path})")
     console.print(f"[bold green]报告 / report:[/] {result.scan.report_html}")
     console.print(f"工作台 / workbench: guanlian serve --store {store or out / 'store'}  "
                   "(打开它打印的链接 / open the link it prints)", highlight=False, soft_wrap=True)

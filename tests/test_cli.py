@@ -262,3 +262,24 @@ def test_one_vocabulary_per_language(demo: Path) -> None:
                     label = re.split(r"\s{2,}", ln)[0]
                     assert not re.search(r"[\u4e00-\u9fff]", label), (args, ln)
                 assert not re.search(r"\b(None|nan)\b", out), (args, out[:2000])
+
+
+def test_readme_tour_runs_as_written(demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every command of the README's five-minute tour, as written, on the demo (made with --size tiny here)."""
+    import shlex
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    tour = readme.split("## A five-minute tour", 1)[1].split("```bash", 1)[1].split("```", 1)[0]
+    commands = [shlex.split(line, comments=True) for line in tour.splitlines() if line.startswith("guanlian ")]
+    assert len(commands) >= 6 and commands[0][:2] == ["guanlian", "demo"]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "demo-out").symlink_to(demo)
+    truth = (demo / "truth.json").read_text(encoding="utf-8")
+    for argv in commands[1:]:  # the fixture ran the demo (tiny, so the suite stays quick)
+        r = runner.invoke(app, argv[1:], env={"COLUMNS": "100"})
+        if argv[1] == "find" and argv[2] not in truth:  # the tour's name is the small demo's seed case
+            assert r.exit_code == 1 and "no candidates" in r.output, (argv, r.output)
+            continue
+        assert r.exit_code == 0, (argv, r.output)
+        assert "Traceback" not in r.output, (argv, r.output)
+    assert (tmp_path / "unit.html").is_file()
