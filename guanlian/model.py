@@ -28,8 +28,27 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
-PropType = Literal["string", "int", "float", "bool"]
-PROP_TYPES: tuple[PropType, ...] = ("string", "int", "float", "bool")
+PropType = Literal["string", "int", "float", "bool", "strings"]
+PROP_TYPES: tuple[PropType, ...] = ("string", "int", "float", "bool", "strings")
+
+MergeRule = Literal["fill", "variant", "union", "source", "earliest"]
+MERGE_RULES: tuple[MergeRule, ...] = ("fill", "variant", "union", "source", "earliest")
+"""What a later record may do to a property a node or edge already has (see :data:`MERGE_RULES_TEXT`)."""
+
+MERGE_RULES_TEXT: dict[MergeRule, str] = {
+    "fill": "single value: a record fills a gap; a different known value is a conflict — the smaller of the two "
+            "values is kept (the same whatever the load order) and the load reports a warning naming both sources",
+    "variant": "single value with spelling variants (names, phones, addresses): a gap is filled; a different "
+               "value is a variant, not a conflict — the smaller value is shown, every value is kept in the "
+               "multi-valued companion property or in the linked Phone/Address nodes",
+    "union": "multi-valued (a list of strings): every value any record gives is kept, sorted, each once",
+    "source": "provenance of the earliest source record (smallest file name, then row): src_file and src_row "
+              "always name the same record",
+    "earliest": "the smallest value wins (load ids sort by time: the first load that wrote the item)",
+}
+"""The merge rules in words (docs/architecture.md quotes them). Every rule is commutative and associative, so
+the graph does not depend on the order or grouping in which files are loaded; and no rule ever lets an absent
+value (null, or a marker listed in ``Prop.absent`` such as ``missing``) replace a known one."""
 
 
 class InvalidModel(ValueError):
@@ -47,6 +66,8 @@ class Prop:
         label_en: column title in English.
         sensitive: True for values masked in human-facing output by default (resident IDs).
         money: True for an amount stored as integer fen (shown as yuan; see :mod:`guanlian.values.money`).
+        merge: what a later record may do to a known value (:data:`MERGE_RULES_TEXT`).
+        absent: values that mean "not known" (e.g. ``missing``): they fill a gap but never replace a value.
     """
 
     name: str
@@ -55,6 +76,8 @@ class Prop:
     label_en: str = ""
     sensitive: bool = False
     money: bool = False
+    merge: MergeRule = "fill"
+    absent: tuple[str, ...] = ()
 
 
 def _money(name: str, zh: str, en: str) -> Prop:
@@ -68,11 +91,16 @@ def _date(name: str, zh: str, en: str) -> tuple[Prop, Prop]:
 
 
 PROVENANCE: tuple[Prop, ...] = (
-    Prop("src_file", "string", "来源文件", "source file"),
-    Prop("src_row", "int", "来源行号", "source row"),
-    Prop("load_id", "string", "导入批次", "load id"),
+    Prop("src_file", "string", "来源文件", "source file", merge="source"),
+    Prop("src_row", "int", "来源行号", "source row", merge="source"),
+    Prop("load_id", "string", "导入批次", "load id", merge="earliest"),
+    Prop("sources", "strings", "全部来源", "all sources", merge="union"),
 )
-"""Provenance properties present on every node and edge kind."""
+"""Provenance properties present on every node and edge kind. ``src_file``/``src_row`` name the earliest
+source record; ``sources`` lists every source record as ``file:rows`` (rows as ranges, e.g. ``a.csv:2-5,9``)."""
+
+NAMES = "names"
+"""The multi-valued companion of ``name``: every spelling any source gave (``name`` shows the smallest)."""
 
 KEY = Prop("key", "string", "键", "key")
 """The deterministic key every node and edge has."""
@@ -162,7 +190,8 @@ class Model:
         return [e.name for e in self.edges]
 
 
-_NAME = Prop("name", "string", "名称", "name")
+_NAME = Prop("name", "string", "名称", "name", merge="variant")
+_NAMES = Prop(NAMES, "strings", "全部名称", "all names", merge="union")
 
 PERSON = NodeKind(
     "Person",
@@ -172,15 +201,16 @@ PERSON = NodeKind(
     "otherwise anon:<hash of the row's context> (official: unit+name+birth; relative: official key+relation+name; "
     "registry person: company key+name; payee: unit+name+account). Persons without an ID are never merged by name.",
     (
-        Prop("name", "string", "姓名", "name"),
-        Prop("name_norm", "string", "规范姓名", "normalised name"),
+        Prop("name", "string", "姓名", "name", merge="variant"),
+        Prop(NAMES, "strings", "全部姓名", "all names", merge="union"),
+        Prop("name_norm", "string", "规范姓名", "normalised name", merge="variant"),
         Prop("id_number", "string", "身份证号", "resident ID", sensitive=True),
-        Prop("id_status", "string", "证件状态", "ID status"),
+        Prop("id_status", "string", "证件状态", "ID status", absent=("missing",)),
         *_date("birth_date", "出生日期", "birth date"),
         Prop("sex", "string", "性别", "sex"),
-        Prop("phone", "string", "联系电话", "phone"),
-        Prop("address", "string", "住址", "address"),
-        Prop("employer", "string", "工作单位", "employer"),
+        Prop("phone", "string", "联系电话", "phone", merge="variant"),
+        Prop("address", "string", "住址", "address", merge="variant"),
+        Prop("employer", "string", "工作单位", "employer", merge="variant"),
         Prop("politics", "string", "政治面貌", "political status"),
     ),
     color="#4e79a7",
@@ -195,17 +225,18 @@ COMPANY = NodeKind(
     "otherwise cname:<normalised full legal name> (a legal name is unique in its registration area).",
     (
         _NAME,
-        Prop("name_norm", "string", "规范名称", "normalised name"),
+        _NAMES,
+        Prop("name_norm", "string", "规范名称", "normalised name", merge="variant"),
         Prop("credit_code", "string", "统一社会信用代码", "credit code"),
-        Prop("credit_code_status", "string", "代码状态", "code status"),
+        Prop("credit_code_status", "string", "代码状态", "code status", absent=("missing",)),
         Prop("legal_rep", "string", "法定代表人", "legal representative"),
         *_date("established", "成立日期", "established"),
         _money("reg_capital", "注册资本(元)", "registered capital (CNY)"),
         Prop("status", "string", "登记状态", "status"),
         *_date("status_on", "注销/吊销日期", "deregistered/revoked on"),
-        Prop("address", "string", "注册地址", "address"),
-        Prop("phone", "string", "联系电话", "phone"),
-        Prop("email", "string", "邮箱", "e-mail"),
+        Prop("address", "string", "注册地址", "address", merge="variant"),
+        Prop("phone", "string", "联系电话", "phone", merge="variant"),
+        Prop("email", "string", "邮箱", "e-mail", merge="variant"),
         Prop("scope", "string", "经营范围", "business scope"),
     ),
     color="#f28e2b",
@@ -217,7 +248,7 @@ UNIT = NodeKind(
     "单位",
     "Unit",
     "unit:<normalised unit name>: a public body that employs officials and pays money.",
-    (_NAME, Prop("name_norm", "string", "规范名称", "normalised name")),
+    (_NAME, _NAMES, Prop("name_norm", "string", "规范名称", "normalised name", merge="variant")),
     color="#59a14f",
     shape="diamond",
 )
@@ -227,7 +258,7 @@ ACCOUNT = NodeKind(
     "账户",
     "Account",
     "acct:<account number, digits only>",
-    (Prop("number", "string", "账号", "account number"), Prop("holder", "string", "户名", "holder")),
+    (Prop("number", "string", "账号", "account number"), Prop("holder", "string", "户名", "holder", merge="variant")),
     color="#b07aa1",
     shape="square",
     display="number",
@@ -249,7 +280,7 @@ ADDRESS = NodeKind(
     "地址",
     "Address",
     "addr:<normalised address text>",
-    (Prop("text", "string", "地址", "address"),),
+    (Prop("text", "string", "地址", "address", merge="variant"),),
     color="#edc948",
     shape="star",
     display="text",
@@ -334,6 +365,7 @@ EDGES: tuple[EdgeKind, ...] = (
             Prop("approver_unit", "string", "审批单位键", "approving unit key"),
             Prop("routed_from", "string", "原收款方键", "payee as recorded (key), when routed by a company match"),
             Prop("route", "string", "归属依据(企业匹配键)", "SAME_COMPANY link that routed the payment"),
+            Prop("payee_name", "string", "收款单位名称(无代码)", "payee company as named (no credit code)"),
         ),
     ),
     EdgeKind(
@@ -364,6 +396,19 @@ EDGES: tuple[EdgeKind, ...] = (
             Prop("before", "string", "变更前", "before"),
             Prop("after", "string", "变更后", "after"),
             *_date("changed_on", "变更日期", "change date"),
+        ),
+    ),
+    EdgeKind(
+        "MAY_BE",
+        "名称对应",
+        "may be (same legal name)",
+        ((_C, _C),),
+        (
+            Prop("candidates", "int", "同名登记企业数", "registered namesakes"),
+            Prop("tier", "string", "可能性", "tier"),
+            Prop("tier_rank", "int", "等级序", "tier rank"),
+            Prop("explanation_zh", "string", "说明", "explanation (zh)"),
+            Prop("explanation_en", "string", "说明(英)", "explanation (en)"),
         ),
     ),
     EdgeKind(
@@ -414,6 +459,10 @@ def _validate(m: Model) -> Model:
         for p in kind.all_props:
             if p.type not in PROP_TYPES:
                 raise InvalidModel(f"{kind.name}.{p.name}: unknown type {p.type!r}")
+            if p.merge not in MERGE_RULES:
+                raise InvalidModel(f"{kind.name}.{p.name}: unknown merge rule {p.merge!r}")
+            if (p.merge == "union") != (p.type == "strings"):
+                raise InvalidModel(f"{kind.name}.{p.name}: the union rule is for (and only for) lists of strings")
             if p.name in seen:
                 raise InvalidModel(f"{kind.name}.{p.name}: declared twice")
             if not p.name.isidentifier() or not p.name.isascii():
@@ -447,6 +496,10 @@ def _note(p: Prop) -> str:
     return " (masked in outputs)" if p.sensitive else " (integer fen)" if p.money else ""
 
 
+def _merge_text(p: Prop) -> str:
+    return p.merge + (f" (absent: {', '.join(p.absent)})" if p.absent else "")
+
+
 def describe_markdown() -> str:
     """The schema as Markdown (``docs/data-model.md`` is this text; a test keeps them equal).
 
@@ -470,9 +523,9 @@ def describe_markdown() -> str:
         "",
     ]
     for n in m.nodes:
-        out += [f"### {n.name} ({n.label_zh})", "", f"Key: {n.key_rule}", "", "| property | type | 中文 | meaning |",
-                "|---|---|---|---|"]
-        out += [f"| `{p.name}` | {p.type} | {p.label_zh} | {p.label_en}{_note(p)} |"
+        out += [f"### {n.name} ({n.label_zh})", "", f"Key: {n.key_rule}", "",
+                "| property | type | merge | 中文 | meaning |", "|---|---|---|---|---|"]
+        out += [f"| `{p.name}` | {p.type} | {_merge_text(p)} | {p.label_zh} | {p.label_en}{_note(p)} |"
                 for p in n.props]
         out.append("")
     out += ["## Edge kinds", ""]
@@ -480,9 +533,16 @@ def describe_markdown() -> str:
         ends = ", ".join(f"{s} → {d}" for s, d in e.endpoints)
         out += [f"### {e.name} ({e.label_zh})", "", f"Joins: {ends}." + (" Fuzzy: a scored identity link." if e.fuzzy else ""), ""]
         if e.props:
-            out += ["| property | type | 中文 | meaning |", "|---|---|---|---|"]
-            out += [f"| `{p.name}` | {p.type} | {p.label_zh} | {p.label_en}{_note(p)} |" for p in e.props]
+            out += ["| property | type | merge | 中文 | meaning |", "|---|---|---|---|---|"]
+            out += [f"| `{p.name}` | {p.type} | {_merge_text(p)} | {p.label_zh} | {p.label_en}{_note(p)} |"
+                    for p in e.props]
             out.append("")
+    out += ["## Merge rules", "", "What a later record may do to a value a node or edge already has "
+            "(the `merge` column above; provenance: `src_file`/`src_row` use `source`, `load_id` `earliest`, "
+            "`sources` `union`):", ""]
+    out += [f"- `{rule}`: {text}." for rule, text in MERGE_RULES_TEXT.items()]
+    out += ["", "Every rule is commutative and associative: the graph does not depend on the order or grouping in "
+            "which files are loaded.", ""]
     out += ["## Match tiers", "", ", ".join(f"`{t}` = {i}" for i, t in enumerate(TIERS)) + " (`tier_rank`).", ""]
     return "\n".join(out)
 

@@ -61,8 +61,8 @@ def print_load_summary(console: Console, summary: LoadSummary, lang: Lang = "zh"
                       f"(credit code); {n_pay} payments moved", highlight=False)
     if summary.relinked.get("ambiguous", 0):
         n = summary.relinked["ambiguous"]
-        console.print(f"{n} 家收款企业与多家登记企业同名,未合并" if zh else
-                      f"{n} payee companies share their name with several registered companies: not merged",
-                      highlight=False)
+        console.print(f"{n} 个收款单位名称对应多家登记企业:未替您选定,已与每家候选企业建立“名称对应”关联" if zh else
+                      f"{n} payee names match several registered companies: none was picked; each is linked to "
+                      "every candidate (MAY_BE)", highlight=False)
     if summary.rejects_path:
         console.print(("拒绝与警告明细: " if zh else "rejects and warnings: ") + summary.rejects_path)

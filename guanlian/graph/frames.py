@@ -1,23 +1,33 @@
-"""Shape DataFrames to the model before they reach a store (shared by both engines).
+"""Shape DataFrames to the model before they reach a store, and merge rows by the model's merge rules.
 
 Input frames may carry any subset of a kind's properties and extra columns; output frames have exactly the
-kind's columns in model order, typed, one row per key (rows sharing a key are combined: the first non-null
-value of each column wins, so a later, sparser row never erases an earlier value).
+kind's columns in model order, typed, one row per key. Rows sharing a key — within a file, across the files of
+one load, or a stored row and a new one — are combined by :func:`merge_rows`, which applies each property's
+merge rule (:data:`guanlian.model.MERGE_RULES_TEXT`): a gap is filled, an absent value never replaces a known
+one, multi-valued properties (``names``, ``sources``) take the union, and of two different known values the
+smaller is kept and reported as a :class:`Conflict`. Both engines call it in their upserts, so they hold the same
+values whatever the order in which files arrive.
 
 Example:
     >>> import pandas as pd
     >>> from guanlian.model import model
-    >>> f = prepare_nodes(model().node("Unit"), pd.DataFrame({"key": ["u", "u"], "name": [None, "局"]}))
-    >>> f[["key", "name"]].values.tolist()
-    [['u', '局']]
+    >>> f = prepare_nodes(model().node("Unit"), pd.DataFrame({"key": ["u", "u"], "name": [None, "局"],
+    ...                                                       "src_file": ["b.csv", "a.csv"], "src_row": [3, 2]}))
+    >>> f[["key", "name", "src_file", "src_row"]].values.tolist(), f["sources"].tolist()
+    ([['u', '局', 'a.csv', 2]], [['a.csv:2', 'b.csv:3']])
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from guanlian.model import PROVENANCE, EdgeKind, NodeKind, Prop
+from guanlian.model import NAMES, PROVENANCE, EdgeKind, NodeKind, Prop
 
 PROVENANCE_COLUMNS = [p.name for p in PROVENANCE]
 
@@ -26,8 +36,8 @@ ARROW_TYPES: dict[str, pa.DataType] = {
     "int": pa.int64(),
     "float": pa.float64(),
     "bool": pa.bool_(),
+    "strings": pa.list_(pa.string()),
 }
-_PANDAS_TYPES = {"string": object, "int": "Int64", "float": "float64", "bool": "boolean"}
 
 ENDPOINT_COLUMNS = ["src", "dst", "src_kind", "dst_kind"]
 
@@ -40,6 +50,15 @@ def node_columns(kind: NodeKind) -> list[str]:
 def edge_columns(kind: EdgeKind) -> list[str]:
     """Property column names of an edge kind in model order (endpoint columns not included)."""
     return [p.name for p in kind.all_props]
+
+
+def _as_list(v: object) -> list[str] | None:
+    if isinstance(v, (list, tuple, np.ndarray)):
+        items = [str(x) for x in v if x is not None and str(x) != ""]
+        return items or None
+    if v is None or v is pd.NA or (isinstance(v, float) and v != v) or str(v) == "":
+        return None
+    return [str(v)]
 
 
 def _typed(frame: pd.DataFrame, props: tuple[Prop, ...]) -> pd.DataFrame:
@@ -56,39 +75,306 @@ def _typed(frame: pd.DataFrame, props: tuple[Prop, ...]) -> pd.DataFrame:
             col = pd.to_numeric(col, errors="coerce").round().astype("Int64")
         elif p.type == "float":
             col = pd.to_numeric(col, errors="coerce").astype("float64")
+        elif p.type == "strings":
+            col = pd.Series([_as_list(v) for v in col.tolist()], index=frame.index, dtype=object)
         else:
             col = col.astype("boolean")
         out[p.name] = col
     return out
 
 
-def _combine(frame: pd.DataFrame, props: tuple[Prop, ...]) -> pd.DataFrame:
-    """Typed ``frame`` with rows sharing a key combined (first non-null value per column wins).
+@dataclass(frozen=True)
+class Conflict:
+    """Two different known values of one single-valued property of one node or edge.
 
-    Only a frame that had duplicates is typed again: ``groupby().first()`` may widen dtypes.
+    ``kept`` is the value the graph holds (the smaller one), ``other`` the one set aside; each comes with the
+    source record that gave it (``file:row``; for a value already stored, the stored item's earliest source).
     """
-    if not frame["key"].duplicated().any():
-        return frame.reset_index(drop=True)
-    merged = frame.groupby("key", sort=False, dropna=True).first().reset_index()
-    typed = _typed(merged, props)
-    others = [c for c in merged.columns if c not in typed.columns]
-    return pd.concat([merged[others], typed], axis=1)
+
+    kind: str
+    key: str
+    prop: str
+    kept: object
+    other: object
+    kept_source: str
+    other_source: str
 
 
-def prepare_nodes(kind: NodeKind, rows: pd.DataFrame) -> pd.DataFrame:
-    """Typed, de-duplicated node rows with exactly ``node_columns(kind)``; rows without a key are dropped."""
+def _source_of(file: object, row: object) -> str:
+    def gone(v: object) -> bool:
+        return v is None or v is pd.NA or (isinstance(v, float) and v != v)
+
+    return f"{'' if gone(file) else file}:{'' if gone(row) else int(str(row))}"
+
+
+def encode_sources(records: Iterable[tuple[str, int]]) -> list[str]:
+    """Source records as sorted ``file:rows`` entries, consecutive rows as ranges.
+
+    >>> encode_sources([("b.csv", 3), ("a.csv", 2), ("a.csv", 3), ("a.csv", 4), ("a.csv", 9)])
+    ['a.csv:2-4,9', 'b.csv:3']
+    """
+    per_file: dict[str, set[int]] = {}
+    for f, r in records:
+        per_file.setdefault(f, set()).add(int(r))
+    out = []
+    for f in sorted(per_file):
+        rows = sorted(per_file[f])
+        spans: list[str] = []
+        start = prev = rows[0]
+        for r in rows[1:]:
+            if r != prev + 1:
+                spans.append(str(start) if start == prev else f"{start}-{prev}")
+                start = r
+            prev = r
+        spans.append(str(start) if start == prev else f"{start}-{prev}")
+        out.append(f"{f}:{','.join(spans)}")
+    return out
+
+
+def decode_sources(entries: Iterable[str]) -> list[tuple[str, int]]:
+    """The (file, row) records of :func:`encode_sources` entries.
+
+    >>> decode_sources(["a.csv:2-4,9"])
+    [('a.csv', 2), ('a.csv', 3), ('a.csv', 4), ('a.csv', 9)]
+    """
+    out: list[tuple[str, int]] = []
+    for e in entries:
+        f, _, spec = str(e).rpartition(":")
+        for span in spec.split(","):
+            if not span:
+                continue
+            lo, _, hi = span.partition("-")
+            out.extend((f, r) for r in range(int(lo), int(hi or lo) + 1))
+    return out
+
+
+def _union(values: Iterable[object], sources: bool) -> list[str] | None:
+    items: set[str] = set()
+    for v in values:
+        if isinstance(v, (list, tuple, np.ndarray)):
+            items.update(str(x) for x in v if x is not None)
+    if not items:
+        return None
+    return encode_sources(decode_sources(items)) if sources else sorted(items)
+
+
+def _lists(frame: pd.DataFrame) -> pd.DataFrame:
+    """Fill the multi-valued columns rows do not carry yet: ``sources`` from ``src_file``/``src_row``, ``names``
+    from ``name``."""
+    if "sources" in frame.columns:
+        missing = frame["sources"].isna() & (frame["src_file"].notna() if "src_file" in frame.columns else False)
+        if missing.any():
+            files = frame.loc[missing, "src_file"] if "src_file" in frame.columns else pd.Series("", index=missing[missing].index)
+            rows = frame.loc[missing, "src_row"] if "src_row" in frame.columns else pd.Series(0, index=files.index)
+            frame.loc[missing, "sources"] = pd.Series(
+                [[_source_of(f, r)] for f, r in zip(files.tolist(), rows.tolist(), strict=True)],
+                index=files.index, dtype=object)
+    if NAMES in frame.columns and "name" in frame.columns:
+        missing = frame[NAMES].isna() & frame["name"].notna()
+        if missing.any():
+            frame.loc[missing, NAMES] = pd.Series([[n] for n in frame.loc[missing, "name"].tolist()],
+                                                  index=missing[missing].index, dtype=object)
+    return frame
+
+
+def merge_rows(kind: NodeKind | EdgeKind, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Conflict]]:
+    """Rows sharing a key combined by the model's merge rules; plus the conflicts found.
+
+    Args:
+        kind: the node or edge kind (its properties carry the rules).
+        frame: typed rows (``key``, properties, and for edges the endpoint columns), any order.
+
+    Returns:
+        One row per key (keys in order of first appearance), and one :class:`Conflict` per property value that
+        differed from the kept one. The result does not depend on the order of the rows.
+
+    Example:
+        >>> from guanlian.model import model
+        >>> rows = pd.DataFrame({"key": ["c", "c"], "credit_code_status": ["valid", "missing"],
+        ...                      "status": ["注销", "存续"], "src_file": ["r.csv", "p.csv"], "src_row": [2, 7]})
+        >>> out, conflicts = merge_rows(model().node("Company"), _typed(rows, model().node("Company").all_props))
+        >>> out[["credit_code_status", "status"]].values.tolist(), [(c.prop, c.kept, c.other) for c in conflicts]
+        ([['valid', '存续']], [('status', '存续', '注销')])
+    """
+    props = kind.all_props
+    frame = _lists(frame.reset_index(drop=True))
+    group, uniq = pd.factorize(frame["key"].to_numpy(dtype=object))  # keys in order of first appearance
+    n = len(uniq)
+    if n == len(frame):
+        return frame, []
+    # the earliest source record of each key gives src_file/src_row (and an edge's endpoints)
+    file_rank = _ranks(frame["src_file"]) if "src_file" in frame.columns else np.zeros(len(frame), dtype=np.int64)
+    rows = pd.to_numeric(frame["src_row"], errors="coerce") if "src_row" in frame.columns else None
+    row_rank = rows.fillna(np.iinfo(np.int64).max).to_numpy(dtype=np.float64) if rows is not None else file_rank
+    order = np.lexsort((row_rank, file_rank, group))
+    starts = np.r_[True, group[order][1:] != group[order][:-1]]
+    first = order[starts]  # one row index per key, keys in code order
+    out = frame.iloc[first].reset_index(drop=True)
+    sizes = np.bincount(group, minlength=n)
+    conflicts: list[Conflict] = []
+    for p in props:
+        if p.name == "key" or p.merge == "source" or p.name not in frame.columns:
+            continue
+        col = frame[p.name]
+        if p.merge == "union":
+            out[p.name] = _union_groups(col, group, sizes, p.name == "sources")
+            continue
+        present = col.notna().to_numpy()
+        absent = col.isin(list(p.absent)).to_numpy() & present if p.absent else np.zeros(len(col), dtype=bool)
+        known = present & ~absent
+        codes, values = pd.factorize(col.where(present), sort=True)
+        big = len(values)
+        low = np.full(n, big, dtype=np.int64)
+        np.minimum.at(low, group, np.where(known, codes, big))
+        if absent.any():  # nothing known: an absent marker is still better than nothing
+            low_absent = np.full(n, big, dtype=np.int64)
+            np.minimum.at(low_absent, group, np.where(absent, codes, big))
+            low = np.where(low == big, low_absent, low)
+        found = low < big
+        kept = np.empty(n, dtype=object)
+        kept[:] = None
+        kept[found] = np.asarray(values, dtype=object)[low[found]]
+        out[p.name] = kept
+        if p.merge == "fill":
+            high = np.full(n, -1, dtype=np.int64)
+            np.maximum.at(high, group, np.where(known, codes, -1))
+            for g in np.flatnonzero(found & (high > low)):
+                conflicts.extend(_conflicts(kind.name, frame, p.name, group, int(g), known, codes, int(low[g]),
+                                            values, str(uniq[g])))
+    typed = _typed(out, props)
+    others = [c for c in out.columns if c not in typed.columns]
+    return pd.concat([out[others], typed], axis=1), conflicts
+
+
+def _ranks(values: pd.Series) -> np.ndarray:
+    """Sort ranks of ``values`` (missing last)."""
+    codes, uniq = pd.factorize(values, sort=True)
+    return np.where(codes < 0, len(uniq), codes).astype(np.int64)
+
+
+def _union_groups(col: pd.Series, group: np.ndarray, sizes: np.ndarray, sources: bool) -> pd.Series:
+    """Per key, the union of the lists in ``col`` (keys in code order); single rows are taken as they are."""
+    values = col.tolist()
+    out: list[object] = [None] * len(sizes)
+    many: dict[int, list[object]] = {}
+    for g, v in zip(group.tolist(), values, strict=True):
+        if sizes[g] == 1:
+            out[g] = v
+        else:
+            many.setdefault(g, []).append(v)
+    for g, vs in many.items():
+        first = vs[0]
+        if isinstance(first, list) and all(isinstance(v, list) and v == first for v in vs[1:]):
+            out[g] = first  # a reload: the same list again (already sorted and encoded)
+        else:
+            out[g] = _union(vs, sources)
+    return pd.Series(out, dtype=object)
+
+
+def _conflicts(kind: str, frame: pd.DataFrame, prop: str, group: np.ndarray, g: int, known: np.ndarray,
+               codes: np.ndarray, low: int, values: Any, key: str) -> list[Conflict]:
+    """The conflicts of key number ``g``: one per other known value, each with its earliest source."""
+    idx = np.flatnonzero((group == g) & known)
+    files = frame["src_file"].to_numpy(dtype=object)[idx] if "src_file" in frame.columns else [None] * len(idx)
+    rows = frame["src_row"].to_numpy(dtype=object)[idx] if "src_row" in frame.columns else [None] * len(idx)
+    best: dict[int, tuple[str, float, str]] = {}
+    for c, f, r in zip(codes[idx].tolist(), list(files), list(rows), strict=True):
+        f = None if f is None or f is pd.NA or (isinstance(f, float) and f != f) else f
+        r = None if r is None or r is pd.NA or (isinstance(r, float) and r != r) else r
+        rank = (str(f) if f is not None else "\uffff", float(r) if r is not None else float("inf"))
+        if c not in best or rank < best[c][:2]:
+            best[c] = (*rank, _source_of(f, r))
+    kept_source = best[low][2]
+    return [Conflict(kind, key, prop, _py(values[low]), _py(values[c]), kept_source, best[c][2])
+            for c in sorted(best) if c != low]
+
+
+def _py(v: object) -> object:
+    item = getattr(v, "item", None)
+    return item() if callable(item) else v
+
+
+def prepare_nodes(kind: NodeKind, rows: pd.DataFrame, conflicts: list[Conflict] | None = None) -> pd.DataFrame:
+    """Typed node rows with exactly ``node_columns(kind)``, one per key (merged by :func:`merge_rows`, whose
+    conflicts are appended to ``conflicts`` when given); rows without a key are dropped."""
     if "key" not in rows.columns:
         raise ValueError(f"{kind.name} rows need a 'key' column; got {list(rows.columns)}")
     rows = rows[rows["key"].notna() & (rows["key"] != "")]
-    return _combine(_typed(rows, kind.all_props), kind.all_props)[node_columns(kind)]
+    merged, found = merge_rows(kind, _typed(rows, kind.all_props))
+    if conflicts is not None:
+        conflicts.extend(found)
+    return merged[node_columns(kind)]
 
 
-def prepare_edges(kind: EdgeKind, rows: pd.DataFrame) -> pd.DataFrame:
-    """Typed, de-duplicated edge rows: endpoint columns then ``edge_columns(kind)``."""
+def prepare_edges(kind: EdgeKind, rows: pd.DataFrame, conflicts: list[Conflict] | None = None) -> pd.DataFrame:
+    """Typed edge rows, one per key (merged like :func:`prepare_nodes`): endpoint columns then ``edge_columns(kind)``."""
     missing = [c for c in ["key", *ENDPOINT_COLUMNS] if c not in rows.columns]
     if missing:
         raise ValueError(f"{kind.name} rows lack columns {missing}; got {list(rows.columns)}")
     rows = rows[rows["key"].notna() & rows["src"].notna() & rows["dst"].notna()]
     ends = rows[ENDPOINT_COLUMNS].astype(object)
     frame = pd.concat([ends, _typed(rows, kind.all_props)], axis=1)
-    return _combine(frame, kind.all_props)[[*ENDPOINT_COLUMNS, *edge_columns(kind)]]
+    merged, found = merge_rows(kind, frame)
+    if conflicts is not None:
+        conflicts.extend(found)
+    return merged[[*ENDPOINT_COLUMNS, *edge_columns(kind)]]
+
+
+def _canon(v: object) -> object:
+    """A comparable form of a cell: None for NA, a tuple for a list, a plain Python scalar otherwise."""
+    if isinstance(v, (list, tuple, np.ndarray)):
+        return tuple(str(x) for x in v)
+    if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+        return None
+    return _py(v)
+
+
+def merge_stored(kind: NodeKind | EdgeKind, frame: pd.DataFrame, stored: pd.DataFrame,
+                 conflicts: list[Conflict] | None = None, *, only_changed: bool = True) -> pd.DataFrame:
+    """The rows of ``frame`` (prepared, one per key) whose key is in ``stored``, merged with the stored values
+    by the model's merge rules, and only those whose merged values differ from the stored ones.
+
+    Both engines call this in their upserts before they write over an existing node or edge.
+
+    Args:
+        kind: node or edge kind.
+        frame: prepared rows (:func:`prepare_nodes` / :func:`prepare_edges`).
+        stored: stored rows of the same kind (``key`` and any properties, as the store returns them).
+        conflicts: where to append the conflicts found (stored value vs new value).
+        only_changed: leave out rows whose merged values equal the stored ones (an engine that must still see
+            every row, e.g. to check edge endpoints, passes False).
+
+    Returns:
+        Merged rows with the columns of ``frame`` (endpoints taken from ``frame``).
+    """
+    if stored.empty or frame.empty:
+        return frame.iloc[:0]
+    old = _typed(stored.drop_duplicates("key"), kind.all_props)
+    hit = frame[frame["key"].isin(set(old["key"].tolist()))]
+    if hit.empty:
+        return hit
+    both = pd.concat([old, hit[old.columns]], ignore_index=True)
+    merged, found = merge_rows(kind, both)
+    if conflicts is not None:
+        conflicts.extend(found)
+    merged = merged.set_index("key").reindex(hit["key"].tolist())
+    props = [c for c in old.columns if c != "key"]
+    before = old.set_index("key").reindex(hit["key"].tolist())
+    changed = np.zeros(len(hit), dtype=bool)
+    types = {p.name: p.type for p in kind.all_props}
+    for c in props:
+        m, o = merged[c], before[c]
+        if types.get(c) == "strings":
+            changed |= np.array([_canon(a) != _canon(b) for a, b in zip(m.tolist(), o.tolist(), strict=True)],
+                                dtype=bool)
+        else:
+            a = m.astype(object).where(m.notna(), None).to_numpy()
+            b = o.astype(object).where(o.notna(), None).to_numpy()
+            changed |= ~np.array([x == y for x, y in zip(a.tolist(), b.tolist(), strict=True)], dtype=bool)
+    out = hit.copy()
+    for c in props:
+        out[c] = merged[c].to_numpy()
+    if only_changed:
+        out = out[pd.Series(changed, index=out.index, dtype=bool)]
+    typed = _typed(out, kind.all_props)
+    return pd.concat([out[[c for c in out.columns if c not in typed.columns]], typed], axis=1)[list(frame.columns)]

@@ -30,8 +30,9 @@ import pyarrow as pa
 
 from guanlian.graph.frames import (
     ARROW_TYPES,
-    PROVENANCE_COLUMNS,
+    Conflict,
     edge_columns,
+    merge_stored,
     node_columns,
     prepare_edges,
     prepare_nodes,
@@ -88,7 +89,7 @@ def _pool_full(exc: RuntimeError) -> bool:
     """True when LadybugDB refused a statement because its page cache could not hold the query's data."""
     return "buffer pool is full" in str(exc).lower()
 
-_DDL_TYPES = {"string": "STRING", "int": "INT64", "float": "DOUBLE", "bool": "BOOLEAN"}
+_DDL_TYPES = {"string": "STRING", "int": "INT64", "float": "DOUBLE", "bool": "BOOLEAN", "strings": "STRING[]"}
 
 
 def _node_ddl(kind: NodeKind) -> str:
@@ -252,10 +253,10 @@ class LadybugStore:
         self._conn.execute(f"ALTER TABLE {kind.name} RENAME {tmp} TO {name}")
 
     # -- writes -----------------------------------------------------------------------------------------
-    def upsert_nodes(self, kind: str, rows: pd.DataFrame) -> int:
+    def upsert_nodes(self, kind: str, rows: pd.DataFrame, conflicts: list[Conflict] | None = None) -> int:
         nk = model().node(kind)
         self.ensure_schema()
-        frame = prepare_nodes(nk, rows)
+        frame = prepare_nodes(nk, rows, conflicts)
         if frame.empty:
             return 0
         cols = node_columns(nk)
@@ -264,13 +265,13 @@ class LadybugStore:
         if len(new):
             self._copy(nk.name, new[cols], [nk.prop(c) for c in cols], None)
         if len(existing):
-            self._update(f"MATCH (n:{nk.name} {{key: r.key}})", "n", frame, existing, cols)
+            self._update(f"MATCH (n:{nk.name} {{key: r.key}})", "n", merge_stored(nk, frame, existing, conflicts), cols)
         return len(frame)
 
-    def upsert_edges(self, kind: str, rows: pd.DataFrame) -> int:
+    def upsert_edges(self, kind: str, rows: pd.DataFrame, conflicts: list[Conflict] | None = None) -> int:
         ek = model().edge(kind)
         self.ensure_schema()
-        frame = prepare_edges(ek, rows)
+        frame = prepare_edges(ek, rows, conflicts)
         if frame.empty:
             return 0
         cols = edge_columns(ek)
@@ -281,7 +282,8 @@ class LadybugStore:
             data = part.rename(columns={"src": "from", "dst": "to"})[["from", "to", *cols]]
             self._copy(ek.name, data, [ek.prop(c) for c in cols], (str(src_kind), str(dst_kind)))
         if len(existing):
-            self._update(f"MATCH ()-[n:{ek.name}]->() WHERE n.key = r.key", "n", frame, existing, cols)
+            self._update(f"MATCH ()-[n:{ek.name}]->() WHERE n.key = r.key", "n",
+                         merge_stored(ek, frame, existing, conflicts), cols)
         return len(frame)
 
     def delete_edges(self, kind: str) -> int:
@@ -380,28 +382,17 @@ class LadybugStore:
         df.columns = [c.split(".", 1)[-1] for c in df.columns]
         return df[_member(df["key"], overlap)]
 
-    def _update(self, match: str, var: str, frame: pd.DataFrame, existing: pd.DataFrame, cols: list[str]) -> None:
-        """Update existing rows whose values change; missing new values keep the stored ones."""
-        props = [c for c in cols if c != "key"]
-        old = existing.set_index("key")[props]
-        new = frame.set_index("key")[props]
-        new = new[new.index.isin(old.index)]
-        old = old.loc[new.index]
-        merged = new.astype(object).where(new.notna(), old.astype(object))
-        # provenance records where a node or edge was first seen: a later load never rewrites it
-        prov = [c for c in PROVENANCE_COLUMNS if c in props]
-        merged[prov] = old[prov].astype(object).where(old[prov].notna(), merged[prov])
-        changed = ~((merged == old.astype(object)) | (merged.isna() & old.isna())).all(axis=1)
-        todo = merged[changed]
+    def _update(self, match: str, var: str, todo: pd.DataFrame, cols: list[str]) -> None:
+        """Write the merged values of existing rows that changed (:func:`~guanlian.graph.frames.merge_stored`)."""
         if todo.empty:
             return
-        # A column that is null in every row of the batch is left out: its merged value equals the stored one,
-        # and LadybugDB would type an all-null struct field as STRING.
-        props = [c for c in props if todo[c].notna().any()]
+        # A column that is null in every row is left out: merging never turns a known value into null, and
+        # LadybugDB would type an all-null struct field as STRING.
+        props = [c for c in cols if c != "key" and todo[c].notna().any()]
         sets = ", ".join(f"{var}.{c} = r.{c}" for c in props)
         records = [
             {"key": k, **{c: plain(v) for c, v in zip(props, row, strict=True)}}
-            for k, row in zip(todo.index, todo[props].itertuples(index=False, name=None), strict=True)
+            for k, row in zip(todo["key"].tolist(), todo[props].itertuples(index=False, name=None), strict=True)
         ]
         for start in range(0, len(records), 20_000):
             self.execute(f"UNWIND $rows AS r {match} SET {sets}", {"rows": records[start : start + 20_000]})

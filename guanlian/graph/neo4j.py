@@ -32,7 +32,14 @@ from neo4j import exceptions as nx
 from neo4j.graph import Node, Path, Relationship
 
 from guanlian.graph.engines import data_home
-from guanlian.graph.frames import PROVENANCE_COLUMNS, edge_columns, node_columns, prepare_edges, prepare_nodes
+from guanlian.graph.frames import (
+    Conflict,
+    edge_columns,
+    merge_stored,
+    node_columns,
+    prepare_edges,
+    prepare_nodes,
+)
 from guanlian.graph.store import Engine, StoreError
 from guanlian.model import EdgeKind, NodeKind, model
 
@@ -75,15 +82,19 @@ def _edge_kind(kind: str) -> EdgeKind:
 
 
 def _present(value: object) -> bool:
+    if isinstance(value, (list, tuple)):
+        return len(value) > 0
     if value is None or value is pd.NA or value is pd.NaT:
         return False
     return not (isinstance(value, float) and math.isnan(value))
 
 
 def _scalar(value: object) -> object:
-    """Python scalar for a parameter (numpy scalars have ``.item()``)."""
+    """Python value for a parameter (numpy scalars have ``.item()``; lists of strings stay lists)."""
     if isinstance(value, (str, bool, int, float)):
         return value
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
     item = getattr(value, "item", None)
     return item() if callable(item) else value
 
@@ -92,12 +103,6 @@ def _props(frame: pd.DataFrame, cols: list[str]) -> list[dict[str, Any]]:
     """One property map per row, with missing values left out."""
     records = frame[cols].astype(object).to_dict("records")
     return [{str(k): _scalar(v) for k, v in r.items() if _present(v)} for r in records]
-
-
-def _keep_first(var: str) -> str:
-    """Cypher ``SET`` of the provenance properties that keeps the stored ones: provenance records where a node or
-    edge was first seen, so a later load never rewrites it (as :class:`~guanlian.graph.ladybug.LadybugStore` does)."""
-    return ", ".join(f"{var}.{c} = coalesce({var}.{c}, row.prov.{c})" for c in PROVENANCE_COLUMNS).join(["SET ", ""])
 
 
 def _native(value: object) -> object:
@@ -386,53 +391,87 @@ class Neo4jStore:
 
         return self._run(run)
 
-    def upsert_nodes(self, kind: str, rows: pd.DataFrame) -> int:
-        """Insert or update nodes of ``kind`` by ``key``.
+    def _stored(self, match: str, keys: list[str]) -> pd.DataFrame:
+        """Stored properties (``key`` included) of the items ``match`` finds for ``keys`` (``k`` is the key)."""
+        query = _cypher(f"UNWIND $keys AS k {match} RETURN properties(x) AS p")
+
+        def work(tx: neo4j.ManagedTransaction, batch: list[str]) -> list[dict[str, Any]]:
+            return [dict(r["p"]) for r in tx.run(query, keys=batch)]
+
+        def run() -> list[dict[str, Any]]:
+            out: list[dict[str, Any]] = []
+            with self._session() as s:
+                for start in range(0, len(keys), 10_000):
+                    out.extend(s.execute_read(work, keys[start : start + 10_000]))
+            return out
+
+        found = self._run(run)
+        return pd.DataFrame(found) if found else pd.DataFrame({"key": pd.Series([], dtype=object)})
+
+    def _merged(self, kind: NodeKind | EdgeKind, frame: pd.DataFrame, match: str,
+                conflicts: list[Conflict] | None) -> pd.DataFrame:
+        """``frame`` with the rows of stored keys merged with the stored values by the model's merge rules."""
+        stored = self._stored(match, frame["key"].astype(str).tolist())
+        if stored.empty:
+            return frame
+        # every row is written again (MERGE checks an edge's endpoints), with the merged values
+        merged = merge_stored(kind, frame, stored, conflicts, only_changed=False)
+        known = set(stored["key"].tolist())
+        fresh = frame[~frame["key"].isin(known)]
+        return pd.concat([fresh, merged], ignore_index=True)
+
+    def upsert_nodes(self, kind: str, rows: pd.DataFrame, conflicts: list[Conflict] | None = None) -> int:
+        """Insert or update nodes of ``kind`` by ``key``; values merge by the model's rules.
 
         Args:
             kind: a node kind of :func:`guanlian.model.model`.
             rows: column ``key`` plus any of the kind's properties (others are ignored).
+            conflicts: where to append conflicting values found (see :func:`~guanlian.graph.frames.merge_rows`).
 
         Returns:
-            Number of distinct keys written.
+            Number of distinct keys given.
         """
         nk = _node_kind(kind)
         self.ensure_schema()
-        frame = prepare_nodes(nk, rows)
+        frame = prepare_nodes(nk, rows, conflicts)
         if frame.empty:
             return 0
-        props = [c for c in node_columns(nk) if c != "key" and c not in PROVENANCE_COLUMNS]
-        prov = [c for c in node_columns(nk) if c in PROVENANCE_COLUMNS]
+        given = len(frame)
+        frame = self._merged(nk, frame, f"MATCH (x:{nk.name} {{key: k}})", conflicts)
+        if frame.empty:
+            return given
+        props = [c for c in node_columns(nk) if c != "key"]
         payload = [
-            {"key": k, "props": p, "prov": v}
-            for k, p, v in zip(frame["key"].tolist(), _props(frame, props), _props(frame, prov), strict=True)
+            {"key": k, "props": p} for k, p in zip(frame["key"].tolist(), _props(frame, props), strict=True)
         ]
-        return self._write_batches(
-            f"UNWIND $rows AS row MERGE (n:{nk.name} {{key: row.key}}) SET n += row.props {_keep_first('n')} "
-            "RETURN count(*) AS n",
+        self._write_batches(
+            f"UNWIND $rows AS row MERGE (n:{nk.name} {{key: row.key}}) SET n += row.props RETURN count(*) AS n",
             payload,
         )
+        return given
 
-    def upsert_edges(self, kind: str, rows: pd.DataFrame) -> int:
+    def upsert_edges(self, kind: str, rows: pd.DataFrame, conflicts: list[Conflict] | None = None) -> int:
         """Insert or update edges of ``kind`` by edge ``key``; both endpoint nodes must exist.
 
         Args:
             kind: an edge kind of the model.
             rows: columns ``src``, ``dst``, ``src_kind``, ``dst_kind``, ``key`` plus properties.
+            conflicts: where to append conflicting values found (values merge by the model's rules).
 
         Returns:
-            Number of distinct edge keys written.
+            Number of distinct edge keys given.
 
         Raises:
             StoreError: an endpoint pair the model does not allow, or endpoint nodes that are missing.
         """
         ek = _edge_kind(kind)
         self.ensure_schema()
-        frame = prepare_edges(ek, rows)
+        frame = prepare_edges(ek, rows, conflicts)
         if frame.empty:
             return 0
-        props = [c for c in edge_columns(ek) if c != "key" and c not in PROVENANCE_COLUMNS]
-        prov = [c for c in edge_columns(ek) if c in PROVENANCE_COLUMNS]
+        given = len(frame)
+        frame = self._merged(ek, frame, f"MATCH ()-[x:{ek.name} {{key: k}}]->()", conflicts)
+        props = [c for c in edge_columns(ek) if c != "key"]
         written = 0
         for (src_kind, dst_kind), part in frame.groupby(["src_kind", "dst_kind"], sort=False):
             pair = (str(src_kind), str(dst_kind))
@@ -441,20 +480,18 @@ class Neo4jStore:
                     f"{ek.name} 不能连接 / cannot join {pair[0]} to {pair[1]}; allowed: {list(ek.endpoints)}"
                 )
             payload = [
-                {"src": s, "dst": d, "key": k, "props": p, "prov": v}
-                for s, d, k, p, v in zip(
+                {"src": s, "dst": d, "key": k, "props": p}
+                for s, d, k, p in zip(
                     part["src"].astype(str).tolist(),
                     part["dst"].astype(str).tolist(),
                     part["key"].tolist(),
                     _props(part, props),
-                    _props(part, prov),
                     strict=True,
                 )
             ]
             n = self._write_batches(
                 f"UNWIND $rows AS row MATCH (a:{pair[0]} {{key: row.src}}) MATCH (b:{pair[1]} {{key: row.dst}}) "
-                f"MERGE (a)-[e:{ek.name} {{key: row.key}}]->(b) SET e += row.props {_keep_first('e')} "
-                "RETURN count(*) AS n",
+                f"MERGE (a)-[e:{ek.name} {{key: row.key}}]->(b) SET e += row.props RETURN count(*) AS n",
                 payload,
             )
             if n < len(payload):
@@ -464,7 +501,7 @@ class Neo4jStore:
                     "修复 / fix: upsert the nodes before the edges"
                 )
             written += n
-        return written
+        return given
 
     def delete_edges(self, kind: str) -> int:
         """Delete every edge of ``kind`` in batches; returns how many were deleted."""

@@ -42,13 +42,18 @@ from guanlian.model import EdgeKind, NodeKind, Prop, model
 
 COMMAND_FILE = "neo4j-admin-import.sh"
 
-_HEADER_TYPES = {"string": "", "int": ":long", "float": ":double", "bool": ":boolean"}
+_HEADER_TYPES = {"string": "", "int": ":long", "float": ":double", "bool": ":boolean", "strings": ":string[]"}
+ARRAY_DELIMITER = "\x1f"
+"""Separates the items of a list property in one CSV field (a control character no source value holds)."""
 
 
 def _field(value: Any, prop_type: str) -> str:
     """One CSV field in the import tool's syntax ('' = no property)."""
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return ""
+    if prop_type == "strings":
+        items = [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
+        return '"' + ARRAY_DELIMITER.join(items).replace('"', '""') + '"'
     if prop_type == "string":
         return '"' + str(value).replace('"', '""') + '"'
     if prop_type == "bool":
@@ -107,6 +112,7 @@ def import_command(files: list[Path], database: str = "neo4j") -> list[str]:
         database,
         "--id-type=string",
         "--multiline-fields=true",
+        "--array-delimiter=U+001F",
         "--overwrite-destination=true",
         *nodes,
         *rels,

@@ -12,7 +12,10 @@ Data crosses this boundary as pandas DataFrames whose columns are property names
 * edges: one row per edge, columns ``src`` and ``dst`` (node keys), ``src_kind`` and ``dst_kind`` (node
   kind names, one of the edge kind's endpoints), ``key`` (deterministic edge key) plus properties.
 
-Upserts are idempotent: a node or edge whose ``key`` already exists is updated, never duplicated.
+Upserts are idempotent: a node or edge whose ``key`` already exists is updated, never duplicated, and the
+update follows the merge rules declared in :mod:`guanlian.model` (a gap is filled, an absent value never
+replaces a known one, lists take the union, of two different values the smaller is kept): both engines merge
+with the same function, so they hold the same values whatever the order of the loads.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import pandas as pd
+
+from guanlian.graph.frames import Conflict
 
 Engine = str
 """An engine name from :data:`guanlian.graph.engines.ENGINES` (``ladybug``, ``neo4j``)."""
@@ -60,11 +65,14 @@ class Store(Protocol):
     def ensure_schema(self) -> None:
         """Create node/edge tables (LadybugDB) or constraints and indexes (Neo4j) if missing."""
 
-    def upsert_nodes(self, kind: str, rows: pd.DataFrame) -> int:
-        """Insert or update nodes of ``kind`` by ``key``; returns the number of rows written."""
+    def upsert_nodes(self, kind: str, rows: pd.DataFrame, conflicts: list[Conflict] | None = None) -> int:
+        """Insert or update nodes of ``kind`` by ``key``, values merged by the model's merge rules
+        (:func:`guanlian.graph.frames.merge_rows`); conflicting values are appended to ``conflicts`` when given.
+        Returns the number of distinct keys given."""
 
-    def upsert_edges(self, kind: str, rows: pd.DataFrame) -> int:
-        """Insert or update edges of ``kind`` by edge ``key``; endpoints must exist. Returns rows written."""
+    def upsert_edges(self, kind: str, rows: pd.DataFrame, conflicts: list[Conflict] | None = None) -> int:
+        """Insert or update edges of ``kind`` by edge ``key`` (endpoints must exist), merged like nodes.
+        Returns the number of distinct keys given."""
 
     def delete_edges(self, kind: str) -> int:
         """Delete every edge of ``kind`` (used to rebuild derived edges such as PAID). Returns count."""

@@ -190,6 +190,8 @@ def company_keys(rows: pd.DataFrame, name: str, code_field: str | None, ctx: Bui
     known = map_unique(name_norm, lambda n: ctx.company_key_for_name(n) if n else None)
     keys = ("uscc:" + code.astype(object).where(code.notna(), "")).where(code.notna(), known)
     keys = keys.where(keys.notna(), "cname:" + name_norm)
+    # a row that names a registered company without its valid code says nothing about that company's code
+    status = status.where(~(code.isna() & known.notna()), None)
     return keys.astype(object), code.astype(object), status.astype(object)
 
 

@@ -44,16 +44,23 @@ FIELDS = (
 
 def payee_keys(rows: pd.DataFrame, name: str, payer_keys: pd.Series, ctx: BuildContext, b: Batch,
                code_field: str | None, account_field: str | None, id_field: str | None,
-               force_person: bool = False) -> tuple[pd.Series, pd.Series]:
-    """Keys and kinds of payees (Company or Person), creating their nodes."""
+               force_person: bool = False) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Keys, kinds and names-as-written (companies without a valid code, else None) of payees; creates their nodes."""
     kinds = pd.Series("Person", index=rows.index, dtype=object)
+    named = pd.Series(None, index=rows.index, dtype=object)
     keys = pd.Series(None, index=rows.index, dtype=object)
     corp = pd.Series(False, index=rows.index) if force_person else ctx.cells.party_names(rows, name).corporate
     if corp.any():
         part = rows[corp]
         ck, code, status = company_keys(part, name, code_field if code_field in part.columns else None, ctx, b)
+        # A payee named without a valid code keeps its name on the PAYMENT edge: it is resolved again after
+        # every load (relink), and its node is the `cname:` one, written only while the name is unresolved.
+        by_name = code.isna()
+        named[by_name[by_name].index] = part.loc[by_name, name]
+        own = ~by_name | ck.str.startswith("cname:")
         b.add_nodes("Company", pd.DataFrame({"key": ck, "name": part[name], "name_norm": ctx.cells.company_names(part, name),
-                                             "credit_code": code, "credit_code_status": status, **provenance(part, ctx)}))
+                                             "credit_code": code, "credit_code_status": status,
+                                             **provenance(part, ctx)})[own])
         keys[corp] = ck
         kinds[corp] = "Company"
     people = rows[~corp]
@@ -63,7 +70,7 @@ def payee_keys(rows: pd.DataFrame, name: str, payer_keys: pd.Series, ctx: BuildC
         account = text_col(people, account_field) if account_field else pd.Series(None, index=people.index, dtype=object)
         pk = person_nodes(people, name=name, ids=ids, anon_context=[payer_keys[~corp], account], ctx=ctx, batch=b)
         keys[~corp] = pk
-    return keys, kinds
+    return keys, kinds, named
 
 
 def ledger_rows(rows: pd.DataFrame, payee: str, ctx: BuildContext, b: Batch
@@ -117,7 +124,7 @@ def build(rows: pd.DataFrame, ctx: BuildContext, channel: str = "treasury") -> B
     """Payments → Unit + payee + PAYMENT (+ accounts)."""
     b = Batch()
     rows, amount, iso, day, ukeys, prov = ledger_rows(rows, "payee", ctx, b)
-    pkeys, pkinds = payee_keys(rows, "payee", ukeys, ctx, b, "payee_code", "payee_account", None)
+    pkeys, pkinds, named = payee_keys(rows, "payee", ukeys, ctx, b, "payee_code", "payee_account", None)
     voucher, contract = text_col(rows, "voucher"), text_col(rows, "contract")
     content = payment_content(ukeys, pkeys, amount, iso, voucher, contract)
     occurrence = content.groupby(list(content.columns), sort=False).cumcount()
@@ -126,7 +133,7 @@ def build(rows: pd.DataFrame, ctx: BuildContext, channel: str = "treasury") -> B
         "key": payment_keys(content, occurrence),
         "amount": amount, "paid_on": iso, "paid_on_day": day, "purpose": text_col(rows, "purpose"),
         "voucher": voucher, "contract": contract, "from_account": text_col(rows, "payer_account"),
-        "to_account": text_col(rows, "payee_account"), "channel": channel, **prov}))
+        "to_account": text_col(rows, "payee_account"), "channel": channel, "payee_name": named, **prov}))
     contact_edges(ukeys, "Unit", rows, ctx, b, account="payer_account")
     for kind in ("Company", "Person"):
         m = pkinds == kind

@@ -29,6 +29,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from guanlian.graph.frames import Conflict
 from guanlian.graph.store import SIDECAR_FILES, Store
 from guanlian.loaders import (
     changes,
@@ -45,7 +46,8 @@ from guanlian.loaders.journal import MATCH_STEP, Journal, fingerprint, journal_p
 from guanlian.loaders.parse import clean_text, day_number
 from guanlian.loaders.read import RawTable, ReadError, norm_header, read_table
 from guanlian.loaders.relink import Relinked, relink_payees
-from guanlian.loaders.spec import REASONS, Batch, BuildContext, KindSpec
+from guanlian.loaders.retract import previous_version, retract_file
+from guanlian.loaders.spec import REASONS, Batch, BuildContext, KindSpec, conflict_issue
 from guanlian.model import model
 from guanlian.progress import Task
 from guanlian.progress import phase as progress_phase
@@ -197,7 +199,7 @@ def _flag_cells(frame: pd.DataFrame, table: RawTable, batch: Batch) -> pd.DataFr
 class _Resolver:
     """Cross-file references: company names with credit codes; officials by ID and by name."""
 
-    company_by_name: dict[str, str] = field(default_factory=dict)
+    company_by_name: dict[str, set[str]] = field(default_factory=dict)
     official_ids: set[str] = field(default_factory=set)
     officials_by_name: dict[str, list[str]] = field(default_factory=dict)
 
@@ -205,10 +207,16 @@ class _Resolver:
     def from_store(cls, store: Store) -> _Resolver:
         r = cls()
         df = store.query("MATCH (c:Company) WHERE c.credit_code IS NOT NULL RETURN c.name_norm AS n, c.key AS k")
-        r.company_by_name.update(zip(df["n"], df["k"], strict=True))
+        for n, k in zip(df["n"], df["k"], strict=True):
+            r.company_by_name.setdefault(n, set()).add(k)
         off = store.query("MATCH (p:Person)-[:SERVES_IN]->(u:Unit) RETURN DISTINCT p.key AS k, p.name_norm AS n")
         r.add_officials(off)
         return r
+
+    def unique_company(self, name_norm: str) -> str | None:
+        """The key of the one registered company called ``name_norm``; None for none or several namesakes."""
+        keys = self.company_by_name.get(name_norm)
+        return next(iter(keys)) if keys is not None and len(keys) == 1 else None
 
     def add_officials(self, df: pd.DataFrame) -> None:
         for k, n in zip(df["k"], df["n"], strict=True):
@@ -220,7 +228,8 @@ class _Resolver:
                     keys.append(k)
 
     def learn(self, batch: Batch) -> None:
-        self.company_by_name.update(batch.company_names)
+        for n, keys in batch.company_names.items():
+            self.company_by_name.setdefault(n, set()).update(keys)
         if batch.officials:
             self.add_officials(pd.DataFrame({"k": list(batch.officials), "n": list(batch.officials.values())}))
 
@@ -229,7 +238,7 @@ class _Resolver:
             src_file=src_file,
             load_id=load_id,
             today_day=day_number(dt.date.today()),
-            company_key_for_name=self.company_by_name.get,
+            company_key_for_name=self.unique_company,
             official_by_id=lambda n: f"ric:{n}" if n in self.official_ids else None,
             officials_by_name=lambda n: self.officials_by_name.get(n, []),
             cells=cells,
@@ -340,18 +349,18 @@ def _order(paths: Sequence[tuple[Path, str | None]]) -> list[tuple[Path, str | N
     return sorted(paths, key=rank)
 
 
-def write_batch(store: Store, batch: Batch) -> None:
-    """Write nodes (in model order) then edges of one batch."""
+def write_batch(store: Store, batch: Batch, conflicts: list[Conflict] | None = None) -> None:
+    """Write nodes (in model order) then edges of one batch; conflicting values are appended to ``conflicts``."""
     with progress_task("写入 / writing tables", total=len(batch.nodes) + len(batch.edges)) as bar:
         for kind in model().node_names:
             if kind in batch.nodes:
                 bar.describe(f"写入 / writing {kind}")
-                store.upsert_nodes(kind, pd.concat(batch.nodes[kind], ignore_index=True))
+                store.upsert_nodes(kind, pd.concat(batch.nodes[kind], ignore_index=True), conflicts)
                 bar.advance()
         for kind in model().edge_names:
             if kind in batch.edges:
                 bar.describe(f"写入 / writing {kind}")
-                store.upsert_edges(kind, pd.concat(batch.edges[kind], ignore_index=True))
+                store.upsert_edges(kind, pd.concat(batch.edges[kind], ignore_index=True), conflicts)
                 bar.advance()
 
 
@@ -523,11 +532,24 @@ def write_files(store: Store, plan: LoadPlan, parsed: ParsedFiles,
             plan.paid_dirty = True
         journal.dirty(load_id, MATCH_STEP)  # new rows: the matcher's links are stale until `match` runs
         journal.started_many(load_id, [(path, sha, kind_name) for path, sha, kind_name, _b, _r in pending])
+        # A corrected file (same name, other content than its last completed load) first takes back what its
+        # earlier version said (loaders/retract.py); rerun after a crash, this finds nothing more to take back
+        # than what the interrupted write left, and the write below completes it.
+        for path, sha, _k, _b, r in pending:
+            if previous_version(journal.events(), path.name, sha):
+                journal.dirty(load_id, "PAID")
+                plan.paid_dirty = True
+                taken = retract_file(store, path.name)
+                r.notes.append(f"已更正的文件:先撤回旧版本的内容({taken.deleted}项删除,{taken.trimmed}项保留其他来源) / "
+                               f"corrected file: its earlier version was taken back first ({taken.deleted} items "
+                               f"deleted, {taken.trimmed} kept with other sources)")
         # One write per kind for the whole call: nodes shared by several files (units, companies, people) are
         # combined in memory once instead of being re-checked and updated in the store file after file.
         if progress:
             progress("写入图存储 / writing the graph")
-        write_batch(store, merge_batches([b for *_x, b, _r in pending]))
+        conflicts: list[Conflict] = []
+        write_batch(store, merge_batches([b for *_x, b, _r in pending]), conflicts)
+        parsed.issues.extend(conflict_issue(c) for c in conflicts)
         counts_now = store.counts()
         journal.completed_many(load_id, [(path, sha, kind_name, r.read, r.loaded, r.rejected)
                                          for path, sha, kind_name, _b, r in pending], counts_now)

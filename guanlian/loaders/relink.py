@@ -1,19 +1,27 @@
-"""Relink ledger payees loaded before the registry: ``cname:`` company nodes that now have a coded twin.
+"""Resolve payees named without a credit code again after every load, the same way whatever the load order.
 
-A payment names its payee company by name. When the registry (which carries the credit code) is loaded in the
-same ``load`` call or earlier, the payee is keyed ``uscc:<code>`` at once. When the ledger came first, the payee
-became ``cname:<normalised name>``, and a later registry load created ``uscc:<code>`` beside it: two nodes for one
-company, and every red-flag path through that company broken. After each load, this step finds every ``cname:``
-company whose normalised legal name now belongs to exactly one company with a valid credit code, moves its
-``PAYMENT`` and ``HAS_ACCOUNT`` edges to that company — with the keys a reload of the same ledger rows would
-give, so reloading stays idempotent — and deletes the ``cname:`` node. PAID totals are rebuilt afterwards.
+A payment names its payee company by name; the ``PAYMENT`` edge keeps that name (``payee_name``) when the row
+carried no valid code. After each load this step decides, for every such payment, which company was paid, from
+what the store now holds — the same rule the loader applies when the registry comes in the same call:
 
-Left alone (and counted in :class:`Relinked`): a name shared by several coded companies (which one is meant is a
-guess), and a ``cname:`` node that other kinds of edges also touch (a registry table without codes): its people
-are keyed by that company, and moving them is a merge the loader never guesses.
+* exactly one registered company (valid credit code) has the payee's normalised legal name → that company;
+* several have it (namesakes) → the payment's own account decides when that account was used in a payment
+  to exactly one of them identified by its code; otherwise the payee stays ``cname:<name>`` (what the ledger
+  said) and gets a ``MAY_BE`` link to every candidate, at the tier its evidence supports: a candidate founded
+  after the last payment to that name is ``possible``; the only candidate that was in business by then is
+  ``probable``; several are ``possible`` each. The ambiguity is named ("收款单位名称对应2家登记企业"), never a
+  silent pick;
+* none → ``cname:<name>``.
 
-The step is idempotent and safe to interrupt: new edges are upserted by key before the old node is deleted, so a
-rerun finds what is left and finishes it.
+A payment whose company changes is moved with the key a reload of its row would give (so reloading stays
+idempotent); the payees' ``HAS_ACCOUNT`` edges are rebuilt from their payments; a ``cname:`` node is rebuilt from
+the payments that still name it (so its provenance lists exactly those rows) and deleted when nothing refers to it
+any more. ``MAY_BE`` links are derived: rebuilt after every load for every ``cname:`` company (payee or registry
+table without codes) whose name several registered companies share. Because every decision is a function of the
+store's content, loading the ledgers before, after or together with the registry gives the same graph.
+
+The step is idempotent and safe to interrupt: edges are upserted by key before the old ones are deleted, so a
+rerun finds what is left and finishes it. PAID totals are rebuilt afterwards by the loader.
 
 Example:
     >>> from guanlian.graph import open_store
@@ -29,19 +37,30 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from guanlian.graph.frames import edge_columns
+from guanlian.graph.frames import PROVENANCE_COLUMNS, edge_columns, prepare_nodes
 from guanlian.graph.store import Store
-from guanlian.loaders.common import contact_edge_keys
+from guanlian.loaders.common import contact_edge_keys, normalize_account
 from guanlian.loaders.payments import payment_content, payment_keys
-from guanlian.model import model
+from guanlian.matching.normalize import normalize_company_name
+from guanlian.model import NAMES, model, tier_rank
 
-MOVABLE = ("PAYMENT", "HAS_ACCOUNT", "PAID")  # fuzzy links (SAME_COMPANY) are derived by match: deleted with the node
-"""Edge kinds a ledger gives a payee company; PAID is derived and rebuilt, so it is dropped, not moved."""
+LEDGER_EDGES = ("PAYMENT", "HAS_ACCOUNT", "PAID", "MAY_BE", "SAME_COMPANY")
+"""Edge kinds a ledger gives a payee company (PAID and MAY_BE are derived from them; SAME_COMPANY by ``match``)."""
+
+DEAD = ("注销", "吊销")
+"""Registry statuses of a company that no longer exists."""
 
 
 @dataclass(frozen=True)
 class Relinked:
-    """What :func:`relink_payees` did: companies merged, edges moved, names left alone (and why)."""
+    """What :func:`relink_payees` did.
+
+    ``companies``: name-only payee nodes removed (their payments now reach a registered company);
+    ``payments``: payments moved to another company; ``accounts``: payee account links rebuilt;
+    ``ambiguous``: names shared by several registered companies (linked to each with ``MAY_BE``);
+    ``kept``: ``cname:`` companies known from registry tables without codes whose name has one registered twin
+    (their people are keyed by that company; merging them is left to the investigator).
+    """
 
     companies: int
     payments: int
@@ -50,49 +69,40 @@ class Relinked:
     kept: int
 
 
-def _twins(store: Store) -> tuple[dict[str, str], int]:
-    """``cname:`` key → the one coded company with the same normalised name; and how many names were ambiguous."""
-    named = store.query("MATCH (c:Company) WHERE c.key STARTS WITH 'cname:' RETURN c.key AS key, c.name_norm AS n")
-    if named.empty:
-        return {}, 0
-    coded = store.query("MATCH (c:Company) WHERE c.credit_code IS NOT NULL RETURN c.key AS key, c.name_norm AS n")
-    per_name = coded.groupby("n")["key"].agg(list).to_dict() if len(coded) else {}
-    twins: dict[str, str] = {}
-    ambiguous = 0
-    for key, name in zip(named["key"], named["n"], strict=True):
-        found = per_name.get(name, [])
-        if len(found) == 1:
-            twins[str(key)] = str(found[0])
-        elif len(found) > 1:
-            ambiguous += 1
-    return twins, ambiguous
+def _candidates(store: Store) -> tuple[dict[str, list[str]], pd.DataFrame]:
+    """Normalised name → keys of registered companies (sorted), and those companies' dates and statuses."""
+    coded = store.query("MATCH (c:Company) WHERE c.credit_code IS NOT NULL "
+                        "RETURN c.key AS key, c.name_norm AS n, c.established AS established, "
+                        "c.established_day AS established_day, c.status AS status, c.credit_code AS code")
+    per_name: dict[str, list[str]] = {}
+    for k, n in zip(coded["key"], coded["n"], strict=True):
+        per_name.setdefault(str(n), []).append(str(k))
+    return {n: sorted(ks) for n, ks in per_name.items()}, coded.set_index("key")
 
 
-def _touched_by_others(store: Store, keys: list[str]) -> set[str]:
-    """Which of the companies ``keys`` have edges of a kind a ledger does not give."""
-    out: set[str] = set()
-    for ek in model().edges:
-        if ek.name in MOVABLE or ek.fuzzy or not any("Company" in ends for ends in ek.endpoints):
-            continue
-        df = store.query(f"UNWIND $keys AS k MATCH (c:Company {{key: k}})-[:{ek.name}]-() RETURN DISTINCT c.key AS key",
-                         {"keys": keys})
-        out.update(str(k) for k in df["key"])
+def _payments(store: Store, where: str, params: dict[str, object] | None = None) -> pd.DataFrame:
+    ek = model().edge("PAYMENT")
+    cols = ", ".join(f"e.{c} AS {c}" for c in edge_columns(ek))
+    return store.query(f"MATCH (u:Unit)-[e:PAYMENT]->(c:Company) {where} RETURN u.key AS other, c.key AS company, {cols}",
+                       params or {})
+
+
+def _account_owners(store: Store) -> dict[str, set[str]]:
+    """Account number → registered companies paid on it in a row that gave their code (evidence that decides)."""
+    df = _payments(store, "WHERE e.payee_name IS NULL AND e.to_account IS NOT NULL AND c.credit_code IS NOT NULL")
+    out: dict[str, set[str]] = {}
+    for acct, comp in zip(df["to_account"], df["company"], strict=True):
+        number = normalize_account(str(acct))
+        if number:
+            out.setdefault(number, set()).add(str(comp))
     return out
 
 
-def _edges_into(store: Store, kind: str, keys: list[str], *, outgoing: bool) -> pd.DataFrame:
-    ek = model().edge(kind)
-    cols = ", ".join(f"e.{c} AS {c}" for c in edge_columns(ek))
-    pattern = "(c:Company {key: k})-[e:%s]->(o)" if outgoing else "(o)-[e:%s]->(c:Company {key: k})"
-    return store.query(f"UNWIND $keys AS k MATCH {pattern % kind} RETURN c.key AS company, o.key AS other, {cols}",
-                       {"keys": keys})
-
-
 def _payment_keys(moved: pd.DataFrame, existing: pd.DataFrame) -> pd.Series:
-    """Keys a reload would give ``moved`` payments (now paid to the coded company), as the payments loader does.
+    """Keys a reload would give ``moved`` payments (now paid to ``target``), as the payments loader does.
 
     The loader numbers identical rows of a file (same payer, payee, amount, date, voucher, contract) in row
-    order; payments already paid to the coded company from the same file take the first numbers.
+    order; payments already paid to the target from the same file take the first numbers.
     """
     def content(df: pd.DataFrame) -> pd.DataFrame:
         found = payment_content(df["other"], df["target"], df["amount"], df["paid_on"], df["voucher"], df["contract"])
@@ -110,46 +120,222 @@ def _payment_keys(moved: pd.DataFrame, existing: pd.DataFrame) -> pd.Series:
     return payment_keys(mine, occurrence).reindex(moved.index)
 
 
+def _targets(pay: pd.DataFrame, per_name: dict[str, list[str]], owners: dict[str, set[str]]) -> pd.Series:
+    """The company each by-name payment goes to now (see the module docstring)."""
+    out = []
+    for name, acct in zip(pay["payee_name"], pay["to_account"], strict=True):
+        norm = normalize_company_name(str(name))
+        found = per_name.get(norm, [])
+        if len(found) == 1:
+            out.append(found[0])
+            continue
+        if len(found) > 1 and isinstance(acct, str):
+            decided = owners.get(normalize_account(acct), set()) & set(found)
+            if len(decided) == 1:
+                out.append(next(iter(decided)))
+                continue
+        out.append("cname:" + norm)
+    return pd.Series(out, index=pay.index, dtype=object)
+
+
+def _move_payments(store: Store, pay: pd.DataFrame) -> None:
+    """Upsert the payments of ``pay`` (with column ``target``) under their new keys, then delete the old edges."""
+    targets = sorted(set(pay["target"]))
+    same_file = _payments(store, "WHERE c.key IN $keys", {"keys": targets}) if targets else pay.iloc[:0]
+    same_file = same_file[same_file["src_file"].isin(set(pay["src_file"]))].assign(target=lambda d: d["company"])
+    frame = pay.drop(columns=["company", "other", "target"]).assign(
+        src=pay["other"], dst=pay["target"], src_kind="Unit", dst_kind="Company", key=_payment_keys(pay, same_file))
+    # the moved edge is what a reload would write: its provenance is the row's own, not merged with the old key's
+    store.upsert_edges("PAYMENT", frame)
+    old = sorted(set(pay["key"]) - set(frame["key"]))
+    if old:
+        store.execute("UNWIND $keys AS k MATCH ()-[e:PAYMENT {key: k}]->() DELETE e", {"keys": old})
+
+
+def _rebuild_cname_nodes(store: Store, names: list[str]) -> None:
+    """Rebuild the ``cname:`` payee nodes of ``names`` from the payments that name them now.
+
+    A node known only from ledgers gets exactly what those payments say (its provenance lists their rows and no
+    row whose payment moved away); a node a registry table also names is merged with it instead.
+    """
+    if not names:
+        return
+    pay = _payments(store, "WHERE c.key IN $keys AND e.payee_name IS NOT NULL", {"keys": names})
+    if pay.empty:
+        return
+    rows = pd.DataFrame({"key": pay["company"], "name": pay["payee_name"],
+                         "name_norm": pay["company"].str.slice(len("cname:")), "credit_code_status": "missing",
+                         **{c: pay[c] for c in PROVENANCE_COLUMNS}})
+    store.upsert_nodes("Company", rows)
+    ledger_only = set(rows["key"]) - _touched_by_registry(store, sorted(set(rows["key"])))
+    fresh = prepare_nodes(model().node("Company"), rows[rows["key"].isin(ledger_only)])
+    if fresh.empty:
+        return
+    cols = ["name", NAMES, "name_norm", "credit_code_status", *PROVENANCE_COLUMNS]
+    records = [{"key": k, **{c: _param(v) for c, v in zip(cols, vals, strict=True)}}
+               for k, vals in zip(fresh["key"].tolist(), fresh[cols].itertuples(index=False, name=None), strict=True)]
+    sets = ", ".join(f"c.{c} = r.{c}" for c in cols)
+    store.execute(f"UNWIND $rows AS r MATCH (c:Company {{key: r.key}}) SET {sets}", {"rows": records})
+
+
+def _param(v: object) -> object:
+    if isinstance(v, (list, tuple)):
+        return [str(x) for x in v]
+    if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+        return None
+    item = getattr(v, "item", None)
+    return item() if callable(item) else v
+
+
+def _touched_by_registry(store: Store, keys: list[str]) -> set[str]:
+    """Which of the companies ``keys`` have edges other than those a ledger gives (registry tables without codes)."""
+    out: set[str] = set()
+    for ek in model().edges:
+        if ek.name in LEDGER_EDGES or not any("Company" in ends for ends in ek.endpoints):
+            continue
+        df = store.query(f"UNWIND $keys AS k MATCH (c:Company {{key: k}})-[:{ek.name}]-() RETURN DISTINCT c.key AS key",
+                         {"keys": keys})
+        out.update(str(k) for k in df["key"])
+    return out
+
+
+def _rebuild_accounts(store: Store, companies: list[str]) -> int:
+    """Replace the ``HAS_ACCOUNT`` edges of payee ``companies`` by those their payments give (accounts of a
+    company come only from ledger rows naming it). Returns the number of edges written."""
+    if not companies:
+        return 0
+    store.execute("UNWIND $keys AS k MATCH (c:Company {key: k})-[e:HAS_ACCOUNT]->() DELETE e", {"keys": companies})
+    pay = _payments(store, "WHERE c.key IN $keys AND e.to_account IS NOT NULL AND e.routed_from IS NULL",
+                    {"keys": companies})
+    if pay.empty:
+        return 0
+    number = pay["to_account"].map(lambda a: normalize_account(str(a)))
+    pay = pay[number != ""].assign(acct="acct:" + number[number != ""])
+    if pay.empty:
+        return 0
+    store.upsert_nodes("Account", pd.DataFrame({"key": pay["acct"], "number": pay["acct"].str.slice(5),
+                                                **{c: pay[c] for c in PROVENANCE_COLUMNS}}))
+    frame = pd.DataFrame({"src": pay["company"], "dst": pay["acct"], "src_kind": "Company", "dst_kind": "Account",
+                          "key": contact_edge_keys("HAS_ACCOUNT", pay["company"], pay["acct"]),
+                          **{c: pay[c] for c in PROVENANCE_COLUMNS}})
+    return store.upsert_edges("HAS_ACCOUNT", frame)
+
+
+def _drop_orphans(store: Store) -> int:
+    """Delete ``cname:`` companies nothing refers to any more; returns how many."""
+    df = store.query("MATCH (c:Company) WHERE c.key STARTS WITH 'cname:' AND NOT EXISTS { MATCH (c)-[]-() } "
+                     "RETURN c.key AS k")
+    if df.empty:
+        return 0
+    store.execute("UNWIND $keys AS k MATCH (c:Company {key: k}) DELETE c", {"keys": df["k"].tolist()})
+    return len(df)
+
+
+def _tiers(store: Store, name_key: str, cands: list[str], coded: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """(candidate, tier, reason_zh|reason_en) for the ``MAY_BE`` links of one ``cname:`` company."""
+    days = store.query("MATCH (:Unit)-[e:PAYMENT]->(c:Company {key: $k}) RETURN max(e.paid_on_day) AS last",
+                       {"k": name_key})
+    last_day = _int(days["last"].iloc[0]) if len(days) else None
+    later: set[str] = set()
+    for c in cands:
+        est = _int(coded.at[c, "established_day"]) if c in coded.index else None
+        if last_day is not None and est is not None and est > last_day:
+            later.add(c)
+    alive = [c for c in cands if c not in later]
+    out = []
+    for c in cands:
+        if c in later:
+            tier, why_zh, why_en = "possible", "成立于最后一笔付款之后", "founded after the last payment"
+        elif len(alive) == 1:
+            tier, why_zh, why_en = "probable", "唯一在付款时已成立的同名企业", "the only namesake founded by then"
+        else:
+            tier, why_zh, why_en = "possible", "无代码或账号可区分", "no code or account decides"
+        status = coded.at[c, "status"] if c in coded.index else None
+        if isinstance(status, str) and any(w in status for w in DEAD):
+            why_zh += f"；登记状态{status}"
+            why_en += f"; registry status {status}"
+        out.append((c, tier, why_zh + "|" + why_en))
+    return out
+
+
+def _int(v: object) -> int | None:
+    """An integer from a query cell, None for a missing value."""
+    if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+        return None
+    return int(str(v)) if not isinstance(v, (int, float)) else int(v)
+
+
+def _rebuild_may_be(store: Store, per_name: dict[str, list[str]], coded: pd.DataFrame) -> int:
+    """Rebuild every ``MAY_BE`` link; returns the number of ambiguous names linked."""
+    store.delete_edges("MAY_BE")
+    named = store.query("MATCH (c:Company) WHERE c.key STARTS WITH 'cname:' RETURN c.key AS key, c.name_norm AS n, "
+                        "c.src_file AS src_file, c.src_row AS src_row, c.load_id AS load_id, c.sources AS sources")
+    rows = []
+    ambiguous = 0
+    for key, n, f, r, lid, srcs in named.itertuples(index=False, name=None):
+        cands = per_name.get(str(n), [])
+        if len(cands) < 2:
+            continue
+        ambiguous += 1
+        for cand, tier, why in _tiers(store, str(key), cands, coded):
+            zh, en = why.split("|")
+            code = str(coded.at[cand, "code"]) if cand in coded.index else ""
+            rows.append({"src": key, "dst": cand, "src_kind": "Company", "dst_kind": "Company",
+                         "key": f"may_be:{key}|{cand}", "candidates": len(cands), "tier": tier,
+                         "tier_rank": tier_rank(tier),
+                         "explanation_zh": f"收款单位名称对应{len(cands)}家登记企业；代码{code}：{zh}",
+                         "explanation_en": f"the payee's name matches {len(cands)} registered companies; code {code}: {en}",
+                         "src_file": f, "src_row": r, "load_id": lid, "sources": srcs})
+    if rows:
+        store.upsert_edges("MAY_BE", pd.DataFrame(rows))
+    return ambiguous
+
+
 def relink_payees(store: Store, before_change: Callable[[], None] | None = None) -> Relinked:
-    """Merge every ``cname:`` payee company into its one coded twin (see the module docstring).
+    """Resolve every payee named without a code again (see the module docstring) and rebuild ``MAY_BE`` links.
 
     Args:
         store: the store after a load.
-        before_change: called once before the first write (the loader marks PAID totals stale there).
+        before_change: called once before the first payment moves (the loader marks PAID totals stale there).
 
     Returns:
-        Counts of what was merged and what was left alone.
+        Counts of what moved and what stayed ambiguous.
     """
-    twins, ambiguous = _twins(store)
-    if not twins:
-        return Relinked(0, 0, 0, ambiguous, 0)
-    others = _touched_by_others(store, list(twins))
-    twins = {k: v for k, v in twins.items() if k not in others}
-    if not twins:
-        return Relinked(0, 0, 0, ambiguous, len(others))
-    names = list(twins)
-    if before_change is not None:
-        before_change()
-    pay = _edges_into(store, "PAYMENT", names, outgoing=False)
-    moved_payments = 0
+    per_name, coded = _candidates(store)
+    pay = _payments(store, "WHERE e.payee_name IS NOT NULL")
+    moved = removed = accounts = 0
     if len(pay):
-        pay["target"] = pay["company"].map(twins)
-        same_file = _edges_into(store, "PAYMENT", sorted(set(twins.values())), outgoing=False)
-        same_file = same_file[same_file["src_file"].isin(set(pay["src_file"]))]
-        same_file["target"] = same_file["company"]
-        frame = pay.drop(columns=["company", "other", "target"]).assign(
-            src=pay["other"], dst=pay["target"], src_kind="Unit", dst_kind="Company", key=_payment_keys(pay, same_file))
-        store.upsert_edges("PAYMENT", frame)
-        moved_payments = len(frame)
-    acct = _edges_into(store, "HAS_ACCOUNT", names, outgoing=True)
-    if len(acct):
-        target = acct["company"].map(twins)
-        frame = acct.drop(columns=["company", "other"]).assign(
-            src=target, dst=acct["other"], src_kind="Company", dst_kind="Account",
-            key=contact_edge_keys("HAS_ACCOUNT", target, acct["other"]))
-        store.upsert_edges("HAS_ACCOUNT", frame)
-    store.execute("UNWIND $keys AS k MATCH (c:Company {key: k}) DETACH DELETE c", {"keys": names})
-    return Relinked(len(names), moved_payments, len(acct), ambiguous, len(others))
+        pay["target"] = _targets(pay, per_name, _account_owners(store))
+        # a payment the company matcher routed (guanlian.matching.company_store) stays where it was routed while
+        # its payee as recorded is still where this rule would put it; the matcher owns that decision
+        recorded = pay["routed_from"].where(pay["routed_from"].notna(), pay["company"])
+        move = pay[pay["target"] != recorded].assign(routed_from=None, route=None)
+        if len(move):
+            if before_change is not None:
+                before_change()
+            new_names = sorted({t for t in move["target"] if t.startswith("cname:")})
+            if new_names:  # a name that became ambiguous: its name-only node must exist before payments move to it
+                store.upsert_nodes("Company", pd.DataFrame({"key": new_names,
+                                                            "name_norm": [k[len("cname:"):] for k in new_names]}))
+            _move_payments(store, move)
+            moved = len(move)
+            touched = sorted(set(move["company"]) | set(move["target"]))
+            _rebuild_cname_nodes(store, [k for k in touched if k.startswith("cname:")])
+            accounts = _rebuild_accounts(store, touched)
+            # PAID totals are rebuilt after this step, SAME_COMPANY links by the next `match`: neither keeps a
+            # name-only node alive
+            store.execute("UNWIND $keys AS k MATCH ()-[e:PAID]->(c:Company {key: k}) DELETE e", {"keys": touched})
+            gone = [k for k in touched if k.startswith("cname:")]
+            for pattern in ("(c:Company {key: k})-[e:SAME_COMPANY]->()", "()-[e:SAME_COMPANY]->(c:Company {key: k})"):
+                store.execute(f"UNWIND $keys AS k MATCH {pattern} WHERE NOT EXISTS {{ MATCH (c)<-[:PAYMENT]-() }} "
+                              "DELETE e", {"keys": gone})
+            removed = _drop_orphans(store)
+    ambiguous = _rebuild_may_be(store, per_name, coded) if len(coded) else 0
+    if not len(coded):
+        store.delete_edges("MAY_BE")
+    kept = store.query("MATCH (c:Company) WHERE c.key STARTS WITH 'cname:' RETURN c.name_norm AS n")
+    n_kept = sum(1 for n in kept["n"] if len(per_name.get(str(n), [])) == 1)
+    return Relinked(removed, moved, accounts, ambiguous, n_kept)
 
 
 __all__ = ["Relinked", "relink_payees"]

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 
-from guanlian.graph.frames import prepare_edges, prepare_nodes
+from guanlian.graph.frames import Conflict, prepare_edges, prepare_nodes
 from guanlian.model import model
 
 if TYPE_CHECKING:
@@ -57,7 +57,24 @@ REASONS: dict[str, tuple[str, str]] = {
     "formula": ("单元格是公式,按文本保留", "cell is a formula; kept as text"),
     "excel_error": ("单元格是 Excel 错误值", "cell holds an Excel error value"),
     "duplicate_header": ("重复的表头,只用第一列", "duplicated header; first column used"),
+    "conflict": ("与另一来源的值不一致,保留较小的值", "differs from another source's value; the smaller value is kept"),
 }
+
+
+def conflict_issue(c: Conflict) -> dict[str, object]:
+    """An issue (warning) for a conflict: the row of the value set aside, naming both values and sources.
+
+    >>> from guanlian.graph.frames import Conflict
+    >>> i = conflict_issue(Conflict("Company", "uscc:X", "status", "存续", "注销", "r.csv:2", "p.csv:7"))
+    >>> i["file"], i["row"], i["value"]
+    ('p.csv', 7, '注销 ≠ 存续 (r.csv:2)')
+    """
+    file, _, row = c.other_source.rpartition(":")
+    zh, en = REASONS["conflict"]
+    where = f"{c.kind} {c.key} {c.prop}"
+    return {"file": file, "row": int(row) if row.isdigit() else 0, "field": c.prop,
+            "value": f"{c.other} ≠ {c.kept} ({c.kept_source})", "code": "conflict", "severity": "warning",
+            "reason_zh": f"{zh}: {where}", "reason_en": f"{en}: {where}"}
 
 
 ValueType = Literal[
@@ -93,8 +110,8 @@ class Batch:
     edges: dict[str, list[pd.DataFrame]] = field(default_factory=dict)
     issues: list[dict[str, object]] = field(default_factory=list)
     rejected_rows: set[int] = field(default_factory=set)
-    company_names: dict[str, str] = field(default_factory=dict)
-    """Normalised name → key of every company with a valid credit code (row order: the last row wins)."""
+    company_names: dict[str, set[str]] = field(default_factory=dict)
+    """Normalised name → keys of the companies with a valid credit code (several when namesakes are registered)."""
     officials: dict[str, str | None] = field(default_factory=dict)
     """Key → normalised name of every official (a SERVES_IN source), in row order."""
 
@@ -103,7 +120,8 @@ class Batch:
         for frame in self.nodes.get("Company", []):
             if "credit_code" in frame.columns:
                 ok = frame["credit_code"].notna()
-                self.company_names.update(zip(frame.loc[ok, "name_norm"], frame.loc[ok, "key"], strict=True))
+                for n, k in zip(frame.loc[ok, "name_norm"], frame.loc[ok, "key"], strict=True):
+                    self.company_names.setdefault(n, set()).add(k)
         serves = self.edges.get("SERVES_IN", [])
         if serves:
             people = pd.concat(self.nodes.get("Person", []))
@@ -113,14 +131,21 @@ class Batch:
                     self.officials.setdefault(k, n if isinstance(n, str) else None)
 
     def compact(self) -> None:
-        """One typed frame per kind with one row per key (first non-null value per column wins).
+        """One typed frame per kind with one row per key (merged by the model's rules; conflicts become warnings).
 
         Loads write the same result (combining is associative), but a batch handed back from a worker
         process is several times smaller: a ledger names its paying unit on every row.
         """
         m = model()
-        self.nodes = {k: [prepare_nodes(m.node(k), pd.concat(fs, ignore_index=True))] for k, fs in self.nodes.items()}
-        self.edges = {k: [prepare_edges(m.edge(k), pd.concat(fs, ignore_index=True))] for k, fs in self.edges.items()}
+        found: list[Conflict] = []
+        self.nodes = {k: [prepare_nodes(m.node(k), pd.concat(fs, ignore_index=True), found)]
+                      for k, fs in self.nodes.items()}
+        self.edges = {k: [prepare_edges(m.edge(k), pd.concat(fs, ignore_index=True), found)]
+                      for k, fs in self.edges.items()}
+        for c in found:
+            issue = conflict_issue(c)
+            del issue["file"]  # the pipeline adds the file of the batch
+            self.issues.append(issue)
 
     def add_nodes(self, kind: str, frame: pd.DataFrame) -> None:
         if len(frame):
@@ -148,8 +173,9 @@ class Batch:
 class BuildContext:
     """What a builder needs besides its rows.
 
-    ``company_key_for_name`` maps a normalised company name to a known credit-code key (registry data
-    loaded earlier or in the same run); ``officials`` resolves an official by resident ID or by name;
+    ``company_key_for_name`` maps a normalised company name to the credit-code key of the one registered
+    company of that name (registry data loaded earlier or in the same run), None when there is none or several
+    (a namesake is never picked silently: :mod:`guanlian.loaders.relink` links such a name to every candidate); ``officials`` resolves an official by resident ID or by name;
     ``cells`` holds the file's columns parsed by type (:class:`guanlian.loaders.cells.Cells`).
     """
 

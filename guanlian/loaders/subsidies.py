@@ -30,7 +30,7 @@ def build(rows: pd.DataFrame, ctx: BuildContext) -> Batch:
     """Subsidies → Unit + recipient Person + PAYMENT(channel=subsidy)."""
     b = Batch()
     rows, amount, iso, day, ukeys, prov = ledger_rows(rows, "name", ctx, b)
-    pkeys, _ = payee_keys(rows, "name", ukeys, ctx, b, None, "account", "id_number", force_person=True)
+    pkeys, _, _ = payee_keys(rows, "name", ukeys, ctx, b, None, "account", "id_number", force_person=True)
     item = text_col(rows, "item")
     approver = text_col(rows, "approver")
     if ctx.cells.has("approver"):

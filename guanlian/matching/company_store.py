@@ -177,6 +177,8 @@ def match_companies(store: Store, config: CompanyConfig | None = None, load_id: 
         rows = []
         best: dict[str, tuple[int, float, str, str]] = {}
         judged = verdicts_for(store, "SAME_COMPANY")
+        strong: dict[str, int] = {}
+        confirmed: dict[str, int] = {}
         for k in linked:
             a, b = str(keys[unresolved[sc.li[k]]]), str(keys[sc.ri[k]])
             tier = str(sc.tier[k])
@@ -194,9 +196,15 @@ def match_companies(store: Store, config: CompanyConfig | None = None, load_id: 
                          "src_file": MATCHER, "src_row": 0, "load_id": load_id})
             if tier in ("confirmed", "certain", "probable") and a in payees and a not in registry and b in registry:
                 cand = (tier_rank(tier), float(sc.score[k]), b, key)
+                strong[a] = strong.get(a, 0) + 1
+                confirmed[a] = confirmed.get(a, 0) + (tier == "confirmed")
                 if a not in best or cand[:2] > best[a][:2]:
                     best[a] = cand
-        desired = {a: (b, key) for a, (_, _, b, key) in best.items()}
+        # exactly one registry company, as the module says: namesakes (two registered companies with the payee's
+        # name) are never picked between by score — the loader links such a name to each (MAY_BE, issue 20);
+        # an investigator's confirmation of exactly one of them decides
+        desired = {a: (b, key) for a, (_, _, b, key) in best.items()
+                   if strong[a] == 1 or confirmed[a] == 1}
         links = apply_link_judgements(store, "SAME_COMPANY", pd.DataFrame(rows))
     else:
         links = pd.DataFrame()

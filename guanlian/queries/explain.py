@@ -274,3 +274,22 @@ _EPOCH = date(1970, 1, 1)
 
 __all__ = ["EXPLAINERS", "GENERIC_KEYS", "ExplainInput", "Explainer", "explainer", "match_text", "payments_text",
            "providers"]
+
+
+@explainer("name_candidates", ("may_be_zh", "may_be_en"))
+def _name_candidates(x: ExplainInput) -> dict[str, Any]:
+    """``may_be_zh``/``may_be_en``: the registered companies an ambiguous payee name may be (``MAY_BE`` links),
+    each with its likelihood and why."""
+    names = x.path.names()
+    out: dict[str, Any] = {}
+    steps = sorted((e for e in x.path.edges if e.type == "MAY_BE"), key=lambda e: e.dst)
+    for lang in ("zh", "en"):
+        parts: list[str] = []
+        for e in steps:
+            tier = str(e.props.get("tier") or "possible")
+            why = str(e.props.get(f"explanation_{lang}") or "").split("：" if lang == "zh" else ": ", 1)[-1]
+            name = names.get(e.dst, e.dst)
+            label = tr(TIER, tier, "zh" if lang == "zh" else "en")
+            parts.append(f"{name}（{label}，{why}）" if lang == "zh" else f"{name} ({label}: {why})")
+        out[f"may_be_{lang}"] = ("；" if lang == "zh" else "; ").join(parts)
+    return out

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from guanlian.graph import StoreError, open_store
+from guanlian.graph.frames import Conflict
 from guanlian.graph.ladybug import LadybugStore
 
 
@@ -51,9 +52,12 @@ def test_multi_endpoint_edges_and_updates(s: LadybugStore) -> None:
     assert s.counts()["PAID"] == 2
     e2 = e.copy()
     e2["total"] = pd.array([1100, None], dtype="Int64")
-    s.upsert_edges("PAID", e2)
+    conflicts: list[Conflict] = []
+    s.upsert_edges("PAID", e2, conflicts)
     got = s.query("MATCH (:Unit)-[p:PAID]->(x) RETURN p.key AS k, p.total AS t ORDER BY k")
-    assert got["t"].tolist() == [1100, 500]  # integer fen
+    # merge rules (model.py): an absence never erases a value; of two known values the smaller stays, reported
+    assert got["t"].tolist() == [1000, 500]  # integer fen
+    assert [(c.key, c.prop, c.kept, c.other) for c in conflicts] == [("e1", "total", 1000, 1100)]
     assert s.delete_edges("PAID") == 2 and s.counts()["PAID"] == 0
 
 

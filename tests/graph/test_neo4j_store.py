@@ -172,11 +172,12 @@ def test_upsert_twice_gives_same_counts_and_updates_values(neo4j_store: Neo4jSto
     assert s.counts() == first
     assert (first["Unit"], first["Company"], first["Person"], first["PAID"]) == (3, 4, 5, 2)
 
-    # An update changes values in place; a sparser row (name missing) keeps the stored name.
+    # Merge rules (model.py): a spelling variant joins `names` (the smaller shows as `name`); a sparser row (name
+    # missing) keeps the stored name; a gap is filled.
     s.upsert_nodes("Unit", pd.DataFrame({"key": ["unit:0"], "name": ["新名"]}))
     s.upsert_nodes("Unit", pd.DataFrame({"key": ["unit:0"], "name_norm": ["xinming"]}))
-    row = s.query("MATCH (u:Unit {key: $k}) RETURN u.name AS name, u.name_norm AS norm", {"k": "unit:0"})
-    assert row.to_dict("records") == [{"name": "新名", "norm": "xinming"}]
+    row = s.query("MATCH (u:Unit {key: $k}) RETURN u.name AS name, u.names AS names", {"k": "unit:0"})
+    assert row.to_dict("records") == [{"name": "单位0", "names": ["单位0", "新名"]}]
     assert s.counts()["Unit"] == 3
 
 
@@ -261,7 +262,7 @@ def test_query_returns_nodes_and_relationships_as_dicts(neo4j_store: Neo4jStore)
     df = s.query("MATCH (u)-[e:PAID]->(c) RETURN u, e, c.key AS ck")
     assert list(df.columns) == ["u", "e", "ck"]
     rec = df.to_dict("records")[0]
-    assert rec["u"] == {"_LABEL": "Unit", "key": "unit:0", "name": "单位0"}
+    assert rec["u"] == {"_LABEL": "Unit", "key": "unit:0", "name": "单位0", "names": ["单位0"]}
     assert rec["e"]["_LABEL"] == "PAID" and rec["e"]["payments"] == 1 and rec["ck"] == "cname:c0"
     empty = s.query("MATCH (n:Email) RETURN n.key AS key, n.address AS address")
     assert list(empty.columns) == ["key", "address"] and empty.empty

@@ -42,7 +42,7 @@ def write(tmp_path: Path, text: str, name: str = "my_check.cypher") -> Path:
 def test_every_builtin_query_is_documented() -> None:
     """Fails when a saved query lacks a title, a description (why) or an example."""
     lib = Library.load()
-    assert len(lib) == 12
+    assert len(lib) == 13
     for q in lib:
         for field in ("title_zh", "title_en", "why_zh", "why_en", "example"):
             assert len(getattr(q, field).strip()) >= 4, f"{q.path}: {field} is missing or too short"
@@ -55,7 +55,7 @@ def test_builtin_ids_are_the_contracted_ones() -> None:
     assert set(Library.load().ids()) == {
         "relative_company_paid", "official_in_business", "relative_company_chain", "relative_left_before_payment",
         "newborn_company_paid", "shared_contact", "supplier_ring", "subsidy_to_relative", "split_payments",
-        "revolving_door", "relative_across_units", "shell_company",
+        "revolving_door", "relative_across_units", "shell_company", "ambiguous_payee",
     }
 
 
@@ -101,7 +101,7 @@ def test_user_query_runs_with_typed_params(tmp_path: Path) -> None:
     store = LadybugStore(tmp_path / "s")
     world().build(store)
     lib = Library.load([write(tmp_path, GOOD)])
-    assert "my_check" in lib.ids() and len(lib) == 13
+    assert "my_check" in lib.ids() and len(lib) == 14
     df = lib.run(store, "my_check", {"min_total": "1,000,000"})
     assert set(df["company"]) == {"uscc:C35"}  # 2,000,000 is the only total above 1M
     assert set(lib.run(store, "my_check", {"min_total": "1"})["company"]) > {"uscc:C35"}  # 1 yuan = 100 fen

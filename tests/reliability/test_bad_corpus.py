@@ -71,7 +71,9 @@ def test_every_case_has_its_expected_outcome(corpus: tuple[Path, list[Any]], loa
     wrong: list[str] = []
     for c in cases:
         f = by_name[c.name]
-        found = loaded["issues"].get(c.name, [])
+        # Cases are variants of the same base rows, loaded in one call: a value one variant states differently
+        # from another is a genuine cross-file conflict (reported on the later source), not this case's outcome.
+        found = [i for i in loaded["issues"].get(c.name, []) if i["code"] != "conflict"]
         codes = {(i["code"], i["severity"]) for i in found}
         problem = ""
         if c.expect == "file_error":
