@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 import pytest
 from reliability.golden import DemoRun, run_demo_world
 
+from guanlian.demo import DemoManifest, generate
 from guanlian.graph.neo4j import Neo4jStore
 from guanlian.graph.store import StoreError
 
@@ -94,6 +95,13 @@ def browser() -> Iterator[Any]:
 
     with launch() as b:
         yield b
+
+
+@pytest.fixture(scope="session")
+def medium_demo(tmp_path_factory: pytest.TempPathFactory) -> DemoManifest:
+    """The demo generator's medium world (~100k rows in 15 files), generated once per session (the kill tests
+    and the load-order tests share it)."""
+    return generate(tmp_path_factory.mktemp("demo-medium"), size="medium", seed=7)
 
 
 # The lead adds an ``embedded_store`` fixture here (LadybugStore in tmp_path).

@@ -155,25 +155,33 @@ def _union(values: Iterable[object], sources: bool) -> list[str] | None:
             items.update(str(x) for x in v if x is not None)
     if not items:
         return None
-    return encode_sources(decode_sources(items)) if sources else sorted(items)
+    return (encode_sources(decode_sources(items)) or None) if sources else sorted(items)
+
+
+def _objects(items: list[list[str]]) -> np.ndarray:
+    """A one-dimensional object array of lists (numpy would otherwise make a matrix of equal-length lists)."""
+    return pd.Series(items, dtype=object).to_numpy()
 
 
 def _lists(frame: pd.DataFrame) -> pd.DataFrame:
     """Fill the multi-valued columns rows do not carry yet: ``sources`` from ``src_file``/``src_row``, ``names``
     from ``name``."""
-    if "sources" in frame.columns:
-        missing = frame["sources"].isna() & (frame["src_file"].notna() if "src_file" in frame.columns else False)
+    if "sources" in frame.columns and "src_file" in frame.columns:
+        missing = (frame["sources"].isna() & frame["src_file"].notna()).to_numpy()
         if missing.any():
-            files = frame.loc[missing, "src_file"] if "src_file" in frame.columns else pd.Series("", index=missing[missing].index)
-            rows = frame.loc[missing, "src_row"] if "src_row" in frame.columns else pd.Series(0, index=files.index)
-            frame.loc[missing, "sources"] = pd.Series(
-                [[_source_of(f, r)] for f, r in zip(files.tolist(), rows.tolist(), strict=True)],
-                index=files.index, dtype=object)
+            files = frame["src_file"].to_numpy(dtype=object)[missing]
+            rows = (pd.to_numeric(frame["src_row"], errors="coerce").to_numpy(dtype=np.float64)[missing]
+                    if "src_row" in frame.columns else np.full(int(missing.sum()), np.nan))
+            col = frame["sources"].to_numpy(dtype=object, copy=True)
+            col[missing] = _objects([[f"{f}:{'' if r != r else int(r)}"]
+                                     for f, r in zip(files.tolist(), rows.tolist(), strict=True)])
+            frame["sources"] = pd.Series(col, index=frame.index, dtype=object)
     if NAMES in frame.columns and "name" in frame.columns:
-        missing = frame[NAMES].isna() & frame["name"].notna()
+        missing = (frame[NAMES].isna() & frame["name"].notna()).to_numpy()
         if missing.any():
-            frame.loc[missing, NAMES] = pd.Series([[n] for n in frame.loc[missing, "name"].tolist()],
-                                                  index=missing[missing].index, dtype=object)
+            col = frame[NAMES].to_numpy(dtype=object, copy=True)
+            col[missing] = _objects([[n] for n in frame["name"].to_numpy(dtype=object)[missing].tolist()])
+            frame[NAMES] = pd.Series(col, index=frame.index, dtype=object)
     return frame
 
 
@@ -185,8 +193,8 @@ def merge_rows(kind: NodeKind | EdgeKind, frame: pd.DataFrame) -> tuple[pd.DataF
         frame: typed rows (``key``, properties, and for edges the endpoint columns), any order.
 
     Returns:
-        One row per key (keys in order of first appearance), and one :class:`Conflict` per property value that
-        differed from the kept one. The result does not depend on the order of the rows.
+        One row per key (keys in order of first appearance; column types as given), and one :class:`Conflict`
+        per property value that differed from the kept one. The result does not depend on the order of the rows.
 
     Example:
         >>> from guanlian.model import model
@@ -196,7 +204,6 @@ def merge_rows(kind: NodeKind | EdgeKind, frame: pd.DataFrame) -> tuple[pd.DataF
         >>> out[["credit_code_status", "status"]].values.tolist(), [(c.prop, c.kept, c.other) for c in conflicts]
         ([['valid', '存续']], [('status', '存续', '注销')])
     """
-    props = kind.all_props
     frame = _lists(frame.reset_index(drop=True))
     group, uniq = pd.factorize(frame["key"].to_numpy(dtype=object))  # keys in order of first appearance
     n = len(uniq)
@@ -210,40 +217,45 @@ def merge_rows(kind: NodeKind | EdgeKind, frame: pd.DataFrame) -> tuple[pd.DataF
     starts = np.r_[True, group[order][1:] != group[order][:-1]]
     first = order[starts]  # one row index per key, keys in code order
     out = frame.iloc[first].reset_index(drop=True)
+    # Only keys given more than once need merging: every rule works on the rows of those keys alone (a key given
+    # once keeps its row as it is), so the work grows with the repeats, not with the table.
     sizes = np.bincount(group, minlength=n)
+    multi = np.flatnonzero(sizes[group] > 1)  # row positions
+    g_multi = group[multi]
     conflicts: list[Conflict] = []
-    for p in props:
+    for p in kind.all_props:
         if p.name == "key" or p.merge == "source" or p.name not in frame.columns:
             continue
         col = frame[p.name]
         if p.merge == "union":
-            out[p.name] = _union_groups(col, group, sizes, p.name == "sources")
+            out[p.name] = _union_groups(col, first, multi, g_multi, p.name == "sources")
             continue
-        present = col.notna().to_numpy()
-        absent = col.isin(list(p.absent)).to_numpy() & present if p.absent else np.zeros(len(col), dtype=bool)
+        sub = col.iloc[multi]
+        present = sub.notna().to_numpy()
+        absent = sub.isin(list(p.absent)).to_numpy() & present if p.absent else np.zeros(len(sub), dtype=bool)
         known = present & ~absent
-        codes, values = pd.factorize(col.where(present), sort=True)
+        codes, values = pd.factorize(sub.where(present), sort=True)
         big = len(values)
         low = np.full(n, big, dtype=np.int64)
-        np.minimum.at(low, group, np.where(known, codes, big))
+        np.minimum.at(low, g_multi, np.where(known, codes, big))
         if absent.any():  # nothing known: an absent marker is still better than nothing
             low_absent = np.full(n, big, dtype=np.int64)
-            np.minimum.at(low_absent, group, np.where(absent, codes, big))
+            np.minimum.at(low_absent, g_multi, np.where(absent, codes, big))
             low = np.where(low == big, low_absent, low)
-        found = low < big
-        kept = np.empty(n, dtype=object)
-        kept[:] = None
-        kept[found] = np.asarray(values, dtype=object)[low[found]]
-        out[p.name] = kept
+        # per key, a row holding the kept value (the earliest row where nothing is present): its cell is taken
+        # as it is, so the column keeps its type
+        pick = first.copy()
+        hit = (codes >= 0) & (codes == low[g_multi])
+        pick[g_multi[hit]] = multi[hit]
+        out[p.name] = col.take(pick).reset_index(drop=True)
         if p.merge == "fill":
             high = np.full(n, -1, dtype=np.int64)
-            np.maximum.at(high, group, np.where(known, codes, -1))
-            for g in np.flatnonzero(found & (high > low)):
-                conflicts.extend(_conflicts(kind.name, frame, p.name, group, int(g), known, codes, int(low[g]),
-                                            values, str(uniq[g])))
-    typed = _typed(out, props)
-    others = [c for c in out.columns if c not in typed.columns]
-    return pd.concat([out[others], typed], axis=1), conflicts
+            np.maximum.at(high, g_multi, np.where(known, codes, -1))
+            clash = (low < big) & (high > low)
+            if clash.any():
+                conflicts.extend(_conflicts(kind.name, frame, p.name, multi, g_multi, clash, known, codes, low,
+                                            values, uniq))
+    return out, conflicts
 
 
 def _ranks(values: pd.Series) -> np.ndarray:
@@ -252,41 +264,49 @@ def _ranks(values: pd.Series) -> np.ndarray:
     return np.where(codes < 0, len(uniq), codes).astype(np.int64)
 
 
-def _union_groups(col: pd.Series, group: np.ndarray, sizes: np.ndarray, sources: bool) -> pd.Series:
-    """Per key, the union of the lists in ``col`` (keys in code order); single rows are taken as they are."""
-    values = col.tolist()
-    out: list[object] = [None] * len(sizes)
+def _union_groups(col: pd.Series, first: np.ndarray, multi: np.ndarray, g_multi: np.ndarray,
+                  sources: bool) -> pd.Series:
+    """Per key, the union of the lists in ``col`` (keys in code order): a key given once keeps its list; the
+    rows ``multi`` of keys given more than once (``g_multi``: their key codes) are united."""
+    values = col.to_numpy(dtype=object)
+    out = values[first].copy()
     many: dict[int, list[object]] = {}
-    for g, v in zip(group.tolist(), values, strict=True):
-        if sizes[g] == 1:
-            out[g] = v
-        else:
-            many.setdefault(g, []).append(v)
+    for g, v in zip(g_multi.tolist(), values[multi].tolist(), strict=True):
+        many.setdefault(g, []).append(v)
     for g, vs in many.items():
-        first = vs[0]
-        if isinstance(first, list) and all(isinstance(v, list) and v == first for v in vs[1:]):
-            out[g] = first  # a reload: the same list again (already sorted and encoded)
+        head = vs[0]
+        if isinstance(head, list) and all(isinstance(v, list) and v == head for v in vs[1:]):
+            out[g] = head  # a reload: the same list again (already sorted and encoded)
         else:
             out[g] = _union(vs, sources)
     return pd.Series(out, dtype=object)
 
 
-def _conflicts(kind: str, frame: pd.DataFrame, prop: str, group: np.ndarray, g: int, known: np.ndarray,
-               codes: np.ndarray, low: int, values: Any, key: str) -> list[Conflict]:
-    """The conflicts of key number ``g``: one per other known value, each with its earliest source."""
-    idx = np.flatnonzero((group == g) & known)
+def _conflicts(kind: str, frame: pd.DataFrame, prop: str, multi: np.ndarray, g_multi: np.ndarray,
+               clash: np.ndarray, known: np.ndarray, codes: np.ndarray, low: np.ndarray, values: Any,
+               keys: np.ndarray) -> list[Conflict]:
+    """The conflicts of the keys marked in ``clash``: one per other known value, each with its earliest source.
+
+    ``multi``/``g_multi``: positions and key codes of the rows of repeated keys; ``known``/``codes``: per such row,
+    whether it holds a known value and its code in ``values``; ``low``: per key, the code of the kept value."""
+    sel = np.flatnonzero(clash[g_multi] & known)
+    idx = multi[sel]
     files = frame["src_file"].to_numpy(dtype=object)[idx] if "src_file" in frame.columns else [None] * len(idx)
     rows = frame["src_row"].to_numpy(dtype=object)[idx] if "src_row" in frame.columns else [None] * len(idx)
-    best: dict[int, tuple[str, float, str]] = {}
-    for c, f, r in zip(codes[idx].tolist(), list(files), list(rows), strict=True):
+    best: dict[int, dict[int, tuple[str, float, str]]] = {}
+    for g, c, f, r in zip(g_multi[sel].tolist(), codes[sel].tolist(), list(files), list(rows), strict=True):
         f = None if f is None or f is pd.NA or (isinstance(f, float) and f != f) else f
         r = None if r is None or r is pd.NA or (isinstance(r, float) and r != r) else r
         rank = (str(f) if f is not None else "\uffff", float(r) if r is not None else float("inf"))
-        if c not in best or rank < best[c][:2]:
-            best[c] = (*rank, _source_of(f, r))
-    kept_source = best[low][2]
-    return [Conflict(kind, key, prop, _py(values[low]), _py(values[c]), kept_source, best[c][2])
-            for c in sorted(best) if c != low]
+        mine = best.setdefault(g, {})
+        if c not in mine or rank < mine[c][:2]:
+            mine[c] = (*rank, _source_of(f, r))
+    out: list[Conflict] = []
+    for g in sorted(best):
+        mine, kept = best[g], int(low[g])
+        out.extend(Conflict(kind, str(keys[g]), prop, _py(values[kept]), _py(values[c]), mine[kept][2], mine[c][2])
+                   for c in sorted(mine) if c != kept)
+    return out
 
 
 def _py(v: object) -> object:

@@ -87,12 +87,6 @@ def tiny_demo(tmp_path_factory: pytest.TempPathFactory) -> DemoManifest:
     return generate(tmp_path_factory.mktemp(f"demo-{size}"), size=size, seed=7)
 
 
-@pytest.fixture(scope="session")
-def medium_demo(tmp_path_factory: pytest.TempPathFactory) -> DemoManifest:
-    """The demo generator's medium world (~100k rows in 15 files): the size the issue asks kills to survive."""
-    return generate(tmp_path_factory.mktemp("demo-medium"), size="medium", seed=7)
-
-
 def cli(*args: str) -> list[str]:
     """Command line running the guanlian CLI with this interpreter."""
     return [sys.executable, "-m", "guanlian.cli", *args]
