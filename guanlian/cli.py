@@ -408,6 +408,11 @@ def find(
         t.add_row(*cells, f"{float(r['score']):.2f}", tr(TIER, str(r["tier"]), code),
                   mask_ids_in_text(str(r.get(expl, ""))))
     console.print(t)
+    # a person merged from records that spelled the name differently: every form, with the records that gave it
+    for _, r in df.iterrows():
+        if not _missing(r.get("aliases")) and r.get("aliases"):
+            key = str(r["key"]) if show_ids else mask_ids_in_text(str(r["key"]))
+            console.print(f"别名 / aliases — {r['name']} ({key}): {r['aliases']}", highlight=False, soft_wrap=True)
 
 
 @app.command()

@@ -163,11 +163,28 @@ class Entity:
     """Node key (``ric:<ID>``, ``uscc:<code>``, ``unit:<name>`` …)."""
     id_number: str | None = None
     """Resident ID of a person, when known (masked in every human-facing output)."""
+    aliases: tuple[str, ...] = ()
+    """Every name form of an entity merged from records that spelled it differently, each with the source records
+    that gave it (``劉桂蘭（companies.csv:12）``); empty when there is one form (and then absent from the JSON)."""
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object of ``findings.json``."""
-        return {"role": self.role, "kind": self.kind, "name": self.name, "key": self.key,
-                "id_number": self.id_number}
+        out: dict[str, Any] = {"role": self.role, "kind": self.kind, "name": self.name, "key": self.key,
+                               "id_number": self.id_number}
+        if self.aliases:
+            out["aliases"] = list(self.aliases)
+        return out
+
+    def label(self, lang: str = "zh") -> str:
+        """The name, followed by the other name forms when there are several.
+
+        >>> Entity("relative", "Person", "刘桂兰", "ric:1", aliases=("刘桂兰（a.csv:5）", "劉桂蘭（b.csv:12）")).label()
+        '刘桂兰（别名：刘桂兰（a.csv:5）；劉桂蘭（b.csv:12））'
+        """
+        if not self.aliases:
+            return self.name
+        return f"{self.name}（别名：{'；'.join(self.aliases)}）" if lang == "zh" else \
+            f"{self.name} (aliases: {'; '.join(self.aliases)})"
 
     @classmethod
     def from_json(cls, d: object, where: str = "entity") -> Entity:
@@ -177,7 +194,8 @@ class Entity:
                    kind=_str(o.get("kind", ""), f"{where}.kind"),
                    name=_str(o.get("name", ""), f"{where}.name"),
                    key=_str(_req(o, "key", where), f"{where}.key"),
-                   id_number=_opt_str(o.get("id_number"), f"{where}.id_number"))
+                   id_number=_opt_str(o.get("id_number"), f"{where}.id_number"),
+                   aliases=tuple(_str(a, f"{where}.aliases") for a in _list(o, "aliases", where)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -102,6 +102,10 @@ source record; ``sources`` lists every source record as ``file:rows`` (rows as r
 NAMES = "names"
 """The multi-valued companion of ``name``: every spelling any source gave (``name`` shows the smallest)."""
 
+NAME_SOURCES = "name_sources"
+"""Where each spelling in ``names`` came from: ``<name>|<file>:<rows>`` entries (rows as ranges, like ``sources``),
+e.g. ``刘桂兰|relatives.csv:5`` and ``劉桂蘭|companies.csv:12`` for one person merged by resident ID."""
+
 KEY = Prop("key", "string", "键", "key")
 """The deterministic key every node and edge has."""
 
@@ -192,6 +196,7 @@ class Model:
 
 _NAME = Prop("name", "string", "名称", "name", merge="variant")
 _NAMES = Prop(NAMES, "strings", "全部名称", "all names", merge="union")
+_NAME_SOURCES = Prop(NAME_SOURCES, "strings", "名称来源", "where each name came from", merge="union")
 
 PERSON = NodeKind(
     "Person",
@@ -203,6 +208,7 @@ PERSON = NodeKind(
     (
         Prop("name", "string", "姓名", "name", merge="variant"),
         Prop(NAMES, "strings", "全部姓名", "all names", merge="union"),
+        Prop(NAME_SOURCES, "strings", "姓名来源", "where each name came from", merge="union"),
         Prop("name_norm", "string", "规范姓名", "normalised name", merge="variant"),
         Prop("id_number", "string", "身份证号", "resident ID", sensitive=True),
         Prop("id_status", "string", "证件状态", "ID status", absent=("missing",)),
@@ -226,6 +232,7 @@ COMPANY = NodeKind(
     (
         _NAME,
         _NAMES,
+        _NAME_SOURCES,
         Prop("name_norm", "string", "规范名称", "normalised name", merge="variant"),
         Prop("credit_code", "string", "统一社会信用代码", "credit code"),
         Prop("credit_code_status", "string", "代码状态", "code status", absent=("missing",)),
@@ -248,7 +255,7 @@ UNIT = NodeKind(
     "单位",
     "Unit",
     "unit:<normalised unit name>: a public body that employs officials and pays money.",
-    (_NAME, _NAMES, Prop("name_norm", "string", "规范名称", "normalised name", merge="variant")),
+    (_NAME, _NAMES, _NAME_SOURCES, Prop("name_norm", "string", "规范名称", "normalised name", merge="variant")),
     color="#59a14f",
     shape="diamond",
 )

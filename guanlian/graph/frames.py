@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from guanlian.model import NAMES, PROVENANCE, EdgeKind, NodeKind, Prop
+from guanlian.model import NAME_SOURCES, NAMES, PROVENANCE, EdgeKind, NodeKind, Prop
 
 PROVENANCE_COLUMNS = [p.name for p in PROVENANCE]
 
@@ -182,6 +182,17 @@ def _lists(frame: pd.DataFrame) -> pd.DataFrame:
             col = frame[NAMES].to_numpy(dtype=object, copy=True)
             col[missing] = _objects([[n] for n in frame["name"].to_numpy(dtype=object)[missing].tolist()])
             frame[NAMES] = pd.Series(col, index=frame.index, dtype=object)
+    if NAME_SOURCES in frame.columns and "name" in frame.columns and "src_file" in frame.columns:
+        missing = (frame[NAME_SOURCES].isna() & frame["name"].notna() & frame["src_file"].notna()).to_numpy()
+        if missing.any():
+            names = frame["name"].to_numpy(dtype=object)[missing]
+            files = frame["src_file"].to_numpy(dtype=object)[missing]
+            rows = (pd.to_numeric(frame["src_row"], errors="coerce").to_numpy(dtype=np.float64)[missing]
+                    if "src_row" in frame.columns else np.full(int(missing.sum()), np.nan))
+            col = frame[NAME_SOURCES].to_numpy(dtype=object, copy=True)
+            col[missing] = _objects([[f"{n}|{f}:{'' if r != r else int(r)}"]
+                                     for n, f, r in zip(names.tolist(), files.tolist(), rows.tolist(), strict=True)])
+            frame[NAME_SOURCES] = pd.Series(col, index=frame.index, dtype=object)
     return frame
 
 
@@ -228,7 +239,7 @@ def merge_rows(kind: NodeKind | EdgeKind, frame: pd.DataFrame) -> tuple[pd.DataF
             continue
         col = frame[p.name]
         if p.merge == "union":
-            out[p.name] = _union_groups(col, first, multi, g_multi, p.name == "sources")
+            out[p.name] = _union_groups(col, first, multi, g_multi, p.name in ("sources", NAME_SOURCES))
             continue
         sub = col.iloc[multi]
         present = sub.notna().to_numpy()

@@ -42,7 +42,7 @@ from guanlian.graph.store import Store
 from guanlian.loaders.common import contact_edge_keys, normalize_account
 from guanlian.loaders.payments import payment_content, payment_keys
 from guanlian.matching.normalize import normalize_company_name
-from guanlian.model import NAMES, model, tier_rank
+from guanlian.model import NAME_SOURCES, NAMES, model, tier_rank
 
 LEDGER_EDGES = ("PAYMENT", "HAS_ACCOUNT", "PAID", "MAY_BE", "SAME_COMPANY")
 """Edge kinds a ledger gives a payee company (PAID and MAY_BE are derived from them; SAME_COMPANY by ``match``)."""
@@ -171,7 +171,7 @@ def _rebuild_cname_nodes(store: Store, names: list[str]) -> None:
     fresh = prepare_nodes(model().node("Company"), rows[rows["key"].isin(ledger_only)])
     if fresh.empty:
         return
-    cols = ["name", NAMES, "name_norm", "credit_code_status", *PROVENANCE_COLUMNS]
+    cols = ["name", NAMES, NAME_SOURCES, "name_norm", "credit_code_status", *PROVENANCE_COLUMNS]
     records = [{"key": k, **{c: _param(v) for c, v in zip(cols, vals, strict=True)}}
                for k, vals in zip(fresh["key"].tolist(), fresh[cols].itertuples(index=False, name=None), strict=True)]
     sets = ", ".join(f"c.{c} = r.{c}" for c in cols)

@@ -26,7 +26,8 @@ from dataclasses import dataclass
 
 from guanlian.graph.frames import decode_sources
 from guanlian.graph.store import Store
-from guanlian.model import model
+from guanlian.model import NAME_SOURCES, NAMES, model
+from guanlian.values.names import name_forms
 
 DERIVED = frozenset({"PAID", "MAY_BE", "POSSIBLY_SAME", "SAME_COMPANY"})
 """Edge kinds rebuilt by the loader or the matcher: never retracted here."""
@@ -62,10 +63,14 @@ def retract_file(store: Store, name: str) -> Retracted:
     kinds = [(e.name, f"MATCH ()-[n:{e.name}]->()", True) for e in m.edges if e.name not in DERIVED]
     kinds += [(n.name, f"MATCH (n:{n.name})", False) for n in m.nodes]
     for kind, match, is_edge in kinds:  # edges first: a node is deleted only once nothing refers to it
-        df = store.query(f"{match} RETURN n.key AS key, n.sources AS sources")
+        named = not is_edge and NAME_SOURCES in {p.name for p in m.node(kind).props}
+        df = store.query(f"{match} RETURN n.key AS key, n.sources AS sources"
+                         + (f", n.{NAME_SOURCES} AS name_sources" if named else ""))
         gone: list[str] = []
         keep: list[dict[str, object]] = []
-        for key, sources in zip(df["key"].tolist(), df["sources"].tolist(), strict=True):
+        renamed: list[dict[str, object]] = []
+        forms = df["name_sources"].tolist() if named else [None] * len(df)
+        for key, sources, name_sources in zip(df["key"].tolist(), df["sources"].tolist(), forms, strict=True):
             entries = _entries_of(sources)
             mine = [e for e in entries if e.rpartition(":")[0] == name]
             if not mine:
@@ -76,11 +81,20 @@ def retract_file(store: Store, name: str) -> Retracted:
                 continue
             f, r = min(decode_sources(rest))
             keep.append({"key": str(key), "sources": rest, "f": f, "r": int(r)})
+            # the name forms only this file gave go with it (a corrected spelling replaces the old one)
+            had = _entries_of(name_sources)
+            kept = [e for e in had if e.partition("|")[2].rpartition(":")[0] != name]
+            if kept and len(kept) < len(had):
+                forms_left = sorted(name_forms(kept))
+                renamed.append({"key": str(key), "ns": kept, "names": forms_left, "name": forms_left[0]})
         if keep:
             where = f"{match} WHERE n.key = r.key" if is_edge else f"MATCH (n:{kind} {{key: r.key}})"
             store.execute(f"UNWIND $rows AS r {where} SET n.sources = r.sources, n.src_file = r.f, n.src_row = r.r",
                           {"rows": keep})
             trimmed += len(keep)
+        if renamed:
+            store.execute(f"UNWIND $rows AS r MATCH (n:{kind} {{key: r.key}}) "
+                          f"SET n.{NAME_SOURCES} = r.ns, n.{NAMES} = r.names, n.name = r.name", {"rows": renamed})
         if gone:
             if is_edge:
                 store.execute(f"UNWIND $keys AS k MATCH ()-[n:{kind}]->() WHERE n.key = k DELETE n", {"keys": gone})

@@ -653,7 +653,9 @@ class LatinName(Comparison):
 
 
 class FormerName(Comparison):
-    """Whether the pair was compared under a former name from a note (``刘桂兰（曾用名：刘桂香）``).
+    """Whether the pair was compared under another name of a record: a former name from a note
+    (``刘桂兰（曾用名：刘桂香）``, alias flag 1) or another spelling of a person merged from several records
+    (``names``, alias flag 2).
 
     Reads the ``alias`` flag the matcher sets on records it added for aliases; adds nothing to the score, only
     says so in the explanation.
@@ -665,13 +667,16 @@ class FormerName(Comparison):
     levels = (
         Level("not_needed", 0.0, "", ""),
         Level("used", 0.0, "按备注中的曾用名", "under a former name given in a note"),
+        Level("other_form", 0.0, "按该人在另一记录中的姓名写法（别名）",
+              "under another spelling of the name from another of the person's records (alias)"),
     )
 
     def levels_for(self, pairs: Pairs, context: dict[str, IntArray]) -> IntArray:
         if "alias" not in pairs.left.columns or "alias" not in pairs.right.columns:
             return np.zeros(len(pairs), dtype=np.int8)
         a, b = pairs.ints("alias")
-        return self._select(len(pairs), [((a > 0) | (b > 0), "used")], "not_needed")
+        return self._select(len(pairs), [((a == 1) | (b == 1), "used"), ((a == 2) | (b == 2), "other_form")],
+                            "not_needed")
 
 
 def default_comparisons(weights: Mapping[str, float] | None = None) -> list[Comparison]:

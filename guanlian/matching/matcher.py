@@ -58,10 +58,11 @@ from guanlian.matching.features import (
     prepare_pair,
     prepare_records,
 )
-from guanlian.matching.normalize import company_trade_name, name_aliases
-from guanlian.model import TIERS, model, tier_rank
+from guanlian.matching.normalize import company_trade_name, name_aliases, normalize_person_name
+from guanlian.model import NAME_SOURCES, TIERS, model, tier_rank
 from guanlian.progress import step
 from guanlian.values.ids import mask_resident_id
+from guanlian.values.names import aliases_text
 from guanlian.values.vocab import TIER_PHRASE
 
 __all__ = [
@@ -735,9 +736,11 @@ def match_records(left: pd.DataFrame, right: pd.DataFrame | None = None, config:
 
 
 def _expand_aliases(df: pd.DataFrame) -> tuple[pd.DataFrame, IndexArray, npt.NDArray[np.int8]] | None:
-    """Records whose name carries a former-name note, split: the name without the note, plus one record per
-    alias (same other fields). Returns ``(records, original position per record, alias flag)``, or None when
-    no name has a note."""
+    """Records with more than one name, split into one record per name (same other fields): a name carrying a
+    former-name note (the name without the note, plus each alias: flag 1), and a person merged from records that
+    spelled the name differently (column ``names``, e.g. 刘桂兰 and 刘桂香 joined by resident ID: each other form
+    whose normalised name differs, flag 2). Returns ``(records, original position per record, alias flag)``, or
+    None when every record has one name."""
     if "name" not in df.columns or not len(df):
         return None
     values = df["name"].to_numpy(dtype=object)
@@ -746,23 +749,43 @@ def _expand_aliases(df: pd.DataFrame) -> tuple[pd.DataFrame, IndexArray, npt.NDA
     noted = np.flatnonzero(has[codes])  # code -1 (missing) reads the trailing False
     parts = {int(i): name_aliases(str(values[i])) for i in noted}
     parts = {i: p for i, p in parts.items() if p[1]}
-    if not parts:
+    forms: dict[int, list[str]] = {}
+    if "names" in df.columns:
+        for i, names in enumerate(df["names"].tolist()):
+            if isinstance(names, (list, tuple, np.ndarray)) and len(names) > 1:
+                seen = {normalize_person_name(parts[i][0] if i in parts else str(values[i]))}
+                seen.update(normalize_person_name(a) for a in (parts[i][1] if i in parts else ()))
+                other = []
+                for n in sorted(str(x) for x in names):
+                    norm = normalize_person_name(n)
+                    if norm and norm not in seen:
+                        seen.add(norm)
+                        other.append(n)
+                if other:
+                    forms[i] = other
+    if not parts and not forms:
         return None
     base = df.reset_index(drop=True).copy()
     base["name"] = base["name"].astype(object)
     extra_pos: list[int] = []
     extra_names: list[str] = []
+    extra_flags: list[int] = []
     name_col = base["name"].to_numpy(dtype=object, copy=True)
     for i, (main, aliases) in parts.items():
         name_col[i] = main
         extra_pos.extend([i] * len(aliases))
         extra_names.extend(aliases)
+        extra_flags.extend([1] * len(aliases))
+    for i, other in forms.items():
+        extra_pos.extend([i] * len(other))
+        extra_names.extend(other)
+        extra_flags.extend([2] * len(other))
     base["name"] = name_col
     extra = base.iloc[extra_pos].copy()
     extra["name"] = extra_names
     out = pd.concat([base, extra], ignore_index=True)
     orig = np.concatenate([np.arange(len(base), dtype=np.int64), np.array(extra_pos, dtype=np.int64)])
-    flag = np.concatenate([np.zeros(len(base), np.int8), np.ones(len(extra_pos), np.int8)])
+    flag = np.concatenate([np.zeros(len(base), np.int8), np.array(extra_flags, dtype=np.int8)])
     return out, orig, flag
 
 
@@ -877,7 +900,7 @@ def collide(left: pd.DataFrame, right: pd.DataFrame, config: MatchConfig | None 
 
 
 _PERSON_PROPS = ("name", "name_norm", "id_number", "id_status", "birth_date", "sex", "phone", "address",
-                 "employer")
+                 "employer", "names")
 
 
 def _read_persons(store: Store) -> pd.DataFrame:
@@ -1097,11 +1120,13 @@ def find_candidates(store: Store, name: str, birth_date: str | None = None, id_n
 
     Returns:
         Columns ``key``, ``name``, ``birth_date``, ``id_number`` (masked), ``score``, ``tier``,
-        ``explanation_zh``, ``explanation_en``; strongest first. Pairs with different valid IDs are left out.
+        ``explanation_zh``, ``explanation_en``, ``aliases`` (every name form of a person merged from records that
+        spelled it differently, with its sources; ``""`` for one form); strongest first. Pairs with different
+        valid IDs are left out. A person is found under any of their name forms.
     """
     cfg = config or MatchConfig()
     persons = _read_persons(store)
-    cols = ["key", "name", "birth_date", "id_number", "score", "tier", "explanation_zh", "explanation_en"]
+    cols = ["key", "name", "birth_date", "id_number", "score", "tier", "explanation_zh", "explanation_en", "aliases"]
     if persons.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
     # object dtype: a CLI argument may carry lone surrogates, which pandas' Arrow-backed str dtype rejects
@@ -1131,5 +1156,10 @@ def find_candidates(store: Store, name: str, birth_date: str | None = None, id_n
     })
     out["_r"] = [tier_rank(t) if t else -1 for t in out["tier"]]
     out = out.sort_values(["_r", "score"], ascending=False, kind="stable").drop(columns="_r")
-    return out.head(limit).reset_index(drop=True)
+    out = out.head(limit).reset_index(drop=True)
+    forms = store.query(f"UNWIND $keys AS k MATCH (p:Person {{key: k}}) RETURN p.key AS key, p.{NAME_SOURCES} AS ns",
+                        {"keys": out["key"].tolist()}) if len(out) else pd.DataFrame({"key": [], "ns": []})
+    by_key = dict(zip(forms["key"].tolist(), forms["ns"].tolist(), strict=True))
+    out["aliases"] = [aliases_text(by_key.get(k)) for k in out["key"]]
+    return out
 

@@ -58,12 +58,13 @@ from guanlian.finding import (
     as_severity,
 )
 from guanlian.graph.store import Store
-from guanlian.model import MONEY_PROPS, TIERS, EdgeKind, NodeKind, model
+from guanlian.model import MONEY_PROPS, NAME_SOURCES, TIERS, EdgeKind, NodeKind, model
 from guanlian.queries.explain import EXPLAINERS, ExplainInput, match_text, payments_text, route_text
 from guanlian.queries.library import Library, QueryError
 from guanlian.queries.spec import SavedQuery
 from guanlian.values.ids import mask_ids_in_text
 from guanlian.values.money import yuan
+from guanlian.values.names import ALIASES, aliases_text, name_forms
 from guanlian.values.privacy import mask_nested, plain
 from guanlian.values.vocab import HIDDEN_PROPS, SEVERITIES
 
@@ -452,7 +453,11 @@ def _node_order(hit: _Hit, g: _Graph, edge_keys: Sequence[str]) -> list[str]:
 
 
 def _visible(props: Mapping[str, Any]) -> dict[str, Any]:
-    return {p: v for p, v in props.items() if v is not None and p not in _HIDDEN_PROPS and not p.endswith("_day")}
+    out = {p: v for p, v in props.items() if v is not None and p not in _HIDDEN_PROPS and not p.endswith("_day")}
+    aliases = aliases_text(props.get(NAME_SOURCES))
+    if aliases:  # every name form of a node merged from records that spelled it differently, with its sources
+        out[ALIASES] = aliases
+    return out
 
 
 def _path(g: _Graph, node_keys: Sequence[str], edge_keys: Sequence[str]) -> FindingPath:
@@ -474,8 +479,10 @@ def _entities(hit: _Hit, g: _Graph) -> tuple[Entity, ...]:
                 continue
             seen.add(k)
             n = g.nodes[k]
+            forms = name_forms(n.props.get(NAME_SOURCES))
+            aliases = tuple(f"{name}（{', '.join(src)}）" for name, src in forms.items()) if len(forms) > 1 else ()
             entities.append(Entity(role=role, kind=n.kind, name=_display(n, k), key=k,
-                                   id_number=n.props.get("id_number")))
+                                   id_number=n.props.get("id_number"), aliases=aliases))
     return tuple(entities)
 
 

@@ -13,8 +13,9 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from guanlian.model import MONEY_PROPS, RESIDENT_ID_PROPS, model
+from guanlian.model import MONEY_PROPS, NAME_SOURCES, RESIDENT_ID_PROPS, model
 from guanlian.values.money import format_money
+from guanlian.values.names import ALIASES, alias_label, aliases_text
 from guanlian.values.privacy import mask_id, mask_text
 from guanlian.values.vocab import (
     HIDDEN_PROPS,
@@ -93,8 +94,11 @@ def props_lines(
 ) -> list[str]:
     """``label: value`` lines for the non-empty, non-internal properties of a node or edge."""
     lines: list[str] = []
+    aliases = props.get(ALIASES) or aliases_text(props.get(NAME_SOURCES))
+    if aliases:  # the name forms of a node merged from several records (a store's raw list, or a finding's text)
+        lines.append(f"{alias_label(lang)}: {mask_text(aliases, show_ids)}")
     for name, value in props.items():
-        if name in HIDDEN_PROPS or name.endswith("_day") or value is None or value == "":
+        if name in HIDDEN_PROPS or name == ALIASES or name.endswith("_day") or value is None or value == "":
             continue
         if name.startswith("explanation_") and name != f"explanation_{lang}":
             continue

@@ -200,7 +200,7 @@ def _finding_model(f: Finding, lang: Lang, show_ids: bool, view_href: str | None
         {
             "role": tr(ROLE, e.role, lang),
             "kind": kind_label(e.kind, lang),
-            "name": m(e.name),
+            "name": m(e.label(lang)),
             "id_number": mask_id(e.id_number, show_ids),
         }
         for e in f.entities
@@ -511,7 +511,7 @@ def _write_xlsx(
                 f.id,
                 tr(ROLE, e.role, lang),
                 kind_label(e.kind, lang),
-                m(e.name),
+                m(e.label(lang)),
                 mask_id(e.id_number, show_ids),
                 m(e.key),
             ]

@@ -56,8 +56,9 @@ from guanlian.judgements import (
     open_book,
 )
 from guanlian.matching.normalize import to_simplified
-from guanlian.model import MONEY_PROPS, model
+from guanlian.model import MONEY_PROPS, NAME_SOURCES, NAMES, model
 from guanlian.values.money import yuan_text
+from guanlian.values.names import name_forms
 from guanlian.values.privacy import mask_frame, mask_id, mask_nested, mask_text
 from guanlian.values.vocab import SEVERITIES, Lang
 from guanlian.viz.neighbourhood import incident_edges, neighbourhood, node_by_key
@@ -310,7 +311,7 @@ class Workbench:
 
     def _node_json(self, key: str, attrs: Mapping[str, Any]) -> dict[str, Any]:
         props = {k: self._mask_prop(k, v) for k, v in (attrs.get("props") or {}).items()
-                 if not k.endswith("_day") and k != "name_norm"}
+                 if not k.endswith("_day") and k not in ("name_norm", NAMES, NAME_SOURCES, "sources")}
         return {
             "key": self.public_key(key),
             "kind": attrs.get("kind", ""),
@@ -398,9 +399,12 @@ class Workbench:
             item["judgement"] = None if j is None else _judgement_json(j)
             if j is not None:
                 judged.append(item["judgement"])
+        own = name_forms((attrs.get("props") or {}).get(NAME_SOURCES))
         return {
             **node,
-            "aliases": sorted({mask_text(str(i["other"]["name"])) for i in groups["links"]} - {node["name"]}),
+            # the node's own name forms (merged records, with their sources), then the names of linked records
+            "aliases": ([mask_text(f"{n}（{', '.join(src)}）") for n, src in own.items()] if len(own) > 1 else [])
+            + sorted({mask_text(str(i["other"]["name"])) for i in groups["links"]} - {node["name"]}),
             "sources": unique_sources,
             **groups,
             "judgements": judged,
