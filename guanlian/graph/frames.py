@@ -76,7 +76,12 @@ def _typed(frame: pd.DataFrame, props: tuple[Prop, ...]) -> pd.DataFrame:
         elif p.type == "float":
             col = pd.to_numeric(col, errors="coerce").astype("float64")
         elif p.type == "strings":
-            col = pd.Series([_as_list(v) for v in col.tolist()], index=frame.index, dtype=object)
+            values = col.tolist()
+            # lists this module wrote (non-empty, every item a string) pass as they are; the loop that checks
+            # is several times cheaper than rebuilding every list on each of the passes a row takes
+            if not all(v is None or (type(v) is list and v and all(type(x) is str for x in v)) for v in values):
+                values = [_as_list(v) for v in values]
+            col = pd.Series(values, index=frame.index, dtype=object)
         else:
             col = col.astype("boolean")
         out[p.name] = col
