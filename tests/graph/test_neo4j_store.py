@@ -208,7 +208,9 @@ def test_a_later_load_keeps_provenance(neo4j_store: Neo4jStore) -> None:
     s.upsert_edges("PAID", paid.assign(payments=[2], src_file=["新.csv"], src_row=[7]))
     got = s.query("MATCH (u:Unit {key: 'u'})-[e:PAID]->(c:Company) RETURN u.name AS a, u.src_file AS f, "
                   "u.src_row AS r, u.load_id AS l, e.payments AS n, e.src_file AS ef, e.src_row AS er")
-    assert got.values.tolist() == [["吉安市局", "干部.xlsx", 3, "L1", 2, "付款.csv", 2]]
+    # merge rules (model.py, issue 20): the name is a variant (the smaller shown), payments a single value whose
+    # conflicting later value is reported, not written (the smaller stays); provenance is the earliest record
+    assert got.values.tolist() == [["吉安市局", "干部.xlsx", 3, "L1", 1, "付款.csv", 2]]
     # near miss: a node first written without provenance takes it from the first load that has it
     s.upsert_nodes("Company", pd.DataFrame({"key": ["c2"], "name": ["二"]}))
     s.upsert_nodes("Company", pd.DataFrame({"key": ["c2"], "src_file": ["登记.csv"], "src_row": [4]}))
