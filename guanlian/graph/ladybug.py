@@ -89,6 +89,7 @@ def _pool_full(exc: RuntimeError) -> bool:
     """True when LadybugDB refused a statement because its page cache could not hold the query's data."""
     return "buffer pool is full" in str(exc).lower()
 
+
 _DDL_TYPES = {"string": "STRING", "int": "INT64", "float": "DOUBLE", "bool": "BOOLEAN", "strings": "STRING[]"}
 
 
