@@ -412,7 +412,8 @@ def find(
     for _, r in df.iterrows():
         if not _missing(r.get("aliases")) and r.get("aliases"):
             key = str(r["key"]) if show_ids else mask_ids_in_text(str(r["key"]))
-            console.print(f"别名 / aliases — {r['name']} ({key}): {r['aliases']}", highlight=False, soft_wrap=True)
+            console.print(f"{'别名' if zh else 'aliases'} — {r['name']} ({key}): {r['aliases']}", highlight=False,
+                          soft_wrap=True)
 
 
 @app.command()
