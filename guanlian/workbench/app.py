@@ -41,7 +41,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from guanlian.clues.library import STATUSES, TRANSITIONS, default_actor
 from guanlian.graph.store import StoreOutdated
 from guanlian.judgements import VERDICT_LABELS
-from guanlian.model import TIERS
+from guanlian.model import MONEY_PROPS, TIERS
+from guanlian.values.money import yuan
 from guanlian.values.privacy import neutralise_frame
 from guanlian.values.vocab import (
     CLUE_ACTION,
@@ -154,6 +155,19 @@ def _unauthorised(request: Request) -> Response:
     return PlainTextResponse(msg, status_code=401, headers={"WWW-Authenticate": "Bearer"})
 
 
+def shown_value(prop: str, value: Any, lang: Lang) -> Any:
+    """A graph property's value as the pages show it: amounts (integer fen, :data:`MONEY_PROPS`) as yuan
+    (``¥800,000.00``), codes in words (:func:`value_label`).
+
+    Example:
+        >>> shown_value("subscribed", 80000000, "zh"), shown_value("sex", "M", "en")
+        ('¥800,000.00', 'male')
+    """
+    if prop in MONEY_PROPS and isinstance(value, int) and not isinstance(value, bool):
+        return money(yuan(value), lang)
+    return value_label(prop, value, lang)
+
+
 def create_app(wb: Workbench, settings: Settings) -> Starlette:
     """The ASGI application over ``wb``.
 
@@ -181,7 +195,7 @@ def create_app(wb: Workbench, settings: Settings) -> Starlette:
             conf=partial(tr, CONFIDENCE, lang=lang), status_text=partial(tr, CLUE_STATUS, lang=lang),
             action_text=partial(tr, CLUE_ACTION, lang=lang), rating_text=partial(tr, RATING, lang=lang),
             prop=lambda owner, name, is_edge=False: prop_label(owner, name, lang, is_edge=is_edge),
-            val=lambda name, value: value_label(name, value, lang),
+            val=lambda name, value: shown_value(name, value, lang),
             tier_text=partial(tr, TIER, lang=lang), verdict_text=lambda v: VERDICT_LABELS[v][lang == "en"],
             money=partial(money, lang=lang), vis_file=asset("vis-network").file,
             htmx_file=asset("htmx.org").file, actor=default_actor(), code=code, **ctx,

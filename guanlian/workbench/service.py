@@ -574,6 +574,7 @@ class Workbench:
 
     def finding(self, fid: str, lang: Lang = "zh") -> dict[str, Any]:
         """``/api/findings/{id}``: one finding with its path, evidence rows, payments and graph."""
+        from guanlian.viz.report import voucher_rows
         from guanlian.viz.view import finding_graph
 
         doc = self.findings_doc()
@@ -581,6 +582,8 @@ class Workbench:
         for f in self.findings_raw():
             if f.get("id") == fid and typed is not None:
                 out = self._finding_json(f, full=True)
+                out["vouchers"] = [{**r, "amount": None if r["amount"] is None else str(r["amount"])}
+                                   for r in voucher_rows(typed, lang, show_ids=False)]
                 g = finding_graph(typed)
                 out["graph"] = self.graph_json(g, lang, highlight=set(g.nodes))
                 out["clue"] = self._clue_of(fid)

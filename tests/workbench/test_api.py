@@ -185,6 +185,25 @@ def test_finding_detail(bench: Bench) -> None:
     assert _json(c, "/api/findings/ffffffffffffffff", 404)["error"]
 
 
+def test_finding_detail_cites_every_voucher(bench: Bench) -> None:
+    """Issue 13 in the workbench: a paid case lists every payment row it sums (file, Excel row, exact yuan),
+    the page shows the vouchers table, and no chain step cites the matcher's or the PAID total's placeholder row."""
+    from decimal import Decimal
+
+    wb, c = bench
+    paid = next(f for f in wb.findings_raw() if (f.get("payments") or {}).get("count"))
+    d = _json(c, f"/api/findings/{paid['id']}")
+    money = [v for v in d["vouchers"] if v["amount"] is not None and v["kind"] in ("付款", "补贴")]
+    assert len(money) == paid["payments"]["count"] and all(v["file"] and v["row"] for v in money)
+    assert sum(Decimal(v["amount"]) for v in money) * 100 == paid["payments"]["sum_fen"]
+    html = c.get(f"/findings/{paid['id']}").text
+    assert 'id="vouchers"' in html and money[0]["file"] in html
+    summary = html.split('id="payments"', 1)[1].split("</p>", 1)[0]
+    assert "sum_fen" not in summary and f"笔数 {paid['payments']['count']}" in summary
+    chain = html.split('id="chain"', 1)[1].split("</ul>", 1)[0]
+    assert "matcher 0" not in chain and "(PAYMENT)" not in chain and "{'" not in chain
+
+
 def test_saved_queries_and_exports(bench: Bench) -> None:
     _wb, c = bench
     qs = _json(c, "/api/queries")["queries"]
