@@ -195,7 +195,9 @@ def test_run_is_readable_at_80_columns(demo: Path, tmp_path: Path) -> None:
     shown = json.loads(runner.invoke(app, ["run", "relative_company_paid", "--store", store, "-f", "json"]).stdout)
     assert raw and len(raw) == len(shown)
     assert all(str(x["company"]).startswith(("uscc:", "cname:")) for x in raw)  # --raw: keys for programs
-    assert [Decimal(x["payments_sum"]) for x in shown] == [Decimal(x["payments_sum"]) / 100 for x in raw]
+    # the query's ORDER BY leaves ties, so two runs may list tied rows in another order: compare as multisets
+    assert sorted(Decimal(x["payments_sum"]) for x in shown) == sorted(
+        Decimal(x["payments_sum"]) / 100 for x in raw)
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\d", x["payments_first_day"]) for x in shown)
     xlsx = tmp_path / "r.xlsx"
     r = runner.invoke(app, ["run", "relative_company_paid", "--store", store, "-f", "xlsx", "-o", str(xlsx)])
@@ -203,7 +205,8 @@ def test_run_is_readable_at_80_columns(demo: Path, tmp_path: Path) -> None:
     ws = load_workbook(xlsx)["relative_company_paid"]
     headers = [c.value for c in ws[1]]
     money = ws.cell(row=2, column=headers.index("付款合计(元)") + 1).value
-    assert isinstance(money, float | int) and Decimal(str(money)) == Decimal(raw[0]["payments_sum"]) / 100
+    assert isinstance(money, float | int)
+    assert Decimal(str(money)) in {Decimal(x["payments_sum"]) / 100 for x in raw}
     r = runner.invoke(app, ["run", "relative_company_paid", "--store", store, "--lang", "en", "-f", "csv"])
     assert r.exit_code == 0 and r.stdout.splitlines()[0].startswith("official,relative,person in the registry")
     assert not re.search(r"[\u4e00-\u9fff]", r.stdout.splitlines()[0])
