@@ -23,6 +23,7 @@ import pandas as pd
 
 from guanlian.graph.frames import Conflict, prepare_edges, prepare_nodes
 from guanlian.model import model
+from guanlian.values.privacy import mask_text
 
 if TYPE_CHECKING:
     from guanlian.loaders.cells import Cells
@@ -71,9 +72,10 @@ def conflict_issue(c: Conflict) -> dict[str, object]:
     """
     file, _, row = c.other_source.rpartition(":")
     zh, en = REASONS["conflict"]
-    where = f"{c.kind} {c.key} {c.prop}"
+    # the node key of a person is ``ric:<resident ID>``: masked like every ID in the rejects file
+    where = mask_text(f"{c.kind} {c.key} {c.prop}")
     return {"file": file, "row": int(row) if row.isdigit() else 0, "field": c.prop,
-            "value": f"{c.other} ≠ {c.kept} ({c.kept_source})", "code": "conflict", "severity": "warning",
+            "value": mask_text(f"{c.other} ≠ {c.kept} ({c.kept_source})"), "code": "conflict", "severity": "warning",
             "reason_zh": f"{zh}: {where}", "reason_en": f"{en}: {where}"}
 
 
