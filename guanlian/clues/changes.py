@@ -10,7 +10,7 @@ Example:
     >>> from guanlian.finding import Finding, Voucher
     >>> a = Finding("c1", ("q",), "示例", "Example", "high", 0.5)
     >>> b = Finding("c1", ("q",), "示例", "Example", "high", 0.6,
-    ...             vouchers=(Voucher("pay:9", "付款.xlsx", 9, "2021-01-05", 50000.0),))
+    ...             vouchers=(Voucher("pay:9", "付款.xlsx", 9, "2021-01-05", 5000000),))
     >>> change_summary(a, b)
     ('新增付款1笔 ¥50,000.00', '1 new payment CNY 50,000.00')
 """

@@ -258,8 +258,16 @@ def _one_amount(text: str) -> int | None:
     m = _AMOUNT.match(t)
     if not m:
         return _chinese_amount(text)
-    fen = to_fen(Decimal(m[2]) * _MULT[m[3]])
+    try:
+        fen = to_fen(Decimal(m[2]) * _MULT[m[3]])
+    except ArithmeticError:  # more digits than the decimal context holds: not an amount
+        return None
+    if abs(fen) >= _MAX_FEN:  # beyond int64 fen (92 trillion yuan): a bad cell, never a crash
+        return None
     return -fen if m[1] == "-" or neg else fen
+
+
+_MAX_FEN = 2**63
 
 
 def parse_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series]:
