@@ -42,7 +42,7 @@ from guanlian.clues.library import STATUSES, TRANSITIONS, default_actor
 from guanlian.graph.store import StoreOutdated
 from guanlian.judgements import VERDICT_LABELS
 from guanlian.model import MONEY_PROPS, TIERS
-from guanlian.values.money import yuan
+from guanlian.values.money import format_money
 from guanlian.values.privacy import neutralise_frame
 from guanlian.values.vocab import (
     CLUE_ACTION,
@@ -164,7 +164,7 @@ def shown_value(prop: str, value: Any, lang: Lang) -> Any:
         ('¥800,000.00', 'male')
     """
     if prop in MONEY_PROPS and isinstance(value, int) and not isinstance(value, bool):
-        return money(yuan(value), lang)
+        return format_money(value, lang)
     return value_label(prop, value, lang)
 
 
