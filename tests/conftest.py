@@ -105,3 +105,17 @@ def medium_demo(tmp_path_factory: pytest.TempPathFactory) -> DemoManifest:
 
 
 # The lead adds an ``embedded_store`` fixture here (LadybugStore in tmp_path).
+
+
+_NEO4J_FIXTURES = {"neo4j_server_store", "neo4j_store", "neo4j_world", "neo4j_dist"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Give the ``neo4j`` marker to every test that needs the server through a fixture or a ``neo4j``
+    parameter, so ``-m "not neo4j"`` (scripts/lowest-deps) never collects a test that would fail for want of
+    a server. Tests that reach the server only through ``request.getfixturevalue`` carry the marker by hand."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if names & _NEO4J_FIXTURES or "neo4j" in {str(v) for v in params.values()}:
+            item.add_marker(pytest.mark.neo4j)

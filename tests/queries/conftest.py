@@ -28,7 +28,7 @@ def neo4j_world(request: pytest.FixtureRequest) -> Store:
     return store  # type: ignore[no-any-return]
 
 
-@pytest.fixture(scope="module", params=["ladybug", "neo4j"])
+@pytest.fixture(scope="module", params=["ladybug", pytest.param("neo4j", marks=pytest.mark.neo4j)])
 def world_store(request: pytest.FixtureRequest) -> Store:
     """The test world on each engine (Neo4j skipped locally when no server runs)."""
     name = "embedded_world" if request.param == "ladybug" else "neo4j_world"

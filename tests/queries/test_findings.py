@@ -133,6 +133,7 @@ def test_ids_are_stable_across_runs(embedded_world: Store, typed: FindingsDoc) -
     assert again.findings == typed.findings
 
 
+@pytest.mark.neo4j
 def test_engines_give_the_same_findings(embedded_world: Store, request: pytest.FixtureRequest) -> None:
     neo = request.getfixturevalue("neo4j_world")
     a, b = scan(embedded_world), scan(neo)

@@ -164,6 +164,7 @@ def test_shell_company(world_store: Store) -> None:
     assert hits(world_store, "shell_company", min_signals=2) == set()
 
 
+@pytest.mark.neo4j
 def test_engines_agree_on_every_query(
     embedded_world: Store, request: pytest.FixtureRequest
 ) -> None:
@@ -182,6 +183,7 @@ def test_engines_agree_on_every_query(
         assert canon(a) == canon(b), q.id
 
 
+@pytest.mark.neo4j
 def test_library_compiles_on_both_engines(embedded_world: Store, request: pytest.FixtureRequest) -> None:
     LIB.check(embedded_world)
     LIB.check(request.getfixturevalue("neo4j_world"))
