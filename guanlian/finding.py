@@ -233,10 +233,17 @@ class PathNode:
 class PathStep:
     """An edge on a finding's path: ``src`` —``type``→ ``dst``, with its properties and source row.
 
+    An identity link made by a matcher (``POSSIBLY_SAME``, ``SAME_COMPANY``) has no source row of its own: its
+    ``src_file``/``src_row`` are None and ``sources`` holds ``(file, row)`` of the two records it links, ``src``'s
+    first.
+
     Example:
         >>> s = PathStep("ric:O1", "ric:R1", "RELATIVE_OF", "rel:1", {"relation": "mother_in_law"})
         >>> s.props["relation"], s.is_identity_link
         ('mother_in_law', False)
+        >>> PathStep("anon:a", "ric:R1", "POSSIBLY_SAME", sources=(("亲属.xlsx", 7), ("股东.csv", 31))).to_json()[
+        ...     "sources"]
+        [{'file': '亲属.xlsx', 'row': 7}, {'file': '股东.csv', 'row': 31}]
     """
 
     src: str
@@ -246,6 +253,7 @@ class PathStep:
     props: Mapping[str, Scalar] = field(default_factory=dict)
     src_file: str | None = None
     src_row: int | None = None
+    sources: tuple[tuple[str | None, int | None], ...] = ()
 
     @property
     def is_identity_link(self) -> bool:
@@ -258,6 +266,8 @@ class PathStep:
         if self.key is not None:
             out["key"] = self.key
         out.update(props=dict(self.props), src_file=self.src_file, src_row=self.src_row)
+        if self.sources:
+            out["sources"] = [{"file": f, "row": r} for f, r in self.sources]
         return out
 
     @classmethod
@@ -268,7 +278,10 @@ class PathStep:
                    type=_str(o.get("type", ""), f"{where}.type"), key=_opt_str(o.get("key"), f"{where}.key"),
                    props=_props(o.get("props"), f"{where}.props"),
                    src_file=_opt_str(o.get("src_file"), f"{where}.src_file"),
-                   src_row=_opt_int(o.get("src_row"), f"{where}.src_row"))
+                   src_row=_opt_int(o.get("src_row"), f"{where}.src_row"),
+                   sources=tuple((_opt_str(_obj(x, f"{where}.sources[{i}]").get("file"), f"{where}.sources[{i}].file"),
+                                  _opt_int(_obj(x, f"{where}.sources[{i}]").get("row"), f"{where}.sources[{i}].row"))
+                                 for i, x in enumerate(_list(o, "sources", where))))
 
 
 @dataclass(frozen=True, slots=True)

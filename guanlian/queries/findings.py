@@ -464,10 +464,20 @@ def _path(g: _Graph, node_keys: Sequence[str], edge_keys: Sequence[str]) -> Find
     nodes = tuple(PathNode(key=k, kind=g.nodes[k].kind, name=_display(g.nodes[k], k), props=_visible(g.nodes[k].props),
                            src_file=g.nodes[k].props.get("src_file"), src_row=g.nodes[k].props.get("src_row"))
                   for k in node_keys)
-    edges = tuple(PathStep(src=src, dst=dst, type=e.kind, key=k, props=_visible(e.props),
-                           src_file=e.props.get("src_file"), src_row=e.props.get("src_row"))
-                  for k in edge_keys for src, dst, e in (g.edges[k],))
+    edges = tuple(_step(g, k) for k in edge_keys)
     return FindingPath(nodes, edges)
+
+
+def _step(g: _Graph, key: str) -> PathStep:
+    """One path edge; an identity link cites the rows of the two records it links instead of the matcher's
+    placeholder row (``matcher``, row 0)."""
+    src, dst, e = g.edges[key]
+    if e.kind not in _IDENTITY_LINKS:
+        return PathStep(src=src, dst=dst, type=e.kind, key=key, props=_visible(e.props),
+                        src_file=e.props.get("src_file"), src_row=e.props.get("src_row"))
+    ends = tuple((n.props.get("src_file"), n.props.get("src_row")) if n is not None else (None, None)
+                 for n in (g.nodes.get(src), g.nodes.get(dst)))
+    return PathStep(src=src, dst=dst, type=e.kind, key=key, props=_visible(e.props), sources=ends)
 
 
 def _entities(hit: _Hit, g: _Graph) -> tuple[Entity, ...]:

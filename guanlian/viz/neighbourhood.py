@@ -70,6 +70,41 @@ def _edge_attrs(kind: str, row: Mapping[str, Any], prefix: str) -> dict[str, Any
     }
 
 
+_IDENTITY_LINKS = frozenset(e.name for e in model().edges if e.fuzzy)
+
+
+def cite_linked_records(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """Make every identity link of ``g`` cite the rows of the two records it links, in place.
+
+    A matcher's link (``POSSIBLY_SAME``, ``SAME_COMPANY``) has no source row of its own; the store holds a
+    placeholder (``matcher``, row 0). Each such edge gets ``sources`` = ``[(file, row) of its source node,
+    (file, row) of its target node]`` (kept when already set) and ``src_file``/``src_row`` None, so tooltips and
+    the workbench name the records instead of the matcher.
+
+    Args:
+        g: a graph in the convention of :func:`neighbourhood` (nodes and edges with ``src_file``/``src_row``).
+
+    Returns:
+        ``g``.
+
+    Example:
+        >>> g = nx.MultiDiGraph()
+        >>> g.add_node("a", src_file="亲属.xlsx", src_row=7); g.add_node("b", src_file="股东.csv", src_row=31)
+        >>> _ = g.add_edge("a", "b", type="POSSIBLY_SAME", src_file="matcher", src_row=0)
+        >>> e = cite_linked_records(g).edges["a", "b", 0]
+        >>> e["sources"], e["src_file"]
+        ([('亲属.xlsx', 7), ('股东.csv', 31)], None)
+    """
+    for src, dst, data in g.edges(data=True):
+        if data.get("type") not in _IDENTITY_LINKS:
+            continue
+        if not data.get("sources"):
+            data["sources"] = [(g.nodes[n].get("src_file"), g.nodes[n].get("src_row")) for n in (src, dst)]
+        data["src_file"] = None
+        data["src_row"] = None
+    return g
+
+
 def _records(store: Store, cypher: str, params: dict[str, Any]) -> list[dict[str, Any]]:
     df = store.query(cypher, params)
     return [{str(k): v for k, v in r.items()} for r in df.to_dict(orient="records")]
@@ -257,7 +292,7 @@ def neighbourhood(
     g.graph["center"] = [k for k, _ in centres]
     g.graph["notes"] = notes
     g.graph["truncated"] = len(not_added)
-    return g
+    return cite_linked_records(g)
 
 
 def node_by_key(store: Store, key: str) -> dict[str, Any] | None:

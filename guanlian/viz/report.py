@@ -211,6 +211,8 @@ def _finding_model(f: Finding, lang: Lang, show_ids: bool, view_href: str | None
 
     def source(e: PathStep) -> str:
         """Where an edge comes from; derived edges (matcher links, payment totals) point at the rows behind."""
+        if e.sources:  # an identity link: the rows of the two records it links
+            return " ↔ ".join(_src(file, row) for file, row in e.sources)
         if e.is_identity_link:
             return fuzzy_sources.get((e.src, e.dst), "")
         if e.type == "PAID" and n_money:

@@ -36,6 +36,7 @@ from guanlian.values.privacy import mask_text
 from guanlian.values.vocab import Lang, edge_kind_label, kind_label
 from guanlian.viz.assets import asset, asset_bytes, asset_text
 from guanlian.viz.labels import display_name, edge_label, edge_tooltip, node_tooltip
+from guanlian.viz.neighbourhood import cite_linked_records
 from guanlian.viz.safe import json_for_script
 
 HIGHLIGHT_COLOR = "#d62728"
@@ -405,13 +406,15 @@ def finding_graph(finding: Finding, context: nx.MultiDiGraph | None = None) -> n
                 g.add_node(end, kind="", name="", props={})
         eattrs: dict[str, Any] = {"type": edge.type, "props": dict(edge.props), "src_file": edge.src_file,
                                   "src_row": edge.src_row}
-        if edge.is_identity_link:
+        if edge.sources:
+            eattrs["sources"] = list(edge.sources)
+        elif edge.is_identity_link:
             eattrs["sources"] = linked[(edge.src, edge.dst)]
         if edge.key is not None:
             eattrs["edge_key"] = edge.key
         g.add_edge(edge.src, edge.dst, key=edge.type, **eattrs)
     g.graph["center"] = [e.key for e in finding.entities if e.key in g]
-    return g
+    return cite_linked_records(g)
 
 
 def render_finding_view(

@@ -61,7 +61,7 @@ from guanlian.values.money import yuan_text
 from guanlian.values.names import name_forms
 from guanlian.values.privacy import mask_frame, mask_id, mask_nested, mask_text
 from guanlian.values.vocab import SEVERITIES, Lang
-from guanlian.viz.neighbourhood import incident_edges, neighbourhood, node_by_key
+from guanlian.viz.neighbourhood import cite_linked_records, incident_edges, neighbourhood, node_by_key
 from guanlian.viz.view import vis_elements
 from guanlian.workbench.search import SEARCH_KINDS, SearchIndex
 
@@ -344,6 +344,8 @@ class Workbench:
             "props": {k: self._mask_prop(k, v) for k, v in (attrs.get("props") or {}).items()
                       if not k.endswith("_day")},
             "source": {"file": attrs.get("src_file"), "row": attrs.get("src_row")},
+            # the rows behind the edge: its own row, or for an identity link the rows of the two records it links
+            "sources": [{"file": f, "row": r} for f, r in _edge_sources(attrs)],
         }
 
     def graph_json(
@@ -383,7 +385,7 @@ class Workbench:
             if item["type"] in LINK_EDGES:
                 item["id"] = mask_text(str(data.get("edge_key") or ""))
             groups[group_of.get(item["type"], "other")].append(item)
-            sources.append({"file": data.get("src_file"), "row": data.get("src_row"), "what": item["type"]})
+            sources.extend({"file": f, "row": r, "what": item["type"]} for f, r in _edge_sources(data))
         seen: set[tuple[Any, Any, Any]] = set()
         unique_sources = []
         for src_rec in sources:
@@ -975,7 +977,16 @@ def _meet(
                 seen[side].add(other)
                 nxt[other] = str(o_attrs["kind"])
         frontier[side] = nxt
-    return g, dropped
+    return cite_linked_records(g), dropped
+
+
+def _edge_sources(attrs: Mapping[str, Any]) -> list[tuple[Any, Any]]:
+    """(file, row) behind an edge of a neighbourhood graph: the two linked records' rows for an identity link
+    (see :func:`guanlian.viz.neighbourhood.cite_linked_records`), else the edge's own row."""
+    linked = attrs.get("sources")
+    if linked:
+        return [(f, r) for f, r in linked]
+    return [(attrs.get("src_file"), attrs.get("src_row"))]
 
 
 class Conflict(ValueError):
