@@ -6,17 +6,21 @@ expected to have started the server, so a silent skip would hide a broken setup.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NoReturn
 
 import pytest
 from reliability.golden import DemoRun, run_demo_world
+from reliability.graphdigest import CleanLoad, digest
 
 from guanlian.demo import DemoManifest, generate
+from guanlian.graph import open_store
 from guanlian.graph.neo4j import Neo4jStore
 from guanlian.graph.store import StoreError
 
@@ -104,7 +108,22 @@ def medium_demo(tmp_path_factory: pytest.TempPathFactory) -> DemoManifest:
     return generate(tmp_path_factory.mktemp("demo-medium"), size="medium", seed=7)
 
 
-# The lead adds an ``embedded_store`` fixture here (LadybugStore in tmp_path).
+@pytest.fixture(scope="session")
+def medium_clean(medium_demo: DemoManifest, tmp_path_factory: pytest.TempPathFactory) -> CleanLoad:
+    """The medium world loaded in one call, once per session: the reference graph of the kill tests (both
+    engines: the digest is engine-independent) and of the medium load-order test, which would otherwise each
+    load the same ~100k rows again. Tests may match and scan the store but must not load into it."""
+    d = tmp_path_factory.mktemp("medium-clean")
+    manifest = d / "manifest.json"
+    files = [{"path": str(Path(p).resolve()), "kind": k} for p, k in medium_demo.files]
+    manifest.write_text(json.dumps({"files": files}, ensure_ascii=False), encoding="utf-8")
+    store = d / "store"
+    cmd = [sys.executable, "-m", "guanlian.cli", "load", "--store", str(store), str(manifest), "--json"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    with open_store(store) as s:  # type: ignore[attr-defined]
+        want = digest(s)
+    return CleanLoad(store=store, digest=want, doc=json.loads(proc.stdout), manifest=manifest)
 
 
 _NEO4J_FIXTURES = {"neo4j_server_store", "neo4j_store", "neo4j_world", "neo4j_dist"}

@@ -17,6 +17,7 @@ import hashlib
 import json
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -68,3 +69,17 @@ def digest(store: Store) -> Digest:
         per_kind[e.name] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
     total = hashlib.sha256(json.dumps(per_kind, sort_keys=True).encode()).hexdigest()
     return Digest(store.counts(), total, per_kind)
+
+
+@dataclass(frozen=True)
+class CleanLoad:
+    """One ``guanlian load --json`` of every file of a demo world into a fresh embedded store.
+
+    ``store`` is the store's path, ``digest`` its graph digest taken right after the load, ``doc`` the CLI's
+    JSON summary (per-file read/loaded/rejected), ``manifest`` the manifest file the load read.
+    """
+
+    store: Path
+    digest: Digest
+    doc: dict[str, Any]
+    manifest: Path
