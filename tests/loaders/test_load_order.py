@@ -105,16 +105,37 @@ def test_named_plans_give_the_one_call_graph(plan: str, world: list[Path],
     assert _differing(_embedded(plans(world)[plan]), reference) == []
 
 
-@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(order=st.permutations(list(range(9))), cuts=st.lists(st.booleans(), min_size=8, max_size=8))
-def test_random_groupings_give_the_one_call_graph(order: list[int], cuts: list[bool], world: list[Path],
-                                                  reference: tuple[dict[str, str], str]) -> None:
+def _groups(world: list[Path], order: list[int], cuts: list[bool]) -> list[list[Path]]:
+    """The files of ``world`` in ``order``, cut into a new group before each file whose ``cuts`` entry is True."""
     groups: list[list[Path]] = [[world[order[0]]]]
     for cut, i in zip(cuts, order[1:], strict=True):
         if cut:
             groups.append([])
         groups[-1].append(world[i])
-    assert _differing(_embedded(groups), reference) == []
+    return groups
+
+
+GROUPINGS = {"order": st.permutations(list(range(9))), "cuts": st.lists(st.booleans(), min_size=8, max_size=8)}
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(**GROUPINGS)
+def test_random_groupings_give_the_one_call_graph(order: list[int], cuts: list[bool], world: list[Path],
+                                                  reference: tuple[dict[str, str], str]) -> None:
+    assert _differing(_embedded(_groups(world, order, cuts)), reference) == []
+
+
+@pytest.mark.neo4j
+@settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(**GROUPINGS)
+def test_random_groupings_on_neo4j_give_the_embedded_graph(order: list[int], cuts: list[bool], world: list[Path],
+                                                           neo4j_store: Store,
+                                                           reference: tuple[dict[str, str], str]) -> None:
+    """Random groupings loaded into Neo4j: the graph digest and findings of one embedded load."""
+    neo4j_store.clear()  # the fixture empties the database once per test, not per example
+    with tempfile.TemporaryDirectory(prefix="guanlian-order-") as tmp:
+        got = outcome(neo4j_store, _groups(world, order, cuts), Path(tmp) / "rejects.csv")
+    assert _differing(got, reference) == []
 
 
 def test_shared_payee_name_is_never_pinned(world: list[Path], tmp_path: Path) -> None:
