@@ -7,10 +7,11 @@ what the store now holds — the same rule the loader applies when the registry 
 * exactly one registered company (valid credit code) has the payee's normalised legal name → that company;
 * several have it (namesakes) → the payment's own account decides when that account was used in a payment
   to exactly one of them identified by its code; otherwise the payee stays ``cname:<name>`` (what the ledger
-  said) and gets a ``MAY_BE`` link to every candidate, at the tier its evidence supports: a candidate founded
-  after the last payment to that name is ``possible``; the only candidate that was in business by then is
-  ``probable``; several are ``possible`` each. The ambiguity is named ("收款单位名称对应2家登记企业"), never a
-  silent pick;
+  said) and gets a ``MAY_BE`` link to every candidate, at the tier its evidence supports: the payment dates
+  weigh them — a candidate not yet founded, or already deregistered/revoked, on every payment date is ruled out
+  (``possible``, explained "付款日已注销" / "付款日尚未成立"), the candidates in business on a payment date are then
+  ``probable``; when the dates rule out none (or all), every candidate is ``possible``. The ambiguity is named
+  ("收款单位名称对应2家登记企业"), never a silent pick;
 * none → ``cname:<name>``.
 
 A payment whose company changes is moved with the key a reload of its row would give (so reloading stays
@@ -73,7 +74,8 @@ def _candidates(store: Store) -> tuple[dict[str, list[str]], pd.DataFrame]:
     """Normalised name → keys of registered companies (sorted), and those companies' dates and statuses."""
     coded = store.query("MATCH (c:Company) WHERE c.credit_code IS NOT NULL "
                         "RETURN c.key AS key, c.name_norm AS n, c.established AS established, "
-                        "c.established_day AS established_day, c.status AS status, c.credit_code AS code")
+                        "c.established_day AS established_day, c.status AS status, c.status_on_day AS status_on_day, "
+                        "c.credit_code AS code")
     per_name: dict[str, list[str]] = {}
     for k, n in zip(coded["key"], coded["n"], strict=True):
         per_name.setdefault(str(n), []).append(str(k))
@@ -231,27 +233,74 @@ def _drop_orphans(store: Store) -> int:
     return len(df)
 
 
+def _out_of_business(est: int | None, dead: str | None, gone: int | None, day: int) -> str | None:
+    """Why a company was not in business on ``day`` (``founded``/``dead``), None when it was or when unknown.
+
+    A company is out of business on a day before its founding date or after its deregistration/revocation date
+    (``status_on``); a date the registry does not give rules nothing out.
+
+    >>> _out_of_business(100, None, None, 99), _out_of_business(100, "注销", 150, 151), _out_of_business(100, "注销", None, 500)
+    ('founded', 'dead', None)
+    """
+    if est is not None and est > day:
+        return "founded"
+    if dead is not None and gone is not None and gone < day:
+        return "dead"
+    return None
+
+
+def _dead_word(status: object) -> str | None:
+    """``吊销`` or ``注销`` when a registry status says the company no longer exists, else None."""
+    if not isinstance(status, str):
+        return None
+    return next((w for w in ("吊销", "注销") if w in status), None)
+
+
 def _tiers(store: Store, name_key: str, cands: list[str], coded: pd.DataFrame) -> list[tuple[str, str, str]]:
-    """(candidate, tier, reason_zh|reason_en) for the ``MAY_BE`` links of one ``cname:`` company."""
-    days = store.query("MATCH (:Unit)-[e:PAYMENT]->(c:Company {key: $k}) RETURN max(e.paid_on_day) AS last",
-                       {"k": name_key})
-    last_day = _int(days["last"].iloc[0]) if len(days) else None
-    later: set[str] = set()
+    """(candidate, tier, reason_zh|reason_en) for the ``MAY_BE`` links of one ``cname:`` company.
+
+    Dates weigh the candidates: one that was out of business (not yet founded, or already deregistered or
+    revoked) on the date of every payment to the name is ruled out by the dates and stays ``possible``; the
+    candidates in business on at least one payment date are raised to ``probable`` when the dates rule some other
+    candidate out (the only one left says so). When the dates rule out none or all, nothing decides and every
+    candidate is ``possible``. Unknown dates rule nothing out.
+    """
+    days = store.query("MATCH (:Unit)-[e:PAYMENT]->(c:Company {key: $k}) WHERE e.paid_on_day IS NOT NULL "
+                       "RETURN DISTINCT e.paid_on_day AS d", {"k": name_key})
+    paid = sorted({d for d in (_int(v) for v in days["d"]) if d is not None})
+    why_out: dict[str, set[str]] = {}
     for c in cands:
-        est = _int(coded.at[c, "established_day"]) if c in coded.index else None
-        if last_day is not None and est is not None and est > last_day:
-            later.add(c)
-    alive = [c for c in cands if c not in later]
+        row = coded.loc[c] if c in coded.index else None
+        est = _int(row["established_day"]) if row is not None else None
+        dead = _dead_word(row["status"]) if row is not None else None
+        gone = _int(row["status_on_day"]) if row is not None else None
+        reasons = [_out_of_business(est, dead, gone, d) for d in paid]
+        if paid and all(r is not None for r in reasons):
+            why_out[c] = {str(r) for r in reasons}
+    ruled_in = [c for c in cands if c not in why_out]
+    decided = bool(why_out) and bool(ruled_in)
     out = []
     for c in cands:
-        if c in later:
-            tier, why_zh, why_en = "possible", "成立于最后一笔付款之后", "founded after the last payment"
-        elif len(alive) == 1:
-            tier, why_zh, why_en = "probable", "唯一在付款时已成立的同名企业", "the only namesake founded by then"
+        row = coded.loc[c] if c in coded.index else None
+        dead = _dead_word(row["status"]) if row is not None else None
+        if c in why_out:
+            zh, en = [], []
+            if "founded" in why_out[c]:
+                zh.append("付款日尚未成立")
+                en.append("not yet founded on the payment date")
+            if "dead" in why_out[c]:
+                zh.append(f"付款日已{dead}")
+                en.append("already " + ("revoked" if dead == "吊销" else "deregistered") + " on the payment date")
+            tier, why_zh, why_en = "possible", "、".join(zh), ", ".join(en)
+        elif decided and len(ruled_in) == 1:
+            tier, why_zh, why_en = "probable", "唯一在付款日在营的同名企业", "the only namesake in business on the payment date"
+        elif decided:
+            tier, why_zh, why_en = "probable", "付款日在营（另有同名企业付款日不在营）", \
+                "in business on the payment date (another namesake was not)"
         else:
             tier, why_zh, why_en = "possible", "无代码或账号可区分", "no code or account decides"
-        status = coded.at[c, "status"] if c in coded.index else None
-        if isinstance(status, str) and any(w in status for w in DEAD):
+        status = row["status"] if row is not None else None
+        if dead is not None and c not in why_out:
             why_zh += f"；登记状态{status}"
             why_en += f"; registry status {status}"
         out.append((c, tier, why_zh + "|" + why_en))

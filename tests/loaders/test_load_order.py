@@ -275,3 +275,36 @@ def test_demo_small_reverse_on_neo4j_gives_the_embedded_graph(small_demo: list[P
     """The small demo world loaded file by file in reverse into Neo4j: the embedded one-call graph and findings."""
     got = outcome(neo4j_store, _demo_plans(small_demo)["reverse"], tmp_path / "rejects.csv")
     assert _differing(got, small_reference) == []
+
+
+@pytest.mark.parametrize(("column", "value", "want"), [
+    ("注销日期", "2019-12-31", {DEAD: ("possible", "付款日已注销"), ALIVE: ("probable", "唯一在付款日在营的同名企业")}),
+    ("成立日期", "2023-01-01", {DEAD: ("probable", "唯一在付款日在营的同名企业"), ALIVE: ("possible", "付款日尚未成立")}),
+    # near miss: deregistered between the two payments that name it — in business on the first one
+    ("注销日期", "2021-04-01", {DEAD: ("possible", "无代码或账号可区分"), ALIVE: ("possible", "无代码或账号可区分")}),
+])
+def test_payment_dates_weigh_the_namesakes(column: str, value: str, want: dict[str, tuple[str, str]],
+                                           tmp_path: Path) -> None:
+    """A namesake out of business on every date the name was paid (2021-03-05, 2021-04-05) ranks below the one in
+    business then; one in business on either date is not ruled out. The findings name the reason (zh and en)."""
+    files = write_world(tmp_path / "w")
+    changed = tmp_path / "w" / ("companies_extra.csv" if column == "注销日期" else "companies.csv")
+    frame = pd.read_csv(changed, dtype=str, keep_default_na=False)
+    frame.loc[frame["统一社会信用代码"].isin([DEAD, ALIVE]), column] = value
+    frame.to_csv(changed, index=False, encoding="utf-8")
+    store = open_store(tmp_path / "store")
+    try:
+        load_files(store, files, rejects_path=tmp_path / "rejects.csv")
+        links = store.query("MATCH (:Company)-[m:MAY_BE]->(d:Company) RETURN d.credit_code AS code, m.tier AS tier, "
+                            "m.explanation_zh AS zh, m.explanation_en AS en")
+        match_store(store)
+        found = [f for f in scan(store).to_json()["findings"] if "ambiguous_payee" in f["queries"]]
+    finally:
+        store.close()
+    got = {c: (t, z) for c, t, z in zip(links["code"], links["tier"], links["zh"], strict=True)}
+    assert {c: t for c, (t, _) in got.items()} == {c: t for c, (t, _) in want.items()}
+    assert all(want[c][1] in got[c][1] for c in want)
+    assert len(found) == 1 and all(w in found[0]["explanation_zh"] for _, w in want.values())
+    if "付款日已注销" in str(want):
+        assert any("deregistered on the payment date" in e for e in links["en"])
+        assert "deregistered on the payment date" in found[0]["explanation_en"]

@@ -5,13 +5,14 @@
 // severity: low
 // why_zh: >-
 //   付款记录只写了收款单位名称，而登记信息中有多家企业同名（例如一家存续、一家已注销）。系统不猜测付给了哪一家：
-//   每个候选企业都列出，按成立日期等证据标注可能性（付款后才成立的可能性较低）。请调取凭证、合同或收款账户核实；
+//   每个候选企业都列出，按成立、注销日期等证据标注可能性（付款日尚未成立或已注销的可能性较低）。请调取凭证、合同或收款账户核实；
 //   核实前，依赖收款企业身份的其他线索（如"已注销仍收款"）不会落在任何一家上。
 // why_en: >-
 //   The ledger names the payee only by name, and several registered companies share that name (say one active, one
 //   deregistered). Which one was paid is not guessed: every candidate is listed with the likelihood its evidence
-//   supports (one founded after the payments is less likely). Check the vouchers, contracts or the receiving account;
-//   until then, checks that depend on who was paid (such as "paid while deregistered") do not fire on either.
+//   supports (one not yet founded, or already deregistered, on the payment dates is less likely). Check the
+//   vouchers, contracts or the receiving account; until then, checks that depend on who was paid (such as "paid
+//   while deregistered") do not fire on either.
 // params: {}
 // returns:
 //   company: {node: Company, role: company, doc: the payee as the ledger names it}
