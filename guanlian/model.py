@@ -106,6 +106,10 @@ NAME_SOURCES = "name_sources"
 """Where each spelling in ``names`` came from: ``<name>|<file>:<rows>`` entries (rows as ranges, like ``sources``),
 e.g. ``刘桂兰|relatives.csv:5`` and ``劉桂蘭|companies.csv:12`` for one person merged by resident ID."""
 
+EMPLOYERS = "employers"
+"""The multi-valued companion of a person's ``employer``: every employer any source gave (``employer`` shows the
+smallest); the matcher compares a person under each of them."""
+
 KEY = Prop("key", "string", "键", "key")
 """The deterministic key every node and edge has."""
 
@@ -217,6 +221,7 @@ PERSON = NodeKind(
         Prop("phone", "string", "联系电话", "phone", merge="variant"),
         Prop("address", "string", "住址", "address", merge="variant"),
         Prop("employer", "string", "工作单位", "employer", merge="variant"),
+        Prop(EMPLOYERS, "strings", "全部工作单位", "all employers", merge="union"),
         Prop("politics", "string", "政治面貌", "political status"),
     ),
     color="#4e79a7",

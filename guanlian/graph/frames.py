@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from guanlian.model import NAME_SOURCES, NAMES, PROVENANCE, EdgeKind, NodeKind, Prop
+from guanlian.model import EMPLOYERS, NAME_SOURCES, NAMES, PROVENANCE, EdgeKind, NodeKind, Prop
 
 PROVENANCE_COLUMNS = [p.name for p in PROVENANCE]
 
@@ -170,7 +170,7 @@ def _objects(items: list[list[str]]) -> np.ndarray:
 
 def _lists(frame: pd.DataFrame) -> pd.DataFrame:
     """Fill the multi-valued columns rows do not carry yet: ``sources`` from ``src_file``/``src_row``, ``names``
-    from ``name``."""
+    from ``name``, ``employers`` from ``employer``."""
     if "sources" in frame.columns and "src_file" in frame.columns:
         missing = (frame["sources"].isna() & frame["src_file"].notna()).to_numpy()
         if missing.any():
@@ -181,12 +181,13 @@ def _lists(frame: pd.DataFrame) -> pd.DataFrame:
             col[missing] = _objects([[f"{f}:{'' if r != r else int(r)}"]
                                      for f, r in zip(files.tolist(), rows.tolist(), strict=True)])
             frame["sources"] = pd.Series(col, index=frame.index, dtype=object)
-    if NAMES in frame.columns and "name" in frame.columns:
-        missing = (frame[NAMES].isna() & frame["name"].notna()).to_numpy()
-        if missing.any():
-            col = frame[NAMES].to_numpy(dtype=object, copy=True)
-            col[missing] = _objects([[n] for n in frame["name"].to_numpy(dtype=object)[missing].tolist()])
-            frame[NAMES] = pd.Series(col, index=frame.index, dtype=object)
+    for many, one in ((NAMES, "name"), (EMPLOYERS, "employer")):
+        if many in frame.columns and one in frame.columns:
+            missing = (frame[many].isna() & frame[one].notna()).to_numpy()
+            if missing.any():
+                col = frame[many].to_numpy(dtype=object, copy=True)
+                col[missing] = _objects([[n] for n in frame[one].to_numpy(dtype=object)[missing].tolist()])
+                frame[many] = pd.Series(col, index=frame.index, dtype=object)
     if NAME_SOURCES in frame.columns and "name" in frame.columns and "src_file" in frame.columns:
         missing = (frame[NAME_SOURCES].isna() & frame["name"].notna() & frame["src_file"].notna()).to_numpy()
         if missing.any():

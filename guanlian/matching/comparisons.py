@@ -525,7 +525,9 @@ def _employer_key(s: str) -> str:
 
 
 class Employer(Comparison):
-    """Employers: same normalised name, or the same trade name (字号)."""
+    """Employers: same normalised name, or the same trade name (字号). A person merged from records that gave
+    different employers is compared under each (the matcher adds a record per other employer, alias flag 3); an
+    identical employer found that way says it came from another of the person's records."""
 
     name = "Employer"
     label_zh = "工作单位"
@@ -535,6 +537,8 @@ class Employer(Comparison):
         Level("same", 3.0, "相同", "identical", corroborates=True),
         Level("same_trade_name", 2.0, "字号相同", "same trade name", corroborates=True),
         Level("different", 0.0, "不同", "different"),
+        Level("same_other_record", 3.0, "与该人另一记录所写相同", "identical to another of the person's records",
+              corroborates=True),
     )
 
     def levels_for(self, pairs: Pairs, context: dict[str, IntArray]) -> IntArray:
@@ -543,8 +547,12 @@ class Employer(Comparison):
         a, b = pairs.mapped_codes("c_employer", _employer_key)
         ta, tb = pairs.mapped_codes("c_employer", company_trade_name)
         present = (a >= 0) & (b >= 0)
-        return self._select(len(pairs), [(~present, "missing"), (a == b, "same"), (ta == tb, "same_trade_name")],
-                            "different")
+        other = np.zeros(len(pairs), dtype=bool)
+        if "alias" in pairs.left.columns and "alias" in pairs.right.columns:
+            fa, fb = pairs.ints("alias")
+            other = (fa == 3) | (fb == 3)
+        return self._select(len(pairs), [(~present, "missing"), ((a == b) & other, "same_other_record"),
+                                         (a == b, "same"), (ta == tb, "same_trade_name")], "different")
 
 
 class OtherId(Comparison):

@@ -739,7 +739,8 @@ def _expand_aliases(df: pd.DataFrame) -> tuple[pd.DataFrame, IndexArray, npt.NDA
     """Records with more than one name, split into one record per name (same other fields): a name carrying a
     former-name note (the name without the note, plus each alias: flag 1), and a person merged from records that
     spelled the name differently (column ``names``, e.g. 刘桂兰 and 刘桂香 joined by resident ID: each other form
-    whose normalised name differs, flag 2). Returns ``(records, original position per record, alias flag)``, or
+    whose normalised name differs, flag 2); likewise one record per other employer of a person merged from records
+    that gave different employers (column ``employers``; the shown name, flag 3). Returns ``(records, original position per record, alias flag)``, or
     None when every record has one name."""
     if "name" not in df.columns or not len(df):
         return None
@@ -763,7 +764,15 @@ def _expand_aliases(df: pd.DataFrame) -> tuple[pd.DataFrame, IndexArray, npt.NDA
                         other.append(n)
                 if other:
                     forms[i] = other
-    if not parts and not forms:
+    employers: dict[int, list[str]] = {}
+    if "employers" in df.columns and "employer" in df.columns:
+        shown = df["employer"].tolist()
+        for i, many in enumerate(df["employers"].tolist()):
+            if isinstance(many, (list, tuple, np.ndarray)) and len(many) > 1:
+                other = sorted({str(x) for x in many} - {str(shown[i])})
+                if other:
+                    employers[i] = other
+    if not parts and not forms and not employers:
         return None
     base = df.reset_index(drop=True).copy()
     base["name"] = base["name"].astype(object)
@@ -783,6 +792,12 @@ def _expand_aliases(df: pd.DataFrame) -> tuple[pd.DataFrame, IndexArray, npt.NDA
     base["name"] = name_col
     extra = base.iloc[extra_pos].copy()
     extra["name"] = extra_names
+    if employers:  # each other employer under the shown name (flag 3)
+        more = base.iloc[[i for i, e in employers.items() for _ in e]].copy()
+        more["employer"] = [x for e in employers.values() for x in e]
+        extra = pd.concat([extra, more], ignore_index=True)
+        extra_pos.extend(i for i, e in employers.items() for _ in e)
+        extra_flags.extend(3 for e in employers.values() for _ in e)
     out = pd.concat([base, extra], ignore_index=True)
     orig = np.concatenate([np.arange(len(base), dtype=np.int64), np.array(extra_pos, dtype=np.int64)])
     flag = np.concatenate([np.zeros(len(base), np.int8), np.array(extra_flags, dtype=np.int8)])
@@ -900,7 +915,7 @@ def collide(left: pd.DataFrame, right: pd.DataFrame, config: MatchConfig | None 
 
 
 _PERSON_PROPS = ("name", "name_norm", "id_number", "id_status", "birth_date", "sex", "phone", "address",
-                 "employer", "names")
+                 "employer", "names", "employers")
 
 
 def _read_persons(store: Store) -> pd.DataFrame:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final, Literal, TypeGuard, get_args
 
-from guanlian.model import NAME_SOURCES, NAMES, PROVENANCE, TIERS, model
+from guanlian.model import EMPLOYERS, NAME_SOURCES, NAMES, PROVENANCE, TIERS, model
 
 __all__ = [
     "CHANGE_ACTION",
@@ -76,10 +76,10 @@ Severity = Literal["high", "medium", "low"]
 SEVERITIES: Final[tuple[Severity, ...]] = ("high", "medium", "low")
 """Severities of a saved query or finding, most severe first."""
 
-HIDDEN_PROPS: Final[frozenset[str]] = frozenset({"key", "name_norm", "tier_rank", NAMES, NAME_SOURCES,
+HIDDEN_PROPS: Final[frozenset[str]] = frozenset({"key", "name_norm", "tier_rank", NAMES, NAME_SOURCES, EMPLOYERS,
                                                   *(p.name for p in PROVENANCE)})
-"""Internal properties never shown to people as properties (keys, normalised forms, the list of name spellings,
-provenance columns).
+"""Internal properties never shown to people as properties (keys, normalised forms, the lists of name spellings and
+employers, provenance columns).
 Provenance is shown separately (``来源: file 第12行``); ``*_day`` integers are hidden by their suffix."""
 
 # --- findings and matching -----------------------------------------------------------------------------
