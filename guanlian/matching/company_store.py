@@ -24,6 +24,7 @@ Example:
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,6 +32,7 @@ import pandas as pd
 from rapidfuzz import process
 from rapidfuzz.distance import Indel
 
+from guanlian.graph.frames import encode_sources
 from guanlian.graph.store import Store
 from guanlian.judgements import apply_link_judgements, verdicts_for
 from guanlian.matching.companies import (
@@ -41,9 +43,10 @@ from guanlian.matching.companies import (
     prepare_companies,
     score_company_pairs,
 )
-from guanlian.model import TIERS, model, tier_rank
+from guanlian.model import NAME_SOURCES, TIERS, model, tier_rank
+from guanlian.values.names import aliases_text, shown_forms
 
-__all__ = ["CompanySummary", "find_organisations", "match_companies"]
+__all__ = ["CompanySummary", "find_organisations", "match_companies", "name_sources_of", "routed_name_sources"]
 
 MATCHER = "matcher"
 _REGISTRY_EDGES = ("SHAREHOLDER_OF", "OFFICER_OF", "LEGAL_REP_OF", "CHANGE")
@@ -239,6 +242,84 @@ def match_companies(store: Store, config: CompanyConfig | None = None, load_id: 
     return summary
 
 
+def routed_name_sources(store: Store, keys: Iterable[str] | None = None) -> dict[str, list[str]]:
+    """The names ledgers wrote for companies whose payments the company matcher routed to them: a payee written
+    ``吉安鑫盛建材有限公司`` without a code and routed to the registry's ``吉安市鑫盛建材有限公司`` is one of its
+    name forms (a company alias), cited by the payment rows that wrote it.
+
+    Args:
+        store: an open store.
+        keys: only these companies (default every company payments were routed to).
+
+    Returns:
+        ``{company key: ["<name>|<file>:<rows>", …]}`` in the form of ``name_sources``, sorted.
+
+    Example:
+        >>> import tempfile
+        >>> from guanlian.graph import open_store
+        >>> routed_name_sources(open_store(tempfile.mkdtemp() + "/s"))
+        {}
+    """
+    ret = "RETURN c.key AS key, p.payee_name AS name, p.src_file AS f, p.src_row AS r"
+    where = "WHERE p.routed_from IS NOT NULL AND p.payee_name IS NOT NULL"
+    if keys is None:
+        frames = [store.query(f"MATCH (:Unit)-[p:PAYMENT]->(c:Company) {where} {ret}")]
+    else:
+        wanted = sorted(set(keys))
+        frames = [store.query(f"UNWIND $keys AS k MATCH (:Unit)-[p:PAYMENT]->(c:Company {{key: k}}) {where} {ret}",
+                              {"keys": wanted[i:i + 5000]}) for i in range(0, len(wanted), 5000)]
+    rows: dict[str, dict[str, list[tuple[str, int]]]] = {}
+    for df in frames:
+        for k, n, f, r in zip(df["key"], df["name"], df["f"], df["r"], strict=True) if len(df) else ():
+            if f is not None and r is not None and r == r:
+                rows.setdefault(str(k), {}).setdefault(str(n), []).append((str(f), int(r)))
+    return {k: sorted(f"{n}|{src}" for n, recs in per.items() for src in encode_sources(recs))
+            for k, per in rows.items()}
+
+
+def name_sources_of(store: Store, kind: str, keys: Iterable[str] | None = None,
+                    *, several: bool = False) -> dict[str, list[str]]:
+    """Every name form of persons, companies or units with where it came from: the node's ``name_sources``
+    (records merged by ID or credit code) and, for a company, :func:`routed_name_sources`.
+
+    Args:
+        store: an open store.
+        kind: ``Person``, ``Company`` or ``Unit``.
+        keys: only these nodes (default all).
+        several: only nodes with more than one form as shown (:func:`guanlian.values.names.shown_forms`).
+
+    Returns:
+        ``{node key: ["<name>|<file>:<rows>", …]}``.
+
+    Example:
+        >>> import tempfile
+        >>> from guanlian.graph import open_store
+        >>> name_sources_of(open_store(tempfile.mkdtemp() + "/s"), "Company")
+        {}
+    """
+    node = model().node(kind)
+    node.prop(NAME_SOURCES)
+    ret = f"RETURN n.key AS key, n.{NAME_SOURCES} AS ns"
+    if keys is None:
+        frames = [store.query(f"MATCH (n:{node.name}) WHERE size(n.{NAME_SOURCES}) > 1 {ret}" if several
+                              else f"MATCH (n:{node.name}) {ret}")]
+    else:
+        wanted = sorted(set(keys))
+        frames = [store.query(f"UNWIND $keys AS k MATCH (n:{node.name} {{key: k}}) {ret}",
+                              {"keys": wanted[i:i + 5000]}) for i in range(0, len(wanted), 5000)]
+    out: dict[str, list[str]] = {}
+    for df in frames:
+        for k, ns in zip(df["key"], df["ns"], strict=True) if len(df) else ():
+            if ns is not None and len(ns):
+                out[str(k)] = [str(x) for x in ns]
+    if kind == "Company":
+        for k, extra in routed_name_sources(store, keys).items():
+            out[k] = sorted({*out.get(k, []), *extra})
+    if several:
+        out = {k: v for k, v in out.items() if len(shown_forms(v)) > 1}
+    return out
+
+
 def find_organisations(store: Store, name: str, limit: int = 20, config: CompanyConfig | None = None) -> pd.DataFrame:
     """Companies and units in the store that may be the organisation ``name`` (``guanlian find``).
 
@@ -253,15 +334,26 @@ def find_organisations(store: Store, name: str, limit: int = 20, config: Company
 
     Returns:
         Columns ``key``, ``kind`` (Company or Unit), ``name``, ``credit_code``, ``score``, ``tier``,
-        ``explanation_zh``, ``explanation_en``; strongest first.
+        ``explanation_zh``, ``explanation_en``, ``aliases`` (every name form with its sources when there are
+        several: records merged by credit code, payee names routed to the company; ``""`` otherwise); strongest
+        first. An organisation is found under any of its name forms (scored on the closest).
     """
     cfg = config or CompanyConfig()
-    cols = ["key", "kind", "name", "credit_code", "score", "tier", "explanation_zh", "explanation_en"]
+    cols = ["key", "kind", "name", "credit_code", "score", "tier", "explanation_zh", "explanation_en", "aliases"]
     comp = _read_companies(store)
     comp["kind"] = "Company"
     units = store.query("MATCH (u:Unit) RETURN u.key AS key, u.name AS name")
     units["kind"] = "Unit"
-    everyone = pd.concat([comp, units], ignore_index=True)
+    forms = {**name_sources_of(store, "Unit", several=True), **name_sources_of(store, "Company", several=True)}
+    named = pd.concat([comp, units], ignore_index=True)
+    # one more row per other name form, same key and other fields: the organisation is found under any form
+    own = dict(zip(named["key"].astype(str), named["name"], strict=True))
+    at = {k: i for i, k in enumerate(named["key"].astype(str))}
+    other = [(k, n) for k, ns in forms.items() for n in shown_forms(ns)
+             if k in at and "".join(n.split()) != "".join(str(own.get(k) or "").split())]
+    alias_rows = named.iloc[[at[k] for k, _ in other]].copy()
+    alias_rows["name"] = [n for _, n in other]
+    everyone = pd.concat([named, alias_rows], ignore_index=True)
     if everyone.empty or not parse_company_name(name).norm:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
     feats = prepare_companies(everyone)
@@ -279,12 +371,18 @@ def find_organisations(store: Store, name: str, limit: int = 20, config: Company
     if not len(ok):
         return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
     texts = [sc.explanation(int(k)) for k in ok]
+    via = [str(everyone["name"].iat[int(i)]) if int(i) >= len(named) else "" for i in sc.ri[ok]]
+    texts = [(f"{zh}；按该组织的另一名称写法“{v}”（别名）", f"{en}; under another written form of its name, {v} (alias)")
+             if v else (zh, en) for (zh, en), v in zip(texts, via, strict=True)]
     rows = everyone.iloc[sc.ri[ok]]
     out = pd.DataFrame({
-        "key": rows["key"].to_numpy(), "kind": rows["kind"].to_numpy(), "name": rows["name"].to_numpy(),
+        "key": rows["key"].to_numpy(), "kind": rows["kind"].to_numpy(),
+        "name": [own.get(str(k), n) for k, n in zip(rows["key"], rows["name"], strict=True)],
         "credit_code": rows["credit_code"].to_numpy(), "score": sc.score[ok], "tier": sc.tier[ok],
         "explanation_zh": [t[0] for t in texts], "explanation_en": [t[1] for t in texts],
     })
     out["_r"] = [tier_rank(t) if t else -1 for t in out["tier"]]
     out = out.sort_values(["_r", "score"], ascending=False, kind="stable").drop(columns="_r")
+    out = out.drop_duplicates("key", keep="first")  # an organisation once, under its closest form
+    out["aliases"] = [aliases_text(forms.get(str(k))) for k in out["key"]]
     return out.head(limit).reset_index(drop=True)

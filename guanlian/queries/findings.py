@@ -58,13 +58,14 @@ from guanlian.finding import (
     as_severity,
 )
 from guanlian.graph.store import Store
+from guanlian.matching.company_store import routed_name_sources
 from guanlian.model import MONEY_PROPS, NAME_SOURCES, TIERS, EdgeKind, NodeKind, model
 from guanlian.queries.explain import EXPLAINERS, ExplainInput, match_text, payments_text, route_text
 from guanlian.queries.library import Library, QueryError
 from guanlian.queries.spec import SavedQuery
 from guanlian.values.ids import mask_ids_in_text
 from guanlian.values.money import yuan
-from guanlian.values.names import ALIASES, aliases_text, name_forms
+from guanlian.values.names import ALIASES, aliases_text, shown_forms
 from guanlian.values.privacy import mask_nested, plain
 from guanlian.values.vocab import HIDDEN_PROPS, SEVERITIES
 
@@ -228,6 +229,16 @@ def _fetch_routes(store: Store, g: _Graph) -> None:
             if str(row["_o"]) not in g.nodes:
                 g.nodes[str(row["_o"])] = _Item(str(row["_o"]), "Company",
                                                 _typed(nprops, {p: row[f"n_{p}"] for p in nprops}))
+
+
+def _fetch_routed_names(store: Store, g: _Graph) -> None:
+    """Add to each company's ``name_sources`` the payee names routed to it (a company alias, e.g. a payee written
+    吉安鑫盛建材有限公司 routed to 吉安市鑫盛建材有限公司; see
+    :func:`guanlian.matching.company_store.routed_name_sources`), so entities and path nodes show them."""
+    companies = [k for k, n in g.nodes.items() if n.kind == "Company"]
+    for k, extra in routed_name_sources(store, companies).items():
+        props = g.nodes[k].props
+        props[NAME_SOURCES] = sorted({*(props.get(NAME_SOURCES) or []), *extra})
 
 
 _ROLE_EDGES = "OFFICER_OF|SHAREHOLDER_OF|LEGAL_REP_OF"
@@ -489,7 +500,7 @@ def _entities(hit: _Hit, g: _Graph) -> tuple[Entity, ...]:
                 continue
             seen.add(k)
             n = g.nodes[k]
-            forms = name_forms(n.props.get(NAME_SOURCES))
+            forms = shown_forms(n.props.get(NAME_SOURCES))
             aliases = tuple(f"{name}（{', '.join(src)}）" for name, src in forms.items()) if len(forms) > 1 else ()
             entities.append(Entity(role=role, kind=n.kind, name=_display(n, k), key=k,
                                    id_number=n.props.get("id_number"), aliases=aliases))
@@ -916,6 +927,7 @@ def build_findings(
     g = fetch_graph(store, node_keys, edge_keys, edge_ends)
     g.edges.update(inline)
     _fetch_routes(store, g)
+    _fetch_routed_names(store, g)
     _fetch_namesakes(store, g)
     by_id: dict[str, Finding] = {}
     wants: dict[str, _Want] = {}

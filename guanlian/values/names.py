@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["ALIASES", "alias_label", "aliases_text", "name_forms"]
+__all__ = ["ALIASES", "alias_label", "aliases_text", "name_forms", "shown_forms"]
 
 ALIASES = "aliases"
 """The key under which a finding's path node, a view's tooltip and the workbench carry :func:`aliases_text`."""
@@ -49,6 +49,29 @@ def name_forms(entries: Iterable[str] | None) -> dict[str, list[str]]:
     return out
 
 
+def shown_forms(entries: Iterable[str] | None) -> dict[str, list[str]]:
+    """The name forms a person reads as aliases: :func:`name_forms` with forms that differ only by spacing
+    (``郭 峰`` / ``郭峰``, full-width or no-break spaces too) taken as one, shown as the first of them in
+    ``entries`` (stored lists are sorted, so the same form whatever the load order) with the sources of all.
+
+    Args:
+        entries: ``<name>|<file>:<rows>`` strings (a stored ``name_sources`` value), or None.
+
+    Returns:
+        ``{shown name: [file:rows, …]}``.
+
+    Example:
+        >>> shown_forms(["郭 峰|officials.csv:3", "郭峰|shareholders.csv:8", "劉桂蘭|companies.csv:2"])
+        {'郭 峰': ['officials.csv:3', 'shareholders.csv:8'], '劉桂蘭': ['companies.csv:2']}
+    """
+    out: dict[str, list[str]] = {}
+    shown: dict[str, str] = {}
+    for name, sources in name_forms(entries).items():
+        first = shown.setdefault("".join(name.split()), name)
+        out.setdefault(first, []).extend(s for s in sources if s not in out.get(first, []))
+    return out
+
+
 def aliases_text(entries: Iterable[str] | None) -> str:
     """The name forms with their sources as one line, or ``""`` when there is only one form.
 
@@ -58,11 +81,15 @@ def aliases_text(entries: Iterable[str] | None) -> str:
     Returns:
         ``name（file:rows, …）；name（…）`` for two forms or more; ``""`` otherwise.
 
+    Forms that differ only by spacing are one form (:func:`shown_forms`).
+
     Example:
         >>> aliases_text(["王芳|a.csv:2", "王芳|b.csv:7"])
         ''
+        >>> aliases_text(["郭 峰|officials.csv:3", "郭峰|shareholders.csv:8"])
+        ''
     """
-    forms = name_forms(entries)
+    forms = shown_forms(entries)
     if len(forms) < 2:
         return ""
     return "；".join(f"{n}（{', '.join(src)}）" for n, src in forms.items())

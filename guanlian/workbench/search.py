@@ -8,6 +8,10 @@ kind. A hit is found, best first, by:
 2. the normalised text containing the query (a company's trade name, part of an address);
 3. the same pinyin (刘桂兰 finds 刘贵兰) or, for a company, the same name without its legal form;
 4. rapidfuzz similarity of the normalised text (a payee's spelling variant finds the registry company).
+
+A person, company or unit is found under every name form it has (:func:`guanlian.matching.company_store.name_sources_of`:
+the spellings of the records merged into it, and for a company the payee names ledgers wrote for it when its
+payments were routed to it); the hit is the node, with those forms as its aliases.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from guanlian.matching.normalize import (
     to_simplified,
 )
 from guanlian.matching.pinyin import pinyin_key
+from guanlian.values.names import shown_forms
 from guanlian.values.privacy import mask_id
 
 SEARCH_KINDS: tuple[str, ...] = ("Person", "Company", "Unit", "Account", "Phone", "Address", "Email")
@@ -114,18 +119,28 @@ class SearchIndex:
         self._init_columns(pd.DataFrame({
             "kind": [e.kind for e in rows], "key": [e.key for e in rows], "name": [e.name for e in rows],
             "norm": [e.norm for e in rows], "ident": [e.ident for e in rows],
-            "alias": [e.aliases[0] if e.aliases else "" for e in rows],
+            "alias": [e.aliases for e in rows],
         }, dtype=object))
 
-    def _init_columns(self, frame: pd.DataFrame) -> None:
+    def _init_columns(self, frame: pd.DataFrame, forms: pd.DataFrame | None = None) -> None:
+        """``frame``: one row per node (``alias`` a tuple of alias texts); ``forms``: one row per other name form
+        of a node (``owner``: the node's row in ``frame``, ``kind``, ``name``, ``norm``), searchable like the
+        node's own name; a hit on it is a hit on its owner."""
         self._kind = frame["kind"].to_numpy(dtype=object)
         self._key = frame["key"].to_numpy(dtype=object)
         self._name = frame["name"].to_numpy(dtype=object)
         self._ident = frame["ident"].to_numpy(dtype=object)
         self._alias = frame["alias"].to_numpy(dtype=object)
-        self._norms: list[str] = frame["norm"].tolist()
-        norm = frame["norm"]
-        kind = frame["kind"]
+        n = len(frame)
+        if forms is None or forms.empty:
+            forms = pd.DataFrame({"owner": pd.Series([], dtype=np.int64), "kind": pd.Series([], dtype=object),
+                                  "name": pd.Series([], dtype=object), "norm": pd.Series([], dtype=object)})
+        # every searchable text: the nodes' own (positions 0..n-1), then the other name forms
+        self._owner = np.concatenate([np.arange(n, dtype=np.int64), forms["owner"].to_numpy(dtype=np.int64)])
+        self._norms: list[str] = frame["norm"].tolist() + forms["norm"].tolist()
+        norm = pd.Series(self._norms, dtype=object)
+        kind = pd.Series([*frame["kind"].tolist(), *forms["kind"].tolist()], dtype=object)
+        name = pd.Series([*frame["name"].tolist(), *forms["name"].tolist()], dtype=object)
         self._by_norm = _positions(norm)
         ident = frame["ident"]
         has_ident = ident.ne("")
@@ -134,7 +149,7 @@ class SearchIndex:
         # exports repeat names: each distinct one once
         self._by_pinyin = _positions(_map_distinct(norm[persons], pinyin_key))
         companies = kind.eq("Company")
-        trades = _map_distinct(frame["name"][companies], company_trade_name)
+        trades = _map_distinct(name[companies], company_trade_name)
         self._by_trade = _positions(trades[trades.ne("")])
 
     @property
@@ -147,9 +162,10 @@ class SearchIndex:
 
     def entry(self, i: int) -> Entry:
         """Entry number ``i``."""
-        alias = str(self._alias[i])
-        return Entry(str(self._kind[i]), str(self._key[i]), str(self._name[i]), self._norms[i],
-                     (alias,) if alias else (), str(self._ident[i]))
+        alias = self._alias[i]
+        aliases = tuple(str(a) for a in alias) if isinstance(alias, tuple | list) else ((str(alias),) if alias else ())
+        return Entry(str(self._kind[i]), str(self._key[i]), str(self._name[i]), self._norms[i], aliases,
+                     str(self._ident[i]))
 
     @property
     def entries(self) -> list[Entry]:
@@ -158,8 +174,12 @@ class SearchIndex:
 
     @classmethod
     def build(cls, store: Store) -> SearchIndex:
-        """Read every node of :data:`SEARCH_KINDS` from ``store`` (one query per kind)."""
+        """Read every node of :data:`SEARCH_KINDS` from ``store`` (one query per kind), and the other name forms
+        of persons, companies and units (:func:`~guanlian.matching.company_store.name_sources_of`)."""
+        from guanlian.matching.company_store import name_sources_of
+
         frames: list[pd.DataFrame] = []
+        other: list[tuple[str, str, str]] = []  # (kind, key, form)
         for kind, props in _PROPS.items():
             cols = ", ".join(f"n.{p} AS {p}" for p in props)
             df = store.query(f"MATCH (n:{kind}) RETURN {cols}")
@@ -179,12 +199,31 @@ class SearchIndex:
                 ident = text[id_prop][keep]
             else:
                 ident = pd.Series("", index=name.index, dtype=object)
-            alias = stored.where(stored.ne(name), "")
-            frames.append(pd.DataFrame({"kind": kind, "key": text["key"][keep], "name": name, "norm": norm,
-                                        "ident": ident, "alias": alias}))
+            keys = text["key"][keep]
+            # the stored normalised name is shown as an alias unless it differs from the name only by spacing
+            alias = stored.where(stored.ne(name) & stored.ne(name.str.replace(r"\s+", "", regex=True)), "")
+            aliases = pd.Series([(a,) if a else () for a in alias.tolist()], index=name.index, dtype=object)
+            if kind in ("Person", "Company", "Unit"):
+                shown = dict(zip(keys.tolist(), name.tolist(), strict=True))
+                forms = {k: [f for f in shown_forms(v) if "".join(f.split()) != "".join(shown.get(k, "").split())]
+                         for k, v in name_sources_of(store, kind, several=True).items()}
+                other.extend((kind, k, f) for k, fs in forms.items() for f in fs)
+                # the aliases a hit shows: the other name forms, then the stored normalised name as before
+                aliases = pd.Series([(*forms.get(k, ()), *(a for a in al if a not in forms.get(k, ())))
+                                     for k, al in zip(keys.tolist(), aliases.tolist(), strict=True)],
+                                    index=name.index, dtype=object)
+            frames.append(pd.DataFrame({"kind": kind, "key": keys, "name": name, "norm": norm,
+                                        "ident": ident, "alias": aliases}))
         index = cls.__new__(cls)
-        index._init_columns(pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-            columns=["kind", "key", "name", "norm", "ident", "alias"]))
+        frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+            columns=["kind", "key", "name", "norm", "ident", "alias"])
+        at = {(k, key): i for i, (k, key) in enumerate(zip(frame["kind"].tolist(), frame["key"].tolist(), strict=True))}
+        found = [(at[(kind, key)], kind, f) for kind, key, f in other if (kind, key) in at]
+        forms_frame = pd.DataFrame({"owner": pd.Series([o for o, _, _ in found], dtype=np.int64),
+                                    "kind": pd.Series([k for _, k, _ in found], dtype=object),
+                                    "name": pd.Series([f for _, _, f in found], dtype=object)})
+        forms_frame["norm"] = [_norm(k, f) for _, k, f in found]
+        index._init_columns(frame, forms_frame)
         return index
 
     def search(self, q: str, *, kinds: Iterable[str] | None = None, limit: int = 20) -> list[Hit]:
@@ -202,8 +241,8 @@ class SearchIndex:
         found: dict[int, Hit] = {}
 
         def add(idx: Iterable[int], how: str, score: float) -> None:
-            for i in idx:
-                i = int(i)
+            for j in idx:
+                i = int(self._owner[int(j)])  # a node's other name form stands for the node
                 if allowed is not None and self._kind[i] not in allowed:
                     continue
                 if i not in found or found[i].score < score:

@@ -55,10 +55,11 @@ from guanlian.judgements import (
     list_links,
     open_book,
 )
+from guanlian.matching.company_store import name_sources_of
 from guanlian.matching.normalize import to_simplified
 from guanlian.model import MONEY_PROPS, NAME_SOURCES, NAMES, model
 from guanlian.values.money import yuan_text
-from guanlian.values.names import name_forms
+from guanlian.values.names import shown_forms
 from guanlian.values.privacy import mask_frame, mask_id, mask_nested, mask_text
 from guanlian.values.vocab import SEVERITIES, Lang
 from guanlian.viz.neighbourhood import cite_linked_records, incident_edges, neighbourhood, node_by_key
@@ -366,6 +367,10 @@ class Workbench:
         with self.store() as s:
             key, attrs = self._node(s, public)
             g = neighbourhood(s, key, hops=1, limit=ENTITY_LIMIT)
+            kind = str(attrs.get("kind", ""))
+            # every name form: the node's own records and, for a company, the payee names routed to it
+            own = shown_forms(name_sources_of(s, kind, [key]).get(key) if kind in ("Person", "Company", "Unit")
+                              else None)
         groups: dict[str, list[dict[str, Any]]] = {
             "roles": [], "relatives": [], "companies": [], "payments": [], "contacts": [], "links": [],
             "changes": [], "other": [],
@@ -401,7 +406,6 @@ class Workbench:
             item["judgement"] = None if j is None else _judgement_json(j)
             if j is not None:
                 judged.append(item["judgement"])
-        own = name_forms((attrs.get("props") or {}).get(NAME_SOURCES))
         return {
             **node,
             # the node's own name forms (merged records, with their sources), then the names of linked records
