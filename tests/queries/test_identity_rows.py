@@ -7,12 +7,17 @@ reaches any of them. Near miss: an ordinary edge keeps its own row and gets no s
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from guanlian.finding import FindingsDoc
 from guanlian.graph import open_store
+from guanlian.graph.store import Store
 from guanlian.loaders import load_files
 from guanlian.matching.matcher import match_store
 from guanlian.queries import scan
@@ -39,16 +44,42 @@ def write_payee_world(folder: Path) -> list[Path]:
     return files
 
 
-def test_identity_links_cite_both_records(tmp_path: Path) -> None:
+@dataclass
+class Engine:
+    """An open store of either engine, its location (path or URI) and the sidecar a workbench on it uses."""
+
+    store: Store
+    location: str
+    sidecar: Path | None
+    embedded: bool
+
+    def release(self) -> None:
+        """Close an embedded store (one process holds it; the workbench opens its own); a server stays open."""
+        if self.embedded:
+            self.store.close()
+
+    def workbench(self, tmp_path: Path) -> Workbench:
+        return Workbench(self.location, clues=tmp_path / "clues.db", sidecar=self.sidecar)
+
+
+@pytest.fixture(params=["ladybug", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    if request.param == "neo4j":
+        yield Engine(request.getfixturevalue("neo4j_store"), str(os.environ["NEO4J_URI"]), tmp_path / "sidecar", False)
+        return
     location = str(tmp_path / "store")
-    store = open_store(location)
-    try:
-        load_files(store, write_payee_world(tmp_path / "data"), rejects_path=tmp_path / "rejects.csv")
-        match_store(store)
-        doc = scan(store)
-        around = neighbourhood(store, REGISTRY, hops=1)
-    finally:
-        store.close()
+    e = Engine(open_store(location), location, None, True)
+    yield e
+    e.release()
+
+
+def test_identity_links_cite_both_records(engine: Engine, tmp_path: Path) -> None:
+    store = engine.store
+    load_files(store, write_payee_world(tmp_path / "data"), rejects_path=tmp_path / "rejects.csv")
+    match_store(store)
+    doc = scan(store)
+    around = neighbourhood(store, REGISTRY, hops=1)
+    engine.release()
     doc = FindingsDoc.from_json(json.loads(json.dumps(doc.to_json())))  # as read back from findings.json
     raw = json.dumps(doc.to_json(), ensure_ascii=False)
     assert '"matcher"' not in raw
@@ -83,7 +114,7 @@ def test_identity_links_cite_both_records(tmp_path: Path) -> None:
     serves = [a for _, _, a in around.edges(data=True) if a["type"] not in IDENTITY]
     assert serves and all(a["src_file"] and "sources" not in a for a in serves)
 
-    wb = Workbench(location, clues=tmp_path / "clues.db")
+    wb = engine.workbench(tmp_path)
     try:
         ent = wb.entity(REGISTRY)
         (link,) = ent["links"]

@@ -12,19 +12,19 @@ import pandas as pd
 from typer.testing import CliRunner
 
 from guanlian.cli import app
-from guanlian.graph import open_store
 from guanlian.loaders import load_files
 from guanlian.matching.company_store import find_organisations
 from guanlian.matching.matcher import find_candidates, match_store
 from guanlian.queries import scan
-from guanlian.workbench.service import Workbench
 from tests.loaders.test_aliases import C1, C3, MOTHER, NAMESAKE, OFFICIAL
-from tests.queries.test_identity_rows import PAYEE, REGISTRY, write_payee_world
+from tests.queries.test_identity_rows import PAYEE, REGISTRY, Engine, engine, write_payee_world
+
+__all__ = ["engine"]  # the engine-parametrised store fixture, shared with tests/queries/test_identity_rows.py
 
 PAYEE_FORM = "吉安鑫盛建材有限公司"
 
 
-def test_name_forms_in_find_workbench_and_findings(tmp_path: Path) -> None:
+def test_name_forms_in_find_workbench_and_findings(engine: Engine, tmp_path: Path) -> None:
     files = write_payee_world(tmp_path / "data")
     # the official also holds shares of 恒达 under his ID, written with a space: the same form, not an alias
     holders = tmp_path / "data" / "shareholders.csv"
@@ -32,18 +32,15 @@ def test_name_forms_in_find_workbench_and_findings(tmp_path: Path) -> None:
     df.loc[len(df)] = {"企业名称": "吉安市恒达建材有限公司", "统一社会信用代码": C3, "股东名称": "周 建国",
                        "证件号码": OFFICIAL, "持股比例": "5%"}
     df.to_csv(holders, index=False, encoding="utf-8")
-    location = str(tmp_path / "store")
-    store = open_store(location)
-    try:
-        load_files(store, files, rejects_path=tmp_path / "rejects.csv")
-        match_store(store)
-        official = find_candidates(store, "周建国").set_index("key")
-        mother = find_candidates(store, "刘桂兰").set_index("key")
-        orgs = find_organisations(store, PAYEE_FORM).set_index("key")
-        other_org = find_organisations(store, "吉安市恒达建材有限公司").set_index("key")
-        doc = scan(store)
-    finally:
-        store.close()
+    store = engine.store
+    load_files(store, files, rejects_path=tmp_path / "rejects.csv")
+    match_store(store)
+    official = find_candidates(store, "周建国").set_index("key")
+    mother = find_candidates(store, "刘桂兰").set_index("key")
+    orgs = find_organisations(store, PAYEE_FORM).set_index("key")
+    other_org = find_organisations(store, "吉安市恒达建材有限公司").set_index("key")
+    doc = scan(store)
+    engine.release()
 
     # find: spacing is no alias, a registry spelling is; the routed payee name is the company's alias
     assert official.loc[f"ric:{OFFICIAL}", "aliases"] == ""
@@ -51,7 +48,7 @@ def test_name_forms_in_find_workbench_and_findings(tmp_path: Path) -> None:
     assert mother.loc[f"ric:{NAMESAKE}", "aliases"] == ""
     assert f"{PAYEE_FORM}（payments.csv:4）" in orgs.loc[REGISTRY, "aliases"]
     assert orgs.loc[PAYEE, "aliases"] == "" and other_org.loc[f"uscc:{C3}", "aliases"] == ""
-    out = CliRunner().invoke(app, ["find", PAYEE_FORM, "--kind", "org", "--store", location])
+    out = CliRunner().invoke(app, ["find", PAYEE_FORM, "--kind", "org", "--store", engine.location])
     assert out.exit_code == 0, out.output
     assert f"{PAYEE_FORM}（payments.csv:4）" in out.output.replace("\n", "")
 
@@ -60,7 +57,7 @@ def test_name_forms_in_find_workbench_and_findings(tmp_path: Path) -> None:
     assert any(e.key == REGISTRY and any(a.startswith(f"{PAYEE_FORM}（") for a in e.aliases) for e in entities)
     assert all(not e.aliases for e in entities if e.key in (f"ric:{OFFICIAL}", f"uscc:{C3}"))
 
-    wb = Workbench(location, clues=tmp_path / "clues.db")
+    wb = engine.workbench(tmp_path)
     try:
         # the search finds the mother under the form only the registry gave, the hit shows her forms
         hits = wb.search("刘桂香", kinds="Person")["hits"]
