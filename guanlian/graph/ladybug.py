@@ -318,7 +318,8 @@ class LadybugStore:
             raise StoreError(f"查询失败 / query failed on LadybugDB: {exc}") from None
 
     def counts(self) -> dict[str, int]:
-        self.ensure_schema()
+        if not self._read_only:  # a read-only store cannot run DDL; a table it lacks fails as StoreOutdated (_fetch)
+            self.ensure_schema()
         m = model()
         out: dict[str, int] = {}
         for n in m.nodes:

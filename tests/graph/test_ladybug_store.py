@@ -135,3 +135,30 @@ def test_buffer_pool_is_capped_configurable_and_grows(tmp_path: Path, monkeypatc
         monkeypatch.setenv(BUFFER_POOL_ENV, bad)
         with pytest.raises(StoreError, match=BUFFER_POOL_ENV):
             LadybugStore(tmp_path / "bad")
+
+
+def test_counts_on_a_read_only_store(tmp_path: Path) -> None:
+    """The workbench opens the store read-only: counts() reads it without trying to create the schema; a store
+    lacking a table (written before the model gained it) says how to upgrade it instead of failing on DDL."""
+    import ladybug as lb
+
+    from guanlian.graph.ladybug import DB_FILE
+    from guanlian.graph.store import StoreOutdated
+
+    with LadybugStore(tmp_path / "s") as rw:
+        rw.upsert_nodes("Unit", pd.DataFrame({"key": ["u1", "u2"], "name": ["甲局", "乙局"]}))
+        expected = rw.counts()
+    with LadybugStore(tmp_path / "s", read_only=True) as ro:
+        got = ro.counts()
+    assert got == expected and got["Unit"] == 2 and got["Person"] == 0
+    # near miss: an older store without most tables, opened read-only, names the fix rather than crashing
+    old = tmp_path / "old"
+    old.mkdir()
+    db = lb.Database(str(old / DB_FILE))
+    conn = lb.Connection(db)
+    conn.execute("CREATE NODE TABLE Unit(key STRING, name STRING, PRIMARY KEY (key))")
+    conn.close()
+    db.close()
+    with pytest.raises(StoreOutdated, match="guanlian stats"):
+        with LadybugStore(old, read_only=True) as ro:
+            ro.counts()
