@@ -131,6 +131,7 @@ class SearchIndex:
         self._name = frame["name"].to_numpy(dtype=object)
         self._ident = frame["ident"].to_numpy(dtype=object)
         self._alias = frame["alias"].to_numpy(dtype=object)
+        self._key_index: pd.Index | None = None
         n = len(frame)
         if forms is None or forms.empty:
             forms = pd.DataFrame({"owner": pd.Series([], dtype=np.int64), "kind": pd.Series([], dtype=object),
@@ -159,6 +160,19 @@ class SearchIndex:
 
     def __len__(self) -> int:
         return len(self._key)
+
+    def kind_of(self, key: str) -> str | None:
+        """The node kind of the entry with node key ``key``, or None when no entry has it (a node without a
+        name is not indexed). The key lookup table is built on first use.
+
+        Example:
+            >>> SearchIndex([Entry("Unit", "unit:甲局", "甲局", "甲局", (), "")]).kind_of("unit:甲局")
+            'Unit'
+        """
+        if self._key_index is None:
+            self._key_index = pd.Index(self._key)
+        hits = self._key_index.get_indexer_for(pd.Index([key]))
+        return str(self._kind[hits[0]]) if len(hits) and hits[0] >= 0 else None
 
     def entry(self, i: int) -> Entry:
         """Entry number ``i``."""
