@@ -582,6 +582,21 @@ class Neo4jStore:
 
         self._run(run)
 
+    def generation(self) -> str:
+        """The bookmark of an empty read transaction: the server hands back the database's last committed
+        transaction, so any write by any client changes it (one round trip, no graph read).
+
+        Example:
+            >>> # before = s.generation(); s.execute("MATCH (n:Unit) SET n.x = 1"); s.generation() != before
+        """
+
+        def run() -> str:
+            with self._session(default_access_mode=neo4j.READ_ACCESS) as s:
+                s.run(_cypher("RETURN 1")).consume()
+                return ";".join(sorted(s.last_bookmarks().raw_values))
+
+        return self._run(run)
+
     def counts(self) -> dict[str, int]:
         """Nodes per node kind and edges per edge kind, every kind of the model (zeros included)."""
         m = model()

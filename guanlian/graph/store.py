@@ -89,5 +89,10 @@ class Store(Protocol):
     def counts(self) -> dict[str, int]:
         """Number of nodes per node kind and edges per edge kind (every kind, zeros included)."""
 
+    def generation(self) -> str:
+        """An opaque value that changes whenever the graph is written, by this or any other process (the
+        workbench compares it before each request to drop what it computed from an older graph). Cheap: no
+        graph query."""
+
     def close(self) -> None:
         """Release the connection / database handle."""
