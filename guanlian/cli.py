@@ -690,6 +690,8 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="Listen address; anything but loopback warns.")] = "127.0.0.1",
     token_file: Annotated[Path | None, typer.Option("--token-file", help="Read the token from this file.")] = None,
     findings: Annotated[Path | None, typer.Option("--findings", help="findings.json to show (default: scan at start).")] = None,
+    queries_dir: Annotated[list[Path] | None, typer.Option("--queries-dir", help="Extra saved-query folders (a broken "
+                                                           "file is skipped and listed on the queries page).")] = None,
 ) -> None:
     """工作台 / Run the investigator workbench (a local web app) over the store; prints the URL to open."""
     from guanlian.workbench.server import serve as run_server
@@ -701,7 +703,7 @@ def serve(
         return
     try:
         run_server(location, clues=clues or default_clues_path(location, database), host=host, port=port,
-                   token_file=token_file, findings=findings, database=database,
+                   token_file=token_file, findings=findings, database=database, queries_dir=queries_dir,
                    say=lambda m: console.print(m, highlight=False, soft_wrap=True))
     except (OSError, ValueError) as exc:
         fail(str(exc))

@@ -314,7 +314,8 @@ def create_app(wb: Workbench, settings: Settings) -> Starlette:
 
     @handler
     async def queries_page(request: Request) -> Response:
-        return page(request, "queries.html.j2", queries=(await call(wb.queries))["queries"])
+        listing = await call(wb.queries)
+        return page(request, "queries.html.j2", queries=listing["queries"], problems=listing["problems"])
 
     @handler
     async def query_page(request: Request) -> Response:

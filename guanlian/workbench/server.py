@@ -74,6 +74,7 @@ def serve(
     token_file: Path | None = None,
     findings: Path | None = None,
     database: str | None = None,
+    queries_dir: list[Path] | None = None,
     say: Callable[[str], None] = print,
 ) -> None:
     """Run the workbench until interrupted; ``say`` gets the warning (non-loopback host) and the URL line.
@@ -86,12 +87,14 @@ def serve(
         token_file: read the token from this file instead of making a random one.
         findings: a findings.json to show instead of scanning the store at start.
         database: Neo4j database name.
+        queries_dir: extra saved-query folders, loaded as the CLI loads them (a broken file is skipped and listed
+            on the queries page; a folder that does not exist is an error).
     """
     import uvicorn
 
     token = read_token(token_file)
     doc = json.loads(Path(findings).read_text(encoding="utf-8")) if findings else None
-    wb = Workbench(location, clues=clues, database=database, findings=doc)
+    wb = Workbench(location, clues=clues, database=database, findings=doc, queries_dir=queries_dir)
     allowed = list(LOOPBACK_HOSTS)
     if not is_loopback(host):
         say(f"警告：工作台将监听 {host}，同一网络中的其他计算机可以访问（仍需令牌）。/ WARNING: listening on "

@@ -6,9 +6,13 @@ unknown key or id and :class:`BadRequest` for a bad parameter; the web layer (:m
 only maps those to 404 and 400.
 
 LadybugDB allows one read-write process per store, so the workbench never writes the graph: it opens the
-store read-only, and before each request compares the store file's size and modification time with the
-ones it opened; after a CLI write (``guanlian load``, ``match``) it reopens the store, rebuilds the search
-index and rescans. The clue library is SQLite in WAL mode and takes writers from any process.
+store read-only. Before each request it compares the store's generation (:meth:`Store.generation`: the
+database files' size and modification time for LadybugDB, the last committed transaction for Neo4j) with the
+one it computed from; after a write by another process (``guanlian load``, ``match``, ``judge``) it drops
+what it computed (search index, scan, query results; an embedded store is reopened) and computes it again on
+next use. It also watches ``judgements.db``: a ``guanlian dismiss`` or ``judge`` from the CLI is seen by the
+next request, so the CLI and the web see one truth. The clue library is SQLite in WAL mode and takes writers
+from any process, and is read on every request.
 
 Judgements (``POST /api/judgements``) call :mod:`guanlian.judgements`, the same functions as ``guanlian judge``
 and ``dismiss``. A link judgement changes the graph (a rejected link is deleted, a confirmed one lifted), so the
@@ -35,7 +39,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import pandas as pd
@@ -62,9 +66,18 @@ from guanlian.values.money import yuan_text
 from guanlian.values.names import shown_forms
 from guanlian.values.privacy import mask_frame, mask_id, mask_nested, mask_text
 from guanlian.values.vocab import SEVERITIES, Lang
-from guanlian.viz.neighbourhood import cite_linked_records, incident_edges, neighbourhood, node_by_key
+from guanlian.viz.neighbourhood import (
+    DEFAULT_SKIP_EDGES,
+    cite_linked_records,
+    incident_edges,
+    neighbourhood,
+    node_by_key,
+)
 from guanlian.viz.view import vis_elements
 from guanlian.workbench.search import SEARCH_KINDS, SearchIndex
+
+if TYPE_CHECKING:
+    from guanlian.queries.library import Library
 
 CONFIDENCES: tuple[str, ...] = ("confirmed", "certain", "probable", "possible")
 MAX_HOPS = 6
@@ -88,10 +101,14 @@ class StoreBusy(RuntimeError):
     """The store cannot be opened right now (another process is writing it); retry shortly (HTTP 503)."""
 
 
+QUERY_CACHE = 32
+"""Saved-query results kept per store generation (query id and parameters → rows)."""
+
+
 @dataclass
 class _Opened:
     store: Store
-    signature: tuple[tuple[str, int, int], ...]
+    generation: str
 
 
 def _to_plain(v: Any) -> Any:
@@ -156,6 +173,12 @@ class Workbench:
         self._findings: list[dict[str, Any]] | None = None
         self._public: dict[str, str] = {}
         self._private: dict[str, str] = {}
+        self._judged_sig: tuple[tuple[str, int, int], ...] | None = None
+        self._present: frozenset[str] | None = None
+        self._results: dict[tuple[str, tuple[tuple[str, str], ...]], pd.DataFrame] = {}
+        self._lib: Library | None = None
+        self._lib_sig: tuple[tuple[str, int, int], ...] | None = None
+        self.library()  # a query folder that does not exist is an error at start (as in the CLI)
 
     # -- store access ----------------------------------------------------------------------------
 
@@ -166,12 +189,19 @@ class Workbench:
             path.chmod(0o600)
         return bytes.fromhex(path.read_text(encoding="ascii").strip())
 
-    def _signature(self) -> tuple[tuple[str, int, int], ...]:
-        if is_uri(self.location):
-            return ()
-        folder = Path(self.location)
+    def _forget_graph(self) -> None:
+        """Drop everything computed from the graph (another process wrote it)."""
+        self._index = None
+        self._doc = None
+        self._scanned = None
+        self._findings = None
+        self._present = None
+        self._results = {}
+
+    def _judged_signature(self, s: Store) -> tuple[tuple[str, int, int], ...]:
+        path = judgements_path(s)
         out = []
-        for f in sorted(folder.glob("graph*")):
+        for f in (path, path.with_name(path.name + "-wal")):
             try:
                 st = f.stat()
             except FileNotFoundError:
@@ -181,17 +211,20 @@ class Workbench:
 
     @contextmanager
     def store(self) -> Iterator[Store]:
-        """The store, reopened first when another process wrote it since it was opened (then the search
-        index and the findings are rebuilt on next use)."""
+        """The store. When another process wrote the graph since the last request (its generation changed),
+        the search index, the findings and the query results are dropped (rebuilt on next use) and an embedded
+        store is reopened; when only ``judgements.db`` changed (``guanlian dismiss``/``judge`` from the CLI),
+        the findings are marked again from the last scan."""
         with self._lock:
-            sig = self._signature()
-            if self._opened is not None and self._opened.signature != sig:
-                self._opened.store.close()
-                self._opened = None
-                self._index = None
-                self._doc = None
-                self._scanned = None
-                self._findings = None
+            if self._opened is not None:
+                now = self._opened.store.generation()
+                if now != self._opened.generation:
+                    self._forget_graph()
+                    if is_uri(self.location):
+                        self._opened.generation = now
+                    else:  # a read-only LadybugDB connection does not see later writes: reopen
+                        self._opened.store.close()
+                        self._opened = None
             if self._opened is None:
                 try:
                     s = open_store(self.location, database=self.database, read_only=not is_uri(self.location))
@@ -202,7 +235,11 @@ class Workbench:
                         f"数据库暂时无法打开（可能正被其他进程写入），请稍后重试。/ The store cannot be opened "
                         f"right now (another process may be writing it); retry shortly. ({exc})"
                     ) from exc
-                self._opened = _Opened(s, sig)
+                self._opened = _Opened(s, s.generation())
+            judged = self._judged_signature(self._opened.store)
+            if judged != self._judged_sig:
+                self._judged_sig = judged
+                self._doc = None  # dismissals (and, for a given findings file, rejected links) marked again
             yield self._opened.store
 
     def close(self) -> None:
@@ -224,6 +261,8 @@ class Workbench:
             if is_uri(self.location):
                 with self.store() as s:
                     yield s
+                    if self._opened is not None:  # our own write: the search index stays valid
+                        self._opened.generation = s.generation()
             else:
                 if self._opened is not None:
                     self._opened.store.close()
@@ -242,11 +281,21 @@ class Workbench:
             self._doc = None
             self._scanned = None
             self._findings = None
+            self._present = None
+            self._results = {}
 
     @property
     def engine(self) -> str:
         """``neo4j`` or ``ladybug``."""
         return "neo4j" if is_uri(self.location) else "ladybug"
+
+    def _absent_edges(self, s: Store) -> frozenset[str]:
+        """Edge kinds with no edge in the current store version (counted once per generation): they are not
+        asked for around an entity (on LadybugDB a pattern over an empty relationship table can still scan its
+        node tables)."""
+        if self._present is None:
+            self._present = frozenset(k for k, n in s.counts().items() if n)
+        return frozenset(e.name for e in model().edges if e.name not in self._present)
 
     # -- keys ------------------------------------------------------------------------------------
 
@@ -305,7 +354,7 @@ class Workbench:
 
     def _node(self, s: Store, public: str) -> tuple[str, dict[str, Any]]:
         key = self.private_key(public)
-        attrs = node_by_key(s, key)
+        attrs = node_by_key(s, key, self.index().kind_of(key))
         if attrs is None:
             raise NotFound(f"没有这个实体 / no entity {public!r}")
         return key, attrs
@@ -366,7 +415,8 @@ class Workbench:
         totals, contacts and identity links (fuzzy, with tier and explanation), and its 1-hop graph."""
         with self.store() as s:
             key, attrs = self._node(s, public)
-            g = neighbourhood(s, key, hops=1, limit=ENTITY_LIMIT)
+            g = neighbourhood(s, key, hops=1, limit=ENTITY_LIMIT, centre=(key, attrs),
+                              skip_edges=DEFAULT_SKIP_EDGES | self._absent_edges(s))
             kind = str(attrs.get("kind", ""))
             # every name form: the node's own records and, for a company, the payee names routed to it
             own = shown_forms(name_sources_of(s, kind, [key]).get(key) if kind in ("Person", "Company", "Unit")
@@ -421,8 +471,9 @@ class Workbench:
     def neighbours(self, public: str, lang: Lang = "zh") -> dict[str, Any]:
         """``/api/neighbours/{key}``: the node and everything one hop away, as graph elements to add."""
         with self.store() as s:
-            key, _attrs = self._node(s, public)
-            g = neighbourhood(s, key, hops=1, limit=ENTITY_LIMIT)
+            key, attrs = self._node(s, public)
+            g = neighbourhood(s, key, hops=1, limit=ENTITY_LIMIT, centre=(key, attrs),
+                              skip_edges=DEFAULT_SKIP_EDGES | self._absent_edges(s))
         out = self.graph_json(g, lang)
         out["center"] = self.public_key(key)
         out["truncated"] = int(g.graph.get("truncated", 0))
@@ -437,7 +488,7 @@ class Workbench:
             kind = str(attrs["kind"])
             edges = incident_edges(
                 s, {key: kind}, only={"SERVES_IN", "SHAREHOLDER_OF", "CHANGE", "PAYMENT", "OFFICER_OF",
-                                      "LEGAL_REP_OF"}, limit=TIMELINE_LIMIT,
+                                      "LEGAL_REP_OF"} - self._absent_edges(s), limit=TIMELINE_LIMIT,
             )
             companies = {other: o_attrs for _s, _d, et, _e, other, o_attrs in edges
                          if et in ("SHAREHOLDER_OF", "OFFICER_OF", "LEGAL_REP_OF") and o_attrs["kind"] == "Company"}
@@ -497,7 +548,7 @@ class Workbench:
         with self.store() as s:
             a, a_attrs = self._node(s, from_)
             b, b_attrs = self._node(s, to)
-            g, truncated = _meet(s, (a, a_attrs), (b, b_attrs), hops)
+            g, truncated = _meet(s, (a, a_attrs), (b, b_attrs), hops, skip=PATH_SKIP | self._absent_edges(s))
         und = nx.Graph(g.to_undirected(as_view=True))
         paths: list[list[str]] = []
         if a == b:
@@ -536,7 +587,9 @@ class Workbench:
 
     def findings_doc(self) -> FindingsDoc:
         """Findings of the current store version: the given document, else one scan (cached), with the
-        dismissals in force marked (as ``scan`` marks them: who, when, why)."""
+        dismissals in force marked (as ``scan`` marks them: who, when, why). From a given document the findings
+        whose path crosses a link rejected since are left out, as a new scan leaves them out (the rejected link
+        is no longer in the graph)."""
         with self.store() as s, self._lock:
             if self._doc is None:
                 if self._scanned is None:
@@ -545,8 +598,11 @@ class Workbench:
                     else:
                         from guanlian.queries import scan
 
-                        self._scanned = scan(s, extra_dirs=self.queries_dir)
-                self._doc, self._dismissed = apply_dismissals(s, self._scanned)
+                        self._scanned = scan(s, library=self.library())
+                doc = self._scanned
+                if self._fixed_findings is not None:
+                    doc = _without_rejected_links(s, doc)
+                self._doc, self._dismissed = apply_dismissals(s, doc)
                 self._findings = [f.to_json() for f in self._doc.findings]
             return self._doc
 
@@ -616,9 +672,7 @@ class Workbench:
             raise BadRequest(f"confidence 只能是 {'/'.join(CONFIDENCES)} / confidence must be one of {CONFIDENCES}")
         query = params.get("query") or None
         if query is not None:
-            from guanlian.queries.library import Library
-
-            if query not in Library.load(self.queries_dir).ids():
+            if query not in self.library().ids():
                 raise BadRequest(f"没有这个查询 / unknown query {query!r}")
         d_from = _date_param("from", params.get("from"))
         d_to = _date_param("to", params.get("to"))
@@ -679,12 +733,29 @@ class Workbench:
 
     # -- saved queries ---------------------------------------------------------------------------
 
-    def queries(self) -> dict[str, Any]:
-        """``/api/queries``: every saved query with its parameters (name, type, default, doc)."""
+    def library(self) -> Library:
+        """The saved queries, built-in and from ``queries_dir``, loaded as the CLI loads them: a broken user
+        file is left out and listed in ``problems`` (the other queries still work); read again when a file in
+        ``queries_dir`` changes.
+
+        Raises:
+            QueryFileError: a query folder or file that does not exist.
+        """
         from guanlian.queries.library import Library
 
-        lib = Library.load(self.queries_dir)
-        return {"queries": [
+        sig = _files_signature(self.queries_dir)
+        with self._lock:
+            if self._lib is None or sig != self._lib_sig:
+                self._lib = Library.load(self.queries_dir, strict=False)
+                self._lib_sig = sig
+                self._results = {}
+            return self._lib
+
+    def queries(self) -> dict[str, Any]:
+        """``/api/queries``: every saved query with its parameters (name, type, default, doc), and the user
+        query files left out because they are broken (``problems``: file, line, what is wrong)."""
+        lib = self.library()
+        return {"problems": [str(p) for p in lib.problems], "queries": [
             {"id": q.id, "title_zh": q.title_zh, "title_en": q.title_en, "severity": q.severity,
              "why_zh": q.why_zh, "why_en": q.why_en,
              "params": [{"name": p.name, "type": p.type, "default": _to_plain(p.default), "doc": p.doc}
@@ -693,20 +764,28 @@ class Workbench:
         ]}
 
     def run_query(self, qid: str, params: Mapping[str, str]) -> pd.DataFrame:
-        """``/api/queries/{id}``: the saved query's rows (IDs masked; engine objects dropped)."""
-        from guanlian.queries.library import Library, QueryError
+        """``/api/queries/{id}``: the saved query's rows (IDs masked; engine objects dropped). A saved query
+        reads the whole graph, so its rows are kept per store generation and parameter values
+        (:data:`QUERY_CACHE` of them); a broken query file answers 400 with what is wrong in it."""
+        from guanlian.queries.library import QueryError
 
-        lib = Library.load(self.queries_dir)
-        if qid not in lib.ids():
+        lib = self.library()
+        if qid not in lib.ids() and not any(Path(p.path).stem == qid for p in lib.problems):
             raise NotFound(f"没有这个查询 / no saved query {qid!r}")
         try:
-            lib.bind(qid, params)
+            bound = lib.bind(qid, params)
             with self.store() as s:
-                df = lib.run(s, qid, params)
+                ident = (qid, tuple(sorted((k, repr(v)) for k, v in bound.items())))
+                df = self._results.get(ident)
+                if df is None:
+                    raw = lib.run(s, qid, params)
+                    df = mask_frame(raw[[c for c in raw.columns if not str(c).endswith("_data")]])
+                    if len(self._results) >= QUERY_CACHE:
+                        self._results.pop(next(iter(self._results)))
+                    self._results[ident] = df
         except QueryError as exc:
             raise BadRequest(str(exc)) from None
-        df = df[[c for c in df.columns if not str(c).endswith("_data")]]
-        return mask_frame(df)
+        return df.copy()
 
     # -- clues -----------------------------------------------------------------------------------
 
@@ -948,17 +1027,19 @@ PATH_NODE_CAP = 20000
 
 
 def _meet(
-    store: Store, a: tuple[str, Mapping[str, Any]], b: tuple[str, Mapping[str, Any]], hops: int
+    store: Store, a: tuple[str, Mapping[str, Any]], b: tuple[str, Mapping[str, Any]], hops: int,
+    skip: frozenset[str] = PATH_SKIP,
 ) -> tuple[nx.MultiDiGraph, int]:
     """The graph read around ``a`` and ``b`` until their neighbourhoods meet or ``hops`` steps are spent
-    (bidirectional breadth-first reading of the store); returns it and how many nodes the cap left out."""
+    (bidirectional breadth-first reading of the store), not following the edge kinds in ``skip``; returns it
+    and how many nodes the cap left out."""
     g = nx.MultiDiGraph()
     g.add_node(a[0], **a[1])
     g.add_node(b[0], **b[1])
     seen = [{a[0]}, {b[0]}]
     frontier: list[dict[str, str]] = [{a[0]: str(a[1]["kind"])}, {b[0]: str(b[1]["kind"])}]
     edge_ids: set[tuple[str, str, str, Any]] = set()
-    only = [e.name for e in model().edges if e.name not in PATH_SKIP]
+    only = [e.name for e in model().edges if e.name not in skip]
     dropped = 0
     for _step in range(hops):
         if a[0] == b[0] or seen[0] & seen[1]:
@@ -1053,3 +1134,33 @@ def _decimal_param(name: str, value: str | None) -> Decimal | None:
     if not d.is_finite() or d < 0:
         raise BadRequest(f"{name} 应为非负金额 / {name} must be a non-negative amount")
     return d
+
+
+def _files_signature(paths: list[Path]) -> tuple[tuple[str, int, int], ...]:
+    """Name, modification time and size of every ``*.cypher`` file under ``paths`` (folders or files)."""
+    out = []
+    for src in paths:
+        files = sorted(src.glob("*.cypher")) if src.is_dir() else [src]
+        for f in files:
+            try:
+                st = f.stat()
+            except FileNotFoundError:
+                out.append((str(f), -1, -1))
+                continue
+            out.append((str(f), st.st_mtime_ns, st.st_size))
+    return tuple(out)
+
+
+def _without_rejected_links(store: Store, doc: FindingsDoc) -> FindingsDoc:
+    """``doc`` without the findings whose path crosses an identity link whose judgement in force is reject."""
+    from dataclasses import replace
+
+    if not judgements_path(store).exists():
+        return doc
+    with open_book(store) as book:
+        rejected = {t for t, j in book.current("link").items() if j.verdict == "reject"}
+    if not rejected:
+        return doc
+    kept = tuple(f for f in doc.findings
+                 if not any(e.type in LINK_EDGES and e.key in rejected for e in f.path.edges))
+    return replace(doc, findings=kept)

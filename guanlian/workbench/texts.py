@@ -15,6 +15,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "nav_findings": ("发现", "Findings"),
     "nav_path": ("找关系", "Connections"),
     "nav_queries": ("查询", "Queries"),
+    "query_problems": ("以下查询文件有误，已跳过（其他查询照常可用）：",
+                       "These query files are broken and were skipped (the other queries work):"),
     "nav_clues": ("线索", "Clues"),
     "search_hint": ("人员、企业、单位、账户、电话、地址（支持繁简、拼音、近似）",
                     "persons, companies, units, accounts, phones, addresses (traditional/simplified, pinyin, fuzzy)"),
