@@ -242,6 +242,12 @@ def match_companies(store: Store, config: CompanyConfig | None = None, load_id: 
     return summary
 
 
+FEW_KEYS = 4
+"""Up to this many keys are read with one ``key = $k`` query each: LadybugDB answers it from the primary-key
+index, while ``UNWIND $keys … {key: k}`` joins against a scan of the whole node table (tens to hundreds of ms
+at 1M rows for a single key)."""
+
+
 def routed_name_sources(store: Store, keys: Iterable[str] | None = None) -> dict[str, list[str]]:
     """The names ledgers wrote for companies whose payments the company matcher routed to them: a payee written
     ``吉安鑫盛建材有限公司`` without a code and routed to the registry's ``吉安市鑫盛建材有限公司`` is one of its
@@ -266,8 +272,12 @@ def routed_name_sources(store: Store, keys: Iterable[str] | None = None) -> dict
         frames = [store.query(f"MATCH (:Unit)-[p:PAYMENT]->(c:Company) {where} {ret}")]
     else:
         wanted = sorted(set(keys))
-        frames = [store.query(f"UNWIND $keys AS k MATCH (:Unit)-[p:PAYMENT]->(c:Company {{key: k}}) {where} {ret}",
-                              {"keys": wanted[i:i + 5000]}) for i in range(0, len(wanted), 5000)]
+        if len(wanted) <= FEW_KEYS:  # the workbench's entity page: one company, read by its key index
+            frames = [store.query(f"MATCH (:Unit)-[p:PAYMENT]->(c:Company) {where} AND c.key = $k {ret}", {"k": k})
+                      for k in wanted]
+        else:
+            frames = [store.query(f"UNWIND $keys AS k MATCH (:Unit)-[p:PAYMENT]->(c:Company {{key: k}}) {where} "
+                                  f"{ret}", {"keys": wanted[i:i + 5000]}) for i in range(0, len(wanted), 5000)]
     rows: dict[str, dict[str, list[tuple[str, int]]]] = {}
     for df in frames:
         for k, n, f, r in zip(df["key"], df["name"], df["f"], df["r"], strict=True) if len(df) else ():
@@ -305,12 +315,15 @@ def name_sources_of(store: Store, kind: str, keys: Iterable[str] | None = None,
                               else f"MATCH (n:{node.name}) {ret}")]
     else:
         wanted = sorted(set(keys))
-        frames = [store.query(f"UNWIND $keys AS k MATCH (n:{node.name} {{key: k}}) {ret}",
-                              {"keys": wanted[i:i + 5000]}) for i in range(0, len(wanted), 5000)]
+        if len(wanted) <= FEW_KEYS:
+            frames = [store.query(f"MATCH (n:{node.name}) WHERE n.key = $k {ret}", {"k": k}) for k in wanted]
+        else:
+            frames = [store.query(f"UNWIND $keys AS k MATCH (n:{node.name} {{key: k}}) {ret}",
+                                  {"keys": wanted[i:i + 5000]}) for i in range(0, len(wanted), 5000)]
     out: dict[str, list[str]] = {}
     for df in frames:
         for k, ns in zip(df["key"], df["ns"], strict=True) if len(df) else ():
-            if ns is not None and len(ns):
+            if ns is not None and not isinstance(ns, float) and len(ns):  # NULL comes back as NaN from one row
                 out[str(k)] = [str(x) for x in ns]
     if kind == "Company":
         for k, extra in routed_name_sources(store, keys).items():
