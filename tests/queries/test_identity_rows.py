@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from starlette.testclient import TestClient
 
 from guanlian.finding import FindingsDoc
 from guanlian.graph import open_store
@@ -24,6 +25,7 @@ from guanlian.queries import scan
 from guanlian.viz.neighbourhood import neighbourhood
 from guanlian.viz.report import write_report_html
 from guanlian.viz.view import finding_graph, render_finding_view
+from guanlian.workbench.app import Settings, create_app
 from guanlian.workbench.service import Workbench
 from tests.loaders.test_aliases import C1, MOTHER, UNIT, write_alias_world
 
@@ -126,6 +128,12 @@ def test_identity_links_cite_both_records(engine: Engine, tmp_path: Path) -> Non
         person = wb.entity(wb.public_key(f"ric:{MOTHER}"))
         fuzzy = [i for i in person["links"] if i["type"] == "POSSIBLY_SAME"]
         assert fuzzy and all(len(i["sources"]) == 2 and "matcher" not in json.dumps(i) for i in fuzzy)
+        # the finding page's chain cites both rows of the link
+        client = TestClient(create_app(wb, Settings(token="t" * 32)), base_url="http://127.0.0.1")
+        assert client.get(f"/?token={'t' * 32}", follow_redirects=False).status_code == 303
+        page = client.get(f"/findings/{finding.id}").text
+        chain = page.split('id="chain"', 1)[1].split("</ul>", 1)[0]
+        assert "payments.csv 行 4" in chain and "companies.csv 行 2" in chain and "matcher" not in chain
         path = wb.path(PAYEE, REGISTRY)
         (step,) = [e for chain in path["steps"] for e in chain if e["type"] == "SAME_COMPANY"][:1]
         assert sorted((s["file"], s["row"]) for s in step["sources"]) == [("companies.csv", 2), ("payments.csv", 4)]
