@@ -18,7 +18,9 @@ A payment whose company changes is moved with the key a reload of its row would 
 idempotent); the payees' ``HAS_ACCOUNT`` edges are rebuilt from their payments; a ``cname:`` node is rebuilt from
 the payments that still name it (so its provenance lists exactly those rows) and deleted when nothing refers to it
 any more. ``MAY_BE`` links are derived: rebuilt after every load for every ``cname:`` company (payee or registry
-table without codes) whose name several registered companies share. Because every decision is a function of the
+table without codes) whose name several registered companies share. A ``cname:`` company that registry tables
+without codes named (officers, shareholders, changes loaded before the registry) is re-keyed onto the one registered
+company of its name, with the people keyed by it and their edges (:func:`_rekey_registry_names`). Because every decision is a function of the
 store's content, loading the ledgers before, after or together with the registry gives the same graph.
 
 The step is idempotent and safe to interrupt: edges are upserted by key before the old ones are deleted, so a
@@ -33,15 +35,23 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
 
-from guanlian.graph.frames import PROVENANCE_COLUMNS, edge_columns, prepare_nodes
+from guanlian.graph.frames import (
+    PROVENANCE_COLUMNS,
+    decode_sources,
+    edge_columns,
+    encode_sources,
+    node_columns,
+    prepare_nodes,
+)
 from guanlian.graph.store import Store
 from guanlian.loaders.common import contact_edge_keys, normalize_account
 from guanlian.loaders.payments import payment_content, payment_keys
+from guanlian.loaders.spec import stable_keys
 from guanlian.matching.normalize import normalize_company_name
 from guanlian.model import NAME_SOURCES, NAMES, model, tier_rank
 
@@ -59,8 +69,8 @@ class Relinked:
     ``companies``: name-only payee nodes removed (their payments now reach a registered company);
     ``payments``: payments moved to another company; ``accounts``: payee account links rebuilt;
     ``ambiguous``: names shared by several registered companies (linked to each with ``MAY_BE``);
-    ``kept``: ``cname:`` companies known from registry tables without codes whose name has one registered twin
-    (their people are keyed by that company; merging them is left to the investigator).
+    ``kept``: ``cname:`` companies whose name has one registered twin left after the step (none once registry
+    tables' name-only companies are re-keyed; ``companies`` counts those too).
     """
 
     companies: int
@@ -340,6 +350,134 @@ def _rebuild_may_be(store: Store, per_name: dict[str, list[str]], coded: pd.Data
     return ambiguous
 
 
+REKEYED_EDGES = ("OFFICER_OF", "SHAREHOLDER_OF", "LEGAL_REP_OF", "CHANGE", "HAS_PHONE", "HAS_ADDRESS", "HAS_EMAIL",
+                 "RELATIVE_OF", "SERVES_IN")
+"""Edge kinds a registry table (or anything else keyed by a company) gives: moved when their company is re-keyed.
+Ledger edges are re-decided by the payee rule above; derived and matcher edges are rebuilt."""
+
+
+def _edge_key(kind: str, old: str, keymap: dict[str, str], props: Mapping[Hashable, object], src: str,
+              dst: str) -> str:
+    """The key a load would give an edge of ``kind`` between the re-keyed ``src`` and ``dst`` (old key ``old``).
+
+    CHANGE keys are hashes of their content (recomputed as the changes loader does); the other kinds join their
+    endpoint keys with ``|`` after a ``prefix:``, so each part that names a re-keyed item is replaced.
+    """
+    if kind == "CHANGE":
+        def key(*parts: object) -> str:
+            return str(stable_keys("chg", *(pd.Series([p]) for p in parts)).iloc[0])
+        if props.get("action") == "changed":
+            return key(dst, props.get("item"), props.get("before"), props.get("after"), props.get("changed_on"))
+        return key(dst, src, props.get("action"), props.get("item"), props.get("changed_on"))
+    prefix, _, rest = old.partition(":")
+    return prefix + ":" + "|".join(keymap.get(part, part) for part in rest.split("|"))
+
+
+def _without_ledger_rows(store: Store, rows: pd.DataFrame) -> pd.DataFrame:
+    """``cname:`` company rows without what the ledger rows naming them gave (their sources and name forms).
+
+    A payment naming a registered company by name adds nothing to that company's node when the registry is
+    loaded with it; the payments themselves move by the payee rule. So the node a registry table's name-only rows
+    built keeps only those rows' provenance and spellings when it is merged into the registered company.
+    """
+    pay = store.query("MATCH ()-[e:PAYMENT]->() WHERE e.payee_name IS NOT NULL "
+                      "RETURN e.payee_name AS n, e.src_file AS f, e.src_row AS r")
+    ledger: dict[str, set[tuple[str, int]]] = {}
+    for n, f, r in zip(pay["n"], pay["f"], pay["r"], strict=True):
+        if isinstance(f, str) and _int(r) is not None:
+            ledger.setdefault("cname:" + normalize_company_name(str(n)), set()).add((f, int(str(r))))
+    cols = ["sources", "src_file", "src_row", NAME_SOURCES, NAMES, "name"]
+    values: dict[str, list[object]] = {c: rows[c].tolist() for c in cols}
+    for i, key in enumerate(rows["key"].tolist()):
+        drop = ledger.get(str(key), set())
+        if not drop:
+            continue
+        kept = [rec for rec in decode_sources(_strings(values["sources"][i])) if rec not in drop]
+        forms: dict[str, list[tuple[str, int]]] = {}
+        for entry in _strings(values[NAME_SOURCES][i]):
+            name, _, where = entry.partition("|")
+            left = [rec for rec in decode_sources([where]) if rec not in drop]
+            if left:
+                forms.setdefault(name, []).extend(left)
+        if not kept:
+            continue
+        values["sources"][i] = encode_sources(kept)
+        values["src_file"][i], values["src_row"][i] = min(kept)
+        if forms:
+            values[NAME_SOURCES][i] = sorted(f"{n}|{e}" for n, recs in forms.items() for e in encode_sources(recs))
+            values[NAMES][i] = sorted(forms)
+            values["name"][i] = min(forms)
+    return rows.assign(**{c: pd.Series(v, index=rows.index, dtype=object) for c, v in values.items()})
+
+
+def _strings(v: object) -> list[str]:
+    """A list cell as strings (a list, tuple or array from either engine; [] for a missing value)."""
+    if isinstance(v, (list, tuple)):
+        return [str(x) for x in v]
+    tolist = getattr(v, "tolist", None)
+    return [str(x) for x in tolist()] if callable(tolist) else []
+
+
+def _rekey_registry_names(store: Store, per_name: dict[str, list[str]]) -> int:
+    """Re-key ``cname:`` companies that registry tables without codes named, once exactly one registered company
+    has the name: onto that company, as a load of the same rows together with the registry would have keyed them.
+
+    Persons keyed by such a company (``anon:<hash(company key, name)>``: officers, shareholders, people of change
+    records without an ID) get the key of the registered company; their edges and the company's move with new
+    keys; each moved node or edge is merged into what the store already holds under the new key (the merge rules);
+    the ``cname:`` node and the old persons are deleted. A name several registered companies share stays
+    ``cname:`` (``MAY_BE`` links name the candidates). Returns the number of companies re-keyed.
+    """
+    named = store.query("MATCH (c:Company) WHERE c.key STARTS WITH 'cname:' RETURN c.key AS key, c.name_norm AS n")
+    targets = {str(k): per_name[str(n)][0] for k, n in zip(named["key"], named["n"], strict=True)
+               if len(per_name.get(str(n), [])) == 1}
+    targets = {k: t for k, t in targets.items() if k in _touched_by_registry(store, sorted(targets))}
+    if not targets:
+        return 0
+    m = model()
+    keymap = dict(targets)
+    old_companies = sorted(targets)
+    people = store.query("UNWIND $keys AS k MATCH (p:Person)-[]-(c:Company {key: k}) WHERE p.key STARTS WITH 'anon:' "
+                         "RETURN DISTINCT p.key AS p, c.key AS c, p.name_norm AS n", {"keys": old_companies})
+    for pk, ck, n in zip(people["p"], people["c"], people["n"], strict=True):
+        if str(stable_keys("anon", pd.Series([ck]), pd.Series([n])).iloc[0]) == pk:  # keyed by that company
+            keymap[str(pk)] = str(stable_keys("anon", pd.Series([targets[str(ck)]]), pd.Series([n])).iloc[0])
+    old_people = sorted(k for k in keymap if k.startswith("anon:"))
+    for kind, olds in (("Company", old_companies), ("Person", old_people)):
+        if not olds:
+            continue
+        cols = node_columns(m.node(kind))
+        rows = store.query(f"UNWIND $keys AS k MATCH (n:{kind} {{key: k}}) RETURN "
+                           + ", ".join(f"n.{c} AS {c}" for c in cols), {"keys": olds})
+        if kind == "Company":  # a name-only row says nothing about the registered company's code
+            rows = _without_ledger_rows(store, rows.assign(credit_code_status=None))
+        store.upsert_nodes(kind, rows.assign(key=rows["key"].map(keymap)))
+    olds = sorted(keymap)
+    for ek in m.edges:
+        if ek.name not in REKEYED_EDGES:
+            continue
+        cols = edge_columns(ek)
+        ret = ", ".join(f"e.{c} AS {c}" for c in cols)
+        for a, b in ek.endpoints:
+            found = store.query(f"MATCH (a:{a})-[e:{ek.name}]->(b:{b}) WHERE a.key IN $keys OR b.key IN $keys "
+                                f"RETURN a.key AS src, b.key AS dst, {ret}", {"keys": olds})
+            if found.empty:
+                continue
+            src = found["src"].map(lambda k: keymap.get(str(k), str(k)))
+            dst = found["dst"].map(lambda k: keymap.get(str(k), str(k)))
+            records = found[cols].to_dict("records")
+            new_keys = [_edge_key(ek.name, str(r["key"]), keymap, r, s_, d_)
+                        for r, s_, d_ in zip(records, src, dst, strict=True)]
+            store.upsert_edges(ek.name, found[cols].assign(src=src, dst=dst, src_kind=a, dst_kind=b, key=new_keys))
+            gone = sorted(set(found["key"].astype(str)) - set(new_keys))
+            if gone:
+                store.execute(f"UNWIND $keys AS k MATCH ()-[e:{ek.name} {{key: k}}]->() DELETE e", {"keys": gone})
+    for kind, keys in (("Company", old_companies), ("Person", old_people)):
+        if keys:
+            store.execute(f"UNWIND $keys AS k MATCH (n:{kind} {{key: k}}) DETACH DELETE n", {"keys": keys})
+    return len(targets)
+
+
 def relink_payees(store: Store, before_change: Callable[[], None] | None = None) -> Relinked:
     """Resolve every payee named without a code again (see the module docstring) and rebuild ``MAY_BE`` links.
 
@@ -379,6 +517,8 @@ def relink_payees(store: Store, before_change: Callable[[], None] | None = None)
                 store.execute(f"UNWIND $keys AS k MATCH {pattern} WHERE NOT EXISTS {{ MATCH (c)<-[:PAYMENT]-() }} "
                               "DELETE e", {"keys": gone})
             removed = _drop_orphans(store)
+    rekeyed = _rekey_registry_names(store, per_name) if len(coded) else 0
+    removed += rekeyed
     ambiguous = _rebuild_may_be(store, per_name, coded) if len(coded) else 0
     if not len(coded):
         store.delete_edges("MAY_BE")

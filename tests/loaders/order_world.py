@@ -1,5 +1,6 @@
 """A small hand-written world for load-order tests: namesake companies, payees named without a code, change
-records that reach a company before its registry row, registry values a ledger lacks.
+records that reach a company before its registry row, shareholders, officers and changes that name a registered
+company only by name (with people without an ID), registry values a ledger lacks.
 
 ``write_world(folder)`` writes nine files (two registry tables hold namesakes of each other) and returns their
 paths in the order a clerk would load them.
@@ -56,16 +57,20 @@ def write_world(folder: Path) -> list[Path]:
         "企业名称": [NAMESAKE, "吉安市永丰商贸有限公司"], "统一社会信用代码": [DEAD, THIRD],
         "法定代表人": ["赵六", "钱七"], "成立日期": ["2005-03-01", "2019-01-01"], "登记状态": ["注销", "存续"],
         "注册资本": ["10万", ""]}))
+    # rows naming a registered company only by name (no code): keyed by name until the registry says which
+    # company it is, then by that company, with the people such rows name (郑十一, 孙八, 周九, 吴十 have no ID)
     shareholders = csv("shareholders.csv", pd.DataFrame({
-        "企业名称": ["吉安市恒达建材有限公司", NAMESAKE], "统一社会信用代码": [OTHER, ALIVE],
-        "股东名称": ["张小明", "王五"], "证件号码": [RELATIVE, ""], "持股比例": ["60%", "100%"]}))
+        "企业名称": ["吉安市恒达建材有限公司", NAMESAKE, "吉安市恒达建材有限公司"], "统一社会信用代码": [OTHER, ALIVE, ""],
+        "股东名称": ["张小明", "王五", "郑十一"], "证件号码": [RELATIVE, "", ""], "持股比例": ["60%", "100%", "40%"]}))
     officers = csv("officers.csv", pd.DataFrame({
-        "企业名称": ["吉安市恒达建材有限公司"], "统一社会信用代码": [OTHER], "姓名": ["张小明"], "职务": ["执行董事"],
-        "证件号码": [RELATIVE]}))
+        "企业名称": ["吉安市恒达建材有限公司", "吉安市恒达建材有限公司", "吉安市永丰商贸有限公司"],
+        "统一社会信用代码": [OTHER, "", ""], "姓名": ["张小明", "孙八", "周九"], "职务": ["执行董事", "监事", "经理"],
+        "证件号码": [RELATIVE, "", ""]}))
     changes = csv("changes.csv", pd.DataFrame({
-        "企业名称": ["吉安市恒达建材有限公司", "吉安市永丰商贸有限公司"], "统一社会信用代码": [OTHER, THIRD],
-        "变更事项": ["投资人变更", "住所变更"], "变更前": ["张小明、李明", "吉安市吉州区"], "变更后": ["张小明", "吉安市青原区"],
-        "变更日期": ["2020-03-01", "2021-01-05"]}))
+        "企业名称": ["吉安市恒达建材有限公司", "吉安市永丰商贸有限公司", "吉安市永丰商贸有限公司"],
+        "统一社会信用代码": [OTHER, THIRD, ""], "变更事项": ["投资人变更", "住所变更", "投资人变更"],
+        "变更前": ["张小明、李明", "吉安市吉州区", "钱七、吴十"], "变更后": ["张小明", "吉安市青原区", "钱七"],
+        "变更日期": ["2020-03-01", "2021-01-05", "2020-06-01"]}))
     payments = csv("payments.csv", pd.DataFrame({
         "付款单位": ["吉安市交通运输局"] * 5 + ["吉安市住房和城乡建设局"] * 2,
         "收款单位": [NAMESAKE, NAMESAKE, NAMESAKE, "吉安市恒达建材有限公司", "吉安市永丰商贸有限公司",

@@ -27,7 +27,7 @@ from guanlian.loaders import load_files
 from guanlian.matching.matcher import match_store
 from guanlian.queries import scan
 
-from .order_world import ACCOUNT, ALIVE, DEAD, NAMESAKE, write_world
+from .order_world import ACCOUNT, ALIVE, DEAD, NAMESAKE, OTHER, THIRD, write_world
 
 VOLATILE = {"generated_at", "load_id", "created_at", "path", "out_dir", "seconds"}
 
@@ -308,3 +308,42 @@ def test_payment_dates_weigh_the_namesakes(column: str, value: str, want: dict[s
     if "付款日已注销" in str(want):
         assert any("deregistered on the payment date" in e for e in links["en"])
         assert "deregistered on the payment date" in found[0]["explanation_en"]
+
+
+def test_registry_rows_named_before_the_registry_are_rekeyed(tmp_path: Path) -> None:
+    """Officers naming companies only by name, loaded alone first (郑十一's, 孙八's and 周九's companies are
+    then known by name only); the other files arrive after: their company and the people keyed by it become those
+    of one call (no name-only company left but the shared payee name)."""
+    files = write_world(tmp_path / "w")
+    officers = tmp_path / "w" / "officers.csv"
+    frame = pd.read_csv(officers, dtype=str, keep_default_na=False)
+    frame[frame["统一社会信用代码"] == ""].to_csv(officers, index=False, encoding="utf-8")
+    want = digest_of([files], tmp_path / "one")
+    store = open_store(tmp_path / "store")
+    try:
+        load_files(store, [officers], rejects_path=tmp_path / "rejects.csv")
+        before = store.query("MATCH (p:Person)-[:OFFICER_OF]->(c:Company) RETURN p.name AS n, c.key AS k")
+        load_files(store, [p for p in files if p != officers], rejects_path=tmp_path / "rejects.csv")
+        after = store.query("MATCH (p:Person)-[:OFFICER_OF|SHAREHOLDER_OF|CHANGE]->(c:Company) "
+                            "WHERE p.name IN ['郑十一', '孙八', '周九', '吴十'] RETURN p.name AS n, c.key AS k")
+        names = store.query("MATCH (c:Company) WHERE c.key STARTS WITH 'cname:' RETURN c.key AS k")
+        got = digest(store).per_kind
+    finally:
+        store.close()
+    assert dict(zip(before["n"], before["k"], strict=True)) == {
+        "孙八": "cname:吉安市恒达建材有限公司", "周九": "cname:吉安市永丰商贸有限公司"}
+    assert dict(zip(after["n"], after["k"], strict=True)) == {
+        "郑十一": f"uscc:{OTHER}", "孙八": f"uscc:{OTHER}", "周九": f"uscc:{THIRD}", "吴十": f"uscc:{THIRD}"}
+    assert names["k"].tolist() == [f"cname:{NAMESAKE}"]  # the shared payee name only
+    assert [k for k in want if got.get(k) != want[k]] == []
+
+
+def digest_of(groups: list[list[Path]], folder: Path) -> dict[str, str]:
+    """The per-kind graph digest of loading ``groups`` (one call each) into a new store in ``folder``."""
+    store = open_store(folder / "store")
+    try:
+        for group in groups:
+            load_files(store, group, rejects_path=folder / "rejects.csv")
+        return digest(store).per_kind
+    finally:
+        store.close()
