@@ -63,6 +63,9 @@ def test_name_forms_in_find_workbench_and_findings(engine: Engine, tmp_path: Pat
         hits = wb.search("刘桂香", kinds="Person")["hits"]
         top = next(h for h in hits if h["key"] == wb.public_key(f"ric:{MOTHER}"))
         assert top["match"] == "exact" and {"刘桂香", "劉桂蘭"} <= set(top["aliases"]) and top["name"] == "刘桂兰"
+        # the traditional form the registry wrote finds her too, with the declared and registry forms in the hit
+        trad = next(h for h in wb.search("劉桂蘭", kinds="Person")["hits"] if h["key"] == top["key"])
+        assert {"刘桂香", "劉桂蘭"} <= set(trad["aliases"])
         namesake = next(h for h in wb.search("刘桂兰", kinds="Person")["hits"]
                         if h["key"] == wb.public_key(f"ric:{NAMESAKE}"))
         assert "刘桂香" not in namesake["aliases"]
