@@ -13,18 +13,29 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from guanlian.graph import Store, StoreError, default_store, open_store
 from guanlian.graph.engines import describe_locations
 from guanlian.outputs import FILE_TABLE_WRITERS, TABLE_WRITERS, TableWriter
 from guanlian.progress import reporting, wanted
-from guanlian.values.vocab import LANG, Labels, Lang, is_lang, kind_label, parse_choice
+from guanlian.values.vocab import (
+    LANG,
+    Labels,
+    Lang,
+    in_language,
+    is_lang,
+    kind_label,
+    one_language,
+    parse_choice,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -45,7 +56,26 @@ err = Console(stderr=True)
 _STORE_HELP = f"Store: {describe_locations()}. Only load and demo create one."
 StoreOpt = Annotated[str | None, typer.Option("--store", "-s", envvar="GUANLIAN_STORE", help=_STORE_HELP)]
 DatabaseOpt = Annotated[str | None, typer.Option("--database", help="Neo4j database name.")]
-LangOpt = Annotated[str, typer.Option("--lang", help="Output language: zh (中文) or en (English).")]
+_OUT_LANG: ContextVar[Lang] = ContextVar("guanlian_cli_lang", default="zh")
+"""The language of this command's output (``--lang``), set before the command body runs."""
+
+
+def _lang_option(value: str) -> str:
+    """``--lang`` callback (eager, so it runs before the other options): every line the command prints, errors
+    included, is in this language."""
+    _OUT_LANG.set("zh")
+    try:
+        code = parse_choice(LANG, value, "--lang")
+    except ValueError as exc:
+        fail(str(exc))  # the language asked is unknown: both
+        raise AssertionError from exc
+    assert is_lang(code)
+    _OUT_LANG.set(code)
+    return code
+
+
+LangOpt = Annotated[str, typer.Option("--lang", help="Output language: zh (中文) or en (English).",
+                                      callback=_lang_option, is_eager=True)]
 ShowIdsOpt = Annotated[bool, typer.Option("--show-ids", help="Show resident ID numbers unmasked.")]
 EngineOpt = Annotated[str, typer.Option("--engine", help="Where matching runs: in-process or spark (pip install "
                                         "'guanlian[spark]').")]
@@ -55,9 +85,23 @@ SparkConfOpt = Annotated[list[str] | None, typer.Option("--conf", help="Spark pr
                                                         "$SPARK_CONF_DIR/spark-defaults.conf is read too.")]
 
 
-def fail(message: str) -> None:
-    """Print a one-line error and exit 2."""
-    err.print(f"[bold red]错误 / error:[/] {message}", highlight=False, markup=True, soft_wrap=True)
+def say(zh: str, en: str) -> str:
+    """The Chinese or English text, as ``--lang`` asked."""
+    return zh if _OUT_LANG.get() == "zh" else en
+
+
+def fail(message: str | BaseException, en: str | None = None) -> None:
+    """Print a one-line error in the output language and exit 2.
+
+    ``message`` is the Chinese text and ``en`` the English one, or an exception: its text in the output language
+    (:func:`~guanlian.values.vocab.in_language`).
+    """
+    lang = _OUT_LANG.get()
+    if isinstance(message, BaseException):
+        text = in_language(message, lang)
+    else:
+        text = message if en is None else say(message, en)
+    err.print(f"[bold red]{say('错误', 'error')}:[/] {escape(text)}", highlight=False, markup=True, soft_wrap=True)
     raise typer.Exit(2)
 
 
@@ -65,7 +109,7 @@ def _location(store: str | None) -> str:
     """The ``--store`` value (or env ``GUANLIAN_STORE``); fails when neither is given."""
     location = store or default_store()
     if not location:
-        fail("请用 --store 指定图存储 / give the store with --store or GUANLIAN_STORE")
+        fail("请用 --store 指定图存储", "give the store with --store or GUANLIAN_STORE")
         raise AssertionError
     return location
 
@@ -82,12 +126,12 @@ def opened(store: str | None, database: str | None = None, *, create: bool = Fal
     try:
         s = open_store(location, database=database, create=create, read_only=read_only)
     except StoreError as exc:
-        fail(str(exc))
+        fail(exc)
         raise AssertionError from exc
     try:
         yield s
     except StoreError as exc:
-        fail(str(exc))
+        fail(exc)
     finally:
         s.close()
 
@@ -105,17 +149,17 @@ def _emit_rows(df: pd.DataFrame, writer: TableWriter, out: Path | None, *, name:
     try:
         written = writer.write(frame_table(df, name, title=title, shown_rows=200, headers=headers, lang=lang), out)
     except OutputError as exc:
-        fail(str(exc))
+        fail(exc)
         return
     if written is not None:
-        err.print(f"写出 / wrote {written}", highlight=False)
+        err.print(say(f"写出 {written}", f"wrote {written}"), highlight=False)
 
 def _params(pairs: list[str] | None) -> dict[str, object]:
     """``--param k=v`` options as a dict (values stay text; the query header types them)."""
     params: dict[str, object] = {}
     for p in pairs or []:
         if "=" not in p:
-            fail(f"参数格式应为 k=v / --param must be k=v, got {p!r}")
+            fail(f"参数格式应为 k=v，而不是 {p!r}", f"--param must be k=v, got {p!r}")
         k, v = p.split("=", 1)
         params[k.strip()] = v
     return params
@@ -131,13 +175,14 @@ def _choice(table: Labels, value: str, option: str, aliases: dict[str, str] | No
     try:
         return parse_choice(table, value, option, aliases)
     except ValueError as exc:
-        fail(str(exc))
+        fail(exc)
         raise AssertionError from exc
 
 
 def _lang(lang: str) -> Lang:
     code = _choice(LANG, lang, "--lang")
     assert is_lang(code)
+    _OUT_LANG.set(code)
     return code
 
 
@@ -158,7 +203,7 @@ def load(
     from guanlian.workflow import expand_manifests
 
     if kind and kind not in KINDS:
-        fail(f"未知类型 / unknown kind {kind!r}; known: {', '.join(KINDS)}")
+        fail(f"未知类型 {kind!r}；可选：{', '.join(KINDS)}", f"unknown kind {kind!r}; known: {', '.join(KINDS)}")
     paths, kinds = expand_manifests(files, kind)
     with opened(store, database, create=True) as s, reporting(err, enabled=wanted(err, as_json=as_json)):
         summary = load_files(s, paths, kinds=kinds, rejects_path=rejects)
@@ -202,7 +247,7 @@ def _link_engine(engine: str, spark_master: str | None, conf: list[str] | None) 
     try:
         return link_engine(engine, spark_master, conf or [])
     except (ValueError, RuntimeError) as exc:
-        fail(str(exc))
+        fail(exc)
 
 
 @app.command()
@@ -220,7 +265,7 @@ def match(store: StoreOpt = None, database: DatabaseOpt = None, as_json: Annotat
         try:
             summary = match_all(s, engine=link)
         except RuntimeError as exc:  # SparkError: a job failed
-            fail(str(exc))
+            fail(exc)
             return
     tiers = summary.per_tier()
     kinds = summary.per_kind()
@@ -314,7 +359,8 @@ def links(store: StoreOpt = None, database: DatabaseOpt = None,
 
 @app.command("judge")
 def judge_cmd(link_id: str, verdict: Annotated[str, typer.Argument(help="confirm (确认), reject (否定) or unsure (存疑)")],
-              reason: ReasonOpt, by: ByOpt = None, store: StoreOpt = None, database: DatabaseOpt = None) -> None:
+              reason: ReasonOpt, by: ByOpt = None, store: StoreOpt = None, database: DatabaseOpt = None,
+              lang: LangOpt = "zh") -> None:
     """判定关联 / Confirm, reject or mark unsure a fuzzy identity link (kept across reloads and re-matching)."""
     from guanlian.judgements import JudgementError, judge
     from guanlian.values.vocab import LINK_VERDICT, VERDICT
@@ -324,36 +370,36 @@ def judge_cmd(link_id: str, verdict: Annotated[str, typer.Argument(help="confirm
         try:
             j = judge(s, link_id, verdict, by=_by(by), reason=reason)
         except JudgementError as exc:
-            fail(str(exc))
+            fail(exc)
             return
-    console.print(f"{j.target}: {j.text('zh')} / {j.text('en')}", highlight=False)
+    console.print(f"{j.target}: {j.text(_lang(lang))}", highlight=False)
 
 
-def _dismiss(finding_id: str, reason: str, by: str | None, store: str | None, database: str | None, undo: bool
-             ) -> None:
+def _dismiss(finding_id: str, reason: str, by: str | None, store: str | None, database: str | None, undo: bool,
+             lang: Lang) -> None:
     from guanlian.judgements import JudgementError, dismiss
 
     with opened(store, database) as s:
         try:
             j = dismiss(s, finding_id, by=_by(by), reason=reason, undo=undo)
         except JudgementError as exc:
-            fail(str(exc))
+            fail(exc)
             return
-    console.print(f"{j.target}: {j.text('zh')} / {j.text('en')}", highlight=False)
+    console.print(f"{j.target}: {j.text(lang)}", highlight=False)
 
 
 @app.command("dismiss")
 def dismiss_cmd(finding_id: str, reason: ReasonOpt, by: ByOpt = None, store: StoreOpt = None,
-                database: DatabaseOpt = None) -> None:
+                database: DatabaseOpt = None, lang: LangOpt = "zh") -> None:
     """排除发现 / Dismiss a finding: kept out of new clues, listed as dismissed in the reports with who and why."""
-    _dismiss(finding_id, reason, by, store, database, undo=False)
+    _dismiss(finding_id, reason, by, store, database, undo=False, lang=_lang(lang))
 
 
 @app.command("undismiss")
 def undismiss_cmd(finding_id: str, reason: ReasonOpt, by: ByOpt = None, store: StoreOpt = None,
-                  database: DatabaseOpt = None) -> None:
+                  database: DatabaseOpt = None, lang: LangOpt = "zh") -> None:
     """撤销排除 / Undo a dismissal (both stay in the history)."""
-    _dismiss(finding_id, reason, by, store, database, undo=True)
+    _dismiss(finding_id, reason, by, store, database, undo=True, lang=_lang(lang))
 
 
 @app.command()
@@ -377,7 +423,7 @@ def find(
     from guanlian.values.ids import mask_ids_in_text
 
     if kind not in ("auto", "person", "org"):
-        fail(f"--kind 只能是 auto、person 或 org / --kind must be auto, person or org, not {kind!r}")
+        fail(f"--kind 只能是 auto、person 或 org，而不是 {kind!r}", f"--kind must be auto, person or org, not {kind!r}")
     org = kind == "org" or (kind == "auto" and bool(looks_like_company(pd.Series([name])).iloc[0]))
     with opened(store, database) as s:
         if org:
@@ -385,7 +431,7 @@ def find(
         else:
             df = find_candidates(s, name, birth_date=birth_date, id_number=id_number, limit=limit)
     if df.empty:
-        console.print("没有找到候选 / no candidates")
+        console.print(say("没有找到候选", "no candidates"))
         raise typer.Exit(1)
     from guanlian.values.vocab import TIER, tr
 
@@ -444,7 +490,7 @@ def collide(
         result = collide_files(left, right, left_kind, right_kind, out, show_ids=show_ids, engine=link, side=side,
                                lang=language, unmatched=unmatched)
     except (ValueError, OSError, RuntimeError) as exc:
-        fail(str(exc))
+        fail(exc)
         return
     console.print(result.summary, markup=False, highlight=False, soft_wrap=True)
 
@@ -459,10 +505,12 @@ def _library(queries_dir: list[Path] | None) -> Any:
     try:
         lib = Library.load(queries_dir or [], strict=False)
     except QueryFileError as exc:
-        fail(str(exc))
+        fail(exc)
         raise AssertionError from exc
     for problem in lib.problems:
-        err.print(f"[bold yellow]跳过有误的查询文件 / skipped a broken query file:[/] {problem}", highlight=False,
+        err.print(f"[bold yellow]{say('跳过有误的查询文件', 'skipped a broken query file')}:[/] "
+                  f"{escape(one_language(str(problem), 'en') if _OUT_LANG.get() == 'en' else str(problem))}",
+                  highlight=False,
                   soft_wrap=True)
     return lib
 
@@ -518,7 +566,7 @@ def run(
     try:
         writer = table_writer(fmt, out)
     except OutputError as exc:
-        fail(str(exc))
+        fail(exc)
         return
     lib = _library(queries_dir)
     adhoc = lib.adhoc(query_id)
@@ -527,7 +575,7 @@ def run(
             with opened(store, database, read_only=True) as s:
                 df = run_adhoc(s, adhoc.cypher, params)
         except QueryError as exc:
-            fail(f"{adhoc.path}: {exc}")
+            fail(f"{adhoc.path}: {in_language(exc, _OUT_LANG.get())}")
             return
         title = f"{query_id}（{len(df)} 行）" if code == "zh" else f"{query_id} ({len(df)} rows)"
         _emit_rows(df, writer, out, name=query_id, title=title, show_ids=show_ids, lang=code)
@@ -543,7 +591,7 @@ def run(
                 shown = readable_rows(s, q, df, code)
                 df, headers = shown.frame, shown.headers
     except QueryError as exc:
-        fail(str(exc))
+        fail(exc)
         return
     title = f"{query_id}: {q.title_zh}（{len(df)} 行）" if code == "zh" else f"{query_id}: {q.title_en} ({len(df)} rows)"
     _emit_rows(df, writer, out, name=query_id, title=title, show_ids=show_ids, headers=headers, lang=code)
@@ -559,6 +607,7 @@ def cypher(
     fmt: Annotated[str, typer.Option("--format", "-f", help="One of: " + ", ".join(TABLE_WRITERS.names()) + ".")] = "table",
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of the console.")] = None,
     show_ids: ShowIdsOpt = False,
+    lang: LangOpt = "zh",
 ) -> None:
     """只读查询 / Run one ad-hoc read-only Cypher statement (writes are refused before they run)."""
     from guanlian.outputs import OutputError, table_writer
@@ -570,15 +619,16 @@ def cypher(
         writer = table_writer(fmt, out)
         check_read_only(statement)  # before the store is even opened
     except (OutputError, QueryError) as exc:
-        fail(str(exc))
+        fail(exc)
         return
     try:
         with opened(store, database, read_only=True) as s:
             df = run_adhoc(s, statement, params)
     except QueryError as exc:
-        fail(str(exc))
+        fail(exc)
         return
-    _emit_rows(df, writer, out, name="cypher", title=f"{len(df)} 行 / rows", show_ids=show_ids)
+    _emit_rows(df, writer, out, name="cypher", title=say(f"{len(df)} 行", f"{len(df)} rows"), show_ids=show_ids,
+               lang=_lang(lang))
 
 
 def _orphaned(s: Store) -> list[Any]:
@@ -611,7 +661,7 @@ def scan(
     try:
         n_views = parse_views(views)
     except ValueError as exc:
-        fail(str(exc))
+        fail(exc)
         return
     params = _params(param)
     code = _lang(lang)
@@ -623,12 +673,13 @@ def scan(
                                  show_ids=show_ids, clues=library, views=n_views)
             lost = _orphaned(s)
     except QueryError as exc:
-        fail(str(exc))
+        fail(exc)
         return
     if result.match_stale:
-        err.print("[bold yellow]注意 / warning:[/] 上次导入后尚未运行 match,经模糊关联的发现可能缺失 / rows were "
-                  "loaded after the last `guanlian match`: findings that follow fuzzy person links may be missing; "
-                  "run `guanlian match` first", highlight=False, soft_wrap=True)
+        err.print(say("[bold yellow]注意:[/] 上次导入后尚未运行 match,经模糊关联的发现可能缺失;请先运行 "
+                      "`guanlian match`", "[bold yellow]warning:[/] rows were loaded after the last `guanlian match`: "
+                      "findings that follow fuzzy person links may be missing; run `guanlian match` first"),
+                  highlight=False, soft_wrap=True)
     zh = code == "zh"
     console.print(f"发现: {result.count}; 报告: {result.report_html}" if zh
                   else f"findings: {result.count}; report: {result.report_html}")
@@ -636,10 +687,11 @@ def scan(
         console.print(f"其中已排除: {result.dismissed}（不再立为新线索）" if zh
                       else f"of which dismissed: {result.dismissed} (not filed as new clues)")
     if lost:
-        console.print(f"孤立判定 / orphaned judgements: {len(lost)}（所涉记录已不在库中，判定保留，见 guanlian links / "
-                      "their records are no longer in the store; kept, listed by `guanlian links`）", highlight=False)
+        console.print(f"孤立判定: {len(lost)}（所涉记录已不在库中，判定保留，见 guanlian links）" if zh else
+                      f"orphaned judgements: {len(lost)} (their records are no longer in the store; kept, listed by "
+                      "`guanlian links`)", highlight=False)
     if library is not None:
-        console.print(f"线索库 / clue library: {library}")
+        console.print(f"线索库: {library}" if zh else f"clue library: {library}", highlight=False)
 
 
 @app.command()
@@ -662,9 +714,9 @@ def view(
             path = view_entity(s, entity, out, hops=hops, limit=limit, findings=findings, lang=_lang(lang),
                                show_ids=show_ids)
     except LookupError as exc:
-        fail(str(exc.args[0] if exc.args else exc))
+        fail(exc)
         return
-    console.print(f"视图 / view: {path}")
+    console.print(say(f"视图: {path}", f"view: {path}"), highlight=False)
 
 
 @app.command("export-neo4j-import")
@@ -672,13 +724,15 @@ def export_neo4j_import_cmd(
     out: Annotated[Path, typer.Option("--out", "-o")],
     store: StoreOpt = None,
     database: DatabaseOpt = None,
+    lang: LangOpt = "zh",
 ) -> None:
     """导出 neo4j-admin import 文件 / Write CSVs for `neo4j-admin database import`."""
     from guanlian.graph.neo4j_import import export_neo4j_import
 
     with opened(store, database) as s:
         files = export_neo4j_import(s, out)
-    console.print(f"写出 {len(files)} 个文件 / wrote {len(files)} files to {out}; run {files[-1]}")
+    console.print(say(f"已写出 {len(files)} 个文件到 {out}；导入命令见 {files[-1]}",
+                      f"wrote {len(files)} files to {out}; run {files[-1]}"), highlight=False)
 
 
 @app.command()
@@ -692,6 +746,7 @@ def serve(
     findings: Annotated[Path | None, typer.Option("--findings", help="findings.json to show (default: scan at start).")] = None,
     queries_dir: Annotated[list[Path] | None, typer.Option("--queries-dir", help="Extra saved-query folders (a broken "
                                                            "file is skipped and listed on the queries page).")] = None,
+    lang: LangOpt = "zh",
 ) -> None:
     """工作台 / Run the investigator workbench (a local web app) over the store; prints the URL to open."""
     from guanlian.workbench.server import serve as run_server
@@ -699,14 +754,15 @@ def serve(
 
     location = store or default_store()
     if not location:
-        fail("请用 --store 指定数据库 / give the store with --store (or env GUANLIAN_STORE)")
+        fail("请用 --store 指定图存储", "give the store with --store (or env GUANLIAN_STORE)")
         return
     try:
         run_server(location, clues=clues or default_clues_path(location, database), host=host, port=port,
                    token_file=token_file, findings=findings, database=database, queries_dir=queries_dir,
+                   lang=_lang(lang),
                    say=lambda m: console.print(m, highlight=False, soft_wrap=True))
     except (OSError, ValueError) as exc:
-        fail(str(exc))
+        fail(exc)
 
 
 # -- demo -----------------------------------------------------------------------------------------------
@@ -724,10 +780,11 @@ def demo(
     from guanlian.workflow import run_demo
 
     if size not in ("tiny", "small", "medium", "large"):
-        fail(f"--size 只能是 tiny/small/medium/large / unknown size {size!r}")
-    with reporting(err, enabled=wanted(err)):
+        fail(f"--size 只能是 tiny、small、medium 或 large，而不是 {size!r}", f"unknown size {size!r}: tiny, small, medium "
+             "or large")
+    with reporting(err, enabled=wanted(err), lang=_lang(lang)):
         result = run_demo(out, size=size, seed=seed, store=store, lang=_lang(lang), show_ids=show_ids,
-                          progress=lambda msg: console.print(f"[dim]… {msg}[/]"), on_error=fail)
+                          progress=lambda msg: console.print(f"[dim]… {escape(msg)}[/]"), on_error=fail)
     print_load_summary(console, result.load, _lang(lang))
     from guanlian.values.vocab import TIER, tr
 
@@ -739,9 +796,10 @@ def demo(
     else:
         console.print(f"matched (fuzzy links): {tiers}")
         console.print(f"findings: {result.scan.count}, clues filed: {result.clues_added} ({result.clues_path})")
-    console.print(f"[bold green]报告 / report:[/] {result.scan.report_html}")
-    console.print(f"工作台 / workbench: guanlian serve --store {store or out / 'store'}  "
-                  "(打开它打印的链接 / open the link it prints)", highlight=False, soft_wrap=True)
+    console.print(f"[bold green]{say('报告', 'report')}:[/] {escape(str(result.scan.report_html))}")
+    console.print(say(f"工作台: guanlian serve --store {store or out / 'store'}（打开它打印的链接）",
+                      f"workbench: guanlian serve --store {store or out / 'store'} (open the link it prints)"),
+                  highlight=False, soft_wrap=True)
 
 
 # -- clue library ---------------------------------------------------------------------------------------
@@ -767,10 +825,11 @@ def _clue_path(clues: Path | None, store: str | None, database: str | None, *, c
         try:
             path = default_clues_path(location, database)
         except StoreError as exc:
-            fail(str(exc))
+            fail(exc)
             raise AssertionError from exc
     if not create and not path.is_file():
-        fail(f"线索库不存在 / no clue library at {path}. 修复 / fix: check --store/--clues, or file findings "
+        fail(f"线索库不存在：{path}。请检查 --store/--clues，或先立线索（`guanlian scan --clues` 或 "
+             "`guanlian clues add`）", f"no clue library at {path}. Fix: check --store/--clues, or file findings "
              "first (`guanlian scan --clues` or `guanlian clues add`)")
     return path
 
@@ -784,12 +843,12 @@ def _clues(clues: Path | None, store: str | None, database: str | None = None, *
     try:
         lib = ClueLibrary(path, actor=_by(by))
     except ClueError as exc:
-        fail(str(exc))
+        fail(exc)
         raise AssertionError from exc
     try:
         yield lib
     except (ClueError, KeyError, LookupError) as exc:
-        fail(str(exc.args[0] if exc.args else exc))
+        fail(exc)
     finally:
         lib.close()
 
@@ -805,6 +864,7 @@ def clues_add(
     store: StoreOpt = None,
     database: DatabaseOpt = None,
     by: ByOpt = None,
+    lang: LangOpt = "zh",
 ) -> None:
     """立线索 / File findings as clues (a changed case gets a new version, never a duplicate)."""
     from guanlian.finding import FindingsDoc
@@ -812,12 +872,15 @@ def clues_add(
     try:
         doc = FindingsDoc.from_json(json.loads(from_.read_text(encoding="utf-8")))
     except (OSError, ValueError) as exc:
-        fail(f"无法读取 / cannot read {from_}: {exc}")
+        fail(f"无法读取 {from_}：{exc}", f"cannot read {from_}: {exc}")
         return
     with _clues(clues, store, database, create=True, by=by) as lib:
         r = lib.add_findings(doc, ids)
-    console.print(f"新增 / new {r.new}, 新版本 / new version {r.updated}, 未变 / unchanged {r.unchanged}"
-                  + (f", 旧版线索改按案件跟踪 / re-keyed from pre-case ids {r.adopted}" if r.adopted else ""))
+    _lang(lang)
+    console.print(say(f"新增 {r.new}，新版本 {r.updated}，未变 {r.unchanged}", f"new {r.new}, new version {r.updated}, "
+                      f"unchanged {r.unchanged}")
+                  + (say(f"，旧版线索改按案件跟踪 {r.adopted}", f", re-keyed from pre-case ids {r.adopted}")
+                     if r.adopted else ""), highlight=False)
 
 
 @clues_app.command("list")
@@ -839,8 +902,9 @@ def clues_list(
     severity = None if severity is None else _choice(SEVERITY, severity, "--severity")
     with _clues(clues, store, database) as lib:
         rows = lib.list(status=status, severity=severity, new_info=True if new_info else None)
-    t = Table(title=f"线索 / clues: {len(rows)}")
-    for c in ("id", "status", "severity", "score", "v", "new", "title"):
+    t = Table(title=say(f"线索: {len(rows)}", f"clues: {len(rows)}"))
+    for c in (("编号", "状态", "严重程度", "得分", "版本", "新情况", "标题") if code == "zh" else
+              ("id", "status", "severity", "score", "v", "new", "title")):
         t.add_column(c)
     for c in rows:
         t.add_row(c.clue_id, tr(CLUE_STATUS, c.status, code), tr(SEVERITY, c.severity, code), f"{c.score or 0:.2f}",
@@ -866,25 +930,25 @@ def clues_show(clue_id: str, clues: CluesOpt = None, store: StoreOpt = None, dat
 
 def _step(clue_id: str, action: str, clues: Path | None, store: str | None, database: str | None, by: str | None,
           **fields: str) -> None:
-    from guanlian.values.vocab import CLUE_STATUS
+    from guanlian.values.vocab import CLUE_STATUS, tr
 
     with _clues(clues, store, database, by=by) as lib:
         c = lib.apply(clue_id, action, **fields)
-    console.print(f"{c.clue_id}: {CLUE_STATUS[c.status][0]} / {c.status}"
-                  + ("  有新情况 / new information" if c.new_info else ""), highlight=False)
+    console.print(f"{c.clue_id}: {tr(CLUE_STATUS, c.status, _OUT_LANG.get())}"
+                  + (say("  有新情况", "  new information") if c.new_info else ""), highlight=False)
 
 
 @clues_app.command("transfer")
 def clues_transfer(clue_id: str, to: Annotated[str, typer.Option("--to")], note: NoteOpt = "",
                    clues: CluesOpt = None, store: StoreOpt = None, database: DatabaseOpt = None,
-                   by: ByOpt = None) -> None:
+                   by: ByOpt = None, lang: LangOpt = "zh") -> None:
     """移送 / Transfer a clue to a unit (freezes its finding as the snapshot)."""
     _step(clue_id, "transfer", clues, store, database, by, to_unit=to, note=note)
 
 
 @clues_app.command("park")
 def clues_park(clue_id: str, note: NoteOpt = "", clues: CluesOpt = None, store: StoreOpt = None,
-               database: DatabaseOpt = None, by: ByOpt = None) -> None:
+               database: DatabaseOpt = None, by: ByOpt = None, lang: LangOpt = "zh") -> None:
     """暂存待查 / Keep a new clue on hold (it can be transferred or closed later)."""
     _step(clue_id, "park", clues, store, database, by, note=note)
 
@@ -892,14 +956,14 @@ def clues_park(clue_id: str, note: NoteOpt = "", clues: CluesOpt = None, store: 
 @clues_app.command("close")
 def clues_close(clue_id: str, note: Annotated[str, typer.Option("--note", help="Why it is closed (required).")],
                 clues: CluesOpt = None, store: StoreOpt = None, database: DatabaseOpt = None,
-                by: ByOpt = None) -> None:
+                by: ByOpt = None, lang: LangOpt = "zh") -> None:
     """予以了结 / Close a new or parked clue without transferring it."""
     _step(clue_id, "close", clues, store, database, by, note=note)
 
 
 @clues_app.command("ack")
 def clues_ack(clue_id: str, note: NoteOpt = "", clues: CluesOpt = None, store: StoreOpt = None,
-              database: DatabaseOpt = None, by: ByOpt = None) -> None:
+              database: DatabaseOpt = None, by: ByOpt = None, lang: LangOpt = "zh") -> None:
     """已阅新情况 / Acknowledge what later scans found (clears 有新情况)."""
     _step(clue_id, "acknowledge", clues, store, database, by, note=note)
 
@@ -907,14 +971,14 @@ def clues_ack(clue_id: str, note: NoteOpt = "", clues: CluesOpt = None, store: S
 @clues_app.command("handle")
 def clues_handle(clue_id: str, result: Annotated[str, typer.Option("--result")], note: NoteOpt = "",
                  clues: CluesOpt = None, store: StoreOpt = None, database: DatabaseOpt = None,
-                 by: ByOpt = None) -> None:
+                 by: ByOpt = None, lang: LangOpt = "zh") -> None:
     """处置 / Record how a clue was handled."""
     _step(clue_id, "handle", clues, store, database, by, result=result, note=note)
 
 
 @clues_app.command("feedback")
 def clues_feedback(clue_id: str, note: Annotated[str, typer.Option("--note")], clues: CluesOpt = None,
-                   store: StoreOpt = None, database: DatabaseOpt = None, by: ByOpt = None) -> None:
+                   store: StoreOpt = None, database: DatabaseOpt = None, by: ByOpt = None, lang: LangOpt = "zh") -> None:
     """反馈 / Record feedback on a clue."""
     _step(clue_id, "feedback", clues, store, database, by, note=note)
 
@@ -922,7 +986,7 @@ def clues_feedback(clue_id: str, note: Annotated[str, typer.Option("--note")], c
 @clues_app.command("evaluate")
 def clues_evaluate(clue_id: str, rating: Annotated[str, typer.Option("--rating")], note: NoteOpt = "",
                    clues: CluesOpt = None, store: StoreOpt = None, database: DatabaseOpt = None,
-                   by: ByOpt = None) -> None:
+                   by: ByOpt = None, lang: LangOpt = "zh") -> None:
     """评估 / Evaluate a clue: 属实, 部分属实, 不属实 or 无法查实 (substantiated, partly, …)."""
     _step(clue_id, "evaluate", clues, store, database, by, rating=rating, note=note)
 
@@ -945,7 +1009,7 @@ def clues_stats(
         try:
             table, unknown = clue_precision(lib, store or default_store(), database, findings)
         except (OSError, ValueError) as exc:
-            fail(str(exc))
+            fail(exc)
             return
     if as_json:
         sys.stdout.write(json.dumps({**table.to_json(), "dismissed_not_found": unknown}, ensure_ascii=False,
@@ -957,10 +1021,10 @@ def clues_stats(
     heads = {"zh": {"substantiated": "属实", "partly": "部分属实", "unsubstantiated": "不属实",
                     "unverifiable": "无法查实", "dismissed": "已排除", "closed": "予以了结", "open": "未结"},
              "en": {k: k for k in OUTCOMES}}[code]
-    for title, rows, label in (("按查询 / by saved query", table.by_query, False),
-                               ("按可信度 / by confidence tier", table.by_tier, True)):
+    for title, rows, label in ((say("按查询", "by saved query"), table.by_query, False),
+                               (say("按可信度", "by confidence tier"), table.by_tier, True)):
         t = Table(title=title)
-        t.add_column("查询 / query" if not label else "可信度 / tier", no_wrap=True)
+        t.add_column(say("查询", "query") if not label else say("可信度", "tier"), no_wrap=True)
         for k in OUTCOMES:
             t.add_column(heads[k], justify="right")
         t.add_column("准确率" if code == "zh" else "precision", justify="right")
@@ -996,12 +1060,12 @@ def clues_export(
     try:
         writer = FILE_TABLE_WRITERS.get(fmt)
     except OutputError as exc:
-        fail(str(exc))
+        fail(exc)
         return
     with _clues(clues, store, database) as lib:
         path = export_clues(lib, writer.name, out or Path(f"clues{writer.suffix}"), lang=_lang(lang),
                             show_ids=show_ids)
-    console.print(f"写出 / wrote {path}")
+    console.print(say(f"写出 {path}", f"wrote {path}"), highlight=False)
 
 
 def main() -> None:

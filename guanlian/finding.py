@@ -367,27 +367,37 @@ class PaymentSummary:
 
 @dataclass(frozen=True, slots=True)
 class EvidenceItem:
-    """One cited source row: file, row number as in the source, and what it says (IDs masked).
+    """One cited source row: file, row number as in the source, and what it says in Chinese (``what``) and
+    English (``what_en``), coded values in words, IDs masked.
 
     Example:
-        >>> EvidenceItem("付款.xlsx", 12, "付款: 金额 1,000.00").to_json()
-        {'file': '付款.xlsx', 'row': 12, 'what': '付款: 金额 1,000.00'}
+        >>> ev = EvidenceItem("付款.xlsx", 12, "付款明细: 渠道 国库集中支付", "payment: channel treasury")
+        >>> ev.to_json()["what_en"], ev.text("zh"), EvidenceItem("a.csv", 1, "人员: 张三").text("en")
+        ('payment: channel treasury', '付款明细: 渠道 国库集中支付', '人员: 张三')
     """
 
     file: str | None
     row: int | None
     what: str
+    what_en: str = ""
+
+    def text(self, lang: Lang) -> str:
+        """What the row says in ``lang`` (the Chinese text when a document written before ``what_en`` has none)."""
+        return self.what_en or self.what if lang == "en" else self.what
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object of ``findings.json``."""
-        return {"file": self.file, "row": self.row, "what": self.what}
+        out: dict[str, Any] = {"file": self.file, "row": self.row, "what": self.what}
+        if self.what_en:
+            out["what_en"] = self.what_en
+        return out
 
     @classmethod
     def from_json(cls, d: object, where: str = "evidence") -> EvidenceItem:
-        """Read one evidence object; raises :class:`FindingFormatError`."""
+        """Read one evidence object (``what_en`` optional); raises :class:`FindingFormatError`."""
         o = _obj(d, where)
         return cls(file=_opt_str(o.get("file"), f"{where}.file"), row=_opt_int(o.get("row"), f"{where}.row"),
-                   what=_str(o.get("what", ""), f"{where}.what"))
+                   what=_str(o.get("what", ""), f"{where}.what"), what_en=_str(o.get("what_en", ""), f"{where}.what_en"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,7 +36,7 @@ from guanlian.graph.store import SIDECAR_FILES, Store
 from guanlian.model import tier_rank
 from guanlian.sqlitefile import SqliteFile, utc_now
 from guanlian.sqlitefile import default_user as default_user  # re-exported: who acts, for callers of judge()
-from guanlian.values.vocab import VERDICT
+from guanlian.values.vocab import VERDICT, said
 
 Verdict = Literal["confirm", "reject", "unsure", "dismiss", "undismiss"]
 LINK_VERDICTS: tuple[str, ...] = ("confirm", "reject", "unsure")
@@ -353,8 +353,8 @@ def judge(store: Store, link_id: str, verdict: str, *, by: str, reason: str) -> 
         else:
             before = book.history(link_id)
             if not before:
-                raise JudgementError(f"没有编号为 {link_id} 的关联（用 guanlian links 查看）/ no link with id {link_id!r} "
-                                     "(list them with `guanlian links`)")
+                raise said(JudgementError, f"没有编号为 {link_id} 的关联（用 guanlian links 查看）",
+                           f"no link with id {link_id!r} (list them with `guanlian links`)")
             edge, a, b = before[-1].edge, before[-1].a_key, before[-1].b_key
         j = book.judge_link(link_id, edge, a, b, verdict, by=by, reason=reason)
     if verdict == "reject":
@@ -392,8 +392,8 @@ def dismiss(store: Store, finding_id: str, *, by: str, reason: str, undo: bool =
 
                 known = {f.id for f in scan(store).findings}
             if finding_id not in known:
-                raise JudgementError(f"没有编号为 {finding_id} 的发现（见 findings.json 的 id）/ no finding with id "
-                                     f"{finding_id!r} (see the ids in findings.json)")
+                raise said(JudgementError, f"没有编号为 {finding_id} 的发现（见 findings.json 的 id）",
+                           f"no finding with id {finding_id!r} (see the ids in findings.json)")
         return book.judge_finding(finding_id, "undismiss" if undo else "dismiss", by=by, reason=reason)
 
 

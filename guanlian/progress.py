@@ -26,6 +26,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from rich.console import Console, RenderableType
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -36,6 +37,8 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+
+from guanlian.values.vocab import Lang
 
 SHOW_AFTER_S = 2.0
 """A task becomes visible only once it has run this long: short steps leave no trace."""
@@ -70,7 +73,7 @@ class Task:
     def describe(self, label: str) -> None:
         """Replace the task's label."""
         if self.progress is not None and self.id is not None:
-            self.progress.update(self.id, description=label)
+            self.progress.update(self.id, description=_label(label))
 
     def close(self) -> None:
         """End the task: a visible bar stays, complete; a task that never became visible leaves no trace."""
@@ -91,6 +94,16 @@ class Task:
 
 
 _ACTIVE: ContextVar[Progress | None] = ContextVar("guanlian_progress", default=None)
+_LANG: ContextVar[Lang] = ContextVar("guanlian_progress_lang", default="zh")
+
+
+def _label(label: str) -> str:
+    """A task label (written ``中文 / English``, details on both sides) in the reporter's language, escaped for
+    rich markup."""
+    zh, sep, en = label.partition(" / ")
+    return escape(en if sep and _LANG.get() == "en" else zh)
+
+
 _OPEN: ContextVar[list[Task]] = ContextVar("guanlian_progress_open", default=[])  # noqa: B039  (never mutated)
 
 
@@ -106,7 +119,7 @@ def start(label: str, total: int | None = None) -> Task:
     if progress is None:
         made = Task(total=total)
     else:
-        made = Task(progress, progress.add_task(label, total=total, visible=False), total)
+        made = Task(progress, progress.add_task(_label(label), total=total, visible=False), total)
     _OPEN.set([*_OPEN.get(), made])
     return made
 
@@ -159,14 +172,16 @@ def peak_rss_bytes() -> int:
     return max(own, kids) * unit
 
 
-def final_line(seconds: float, peak_bytes: int) -> str:
-    """``"完成 / done: 12.3 s, 峰值内存 / peak memory 1.45 GiB"``.
+def final_line(seconds: float, peak_bytes: int, lang: Lang = "zh") -> str:
+    """``"完成: 12.3 s, 峰值内存 1.45 GiB"`` / ``"done: 12.3 s, peak memory 1.45 GiB"``.
 
     Example:
-        >>> final_line(12.34, 3 * 2**29)
-        '完成 / done: 12.3 s, 峰值内存 / peak memory 1.50 GiB'
+        >>> final_line(12.34, 3 * 2**29), final_line(1, 2**30, "en")
+        ('完成: 12.3 s, 峰值内存 1.50 GiB', 'done: 1.0 s, peak memory 1.00 GiB')
     """
-    return f"完成 / done: {seconds:.1f} s, 峰值内存 / peak memory {peak_bytes / 2**30:.2f} GiB"
+    if lang == "zh":
+        return f"完成: {seconds:.1f} s, 峰值内存 {peak_bytes / 2**30:.2f} GiB"
+    return f"done: {seconds:.1f} s, peak memory {peak_bytes / 2**30:.2f} GiB"
 
 
 def wanted(console: Console, *, as_json: bool = False) -> bool:
@@ -175,10 +190,11 @@ def wanted(console: Console, *, as_json: bool = False) -> bool:
 
 
 @contextmanager
-def reporting(console: Console, *, enabled: bool = True) -> Iterator[None]:
+def reporting(console: Console, *, enabled: bool = True, lang: Lang = "zh") -> Iterator[None]:
     """Show the tasks started inside this block as progress bars on ``console``, then the final line.
 
-    With ``enabled`` False (see :func:`wanted`) the block runs silently: the tasks are no-ops.
+    With ``enabled`` False (see :func:`wanted`) the block runs silently: the tasks are no-ops. Task labels are
+    written ``中文 / English`` by the library; the bars show the half in ``lang``.
     """
     if not enabled:
         yield
@@ -190,9 +206,11 @@ def reporting(console: Console, *, enabled: bool = True) -> Iterator[None]:
         console=console, transient=False, refresh_per_second=4,
     )
     token = _ACTIVE.set(progress)
+    lang_token = _LANG.set(lang)
     try:
         with progress:
             yield
     finally:
         _ACTIVE.reset(token)
-        console.print(final_line(time.perf_counter() - started, peak_rss_bytes()), style="dim", highlight=False)
+        _LANG.reset(lang_token)
+        console.print(final_line(time.perf_counter() - started, peak_rss_bytes(), lang), style="dim", highlight=False)

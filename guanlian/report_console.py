@@ -18,7 +18,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from guanlian.loaders.pipeline import LoadSummary
+from guanlian.loaders.pipeline import KINDS, LoadSummary
 from guanlian.values.vocab import Lang
 
 
@@ -38,7 +38,7 @@ def print_load_summary(console: Console, summary: LoadSummary, lang: Lang = "zh"
         ok = f.read == f.loaded + f.rejected
         t.add_row(
             Path(f.path).name,
-            f.kind or "-",
+            (KINDS[f.kind].label_zh if zh and f.kind in KINDS else f.kind) or "-",
             f"{f.read:,}",
             f"{f.loaded:,}",
             f"{f.rejected:,}",

@@ -26,7 +26,7 @@ from guanlian.loaders.journal import MATCH_STEP, Journal, journal_path
 from guanlian.loaders.pipeline import LoadSummary, load_files
 from guanlian.progress import phase
 from guanlian.values.ids import mask_ids_in_text
-from guanlian.values.vocab import Lang
+from guanlian.values.vocab import Lang, pick
 
 if TYPE_CHECKING:
     from guanlian.clues.library import ClueLibrary
@@ -290,7 +290,7 @@ def scan_to_dir(store: Store, out: Path, *, params: Mapping[str, object] | None 
     doc, dismissed = apply_dismissals(store, doc)
     ctx = ScanContext(lang=lang, show_ids=show_ids, views=views)
     for writer in FINDINGS_WRITERS:
-        with phase(f"写出 / writing {writer.name}"):
+        with phase(f"写出 {writer.name} / writing {writer.name}"):
             ctx.written[writer.name] = writer.write(doc, out, ctx)
     filed = doc if show_ids else masked_findings(doc)
     if dismissed:  # dismissed findings stay in the reports (marked) but are never filed as clues
@@ -358,7 +358,7 @@ def run_demo(out: Path, *, size: str = "small", seed: int = 7, store: str | None
     say = progress or (lambda _m: None)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    say("生成演示数据 / generating the synthetic case")
+    say(pick(("生成演示数据", "generating the synthetic case"), lang))
     manifest = generate(out, size=size, seed=seed)
     location = store or str(out / "store")
     s = open_store(location)
@@ -367,13 +367,13 @@ def run_demo(out: Path, *, size: str = "small", seed: int = 7, store: str | None
         if is_uri(location):
             # a demo owns its server database: start from empty so counts reconcile with the files
             s.clear()
-        say("导入 / loading")
+        say(pick(("导入", "loading"), lang))
         paths = [p for p, _k in manifest.files]
         kinds: list[str | None] = [k for _p, k in manifest.files]
         summary = load_files(s, paths, kinds=kinds, rejects_path=out / "rejects.csv")
-        say("匹配 / matching")
+        say(pick(("匹配", "matching"), lang))
         tiers = match(s).per_tier()
-        say("扫描 / scanning")
+        say(pick(("扫描", "scanning"), lang))
         result = scan_to_dir(s, out, lang=lang, show_ids=show_ids)
     finally:
         s.close()

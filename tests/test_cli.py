@@ -63,7 +63,7 @@ def test_readme_tour_lists_the_demo_clues(demo: Path) -> None:
     r = runner.invoke(app, ["clues", "list", "--store", str(demo / "store")])
     assert r.exit_code == 0, r.output
     doc = json.loads((demo / "findings.json").read_text(encoding="utf-8"))
-    assert re.search(rf"clues: {len(doc['findings'])}\b", r.output), r.output
+    assert re.search(rf"线索: {len(doc['findings'])}\b", r.output), r.output
 
 
 def test_stats_and_load_json(demo: Path, tmp_path: Path) -> None:
@@ -118,9 +118,9 @@ def test_find_variants(demo: Path) -> None:
 def test_clue_lifecycle_via_cli(demo: Path, tmp_path: Path) -> None:
     db = tmp_path / "c.db"
     r = runner.invoke(app, ["clues", "add", "--from", str(demo / "findings.json"), "--clues", str(db)])
-    assert r.exit_code == 0 and "new" in r.output
+    assert r.exit_code == 0 and "新增" in r.output
     r = runner.invoke(app, ["clues", "add", "--from", str(demo / "findings.json"), "--clues", str(db)])
-    assert "new 0" in r.output  # re-adding never duplicates
+    assert "新增 0" in r.output  # re-adding never duplicates
     listing = runner.invoke(app, ["clues", "list", "--clues", str(db)])
     clue_id = re.search(r"XS-\d{4}-\d{4}", listing.output)
     assert clue_id
@@ -219,18 +219,19 @@ def test_option_values_in_chinese_or_english(demo: Path) -> None:
     def count(*args: str) -> int:
         r = runner.invoke(app, ["clues", "list", "--store", store, *args])
         assert r.exit_code == 0, r.output
-        m = re.search(r"clues: (\d+)", r.output)
+        m = re.search(r"线索: (\d+)", r.output)
         assert m, r.output
         return int(m.group(1))
 
     high = count("--severity", "high")
     assert high > 0 and count("--severity", "高") == high and count("--severity", " HIGH ") == high
     assert count("--status", "新建") == count("--status", "new") > 0
-    for args, choices in ((["clues", "list", "--severity", "严重"], "high (高), medium (中), low (低)"),
-                          (["clues", "list", "--status", "open"], "fed_back (已反馈)"),
-                          (["links", "--tier", "maybe"], "probable (很可能)"),
-                          (["judge", "ps:x", "perhaps", "--reason", "r"], "confirm (确认), reject (否定)"),
-                          (["run", "shell_company", "--lang", "fr"], "en (英文)")):
+    for args, choices in ((["clues", "list", "--severity", "严重"], "高、中、低"),
+                          (["clues", "list", "--status", "open"], "已反馈"),
+                          (["links", "--tier", "maybe"], "很可能"),
+                          (["judge", "ps:x", "perhaps", "--reason", "r"], "确认、否定、存疑"),
+                          (["judge", "ps:x", "perhaps", "--reason", "r", "--lang", "en"], "confirm, reject, unsure"),
+                          (["run", "shell_company", "--lang", "fr"], "zh, en")):  # the language is unknown: both
         r = runner.invoke(app, [*args, "--store", store])
         assert r.exit_code == 2 and choices in r.output and "Traceback" not in r.output, r.output
     r = runner.invoke(app, ["links", "--tier", "很可能", "--store", store])
@@ -281,7 +282,7 @@ def test_readme_tour_runs_as_written(demo: Path, tmp_path: Path, monkeypatch: py
     for argv in commands[1:]:  # the fixture ran the demo (tiny, so the suite stays quick)
         r = runner.invoke(app, argv[1:], env={"COLUMNS": "100"})
         if argv[1] == "find" and argv[2] not in truth:  # the tour's name is the small demo's seed case
-            assert r.exit_code == 1 and "no candidates" in r.output, (argv, r.output)
+            assert r.exit_code == 1 and "没有找到候选" in r.output, (argv, r.output)
             continue
         assert r.exit_code == 0, (argv, r.output)
         assert "Traceback" not in r.output, (argv, r.output)

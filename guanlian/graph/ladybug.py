@@ -40,6 +40,7 @@ from guanlian.graph.frames import (
 from guanlian.graph.store import Engine, StoreError, StoreOutdated
 from guanlian.model import EdgeKind, NodeKind, model
 from guanlian.values.privacy import plain
+from guanlian.values.vocab import said
 
 DB_FILE = "graph.lbug"
 
@@ -160,14 +161,15 @@ class LadybugStore:
             raise StoreError(f"存储路径不是目录 / store path is not a directory: {self.dir}")
         if (read_only or not create) and not (self.dir / DB_FILE).exists():
             if self.dir.is_dir():
-                raise StoreError(
-                    f"不是图存储 / not a guanlian store (no {DB_FILE} inside): {self.dir}. "
-                    f"修复 / fix: check the path, or load files first (`guanlian load --store {self.dir} …`)"
-                )
-            raise StoreError(
-                f"图存储不存在 / no store at {self.dir}. "
-                f"修复 / fix: check the path, or load files first (`guanlian load --store {self.dir} …`)"
-            )
+                raise said(StoreError,
+                           f"不是图存储（其中没有 {DB_FILE}）：{self.dir}。修复：检查路径，或先导入文件"
+                           f"（`guanlian load --store {self.dir} …`）",
+                           f"not a guanlian store (no {DB_FILE} inside): {self.dir}. "
+                           f"Fix: check the path, or load files first (`guanlian load --store {self.dir} …`)")
+            raise said(StoreError,
+                       f"图存储不存在：{self.dir}。修复：检查路径，或先导入文件（`guanlian load --store {self.dir} …`）",
+                       f"no store at {self.dir} (it does not exist). "
+                       f"Fix: check the path, or load files first (`guanlian load --store {self.dir} …`)")
         self.dir.mkdir(parents=True, exist_ok=True)
         self._read_only = read_only
         self.buffer_pool = buffer_pool_bytes()

@@ -316,7 +316,7 @@ def _parse_phase(items: list[tuple[Path, str | None]], resolver: _Resolver, load
         for path, k in items:
             if progress:
                 progress(path.name)
-            bar.describe(f"解析 / parsing {path.name}")
+            bar.describe(f"解析 {path.name} / parsing {path.name}")
             outcomes.append(_parse_job(path, k, resolver, load_id))
             bar.advance()
         return outcomes
@@ -335,7 +335,7 @@ def _parse_phase(items: list[tuple[Path, str | None]], resolver: _Resolver, load
             # biggest files first, so that one worker is not left with a big file at the end
             order = sorted(range(len(items)), key=lambda i: -(items[i][0].stat().st_size if items[i][0].exists() else 0))
             futures = {i: pool.submit(_parse_job, items[i][0], items[i][1], resolver, load_id) for i in order}
-            bar.describe(f"解析 / parsing {len(items)} files")
+            bar.describe(f"解析 {len(items)} 个文件 / parsing {len(items)} files")
             for _done in as_completed(futures.values()):
                 bar.advance()
             return [futures[i].result() for i in range(len(items))]
@@ -354,12 +354,12 @@ def write_batch(store: Store, batch: Batch, conflicts: list[Conflict] | None = N
     with progress_task("写入 / writing tables", total=len(batch.nodes) + len(batch.edges)) as bar:
         for kind in model().node_names:
             if kind in batch.nodes:
-                bar.describe(f"写入 / writing {kind}")
+                bar.describe(f"写入 {kind} / writing {kind}")
                 store.upsert_nodes(kind, pd.concat(batch.nodes[kind], ignore_index=True), conflicts)
                 bar.advance()
         for kind in model().edge_names:
             if kind in batch.edges:
-                bar.describe(f"写入 / writing {kind}")
+                bar.describe(f"写入 {kind} / writing {kind}")
                 store.upsert_edges(kind, pd.concat(batch.edges[kind], ignore_index=True), conflicts)
                 bar.advance()
 

@@ -1050,10 +1050,10 @@ def match_store(store: Store, config: MatchConfig | None = None, engine: LinkEng
     """
     t0 = time.perf_counter()
     cfg = config or MatchConfig()
-    step("匹配 / matching: 读取人员 / reading persons")
+    step("匹配：读取人员 / matching: reading persons")
     persons = _read_persons(store)
     summary = MatchSummary(persons=len(persons))
-    step("匹配 / matching: 候选与评分 / blocking and scoring")
+    step("匹配：候选与评分 / matching: blocking and scoring")
     store.delete_edges("POSSIBLY_SAME")
     if len(persons) < 2:
         if companies:
@@ -1077,7 +1077,7 @@ def match_store(store: Store, config: MatchConfig | None = None, engine: LinkEng
         relatives = _personnel_keys(store, payees=False) - officials
         payees = {str(k) for k in store.query(_PAYEE_QUERY)["k"]}
         sel = np.flatnonzero(keep)
-        step("匹配 / matching: 链接预算 / link budget")
+        step("匹配：链接预算 / matching: link budget")
         budget = _budget(store, keys, linked.li[sel], linked.ri[sel], linked.tier[sel], officials, relatives,
                          officials | relatives | payees)
         summary.budget_skipped = int((~budget).sum())
@@ -1107,12 +1107,12 @@ def match_store(store: Store, config: MatchConfig | None = None, engine: LinkEng
     edges = apply_link_judgements(store, "POSSIBLY_SAME", edges)  # investigators' confirm/reject win
     tiers = edges["tier"].to_numpy(dtype=object) if len(edges) else np.array([], dtype=object)
     if len(edges):
-        step("匹配 / matching: 写入链接 / writing links")
+        step("匹配：写入链接 / matching: writing links")
         summary.edges_written = store.upsert_edges("POSSIBLY_SAME", edges)
     for t in TIERS:
         setattr(summary, t, int((tiers == t).sum()))
     if companies:
-        step("匹配 / matching: 企业 / companies")
+        step("匹配：企业 / matching: companies")
         summary.companies = match_companies(store, load_id=cfg.load_id)
     summary.seconds = time.perf_counter() - t0
     return summary

@@ -16,7 +16,7 @@ Example:
     >>> check_read_only("MATCH (n) /* x */ DeTaCh DELETE n")
     Traceback (most recent call last):
     ...
-    guanlian.queries.adhoc.WriteRefused: 只允许只读查询 / only read-only Cypher runs here: DETACH is a write or outside access
+    guanlian.queries.adhoc.WriteRefused: 只允许只读查询：DETACH 是写操作或外部访问 / only read-only Cypher runs here: DETACH is a write or outside access
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import pandas as pd
 from guanlian.graph.store import Store, StoreError, StoreOutdated
 from guanlian.queries.library import QueryError
 from guanlian.values.privacy import plain
+from guanlian.values.vocab import said
 
 WRITE_WORDS: frozenset[str] = frozenset({
     "CREATE", "MERGE", "SET", "DELETE", "DETACH", "REMOVE", "DROP", "ALTER", "COPY", "LOAD", "INSTALL",
@@ -74,7 +75,7 @@ def check_read_only(text: str) -> None:
         >>> check_read_only("CALL apoc.create.node(['X'], {})")
         Traceback (most recent call last):
         ...
-        guanlian.queries.adhoc.WriteRefused: 只允许只读查询 / only read-only Cypher runs here: CALL apoc.create.node is not a known read-only procedure
+        guanlian.queries.adhoc.WriteRefused: 只允许只读查询：CALL apoc.create.node 不是已知的只读过程 / only read-only Cypher runs here: CALL apoc.create.node is not a known read-only procedure
     """
     code = _code_only(text)
     if not code.strip():
@@ -82,14 +83,15 @@ def check_read_only(text: str) -> None:
     for m in _WORD.finditer(code):
         word = m.group(1).upper()
         if word in WRITE_WORDS:
-            raise WriteRefused(f"只允许只读查询 / only read-only Cypher runs here: {word} is a write or outside access")
+            raise said(WriteRefused, f"只允许只读查询：{word} 是写操作或外部访问",
+                       f"only read-only Cypher runs here: {word} is a write or outside access")
     for m in _CALL.finditer(code):
         target = m.group(1)
         if target in ("(", "{"):
             continue
         if target.upper() not in READ_PROCEDURES:
-            raise WriteRefused(f"只允许只读查询 / only read-only Cypher runs here: CALL {target} is not a known "
-                               "read-only procedure")
+            raise said(WriteRefused, f"只允许只读查询：CALL {target} 不是已知的只读过程",
+                       f"only read-only Cypher runs here: CALL {target} is not a known read-only procedure")
     if ";" in code.strip().rstrip(";"):
         raise WriteRefused("一次只能运行一条语句 / one statement at a time")
 

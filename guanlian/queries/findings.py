@@ -67,7 +67,7 @@ from guanlian.values.ids import mask_ids_in_text
 from guanlian.values.money import yuan
 from guanlian.values.names import ALIASES, aliases_text, shown_forms
 from guanlian.values.privacy import mask_nested, plain
-from guanlian.values.vocab import HIDDEN_PROPS, SEVERITIES
+from guanlian.values.vocab import HIDDEN_PROPS, SEVERITIES, value_label
 
 SEVERITY_WEIGHT: dict[str, float] = {"high": 1.0, "medium": 0.7, "low": 0.4}
 CONFIDENCE_WEIGHT: dict[str, float] = {"confirmed": 1.0, "certain": 1.0, "probable": 0.8, "possible": 0.55}
@@ -355,7 +355,9 @@ def _fmt_value(prop: str, value: Any) -> str:
     return str(value)
 
 
-def _what(item: _Item, is_edge: bool) -> str:
+def _what(item: _Item, is_edge: bool, lang: Lang = "zh") -> str:
+    """What a cited row says, in ``lang``: the kind, the display name and every shown property, coded values in
+    words (``性别 男`` / ``sex male``)."""
     m = model()
     kind: EdgeKind | NodeKind = m.edge(item.kind) if is_edge else m.node(item.kind)
     display = "" if isinstance(kind, EdgeKind) else kind.display
@@ -364,12 +366,20 @@ def _what(item: _Item, is_edge: bool) -> str:
         parts.append(_display(item))
     for p in kind.props:
         v = item.props.get(p.name)
-        if v is None or v == "" or p.name in _HIDDEN_PROPS or p.name.endswith("_day") or p.name == "explanation_en":
+        if v is None or v == "" or p.name in _HIDDEN_PROPS or p.name.endswith("_day") or p.name == (
+                "explanation_en" if lang == "zh" else "explanation_zh"):
             continue
         if p.name == display:
             continue
-        parts.append(f"{p.label_zh} {_fmt_value(p.name, v)}")
-    return mask_ids_in_text(f"{kind.label_zh}: " + "；".join(parts))
+        label = (p.label_zh if lang == "zh" else p.label_en) or p.name
+        parts.append(f"{label} {_fmt_value(p.name, value_label(p.name, v, lang))}")
+    head = kind.label_zh if lang == "zh" else kind.label_en
+    return mask_ids_in_text(f"{head}: " + ("；" if lang == "zh" else "; ").join(parts))
+
+
+def _evidence(file: Any, row: Any, item: _Item, is_edge: bool) -> EvidenceItem:
+    """A cited row whose text is :func:`_what` in Chinese and English."""
+    return EvidenceItem(file, row, _what(item, is_edge, "zh"), _what(item, is_edge, "en"))
 
 
 class _Formatter(string.Formatter):
@@ -559,17 +569,20 @@ def _edge_evidence(key: str, g: _Graph) -> list[EvidenceItem]:
     """The cited rows of one path edge: its own source row; for a matcher link (which has no source row of its
     own) the rows of both records it links, each naming the other."""
     src, dst, item = g.edges[key]
-    what = _what(item, True)
     if item.kind not in _IDENTITY_LINKS:
-        return [EvidenceItem(item.props.get("src_file"), item.props.get("src_row"), what)]
+        return [_evidence(item.props.get("src_file"), item.props.get("src_row"), item, True)]
+    zh, en = _what(item, True, "zh"), _what(item, True, "en")
     out = []
     for this, other in ((src, dst), (dst, src)):
         a, b = g.nodes.get(this), g.nodes.get(other)
-        b_file = b.props.get("src_file") if b else None
+        b_file = (b.props.get("src_file") if b else None) or "?"
         b_row = b.props.get("src_row") if b else None
+        row = "?" if b_row is None else b_row
         out.append(EvidenceItem(a.props.get("src_file") if a else None, a.props.get("src_row") if a else None,
-                                mask_ids_in_text(f"{what}；本行记录 {_display(a, this)}，另一条记录 {_display(b, other)}"
-                                                 f"（{b_file or '?'} 第{b_row if b_row is not None else '?'}行）")))
+                                mask_ids_in_text(f"{zh}；本行记录 {_display(a, this)}，另一条记录 {_display(b, other)}"
+                                                 f"（{b_file} 第{row}行）"),
+                                mask_ids_in_text(f"{en}; this row's record {_display(a, this)}, the other record "
+                                                 f"{_display(b, other)} ({b_file}, row {row})")))
     return out
 
 
@@ -581,7 +594,14 @@ def _voucher_evidence(v: Voucher) -> EvidenceItem:
              f"凭证号 {v.voucher}" if v.voucher else "", f"合同号 {v.contract}" if v.contract else "",
              f"{'变更' if v.kind == 'change' else '用途'} {v.purpose}" if v.purpose else "",
              f"{v.payer or '?'} → {v.payee or '?'}"]
-    return EvidenceItem(v.file, v.row, mask_ids_in_text(f"{label}: " + "；".join(p for p in parts if p)))
+    label_en = {"payment": "payment voucher", "subsidy": "subsidy paid", "change": "registry change"}[v.kind]
+    parts_en = [f"date {v.date}" if v.date else "",
+                f"amount CNY {v.amount:,.2f}" if v.amount is not None else "",
+                f"voucher {v.voucher}" if v.voucher else "", f"contract {v.contract}" if v.contract else "",
+                f"{'change' if v.kind == 'change' else 'purpose'} {v.purpose}" if v.purpose else "",
+                f"{v.payer or '?'} → {v.payee or '?'}"]
+    return EvidenceItem(v.file, v.row, mask_ids_in_text(f"{label}: " + "；".join(p for p in parts if p)),
+                        mask_ids_in_text(f"{label_en}: " + "; ".join(p for p in parts_en if p)))
 
 
 def case_key(actors: Iterable[tuple[str, str]]) -> str:
@@ -633,7 +653,7 @@ def _build_one(hit: _Hit, g: _Graph, bound: Mapping[str, Any]) -> Finding:
         explanation_zh = mask_ids_in_text(explanation_zh.rstrip("。") + "；" + contrary.zh + "。")
         explanation_en = mask_ids_in_text(explanation_en.rstrip(".") + "; " + contrary.en + ".")
     evidence = tuple(
-        [EvidenceItem(g.nodes[k].props.get("src_file"), g.nodes[k].props.get("src_row"), _what(g.nodes[k], False))
+        [_evidence(g.nodes[k].props.get("src_file"), g.nodes[k].props.get("src_row"), g.nodes[k], False)
          for k in node_keys]
         + [item for k in edge_keys if g.edges[k][2].kind != _TOTAL for item in _edge_evidence(k, g)])
     return Finding(
@@ -950,8 +970,8 @@ def build_findings(
         # A payment total (PAID, derived by the loader, no source row of its own) is cited as the payment rows it
         # sums; only when none are found, as the total. Change records are path edges, already cited as such.
         cited = [_voucher_evidence(v) for v in money] or [
-            EvidenceItem(g.edges[e.key][2].props.get("src_file"), g.edges[e.key][2].props.get("src_row"),
-                         _what(g.edges[e.key][2], True))
+            _evidence(g.edges[e.key][2].props.get("src_file"), g.edges[e.key][2].props.get("src_row"),
+                      g.edges[e.key][2], True)
             for e in f.path.edges if e.type == _TOTAL and e.key in g.edges]
         by_id[fid] = replace(f, vouchers=vouchers, payments=_summary(money, pays, w, g) if money else f.payments,
                              evidence=(*f.evidence, *cited))
@@ -1003,7 +1023,7 @@ def scan(
     typed_given: dict[str, Any] = {}
     bar = progress.start("查询 / saved queries", total=len(ids))
     for qid in ids:
-        bar.describe(f"查询 / query {qid}")
+        bar.describe(f"查询 {qid} / query {qid}")
         q = lib.get(qid)
         mine = {k: v for k, v in given.items() if k in q.params}
         bound[qid] = lib.bind(qid, mine)

@@ -32,7 +32,7 @@ from guanlian.queries.spec import (
     load_query_file,
 )
 from guanlian.values.privacy import plain
-from guanlian.values.vocab import TIER, Lang, tr
+from guanlian.values.vocab import TIER, Lang, said, tr
 
 BUILTIN_DIR = Path(__file__).with_name("library")
 
@@ -174,7 +174,7 @@ class Library:
             raise QueryError(f"{query_id} 是即席查询(无文件头),没有声明参数和结果列 / {query_id} is an ad-hoc query "
                              f"(a file without a header): it declares no parameters or result columns")
         known = ", ".join([*self.ids(), *self._adhoc])
-        raise QueryError(f"没有这个查询 / unknown query {query_id!r}; known: {known}")
+        raise said(QueryError, f"没有这个查询：{query_id!r}；已有：{known}", f"unknown query {query_id!r}; known: {known}")
 
     def listing(self, lang: Lang = "zh") -> pd.DataFrame:
         """One row per query (id, severity, title, parameters with defaults) for ``guanlian queries``.

@@ -14,8 +14,9 @@ Example:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from typing import Final, Literal, TypeGuard, get_args
+from typing import Final, Literal, TypeGuard, TypeVar, get_args
 
 from guanlian.model import EMPLOYERS, NAME_SOURCES, NAMES, PROVENANCE, TIERS, model
 
@@ -34,6 +35,7 @@ __all__ = [
     "HIDDEN_PROPS",
     "ID_STATUS",
     "KINSHIP",
+    "KIN_CATEGORY",
     "LANG",
     "LANGS",
     "LINK_VERDICT",
@@ -57,6 +59,9 @@ __all__ = [
     "edge_kind_label",
     "is_lang",
     "kind_label",
+    "one_language",
+    "said",
+    "in_language",
     "parse_choice",
     "pick",
     "prop_label",
@@ -244,6 +249,14 @@ KINSHIP: Final[Labels] = {
 """Canonical kinship relations (``RELATIVE_OF.relation``); the Chinese label is the canonical 称谓 that
 :mod:`guanlian.loaders.kinship` maps its synonyms to."""
 
+KIN_CATEGORY: Final[Labels] = {
+    "spouse_children": ("配偶及子女", "spouse or child"),
+    "close": ("近亲属", "close family"),
+    "in_law": ("姻亲", "in-law"),
+    "other": ("其他", "other"),
+}
+"""Categories of kinship relations (``RELATIVE_OF.category``, from :mod:`guanlian.loaders.kinship`)."""
+
 SEX: Final[Labels] = {"M": ("男", "male"), "F": ("女", "female")}
 
 CHANNEL: Final[Labels] = {
@@ -391,6 +404,7 @@ PROP_VALUES: Final[Mapping[str, Labels]] = {
     "credit_code_status": CODE_STATUS,
     "status": COMPANY_STATUS,
     "relation": KINSHIP,
+    "category": KIN_CATEGORY,
     "channel": CHANNEL,
     "tier": TIER,
     "action": CHANGE_ACTION,
@@ -452,7 +466,7 @@ def parse_choice(table: Labels, text: str, option: str, aliases: Mapping[str, st
         >>> parse_choice(SEVERITY, "严重", "--severity")
         Traceback (most recent call last):
         ...
-        ValueError: --severity 只能是 高(high)、中(medium)、低(low) / --severity must be one of high (高), medium (中), low (低); got '严重'
+        ValueError: --severity 只能是 高、中、低（中文或英文均可），而不是 '严重' / --severity must be one of high, medium, low (or their Chinese labels); got '严重'
     """
 
     def norm(value: str) -> str:
@@ -465,8 +479,68 @@ def parse_choice(table: Labels, text: str, option: str, aliases: Mapping[str, st
     for key, (zh, en) in table.items():
         if wanted in (norm(key), norm(zh), norm(en)):
             return key
-    zh = "、".join(f"{v[0]}({k})" if v[0] != k else k for k, v in table.items())
-    raise ValueError(f"{option} 只能是 {zh} / {option} must be one of {choices_text(table)}; got {text!r}")
+    zh = "、".join(v[0] for v in table.values())
+    raise said(ValueError, f"{option} 只能是 {zh}（中文或英文均可），而不是 {text!r}",
+               f"{option} must be one of {', '.join(table)} (or their Chinese labels); got {text!r}")
+
+
+_CHINESE_HEAD = re.compile(r"(?:^|(?<=\. ))[^/]*?[\u4e00-\u9fff][^/]*?\s?/ ")
+
+
+def one_language(text: str, lang: Lang) -> str:
+    """A text written ``中文 / English`` in one language.
+
+    A progress label (``匹配 / matching``: no colon after the `` / ``) gives either half. A library error message
+    whose Chinese half is only a heading (``文件不存在 / file not found: a.csv``: the details are in the English
+    half) keeps every detail: in ``en`` each Chinese heading before a `` / `` is dropped, in ``zh`` the text is
+    returned whole. Messages raised with :func:`said` carry both complete texts and need none of this.
+
+    Example:
+        >>> one_language("匹配 / matching", "en"), one_language("匹配 / matching", "zh")
+        ('matching', '匹配')
+        >>> one_language("图存储不存在 / no store at a/b. 修复 / fix: check the path", "en")
+        'no store at a/b. fix: check the path'
+        >>> one_language("a / b", "en"), one_language("文件不存在 / file not found: a.csv", "zh")
+        ('a / b', '文件不存在 / file not found: a.csv')
+    """
+    head, sep, tail = text.partition(" / ")
+    if not sep or not _CHINESE_HEAD.search(text):
+        return text
+    if lang == "en":
+        return _CHINESE_HEAD.sub("", text)
+    return head if ":" not in tail and " / " not in tail else text
+
+
+E = TypeVar("E", bound=BaseException)
+
+
+def said(exc: type[E], zh: str, en: str) -> E:
+    """An ``exc`` carrying its message in both languages (attributes ``zh`` and ``en``) for the CLI to show the
+    one asked; ``str()`` of it is ``zh / en`` for everyone else.
+
+    Example:
+        >>> e = said(ValueError, "没有这个查询 x", "no query x")
+        >>> str(e), in_language(e, "zh"), in_language(e, "en")
+        ('没有这个查询 x / no query x', '没有这个查询 x', 'no query x')
+    """
+    made = exc(f"{zh} / {en}")
+    setattr(made, "zh", zh)  # noqa: B010  (exception classes of every module, none declares the attributes)
+    setattr(made, "en", en)  # noqa: B010
+    return made
+
+
+def in_language(exc: BaseException, lang: Lang) -> str:
+    """The message of ``exc`` in ``lang``: its own text of that language when raised with :func:`said`, else its
+    text through :func:`one_language`.
+
+    Example:
+        >>> in_language(ValueError("未知引擎 / unknown engine 'x'"), "en")
+        "unknown engine 'x'"
+    """
+    own = getattr(exc, lang, None)
+    if isinstance(own, str):
+        return own
+    return one_language(str(exc.args[0]) if exc.args else str(exc), lang)
 
 
 def pick(pair: tuple[str, str], lang: Lang) -> str:
@@ -508,6 +582,8 @@ def value_label(prop: str, value: object, lang: Lang) -> object:
     if prop == "term" and lang == "en":
         relation = next((k for k, (zh, _) in KINSHIP.items() if zh == value), None)
         return tr(KINSHIP, relation, "en") if relation else value
+    if prop == "relation" and value.startswith("other:"):  # a term no kinship table knows, kept as written
+        return f"{tr(KIN_CATEGORY, 'other', lang)} ({value.removeprefix('other:')})"
     table = PROP_VALUES.get(prop)
     return tr(table, value, lang) if table is not None else value
 

@@ -265,7 +265,7 @@ def _finding_model(f: Finding, lang: Lang, show_ids: bool, view_href: str | None
         "fuzzy": fuzzy,
         "payments": payments,
         "vouchers": [{**r, "amount": money(r["amount"], lang)} for r in voucher_rows(f, lang, show_ids)],
-        "evidence": [{"file": m(ev.file), "row": ev.row, "what": m(ev.what)}
+        "evidence": [{"file": m(ev.file), "row": ev.row, "what": m(ev.text(lang))}
                      for ev in f.evidence],
         "view_href": view_href,
     }
@@ -552,7 +552,7 @@ def _write_xlsx(
         "证据" if zh else "evidence",
         [t["id"], t["file"], t["row"], t["what"]],
         [
-            [f.id, m(ev.file), ev.row, m(ev.what)]
+            [f.id, m(ev.file), ev.row, m(ev.text(lang))]
             for f in findings
             for ev in f.evidence
         ],

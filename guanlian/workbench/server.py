@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from guanlian.graph.store import StoreOutdated
+from guanlian.values.vocab import Lang
 from guanlian.workbench.app import LOOPBACK_HOSTS, Settings, create_app
 from guanlian.workbench.service import Workbench
 
@@ -76,6 +77,7 @@ def serve(
     database: str | None = None,
     queries_dir: list[Path] | None = None,
     say: Callable[[str], None] = print,
+    lang: Lang = "zh",
 ) -> None:
     """Run the workbench until interrupted; ``say`` gets the warning (non-loopback host) and the URL line.
 
@@ -89,6 +91,7 @@ def serve(
         database: Neo4j database name.
         queries_dir: extra saved-query folders, loaded as the CLI loads them (a broken file is skipped and listed
             on the queries page; a folder that does not exist is an error).
+        lang: language of the lines ``say`` gets.
     """
     import uvicorn
 
@@ -97,8 +100,9 @@ def serve(
     wb = Workbench(location, clues=clues, database=database, findings=doc, queries_dir=queries_dir)
     allowed = list(LOOPBACK_HOSTS)
     if not is_loopback(host):
-        say(f"警告：工作台将监听 {host}，同一网络中的其他计算机可以访问（仍需令牌）。/ WARNING: listening on "
-            f"{host}; other machines on the network can reach the workbench (the token is still required).")
+        say(f"警告：工作台将监听 {host}，同一网络中的其他计算机可以访问（仍需令牌）。" if lang == "zh" else
+            f"WARNING: listening on {host}; other machines on the network can reach the workbench (the token is "
+            "still required).")
         allowed = ["*"]
     if port == 0:
         port = free_port(host if is_loopback(host) else "127.0.0.1")

@@ -201,9 +201,9 @@ def test_cli_record_triage_stats_and_errors(loaded: Path, tmp_path: Path, monkey
 
     # bad input: one line, exit 2, nothing written
     for args, words in ((["clues", "show", "XS-1999-0001"], "No clue"),
-                        (["clues", "ack", a], "no new information"),
+                        (["clues", "ack", a], "没有待阅的新情况"),
                         (["clues", "transfer", b, "--to", "第三室"], "allowed next: none"),
                         (["clues", "close", c, "--note", "x"], "not allowed"),
-                        (["clues", "evaluate", a, "--rating", "很好"], "unknown rating")):
+                        (["clues", "evaluate", a, "--rating", "很好"], "未知评估结果")):
         r = run(app, [*args, "-s", store])
         assert r.exit_code == 2 and words in r.output and len(r.output.strip().splitlines()) <= 2, (args, r.output)

@@ -90,7 +90,7 @@ def test_cli_reads_with_params_and_masks_ids(store: str, tmp_path: Path) -> None
 
 def test_cli_refuses_a_write_and_the_store_is_unchanged(store: str) -> None:
     r = CliRunner().invoke(app, ["cypher", "MATCH (p:Person) DETACH DELETE p", "--store", store])
-    assert r.exit_code == 2 and "read-only" in r.output and "Traceback" not in r.output
+    assert r.exit_code == 2 and "只允许只读查询" in r.output and "Traceback" not in r.output
     with LadybugStore(store, create=False) as s:
         assert s.query("MATCH (p:Person) RETURN count(p) AS n")["n"].tolist() == [2]
 

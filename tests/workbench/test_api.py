@@ -202,6 +202,13 @@ def test_finding_detail_cites_every_voucher(bench: Bench) -> None:
     assert "sum_fen" not in summary and f"笔数 {paid['payments']['count']}" in summary
     chain = html.split('id="chain"', 1)[1].split("</ul>", 1)[0]
     assert "matcher 0" not in chain and "(PAYMENT)" not in chain and "{'" not in chain
+    # one vocabulary (issue 15 item 7): the evidence rows in the page's language, coded values in words
+    ev_zh = html.split('id="evidence"', 1)[1].split("</table>", 1)[0]
+    assert ("企业:" in ev_zh or "人员:" in ev_zh) and "状态 valid" not in ev_zh and "渠道 treasury" not in ev_zh
+    en = c.get(f"/findings/{paid['id']}?lang=en").text
+    ev_en = en.split('id="evidence"', 1)[1].split("</table>", 1)[0]
+    assert ("Company:" in ev_en or "Person:" in ev_en) and "状态" not in ev_en and "企业:" not in ev_en
+    c.get("/?lang=zh")  # the choice is kept in a cookie: back to Chinese for the other tests
 
 
 def test_saved_queries_and_exports(bench: Bench) -> None:
