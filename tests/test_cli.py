@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -287,3 +288,18 @@ def test_readme_tour_runs_as_written(demo: Path, tmp_path: Path, monkeypatch: py
         assert r.exit_code == 0, (argv, r.output)
         assert "Traceback" not in r.output, (argv, r.output)
     assert (tmp_path / "unit.html").is_file()
+
+
+def test_docs_cli_shows_every_command() -> None:
+    """docs/cli.md (written by scripts/cli-doc) shows each command and each `clues` subcommand with its output."""
+    import typer.main
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "cli.md").read_text(encoding="utf-8")
+    commands: dict[str, Any] = getattr(typer.main.get_command(app), "commands")  # noqa: B009  (a group)
+    names = [n for n in commands if n != "clues"]
+    clue_commands: dict[str, Any] = getattr(commands["clues"], "commands")  # noqa: B009
+    assert len(names) >= 17 and len(clue_commands) >= 10
+    shown = [f"$ guanlian {n}" for n in names] + [f"$ guanlian clues {n}" for n in clue_commands]
+    missing = [s for s in shown if f"{s} " not in doc and f"{s}\n" not in doc]
+    assert not missing, f"rerun python scripts/cli-doc after adding {missing}"
+    assert "Traceback" not in doc
