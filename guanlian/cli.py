@@ -474,7 +474,8 @@ def collide(
     side: Annotated[str | None, typer.Option(
         "--side", help="Family tables: relative (default), official or both.")] = None,
     unmatched: Annotated[bool, typer.Option(
-        "--unmatched", help="Also list the LEFT records without any candidate.")] = False,
+        "--unmatched", help="Also list the records of LEFT and of RIGHT without any candidate (the tier column "
+        "says which list each is from).")] = False,
     lang: LangOpt = "zh",
     show_ids: ShowIdsOpt = False,
     engine: EngineOpt = "in-process",

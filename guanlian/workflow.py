@@ -171,7 +171,7 @@ def collide_files(left: Path, right: Path, left_kind: str | None, right_kind: st
         engine: where the matching runs (default in process; :func:`link_engine` makes a Spark one).
         side: for family tables: ``relative`` (default), ``official`` or ``both``.
         lang: column titles, tiers, explanations and summary in Chinese or English.
-        unmatched: also list the left records without a candidate.
+        unmatched: also list the records of either list without a candidate.
 
     Raises:
         ValueError: (``PersonListError``) a file cannot be read as a person list; the message names it and its

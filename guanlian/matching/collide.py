@@ -23,8 +23,9 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -64,12 +65,14 @@ class Collision:
             ``right.records``), ``score``, ``tier``, ``compared`` (the fields both records carry, ``;``-joined;
             ``""`` = names only), ``explanation_zh``, ``explanation_en``; strongest first.
         unmatched: positions of the left records without any candidate.
+        unmatched_right: positions of the right records without any candidate.
     """
 
     left: PersonList
     right: PersonList
     pairs: pd.DataFrame
     unmatched: npt.NDArray[np.int64]
+    unmatched_right: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def per_tier(self) -> dict[str, int]:
         """Pairs per tier, strongest first (tiers with none included; ``confirmed`` is a store's judgement, never
@@ -118,7 +121,8 @@ def collide_lists(left: PersonList, right: PersonList, config: MatchConfig | Non
         engine: where the matching runs (default in process; a ``SparkEngine`` gives the same pairs).
 
     Returns:
-        A :class:`Collision`: every linked pair (certain, probable, possible) and the unmatched left records.
+        A :class:`Collision`: every linked pair (certain, probable, possible) and the records of either list
+        without a candidate.
     """
     lf, rf = _match_frame(left), _match_frame(right)
     out = collide(lf, rf, config, engine=engine)
@@ -132,7 +136,10 @@ def collide_lists(left: PersonList, right: PersonList, config: MatchConfig | Non
     })
     seen = np.zeros(len(lf), dtype=bool)
     seen[li] = True
-    return Collision(left, right, pairs, np.flatnonzero(~seen).astype(np.int64))
+    seen_right = np.zeros(len(rf), dtype=bool)
+    seen_right[ri] = True
+    return Collision(left, right, pairs, np.flatnonzero(~seen).astype(np.int64),
+                     np.flatnonzero(~seen_right).astype(np.int64))
 
 
 def _column(key: str, lang: Lang) -> str:
@@ -154,10 +161,10 @@ def _field_label(f: str, lang: Lang) -> str:
 
 
 def _side(people: PersonList, pos: npt.NDArray[np.int64], prefix: str, lang: Lang, show_ids: bool,
-          present: npt.NDArray[np.bool_]) -> dict[str, list[object]]:
+          present: npt.NDArray[np.bool_]) -> dict[str, Any]:
     """The columns of one side for the records at ``pos`` (blank where ``present`` is False)."""
     rec = people.records
-    out: dict[str, list[object]] = {}
+    out: dict[str, Any] = {}
     idx = np.where(present, pos, 0)
 
     def take(values: npt.NDArray[np.object_]) -> list[object]:
@@ -165,7 +172,8 @@ def _side(people: PersonList, pos: npt.NDArray[np.int64], prefix: str, lang: Lan
         return [v if ok else None for v, ok in zip(got.tolist(), present.tolist(), strict=True)]
 
     out[_side_column(prefix, "file", lang)] = [people.path.name if ok else None for ok in present.tolist()]
-    out[_side_column(prefix, "row", lang)] = take(rec["row"].to_numpy(dtype=object))
+    # object dtype: whole row numbers stay whole beside the blanks of records on the other side only
+    out[_side_column(prefix, "row", lang)] = pd.Series(take(rec["row"].to_numpy(dtype=object)), dtype=object)
     if people.kind is not None:
         roles = rec["role"].map(lambda r: pick(COLLIDE_ROLE.get(r, (r, r)), lang)).to_numpy(dtype=object)
         out[_side_column(prefix, "role", lang)] = take(roles)
@@ -195,8 +203,9 @@ def collision_table(c: Collision, lang: Lang = "zh", *, show_ids: bool = False,
         c: a :class:`Collision`.
         lang: column titles, tiers, roles and explanations in Chinese (``zh``) or English (``en``).
         show_ids: resident IDs unmasked.
-        unmatched: also one row per left record without a candidate (right side and score empty, tier
-            ``无候选`` / ``no candidate``).
+        unmatched: also one row per record of either list without a candidate: a left record with the right
+            side empty (tier ``左表记录无候选`` / ``no candidate (left record)``), then a right record with the
+            left side empty (``右表记录无候选`` / ``no candidate (right record)``); score empty.
 
     Returns:
         A DataFrame; with ``en`` the columns are ``left_file``, ``left_row``, ``left_name`` …, ``right_…``,
@@ -208,18 +217,23 @@ def collision_table(c: Collision, lang: Lang = "zh", *, show_ids: bool = False,
     scores: list[object] = [round(float(s), 2) for s in c.pairs["score"]]
     compared = _basis(c.pairs["compared"].tolist(), lang)
     expl = c.pairs["explanation_zh" if lang == "zh" else "explanation_en"].tolist()
+    l_present = np.ones(len(li), dtype=bool)
     r_present = np.ones(len(li), dtype=bool)
-    if unmatched and len(c.unmatched):
-        li = np.concatenate([li, c.unmatched])
-        ri = np.concatenate([ri, np.zeros(len(c.unmatched), dtype=np.int64)])
-        r_present = np.concatenate([r_present, np.zeros(len(c.unmatched), dtype=bool)])
-        n = len(c.unmatched)
-        tiers += [pick(COLLIDE_TEXT["no_candidate"], lang)] * n
-        scores += [None] * n
-        compared += [""] * n
-        expl += [""] * n
-    data: dict[str, list[object]] = {}
-    data.update(_side(c.left, li, "left", lang, show_ids, np.ones(len(li), dtype=bool)))
+    if unmatched:
+        for pos, own_left, label in ((c.unmatched, True, "no_candidate_left"),
+                                     (c.unmatched_right, False, "no_candidate_right")):
+            n = len(pos)
+            none = np.zeros(n, dtype=np.int64)
+            li = np.concatenate([li, pos if own_left else none])
+            ri = np.concatenate([ri, none if own_left else pos])
+            l_present = np.concatenate([l_present, np.full(n, own_left)])
+            r_present = np.concatenate([r_present, np.full(n, not own_left)])
+            tiers += [pick(COLLIDE_TEXT[label], lang)] * n
+            scores += [None] * n
+            compared += [""] * n
+            expl += [""] * n
+    data: dict[str, Any] = {}
+    data.update(_side(c.left, li, "left", lang, show_ids, l_present))
     data.update(_side(c.right, ri, "right", lang, show_ids, r_present))
     data[_column("tier", lang)] = list(tiers)
     data[_column("score", lang)] = scores
@@ -284,6 +298,7 @@ def collision_summary(c: Collision, lang: Lang = "zh", *, written: Path | None =
         right b.csv (plain person list): 1 rows read, 1 records, 0 rejected; fields: name, birth date
         pairs: 2 (certain 0, probable 2, possible 0; name only 0)
         left records with a candidate: 2 of 2; without: 0
+        right records with a candidate: 1 of 1; without: 0
     """
     b = COLLIDE_TEXT
     sep = "、" if lang == "zh" else ", "
@@ -292,6 +307,9 @@ def collision_summary(c: Collision, lang: Lang = "zh", *, written: Path | None =
     lines.append(pick(b["pairs_line"], lang).format(n=len(c.pairs), tiers=tiers, name_only=c.name_only))
     n_left = len(c.left.records)
     lines.append(pick(b["matched_line"], lang).format(m=n_left - len(c.unmatched), n=n_left, u=len(c.unmatched)))
+    n_right = len(c.right.records)
+    lines.append(pick(b["matched_right_line"], lang).format(m=n_right - len(c.unmatched_right), n=n_right,
+                                                            u=len(c.unmatched_right)))
     if c.left.name_only or c.right.name_only:
         lines.append(pick(b["name_only_note"], lang))
     if written is not None:

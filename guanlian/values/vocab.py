@@ -355,7 +355,6 @@ COLLIDE_ROLE: Final[Labels] = {
 
 COLLIDE_TEXT: Final[Labels] = {
     "name_only": ("仅姓名(无其他可比信息)", "name only (nothing else to compare)"),
-    "no_candidate": ("无候选", "no candidate"),
     "rejected": ("拒收", "rejected"),
     "warning": ("警告", "warning"),
     "plain": ("普通人员名单", "plain person list"),
@@ -368,6 +367,10 @@ COLLIDE_TEXT: Final[Labels] = {
     "pairs_line": ("候选对 {n} 对({tiers};其中仅凭姓名 {name_only})",
                    "pairs: {n} ({tiers}; name only {name_only})"),
     "matched_line": ("左表有候选的记录 {m} / {n},无候选 {u}", "left records with a candidate: {m} of {n}; without: {u}"),
+    "matched_right_line": ("右表有候选的记录 {m} / {n},无候选 {u}",
+                           "right records with a candidate: {m} of {n}; without: {u}"),
+    "no_candidate_left": ("左表记录无候选", "no candidate (left record)"),
+    "no_candidate_right": ("右表记录无候选", "no candidate (right record)"),
     "name_only_note": ("注意:有一份名单只有姓名,仅凭姓名的候选最多为“可能”,须人工核实",
                        "note: a list has names only; name-only candidates are at most 'possible' and need checking"),
     "written": ("已写出 {path}", "wrote {path}"),
@@ -490,25 +493,22 @@ _CHINESE_HEAD = re.compile(r"(?:^|(?<=\. ))[^/]*?[\u4e00-\u9fff][^/]*?\s?/ ")
 def one_language(text: str, lang: Lang) -> str:
     """A text written ``中文 / English`` in one language.
 
-    A progress label (``匹配 / matching``: no colon after the `` / ``) gives either half. A library error message
-    whose Chinese half is only a heading (``文件不存在 / file not found: a.csv``: the details are in the English
-    half) keeps every detail: in ``en`` each Chinese heading before a `` / `` is dropped, in ``zh`` the text is
-    returned whole. Messages raised with :func:`said` carry both complete texts and need none of this.
+    A library error message often has only a Chinese heading (``文件不存在 / file not found: a.csv``: the details
+    are in the English half); so in ``en`` each Chinese heading before a `` / `` is dropped, and in ``zh`` the
+    text is returned whole, every detail kept. Messages raised with :func:`said` carry both complete texts and
+    need none of this.
 
     Example:
-        >>> one_language("匹配 / matching", "en"), one_language("匹配 / matching", "zh")
-        ('matching', '匹配')
+        >>> one_language("匹配 / matching", "en")
+        'matching'
         >>> one_language("图存储不存在 / no store at a/b. 修复 / fix: check the path", "en")
         'no store at a/b. fix: check the path'
         >>> one_language("a / b", "en"), one_language("文件不存在 / file not found: a.csv", "zh")
         ('a / b', '文件不存在 / file not found: a.csv')
     """
-    head, sep, tail = text.partition(" / ")
-    if not sep or not _CHINESE_HEAD.search(text):
+    if lang == "zh" or " / " not in text:
         return text
-    if lang == "en":
-        return _CHINESE_HEAD.sub("", text)
-    return head if ":" not in tail and " / " not in tail else text
+    return _CHINESE_HEAD.sub("", text)
 
 
 E = TypeVar("E", bound=BaseException)

@@ -87,13 +87,16 @@ def test_names_only_list_gives_labelled_possible_candidates(tmp_path: Path) -> N
     code, output = _collide(str(left), str(right), "--out", str(out), "--unmatched")
     assert code == 0, output
     rows = _read(out)
-    matched = [r for r in rows if r["右表姓名"]]
+    matched = [r for r in rows if r["左表姓名"] and r["右表姓名"]]
     assert [(r["左表姓名"], r["右表姓名"], r["等级"], r["比对依据"]) for r in matched] == [
         ("刘桂兰", "劉桂蘭", "可能", "仅姓名(无其他可比信息)")]
-    # --unmatched: the row without a candidate is listed, with its row and an empty right side
+    # --unmatched: the records without a candidate are listed, each with its row and the other side empty
     assert [(r["左表行号"], r["左表姓名"], r["右表行号"], r["等级"]) for r in rows if not r["右表姓名"]] == [
-        ("3", "赵大海", "", "无候选")]
-    assert "只有姓名" in output and "无候选 1" in output
+        ("3", "赵大海", "", "左表记录无候选")]
+    assert [(r["右表行号"], r["右表姓名"], r["左表行号"], r["等级"]) for r in rows if not r["左表姓名"]] == [
+        ("3", "钱多多", "", "右表记录无候选")]
+    assert "只有姓名" in output and "左表有候选的记录 1 / 2,无候选 1" in output
+    assert "右表有候选的记录 1 / 2,无候选 1" in output
     code, output = _collide(str(left), str(right), "--out", str(tmp_path / "m.json"), "--lang", "en",
                             "--side", "both")
     assert "--side applies to family tables" in output
@@ -187,3 +190,25 @@ def test_bad_input_is_one_clear_error(tmp_path: Path) -> None:
     assert code == 2 and ".xlsx" in output
     with pytest.raises(PersonListError, match="changes"):
         read_person_list(good, "changes")
+
+
+def test_unmatched_lists_both_sides_with_a_near_miss(tmp_path: Path) -> None:
+    """--unmatched lists the records of either list that found no candidate, saying which list each is from; a
+    near miss (same name and birth date as a right record, but another resident ID) is a record without a
+    candidate on both sides, never a pair."""
+    left = _csv(tmp_path / "left.csv", [["姓名", "身份证号"], ["张伟", ID_A], ["刘桂兰", ID_C]])
+    right = _csv(tmp_path / "right.csv", [["姓名", "身份证号"], ["张伟", ID_B], ["劉桂蘭", ID_C], ["孙红", ""]])
+    out = tmp_path / "m.csv"
+    code, output = _collide(str(left), str(right), "--out", str(out), "--unmatched", "--lang", "en")
+    assert code == 0, output
+    rows = _read(out)
+    assert [(r["left_name"], r["right_name"], r["tier"]) for r in rows if r["left_name"] and r["right_name"]] == [
+        ("刘桂兰", "劉桂蘭", "certain")]
+    assert [(r["left_row"], r["left_name"], r["tier"]) for r in rows if not r["right_name"]] == [
+        ("2", "张伟", "no candidate (left record)")]
+    assert [(r["right_row"], r["right_name"], r["tier"]) for r in rows if not r["left_name"]] == [
+        ("2", "张伟", "no candidate (right record)"), ("4", "孙红", "no candidate (right record)")]
+    assert "right records with a candidate: 1 of 3; without: 2" in output
+    # without --unmatched only the pair is written
+    code, _ = _collide(str(left), str(right), "--out", str(out))
+    assert code == 0 and len(_read(out)) == 1
