@@ -42,8 +42,11 @@ MERGE_RULES_TEXT: dict[MergeRule, str] = {
                "value is a variant, not a conflict — the smaller value is shown, every value is kept in the "
                "multi-valued companion property or in the linked Phone/Address nodes",
     "union": "multi-valued (a list of strings): every value any record gives is kept, sorted, each once",
-    "source": "provenance of the earliest source record (smallest file name, then row): src_file and src_row "
-              "always name the same record",
+    "source": "provenance of one representative source record, chosen by content, not by file name: the "
+              "smallest src_rank (the kind of file the record came from, in the loaders' order — officials, "
+              "relatives, registry tables, ledgers — then a hash of the row's content); file name and row only "
+              "break ties (the same row in two files) or stand in where no rank is known; src_file, src_row and "
+              "src_rank always name the same record, and sources lists every record",
     "earliest": "the smallest value wins (load ids sort by time: the first load that wrote the item)",
 }
 """The merge rules in words (docs/architecture.md quotes them). Every rule is commutative and associative, so
@@ -93,11 +96,14 @@ def _date(name: str, zh: str, en: str) -> tuple[Prop, Prop]:
 PROVENANCE: tuple[Prop, ...] = (
     Prop("src_file", "string", "来源文件", "source file", merge="source"),
     Prop("src_row", "int", "来源行号", "source row", merge="source"),
+    Prop("src_rank", "string", "来源排序键", "source rank", merge="source"),
     Prop("load_id", "string", "导入批次", "load id", merge="earliest"),
     Prop("sources", "strings", "全部来源", "all sources", merge="union"),
 )
-"""Provenance properties present on every node and edge kind. ``src_file``/``src_row`` name the earliest
-source record; ``sources`` lists every source record as ``file:rows`` (rows as ranges, e.g. ``a.csv:2-5,9``)."""
+"""Provenance properties present on every node and edge kind. ``src_file``/``src_row`` name the representative
+source record (the smallest ``src_rank``: ``<kind order>|<hash of the row's content>``, so a renamed or newly named
+export does not move it); ``sources`` lists every source record as ``file:rows`` (rows as ranges, e.g.
+``a.csv:2-5,9``)."""
 
 NAMES = "names"
 """The multi-valued companion of ``name``: every spelling any source gave (``name`` shows the smallest)."""

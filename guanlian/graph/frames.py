@@ -226,11 +226,13 @@ def merge_rows(kind: NodeKind | EdgeKind, frame: pd.DataFrame) -> tuple[pd.DataF
     n = len(uniq)
     if n == len(frame):
         return frame, []
-    # the earliest source record of each key gives src_file/src_row (and an edge's endpoints)
+    # the representative source record of each key gives src_file/src_row/src_rank (and an edge's endpoints):
+    # the smallest src_rank (kind of file, then the row's content), file name and row only where ranks tie or lack
     file_rank = _ranks(frame["src_file"]) if "src_file" in frame.columns else np.zeros(len(frame), dtype=np.int64)
     rows = pd.to_numeric(frame["src_row"], errors="coerce") if "src_row" in frame.columns else None
     row_rank = rows.fillna(np.iinfo(np.int64).max).to_numpy(dtype=np.float64) if rows is not None else file_rank
-    order = np.lexsort((row_rank, file_rank, group))
+    src_rank = _ranks(frame["src_rank"]) if "src_rank" in frame.columns else np.zeros(len(frame), dtype=np.int64)
+    order = np.lexsort((row_rank, file_rank, src_rank, group))
     starts = np.r_[True, group[order][1:] != group[order][:-1]]
     first = order[starts]  # one row index per key, keys in code order
     out = frame.iloc[first].reset_index(drop=True)

@@ -22,6 +22,7 @@ from guanlian.loaders.common import (
     provenance,
     require,
     required_dates,
+    source_ranks,
 )
 from guanlian.loaders.parse import map_unique
 from guanlian.loaders.spec import Batch, BuildContext, Field, KindSpec, stable_keys
@@ -78,7 +79,8 @@ def build(rows: pd.DataFrame, ctx: BuildContext) -> Batch:
                 "key": stable_keys("chg", pr["company_key"], pkeys, pr["action"], pr["item"], pr["changed_on"]),
                 "item": pr["item"], "action": pr["action"], "before": pr["before"], "after": pr["after"],
                 "changed_on": pr["changed_on"], "changed_on_day": pr["changed_on_day"],
-                "src_file": ctx.src_file, "src_row": pr["src_row"], "load_id": ctx.load_id}))
+                "src_file": ctx.src_file, "src_row": pr["src_row"], "load_id": ctx.load_id,
+                "src_rank": source_ranks(pr["src_row"], ctx)}))
     other = base[~people]
     if len(other):
         b.add_edges("CHANGE", pd.DataFrame({
@@ -87,7 +89,8 @@ def build(rows: pd.DataFrame, ctx: BuildContext) -> Batch:
                                other["changed_on"]),
             "item": other["item"], "action": "changed", "before": other["before"], "after": other["after"],
             "changed_on": other["changed_on"], "changed_on_day": other["changed_on_day"],
-            "src_file": ctx.src_file, "src_row": other["src_row"], "load_id": ctx.load_id}))
+            "src_file": ctx.src_file, "src_row": other["src_row"], "load_id": ctx.load_id,
+            "src_rank": source_ranks(other["src_row"], ctx)}))
     return b
 
 

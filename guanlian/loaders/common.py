@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from guanlian.loaders.parse import ParsedDates, map_unique, parse_dates
@@ -31,8 +32,34 @@ _COMPANY_WORDS = re.compile(
 
 
 def provenance(rows: pd.DataFrame, ctx: BuildContext) -> dict[str, object]:
-    """Provenance columns for frames built from ``rows``."""
-    return {"src_file": ctx.src_file, "src_row": rows["src_row"].to_numpy(), "load_id": ctx.load_id}
+    """Provenance columns for frames built from ``rows`` (``src_row`` read from them)."""
+    return {"src_file": ctx.src_file, "src_row": rows["src_row"].to_numpy(), "load_id": ctx.load_id,
+            "src_rank": source_ranks(rows["src_row"], ctx)}
+
+
+def source_ranks(src_rows: pd.Series, ctx: BuildContext) -> object:
+    """The ``src_rank`` of each of ``src_rows`` (None where the context has no ranks)."""
+    if ctx.src_ranks is None:
+        return None
+    return ctx.src_ranks.reindex(src_rows.to_numpy()).to_numpy(dtype=object)
+
+
+def row_ranks(rows: pd.DataFrame, order: int) -> pd.Series:
+    """``src_rank`` of every row of a file of a kind loaded in position ``order``: ``<order>|<content hash>``,
+    indexed by ``src_row``. The hash covers the row's cells (columns sorted by name, ``src_row`` left out), so the
+    same row in a renamed or newly named export ranks the same; the merge rules pick the smallest rank as an
+    item's cited record.
+
+    >>> r = row_ranks(pd.DataFrame({"b": ["x", "y"], "a": ["1", "1"], "src_row": [2, 3]}), 20)
+    >>> r.index.tolist(), r.iloc[0][:4], len(r.iloc[0]), r.iloc[0] == row_ranks(pd.DataFrame(
+    ...     {"a": ["1"], "b": ["x"], "src_row": [9]}), 20).iloc[0]
+    ([2, 3], '020|', 20, True)
+    """
+    cols = sorted(c for c in rows.columns if c != "src_row")
+    cells = rows[cols].astype(object).where(rows[cols].notna(), "").astype(str)
+    hashes = pd.util.hash_pandas_object(cells, index=False).to_numpy(dtype=np.uint64)
+    return pd.Series([f"{order:03d}|{int(h):016x}" for h in hashes.tolist()], index=rows["src_row"].to_numpy(),
+                     dtype=object)
 
 
 def require(rows: pd.DataFrame, fields: list[str], batch: Batch) -> pd.DataFrame:

@@ -42,6 +42,7 @@ from guanlian.loaders import (
     subsidies,
 )
 from guanlian.loaders.cells import Cells
+from guanlian.loaders.common import row_ranks
 from guanlian.loaders.journal import MATCH_STEP, Journal, fingerprint, journal_path
 from guanlian.loaders.parse import clean_text, day_number
 from guanlian.loaders.read import RawTable, ReadError, norm_header, read_table
@@ -262,7 +263,8 @@ def parse_file(path: Path, kind: str | None, resolver: _Resolver | None = None, 
     resolver = resolver or _Resolver()
     rows = frame.reset_index(drop=True)
     cells = Cells.parse(rows, spec.fields)  # every typed column parsed once, before the builder reads it
-    built = spec.build(rows, resolver.context(path.name, load_id, cells))
+    ctx = dataclasses.replace(resolver.context(path.name, load_id, cells), src_ranks=row_ranks(rows, spec.order))
+    built = spec.build(rows, ctx)
     built.note_references()
     built.compact()
     built.issues = batch.issues + built.issues

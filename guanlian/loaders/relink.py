@@ -328,10 +328,11 @@ def _rebuild_may_be(store: Store, per_name: dict[str, list[str]], coded: pd.Data
     """Rebuild every ``MAY_BE`` link; returns the number of ambiguous names linked."""
     store.delete_edges("MAY_BE")
     named = store.query("MATCH (c:Company) WHERE c.key STARTS WITH 'cname:' RETURN c.key AS key, c.name_norm AS n, "
-                        "c.src_file AS src_file, c.src_row AS src_row, c.load_id AS load_id, c.sources AS sources")
+                        "c.src_file AS src_file, c.src_row AS src_row, c.src_rank AS src_rank, c.load_id AS load_id, "
+                        "c.sources AS sources")
     rows = []
     ambiguous = 0
-    for key, n, f, r, lid, srcs in named.itertuples(index=False, name=None):
+    for key, n, f, r, rank, lid, srcs in named.itertuples(index=False, name=None):
         cands = per_name.get(str(n), [])
         if len(cands) < 2:
             continue
@@ -344,7 +345,7 @@ def _rebuild_may_be(store: Store, per_name: dict[str, list[str]], coded: pd.Data
                          "tier_rank": tier_rank(tier),
                          "explanation_zh": f"收款单位名称对应{len(cands)}家登记企业；代码{code}：{zh}",
                          "explanation_en": f"the payee's name matches {len(cands)} registered companies; code {code}: {en}",
-                         "src_file": f, "src_row": r, "load_id": lid, "sources": srcs})
+                         "src_file": f, "src_row": r, "src_rank": rank, "load_id": lid, "sources": srcs})
     if rows:
         store.upsert_edges("MAY_BE", pd.DataFrame(rows))
     return ambiguous
@@ -386,7 +387,7 @@ def _without_ledger_rows(store: Store, rows: pd.DataFrame) -> pd.DataFrame:
     for n, f, r in zip(pay["n"], pay["f"], pay["r"], strict=True):
         if isinstance(f, str) and _int(r) is not None:
             ledger.setdefault("cname:" + normalize_company_name(str(n)), set()).add((f, int(str(r))))
-    cols = ["sources", "src_file", "src_row", NAME_SOURCES, NAMES, "name"]
+    cols = ["sources", "src_file", "src_row", "src_rank", NAME_SOURCES, NAMES, "name"]
     values: dict[str, list[object]] = {c: rows[c].tolist() for c in cols}
     for i, key in enumerate(rows["key"].tolist()):
         drop = ledger.get(str(key), set())
@@ -402,7 +403,9 @@ def _without_ledger_rows(store: Store, rows: pd.DataFrame) -> pd.DataFrame:
         if not kept:
             continue
         values["sources"][i] = encode_sources(kept)
-        values["src_file"][i], values["src_row"][i] = min(kept)
+        if (values["src_file"][i], _int(values["src_row"][i])) in drop:  # the cited record was a ledger row
+            values["src_file"][i], values["src_row"][i] = min(kept)
+            values["src_rank"][i] = None  # unknown for the rest: the registered company's own record is cited
         if forms:
             values[NAME_SOURCES][i] = sorted(f"{n}|{e}" for n, recs in forms.items() for e in encode_sources(recs))
             values[NAMES][i] = sorted(forms)

@@ -6,10 +6,12 @@ version's contribution is known:
 
 * an item only that file gave (a payment row, a company only that registry export names) is deleted — the new
   version writes it again if it still says so, with its new values;
-* an item other files also name keeps its other sources; the file's entries are removed from ``sources`` and
-  ``src_file``/``src_row`` name the earliest remaining record. Its property values stay merged with what the
-  earlier version said (a value is not stored with its source): where the corrected file now says something
-  else, the merge reports a ``conflict`` naming both. Reloading the other files as well recomputes them.
+* an item other files also name keeps its other sources; the file's entries are removed from ``sources``; when
+  the cited record (``src_file``/``src_row``, the smallest ``src_rank``) was one of the file's, the earliest
+  remaining record (file, row) stands in with no rank, so a record the corrected file gives again is cited. Its
+  property values stay merged with what the earlier version said (a value is not stored with its source): where
+  the corrected file now says something else, the merge reports a ``conflict`` naming both. Reloading the other
+  files as well recomputes them.
 
 Derived edges (``PAID``, ``MAY_BE``) are rebuilt after the load; matcher links are refreshed by ``match``.
 
@@ -64,13 +66,16 @@ def retract_file(store: Store, name: str) -> Retracted:
     kinds += [(n.name, f"MATCH (n:{n.name})", False) for n in m.nodes]
     for kind, match, is_edge in kinds:  # edges first: a node is deleted only once nothing refers to it
         named = not is_edge and NAME_SOURCES in {p.name for p in m.node(kind).props}
-        df = store.query(f"{match} RETURN n.key AS key, n.sources AS sources"
+        df = store.query(f"{match} RETURN n.key AS key, n.sources AS sources, n.src_file AS cited"
                          + (f", n.{NAME_SOURCES} AS name_sources" if named else ""))
         gone: list[str] = []
         keep: list[dict[str, object]] = []
+        kept_cited: list[dict[str, object]] = []
         renamed: list[dict[str, object]] = []
         forms = df["name_sources"].tolist() if named else [None] * len(df)
-        for key, sources, name_sources in zip(df["key"].tolist(), df["sources"].tolist(), forms, strict=True):
+        cited_files = df["cited"].tolist()
+        for key, sources, name_sources, cited in zip(df["key"].tolist(), df["sources"].tolist(), forms, cited_files,
+                                                     strict=True):
             entries = _entries_of(sources)
             mine = [e for e in entries if e.rpartition(":")[0] == name]
             if not mine:
@@ -79,19 +84,25 @@ def retract_file(store: Store, name: str) -> Retracted:
             if not rest:
                 gone.append(str(key))
                 continue
-            f, r = min(decode_sources(rest))
-            keep.append({"key": str(key), "sources": rest, "f": f, "r": int(r)})
+            if cited == name:  # the cited record goes: the earliest remaining one stands in (its rank is unknown)
+                f, r = min(decode_sources(rest))
+                keep.append({"key": str(key), "sources": rest, "f": f, "r": int(r)})
+            else:  # the cited record (the smallest rank) stays the smallest among fewer records
+                kept_cited.append({"key": str(key), "sources": rest})
             # the name forms only this file gave go with it (a corrected spelling replaces the old one)
             had = _entries_of(name_sources)
             kept = [e for e in had if e.partition("|")[2].rpartition(":")[0] != name]
             if kept and len(kept) < len(had):
                 forms_left = sorted(name_forms(kept))
                 renamed.append({"key": str(key), "ns": kept, "names": forms_left, "name": forms_left[0]})
+        where = f"{match} WHERE n.key = r.key" if is_edge else f"MATCH (n:{kind} {{key: r.key}})"
         if keep:
-            where = f"{match} WHERE n.key = r.key" if is_edge else f"MATCH (n:{kind} {{key: r.key}})"
-            store.execute(f"UNWIND $rows AS r {where} SET n.sources = r.sources, n.src_file = r.f, n.src_row = r.r",
-                          {"rows": keep})
+            store.execute(f"UNWIND $rows AS r {where} SET n.sources = r.sources, n.src_file = r.f, n.src_row = r.r, "
+                          "n.src_rank = NULL", {"rows": keep})
             trimmed += len(keep)
+        if kept_cited:
+            store.execute(f"UNWIND $rows AS r {where} SET n.sources = r.sources", {"rows": kept_cited})
+            trimmed += len(kept_cited)
         if renamed:
             store.execute(f"UNWIND $rows AS r MATCH (n:{kind} {{key: r.key}}) "
                           f"SET n.{NAME_SOURCES} = r.ns, n.{NAMES} = r.names, n.name = r.name", {"rows": renamed})

@@ -188,6 +188,8 @@ class BuildContext:
     official_by_id: Callable[[str], str | None]
     officials_by_name: Callable[[str], list[str]]
     cells: Cells
+    src_ranks: pd.Series | None = None
+    """``src_rank`` of each row, indexed by ``src_row`` (:func:`guanlian.loaders.common.source_ranks`)."""
 
 
 @dataclass(frozen=True)
