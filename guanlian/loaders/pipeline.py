@@ -19,11 +19,17 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import os
+import pickle
+import shutil
+import tempfile
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 import pyarrow as pa
@@ -275,6 +281,108 @@ def parse_file(path: Path, kind: str | None, resolver: _Resolver | None = None, 
     return spec, built, read
 
 
+Side = Literal["nodes", "edges"]
+
+
+@dataclass
+class Parked:
+    """The node and edge frames of one parsed file while they wait for the write.
+
+    ``frames`` maps (``"nodes"`` or ``"edges"``, kind) to the frames themselves, or to the pickle file holding
+    them when the load parks them on disk (:data:`SPILL_MIN_BYTES`): then a load holds one kind of one call at a
+    time instead of every file's frames together. :meth:`take` hands a kind's frames over once.
+
+    Example:
+        >>> b = Batch(); b.add_nodes("Unit", pd.DataFrame({"key": ["unit:甲"]}))
+        >>> p = Parked.of(b, None); b.nodes, p.has("nodes", "Unit"), len(p.take("nodes", "Unit")[0])
+        ({}, True, 1)
+        >>> p.has("nodes", "Unit"), p.take("nodes", "Unit")
+        (False, [])
+    """
+
+    frames: dict[tuple[Side, str], list[pd.DataFrame] | Path]
+
+    @classmethod
+    def of(cls, batch: Batch, folder: Path | None) -> Parked:
+        """Move every frame out of ``batch`` (its ``nodes`` and ``edges`` are left empty); pickled into
+        ``folder`` (one file per kind) when it is given, else kept in memory."""
+        frames: dict[tuple[Side, str], list[pd.DataFrame] | Path] = {}
+        sides: tuple[tuple[Side, dict[str, list[pd.DataFrame]]], ...] = (("nodes", batch.nodes), ("edges", batch.edges))
+        for side, kinds in sides:
+            for kind, fs in kinds.items():
+                if folder is None:
+                    frames[(side, kind)] = fs
+                    continue
+                path = folder / f"{uuid.uuid4().hex}-{side}-{kind}.pickle"
+                with path.open("wb") as fh:
+                    pickle.dump(fs, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                frames[(side, kind)] = path
+        batch.nodes, batch.edges = {}, {}
+        return cls(frames)
+
+    def has(self, side: Side, kind: str) -> bool:
+        """Whether frames of ``kind`` are still waiting."""
+        return (side, kind) in self.frames
+
+    def take(self, side: Side, kind: str) -> list[pd.DataFrame]:
+        """The frames of ``kind`` (read back and their file removed when parked on disk); [] when none wait."""
+        held = self.frames.pop((side, kind), [])
+        if isinstance(held, list):
+            return held
+        with held.open("rb") as fh:
+            frames: list[pd.DataFrame] = pickle.load(fh)  # our own file, written by this load
+        held.unlink()
+        return frames
+
+    def drop(self) -> None:
+        """Forget every waiting frame (files removed): the file is not written."""
+        for side, kind in list(self.frames):
+            held = self.frames.pop((side, kind))
+            if isinstance(held, Path):
+                held.unlink(missing_ok=True)
+
+
+SPILL_MIN_BYTES = 4 * 1024**2
+"""A load whose files hold at least this many bytes parks each parsed file's frames on disk (:class:`Parked`)
+until their kind is written, in a private folder under the system's temporary folder, removed after the load."""
+
+_SPILL_PREFIX = "guanlian-load-"
+
+
+@contextmanager
+def spill_folder(paths: Sequence[Path]) -> Iterator[Path | None]:
+    """A private temporary folder for :class:`Parked` frames when ``paths`` hold at least
+    :data:`SPILL_MIN_BYTES` (else None), removed on exit.
+
+    The folder is named after this process; folders left by a load that was killed (their process is gone) are
+    removed first, so killed loads do not fill the temporary folder.
+    """
+    size = sum(p.stat().st_size for p in paths if p.is_file())
+    if size < SPILL_MIN_BYTES:
+        yield None
+        return
+    tmp = Path(tempfile.gettempdir())
+    for old in tmp.glob(f"{_SPILL_PREFIX}*-*"):
+        pid = old.name[len(_SPILL_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(old, ignore_errors=True)
+    folder = Path(tempfile.mkdtemp(prefix=f"{_SPILL_PREFIX}{os.getpid()}-"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
 def sniff_kind(path: Path) -> str | None:
     """The kind of a file judged from its first rows only (None when it cannot be read or told)."""
     try:
@@ -296,21 +404,26 @@ carries credit codes (payments name companies without one). Whatever a later pha
 resolves against the same codes on a first load and on a reload, so keys do not depend on what the store
 already held."""
 
-ParseOutcome = tuple[str, Batch, int] | Exception
+ParseOutcome = tuple[str, Batch, int, Parked] | Exception
+"""A parsed file (kind, batch without its frames, rows read, its frames) or why it could not be parsed."""
 
 
-def _parse_job(path: Path, kind: str | None, resolver: _Resolver, load_id: str) -> ParseOutcome:
+def _parse_job(path: Path, kind: str | None, resolver: _Resolver, load_id: str, spill: Path | None
+               ) -> ParseOutcome:
     try:
         spec, batch, read = parse_file(path, kind, resolver, load_id)
+        # parked where parsed: a worker hands back file names instead of pickling the frames through its pipe
+        parked = Parked.of(batch, spill)
     except Exception as exc:  # returned, not raised: one bad file must not abort the others
         return exc
-    return spec.name, batch, read
+    return spec.name, batch, read, parked
 
 
 def _parse_phase(items: list[tuple[Path, str | None]], resolver: _Resolver, load_id: str,
                  progress: Callable[[str], None] | None, *, parallel: bool = True,
-                 bar: Task | None = None) -> list[ParseOutcome]:
-    """Parse ``items`` (in order), in two processes when they are big enough to pay for it; ``bar`` counts files."""
+                 bar: Task | None = None, spill: Path | None = None) -> list[ParseOutcome]:
+    """Parse ``items`` (in order), in two processes when they are big enough to pay for it; ``bar`` counts files;
+    frames are parked in ``spill`` when given (:class:`Parked`)."""
     bar = bar or Task()
     size = sum(p.stat().st_size for p, _ in items if p.exists())
     if not parallel or len(items) < 2 or size < PARALLEL_MIN_BYTES:
@@ -319,7 +432,7 @@ def _parse_phase(items: list[tuple[Path, str | None]], resolver: _Resolver, load
             if progress:
                 progress(path.name)
             bar.describe(f"解析 {path.name} / parsing {path.name}")
-            outcomes.append(_parse_job(path, k, resolver, load_id))
+            outcomes.append(_parse_job(path, k, resolver, load_id, spill))
             bar.advance()
         return outcomes
     import multiprocessing
@@ -327,7 +440,7 @@ def _parse_phase(items: list[tuple[Path, str | None]], resolver: _Resolver, load
     from concurrent.futures.process import BrokenProcessPool
 
     if "fork" not in multiprocessing.get_all_start_methods():
-        return _parse_phase(items, resolver, load_id, progress, parallel=False, bar=bar)
+        return _parse_phase(items, resolver, load_id, progress, parallel=False, bar=bar, spill=spill)
     if progress:
         progress(", ".join(p.name for p, _ in items))
     # fork, not spawn: spawn re-runs the caller's __main__ module in each child (a user's script without a
@@ -336,13 +449,14 @@ def _parse_phase(items: list[tuple[Path, str | None]], resolver: _Resolver, load
         with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork")) as pool:
             # biggest files first, so that one worker is not left with a big file at the end
             order = sorted(range(len(items)), key=lambda i: -(items[i][0].stat().st_size if items[i][0].exists() else 0))
-            futures = {i: pool.submit(_parse_job, items[i][0], items[i][1], resolver, load_id) for i in order}
+            futures = {i: pool.submit(_parse_job, items[i][0], items[i][1], resolver, load_id, spill)
+                       for i in order}
             bar.describe(f"解析 {len(items)} 个文件 / parsing {len(items)} files")
             for _done in as_completed(futures.values()):
                 bar.advance()
             return [futures[i].result() for i in range(len(items))]
     except (BrokenProcessPool, OSError):  # e.g. out of memory for a second process: parse here instead
-        return _parse_phase(items, resolver, load_id, progress, parallel=False, bar=bar)
+        return _parse_phase(items, resolver, load_id, progress, parallel=False, bar=bar, spill=spill)
 
 
 def _order(paths: Sequence[tuple[Path, str | None]]) -> list[tuple[Path, str | None]]:
@@ -351,30 +465,37 @@ def _order(paths: Sequence[tuple[Path, str | None]]) -> list[tuple[Path, str | N
     return sorted(paths, key=rank)
 
 
-def write_batch(store: Store, batch: Batch, conflicts: list[Conflict] | None = None) -> None:
-    """Write nodes (in model order) then edges of one batch; conflicting values are appended to ``conflicts``."""
-    with progress_task("写入 / writing tables", total=len(batch.nodes) + len(batch.edges)) as bar:
-        for kind in model().node_names:
-            if kind in batch.nodes:
-                bar.describe(f"写入 {kind} / writing {kind}")
-                store.upsert_nodes(kind, pd.concat(batch.nodes[kind], ignore_index=True), conflicts)
-                bar.advance()
-        for kind in model().edge_names:
-            if kind in batch.edges:
-                bar.describe(f"写入 {kind} / writing {kind}")
-                store.upsert_edges(kind, pd.concat(batch.edges[kind], ignore_index=True), conflicts)
-                bar.advance()
+def write_parked(store: Store, parked: Sequence[Parked], conflicts: list[Conflict] | None = None) -> None:
+    """One write per kind for the frames of several files: nodes in model order, then edges.
 
+    A kind's frames of every file (in the order of ``parked``) are taken just before its write, combined,
+    written, and released after it, so the call holds one kind at a time. Conflicting values are appended to
+    ``conflicts``.
 
-def merge_batches(batches: Sequence[Batch]) -> Batch:
-    """One batch holding every node and edge frame of ``batches`` (in order; issues are not carried)."""
-    merged = Batch()
-    for b in batches:
-        for kind, frames in b.nodes.items():
-            merged.nodes.setdefault(kind, []).extend(frames)
-        for kind, frames in b.edges.items():
-            merged.edges.setdefault(kind, []).extend(frames)
-    return merged
+    Example:
+        >>> import tempfile, pathlib
+        >>> from guanlian.graph import open_store
+        >>> b = Batch(); b.add_nodes("Unit", pd.DataFrame({"key": ["unit:甲"], "name": ["甲"], "src_file": ["u.csv"],
+        ...                                                  "src_row": [2]}))
+        >>> s = open_store(pathlib.Path(tempfile.mkdtemp()) / "store")
+        >>> write_parked(s, [Parked.of(b, None)]); s.counts()["Unit"]
+        1
+    """
+    m = model()
+    todo: list[tuple[Side, str]] = [("nodes", k) for k in m.node_names] + [("edges", k) for k in m.edge_names]
+    todo = [(side, kind) for side, kind in todo if any(p.has(side, kind) for p in parked)]
+    with progress_task("写入 / writing tables", total=len(todo)) as bar:
+        for side, kind in todo:
+            bar.describe(f"写入 {kind} / writing {kind}")
+            frames = [f for p in parked for f in p.take(side, kind)]
+            rows = pd.concat(frames, ignore_index=True)
+            del frames
+            if side == "nodes":
+                store.upsert_nodes(kind, rows, conflicts)
+            else:
+                store.upsert_edges(kind, rows, conflicts)
+            del rows
+            bar.advance()
 
 
 def rebuild_paid(store: Store) -> int:
@@ -422,11 +543,11 @@ class LoadPlan:
 
 @dataclass
 class ParsedFiles:
-    """What the parse phase hands on: one result per file, every issue, and the batches still to write."""
+    """What the parse phase hands on: one result per file, every issue, and the frames still to write."""
 
     results: list[FileResult]
     issues: list[dict[str, object]]
-    pending: list[tuple[Path, str, str, Batch, FileResult]]
+    pending: list[tuple[Path, str, str, Parked, FileResult]]
     seconds: float
 
 
@@ -466,12 +587,12 @@ def plan_load(store: Store, paths: Sequence[Path | str], kind: str | None,
     return LoadPlan(load_id, phases, out, journal, before, resolver, journal.derive_pending("PAID"), started)
 
 
-def parse_files(plan: LoadPlan, progress: Callable[[str], None] | None) -> ParsedFiles:
+def parse_files(plan: LoadPlan, progress: Callable[[str], None] | None, spill: Path | None = None) -> ParsedFiles:
     """Parse phase: read, validate and build every file, phase by phase; account for every row.
 
     A later phase resolves names against what earlier phases learnt (codes of registry companies, officials).
     A file already loaded with identical content (per the journal) is parsed, so its counts and issues are
-    reported, but not queued for writing.
+    reported, but not queued for writing. Frames are parked in ``spill`` when given (:class:`Parked`).
 
     Returns:
         :class:`ParsedFiles`: per-file results (``read == loaded + rejected``), issues, batches to write.
@@ -480,14 +601,14 @@ def parse_files(plan: LoadPlan, progress: Callable[[str], None] | None) -> Parse
     outcomes: list[tuple[Path, str | None, ParseOutcome]] = []
     with progress_task("解析 / parsing", total=sum(len(p) for p in plan.phases)) as bar:
         for phase in plan.phases:
-            parsed = _parse_phase(phase, plan.resolver, plan.load_id, progress, bar=bar)
+            parsed = _parse_phase(phase, plan.resolver, plan.load_id, progress, bar=bar, spill=spill)
             for (path, k), outcome in zip(phase, parsed, strict=True):
                 outcomes.append((path, k, outcome))
                 if not isinstance(outcome, Exception):
                     plan.resolver.learn(outcome[1])
     results: list[FileResult] = []
     issues: list[dict[str, object]] = []
-    pending: list[tuple[Path, str, str, Batch, FileResult]] = []
+    pending: list[tuple[Path, str, str, Parked, FileResult]] = []
     for path, k, outcome in outcomes:
         result = FileResult(str(path), k)
         if isinstance(outcome, Exception):
@@ -499,7 +620,7 @@ def parse_files(plan: LoadPlan, progress: Callable[[str], None] | None) -> Parse
             issues.append({"file": path.name, "row": 0, "field": "", "value": "", "severity": "rejected",
                            "code": "file", "reason_zh": str(exc), "reason_en": str(exc)})
             continue
-        kind_name, batch, read = outcome
+        kind_name, batch, read, parked = outcome
         spec = KINDS[kind_name]
         result.kind = spec.name
         result.read = read
@@ -509,8 +630,9 @@ def parse_files(plan: LoadPlan, progress: Callable[[str], None] | None) -> Parse
         sha = fingerprint(path)
         if plan.journal.is_completed(sha, path.name, spec.name, plan.counts_before):
             result.notes.append("已导入过(同一文件),未重复写入 / already loaded (same file); not written again")
+            parked.drop()
         else:
-            pending.append((path, sha, spec.name, batch, result))
+            pending.append((path, sha, spec.name, parked, result))
         issues.extend({"file": path.name, **i} for i in batch.issues)
         results.append(result)
     return ParsedFiles(results, issues, pending, time.perf_counter() - t0)
@@ -529,7 +651,7 @@ def write_files(store: Store, plan: LoadPlan, parsed: ParsedFiles,
     t0 = time.perf_counter()
     journal, load_id, pending = plan.journal, plan.load_id, parsed.pending
     if pending:
-        if any("PAYMENT" in b.edges for *_x, b, _r in pending):
+        if any(p.has("edges", "PAYMENT") for *_x, p, _r in pending):
             journal.dirty(load_id, "PAID")
             plan.paid_dirty = True
         journal.dirty(load_id, MATCH_STEP)  # new rows: the matcher's links are stale until `match` runs
@@ -550,7 +672,7 @@ def write_files(store: Store, plan: LoadPlan, parsed: ParsedFiles,
         if progress:
             progress("写入图存储 / writing the graph")
         conflicts: list[Conflict] = []
-        write_batch(store, merge_batches([b for *_x, b, _r in pending]), conflicts)
+        write_parked(store, [p for *_x, p, _r in pending], conflicts)
         parsed.issues.extend(conflict_issue(c) for c in conflicts)
         counts_now = store.counts()
         journal.completed_many(load_id, [(path, sha, kind_name, r.read, r.loaded, r.rejected)
@@ -628,8 +750,9 @@ def load_files(
         LoadSummary with per-file counts (``read == loaded + rejected``), counts before/after per kind.
     """
     plan = plan_load(store, paths, kind, kinds, rejects_path)
-    parsed = parse_files(plan, progress)
-    relinked, write_s = write_files(store, plan, parsed, progress)
+    with spill_folder([p for phase in plan.phases for p, _k in phase]) as spill:
+        parsed = parse_files(plan, progress, spill)
+        relinked, write_s = write_files(store, plan, parsed, progress)
     derive_s = derive(store, plan)
     parse_s = time.perf_counter() - plan.started - write_s - derive_s
     return report(store, plan, parsed, relinked, {"parse": parse_s, "write": write_s, "derive": derive_s})

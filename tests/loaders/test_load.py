@@ -294,6 +294,78 @@ def test_parallel_parse_gives_the_same_graph(tmp_path: Path, monkeypatch: pytest
     pd.testing.assert_frame_equal(parallel.query(q), serial.query(q))
 
 
+def test_frames_parked_on_disk_give_the_same_graph(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 18: a big load parks each parsed file's frames on disk until their kind is written; forced here on the
+    small case (in the two workers too), the graph digest (provenance included) is the in-memory one, and the
+    private folder is gone afterwards."""
+    import tempfile
+
+    from reliability.graphdigest import digest
+
+    import guanlian.loaders.pipeline as pipeline
+
+    files = case_files(tmp_path)
+    in_memory = LadybugStore(tmp_path / "memory")
+    load_files(in_memory, files)
+    spills = tmp_path / "tmp"
+    spills.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spills))
+    monkeypatch.setattr(pipeline, "SPILL_MIN_BYTES", 0)
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 0)
+    parked = LadybugStore(tmp_path / "parked")
+    summary = load_files(parked, files)
+    assert all(f.error is None for f in summary.files)
+    assert digest(parked) == digest(in_memory)
+    assert list(spills.iterdir()) == []
+
+
+def test_parked_frames_round_trip_and_leave_no_file(tmp_path: Path) -> None:
+    from guanlian.loaders.pipeline import Parked
+    from guanlian.loaders.spec import Batch
+
+    frame = pd.DataFrame({"key": ["unit:甲", "unit:乙"], "sources": [["a.csv:2"], ["a.csv:3", "b.csv:2"]],
+                          "src_row": pd.array([2, None], dtype="Int64")})
+    b = Batch()
+    b.add_nodes("Unit", frame)
+    b.add_edges("SERVES_IN", frame.head(1))
+    p = Parked.of(b, tmp_path)
+    assert (b.nodes, b.edges) == ({}, {})
+    assert len(list(tmp_path.iterdir())) == 2
+    assert p.has("nodes", "Unit") and not p.has("edges", "Unit")  # near miss: same kind name, other side
+    got = p.take("nodes", "Unit")
+    pd.testing.assert_frame_equal(got[0], frame)  # dtypes and list cells survive the pickle
+    assert p.take("nodes", "Unit") == []
+    p.drop()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_spill_folders_of_killed_loads_are_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+    import sys
+    import tempfile
+
+    import guanlian.loaders.pipeline as pipeline
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                          check=True)
+    dead = tmp_path / f"guanlian-load-{gone.stdout.strip()}-x1"
+    live = tmp_path / "guanlian-load-1-x2"  # pid 1 is always running: another load's folder, kept
+    other = tmp_path / "guanlian-loader-5-x3"  # near miss: not our prefix
+    for d in (dead, live, other):
+        d.mkdir()
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"x" * 10)
+    monkeypatch.setattr(pipeline, "SPILL_MIN_BYTES", 10)
+    with pipeline.spill_folder([big]) as folder:
+        assert folder is not None and folder.is_dir()
+        assert not dead.exists() and live.is_dir() and other.is_dir()
+    assert not folder.exists()
+    monkeypatch.setattr(pipeline, "SPILL_MIN_BYTES", 11)  # near miss: one byte below the threshold, in memory
+    with pipeline.spill_folder([big]) as none:
+        assert none is None
+
+
 def test_tenure_dates_keep_the_precision_given(tmp_path: Path, store: LadybugStore) -> None:
     f = write_csv(tmp_path / "o.csv", [["姓名", "工作单位", "任职时间"], ["甲", "乙局", "2014.04—2021.05"],
                                        ["乙", "乙局", "2014-04-03—2021-05-20"]])
