@@ -120,7 +120,7 @@ def check_everything(store_arg: str, tmp_path: Path, env: dict[str, str] | None 
 
     # user-supplied parameters and search text: refused or matched as data, never run
     bad_param = _run("run", "relative_company_paid", "--store", store_arg, "--param", f"min_share={CYPHER}", env=env)
-    assert bad_param.returncode != 0 and "error" in bad_param.stderr.lower()
+    assert bad_param.returncode != 0 and any(w in bad_param.stderr.lower() for w in ("错误", "error"))
     found = _run("find", CYPHER, "--store", store_arg, env=env)
     assert found.returncode in (0, 1), found.stderr[-1000:]
     view = _run("view", COMPANY, "--store", store_arg, "--out", str(tmp_path / "v.html"), env=env)

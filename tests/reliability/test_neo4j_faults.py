@@ -31,7 +31,7 @@ def _one_line_error(proc: subprocess.CompletedProcess[str], *needles: str) -> No
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0, out
     assert "Traceback" not in out, out[-3000:]
-    errors = [ln for ln in proc.stderr.splitlines() if "error" in ln.lower()]
+    errors = [ln for ln in proc.stderr.splitlines() if "error" in ln.lower() or "错误" in ln]  # zh by default
     assert errors, out[-2000:]
     for n in needles:
         assert n.lower() in out.lower(), (n, out[-2000:])
