@@ -71,7 +71,7 @@ def test_folder_that_is_not_a_store_is_refused(tmp_path: Path) -> None:
     (folder / "report.html").write_text("<html></html>", encoding="utf-8")
     for args in _reading_commands(str(folder), tmp_path):
         out = _refused(args, "demo-out")
-        assert "not a guanlian store" in out or "no clue library" in out, out
+        assert "不是图存储" in out or "线索库不存在" in out, out  # zh by default (one vocabulary)
     assert sorted(p.name for p in folder.iterdir()) == ["report.html"], "nothing may be created inside it"
     f = tmp_path / "a-file"
     f.write_text("x", encoding="utf-8")
@@ -94,18 +94,18 @@ def test_only_load_creates_and_scan_warns_until_match(tmp_path: Path) -> None:
 
     r = runner.invoke(app, ["scan", "--store", str(store), "--out", str(tmp_path / "o1")])
     assert r.exit_code == 0, r.output
-    assert "guanlian match" in r.output and "warning" in r.output
+    assert "guanlian match" in r.output and "尚未运行 match" in r.output
 
     r = runner.invoke(app, ["match", "--store", str(store)])
     assert r.exit_code == 0, r.output
     r = runner.invoke(app, ["scan", "--store", str(store), "--out", str(tmp_path / "o2")])
-    assert r.exit_code == 0 and "warning" not in r.output, r.output
+    assert r.exit_code == 0 and "尚未运行 match" not in r.output, r.output
 
     # reloading the same file writes nothing: the links stay current. New rows make them stale again.
     r = runner.invoke(app, ["load", str(src), "--store", str(store), "--kind", "officials"])
     assert r.exit_code == 0, r.output
     r = runner.invoke(app, ["scan", "--store", str(store), "--out", str(tmp_path / "o3")])
-    assert "warning" not in r.output, r.output
+    assert "尚未运行 match" not in r.output, r.output
     more = tmp_path / "more.csv"
     more.write_text(OFFICIALS.replace("张三", "李四").replace("001X", "0028"), encoding="utf-8")
     runner.invoke(app, ["load", str(more), "--store", str(store), "--kind", "officials"])
@@ -120,7 +120,7 @@ def test_clue_library_has_one_default_place(tmp_path: Path) -> None:
     src.write_text(OFFICIALS, encoding="utf-8")
     store = tmp_path / "store"
     assert runner.invoke(app, ["load", str(src), "--store", str(store), "--kind", "officials"]).exit_code == 0
-    _refused(["clues", "list", "--store", str(store)], "no clue library")
+    _refused(["clues", "list", "--store", str(store)], "线索库不存在")
     assert not (store / "clues.db").exists()
     r = runner.invoke(app, ["scan", "--store", str(store), "--out", str(tmp_path / "o"), "--clues"])
     assert r.exit_code == 0, r.output
@@ -142,7 +142,7 @@ def test_neo4j_database_that_does_not_exist_is_refused(neo4j_store: Neo4jStore, 
     dbs = neo4j_store.query("SHOW DATABASES YIELD name RETURN name")["name"].tolist()
     assert "nosuchdb" not in dbs
     assert not sidecar_for(uri, "nosuchdb").exists()
-    _refused(["clues", "list", "--store", uri, "--database", "nosuchdb"], "no clue library")
+    _refused(["clues", "list", "--store", uri, "--database", "nosuchdb"], "线索库不存在")
 
 
 @pytest.mark.neo4j
@@ -176,7 +176,7 @@ def test_neo4j_load_creates_and_clue_library_lives_in_the_sidecar(neo4j_store: N
     assert r.exit_code == 0 and "guanlian match" in r.output, r.output
     assert runner.invoke(app, ["match", "--store", uri]).exit_code == 0
     r = runner.invoke(app, ["scan", "--store", uri, "--out", str(tmp_path / "o"), "--clues"])
-    assert r.exit_code == 0 and "warning" not in r.output, r.output
+    assert r.exit_code == 0 and "尚未运行 match" not in r.output, r.output
     assert (side / "clues.db").is_file()
     assert runner.invoke(app, ["clues", "list", "--store", uri]).exit_code == 0
 
