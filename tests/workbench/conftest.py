@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -131,3 +132,31 @@ def bench(world: World, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tu
     wb = Workbench(world.location, clues=clues, sidecar=sidecar)
     yield wb, make_client(wb)
     wb.close()
+
+
+@contextmanager
+def running_workbench(wb: Workbench) -> Iterator[str]:
+    """Serve ``wb`` with uvicorn on a free loopback port in a thread; yields its base URL, stops it after.
+    (The browser tests need a real server; closing ``wb`` stays with the caller.)"""
+    import threading
+    import time
+
+    import uvicorn
+
+    from guanlian.workbench.server import free_port
+
+    port = free_port()
+    srv = uvicorn.Server(uvicorn.Config(create_app(wb, Settings(token=TOKEN)), host="127.0.0.1", port=port,
+                                        log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if srv.started:
+            break
+        time.sleep(0.05)
+    assert srv.started
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,12 +16,10 @@ from typing import Any
 
 import pytest
 
-from guanlian.workbench.app import Settings, create_app
-from guanlian.workbench.server import free_port
 from guanlian.workbench.service import Workbench
 from tests.browser import GuardedPage
 from tests.judgements.test_judgements import _only_on
-from tests.workbench.conftest import HOSTILE, TOKEN, TRADITIONAL, World
+from tests.workbench.conftest import HOSTILE, TOKEN, TRADITIONAL, World, running_workbench
 
 pytestmark = pytest.mark.browser
 
@@ -41,24 +37,12 @@ class Served:
 
 @pytest.fixture(scope="module")
 def served(ladybug_world: World, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    import uvicorn
 
     tmp = tmp_path_factory.mktemp("bworld")
     shutil.copytree(ladybug_world.location, tmp / "store")
     wb = Workbench(str(tmp / "store"), clues=tmp / "clues.db")
-    port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(wb, Settings(token=TOKEN)), host="127.0.0.1", port=port,
-                                        log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    assert srv.started
-    yield Served(f"http://127.0.0.1:{port}", wb)
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with running_workbench(wb) as url:
+        yield Served(url, wb)
     wb.close()
 
 

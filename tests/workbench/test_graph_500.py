@@ -5,8 +5,6 @@ DataSets already drawn, in place — the same network object, the same DataSets,
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,11 +13,9 @@ import pandas as pd
 import pytest
 
 from guanlian.graph.ladybug import LadybugStore
-from guanlian.workbench.app import Settings, create_app
-from guanlian.workbench.server import free_port
 from guanlian.workbench.service import Workbench
 from tests.browser import GuardedPage
-from tests.workbench.conftest import TOKEN
+from tests.workbench.conftest import TOKEN, running_workbench
 
 pytestmark = pytest.mark.browser
 
@@ -45,24 +41,12 @@ def _star_store(path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def star(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    import uvicorn
 
     tmp = tmp_path_factory.mktemp("star")
     _star_store(tmp / "store")
     wb = Workbench(str(tmp / "store"), clues=tmp / "clues.db")
-    port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(wb, Settings(token=TOKEN)), host="127.0.0.1", port=port,
-                                        log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    assert srv.started
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with running_workbench(wb) as url:
+        yield url
     wb.close()
 
 
