@@ -40,6 +40,9 @@ from guanlian.values.vocab import (
 if TYPE_CHECKING:
     import pandas as pd
 
+    from guanlian.matching.matcher import MatchSummary
+    from guanlian.workflow import DemoResult, ScanResult
+
 app = typer.Typer(
     name="guanlian",
     help="关联: 发现干部、企业与资金之间的隐藏关联 / find hidden related-party links.",
@@ -205,12 +208,14 @@ def load(
     if kind and kind not in KINDS:
         fail(f"未知类型 {kind!r}；可选：{', '.join(KINDS)}", f"unknown kind {kind!r}; known: {', '.join(KINDS)}")
     paths, kinds = expand_manifests(files, kind)
-    with opened(store, database, create=True) as s, reporting(err, enabled=wanted(err, as_json=as_json)):
-        summary = load_files(s, paths, kinds=kinds, rejects_path=rejects)
-    if as_json:
-        sys.stdout.write(summary.to_json() + "\n")
-    else:
-        print_load_summary(console, summary, _lang(lang))
+    with reporting(err, enabled=wanted(err, as_json=as_json), lang=_lang(lang)) as report:
+        with opened(store, database, create=True) as s:
+            summary = load_files(s, paths, kinds=kinds, rejects_path=rejects)
+        report.done()
+        if as_json:
+            sys.stdout.write(summary.to_json() + "\n")
+        else:
+            print_load_summary(console, summary, _lang(lang))
     if not summary.ok:
         raise typer.Exit(1)
 
@@ -255,18 +260,26 @@ def match(store: StoreOpt = None, database: DatabaseOpt = None, as_json: Annotat
           engine: EngineOpt = "in-process", spark_master: SparkMasterOpt = None, conf: SparkConfOpt = None,
           lang: LangOpt = "zh") -> None:
     """人员与企业匹配 / Link persons (POSSIBLY_SAME) and companies (SAME_COMPANY) with scored edges (idempotent)."""
-    from guanlian.values.vocab import TIER, tr
     from guanlian.workflow import match as match_all
 
     code = _lang(lang)
-    zh = code == "zh"
     link = _link_engine(engine, spark_master, conf)
-    with opened(store, database) as s, reporting(err, enabled=wanted(err, as_json=as_json)):
-        try:
-            summary = match_all(s, engine=link)
-        except RuntimeError as exc:  # SparkError: a job failed
-            fail(exc)
-            return
+    with reporting(err, enabled=wanted(err, as_json=as_json), lang=code) as report:
+        with opened(store, database) as s:
+            try:
+                summary = match_all(s, engine=link)
+            except RuntimeError as exc:  # SparkError: a job failed
+                fail(exc)
+                return
+        report.done()
+        _print_match(summary, code, as_json)
+
+
+def _print_match(summary: MatchSummary, code: Lang, as_json: bool) -> None:
+    """What ``match`` prints for a :class:`~guanlian.matching.matcher.MatchSummary`: JSON or tables."""
+    from guanlian.values.vocab import TIER, tr
+
+    zh = code == "zh"
     tiers = summary.per_tier()
     kinds = summary.per_kind()
     if as_json:
@@ -487,13 +500,15 @@ def collide(
 
     language = _lang(lang)
     link = _link_engine(engine, spark_master, conf)
-    try:
-        result = collide_files(left, right, left_kind, right_kind, out, show_ids=show_ids, engine=link, side=side,
-                               lang=language, unmatched=unmatched)
-    except (ValueError, OSError, RuntimeError) as exc:
-        fail(exc)
-        return
-    console.print(result.summary, markup=False, highlight=False, soft_wrap=True)
+    with reporting(err, enabled=wanted(err), lang=language) as report:
+        try:
+            result = collide_files(left, right, left_kind, right_kind, out, show_ids=show_ids, engine=link,
+                                   side=side, lang=language, unmatched=unmatched)
+        except (ValueError, OSError, RuntimeError) as exc:
+            fail(exc)
+            return
+        report.done()
+        console.print(result.summary, markup=False, highlight=False, soft_wrap=True)
 
 
 # -- saved queries ----------------------------------------------------------------------------------------
@@ -668,14 +683,20 @@ def scan(
     code = _lang(lang)
     queries_lib = _library(queries_dir)
     try:
-        with opened(store, database) as s, reporting(err, enabled=wanted(err)):
-            library = default_clues_path(s.location, database) if clues else None
-            result = scan_to_dir(s, out, params=params, queries=queries_lib, lang=code,
-                                 show_ids=show_ids, clues=library, views=n_views)
-            lost = _orphaned(s)
+        with reporting(err, enabled=wanted(err), lang=code) as report:
+            with opened(store, database) as s:
+                library = default_clues_path(s.location, database) if clues else None
+                result = scan_to_dir(s, out, params=params, queries=queries_lib, lang=code,
+                                     show_ids=show_ids, clues=library, views=n_views)
+                lost = _orphaned(s)
+            report.done()
+            _print_scan(result, lost, library, code)
     except QueryError as exc:
         fail(exc)
-        return
+
+
+def _print_scan(result: ScanResult, lost: list[Any], library: Path | None, code: Lang) -> None:
+    """What ``scan`` prints after its run: the stale-match warning, counts, report and clue library paths."""
     if result.match_stale:
         err.print(say("[bold yellow]注意:[/] 上次导入后尚未运行 match,经模糊关联的发现可能缺失;请先运行 "
                       "`guanlian match`", "[bold yellow]warning:[/] rows were loaded after the last `guanlian match`: "
@@ -730,10 +751,12 @@ def export_neo4j_import_cmd(
     """导出 neo4j-admin import 文件 / Write CSVs for `neo4j-admin database import`."""
     from guanlian.graph.neo4j_import import export_neo4j_import
 
-    with opened(store, database) as s:
-        files = export_neo4j_import(s, out)
-    console.print(say(f"已写出 {len(files)} 个文件到 {out}；导入命令见 {files[-1]}",
-                      f"wrote {len(files)} files to {out}; run {files[-1]}"), highlight=False)
+    with reporting(err, enabled=wanted(err), lang=_lang(lang)) as report:
+        with opened(store, database) as s:
+            files = export_neo4j_import(s, out)
+        report.done()
+        console.print(say(f"已写出 {len(files)} 个文件到 {out}；导入命令见 {files[-1]}",
+                          f"wrote {len(files)} files to {out}; run {files[-1]}"), highlight=False)
 
 
 @app.command()
@@ -777,19 +800,25 @@ def demo(
     show_ids: ShowIdsOpt = False,
 ) -> None:
     """演示 / Generate a synthetic case, load, match, scan, and write the report, views and clue library."""
-    from guanlian.report_console import print_load_summary
     from guanlian.workflow import run_demo
 
     if size not in ("tiny", "small", "medium", "large"):
         fail(f"--size 只能是 tiny、small、medium 或 large，而不是 {size!r}", f"unknown size {size!r}: tiny, small, medium "
              "or large")
-    with reporting(err, enabled=wanted(err), lang=_lang(lang)):
-        result = run_demo(out, size=size, seed=seed, store=store, lang=_lang(lang), show_ids=show_ids,
+    code = _lang(lang)
+    with reporting(err, enabled=wanted(err), lang=code) as report:
+        result = run_demo(out, size=size, seed=seed, store=store, lang=code, show_ids=show_ids,
                           progress=lambda msg: console.print(f"[dim]… {escape(msg)}[/]"), on_error=fail)
-    print_load_summary(console, result.load, _lang(lang))
+        report.done()
+        _print_demo(result, store, out, code)
+
+
+def _print_demo(result: DemoResult, store: str | None, out: Path, code: Lang) -> None:
+    """What ``demo`` prints after its run: the load summary, links per tier, findings, report and workbench."""
+    from guanlian.report_console import print_load_summary
     from guanlian.values.vocab import TIER, tr
 
-    code = _lang(lang)
+    print_load_summary(console, result.load, code)
     tiers = ", ".join(f"{tr(TIER, t, code)} {n}" for t, n in result.match_tiers.items())
     if code == "zh":
         console.print(f"匹配(模糊关联): {tiers}")

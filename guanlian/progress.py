@@ -189,15 +189,41 @@ def wanted(console: Console, *, as_json: bool = False) -> bool:
     return not as_json and console.is_terminal
 
 
+@dataclass
+class Report:
+    """The handle :func:`reporting` yields: :meth:`done` ends the bars, so what the command prints next (its
+    summary) comes after them and before the final line."""
+
+    progress: Progress | None = None
+    _stopped: bool = False
+
+    def done(self) -> None:
+        """Stop the progress display (idempotent; a no-op when nothing is shown)."""
+        if self.progress is not None and not self._stopped:
+            self._stopped = True
+            self.progress.stop()
+
+
 @contextmanager
-def reporting(console: Console, *, enabled: bool = True, lang: Lang = "zh") -> Iterator[None]:
+def reporting(console: Console, *, enabled: bool = True, lang: Lang = "zh") -> Iterator[Report]:
     """Show the tasks started inside this block as progress bars on ``console``, then the final line.
 
     With ``enabled`` False (see :func:`wanted`) the block runs silently: the tasks are no-ops. Task labels are
-    written ``中文 / English`` by the library; the bars show the half in ``lang``.
+    written ``中文 / English`` by the library; the bars show the half in ``lang``. The final line (wall time and
+    peak memory, :func:`final_line`) is printed when the block ends, after anything the command printed once it
+    called :meth:`Report.done`, so it is the command's last line.
+
+    Example:
+        >>> import io
+        >>> out = io.StringIO()
+        >>> with reporting(Console(file=out, force_terminal=True, color_system=None), lang="en") as report:
+        ...     report.done()
+        ...     print("summary", file=out)
+        >>> out.getvalue().splitlines()[-1].startswith("done: ")
+        True
     """
     if not enabled:
-        yield
+        yield Report()
         return
     started = time.perf_counter()
     progress = _LateProgress(
@@ -207,10 +233,14 @@ def reporting(console: Console, *, enabled: bool = True, lang: Lang = "zh") -> I
     )
     token = _ACTIVE.set(progress)
     lang_token = _LANG.set(lang)
+    report = Report(progress)
     try:
-        with progress:
-            yield
+        progress.start()
+        try:
+            yield report
+        finally:
+            _ACTIVE.reset(token)
+            _LANG.reset(lang_token)
+            report.done()
     finally:
-        _ACTIVE.reset(token)
-        _LANG.reset(lang_token)
         console.print(final_line(time.perf_counter() - started, peak_rss_bytes(), lang), style="dim", highlight=False)

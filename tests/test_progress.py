@@ -82,3 +82,30 @@ def test_load_reports_files_parsed_and_tables_written(tmp_path: Path, monkeypatc
     out = buf.getvalue()
     assert f"{len(files)}/{len(files)}" in out  # one count per file parsed
     assert "写入" in out and "汇总付款" in out  # tables written, PAID totals rebuilt (labels in Chinese)
+
+
+def test_each_command_ends_with_the_final_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """load, match and scan end with the time-and-memory line, in the command's language, after their summary
+    (stdout and stderr share one terminal here, so the order is the one a user sees)."""
+    from typer.testing import CliRunner
+
+    from guanlian import cli
+
+    world = generate(tmp_path / "w", size="tiny", seed=3)
+    store = str(tmp_path / "store")
+    runs = [
+        (["load", str(world.files[0][0].parent / "manifest.json"), "--store", store, "--lang", "en"], "done: "),
+        (["match", "--store", store], "完成: "),
+        (["scan", "--store", store, "--out", str(tmp_path / "out"), "--views", "none", "--lang", "en"], "done: "),
+    ]
+    for args, final in runs:
+        shared, buf = terminal()
+        monkeypatch.setattr(cli, "console", shared)
+        monkeypatch.setattr(cli, "err", shared)
+        result = CliRunner().invoke(cli.app, args)
+        assert result.exit_code == 0, result.output
+        lines = [line for line in buf.getvalue().splitlines() if line.strip()]
+        assert len(lines) > 1, args[0]  # the command's own summary came first
+        assert lines[-1].startswith(final) and "GiB" in lines[-1], (args[0], lines[-3:])
+        other = "完成: " if final == "done: " else "done: "
+        assert not any(line.startswith(other) for line in lines), args[0]  # one final line, one language

@@ -13,6 +13,7 @@ import numpy as np
 from guanlian.demo.render import render_file
 from guanlian.demo.specs import assign_files, file_specs
 from guanlian.demo.world import KINDS, SIZES, World
+from guanlian.progress import phase, start
 
 SIZE_NAMES: tuple[str, ...] = tuple(SIZES)
 
@@ -60,12 +61,14 @@ def generate(out_dir: Path, size: str = "small", seed: int = 7) -> DemoManifest:
     data = out_dir / "data"
     data.mkdir(parents=True, exist_ok=True)
     world = World(size, seed)
-    tables = world.build()
+    with phase("生成演示世界 / building the synthetic world"):
+        tables = world.build()
     rng = np.random.default_rng([seed, 20241231])
     specs = file_specs(size)
     manifest = DemoManifest(truth_path=out_dir / "truth.json")
     bad_rows: dict[str, dict[str, int]] = {}
     where: dict[str, list[dict[str, Any]]] = {}
+    bar = start("写出演示文件 / writing the demo files", total=sum(len(specs[kind]) for kind in KINDS))
     for kind in KINDS:
         df = tables[kind]
         idx = assign_files(kind, df, world, rng)
@@ -73,11 +76,13 @@ def generate(out_dir: Path, size: str = "small", seed: int = 7) -> DemoManifest:
         for j, spec in enumerate(specs[kind]):
             part = df[idx == j]
             r = render_file(part, spec, data, rng, world.cfg.bad if spec.bad else 0)
+            bar.advance()
             manifest.files.append((r.path, kind))
             if r.bad:
                 bad_rows[r.path.name] = r.bad
             for tag, rows in r.tag_rows.items():
                 where.setdefault(tag, []).append({"file": f"data/{r.path.name}", "kind": kind, "rows": rows})
+    bar.close()
     (data / "manifest.json").write_text(
         json.dumps({"files": [{"path": p.name, "kind": k} for p, k in manifest.files]}, ensure_ascii=False, indent=2)
         + "\n",

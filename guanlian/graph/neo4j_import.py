@@ -39,6 +39,7 @@ import pandas as pd
 
 from guanlian.graph.store import Store, StoreError
 from guanlian.model import EdgeKind, NodeKind, Prop, model
+from guanlian.progress import start
 
 COMMAND_FILE = "neo4j-admin-import.sh"
 
@@ -143,7 +144,9 @@ def export_neo4j_import(store: Store, out_dir: Path, database: str = "neo4j") ->
     out_dir.mkdir(parents=True, exist_ok=True)
     m = model()
     written: list[Path] = []
+    bar = start("导出表 / exporting tables", total=len(m.nodes) + sum(len(ek.endpoints) for ek in m.edges))
     for nk in m.nodes:
+        bar.advance()
         frame = store.query(_node_query(nk))
         if frame.empty:
             continue
@@ -153,6 +156,7 @@ def export_neo4j_import(store: Store, out_dir: Path, database: str = "neo4j") ->
         written.append(path)
     for ek in m.edges:
         for src, dst in ek.endpoints:
+            bar.advance()
             frame = store.query(_edge_query(ek, src, dst))
             if frame.empty:
                 continue
@@ -165,6 +169,7 @@ def export_neo4j_import(store: Store, out_dir: Path, database: str = "neo4j") ->
             ]
             _write(path, header, frame, ["string", "string", *(p.type for p in ek.all_props)], ek.name)
             written.append(path)
+    bar.close()
     argv = import_command([Path(p.name) for p in written], database)
     script = out_dir / COMMAND_FILE
     script.write_text(
