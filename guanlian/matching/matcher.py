@@ -196,12 +196,16 @@ class BlockingRule:
         parts: the key parts, in order.
         masked_only: pairs are kept only when at least one side has a masked resident ID.
         doc: what the key is.
+        label_zh: a short Chinese name, for the explanation of a pair found in a capped block.
+        label_en: the same in English.
     """
 
     name: str
     parts: tuple[KeyPart, ...]
     masked_only: bool = False
     doc: str = ""
+    label_zh: str = ""
+    label_en: str = ""
 
     def __call__(self, left: pd.DataFrame, right: pd.DataFrame) -> KeyPair:
         return _combine([p.codes(left, right) for p in self.parts], right is left)
@@ -227,22 +231,32 @@ def _rules(*rules: BlockingRule) -> dict[str, BlockingRule]:
 
 
 BLOCKING_RULES: dict[str, BlockingRule] = _rules(
-    BlockingRule("id", (KeyPart("c_id"),), doc="same valid resident ID"),
+    BlockingRule("id", (KeyPart("c_id"),), doc="same valid resident ID",
+                 label_zh="身份证号", label_en="resident ID"),
     BlockingRule("id_visible", (KeyPart("id_visible", "derived", derive=_visible_keys),), masked_only=True,
-                 doc="first-4 + last-4 ID characters (pairs kept only when one side is masked)"),
-    BlockingRule("name_pinyin", (KeyPart("c_py_key"),), doc="toneless name pinyin"),
-    BlockingRule("name_pinyin_fuzzy", (KeyPart("c_py_fuzzy"),), doc="fuzzy name pinyin"),
+                 doc="first-4 + last-4 ID characters (pairs kept only when one side is masked)",
+                 label_zh="证号可见位", label_en="visible ID digits"),
+    BlockingRule("name_pinyin", (KeyPart("c_py_key"),), doc="toneless name pinyin",
+                 label_zh="姓名拼音", label_en="name pinyin"),
+    BlockingRule("name_pinyin_fuzzy", (KeyPart("c_py_fuzzy"),), doc="fuzzy name pinyin",
+                 label_zh="模糊拼音", label_en="fuzzy pinyin"),
     BlockingRule("initials_birth_year", (KeyPart("c_init_key"), KeyPart("by", "positive")),
-                 doc="surname + sorted given-name initials + birth year"),
+                 doc="surname + sorted given-name initials + birth year",
+                 label_zh="姓+名首字母+出生年", label_en="surname, initials and birth year"),
     BlockingRule("surname_birth_date", (KeyPart("c_sur_py"), KeyPart("by", "positive"), KeyPart("bm", "positive"),
-                                        KeyPart("bd", "positive")), doc="surname + full birth date"),
-    BlockingRule("phone", (KeyPart("c_phone"),), doc="same phone"),
+                                        KeyPart("bd", "positive")), doc="surname + full birth date",
+                 label_zh="姓+出生日期", label_en="surname and birth date"),
+    BlockingRule("phone", (KeyPart("c_phone"),), doc="same phone",
+                 label_zh="电话", label_en="phone"),
     BlockingRule("employer_surname", (KeyPart("c_sur_py"), KeyPart("c_employer", "mapped", fn=company_trade_name)),
-                 doc="surname + employer trade name"),
-    BlockingRule("other_id", (KeyPart("c_other_id"),), doc="same other identity number (passport, permit, SSN …)"),
+                 doc="surname + employer trade name",
+                 label_zh="姓+单位字号", label_en="surname and employer"),
+    BlockingRule("other_id", (KeyPart("c_other_id"),), doc="same other identity number (passport, permit, SSN …)",
+                 label_zh="其他证件号", label_en="other ID number"),
     BlockingRule("latin_birth_date", (KeyPart("latin", "positive"), KeyPart("by", "positive"),
                                       KeyPart("bm", "positive"), KeyPart("bd", "positive")),
-                 doc="full birth date, for Latin-script names (no surname/pinyin key to pair them on)"),
+                 doc="full birth date, for Latin-script names (no surname/pinyin key to pair them on)",
+                 label_zh="出生日期（拉丁字母姓名）", label_en="birth date (Latin names)"),
 )
 """Named blocking rules, each declared as the parts of a per-record key: records with equal keys are
 paired. Keys: valid resident ID; first-4 + last-4 ID characters (pairs kept only when one side is masked);
@@ -425,8 +439,59 @@ def _unique_sorted(code: IndexArray) -> IndexArray:
     return code[keep]
 
 
+CappedBlocks = dict[str, tuple[IndexArray, IndexArray, IndexArray, IndexArray]]
+"""Per blocking rule with refined (capped) blocks: ``(left rows, their keys, right rows, their keys)`` of
+the records in those blocks, rows ascending."""
+
+
+def capped_rules(capped: CappedBlocks, li: IndexArray, ri: IndexArray) -> IndexArray:
+    """Per pair, a bit mask over :data:`BLOCKING_RULES` (bit ``i`` = the ``i``-th rule): the pair shares a key
+    of that rule whose block was too big and was refined by birth year (so namesakes with another or no birth
+    year were not compared in it). 0 = no capped block.
+
+    Example:
+        >>> rows = np.array([0, 1]); keys = np.array([7, 7])
+        >>> capped_rules({"name_pinyin": (rows, keys, rows, keys)}, np.array([0, 0]), np.array([1, 2])).tolist()
+        [4, 0]
+    """
+    out = np.zeros(len(li), dtype=np.int64)
+    order = list(BLOCKING_RULES)
+    for name, (rows_l, keys_l, rows_r, keys_r) in capped.items():
+        kl = _lookup(rows_l, keys_l, li)
+        kr = _lookup(rows_r, keys_r, ri)
+        out |= np.where((kl >= 0) & (kl == kr), np.int64(1) << order.index(name), 0)
+    return out
+
+
+def _lookup(rows: IndexArray, keys: IndexArray, at: IndexArray) -> IndexArray:
+    """``keys`` of the sorted ``rows`` at positions ``at`` (-1 where a position is not among them)."""
+    if not len(rows):
+        return np.full(len(at), -1, dtype=np.int64)
+    pos = np.minimum(np.searchsorted(rows, at), len(rows) - 1)
+    return np.where(rows[pos] == at, keys[pos], -1).astype(np.int64)
+
+
+def capped_note(mask: int) -> tuple[str, str]:
+    """The sentence (zh, en) an explanation ends with when its pair came from capped blocks (bit mask from
+    :func:`capped_rules`; 0 → empty strings).
+
+    Example:
+        >>> capped_note(4)[1]
+        "; block 'name pinyin' capped: too many pairs, split by birth year (records with another or no birth year were not compared in it)"
+    """
+    if not mask:
+        return "", ""
+    rules = [r for i, r in enumerate(BLOCKING_RULES.values()) if mask >> i & 1]
+    zh = "、".join(f"「{r.label_zh or r.name}」" for r in rules)
+    en = ", ".join(f"'{r.label_en or r.name}'" for r in rules)
+    return (f"；分块{zh}过大，已按出生年份细分（出生年份不同或不详的记录未在此块中比较）",
+            f"; block {en} capped: too many pairs, split by birth year (records with another or no birth year "
+            "were not compared in it)")
+
+
 def candidate_pairs(left: pd.DataFrame, right: pd.DataFrame, config: MatchConfig | None = None,
-                    self_join: bool = False) -> tuple[IndexArray, IndexArray, int]:
+                    self_join: bool = False, capped: CappedBlocks | None = None
+                    ) -> tuple[IndexArray, IndexArray, int]:
     """Candidate pairs from the blocking rules, deduplicated.
 
     Args:
@@ -436,6 +501,7 @@ def candidate_pairs(left: pd.DataFrame, right: pd.DataFrame, config: MatchConfig
             are recoded jointly first.
         config: which rules and the block-size cap.
         self_join: keep each unordered pair once (``li < ri``) and never a record with itself.
+        capped: if given, receives the records in refined blocks per rule (for :func:`capped_rules`).
 
     Returns:
         ``(li, ri, refined_keys)``: row positions into ``left`` and ``right``, sorted, plus how many keys
@@ -462,11 +528,15 @@ def candidate_pairs(left: pd.DataFrame, right: pd.DataFrame, config: MatchConfig
         skip = None
         if name in _NESTED and _NESTED[name] in seen:
             skip = _covered_blocks(kl, kr, *seen[_NESTED[name]], same=right is left)
-        big_rows: list[npt.NDArray[np.bool_]] | None = [] if name in _NESTED.values() else None
+        big_rows: list[npt.NDArray[np.bool_]] | None = [] if (
+            name in _NESTED.values() or capped is not None) else None
         li, ri, ref = _pairs_for_key(kl, kr, self_join, cfg.max_block_pairs, left["by"], right["by"], ml, mr,
                                      skip, big_rows)
-        if big_rows is not None:
+        if big_rows is not None and name in _NESTED.values():
             seen[name] = (kl, kr, big_rows[0], big_rows[1])
+        if capped is not None and ref and big_rows is not None:
+            rows_l, rows_r = np.flatnonzero(big_rows[0]), np.flatnonzero(big_rows[1])
+            capped[name] = (rows_l, kl[rows_l], rows_r, kr[rows_r])
         chunks.append(np.sort(li * nr + ri))
         refined += ref
     if not chunks:
@@ -516,6 +586,8 @@ class Scored:
     """Pairs given to :func:`score_pairs` (more than ``len(li)`` when ``linkable_only`` left some out)."""
     month_only: npt.NDArray[np.bool_] | None = None
     """Pairs ``probable`` on a shared birth month alone (before :func:`ambiguous_month` demotes some)."""
+    capped: IndexArray | None = None
+    """Per pair, the rules whose capped block it shares (:func:`capped_rules`); the explanation says so."""
 
     def explanations(self, mask: npt.NDArray[np.bool_] | None = None) -> tuple[list[str], list[str]]:
         """Chinese and English explanations for the selected pairs (default: all).
@@ -532,6 +604,9 @@ class Scored:
         tier_codes, _ = pd.factorize(self.tier[sel])
         score_codes, score_u = pd.factorize(self.score[sel])
         key = (key * (len(TIER_PHRASE) + 1) + tier_codes) * max(len(score_u), 1) + score_codes
+        if self.capped is not None:
+            capped_codes, capped_u = pd.factorize(self.capped[sel])
+            key = key * max(len(capped_u), 1) + capped_codes
         inv, uniq = pd.factorize(key)
         first = np.empty(len(uniq), dtype=np.int64)
         first[inv[::-1]] = np.arange(len(sel), dtype=np.int64)[::-1]
@@ -562,6 +637,10 @@ class Scored:
         if zh_missing:
             zh += "；无从比较：" + "、".join(zh_missing)
             en += "; not available: " + ", ".join(en_missing)
+        if self.capped is not None and self.capped[i]:
+            note_zh, note_en = capped_note(int(self.capped[i]))
+            zh += note_zh
+            en += note_en
         return zh, en
 
 
@@ -717,8 +796,12 @@ def match_records(left: pd.DataFrame, right: pd.DataFrame | None = None, config:
             lf = rf = prepare_records(left)
         else:
             lf, rf = prepare_pair(left, right)
-        li, ri, refined = candidate_pairs(lf, rf, cfg, self_join=right is None)
-        return score_pairs(lf, rf, li, ri, cfg, linkable_only=linkable_only), lf, rf, refined
+        capped: CappedBlocks = {}
+        li, ri, refined = candidate_pairs(lf, rf, cfg, self_join=right is None, capped=capped)
+        scored = score_pairs(lf, rf, li, ri, cfg, linkable_only=linkable_only)
+        if capped:
+            scored.capped = capped_rules(capped, scored.li, scored.ri)
+        return scored, lf, rf, refined
     # Names with a former-name note: each alias is matched as a record of its own, then folded back.
     lt, lo, la = lx or (left, np.arange(len(left), dtype=np.int64), np.zeros(len(left), np.int8))
     if right is None:
@@ -730,8 +813,11 @@ def match_records(left: pd.DataFrame, right: pd.DataFrame | None = None, config:
         lf, rf = prepare_pair(lt, rt)
         lf["alias"] = la
         rf["alias"] = ra
-    li, ri, refined = candidate_pairs(lf, rf, cfg, self_join=right is None)
+    capped = {}
+    li, ri, refined = candidate_pairs(lf, rf, cfg, self_join=right is None, capped=capped)
     scored = score_pairs(lf, rf, li, ri, cfg, linkable_only=linkable_only)
+    if capped:
+        scored.capped = capped_rules(capped, scored.li, scored.ri)
     return _fold_aliases(scored, lo, ro, right is None), lf, rf, refined
 
 
@@ -819,7 +905,7 @@ def _fold_aliases(scored: Scored, lo: IndexArray, ro: IndexArray, self_join: boo
     keep = order[first]
     return Scored(a[keep], b[keep], scored.score[keep], scored.tier[keep],
                   {k: v[keep] for k, v in scored.levels.items()}, scored.comparisons, scored.conflicting_ids,
-                  scored.candidates)
+                  scored.candidates, capped=None if scored.capped is None else scored.capped[keep])
 
 
 @dataclass

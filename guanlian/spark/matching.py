@@ -120,13 +120,16 @@ _OUT_SCHEMA = ("li bigint, ri bigint, score double, tier string, explanation_zh 
                "month_only boolean, alt_zh string, alt_en string, candidates bigint, conflicts bigint")
 
 
-def _score_fn(config: MatchConfig, columns: list[str], rows: int) -> Any:
+def _score_fn(config: MatchConfig, columns: list[str], rows: int, capped: dict[str, set[str]]) -> Any:
     """The ``mapInArrow`` function of the scoring stage: score_pairs on batches of joined pairs. Each batch
     also emits one row with ``tier`` null that carries its candidate and conflicting-ID counts.
 
     :func:`ambiguous_month` looks across all pairs, so it is left to the driver: pairs resting on a birth
     month alone carry ``month_only`` and their explanation as ``possible`` (``alt_*``) in case they are demoted.
+    ``capped``: per rule, the keys of its refined blocks; a pair sharing one is marked (:func:`capped_rules`'s
+    bit mask), so the explanation states the cap as in process.
     """
+    bits = {name: np.int64(1) << list(BLOCKING_RULES).index(name) for name in capped}
 
     def run(it: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for table in _batches(it, rows):
@@ -135,6 +138,13 @@ def _score_fn(config: MatchConfig, columns: list[str], rows: int) -> Any:
             rf = pd.DataFrame({c: df[f"r_{c}"] for c in columns})
             pos = np.arange(len(df), dtype=np.int64)
             scored = score_pairs(lf, rf, pos, pos, config, linkable_only=True, month_ambiguity=False)
+            if capped:
+                mask = np.zeros(len(df), dtype=np.int64)
+                for name, keys in capped.items():
+                    lk, rk = df[f"l_k_{name}"], df[f"r_k_{name}"]
+                    hit = (lk.notna() & (lk == rk) & lk.isin(keys)).to_numpy(dtype=bool)
+                    mask |= np.where(hit, bits[name], 0)
+                scored.capped = mask[scored.li]
             keep = scored.tier != ""
             zh, en = scored.explanations(keep)
             month = scored.month_only if scored.month_only is not None else np.zeros(len(keep), dtype=bool)
@@ -199,6 +209,8 @@ class SparkEngine:
         self.max_salts = max_salts
         self.batch_rows = batch_rows
         self.last = SparkRun()
+        self._capped: dict[str, set[str]] = {}
+        """Keys of the refined blocks per rule, from the last :meth:`candidate_pairs` (for the explanations)."""
 
     # -- input ------------------------------------------------------------------------------------------
 
@@ -268,6 +280,8 @@ class SparkEngine:
         per_task = np.where(special["big"], pairs_per_block / 60.0, pairs_per_block) / self.salt_pairs
         special["salts"] = np.clip(np.ceil(per_task), 1, self.max_salts).astype("int32")
         self.last.refined_keys = int(special["big"].sum())
+        big = special[special["big"]]
+        self._capped = {str(r): set(g["key"].astype(str)) for r, g in big.groupby("rule")}
         self.last.salted_keys = int((special["salts"] > 1).sum())
         info = self.spark.createDataFrame(
             special[["rule", "key", "big", "salts"]] if len(special) else
@@ -301,12 +315,13 @@ class SparkEngine:
         """Linked pairs (and one count row per batch, ``tier`` null) of candidate pairs. ``aliases``: the
         records include former names, so the feature frames carry the ``alias`` flag (as in process)."""
         cols = [*FEATURE_COLUMNS, *(["alias"] if aliases else [])]
-        lsel = left.select(*(left[c].alias(f"l_{c}") for c in ("rid", *cols)))
+        keys = [f"k_{name}" for name in self._capped]  # a pair sharing a capped block says so
+        lsel = left.select(*(left[c].alias(f"l_{c}") for c in ("rid", *cols, *keys)))
         r = left if right is None else right
-        rsel = r.select(*(r[c].alias(f"r_{c}") for c in ("rid", *cols)))
+        rsel = r.select(*(r[c].alias(f"r_{c}") for c in ("rid", *cols, *keys)))
         joined = pairs.join(lsel, pairs["li"] == lsel["l_rid"]).join(rsel, pairs["ri"] == rsel["r_rid"])
         joined = joined.drop("li", "ri")
-        return joined.mapInArrow(_score_fn(config, cols, self.batch_rows), _OUT_SCHEMA)
+        return joined.mapInArrow(_score_fn(config, cols, self.batch_rows, dict(self._capped)), _OUT_SCHEMA)
 
     # -- whole runs -------------------------------------------------------------------------------------
 

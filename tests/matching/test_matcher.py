@@ -8,7 +8,14 @@ from stdnum.cn import ric
 
 from guanlian.graph.ladybug import LadybugStore
 from guanlian.matching.features import prepare_records
-from guanlian.matching.matcher import MatchConfig, candidate_pairs, collide, find_candidates, match_store
+from guanlian.matching.matcher import (
+    MatchConfig,
+    candidate_pairs,
+    collide,
+    find_candidates,
+    link_records,
+    match_store,
+)
 
 
 def make_id(body17: str) -> str:
@@ -153,6 +160,20 @@ def test_big_blocks_refined_by_birth_year() -> None:
     assert refined == 1
     assert len(li) == 3 * (10 * 9 // 2)
     assert all(int(f.loc[a, "by"]) == int(f.loc[b, "by"]) for a, b in zip(li, ri, strict=True))
+
+
+def test_capped_block_is_stated_in_the_explanation() -> None:
+    names = ["张伟"] * 30 + ["李娜", "李娜"]
+    dates = [f"{1950 + i % 3}-01-0{1 + i % 9}" for i in range(30)] + ["1960-02-02", "1960-02-02"]
+    df = pd.DataFrame({"name": names, "birth_date": dates})
+    capped = link_records(df, None, MatchConfig(max_block_pairs=50, blocking_rules=("name_pinyin",)))
+    by_pair = dict(zip(zip(capped.li.tolist(), capped.ri.tolist(), strict=True), capped.explanation_en, strict=True))
+    zh = dict(zip(zip(capped.li.tolist(), capped.ri.tolist(), strict=True), capped.explanation_zh, strict=True))
+    assert "block 'name pinyin' capped: too many pairs, split by birth year" in by_pair[(0, 3)]
+    assert "分块「姓名拼音」过大，已按出生年份细分" in zh[(0, 3)]
+    assert "capped" not in by_pair[(30, 31)]  # near miss: the small 李娜 block was not capped
+    uncapped = link_records(df, None, MatchConfig(blocking_rules=("name_pinyin",)))
+    assert not any("capped" in e for e in uncapped.explanation_en)
 
 
 # --- store ---------------------------------------------------------------------------------------------

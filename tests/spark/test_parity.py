@@ -56,6 +56,10 @@ def test_self_match_with_capped_and_salted_blocks(labelled: tuple[pd.DataFrame, 
     got = engine(both, None, cfg)
     assert expected.refined_keys > 0 and engine.last.salted_keys > 0
     assert_same(got, expected)
+    # A pair from a capped block says so (identically on both engines, checked above) ...
+    noted = [e for e in got.explanation_en if "capped: too many pairs, split by birth year" in e]
+    assert noted and any("过大，已按出生年份细分" in z for z in got.explanation_zh)
+    assert len(noted) < len(got)  # ... and a pair found only through small blocks does not
     # Near miss: without the cap more pairs are compared, so the capped run must really have dropped some.
     assert link_records(both, None, MatchConfig()).candidates > expected.candidates
 
