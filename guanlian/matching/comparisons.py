@@ -398,6 +398,9 @@ class BirthDate(Comparison):
         Level("same_year", 1.0, "年份相同(一方仅有年份)", "same year (one side has only the year)"),
         Level("close", -3.0, "相近(可能录入错误)", "close (possible typing error)"),
         Level("different", -8.0, "不同", "different"),
+        Level("typo_impossible", 3.0, "一方日期不存在(月或日不可能，录入错误)，逐位比对仅一两位不同",
+              "one side is an impossible date (month or day out of range: a typing error); digit by digit only one "
+              "or two digits differ"),
     )
 
     def levels_for(self, pairs: Pairs, context: dict[str, IntArray]) -> IntArray:
@@ -416,10 +419,20 @@ class BirthDate(Comparison):
         close = (full & (ya == yb) & (ma == mb)) | swapped | (full & (ya == yb) & (da == db)) | (
             full & (ma == mb) & (da == db) & (np.abs(ya - yb) <= 10) & ((ya - yb) % 10 == 0)
         ) | (full & ((ma != mb) | (da != db)) & (_digit_differences(ya, ma, da, yb, mb, db) <= 2))
+        # A written date with an impossible month or day (19403407) keeps only its year above; its digits still
+        # say which date was meant, so compare them with the other side's digit by digit.
+        wa, wb = pairs.ints("birth_digits")
+        wa, wb = wa.astype(np.int64), wb.astype(np.int64)
+        impossible = present & (wa % 10000 != 0) & (wb % 10000 != 0) & (
+            ((ma == 0) & (wa % 10000 // 100 > 12)) | ((da == 0) & (wa % 100 > 31))
+            | ((mb == 0) & (wb % 10000 // 100 > 12)) | ((db == 0) & (wb % 100 > 31)))
+        typo_impossible = impossible & (_digit_differences(wa // 10000, wa // 100 % 100, wa % 100, wb // 10000,
+                                                           wb // 100 % 100, wb % 100) <= 2)
         return self._select(len(pairs), [
             (~present, "missing"),
             (vs_id, "exact_vs_id"),
             (exact, "exact"),
+            (typo_impossible, "typo_impossible"),
             (same_month, "same_month"),
             (same_year, "same_year"),
             (close, "close"),
@@ -484,9 +497,13 @@ class Address(Comparison):
     levels = (
         Level("missing", 0.0, "缺失", "missing"),
         Level("same", 4.0, "相同", "identical", corroborates=True),
-        Level("similar", 4.0, "大部分词语相同(逐词比对)", "mostly the same words (compared word by word)",
+        Level("similar", 6.0, "大部分词语相同(逐词比对：门牌、街道、地区、邮编)",
+              "mostly the same words (compared word by word: number, street, locality, postcode)",
               corroborates=True),
         Level("different", 0.0, "不同", "different"),
+        Level("same_words", 7.0, "相同(逐词书写的完整地址：门牌、街道、地区、邮编)",
+              "identical (a full address written in words: number, street, locality, postcode)",
+              corroborates=True),
     )
 
     def levels_for(self, pairs: Pairs, context: dict[str, IntArray]) -> IntArray:
@@ -494,6 +511,7 @@ class Address(Comparison):
             return np.full(len(pairs), self.level("missing"), dtype=np.int8)
         a, b = pairs.mapped_codes("c_address", normalize_address)
         present = (a >= 0) & (b >= 0)
+        worded_l, _ = pairs.mapped_codes("c_address", _worded_address)
         similar = np.zeros(len(pairs), dtype=bool)
         todo = np.flatnonzero(present & (a != b))
         if len(todo):
@@ -510,8 +528,23 @@ class Address(Comparison):
             worded = np.array([x.count(" ") >= 2 and y.count(" ") >= 2 for x, y in zip(wa, wb, strict=True)],
                               dtype=bool)
             similar[todo] = ((sim >= 80) & worded)[inv]
-        return self._select(len(pairs), [(~present, "missing"), (a == b, "same"), (similar, "similar")],
-                            "different")
+        return self._select(len(pairs), [(~present, "missing"), ((a == b) & (worded_l >= 0), "same_words"),
+                                         (a == b, "same"), (similar, "similar")], "different")
+
+
+def _worded_address(s: str) -> str:
+    """The normalised address when it is written in words (Latin script: at least three words, one of them a
+    number), else ``""``. Such an address names one dwelling; a Chinese address is one run of characters, and
+    a household's members share it.
+
+    Example:
+        >>> _worded_address("8 Stanley Street, Miami 4223 NSW"), _worded_address("江西省吉安市青原区")
+        ('8 stanley street miami 4223 nsw', '')
+    """
+    words = _addr_tokens(s).split()
+    if len(words) < 3 or not any(w.isdigit() for w in words) or not all(w.isascii() for w in words):
+        return ""
+    return " ".join(words)
 
 
 def _addr_tokens(s: str) -> str:
@@ -565,8 +598,8 @@ class OtherId(Comparison):
     levels = (
         # "not_needed", not "missing": most records carry no other ID, and explanations need not say so
         Level("not_needed", 0.0, "缺失", "missing"),
-        Level("same", 12.0, "相同", "identical", corroborates=True),
-        Level("one_edit", 7.0, "仅一处录入差异(错字、漏字、多字或相邻两字颠倒)",
+        Level("same", 16.0, "相同", "identical", corroborates=True),
+        Level("one_edit", 10.0, "仅一处录入差异(错字、漏字、多字或相邻两字颠倒)",
               "one typing difference (a wrong, missing or extra character, or two neighbours swapped)",
               corroborates=True),
         Level("different", -1.0, "不同(可能换发或另一种证件)", "different (maybe re-issued or another kind)"),

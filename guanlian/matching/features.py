@@ -64,7 +64,7 @@ within one coding)."""
 FEATURE_COLUMNS: tuple[str, ...] = (
     "name", "name_norm", "name_key", "surname", "sorted_key", "py_key", "py_fuzzy", "init_key", "sur_py", "name_len",
     "id_raw", "id_number", "id_status", "id_prefix", "id_suffix", "id_len",
-    "by", "bm", "bd", "birth_src", "sex", "phone", "address", "employer", "other_id", "latin",
+    "by", "bm", "bd", "birth_src", "birth_digits", "sex", "phone", "address", "employer", "other_id", "latin",
     *CODE_COLUMNS, "c_id", "id_kind",
 )
 """Columns of the frame :func:`prepare_records` returns."""
@@ -456,8 +456,9 @@ def _parse_birth_slow(s: pd.Series) -> dict[str, IntArray]:
 
 def _parse_birth(raw: pa.Array) -> dict[str, IntArray]:
     """ISO-ish dates (``1968-01-05``, ``1968-01``, ``1968``, ``19680105``, ``1968年1月5日``) → y, m, d ints
-    (0 when unknown). Plain ASCII ISO dates are read from their bytes; the rest go through the reference
-    parser."""
+    (0 when unknown), and ``digits``: the date as written, YYYYMMDD as one integer, kept also when the month or
+    day is impossible (``19403407``: a typing error; 0 when there is no year). Plain ASCII ISO dates are read from
+    their bytes; the rest go through the reference parser."""
     n = len(raw)
     y = np.zeros(n, dtype=np.int64)
     m = np.zeros(n, dtype=np.int64)
@@ -477,11 +478,13 @@ def _parse_birth(raw: pa.Array) -> dict[str, IntArray]:
         idx = np.flatnonzero(rest)
         slow = _parse_birth_slow(pd.Series(raw.take(pa.array(idx)).to_numpy(zero_copy_only=False), dtype=object))
         y[idx], m[idx], d[idx] = slow["y"], slow["m"], slow["d"]
+    written = (y >= 1880) & (y <= 2100) & (m >= 0) & (m <= 99) & (d >= 0) & (d <= 99)
+    digits = np.where(written, y * 10000 + m * 100 + d, 0)
     bad_m = (m < 0) | (m > 12)
     m[bad_m] = 0
     d[bad_m | (d > 31) | (d < 0)] = 0
     y[(y < 1880) | (y > 2100)] = 0
-    return {"y": y, "m": m, "d": d}
+    return {"y": y, "m": m, "d": d, "digits": digits}
 
 
 _SEX = {"M": 1, "男": 1, "MALE": 1, "F": 2, "女": 2, "FEMALE": 2}
@@ -547,6 +550,8 @@ def _features(cols: dict[str, pa.Array]) -> dict[str, object]:
     out["bm"] = np.where(from_id, im, b["m"]).astype(np.int8)
     out["bd"] = np.where(from_id, iday, b["d"]).astype(np.int8)
     out["birth_src"] = np.where(from_id, 2, np.where(b["y"] > 0, 1, 0)).astype(np.int8)
+    id_digits = iy.astype(np.int64) * 10000 + im.astype(np.int64) * 100 + iday.astype(np.int64)
+    out["birth_digits"] = np.where(from_id, id_digits, b["digits"]).astype(np.int32)
     out["sex"] = np.where(isex > 0, isex, _sex_field(cols["sex"])).astype(np.int8)
     phone, phone_code = _phones(cols["phone"])
     out["phone"] = phone
@@ -600,7 +605,8 @@ def prepare_records(df: pd.DataFrame) -> pd.DataFrame:
     Returns:
         A frame with :data:`FEATURE_COLUMNS`. ``by``/``bm``/``bd`` are the effective birth year, month and
         day (0 = unknown) and ``birth_src`` says where they came from (0 none, 1 the birth-date field,
-        2 the resident ID); ``sex`` is 0 unknown, 1 male, 2 female. ``c_*`` columns are integer codes of
+        2 the resident ID); ``birth_digits`` is the date as written (YYYYMMDD, impossible months and days
+        kept, 0 = none); ``sex`` is 0 unknown, 1 male, 2 female. ``c_*`` columns are integer codes of
         the string keys (see :data:`CODE_COLUMNS`).
 
     Example:

@@ -28,6 +28,7 @@ Example:
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -226,6 +227,20 @@ class BlockingRule:
                                            null_handling="emit_null")
 
 
+def address_numbers(address: str) -> str:
+    """The numbers of an address written in Latin script, in order (house number, postcode…), as a blocking
+    key; ``""`` unless there are at least two (a lone house number pairs too many records).
+
+    Example:
+        >>> address_numbers("7 churchill way, greenskopes, seven hills 2449 vic"), address_numbers("12 high st")
+        ('7|2449', '')
+    """
+    if not address.isascii():
+        return ""
+    nums = re.findall(r"\d+", address)
+    return "|".join(nums) if len(nums) >= 2 else ""
+
+
 def _rules(*rules: BlockingRule) -> dict[str, BlockingRule]:
     return {r.name: r for r in rules}
 
@@ -257,6 +272,11 @@ BLOCKING_RULES: dict[str, BlockingRule] = _rules(
                                       KeyPart("bm", "positive"), KeyPart("bd", "positive")),
                  doc="full birth date, for Latin-script names (no surname/pinyin key to pair them on)",
                  label_zh="出生日期（拉丁字母姓名）", label_en="birth date (Latin names)"),
+    BlockingRule("latin_address_numbers", (KeyPart("latin", "positive"),
+                                           KeyPart("c_address", "mapped", fn=address_numbers)),
+                 doc="the numbers of the address (house number, postcode), for Latin-script names: pairs a "
+                     "record whose name, birth date and other ID all carry typos",
+                 label_zh="地址中的门牌号与邮编（拉丁字母姓名）", label_en="address numbers (Latin names)"),
 )
 """Named blocking rules, each declared as the parts of a per-record key: records with equal keys are
 paired. Keys: valid resident ID; first-4 + last-4 ID characters (pairs kept only when one side is masked);
@@ -660,7 +680,8 @@ _OTHER = OtherId()
 def _other_id_same(levels: Mapping[str, npt.NDArray[np.int8]]) -> npt.NDArray[np.bool_]:
     lv = levels.get(OtherId.name)
     n = len(next(iter(levels.values()))) if levels else 0
-    out: npt.NDArray[np.bool_] = (lv == _OTHER.level("same")) if lv is not None else np.zeros(n, dtype=bool)
+    out: npt.NDArray[np.bool_] = (np.isin(lv, [_OTHER.level("same"), _OTHER.level("one_edit")]) if lv is not None
+                                  else np.zeros(n, dtype=bool))
     return out
 
 

@@ -29,9 +29,11 @@ def labelled() -> tuple[pd.DataFrame, pd.DataFrame]:
     employers = np.array(["吉安华信科技有限公司", "华信建筑工程（吉安）有限责任公司", "江西鑫盛建材有限公司", ""])
     others = np.array(["E12345678", "G7654321", "H0123456", ""])
     latin = np.array(["john smith", "mary jones", "SMITH, John", "li wei"])
+    addresses = np.array(["8 stanley street, miami 4223 nsw", "12 high st, kew 3101 vic", "江西省吉安市青原区", ""])
     for df in (left, right):
         df["employer"] = employers[rng.integers(0, 4, len(df))]
         df["other_id"] = others[rng.integers(0, 4, len(df))]
+        df["address"] = addresses[rng.integers(0, 4, len(df))]
         df.loc[df.index[:40], "name"] = latin[rng.integers(0, 4, 40)]
     left.loc[left.index[:40], "birth_date"] = right["birth_date"].iloc[:40].to_numpy()
     return left, right
