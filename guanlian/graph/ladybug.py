@@ -330,6 +330,11 @@ class LadybugStore:
     def query(self, cypher: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
         return self._fetch(cypher, params)
 
+    def rows(self, cypher: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        result = self._result(cypher, params)
+        cols = result.get_column_names()
+        return [dict(zip(cols, row, strict=True)) for row in result.get_all()]
+
     def execute(self, cypher: str, params: dict[str, Any] | None = None) -> None:
         try:
             self._run(cypher, params)
@@ -367,7 +372,8 @@ class LadybugStore:
         self.close()
 
     # -- internals --------------------------------------------------------------------------------------
-    def _fetch(self, cypher: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+    def _result(self, cypher: str, params: dict[str, Any] | None = None) -> Any:
+        """The engine's result of a read (the last statement's), engine errors turned into StoreError."""
         try:
             result = self._run(cypher, params)
         except RuntimeError as exc:
@@ -377,6 +383,10 @@ class LadybugStore:
             raise StoreError(f"查询失败 / query failed on LadybugDB: {exc}") from None
         if isinstance(result, list):
             result = result[-1]
+        return result
+
+    def _fetch(self, cypher: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+        result = self._result(cypher, params)
         df: pd.DataFrame = result.get_as_df()
         wide = [i for i, t in enumerate(result.get_column_data_types()) if t == "INT128"]
         if wide and len(df):

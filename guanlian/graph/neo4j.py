@@ -569,6 +569,23 @@ class Neo4jStore:
         keys, data = self._run(run)
         return pd.DataFrame(data, columns=keys)
 
+    def rows(self, cypher: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Run read-only Cypher; one dict per row, values as :meth:`query` gives them (no DataFrame)."""
+        q = _cypher(cypher)
+
+        def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
+            result = tx.run(q, params or {})
+            keys = list(result.keys())
+            plain = _native
+            return [dict(zip(keys, [v if type(v) in _SCALARS else plain(v) for v in row], strict=True))
+                    for row in result.values()]
+
+        def run() -> list[dict[str, Any]]:
+            with self._session() as s:
+                return s.execute_read(work)
+
+        return self._run(run)
+
     def execute(self, cypher: str, params: dict[str, Any] | None = None) -> None:
         """Run one write statement with parameters in a managed write transaction."""
         q = _cypher(cypher)

@@ -80,6 +80,15 @@ class Store(Protocol):
     def query(self, cypher: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
         """Run read-only Cypher with parameters; one DataFrame column per RETURN item."""
 
+    def rows(self, cypher: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Run read-only Cypher with parameters; one dict per row (RETURN names → plain Python values, None for
+        null). For small results (an entity's edges, one node): no DataFrame is built, and an integer column
+        with nulls keeps its integers.
+
+        Example:
+            >>> # store.rows("MATCH (n:Unit) WHERE n.key = $k RETURN n.name AS name", {"k": "unit:某局"})
+        """
+
     def execute(self, cypher: str, params: dict[str, Any] | None = None) -> None:
         """Run a write statement with parameters."""
 

@@ -106,11 +106,7 @@ def cite_linked_records(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
 
 def _records(store: Store, cypher: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-    df = store.query(cypher, params)
-    if df.empty:
-        return []
-    cols = [str(c) for c in df.columns]  # zip is several times faster than to_dict(orient="records") here
-    return [dict(zip(cols, row, strict=True)) for row in df.itertuples(index=False, name=None)]
+    return store.rows(cypher, params)  # small results: building a DataFrame would cost more than the query
 
 
 def resolve_entity(

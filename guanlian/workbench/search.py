@@ -244,6 +244,8 @@ class SearchIndex:
                                     "name": pd.Series([f for _, _, f in found], dtype=object)})
         forms_frame["norm"] = [_norm(k, f) for _, k, f in found]
         index._init_columns(frame, forms_frame)
+        if index._texts().usable:
+            index._texts().by_char()  # built with the index, not by the first search that needs it
         return index
 
     def search(self, q: str, *, kinds: Iterable[str] | None = None, limit: int = 20) -> list[Hit]:
@@ -316,6 +318,27 @@ class _Text:
         self.lengths = lengths
         self.starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]]).astype(np.int64) if len(texts) else lengths
         self.points = np.frombuffer(self.joined.encode("utf-32-le"), dtype=np.uint32) if self.usable else None
+        self._postings: tuple[np.ndarray, dict[int, tuple[int, int]]] | None = None
+
+    def by_char(self) -> tuple[np.ndarray, dict[int, tuple[int, int]]]:
+        """Every character occurrence's text position, grouped by character (code point → its slice), built
+        on first use: a query then reads the occurrences of its own few characters instead of the whole text.
+
+        Example:
+            >>> owner, where = _Text(["刘桂", "王刘"]).by_char()
+            >>> a, b = where[ord("刘")]; owner[a:b].tolist()
+            [0, 1]
+        """
+        if self._postings is None:
+            assert self.points is not None
+            owner = np.repeat(np.arange(len(self.texts), dtype=np.int32), self.lengths + 1)
+            order = np.argsort(self.points, kind="stable")
+            cps = self.points[order]
+            firsts = np.flatnonzero(np.r_[True, cps[1:] != cps[:-1]]) if len(cps) else np.zeros(0, dtype=np.int64)
+            ends = np.r_[firsts[1:], len(cps)]
+            where = {int(cps[a]): (int(a), int(b)) for a, b in zip(firsts, ends, strict=True)}
+            self._postings = (owner[order], where)
+        return self._postings
 
     def containing(self, part: str) -> np.ndarray:
         """Positions (ascending) of the texts that contain ``part``."""
@@ -333,10 +356,9 @@ class _Text:
         n = len(self.texts)
         if not self.usable or self.points is None or not n or not q:
             return np.arange(n, dtype=np.int64)
-        wanted = np.zeros(0x110000, dtype=bool)  # a lookup table by code point (np.isin took 10× longer here)
-        wanted[[ord(c) for c in set(q)]] = True
-        at = np.flatnonzero(wanted[self.points])
-        shared = np.bincount(np.searchsorted(self.starts, at, side="right") - 1, minlength=n)
+        owner, where = self.by_char()
+        parts = [owner[a:b] for a, b in (where.get(ord(c), (0, 0)) for c in set(q))]
+        shared = np.bincount(np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32), minlength=n)
         return np.flatnonzero(shared * 200 + 1e-6 >= cutoff * (len(q) + self.lengths)).astype(np.int64)
 
 

@@ -73,3 +73,20 @@ def test_cli_load_and_stats_against_the_server(tmp_path: Path, neo4j_store: Neo4
     assert r.exit_code == 0
     counts = json.loads(r.stdout)
     assert counts == neo4j_store.counts() and counts["Person"] > 0
+
+
+def test_rows_answer_what_query_answers_on_both_engines(tmp_path: Path, neo4j_store: Neo4jStore) -> None:
+    """``Store.rows`` (no DataFrame) gives query's rows as dicts; an integer column with a null keeps its integers
+    (a DataFrame turns it into floats), on both engines alike."""
+    units = pd.DataFrame({"key": ["unit:甲局", "unit:乙局"], "name": ["甲局", "乙局"], "src_file": ["a.csv", "a.csv"],
+                          "src_row": [3, None]})
+    embedded = LadybugStore(tmp_path / "store")
+    cypher = "MATCH (n:Unit) WHERE n.key IN $keys RETURN n.key AS key, n.src_row AS row ORDER BY key"
+    params = {"keys": ["unit:甲局", "unit:乙局", "unit:丙局"]}
+    for store in (embedded, neo4j_store):
+        store.upsert_nodes("Unit", units)
+        got = store.rows(cypher, params)
+        assert got == [{"key": "unit:乙局", "row": None}, {"key": "unit:甲局", "row": 3}], store.engine
+        assert type(got[1]["row"]) is int
+        assert store.query(cypher, params)["key"].tolist() == [r["key"] for r in got]
+        assert store.rows(cypher, {"keys": ["unit:丙局"]}) == []  # a near miss: no such unit
