@@ -209,7 +209,16 @@ class BlockingRule:
     label_en: str = ""
 
     def __call__(self, left: pd.DataFrame, right: pd.DataFrame) -> KeyPair:
-        return _combine([p.codes(left, right) for p in self.parts], right is left)
+        parts: list[KeyPair] = []
+        for p in self.parts:
+            pl, pr = p.codes(left, right)
+            if not ((pl >= 0).any() or (pr >= 0).any()):
+                # A part no record has (no Latin name in a Chinese registry): the later parts, such as a
+                # string function over every distinct address, need not be computed.
+                none = np.full(len(left), -1, dtype=np.int64)
+                return none, (none if right is left else np.full(len(right), -1, dtype=np.int64))
+            parts.append((pl, pr))
+        return _combine(parts, right is left)
 
     def keys(self, f: pd.DataFrame) -> pa.Array:
         """One text key per record of a prepared frame (null = no key); equal ⇔ equal in-process code.
