@@ -199,18 +199,26 @@ def load(
     rejects: Annotated[Path | None, typer.Option("--rejects", help="Where to write rejects.csv.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     lang: LangOpt = "zh",
+    engine: Annotated[str, typer.Option("--engine", help="Where files are parsed: in-process or spark (UTF-8 CSV "
+                                        "only; pip install 'guanlian[spark]').")] = "in-process",
+    spark_master: SparkMasterOpt = None,
+    conf: SparkConfOpt = None,
 ) -> None:
     """导入文件 / Load personnel, registry and payment files into the store."""
     from guanlian.loaders import KINDS, load_files
     from guanlian.report_console import print_load_summary
-    from guanlian.workflow import expand_manifests
+    from guanlian.workflow import expand_manifests, load_parser
 
     if kind and kind not in KINDS:
         fail(f"未知类型 {kind!r}；可选：{', '.join(KINDS)}", f"unknown kind {kind!r}; known: {', '.join(KINDS)}")
     paths, kinds = expand_manifests(files, kind)
+    try:  # before the store is opened: a file Spark cannot read, or a Spark that cannot start, changes nothing
+        parser = load_parser(engine, paths, spark_master, conf or [])
+    except (ValueError, RuntimeError) as exc:
+        fail(exc)
     with reporting(err, enabled=wanted(err, as_json=as_json), lang=_lang(lang)) as report:
         with opened(store, database, create=True) as s:
-            summary = load_files(s, paths, kinds=kinds, rejects_path=rejects)
+            summary = load_files(s, paths, kinds=kinds, rejects_path=rejects, parser=parser)
         report.done()
         if as_json:
             sys.stdout.write(summary.to_json() + "\n")

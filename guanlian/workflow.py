@@ -23,7 +23,7 @@ import pandas as pd
 from guanlian.finding import FindingsDoc
 from guanlian.graph import SIDECAR_FILES, Store, is_uri, open_store, sidecar_for
 from guanlian.loaders.journal import MATCH_STEP, Journal, journal_path
-from guanlian.loaders.pipeline import LoadSummary, load_files
+from guanlian.loaders.pipeline import FileParser, LoadSummary, load_files
 from guanlian.progress import phase
 from guanlian.values.ids import mask_ids_in_text
 from guanlian.values.vocab import Lang, pick
@@ -153,6 +153,29 @@ def link_engine(name: str, spark_master: str | None = None, conf: Sequence[str] 
     from guanlian.spark import SparkEngine, parse_conf, spark_session
 
     return SparkEngine(spark_session(spark_master, parse_conf(conf)))
+
+
+def load_parser(name: str, paths: Sequence[Path], spark_master: str | None = None, conf: Sequence[str] = ()
+                ) -> FileParser | None:
+    """The file parser of ``load --engine NAME``: None (in process) or a Spark one, after checking that Spark can
+    read every file (so nothing is loaded when one cannot be).
+
+    Raises:
+        ValueError: an unknown engine or a malformed ``--conf``.
+        RuntimeError: (``SparkError``) a file Spark cannot read, or pyspark, Java or the master not usable.
+    """
+    if name in ("in-process", "inprocess", "python"):
+        return None
+    if name != "spark":
+        raise ValueError(f"未知引擎 / unknown engine {name!r}: in-process or spark")
+    from guanlian.spark.loading import SparkLoader, spark_readable
+    from guanlian.spark.session import SparkError, parse_conf, spark_session
+
+    for p in paths:
+        why = spark_readable(Path(p))
+        if why:
+            raise SparkError(why)
+    return SparkLoader(spark_session(spark_master, parse_conf(conf)))
 
 
 def collide_files(left: Path, right: Path, left_kind: str | None, right_kind: str | None, out: Path,

@@ -252,6 +252,30 @@ class _Resolver:
         )
 
 
+def build_table(table: RawTable, spec: KindSpec, resolver: _Resolver, load_id: str) -> tuple[Batch, int]:
+    """Build the node and edge frames of a table read from a file (all of it, or one slice of its rows: batches
+    of slices combine into the batch of the whole, :meth:`Batch.compact` being associative). Returns the
+    compacted batch and the rows read. Used by :func:`parse_file` and by the Spark loader on each partition."""
+    batch = Batch()
+    frame = map_columns(table, spec, batch)
+    read = len(frame)
+    frame = _flag_cells(frame, table, batch)
+    rows = frame.reset_index(drop=True)
+    cells = Cells.parse(rows, spec.fields)  # every typed column parsed once, before the builder reads it
+    ctx = dataclasses.replace(resolver.context(table.path.name, load_id, cells), src_ranks=row_ranks(rows, spec.order))
+    built = spec.build(rows, ctx)
+    built.note_references()
+    built.compact()
+    built.issues = batch.issues + built.issues
+    built.rejected_rows |= batch.rejected_rows
+    return built, read
+
+
+FileParser = Callable[[Path, "str | None", "_Resolver", str], "tuple[KindSpec, Batch, int]"]
+"""``(path, kind or None, resolver, load_id) → (kind spec, batch, rows read)``: :func:`parse_file`, or another
+engine's parser (``guanlian.spark.loading.SparkLoader``)."""
+
+
 def parse_file(path: Path, kind: str | None, resolver: _Resolver | None = None, load_id: str = "parse"
                ) -> tuple[KindSpec, Batch, int]:
     """Read and build one file without writing it. Returns (kind, batch, rows read)."""
@@ -262,19 +286,7 @@ def parse_file(path: Path, kind: str | None, resolver: _Resolver | None = None, 
 
     table = read_table(path, score)
     spec = KINDS[kind] if kind else detect_kind(table.header, path)
-    batch = Batch()
-    frame = map_columns(table, spec, batch)
-    read = len(frame)
-    frame = _flag_cells(frame, table, batch)
-    resolver = resolver or _Resolver()
-    rows = frame.reset_index(drop=True)
-    cells = Cells.parse(rows, spec.fields)  # every typed column parsed once, before the builder reads it
-    ctx = dataclasses.replace(resolver.context(path.name, load_id, cells), src_ranks=row_ranks(rows, spec.order))
-    built = spec.build(rows, ctx)
-    built.note_references()
-    built.compact()
-    built.issues = batch.issues + built.issues
-    built.rejected_rows |= batch.rejected_rows
+    built, read = build_table(table, spec, resolver or _Resolver(), load_id)
     for note in table.warnings:
         built.issues.append({"row": 0, "field": "", "value": "", "code": "file", "severity": "warning",
                              "reason_zh": note, "reason_en": note})
@@ -408,10 +420,10 @@ ParseOutcome = tuple[str, Batch, int, Parked] | Exception
 """A parsed file (kind, batch without its frames, rows read, its frames) or why it could not be parsed."""
 
 
-def _parse_job(path: Path, kind: str | None, resolver: _Resolver, load_id: str, spill: Path | None
-               ) -> ParseOutcome:
+def _parse_job(path: Path, kind: str | None, resolver: _Resolver, load_id: str, spill: Path | None,
+               parser: FileParser | None = None) -> ParseOutcome:
     try:
-        spec, batch, read = parse_file(path, kind, resolver, load_id)
+        spec, batch, read = (parser or parse_file)(path, kind, resolver, load_id)
         # parked where parsed: a worker hands back file names instead of pickling the frames through its pipe
         parked = Parked.of(batch, spill)
     except Exception as exc:  # returned, not raised: one bad file must not abort the others
@@ -421,18 +433,20 @@ def _parse_job(path: Path, kind: str | None, resolver: _Resolver, load_id: str, 
 
 def _parse_phase(items: list[tuple[Path, str | None]], resolver: _Resolver, load_id: str,
                  progress: Callable[[str], None] | None, *, parallel: bool = True,
-                 bar: Task | None = None, spill: Path | None = None) -> list[ParseOutcome]:
+                 bar: Task | None = None, spill: Path | None = None, parser: FileParser | None = None
+                 ) -> list[ParseOutcome]:
     """Parse ``items`` (in order), in two processes when they are big enough to pay for it; ``bar`` counts files;
-    frames are parked in ``spill`` when given (:class:`Parked`)."""
+    frames are parked in ``spill`` when given (:class:`Parked`). ``parser``: another engine's (Spark
+    distributes each file itself, so its files are parsed one after the other here)."""
     bar = bar or Task()
     size = sum(p.stat().st_size for p, _ in items if p.exists())
-    if not parallel or len(items) < 2 or size < PARALLEL_MIN_BYTES:
+    if parser is not None or not parallel or len(items) < 2 or size < PARALLEL_MIN_BYTES:
         outcomes: list[ParseOutcome] = []
         for path, k in items:
             if progress:
                 progress(path.name)
             bar.describe(f"解析 {path.name} / parsing {path.name}")
-            outcomes.append(_parse_job(path, k, resolver, load_id, spill))
+            outcomes.append(_parse_job(path, k, resolver, load_id, spill, parser))
             bar.advance()
         return outcomes
     import multiprocessing
@@ -587,12 +601,14 @@ def plan_load(store: Store, paths: Sequence[Path | str], kind: str | None,
     return LoadPlan(load_id, phases, out, journal, before, resolver, journal.derive_pending("PAID"), started)
 
 
-def parse_files(plan: LoadPlan, progress: Callable[[str], None] | None, spill: Path | None = None) -> ParsedFiles:
+def parse_files(plan: LoadPlan, progress: Callable[[str], None] | None, spill: Path | None = None,
+                parser: FileParser | None = None) -> ParsedFiles:
     """Parse phase: read, validate and build every file, phase by phase; account for every row.
 
     A later phase resolves names against what earlier phases learnt (codes of registry companies, officials).
     A file already loaded with identical content (per the journal) is parsed, so its counts and issues are
     reported, but not queued for writing. Frames are parked in ``spill`` when given (:class:`Parked`).
+    ``parser``: parses one file (default :func:`parse_file`; the Spark loader for ``load --engine spark``).
 
     Returns:
         :class:`ParsedFiles`: per-file results (``read == loaded + rejected``), issues, batches to write.
@@ -601,7 +617,7 @@ def parse_files(plan: LoadPlan, progress: Callable[[str], None] | None, spill: P
     outcomes: list[tuple[Path, str | None, ParseOutcome]] = []
     with progress_task("解析 / parsing", total=sum(len(p) for p in plan.phases)) as bar:
         for phase in plan.phases:
-            parsed = _parse_phase(phase, plan.resolver, plan.load_id, progress, bar=bar, spill=spill)
+            parsed = _parse_phase(phase, plan.resolver, plan.load_id, progress, bar=bar, spill=spill, parser=parser)
             for (path, k), outcome in zip(phase, parsed, strict=True):
                 outcomes.append((path, k, outcome))
                 if not isinstance(outcome, Exception):
@@ -734,6 +750,7 @@ def load_files(
     kinds: Sequence[str | None] | None = None,
     rejects_path: Path | None = None,
     progress: Callable[[str], None] | None = None,
+    parser: FileParser | None = None,
 ) -> LoadSummary:
     """Load source files into ``store``, in five named phases: plan → parse → write → derive → report.
 
@@ -745,13 +762,14 @@ def load_files(
         rejects_path: where to write the reject/warning log (CSV, UTF-8 with BOM so Excel opens it);
             default ``rejects.csv`` in the store's sidecar folder (:attr:`Store.sidecar`).
         progress: called with a short message before each file.
+        parser: parses one file (default in process; ``guanlian.spark.loading.SparkLoader`` on Spark).
 
     Returns:
         LoadSummary with per-file counts (``read == loaded + rejected``), counts before/after per kind.
     """
     plan = plan_load(store, paths, kind, kinds, rejects_path)
     with spill_folder([p for phase in plan.phases for p, _k in phase]) as spill:
-        parsed = parse_files(plan, progress, spill)
+        parsed = parse_files(plan, progress, spill, parser)
         relinked, write_s = write_files(store, plan, parsed, progress)
     derive_s = derive(store, plan)
     parse_s = time.perf_counter() - plan.started - write_s - derive_s
