@@ -35,6 +35,16 @@ def test_no_java_names_the_fix(tmp_path: Path) -> None:
     assert "Traceback" not in p.stderr
 
 
+def test_load_without_java_names_the_fix_and_creates_nothing(tmp_path: Path) -> None:
+    csv = tmp_path / "股东.csv"
+    csv.write_text("企业名称,股东名称\n吉安市甲有限公司,张三\n", encoding="utf-8")
+    p = _cli(["load", str(csv), "--store", str(tmp_path / "s"), "--engine", "spark"],
+             {"JAVA_HOME": str(tmp_path / "no-such-jdk")})
+    assert p.returncode == 2 and "JAVA_HOME" in p.stderr and "openjdk-17" in p.stderr
+    assert "Traceback" not in p.stderr
+    assert not (tmp_path / "s").exists()
+
+
 def test_bad_master_url_names_the_fix(tmp_path: Path, spark: Any) -> None:
     p = _cli(["collide", "a.csv", "b.csv", "--engine", "spark", "--spark-master", "nonsense://nowhere",
               "--out", str(tmp_path / "x.csv")], {})
