@@ -70,6 +70,27 @@ def _edge_attrs(kind: str, row: Mapping[str, Any], prefix: str) -> dict[str, Any
     }
 
 
+def edge_returns(kind: str, var: str, prefix: str) -> str:
+    """The RETURN items of every property of edge kind ``kind`` bound to ``var``, named ``prefix + property``.
+
+    Example:
+        >>> edge_returns("SERVES_IN", "r", "r_").split(", ")[0]
+        'r.key AS r_key'
+    """
+    return _edge_returns(kind, var, prefix)
+
+
+def edge_attrs(kind: str, row: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+    """An edge of kind ``kind`` in the view convention (``type``, ``edge_key``, ``props``, ``src_file``,
+    ``src_row``) from a row read with :func:`edge_returns`.
+
+    Example:
+        >>> edge_attrs("SERVES_IN", {"r_key": "s1", "r_post": "局长"}, "r_")["props"]
+        {'post': '局长'}
+    """
+    return _edge_attrs(kind, row, prefix)
+
+
 _IDENTITY_LINKS = frozenset(e.name for e in model().edges if e.fuzzy)
 
 

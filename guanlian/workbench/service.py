@@ -68,12 +68,12 @@ from guanlian.values.privacy import mask_frame, mask_id, mask_nested, mask_text
 from guanlian.values.vocab import SEVERITIES, Lang
 from guanlian.viz.neighbourhood import (
     DEFAULT_SKIP_EDGES,
-    cite_linked_records,
     incident_edges,
     neighbourhood,
     node_by_key,
 )
 from guanlian.viz.view import vis_elements
+from guanlian.workbench.paths import PathIndex
 from guanlian.workbench.search import SEARCH_KINDS, SearchIndex
 
 if TYPE_CHECKING:
@@ -166,6 +166,7 @@ class Workbench:
         self._lock = threading.RLock()
         self._opened: _Opened | None = None
         self._index: SearchIndex | None = None
+        self._paths: PathIndex | None = None
         self._fixed_findings = findings
         self._doc: FindingsDoc | None = None
         self._scanned: FindingsDoc | None = None
@@ -192,6 +193,7 @@ class Workbench:
     def _forget_graph(self) -> None:
         """Drop everything computed from the graph (another process wrote it)."""
         self._index = None
+        self._paths = None
         self._doc = None
         self._scanned = None
         self._findings = None
@@ -282,6 +284,7 @@ class Workbench:
             self._scanned = None
             self._findings = None
             self._present = None
+            self._paths = None  # a rejected link is deleted from the graph
             self._results = {}
 
     @property
@@ -336,6 +339,15 @@ class Workbench:
                 for key in keys[keys.str.contains(ID_DIGITS, regex=True)]:  # only these can hold an ID
                     self.public_key(key)
             return self._index
+
+    def path_index(self) -> PathIndex:
+        """The shape of the current store version's graph over the edge kinds a path follows (built on first
+        use, dropped with the search index when another process writes the graph or a judgement deletes a
+        link)."""
+        with self.store() as s, self._lock:
+            if self._paths is None:
+                self._paths = PathIndex.build(s, skip=PATH_SKIP | self._absent_edges(s))
+            return self._paths
 
     def search(self, q: str, kinds: str | None = None, limit: int = 20) -> dict[str, Any]:
         """``/api/search``: hits for ``q`` (persons, companies, units, accounts, phones, addresses, e-mails)."""
@@ -541,25 +553,21 @@ class Workbench:
         """``/api/path``: the shortest connections between two entities over family, ownership, office,
         contact, payment-total and identity (fuzzy, marked) edges.
 
-        The graph around both ends is read hop by hop from the store, always widening the side with the
-        smaller frontier, and stops as soon as the two sides meet (then no shorter connection exists) or
-        ``max_hops`` is spent; networkx then lists the shortest paths in what was read."""
+        The search runs in memory over the graph's shape (:class:`~guanlian.workbench.paths.PathIndex`, built
+        once per store version), widening the side with the smaller frontier and stopping as soon as the two
+        sides meet or ``max_hops`` is spent; only the nodes and edges on the paths found (at most
+        :data:`~guanlian.workbench.paths.MAX_PATHS`, in key order) are read from the store."""
         hops = _int_param("max_hops", max_hops, default=4, low=1, high=MAX_HOPS)
         with self.store() as s:
             a, a_attrs = self._node(s, from_)
             b, b_attrs = self._node(s, to)
-            g, truncated = _meet(s, (a, a_attrs), (b, b_attrs), hops, skip=PATH_SKIP | self._absent_edges(s))
-        und = nx.Graph(g.to_undirected(as_view=True))
-        paths: list[list[str]] = []
-        if a == b:
-            paths = [[a]]
-        elif nx.has_path(und, a, b):
-            for p in nx.all_shortest_paths(und, a, b):
-                if len(p) - 1 > hops:
-                    break
-                paths.append(p)
-                if len(paths) >= 5:
-                    break
+            shape = self.path_index()
+            paths = shape.shortest(a, b, hops)
+            g = shape.graph(s, paths)
+        truncated = 0
+        for key, attrs in ((a, a_attrs), (b, b_attrs)):
+            if key not in g:
+                g.add_node(key, **attrs)
         nodes_in = {n for p in paths for n in p}
         sub = nx.MultiDiGraph()
         for n in nodes_in:
@@ -1023,48 +1031,6 @@ class Workbench:
 
 PATH_SKIP: frozenset[str] = frozenset({"PAYMENT"})
 """Single payments are summarised by PAID edges for paths too."""
-PATH_NODE_CAP = 20000
-
-
-def _meet(
-    store: Store, a: tuple[str, Mapping[str, Any]], b: tuple[str, Mapping[str, Any]], hops: int,
-    skip: frozenset[str] = PATH_SKIP,
-) -> tuple[nx.MultiDiGraph, int]:
-    """The graph read around ``a`` and ``b`` until their neighbourhoods meet or ``hops`` steps are spent
-    (bidirectional breadth-first reading of the store), not following the edge kinds in ``skip``; returns it
-    and how many nodes the cap left out."""
-    g = nx.MultiDiGraph()
-    g.add_node(a[0], **a[1])
-    g.add_node(b[0], **b[1])
-    seen = [{a[0]}, {b[0]}]
-    frontier: list[dict[str, str]] = [{a[0]: str(a[1]["kind"])}, {b[0]: str(b[1]["kind"])}]
-    edge_ids: set[tuple[str, str, str, Any]] = set()
-    only = [e.name for e in model().edges if e.name not in skip]
-    dropped = 0
-    for _step in range(hops):
-        if a[0] == b[0] or seen[0] & seen[1]:
-            break
-        side = 0 if len(frontier[0]) <= len(frontier[1]) else 1
-        if not frontier[side]:
-            break
-        nxt: dict[str, str] = {}
-        for src, dst, etype, e_attrs, other, o_attrs in incident_edges(store, frontier[side], only=only):
-            if other not in g:
-                if g.number_of_nodes() >= PATH_NODE_CAP:
-                    dropped += 1
-                    continue
-                g.add_node(other, **o_attrs)
-            ident = (src, dst, etype, e_attrs["edge_key"] or (e_attrs["src_file"], e_attrs["src_row"]))
-            if ident not in edge_ids:
-                edge_ids.add(ident)
-                g.add_edge(src, dst, key=f"{etype}:{len(edge_ids)}", **e_attrs)
-            if other not in seen[side]:
-                seen[side].add(other)
-                nxt[other] = str(o_attrs["kind"])
-        frontier[side] = nxt
-    return cite_linked_records(g), dropped
-
-
 def _edge_sources(attrs: Mapping[str, Any]) -> list[tuple[Any, Any]]:
     """(file, row) behind an edge of a neighbourhood graph: the two linked records' rows for an identity link
     (see :func:`guanlian.viz.neighbourhood.cite_linked_records`), else the edge's own row."""

@@ -129,8 +129,12 @@ def test_confirm_reject_dismiss_one_truth_with_the_cli(jbench: Bench) -> None:
     page = c.get(f"/findings/{lifted_id}").text
     assert "经核查组确认（调查员甲" in page and 'name="verdict" value="reject"' in page
 
+    ends = _get(c, f"/api/links?id={bad_link}")["links"][0]
+    across = f"/api/path?from={ends['a']['key']}&to={ends['b']['key']}&max_hops=1"
+    assert _get(c, across)["fuzzy"] is True  # the path index is built here, with the link
     _post(c, {"link_id": bad_link, "verdict": "reject", "reason": "户籍核对：不是同一人", "by": "调查员乙"})
     assert _get(c, f"/api/findings/{gone_id}", 404)  # rested only on the rejected link
+    assert _get(c, across)["found"] is False  # the path index was rebuilt without the deleted link
     assert _get(c, "/api/findings?per_page=500")["total"] == n - 1
     assert _get(c, f"/api/links?id={bad_link}")["total"] == 0  # deleted from the graph, as `judge` does
     confirmed = _get(c, "/api/links?tier=confirmed")["links"]
