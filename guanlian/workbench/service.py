@@ -477,6 +477,7 @@ class Workbench:
             **groups,
             "judgements": judged,
             "truncated": int(g.graph.get("truncated", 0)),
+            "limit": ENTITY_LIMIT,
             "graph": self.graph_json(g, lang, highlight={key}),
         }
 
@@ -489,6 +490,7 @@ class Workbench:
         out = self.graph_json(g, lang)
         out["center"] = self.public_key(key)
         out["truncated"] = int(g.graph.get("truncated", 0))
+        out["limit"] = ENTITY_LIMIT
         return out
 
     def timeline(self, public: str) -> dict[str, Any]:

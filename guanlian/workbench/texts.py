@@ -78,6 +78,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "dismissed_not_found": ("已排除但不在线索库和本次扫描中的发现（未计入）",
                             "Dismissed findings neither in the clue library nor in this scan (not counted)"),
     "graph": ("关系图", "Network"),
+    "capped": ("相邻节点超过上限：另有至少 {n} 个未显示（每个节点最多显示 {limit} 个）。",
+               "More neighbours than the cap: at least {n} more not shown (at most {limit} per node)."),
     "graph_hint": ("单击节点展开其相邻关系；双击打开实体页。", "Click a node to expand its neighbours; double-click opens its page."),
     "timeline": ("时间线", "Timeline"),
     "no_events": ("没有带日期的事件。", "No dated events."),

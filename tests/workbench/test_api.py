@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 import openpyxl
+import pytest
 from starlette.testclient import TestClient
 
 from guanlian.workbench.service import Workbench
@@ -64,6 +65,29 @@ def test_search_finds_registry_company_from_a_payee_variant(bench: Bench) -> Non
     hits = _json(c, f"/api/search?q={variant}&kinds=Company")["hits"]
     assert company["key"] in [h["key"] for h in hits[:5]], (variant, hits[:5])
     assert hits[0]["match"] != "exact"  # found as a variant, not by the same text
+
+
+def test_capped_neighbours_are_said(bench: Bench, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An entity with more neighbours than the cap: the API says how many were left out and the page says so."""
+    import guanlian.workbench.service as service
+
+    _wb, c = bench
+    key = _person(c, world.official)
+    whole = _json(c, f"/api/neighbours/{key}")
+    assert whole["truncated"] == 0 and whole["limit"] == service.ENTITY_LIMIT
+    def note(page: str) -> str:
+        found = re.search(r'id="graph-capped">([^<]*)<', page)
+        assert found is not None
+        return found.group(1)
+
+    assert note(c.get(f"/entity/{key}").text) == ""  # near miss: under the cap nothing is said
+    monkeypatch.setattr(service, "ENTITY_LIMIT", 2)
+    capped = _json(c, f"/api/neighbours/{key}")
+    assert len(capped["nodes"]) == 2 and capped["limit"] == 2
+    assert capped["truncated"] == len(whole["nodes"]) - 2
+    assert _json(c, f"/api/entity/{key}")["truncated"] == capped["truncated"]
+    assert note(c.get(f"/entity/{key}").text) == (f"相邻节点超过上限：另有至少 {capped['truncated']} 个未显示"
+                                                 "（每个节点最多显示 2 个）。")
 
 
 def test_entity_neighbours_timeline(bench: Bench, world: World) -> None:

@@ -52,6 +52,11 @@
         g.nodes.forEach(function (n) { if (!nodes.get(n.id)) { nodes.add(n); added += 1; } });
         g.edges.forEach(function (e) { if (!edges.get(e.id)) { edges.add(e); } });
         showCount();
+        var capped = document.getElementById("graph-capped");
+        if (capped && g.truncated) {  // the server stopped at its cap: say so, with how many were left out
+          capped.textContent = (box.getAttribute("data-capped") || "").replace("{n}", String(g.truncated))
+            .replace("{limit}", String(g.limit));
+        }
         if (added) {  // let the new nodes find their place; existing ones stay where the user left them
           state.stabilized = false;
           network.setOptions({ physics: true });
