@@ -93,6 +93,9 @@ def _partition_fn(path: Path, header: list[str], header_line: int, delim: str, s
             ragged.append(len(cells) > width and bool("".join(cells[width:]).strip()))
             rows.append(cells[:width] + [""] * (width - len(cells)) if len(cells) != width else cells)
             numbers.append(index + 1)  # the row number a spreadsheet shows (the in-process reader's)
+        if not rows:  # a partition of blank lines, or only the lines above the header
+            yield pickle.dumps((Batch(), 0), protocol=pickle.HIGHEST_PROTOCOL)
+            return
         table = RawTable(path=path, header=header, rows=pd.DataFrame(rows, columns=list(range(width)), dtype=object),
                          row_numbers=pd.Series(numbers, dtype="int64"), encoding="utf-8",
                          ragged=pd.Series(ragged, dtype=bool))
