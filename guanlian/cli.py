@@ -13,7 +13,6 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -22,6 +21,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from guanlian.cli_usage import LANG_ENV, OUT_LANG, App
 from guanlian.graph import Store, StoreError, default_store, open_store
 from guanlian.graph.engines import describe_locations
 from guanlian.outputs import FILE_TABLE_WRITERS, TABLE_WRITERS, TableWriter
@@ -33,7 +33,6 @@ from guanlian.values.vocab import (
     in_language,
     is_lang,
     kind_label,
-    one_language,
     parse_choice,
 )
 
@@ -43,14 +42,14 @@ if TYPE_CHECKING:
     from guanlian.matching.matcher import MatchSummary
     from guanlian.workflow import DemoResult, ScanResult
 
-app = typer.Typer(
+app = App(
     name="guanlian",
     help="关联: 发现干部、企业与资金之间的隐藏关联 / find hidden related-party links.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-clues_app = typer.Typer(help="线索库: 移送 → 处置 → 反馈 → 评估 / the clue library.", no_args_is_help=True)
+clues_app = App(help="线索库: 移送 → 处置 → 反馈 → 评估 / the clue library.", no_args_is_help=True)
 app.add_typer(clues_app, name="clues")
 
 console = Console()
@@ -59,25 +58,30 @@ err = Console(stderr=True)
 _STORE_HELP = f"Store: {describe_locations()}. Only load and demo create one."
 StoreOpt = Annotated[str | None, typer.Option("--store", "-s", envvar="GUANLIAN_STORE", help=_STORE_HELP)]
 DatabaseOpt = Annotated[str | None, typer.Option("--database", help="Neo4j database name.")]
-_OUT_LANG: ContextVar[Lang] = ContextVar("guanlian_cli_lang", default="zh")
-"""The language of this command's output (``--lang``), set before the command body runs."""
+_OUT_LANG = OUT_LANG
+"""The language of this command's output: from the command line before it is parsed, then ``--lang``."""
 
 
-def _lang_option(value: str) -> str:
+def _lang_option(ctx: typer.Context, param: typer.CallbackParam, value: str) -> str:
     """``--lang`` callback (eager, so it runs before the other options): every line the command prints, errors
-    included, is in this language."""
-    _OUT_LANG.set("zh")
+    included, is in this language (an unknown one: the error is in the language read before parsing). Not given
+    here, the language is the one read from the whole command line before parsing (``guanlian --lang en stats``)
+    or env ``GUANLIAN_LANG``."""
+    from guanlian.cli_usage import given
+
+    if not given(ctx, param):
+        return _OUT_LANG.get()
     try:
         code = parse_choice(LANG, value, "--lang")
     except ValueError as exc:
-        fail(str(exc))  # the language asked is unknown: both
+        fail(exc)
         raise AssertionError from exc
     assert is_lang(code)
     _OUT_LANG.set(code)
     return code
 
 
-LangOpt = Annotated[str, typer.Option("--lang", help="Output language: zh (中文) or en (English).",
+LangOpt = Annotated[str, typer.Option("--lang", envvar=LANG_ENV, help="Output language: zh (中文) or en (English).",
                                       callback=_lang_option, is_eager=True)]
 ShowIdsOpt = Annotated[bool, typer.Option("--show-ids", help="Show resident ID numbers unmasked.")]
 EngineOpt = Annotated[str, typer.Option("--engine", help="Where matching runs: in-process or spark (pip install "
@@ -187,6 +191,16 @@ def _lang(lang: str) -> Lang:
     assert is_lang(code)
     _OUT_LANG.set(code)
     return code
+
+
+@app.callback()
+def _options(lang: LangOpt = "zh") -> None:
+    """关联: 发现干部、企业与资金之间的隐藏关联 / find hidden related-party links."""
+
+
+@clues_app.callback()
+def _clue_options(lang: LangOpt = "zh") -> None:
+    """线索库: 移送 → 处置 → 反馈 → 评估 / the clue library."""
 
 
 # -- load / stats ---------------------------------------------------------------------------------------
@@ -533,7 +547,7 @@ def _library(queries_dir: list[Path] | None) -> Any:
         raise AssertionError from exc
     for problem in lib.problems:
         err.print(f"[bold yellow]{say('跳过有误的查询文件', 'skipped a broken query file')}:[/] "
-                  f"{escape(one_language(str(problem), 'en') if _OUT_LANG.get() == 'en' else str(problem))}",
+                  f"{escape(in_language(problem, _OUT_LANG.get()))}",
                   highlight=False,
                   soft_wrap=True)
     return lib
@@ -909,8 +923,12 @@ def clues_add(
 
     try:
         doc = FindingsDoc.from_json(json.loads(from_.read_text(encoding="utf-8")))
-    except (OSError, ValueError) as exc:
-        fail(f"无法读取 {from_}：{exc}", f"cannot read {from_}: {exc}")
+    except OSError as exc:
+        fail(f"无法读取 {from_}：{in_language(exc, 'zh')}", f"cannot read {from_}: {in_language(exc, 'en')}")
+        return
+    except ValueError as exc:  # not JSON, or not the shape `guanlian scan` writes (the details are for programs)
+        fail(f"{from_} 不是 `guanlian scan` 写出的 findings.json", f"{from_} is not a findings.json written by "
+             f"`guanlian scan`: {exc}")
         return
     with _clues(clues, store, database, create=True, by=by) as lib:
         r = lib.add_findings(doc, ids)

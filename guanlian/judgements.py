@@ -110,9 +110,9 @@ class JudgementBook(SqliteFile):
     def _append(self, target: str, kind: str, edge: str, a: str, b: str, verdict: str, by: str, reason: str
                 ) -> Judgement:
         if not by.strip():
-            raise JudgementError("请用 --by 写明判定人 / say who judges with --by")
+            raise said(JudgementError, "请用 --by 写明判定人", "say who judges with --by")
         if not reason.strip():
-            raise JudgementError("请用 --reason 写明理由 / give the reason with --reason")
+            raise said(JudgementError, "请用 --reason 写明理由", "give the reason with --reason")
         at = utc_now()
         with self.transaction() as db:
             cur = db.execute("INSERT INTO judgements(target, kind, edge, a_key, b_key, verdict, actor, reason, at) "
@@ -123,15 +123,16 @@ class JudgementBook(SqliteFile):
                    ) -> Judgement:
         """Record ``verdict`` (confirm/reject/unsure) on the link between node keys ``a_key`` and ``b_key``."""
         if verdict not in LINK_VERDICTS:
-            raise JudgementError(f"判定只能是 confirm、reject 或 unsure / verdict must be confirm, reject or unsure, "
-                                 f"not {verdict!r}")
+            raise said(JudgementError, f"判定只能是 confirm（确认）、reject（否定）或 unsure（存疑），而不是 {verdict!r}",
+                       f"verdict must be confirm, reject or unsure, not {verdict!r}")
         lo, hi = sorted((a_key, b_key))
         return self._append(link_id, "link", edge, lo, hi, verdict, by, reason)
 
     def judge_finding(self, finding_id: str, verdict: str, *, by: str, reason: str) -> Judgement:
         """Record ``dismiss`` or ``undismiss`` on a finding (by its stable id)."""
         if verdict not in FINDING_VERDICTS:
-            raise JudgementError(f"只能是 dismiss 或 undismiss / must be dismiss or undismiss, not {verdict!r}")
+            raise said(JudgementError, f"只能是 dismiss（排除）或 undismiss（撤销排除），而不是 {verdict!r}",
+                       f"must be dismiss or undismiss, not {verdict!r}")
         return self._append(finding_id, "finding", "", "", "", verdict, by, reason)
 
     def history(self, target: str | None = None) -> list[Judgement]:
@@ -343,8 +344,8 @@ def judge(store: Store, link_id: str, verdict: str, *, by: str, reason: str) -> 
         JudgementError: unknown link id, bad verdict, no ``by``/``reason``.
     """
     if verdict not in LINK_VERDICTS:
-        raise JudgementError(f"判定只能是 confirm、reject 或 unsure / verdict must be confirm, reject or unsure, "
-                             f"not {verdict!r}")
+        raise said(JudgementError, f"判定只能是 confirm（确认）、reject（否定）或 unsure（存疑），而不是 {verdict!r}",
+                   f"verdict must be confirm, reject or unsure, not {verdict!r}")
     found = list_links(store, link_id=link_id)
     with open_book(store) as book:
         if found:

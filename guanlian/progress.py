@@ -228,7 +228,7 @@ def reporting(console: Console, *, enabled: bool = True, lang: Lang = "zh") -> I
     started = time.perf_counter()
     progress = _LateProgress(
         SpinnerColumn(), TextColumn("[progress.description]{task.description}"), BarColumn(),
-        MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+        MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("剩余" if lang == "zh" else "ETA"), TimeRemainingColumn(),
         console=console, transient=False, refresh_per_second=4,
     )
     token = _ACTIVE.set(progress)

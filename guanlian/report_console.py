@@ -16,10 +16,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from guanlian.loaders.pipeline import KINDS, LoadSummary
-from guanlian.values.vocab import Lang
+from guanlian.values.vocab import Lang, one_language
+
+
+def _error(both: str | None, zh: str | None, en: str | None, lang: Lang) -> str:
+    """A file's error in ``lang`` (a summary read back from JSON written before the split has only ``both``)."""
+    own = zh if lang == "zh" else en
+    return own or one_language(both or "", lang)
 
 
 def print_load_summary(console: Console, summary: LoadSummary, lang: Lang = "zh") -> None:
@@ -43,7 +50,7 @@ def print_load_summary(console: Console, summary: LoadSummary, lang: Lang = "zh"
             f"{f.loaded:,}",
             f"{f.rejected:,}",
             f"{f.warnings:,}",
-            ("✓" if ok and not f.error else "✗ " + (f.error or "")[:60]),
+            ("✓" if ok and not f.error else "✗ " + _error(f.error, f.error_zh, f.error_en, lang)[:60]),
         )
         for j, v in enumerate((f.read, f.loaded, f.rejected, f.warnings)):
             totals[j] += v
@@ -52,7 +59,8 @@ def print_load_summary(console: Console, summary: LoadSummary, lang: Lang = "zh"
     console.print(t)
     for f in summary.files:
         if f.error:
-            console.print(f"[red]{Path(f.path).name}: {f.error}[/]", highlight=False)
+            console.print(f"[red]{escape(Path(f.path).name)}: {escape(_error(f.error, f.error_zh, f.error_en, lang))}[/]",
+                          highlight=False)
     moved = summary.relinked.get("companies", 0)
     if moved:
         n_pay = summary.relinked.get("payments", 0)

@@ -26,7 +26,7 @@ from guanlian.loaders.journal import MATCH_STEP, Journal, journal_path
 from guanlian.loaders.pipeline import FileParser, LoadSummary, load_files
 from guanlian.progress import phase
 from guanlian.values.ids import mask_ids_in_text
-from guanlian.values.vocab import Lang, pick
+from guanlian.values.vocab import Lang, pick, said
 
 if TYPE_CHECKING:
     from guanlian.clues.library import ClueLibrary
@@ -149,7 +149,7 @@ def link_engine(name: str, spark_master: str | None = None, conf: Sequence[str] 
     if name in ("in-process", "inprocess", "python"):
         return None
     if name != "spark":
-        raise ValueError(f"未知引擎 / unknown engine {name!r}: in-process or spark")
+        raise said(ValueError, f"未知引擎 {name!r}：只能是 in-process 或 spark", f"unknown engine {name!r}: in-process or spark")
     from guanlian.spark import SparkEngine, parse_conf, spark_session
 
     return SparkEngine(spark_session(spark_master, parse_conf(conf)))

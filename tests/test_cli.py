@@ -157,7 +157,9 @@ def test_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
     r = runner.invoke(app, ["stats", "--store", "bolt://127.0.0.1:1"], env={"NEO4J_PASSWORD": "x"})
     assert r.exit_code == 2 and "Traceback" not in r.output
     r = runner.invoke(app, ["load", str(tmp_path / "missing.csv"), "--store", str(tmp_path / "s")])
-    assert r.exit_code == 1 and "file not found" in r.output
+    assert r.exit_code == 1 and "文件不存在" in r.output and "file not found" not in r.output
+    r = runner.invoke(app, ["load", str(tmp_path / "missing.csv"), "--store", str(tmp_path / "s"), "--lang", "en"])
+    assert r.exit_code == 1 and "file not found" in r.output and "文件不存在" not in r.output
     r = runner.invoke(app, ["demo", "--out", str(tmp_path / "d"), "--size", "huge"])
     assert r.exit_code == 2
 
@@ -232,7 +234,8 @@ def test_option_values_in_chinese_or_english(demo: Path) -> None:
                           (["links", "--tier", "maybe"], "很可能"),
                           (["judge", "ps:x", "perhaps", "--reason", "r"], "确认、否定、存疑"),
                           (["judge", "ps:x", "perhaps", "--reason", "r", "--lang", "en"], "confirm, reject, unsure"),
-                          (["run", "shell_company", "--lang", "fr"], "zh, en")):  # the language is unknown: both
+                          # the language asked is unknown: the one known before it (default Chinese) says so
+                          (["run", "shell_company", "--lang", "fr"], "--lang 只能是 中文、英文")):
         r = runner.invoke(app, [*args, "--store", store])
         assert r.exit_code == 2 and choices in r.output and "Traceback" not in r.output, r.output
     r = runner.invoke(app, ["links", "--tier", "很可能", "--store", store])

@@ -75,7 +75,8 @@ def test_folder_that_is_not_a_store_is_refused(tmp_path: Path) -> None:
     assert sorted(p.name for p in folder.iterdir()) == ["report.html"], "nothing may be created inside it"
     f = tmp_path / "a-file"
     f.write_text("x", encoding="utf-8")
-    _refused(["stats", "--store", str(f)], "not a directory")
+    _refused(["stats", "--store", str(f)], "不是目录")
+    _refused(["stats", "--store", str(f), "--lang", "en"], "not a directory")
 
 
 def test_unknown_uri_scheme_is_refused(tmp_path: Path) -> None:

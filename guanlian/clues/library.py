@@ -50,7 +50,7 @@ from typing import Any, Literal
 from guanlian.clues.changes import change_summary
 from guanlian.finding import Finding, FindingsDoc
 from guanlian.sqlitefile import SqliteFile, default_user, utc_now
-from guanlian.values.vocab import CLUE_ACTION, CLUE_STATUS, RATING_WORDS
+from guanlian.values.vocab import CLUE_ACTION, CLUE_STATUS, RATING_WORDS, said
 
 Status = Literal["new", "transferred", "handled", "fed_back", "evaluated", "parked", "closed"]
 
@@ -581,7 +581,8 @@ class ClueLibrary(SqliteFile):
             >>> # [c.clue_id for c in lib.list(status="transferred", new_info=True)]
         """
         if status is not None and status not in STATUSES:
-            raise ClueError(f"未知状态 {status!r}；可选：{', '.join(STATUSES)} / unknown status {status!r}")
+            raise said(ClueError, f"未知状态 {status!r}；可选：{', '.join(STATUSES)}",
+                       f"unknown status {status!r}; choose one of {', '.join(STATUSES)}")
         flag = None if new_info is None else int(new_info)
         sql = ("SELECT * FROM clues WHERE (? IS NULL OR status = ?) AND (? IS NULL OR severity = ?) "
                "AND (? IS NULL OR new_info = ?) ORDER BY clue_id")
@@ -737,8 +738,8 @@ class ClueLibrary(SqliteFile):
         with self.transaction() as c:
             row = self._resolve(c, clue_id)
             if not row["new_info"]:
-                raise ClueError(f"线索 {row['clue_id']} 没有待阅的新情况 / clue {row['clue_id']} has no new "
-                                "information to acknowledge")
+                raise said(ClueError, f"线索 {row['clue_id']} 没有待阅的新情况",
+                           f"clue {row['clue_id']} has no new information to acknowledge")
             now = utc_now()
             c.execute("UPDATE clues SET new_info = 0, updated_at = ? WHERE clue_id = ?", (now, row["clue_id"]))
             self._history(c, row["clue_id"], now, "acknowledge", row["status"], row["status"], note, actor,
@@ -773,8 +774,8 @@ class ClueLibrary(SqliteFile):
             return self.close_clue(clue_id, note, actor=actor)
         if act == "acknowledge":
             return self.acknowledge(clue_id, note, actor=actor)
-        raise ClueError(f"未知操作 {action!r}；可选：{', '.join(ACTIONS)} / unknown action {action!r}; "
-                        f"choose one of {', '.join(ACTIONS)}")
+        raise said(ClueError, f"未知操作 {action!r}；可选：{', '.join(ACTIONS)}",
+                   f"unknown action {action!r}; choose one of {', '.join(ACTIONS)}")
 
 
 def rating_key(rating: str) -> str:
@@ -788,4 +789,4 @@ def rating_key(rating: str) -> str:
         if r.lower() == key or r in words:
             return key
     choices = ", ".join(f"{k} ({v[0]})" for k, v in RATING_WORDS.items())
-    raise ClueError(f"未知评估结果 {rating!r}；可选：{choices} / unknown rating; choose one of {choices}")
+    raise said(ClueError, f"未知评估结果 {rating!r}；可选：{choices}", f"unknown rating {rating!r}; choose one of {choices}")

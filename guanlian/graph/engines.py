@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from guanlian.graph.store import StoreError
+from guanlian.values.vocab import said
 
 if TYPE_CHECKING:
     from guanlian.graph.store import Store
@@ -97,7 +98,8 @@ def engine(name: str) -> EngineSpec:
     for spec in ENGINES:
         if spec.name == name:
             return spec
-    raise StoreError(f"未知引擎 / unknown engine {name!r}; known: {', '.join(e.name for e in ENGINES)}")
+    known = ", ".join(e.name for e in ENGINES)
+    raise said(StoreError, f"未知引擎 {name!r}；可选：{known}", f"unknown engine {name!r}; known: {known}")
 
 
 def scheme_of(location: str) -> str | None:
@@ -128,8 +130,8 @@ def engine_for(location: str | Path) -> EngineSpec:
         if (scheme is None and not spec.schemes) or (scheme is not None and scheme in spec.schemes):
             return spec
     known = ", ".join(f"{s}://" for e in ENGINES for s in e.schemes)
-    raise StoreError(f"不支持的存储地址 / unsupported store URI scheme {scheme!r} in {location!r}; "
-                     f"use a folder or one of: {known}")
+    raise said(StoreError, f"不支持的存储地址 {location!r}（协议 {scheme!r}）；请用文件夹或以下协议之一：{known}",
+               f"unsupported store URI scheme {scheme!r} in {location!r}; use a folder or one of: {known}")
 
 
 def is_uri(location: str) -> bool:

@@ -69,7 +69,8 @@ def buffer_pool_bytes() -> int:
     """
     text = os.environ.get(BUFFER_POOL_ENV, "").strip()
     if text and not (text.isdigit() and int(text) > 0):
-        raise StoreError(f"{BUFFER_POOL_ENV} 必须是正整数(MiB) / must be a positive whole number of MiB, not {text!r}")
+        raise said(StoreError, f"{BUFFER_POOL_ENV} 必须是正整数（MiB），而不是 {text!r}",
+                   f"{BUFFER_POOL_ENV} must be a positive whole number of MiB, not {text!r}")
     return min(int(text or DEFAULT_BUFFER_POOL_MB) * 2**20, max_buffer_pool_bytes())
 
 
@@ -158,7 +159,7 @@ class LadybugStore:
         self.location = str(self.dir)
         self.sidecar = self.dir
         if self.dir.exists() and not self.dir.is_dir():
-            raise StoreError(f"存储路径不是目录 / store path is not a directory: {self.dir}")
+            raise said(StoreError, f"存储路径不是目录：{self.dir}", f"store path is not a directory: {self.dir}")
         if (read_only or not create) and not (self.dir / DB_FILE).exists():
             if self.dir.is_dir():
                 raise said(StoreError,
@@ -189,7 +190,8 @@ class LadybugStore:
             self._db = lb.Database(str(self.dir / DB_FILE), read_only=self._read_only,
                                    buffer_pool_size=self.buffer_pool)
         except RuntimeError as exc:
-            raise StoreError(f"无法打开图数据库 / cannot open the graph store at {self.dir}: {exc}") from None
+            raise said(StoreError, f"无法打开图数据库 {self.dir}：{exc}",
+                       f"cannot open the graph store at {self.dir}: {exc}") from None
         self._conn = lb.Connection(self._db)
 
     def _grow(self) -> bool:
@@ -256,10 +258,12 @@ class LadybugStore:
         return None
 
     def _outdated(self, gap: str) -> StoreOutdated:
-        return StoreOutdated(
-            f"图存储由旧版本写入，只读打开无法升级 / the store was written before a model change and a read-only "
-            f"open cannot upgrade it ({gap}). 修复 / fix: run "
-            f"`guanlian stats --store {self.dir}` once (opening it for writing upgrades it in place)"
+        return said(
+            StoreOutdated,
+            f"图存储由旧版本写入，只读打开无法升级（{gap}）。修复：运行一次 `guanlian stats --store {self.dir}`"
+            "（以写方式打开即就地升级）",
+            f"the store was written before a model change and a read-only open cannot upgrade it ({gap}). Fix: run "
+            f"`guanlian stats --store {self.dir}` once (opening it for writing upgrades it in place)",
         )
 
     def _amounts_to_fen(self, kind: NodeKind | EdgeKind, name: str) -> None:
@@ -339,7 +343,7 @@ class LadybugStore:
         try:
             self._run(cypher, params)
         except RuntimeError as exc:
-            raise StoreError(f"查询失败 / query failed on LadybugDB: {exc}") from None
+            raise said(StoreError, f"查询失败（LadybugDB）：{exc}", f"query failed on LadybugDB: {exc}") from None
 
     def counts(self) -> dict[str, int]:
         if not self._read_only:  # a read-only store cannot run DDL; a table it lacks fails as StoreOutdated (_fetch)
@@ -380,7 +384,7 @@ class LadybugStore:
             gap = self._schema_gap() if self._read_only and "Binder exception" in str(exc) else None
             if gap is not None:
                 raise self._outdated(gap) from None
-            raise StoreError(f"查询失败 / query failed on LadybugDB: {exc}") from None
+            raise said(StoreError, f"查询失败（LadybugDB）：{exc}", f"query failed on LadybugDB: {exc}") from None
         if isinstance(result, list):
             result = result[-1]
         return result

@@ -42,6 +42,7 @@ from guanlian.graph.frames import (
 )
 from guanlian.graph.store import Engine, StoreError
 from guanlian.model import EdgeKind, NodeKind, model
+from guanlian.values.vocab import said
 
 BATCH_ROWS = 2_000
 """Rows per UNWIND transaction (docs/benchmarks.md, "Neo4j load": 1k-2k measured best; larger batches gained nothing)."""
@@ -71,14 +72,14 @@ def _node_kind(kind: str) -> NodeKind:
     try:
         return model().node(kind)
     except KeyError as exc:
-        raise StoreError(f"未知节点类型 / unknown node kind: {exc.args[0]}") from None
+        raise said(StoreError, f"未知节点类型：{exc.args[0]}", f"unknown node kind: {exc.args[0]}") from None
 
 
 def _edge_kind(kind: str) -> EdgeKind:
     try:
         return model().edge(kind)
     except KeyError as exc:
-        raise StoreError(f"未知关系类型 / unknown edge kind: {exc.args[0]}") from None
+        raise said(StoreError, f"未知关系类型：{exc.args[0]}", f"unknown edge kind: {exc.args[0]}") from None
 
 
 def _present(value: object) -> bool:
@@ -210,21 +211,22 @@ class Neo4jStore:
                 notifications_disabled_classifications=["UNRECOGNIZED"],
             )
         except (nx.ConfigurationError, ValueError) as exc:
-            raise StoreError(
-                f"Neo4j 地址无效 / invalid Neo4j URI {uri!r}: {_one_line(exc)}. "
-                "修复 / fix: use bolt://HOST:PORT, neo4j://HOST:PORT or neo4j+s://HOST"
-            ) from None
+            raise self._bad_uri(uri, exc) from None
         try:
             self._check_server()
         except ValueError as exc:  # e.g. a port that is not a number, only noticed when connecting
             self._driver.close()
-            raise StoreError(
-                f"Neo4j 地址无效 / invalid Neo4j URI {uri!r}: {_one_line(exc)}. "
-                "修复 / fix: use bolt://HOST:PORT, neo4j://HOST:PORT or neo4j+s://HOST"
-            ) from None
+            raise self._bad_uri(uri, exc) from None
         except BaseException:
             self._driver.close()
             raise
+
+    @staticmethod
+    def _bad_uri(uri: str, exc: BaseException) -> StoreError:
+        return said(StoreError, f"Neo4j 地址无效 {uri!r}：{_one_line(exc)}。修复：使用 bolt://主机:端口、"
+                    "neo4j://主机:端口 或 neo4j+s://主机",
+                    f"invalid Neo4j URI {uri!r}: {_one_line(exc)}. "
+                    "Fix: use bolt://HOST:PORT, neo4j://HOST:PORT or neo4j+s://HOST")
 
     # -- connection ---------------------------------------------------------------------------------------
     def _fail(self, exc: BaseException) -> StoreError:
@@ -232,38 +234,52 @@ class Neo4jStore:
         where = f"{self.uri}" + (f" (database {self.database!r})" if self.database else "")
         code = getattr(exc, "code", None) or ""
         if isinstance(exc, nx.AuthError) or code.startswith("Neo.ClientError.Security.Unauthorized"):
-            return StoreError(
-                f"Neo4j 拒绝了用户名或密码 / Neo4j refused user {self.user!r} at {where}. "
-                "修复 / fix: set NEO4J_USER and NEO4J_PASSWORD to the server's credentials"
+            return said(
+                StoreError,
+                f"Neo4j 拒绝了用户名或密码（用户 {self.user!r}，{where}）。修复：把 NEO4J_USER 和 NEO4J_PASSWORD 设为服务器的账号",
+                f"Neo4j refused user {self.user!r} at {where}. "
+                "Fix: set NEO4J_USER and NEO4J_PASSWORD to the server's credentials",
             )
         if code == "Neo.ClientError.Database.DatabaseNotFound" or "DatabaseNotFound" in _one_line(exc):
-            return StoreError(
-                f"Neo4j 上没有这个数据库 / database {self.database!r} does not exist at {self.uri}. "
-                "修复 / fix: pass an existing name (SHOW DATABASES) or omit it to use the server's default"
+            return said(
+                StoreError,
+                f"Neo4j 上没有数据库 {self.database!r}（{self.uri}）。修复：给出已有的数据库名（SHOW DATABASES），"
+                "或不写 --database 以使用服务器的默认数据库",
+                f"database {self.database!r} does not exist at {self.uri}. "
+                "Fix: pass an existing name (SHOW DATABASES) or omit it to use the server's default",
             )
         if code == "Neo.ClientError.Schema.ConstraintValidationFailed":
             # The server's message quotes the key, which can hold a resident ID: say what happened without it.
-            return StoreError(
-                f"键冲突 / key conflict at {where}: an edge key is already used by an edge of the same kind "
+            return said(
+                StoreError,
+                f"键冲突（{where}）：同类关系中已有另一对端点的关系使用了这个键（关系键按类型唯一）。"
+                "修复：由两个端点生成关系键，或先删除过时的关系",
+                f"key conflict at {where}: an edge key is already used by an edge of the same kind "
                 "between other endpoints (edge keys are unique per kind). "
-                "修复 / fix: derive edge keys from both endpoints, or delete the stale edge first"
+                "Fix: derive edge keys from both endpoints, or delete the stale edge first",
             )
         if isinstance(exc, nx.DatabaseUnavailable):
-            return StoreError(
-                f"Neo4j 数据库不可用 / database unavailable at {where}: {_one_line(exc)}. "
-                "修复 / fix: START DATABASE it or wait until it is online"
+            return said(
+                StoreError,
+                f"Neo4j 数据库不可用（{where}）：{_one_line(exc)}。修复：START DATABASE，或等它上线",
+                f"database unavailable at {where}: {_one_line(exc)}. Fix: START DATABASE it or wait until it is online",
             )
         if isinstance(exc, (nx.ServiceUnavailable, nx.SessionExpired, OSError)):
-            return StoreError(
-                f"无法连接 Neo4j / cannot reach Neo4j at {self.uri}: {_one_line(exc)}. "
-                "修复 / fix: start it (scripts/neo4j-server start) or check the URI, host and port"
+            return said(
+                StoreError,
+                f"无法连接 Neo4j（{self.uri}）：{_one_line(exc)}。修复：启动它（scripts/neo4j-server start），"
+                "或检查地址、主机和端口",
+                f"cannot reach Neo4j at {self.uri}: {_one_line(exc)}. "
+                "Fix: start it (scripts/neo4j-server start) or check the URI, host and port",
             )
         if isinstance(exc, nx.Forbidden):
-            return StoreError(
-                f"Neo4j 权限不足 / not allowed at {where}: {_one_line(exc)}. "
-                "修复 / fix: use a user with write rights"
+            return said(
+                StoreError,
+                f"Neo4j 权限不足（{where}）：{_one_line(exc)}。修复：使用有写权限的用户",
+                f"not allowed at {where}: {_one_line(exc)}. Fix: use a user with write rights",
             )
-        return StoreError(f"Neo4j 查询失败 / query failed at {where}: {_one_line(exc)}")
+        return said(StoreError, f"Neo4j 查询失败（{where}）：{_one_line(exc)}",
+                    f"query failed at {where}: {_one_line(exc)}")
 
     def _run(self, fn: Callable[[], T], *, connecting: bool = False) -> T:
         try:
@@ -275,7 +291,8 @@ class Neo4jStore:
         except (TypeError, ValueError) as exc:
             if connecting:  # an unusable URI surfaces here; __init__ reports it
                 raise
-            raise StoreError(f"Neo4j 查询参数无效 / invalid query or parameters: {_one_line(exc)}") from None
+            raise said(StoreError, f"Neo4j 查询或参数无效：{_one_line(exc)}",
+                       f"invalid query or parameters: {_one_line(exc)}") from None
 
     def _session(self, **kw: Any) -> neo4j.Session:
         return self._driver.session(database=self.database, **kw)
@@ -292,9 +309,12 @@ class Neo4jStore:
         except ValueError:
             major = 0
         if major < 5:
-            raise StoreError(
-                f"Neo4j 版本过旧 / Neo4j {version or '?'} at {self.uri} is too old; guanlian needs Neo4j 5 or later. "
-                "修复 / fix: upgrade the server, or use scripts/neo4j-server start for a local 5.26"
+            raise said(
+                StoreError,
+                f"Neo4j 版本过旧：{self.uri} 上是 {version or '?'}，guanlian 需要 Neo4j 5 或更新版本。"
+                "修复：升级服务器，或用 scripts/neo4j-server start 启动本地 5.26",
+                f"Neo4j {version or '?'} at {self.uri} is too old; guanlian needs Neo4j 5 or later. "
+                "Fix: upgrade the server, or use scripts/neo4j-server start for a local 5.26",
             )
         self.server_version = version
 
@@ -316,9 +336,12 @@ class Neo4jStore:
 
         if self._run(run) == 0:
             where = f"database {self.database!r}" if self.database else "the default database"
-            raise StoreError(
-                f"不是图存储 / not a guanlian store: {where} at {self.uri} holds no guanlian schema. "
-                f"修复 / fix: check --store and --database, or load files first (`guanlian load --store {self.uri} …`)"
+            raise said(
+                StoreError,
+                f"不是图存储：{self.uri} 的 {where} 中没有 guanlian 的结构。修复：检查 --store 和 --database，"
+                f"或先导入文件（`guanlian load --store {self.uri} …`）",
+                f"not a guanlian store: {where} at {self.uri} holds no guanlian schema. "
+                f"Fix: check --store and --database, or load files first (`guanlian load --store {self.uri} …`)",
             )
 
     # -- schema -------------------------------------------------------------------------------------------
@@ -476,9 +499,8 @@ class Neo4jStore:
         for (src_kind, dst_kind), part in frame.groupby(["src_kind", "dst_kind"], sort=False):
             pair = (str(src_kind), str(dst_kind))
             if pair not in ek.endpoints:
-                raise StoreError(
-                    f"{ek.name} 不能连接 / cannot join {pair[0]} to {pair[1]}; allowed: {list(ek.endpoints)}"
-                )
+                raise said(StoreError, f"{ek.name} 不能连接 {pair[0]} 与 {pair[1]}；允许：{list(ek.endpoints)}",
+                           f"{ek.name} cannot join {pair[0]} to {pair[1]}; allowed: {list(ek.endpoints)}")
             payload = [
                 {"src": s, "dst": d, "key": k, "props": p}
                 for s, d, k, p in zip(
@@ -495,10 +517,12 @@ class Neo4jStore:
                 payload,
             )
             if n < len(payload):
-                raise StoreError(
-                    f"{ek.name}: {len(payload) - n} 条关系的端点不存在 / {len(payload) - n} of {len(payload)} "
-                    f"{pair[0]}->{pair[1]} edges name endpoint nodes that are not in the store. "
-                    "修复 / fix: upsert the nodes before the edges"
+                raise said(
+                    StoreError,
+                    f"{ek.name}：{len(payload)} 条 {pair[0]}->{pair[1]} 关系中有 {len(payload) - n} 条的端点不在存储中。"
+                    "修复：先写入节点，再写关系",
+                    f"{ek.name}: {len(payload) - n} of {len(payload)} {pair[0]}->{pair[1]} edges name endpoint nodes "
+                    "that are not in the store. Fix: upsert the nodes before the edges",
                 )
             written += n
         return given

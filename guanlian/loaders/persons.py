@@ -44,6 +44,7 @@ from guanlian.loaders.read import RawTable, ReadError, norm_header, read_table
 from guanlian.loaders.spec import REASONS, Batch
 from guanlian.model import model
 from guanlian.values.ids import credit_codes
+from guanlian.values.vocab import ROLE, in_language, said, tr
 
 __all__ = [
     "ISSUE_COLUMNS",
@@ -375,8 +376,10 @@ def _read(path: Path, score: Callable[[list[str]], int]) -> RawTable:
     try:
         return read_table(path, score)
     except ReadError as exc:
-        hint = f"; 姓名列可以叫 / a name column may be called: {_name_words()}" if "header" in str(exc) else ""
-        raise PersonListError(f"{exc}{hint}") from None
+        hint = ("；姓名列可以叫：", "; a name column may be called: ") if getattr(exc, "no_header", False) else None
+        words = _name_words()
+        raise said(PersonListError, in_language(exc, "zh") + (f"{hint[0]}{words}" if hint else ""),
+                   in_language(exc, "en") + (f"{hint[1]}{words}" if hint else "")) from None
 
 
 def _name_words() -> str:
@@ -433,8 +436,8 @@ def read_person_list(path: Path, kind: str | None = None, side: Side | None = No
     path = Path(path)
     if kind is not None and kind != "persons" and kind not in VIEWS:
         known = ", ".join(("persons", *VIEWS))
-        raise PersonListError(f"{path.name}: 不能作为人员名单读取的类型 / kind {kind!r} is not a person list; "
-                              f"use one of: {known}")
+        raise said(PersonListError, f"{path.name}：类型 {kind!r} 不能作为人员名单读取；可选：{known}",
+                   f"{path.name}: kind {kind!r} is not a person list; use one of: {known}")
     if kind in VIEWS:
         spec = KINDS[str(kind)]
         table = _read(path, lambda cells: sum(1 for c in cells if spec.field_for(c)))
@@ -451,9 +454,10 @@ def read_person_list(path: Path, kind: str | None = None, side: Side | None = No
     if kind is None:
         chosen = _plain_columns(table.header)
         if "name" not in chosen and not {"surname", "given_name"} <= set(chosen):
-            raise PersonListError(
-                f"{file}: 找不到姓名列 / no name column. 表头 / header: {table.header}. "
-                f"姓名列可以叫 / a name column may be called: {_name_words()}")
+            raise said(
+                PersonListError,
+                f"{file}：找不到姓名列。表头：{table.header}。姓名列可以叫：{_name_words()}",
+                f"{file}: no name column. Header: {table.header}. A name column may be called: {_name_words()}")
         header_of = {f: table.header[i] for f, i in chosen.items()}
         frame = pd.DataFrame({f: clean_text(table.rows[i]) for f, i in chosen.items()}, index=table.rows.index)
         frame["src_row"] = table.row_numbers.to_numpy()
@@ -489,10 +493,11 @@ def read_person_list(path: Path, kind: str | None = None, side: Side | None = No
             view = views[role]
             fields = {p: f for p, f in view.fields.items() if f in frame.columns}
             if "name" not in fields:
-                raise PersonListError(
-                    f"{file}: 找不到姓名列 / no column names the {view.role}: expected one of "
-                    f"{[a for f in spec.fields if f.name == view.fields['name'] for a in f.aliases]}; "
-                    f"表头 / header: {table.header}")
+                aliases = [a for f in spec.fields if f.name == view.fields["name"] for a in f.aliases]
+                raise said(
+                    PersonListError,
+                    f"{file}：找不到{tr(ROLE, view.role, 'zh')}的姓名列，应为其中之一：{aliases}；表头：{table.header}",
+                    f"{file}: no column names the {view.role}: expected one of {aliases}; header: {table.header}")
             part = frame
             if view.organisations is not None:
                 org = _organisations(frame, view)

@@ -59,6 +59,7 @@ from guanlian.model import model
 from guanlian.progress import Task
 from guanlian.progress import phase as progress_phase
 from guanlian.progress import task as progress_task
+from guanlian.values.vocab import in_language, said
 
 KINDS: dict[str, KindSpec] = {
     s.name: s
@@ -86,7 +87,11 @@ class FileResult:
     rejected: int = 0
     warnings: int = 0
     error: str | None = None
+    """Why the whole file was refused, in both languages (``中文 / English``); ``error_zh`` / ``error_en`` say it
+    in one."""
     notes: list[str] = field(default_factory=list)
+    error_zh: str | None = None
+    error_en: str | None = None
 
 
 @dataclass
@@ -138,12 +143,14 @@ def detect_kind(header: list[str], path: Path | str = "") -> KindSpec:
             scored.append((sum(1 for c in cells if spec.field_for(c)), spec))
     if not scored:
         expected = "; ".join(f"{s.name}: {[f.aliases[0] for f in s.required]}" for s in KINDS.values())
-        raise LoadError(f"无法判断文件类型 / cannot tell what kind of file {Path(path).name} is. "
-                        f"Columns found: {header}. Required columns per kind: {expected}")
+        raise said(LoadError, f"无法判断文件 {Path(path).name} 的类型。表头：{header}。各类型的必需列：{expected}",
+                   f"cannot tell what kind of file {Path(path).name} is. "
+                   f"Columns found: {header}. Required columns per kind: {expected}")
     scored.sort(key=lambda t: (-t[0], t[1].order))
     if len(scored) > 1 and scored[0][0] == scored[1][0]:
         names = [s.name for n, s in scored if n == scored[0][0]]
-        raise LoadError(f"文件类型不明确 / {Path(path).name} fits several kinds equally: {names}; pass --kind")
+        raise said(LoadError, f"文件类型不明确：{Path(path).name} 同样符合 {names}；请用 --kind 指定",
+                   f"{Path(path).name} fits several kinds equally: {names}; pass --kind")
     return scored[0][1]
 
 
@@ -163,11 +170,13 @@ def map_columns(table: RawTable, spec: KindSpec, batch: Batch) -> pd.DataFrame:
         chosen[f.name] = i
     missing = [f for f in spec.required if f.name not in chosen]
     if missing:
-        raise LoadError(
-            f"{table.path.name}: 缺少必需的列 / missing required columns "
-            f"{[f.aliases[0] if f.aliases else f.name for f in missing]} for kind {spec.name!r}. "
-            f"Columns found: {table.header}. Expected (any alias): "
-            + "; ".join(f"{f.name}={'/'.join(f.aliases)}" for f in spec.required)
+        names = [f.aliases[0] if f.aliases else f.name for f in missing]
+        expected = "; ".join(f"{f.name}={'/'.join(f.aliases)}" for f in spec.required)
+        raise said(
+            LoadError,
+            f"{table.path.name}：缺少类型 {spec.name!r} 的必需列 {names}。表头：{table.header}。应有（任一别名）：{expected}",
+            f"{table.path.name}: missing required columns {names} for kind {spec.name!r}. "
+            f"Columns found: {table.header}. Expected (any alias): {expected}",
         )
     data = {name: clean_text(table.rows[i]) for name, i in chosen.items()}
     frame = pd.DataFrame(data, index=table.rows.index)
@@ -591,7 +600,7 @@ def plan_load(store: Store, paths: Sequence[Path | str], kind: str | None,
     resolver = _Resolver.from_store(store)
     wanted = list(kinds) if kinds is not None else [kind] * len(paths)
     if kind and kind not in KINDS:
-        raise LoadError(f"未知类型 / unknown kind {kind!r}; known: {sorted(KINDS)}")
+        raise said(LoadError, f"未知类型 {kind!r}；可选：{sorted(KINDS)}", f"unknown kind {kind!r}; known: {sorted(KINDS)}")
     # kinds are known before anything is parsed, so files others refer to are parsed first
     items = _order([(Path(p), k or sniff_kind(Path(p))) for p, k in zip(paths, wanted, strict=True)])
     out = rejects_path if rejects_path is not None else store.sidecar / SIDECAR_FILES["rejects"]
@@ -630,11 +639,13 @@ def parse_files(plan: LoadPlan, progress: Callable[[str], None] | None, spill: P
         if isinstance(outcome, Exception):
             exc = outcome
             if not isinstance(exc, (ReadError, LoadError)):  # a reader bug must not abort the other files
-                exc = LoadError(f"无法读取 / cannot read {path.name}: {type(exc).__name__}: {exc}"[:500])
+                detail = f"{type(exc).__name__}: {exc}"[:400]
+                exc = said(LoadError, f"无法读取 {path.name}：{detail}", f"cannot read {path.name}: {detail}")
             result.error = str(exc)
+            result.error_zh, result.error_en = in_language(exc, "zh"), in_language(exc, "en")
             results.append(result)
             issues.append({"file": path.name, "row": 0, "field": "", "value": "", "severity": "rejected",
-                           "code": "file", "reason_zh": str(exc), "reason_en": str(exc)})
+                           "code": "file", "reason_zh": result.error_zh, "reason_en": result.error_en})
             continue
         kind_name, batch, read, parked = outcome
         spec = KINDS[kind_name]

@@ -26,6 +26,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from guanlian.values.vocab import said
+
 HEADER_SCAN_ROWS = 30
 MAX_FILE_BYTES = 2 * 1024**3
 MAX_COLUMNS = 2_000
@@ -131,14 +133,14 @@ def _cell(v: object) -> str:
 def _grid_csv(path: Path, data: bytes) -> tuple[list[list[str]], str]:
     text, enc = _decode(data)
     if "\x00" in text[:10_000]:
-        raise ReadError(f"不是文本表格(含二进制内容) / not a text table (binary content): {path.name}")
+        raise said(ReadError, f"不是文本表格（含二进制内容）：{path.name}", f"not a text table (binary content): {path.name}")
     delim = _sniff_delimiter(text[:65_536])
     csv.field_size_limit(MAX_CELL_CHARS * 200)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
     try:
         grid = [row for row in reader]
     except csv.Error as exc:
-        raise ReadError(f"CSV 格式错误 / malformed CSV in {path.name}: {exc}") from None
+        raise said(ReadError, f"CSV 格式错误（{path.name}）：{exc}", f"malformed CSV in {path.name}: {exc}") from None
     return grid, enc
 
 
@@ -153,7 +155,7 @@ def _grid_excel(
                 total = sum(i.file_size for i in zf.infolist())
         except (zipfile.BadZipFile, NotImplementedError, EOFError, ValueError, OSError):
             # NotImplementedError: a zip "version needed" or compression method zipfile does not know (fuzzing)
-            raise ReadError(f"不是有效的 Excel 文件 / not a valid .xlsx file: {path.name}") from None
+            raise said(ReadError, f"不是有效的 Excel 文件：{path.name}", f"not a valid .xlsx file: {path.name}") from None
         if total > MAX_FILE_BYTES:
             raise ReadError(
                 f"Excel 解压后过大({total} 字节),疑似压缩炸弹 / .xlsx expands to {total} bytes: refused (zip bomb?)"
@@ -161,20 +163,20 @@ def _grid_excel(
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises several exception types for corrupt files
-        raise ReadError(f"无法读取 Excel 文件 / cannot read workbook {path.name}: {exc}") from None
+        raise said(ReadError, f"无法读取 Excel 文件 {path.name}：{exc}", f"cannot read workbook {path.name}: {exc}") from None
     sheets = wb.sheets_metadata
     visible = [s for s in sheets if "hidden" not in str(getattr(s, "visible", "")).lower()]
     hidden = [s.name for s in sheets if s not in visible]
     if hidden:
         warnings.append(f"跳过隐藏工作表 / skipped hidden sheets: {', '.join(hidden)}")
     if not visible:
-        raise ReadError(f"没有可见的工作表 / no visible sheet in {path.name}")
+        raise said(ReadError, f"没有可见的工作表：{path.name}", f"no visible sheet in {path.name}")
     grids: list[tuple[str, list[list[str]]]] = []
     for s in visible:
         try:
             rows = wb.get_sheet_by_name(s.name).to_python(skip_empty_area=False, nrows=nrows)
         except Exception as exc:
-            raise ReadError(f"无法读取工作表 / cannot read sheet {s.name!r}: {exc}") from None
+            raise said(ReadError, f"无法读取工作表 {s.name!r}：{exc}", f"cannot read sheet {s.name!r}: {exc}") from None
         grids.append((s.name, [[_cell(v) for v in r] for r in rows]))
     return _pick_sheet(grids, warnings, header_score)
 
@@ -225,12 +227,12 @@ def read_table(path: Path, header_score: Callable[[list[str]], int], *, head_onl
     """
     path = Path(path)
     if not path.exists():
-        raise ReadError(f"文件不存在 / file not found: {path}")
+        raise said(ReadError, f"文件不存在：{path}", f"file not found: {path}")
     size = path.stat().st_size
     if size == 0:
-        raise ReadError(f"空文件 / empty file: {path.name}")
+        raise said(ReadError, f"空文件：{path.name}", f"empty file: {path.name}")
     if size > MAX_FILE_BYTES:
-        raise ReadError(f"文件过大 / file too large ({size} bytes): {path.name}")
+        raise said(ReadError, f"文件过大（{size} 字节）：{path.name}", f"file too large ({size} bytes): {path.name}")
     warnings: list[str] = []
     suffix = path.suffix.lower()
     encoding: str | None = None
@@ -241,19 +243,19 @@ def read_table(path: Path, header_score: Callable[[list[str]], int], *, head_onl
     is_ole = head.startswith(b"\xd0\xcf\x11\xe0")
     if suffix in {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"} or is_zip or is_ole:
         if head.startswith(b"%PDF"):
-            raise ReadError(f"这是 PDF 文件,不是 Excel / this is a PDF, not a spreadsheet: {path.name}")
+            raise said(ReadError, f"这是 PDF 文件，不是 Excel：{path.name}", f"this is a PDF, not a spreadsheet: {path.name}")
         if suffix in {".xlsx", ".xlsm", ".ods"} and not is_zip:
             raise ReadError(f"扩展名是 {suffix} 但内容不是 Excel / {path.name} is not a real {suffix} file")
         grid, sheet = _grid_excel(path, warnings, header_score, HEADER_SCAN_ROWS if head_only else None)
     else:
         if head.startswith(b"%PDF"):
-            raise ReadError(f"这是 PDF 文件,不是表格 / this is a PDF, not a table: {path.name}")
+            raise said(ReadError, f"这是 PDF 文件，不是表格：{path.name}", f"this is a PDF, not a table: {path.name}")
         data = path.read_bytes() if not head_only else _head_bytes(path)
         grid, encoding = _grid_csv(path, data)
         if "replacement" in encoding or "mixed" in encoding:
             warnings.append(f"编码无法确定,按 {encoding} 读取 / uncertain encoding, read as {encoding}")
     if not any(any(c.strip() for c in r) for r in grid):
-        raise ReadError(f"文件没有内容 / no data in {path.name}")
+        raise said(ReadError, f"文件没有内容：{path.name}", f"no data in {path.name}")
     best_i, best_score = -1, 1
     for i, row in enumerate(grid[:HEADER_SCAN_ROWS]):
         if len(row) > MAX_COLUMNS:
@@ -263,9 +265,10 @@ def read_table(path: Path, header_score: Callable[[list[str]], int], *, head_onl
             best_i, best_score = i, score
     if best_i < 0:
         first = next((r for r in grid if any(c.strip() for c in r)), [])
-        raise ReadError(
-            f"找不到表头 / no recognisable header row in {path.name}; first row: {first[:12]}"
-        )
+        missing = said(ReadError, f"找不到表头：{path.name}；第一行：{first[:12]}",
+                       f"no recognisable header row in {path.name}; first row: {first[:12]}")
+        setattr(missing, "no_header", True)  # noqa: B010  (read by the person-list reader to add its hint)
+        raise missing
     header = [c.strip() for c in grid[best_i]]
     width = len(header)
     while width and not header[width - 1]:

@@ -17,7 +17,7 @@ Example:
     >>> reg.get("c")
     Traceback (most recent call last):
     ...
-    guanlian.outputs.base.OutputError: 未知格式 / unknown demo format 'c'; registered: a, b
+    guanlian.outputs.base.OutputError: 未知格式 'c'；可选：a, b / unknown demo format 'c'; registered: a, b
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-from guanlian.values.vocab import Lang
+from guanlian.values.vocab import Lang, said
 
 if TYPE_CHECKING:
     from guanlian.finding import FindingsDoc
@@ -64,6 +64,8 @@ class TableData:
     """Console title (default: the first sheet's name)."""
     shown_rows: int | None = None
     """At most this many rows on the console (``table``); files always get every row."""
+    lang: Lang = "zh"
+    """Language of the writer's own words (the console's "showing N of M rows" line)."""
 
 
 class TableWriter(Protocol):
@@ -101,13 +103,13 @@ def check_target(writer: TableWriter, out: Path | None) -> None:
         >>> check_target(TABLE_WRITERS.get("xlsx"), None)
         Traceback (most recent call last):
         ...
-        guanlian.outputs.base.OutputError: xlsx 需要输出文件 / the xlsx format writes a file: give --out
+        guanlian.outputs.base.OutputError: xlsx 格式写入文件：请用 --out 指定 / the xlsx format writes a file: give --out
     """
     if out is None and not writer.to_stdout:
-        raise OutputError(f"{writer.name} 需要输出文件 / the {writer.name} format writes a file: give --out")
+        raise said(OutputError, f"{writer.name} 格式写入文件：请用 --out 指定", f"the {writer.name} format writes a file: give --out")
     if out is not None and not writer.suffix:
-        raise OutputError(f"{writer.name} 只输出到屏幕 / the {writer.name} format prints to the console; "
-                          "leave out --out or choose a file format")
+        raise said(OutputError, f"{writer.name} 格式只输出到屏幕：请去掉 --out，或选择文件格式",
+                   f"the {writer.name} format prints to the console; leave out --out or choose a file format")
 
 
 # -- findings -----------------------------------------------------------------------------------------------
@@ -177,9 +179,9 @@ class Registry(Generic[W]):
         try:
             return self._writers[name]
         except KeyError:
-            raise OutputError(
-                f"未知格式 / unknown {self.kind} format {name!r}; registered: {', '.join(self._writers)}"
-            ) from None
+            known = ", ".join(self._writers)
+            raise said(OutputError, f"未知格式 {name!r}；可选：{known}",
+                       f"unknown {self.kind} format {name!r}; registered: {known}") from None
 
     def names(self) -> tuple[str, ...]:
         """Registered names, in order."""

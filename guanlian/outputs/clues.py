@@ -107,7 +107,8 @@ def clue_table(lib: ClueLibrary, *, lang: Lang = "zh", show_ids: bool = False) -
             Sheet("流转记录" if zh else "history", _HISTORY_HEADERS[lang], history, (14, 22, 12, 14, 10, 10, 60)),
         ),
         document=payload if show_ids else mask_nested(payload),
-        title=f"线索 / clues: {len(details)}",
+        title=f"线索：{len(details)}" if zh else f"clues: {len(details)}",
+        lang=lang,
     )
 
 

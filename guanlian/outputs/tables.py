@@ -86,7 +86,7 @@ def frame_table(df: pd.DataFrame, name: str, *, title: str = "", shown_rows: int
     document = [{c: _json_value(v) for c, v in zip(cols, row, strict=True)}
                 for row in df.itertuples(index=False, name=None)]
     shown = tuple(headers) if headers is not None else tuple(cols)
-    return TableData((Sheet(name, shown, rows),), document, title, shown_rows)
+    return TableData((Sheet(name, shown, rows),), document, title, shown_rows, lang)
 
 
 def _text(value: Any) -> str:
@@ -128,9 +128,9 @@ class ConsoleTable:
         else:
             self._records(console, title, sheet.headers, texts)
         if len(rows) < len(sheet.rows):
-            console.print(f"仅显示前 {len(rows)} 行,共 {len(sheet.rows)} 行 / showing {len(rows)} of "
-                          f"{len(sheet.rows)} rows: write them all with --format csv|xlsx|json --out FILE",
-                          highlight=False)
+            console.print(f"仅显示前 {len(rows)} 行，共 {len(sheet.rows)} 行；全部写出请用 --format csv|xlsx|json --out 文件"
+                          if data.lang == "zh" else f"showing {len(rows)} of {len(sheet.rows)} rows: write them all "
+                          "with --format csv|xlsx|json --out FILE", highlight=False)
         return None
 
     def fits(self, headers: Sequence[str], texts: Sequence[Sequence[str]], width: int) -> bool:

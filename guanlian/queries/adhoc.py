@@ -29,7 +29,7 @@ import pandas as pd
 from guanlian.graph.store import Store, StoreError, StoreOutdated
 from guanlian.queries.library import QueryError
 from guanlian.values.privacy import plain
-from guanlian.values.vocab import said
+from guanlian.values.vocab import in_language, said
 
 WRITE_WORDS: frozenset[str] = frozenset({
     "CREATE", "MERGE", "SET", "DELETE", "DETACH", "REMOVE", "DROP", "ALTER", "COPY", "LOAD", "INSTALL",
@@ -79,7 +79,7 @@ def check_read_only(text: str) -> None:
     """
     code = _code_only(text)
     if not code.strip():
-        raise WriteRefused("空查询 / empty query")
+        raise said(WriteRefused, "空查询", "empty query")
     for m in _WORD.finditer(code):
         word = m.group(1).upper()
         if word in WRITE_WORDS:
@@ -93,7 +93,7 @@ def check_read_only(text: str) -> None:
             raise said(WriteRefused, f"只允许只读查询：CALL {target} 不是已知的只读过程",
                        f"only read-only Cypher runs here: CALL {target} is not a known read-only procedure")
     if ";" in code.strip().rstrip(";"):
-        raise WriteRefused("一次只能运行一条语句 / one statement at a time")
+        raise said(WriteRefused, "一次只能运行一条语句", "one statement at a time")
 
 
 _INT = re.compile(r"^[+-]?\d+$")
@@ -151,5 +151,5 @@ def run_adhoc(store: Store, text: str, params: Mapping[str, object] | None = Non
     except StoreOutdated:  # not the statement's fault: its message names the command that fixes the store
         raise
     except StoreError as exc:
-        raise QueryError(f"查询失败 / query failed: {exc}") from None
+        raise said(QueryError, in_language(exc, "zh"), in_language(exc, "en")) from None  # says "query failed"
     return pd.DataFrame({c: [plain(v) for v in df[c].tolist()] for c in df.columns}, columns=list(df.columns))

@@ -67,7 +67,7 @@ from guanlian.values.ids import mask_ids_in_text
 from guanlian.values.money import yuan
 from guanlian.values.names import ALIASES, aliases_text, shown_forms
 from guanlian.values.privacy import mask_nested, plain
-from guanlian.values.vocab import HIDDEN_PROPS, SEVERITIES, value_label
+from guanlian.values.vocab import HIDDEN_PROPS, SEVERITIES, said, value_label
 
 SEVERITY_WEIGHT: dict[str, float] = {"high": 1.0, "medium": 0.7, "low": 0.4}
 CONFIDENCE_WEIGHT: dict[str, float] = {"confirmed": 1.0, "certain": 1.0, "probable": 0.8, "possible": 0.55}
@@ -1016,7 +1016,8 @@ def scan(
     declared = {name for qid in ids for name in lib.get(qid).params}
     unknown = sorted(set(given) - declared)
     if unknown:
-        raise QueryError(f"没有查询使用这些参数 / no query takes the parameters {unknown}; known: {sorted(declared)}")
+        raise said(QueryError, f"没有查询使用参数 {unknown}；可用的参数：{sorted(declared)}",
+                   f"no query takes the parameters {unknown}; known: {sorted(declared)}")
     results: dict[str, pd.DataFrame] = {}
     bound: dict[str, dict[str, Any]] = {}
     runs: list[QueryRun] = []

@@ -32,7 +32,7 @@ from guanlian.queries.spec import (
     load_query_file,
 )
 from guanlian.values.privacy import plain
-from guanlian.values.vocab import TIER, Lang, said, tr
+from guanlian.values.vocab import TIER, Lang, in_language, said, tr
 
 BUILTIN_DIR = Path(__file__).with_name("library")
 
@@ -110,7 +110,7 @@ class Library:
             elif src.is_dir():
                 files.extend((p, own) for p in sorted(src.glob("*.cypher")) if not is_override(p))
             else:
-                raise QueryFileError(src, None, "no such query file or folder")
+                raise QueryFileError(src, None, "no such query file or folder", zh="没有这个查询文件或文件夹")
         queries: dict[str, SavedQuery] = {}
         adhoc: dict[str, AdhocQuery] = {}
         problems: list[QueryFileError] = []
@@ -121,15 +121,15 @@ class Library:
                     try:
                         check_read_only(text)
                     except QueryError as exc:
-                        raise QueryFileError(f, None, f"ad-hoc query (no header): {exc}") from None
+                        raise QueryFileError(f, None, f"ad-hoc query (no header): {exc}", zh=f"即席查询（无文件头）：{in_language(exc, 'zh')}") from None
                     q: SavedQuery | AdhocQuery = AdhocQuery(f.stem, f, text)
                 else:
                     q = load_query_file(f)
                 if q.id in queries or q.id in adhoc:
                     first = queries[q.id].path if q.id in queries else adhoc[q.id].path
-                    raise QueryFileError(f, None, f"query id {q.id!r} is already defined in {first}")
+                    raise QueryFileError(f, None, f"query id {q.id!r} is already defined in {first}", zh=f"查询编号 {q.id!r} 已在 {first} 中定义")
             except (OSError, UnicodeDecodeError) as exc:
-                problem = QueryFileError(f, None, f"cannot read: {exc}")
+                problem = QueryFileError(f, None, f"cannot read: {exc}", zh=f"无法读取：{in_language(exc, 'zh') if isinstance(exc, OSError) else exc}")
             except QueryFileError as exc:
                 problem = exc
             else:
@@ -169,7 +169,8 @@ class Library:
             pass
         for problem in self.problems:
             if Path(problem.path).stem == query_id:
-                raise QueryError(f"查询文件有误 / the query file is broken: {problem}")
+                raise said(QueryError, f"查询文件有误：{in_language(problem, 'zh')}",
+                           f"the query file is broken: {in_language(problem, 'en')}")
         if query_id in self._adhoc:
             raise QueryError(f"{query_id} 是即席查询(无文件头),没有声明参数和结果列 / {query_id} is an ad-hoc query "
                              f"(a file without a header): it declares no parameters or result columns")
@@ -224,11 +225,13 @@ class Library:
         for name, value in (params or {}).items():
             if name not in q.params:
                 known = ", ".join(q.params) or "(none)"
-                raise QueryError(f"查询 {query_id} 没有参数 / query {query_id} has no parameter {name!r}; known: {known}")
+                raise said(QueryError, f"查询 {query_id} 没有参数 {name!r}；可用的参数：{known}",
+                           f"query {query_id} has no parameter {name!r}; known: {known}")
             try:
                 out[name] = q.params[name].coerce(value)
             except ValueError as exc:
-                raise QueryError(f"参数错误 / bad parameter for {query_id}: {exc}") from None
+                raise said(QueryError, f"查询 {query_id} 的参数有误：{in_language(exc, 'zh')}",
+                           f"bad parameter for {query_id}: {in_language(exc, 'en')}") from None
         return out
 
     def cypher_params(self, query_id: str, engine: str, bound: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -252,7 +255,7 @@ class Library:
             except StoreError as exc:
                 m = _LINE.search(str(exc))
                 line = first + int(m.group(1)) - 1 if m else first
-                raise QueryFileError(path, line, f"does not compile on {store.engine}: {exc}") from None
+                raise QueryFileError(path, line, f"does not compile on {store.engine}: {exc}", zh=f"无法在 {store.engine} 上编译：{exc}") from None
 
     def run(self, store: Store, query_id: str, params: Mapping[str, object] | None = None) -> pd.DataFrame:
         """Run a saved query and return its rows.
@@ -279,10 +282,11 @@ class Library:
         try:
             df = store.query(text, cy)
         except StoreError as exc:
-            raise QueryError(f"{path}: 查询失败 / query failed: {exc}") from None
+            raise said(QueryError, f"{path}：查询失败：{in_language(exc, 'zh')}",
+                       f"{path}: query failed: {in_language(exc, 'en')}") from None
         missing = [c.name for c in q.returns if c.name not in df.columns]
         if missing:
-            raise QueryFileError(path, None, f"RETURN lacks the declared columns {missing}; got {list(df.columns)}")
+            raise QueryFileError(path, None, f"RETURN lacks the declared columns {missing}; got {list(df.columns)}", zh=f"RETURN 缺少声明的列 {missing}；实际返回 {list(df.columns)}")
         order = [c.name for c in q.returns] + [c for c in df.columns if c not in {x.name for x in q.returns}]
         return normalize_frame(q, df[order])
 

@@ -42,7 +42,7 @@ from guanlian.graph.engines import dialects
 from guanlian.model import TIERS, model, tier_rank
 from guanlian.queries.explain import EXPLAINERS, GENERIC_KEYS, providers
 from guanlian.values.money import to_fen, yuan
-from guanlian.values.vocab import SEVERITIES, TIER, Severity, parse_choice
+from guanlian.values.vocab import SEVERITIES, TIER, Severity, in_language, parse_choice, said
 
 ParamType = Literal["int", "float", "string", "bool", "tier", "money"]
 PARAM_TYPES: tuple[ParamType, ...] = ("int", "float", "string", "bool", "tier", "money")
@@ -61,11 +61,14 @@ FENCE = "---"
 class QueryFileError(ValueError):
     """A saved query file is wrong; the message starts with ``file:line:``."""
 
-    def __init__(self, path: str | Path, line: int | None, message: str) -> None:
+    def __init__(self, path: str | Path, line: int | None, message: str, *, zh: str | None = None) -> None:
         self.path = str(path)
         self.line = line
         where = f"{self.path}:{line}" if line else self.path
         super().__init__(f"{where}: {message}")
+        self.en = f"{where}: {message}"
+        self.zh = f"{where}：{zh or message}"
+        """The message in Chinese and English (:func:`~guanlian.values.vocab.in_language`); ``str()`` is English."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,10 +100,10 @@ class Param:
                 return True
             if text in ("0", "false", "no", "n", "off", "否"):
                 return False
-            raise ValueError(f"{self.name}: expected true/false, got {value!r}")
+            raise said(ValueError, f"{self.name}：应为 true 或 false（是/否），而不是 {value!r}", f"{self.name}: expected true/false, got {value!r}")
         if self.type == "int":
             if isinstance(value, bool):
-                raise ValueError(f"{self.name}: expected an integer, got {value!r}")
+                raise said(ValueError, f"{self.name}：应为整数，而不是 {value!r}", f"{self.name}: expected an integer, got {value!r}")
             if isinstance(value, int):
                 return value
             if isinstance(value, float) and value.is_integer():
@@ -108,22 +111,22 @@ class Param:
             try:
                 return int(str(value).strip().replace(",", "").replace("_", ""))
             except ValueError:
-                raise ValueError(f"{self.name}: expected an integer, got {value!r}") from None
+                raise said(ValueError, f"{self.name}：应为整数，而不是 {value!r}", f"{self.name}: expected an integer, got {value!r}") from None
         if self.type == "money":
             try:
                 return yuan(to_fen(value))
             except ValueError:
-                raise ValueError(f"{self.name}: expected an amount in yuan, got {value!r}") from None
+                raise said(ValueError, f"{self.name}：应为以元计的金额，而不是 {value!r}", f"{self.name}: expected an amount in yuan, got {value!r}") from None
         if self.type == "float":
             if isinstance(value, bool):
-                raise ValueError(f"{self.name}: expected a number, got {value!r}")
+                raise said(ValueError, f"{self.name}：应为数字，而不是 {value!r}", f"{self.name}: expected a number, got {value!r}")
             if isinstance(value, int | float):
                 return float(value)
             text = str(value).strip().replace(",", "").replace("_", "")
             try:
                 return float(text[:-1]) / 100 if text.endswith("%") else float(text)
             except ValueError:
-                raise ValueError(f"{self.name}: expected a number, got {value!r}") from None
+                raise said(ValueError, f"{self.name}：应为数字，而不是 {value!r}", f"{self.name}: expected a number, got {value!r}") from None
         return str(value)
 
     def to_cypher(self, value: Any) -> Any:
@@ -225,22 +228,22 @@ def _split_header(text: str, path: Path) -> tuple[str, int, str, int]:
     lines = text.splitlines()
     first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
     if first is None or lines[first].strip().lstrip("/").strip() != FENCE or not lines[first].lstrip().startswith("//"):
-        raise QueryFileError(path, (first or 0) + 1, "a saved query starts with a '// ---' header line")
+        raise QueryFileError(path, (first or 0) + 1, "a saved query starts with a '// ---' header line", zh="保存的查询应以 '// ---' 文件头行开始")
     yaml_lines: list[str] = []
     for i in range(first + 1, len(lines)):
         ln = lines[i]
         stripped = ln.lstrip()
         if not stripped.startswith("//"):
-            raise QueryFileError(path, i + 1, "header line must start with '//' (close the header with '// ---')")
+            raise QueryFileError(path, i + 1, "header line must start with '//' (close the header with '// ---')", zh="文件头的每行应以 '//' 开始（文件头以 '// ---' 结束）")
         content = stripped[2:]
         if content.strip() == FENCE:
             body_start = i + 1
             body = "\n".join(lines[body_start:])
             if not body.strip():
-                raise QueryFileError(path, i + 1, "no Cypher text after the header")
+                raise QueryFileError(path, i + 1, "no Cypher text after the header", zh="文件头之后没有 Cypher 语句")
             return "\n".join(yaml_lines), first + 2, body, body_start + 1
         yaml_lines.append(content[1:] if content.startswith(" ") else content)
-    raise QueryFileError(path, first + 1, "header is not closed with a '// ---' line")
+    raise QueryFileError(path, first + 1, "header is not closed with a '// ---' line", zh="文件头没有以 '// ---' 行结束")
 
 
 def _key_line(yaml_text: str, start: int, key: str, after: int = 0) -> int:
@@ -254,17 +257,17 @@ def _key_line(yaml_text: str, start: int, key: str, after: int = 0) -> int:
 def _text(meta: dict[str, Any], key: str, path: Path, line: int) -> str:
     value = meta.get(key)
     if not isinstance(value, str) or not value.strip():
-        raise QueryFileError(path, line, f"'{key}' must be a non-empty text")
+        raise QueryFileError(path, line, f"'{key}' must be a non-empty text", zh=f"'{key}' 应为非空文本")
     return value.strip()
 
 
 def _kinds(value: object, known: list[str], what: str, path: Path, line: int) -> tuple[str, ...]:
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list) or not items or not all(isinstance(x, str) for x in items):
-        raise QueryFileError(path, line, f"'{what}' must be a kind name or a list of kind names")
+        raise QueryFileError(path, line, f"'{what}' must be a kind name or a list of kind names", zh=f"'{what}' 应为类型名或类型名列表")
     for x in items:
         if x not in known:
-            raise QueryFileError(path, line, f"unknown {what} kind {x!r}; known: {', '.join(known)}")
+            raise QueryFileError(path, line, f"unknown {what} kind {x!r}; known: {', '.join(known)}", zh=f"未知的 {what} 类型 {x!r}；可选：{', '.join(known)}")
     return tuple(items)
 
 
@@ -272,61 +275,61 @@ def _parse_params(raw: object, path: Path, line: int, where: Callable[[str], int
     if raw is None:
         return {}
     if not isinstance(raw, dict):
-        raise QueryFileError(path, line, "'params' must be a mapping name: {type, default, doc}")
+        raise QueryFileError(path, line, "'params' must be a mapping name: {type, default, doc}", zh="'params' 应为映射 参数名: {type, default, doc}")
     out: dict[str, Param] = {}
     for name, spec in raw.items():
         line = where(str(name))
         if not isinstance(name, str) or not name.isidentifier():
-            raise QueryFileError(path, line, f"parameter name {name!r} is not an identifier")
+            raise QueryFileError(path, line, f"parameter name {name!r} is not an identifier", zh=f"参数名 {name!r} 不是合法的标识符")
         if not isinstance(spec, dict) or set(spec) - {"type", "default", "doc"} or "type" not in spec:
-            raise QueryFileError(path, line, f"parameter {name!r}: expected {{type, default, doc}}")
+            raise QueryFileError(path, line, f"parameter {name!r}: expected {{type, default, doc}}", zh=f"参数 {name!r} 应为 {{type, default, doc}}")
         if spec["type"] not in PARAM_TYPES:
-            raise QueryFileError(path, line, f"parameter {name!r}: type must be one of {', '.join(PARAM_TYPES)}")
+            raise QueryFileError(path, line, f"parameter {name!r}: type must be one of {', '.join(PARAM_TYPES)}", zh=f"参数 {name!r} 的 type 只能是 {', '.join(PARAM_TYPES)}")
         p = Param(name, spec["type"], None, str(spec.get("doc", "")))
         if "default" not in spec:
-            raise QueryFileError(path, line, f"parameter {name!r} needs a default")
+            raise QueryFileError(path, line, f"parameter {name!r} needs a default", zh=f"参数 {name!r} 需要默认值（default）")
         try:
             default = p.coerce(spec["default"])
         except ValueError as exc:
-            raise QueryFileError(path, line, f"bad default: {exc}") from None
+            raise QueryFileError(path, line, f"bad default: {exc}", zh=f"默认值有误：{in_language(exc, 'zh')}") from None
         out[name] = Param(name, spec["type"], default, str(spec.get("doc", "")))
     return out
 
 
 def _parse_returns(raw: object, path: Path, section: int, where: Callable[[str], int]) -> tuple[Column, ...]:
     if not isinstance(raw, dict) or not raw:
-        raise QueryFileError(path, section, "'returns' must be a non-empty mapping column: {node|edge|type, ...}")
+        raise QueryFileError(path, section, "'returns' must be a non-empty mapping column: {node|edge|type, ...}", zh="'returns' 应为非空映射 列名: {node|edge|type, ...}")
     m = model()
     cols: list[Column] = []
     for name, spec in raw.items():
         line = where(str(name))
         if not isinstance(name, str) or not name.isidentifier():
-            raise QueryFileError(path, line, f"column name {name!r} is not an identifier")
+            raise QueryFileError(path, line, f"column name {name!r} is not an identifier", zh=f"列名 {name!r} 不是合法的标识符")
         if not isinstance(spec, dict):
-            raise QueryFileError(path, line, f"column {name!r}: expected a mapping")
+            raise QueryFileError(path, line, f"column {name!r}: expected a mapping", zh=f"列 {name!r} 应为映射")
         extra = set(spec) - {"node", "edge", "type", "role", "many", "doc", "ends"}
         if extra:
-            raise QueryFileError(path, line, f"column {name!r}: unknown keys {sorted(extra)}")
+            raise QueryFileError(path, line, f"column {name!r}: unknown keys {sorted(extra)}", zh=f"列 {name!r} 有未知的键 {sorted(extra)}")
         what = [k for k in ("node", "edge", "type") if k in spec]
         if len(what) != 1:
-            raise QueryFileError(path, line, f"column {name!r}: give exactly one of node, edge, type")
+            raise QueryFileError(path, line, f"column {name!r}: give exactly one of node, edge, type", zh=f"列 {name!r} 应恰好给出 node、edge、type 之一")
         many = bool(spec.get("many", False))
         doc = str(spec.get("doc", ""))
         if what[0] == "node":
             role = spec.get("role")
             if not isinstance(role, str) or not role:
-                raise QueryFileError(path, line, f"node column {name!r} needs a role (official, relative, …)")
+                raise QueryFileError(path, line, f"node column {name!r} needs a role (official, relative, …)", zh=f"节点列 {name!r} 需要 role（official、relative 等）")
             cols.append(Column(name, nodes=_kinds(spec["node"], m.node_names, "node", path, line), role=role,
                                many=many, doc=doc))
         elif what[0] == "edge":
             ends = spec.get("ends") or []
             if not isinstance(ends, list) or len(ends) not in (0, 2) or not all(e in raw for e in ends):
-                raise QueryFileError(path, line, f"column {name!r}: ends must name two returned node columns")
+                raise QueryFileError(path, line, f"column {name!r}: ends must name two returned node columns", zh=f"列 {name!r} 的 ends 应为两个返回的节点列")
             cols.append(Column(name, edges=_kinds(spec["edge"], m.edge_names, "edge", path, line), many=many,
                                doc=doc, ends=tuple(ends)))
         else:
             if spec["type"] not in VALUE_TYPES:
-                raise QueryFileError(path, line, f"column {name!r}: type must be one of {', '.join(VALUE_TYPES)}")
+                raise QueryFileError(path, line, f"column {name!r}: type must be one of {', '.join(VALUE_TYPES)}", zh=f"列 {name!r} 的 type 只能是 {', '.join(VALUE_TYPES)}")
             cols.append(Column(name, type=spec["type"], doc=doc))
     return tuple(cols)
 
@@ -348,15 +351,15 @@ def parse_query_text(text: str, path: str | Path) -> SavedQuery:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = ystart + mark.line if mark else ystart
-        raise QueryFileError(path, line, f"header is not valid YAML: {exc.problem or exc}") from None
+        raise QueryFileError(path, line, f"header is not valid YAML: {exc.problem or exc}", zh=f"文件头不是有效的 YAML：{exc.problem or exc}") from None
     if not isinstance(meta, dict):
-        raise QueryFileError(path, ystart, "header must be a mapping of keys")
+        raise QueryFileError(path, ystart, "header must be a mapping of keys", zh="文件头应为键值映射")
     for k in meta:
         if k not in REQUIRED_KEYS and k not in OPTIONAL_KEYS:
-            raise QueryFileError(path, _key_line(yaml_text, ystart, str(k)), f"unknown header key {k!r}")
+            raise QueryFileError(path, _key_line(yaml_text, ystart, str(k)), f"unknown header key {k!r}", zh=f"文件头中有未知的键 {k!r}")
     for k in REQUIRED_KEYS:
         if k not in meta:
-            raise QueryFileError(path, ystart, f"header lacks '{k}'")
+            raise QueryFileError(path, ystart, f"header lacks '{k}'", zh=f"文件头缺少 '{k}'")
 
     def at(key: str) -> int:
         return _key_line(yaml_text, ystart, key)
@@ -364,15 +367,15 @@ def parse_query_text(text: str, path: str | Path) -> SavedQuery:
     qid = _text(meta, "id", path, at("id"))
     stem = path.name.removesuffix(".cypher")
     if qid != stem:
-        raise QueryFileError(path, at("id"), f"id {qid!r} must equal the file name {stem!r}")
+        raise QueryFileError(path, at("id"), f"id {qid!r} must equal the file name {stem!r}", zh=f"id {qid!r} 应与文件名 {stem!r} 相同")
     severity = meta["severity"]
     if severity not in SEVERITIES:
-        raise QueryFileError(path, at("severity"), f"severity must be one of {', '.join(SEVERITIES)}")
+        raise QueryFileError(path, at("severity"), f"severity must be one of {', '.join(SEVERITIES)}", zh=f"severity 只能是 {', '.join(SEVERITIES)}")
     example = meta["example"]
     if isinstance(example, dict | list):
         example = yaml.safe_dump(example, allow_unicode=True, sort_keys=False)
     if not isinstance(example, str) or not example.strip():
-        raise QueryFileError(path, at("example"), "'example' must describe an example hit")
+        raise QueryFileError(path, at("example"), "'example' must describe an example hit", zh="'example' 应描述一个命中示例")
     pline, rline = at("params"), at("returns")
     params = _parse_params(meta["params"], path, pline, lambda n: _key_line(yaml_text, ystart, n, pline))
     returns = _parse_returns(meta["returns"], path, rline, lambda n: _key_line(yaml_text, ystart, n, rline))
@@ -398,11 +401,11 @@ def _parse_case(raw: object, returns: tuple[Column, ...], path: Path, line: int)
     if raw is None:
         return ()
     if not isinstance(raw, list) or not raw or not all(isinstance(n, str) and n for n in raw):
-        raise QueryFileError(path, line, "'case' must be a list of node column names (the case's actors)")
+        raise QueryFileError(path, line, "'case' must be a list of node column names (the case's actors)", zh="'case' 应为节点列名列表（案件的当事人）")
     nodes = [c.name for c in returns if c.nodes]
     for n in raw:
         if n not in nodes:
-            raise QueryFileError(path, line, f"case column {n!r} is not a node column; node columns: {', '.join(nodes)}")
+            raise QueryFileError(path, line, f"case column {n!r} is not a node column; node columns: {', '.join(nodes)}", zh=f"case 中的列 {n!r} 不是节点列；节点列：{', '.join(nodes)}")
     return tuple(dict.fromkeys(raw))
 
 
@@ -412,10 +415,10 @@ def _parse_explainers(raw: object, path: Path, line: int) -> tuple[str, ...]:
         return ()
     names = [raw] if isinstance(raw, str) else raw
     if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
-        raise QueryFileError(path, line, "'explain' must be an explainer name or a list of explainer names")
+        raise QueryFileError(path, line, "'explain' must be an explainer name or a list of explainer names", zh="'explain' 应为解释器名或解释器名列表")
     for n in names:
         if n not in EXPLAINERS:
-            raise QueryFileError(path, line, f"unknown explainer {n!r}; known: {', '.join(sorted(EXPLAINERS))}")
+            raise QueryFileError(path, line, f"unknown explainer {n!r}; known: {', '.join(sorted(EXPLAINERS))}", zh=f"未知的解释器 {n!r}；可选：{', '.join(sorted(EXPLAINERS))}")
     return tuple(dict.fromkeys(names))
 
 
@@ -436,7 +439,7 @@ def check_template(q: SavedQuery, key: str, path: Path, line: int) -> None:
     try:
         fields = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
     except ValueError as exc:
-        raise QueryFileError(path, line, f"{key} is not a valid template: {exc}") from None
+        raise QueryFileError(path, line, f"{key} is not a valid template: {exc}", zh=f"{key} 不是有效的模板：{exc}") from None
     known = template_keys(q)
     for f in fields:
         name = re.split(r"[.\[]", f, maxsplit=1)[0]
@@ -445,14 +448,16 @@ def check_template(q: SavedQuery, key: str, path: Path, line: int) -> None:
         hint = providers(name)
         fix = (f"declare the explainer that provides it (explain: [{', '.join(hint)}])" if hint
                else "return it as a column or declare it as a parameter")
-        raise QueryFileError(path, line, f"{key} uses {{{f}}}, which nothing provides; {fix}")
+        fix_zh = (f"请声明提供它的解释器（explain: [{', '.join(hint)}]）" if hint
+                  else "请把它作为列返回，或声明为参数")
+        raise QueryFileError(path, line, f"{key} uses {{{f}}}, which nothing provides; {fix}", zh=f"{key} 用到了 {{{f}}}，但没有任何来源提供它；{fix_zh}")
 
 
 def check_params_declared(q: SavedQuery, path: Path, text: str, first_line: int) -> None:
     """Raise when the Cypher text uses a ``$name`` the header does not declare."""
     for name, line in cypher_params(text):
         if name not in q.params:
-            raise QueryFileError(path, first_line + line - 1, f"${name} is used but not declared under params")
+            raise QueryFileError(path, first_line + line - 1, f"${name} is used but not declared under params", zh=f"用到了 ${name}，但没有在 params 中声明")
 
 
 def load_query_file(path: str | Path) -> SavedQuery:
@@ -468,7 +473,7 @@ def load_query_file(path: str | Path) -> SavedQuery:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise QueryFileError(path, None, f"cannot read: {exc}") from None
+        raise QueryFileError(path, None, f"cannot read: {exc}", zh=f"无法读取：{in_language(exc, 'zh')}") from None
     q = parse_query_text(text, path)
     overrides: dict[str, tuple[Path, str]] = {}
     for engine in ENGINES:
@@ -476,7 +481,7 @@ def load_query_file(path: str | Path) -> SavedQuery:
         if opath.exists():
             otext = opath.read_text(encoding="utf-8")
             if not otext.strip():
-                raise QueryFileError(opath, 1, "empty override")
+                raise QueryFileError(opath, 1, "empty override", zh="覆盖文件为空")
             check_params_declared(q, opath, otext, 1)
             overrides[engine] = (opath, otext)
     return replace(q, overrides=overrides)

@@ -44,6 +44,7 @@ from guanlian.matching.matcher import (
     score_pairs,
 )
 from guanlian.spark.session import SparkError
+from guanlian.values.vocab import said
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -367,7 +368,8 @@ class SparkEngine:
         try:
             t = rows.toArrow()
         except Exception as exc:
-            raise SparkError(f"Spark 作业失败 / the Spark job failed: {' '.join(str(exc).split())[:400]}") from exc
+            detail = " ".join(str(exc).split())[:400]
+            raise said(SparkError, f"Spark 作业失败：{detail}", f"the Spark job failed: {detail}") from exc
         df = t.to_pandas()
         counts = df[df["tier"].isna()]
         got = df[df["tier"].notna()].sort_values(["li", "ri"], kind="stable").reset_index(drop=True)

@@ -18,6 +18,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from guanlian.values.vocab import said
+
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
@@ -99,8 +101,8 @@ def spark_session(master: str | None = None, conf: Mapping[str, str] | None = No
     try:
         from pyspark.sql import SparkSession
     except ImportError as exc:
-        raise SparkError("未安装 pyspark：pip install 'guanlian[spark]' / pyspark is not installed: "
-                         "pip install 'guanlian[spark]'") from exc
+        raise said(SparkError, "未安装 pyspark：pip install 'guanlian[spark]'",
+                   "pyspark is not installed: pip install 'guanlian[spark]'") from exc
     active = SparkSession.getActiveSession()
     if active is not None:
         return active
@@ -121,9 +123,11 @@ def spark_session(master: str | None = None, conf: Mapping[str, str] | None = No
         session = builder.getOrCreate()
     except Exception as exc:  # py4j and pyspark raise many kinds; all mean "did not start"
         detail = " ".join(str(exc).split())[:300]
-        raise SparkError(
-            f"Spark 无法启动（master={url}）：请检查 --spark-master / SPARK_MASTER（如 local[*]、spark://主机:7077）"
-            f"和 Java 17 / Spark could not start (master={url}): check --spark-master / SPARK_MASTER "
+        raise said(
+            SparkError,
+            f"Spark 无法启动（master={url}）：请检查 --spark-master 或 SPARK_MASTER（如 local[*]、spark://主机:7077）"
+            f"和 Java 17。原因：{detail}",
+            f"Spark could not start (master={url}): check --spark-master or SPARK_MASTER "
             f"(e.g. local[*], spark://host:7077) and Java 17. Cause: {detail}") from exc
     session.sparkContext.setLogLevel(props.get("spark.log.level", "ERROR"))
     return session

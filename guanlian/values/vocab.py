@@ -14,6 +14,7 @@ Example:
 
 from __future__ import annotations
 
+import errno
 import re
 from collections.abc import Mapping
 from typing import Final, Literal, TypeGuard, TypeVar, get_args
@@ -50,6 +51,7 @@ __all__ = [
     "TIER",
     "TIER_ADVERB",
     "TIER_PHRASE",
+    "USAGE",
     "VERDICT",
     "Labels",
     "Lang",
@@ -401,6 +403,28 @@ LINK_VERDICT: Final[Labels] = {"confirm": ("确认", "confirm"), "reject": ("否
 LANG: Final[Labels] = {"zh": ("中文", "Chinese"), "en": ("英文", "English")}
 """Output languages, as ``--lang`` accepts them."""
 
+USAGE: Final[Labels] = {
+    "error": ("错误", "error"),
+    "no_such_option": ("没有选项 {option}", "no such option {option}"),
+    "did_you_mean": ("；可能是 {choices}", "; did you mean {choices}?"),
+    "no_such_command": ("没有命令 {command}；可用的命令：{choices}", "no such command {command}; commands: {choices}"),
+    "option_needs_value": ("选项 {option} 需要一个值", "option {option} needs a value"),
+    "flag_takes_no_value": ("选项 {option} 不带值", "option {option} takes no value"),
+    "missing_option": ("缺少选项 {name}", "missing option {name}"),
+    "missing_argument": ("缺少参数 {name}", "missing argument {name}"),
+    "bad_value": ("{name} 的值 {value} 无效：应为{expected}", "invalid value {value} for {name}: expected {expected}"),
+    "extra_arguments": ("多余的参数：{args}", "unexpected extra arguments: {args}"),
+    "bad_command_line": ("命令行有误", "the command line is not valid"),
+    "see_help": ("（用法见 {command} --help）", " (see {command} --help)"),
+    "aborted": ("已中止", "aborted"),
+    "type_integer": ("整数", "a whole number"),
+    "type_float": ("数字", "a number"),
+    "type_boolean": ("true 或 false", "true or false"),
+    "type_path": ("文件或文件夹路径", "a file or folder path"),
+    "type_text": ("文本", "text"),
+}
+"""Command-line usage errors (:mod:`guanlian.cli_usage`): templates filled with the option, value or command."""
+
 PROP_VALUES: Final[Mapping[str, Labels]] = {
     "sex": SEX,
     "id_status": ID_STATUS,
@@ -511,6 +535,18 @@ def one_language(text: str, lang: Lang) -> str:
     return _CHINESE_HEAD.sub("", text)
 
 
+OS_ERRORS: Final[Mapping[int, tuple[str, str]]] = {
+    errno.ENOENT: ("文件不存在", "file not found"),
+    errno.EACCES: ("没有权限", "permission denied"),
+    errno.EPERM: ("不允许的操作", "operation not permitted"),
+    errno.EISDIR: ("这是文件夹，不是文件", "is a folder, not a file"),
+    errno.ENOTDIR: ("路径中有一段不是文件夹", "a part of the path is not a folder"),
+    errno.ENOSPC: ("磁盘空间不足", "no space left on the disk"),
+    errno.EEXIST: ("已存在", "already exists"),
+    errno.EADDRINUSE: ("端口已被占用", "the port is already in use"),
+}
+"""Operating-system errors (:class:`OSError` by errno) in words, for :func:`in_language`."""
+
 E = TypeVar("E", bound=BaseException)
 
 
@@ -536,10 +572,16 @@ def in_language(exc: BaseException, lang: Lang) -> str:
     Example:
         >>> in_language(ValueError("未知引擎 / unknown engine 'x'"), "en")
         "unknown engine 'x'"
+        >>> in_language(FileNotFoundError(2, "No such file or directory", "a.json"), "zh")
+        '文件不存在：a.json'
     """
     own = getattr(exc, lang, None)
     if isinstance(own, str):
         return own
+    if isinstance(exc, OSError) and exc.strerror:  # the system's text is English: word the common cases
+        words = OS_ERRORS.get(exc.errno or 0)
+        text = pick(words, lang) if words else (exc.strerror if lang == "en" else f"操作系统错误（errno {exc.errno}）")
+        return f"{text}{'：' if lang == 'zh' else ': '}{exc.filename}" if exc.filename is not None else text
     return one_language(str(exc.args[0]) if exc.args else str(exc), lang)
 
 

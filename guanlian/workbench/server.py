@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from guanlian.graph.store import StoreOutdated
-from guanlian.values.vocab import Lang
+from guanlian.values.vocab import Lang, in_language, said
 from guanlian.workbench.app import LOOPBACK_HOSTS, Settings, create_app
 from guanlian.workbench.service import Workbench
 
@@ -50,18 +50,18 @@ def read_token(token_file: Path | None) -> str:
         return secrets.token_urlsafe(24)
     token = Path(token_file).read_text(encoding="utf-8").strip().splitlines()[0].strip()
     if len(token) < 16:
-        raise ValueError("令牌至少 16 个字符 / the token must have at least 16 characters")
+        raise said(ValueError, "令牌至少要有 16 个字符", "the token must have at least 16 characters")
     return token
 
 
-def _warm_up(wb: Workbench, say: Callable[[str], None]) -> None:
+def _warm_up(wb: Workbench, say: Callable[[str], None], lang: Lang) -> None:
     """Build the search index and run the scan before the first request needs them; a store that needs an
     upgrade is said on the console at once (the pages show the same message until it is fixed)."""
     try:
         wb.index()
         wb.findings_raw()
     except StoreOutdated as exc:
-        say(f"错误 / error: {exc}")
+        say(f"错误: {in_language(exc, 'zh')}" if lang == "zh" else f"error: {in_language(exc, 'en')}")
     except Exception:  # the first request that needs them reports the same error to the user
         return
 
@@ -109,7 +109,7 @@ def serve(
     app = create_app(wb, Settings(token=token, allowed_hosts=tuple(allowed)))
     shown = "127.0.0.1" if host in ("127.0.0.1", "0.0.0.0", "localhost") else host
     say(f"http://{shown}:{port}/?token={token}")
-    threading.Thread(target=_warm_up, args=(wb, say), daemon=True).start()
+    threading.Thread(target=_warm_up, args=(wb, say, lang), daemon=True).start()
     try:
         uvicorn.run(app, host=host, port=port, log_level="warning")
     finally:

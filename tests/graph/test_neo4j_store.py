@@ -12,6 +12,7 @@ import pytest
 from guanlian.graph.neo4j import Neo4jStore
 from guanlian.graph.store import Store, StoreError
 from guanlian.model import model
+from guanlian.values.vocab import in_language
 
 pytestmark = pytest.mark.neo4j
 
@@ -335,7 +336,7 @@ def test_query_is_read_only(neo4j_store: Neo4jStore) -> None:
 def _assert_one_line_with_fix(err: StoreError, *needles: str) -> None:
     text = str(err)
     assert "\n" not in text and "Traceback" not in text
-    assert "fix:" in text
+    assert "Fix:" in in_language(err, "en") and "修复：" in in_language(err, "zh"), text  # each language whole
     for n in needles:
         assert n in text, text
     assert err.__cause__ is None and err.__suppress_context__

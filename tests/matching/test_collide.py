@@ -175,7 +175,7 @@ def test_bad_input_is_one_clear_error(tmp_path: Path) -> None:
     good = _csv(tmp_path / "good.csv", [["姓名"], ["张三"]])
     no_name = _csv(tmp_path / "no_name.csv", [["身份证号", "联系电话"], [ID_A, "13800138000"]])
     code, output = _collide(str(no_name), str(good), "--out", str(tmp_path / "x.csv"))
-    assert code == 2 and "no_name.csv" in output and "身份证号" in output and "no name column" in output
+    assert code == 2 and "no_name.csv" in output and "身份证号" in output and "找不到姓名列" in output
     assert "Traceback" not in output and not (tmp_path / "x.csv").exists()
     unknown = _csv(tmp_path / "unknown.csv", [["foo", "bar"], ["1", "2"]])
     code, output = _collide(str(unknown), str(good), "--out", str(tmp_path / "x.csv"))

@@ -67,8 +67,8 @@ def test_clues_export_formats(tmp_path: Path) -> None:
     db = tmp_path / "clues.db"
     ClueLibrary(db).close()
     r = runner.invoke(app, ["clues", "export", "--clues", str(db), "--format", "pdf"])
-    assert r.exit_code == 2 and "registered: csv, json, xlsx" in r.output, r.output
-    r = runner.invoke(app, ["clues", "export", "--clues", str(db), "--format", "table"])  # a run format, not here
+    assert r.exit_code == 2 and "可选：csv, json, xlsx" in r.output, r.output
+    r = runner.invoke(app, ["clues", "export", "--clues", str(db), "--format", "table", "--lang", "en"])  # run's
     assert r.exit_code == 2 and "registered: csv, json, xlsx" in r.output, r.output
     for fmt in ("csv", "json", "xlsx"):
         out = tmp_path / f"c.{fmt}"

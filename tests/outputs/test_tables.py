@@ -103,6 +103,8 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_run_formats(store: Path, tmp_path: Path) -> None:
     q = "official_in_business"
     r = runner.invoke(app, ["run", q, "--store", str(store), "--format", "xml"])
+    assert r.exit_code == 2 and "未知格式 'xml'；可选：table, csv, json, xlsx" in r.output, r.output
+    r = runner.invoke(app, ["run", q, "--store", str(store), "--format", "xml", "--lang", "en"])
     assert r.exit_code == 2 and "registered: table, csv, json, xlsx" in r.output, r.output
     r = runner.invoke(app, ["run", q, "--store", str(store), "--format", "xlsx"])
     assert r.exit_code == 2 and "--out" in r.output, r.output

@@ -97,7 +97,9 @@ def test_cli_refuses_a_write_and_the_store_is_unchanged(store: str) -> None:
 
 def test_cli_engine_error_is_one_line(store: str) -> None:
     r = CliRunner().invoke(app, ["cypher", "MATCH (p:Nobody) RETURN p", "--store", store])
-    assert r.exit_code == 2 and "query failed" in r.output and "Traceback" not in r.output
+    assert r.exit_code == 2 and r.output.startswith("错误: 查询失败") and "Traceback" not in r.output, r.output
+    r = CliRunner().invoke(app, ["cypher", "MATCH (p:Nobody) RETURN p", "--store", store, "--lang", "en"])
+    assert r.exit_code == 2 and "query failed" in r.output and "查询" not in r.output, r.output
 
 
 def test_cli_refuses_a_missing_store(tmp_path: Path) -> None:
@@ -173,9 +175,11 @@ def test_a_plain_cypher_file_runs_by_its_name_read_only(store: str, tmp_path: Pa
                                  "--format", "json"])
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout) == [{"name": "刘桂英", "id": "3608**********204X"}]  # masked like cypher
-    assert "wipe.cypher" in r.stderr and "half.cypher:2: header lacks 'title_en'" in r.stderr
+    assert "wipe.cypher" in r.stderr and "half.cypher:2：文件头缺少 'title_en'" in r.stderr
     assert "Traceback" not in r.output
     r = CliRunner().invoke(app, ["run", "wipe", "--queries-dir", str(d), "--store", store])
+    assert r.exit_code == 2 and "wipe.cypher" in r.output and "只允许只读查询" in r.output, r.output
+    r = CliRunner().invoke(app, ["run", "wipe", "--queries-dir", str(d), "--store", store, "--lang", "en"])
     assert r.exit_code == 2 and "wipe.cypher" in r.output and "read-only" in r.output, r.output
     r = CliRunner().invoke(app, ["run", "half", "--queries-dir", str(d), "--store", store])
     assert r.exit_code == 2 and "half.cypher:2" in r.output and "Traceback" not in r.output, r.output
@@ -186,7 +190,7 @@ def test_a_plain_cypher_file_runs_by_its_name_read_only(store: str, tmp_path: Pa
     assert "names" in listed and listed["names"]["params"] == "$n" and "wipe" not in listed and "half" not in listed
     assert "relative_company_paid" in listed
     r = CliRunner().invoke(app, ["run", "names", "--queries-dir", str(tmp_path / "nowhere"), "--store", store])
-    assert r.exit_code == 2 and "no such query file or folder" in r.output
+    assert r.exit_code == 2 and "没有这个查询文件或文件夹" in r.output
 
 
 def test_scan_runs_the_other_queries_when_one_file_is_broken(store: str, tmp_path: Path) -> None:
