@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from graph_builder import world
 
 from guanlian.graph.ladybug import LadybugStore
 from guanlian.graph.store import Store
+from tests.queries.graph_builder import world
 
 
 @pytest.fixture(scope="module")

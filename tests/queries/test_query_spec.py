@@ -96,7 +96,7 @@ def test_header_must_be_closed_and_first(tmp_path: Path) -> None:
 
 
 def test_user_query_runs_with_typed_params(tmp_path: Path) -> None:
-    from graph_builder import world
+    from tests.queries.graph_builder import world
 
     store = LadybugStore(tmp_path / "s")
     world().build(store)
