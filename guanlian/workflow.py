@@ -167,14 +167,14 @@ def load_parser(name: str, paths: Sequence[Path], spark_master: str | None = Non
     if name in ("in-process", "inprocess", "python"):
         return None
     if name != "spark":
-        raise ValueError(f"未知引擎 / unknown engine {name!r}: in-process or spark")
+        raise said(ValueError, f"未知引擎 {name!r}：只能是 in-process 或 spark", f"unknown engine {name!r}: in-process or spark")
     from guanlian.spark.loading import SparkLoader, spark_readable
     from guanlian.spark.session import SparkError, parse_conf, spark_session
 
     for p in paths:
         why = spark_readable(Path(p))
         if why:
-            raise SparkError(why)
+            raise said(SparkError, *why)
     return SparkLoader(spark_session(spark_master, parse_conf(conf)))
 
 
@@ -207,11 +207,11 @@ def collide_files(left: Path, right: Path, left_kind: str | None, right_kind: st
 
     sided = next((s for s in SIDES if s == side), None)
     if side is not None and sided is None:
-        raise ValueError(f"--side 只能是 relative、official 或 both / --side must be relative, official or both, "
-                         f"not {side!r}")
+        raise said(ValueError, f"--side 只能是 relative（亲属）、official（干部）或 both（两者），而不是 {side!r}",
+                   f"--side must be relative, official or both, not {side!r}")
     fmt = {".csv": "csv", ".xlsx": "xlsx", ".json": "json"}.get(out.suffix.lower())
     if fmt is None:
-        raise ValueError(f"输出文件须为 .csv、.xlsx 或 .json / --out must end in .csv, .xlsx or .json: {out}")
+        raise said(ValueError, f"输出文件须为 .csv、.xlsx 或 .json：{out}", f"--out must end in .csv, .xlsx or .json: {out}")
     writer = TABLE_WRITERS.get(fmt)
     lp = read_person_list(left, left_kind, sided)
     rp = read_person_list(right, right_kind, sided)
@@ -287,7 +287,8 @@ def parse_views(spec: str) -> int | None:
     head, _, n = text.partition(":")
     if head == "top" and n.isdigit():
         return int(n)
-    raise ValueError(f"--views 只能是 top:N、all 或 none / --views must be top:N, all or none, not {spec!r}")
+    raise said(ValueError, f"--views 只能是 top:N、all 或 none，而不是 {spec!r}",
+               f"--views must be top:N, all or none, not {spec!r}")
 
 
 def scan_to_dir(store: Store, out: Path, *, params: Mapping[str, object] | None = None,

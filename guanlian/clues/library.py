@@ -361,8 +361,8 @@ class ClueLibrary(SqliteFile):
         found = self.user_version()
         if found > SCHEMA_VERSION:
             self.close()
-            raise ClueError(f"线索库 {self.path} 由更新版本的 guanlian 写入（第{found}版），请升级 guanlian / "
-                            f"the clue library {self.path} was written by a newer guanlian (schema {found}); upgrade")
+            raise said(ClueError, f"线索库 {self.path} 由更新版本的 guanlian 写入（第{found}版），请升级 guanlian",
+                       f"the clue library {self.path} was written by a newer guanlian (schema {found}); upgrade")
         if found < SCHEMA_VERSION:
             with self.transaction() as c:
                 # re-read inside the write lock: another process may have upgraded it meanwhile

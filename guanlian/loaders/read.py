@@ -245,7 +245,7 @@ def read_table(path: Path, header_score: Callable[[list[str]], int], *, head_onl
         if head.startswith(b"%PDF"):
             raise said(ReadError, f"这是 PDF 文件，不是 Excel：{path.name}", f"this is a PDF, not a spreadsheet: {path.name}")
         if suffix in {".xlsx", ".xlsm", ".ods"} and not is_zip:
-            raise ReadError(f"扩展名是 {suffix} 但内容不是 Excel / {path.name} is not a real {suffix} file")
+            raise said(ReadError, f"{path.name} 扩展名是 {suffix}，但内容不是 Excel", f"{path.name} is not a real {suffix} file")
         grid, sheet = _grid_excel(path, warnings, header_score, HEADER_SCAN_ROWS if head_only else None)
     else:
         if head.startswith(b"%PDF"):

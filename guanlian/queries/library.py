@@ -172,8 +172,9 @@ class Library:
                 raise said(QueryError, f"查询文件有误：{in_language(problem, 'zh')}",
                            f"the query file is broken: {in_language(problem, 'en')}")
         if query_id in self._adhoc:
-            raise QueryError(f"{query_id} 是即席查询(无文件头),没有声明参数和结果列 / {query_id} is an ad-hoc query "
-                             f"(a file without a header): it declares no parameters or result columns")
+            raise said(QueryError, f"{query_id} 是即席查询（无文件头），没有声明参数和结果列",
+                       f"{query_id} is an ad-hoc query (a file without a header): it declares no parameters or result "
+                       "columns")
         known = ", ".join([*self.ids(), *self._adhoc])
         raise said(QueryError, f"没有这个查询：{query_id!r}；已有：{known}", f"unknown query {query_id!r}; known: {known}")
 

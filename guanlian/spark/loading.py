@@ -30,6 +30,7 @@ from guanlian.loaders.pipeline import KINDS, _Resolver, build_table, detect_kind
 from guanlian.loaders.read import HEADER_SCAN_ROWS, RawTable, _sniff_delimiter, norm_header, read_table
 from guanlian.loaders.spec import Batch, KindSpec
 from guanlian.spark.session import SparkError
+from guanlian.values.vocab import said
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -39,29 +40,29 @@ __all__ = ["SparkLoader", "spark_readable"]
 TEXT_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
 
 
-def spark_readable(path: Path) -> str | None:
-    """Why Spark cannot read ``path`` (a sentence, zh / en, naming the fix), or None when it can.
+def spark_readable(path: Path) -> tuple[str, str] | None:
+    """Why Spark cannot read ``path`` (a sentence in Chinese and in English, naming the fix), or None when it can.
 
     Example:
-        >>> spark_readable(Path("登记.xlsx"))[-44:]
+        >>> spark_readable(Path("登记.xlsx"))[1][-44:]
         'as UTF-8 CSV, or load without --engine spark'
     """
     fix_zh, fix_en = "请另存为 UTF-8 CSV，或不用 --engine spark 导入", "save it as UTF-8 CSV, or load without --engine spark"
     if path.suffix.lower() not in TEXT_SUFFIXES:
-        return f"Spark 只读取分隔文本（.csv/.tsv/.txt），不读 {path.name}：{fix_zh} / Spark reads delimited text " \
-               f"only, not {path.name}: {fix_en}"
+        return (f"Spark 只读取分隔文本（.csv/.tsv/.txt），不读 {path.name}：{fix_zh}",
+                f"Spark reads delimited text only, not {path.name}: {fix_en}")
     if not path.is_file():
-        return f"文件不存在 / file not found: {path}"
+        return f"文件不存在：{path}", f"file not found: {path}"
     with path.open("rb") as fh:
         head = fh.read(256 * 1024)
     if b"\x00" in head:
-        return f"{path.name} 含二进制内容，不是文本表格：{fix_zh} / {path.name} is not a text table: {fix_en}"
+        return f"{path.name} 含二进制内容，不是文本表格：{fix_zh}", f"{path.name} is not a text table: {fix_en}"
     try:  # a multi-byte character cut at the end of the sample is fine
         head.decode("utf-8")
     except UnicodeDecodeError as exc:
         if exc.start < len(head) - 4:
-            return (f"{path.name} 不是 UTF-8 编码（可能是 GB18030）：{fix_zh} / {path.name} is not UTF-8 "
-                    f"(GB18030?): {fix_en}")
+            return (f"{path.name} 不是 UTF-8 编码（可能是 GB18030）：{fix_zh}",
+                    f"{path.name} is not UTF-8 (GB18030?): {fix_en}")
     return None
 
 
@@ -158,7 +159,7 @@ class SparkLoader:
         """
         why = spark_readable(path)
         if why:
-            raise SparkError(why)
+            raise said(SparkError, *why)
 
         def score(cells: list[str]) -> int:
             if kind:
@@ -181,9 +182,9 @@ class SparkLoader:
             detail = " ".join(str(exc).split())
             at = detail.find("guanlian: ")
             msg = detail[at + 10:at + 200].split(" at ")[0] if at >= 0 else detail[:300]
-            raise SparkError(f"Spark 无法读取 {path.name}（{msg}）：请另存为每行一条记录的 UTF-8 CSV，或不用 --engine "
-                             f"spark 导入 / Spark could not read {path.name} ({msg}): save it as UTF-8 CSV with one "
-                             "record per line, or load without --engine spark") from exc
+            raise said(SparkError, f"Spark 无法读取 {path.name}（{msg}）：请另存为每行一条记录的 UTF-8 CSV，或不用 "
+                       "--engine spark 导入", f"Spark could not read {path.name} ({msg}): save it as UTF-8 CSV with "
+                       "one record per line, or load without --engine spark") from exc
         loaded = [pickle.loads(p) for p in parts]
         batch = combine(b for b, _ in loaded)
         for note in head.warnings:

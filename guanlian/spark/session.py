@@ -51,7 +51,7 @@ def parse_conf(items: Iterable[str]) -> dict[str, str]:
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise SparkError(f"--conf 需要 key=value 形式 / --conf takes key=value, got {item!r}")
+            raise said(SparkError, f"--conf 需要 key=value 形式，而不是 {item!r}", f"--conf takes key=value, got {item!r}")
         out[key.strip()] = value.strip()
     return out
 

@@ -459,7 +459,7 @@ def as_lang(value: str) -> Lang:
     """
     if is_lang(value):
         return value
-    raise ValueError(f"语言只能是 zh 或 en / language must be zh or en, not {value!r}")
+    raise said(ValueError, f"语言只能是 zh 或 en，而不是 {value!r}", f"language must be zh or en, not {value!r}")
 
 
 def choices_text(table: Labels) -> str:
