@@ -161,6 +161,17 @@ def _emit_rows(df: pd.DataFrame, writer: TableWriter, out: Path | None, *, name:
     if written is not None:
         err.print(say(f"写出 {written}", f"wrote {written}"), highlight=False)
 
+HUMAN_FORMATS = ("table", "xlsx")
+"""Table formats people read (codes shown in words); csv and json are for programs and keep the codes."""
+
+
+def _for_people(df: pd.DataFrame, writer: TableWriter, raw: bool) -> pd.DataFrame:
+    """Ad-hoc query rows with stored codes in words for a human format (unless ``--raw``)."""
+    from guanlian.queries.readable import labelled_codes
+
+    return df if raw or writer.name not in HUMAN_FORMATS else labelled_codes(df, _OUT_LANG.get())
+
+
 def _params(pairs: list[str] | None) -> dict[str, object]:
     """``--param k=v`` options as a dict (values stay text; the query header types them)."""
     params: dict[str, object] = {}
@@ -616,7 +627,7 @@ def run(
             fail(f"{adhoc.path}: {in_language(exc, _OUT_LANG.get())}")
             return
         title = f"{query_id}（{len(df)} 行）" if code == "zh" else f"{query_id} ({len(df)} rows)"
-        _emit_rows(df, writer, out, name=query_id, title=title, show_ids=show_ids, lang=code)
+        _emit_rows(_for_people(df, writer, raw), writer, out, name=query_id, title=title, show_ids=show_ids, lang=code)
         return
     try:
         with opened(store, database) as s:
@@ -646,8 +657,13 @@ def cypher(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of the console.")] = None,
     show_ids: ShowIdsOpt = False,
     lang: LangOpt = "zh",
+    raw: Annotated[bool, typer.Option("--raw", help="Keep the stored codes (mother_in_law, valid) in table and "
+                                      "xlsx output; csv and json always keep them.")] = False,
 ) -> None:
-    """只读查询 / Run one ad-hoc read-only Cypher statement (writes are refused before they run)."""
+    """只读查询 / Run one ad-hoc read-only Cypher statement (writes are refused before they run).
+
+    In table and xlsx output, columns of stored codes are shown in words (关系 岳母 for mother_in_law); --raw
+    keeps the codes. csv and json (for programs) keep the codes."""
     from guanlian.outputs import OutputError, table_writer
     from guanlian.queries.adhoc import check_read_only, run_adhoc
     from guanlian.queries.library import QueryError
@@ -665,8 +681,8 @@ def cypher(
     except QueryError as exc:
         fail(exc)
         return
-    _emit_rows(df, writer, out, name="cypher", title=say(f"{len(df)} 行", f"{len(df)} rows"), show_ids=show_ids,
-               lang=_lang(lang))
+    _emit_rows(_for_people(df, writer, raw), writer, out, name="cypher", title=say(f"{len(df)} 行", f"{len(df)} rows"),
+               show_ids=show_ids, lang=_lang(lang))
 
 
 def _orphaned(s: Store) -> list[Any]:

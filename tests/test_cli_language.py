@@ -91,9 +91,11 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         "find": ["find", person, *s, "--limit", "3", *la],
         "queries": ["queries", *la],
         "run": ["run", "relative_company_paid", *s, *la],
-        # ad-hoc Cypher shows values as stored (it is the raw tool); its title, headers and errors follow --lang
-        "cypher": ["cypher", "MATCH (p:Person) RETURN p.name AS name, count(*) AS n ORDER BY n DESC LIMIT 3", *s,
-                   *la],
+        # ad-hoc Cypher: stored codes in words in table (and xlsx) output; --raw, csv and json keep the codes
+        "cypher": ["cypher", CODES_QUERY, *s, *la],
+        "cypher-raw": ["cypher", CODES_QUERY, *s, "--raw", *la],
+        "cypher-csv": ["cypher", CODES_QUERY, *s, "--format", "csv", *la],
+        "cypher-xlsx": ["cypher", CODES_QUERY, *s, "--format", "xlsx", "--out", str(out / "cypher.xlsx"), *la],
         "cypher-write": ["cypher", "MATCH (p:Person) DETACH DELETE p", *s, *la],
         "scan": ["scan", *s, "--out", str(out / "scan"), "--views", "none", *la],
         "view": ["view", fid, *s, "--findings", str(out / "findings.json"), "--out", str(out / "v.html"), *la],
@@ -140,6 +142,15 @@ def test_every_command_speaks_one_language(world: tuple[Lang, Path, dict[str, st
     # the near misses an investigator meets: a typo in the store path, an unknown option value
     assert ("不存在" in outputs["missing-store"]) if lang == "zh" else ("does not exist" in outputs["missing-store"])
     assert ("错误" if lang == "zh" else "error:") in outputs["bad-choice"]
+    # cypher: the codes of the relation, ID status and sex columns are words for people, codes for programs
+    words = {"zh": ("岳母", "有效", "男"), "en": ("mother-in-law", "valid", "male")}[lang]
+    assert all(w in outputs["cypher"] for w in words), outputs["cypher"]
+    for name in MACHINE:
+        assert "mother_in_law" in outputs[name] and "valid" in outputs[name] and "岳母" not in outputs[name], name
+    assert "mother_in_law" not in outputs["cypher"] and (lang == "en" or "valid" not in outputs["cypher"])
+    sheet = openpyxl.load_workbook(out / "cypher.xlsx").worksheets[0]
+    cells = {str(c) for row in sheet.iter_rows(values_only=True) for c in row}
+    assert set(words) <= cells and "mother_in_law" not in cells, "xlsx is for people: words, not codes"
     errors = ("missing-store", "bad-choice", "bad-param", "bad-param-value", "judge-bad", "cypher-write")
     for name in errors:
         assert outputs[name].startswith("错误: " if lang == "zh" else "error: "), (name, outputs[name])

@@ -43,6 +43,7 @@ from guanlian.values.vocab import (
     COMPANY_STATUS,
     CONFIDENCE,
     KINSHIP,
+    PROP_VALUES,
     ROLE,
     SEVERITY,
     SHELL_SIGNAL,
@@ -50,6 +51,7 @@ from guanlian.values.vocab import (
     Labels,
     Lang,
     tr,
+    value_label,
 )
 
 _EPOCH = date(1970, 1, 1)
@@ -218,3 +220,45 @@ def _cell(col: Column | None, name: str, value: Any, names: dict[str, str], lang
             return v
     converted = [convert(v) for v in items]
     return _joined(converted, lang) if many else converted[0]
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def _code_table(column: str, values: set[str]) -> str | None:
+    """The property of :data:`~guanlian.values.vocab.PROP_VALUES` whose codes a result column holds: the one the
+    column is named after (``relation``, ``p.id_status``), else the only wording shared by every table that
+    knows all its values (``valid`` is 有效 both as an ID and as a credit-code status); None for other columns."""
+    name = column.rsplit(".", 1)[-1]
+    if name in PROP_VALUES and all(v in PROP_VALUES[name] or v.startswith("other:") for v in values):
+        return name
+    fits = [prop for prop, table in PROP_VALUES.items() if values <= table.keys()]
+    if not fits:
+        return None
+    first = PROP_VALUES[fits[0]]
+    same = all(PROP_VALUES[p][v] == first[v] for p in fits[1:] for v in values)
+    return fits[0] if same else None
+
+
+def labelled_codes(df: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """Ad-hoc query rows (``guanlian cypher``) with the vocabulary's codes in words: every text column whose
+    values are all codes of one property (``mother_in_law`` → 岳母, ``valid`` → 有效, ``M`` → 男), or that is
+    named after such a property. Other columns, and columns mixing codes with other text, are left as they are.
+
+    Example:
+        >>> df = pd.DataFrame({"rel": ["mother_in_law", "spouse"], "status": ["valid", None], "name": ["M", "张三"]})
+        >>> labelled_codes(df, "zh").to_dict("list")
+        {'rel': ['岳母', '配偶'], 'status': ['有效', None], 'name': ['M', '张三']}
+    """
+    out = df.copy()
+    for column in df.columns:
+        values = df[column].tolist()
+        texts = {v for v in values if isinstance(v, str)}
+        if not texts or any(not isinstance(v, str) and not _blank(v) for v in values):
+            continue
+        prop = _code_table(str(column), texts)
+        if prop is not None:
+            out[column] = pd.Series([value_label(prop, v, lang) if isinstance(v, str) else None for v in values],
+                                    index=df.index, dtype=object)
+    return out
