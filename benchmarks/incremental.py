@@ -1,0 +1,133 @@
+"""Incremental load: one new month of payments (≈1 % new rows) into a loaded store, then match and scan,
+against the full pipeline (load, match, scan of the whole world) in the same run (issue 18 item 5).
+
+The new month comes from the demo world generator: the world of ``--size``/``--seed`` is built again and
+``--share`` of its row count is drawn from its background payments (schemes and decoys left out, so the month
+plants no new red flag), given dates in January 2025 (the world ends on 2024-12-31) and new voucher numbers,
+and written like the 2022–2024 treasury export (``treasury_2025_01.csv``, GB18030). It is made once next to the
+world (``DATA/extra/``) and reused.
+
+Steps, each as its own process (``/usr/bin/time -v``, see ``benchmarks/steps.py``):
+
+* full: ``load`` of every file into a fresh store, ``match``, ``scan --views none``;
+* incremental: a copy of the full run's store, ``load`` of the new month, ``match``, ``scan --views none``.
+
+Prints wall seconds and peak RSS per step and the ratio incremental / full of the summed wall times (target
+≤ 0.10). With ``--base-store`` the full run is skipped and the incremental steps start from a copy of that store
+(e.g. the store a timed ``guanlian demo`` of the same world left). Run it under the shared lock:
+
+Usage:
+    cd benchmarks
+    flock /tmp/heavy.lock python incremental.py --data /work/bench-1m/world-large --work /tmp/inc
+    python incremental.py --size small --work ../.cache/incremental
+    flock /tmp/heavy.lock python incremental.py --data /work/bench-1m/world-large --base-store DEMO/store --views all
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+from machine import describe  # benchmarks/machine.py (scripts run from this folder)
+from steps import generate_timed, timed
+
+EXTRA_NAME = "treasury_2025_01"
+
+
+def extra_month(data: Path, size: str, seed: int, share: float) -> Path:
+    """Write (once) the new month of payments for the world in ``data``; returns the file.
+
+    Example:
+        >>> # extra_month(Path("/work/bench-1m/world-large"), "large", 7, 0.01).name
+        >>> # 'treasury_2025_01.csv'
+    """
+    from guanlian.demo.render import render_file
+    from guanlian.demo.specs import file_specs
+    from guanlian.demo.world import World, day
+
+    out = data / "extra"
+    spec = replace(file_specs(size)["payments"][1], name=EXTRA_NAME, title="吉安市2025年1月国库集中支付明细", bad=())
+    path = out / spec.path_name
+    if path.exists():
+        return path
+    out.mkdir(parents=True, exist_ok=True)
+    tables = World(size, seed).build()
+    rows = sum(len(t) for t in tables.values())
+    pay = tables["payments"]
+    background = pay[pay["_tag"] == ""].reset_index(drop=True)
+    rng = np.random.default_rng([seed, 2025, 1])
+    n = min(len(background), round(rows * share))
+    month = background.iloc[np.sort(rng.choice(len(background), size=n, replace=False))].copy()
+    month["date"] = day(2025, 1, 1) + rng.integers(0, 31, size=n)
+    month["voucher"] = [f"记-2025-{i:06d}" for i in range(1, n + 1)]
+    month["channel"] = "treasury"
+    render_file(month.reset_index(drop=True), spec, out, rng, 0)
+    return path
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--size", default="large")
+    ap.add_argument("--seed", type=int, default=7, help="the world's seed (the world in --data must have it)")
+    ap.add_argument("--share", type=float, default=0.01, help="new rows as a share of the world's rows")
+    ap.add_argument("--data", type=Path, help="world folder (generated there when missing; default WORK/world-SIZE)")
+    ap.add_argument("--work", type=Path, default=Path(".cache/incremental"))
+    ap.add_argument("--src", type=Path, help="package folder (default: this checkout)")
+    ap.add_argument("--keep", action="store_true", help="keep the stores and outputs afterwards")
+    ap.add_argument("--base-store", type=Path, help="skip the full run: copy this loaded and matched store of the "
+                    "same world instead (its full-pipeline times then come from elsewhere, e.g. a timed demo)")
+    ap.add_argument("--views", default="none", help="--views of both scans (none, top:N, all)")
+    ns = ap.parse_args()
+    src = (ns.src or Path(__file__).parent.parent).resolve()
+    work = ns.work.resolve()
+    data = (ns.data or work / f"world-{ns.size}").resolve()
+    if not (data / "data" / "manifest.json").exists():
+        generate_timed(src, data, ns.size)
+    extra = extra_month(data, ns.size, ns.seed, ns.share)
+    load0 = os.getloadavg()
+    shutil.rmtree(work / "full", ignore_errors=True)
+    shutil.rmtree(work / "inc", ignore_errors=True)
+    (work / "full").mkdir(parents=True)
+    full_store, inc_store = work / "full" / "store", work / "inc" / "store"
+    full: dict[str, tuple[float, float]] = {}
+    if ns.base_store is None:
+        full = {
+            "load": timed(src, ["load", str(data / "data" / "manifest.json"), "--store", str(full_store), "--json"],
+                          work / "full" / "load.json"),
+            "match": timed(src, ["match", "--store", str(full_store), "--json"], work / "full" / "match.json"),
+            "scan": timed(src, ["scan", "--store", str(full_store), "--out", str(work / "full" / "scan"),
+                                "--views", ns.views]),
+        }
+    shutil.copytree(ns.base_store or full_store, inc_store)
+    inc = {
+        "load": timed(src, ["load", str(extra), "--kind", "payments", "--store", str(inc_store), "--json"],
+                      work / "inc" / "load.json"),
+        "match": timed(src, ["match", "--store", str(inc_store), "--json"], work / "inc" / "match.json"),
+        "scan": timed(src, ["scan", "--store", str(inc_store), "--out", str(work / "inc" / "scan"),
+                            "--views", ns.views]),
+    }
+    loaded = json.loads((work / "inc" / "load.json").read_text(encoding="utf-8"))
+    new_rows = sum(f["read"] for f in loaded["files"])
+    print(f"machine: {describe()}; size {ns.size}; new month {extra.name} ({new_rows} rows read); "
+          f"load average {load0[0]:.2f} → {os.getloadavg()[0]:.2f}")
+    print("| step | full wall s | full GiB | incremental wall s | incremental GiB | wall ratio |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for step, (iw, ig) in inc.items():
+        fw, fg = full.get(step, (float("nan"), float("nan")))
+        print(f"| {step} | {fw:.1f} | {fg:.2f} | {iw:.1f} | {ig:.2f} | {iw / fw:.2f} |")
+    fw_all, iw_all = sum(w for w, _ in full.values()) or float("nan"), sum(w for w, _ in inc.values())
+    print(f"| total | {fw_all:.1f} | {max((g for _, g in full.values()), default=float('nan')):.2f} | {iw_all:.1f} | "
+          f"{max(g for _, g in inc.values()):.2f} | {iw_all / fw_all:.2f} |")
+    print(json.dumps({"size": ns.size, "full": full, "incremental": inc, "load_seconds": loaded.get("seconds")}))
+    if not ns.keep:
+        shutil.rmtree(work / "full", ignore_errors=True)
+        shutil.rmtree(work / "inc", ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
