@@ -1,7 +1,7 @@
 """Latency of every workbench endpoint: p50/p95/max over real HTTP on loopback, against a direct call.
 
-Starts the workbench (uvicorn, 127.0.0.1, a free port) over an existing store, warms it up (search index
-and the scan are built on first use; their times are printed), then requests each endpoint ``--repeat``
+Starts the workbench (uvicorn, 127.0.0.1, a free port) over an existing store, warms it up (search index,
+the graph's shape and the scan are built on first use; their times are printed), then requests each endpoint ``--repeat``
 times with varied keys taken from the findings, and prints a Markdown table. The "direct" column is the
 same work called directly on :class:`guanlian.workbench.service.Workbench` in the same run (no HTTP, no
 JSON, no page), so the ratio is what the web layer adds.
@@ -78,6 +78,11 @@ def measure(store: str, repeat: int, budget: float, findings: Path | None) -> di
     wb.index()
     t_index = time.perf_counter() - t0
     t0 = time.perf_counter()
+    shape = getattr(wb, "path_index", None)  # the graph's shape in memory (newer code; paths and entity reads)
+    if shape is not None:
+        shape()
+    t_shape = time.perf_counter() - t0
+    t0 = time.perf_counter()
     raw = wb.findings_raw()
     t_scan = time.perf_counter() - t0
 
@@ -135,7 +140,8 @@ def measure(store: str, repeat: int, budget: float, findings: Path | None) -> di
     ]
     print(f"machine: {describe()}; load average {os.getloadavg()[0]:.1f}")
     print(f"store: {store}; findings {len(raw)}; search entries {len(wb.index())}")
-    print(f"first use: search index {t_index:.1f} s, findings {t_scan:.1f} s; repeat {repeat}\n")
+    print(f"first use: search index {t_index:.1f} s, graph shape {t_shape:.1f} s, findings {t_scan:.1f} s; "
+          f"repeat {repeat}\n")
     print("| endpoint | n | first ms | p50 ms | p95 ms | max ms | direct p95 ms | ratio |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     rows = []
@@ -164,7 +170,7 @@ def measure(store: str, repeat: int, budget: float, findings: Path | None) -> di
     print(f"\nload average after: {os.getloadavg()[0]:.1f}")
     srv.should_exit = True
     wb.close()
-    return {"rows": rows, "index_s": t_index, "findings_s": t_scan, "findings": len(raw)}
+    return {"rows": rows, "index_s": t_index, "shape_s": t_shape, "findings_s": t_scan, "findings": len(raw)}
 
 
 def _write_findings(store: str) -> Path:
@@ -213,7 +219,8 @@ def main() -> int:
     print("\n## now\n", flush=True)
     now = _child(Path(__file__).resolve().parents[1], ns, findings)
     print(f"\n## now against baseline (p95 over HTTP; load average {load0:.1f} → {os.getloadavg()[0]:.1f})\n")
-    print(f"first use: search index {base['index_s']:.1f} s → {now['index_s']:.1f} s\n")
+    print(f"first use: search index {base['index_s']:.1f} s → {now['index_s']:.1f} s; graph shape (paths, entity "
+          f"reads) {now.get('shape_s', 0):.1f} s\n")
     print("| endpoint | baseline p95 ms | now p50 ms | now p95 ms | now max ms | ratio p95 now / baseline |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
     by_name = {r["endpoint"]: r for r in base["rows"]}

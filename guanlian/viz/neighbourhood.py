@@ -9,7 +9,7 @@ entity and keys travel as parameters.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import networkx as nx
@@ -220,11 +220,17 @@ def _side_rows(store: Store, cypher_eq: str, cypher_in: str, keys: list[str], li
     return rows[:limit]
 
 
+Present = Callable[[str, str, str, str, bool], bool]
+"""``(key, edge kind, source kind, target kind, outgoing) → bool``: whether the node may have such edges (a
+caller that knows the graph's shape lets the reads skip the queries that cannot answer anything)."""
+
+
 def _expand(
     store: Store,
     frontier: Mapping[str, str],
     skip_edges: Iterable[str],
     per_query_limit: int,
+    present: Present | None = None,
 ) -> list[tuple[str, str, str, dict[str, Any], str, dict[str, Any]]]:
     """Edges touching ``frontier`` (key → kind): ``(src, dst, edge kind, edge attrs, other key, other attrs)``."""
     by_kind: dict[str, list[str]] = {}
@@ -238,22 +244,24 @@ def _expand(
             continue
         for s_kind, d_kind in ek.endpoints:
             r_ret = _edge_returns(ek.name, "r", "r_")
-            if by_kind.get(s_kind):
+            outs = [k for k in by_kind.get(s_kind, ()) if present is None or present(k, ek.name, s_kind, d_kind, True)]
+            ins = [k for k in by_kind.get(d_kind, ()) if present is None or present(k, ek.name, s_kind, d_kind, False)]
+            if outs:
                 match = f"MATCH (a:{s_kind})-[r:{ek.name}]->(b:{d_kind})"
                 ret = (f"RETURN a.key AS a_key, {_node_returns(d_kind, 'b', 'b_')}, {r_ret} "
                        f"ORDER BY a_key, b_key LIMIT {limit}")
                 for row in _side_rows(store, f"{match} WHERE a.key = $key {ret}", f"{match} WHERE a.key IN $keys {ret}",
-                                      by_kind[s_kind], limit):
+                                      outs, limit):
                     a, b = str(row["a_key"]), str(row["b_key"])
                     out.append(
                         (a, b, ek.name, _edge_attrs(ek.name, row, "r_"), b, _node_attrs(d_kind, row, "b_"))
                     )
-            if by_kind.get(d_kind):
+            if ins:
                 match = f"MATCH (b:{s_kind})-[r:{ek.name}]->(a:{d_kind})"
                 ret = (f"RETURN a.key AS a_key, {_node_returns(s_kind, 'b', 'b_')}, {r_ret} "
                        f"ORDER BY a_key, b_key LIMIT {limit}")
                 for row in _side_rows(store, f"{match} WHERE a.key = $key {ret}", f"{match} WHERE a.key IN $keys {ret}",
-                                      by_kind[d_kind], limit):
+                                      ins, limit):
                     a, b = str(row["a_key"]), str(row["b_key"])
                     out.append(
                         (b, a, ek.name, _edge_attrs(ek.name, row, "r_"), b, _node_attrs(s_kind, row, "b_"))
@@ -270,6 +278,7 @@ def neighbourhood(
     skip_edges: Iterable[str] = DEFAULT_SKIP_EDGES,
     max_matches: int = 10,
     centre: tuple[str, dict[str, Any]] | None = None,
+    present: Present | None = None,
 ) -> nx.MultiDiGraph:
     """The nodes and edges within ``hops`` of ``entity``, at most ``limit`` nodes.
 
@@ -282,6 +291,7 @@ def neighbourhood(
         max_matches: cap on nodes matched by an ambiguous name.
         centre: the node already read (key, attributes as :func:`node_by_key` gives them): ``entity`` is not
             resolved again.
+        present: which edge kinds a node has (:data:`Present`); without it every kind is asked for.
 
     Returns:
         A MultiDiGraph in the :mod:`guanlian.viz.view` convention; ``graph["center"]`` holds the matched
@@ -306,7 +316,7 @@ def neighbourhood(
         if not frontier:
             break
         next_frontier: dict[str, str] = {}
-        for src, dst, etype, eattrs, other, oattrs in _expand(store, frontier, skip_edges, limit * 4 + 1):
+        for src, dst, etype, eattrs, other, oattrs in _expand(store, frontier, skip_edges, limit * 4 + 1, present):
             if other not in g:
                 if g.number_of_nodes() >= limit:
                     not_added.add(other)
@@ -356,9 +366,11 @@ def node_by_key(store: Store, key: str, kind: str | None = None) -> dict[str, An
 
 
 def incident_edges(
-    store: Store, frontier: Mapping[str, str], *, only: Iterable[str] | None = None, limit: int = 5000
+    store: Store, frontier: Mapping[str, str], *, only: Iterable[str] | None = None, limit: int = 5000,
+    present: Present | None = None,
 ) -> list[tuple[str, str, str, dict[str, Any], str, dict[str, Any]]]:
-    """Edges touching the nodes in ``frontier`` (key → kind), optionally only of the kinds in ``only``.
+    """Edges touching the nodes in ``frontier`` (key → kind), optionally only of the kinds in ``only`` (and,
+    with ``present``, only of the kinds each node has: :data:`Present`).
 
     Returns:
         ``(src, dst, edge kind, edge attributes, other key, other node attributes)`` per edge, at most
@@ -369,4 +381,4 @@ def incident_edges(
     """
     keep = set(only) if only is not None else None
     skip = {e.name for e in model().edges if keep is not None and e.name not in keep}
-    return _expand(store, frontier, skip, limit)
+    return _expand(store, frontier, skip, limit, present)

@@ -1,11 +1,12 @@
-"""Shortest connections between two entities, searched in memory over the graph's shape.
+"""The graph's shape in memory: shortest connections between two entities, and which edge kinds a node has.
 
 ``/api/path`` used to read the graph around both ends hop by hop from the store; at 1M rows a frontier of a
 few dozen nodes turns each of a dozen edge-kind queries into a table scan, and one path took seconds. Here the
 topology alone (node key, edge kind, direction; no properties) of every edge kind a path may follow is read
 once per store version into compressed adjacency arrays (numpy), a bidirectional breadth-first search finds
 the shortest paths within ``max_hops``, and only the nodes and edges on the paths found are then read from the
-store with their properties.
+store with their properties. The same arrays record, per node, which (edge kind, endpoint kinds, direction)
+it has edges of, so the reads around an entity skip the queries that cannot answer anything.
 
 Paths are listed in a fixed order (by the keys along them), so both engines give the same answer.
 """
@@ -45,12 +46,21 @@ class PathIndex:
     """
 
     def __init__(self, keys: np.ndarray, kinds: np.ndarray, kind_names: list[str], src: np.ndarray,
-                 dst: np.ndarray, spec: np.ndarray, specs: list[_Kinds]) -> None:
+                 dst: np.ndarray, spec: np.ndarray, specs: list[_Kinds], follow: frozenset[str] | None = None) -> None:
         self._keys = keys
         self._kind = kinds
         self._kind_names = kind_names
         self._specs = specs
+        self._spec_no = {(k.edge, k.src, k.dst): i for i, k in enumerate(specs)}
         self._at = pd.Index(keys)
+        # which (edge kind, endpoint kinds, direction) each node has at least one edge of: bit 2·spec (out), +1 (in)
+        self._bits = np.zeros(len(keys), dtype=np.int64)
+        if len(spec):
+            np.bitwise_or.at(self._bits, src, np.left_shift(np.int64(1), 2 * spec))
+            np.bitwise_or.at(self._bits, dst, np.left_shift(np.int64(1), 2 * spec + 1))
+        if follow is not None:  # the search follows only these edge kinds
+            keep = np.isin(spec, [i for i, k in enumerate(specs) if k.edge in follow])
+            src, dst, spec = src[keep], dst[keep], spec[keep]
         # each edge in both directions, grouped by the node it leaves (CSR)
         u = np.concatenate([src, dst])
         v = np.concatenate([dst, src])
@@ -63,15 +73,13 @@ class PathIndex:
 
     @classmethod
     def build(cls, store: Store, skip: Iterable[str]) -> PathIndex:
-        """Read the endpoints of every edge whose kind is not in ``skip`` (one query per edge kind and endpoint
-        kinds)."""
+        """Read the endpoints of every edge (one query per edge kind and endpoint kinds); a path search does not
+        follow the edge kinds in ``skip``, :meth:`has` knows them all."""
         skipped = set(skip)
         specs: list[_Kinds] = []
         ends: list[tuple[pd.Series, pd.Series]] = []
         kinds_of: list[tuple[pd.Series, str]] = []
         for ek in model().edges:
-            if ek.name in skipped:
-                continue
             for s_kind, d_kind in ek.endpoints:
                 df = store.query(f"MATCH (a:{s_kind})-[:{ek.name}]->(b:{d_kind}) RETURN a.key AS a, b.key AS b")
                 if df.empty:
@@ -82,7 +90,7 @@ class PathIndex:
         kind_names = [n.name for n in model().nodes]
         if not ends:
             empty = np.zeros(0, dtype=np.int64)
-            return cls(np.array([], dtype=object), empty, kind_names, empty, empty, empty, specs)
+            return cls(np.array([], dtype=object), empty, kind_names, empty, empty, empty, specs, frozenset())
         src_all = pd.concat([a for a, _ in ends], ignore_index=True)
         dst_all = pd.concat([b for _, b in ends], ignore_index=True)
         codes, uniques = pd.factorize(pd.concat([src_all, dst_all], ignore_index=True).to_numpy(dtype=object))
@@ -95,8 +103,22 @@ class PathIndex:
             kind_codes[codes[n_edges + pos:n_edges + pos + len(b)]] = kb
             pos += len(a)
         spec = np.repeat(np.arange(len(specs), dtype=np.int64), [len(a) for a, _ in ends])
+        follow = frozenset(e.name for e in model().edges if e.name not in skipped)
         return cls(np.asarray(uniques, dtype=object), kind_codes, kind_names, codes[:n_edges].astype(np.int64),
-                   codes[n_edges:].astype(np.int64), spec, specs)
+                   codes[n_edges:].astype(np.int64), spec, specs, follow)
+
+    def has(self, key: str, edge: str, src_kind: str, dst_kind: str, outgoing: bool) -> bool:
+        """Whether node ``key`` has at least one ``edge`` from a ``src_kind`` to a ``dst_kind`` node, leaving it
+        (``outgoing``) or reaching it: the reads around an entity ask the store only for the kinds it has.
+
+        Example:
+            >>> # idx.has("unit:某局", "PAID", "Unit", "Company", True)
+        """
+        j = self._spec_no.get((edge, src_kind, dst_kind))
+        i = self._id(key)
+        if j is None or i is None:
+            return False
+        return bool((int(self._bits[i]) >> (2 * j + (0 if outgoing else 1))) & 1)
 
     def __len__(self) -> int:
         return len(self._keys)

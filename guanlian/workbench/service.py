@@ -38,6 +38,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -126,7 +127,9 @@ def _to_plain(v: Any) -> Any:
     return v
 
 
+@lru_cache(maxsize=65536)
 def _norm_text(s: str) -> str:
+    # cached: the findings filters compare every finding's entity names on each request
     return to_simplified(s.strip()).lower()
 
 
@@ -308,14 +311,16 @@ class Workbench:
         Example:
             >>> # wb.public_key("unit:某局") == "unit:某局"; wb.public_key("ric:3624…").startswith("p:")
         """
-        if mask_text(key) == key:
-            return key
         pub = self._public.get(key)
-        if pub is None:
-            digest = hmac.new(self._secret, key.encode("utf-8"), hashlib.sha256).hexdigest()[:20]
-            pub = f"p:{digest}"
-            self._public[key] = pub
-            self._private[pub] = key
+        if pub is not None:
+            return pub
+        if mask_text(key) == key:
+            self._public[key] = key  # remembered: the findings filters ask for every entity on each request
+            return key
+        digest = hmac.new(self._secret, key.encode("utf-8"), hashlib.sha256).hexdigest()[:20]
+        pub = f"p:{digest}"
+        self._public[key] = pub
+        self._private[pub] = key
         return pub
 
     def private_key(self, public: str) -> str:
@@ -341,10 +346,15 @@ class Workbench:
             return self._index
 
     def path_index(self) -> PathIndex:
-        """The shape of the current store version's graph over the edge kinds a path follows (built on first
-        use, dropped with the search index when another process writes the graph or a judgement deletes a
-        link)."""
-        with self.store() as s, self._lock:
+        """The shape of the current store version's graph (:class:`~guanlian.workbench.paths.PathIndex`): the
+        path search runs on it, and the reads around an entity ask the store only for the edge kinds the node
+        has. Built on first use; dropped with the search index when another process writes the graph, and when
+        a judgement deletes a link."""
+        with self.store() as s:
+            return self._shape(s)
+
+    def _shape(self, s: Store) -> PathIndex:
+        with self._lock:
             if self._paths is None:
                 self._paths = PathIndex.build(s, skip=PATH_SKIP | self._absent_edges(s))
             return self._paths
@@ -428,7 +438,7 @@ class Workbench:
         with self.store() as s:
             key, attrs = self._node(s, public)
             g = neighbourhood(s, key, hops=1, limit=ENTITY_LIMIT, centre=(key, attrs),
-                              skip_edges=DEFAULT_SKIP_EDGES | self._absent_edges(s))
+                              skip_edges=DEFAULT_SKIP_EDGES | self._absent_edges(s), present=self._shape(s).has)
             kind = str(attrs.get("kind", ""))
             # every name form: the node's own records and, for a company, the payee names routed to it
             own = shown_forms(name_sources_of(s, kind, [key]).get(key) if kind in ("Person", "Company", "Unit")
@@ -486,7 +496,7 @@ class Workbench:
         with self.store() as s:
             key, attrs = self._node(s, public)
             g = neighbourhood(s, key, hops=1, limit=ENTITY_LIMIT, centre=(key, attrs),
-                              skip_edges=DEFAULT_SKIP_EDGES | self._absent_edges(s))
+                              skip_edges=DEFAULT_SKIP_EDGES | self._absent_edges(s), present=self._shape(s).has)
         out = self.graph_json(g, lang)
         out["center"] = self.public_key(key)
         out["truncated"] = int(g.graph.get("truncated", 0))
@@ -503,12 +513,14 @@ class Workbench:
             edges = incident_edges(
                 s, {key: kind}, only={"SERVES_IN", "SHAREHOLDER_OF", "CHANGE", "PAYMENT", "OFFICER_OF",
                                       "LEGAL_REP_OF"} - self._absent_edges(s), limit=TIMELINE_LIMIT,
+                present=self._shape(s).has,
             )
             companies = {other: o_attrs for _s, _d, et, _e, other, o_attrs in edges
                          if et in ("SHAREHOLDER_OF", "OFFICER_OF", "LEGAL_REP_OF") and o_attrs["kind"] == "Company"}
             if kind == "Person" and companies:
                 for src, dst, et, e_attrs, other, o_attrs in incident_edges(
-                    s, dict.fromkeys(companies, "Company"), only={"PAYMENT"}, limit=TIMELINE_LIMIT
+                    s, dict.fromkeys(companies, "Company"), only={"PAYMENT"}, limit=TIMELINE_LIMIT,
+                    present=self._shape(s).has,
                 ):
                     edges.append((src, dst, et, e_attrs, other, o_attrs))
         names: dict[str, str] = {key: str(attrs.get("name") or "")}
@@ -563,7 +575,7 @@ class Workbench:
         with self.store() as s:
             a, a_attrs = self._node(s, from_)
             b, b_attrs = self._node(s, to)
-            shape = self.path_index()
+            shape = self._shape(s)
             paths = shape.shortest(a, b, hops)
             g = shape.graph(s, paths)
         truncated = 0

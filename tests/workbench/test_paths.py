@@ -53,3 +53,17 @@ def test_max_hops_bounds_the_search(tmp_path: Path, hops: int) -> None:
     idx = PathIndex.build(store, skip=set())
     got = idx.shortest("p:x", "p:m3", hops)  # x → a → m3 is two hops
     assert got == ([] if hops == 1 else [["p:x", "p:a", "p:m3"]])
+
+
+def test_has_knows_which_edge_kinds_a_node_has(tmp_path: Path) -> None:
+    """What the entity reads ask before querying: a node's edge kinds by direction, every kind (PAYMENT too)."""
+    store = LadybugStore(tmp_path / "store")
+    _fan(store)
+    idx = PathIndex.build(store, skip={"PAYMENT"})
+    assert idx.has("p:a", "RELATIVE_OF", "Person", "Person", True)
+    assert not idx.has("p:a", "RELATIVE_OF", "Person", "Person", False)  # a only leaves
+    assert idx.has("p:b", "RELATIVE_OF", "Person", "Person", False) and not idx.has("p:b", "RELATIVE_OF", "Person",
+                                                                                    "Person", True)
+    assert not idx.has("p:z", "RELATIVE_OF", "Person", "Person", True)  # alone
+    assert not idx.has("p:a", "SERVES_IN", "Person", "Unit", True) and not idx.has("p:nobody", "RELATIVE_OF",
+                                                                                  "Person", "Person", True)
