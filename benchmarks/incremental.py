@@ -2,8 +2,8 @@
 against the full pipeline (load, match, scan of the whole world) in the same run (issue 18 item 5).
 
 The new month comes from the demo world generator: the world of ``--size``/``--seed`` is built again and
-``--share`` of its row count is drawn from its background payments (schemes and decoys left out, so the month
-plants no new red flag), given dates in January 2025 (the world ends on 2024-12-31) and new voucher numbers,
+``--share`` of its row count is drawn from its background payments (no scheme or decoy rows are drawn; the new
+rows can still complete a pattern, e.g. one more payment), given dates in January 2025 (the world ends on 2024-12-31) and new voucher numbers,
 and written like the 2022–2024 treasury export (``treasury_2025_01.csv``, GB18030). It is made once next to the
 world (``DATA/extra/``) and reused.
 
