@@ -3,14 +3,14 @@ against the full pipeline (load, match, scan of the whole world) in the same run
 
 The new month comes from the demo world generator: the world of ``--size``/``--seed`` is built again and
 ``--share`` of its row count is drawn from its background payments (no scheme or decoy rows are drawn; the new
-rows can still complete a pattern, e.g. one more payment), given dates in January 2025 (the world ends on 2024-12-31) and new voucher numbers,
-and written like the 2022–2024 treasury export (``treasury_2025_01.csv``, GB18030). It is made once next to the
-world (``DATA/extra/``) and reused.
+rows can still complete a pattern, e.g. one more payment), given dates in January 2025 (the world ends on
+2024-12-31) and new voucher numbers, and written like the 2022–2024 treasury export (``treasury_2025_01.csv``,
+GB18030). It is made once next to the world (``DATA/extra/``) and reused.
 
 Steps, each as its own process (``/usr/bin/time -v``, see ``benchmarks/steps.py``):
 
-* full: ``load`` of every file into a fresh store, ``match``, ``scan --views none``;
-* incremental: a copy of the full run's store, ``load`` of the new month, ``match``, ``scan --views none``.
+* full: ``load`` of every file into a fresh store, ``match``, ``scan --views VIEWS`` (default none);
+* incremental: a copy of the full run's store, ``load`` of the new month, ``match``, ``scan --views VIEWS``.
 
 Prints wall seconds and peak RSS per step and the ratio incremental / full of the summed wall times (target
 ≤ 0.10). With ``--base-store`` the full run is skipped and the incremental steps start from a copy of that store
