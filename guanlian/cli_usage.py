@@ -42,6 +42,9 @@ def _click_module(name: str) -> ModuleType:
 
 
 errors = _click_module("exceptions")
+_NO_ARGS_IS_HELP: tuple[Any, ...] = tuple(
+    e for e in (getattr(errors, "NoArgsIsHelpError", None),) if isinstance(e, type))
+"""Click 8.2+ says "no arguments: show the help" with an error; older Click prints the help itself."""
 
 LANG_ENV = "GUANLIAN_LANG"
 """Environment variable naming the output language when ``--lang`` is not given (zh or en, 中文 or 英文)."""
@@ -219,11 +222,12 @@ class Group(TyperGroup):
              standalone_mode: bool = True, windows_expand_args: bool = True, **extra: Any) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
         OUT_LANG.set(argv_lang(argv, os.environ))
+        prog_name = prog_name or self.name  # `guanlian …` in usage and hints, also under `python -m guanlian.cli`
         if not standalone_mode:
             return super().main(argv, prog_name, complete_var, False, windows_expand_args, **extra)
         try:
             rv = super().main(argv, prog_name, complete_var, False, windows_expand_args, **extra)
-        except errors.NoArgsIsHelpError as exc:  # the help was asked for by giving nothing
+        except _NO_ARGS_IS_HELP as exc:  # the help was asked for by giving nothing
             exc.show()
             sys.exit(exc.exit_code)
         except (errors.ClickException, UnexpectedArguments, UnknownCommand) as exc:
