@@ -112,6 +112,11 @@ NAME_SOURCES = "name_sources"
 """Where each spelling in ``names`` came from: ``<name>|<file>:<rows>`` entries (rows as ranges, like ``sources``),
 e.g. ``刘桂兰|relatives.csv:5`` and ``劉桂蘭|companies.csv:12`` for one person merged by resident ID."""
 
+BY_NAME = "by_name"
+"""Records (``file:rows``, like ``sources``) that named a registered company without a valid code and were resolved
+to it by its name alone (the only registered company of that name then). A namesake registered later re-opens
+exactly these records (``loaders/relink.py``): records that gave the code stay."""
+
 EMPLOYERS = "employers"
 """The multi-valued companion of a person's ``employer``: every employer any source gave (``employer`` shows the
 smallest); the matcher compares a person under each of them."""
@@ -256,6 +261,7 @@ COMPANY = NodeKind(
         Prop("phone", "string", "联系电话", "phone", merge="variant"),
         Prop("email", "string", "邮箱", "e-mail", merge="variant"),
         Prop("scope", "string", "经营范围", "business scope"),
+        Prop(BY_NAME, "strings", "按名称归属的来源", "records that named it without a code", merge="union"),
     ),
     color="#f28e2b",
     shape="box",

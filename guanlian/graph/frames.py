@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from guanlian.model import EMPLOYERS, NAME_SOURCES, NAMES, PROVENANCE, EdgeKind, NodeKind, Prop
+from guanlian.model import BY_NAME, EMPLOYERS, NAME_SOURCES, NAMES, PROVENANCE, EdgeKind, NodeKind, Prop
 
 PROVENANCE_COLUMNS = [p.name for p in PROVENANCE]
 
@@ -247,7 +247,7 @@ def merge_rows(kind: NodeKind | EdgeKind, frame: pd.DataFrame) -> tuple[pd.DataF
             continue
         col = frame[p.name]
         if p.merge == "union":
-            out[p.name] = _union_groups(col, first, multi, g_multi, p.name in ("sources", NAME_SOURCES))
+            out[p.name] = _union_groups(col, first, multi, g_multi, p.name in ("sources", NAME_SOURCES, BY_NAME))
             continue
         sub = col.iloc[multi]
         present = sub.notna().to_numpy()

@@ -14,6 +14,7 @@ from typing import cast
 import pandas as pd
 
 from guanlian.loaders.common import (
+    by_name_records,
     company_keys,
     looks_like_company,
     names_in,
@@ -52,7 +53,8 @@ def build(rows: pd.DataFrame, ctx: BuildContext) -> Batch:
     prov = provenance(rows, ctx)
     b.add_nodes("Company", pd.DataFrame({"key": ckeys, "name": rows["company"],
                                          "name_norm": ctx.cells.company_names(rows, "company"),
-                                         "credit_code": code, "credit_code_status": status, **prov}))
+                                         "credit_code": code, "credit_code_status": status,
+                                         "by_name": by_name_records(rows, ckeys, code, ctx.src_file), **prov}))
     base = pd.DataFrame({"company_key": ckeys, "company": rows["company"], "item": rows["item"], "before": rows["before"], "after": rows["after"],
                          "changed_on": iso, "changed_on_day": day, "src_row": rows["src_row"]})
     people = map_unique(rows["item"], lambda t: any(w in t for w in PEOPLE_ITEMS), dtype=bool)

@@ -222,6 +222,23 @@ def company_keys(rows: pd.DataFrame, name: str, code_field: str | None, ctx: Bui
     return keys.astype(object), code.astype(object), status.astype(object)
 
 
+def by_name_records(rows: pd.DataFrame, keys: pd.Series, code: pd.Series, src_file: str) -> pd.Series:
+    """The ``by_name`` cell of the Company rows :func:`company_keys` keyed (``keys``, ``code``) for ``rows`` of
+    ``src_file``: ``["file:row"]`` where a row named a registered company without a valid code (resolved by its
+    name alone), else None.
+
+    >>> by_name_records(pd.DataFrame({"src_row": [2, 3, 4]}), pd.Series(["uscc:X", "uscc:Y", "cname:z"]),
+    ...                 pd.Series(["X", None, None]), "o.csv").tolist()
+    [None, ['o.csv:3'], None]
+    """
+    named = (code.isna() & ~keys.astype(str).str.startswith("cname:")).to_numpy()
+    out = pd.Series(None, index=rows.index, dtype=object)
+    if named.any():
+        out[named] = pd.Series([[f"{src_file}:{int(r)}"] for r in rows["src_row"].to_numpy()[named].tolist()],
+                               index=rows.index[named], dtype=object)
+    return out
+
+
 def unit_keys(rows: pd.DataFrame, name: str, ctx: BuildContext) -> tuple[pd.Series, pd.Series]:
     """(keys, normalised names) of the public bodies named in column ``name`` (a unit-name field) of ``rows``."""
     norm = ctx.cells.values(rows, name)
@@ -343,6 +360,7 @@ def names_in(text: str) -> list[str]:
 __all__ = [
     "Ids",
     "amounts",
+    "by_name_records",
     "company_keys",
     "contact_edge_keys",
     "contact_edges",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from guanlian.loaders.common import (
+    by_name_records,
     company_keys,
     contact_edges,
     optional_dates,
@@ -58,7 +59,7 @@ def build(rows: pd.DataFrame, ctx: BuildContext) -> Batch:
                 "credit_code": code, "credit_code_status": code_status, "legal_rep": text_col(rows, "legal_rep"),
                 "established": est_iso, "established_day": est_day, "reg_capital": capital,
                 "status": text_col(rows, "status"), "status_on": status_iso, "status_on_day": status_day,
-                "address": text_col(rows, "address"),
+                "address": text_col(rows, "address"), "by_name": by_name_records(rows, ckeys, code, ctx.src_file),
                 "phone": text_col(rows, "phone"), "email": text_col(rows, "email"), "scope": text_col(rows, "scope"),
                 **prov,
             }

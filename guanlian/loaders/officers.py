@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from guanlian.loaders.common import (
+    by_name_records,
     company_keys,
     person_nodes,
     provenance,
@@ -32,7 +33,8 @@ def build(rows: pd.DataFrame, ctx: BuildContext) -> Batch:
     prov = provenance(rows, ctx)
     b.add_nodes("Company", pd.DataFrame({"key": ckeys, "name": rows["company"],
                                          "name_norm": ctx.cells.company_names(rows, "company"),
-                                         "credit_code": code, "credit_code_status": status, **prov}))
+                                         "credit_code": code, "credit_code_status": status,
+                                         "by_name": by_name_records(rows, ckeys, code, ctx.src_file), **prov}))
     ids = resident_ids(rows, "id_number", b, ctx)
     pkeys = person_nodes(rows, name="name", ids=ids, anon_context=[ckeys], ctx=ctx, batch=b,
                          extra={"employer": rows["company"]})

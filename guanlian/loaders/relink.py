@@ -20,8 +20,11 @@ the payments that still name it (so its provenance lists exactly those rows) and
 any more. ``MAY_BE`` links are derived: rebuilt after every load for every ``cname:`` company (payee or registry
 table without codes) whose name several registered companies share. A ``cname:`` company that registry tables
 without codes named (officers, shareholders, changes loaded before the registry) is re-keyed onto the one registered
-company of its name, with the people keyed by it and their edges (:func:`_rekey_registry_names`). Because every decision is a function of the
-store's content, loading the ledgers before, after or together with the registry gives the same graph.
+company of its name, with the people keyed by it and their edges (:func:`_rekey_registry_names`); the reverse, when
+a namesake registers later, re-opens exactly the records that named a registered company without a code (its
+``by_name`` list) and moves them back to ``cname:<name>`` (:func:`_reopen_registry_names`). Because every decision is
+a function of the store's content, loading the ledgers before, after or together with the registry, and the
+namesakes in any order, gives the same graph.
 
 The step is idempotent and safe to interrupt: edges are upserted by key before the old ones are deleted, so a
 rerun finds what is left and finishes it. PAID totals are rebuilt afterwards by the loader.
@@ -30,7 +33,7 @@ Example:
     >>> from guanlian.graph import open_store
     >>> import tempfile
     >>> relink_payees(open_store(tempfile.mkdtemp() + "/s"))
-    Relinked(companies=0, payments=0, accounts=0, ambiguous=0, kept=0)
+    Relinked(companies=0, payments=0, accounts=0, ambiguous=0, kept=0, reopened=0)
 """
 
 from __future__ import annotations
@@ -53,10 +56,13 @@ from guanlian.loaders.common import contact_edge_keys, normalize_account
 from guanlian.loaders.payments import payment_content, payment_keys
 from guanlian.loaders.spec import stable_keys
 from guanlian.matching.normalize import normalize_company_name
-from guanlian.model import NAME_SOURCES, NAMES, model, tier_rank
+from guanlian.model import BY_NAME, NAME_SOURCES, NAMES, model, tier_rank
 
 LEDGER_EDGES = ("PAYMENT", "HAS_ACCOUNT", "PAID", "MAY_BE", "SAME_COMPANY")
 """Edge kinds a ledger gives a payee company (PAID and MAY_BE are derived from them; SAME_COMPANY by ``match``)."""
+
+Record = tuple[str, int]
+"""A source record: (file, row)."""
 
 DEAD = ("注销", "吊销")
 """Registry statuses of a company that no longer exists."""
@@ -70,7 +76,8 @@ class Relinked:
     ``payments``: payments moved to another company; ``accounts``: payee account links rebuilt;
     ``ambiguous``: names shared by several registered companies (linked to each with ``MAY_BE``);
     ``kept``: ``cname:`` companies whose name has one registered twin left after the step (none once registry
-    tables' name-only companies are re-keyed; ``companies`` counts those too).
+    tables' name-only companies are re-keyed; ``companies`` counts those too); ``reopened``: registered companies
+    whose name-only records went back to ``cname:`` because a namesake registered since.
     """
 
     companies: int
@@ -78,6 +85,7 @@ class Relinked:
     accounts: int
     ambiguous: int
     kept: int
+    reopened: int = 0
 
 
 def _candidates(store: Store) -> tuple[dict[str, list[str]], pd.DataFrame]:
@@ -179,7 +187,9 @@ def _rebuild_cname_nodes(store: Store, names: list[str]) -> None:
                          "name_norm": pay["company"].str.slice(len("cname:")), "credit_code_status": "missing",
                          **{c: pay[c] for c in PROVENANCE_COLUMNS}})
     store.upsert_nodes("Company", rows)
-    ledger_only = set(rows["key"]) - _touched_by_registry(store, sorted(set(rows["key"])))
+    shared = _touched_by_registry(store, sorted(set(rows["key"])))
+    _drop_moved_ledger_rows(store, sorted(shared))
+    ledger_only = set(rows["key"]) - shared
     fresh = prepare_nodes(model().node("Company"), rows[rows["key"].isin(ledger_only)])
     if fresh.empty:
         return
@@ -188,6 +198,41 @@ def _rebuild_cname_nodes(store: Store, names: list[str]) -> None:
                for k, vals in zip(fresh["key"].tolist(), fresh[cols].itertuples(index=False, name=None), strict=True)]
     sets = ", ".join(f"c.{c} = r.{c}" for c in cols)
     store.execute(f"UNWIND $rows AS r MATCH (c:Company {{key: r.key}}) SET {sets}", {"rows": records})
+
+
+def _drop_moved_ledger_rows(store: Store, keys: list[str]) -> None:
+    """Take out of the ``cname:`` companies ``keys`` (which registry tables also name) the ledger rows naming them
+    whose payments now go to another company: as if those rows had been resolved before they were written."""
+    if not keys:
+        return
+    pay = store.query("MATCH (:Unit)-[e:PAYMENT]->(c:Company) WHERE e.payee_name IS NOT NULL "
+                      "RETURN e.payee_name AS n, c.key AS k, e.src_file AS f, e.src_row AS r, e.src_rank AS rank")
+    away: dict[str, set[Record]] = {}
+    ranks: dict[Record, str] = {}
+    for n, k, f, r, rank in zip(pay["n"], pay["k"], pay["f"], pay["r"], pay["rank"], strict=True):
+        if not isinstance(f, str) or _int(r) is None:
+            continue
+        rec = (f, int(str(r)))
+        if isinstance(rank, str):
+            ranks[rec] = rank
+        named = "cname:" + normalize_company_name(str(n))
+        if named != k:
+            away.setdefault(named, set()).add(rec)
+    wanted = [k for k in keys if k in away]
+    if not wanted:
+        return
+    cols = ["key", "sources", "src_file", "src_row", "src_rank", NAME_SOURCES]
+    nodes = store.query("UNWIND $keys AS k MATCH (c:Company {key: k}) RETURN "
+                        + ", ".join(f"c.{c} AS {c}" for c in cols), {"keys": wanted})
+    trimmed = []
+    for row in _rows(nodes):
+        if isinstance(row["src_file"], str) and isinstance(row["src_rank"], str) and _int(row["src_row"]) is not None:
+            ranks.setdefault((row["src_file"], int(str(row["src_row"]))), row["src_rank"])
+        recs = decode_sources(_strings(row["sources"]))
+        rest = [rec for rec in recs if rec not in away[str(row["key"])]]
+        if rest and len(rest) < len(recs):
+            trimmed.append({"key": row["key"], **_part(row, rest, ranks)})
+    _trim(store, "Company", False, trimmed)
 
 
 def _param(v: object) -> object:
@@ -454,6 +499,7 @@ def _rekey_registry_names(store: Store, per_name: dict[str, list[str]]) -> int:
                            + ", ".join(f"n.{c} AS {c}" for c in cols), {"keys": olds})
         if kind == "Company":  # a name-only row says nothing about the registered company's code
             rows = _without_ledger_rows(store, rows.assign(credit_code_status=None))
+            rows = rows.assign(**{BY_NAME: rows["sources"]})  # resolved by name: a later namesake re-opens them
         store.upsert_nodes(kind, rows.assign(key=rows["key"].map(keymap)))
     olds = sorted(keymap)
     for ek in m.edges:
@@ -481,6 +527,174 @@ def _rekey_registry_names(store: Store, per_name: dict[str, list[str]]) -> int:
     return len(targets)
 
 
+def _cited(records: list[Record], ranks: Mapping[Record, str]) -> tuple[Record, str | None]:
+    """The record the merge rule ``source`` cites among ``records`` (smallest known rank, then file and row)."""
+    best = min(records, key=lambda r: (r not in ranks, ranks.get(r, ""), r[0], r[1]))
+    return best, ranks.get(best)
+
+
+def _rows(frame: pd.DataFrame) -> list[dict[str, object]]:
+    """The rows of a query result as dicts keyed by column name."""
+    return [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
+
+
+def _part(row: Mapping[str, object], records: list[Record], ranks: Mapping[Record, str]) -> dict[str, object]:
+    """Provenance and name forms of an item narrowed to ``records`` (a non-empty subset of its sources)."""
+    (f, r), rank = _cited(records, ranks)
+    out: dict[str, object] = {"sources": encode_sources(records), "src_file": f, "src_row": r, "src_rank": rank}
+    if NAME_SOURCES in row:
+        keep = set(records)
+        forms: dict[str, list[Record]] = {}
+        for entry in _strings(row[NAME_SOURCES]):
+            name, _, where = entry.partition("|")
+            left = [rec for rec in decode_sources([where]) if rec in keep]
+            if left:
+                forms.setdefault(name, []).extend(left)
+        if forms:
+            out[NAME_SOURCES] = sorted(f"{n}|{e}" for n, recs in forms.items() for e in encode_sources(recs))
+            out[NAMES] = sorted(forms)
+            out["name"] = min(forms)
+    return out
+
+
+def _trim(store: Store, kind: str, is_edge: bool, rows: list[dict[str, object]]) -> None:
+    """Overwrite provenance (and name forms) of items that keep some of their records (values as parameters)."""
+    if not rows:
+        return
+    where = f"MATCH ()-[n:{kind}]->() WHERE n.key = r.key" if is_edge else f"MATCH (n:{kind} {{key: r.key}})"
+    sets = ["sources", "src_file", "src_row"]
+    for row in rows:
+        if NAME_SOURCES in row:
+            store.execute(f"UNWIND $rows AS r {where} SET n.{NAME_SOURCES} = r.ns, n.{NAMES} = r.names, "
+                          "n.name = r.name", {"rows": [{"key": row["key"], "ns": row[NAME_SOURCES],
+                                                        "names": row[NAMES], "name": row["name"]}]})
+    store.execute(f"UNWIND $rows AS r {where} SET " + ", ".join(f"n.{c} = r.{c}" for c in sets),
+                  {"rows": [{"key": row["key"], **{c: row[c] for c in sets}} for row in rows]})
+    ranked = [{"key": row["key"], "rank": row["src_rank"]} for row in rows if row["src_rank"] is not None]
+    if ranked:
+        store.execute(f"UNWIND $rows AS r {where} SET n.src_rank = r.rank", {"rows": ranked})
+    unranked = [row["key"] for row in rows if row["src_rank"] is None]
+    if unranked:
+        store.execute(f"UNWIND $rows AS r {where} SET n.src_rank = NULL",
+                      {"rows": [{"key": k} for k in unranked]})
+
+
+def _reopen_registry_names(store: Store, per_name: dict[str, list[str]]) -> int:
+    """Undo name-only resolutions that a namesake registered since has made ambiguous (the reverse of
+    :func:`_rekey_registry_names`).
+
+    A registered company lists in ``by_name`` the records that named it without a code while it was the only
+    registered company of its name. Once several registered companies share the name, exactly those records go
+    back to ``cname:<name>``, as a load of all files in one call keys them: from the company (its provenance and the
+    name forms those records gave), from the persons keyed by it (``anon:<hash(company, name)>`` becomes
+    ``anon:<hash(cname:…, name)>``) and from the edges of both (keys recomputed as the loaders build them). An item
+    all of whose records were name-only moves whole; one that records giving the code also name is split: each part
+    keeps its own records, cited record and name forms; other values, which the store does not keep per record,
+    are copied to both parts. Records that gave a code never move. Returns the number of companies re-opened.
+    """
+    df = store.query(f"MATCH (c:Company) WHERE c.{BY_NAME} IS NOT NULL AND c.credit_code IS NOT NULL "
+                     f"RETURN c.key AS key, c.name_norm AS n, c.{BY_NAME} AS b")
+    named: dict[str, set[Record]] = {}
+    keymap: dict[str, str] = {}
+    for k, n, b in zip(df["key"], df["n"], df["b"], strict=True):
+        if len(per_name.get(str(n), [])) > 1 and _strings(b):
+            named[str(k)] = set(decode_sources(_strings(b)))
+            keymap[str(k)] = "cname:" + str(n)
+    if not named:
+        return 0
+    m = model()
+    companies = sorted(named)
+    people = store.query("UNWIND $keys AS k MATCH (p:Person)-[]-(c:Company {key: k}) WHERE p.key STARTS WITH 'anon:' "
+                         "RETURN DISTINCT p.key AS p, c.key AS c, p.name_norm AS n", {"keys": companies})
+    for pk, ck, n in zip(people["p"], people["c"], people["n"], strict=True):
+        if str(stable_keys("anon", pd.Series([ck]), pd.Series([n])).iloc[0]) == pk:  # keyed by that company
+            keymap[str(pk)] = str(stable_keys("anon", pd.Series([keymap[str(ck)]]), pd.Series([n])).iloc[0])
+            named[str(pk)] = named[str(ck)]
+    olds = sorted(keymap)
+    nodes = {kind: store.query(f"UNWIND $keys AS k MATCH (n:{kind} {{key: k}}) RETURN "
+                               + ", ".join(f"n.{c} AS {c}" for c in node_columns(m.node(kind))),
+                               {"keys": [k for k in olds if (k.startswith("anon:") == (kind == "Person"))]})
+             for kind in ("Company", "Person")}
+    edges: list[tuple[str, str, str, pd.DataFrame]] = []
+    for ek in m.edges:
+        if ek.name not in REKEYED_EDGES:
+            continue
+        ret = ", ".join(f"e.{c} AS {c}" for c in edge_columns(ek))
+        for a, b in ek.endpoints:
+            found = store.query(f"MATCH (a:{a})-[e:{ek.name}]->(b:{b}) WHERE a.key IN $keys OR b.key IN $keys "
+                                f"RETURN a.key AS src, b.key AS dst, {ret}", {"keys": olds})
+            if len(found):
+                edges.append((ek.name, a, b, found))
+    ranks: dict[Record, str] = {}
+    for frame in [*nodes.values(), *(e[3] for e in edges)]:
+        for f, r, rank in zip(frame["src_file"], frame["src_row"], frame["src_rank"], strict=True):
+            if isinstance(f, str) and isinstance(rank, str) and _int(r) is not None:
+                ranks[(f, int(str(r)))] = rank
+
+    def split(row: Mapping[str, object], mine: set[Record]) -> tuple[list[Record], list[Record]]:
+        recs = decode_sources(_strings(row["sources"]))
+        return [r for r in recs if r in mine], [r for r in recs if r not in mine]
+
+    whole: set[str] = set()
+    persons = nodes["Person"]
+    moved_people: list[dict[str, object]] = []
+    trimmed_people: list[dict[str, object]] = []
+    for row in _rows(persons):
+        mine, rest = split(row, named[str(row["key"])])
+        if not mine:
+            continue
+        moved_people.append({**row, **_part(row, mine, ranks), "key": keymap[str(row["key"])]})
+        if rest:
+            trimmed_people.append({"key": row["key"], **_part(row, rest, ranks)})
+        else:
+            whole.add(str(row["key"]))
+    fresh, trimmed_companies = [], []
+    for row in _rows(nodes["Company"]):
+        mine, rest = split(row, named[str(row["key"])])
+        if mine:
+            part = _part(row, mine, ranks)
+            fresh.append({"key": keymap[str(row["key"])], "name_norm": keymap[str(row["key"])][len("cname:"):],
+                          "credit_code_status": "missing", "load_id": row["load_id"], **part})
+        if mine and rest:
+            trimmed_companies.append({"key": row["key"], **_part(row, rest, ranks)})
+    if fresh:
+        store.upsert_nodes("Company", pd.DataFrame(fresh))
+    if moved_people:  # the nodes first: an edge needs both ends
+        store.upsert_nodes("Person", pd.DataFrame(moved_people))
+    for kind, a, b, found in edges:
+        moved, trimmed, gone = [], [], []
+        for row in _rows(found):
+            src, dst = str(row["src"]), str(row["dst"])
+            ends_whole = src in whole or dst in whole
+            mine_set = set().union(*(named.get(k, set()) for k in (src, dst)))
+            mine, rest = split(row, mine_set)
+            if ends_whole:
+                mine, rest = mine + rest, []
+            if not mine:
+                continue
+            new_src, new_dst = keymap.get(src, src), keymap.get(dst, dst)
+            props: dict[Hashable, object] = {c: row[c] for c in edge_columns(m.edge(kind))}
+            new_key = _edge_key(kind, str(row["key"]), keymap, props, new_src, new_dst)
+            moved.append({**{str(c): v for c, v in props.items()}, **_part(row, mine, ranks), "key": new_key, "src": new_src, "dst": new_dst,
+                          "src_kind": a, "dst_kind": b})
+            if rest:
+                trimmed.append({"key": row["key"], **_part(row, rest, ranks)})
+            else:
+                gone.append(str(row["key"]))
+        if moved:
+            store.upsert_edges(kind, pd.DataFrame(moved))
+        _trim(store, kind, True, trimmed)
+        gone = sorted(set(gone) - {str(r["key"]) for r in moved})
+        if gone:
+            store.execute(f"UNWIND $keys AS k MATCH ()-[e:{kind} {{key: k}}]->() DELETE e", {"keys": gone})
+    _trim(store, "Person", False, trimmed_people)
+    if whole:
+        store.execute("UNWIND $keys AS k MATCH (n:Person {key: k}) DETACH DELETE n", {"keys": sorted(whole)})
+    _trim(store, "Company", False, trimmed_companies)
+    store.execute(f"UNWIND $keys AS k MATCH (c:Company {{key: k}}) SET c.{BY_NAME} = NULL", {"keys": companies})
+    return len(companies)
+
+
 def relink_payees(store: Store, before_change: Callable[[], None] | None = None) -> Relinked:
     """Resolve every payee named without a code again (see the module docstring) and rebuild ``MAY_BE`` links.
 
@@ -492,6 +706,7 @@ def relink_payees(store: Store, before_change: Callable[[], None] | None = None)
         Counts of what moved and what stayed ambiguous.
     """
     per_name, coded = _candidates(store)
+    reopened = _reopen_registry_names(store, per_name) if len(coded) else 0
     pay = _payments(store, "WHERE e.payee_name IS NOT NULL")
     moved = removed = accounts = 0
     if len(pay):
@@ -527,7 +742,7 @@ def relink_payees(store: Store, before_change: Callable[[], None] | None = None)
         store.delete_edges("MAY_BE")
     kept = store.query("MATCH (c:Company) WHERE c.key STARTS WITH 'cname:' RETURN c.name_norm AS n")
     n_kept = sum(1 for n in kept["n"] if len(per_name.get(str(n), [])) == 1)
-    return Relinked(removed, moved, accounts, ambiguous, n_kept)
+    return Relinked(removed, moved, accounts, ambiguous, n_kept, reopened)
 
 
 __all__ = ["Relinked", "relink_payees"]

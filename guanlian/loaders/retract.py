@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from guanlian.graph.frames import decode_sources
 from guanlian.graph.store import Store
-from guanlian.model import NAME_SOURCES, NAMES, model
+from guanlian.model import BY_NAME, NAME_SOURCES, NAMES, model
 from guanlian.values.names import name_forms
 
 DERIVED = frozenset({"PAID", "MAY_BE", "POSSIBLY_SAME", "SAME_COMPANY"})
@@ -124,6 +124,19 @@ def retract_file(store: Store, name: str) -> Retracted:
                     store.execute(f"UNWIND $keys AS k MATCH (n:{kind} {{key: k}}) DELETE n",
                                   {"keys": free["key"].tolist()})
                     deleted += len(free)
+    # the records of the file that named a company without its code go too (the new version says again what it says)
+    marked = store.query(f"MATCH (c:Company) WHERE c.{BY_NAME} IS NOT NULL RETURN c.key AS key, c.{BY_NAME} AS b")
+    unmarked = []
+    for key, entries in zip(marked["key"].tolist(), marked["b"].tolist(), strict=True):
+        had = _entries_of(entries)
+        left = [e for e in had if e.rpartition(":")[0] != name]
+        if len(left) < len(had):
+            unmarked.append({"key": str(key), "b": left})
+    for row in unmarked:
+        if row["b"]:
+            store.execute(f"MATCH (c:Company {{key: $key}}) SET c.{BY_NAME} = $b", row)
+        else:
+            store.execute(f"MATCH (c:Company {{key: $key}}) SET c.{BY_NAME} = NULL", {"key": row["key"]})
     return Retracted(deleted, trimmed)
 
 

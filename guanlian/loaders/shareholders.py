@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from guanlian.loaders.common import (
+    by_name_records,
     company_keys,
     optional_dates,
     person_nodes,
@@ -53,7 +54,8 @@ def build(rows: pd.DataFrame, ctx: BuildContext) -> Batch:
     prov = provenance(rows, ctx)
     b.add_nodes("Company", pd.DataFrame({"key": ckeys, "name": rows["company"],
                                          "name_norm": ctx.cells.company_names(rows, "company"),
-                                         "credit_code": code, "credit_code_status": status, **prov}))
+                                         "credit_code": code, "credit_code_status": status,
+                                         "by_name": by_name_records(rows, ckeys, code, ctx.src_file), **prov}))
     htype = text_col(rows, "holder_type").fillna("")
     # a valid credit code that is not also a valid resident ID (both are 18 characters)
     code_id = (ctx.cells.codes(rows, "holder_id").status == "valid") & (ctx.cells.ids(rows, "holder_id").status != "valid")
@@ -71,6 +73,7 @@ def build(rows: pd.DataFrame, ctx: BuildContext) -> Batch:
         b.add_nodes("Company", pd.DataFrame({"key": hk, "name": corp["holder"],
                                              "name_norm": ctx.cells.company_names(corp, "holder"),
                                              "credit_code": hcode, "credit_code_status": hstatus,
+                                             "by_name": by_name_records(corp, hk, hcode, ctx.src_file),
                                              **provenance(corp, ctx)}))
         holder_keys[corporate] = hk
         holder_kind[corporate] = "Company"

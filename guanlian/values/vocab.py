@@ -19,7 +19,7 @@ import re
 from collections.abc import Mapping
 from typing import Final, Literal, TypeGuard, TypeVar, get_args
 
-from guanlian.model import EMPLOYERS, NAME_SOURCES, NAMES, PROVENANCE, TIERS, model
+from guanlian.model import BY_NAME, EMPLOYERS, NAME_SOURCES, NAMES, PROVENANCE, TIERS, model
 
 __all__ = [
     "CHANGE_ACTION",
@@ -84,6 +84,7 @@ SEVERITIES: Final[tuple[Severity, ...]] = ("high", "medium", "low")
 """Severities of a saved query or finding, most severe first."""
 
 HIDDEN_PROPS: Final[frozenset[str]] = frozenset({"key", "name_norm", "tier_rank", NAMES, NAME_SOURCES, EMPLOYERS,
+                                                  BY_NAME,
                                                   *(p.name for p in PROVENANCE)})
 """Internal properties never shown to people as properties (keys, normalised forms, the lists of name spellings and
 employers, provenance columns).

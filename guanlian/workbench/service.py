@@ -62,7 +62,7 @@ from guanlian.judgements import (
 )
 from guanlian.matching.company_store import name_sources_of
 from guanlian.matching.normalize import to_simplified
-from guanlian.model import MONEY_PROPS, NAME_SOURCES, NAMES, model
+from guanlian.model import BY_NAME, MONEY_PROPS, NAME_SOURCES, NAMES, model
 from guanlian.values.money import yuan_text
 from guanlian.values.names import shown_forms
 from guanlian.values.privacy import mask_frame, mask_id, mask_nested, mask_text
@@ -383,7 +383,7 @@ class Workbench:
 
     def _node_json(self, key: str, attrs: Mapping[str, Any]) -> dict[str, Any]:
         props = {k: self._mask_prop(k, v) for k, v in (attrs.get("props") or {}).items()
-                 if not k.endswith("_day") and k not in ("name_norm", NAMES, NAME_SOURCES, "sources")}
+                 if not k.endswith("_day") and k not in ("name_norm", NAMES, NAME_SOURCES, BY_NAME, "sources")}
         return {
             "key": self.public_key(key),
             "kind": attrs.get("kind", ""),

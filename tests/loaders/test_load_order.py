@@ -66,6 +66,12 @@ def plans(files: list[Path]) -> dict[str, list[list[Path]]]:
         "payees and changes first": [[kinds["payments"], kinds["changes"]], [kinds["companies"]],
                                      [p for p in files if p.stem not in ("payments", "changes", "companies")]],
         "namesake last": [[p for p in files if p.stem != "companies_extra"], [kinds["companies_extra"]]],
+        # the name-only rows first, then one registered company of their name (they resolve to it), then its
+        # namesake (they go back to the name): three steps
+        "namesake third": [[kinds[k] for k in ("shareholders", "officers", "changes", "payments")],
+                           [kinds["companies"]], [kinds["companies_extra"]],
+                           [p for p in files if p.stem not in ("shareholders", "officers", "changes", "payments",
+                                                                "companies", "companies_extra")]],
     }
 
 
@@ -99,7 +105,8 @@ def _differing(got: tuple[dict[str, str], str], want: tuple[dict[str, str], str]
     return kinds + (["findings"] if got[1] != want[1] else [])
 
 
-@pytest.mark.parametrize("plan", ["file by file", "reverse", "payees and changes first", "namesake last"])
+@pytest.mark.parametrize("plan", ["file by file", "reverse", "payees and changes first", "namesake last",
+                                  "namesake third"])
 def test_named_plans_give_the_one_call_graph(plan: str, world: list[Path],
                                              reference: tuple[dict[str, str], str]) -> None:
     assert _differing(_embedded(plans(world)[plan]), reference) == []
@@ -188,43 +195,49 @@ def test_a_later_absence_never_erases_a_known_value(world: list[Path], tmp_path:
 @pytest.mark.neo4j
 def test_plans_on_neo4j_give_the_embedded_graph(world: list[Path], neo4j_store: Store, tmp_path: Path,
                                                 reference: tuple[dict[str, str], str]) -> None:
-    """One call, reverse and namesake-last on Neo4j: the graph and findings of one embedded load."""
-    for i, plan in enumerate(["one call", "reverse", "namesake last"]):
+    """One call, reverse, namesake last and namesake third on Neo4j: the graph and findings of one embedded load."""
+    for i, plan in enumerate(["one call", "reverse", "namesake last", "namesake third"]):
         neo4j_store.clear()
         got = outcome(neo4j_store, plans(world)[plan], tmp_path / f"plan{i}" / "rejects.csv")
         assert _differing(got, reference) == [], plan
 
 
-def test_a_corrected_file_replaces_what_it_said(world: list[Path], tmp_path: Path) -> None:
-    """payments.csv reloaded with one amount corrected and one row removed: the graph of loading the corrected
-    file in the first place (the old payment and the removed row are gone, provenance names the new rows)."""
+@pytest.mark.parametrize("engine", ["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def test_a_corrected_file_replaces_what_it_said(engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    """payments.csv reloaded with one amount corrected and one row removed, officers.csv with the code added to a
+    row that named its company only by name (吉安市新源物业管理有限公司 has a namesake, so the row was left on the
+    name): the graph of loading the corrected files in the first place (the old payment, the removed row and the
+    name-only officer link are gone, provenance names the new rows), on both engines."""
     first, second = tmp_path / "first", tmp_path / "second"
     files = write_world(first)
-    store = open_store(tmp_path / "store")
+    store = request.getfixturevalue("neo4j_store") if engine == "neo4j" else open_store(tmp_path / "store")
     try:
         load_files(store, files, rejects_path=tmp_path / "rejects.csv")
-        ledger = files[[p.stem for p in files].index("payments")]
+        ledger, officers = first / "payments.csv", first / "officers.csv"
         fixed = pd.read_csv(ledger, dtype=str, keep_default_na=False)
         fixed.loc[fixed["凭证号"] == "V4", "金额"] = "85000"
         fixed = fixed[fixed["凭证号"] != "V7"]
         fixed.to_csv(ledger, index=False, encoding="utf-8")
-        summary = load_files(store, [ledger], rejects_path=tmp_path / "rejects.csv")
+        staff = pd.read_csv(officers, dtype=str, keep_default_na=False)
+        staff.loc[(staff["姓名"] == "冯十二") & (staff["职务"] == "经理"), "统一社会信用代码"] = ALIVE
+        staff.to_csv(officers, index=False, encoding="utf-8")
+        summary = load_files(store, [ledger, officers], rejects_path=tmp_path / "rejects.csv")
         got = digest(store).per_kind
         amounts = store.query("MATCH (:Unit)-[e:PAYMENT]->() WHERE e.voucher IS NOT NULL "
                                "RETURN e.voucher AS v, e.amount AS a ORDER BY v")
+        manager = store.query("MATCH (p:Person)-[e:OFFICER_OF {title: '经理'}]->(c:Company) "
+                              "WHERE p.name = '冯十二' RETURN c.key AS k")
     finally:
-        store.close()
-    assert any("corrected file" in n for n in summary.files[0].notes)
+        if engine == "embedded":
+            store.close()
+    assert all(any("corrected file" in n for n in f.notes) for f in summary.files)
     assert dict(zip(amounts["v"], amounts["a"], strict=True)) == {  # integer fen
         "V1": 500_000, "V2": 1_200_000, "V3": 3_500_000, "V4": 8_500_000, "V5": 2_000_000, "V6": 600_000}
+    assert manager["k"].tolist() == [f"uscc:{ALIVE}"]
     again = write_world(second)
-    (second / "payments.csv").write_bytes((first / "payments.csv").read_bytes())
-    fresh = open_store(tmp_path / "fresh")
-    try:
-        load_files(fresh, again, rejects_path=tmp_path / "rejects2.csv")
-        want = digest(fresh).per_kind
-    finally:
-        fresh.close()
+    for name in ("payments.csv", "officers.csv"):
+        (second / name).write_bytes((first / name).read_bytes())
+    want = digest_of([again], tmp_path / "fresh")
     assert [k for k in want if got.get(k) != want[k]] == []
 
 
@@ -331,11 +344,58 @@ def test_registry_rows_named_before_the_registry_are_rekeyed(tmp_path: Path) -> 
     finally:
         store.close()
     assert dict(zip(before["n"], before["k"], strict=True)) == {
-        "孙八": "cname:吉安市恒达建材有限公司", "周九": "cname:吉安市永丰商贸有限公司"}
+        "孙八": "cname:吉安市恒达建材有限公司", "周九": "cname:吉安市永丰商贸有限公司", "冯十二": f"cname:{NAMESAKE}"}
     assert dict(zip(after["n"], after["k"], strict=True)) == {
         "郑十一": f"uscc:{OTHER}", "孙八": f"uscc:{OTHER}", "周九": f"uscc:{THIRD}", "吴十": f"uscc:{THIRD}"}
     assert names["k"].tolist() == [f"cname:{NAMESAKE}"]  # the shared payee name only
     assert [k for k in want if got.get(k) != want[k]] == []
+
+
+def test_a_later_namesake_reopens_what_was_resolved_by_name(world: list[Path], tmp_path: Path) -> None:
+    """The registry holds one 吉安市新源物业管理有限公司 (ALIVE) when shareholders, officers, changes and payments
+    name it without a code: they resolve to it. Its namesake (DEAD) registers in a later load: exactly those
+    references go back to the name, linked to both candidates and explained, as one call leaves them; the officer row
+    that gave ALIVE's code stays. Graph and findings equal one call's."""
+    files = {p.stem: p for p in world}
+    first = [p for p in world if p.stem != "companies_extra"]
+    store = open_store(tmp_path / "store")
+
+    def roles() -> dict[tuple[str, str], str]:
+        out = {}
+        for kind, what in (("CHANGE", "e.action"), ("OFFICER_OF", "e.title"), ("SHAREHOLDER_OF", "''")):
+            df = store.query(f"MATCH (p:Person {{name: '冯十二'}})-[e:{kind}]->(c:Company) RETURN {what} AS w, "
+                             "c.key AS k")
+            out.update({(kind, str(w)): str(k) for w, k in zip(df["w"], df["k"], strict=True)})
+        return out
+
+    try:
+        load_files(store, first, rejects_path=tmp_path / "rejects.csv")
+        before = roles()
+        marked = store.query(f"MATCH (c:Company {{key: 'uscc:{ALIVE}'}}) RETURN c.by_name AS b").iloc[0, 0]
+        payments = store.query("MATCH (:Unit)-[e:PAYMENT]->(c:Company) WHERE e.voucher IN ['V1', 'V2'] "
+                               "RETURN DISTINCT c.key AS k")
+        load_files(store, [files["companies_extra"]], rejects_path=tmp_path / "rejects.csv")
+        after = roles()
+        repaid = store.query("MATCH (:Unit)-[e:PAYMENT]->(c:Company) WHERE e.voucher IN ['V1', 'V2', 'V3'] "
+                             "RETURN e.voucher AS v, c.key AS k ORDER BY v")
+        alive = store.query(f"MATCH (c:Company {{key: 'uscc:{ALIVE}'}}) RETURN c.by_name AS b, c.sources AS s")
+        links = store.query(f"MATCH (c:Company {{key: 'cname:{NAMESAKE}'}})-[m:MAY_BE]->(d:Company) "
+                            "RETURN d.key AS k, m.explanation_zh AS why ORDER BY k")
+        got = digest(store).per_kind, matched_findings(store)
+    finally:
+        store.close()
+    assert set(before.values()) == {f"uscc:{ALIVE}"} and len(before) == 4  # resolved by the then unique name
+    assert sorted(str(s) for s in marked) == ["changes.csv:5-6", "officers.csv:5", "shareholders.csv:5"]
+    assert payments["k"].tolist() == [f"uscc:{ALIVE}"]
+    assert after == {
+        ("CHANGE", "joined"): f"cname:{NAMESAKE}", ("OFFICER_OF", "经理"): f"cname:{NAMESAKE}",
+        ("OFFICER_OF", "董事"): f"uscc:{ALIVE}", ("SHAREHOLDER_OF", ""): f"cname:{NAMESAKE}"}
+    assert repaid["k"].tolist() == [f"cname:{NAMESAKE}"] * 2 + [f"uscc:{ALIVE}"]  # V3: its account decides
+    assert not isinstance(alive["b"].iloc[0], (list, tuple)) and pd.isna(alive["b"].iloc[0])
+    assert list(alive["s"].iloc[0]) == ["companies.csv:2", "officers.csv:6", "payments.csv:7", "shareholders.csv:3"]
+    assert links["k"].tolist() == sorted([f"uscc:{ALIVE}", f"uscc:{DEAD}"])
+    assert all("收款单位名称对应2家登记企业" in w for w in links["why"])
+    assert _differing(got, _embedded([world])) == []
 
 
 def digest_of(groups: list[list[Path]], folder: Path) -> dict[str, str]:
