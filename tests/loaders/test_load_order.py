@@ -195,8 +195,9 @@ def test_a_later_absence_never_erases_a_known_value(world: list[Path], tmp_path:
 @pytest.mark.neo4j
 def test_plans_on_neo4j_give_the_embedded_graph(world: list[Path], neo4j_store: Store, tmp_path: Path,
                                                 reference: tuple[dict[str, str], str]) -> None:
-    """One call, reverse, namesake last and namesake third on Neo4j: the graph and findings of one embedded load."""
-    for i, plan in enumerate(["one call", "reverse", "namesake last", "namesake third"]):
+    """One call, file by file, reverse, namesake last and namesake third on Neo4j: the graph and findings of one
+    embedded load."""
+    for i, plan in enumerate(["one call", "file by file", "reverse", "namesake last", "namesake third"]):
         neo4j_store.clear()
         got = outcome(neo4j_store, plans(world)[plan], tmp_path / f"plan{i}" / "rejects.csv")
         assert _differing(got, reference) == [], plan
