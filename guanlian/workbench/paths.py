@@ -53,6 +53,7 @@ class PathIndex:
         self._specs = specs
         self._spec_no = {(k.edge, k.src, k.dst): i for i, k in enumerate(specs)}
         self._at = pd.Index(keys)
+        self._at.get_indexer_for(pd.Index([""]))  # its hash table now, not in the first request that asks
         # which (edge kind, endpoint kinds, direction) each node has at least one edge of: bit 2·spec (out), +1 (in)
         self._bits = np.zeros(len(keys), dtype=np.int64)
         if len(spec):
