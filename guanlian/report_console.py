@@ -54,8 +54,12 @@ def print_load_summary(console: Console, summary: LoadSummary, lang: Lang = "zh"
         )
         for j, v in enumerate((f.read, f.loaded, f.rejected, f.warnings)):
             totals[j] += v
-    t.add_row("合计" if zh else "total", "", *[f"{v:,}" for v in totals],
-              "✓" if totals[0] == totals[1] + totals[2] else "✗")
+    refused = sum(1 for f in summary.files if f.error)
+    if refused:  # a refused file has no rows to reconcile: the sums alone would say ✓
+        total_mark = f"✗ {refused} 个文件未导入" if zh else f"✗ {refused} file{'s' if refused > 1 else ''} refused"
+    else:
+        total_mark = "✓" if totals[0] == totals[1] + totals[2] else "✗"
+    t.add_row("合计" if zh else "total", "", *[f"{v:,}" for v in totals], total_mark)
     console.print(t)
     for f in summary.files:
         if f.error:

@@ -56,6 +56,7 @@ __all__ = [
     "Labels",
     "Lang",
     "Severity",
+    "again",
     "as_lang",
     "choices_text",
     "edge_kind_label",
@@ -564,6 +565,18 @@ def said(exc: type[E], zh: str, en: str) -> E:
     setattr(made, "zh", zh)  # noqa: B010  (exception classes of every module, none declares the attributes)
     setattr(made, "en", en)  # noqa: B010
     return made
+
+
+def again(exc: type[E], cause: BaseException) -> E:
+    """An ``exc`` saying what ``cause`` said, in both languages (see :func:`said`): for a layer that answers
+    another module's error as its own kind (a clue library refusal as an HTTP 409).
+
+    Example:
+        >>> e = again(KeyError, said(ValueError, "没有这个查询 x", "no query x"))
+        >>> type(e).__name__, in_language(e, "en")
+        ('KeyError', 'no query x')
+    """
+    return said(exc, in_language(cause, "zh"), in_language(cause, "en"))
 
 
 def in_language(exc: BaseException, lang: Lang) -> str:

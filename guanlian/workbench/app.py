@@ -53,8 +53,11 @@ from guanlian.values.vocab import (
     TIER,
     Lang,
     edge_kind_label,
+    in_language,
     kind_label,
+    pick,
     prop_label,
+    said,
     tr,
     value_label,
 )
@@ -147,9 +150,38 @@ class AuthMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
+def request_lang(request: Request) -> Lang:
+    """The language a request is answered in: its ``lang`` query parameter, else the language cookie the pages'
+    zh/en switch sets, else (for the JSON API only: pages stay Chinese until switched, whatever the browser's
+    locale) the first of ``Accept-Language`` that is zh or en; Chinese when none says.
+
+    Example:
+        >>> # GET /api/search?q=&lang=en → "en";  /api/… with Accept-Language: en-GB,en;q=0.9 → "en";  "/" → "zh"
+    """
+    asked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
+    if asked in ("zh", "en"):
+        return "en" if asked == "en" else "zh"
+    if not request.url.path.startswith("/api/"):
+        return "zh"
+    ranked: list[tuple[float, int, str]] = []
+    for i, part in enumerate(request.headers.get("accept-language", "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        primary = tag.strip().lower().split("-")[0]
+        if primary in ("zh", "en") and q > 0:
+            ranked.append((-q, i, primary))
+    return "en" if ranked and min(ranked)[2] == "en" else "zh"
+
+
 def _unauthorised(request: Request) -> Response:
-    msg = ("需要令牌：请打开 guanlian serve 打印的链接，或在请求头加 Authorization: Bearer <令牌>。 / "
-           "Token required: open the link `guanlian serve` printed, or send Authorization: Bearer <token>.")
+    msg = pick(("需要令牌：请打开 guanlian serve 打印的链接，或在请求头加 Authorization: Bearer <令牌>。",
+                "Token required: open the link `guanlian serve` printed, or send Authorization: Bearer <token>."),
+               request_lang(request))
     if request.url.path.startswith("/api/"):
         return JSONResponse({"error": msg}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
     return PlainTextResponse(msg, status_code=401, headers={"WWW-Authenticate": "Bearer"})
@@ -178,9 +210,7 @@ def create_app(wb: Workbench, settings: Settings) -> Starlette:
     env = _env()
     csrf = settings.derived("csrf")
 
-    def lang_of(request: Request) -> Lang:
-        q = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE) or "zh"
-        return "en" if q == "en" else "zh"
+    lang_of = request_lang
 
     def page(request: Request, name: str, code: int = 200, **ctx: Any) -> HTMLResponse:
         lang = lang_of(request)
@@ -207,7 +237,7 @@ def create_app(wb: Workbench, settings: Settings) -> Starlette:
 
     def error_response(request: Request, exc: Exception) -> Response:
         status = {NotFound: 404, BadRequest: 400, Conflict: 409, StoreBusy: 503, StoreOutdated: 503}.get(type(exc), 500)
-        message = str(exc.args[0]) if exc.args else str(exc)
+        message = in_language(exc, lang_of(request))
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": message}, status_code=status)
         return page(request, "error.html.j2", code=status, message=message)
@@ -231,9 +261,9 @@ def create_app(wb: Workbench, settings: Settings) -> Starlette:
             try:
                 body = json.loads(await request.body() or b"{}")
             except ValueError:
-                raise BadRequest("请求体不是 JSON / the body is not valid JSON") from None
+                raise said(BadRequest, "请求体不是 JSON", "the body is not valid JSON") from None
             if not isinstance(body, dict):
-                raise BadRequest("请求体应为 JSON 对象 / the body must be a JSON object")
+                raise said(BadRequest, "请求体应为 JSON 对象", "the body must be a JSON object")
             form = {str(k): str(v) for k, v in body.items() if v is not None}
         else:
             form = {k: str(v) for k, v in (await request.form()).items()}
@@ -253,7 +283,8 @@ def create_app(wb: Workbench, settings: Settings) -> Starlette:
             form = await write_form(request)
         except _Forbidden:
             wb.audit("?", _client(request), request.method, request.url.path, {"action": label}, 403)
-            return JSONResponse({"error": "CSRF 令牌无效 / invalid or missing CSRF token"}, status_code=403)
+            return JSONResponse({"error": pick(("CSRF 令牌无效或缺失", "invalid or missing CSRF token"), lang_of(request))},
+                                status_code=403)
         except BadRequest as exc:  # a body that is not a JSON object
             wb.audit("?", _client(request), request.method, request.url.path, {"action": label}, 400)
             return error_response(request, exc)
@@ -322,7 +353,7 @@ def create_app(wb: Workbench, settings: Settings) -> Starlette:
         qid = request.path_params["qid"]
         qs = {q["id"]: q for q in (await call(wb.queries))["queries"]}
         if qid not in qs:
-            raise NotFound(f"没有这个查询 / no saved query {qid!r}")
+            raise said(NotFound, f"没有这个已存查询：{qid!r}", f"no saved query {qid!r}")
         params = {k: v for k, v in request.query_params.items() if k not in ("lang", "run")}
         df = await call(wb.run_query, qid, params) if request.query_params.get("run") else None
         rows = df.head(500).astype(object).where(df.head(500).notna(), None).values.tolist() if df is not None else []
@@ -360,13 +391,13 @@ def create_app(wb: Workbench, settings: Settings) -> Starlette:
         try:
             return int(v)
         except ValueError:
-            raise BadRequest(f"{name} 应为整数 / {name} must be an integer") from None
+            raise said(BadRequest, f"{name} 应为整数，而不是 {v!r}", f"{name} must be an integer, not {v!r}") from None
 
     @handler
     async def api_search(request: Request) -> Response:
         p = request.query_params
         if "q" not in p:
-            raise BadRequest("缺少参数 q / missing parameter q")
+            raise said(BadRequest, "缺少参数 q", "missing parameter q")
         return JSONResponse(await call(wb.search, p["q"], p.get("kinds"), int_q(request, "limit", 20)))
 
     @handler
@@ -406,7 +437,7 @@ def create_app(wb: Workbench, settings: Settings) -> Starlette:
         params = {k: v for k, v in request.query_params.items() if k not in ("format", "lang")}
         fmt = request.query_params.get("format", "json")
         if fmt not in ("json", "csv", "xlsx"):
-            raise BadRequest("format 只能是 json/csv/xlsx / format must be json, csv or xlsx")
+            raise said(BadRequest, "format 只能是 json、csv 或 xlsx", "format must be json, csv or xlsx")
         df = await call(wb.run_query, qid, params)
         if fmt == "json":
             rows = json.loads(df.to_json(orient="records", force_ascii=False, date_format="iso"))
@@ -466,7 +497,7 @@ def create_app(wb: Workbench, settings: Settings) -> Starlette:
     async def api_file_clue(request: Request) -> Response:
         def do(form: dict[str, str]) -> dict[str, Any]:
             if not form.get("finding_id"):
-                raise BadRequest("需要 finding_id / finding_id is required")
+                raise said(BadRequest, "需要 finding_id", "finding_id is required")
             return wb.file_clue(form["finding_id"], actor_of(form))
 
         return await audited(request, do, "file_clue")

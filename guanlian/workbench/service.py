@@ -66,7 +66,7 @@ from guanlian.model import BY_NAME, MONEY_PROPS, NAME_SOURCES, NAMES, model
 from guanlian.values.money import yuan_text
 from guanlian.values.names import shown_forms
 from guanlian.values.privacy import mask_frame, mask_id, mask_nested, mask_text
-from guanlian.values.vocab import SEVERITIES, Lang
+from guanlian.values.vocab import SEVERITIES, Lang, again, said
 from guanlian.viz.neighbourhood import (
     DEFAULT_SKIP_EDGES,
     incident_edges,
@@ -236,10 +236,9 @@ class Workbench:
                 except StoreOutdated:  # its message names the fix; the web layer shows it as it is (503)
                     raise
                 except Exception as exc:  # the engine's lock or connection error, shown to the user
-                    raise StoreBusy(
-                        f"数据库暂时无法打开（可能正被其他进程写入），请稍后重试。/ The store cannot be opened "
-                        f"right now (another process may be writing it); retry shortly. ({exc})"
-                    ) from exc
+                    raise said(StoreBusy, f"数据库暂时无法打开（可能正被其他进程写入），请稍后重试。（{exc}）",
+                               f"The store cannot be opened right now (another process may be writing it); retry "
+                               f"shortly. ({exc})") from exc
                 self._opened = _Opened(s, s.generation())
             judged = self._judged_signature(self._opened.store)
             if judged != self._judged_sig:
@@ -275,10 +274,9 @@ class Workbench:
                 try:
                     s = open_store(self.location, database=self.database, create=False)
                 except Exception as exc:
-                    raise StoreBusy(
-                        f"数据库暂时无法写入（可能正被其他进程写入），请稍后重试。/ The store cannot be written right "
-                        f"now (another process may be writing it); retry shortly. ({exc})"
-                    ) from exc
+                    raise said(StoreBusy, f"数据库暂时无法写入（可能正被其他进程写入），请稍后重试。（{exc}）",
+                               f"The store cannot be written right now (another process may be writing it); retry "
+                               f"shortly. ({exc})") from exc
                 try:
                     yield s
                 finally:
@@ -330,7 +328,7 @@ class Workbench:
         self.index()  # registers every person's public key
         key = self._private.get(public)
         if key is None:
-            raise NotFound(f"没有这个实体 / no entity {public!r}")
+            raise said(NotFound, f"没有这个实体：{public!r}", f"no entity {public!r}")
         return key
 
     # -- search ----------------------------------------------------------------------------------
@@ -362,13 +360,14 @@ class Workbench:
     def search(self, q: str, kinds: str | None = None, limit: int = 20) -> dict[str, Any]:
         """``/api/search``: hits for ``q`` (persons, companies, units, accounts, phones, addresses, e-mails)."""
         if not q.strip():
-            raise BadRequest("请输入搜索内容 q。/ Give the text to search for in q.")
+            raise said(BadRequest, "请输入搜索内容 q。", "Give the text to search for in q.")
         wanted = [k.strip() for k in (kinds or "").split(",") if k.strip()]
         unknown = [k for k in wanted if k not in SEARCH_KINDS]
         if unknown:
-            raise BadRequest(f"未知类型 / unknown kind {unknown[0]!r}; known: {', '.join(SEARCH_KINDS)}")
+            raise said(BadRequest, f"未知类型 {unknown[0]!r}；可选：{'、'.join(SEARCH_KINDS)}",
+                       f"unknown kind {unknown[0]!r}; known: {', '.join(SEARCH_KINDS)}")
         if not 1 <= limit <= 200:
-            raise BadRequest("limit 应在 1 到 200 之间。/ limit must be between 1 and 200.")
+            raise said(BadRequest, "limit 应在 1 到 200 之间。", "limit must be between 1 and 200.")
         hits = self.index().search(q, kinds=wanted or None, limit=limit)
         return {"q": q, "hits": [h.to_json(self.public_key(h.entry.key)) for h in hits]}
 
@@ -378,7 +377,7 @@ class Workbench:
         key = self.private_key(public)
         attrs = node_by_key(s, key, self.index().kind_of(key))
         if attrs is None:
-            raise NotFound(f"没有这个实体 / no entity {public!r}")
+            raise said(NotFound, f"没有这个实体：{public!r}", f"no entity {public!r}")
         return key, attrs
 
     def _node_json(self, key: str, attrs: Mapping[str, Any]) -> dict[str, Any]:
@@ -676,7 +675,7 @@ class Workbench:
                 out["dismissed"] = None if dismissal is None else _judgement_json(dismissal)
                 out["judgements"] = self.judgements(fid)["judgements"]
                 return out
-        raise NotFound(f"没有这个发现 / no finding {fid!r}")
+        raise said(NotFound, f"没有这个发现：{fid!r}", f"no finding {fid!r}")
 
     def findings(self, params: Mapping[str, str]) -> dict[str, Any]:
         """``/api/findings``: filter (unit, person, company, query, severity, confidence, from, to,
@@ -685,23 +684,25 @@ class Workbench:
                  "sort", "page", "per_page", "lang"}
         extra = sorted(set(params) - known)
         if extra:
-            raise BadRequest(f"未知参数 / unknown parameter {extra[0]!r}; known: {', '.join(sorted(known))}")
+            raise said(BadRequest, f"未知参数 {extra[0]!r}；可用：{'、'.join(sorted(known))}",
+                       f"unknown parameter {extra[0]!r}; known: {', '.join(sorted(known))}")
         severity = params.get("severity") or None
         if severity is not None and severity not in SEVERITIES:
-            raise BadRequest(f"severity 只能是 {'/'.join(SEVERITIES)} / severity must be one of {SEVERITIES}")
+            raise said(BadRequest, f"severity 只能是 {'、'.join(SEVERITIES)}", f"severity must be one of {', '.join(SEVERITIES)}")
         confidence = params.get("confidence") or None
         if confidence is not None and confidence not in CONFIDENCES:
-            raise BadRequest(f"confidence 只能是 {'/'.join(CONFIDENCES)} / confidence must be one of {CONFIDENCES}")
+            raise said(BadRequest, f"confidence 只能是 {'、'.join(CONFIDENCES)}",
+                       f"confidence must be one of {', '.join(CONFIDENCES)}")
         query = params.get("query") or None
         if query is not None:
             if query not in self.library().ids():
-                raise BadRequest(f"没有这个查询 / unknown query {query!r}")
+                raise said(BadRequest, f"没有这个查询：{query!r}", f"unknown query {query!r}")
         d_from = _date_param("from", params.get("from"))
         d_to = _date_param("to", params.get("to"))
         min_amount = _decimal_param("min_amount", params.get("min_amount"))
         sort = params.get("sort") or "score"
         if sort not in ("score", "amount", "date"):
-            raise BadRequest("sort 只能是 score/amount/date / sort must be score, amount or date")
+            raise said(BadRequest, "sort 只能是 score、amount 或 date", "sort must be score, amount or date")
         page = _int_param("page", params.get("page"), default=1, low=1, high=100000)
         per_page = _int_param("per_page", params.get("per_page"), default=50, low=1, high=500)
 
@@ -793,7 +794,7 @@ class Workbench:
 
         lib = self.library()
         if qid not in lib.ids() and not any(Path(p.path).stem == qid for p in lib.problems):
-            raise NotFound(f"没有这个查询 / no saved query {qid!r}")
+            raise said(NotFound, f"没有这个已存查询：{qid!r}", f"no saved query {qid!r}")
         try:
             bound = lib.bind(qid, params)
             with self.store() as s:
@@ -806,7 +807,7 @@ class Workbench:
                         self._results.pop(next(iter(self._results)))
                     self._results[ident] = df
         except QueryError as exc:
-            raise BadRequest(str(exc)) from None
+            raise again(BadRequest, exc) from None
         return df.copy()
 
     # -- clues -----------------------------------------------------------------------------------
@@ -841,7 +842,7 @@ class Workbench:
             try:
                 rows = lib.list(status or None, severity or None)
             except ClueError as exc:
-                raise BadRequest(str(exc)) from None
+                raise again(BadRequest, exc) from None
         return {"clues": [_clue_json(c) for c in rows]}
 
     def clue(self, clue_id: str, lang: Lang = "zh") -> dict[str, Any]:
@@ -854,7 +855,7 @@ class Workbench:
             try:
                 d = lib.show(clue_id)
             except ClueError as exc:
-                raise NotFound(str(exc)) from None
+                raise again(NotFound, exc) from None
         doc = d.to_json()  # masked
         return {**_clue_json(d.clue),
                 "snapshot": None if doc["snapshot"] is None else _finding_brief(doc["snapshot"]),
@@ -883,14 +884,14 @@ class Workbench:
 
         action = (form.get("action") or "").strip()
         if action not in ACTIONS:
-            raise BadRequest(f"action 只能是 {'/'.join(ACTIONS)} / action must be one of {', '.join(ACTIONS)}")
+            raise said(BadRequest, f"action 只能是 {'、'.join(ACTIONS)}", f"action must be one of {', '.join(ACTIONS)}")
         self.clue(clue_id)  # 404 before any write
         with self._library(actor) as lib:
             try:
                 lib.apply(clue_id, action, note=form.get("note") or "", to_unit=form.get("to_unit") or "",
                           result=form.get("result") or "", rating=form.get("rating") or "", actor=actor)
             except ClueError as exc:
-                raise Conflict(str(exc)) from None
+                raise again(Conflict, exc) from None
         return self.clue(clue_id)
 
     def file_clue(self, fid: str, actor: str) -> dict[str, Any]:
@@ -899,13 +900,13 @@ class Workbench:
 
         typed = self.findings_doc().by_id(fid)
         if typed is not None and fid in self._dismissed:
-            raise Conflict("此发现已排除，不再立为线索（可先撤销排除）/ this finding is dismissed and is not filed as a "
-                           "clue (undismiss it first)")
+            raise said(Conflict, "此发现已排除，不再立为线索（可先撤销排除）",
+                       "this finding is dismissed and is not filed as a clue (undismiss it first)")
         if typed is not None:
             with self._library(actor) as lib:
                 r = lib.add_findings(masked_findings(FindingsDoc((typed,))))
             return self.clue(r.clue_ids.get(fid, fid))
-        raise NotFound(f"没有这个发现 / no finding {fid!r}")
+        raise said(NotFound, f"没有这个发现：{fid!r}", f"no finding {fid!r}")
 
     # -- judgements ------------------------------------------------------------------------------
 
@@ -938,10 +939,11 @@ class Workbench:
         known = {"name", "tier", "id", "page", "per_page", "lang"}
         extra = sorted(set(params) - known)
         if extra:
-            raise BadRequest(f"未知参数 / unknown parameter {extra[0]!r}; known: {', '.join(sorted(known))}")
+            raise said(BadRequest, f"未知参数 {extra[0]!r}；可用：{'、'.join(sorted(known))}",
+                       f"unknown parameter {extra[0]!r}; known: {', '.join(sorted(known))}")
         tier = params.get("tier") or None
         if tier is not None and tier not in TIERS:
-            raise BadRequest(f"tier 只能是 {'/'.join(TIERS)} / tier must be one of {', '.join(TIERS)}")
+            raise said(BadRequest, f"tier 只能是 {'、'.join(TIERS)}", f"tier must be one of {', '.join(TIERS)}")
         page = _int_param("page", params.get("page"), default=1, low=1, high=100000)
         per_page = _int_param("per_page", params.get("per_page"), default=50, low=1, high=500)
         with self.store() as s:
@@ -978,37 +980,38 @@ class Workbench:
         verdict = (form.get("verdict") or "").strip()
         reason = (form.get("reason") or "").strip()
         if bool(link_id) == bool(finding_id):
-            raise BadRequest("需要 link_id 或 finding_id 二者之一 / give exactly one of link_id and finding_id")
+            raise said(BadRequest, "需要 link_id 或 finding_id 二者之一", "give exactly one of link_id and finding_id")
         allowed = LINK_VERDICTS if link_id else FINDING_VERDICTS
         if verdict not in allowed:
-            raise BadRequest(f"verdict 只能是 {'/'.join(allowed)} / verdict must be one of {', '.join(allowed)}, "
-                             f"not {verdict!r}")
+            raise said(BadRequest, f"verdict 只能是 {'、'.join(allowed)}，而不是 {verdict!r}",
+                       f"verdict must be one of {', '.join(allowed)}, not {verdict!r}")
         if not reason:
-            raise BadRequest("请写明理由 reason / give the reason (reason)")
+            raise said(BadRequest, "请写明理由 reason", "give the reason (reason)")
         if not actor.strip():
-            raise BadRequest("请写明判定人 by / say who judges (by)")
+            raise said(BadRequest, "请写明判定人 by", "say who judges (by)")
         if finding_id:
             known = {f.id for f in self.findings_doc().findings}
             with self.store() as s:
                 never = not judgements_path(s).exists() or not self.judgements(finding_id)["judgements"]
                 if finding_id not in known and never:
-                    raise NotFound(f"没有这个发现 / no finding {finding_id!r}")
+                    raise said(NotFound, f"没有这个发现：{finding_id!r}", f"no finding {finding_id!r}")
                 try:
                     j = jm.dismiss(s, finding_id, by=actor, reason=reason, undo=verdict == "undismiss", known=known)
                 except JudgementError as exc:
-                    raise BadRequest(str(exc)) from None
+                    raise again(BadRequest, exc) from None
                 with self._lock:
                     self._doc = None  # marked again from the last scan on next use; no rescan
             return {"judgement": _judgement_json(j)}
         with self.store() as s:
             found = bool(list_links(s, link_id=link_id)) or bool(self.judgements(link_id)["judgements"])
         if not found:
-            raise NotFound(f"没有这个关联 / no link {link_id!r} (see /links or `guanlian links`)")
+            raise said(NotFound, f"没有这个关联：{link_id!r}（见 /links 或 `guanlian links`）",
+                       f"no link {link_id!r} (see /links or `guanlian links`)")
         with self.writable() as w:
             try:
                 j = jm.judge(w, link_id, verdict, by=actor, reason=reason)
             except JudgementError as exc:
-                raise BadRequest(str(exc)) from None
+                raise again(BadRequest, exc) from None
         return {"judgement": _judgement_json(j)}
 
     def finding_links(self, fid: str) -> list[dict[str, Any]]:
@@ -1089,9 +1092,9 @@ def _int_param(name: str, value: str | int | None, *, default: int, low: int, hi
     try:
         n = int(value)
     except (TypeError, ValueError):
-        raise BadRequest(f"{name} 应为整数 / {name} must be an integer, not {value!r}") from None
+        raise said(BadRequest, f"{name} 应为整数，而不是 {value!r}", f"{name} must be an integer, not {value!r}") from None
     if not low <= n <= high:
-        raise BadRequest(f"{name} 应在 {low} 到 {high} 之间 / {name} must be between {low} and {high}")
+        raise said(BadRequest, f"{name} 应在 {low} 到 {high} 之间", f"{name} must be between {low} and {high}")
     return n
 
 
@@ -1101,7 +1104,8 @@ def _date_param(name: str, value: str | None) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise BadRequest(f"{name} 应为日期 YYYY-MM-DD / {name} must be a date YYYY-MM-DD, not {value!r}") from None
+        raise said(BadRequest, f"{name} 应为日期 YYYY-MM-DD，而不是 {value!r}",
+                   f"{name} must be a date YYYY-MM-DD, not {value!r}") from None
 
 
 def _decimal_param(name: str, value: str | None) -> Decimal | None:
@@ -1110,9 +1114,9 @@ def _decimal_param(name: str, value: str | None) -> Decimal | None:
     try:
         d = Decimal(value)
     except InvalidOperation:
-        raise BadRequest(f"{name} 应为金额（元）/ {name} must be an amount in yuan, not {value!r}") from None
+        raise said(BadRequest, f"{name} 应为金额（元），而不是 {value!r}", f"{name} must be an amount in yuan, not {value!r}") from None
     if not d.is_finite() or d < 0:
-        raise BadRequest(f"{name} 应为非负金额 / {name} must be a non-negative amount")
+        raise said(BadRequest, f"{name} 应为非负金额", f"{name} must be a non-negative amount")
     return d
 
 

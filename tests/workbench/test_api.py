@@ -112,7 +112,7 @@ def test_entity_neighbours_timeline(bench: Bench, world: World) -> None:
     assert "tenure_start" in {e["event"] for e in tl["events"]}
     for bad in ("nope", "p:0000", "unit:没有这个单位"):
         for url in (f"/api/entity/{bad}", f"/api/neighbours/{bad}", f"/api/entity/{bad}/timeline"):
-            assert "no entity" in _json(c, url, 404)["error"]
+            assert "no entity" in _json(c, f"{url}?lang=en", 404)["error"]
 
 
 def test_timeline_has_payments_for_a_paid_company(bench: Bench) -> None:
@@ -273,7 +273,8 @@ def test_clue_filing_and_transition_with_audit(bench: Bench) -> None:
                                                      "note": "附报告", "by": "李四"}, headers=auth)
     assert r.status_code == 200 and r.json()["status"] == "transferred"
     assert r.json()["history"][-1]["actor"] == "李四" and r.json()["history"][-1]["note"] == "附报告"
-    again = c.post(f"/api/clues/{cid}/transition", json={"action": "transfer", "to_unit": "x"}, headers=auth)
+    again = c.post(f"/api/clues/{cid}/transition", json={"action": "transfer", "to_unit": "x"},
+                   headers={**auth, "Accept-Language": "en-GB,en;q=0.9,zh;q=0.5"})
     assert again.status_code == 409 and "transferred" in again.json()["error"]
     assert c.post(f"/api/clues/{cid}/transition", json={"action": "explode"}, headers=auth).status_code == 400
     assert c.post(f"/api/clues/{cid}/transition", json={"action": "handle"}, headers=auth).status_code == 409
@@ -304,7 +305,7 @@ def test_clue_snapshot_versions_new_information_and_stats(bench: Bench) -> None:
     auth = {"Authorization": f"Bearer {TOKEN}"}
 
     def step(cid: str, body: dict[str, str], status: int = 200) -> Any:
-        r = c.post(f"/api/clues/{cid}/transition", json=body, headers=auth)
+        r = c.post(f"/api/clues/{cid}/transition{'' if status == 200 else '?lang=en'}", json=body, headers=auth)
         assert r.status_code == status, (body, r.text[:300])
         return r.json()
 
@@ -349,3 +350,48 @@ def test_clue_snapshot_versions_new_information_and_stats(bench: Bench) -> None:
     assert "precision" in stats["definition"]
     assert c.get("/clues/stats").status_code == 200 and q in c.get("/clues/stats").text
     assert "action must be one of" in step(cid, {"action": "explode"}, 400)["error"]
+
+
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+ENGLISH_WORDS = re.compile(r"[A-Za-z]{2,} [A-Za-z]{2,}")  # a phrase of English, not a parameter's name
+
+
+def test_errors_answer_in_the_request_language(bench: Bench) -> None:
+    """Issue 15 item 7: an error is wholly Chinese in zh (the default) and wholly English in en, asked by the
+    ``lang`` parameter, the page switch's cookie or ``Accept-Language``."""
+    from guanlian.workbench.app import LANG_COOKIE, Settings, create_app
+
+    wb, _c = bench
+    fresh = TestClient(create_app(wb, Settings(token=TOKEN)), base_url="http://127.0.0.1",
+                       headers={"Authorization": f"Bearer {TOKEN}"})
+    bad = [("/api/findings?page=abc", 400), ("/api/findings?severity=bogus", 400), ("/api/search?q=x&limit=999", 400),
+           ("/api/links?colour=red", 400), ("/api/search", 400), ("/api/findings/ffffffffffffffff", 404),
+           ("/api/queries/no_such_query", 404)]
+    for url, status in bad:
+        zh = _json(fresh, url, status)["error"]
+        assert CJK.search(zh) and not ENGLISH_WORDS.search(zh) and " / " not in zh, (url, zh)
+        en = _json(fresh, f"{url}{'&' if '?' in url else '?'}lang=en", status)["error"]
+        assert not CJK.search(en) and ENGLISH_WORDS.search(en), (url, en)
+        assert _json(fresh, url, status)["error"] == zh  # an API call with lang=en sets no cookie
+    assert "page must be an integer" in _json(fresh, "/api/findings?page=abc&lang=en", 400)["error"]
+    assert "page 应为整数" in _json(fresh, "/api/findings?page=abc&lang=zh", 400)["error"]
+    # Accept-Language: the first of zh/en by weight; anything else is Chinese
+    for header, lang in (("en-GB,en;q=0.9", "en"), ("fr,en;q=0.5", "en"), ("en;q=0.3,zh-CN", "zh"), ("fr", "zh"),
+                         ("zh-TW", "zh"), ("en;q=0", "zh")):
+        msg = fresh.get("/api/findings?page=abc", headers={"Accept-Language": header}).json()["error"]
+        assert bool(CJK.search(msg)) == (lang == "zh"), (header, msg)
+    page = fresh.get("/findings/ffffffffffffffff", headers={"Accept-Language": "en"})  # pages: zh until switched
+    assert page.status_code == 404 and "没有这个发现" in page.text and "no finding" not in page.text
+    # the page's switch (a cookie) wins over Accept-Language; the error page speaks the page's language
+    fresh.get("/?lang=en")
+    assert fresh.cookies.get(LANG_COOKIE) == "en"
+    msg = fresh.get("/api/findings?page=abc", headers={"Accept-Language": "zh-CN"}).json()["error"]
+    assert not CJK.search(msg)
+    shown = fresh.get("/findings/ffffffffffffffff")
+    assert shown.status_code == 404 and "no finding" in shown.text and "没有这个发现" not in shown.text
+    shown = fresh.get("/findings/ffffffffffffffff?lang=zh")
+    assert shown.status_code == 404 and "没有这个发现" in shown.text and "no finding" not in shown.text
+    # 401 and the CSRF refusal too
+    anon = TestClient(create_app(wb, Settings(token=TOKEN)), base_url="http://127.0.0.1")
+    assert not CJK.search(anon.get("/api/findings?lang=en").json()["error"])
+    assert "令牌" in anon.get("/api/findings").json()["error"]

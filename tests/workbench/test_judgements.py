@@ -48,7 +48,9 @@ def jbench(world: World, tmp_path_factory: pytest.TempPathFactory) -> Iterator[B
 
 
 def _post(c: TestClient, body: dict[str, str], status: int = 200, headers: dict[str, str] | None = None) -> Any:
-    r = c.post("/api/judgements", json=body, headers=AUTH if headers is None else headers)
+    if headers is None:  # errors in English (Accept-Language), as the checks below read them
+        headers = AUTH if status == 200 else {**AUTH, "Accept-Language": "en"}
+    r = c.post("/api/judgements", json=body, headers=headers)
     assert r.status_code == status, (body, r.status_code, r.text[:300])
     return r.json()
 
@@ -96,7 +98,8 @@ def test_bad_input_unknown_ids_and_csrf(jbench: Bench) -> None:
         assert [(j.verdict, j.by) for j in book.history(link)] == [("unsure", "调查员丙")]
     # the links view: filters checked, the judgement shown
     assert _get(c, "/api/links?tier=bogus", 400)["error"].startswith("tier")
-    assert "unknown parameter" in _get(c, "/api/links?colour=red", 400)["error"]
+    assert "unknown parameter" in _get(c, "/api/links?colour=red&lang=en", 400)["error"]
+    assert "未知参数" in _get(c, "/api/links?colour=red", 400)["error"]
     assert "page" in _get(c, "/api/links?page=abc", 400)["error"]
     row = _get(c, f"/api/links?id={link}")["links"][0]
     assert row["judgement"]["by"] == "调查员丙" and row["judgement"]["reason"] == "再查"
@@ -148,7 +151,7 @@ def test_confirm_reject_dismiss_one_truth_with_the_cli(jbench: Bench) -> None:
     assert shown["explanation_zh"].startswith("【已排除】经核查组排除（调查员丙")
     listed = {f["id"]: f["dismissed"] for f in _get(c, "/api/findings?per_page=500")["findings"]}
     assert listed[other] is True and listed[lifted_id] is False
-    refused = c.post("/api/clues", json={"finding_id": other}, headers=AUTH)
+    refused = c.post("/api/clues", json={"finding_id": other}, headers={**AUTH, "Accept-Language": "en"})
     assert refused.status_code == 409 and "dismissed" in refused.json()["error"]
     _post(c, {"finding_id": other, "verdict": "undismiss", "reason": "撤回", "by": "调查员丙"})
     assert _get(c, f"/api/findings/{other}")["dismissed"] is None
