@@ -152,16 +152,17 @@ class AuthMiddleware:
 
 def request_lang(request: Request) -> Lang:
     """The language a request is answered in: its ``lang`` query parameter, else the language cookie the pages'
-    zh/en switch sets, else (for the JSON API only: pages stay Chinese until switched, whatever the browser's
-    locale) the first of ``Accept-Language`` that is zh or en; Chinese when none says.
+    zh/en switch sets, else (for a JSON API call with a bearer token or none: a script) the first of
+    ``Accept-Language`` that is zh or en; Chinese when none says. Pages and the calls their scripts make
+    (cookie-authenticated) stay in the page's language whatever the browser's locale.
 
     Example:
-        >>> # GET /api/search?q=&lang=en → "en";  /api/… with Accept-Language: en-GB,en;q=0.9 → "en";  "/" → "zh"
+        >>> # GET /api/search?q=&lang=en → "en";  a script's /api/… with Accept-Language: en-GB → "en";  "/" → "zh"
     """
     asked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
     if asked in ("zh", "en"):
         return "en" if asked == "en" else "zh"
-    if not request.url.path.startswith("/api/"):
+    if not request.url.path.startswith("/api/") or request.scope.get("auth") == "cookie":
         return "zh"
     ranked: list[tuple[float, int, str]] = []
     for i, part in enumerate(request.headers.get("accept-language", "").split(",")):
