@@ -426,10 +426,35 @@ class Workbench:
         ids = {k: self.public_key(k) for k in g.nodes}
         nodes, edges = vis_elements(g, list(g.nodes), ids, highlight=highlight, lang=lang)
         unique: dict[str, dict[str, Any]] = {}
-        for e in edges:  # the same edge read from both ends of a path is drawn once
-            e["id"] = f"{e['from']}|{e['to']}|{e['label']}"
-            unique.setdefault(e["id"], e)
+        # every node is kept, so vis_elements gave one edge per edge of g, in g's order
+        for e, (src, dst, mkey, data) in zip(edges, g.edges(keys=True, data=True), strict=True):
+            e["id"] = self.edge_id(src, dst, mkey, data)
+            unique.setdefault(e["id"], e)  # the same edge read from both ends of a path is drawn once
         return {"nodes": nodes, "edges": list(unique.values())}
+
+    def edge_id(self, src: str, dst: str, mkey: Any, attrs: Mapping[str, Any]) -> str:
+        """The id a drawn edge gets: an opaque digest of the edge's identity, the same in every language and
+        whichever end it was read from, so the pages' DataSets (which expand adds to) hold it once.
+
+        The identity is the edge type, its stored endpoints and its stored key; an edge without a key is
+        named by the row it came from, and failing that by its key in ``g``. Stored keys can hold resident
+        IDs, so the id is a keyed hash (as :meth:`public_key` makes opaque person keys), never the key.
+
+        Example:
+            >>> # wb.edge_id("anon:a", "cname:b", "OFFICER_OF:1", {"type": "OFFICER_OF", "edge_key": "off:a"})
+            >>> # -> "e:3f0c…" (20 hex digits), equal for the same edge read from "cname:b"
+        """
+        etype = str(attrs.get("type") or mkey)
+        stored = attrs.get("edge_key")
+        ident: list[str]
+        if stored is not None and stored != "":
+            ident = ["key", etype, src, dst, str(stored)]
+        elif attrs.get("src_file") is not None or attrs.get("src_row") is not None:
+            ident = ["row", etype, src, dst, str(attrs.get("src_file")), str(attrs.get("src_row"))]
+        else:
+            ident = ["graph", etype, src, dst, str(mkey)]
+        text = json.dumps(ident, ensure_ascii=False)
+        return "e:" + hmac.new(self._secret, text.encode("utf-8"), hashlib.sha256).hexdigest()[:20]
 
     def entity(self, public: str, lang: Lang = "zh") -> dict[str, Any]:
         """``/api/entity/{key}``: the node, its source records, roles, relatives, companies, payments
