@@ -657,6 +657,10 @@ class Neo4jStore:
 
         return self._run(run)
 
+    def release_cache(self) -> bool:
+        """Nothing to give back: the server manages its own page cache. Always False."""
+        return False
+
     def close(self) -> None:
         self._driver.close()
 

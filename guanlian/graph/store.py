@@ -103,5 +103,10 @@ class Store(Protocol):
         workbench compares it before each request to drop what it computed from an older graph). Cheap: no
         graph query."""
 
+    def release_cache(self) -> bool:
+        """Give back memory the store took for one big statement (the embedded engine's grown page cache), so
+        the statements after it run in the configured amount; True when something was given back. A no-op on a
+        server."""
+
     def close(self) -> None:
         """Release the connection / database handle."""

@@ -130,6 +130,10 @@ def test_buffer_pool_is_capped_configurable_and_grows(tmp_path: Path, monkeypatc
     assert store.counts()["Unit"] == n
     same = store.query("MATCH (a:Unit), (b:Unit) WHERE a.name = b.name AND a.key < b.key RETURN count(*) AS c")
     assert int(same.iloc[0, 0]) == n // 2
+    # the grown cache is given back (scan calls this after each saved query); reads still work in the small one
+    assert store.release_cache() is True and store.buffer_pool == 8 * 2**20
+    assert store.release_cache() is False
+    assert store.counts()["Unit"] == n
     store.close()
     for bad in ("0", "2GiB", "-5"):
         monkeypatch.setenv(BUFFER_POOL_ENV, bad)
