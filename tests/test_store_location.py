@@ -155,7 +155,10 @@ def test_neo4j_database_without_guanlian_schema_is_refused(neo4j_store: Neo4jSto
             neo4j_store.execute(f"DROP CONSTRAINT {name} IF EXISTS")
         for args in (["stats", "--store", neo4j_store.uri], ["scan", "--store", neo4j_store.uri, "--out",
                                                                 str(tmp_path / "o")]):
-            _refused(args, "not a guanlian store")
+            out = _refused(args, "不是图存储")
+            assert "默认数据库" in out and "default" not in out, out  # wholly Chinese under zh
+        en = _refused(["stats", "--store", neo4j_store.uri, "--lang", "en"], "not a guanlian store")
+        assert "the default database" in en and "图" not in en, en
         left = neo4j_store.query("SHOW CONSTRAINTS YIELD name WHERE name STARTS WITH 'guanlian_' RETURN name")
         assert left.empty, "a refused command must not create the schema"
         assert not (tmp_path / "o").exists()

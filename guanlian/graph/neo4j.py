@@ -336,9 +336,10 @@ class Neo4jStore:
 
         if self._run(run) == 0:
             where = f"database {self.database!r}" if self.database else "the default database"
+            where_zh = f"数据库 {self.database!r}" if self.database else "默认数据库"
             raise said(
                 StoreError,
-                f"不是图存储：{self.uri} 的 {where} 中没有 guanlian 的结构。修复：检查 --store 和 --database，"
+                f"不是图存储：{self.uri} 的{where_zh}中没有 guanlian 的结构。修复：检查 --store 和 --database，"
                 f"或先导入文件（`guanlian load --store {self.uri} …`）",
                 f"not a guanlian store: {where} at {self.uri} holds no guanlian schema. "
                 f"Fix: check --store and --database, or load files first (`guanlian load --store {self.uri} …`)",

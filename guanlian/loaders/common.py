@@ -231,12 +231,10 @@ def by_name_records(rows: pd.DataFrame, keys: pd.Series, code: pd.Series, src_fi
     ...                 pd.Series(["X", None, None]), "o.csv").tolist()
     [None, ['o.csv:3'], None]
     """
-    named = (code.isna() & ~keys.astype(str).str.startswith("cname:")).to_numpy()
-    out = pd.Series(None, index=rows.index, dtype=object)
-    if named.any():
-        out[named] = pd.Series([[f"{src_file}:{int(r)}"] for r in rows["src_row"].to_numpy()[named].tolist()],
-                               index=rows.index[named], dtype=object)
-    return out
+    named = (code.isna() & ~keys.astype(str).str.startswith("cname:")).tolist()
+    # built whole rather than by masked assignment: pandas 2.x fills the unassigned cells with NaN, 3.x with None
+    cells = [[f"{src_file}:{int(r)}"] if n else None for r, n in zip(rows["src_row"].tolist(), named, strict=True)]
+    return pd.Series(cells, index=rows.index, dtype=object)
 
 
 def unit_keys(rows: pd.DataFrame, name: str, ctx: BuildContext) -> tuple[pd.Series, pd.Series]:
