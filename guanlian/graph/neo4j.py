@@ -232,11 +232,12 @@ class Neo4jStore:
     def _fail(self, exc: BaseException) -> StoreError:
         """Translate a driver error into a one-line StoreError with the fix."""
         where = f"{self.uri}" + (f" (database {self.database!r})" if self.database else "")
+        where_zh = f"{self.uri}" + (f"，数据库 {self.database!r}" if self.database else "")
         code = getattr(exc, "code", None) or ""
         if isinstance(exc, nx.AuthError) or code.startswith("Neo.ClientError.Security.Unauthorized"):
             return said(
                 StoreError,
-                f"Neo4j 拒绝了用户名或密码（用户 {self.user!r}，{where}）。修复：把 NEO4J_USER 和 NEO4J_PASSWORD 设为服务器的账号",
+                f"Neo4j 拒绝了用户名或密码（用户 {self.user!r}，{where_zh}）。修复：把 NEO4J_USER 和 NEO4J_PASSWORD 设为服务器的账号",
                 f"Neo4j refused user {self.user!r} at {where}. "
                 "Fix: set NEO4J_USER and NEO4J_PASSWORD to the server's credentials",
             )
@@ -252,7 +253,7 @@ class Neo4jStore:
             # The server's message quotes the key, which can hold a resident ID: say what happened without it.
             return said(
                 StoreError,
-                f"键冲突（{where}）：同类关系中已有另一对端点的关系使用了这个键（关系键按类型唯一）。"
+                f"键冲突（{where_zh}）：同类关系中已有另一对端点的关系使用了这个键（关系键按类型唯一）。"
                 "修复：由两个端点生成关系键，或先删除过时的关系",
                 f"key conflict at {where}: an edge key is already used by an edge of the same kind "
                 "between other endpoints (edge keys are unique per kind). "
@@ -261,7 +262,7 @@ class Neo4jStore:
         if isinstance(exc, nx.DatabaseUnavailable):
             return said(
                 StoreError,
-                f"Neo4j 数据库不可用（{where}）：{_one_line(exc)}。修复：START DATABASE，或等它上线",
+                f"Neo4j 数据库不可用（{where_zh}）：{_one_line(exc)}。修复：START DATABASE，或等它上线",
                 f"database unavailable at {where}: {_one_line(exc)}. Fix: START DATABASE it or wait until it is online",
             )
         if isinstance(exc, (nx.ServiceUnavailable, nx.SessionExpired, OSError)):
@@ -275,10 +276,10 @@ class Neo4jStore:
         if isinstance(exc, nx.Forbidden):
             return said(
                 StoreError,
-                f"Neo4j 权限不足（{where}）：{_one_line(exc)}。修复：使用有写权限的用户",
+                f"Neo4j 权限不足（{where_zh}）：{_one_line(exc)}。修复：使用有写权限的用户",
                 f"not allowed at {where}: {_one_line(exc)}. Fix: use a user with write rights",
             )
-        return said(StoreError, f"Neo4j 查询失败（{where}）：{_one_line(exc)}",
+        return said(StoreError, f"Neo4j 查询失败（{where_zh}）：{_one_line(exc)}",
                     f"query failed at {where}: {_one_line(exc)}")
 
     def _run(self, fn: Callable[[], T], *, connecting: bool = False) -> T:
