@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import pickle
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -88,7 +89,7 @@ def _partition_fn(path: Path, header: list[str], header_line: int, delim: str, s
                 continue
             cells = _split(line, delim)
             if cells is None:
-                raise ValueError(f"guanlian: line {index + 1} of {path.name} ends inside a quoted cell")
+                raise ValueError(f"guanlian: quoted-cell line {index + 1}")
             if not "".join(cells).strip():
                 continue
             ragged.append(len(cells) > width and bool("".join(cells[width:]).strip()))
@@ -180,11 +181,13 @@ class SparkLoader:
             parts = lines.mapPartitions(fn).collect()
         except Exception as exc:
             detail = " ".join(str(exc).split())
-            at = detail.find("guanlian: ")
-            msg = detail[at + 10:at + 200].split(" at ")[0] if at >= 0 else detail[:300]
-            raise said(SparkError, f"Spark 无法读取 {path.name}（{msg}）：请另存为每行一条记录的 UTF-8 CSV，或不用 "
-                       "--engine spark 导入", f"Spark could not read {path.name} ({msg}): save it as UTF-8 CSV with "
-                       "one record per line, or load without --engine spark") from exc
+            # the worker's traceback quotes our raise statement's source too: the last match is the raised value
+            cell = re.findall(r"guanlian: quoted-cell line (\d+)", detail)
+            msg_zh, msg_en = ((f"第 {cell[-1]} 行的带引号单元格内有换行", f"line {cell[-1]} ends inside a quoted cell")
+                              if cell else (detail[:300], detail[:300]))
+            raise said(SparkError, f"Spark 无法读取 {path.name}（{msg_zh}）：请另存为每行一条记录的 UTF-8 CSV，或不用 "
+                       "--engine spark 导入", f"Spark could not read {path.name} ({msg_en}): save it as UTF-8 CSV "
+                       "with one record per line, or load without --engine spark") from exc
         loaded = [pickle.loads(p) for p in parts]
         batch = combine(b for b, _ in loaded)
         for note in head.warnings:

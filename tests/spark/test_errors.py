@@ -55,6 +55,8 @@ def test_bad_master_url_names_the_fix(tmp_path: Path, spark: Any) -> None:
 
 def test_unknown_engine_and_bad_conf() -> None:
     r = CliRunner().invoke(app, ["collide", "a.csv", "b.csv", "--engine", "hadoop"])
+    assert r.exit_code == 2 and "未知引擎 'hadoop'" in r.output and "in-process 或 spark" in r.output
+    r = CliRunner().invoke(app, ["collide", "a.csv", "b.csv", "--engine", "hadoop", "--lang", "en"])
     assert r.exit_code == 2 and "in-process or spark" in r.output
     with pytest.raises(SparkError, match="key=value"):
         parse_conf(["spark.driver.memory"])

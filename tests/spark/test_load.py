@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +85,11 @@ def test_a_line_break_inside_a_cell_fails_that_file(tmp_path: Path, spark: Any) 
     bad.write_text('企业名称,统一社会信用代码,股东名称\n吉安市甲有限公司,91360800MA35A0001X,"张\n三"\n', encoding="utf-8")
     r = CliRunner().invoke(app, ["load", str(bad), "--store", str(tmp_path / "s"), "--engine", "spark", "--json"])
     assert r.exit_code == 1  # the file fails, with the reason; the load reports it like any unreadable file
-    assert "ends inside a quoted cell" in r.output and "one record per line" in r.output
+    err = json.loads(r.output)["files"][0]
+    assert "line 2 ends inside a quoted cell" in err["error_en"] and "one record per line" in err["error_en"]
+    assert "第 2 行的带引号单元格内有换行" in err["error_zh"] and "每行一条记录" in err["error_zh"]
+    assert not re.search(r"[A-Za-z]{4,}", err["error_zh"].replace("UTF-8 CSV", "").replace("--engine spark", "")
+                         .replace("Spark", "")), err["error_zh"]  # wholly Chinese apart from names
+    assert not re.search(r"[\u4e00-\u9fff]", err["error_en"].replace("股东.csv", "")), err["error_en"]
     ok = CliRunner().invoke(app, ["load", str(bad), "--store", str(tmp_path / "p"), "--json"])
     assert ok.exit_code == 0  # near miss: the in-process reader takes the same file
