@@ -73,7 +73,7 @@ def test_server_stops_mid_load_then_rerun_completes(tiny_demo: DemoManifest, pri
         interrupted = proc.returncode != 0
         if interrupted:
             assert proc.returncode == 2, (proc.returncode, err[-1000:])
-            assert "neo4j" in err.lower() and "fix" in err.lower(), err[-1000:]
+            assert "neo4j" in err.lower() and "修复" in err, err[-1000:]  # zh by default
     finally:
         started = private_neo4j.script("start")
         assert started.returncode == 0, started.stderr[-2000:]
@@ -108,7 +108,7 @@ def test_wrong_password_one_line(private_neo4j: Server) -> None:
 def test_unreachable_server_one_line(private_neo4j: Server) -> None:
     proc = subprocess.run(cli("stats", "--store", "bolt://127.0.0.1:1"), env=private_neo4j.env(),
                           capture_output=True, text=True, timeout=120, check=False)
-    _one_line_error(proc, "cannot reach", "neo4j-server start")
+    _one_line_error(proc, "无法连接 Neo4j", "neo4j-server start")
 
 
 def test_missing_database_one_line(private_neo4j: Server) -> None:
