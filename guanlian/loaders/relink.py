@@ -485,11 +485,8 @@ def _rekey_registry_names(store: Store, per_name: dict[str, list[str]]) -> int:
     m = model()
     keymap = dict(targets)
     old_companies = sorted(targets)
-    people = store.query("UNWIND $keys AS k MATCH (p:Person)-[]-(c:Company {key: k}) WHERE p.key STARTS WITH 'anon:' "
-                         "RETURN DISTINCT p.key AS p, c.key AS c, p.name_norm AS n", {"keys": old_companies})
-    for pk, ck, n in zip(people["p"], people["c"], people["n"], strict=True):
-        if str(stable_keys("anon", pd.Series([ck]), pd.Series([n])).iloc[0]) == pk:  # keyed by that company
-            keymap[str(pk)] = str(stable_keys("anon", pd.Series([targets[str(ck)]]), pd.Series([n])).iloc[0])
+    for pk, (new, _ck) in _people_keyed_by(store, targets).items():
+        keymap[pk] = new
     old_people = sorted(k for k in keymap if k.startswith("anon:"))
     for kind, olds in (("Company", old_companies), ("Person", old_people)):
         if not olds:
@@ -604,12 +601,9 @@ def _reopen_registry_names(store: Store, per_name: dict[str, list[str]]) -> int:
         return 0
     m = model()
     companies = sorted(named)
-    people = store.query("UNWIND $keys AS k MATCH (p:Person)-[]-(c:Company {key: k}) WHERE p.key STARTS WITH 'anon:' "
-                         "RETURN DISTINCT p.key AS p, c.key AS c, p.name_norm AS n", {"keys": companies})
-    for pk, ck, n in zip(people["p"], people["c"], people["n"], strict=True):
-        if str(stable_keys("anon", pd.Series([ck]), pd.Series([n])).iloc[0]) == pk:  # keyed by that company
-            keymap[str(pk)] = str(stable_keys("anon", pd.Series([keymap[str(ck)]]), pd.Series([n])).iloc[0])
-            named[str(pk)] = named[str(ck)]
+    for pk, (new, ck) in _people_keyed_by(store, {c: keymap[c] for c in companies}).items():
+        keymap[pk] = new
+        named[pk] = named[ck]
     olds = sorted(keymap)
     nodes = {kind: store.query(f"UNWIND $keys AS k MATCH (n:{kind} {{key: k}}) RETURN "
                                + ", ".join(f"n.{c} AS {c}" for c in node_columns(m.node(kind))),
@@ -746,3 +740,18 @@ def relink_payees(store: Store, before_change: Callable[[], None] | None = None)
 
 
 __all__ = ["Relinked", "relink_payees"]
+
+
+def _people_keyed_by(store: Store, moves: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """Persons without an ID whose key was derived from a company being re-keyed (``moves``: old company key →
+    new key), each with the key the same derivation gives under the new company key and the old company key.
+
+    Example: ``{"anon:…(uscc:X, 张三)": ("anon:…(cname:甲, 张三)", "uscc:X")}`` for ``moves={"uscc:X": "cname:甲"}``.
+    """
+    people = store.query("UNWIND $keys AS k MATCH (p:Person)-[]-(c:Company {key: k}) WHERE p.key STARTS WITH 'anon:' "
+                         "RETURN DISTINCT p.key AS p, c.key AS c, p.name_norm AS n", {"keys": sorted(moves)})
+    out: dict[str, tuple[str, str]] = {}
+    for pk, ck, n in zip(people["p"], people["c"], people["n"], strict=True):
+        if str(stable_keys("anon", pd.Series([ck]), pd.Series([n])).iloc[0]) == pk:  # keyed by that company
+            out[str(pk)] = (str(stable_keys("anon", pd.Series([moves[str(ck)]]), pd.Series([n])).iloc[0]), str(ck))
+    return out
