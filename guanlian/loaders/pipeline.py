@@ -639,11 +639,11 @@ def parse_files(plan: LoadPlan, progress: Callable[[str], None] | None, spill: P
         if isinstance(outcome, Exception):
             exc = outcome
             if not isinstance(exc, (ReadError, LoadError)):  # a reader bug must not abort the other files
-                if isinstance(getattr(exc, "zh", None), str):  # worded for people already (e.g. SparkError)
-                    zh_d, en_d = in_language(exc, "zh"), in_language(exc, "en")
+                if isinstance(getattr(exc, "zh", None), str):  # worded for people already, file named (SparkError)
+                    exc = said(LoadError, in_language(exc, "zh"), in_language(exc, "en"))
                 else:
-                    zh_d = en_d = f"{type(exc).__name__}: {exc}"[:400]
-                exc = said(LoadError, f"无法读取 {path.name}：{zh_d}", f"cannot read {path.name}: {en_d}")
+                    detail = f"{type(exc).__name__}: {exc}"[:400]
+                    exc = said(LoadError, f"无法读取 {path.name}：{detail}", f"cannot read {path.name}: {detail}")
             result.error = str(exc)
             result.error_zh, result.error_en = in_language(exc, "zh"), in_language(exc, "en")
             results.append(result)

@@ -88,6 +88,7 @@ def test_a_line_break_inside_a_cell_fails_that_file(tmp_path: Path, spark: Any) 
     err = json.loads(r.output)["files"][0]
     assert "line 2 ends inside a quoted cell" in err["error_en"] and "one record per line" in err["error_en"]
     assert "第 2 行的带引号单元格内有换行" in err["error_zh"] and "每行一条记录" in err["error_zh"]
+    assert err["error_zh"].count("股东.csv") == 1 and err["error_en"].count("股东.csv") == 1  # named once
     assert not re.search(r"[A-Za-z]{4,}", err["error_zh"].replace("UTF-8 CSV", "").replace("--engine spark", "")
                          .replace("Spark", "")), err["error_zh"]  # wholly Chinese apart from names
     assert not re.search(r"[\u4e00-\u9fff]", err["error_en"].replace("股东.csv", "")), err["error_en"]
