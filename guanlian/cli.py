@@ -831,7 +831,7 @@ def serve(
 @app.command()
 def demo(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for data, store, report, views, clues.")],
-    size: Annotated[str, typer.Option("--size", help="tiny, small, medium or large.")] = "small",
+    size: Annotated[str, typer.Option("--size", help="tiny, small, medium, large or xlarge (~10M rows).")] = "small",
     seed: Annotated[int, typer.Option("--seed")] = 7,
     store: Annotated[str | None, typer.Option("--store", help="Store (default OUT/store; a URI for Neo4j).")] = None,
     lang: LangOpt = "zh",
@@ -840,9 +840,9 @@ def demo(
     """演示 / Generate a synthetic case, load, match, scan, and write the report, views and clue library."""
     from guanlian.workflow import run_demo
 
-    if size not in ("tiny", "small", "medium", "large"):
-        fail(f"--size 只能是 tiny、small、medium 或 large，而不是 {size!r}", f"unknown size {size!r}: tiny, small, medium "
-             "or large")
+    if size not in ("tiny", "small", "medium", "large", "xlarge"):
+        fail(f"--size 只能是 tiny、small、medium、large 或 xlarge，而不是 {size!r}", f"unknown size {size!r}: tiny, small, "
+             "medium, large or xlarge")
     code = _lang(lang)
     with reporting(err, enabled=wanted(err), lang=code) as report:
         result = run_demo(out, size=size, seed=seed, store=store, lang=code, show_ids=show_ids,

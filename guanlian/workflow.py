@@ -402,7 +402,7 @@ def run_demo(out: Path, *, size: str = "small", seed: int = 7, store: str | None
         out: folder; gets ``data/`` (source files), ``truth.json``, ``store/`` (embedded store unless ``store``
             names another), ``report.html``, ``report.xlsx``, ``findings.json``, ``views/``; the clue library
             goes to the store's default location (:func:`default_clues_path`).
-        size: generator size (tiny, small, medium, large).
+        size: generator size (tiny, small, medium, large, xlarge).
         seed: generator seed (same seed → same files).
         store: store location; default ``out/store``.
     """

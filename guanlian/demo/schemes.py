@@ -344,7 +344,8 @@ def revolving_door(w: World, i: int) -> None:
         w.officer(tag, c, off, "经理")
         conf, zh, en = "possible", "同名人员任经理（无证件号）", "a person of the same name becomes manager (no ID)"
     k = w.randint(3, 5)
-    dates = w.dates_within(join + 30, TODAY - 30, k, 30)
+    last = min(TODAY - 30, end + 1065) if w.in_window else TODAY - 30  # the query's window_days is 1095
+    dates = w.dates_within(join + 30, last, k, 30)
     pays = w.pay(tag, u, c, dates, w.amounts(k, 50_000, 500_000))
     w.truth(tag, "revolving_door", conf, official=off, unit=u, company=c, payments=pays,
             tenure_end=iso(end), joined=iso(join),

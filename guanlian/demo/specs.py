@@ -1,8 +1,8 @@
 """The export files of the demo world: names, formats, header aliases, styles, planted bad rows.
 
 Headers use the aliases the loaders accept (see the task brief / loaders' alias tables); the same field has
-different headers in different files on purpose. For ``large`` every file is CSV except the small
-``officials_city.xlsx``, to keep generation fast.
+different headers in different files on purpose. For ``large`` (and each ``large`` shard of ``xlarge``) every
+file is CSV except the small ``officials_city.xlsx``, to keep generation fast.
 """
 
 from __future__ import annotations

@@ -93,6 +93,10 @@ SIZES: dict[str, SizeConfig] = {
     "large": SizeConfig(600, 20000, 4.0, 80000, 320000, 120000, 6, 4, 20),
 }
 
+SHARDED: dict[str, tuple[str, int]] = {"xlarge": ("large", 10)}
+"""Sizes built as several worlds of a base size written one after the other (bounded memory): name →
+(base size, number of shards). ``xlarge`` is ten ``large`` shards, about 10M rows. See :func:`World.follow`."""
+
 
 @dataclass(slots=True)
 class Person:
@@ -143,6 +147,11 @@ class World:
     schemes: list[dict[str, Any]] = field(default_factory=list)
     decoys: list[dict[str, Any]] = field(default_factory=list)
     units: list[Unit] = field(default_factory=list)
+    tag_prefix: str = ""
+    in_window: bool = False
+    """Draw every planted payment inside the window its query looks at (a revolving door's payments within the
+    1,095 days after leaving). Off for ``tiny`` … ``large``, whose files stay as they were (their seeds happen
+    to land inside); on for shards, where sixty revolving doors per ``xlarge`` would otherwise miss."""
 
     def __post_init__(self) -> None:
         self.cfg = SIZES[self.size]
@@ -156,6 +165,28 @@ class World:
         self.used_emails: set[str] = set()
         self.used_cnames: set[str] = set()
         self._voucher = 0
+
+    def follow(self, prev: World) -> None:
+        """Make this world the next shard after ``prev``: same public bodies, nothing else shared.
+
+        The units (names and accounts) are ``prev``'s, so a unit of one shard is the same body in every shard
+        (the shards are slices of one city's staff, registry and ledgers); the sets of used resident IDs,
+        credit codes, phones, addresses, accounts, e-mails and company names and the voucher counter carry
+        over, so no person, company, account or voucher of this shard exists in an earlier one. Call before
+        :meth:`build`.
+
+        Example:
+            >>> a, b = World("tiny", 1), World("tiny", 2)
+            >>> _ = a.build()
+            >>> b.follow(a)
+            >>> b.units == a.units and b.used_ids is a.used_ids
+            True
+        """
+        self.units = prev.units
+        self.used_ids, self.used_codes, self.used_phones = prev.used_ids, prev.used_codes, prev.used_phones
+        self.used_addr, self.used_accts, self.used_emails = prev.used_addr, prev.used_accts, prev.used_emails
+        self.used_cnames = prev.used_cnames
+        self._voucher = prev._voucher
 
     # ------------------------------------------------------------------ primitives
 
@@ -401,7 +432,7 @@ class World:
 
     def next_id(self, prefix: str) -> str:
         n = (len(self.schemes) if prefix == "S" else len(self.decoys)) + 1
-        return f"{prefix}{n:02d}"
+        return f"{self.tag_prefix}{prefix}{n:02d}"
 
     def truth(
         self, tag: str, query: str, confidence: str | None, *, official: Person | None, unit: Unit | None,
@@ -443,7 +474,8 @@ class World:
         """Plant schemes and decoys, add background, return one shuffled DataFrame per kind."""
         from guanlian.demo import background, schemes
 
-        self.units = background.make_units(self)
+        if not self.units:  # a shard after the first keeps the first one's units (see follow)
+            self.units = background.make_units(self)
         schemes.plant_all(self)
         frames = background.make_background(self)
         out: dict[str, pd.DataFrame] = {}
