@@ -9,6 +9,7 @@ finer tool (tracemalloc, memray) looks inside it. Run it under the shared lock f
 Usage:
     flock /tmp/heavy.lock python benchmarks/rss_trace.py -- scan --store S --out /tmp/o
     python benchmarks/rss_trace.py --every 0.1 --top 15 -- match --store S
+    python benchmarks/rss_trace.py --every 2 --log /tmp/load.rss -- load M.json --store S   # tail -f the log
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ def main() -> None:
     ap.add_argument("--every", type=float, default=0.25, help="sampling interval in seconds")
     ap.add_argument("--depth", type=int, default=4, help="guanlian frames kept per sample")
     ap.add_argument("--top", type=int, default=12, help="locations printed")
+    ap.add_argument("--log", type=Path, help="also append every sample to this file as it is taken (t s, RSS GiB, "
+                    "frames), so a run killed for its memory still shows where it was")
     ap.add_argument("args", nargs=argparse.REMAINDER, help="-- then the guanlian arguments")
     ns = ap.parse_args()
     args = ns.args[1:] if ns.args[:1] == ["--"] else ns.args
@@ -51,10 +54,15 @@ def main() -> None:
     stop = threading.Event()
     t0 = time.perf_counter()
 
+    log = ns.log.open("a", encoding="utf-8", buffering=1) if ns.log else None
+
     def sample() -> None:
         while not stop.wait(ns.every):
             frame = sys._current_frames().get(main_id)
             samples.append((time.perf_counter() - t0, rss_gib(), where(frame, ns.depth) if frame else ()))
+            if log is not None:
+                t, rss, loc = samples[-1]
+                log.write(f"{t:.1f}\t{rss:.2f}\t{' → '.join(loc)}\n")
 
     th = threading.Thread(target=sample, daemon=True)
     th.start()
