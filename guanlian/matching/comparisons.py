@@ -311,6 +311,9 @@ class ResidentIdComparison(Comparison):
         Level("typo_check", 8.0, "一方校验位错误，逐位比对前17位相同、仅校验位不同(应为录入错误)",
               "one side fails the checksum; digit by digit the first 17 agree, only the check character differs",
               corroborates=True),
+        Level("typo_too_far", -12.0, "一方校验位错误，逐位比对有三位以上不同(一处录入错误解释不了，应为另一号码)",
+              "one side fails the checksum; digit by digit three or more characters differ (more than a typing "
+              "error explains: another number)"),
     )
 
     def levels_for(self, pairs: Pairs, context: dict[str, IntArray]) -> IntArray:
@@ -350,6 +353,7 @@ class ResidentIdComparison(Comparison):
             bad[both_bad] = ra == rb
         typo_seq = np.zeros(n, dtype=bool)
         typo_chk = np.zeros(n, dtype=bool)
+        too_far = np.zeros(n, dtype=bool)
         one_bad = np.flatnonzero(((ka == bad_kind) & ((kb == bad_kind) | vb)) | ((kb == bad_kind) & va))
         if len(one_bad):
             # Digit by digit: a checksum failure is a typo somewhere; region + birth date (14 digits) agreeing
@@ -359,12 +363,16 @@ class ResidentIdComparison(Comparison):
             for t, i in enumerate(one_bad):
                 a = str(xa[t]) or _compact_id(str(ra[t]))
                 b = str(xb[t]) or _compact_id(str(rb[t]))
-                if len(a) != 18 or len(b) != 18 or a == b or a[:14] != b[:14]:
+                if len(a) != 18 or len(b) != 18 or a == b:
                     continue
-                diff = [k for k in range(14, 18) if a[k] != b[k]]
-                if diff == [17]:
+                # A broken checksum means a typo; one typed digit, a swap of two or two slips change at most two
+                # characters. Three or more differing characters are another number, not this one mistyped.
+                diff = [k for k in range(18) if a[k] != b[k]]
+                if len(diff) >= 3:
+                    too_far[i] = True
+                elif diff == [17]:
                     typo_chk[i] = True
-                elif len(diff) == 1:
+                elif len(diff) == 1 and diff[0] >= 14:
                     typo_seq[i] = True
         return self._select(n, [
             (va & vb & (na == nb), "same"),
@@ -374,6 +382,7 @@ class ResidentIdComparison(Comparison):
             (bad, "same_unverified"),
             (typo_chk, "typo_check"),
             (typo_seq, "typo_sequence"),
+            (too_far, "typo_too_far"),
         ], "missing")
 
 

@@ -613,8 +613,13 @@ class Scored:
     conflicting_ids: int
     candidates: int = -1
     """Pairs given to :func:`score_pairs` (more than ``len(li)`` when ``linkable_only`` left some out)."""
-    month_only: npt.NDArray[np.bool_] | None = None
-    """Pairs ``probable`` on a shared birth month alone (before :func:`ambiguous_month` demotes some)."""
+    birth_only: npt.NDArray[np.int8] | None = None
+    """1 / 2: pairs ``probable`` on a shared birth month / full birth date alone (before
+    :func:`ambiguous_birth` demotes some); 0 otherwise."""
+    exact_name: npt.NDArray[np.bool_] | None = None
+    """The names are identical, possibly after normalising (for :func:`ambiguous_birth`)."""
+    ids: tuple[IndexArray, IndexArray] | None = None
+    """The left and right records' valid resident IDs as numbers, -1 without (for :func:`ambiguous_birth`)."""
     capped: IndexArray | None = None
     """Per pair, the rules whose capped block it shares (:func:`capped_rules`); the explanation says so."""
 
@@ -694,31 +699,71 @@ def _other_id_same(levels: Mapping[str, npt.NDArray[np.int8]]) -> npt.NDArray[np
     return out
 
 
-def ambiguous_month(li: IndexArray, ri: IndexArray, month_only: npt.NDArray[np.bool_],
+def ambiguous_birth(li: IndexArray, ri: IndexArray, score: npt.NDArray[np.float64], birth_only: npt.NDArray[np.int8],
+                    exact_name: npt.NDArray[np.bool_], id_l: IndexArray, id_r: IndexArray,
                     self_join: bool = False) -> npt.NDArray[np.bool_]:
-    """Pairs that rest on a shared birth month alone (``month_only``) while their left record has another such
-    candidate: a month fits many people, so it decides only between one name and one candidate.
+    """Pairs that rest on a shared birth date alone while their record has a rival candidate at least as good:
+    the record can be only one of them, so neither is ``probable``.
+
+    A pair is ``probable`` on the birth date alone (``birth_only``: 1 = the year and month, 2 = the full date)
+    when nothing else corroborates it (no ID, phone, address, employer). Another such candidate of the same
+    record is a rival when it ranks at least as high — a higher score, or the same score and a name written
+    the same where this pair's name only resembles it (an exact name and a one-character homophone both
+    weigh +8, but a miswritten character is the rarer event) — and, for a full date, when the two candidates
+    are different persons (two different valid resident IDs): a month fits many people, so any candidate
+    counts there; a full date is a rival only from a proven other person. The best candidate keeps its tier
+    when it outranks every rival.
 
     Args:
         li: left positions of the pairs.
         ri: right positions.
-        month_only: pairs that would be ``probable`` with the birth month as their only corroboration.
+        score: the pairs' scores.
+        birth_only: 0, or 1 / 2 for pairs that would be ``probable`` with the birth month / full date as their
+            only corroboration.
+        exact_name: the names are identical (possibly after normalising script, width, dots and spaces).
+        id_l: the left record's valid resident ID as a number (``c_id``), -1 without one.
+        id_r: the same for the right record.
         self_join: one table matched with itself: a record's candidates are on either side of its pairs.
 
     Returns:
         The pairs to keep below ``probable``.
 
     Example:
-        >>> ambiguous_month(np.array([0, 0, 1]), np.array([5, 6, 7]), np.array([True, True, True])).tolist()
+        >>> none = np.array([-1, -1, -1])
+        >>> ambiguous_birth(np.array([0, 0, 1]), np.array([5, 6, 7]), np.array([12.0, 12.0, 12.0]),
+        ...                 np.array([1, 1, 1], dtype=np.int8), np.array([True, True, True]), none, none).tolist()
         [True, True, False]
+        >>> ids = np.array([101, 202])  # two registry persons with the same birth date
+        >>> ambiguous_birth(np.array([0, 0]), np.array([5, 6]), np.array([15.0, 15.0]),
+        ...                 np.array([2, 2], dtype=np.int8), np.array([True, False]), none[:2], ids).tolist()
+        [False, True]
     """
     out = np.zeros(len(li), dtype=bool)
-    sel = np.flatnonzero(month_only)
+    sel = np.flatnonzero(birth_only > 0)
     if len(sel) < 2:
         return out
-    for side in ((li[sel], ri[sel]) if self_join else (li[sel],)):
-        _, inv, cnt = np.unique(side, return_inverse=True, return_counts=True)
-        out[sel[cnt[inv] > 1]] = True
+    sides = ((li[sel], ri[sel], id_r[sel]), (ri[sel], li[sel], id_l[sel])) if self_join else \
+        ((li[sel], ri[sel], id_r[sel]),)
+    month = birth_only[sel] == 1
+    rank_s = score[sel]
+    rank_n = exact_name[sel]
+    for rec, _, other_id in sides:
+        _, inv, cnt = np.unique(rec, return_inverse=True, return_counts=True)
+        multi = np.flatnonzero(cnt[inv] > 1)
+        if not len(multi):
+            continue
+        order = multi[np.argsort(inv[multi], kind="stable")]
+        bounds = np.flatnonzero(np.diff(inv[order])) + 1
+        for group in np.split(order, bounds):
+            for p in group.tolist():
+                for q in group.tolist():
+                    if q == p:
+                        continue
+                    better = rank_s[q] > rank_s[p] or (rank_s[q] == rank_s[p] and (rank_n[q] or not rank_n[p]))
+                    other_person = month[p] or (other_id[p] >= 0 and other_id[q] >= 0 and other_id[p] != other_id[q])
+                    if better and other_person:
+                        out[sel[p]] = True
+                        break
     return out
 
 
@@ -737,8 +782,9 @@ def score_pairs(left: pd.DataFrame, right: pd.DataFrame, li: IndexArray, ri: Ind
             different valid resident IDs, then (unless the IDs are the same) names similar neither by
             characters nor by sound. In a big registry most blocked pairs are namesakes with another ID, so
             this is several times faster; tiers of the pairs kept are unchanged.
-        month_ambiguity: apply :func:`ambiguous_month` (it looks across pairs). An engine that scores the
-            pairs in batches passes False and applies it to all pairs at once, from ``Scored.month_only``.
+        month_ambiguity: apply :func:`ambiguous_birth` (it looks across pairs). An engine that scores the
+            pairs in batches passes False and applies it to all pairs at once, from ``Scored.birth_only``,
+            ``Scored.exact_name`` and ``Scored.ids``.
 
     Returns:
         A :class:`Scored` with ``tier`` ``"certain"``, ``"probable"``, ``"possible"`` or ``""`` (not linked).
@@ -793,15 +839,21 @@ def score_pairs(left: pd.DataFrame, right: pd.DataFrame, li: IndexArray, ri: Ind
     possible = name_ok & ~id_conflict & (score >= cfg.possible_threshold)
     probable = possible & corroborated & (score >= cfg.probable_threshold)
     bd = by_name["BirthDate"]
-    month_only = probable & ~besides_birth & (levels[bd.name] == bd.level("same_month"))
+    on_birth = probable & ~besides_birth
+    birth_only = np.where(on_birth & (levels[bd.name] == bd.level("same_month")), 1,
+                          np.where(on_birth, 2, 0)).astype(np.int8)
+    exact_name = np.isin(levels[nc.name], [nc.level("exact"), nc.level("exact_variant")])
+    ca, cb = pairs.codes("c_id")
+    id_l: IndexArray = np.where(ca >= 0, ca, -1).astype(np.int64)
+    id_r: IndexArray = np.where(cb >= 0, cb, -1).astype(np.int64)
     if month_ambiguity:
-        probable &= ~ambiguous_month(li, ri, month_only, self_join=left is right)
+        probable &= ~ambiguous_birth(li, ri, score, birth_only, exact_name, id_l, id_r, self_join=left is right)
     code = possible.astype(np.int8)
     code[probable] = 2
     code[id_same] = 3
     tier = np.array(["", "possible", "probable", "certain"], dtype=object)[code]
     return Scored(li, ri, score, tier, levels, comps, n_conflicts if linkable_only else int(id_conflict.sum()),
-                  n_candidates, month_only)
+                  n_candidates, birth_only, exact_name, (id_l, id_r))
 
 
 def match_records(left: pd.DataFrame, right: pd.DataFrame | None = None, config: MatchConfig | None = None,

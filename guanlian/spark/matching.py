@@ -40,7 +40,7 @@ from guanlian.matching.matcher import (
     Scored,
     _expand_aliases,
     _fold_aliases,
-    ambiguous_month,
+    ambiguous_birth,
     score_pairs,
 )
 from guanlian.spark.session import SparkError
@@ -118,15 +118,17 @@ def _features_fn(schema: pa.Schema, key_rules: list[str], rows: int) -> Any:
 
 
 _OUT_SCHEMA = ("li bigint, ri bigint, score double, tier string, explanation_zh string, explanation_en string, "
-               "month_only boolean, alt_zh string, alt_en string, candidates bigint, conflicts bigint")
+               "birth_only tinyint, exact_name boolean, id_l bigint, id_r bigint, alt_zh string, alt_en string, "
+               "candidates bigint, conflicts bigint")
 
 
 def _score_fn(config: MatchConfig, columns: list[str], rows: int, capped: dict[str, set[str]]) -> Any:
     """The ``mapInArrow`` function of the scoring stage: score_pairs on batches of joined pairs. Each batch
     also emits one row with ``tier`` null that carries its candidate and conflicting-ID counts.
 
-    :func:`ambiguous_month` looks across all pairs, so it is left to the driver: pairs resting on a birth
-    month alone carry ``month_only`` and their explanation as ``possible`` (``alt_*``) in case they are demoted.
+    :func:`ambiguous_birth` looks across all pairs, so it is left to the driver: pairs resting on a birth
+    date or month alone carry ``birth_only``, ``exact_name``, both records' valid IDs (``id_l``, ``id_r``) and
+    their explanation as ``possible`` (``alt_*``) in case they are demoted.
     ``capped``: per rule, the keys of its refined blocks; a pair sharing one is marked (:func:`capped_rules`'s
     bit mask), so the explanation states the cap as in process.
     """
@@ -148,7 +150,12 @@ def _score_fn(config: MatchConfig, columns: list[str], rows: int, capped: dict[s
                 scored.capped = mask[scored.li]
             keep = scored.tier != ""
             zh, en = scored.explanations(keep)
-            month = scored.month_only if scored.month_only is not None else np.zeros(len(keep), dtype=bool)
+            n_all = len(keep)
+            birth = scored.birth_only if scored.birth_only is not None else np.zeros(n_all, dtype=np.int8)
+            exact = scored.exact_name if scored.exact_name is not None else np.zeros(n_all, dtype=bool)
+            none = np.full(n_all, -1, dtype=np.int64)
+            id_l, id_r = scored.ids if scored.ids is not None else (none, none)
+            month = birth > 0
             alt_tier = np.where(month, "possible", scored.tier).astype(object)
             alt_zh, alt_en = replace(scored, tier=alt_tier).explanations(keep)
             kept_month = month[keep]
@@ -162,7 +169,10 @@ def _score_fn(config: MatchConfig, columns: list[str], rows: int, capped: dict[s
                 "tier": pa.array([*scored.tier[keep].tolist(), None], pa.string()),
                 "explanation_zh": pa.array([*zh, None], pa.string()),
                 "explanation_en": pa.array([*en, None], pa.string()),
-                "month_only": pa.array([*kept_month.tolist(), False], pa.bool_()),
+                "birth_only": pa.array(np.append(birth[keep], 0), pa.int8()),
+                "exact_name": pa.array(np.append(exact[keep], False), pa.bool_()),
+                "id_l": pa.array(np.append(id_l[keep], -1), pa.int64()),
+                "id_r": pa.array(np.append(id_r[keep], -1), pa.int64()),
                 "alt_zh": pa.array([*(a if m else None for a, m in zip(alt_zh, kept_month, strict=True)), None],
                                    pa.string()),
                 "alt_en": pa.array([*(a if m else None for a, m in zip(alt_en, kept_month, strict=True)), None],
@@ -363,7 +373,7 @@ class SparkEngine:
     def collect(self, rows: DataFrame, self_join: bool,
                 fold: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None) -> Linked:
         """Scored rows → :class:`Linked` on the driver, as in process: pairs resting on an ambiguous birth
-        month demoted (:func:`ambiguous_month` over all pairs), former-name records folded back, sorted by
+        date demoted (:func:`ambiguous_birth` over all pairs), former-name records folded back, sorted by
         ``(li, ri)``."""
         try:
             t = rows.toArrow()
@@ -378,7 +388,10 @@ class SparkEngine:
         tier = got["tier"].to_numpy(dtype=object)
         zh = got["explanation_zh"].to_numpy(dtype=object)
         en = got["explanation_en"].to_numpy(dtype=object)
-        demote = ambiguous_month(li, ri, got["month_only"].to_numpy(dtype=bool), self_join=self_join)
+        demote = ambiguous_birth(li, ri, got["score"].to_numpy(dtype=np.float64),
+                                 got["birth_only"].to_numpy(dtype=np.int8), got["exact_name"].to_numpy(dtype=bool),
+                                 got["id_l"].to_numpy(dtype=np.int64), got["id_r"].to_numpy(dtype=np.int64),
+                                 self_join=self_join)
         tier = np.where(demote, "possible", tier).astype(object)
         zh = np.where(demote, got["alt_zh"].to_numpy(dtype=object), zh)
         en = np.where(demote, got["alt_en"].to_numpy(dtype=object), en)

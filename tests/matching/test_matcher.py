@@ -303,6 +303,43 @@ def test_id_with_broken_checksum_compared_digit_by_digit() -> None:
     assert 1 not in got or got[1] == "possible"
 
 
+def _valid_id(body: str) -> str:
+    return body + ric.calc_check_digit(body + "0")
+
+
+def test_broken_id_far_from_the_valid_one_counts_against() -> None:
+    valid = _valid_id("36080219711217183")
+    far = "650102197112171831"  # another region and sequence: more than a typo of ``valid``
+    swap = valid[:14] + valid[15] + valid[14] + valid[16:]  # two sequence digits swapped: a typing slip
+    assert ric.calc_check_digit(far[:17]) != far[17] and ric.calc_check_digit(swap[:17]) != swap[17]
+    reg = pd.DataFrame({"name": ["朱福文"], "id_number": [valid], "birth_date": ["1971-12-17"]})
+    fam = pd.DataFrame({"name": ["朱福文", "朱福文"], "id_number": [far, swap], "birth_date": ["1971-12-17"] * 2})
+    r = collide(fam, reg)
+    got = {int(a): t for a, t in r[["left_row", "tier"]].itertuples(index=False)}
+    assert 0 not in got  # name and birth date agree, the number is another person's: below possible
+    assert got[1] == "probable"  # near miss: two differing digits are no evidence either way
+    assert "三位以上不同" not in r.loc[r["left_row"] == 1, "explanation_zh"].iloc[0]
+
+
+def test_birth_date_alone_decides_only_between_different_persons_when_one_ranks_higher() -> None:
+    reg = pd.DataFrame({
+        "name": ["刘欣", "刘欣", "李小", "李晓", "王学", "王雪", "赵丽", "赵丽"],
+        "id_number": [_valid_id("36082119820512943"), _valid_id("36088119820512555"),
+                      _valid_id("36080319980929306"), _valid_id("36082219980929352"), "", "", "", ""],
+        "birth_date": ["1982-05-12", "1982-05-12", "1998-09-29", "1998-09-29", "1968-02-07", "1968-02-11",
+                       "1990-01-01", "1990-01-01"],
+    })
+    fam = pd.DataFrame({"name": ["刘欣", "李小", "王学", "赵丽"],
+                        "birth_date": ["1982-05-12", "1998-09-29", "1968.02", "1990-01-01"]})
+    got = {(int(a), int(b)): t for a, b, t in collide(fam, reg)[["left_row", "right_row", "tier"]]
+           .itertuples(index=False)}
+    assert got[(0, 0)] == got[(0, 1)] == "possible"  # two persons (two valid IDs) share name and birth date
+    assert got[(1, 2)] == "probable" and got[(1, 3)] == "possible"  # the name written the same outranks 李晓
+    assert got[(2, 4)] == "probable" and got[(2, 5)] == "possible"  # month: 王学 outranks the homophone 王雪
+    # near miss: two ID-less registry rows with one name and date may be one person written twice; both stay
+    assert got[(3, 6)] == got[(3, 7)] == "probable"
+
+
 def test_former_name_note_is_an_alias() -> None:
     reg = pd.DataFrame({"name": ["刘桂香", "刘桂兰"], "birth_date": ["1949-12-31", "1960-01-01"]})
     fam = pd.DataFrame({"name": ["刘桂兰（曾用名：刘桂香）"], "birth_date": ["1949-12-31"]})
