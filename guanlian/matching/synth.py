@@ -255,6 +255,17 @@ def make_labelled(n_right: int, n_left: int, seed: int = 0,
     with_lookalike = han[np.fromiter((any(c in la for c in names[j][1:]) for j in han), dtype=bool, count=len(han))]
     rows: list[dict[str, Any]] = []
     taken = set(right["id_number"])
+    # (name, birth date) of every registry person: a negative without an ID must not be identical, in every field
+    # it has, to another registry person (at 1M people a common name with a drawn birth date sometimes is; such a
+    # record is that person as far as any matcher can tell, and its "no link" label would be arbitrary).
+    known = set(zip(right["name"], right["birth_date"], strict=True))
+    redraw = np.random.default_rng(seed + 2)  # its own stream: the other records stay as they were
+
+    def other_birth(idn: str, shown: str, other: str) -> str:
+        while (shown, f"{other[6:10]}-{other[10:12]}-{other[12:14]}") in known:
+            other = _different_id(idn, redraw, same_birth=False, taken=taken)
+        return f"{other[6:10]}-{other[10:12]}-{other[12:14]}"
+
     n_neg = int(n_left * negative_share)
     for k in range(n_left):
         if k < n_neg:
@@ -311,8 +322,8 @@ def make_labelled(n_right: int, n_left: int, seed: int = 0,
             true = -1
         elif variant == "lookalike_other_birth":
             other = _different_id(idn, rng, same_birth=False, taken=taken)
-            rec = {"name": _lookalike_typo(name, rng) or name, "id_number": "",
-                   "birth_date": f"{other[6:10]}-{other[10:12]}-{other[12:14]}"}
+            shown = _lookalike_typo(name, rng) or name
+            rec = {"name": shown, "id_number": "", "birth_date": other_birth(idn, shown, other)}
             true = -1
         elif variant == "namesake_diff_id":
             rec = {"name": name, "id_number": _different_id(idn, rng, same_birth=False, taken=taken), "birth_date": ""}
@@ -322,7 +333,7 @@ def make_labelled(n_right: int, n_left: int, seed: int = 0,
             true = -1
         else:  # namesake_no_id
             other = _different_id(idn, rng, same_birth=False, taken=taken)
-            rec = {"name": name, "id_number": "", "birth_date": f"{other[6:10]}-{other[10:12]}-{other[12:14]}"}
+            rec = {"name": name, "id_number": "", "birth_date": other_birth(idn, name, other)}
             true = -1
         rec.update({"phone": phone, "variant": variant, "true_right": true, "source_name": name})
         rows.append(rec)
