@@ -47,6 +47,30 @@ def test_collide_labelled_identical(labelled: tuple[pd.DataFrame, pd.DataFrame],
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
 
 
+def test_birth_date_rivals_identical(engine: SparkEngine) -> None:
+    from stdnum.cn import ric
+
+    def valid(body: str) -> str:
+        return body + ric.calc_check_digit(body + "0")
+
+    # two persons with one name and birth date, an exact name against a homophone, a month against a homophone,
+    # and (near miss) two ID-less rows with one name and date: ambiguous_birth looks across pairs on the driver
+    reg = pd.DataFrame({
+        "name": ["刘欣", "刘欣", "李小", "李晓", "王学", "王雪", "赵丽", "赵丽"],
+        "id_number": [valid("36082119820512943"), valid("36088119820512555"), valid("36080319980929306"),
+                      valid("36082219980929352"), "", "", "", ""],
+        "birth_date": ["1982-05-12", "1982-05-12", "1998-09-29", "1998-09-29", "1968-02-07", "1968-02-11",
+                       "1990-01-01", "1990-01-01"],
+    })
+    fam = pd.DataFrame({"name": ["刘欣", "李小", "王学", "赵丽"],
+                        "birth_date": ["1982-05-12", "1998-09-29", "1968.02", "1990-01-01"]})
+    expected = collide(fam, reg)
+    assert set(expected["tier"]) == {"probable", "possible"}
+    pd.testing.assert_frame_equal(collide(fam, reg, engine=engine), expected, check_dtype=False)
+    both = pd.concat([reg, fam], ignore_index=True)
+    assert_same(engine(both, None, MatchConfig()), link_records(both, None, MatchConfig()))
+
+
 def test_self_match_with_capped_and_salted_blocks(labelled: tuple[pd.DataFrame, pd.DataFrame],
                                                   spark: Any) -> None:
     engine = SparkEngine(spark, partitions=4, salt_pairs=4, batch_rows=64)
