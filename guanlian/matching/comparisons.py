@@ -410,6 +410,11 @@ class BirthDate(Comparison):
         Level("typo_impossible", 3.0, "一方日期不存在(月或日不可能，录入错误)，逐位比对仅一两位不同",
               "one side is an impossible date (month or day out of range: a typing error); digit by digit only one "
               "or two digits differ"),
+        # A single typing error leaves a date within ~40 of the ~30,000 dates a namesake could have: weak
+        # evidence *for* the same person (not corroboration on its own), unlike a date years apart.
+        Level("typo", 3.0, "仅一处录入差异(一位数字不同、相邻两位颠倒或月日互换)，应为同一日期",
+              "one typing difference (one digit wrong, two neighbouring digits swapped, or day and month swapped): "
+              "the same date mistyped"),
     )
 
     def levels_for(self, pairs: Pairs, context: dict[str, IntArray]) -> IntArray:
@@ -425,6 +430,7 @@ class BirthDate(Comparison):
         same_month = month_known & (ya == yb) & (ma == mb) & ~full
         same_year = present & (ya == yb) & ~month_known
         swapped = full & (ya == yb) & (ma == db) & (da == mb)
+        typo = full & ~exact & (swapped | _one_digit_typo(ya, ma, da, yb, mb, db))
         close = (full & (ya == yb) & (ma == mb)) | swapped | (full & (ya == yb) & (da == db)) | (
             full & (ma == mb) & (da == db) & (np.abs(ya - yb) <= 10) & ((ya - yb) % 10 == 0)
         ) | (full & ((ma != mb) | (da != db)) & (_digit_differences(ya, ma, da, yb, mb, db) <= 2))
@@ -444,8 +450,32 @@ class BirthDate(Comparison):
             (typo_impossible, "typo_impossible"),
             (same_month, "same_month"),
             (same_year, "same_year"),
+            (typo, "typo"),
             (close, "close"),
         ], "different")
+
+
+def _one_digit_typo(ya: npt.NDArray[Any], ma: npt.NDArray[Any], da: npt.NDArray[Any], yb: npt.NDArray[Any],
+                    mb: npt.NDArray[Any], db: npt.NDArray[Any]) -> BoolArray:
+    """YYYYMMDD written with one typing error: exactly one digit differs, or two neighbouring digits swapped.
+
+    Example:
+        >>> y, m, d = (np.array([v]) for v in (1985, 3, 28))
+        >>> [bool(_one_digit_typo(y, m, d, *(np.array([v]) for v in o))[0])
+        ...  for o in ((1985, 3, 29), (1958, 3, 28), (1994, 7, 24))]
+        [True, True, False]
+    """
+    a = ya.astype(np.int64) * 10000 + ma.astype(np.int64) * 100 + da.astype(np.int64)
+    b = yb.astype(np.int64) * 10000 + mb.astype(np.int64) * 100 + db.astype(np.int64)
+    pw = 10 ** np.arange(8, dtype=np.int64)  # digit i counted from the right
+    xa = (a[:, None] // pw) % 10
+    xb = (b[:, None] // pw) % 10
+    diff = xa != xb
+    n = diff.sum(axis=1)
+    adjacent = np.zeros(len(a), dtype=bool)
+    for i in range(7):
+        adjacent |= (diff[:, i] & diff[:, i + 1] & (xa[:, i] == xb[:, i + 1]) & (xa[:, i + 1] == xb[:, i]))
+    return np.asarray((n == 1) | ((n == 2) & adjacent), dtype=bool)
 
 
 def _digit_differences(ya: npt.NDArray[Any], ma: npt.NDArray[Any], da: npt.NDArray[Any], yb: npt.NDArray[Any],

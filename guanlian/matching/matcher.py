@@ -250,6 +250,34 @@ def address_numbers(address: str) -> str:
     return "|".join(nums) if len(nums) >= 2 else ""
 
 
+def latin_last_word_initial(name: str) -> str:
+    """For a Latin-script name of at least two words: its last word and the first letter of its first word,
+    as a blocking key (a typo in the given name keeps it); ``""`` otherwise.
+
+    Example:
+        >>> latin_last_word_initial("brooe burford"), latin_last_word_initial("tiller"), latin_last_word_initial("王 伟")
+        ('b|burford', '', '')
+    """
+    words = name.split()
+    if len(words) < 2 or not name.isascii():
+        return ""
+    return f"{words[0][0]}|{words[-1]}"
+
+
+def latin_first_word_initial(name: str) -> str:
+    """For a Latin-script name of at least two words: its first word and the first letter of its last word,
+    as a blocking key (a typo in the surname keeps it); ``""`` otherwise.
+
+    Example:
+        >>> latin_first_word_initial("casey flatan"), latin_first_word_initial("casey flatman")
+        ('casey|f', 'casey|f')
+    """
+    words = name.split()
+    if len(words) < 2 or not name.isascii():
+        return ""
+    return f"{words[0]}|{words[-1][0]}"
+
+
 def _rules(*rules: BlockingRule) -> dict[str, BlockingRule]:
     return {r.name: r for r in rules}
 
@@ -286,6 +314,16 @@ BLOCKING_RULES: dict[str, BlockingRule] = _rules(
                  doc="the numbers of the address (house number, postcode), for Latin-script names: pairs a "
                      "record whose name, birth date and other ID all carry typos",
                  label_zh="地址中的门牌号与邮编（拉丁字母姓名）", label_en="address numbers (Latin names)"),
+    BlockingRule("latin_last_word", (KeyPart("latin", "positive"),
+                                     KeyPart("c_name_key", "mapped", fn=latin_last_word_initial)),
+                 doc="last word of a Latin-script name + the first letter of its first word: pairs a record "
+                     "whose given name, birth date and other ID carry typos",
+                 label_zh="姓名末词+首词首字母（拉丁字母姓名）", label_en="last name word and first initial (Latin names)"),
+    BlockingRule("latin_first_word", (KeyPart("latin", "positive"),
+                                      KeyPart("c_name_key", "mapped", fn=latin_first_word_initial)),
+                 doc="first word of a Latin-script name + the first letter of its last word: the same for a "
+                     "typo in the last word",
+                 label_zh="姓名首词+末词首字母（拉丁字母姓名）", label_en="first name word and last initial (Latin names)"),
 )
 """Named blocking rules, each declared as the parts of a per-record key: records with equal keys are
 paired. Keys: valid resident ID; first-4 + last-4 ID characters (pairs kept only when one side is masked);

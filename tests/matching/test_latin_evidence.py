@@ -93,3 +93,60 @@ def test_an_impossible_birth_date_is_compared_digit_by_digit() -> None:
                 {"name": "kirra browne", "birth_date": "19871215", "address": ADDR})
     assert _tier(far) == "possible"
     assert "impossible date" not in str(far.loc[0, "explanation_en"])
+
+
+# Graded birth-date evidence (issue 21): a date mistyped once is weak agreement, a date years apart is not.
+
+def test_one_typo_birth_date_and_one_edit_ssn_with_the_same_name_is_probable() -> None:
+    # no address: only the name, the mistyped date (+3) and the mistyped SSN (+10, corroborates)
+    got = _pair({"name": "keaton webb", "birth_date": "19850328", "other_id": "6634675"},
+                {"name": "keaton webb", "birth_date": "19850323", "other_id": "6634657"})
+    assert _tier(got) == "probable"
+    en, zh = str(got.loc[0, "explanation_en"]), str(got.loc[0, "explanation_zh"])
+    assert "birth date: one typing difference" in en and "other ID: one typing difference" in en
+    assert "仅一处录入差异" in zh and "出生日期" in zh
+
+
+def test_father_and_son_decades_apart_stay_possible_even_with_a_one_edit_ssn_missing() -> None:
+    # the same name at one address, birth dates 29 years apart, SSNs unrelated: possible, as before
+    got = _pair({"name": "keaton webb", "birth_date": "19560314", "address": ADDR, "other_id": "6634675"},
+                {"name": "keaton webb", "birth_date": "19850328", "address": ADDR, "other_id": "2210954"})
+    assert _tier(got) == "possible"
+    assert "birth date: different" in str(got.loc[0, "explanation_en"])
+
+
+def test_a_one_typo_birth_date_alone_does_not_make_a_namesake_probable() -> None:
+    # name + mistyped date, nothing else: weak evidence, not corroboration
+    got = _pair({"name": "keaton webb", "birth_date": "19850328"}, {"name": "keaton webb", "birth_date": "19580328"})
+    assert _tier(got) == "possible"
+    assert "two neighbouring digits swapped" in str(got.loc[0, "explanation_en"])
+
+
+def test_day_and_month_swapped_with_the_address_is_probable_but_two_digits_apart_is_not() -> None:
+    swapped = _pair({"name": "casey flatman", "birth_date": "19931002", "address": ADDR},
+                    {"name": "casey flatman", "birth_date": "19930210", "address": ADDR_TYPO})
+    assert _tier(swapped) == "probable"
+    two = _pair({"name": "casey flatman", "birth_date": "19931002", "address": ADDR, "other_id": "9564028"},
+                {"name": "casey flatman", "birth_date": "19931127", "address": ADDR, "other_id": "3107766"})
+    assert "one typing difference" not in str(two.loc[0, "explanation_en"])  # 'close' (-3), not a single typo
+
+
+def test_typos_in_surname_ssn_and_postcode_without_a_birth_date_are_paired_by_the_given_name() -> None:
+    # FEBRL4's rec-… 'casey flatan': no key but the first word + the last word's initial pairs it
+    got = _pair({"name": "casey flatan", "address": "3 wyselaskie circuit, mentone 7205 vic", "other_id": "9564028"},
+                {"name": "casey flatman", "birth_date": "19931002", "address": "3 wyselaskie circuit, mentone 7250 vic",
+                 "other_id": "9564208"})
+    assert _tier(got) == "probable"
+    # a namesake by first word only (another surname initial) is not even compared
+    assert _pair({"name": "casey flatan", "address": "3 wyselaskie circuit, mentone 7205 vic"},
+                 {"name": "casey morgan", "address": "14 wynn street, tathra, bilpin 2529 vic"}).empty
+
+
+def test_a_chinese_namesake_with_a_one_typo_birth_date_needs_more_than_the_name() -> None:
+    left = pd.DataFrame([{"name": "王伟", "birth_date": "1980-05-16", "phone": ""}])
+    right = pd.DataFrame([{"name": "王伟", "birth_date": "1980-05-06", "phone": ""}])
+    assert str(collide(left, right).loc[0, "tier"]) == "possible"
+    left.loc[0, "phone"] = right.loc[0, "phone"] = "13907961234"
+    got = collide(left, right)
+    assert str(got.loc[0, "tier"]) == "probable"
+    assert "出生日期仅一处录入差异" in str(got.loc[0, "explanation_zh"])
