@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from guanlian.graph.store import Store
 from guanlian.queries import Library
+from guanlian.queries.library import normalize_frame
 
 LIB = Library.load()
 
@@ -164,6 +166,15 @@ def test_shell_company(world_store: Store) -> None:
     assert hits(world_store, "shell_company", min_signals=2) == set()
 
 
+def canon(df: pd.DataFrame) -> list[str]:
+    """Rows as sorted reprs, lists sorted (collect order is the engine's; a chain's order is its meaning)."""
+    return sorted(
+        repr([sorted(v) if isinstance(v, list) and c != "chain_edges" else (round(v, 6) if isinstance(v, float) else v)
+              for c, v in zip(df.columns, row, strict=True)])
+        for row in df.itertuples(index=False)
+    )
+
+
 @pytest.mark.neo4j
 def test_engines_agree_on_every_query(
     embedded_world: Store, request: pytest.FixtureRequest
@@ -175,12 +186,38 @@ def test_engines_agree_on_every_query(
         a = LIB.run(embedded_world, q.id).filter(regex=r"^(?!.*_data$)")
         b = LIB.run(neo, q.id).filter(regex=r"^(?!.*_data$)")
         assert list(a.columns) == list(b.columns), q.id
-        canon = lambda df: sorted(  # noqa: E731
-            repr([sorted(v) if isinstance(v, list) and c != "chain_edges" else (round(v, 6) if isinstance(v, float) else v)
-                  for c, v in zip(df.columns, row, strict=True)])
-            for row in df.itertuples(index=False)
-        )
         assert canon(a) == canon(b), q.id
+
+
+# Parameter sets each Neo4j text is compared under (the defaults, and values that change which rows qualify).
+NEO4J_TEXT_PARAMS: dict[str, list[dict[str, str]]] = {
+    "newborn_company_paid": [{}, {"window_days": "30"}],
+    "relative_across_units": [{}, {"min_match_tier": "probable"}],
+    "supplier_ring": [{}, {"min_ring": "3"}],
+}
+
+
+@pytest.mark.neo4j
+def test_neo4j_texts_return_the_base_texts_rows_on_neo4j(request: pytest.FixtureRequest) -> None:
+    """Each `<id>.neo4j.cypher` gives, on Neo4j itself, exactly the rows of the portable base text.
+
+    (`test_engines_agree_on_every_query` compares the override on Neo4j with the base text on LadybugDB; this
+    also pins the override to the base text on one engine, so a plan hint or pre-filter cannot drop rows.)
+    """
+    neo = request.getfixturevalue("neo4j_world")
+    overridden = {q.id for q in LIB if "neo4j" in q.overrides}
+    assert {"newborn_company_paid", "relative_across_units", "supplier_ring"} <= overridden
+    for qid in sorted(overridden):
+        q = LIB.get(qid)
+        for params in NEO4J_TEXT_PARAMS.get(qid, [{}]):
+            bound = LIB.bind(qid, params)
+            override_text, cy = LIB.cypher_params(qid, "neo4j", bound)
+            base = {n: q.params[n].to_cypher(v) for n, v in bound.items()}
+            rows = [normalize_frame(q, neo.query(text, args)).filter(regex=r"^(?!.*_data$)")
+                    for text, args in ((q.cypher, base), (override_text, cy))]
+            assert canon(rows[1]) == canon(rows[0]), (qid, params)
+            if not params:
+                assert len(rows[0]), qid  # the hand-built world has hits for every overridden query
 
 
 @pytest.mark.neo4j

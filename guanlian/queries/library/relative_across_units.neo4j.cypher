@@ -2,6 +2,9 @@
 // a relative, so candidates are first checked against the collected relative keys (a hashed IN in Neo4j).
 // Without this, Neo4j expanded RELATIVE_OF from every namesake candidate (11.8M db hits at 1M rows);
 // LadybugDB evaluates IN over a list linearly per row, so it keeps the base text.
+// USING JOIN ON c: both units' paid companies (tenure-filtered) are hash-joined on the company; without it Neo4j
+// expanded the second unit's PAID edges and then checked (u)-[:PAID]->(c) by walking each company's relationship
+// chain (2.9M db hits at 1M rows; 4.7 s -> 2.1 s).
 MATCH (rx:Person)-[:RELATIVE_OF]->(:Person)
 WITH collect(DISTINCT rx.key) AS relative_keys
 MATCH (r:Person)-[k:RELATIVE_OF]->(o:Person)-[t:SERVES_IN]->(u:Unit)
@@ -15,6 +18,7 @@ OPTIONAL MATCH (r)-[s:POSSIBLY_SAME]-(r2)
 WITH r, k, o, t, u, r2, k2, o2, t2, u2, s, CASE WHEN r.key = r2.key THEN 2 ELSE s.tier_rank END AS match_rank
 WHERE match_rank >= $min_match_tier
 MATCH (u)-[pd:PAID]->(c:Company)<-[pd2:PAID]-(u2)
+USING JOIN ON c
 WHERE pd.first_paid_day <= coalesce(t.term_end_day, 1000000)
   AND pd.last_paid_day >= coalesce(t.term_start_day, -1000000)
   AND pd2.first_paid_day <= coalesce(t2.term_end_day, 1000000)
