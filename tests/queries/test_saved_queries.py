@@ -194,6 +194,7 @@ NEO4J_TEXT_PARAMS: dict[str, list[dict[str, str]]] = {
     "newborn_company_paid": [{}, {"window_days": "30"}],
     "relative_across_units": [{}, {"min_match_tier": "probable"}],
     "supplier_ring": [{}, {"min_ring": "3"}],
+    "shell_company": [{}, {"k": "7"}, {"min_signals": "2"}, {"min_signals": "0"}],
 }
 
 
@@ -206,7 +207,7 @@ def test_neo4j_texts_return_the_base_texts_rows_on_neo4j(request: pytest.Fixture
     """
     neo = request.getfixturevalue("neo4j_world")
     overridden = {q.id for q in LIB if "neo4j" in q.overrides}
-    assert {"newborn_company_paid", "relative_across_units", "supplier_ring"} <= overridden
+    assert {"newborn_company_paid", "relative_across_units", "shell_company", "supplier_ring"} <= overridden
     for qid in sorted(overridden):
         q = LIB.get(qid)
         for params in NEO4J_TEXT_PARAMS.get(qid, [{}]):
