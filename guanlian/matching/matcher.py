@@ -792,16 +792,13 @@ def ambiguous_birth(li: IndexArray, ri: IndexArray, score: npt.NDArray[np.float6
             continue
         order = multi[np.argsort(inv[multi], kind="stable")]
         bounds = np.flatnonzero(np.diff(inv[order])) + 1
-        for group in np.split(order, bounds):
-            for p in group.tolist():
-                for q in group.tolist():
-                    if q == p:
-                        continue
-                    better = rank_s[q] > rank_s[p] or (rank_s[q] == rank_s[p] and (rank_n[q] or not rank_n[p]))
-                    other_person = month[p] or (other_id[p] >= 0 and other_id[q] >= 0 and other_id[p] != other_id[q])
-                    if better and other_person:
-                        out[sel[p]] = True
-                        break
+        for g in np.split(order, bounds):
+            # rows: the pair, columns: its possible rivals (a group is one record's candidates: a handful)
+            s_, n_, o_ = rank_s[g], rank_n[g], other_id[g]
+            ranks = (s_[None, :] > s_[:, None]) | ((s_[None, :] == s_[:, None]) & (n_[None, :] | ~n_[:, None]))
+            np.fill_diagonal(ranks, False)
+            other = month[g][:, None] | ((o_[:, None] >= 0) & (o_[None, :] >= 0) & (o_[:, None] != o_[None, :]))
+            out[sel[g[(ranks & other).any(axis=1)]]] = True
     return out
 
 
