@@ -132,7 +132,7 @@ def test_day_and_month_swapped_with_the_address_is_probable_but_two_digits_apart
 
 
 def test_typos_in_surname_ssn_and_postcode_without_a_birth_date_are_paired_by_the_given_name() -> None:
-    # FEBRL4's rec-… 'casey flatan': no key but the first word + the last word's initial pairs it
+    # FEBRL4's "casey flatan": no key but the first word + the first letters of the last word pairs it
     got = _pair({"name": "casey flatan", "address": "3 wyselaskie circuit, mentone 7205 vic", "other_id": "9564028"},
                 {"name": "casey flatman", "birth_date": "19931002", "address": "3 wyselaskie circuit, mentone 7250 vic",
                  "other_id": "9564208"})
