@@ -430,7 +430,9 @@ class BirthDate(Comparison):
         same_month = month_known & (ya == yb) & (ma == mb) & ~full
         same_year = present & (ya == yb) & ~month_known
         swapped = full & (ya == yb) & (ma == db) & (da == mb)
-        typo = full & ~exact & (swapped | _one_digit_typo(ya, ma, da, yb, mb, db))
+        typo = full & ~exact & swapped
+        sub = np.flatnonzero(full & ~exact & ~swapped)  # the digit arrays only where they can matter
+        typo[sub] = _one_digit_typo(ya[sub], ma[sub], da[sub], yb[sub], mb[sub], db[sub])
         close = (full & (ya == yb) & (ma == mb)) | swapped | (full & (ya == yb) & (da == db)) | (
             full & (ma == mb) & (da == db) & (np.abs(ya - yb) <= 10) & ((ya - yb) % 10 == 0)
         ) | (full & ((ma != mb) | (da != db)) & (_digit_differences(ya, ma, da, yb, mb, db) <= 2))
