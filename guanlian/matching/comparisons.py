@@ -430,12 +430,14 @@ class BirthDate(Comparison):
         same_month = month_known & (ya == yb) & (ma == mb) & ~full
         same_year = present & (ya == yb) & ~month_known
         swapped = full & (ya == yb) & (ma == db) & (da == mb)
+        digits = _digit_differences(ya, ma, da, yb, mb, db)
         typo = full & ~exact & swapped
-        sub = np.flatnonzero(full & ~exact & ~swapped)  # the digit arrays only where they can matter
+        # one or two differing digits first (a cheap count), then the neighbour-swap test on those few pairs
+        sub = np.flatnonzero(full & ~exact & ~swapped & (digits <= 2))
         typo[sub] = _one_digit_typo(ya[sub], ma[sub], da[sub], yb[sub], mb[sub], db[sub])
         close = (full & (ya == yb) & (ma == mb)) | swapped | (full & (ya == yb) & (da == db)) | (
             full & (ma == mb) & (da == db) & (np.abs(ya - yb) <= 10) & ((ya - yb) % 10 == 0)
-        ) | (full & ((ma != mb) | (da != db)) & (_digit_differences(ya, ma, da, yb, mb, db) <= 2))
+        ) | (full & ((ma != mb) | (da != db)) & (digits <= 2))
         # A written date with an impossible month or day (19403407) keeps only its year above; its digits still
         # say which date was meant, so compare them with the other side's digit by digit.
         wa, wb = pairs.ints("birth_digits")
