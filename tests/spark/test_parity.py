@@ -71,6 +71,30 @@ def test_birth_date_rivals_identical(engine: SparkEngine) -> None:
     assert_same(engine(both, None, MatchConfig()), link_records(both, None, MatchConfig()))
 
 
+def test_latin_names_other_ids_and_typo_dates_identical(engine: SparkEngine) -> None:
+    # FEBRL-style records: the Latin name keys (one whole word + three letters of the other), a one-edit SSN,
+    # a mistyped birth date, and (near misses) a father/son pair and a first-name-only namesake
+    addr = "3 wyselaskie circuit, mentone 7205 vic"
+    left = pd.DataFrame({
+        "name": ["casey flatan", "brooe burford", "keaton webb", "keaton webb", "casey morgan"],
+        "birth_date": ["", "", "19850328", "19560314", ""],
+        "address": [addr, "28, moolooboola, kinglake west 4560 nsw", "", addr, "14 wynn street, tathra 2529 vic"],
+        "other_id": ["9564028", "7438993", "6634675", "6634675", "1209261"],
+    })
+    right = pd.DataFrame({
+        "name": ["casey flatman", "brooke burford", "keaton webb", "keaton webb"],
+        "birth_date": ["19931002", "", "19850323", "19850328"],
+        "address": ["3 wyselaskie circuit, mentone 7250 vic", "85 smiths road, moolooboola, kinglake west 4560 nsw",
+                    "", addr],
+        "other_id": ["9564208", "8804970", "6634657", "2210954"],
+    })
+    expected = collide(left, right)
+    got = collide(left, right, engine=engine)
+    assert {"probable", "possible"} <= set(expected["tier"])
+    assert expected["explanation_en"].str.contains("one typing difference").any()
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+
+
 def test_self_match_with_capped_and_salted_blocks(labelled: tuple[pd.DataFrame, pd.DataFrame],
                                                   spark: Any) -> None:
     engine = SparkEngine(spark, partitions=4, salt_pairs=4, batch_rows=64)
