@@ -360,9 +360,10 @@ class ResidentIdComparison(Comparison):
             # and one differing sequence digit (or only the check character) make it the same number mistyped.
             ra, rb = pairs.take("id_raw", one_bad)
             xa, xb = pairs.take("id_number", one_bad)
+            compact: dict[str, str] = {}  # one parse per distinct raw number (a record recurs in many pairs)
             for t, i in enumerate(one_bad):
-                a = str(xa[t]) or _compact_id(str(ra[t]))
-                b = str(xb[t]) or _compact_id(str(rb[t]))
+                a = str(xa[t]) or _compact_cached(str(ra[t]), compact)
+                b = str(xb[t]) or _compact_cached(str(rb[t]), compact)
                 if len(a) != 18 or len(b) != 18 or a == b:
                     continue
                 # A broken checksum means a typo; one typed digit, a swap of two or two slips change at most two
@@ -389,6 +390,13 @@ class ResidentIdComparison(Comparison):
 def _compact_id(raw: str) -> str:
     r = parse_resident_id(raw)
     return r.raw_compact if r is not None else ""
+
+
+def _compact_cached(raw: str, seen: dict[str, str]) -> str:
+    got = seen.get(raw)
+    if got is None:
+        got = seen[raw] = _compact_id(raw)
+    return got
 
 
 class BirthDate(Comparison):
