@@ -956,9 +956,9 @@ def _expand_aliases(df: pd.DataFrame) -> tuple[pd.DataFrame, IndexArray, npt.NDA
     if "name" not in df.columns or not len(df):
         return None
     values = df["name"].to_numpy(dtype=object)
-    codes, uniq = pd.factorize(values)
-    has = np.array([isinstance(u, str) and "名" in u for u in uniq] + [False], dtype=bool)
-    noted = np.flatnonzero(has[codes])  # code -1 (missing) reads the trailing False
+    # One pass over the names (a factorize of a million names costs several times more)
+    noted = np.flatnonzero(np.fromiter((isinstance(v, str) and "名" in v for v in values), dtype=bool,
+                                       count=len(values)))
     parts = {int(i): name_aliases(str(values[i])) for i in noted}
     parts = {i: p for i, p in parts.items() if p[1]}
     forms: dict[int, list[str]] = {}
