@@ -488,12 +488,13 @@ def _order(paths: Sequence[tuple[Path, str | None]]) -> list[tuple[Path, str | N
     return sorted(paths, key=rank)
 
 
-def write_parked(store: Store, parked: Sequence[Parked], conflicts: list[Conflict] | None = None) -> None:
+def write_parked(store: Store, parked: Sequence[Parked], conflicts: list[Conflict] | None = None,
+                 paid_pairs: set[tuple[str, str, str]] | None = None) -> None:
     """One write per kind for the frames of several files: nodes in model order, then edges.
 
     A kind's frames of every file (in the order of ``parked``) are taken just before its write, combined,
     written, and released after it, so the call holds one kind at a time. Conflicting values are appended to
-    ``conflicts``.
+    ``conflicts``; the (unit key, payee kind, payee key) of every PAYMENT row written to ``paid_pairs``.
 
     Example:
         >>> import tempfile, pathlib
@@ -516,25 +517,47 @@ def write_parked(store: Store, parked: Sequence[Parked], conflicts: list[Conflic
             if side == "nodes":
                 store.upsert_nodes(kind, rows, conflicts)
             else:
+                if kind == "PAYMENT" and paid_pairs is not None:
+                    ends = rows[["src", "dst_kind", "dst"]].dropna().drop_duplicates()
+                    paid_pairs.update((str(a), str(b), str(c)) for a, b, c in ends.itertuples(index=False, name=None))
                 store.upsert_edges(kind, rows, conflicts)
             del rows
             bar.advance()
 
 
-def rebuild_paid(store: Store) -> int:
-    """Recompute the PAID totals (one edge per unit→payee pair) from the PAYMENT edges. Returns pair count."""
+_PAID_TOTALS = ("RETURN u.key AS src, x.key AS dst, count(p) AS payments, sum(p.amount) AS total, "
+                "min(p.paid_on_day) AS first_paid_day, max(p.paid_on_day) AS last_paid_day, "
+                "min(p.channel) AS ch_min, max(p.channel) AS ch_max")
+
+
+def rebuild_paid(store: Store, pairs: set[tuple[str, str, str]] | None = None) -> int:
+    """Recompute the PAID totals (one edge per unit→payee pair) from the PAYMENT edges. Returns pair count.
+
+    ``pairs``: only these (unit key, payee kind ``Company``/``Person``, payee key) pairs (the ones whose
+    payments changed; the other PAID edges are kept as stored); default every pair.
+
+    Example:
+        >>> # rebuild_paid(store, {("unit:甲", "Company", "uscc:X")})  -> 1 (one pair rebuilt)
+    """
     frames = []
     for kind in ("Company", "Person"):
-        df = store.query(
-            f"MATCH (u:Unit)-[p:PAYMENT]->(x:{kind}) "
-            "RETURN u.key AS src, x.key AS dst, count(p) AS payments, sum(p.amount) AS total, "
-            "min(p.paid_on_day) AS first_paid_day, max(p.paid_on_day) AS last_paid_day, "
-            "min(p.channel) AS ch_min, max(p.channel) AS ch_max"
-        )
+        if pairs is None:
+            df = store.query(f"MATCH (u:Unit)-[p:PAYMENT]->(x:{kind}) {_PAID_TOTALS}")
+        else:
+            mine = [{"u": u, "x": x} for u, k, x in sorted(pairs) if k == kind]
+            if not mine:
+                continue
+            # Each pair's edges are reached from the unit's primary key (an index lookup) and deleted before the
+            # totals are written again, so the step costs the touched pairs, not every stored pair.
+            match = f"UNWIND $pairs AS r MATCH (u:Unit {{key: r.u}})-[p:PAYMENT]->(x:{kind} {{key: r.x}}) "
+            df = store.query(f"{match}{_PAID_TOTALS}", {"pairs": mine})
+            store.execute(f"UNWIND $pairs AS r MATCH (u:Unit {{key: r.u}})-[e:PAID]->(x:{kind} {{key: r.x}}) "
+                          "DELETE e", {"pairs": mine})
         df["dst_kind"] = kind
         frames.append(df)
-    paid = pd.concat(frames, ignore_index=True)
-    store.delete_edges("PAID")
+    if pairs is None:
+        store.delete_edges("PAID")
+    paid = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if paid.empty:
         return 0
     paid["src_kind"] = "Unit"
@@ -562,6 +585,10 @@ class LoadPlan:
     resolver: _Resolver
     paid_dirty: bool
     started: float
+    paid_pairs: set[tuple[str, str, str]] | None = None
+    """When PAID totals are stale only because this load wrote payments: the pairs those payments join (the
+    derive phase rebuilds just them); None when every pair is rebuilt (stale from an interrupted earlier load,
+    a corrected file taken back, payments moved to another payee)."""
 
 
 @dataclass
@@ -683,6 +710,8 @@ def write_files(store: Store, plan: LoadPlan, parsed: ParsedFiles,
     if pending:
         if any(p.has("edges", "PAYMENT") for *_x, p, _r in pending):
             journal.dirty(load_id, "PAID")
+            if not plan.paid_dirty:  # stale only from now on: the written payments' pairs are enough
+                plan.paid_pairs = set()
             plan.paid_dirty = True
         journal.dirty(load_id, MATCH_STEP)  # new rows: the matcher's links are stale until `match` runs
         journal.started_many(load_id, [(path, sha, kind_name) for path, sha, kind_name, _b, _r in pending])
@@ -692,7 +721,7 @@ def write_files(store: Store, plan: LoadPlan, parsed: ParsedFiles,
         for path, sha, _k, _b, r in pending:
             if previous_version(journal.events(), path.name, sha):
                 journal.dirty(load_id, "PAID")
-                plan.paid_dirty = True
+                plan.paid_dirty, plan.paid_pairs = True, None
                 taken = retract_file(store, path.name)
                 r.notes.append(f"已更正的文件:先撤回旧版本的内容({taken.deleted}项删除,{taken.trimmed}项保留其他来源) / "
                                f"corrected file: its earlier version was taken back first ({taken.deleted} items "
@@ -702,7 +731,7 @@ def write_files(store: Store, plan: LoadPlan, parsed: ParsedFiles,
         if progress:
             progress("写入图存储 / writing the graph")
         conflicts: list[Conflict] = []
-        write_parked(store, [p for *_x, p, _r in pending], conflicts)
+        write_parked(store, [p for *_x, p, _r in pending], conflicts, plan.paid_pairs)
         parsed.issues.extend(conflict_issue(c) for c in conflicts)
         counts_now = store.counts()
         journal.completed_many(load_id, [(path, sha, kind_name, r.read, r.loaded, r.rejected)
@@ -710,7 +739,7 @@ def write_files(store: Store, plan: LoadPlan, parsed: ParsedFiles,
 
     def paid_stale() -> None:
         journal.dirty(load_id, "PAID")
-        plan.paid_dirty = True
+        plan.paid_dirty, plan.paid_pairs = True, None
 
     with progress_phase("关联早期收款方 / relinking payees"):
         relinked = relink_payees(store, paid_stale)
@@ -718,7 +747,8 @@ def write_files(store: Store, plan: LoadPlan, parsed: ParsedFiles,
 
 
 def derive(store: Store, plan: LoadPlan) -> float:
-    """Derive phase: rebuild PAID totals when payments changed (now or in an interrupted earlier load).
+    """Derive phase: rebuild PAID totals when payments changed (now or in an interrupted earlier load): only
+    the pairs of this load's payments when nothing else made them stale (:attr:`LoadPlan.paid_pairs`).
 
     Returns:
         The seconds spent.
@@ -726,7 +756,7 @@ def derive(store: Store, plan: LoadPlan) -> float:
     t0 = time.perf_counter()
     if plan.paid_dirty:
         with progress_phase("汇总付款 / rebuilding PAID totals"):
-            rebuild_paid(store)
+            rebuild_paid(store, plan.paid_pairs)
         plan.journal.derived(plan.load_id, "PAID")
     return time.perf_counter() - t0
 
