@@ -29,45 +29,22 @@ import argparse
 import json
 import os
 import shutil
-from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 from machine import describe  # benchmarks/machine.py (scripts run from this folder)
 from steps import generate_timed, timed
 
-EXTRA_NAME = "treasury_2025_01"
-
 
 def extra_month(data: Path, size: str, seed: int, share: float) -> Path:
-    """Write (once) the new month of payments for the world in ``data``; returns the file.
+    """Write (once) the new month of payments for the world in ``data`` into ``data/extra``; returns the file.
 
     Example:
         >>> # extra_month(Path("/work/bench-1m/world-large"), "large", 7, 0.01).name
         >>> # 'treasury_2025_01.csv'
     """
-    from guanlian.demo.render import render_file
-    from guanlian.demo.specs import file_specs
-    from guanlian.demo.world import World, day
+    from guanlian.demo.extra import extra_month as write_month
 
-    out = data / "extra"
-    spec = replace(file_specs(size)["payments"][1], name=EXTRA_NAME, title="吉安市2025年1月国库集中支付明细", bad=())
-    path = out / spec.path_name
-    if path.exists():
-        return path
-    out.mkdir(parents=True, exist_ok=True)
-    tables = World(size, seed).build()
-    rows = sum(len(t) for t in tables.values())
-    pay = tables["payments"]
-    background = pay[pay["_tag"] == ""].reset_index(drop=True)
-    rng = np.random.default_rng([seed, 2025, 1])
-    n = min(len(background), round(rows * share))
-    month = background.iloc[np.sort(rng.choice(len(background), size=n, replace=False))].copy()
-    month["date"] = day(2025, 1, 1) + rng.integers(0, 31, size=n)
-    month["voucher"] = [f"记-2025-{i:06d}" for i in range(1, n + 1)]
-    month["channel"] = "treasury"
-    render_file(month.reset_index(drop=True), spec, out, rng, 0)
-    return path
+    return write_month(data / "extra", size, seed, share)
 
 
 def main() -> None:
@@ -123,7 +100,21 @@ def main() -> None:
     fw_all, iw_all = sum(w for w, _ in full.values()) or float("nan"), sum(w for w, _ in inc.values())
     print(f"| total | {fw_all:.1f} | {max((g for _, g in full.values()), default=float('nan')):.2f} | {iw_all:.1f} | "
           f"{max(g for _, g in inc.values()):.2f} | {iw_all / fw_all:.2f} |")
-    print(json.dumps({"size": ns.size, "full": full, "incremental": inc, "load_seconds": loaded.get("seconds")}))
+    matched = json.loads((work / "inc" / "match.json").read_text(encoding="utf-8"))
+    print(f"incremental match mode: {matched.get('mode', '?')}")
+    runs = {}
+    for side in ("full", "inc"):
+        doc = work / side / "scan" / "findings.json"
+        if doc.exists():
+            runs[side] = {r["id"]: r["seconds"]
+                          for r in json.loads(doc.read_text(encoding="utf-8")).get("query_runs", [])}
+    if runs:
+        print("| saved query | full s | incremental s |")
+        print("|---|---:|---:|")
+        for q in runs.get("inc", runs.get("full", {})):
+            print(f"| {q} | {runs.get('full', {}).get(q, float('nan')):.2f} | {runs.get('inc', {}).get(q, float('nan')):.2f} |")
+    print(json.dumps({"size": ns.size, "full": full, "incremental": inc, "load_seconds": loaded.get("seconds"),
+                      "match_mode": matched.get("mode")}))
     if not ns.keep:
         shutil.rmtree(work / "full", ignore_errors=True)
         shutil.rmtree(work / "inc", ignore_errors=True)

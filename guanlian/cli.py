@@ -316,7 +316,7 @@ def _print_match(summary: MatchSummary, code: Lang, as_json: bool) -> None:
     tiers = summary.per_tier()
     kinds = summary.per_kind()
     if as_json:
-        sys.stdout.write(json.dumps({**tiers, "by_kind": kinds, "stored_links": summary.edges_written,
+        sys.stdout.write(json.dumps({**tiers, "by_kind": kinds, "stored_links": summary.edges_written, "mode": summary.mode,
                                      "not_stored": summary.registry_pairs_skipped + summary.budget_skipped,
                                      "routed_payments": summary.companies.routed_payments if summary.companies else 0},
                                     ensure_ascii=False) + "\n")
@@ -329,6 +329,12 @@ def _print_match(summary: MatchSummary, code: Lang, as_json: bool) -> None:
     for kind, counts in kinds.items():
         t.add_row(tr(kind_words, kind, code), *(f"{counts.get(tier, 0):,}" for tier in tiers))
     console.print(t)
+    if summary.mode == "incremental":
+        console.print("增量匹配：人员记录自上次匹配后未变，沿用上次的候选人员对与评分，按当前图谱重新决定存储哪些关联" if zh
+                      else "incremental match: the person records are unchanged since the last match, so its scored "
+                      "pairs were reused; which links to store was decided again on the graph as it is now")
+    else:
+        console.print("完整匹配：所有人员重新分块与评分" if zh else "full match: every person blocked and scored")
     skipped = summary.registry_pairs_skipped + summary.budget_skipped
     if skipped:
         console.print(f"未存储的“可能”关联（与干部及亲属无关，或姓名过于常见），可在 find/工作台中即时计算: {skipped:,}" if zh

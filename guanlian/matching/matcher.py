@@ -27,11 +27,15 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import os
+import pickle
 import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -421,6 +425,10 @@ class MatchSummary:
     seconds: float = 0.0
     duplicate_id_keys: list[tuple[str, str]] = field(default_factory=list)
     companies: CompanySummary | None = None
+    mode: str = "full"
+    """``full``: every person blocked and scored; ``incremental``: the persons as the matcher reads them were
+    unchanged since the last match of this store, so its scored links were reused (:data:`MATCH_CACHE_FILE`)
+    and only what depends on the rest of the graph (which links to store, company links) was decided again."""
 
     def per_tier(self) -> dict[str, int]:
         """Counts per tier, weakest first."""
@@ -1236,6 +1244,64 @@ def _budget(store: Store, keys: npt.NDArray[np.object_], li: IndexArray, ri: Ind
     return keep
 
 
+MATCH_CACHE_FILE = "match-cache.pickle"
+"""In a store's sidecar folder: the linked pairs of its last full person match and the fingerprint of their
+input (the persons as read, the configuration, the matcher's code). A load that changes no person's matched
+properties (e.g. one more month of payments to known payees) leaves the fingerprint as it was, and the next
+``match`` reuses the pairs instead of blocking and scoring every person again."""
+
+
+def _fingerprint(persons: pd.DataFrame, cfg: MatchConfig) -> str:
+    """SHA-256 over the persons frame (row order included), ``cfg`` without ``load_id`` and the source of the
+    matching package: equal fingerprints give equal :func:`link_records` results.
+
+    Example:
+        >>> f = pd.DataFrame({"key": ["a"], "name": ["王五"], "names": [["王五"]]})
+        >>> _fingerprint(f, MatchConfig()) == _fingerprint(f.assign(names=[["王五", "王伍"]]), MatchConfig())
+        False
+    """
+    h = hashlib.sha256(repr(dataclasses.replace(cfg, load_id="")).encode())
+    for src in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(src.read_bytes())
+    h.update(str(len(persons)).encode())
+    for c in persons.columns:
+        h.update(c.encode())
+        col = persons[c]
+        # The column's Arrow buffers (validity, offsets, characters; list cells included) spell every value
+        # out; hashing them takes milliseconds where pandas' object hashing took seconds per million rows.
+        try:
+            arr = pa.array(col, from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed cell types: their repr
+            arr = pa.array(col.map(repr))
+        h.update(str(arr.type).encode())
+        for buf in arr.buffers():
+            if buf is not None:
+                h.update(buf)
+    return h.hexdigest()
+
+
+def _cached_links(path: Path, fingerprint: str) -> Linked | None:
+    """The linked pairs stored at ``path`` under ``fingerprint``, else None (no file, another fingerprint, or
+    a file this version cannot read: the caller matches in full then)."""
+    try:
+        with path.open("rb") as fh:
+            got = pickle.load(fh)  # our own file in the store's sidecar folder, written by _store_links
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        return None
+    if not (isinstance(got, tuple) and len(got) == 2 and got[0] == fingerprint and isinstance(got[1], Linked)):
+        return None
+    return got[1]
+
+
+def _store_links(path: Path, fingerprint: str, linked: Linked) -> None:
+    """Write ``(fingerprint, linked)`` to ``path`` whole or not at all (temporary file, then a rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    with tmp.open("wb") as fh:
+        pickle.dump((fingerprint, linked), fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+
+
 def _edge_key(a: str, b: str) -> str:
     return "ps:" + hashlib.sha1(f"{a}\x1f{b}".encode()).hexdigest()[:24]
 
@@ -1248,6 +1314,12 @@ def match_store(store: Store, config: MatchConfig | None = None, engine: LinkEng
     node key to the higher one with a deterministic key, so running twice gives the same edges. Persons
     sharing no blocking key are never compared. Distinct nodes with the same valid resident ID (which the
     loaders should have merged) are written as ``certain`` and listed in ``duplicate_id_keys``.
+
+    When the persons (as the matcher reads them), the configuration and the matcher are those of the store's
+    last full match, its linked pairs are reused (:data:`MATCH_CACHE_FILE`; ``summary.mode == "incremental"``):
+    blocking and scoring are functions of those alone, so the pairs are the ones a full match would find; which
+    of them are stored (personnel, link budget, investigators' judgements) and the company links are decided
+    again from the graph as it is now, as in a full match. ``engine`` given: always a full match.
 
     Args:
         store: an open store with the schema.
@@ -1271,7 +1343,16 @@ def match_store(store: Store, config: MatchConfig | None = None, engine: LinkEng
             summary.companies = match_companies(store, load_id=cfg.load_id)
         summary.seconds = time.perf_counter() - t0
         return summary
-    linked = (engine or link_records)(persons, None, cfg)
+    cache = store.sidecar / MATCH_CACHE_FILE
+    fingerprint = _fingerprint(persons, cfg) if engine is None else ""
+    reused = _cached_links(cache, fingerprint) if engine is None else None
+    if reused is not None:
+        linked, summary.mode = reused, "incremental"
+    else:
+        cache.unlink(missing_ok=True)  # from here on it may no longer describe the store
+        linked = (engine or link_records)(persons, None, cfg)
+        if engine is None:
+            _store_links(cache, fingerprint, linked)
     summary.candidate_pairs = linked.candidates
     summary.refined_keys = linked.refined_keys
     summary.conflicting_ids = linked.conflicting_ids
