@@ -43,7 +43,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from guanlian.graph.store import Store
+from guanlian.graph.store import SIDECAR_FILES, Store
 from guanlian.judgements import apply_link_judgements
 from guanlian.matching.company_store import CompanySummary, match_companies
 from guanlian.matching.comparisons import (
@@ -1244,7 +1244,7 @@ def _budget(store: Store, keys: npt.NDArray[np.object_], li: IndexArray, ri: Ind
     return keep
 
 
-MATCH_CACHE_FILE = "match-cache.pickle"
+MATCH_CACHE_FILE = SIDECAR_FILES["match_cache"]
 """In a store's sidecar folder: the linked pairs of its last full person match and the fingerprint of their
 input (the persons as read, the configuration, the matcher's code). A load that changes no person's matched
 properties (e.g. one more month of payments to known payees) leaves the fingerprint as it was, and the next
