@@ -35,7 +35,7 @@ SIDECAR_FILES = {
     "journal": "load-journal.jsonl",
     "clues": "clues.db",
     "judgements": "judgements.db",
-    "match_cache": "match-cache.pickle",
+    "match_cache": "match-cache.arrow",
 }
 """Well-known files in a store's sidecar folder (:attr:`Store.sidecar`)."""
 

@@ -30,7 +30,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
-import pickle
 import re
 import time
 from collections.abc import Callable, Mapping
@@ -1280,25 +1279,55 @@ def _fingerprint(persons: pd.DataFrame, cfg: MatchConfig) -> str:
     return h.hexdigest()
 
 
+_CACHE_SCHEMA = pa.schema([("li", pa.int64()), ("ri", pa.int64()), ("score", pa.float64()),
+                           ("tier", pa.string()), ("explanation_zh", pa.string()), ("explanation_en", pa.string())])
+_CACHE_COUNTS = ("candidates", "conflicting_ids", "refined_keys")
+
+
 def _cached_links(path: Path, fingerprint: str) -> Linked | None:
     """The linked pairs stored at ``path`` under ``fingerprint``, else None (no file, another fingerprint, or
-    a file this version cannot read: the caller matches in full then)."""
+    a file this version cannot read: the caller matches in full then).
+
+    The file is Arrow IPC (data only): a store folder handed over by someone else cannot run code when read.
+    """
     try:
-        with path.open("rb") as fh:
-            got = pickle.load(fh)  # our own file in the store's sidecar folder, written by _store_links
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        with pa.memory_map(str(path), "r") as src:
+            table = pa.ipc.open_file(src).read_all()
+    except (OSError, pa.ArrowException):
         return None
-    if not (isinstance(got, tuple) and len(got) == 2 and got[0] == fingerprint and isinstance(got[1], Linked)):
+    meta = table.schema.metadata or {}
+    if meta.get(b"fingerprint") != fingerprint.encode() or not table.schema.equals(_CACHE_SCHEMA):
         return None
-    return got[1]
+    try:
+        counts = {k: int(meta[k.encode()]) for k in _CACHE_COUNTS}
+    except (KeyError, ValueError):
+        return None
+    col = table.column
+    return Linked(
+        li=col("li").to_numpy().astype(np.int64), ri=col("ri").to_numpy().astype(np.int64),
+        score=col("score").to_numpy().astype(np.float64),
+        tier=np.array(col("tier").to_pylist(), dtype=object),
+        explanation_zh=col("explanation_zh").to_pylist(), explanation_en=col("explanation_en").to_pylist(),
+        **counts,
+    )
 
 
 def _store_links(path: Path, fingerprint: str, linked: Linked) -> None:
-    """Write ``(fingerprint, linked)`` to ``path`` whole or not at all (temporary file, then a rename)."""
+    """Write ``(fingerprint, linked)`` to ``path`` as an Arrow IPC file, whole or not at all (temporary file,
+    then a rename)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    meta = {b"fingerprint": fingerprint.encode()}
+    meta.update({k.encode(): str(int(getattr(linked, k))).encode() for k in _CACHE_COUNTS})
+    table = pa.table({
+        "li": pa.array(np.asarray(linked.li, dtype=np.int64)), "ri": pa.array(np.asarray(linked.ri, dtype=np.int64)),
+        "score": pa.array(np.asarray(linked.score, dtype=np.float64)),
+        "tier": pa.array([str(t) for t in linked.tier], pa.string()),
+        "explanation_zh": pa.array(linked.explanation_zh, pa.string()),
+        "explanation_en": pa.array(linked.explanation_en, pa.string()),
+    }, schema=_CACHE_SCHEMA.with_metadata(meta))
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    with tmp.open("wb") as fh:
-        pickle.dump((fingerprint, linked), fh, protocol=pickle.HIGHEST_PROTOCOL)
+    with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
     os.replace(tmp, path)
 
 

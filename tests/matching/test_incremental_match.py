@@ -4,6 +4,7 @@ all in one load and was matched once."""
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pandas as pd
@@ -71,6 +72,16 @@ def test_month_then_persons_match_incrementally_like_one_full_run(tmp_path: Path
     assert new_links, "the new official should be linked to the namesake payee"
 
 
+class _Plant:
+    """Unpickling this creates a file: the sign that a cache was read with pickle."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self) -> tuple[object, tuple[str, str]]:
+        return (open, (self.path, "w"))
+
+
 def test_a_stale_or_foreign_cache_is_not_reused(tmp_path: Path) -> None:
     """Near misses: another configuration, or a cache file that is not ours, gives a full match."""
     world = generate(tmp_path / "world", size="tiny", seed=7)
@@ -80,7 +91,12 @@ def test_a_stale_or_foreign_cache_is_not_reused(tmp_path: Path) -> None:
         assert match_store(s).mode == "incremental"
         assert match_store(s, MatchConfig(possible_threshold=5)).mode == "full"
         links = _links(s)
-        (s.sidecar / MATCH_CACHE_FILE).write_bytes(b"not a pickle")
+        (s.sidecar / MATCH_CACHE_FILE).write_bytes(b"not an arrow file")
         assert match_store(s, MatchConfig(possible_threshold=5)).mode == "full"
         assert _links(s) == links
+        # a store folder handed over by someone else: a pickle planted as the cache is never unpickled
+        planted = tmp_path / "planted-by-pickle"
+        (s.sidecar / MATCH_CACHE_FILE).write_bytes(pickle.dumps(_Plant(str(planted))))
+        assert match_store(s, MatchConfig(possible_threshold=5)).mode == "full"
+        assert not planted.exists() and _links(s) == links
         assert not pd.DataFrame(links).empty
