@@ -810,16 +810,26 @@ def _names_of(store: Store, g: _Graph, keys: set[str]) -> None:
         g.nodes.update(extra.nodes)
 
 
-def _vouchers(w: _Want, pays: Mapping[str, tuple[str, str, _Item]], g: _Graph) -> tuple[Voucher, ...]:
-    """The voucher rows of one case, by date then file and row."""
-    chosen: list[tuple[str, str, _Item]] = []
-    for key, (u, x, item) in pays.items():
-        day = item.props.get("paid_on_day")
-        rng = w.pairs.get((u, x))
-        if key in w.keys or (rng is not None and (day is None or rng[0] <= int(day) <= rng[1])):
-            chosen.append((u, x, item))
+def _by_pair(pays: Mapping[str, tuple[str, str, _Item]]) -> dict[tuple[str, str], list[_Item]]:
+    """Payment rows grouped by (payer, payee), so a case reads only the rows of its own pairs."""
+    out: dict[tuple[str, str], list[_Item]] = {}
+    for u, x, item in pays.values():
+        out.setdefault((u, x), []).append(item)
+    return out
+
+
+def _vouchers(w: _Want, pays: Mapping[str, tuple[str, str, _Item]], g: _Graph,
+              by_pair: Mapping[tuple[str, str], list[_Item]]) -> tuple[Voucher, ...]:
+    """The voucher rows of one case (its explicit keys and its pairs' rows in their day ranges), by date then
+    file and row; ``by_pair`` is :func:`_by_pair` of ``pays``."""
+    chosen: dict[str, tuple[str, str, _Item]] = {k: pays[k] for k in w.keys if k in pays}
+    for (u, x), (lo, hi) in w.pairs.items():
+        for item in by_pair.get((u, x), ()):
+            day = item.props.get("paid_on_day")
+            if day is None or lo <= int(day) <= hi:
+                chosen.setdefault(item.key, (u, x, item))
     out = []
-    for u, x, item in chosen:
+    for u, x, item in chosen.values():
         p = item.props
         amount = p.get("amount")
         out.append(Voucher(
@@ -857,18 +867,28 @@ def _change_vouchers(f: Finding, g: _Graph) -> list[Voucher]:
     return out
 
 
-def _tenures(w: _Want, g: _Graph) -> dict[str, list[tuple[int, int]]]:
-    """``{unit key: [(start day, end day)]}`` of the case officials' posts (open ends unbounded)."""
-    out: dict[str, list[tuple[int, int]]] = {}
+def _posts(g: _Graph) -> dict[str, list[tuple[str, int, int]]]:
+    """``{official key: [(unit key, start day, end day)]}`` of the SERVES_IN edges in ``g`` (open ends
+    unbounded), gathered once for every case."""
+    out: dict[str, list[tuple[str, int, int]]] = {}
     for src, dst, item in g.edges.values():
-        if item.kind == "SERVES_IN" and src in w.officials:
+        if item.kind == "SERVES_IN":
             lo, hi = item.props.get("term_start_day"), item.props.get("term_end_day")
-            out.setdefault(dst, []).append((-10**7 if lo is None else int(lo), 10**7 if hi is None else int(hi)))
+            out.setdefault(src, []).append((dst, -10**7 if lo is None else int(lo), 10**7 if hi is None else int(hi)))
+    return out
+
+
+def _tenures(w: _Want, posts: Mapping[str, list[tuple[str, int, int]]]) -> dict[str, list[tuple[int, int]]]:
+    """``{unit key: [(start day, end day)]}`` of the case officials' posts (``posts`` is :func:`_posts`)."""
+    out: dict[str, list[tuple[int, int]]] = {}
+    for official in w.officials:
+        for unit, lo, hi in posts.get(official, ()):
+            out.setdefault(unit, []).append((lo, hi))
     return out
 
 
 def _summary(vouchers: Sequence[Voucher], pays: Mapping[str, tuple[str, str, _Item]], w: _Want,
-             g: _Graph) -> PaymentSummary | None:
+             posts: Mapping[str, list[tuple[str, int, int]]]) -> PaymentSummary | None:
     """The payment summary computed from exactly the money-moving voucher rows (payments and subsidies; the
     sum exact in fen); None when there are none."""
     money = [v for v in vouchers if v.is_money]
@@ -878,7 +898,7 @@ def _summary(vouchers: Sequence[Voucher], pays: Mapping[str, tuple[str, str, _It
     dates = sorted(v.date for v in money if v.date)
     in_tenure: int | None = None
     if w.tenure:
-        terms = _tenures(w, g)
+        terms = _tenures(w, posts)
         in_tenure = 0
         for v in money:
             u, _, item = pays[v.key]
@@ -961,9 +981,11 @@ def build_findings(
         _want(h, wants.setdefault(f.id, _Want()))
     pays = _fetch_payments(store, wants, g)
     _names_of(store, g, {e for u, x, _ in pays.values() for e in (u, x)})
+    by_pair = _by_pair(pays)
+    posts = _posts(g)
     for fid, f in by_id.items():
         w = wants.get(fid, _Want())
-        money = _vouchers(w, pays, g)
+        money = _vouchers(w, pays, g, by_pair)
         vouchers = tuple(sorted((*money, *_change_vouchers(f, g)), key=_voucher_order))
         if not vouchers and not any(e.type == _TOTAL for e in f.path.edges):
             continue
@@ -973,7 +995,7 @@ def build_findings(
             _evidence(g.edges[e.key][2].props.get("src_file"), g.edges[e.key][2].props.get("src_row"),
                       g.edges[e.key][2], True)
             for e in f.path.edges if e.type == _TOTAL and e.key in g.edges]
-        by_id[fid] = replace(f, vouchers=vouchers, payments=_summary(money, pays, w, g) if money else f.payments,
+        by_id[fid] = replace(f, vouchers=vouchers, payments=_summary(money, pays, w, posts) if money else f.payments,
                              evidence=(*f.evidence, *cited))
     titles = {q: (lib.get(q).title_zh, lib.get(q).title_en) for q in results}
     settled = [_settle(f, titles) for f in by_id.values()]
