@@ -21,6 +21,7 @@ Example:
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -176,6 +177,9 @@ class LadybugStore:
         self.buffer_pool = buffer_pool_bytes()
         """The page cache this store has open now, in bytes (grows when a query needs more)."""
         self._base_pool = self.buffer_pool
+        self.bulk_seconds = 0.0
+        """Seconds spent inside the engine's bulk writes (``COPY``) since the store was opened: the floor of
+        any load into this engine (``load --json`` reports the load's share as ``seconds.copy``)."""
         self._open()
         self._schema_ready = False
         if read_only:
@@ -441,7 +445,9 @@ class LadybugStore:
         arrow = pa.Table.from_pandas(data, schema=pa.schema(fields), preserve_index=False)  # noqa: F841
         opts = f" (from='{ends[0]}', to='{ends[1]}')" if ends else ""
         # LadybugDB resolves `arrow` by name from this frame (a replacement scan), so no data is formatted in.
+        started = time.perf_counter()
         self.execute(f"COPY {table} FROM arrow{opts}")
+        self.bulk_seconds += time.perf_counter() - started
 
     def _existing(self, match: str, var: str, keys: pd.Series, *, ends: str | None = None) -> pd.DataFrame:
         """Stored rows (all properties) whose key is among ``keys``; with ``ends`` (``match`` with the edge's
