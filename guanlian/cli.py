@@ -844,11 +844,13 @@ def demo(
     show_ids: ShowIdsOpt = False,
 ) -> None:
     """演示 / Generate a synthetic case, load, match, scan, and write the report, views and clue library."""
+    from guanlian.demo.generate import SIZE_NAMES
     from guanlian.workflow import run_demo
 
-    if size not in ("tiny", "small", "medium", "large", "xlarge"):
-        fail(f"--size 只能是 tiny、small、medium、large 或 xlarge，而不是 {size!r}", f"unknown size {size!r}: tiny, small, "
-             "medium, large or xlarge")
+    if size not in SIZE_NAMES:
+        *head, last = SIZE_NAMES
+        fail(f"--size 只能是 {'、'.join(head)} 或 {last}，而不是 {size!r}",
+             f"unknown size {size!r}: {', '.join(head)} or {last}")
     code = _lang(lang)
     with reporting(err, enabled=wanted(err), lang=code) as report:
         result = run_demo(out, size=size, seed=seed, store=store, lang=code, show_ids=show_ids,

@@ -279,6 +279,19 @@ def _header_row(grid: list[list[str]], header_score: Callable[[list[str]], int])
     return best_i
 
 
+def _header_cells(row: list[str]) -> list[str]:
+    """The header row's cells, stripped, without the empty cells at its end (both readers use it).
+
+    >>> _header_cells([" 姓名 ", "身份证号", "", " "])
+    ['姓名', '身份证号']
+    """
+    header = [c.strip() for c in row]
+    width = len(header)
+    while width and not header[width - 1]:
+        width -= 1
+    return header[:width]
+
+
 def _table_from_columns(path: Path, columns: list[pa.Array], encoding: str, warnings: list[str],
                         header_score: Callable[[list[str]], int]) -> RawTable | None:
     """:func:`read_table`'s result from the columns of a uniform CSV (:func:`_columns_csv`), the same as the
@@ -291,11 +304,8 @@ def _table_from_columns(path: Path, columns: list[pa.Array], encoding: str, warn
     best_i = _header_row(head, header_score)
     if best_i < 0:
         return None
-    header = [c.strip() for c in head[best_i]]
+    header = _header_cells(head[best_i])
     width = len(header)
-    while width and not header[width - 1]:
-        width -= 1
-    header = header[:width]
     body = [c.slice(best_i + 1) for c in columns]
     keep = np.flatnonzero(~_blank_rows(body, n - best_i - 1))
     take = pa.array(keep)
@@ -375,11 +385,8 @@ def read_table(path: Path, header_score: Callable[[list[str]], int], *, head_onl
                        f"no recognisable header row in {path.name}; first row: {first[:12]}")
         setattr(missing, "no_header", True)  # noqa: B010  (read by the person-list reader to add its hint)
         raise missing
-    header = [c.strip() for c in grid[best_i]]
+    header = _header_cells(grid[best_i])
     width = len(header)
-    while width and not header[width - 1]:
-        width -= 1
-    header = header[:width]
     body = grid[best_i + 1 :]
     keep = [i for i, r in enumerate(body) if "".join(r).strip()]
     numbers = [best_i + 2 + i for i in keep]

@@ -467,6 +467,11 @@ class BirthDate(Comparison):
         ], "different")
 
 
+def _yyyymmdd(y: npt.NDArray[Any], m: npt.NDArray[Any], d: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
+    """Dates as the eight-digit numbers YYYYMMDD, for digit-by-digit comparison."""
+    return np.asarray(y.astype(np.int64) * 10000 + m.astype(np.int64) * 100 + d.astype(np.int64), dtype=np.int64)
+
+
 def _one_digit_typo(ya: npt.NDArray[Any], ma: npt.NDArray[Any], da: npt.NDArray[Any], yb: npt.NDArray[Any],
                     mb: npt.NDArray[Any], db: npt.NDArray[Any]) -> BoolArray:
     """YYYYMMDD written with one typing error: exactly one digit differs, or two neighbouring digits swapped.
@@ -477,8 +482,7 @@ def _one_digit_typo(ya: npt.NDArray[Any], ma: npt.NDArray[Any], da: npt.NDArray[
         ...  for o in ((1985, 3, 29), (1958, 3, 28), (1994, 7, 24))]
         [True, True, False]
     """
-    a = ya.astype(np.int64) * 10000 + ma.astype(np.int64) * 100 + da.astype(np.int64)
-    b = yb.astype(np.int64) * 10000 + mb.astype(np.int64) * 100 + db.astype(np.int64)
+    a, b = _yyyymmdd(ya, ma, da), _yyyymmdd(yb, mb, db)
     pw = 10 ** np.arange(8, dtype=np.int64)  # digit i counted from the right
     xa = (a[:, None] // pw) % 10
     xb = (b[:, None] // pw) % 10
@@ -493,8 +497,7 @@ def _one_digit_typo(ya: npt.NDArray[Any], ma: npt.NDArray[Any], da: npt.NDArray[
 def _digit_differences(ya: npt.NDArray[Any], ma: npt.NDArray[Any], da: npt.NDArray[Any], yb: npt.NDArray[Any],
                        mb: npt.NDArray[Any], db: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
     """How many of the eight digits of YYYYMMDD differ (typing errors change one or two)."""
-    a = ya.astype(np.int64) * 10000 + ma.astype(np.int64) * 100 + da.astype(np.int64)
-    b = yb.astype(np.int64) * 10000 + mb.astype(np.int64) * 100 + db.astype(np.int64)
+    a, b = _yyyymmdd(ya, ma, da), _yyyymmdd(yb, mb, db)
     out = np.zeros(len(a), dtype=np.int64)
     for _ in range(8):
         out += (a % 10) != (b % 10)

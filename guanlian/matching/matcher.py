@@ -267,10 +267,8 @@ def latin_last_word_initial(name: str) -> str:
         >>> latin_last_word_initial("brooe burford"), latin_last_word_initial("tiller"), latin_last_word_initial("王 伟")
         ('bro|burford', '', '')
     """
-    words = name.split()
-    if len(words) < 2 or not name.isascii():
-        return ""
-    return f"{words[0][:_WORD_PREFIX]}|{words[-1]}"
+    words = _latin_words(name)
+    return f"{words[0][:_WORD_PREFIX]}|{words[-1]}" if words else ""
 
 
 def latin_first_word_initial(name: str) -> str:
@@ -281,10 +279,14 @@ def latin_first_word_initial(name: str) -> str:
         >>> latin_first_word_initial("casey flatan"), latin_first_word_initial("casey flatman")
         ('casey|fla', 'casey|fla')
     """
+    words = _latin_words(name)
+    return f"{words[0]}|{words[-1][:_WORD_PREFIX]}" if words else ""
+
+
+def _latin_words(name: str) -> list[str]:
+    """The words of a Latin-script name of at least two words, else ``[]``."""
     words = name.split()
-    if len(words) < 2 or not name.isascii():
-        return ""
-    return f"{words[0]}|{words[-1][:_WORD_PREFIX]}"
+    return words if len(words) >= 2 and name.isascii() else []
 
 
 def _rules(*rules: BlockingRule) -> dict[str, BlockingRule]:
@@ -795,12 +797,11 @@ def ambiguous_birth(li: IndexArray, ri: IndexArray, score: npt.NDArray[np.float6
     sel = np.flatnonzero(birth_only > 0)
     if len(sel) < 2:
         return out
-    sides = ((li[sel], ri[sel], id_r[sel]), (ri[sel], li[sel], id_l[sel])) if self_join else \
-        ((li[sel], ri[sel], id_r[sel]),)
+    sides = ((li[sel], id_r[sel]), (ri[sel], id_l[sel])) if self_join else ((li[sel], id_r[sel]),)
     month = birth_only[sel] == 1
     rank_s = score[sel]
     rank_n = exact_name[sel]
-    for rec, _, other_id in sides:
+    for rec, other_id in sides:
         _, inv, cnt = np.unique(rec, return_inverse=True, return_counts=True)
         multi = np.flatnonzero(cnt[inv] > 1)
         if not len(multi):

@@ -155,10 +155,10 @@ def _score_fn(config: MatchConfig, columns: list[str], rows: int, capped: dict[s
             exact = scored.exact_name if scored.exact_name is not None else np.zeros(n_all, dtype=bool)
             none = np.full(n_all, -1, dtype=np.int64)
             id_l, id_r = scored.ids if scored.ids is not None else (none, none)
-            month = birth > 0
-            alt_tier = np.where(month, "possible", scored.tier).astype(object)
+            on_birth = birth > 0
+            alt_tier = np.where(on_birth, "possible", scored.tier).astype(object)
             alt_zh, alt_en = replace(scored, tier=alt_tier).explanations(keep)
-            kept_month = month[keep]
+            kept_on_birth = on_birth[keep]
             li = df["l_rid"].to_numpy()[scored.li[keep]]
             ri = df["r_rid"].to_numpy()[scored.ri[keep]]
             n = int(keep.sum())
@@ -173,9 +173,9 @@ def _score_fn(config: MatchConfig, columns: list[str], rows: int, capped: dict[s
                 "exact_name": pa.array(np.append(exact[keep], False), pa.bool_()),
                 "id_l": pa.array(np.append(id_l[keep], -1), pa.int64()),
                 "id_r": pa.array(np.append(id_r[keep], -1), pa.int64()),
-                "alt_zh": pa.array([*(a if m else None for a, m in zip(alt_zh, kept_month, strict=True)), None],
+                "alt_zh": pa.array([*(a if m else None for a, m in zip(alt_zh, kept_on_birth, strict=True)), None],
                                    pa.string()),
-                "alt_en": pa.array([*(a if m else None for a, m in zip(alt_en, kept_month, strict=True)), None],
+                "alt_en": pa.array([*(a if m else None for a, m in zip(alt_en, kept_on_birth, strict=True)), None],
                                    pa.string()),
                 "candidates": pa.array([0] * n + [scored.candidates], pa.int64()),
                 "conflicts": pa.array([0] * n + [scored.conflicting_ids], pa.int64()),
