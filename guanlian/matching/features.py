@@ -310,14 +310,23 @@ def _fixed18(a: pa.Array) -> npt.NDArray[np.uint8]:
 
 def _fixed_width(arr: pa.Array, width: int) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.uint8]]:
     """Rows of a ``large_string`` array that are exactly ``width`` bytes long, and their bytes as an
-    ``(m, width)`` matrix read straight from the Arrow buffers (no Python object per row)."""
-    offs = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset:arr.offset + len(arr) + 1]
-    sel = np.diff(offs) == width
-    buf = arr.buffers()[2]
-    if buf is None or not sel.any():
+    ``(m, width)`` matrix read straight from the Arrow buffers (no Python object per row).
+
+    Arrow's filter packs the chosen rows' bytes back to back, so the matrix is one reshaped copy of its data
+    buffer (a gather through an index matrix cost 30 times more at 1M rows).
+
+    >>> sel, m = _fixed_width(pa.array(["ab", "abc", "xy"], pa.large_string()), 2)
+    >>> sel.tolist(), m.tobytes()
+    ([True, False, True], b'abxy')
+    """
+    chosen = pc.fill_null(pc.equal(pc.binary_length(arr), width), False)
+    sel: npt.NDArray[np.bool_] = chosen.to_numpy(zero_copy_only=False)
+    if not sel.any():
         return sel, np.zeros((0, width), dtype=np.uint8)
-    data = np.frombuffer(buf, dtype=np.uint8)
-    return sel, data[offs[:-1][sel][:, None] + np.arange(width)]
+    kept = arr.filter(chosen)
+    start = int(np.frombuffer(kept.buffers()[1], dtype=np.int64)[kept.offset])
+    data = np.frombuffer(kept.buffers()[2], dtype=np.uint8)[start:start + len(kept) * width]
+    return sel, data.reshape(-1, width).copy()
 
 
 def _digits(m: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
