@@ -224,8 +224,10 @@ def collide_files(left: Path, right: Path, left_kind: str | None, right_kind: st
     issues = issues_table(c, lang, show_ids=show_ids)
 
     def sheet(df: pd.DataFrame, name: str) -> Sheet:
-        rows = tuple(tuple(None if v is None or v != v else v for v in r)
-                     for r in df.itertuples(index=False, name=None))
+        # column by column: one bulk conversion per column instead of one Arrow scalar per cell
+        cols = [[None if v is None or v != v else v for v in df.iloc[:, k].to_numpy(dtype=object).tolist()]
+                for k in range(df.shape[1])]
+        rows = tuple(zip(*cols, strict=True)) if cols else tuple(() for _ in range(len(df)))
         return Sheet(pick(COLLIDE_TEXT[name], lang), tuple(str(x) for x in df.columns), rows)
 
     sheets = [sheet(table, "pairs_sheet")]

@@ -171,18 +171,22 @@ def _side(people: PersonList, pos: npt.NDArray[np.int64], prefix: str, lang: Lan
         got = values[idx] if len(values) else np.full(len(pos), "", dtype=object)
         return [v if ok else None for v, ok in zip(got.tolist(), present.tolist(), strict=True)]
 
-    out[_side_column(prefix, "file", lang)] = [people.path.name if ok else None for ok in present.tolist()]
+    def taken(col: str) -> npt.NDArray[np.object_]:
+        # the rows at idx only: a million-record list is not turned into Python objects for a few pairs
+        return rec[col].iloc[idx].to_numpy(dtype=object) if len(rec) else np.empty(0, dtype=object)
+
+    name = people.path.name
+    out[_side_column(prefix, "file", lang)] = [name if ok else None for ok in present.tolist()]
     # object dtype: whole row numbers stay whole beside the blanks of records on the other side only
     out[_side_column(prefix, "row", lang)] = pd.Series(take(rec["row"].to_numpy(dtype=object)), dtype=object)
     if people.kind is not None:
         roles = rec["role"].map(lambda r: pick(COLLIDE_ROLE.get(r, (r, r)), lang)).to_numpy(dtype=object)
         out[_side_column(prefix, "role", lang)] = take(roles)
     for f in people.columns:
-        values = rec[f].to_numpy(dtype=object)
-        if not len(values):
+        if not len(rec):
             out[_side_column(prefix, f, lang)] = [None] * len(pos)
             continue
-        codes, uniq = pd.factorize(values[idx])  # each distinct value shown once, then spread
+        codes, uniq = pd.factorize(taken(f))  # each distinct value shown once, then spread
         if f == "id_number":
             shown = [mask_id(str(u), show_ids) for u in uniq]
         elif f == "sex":

@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 
-from guanlian.values.privacy import neutralise_cell
+from guanlian.values.privacy import FORMULA_PREFIXES, neutralise_cell
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 
@@ -103,6 +103,7 @@ def write_csv(out: Path, headers: Sequence[str], rows: Iterable[Sequence[Any]]) 
     with out.open("w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh)
         w.writerow([neutralise_cell(h) for h in headers])
-        for row in rows:
-            w.writerow(["" if v is None else neutralise_cell(v) for v in row])
+        # neutralise_cell inlined: a function call per cell was a third of the time at 1.6M cells
+        w.writerows(["" if v is None else ("'" + v if isinstance(v, str) and v.startswith(FORMULA_PREFIXES) else v)
+                     for v in row] for row in rows)
     return out
