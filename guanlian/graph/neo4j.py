@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path as FsPath
 from typing import Any, LiteralString, TypeVar
@@ -200,18 +201,8 @@ class Neo4jStore:
         self.database = database
         self.batch_rows = batch_rows
         self._schema_ready = False
-        auth = (self.user, pw) if pw is not None else None
-        try:
-            self._driver = GraphDatabase.driver(
-                uri,
-                auth=auth,
-                connection_timeout=CONNECT_TIMEOUT_S,
-                # Model-driven reads name every declared property, present or not; "unknown property/label"
-                # notifications would only be noise.
-                notifications_disabled_classifications=["UNRECOGNIZED"],
-            )
-        except (nx.ConfigurationError, ValueError) as exc:
-            raise self._bad_uri(uri, exc) from None
+        self._auth = (self.user, pw) if pw is not None else None
+        self._driver = self._new_driver()
         try:
             self._check_server()
         except ValueError as exc:  # e.g. a port that is not a number, only noticed when connecting
@@ -220,6 +211,40 @@ class Neo4jStore:
         except BaseException:
             self._driver.close()
             raise
+
+    def _new_driver(self) -> neo4j.Driver:
+        try:
+            return GraphDatabase.driver(
+                self.uri,
+                auth=self._auth,
+                connection_timeout=CONNECT_TIMEOUT_S,
+                # Model-driven reads name every declared property, present or not; "unknown property/label"
+                # notifications would only be noise.
+                notifications_disabled_classifications=["UNRECOGNIZED"],
+            )
+        except (nx.ConfigurationError, ValueError) as exc:
+            raise self._bad_uri(self.uri, exc) from None
+
+    def reconnect(self, timeout_s: float = 180) -> None:
+        """Connect again after the server restarted, waiting until the database answers a query; the schema is
+        checked again at the next write (a bulk import replaces the database, constraints included).
+
+        Raises:
+            StoreError: no answer within ``timeout_s`` (the last error is in the message).
+        """
+        self._driver.close()
+        self._driver = self._new_driver()
+        self._schema_ready = False
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                self._check_server()
+                self.query("RETURN 1 AS ok")
+                return
+            except StoreError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(1)
 
     @staticmethod
     def _bad_uri(uri: str, exc: BaseException) -> StoreError:

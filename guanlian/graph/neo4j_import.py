@@ -36,6 +36,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from guanlian.graph.store import Store, StoreError
 from guanlian.model import EdgeKind, NodeKind, Prop, model
@@ -254,6 +256,7 @@ def run_import(
     *,
     max_off_heap: str = "1g",
     timeout_s: float = 1800,
+    conf: Path | None = None,
 ) -> ImportReport:
     """Run ``bin/neo4j-admin database import full`` of ``home`` on ``files`` (written by export_neo4j_import).
 
@@ -263,6 +266,7 @@ def run_import(
         database: target database (replaced).
         max_off_heap: memory cap for the importer.
         timeout_s: give up after this long.
+        conf: the configuration folder (default ``home/conf``), as env ``NEO4J_CONF`` names it.
 
     Returns:
         The counts the importer reported and the wall time.
@@ -274,7 +278,10 @@ def run_import(
     argv = import_command(csvs, database)
     argv[0] = str(home / "bin" / "neo4j-admin")
     argv.insert(5, f"--max-off-heap-memory={max_off_heap}")
-    env = {**os.environ, "NEO4J_HOME": str(home), "NEO4J_CONF": str(home / "conf"), "HEAP_SIZE": "512m"}
+    # The importer writes its report of bad entries into the working folder unless told where: beside the files.
+    report_dir = csvs[0].parent if csvs else Path.cwd()
+    argv.insert(5, f"--report-file={report_dir / 'import.report'}")
+    env = {**os.environ, "NEO4J_HOME": str(home), "NEO4J_CONF": str(conf or home / "conf"), "HEAP_SIZE": "512m"}
     t0 = time.perf_counter()
     proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=timeout_s, check=False)
     seconds = time.perf_counter() - t0
@@ -289,3 +296,186 @@ def run_import(
     return ImportReport(
         found.get("nodes", 0), found.get("relationships", 0), found.get("properties", 0), seconds, out
     )
+
+
+# -- import files from frames (the load's own rows, not a store) ------------------------------------------------
+
+
+def _quoted(text: pa.Array) -> pa.Array:
+    """Strings quoted for the import tool's CSV (``"`` doubled); nulls stay null."""
+    escaped = pc.replace_substring(text, '"', '""')
+    return pc.binary_join_element_wise('"', escaped, '"', "")
+
+
+def _csv_column(values: pd.Series, prop_type: str) -> pa.Array:
+    """One column as CSV fields, the same text :func:`_field` writes for each value ('' = no property).
+
+    Empty lists are no property, as on the Bolt path (which leaves them out of the property map).
+    """
+    if prop_type == "strings":
+        lists = [v if isinstance(v, list) and v else None for v in values.tolist()]
+        arr = pc.binary_join(pa.array(lists, type=pa.list_(pa.string())), ARRAY_DELIMITER)
+        out = _quoted(arr)
+    elif prop_type == "string":
+        out = _quoted(pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True))
+    elif prop_type == "bool":
+        arr = pa.array(values.astype("boolean"), type=pa.bool_(), from_pandas=True)
+        out = pc.if_else(arr, "true", "false")
+    elif prop_type == "int":
+        arr = pa.array(values.astype("Int64"), type=pa.int64(), from_pandas=True)
+        out = pc.cast(arr, pa.string())
+    else:
+        arr = pa.array(values.astype("float64"), type=pa.float64(), from_pandas=True)
+        arr = pc.if_else(pc.is_nan(arr), pa.scalar(None, pa.float64()), arr)
+        # shortest round-trip text (the same double comes back); infinities in the importer's spelling
+        out = pc.cast(arr, pa.string())
+        out = pc.replace_substring_regex(out, "^inf$", "Infinity")
+        out = pc.replace_substring_regex(out, "^-inf$", "-Infinity")
+    return pc.fill_null(out, "")
+
+
+def write_csv(path: Path, header: list[str], frame: pd.DataFrame, types: Sequence[str], tail: str) -> int:
+    """Write ``frame`` (columns in ``types`` order) as one import CSV with a constant last column ``tail``
+    (the label or relationship type), column by column with Arrow. Returns the rows written.
+
+    Example:
+        >>> import tempfile
+        >>> p = Path(tempfile.mkdtemp()) / "nodes_Unit.csv"
+        >>> write_csv(p, ["key:ID(Unit)", "name", ":LABEL"], pd.DataFrame({"key": ["u1"], "name": ['甲"局']}),
+        ...           ["string", "string"], "Unit")
+        1
+        >>> p.read_text(encoding="utf-8").splitlines()[1]
+        '"u1","甲""局",Unit'
+    """
+    cols = [_csv_column(frame[c], t) for c, t in zip(frame.columns, types, strict=True)]
+    lines = pc.binary_join_element_wise(*cols, pa.array([tail] * len(frame), pa.string()), ",")
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        fh.write(",".join(header) + "\n")
+        for start in range(0, len(lines), 100_000):
+            part = lines.slice(start, 100_000).to_pylist()
+            fh.write("\n".join(part) + "\n")
+    return len(frame)
+
+
+def node_header(kind: NodeKind) -> list[str]:
+    """The import header of a node file of ``kind`` (its rows: ``node_columns(kind)``, then the label)."""
+    return [f"key:ID({kind.name})", *(_prop_header(p) for p in kind.all_props[1:]), ":LABEL"]
+
+
+def edge_header(kind: EdgeKind, src: str, dst: str) -> list[str]:
+    """The import header of a relationship file of ``kind`` from ``src`` to ``dst`` nodes."""
+    return [f":START_ID({src})", f":END_ID({dst})", *(_prop_header(p) for p in kind.all_props), ":TYPE"]
+
+
+# -- the local server a bulk load stops, imports into and starts again ------------------------------------------
+
+
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+
+
+def _conf_values(conf_file: Path) -> dict[str, str]:
+    """``key=value`` settings of a ``neo4j.conf`` (the last of a repeated key wins, as for the server)."""
+    out: dict[str, str] = {}
+    for line in conf_file.read_text(encoding="utf-8", errors="replace").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#") and "=" in line:
+            k, v = line.split("=", 1)
+            out[k.strip()] = v.strip()
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class LocalServer:
+    """A Neo4j server on this machine, known by its ``NEO4J_HOME`` (``bin/neo4j``, ``bin/neo4j-admin``, ``conf/``).
+
+    Build it with :meth:`of`; :meth:`serves` tells whether it is the server at a Bolt URI.
+    """
+
+    home: Path
+    conf: Path
+    port: int
+    data: Path
+    transactions: Path
+    run: Path
+
+    @classmethod
+    def of(cls, home: Path) -> LocalServer:
+        """Read ``home``'s configuration (env ``NEO4J_CONF`` when set, else ``home/conf``).
+
+        Raises:
+            StoreError: ``home`` has no ``bin/neo4j-admin`` or no ``neo4j.conf``.
+        """
+        home = Path(home).expanduser().resolve()
+        conf = Path(os.environ.get("NEO4J_CONF") or home / "conf")
+        if not (home / "bin" / "neo4j-admin").exists() or not (conf / "neo4j.conf").is_file():
+            raise StoreError(f"{home} is not a Neo4j home (no bin/neo4j-admin or conf/neo4j.conf)")
+        values = _conf_values(conf / "neo4j.conf")
+        listen = values.get("server.bolt.listen_address", ":7687")
+        port = int(listen.rsplit(":", 1)[1]) if ":" in listen else 7687
+
+        def folder(key: str, default: Path) -> Path:
+            v = values.get(key)
+            return (home / v if not Path(v).is_absolute() else Path(v)) if v else default
+
+        data = folder("server.directories.data", home / "data")
+        tx = folder("server.directories.transaction.logs.root", data / "transactions")
+        run = folder("server.directories.run", home / "run")
+        return cls(home, conf, port, data, tx, run)
+
+    def serves(self, uri: str) -> bool:
+        """Whether ``uri`` names this server: a loopback host and the Bolt port of its configuration."""
+        rest = re.sub(r"^[a-z0-9+.-]+://", "", uri.lower()).split("/")[0].split("@")[-1]
+        host, _, port = rest.rpartition(":")
+        if not host:
+            host, port = rest, "7687"
+        return host in _LOOPBACK and port.isdigit() and int(port) == self.port
+
+    def pid(self) -> int | None:
+        """The server's process id when it runs (its pid file names a live process), else None."""
+        try:
+            pid = int((self.run / "neo4j.pid").read_text().strip())
+            os.kill(pid, 0)
+        except (OSError, ValueError):
+            return None
+        return pid
+
+    def _env(self) -> dict[str, str]:
+        return {**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(self.conf)}
+
+    def stop(self, timeout_s: float = 120) -> None:
+        """Stop the server (``bin/neo4j stop``, then SIGTERM); returns when its process is gone.
+
+        Raises:
+            StoreError: it is still running after ``timeout_s``.
+        """
+        pid = self.pid()
+        if pid is None:
+            return
+        subprocess.run([str(self.home / "bin" / "neo4j"), "stop"], env=self._env(), capture_output=True,
+                       timeout=timeout_s, check=False)
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except OSError:
+                return
+            if time.monotonic() > deadline - timeout_s / 2:
+                os.kill(pid, 15)
+            time.sleep(0.5)
+        raise StoreError(f"the Neo4j server (pid {pid}) did not stop within {timeout_s:.0f} s")
+
+    def start(self) -> None:
+        """Start the server in the background (``bin/neo4j start``; Bolt answers some seconds later).
+
+        Raises:
+            StoreError: the start command failed (its output's tail is in the message).
+        """
+        proc = subprocess.run([str(self.home / "bin" / "neo4j"), "start"], env=self._env(), capture_output=True,
+                              text=True, timeout=300, check=False)
+        if proc.returncode != 0:
+            tail = " | ".join((proc.stdout + proc.stderr).strip().splitlines()[-3:])
+            raise StoreError(f"neo4j start failed (exit {proc.returncode}): {tail}")
+
+    def database_dirs(self, database: str) -> list[Path]:
+        """The store folder and the transaction-log folder of ``database``."""
+        return [self.data / "databases" / database, self.transactions / database]
