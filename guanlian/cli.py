@@ -228,14 +228,27 @@ def load(
                                         "only; pip install 'guanlian[spark]').")] = "in-process",
     spark_master: SparkMasterOpt = None,
     conf: SparkConfOpt = None,
+    neo4j_import: Annotated[str, typer.Option(
+        "--neo4j-import", help="Neo4j stores: auto = a first load of many rows into an empty database on this "
+        "machine goes through neo4j-admin database import (the server is stopped and started again); always = "
+        "import whatever the size (refused when not possible); never = always over Bolt.")] = "auto",
+    neo4j_home: Annotated[Path | None, typer.Option(
+        "--neo4j-home", help="NEO4J_HOME of the local Neo4j server, for --neo4j-import (default env NEO4J_HOME).")
+    ] = None,
 ) -> None:
     """导入文件 / Load personnel, registry and payment files into the store."""
     from guanlian.loaders import KINDS, load_files
+    from guanlian.loaders.neo4j_bulk import MODES, Neo4jImportRoute
     from guanlian.report_console import print_load_summary
     from guanlian.workflow import expand_manifests, load_parser
 
     if kind and kind not in KINDS:
         fail(f"未知类型 {kind!r}；可选：{', '.join(KINDS)}", f"unknown kind {kind!r}; known: {', '.join(KINDS)}")
+    mode = MODES.get(neo4j_import)
+    if mode is None:
+        fail(f"--neo4j-import 只能是 {'/'.join(MODES)}", f"--neo4j-import must be one of {'/'.join(MODES)}")
+        return
+    route = Neo4jImportRoute(mode=mode, home=neo4j_home)
     paths, kinds = expand_manifests(files, kind)
     try:  # before the store is opened: a file Spark cannot read, or a Spark that cannot start, changes nothing
         parser = load_parser(engine, paths, spark_master, conf or [])
@@ -243,7 +256,7 @@ def load(
         fail(exc)
     with reporting(err, enabled=wanted(err, as_json=as_json), lang=_lang(lang)) as report:
         with opened(store, database, create=True) as s:
-            summary = load_files(s, paths, kinds=kinds, rejects_path=rejects, parser=parser)
+            summary = load_files(s, paths, kinds=kinds, rejects_path=rejects, parser=parser, route=route)
         report.done()
         if as_json:
             sys.stdout.write(summary.to_json() + "\n")

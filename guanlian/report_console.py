@@ -76,5 +76,10 @@ def print_load_summary(console: Console, summary: LoadSummary, lang: Lang = "zh"
         console.print(f"{n} 个收款单位名称对应多家登记企业:未替您选定,已与每家候选企业建立“名称对应”关联" if zh else
                       f"{n} payee names match several registered companies: none was picked; each is linked to "
                       "every candidate (MAY_BE)", highlight=False)
+    if summary.write_route:
+        how = summary.write_route
+        label = {"import": ("批量导入", "bulk import"), "bolt": ("Bolt 写入", "Bolt write")}[how["route"]]
+        console.print(f"{label[0] if zh else label[1]}: {how['reason_zh'] if zh else how['reason_en']}",
+                      markup=False, highlight=False)
     if summary.rejects_path:
         console.print(("拒绝与警告明细: " if zh else "rejects and warnings: ") + summary.rejects_path)

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, Protocol
 
 import pandas as pd
 import pyarrow as pa
@@ -109,6 +109,9 @@ class LoadSummary:
     on the embedded store also ``copy``, the part of write and derive spent inside the engine's bulk writes."""
     relinked: dict[str, int] = field(default_factory=dict)
     """Payee companies loaded before the registry and merged into their coded twin now (:mod:`.relink`)."""
+    write_route: dict[str, Any] = field(default_factory=dict)
+    """How the rows were written when a :class:`WriteRoute` chose (``route``: ``import`` or ``bolt``, with
+    ``reason_zh`` / ``reason_en``); empty for the ordinary write."""
 
     @property
     def ok(self) -> bool:
@@ -519,8 +522,7 @@ def write_parked(store: Store, parked: Sequence[Parked], conflicts: list[Conflic
                 store.upsert_nodes(kind, rows, conflicts)
             else:
                 if kind == "PAYMENT" and paid_pairs is not None:
-                    ends = rows[["src", "dst_kind", "dst"]].dropna().drop_duplicates()
-                    paid_pairs.update((str(a), str(b), str(c)) for a, b, c in ends.itertuples(index=False, name=None))
+                    note_paid_pairs(rows, paid_pairs)
                 store.upsert_edges(kind, rows, conflicts)
             del rows
             bar.advance()
@@ -696,12 +698,33 @@ def parse_files(plan: LoadPlan, progress: Callable[[str], None] | None, spill: P
     return ParsedFiles(results, issues, pending, time.perf_counter() - t0)
 
 
+ParkedWriter = Callable[[Store, Sequence["Parked"], "list[Conflict]", "set[tuple[str, str, str]] | None"], None]
+"""Writes the parked frames of a load into a store, as :func:`write_parked` does (the default)."""
+
+
+class WriteRoute(Protocol):
+    """Chooses how a load writes its rows (e.g. :class:`guanlian.loaders.neo4j_bulk.Neo4jImportRoute`): called
+    once before the write with the store and the rows to write; returns a writer used instead of
+    :func:`write_parked`, or None for the ordinary write. ``decision`` then says which and why."""
+
+    decision: dict[str, Any]
+
+    def __call__(self, store: Store, rows: int) -> ParkedWriter | None: ...
+
+
+def note_paid_pairs(rows: pd.DataFrame, paid_pairs: set[tuple[str, str, str]]) -> None:
+    """Add the (unit key, payee kind, payee key) of every PAYMENT row in ``rows`` to ``paid_pairs``."""
+    ends = rows[["src", "dst_kind", "dst"]].dropna().drop_duplicates()
+    paid_pairs.update((str(a), str(b), str(c)) for a, b, c in ends.itertuples(index=False, name=None))
+
+
 def write_files(store: Store, plan: LoadPlan, parsed: ParsedFiles,
-                progress: Callable[[str], None] | None) -> tuple[Relinked, float]:
+                progress: Callable[[str], None] | None, route: WriteRoute | None = None) -> tuple[Relinked, float]:
     """Write phase: one merged write per kind for all pending files, journalled, then relink early payees.
 
     The journal marks every pending file started before the write and completed after it (all or none), and
-    marks PAID totals stale before any payment is written or moved.
+    marks PAID totals stale before any payment is written or moved. ``route`` may choose another writer
+    (a bulk import) for the pending rows.
 
     Returns:
         What the payee relink did, and the seconds spent.
@@ -709,6 +732,7 @@ def write_files(store: Store, plan: LoadPlan, parsed: ParsedFiles,
     t0 = time.perf_counter()
     journal, load_id, pending = plan.journal, plan.load_id, parsed.pending
     if pending:
+        writer = (route(store, sum(r.loaded for *_x, r in pending)) if route is not None else None) or write_parked
         if any(p.has("edges", "PAYMENT") for *_x, p, _r in pending):
             journal.dirty(load_id, "PAID")
             if not plan.paid_dirty:  # stale only from now on: the written payments' pairs are enough
@@ -732,7 +756,7 @@ def write_files(store: Store, plan: LoadPlan, parsed: ParsedFiles,
         if progress:
             progress("写入图存储 / writing the graph")
         conflicts: list[Conflict] = []
-        write_parked(store, [p for *_x, p, _r in pending], conflicts, plan.paid_pairs)
+        writer(store, [p for *_x, p, _r in pending], conflicts, plan.paid_pairs)
         parsed.issues.extend(conflict_issue(c) for c in conflicts)
         counts_now = store.counts()
         journal.completed_many(load_id, [(path, sha, kind_name, r.read, r.loaded, r.rejected)
@@ -796,6 +820,7 @@ def load_files(
     rejects_path: Path | None = None,
     progress: Callable[[str], None] | None = None,
     parser: FileParser | None = None,
+    route: WriteRoute | None = None,
 ) -> LoadSummary:
     """Load source files into ``store``, in five named phases: plan → parse → write → derive → report.
 
@@ -808,6 +833,8 @@ def load_files(
             default ``rejects.csv`` in the store's sidecar folder (:attr:`Store.sidecar`).
         progress: called with a short message before each file.
         parser: parses one file (default in process; ``guanlian.spark.loading.SparkLoader`` on Spark).
+        route: chooses the writer (``guanlian.loaders.neo4j_bulk.Neo4jImportRoute``: ``neo4j-admin database
+            import`` into an empty local Neo4j); default the ordinary write. Its decision goes into the summary.
 
     Returns:
         LoadSummary with per-file counts (``read == loaded + rejected``), counts before/after per kind.
@@ -816,10 +843,13 @@ def load_files(
     bulk = float(getattr(store, "bulk_seconds", 0.0))
     with spill_folder([p for phase in plan.phases for p, _k in phase]) as spill:
         parsed = parse_files(plan, progress, spill, parser)
-        relinked, write_s = write_files(store, plan, parsed, progress)
+        relinked, write_s = write_files(store, plan, parsed, progress, route)
     derive_s = derive(store, plan)
     parse_s = time.perf_counter() - plan.started - write_s - derive_s
     seconds = {"parse": parse_s, "write": write_s, "derive": derive_s}
     if hasattr(store, "bulk_seconds"):  # the engine times its bulk writes (embedded): their share of write + derive
         seconds["copy"] = float(store.bulk_seconds) - bulk
-    return report(store, plan, parsed, relinked, seconds)
+    summary = report(store, plan, parsed, relinked, seconds)
+    if route is not None:
+        summary.write_route = dict(route.decision)
+    return summary
