@@ -361,20 +361,20 @@ class ResidentIdComparison(Comparison):
             ra, rb = pairs.take("id_raw", one_bad)
             xa, xb = pairs.take("id_number", one_bad)
             compact: dict[str, str] = {}  # one parse per distinct raw number (a record recurs in many pairs)
-            for t, i in enumerate(one_bad):
-                a = str(xa[t]) or _compact_cached(str(ra[t]), compact)
-                b = str(xb[t]) or _compact_cached(str(rb[t]), compact)
-                if len(a) != 18 or len(b) != 18 or a == b:
-                    continue
-                # A broken checksum means a typo; one typed digit, a swap of two or two slips change at most two
-                # characters. Three or more differing characters are another number, not this one mistyped.
-                diff = [k for k in range(18) if a[k] != b[k]]
-                if len(diff) >= 3:
-                    too_far[i] = True
-                elif diff == [17]:
-                    typo_chk[i] = True
-                elif len(diff) == 1 and diff[0] >= 14:
-                    typo_seq[i] = True
+            sa = [str(x) or _compact_cached(str(r), compact) for x, r in zip(xa, ra, strict=True)]
+            sb = [str(x) or _compact_cached(str(r), compact) for x, r in zip(xb, rb, strict=True)]
+            m = len(sa)
+            both18 = (np.fromiter(map(len, sa), np.int64, m) == 18) & (np.fromiter(map(len, sb), np.int64, m) == 18)
+            # Character by character as a (pairs, 18) matrix of code points (numpy compares them in one pass)
+            diff = (np.array(sa, dtype="U18").view(np.uint32).reshape(m, 18)
+                    != np.array(sb, dtype="U18").view(np.uint32).reshape(m, 18)) & both18[:, None]
+            count = diff.sum(axis=1)
+            # A broken checksum means a typo; one typed digit, a swap of two or two slips change at most two
+            # characters. Three or more differing characters are another number, not this one mistyped.
+            too_far[one_bad[count >= 3]] = True
+            one = count == 1
+            typo_chk[one_bad[one & diff[:, 17]]] = True
+            typo_seq[one_bad[one & diff[:, 14:17].any(axis=1)]] = True
         return self._select(n, [
             (va & vb & (na == nb), "same"),
             (va & vb, "conflict"),

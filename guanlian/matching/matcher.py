@@ -963,14 +963,20 @@ def _expand_aliases(df: pd.DataFrame) -> tuple[pd.DataFrame, IndexArray, npt.NDA
     None when every record has one name."""
     if "name" not in df.columns or not len(df):
         return None
-    values = df["name"].to_numpy(dtype=object)
-    # One pass over the names (a factorize of a million names costs several times more)
-    noted = np.flatnonzero(np.fromiter((isinstance(v, str) and "名" in v for v in values), dtype=bool,
-                                       count=len(values)))
-    parts = {int(i): name_aliases(str(values[i])) for i in noted}
+    names_s = df["name"]
+    if isinstance(names_s.dtype, pd.StringDtype) and names_s.dtype.storage == "pyarrow":
+        # Arrow's substring kernel: no Python object per name (missing names hold no note)
+        has_note = names_s.str.contains("名", regex=False).fillna(False).to_numpy(dtype=bool)
+    else:  # one pass over the names (a factorize of a million names costs several times more)
+        has_note = np.fromiter((isinstance(v, str) and "名" in v for v in names_s.to_numpy(dtype=object)),
+                               dtype=bool, count=len(names_s))
+    noted = np.flatnonzero(has_note)
+    parts = {int(i): name_aliases(str(v)) for i, v in zip(noted, names_s.iloc[noted].to_numpy(dtype=object),
+                                                          strict=True)}
     parts = {i: p for i, p in parts.items() if p[1]}
     forms: dict[int, list[str]] = {}
     if "names" in df.columns:
+        values = names_s.to_numpy(dtype=object)
         for i, names in enumerate(df["names"].tolist()):
             if isinstance(names, (list, tuple, np.ndarray)) and len(names) > 1:
                 seen = {normalize_person_name(parts[i][0] if i in parts else str(values[i]))}
