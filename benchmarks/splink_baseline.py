@@ -45,6 +45,11 @@ Usage (heavy: run under the shared lock)::
     python benchmarks/splink_baseline.py --sets febrl4 --spark 'local[2]'      # plus Splink on Spark
     python benchmarks/splink_baseline.py --sets chinese febrl4                 # the two small sets
     python benchmarks/splink_baseline.py --sets febrl4 --from-saved
+
+    # before/after in one run (one Splink measurement): an older guanlian timed alternately, outputs compared
+    git archive 6c1ab3e | tar -x -C /tmp/guanlian-before
+    flock /tmp/heavy.lock python benchmarks/splink_baseline.py --sets scale --from-saved --scale-repeat 3 \
+        --baseline-src /tmp/guanlian-before
 """
 
 from __future__ import annotations
@@ -54,6 +59,9 @@ import json
 import logging
 import os
 import re
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -95,11 +103,13 @@ class Step:
 
     seconds: float = 0.0
     peak_mib: float = 0.0
+    cpu: float = 0.0  # CPU seconds of this process (every thread)
 
 
 def best_of(steps: list[Step]) -> Step:
-    """The fastest of repeated runs, with the largest peak RSS growth among them."""
-    return Step(min(s.seconds for s in steps), max(s.peak_mib for s in steps))
+    """The fastest of repeated runs (with its CPU seconds), with the largest peak RSS growth among them."""
+    fastest = min(steps, key=lambda s: s.seconds)
+    return Step(fastest.seconds, max(s.peak_mib for s in steps), fastest.cpu)
 
 
 @contextmanager
@@ -110,11 +120,12 @@ def measure(step: Step) -> Iterator[None]:
     except OSError:
         pass
     start = _status_kib("VmRSS")
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     try:
         yield
     finally:
         step.seconds = time.perf_counter() - t0
+        step.cpu = time.process_time() - c0
         step.peak_mib = max(_status_kib("VmHWM") - start, 0) / 1024
 
 
@@ -682,8 +693,27 @@ def score(links: pd.DataFrame, ls: LinkSet) -> dict[str, Any]:
 
 # ----------------------------------------------------------------------------------------------- the run
 
+_BASELINE = (
+    "import sys, time, pandas as pd; sys.path.insert(0, sys.argv[1]);"
+    "from guanlian.matching.matcher import collide;"
+    "l = pd.read_pickle(sys.argv[2]); r = pd.read_pickle(sys.argv[3]);"
+    "t, c = time.perf_counter(), time.process_time(); out = collide(l, r);"
+    "w, u = time.perf_counter() - t, time.process_time() - c;"
+    "out.to_pickle(sys.argv[4]); print(w, u)"
+)
+
+
+def baseline_collide(src: str, left: Path, right: Path, out: Path) -> Step:
+    """``collide`` of the guanlian package under ``src`` (e.g. a ``git archive`` of an older commit) on the
+    pickled frames, in its own process; its output is pickled to ``out``. Wall and CPU seconds of the call."""
+    proc = subprocess.run([sys.executable, "-c", _BASELINE, src, str(left), str(right), str(out)],
+                          capture_output=True, text=True, check=True)
+    wall, cpu = (float(x) for x in proc.stdout.split()[-2:])
+    return Step(wall, 0.0, cpu)
+
+
 def run_set(ls: LinkSet, kinds: tuple[str, ...], from_saved: bool, spark_master: str | None,
-            repeat: int = 1) -> None:
+            repeat: int = 1, baseline_src: str | None = None) -> None:
     spec = SPECS[ls.name]
     truth = truth_of(ls.left)
     print(f"\n## {ls.name}: {len(ls.left):,} left x {len(ls.right):,} right, {len(truth):,} true links; "
@@ -691,10 +721,23 @@ def run_set(ls: LinkSet, kinds: tuple[str, ...], from_saved: bool, spark_master:
           flush=True)
     print(f"load average before guanlian: {os.getloadavg()[0]:.2f}", flush=True)
     tries: list[Step] = []
-    for _ in range(repeat):
-        tries.append(Step())
-        with measure(tries[-1]):
-            gl = collide(ls.left[ls.guanlian_cols], ls.right[ls.guanlian_cols])
+    base_tries: list[Step] = []
+    same_as_baseline: bool | None = None
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        if baseline_src:
+            ls.left[ls.guanlian_cols].to_pickle(work / "left.pkl")
+            ls.right[ls.guanlian_cols].to_pickle(work / "right.pkl")
+        for _ in range(repeat):  # this tree and the baseline alternate, so both see the same load
+            tries.append(Step())
+            with measure(tries[-1]):
+                gl = collide(ls.left[ls.guanlian_cols], ls.right[ls.guanlian_cols])
+            if baseline_src:
+                base_tries.append(baseline_collide(baseline_src, work / "left.pkl", work / "right.pkl",
+                                                   work / "out.pkl"))
+        if baseline_src:
+            base_out = pd.read_pickle(work / "out.pkl")
+            same_as_baseline = base_out.to_csv(index=False) == gl.to_csv(index=False)
     g = best_of(tries)
     prep = Step()
     with measure(prep):
@@ -722,7 +765,12 @@ def run_set(ls: LinkSet, kinds: tuple[str, ...], from_saved: bool, spark_master:
         print(f"| variant {v} | " + " | ".join(r["per_variant"].get(v, "") for _, r in results) + " |")
     print(f"\n| step | seconds (timed steps: fastest of {repeat}) | peak RSS growth (MiB) |")
     print("|---|---|---|")
-    print(f"| guanlian collide (preparation, blocking, scoring, explanations) | {g.seconds:.2f} | {g.peak_mib:.0f} |")
+    print(f"| guanlian collide (preparation, blocking, scoring, explanations) | {g.seconds:.2f} (CPU {g.cpu:.2f}) | "
+          f"{g.peak_mib:.0f} |")
+    if base_tries:
+        b = min(base_tries, key=lambda s: s.seconds)
+        print(f"| guanlian collide, baseline `{baseline_src}` (own process, alternating) | {b.seconds:.2f} "
+              f"(CPU {b.cpu:.2f}) | — |")
     print(f"| Splink feature preparation (pandas / guanlian's record preparation) | {prep.seconds:.2f} | "
           f"{prep.peak_mib:.0f} |")
     for r in runs:
@@ -739,6 +787,14 @@ def run_set(ls: LinkSet, kinds: tuple[str, ...], from_saved: bool, spark_master:
     for r in runs[1:]:
         if "spark" in r.label:
             print(f"guanlian / {r.label} prediction = {g.seconds / r.predict.seconds:.3f} (time)")
+    print("guanlian / each model's Splink prediction (time): " + "; ".join(
+        f"{r.label} {g.seconds / r.predict.seconds:.2f}" for r in runs))
+    if base_tries:
+        b = min(base_tries, key=lambda s: s.seconds)
+        print("baseline / each model's Splink prediction (time): " + "; ".join(
+            f"{r.label} {b.seconds / r.predict.seconds:.2f}" for r in runs)
+            + f"; this tree / baseline = {g.seconds / b.seconds:.2f} (time), {g.cpu / b.cpu:.2f} (CPU); "
+            f"same collide output as the baseline: {same_as_baseline}")
     for r in runs:
         print(f"{r.label}: fully trained: {r.trained_fully}; " + "; ".join(r.notes))
     print(f"load average after the set: {os.getloadavg()[0]:.2f}", flush=True)
@@ -761,6 +817,8 @@ def main() -> None:
     ap.add_argument("--scale-repeat", type=int, default=1, help="the same on the scale set")
     ap.add_argument("--scale-left", type=int, default=100_000)
     ap.add_argument("--scale-right", type=int, default=1_000_000)
+    ap.add_argument("--baseline-src", help="also time guanlian collide of the package under this folder (e.g. "
+                    "`git archive COMMIT | tar -x -C DIR`), alternating with this tree, and compare the outputs")
     a = ap.parse_args()
     logging.getLogger("splink").setLevel(logging.WARNING)
     import splink
@@ -778,7 +836,7 @@ def main() -> None:
         kinds = tuple(a.models if name != "scale" else a.scale_models)
         saved = a.from_saved or (name == "scale" and a.scale_from_saved)
         run_set(ls, kinds, saved, a.spark if name in a.spark_sets else None,
-                a.repeat if name != "scale" else a.scale_repeat)
+                a.repeat if name != "scale" else a.scale_repeat, a.baseline_src)
 
 
 if __name__ == "__main__":
