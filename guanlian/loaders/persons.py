@@ -277,7 +277,7 @@ def _records(frame: pd.DataFrame, fields: Mapping[str, str], role: str, file: st
         name_src = fields["surname"]
     empty = names == ""
     _issue(issues, file, frame.loc[empty, "src_row"], name_src, names[empty], "missing_required", "rejected")
-    no_letters = ~empty & ~map_unique(names, lambda v: bool(_HAS_LETTER.search(v)), dtype=bool)
+    no_letters = ~empty & ~_has_letter(names)
     _issue(issues, file, frame.loc[no_letters, "src_row"], name_src, names[no_letters], "name_no_letters",
            "rejected")
     keep = ~(empty | no_letters)
@@ -325,6 +325,24 @@ def _records(frame: pd.DataFrame, fields: Mapping[str, str], role: str, file: st
             out[c] = col(fields[c]).to_numpy(dtype=object)
             cols.append(c)
     return out, tuple(cols)
+
+
+# A CJK ideograph of the basic block or an ASCII letter is a letter for _HAS_LETTER too (checked by RE2 on
+# the whole column); only names without one go through Python's Unicode rule.
+_SURE_LETTER_RE2 = "[\\x{4e00}-\\x{9fff}A-Za-z]"
+
+
+def _has_letter(names: pd.Series) -> pd.Series:
+    """Per cleaned name: does it hold a letter (``_HAS_LETTER``, Python's Unicode rule)?
+
+    >>> _has_letter(pd.Series(["王芳", "J. Smith", "１２", "—", "Ölçer"])).tolist()
+    [True, True, False, False, True]
+    """
+    sure = _matches(names, _SURE_LETTER_RE2)
+    rest = ~sure
+    if rest.any():
+        sure[rest] = map_unique(names[rest], lambda v: bool(_HAS_LETTER.search(v)), dtype=bool).to_numpy()
+    return sure
 
 
 def _matches(values: pd.Series, pattern: str) -> pd.Series:
