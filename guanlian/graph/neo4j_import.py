@@ -42,12 +42,15 @@ import pyarrow.compute as pc
 from guanlian.graph.store import Store, StoreError
 from guanlian.model import EdgeKind, NodeKind, Prop, model
 from guanlian.progress import start
+from guanlian.values.vocab import said
 
 COMMAND_FILE = "neo4j-admin-import.sh"
 
 _HEADER_TYPES = {"string": "", "int": ":long", "float": ":double", "bool": ":boolean", "strings": ":string[]"}
 ARRAY_DELIMITER = "\x1f"
 """Separates the items of a list property in one CSV field (a control character no source value holds)."""
+NULL_MARK = "\\N"
+"""An array item neo4j-admin import reads as null whatever the quoting."""
 
 
 def _field(value: Any, prop_type: str) -> str:
@@ -314,8 +317,13 @@ def _csv_column(values: pd.Series, prop_type: str) -> pa.Array:
     """
     if prop_type == "strings":
         lists = [v if isinstance(v, list) and v else None for v in values.tolist()]
-        arr = pc.binary_join(pa.array(lists, type=pa.list_(pa.string())), ARRAY_DELIMITER)
-        out = _quoted(arr)
+        items = pa.array(lists, type=pa.list_(pa.string()))
+        if pc.any(pc.equal(pc.list_flatten(items), NULL_MARK)).as_py():
+            raise said(StoreError, f"列表属性中有值 {NULL_MARK!r}:neo4j-admin import 会把它读成空值。修复:用 "
+                       "--neo4j-import never 经 Bolt 导入",
+                       f"a list property holds the value {NULL_MARK!r}, which neo4j-admin import reads as null. "
+                       "Fix: load over Bolt with --neo4j-import never")
+        out = _quoted(pc.binary_join(items, ARRAY_DELIMITER))
     elif prop_type == "string":
         out = _quoted(pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True))
     elif prop_type == "bool":

@@ -64,7 +64,7 @@ def test_csv_columns_match_the_field_writer() -> None:
         ("int", [rnd.choice([None, 0, -5, 2**40]) for _ in range(200)], "Int64"),
         ("float", [rnd.choice([None, 0.1, -2.5, 1e20, float("inf"), 3.0]) for _ in range(200)], "float64"),
         ("bool", [rnd.choice([True, False, None]) for _ in range(200)], "boolean"),
-        ("strings", [rnd.choice([None, ["a"], ["x,y", '"q"'], ["两", "行\n"]]) for _ in range(200)], None),
+        ("strings", [rnd.choice([None, ["a"], ["x,y", '"q"'], ["两", "行\n"], ["\\Nx"]]) for _ in range(200)], None),
     ]
     for prop_type, values, dtype in cases:
         got = _csv_column(pd.Series(list(values), dtype=dtype or object), prop_type).to_pylist()
@@ -75,6 +75,10 @@ def test_csv_columns_match_the_field_writer() -> None:
             assert got == want, prop_type
     # an empty list is no property (the Bolt writer leaves it out), not an empty array
     assert _csv_column(pd.Series([[], ["a"]], dtype=object), "strings").to_pylist() == ["", '"a"']
+    # "\\N" as an array item would come back as null: refused (before any server is stopped); as a string it is fine
+    assert _csv_column(pd.Series(["\\N"], dtype=object), "string").to_pylist() == ['"\\N"']
+    with pytest.raises(StoreError, match="--neo4j-import never"):
+        _csv_column(pd.Series([["a"], ["x", "\\N"]], dtype=object), "strings")
 
 
 def test_route_stays_out_of_the_embedded_store(tmp_path: Path) -> None:
