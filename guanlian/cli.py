@@ -238,17 +238,13 @@ def load(
 ) -> None:
     """导入文件 / Load personnel, registry and payment files into the store."""
     from guanlian.loaders import KINDS, load_files
-    from guanlian.loaders.neo4j_bulk import MODES, Neo4jImportRoute
+    from guanlian.loaders.neo4j_bulk import MODE_LABELS, MODES, Neo4jImportRoute
     from guanlian.report_console import print_load_summary
     from guanlian.workflow import expand_manifests, load_parser
 
     if kind and kind not in KINDS:
         fail(f"未知类型 {kind!r}；可选：{', '.join(KINDS)}", f"unknown kind {kind!r}; known: {', '.join(KINDS)}")
-    mode = MODES.get(neo4j_import)
-    if mode is None:
-        fail(f"--neo4j-import 只能是 {'/'.join(MODES)}", f"--neo4j-import must be one of {'/'.join(MODES)}")
-        return
-    route = Neo4jImportRoute(mode=mode, home=neo4j_home)
+    route = Neo4jImportRoute(mode=MODES[_choice(MODE_LABELS, neo4j_import, "--neo4j-import")], home=neo4j_home)
     paths, kinds = expand_manifests(files, kind)
     try:  # before the store is opened: a file Spark cannot read, or a Spark that cannot start, changes nothing
         parser = load_parser(engine, paths, spark_master, conf or [])

@@ -57,6 +57,9 @@ bulk import": stopping, importing and starting the server costs about a minute w
 Mode = Literal["auto", "always", "never"]
 MODES: dict[str, Mode] = {"auto": "auto", "always": "always", "never": "never"}
 """``--neo4j-import`` values."""
+MODE_LABELS: dict[str, tuple[str, str]] = {"auto": ("自动", "auto"), "always": ("总是", "always"),
+                                           "never": ("从不", "never")}
+"""``--neo4j-import`` values in Chinese and English (the CLI accepts either)."""
 
 _SET_ASIDE = ".guanlian-before-import"
 
