@@ -193,7 +193,7 @@ def _write_files(parked: Any, folder: Path, conflicts: list[Conflict],
     with progress_task("写入导入文件 / writing import files", total=len(todo)) as bar:
         for side, kind in todo:
             bar.describe(f"写入 {kind} / writing {kind}")
-            rows = pd.concat([f for p in parked for f in p.take(side, kind)], ignore_index=True)
+            rows = pd.concat([f for p in parked for f in p.take_all(side, kind)], ignore_index=True)
             if side == "nodes":
                 nk = m.node(kind)
                 frame = prepare_nodes(nk, rows, conflicts)

@@ -31,6 +31,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -313,9 +314,11 @@ Side = Literal["nodes", "edges"]
 class Parked:
     """The node and edge frames of one parsed file while they wait for the write.
 
-    ``frames`` maps (``"nodes"`` or ``"edges"``, kind) to the frames themselves, or to the pickle file holding
-    them when the load parks them on disk (:data:`SPILL_MIN_BYTES`): then a load holds one kind of one call at a
-    time instead of every file's frames together. :meth:`take` hands a kind's frames over once.
+    ``frames`` maps (``"nodes"`` or ``"edges"``, kind, part) to the frames themselves, or to the pickle file
+    holding them when the load parks them on disk (:data:`SPILL_MIN_BYTES`): then a load holds one part of one
+    kind at a time instead of every file's frames together. A big load splits each kind's rows into ``parts`` by
+    the hash of their key (:func:`key_parts`), so that all rows of a key are in the same part and a part is
+    written whole (:func:`write_parked`). :meth:`take` hands a part of a kind's frames over once.
 
     Example:
         >>> b = Batch(); b.add_nodes("Unit", pd.DataFrame({"key": ["unit:甲"]}))
@@ -325,33 +328,39 @@ class Parked:
         (False, [])
     """
 
-    frames: dict[tuple[Side, str], list[pd.DataFrame] | Path]
+    frames: dict[tuple[Side, str, int], list[pd.DataFrame] | Path]
+    parts: int = 1
 
     @classmethod
-    def of(cls, batch: Batch, folder: Path | None) -> Parked:
-        """Move every frame out of ``batch`` (its ``nodes`` and ``edges`` are left empty); pickled into
-        ``folder`` (one file per kind) when it is given, else kept in memory."""
-        frames: dict[tuple[Side, str], list[pd.DataFrame] | Path] = {}
+    def of(cls, batch: Batch, folder: Path | None, parts: int = 1) -> Parked:
+        """Move every frame out of ``batch`` (its ``nodes`` and ``edges`` are left empty), split into ``parts``
+        by key (:func:`key_parts`); pickled into ``folder`` (one file per kind and part) when it is given, else
+        kept in memory."""
+        frames: dict[tuple[Side, str, int], list[pd.DataFrame] | Path] = {}
         sides: tuple[tuple[Side, dict[str, list[pd.DataFrame]]], ...] = (("nodes", batch.nodes), ("edges", batch.edges))
         for side, kinds in sides:
             for kind, fs in kinds.items():
-                if folder is None:
-                    frames[(side, kind)] = fs
-                    continue
-                path = folder / f"{uuid.uuid4().hex}-{side}-{kind}.pickle"
-                with path.open("wb") as fh:
-                    pickle.dump(fs, fh, protocol=pickle.HIGHEST_PROTOCOL)
-                frames[(side, kind)] = path
+                for part, pieces in enumerate(_split(fs, parts)):
+                    if not pieces:
+                        continue
+                    if folder is None:
+                        frames[(side, kind, part)] = pieces
+                        continue
+                    path = folder / f"{uuid.uuid4().hex}-{side}-{kind}-{part}.pickle"
+                    with path.open("wb") as fh:
+                        pickle.dump(pieces, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                    frames[(side, kind, part)] = path
         batch.nodes, batch.edges = {}, {}
-        return cls(frames)
+        return cls(frames, parts)
 
     def has(self, side: Side, kind: str) -> bool:
-        """Whether frames of ``kind`` are still waiting."""
-        return (side, kind) in self.frames
+        """Whether frames of ``kind`` (any part) are still waiting."""
+        return any(k[:2] == (side, kind) for k in self.frames)
 
-    def take(self, side: Side, kind: str) -> list[pd.DataFrame]:
-        """The frames of ``kind`` (read back and their file removed when parked on disk); [] when none wait."""
-        held = self.frames.pop((side, kind), [])
+    def take(self, side: Side, kind: str, part: int = 0) -> list[pd.DataFrame]:
+        """The frames of ``kind`` in ``part`` (read back and their file removed when parked on disk); [] when none
+        wait."""
+        held = self.frames.pop((side, kind, part), [])
         if isinstance(held, list):
             return held
         with held.open("rb") as fh:
@@ -359,12 +368,45 @@ class Parked:
         held.unlink()
         return frames
 
+    def take_all(self, side: Side, kind: str) -> list[pd.DataFrame]:
+        """The frames of ``kind`` in every part, part after part (a writer that writes a kind in one piece)."""
+        return [f for part in range(self.parts) for f in self.take(side, kind, part)]
+
     def drop(self) -> None:
         """Forget every waiting frame (files removed): the file is not written."""
-        for side, kind in list(self.frames):
-            held = self.frames.pop((side, kind))
+        for k in list(self.frames):
+            held = self.frames.pop(k)
             if isinstance(held, Path):
                 held.unlink(missing_ok=True)
+
+
+def key_parts(keys: pd.Series, parts: int) -> np.ndarray:
+    """The part (``0 .. parts-1``) of each key: a fixed hash of the key's text, the same in every process and
+    every file, so the rows of one key from any file land in the same part.
+
+    Example:
+        >>> k = pd.Series(["ric:1", "ric:2", "ric:1"]); p = key_parts(k, 4)
+        >>> bool(p[0] == p[2]), bool(((p >= 0) & (p < 4)).all()), key_parts(k, 1).tolist()
+        (True, True, [0, 0, 0])
+    """
+    if parts <= 1:
+        return np.zeros(len(keys), dtype=np.int64)
+    hashed = pd.util.hash_array(keys.astype(object).where(keys.notna(), "").to_numpy(dtype=object))
+    return (hashed % np.uint64(parts)).astype(np.int64)
+
+
+def _split(frames: list[pd.DataFrame], parts: int) -> list[list[pd.DataFrame]]:
+    """``frames`` cut into ``parts`` lists of frames by :func:`key_parts` (one list when ``parts`` is 1)."""
+    if parts <= 1:
+        return [frames]
+    out: list[list[pd.DataFrame]] = [[] for _ in range(parts)]
+    for frame in frames:
+        which = key_parts(frame["key"], parts)
+        for part in range(parts):
+            rows = frame[which == part]
+            if len(rows):
+                out[part].append(rows.reset_index(drop=True))
+    return out
 
 
 SPILL_MIN_BYTES = 4 * 1024**2
@@ -372,6 +414,22 @@ SPILL_MIN_BYTES = 4 * 1024**2
 until their kind is written, in a private folder under the system's temporary folder, removed after the load."""
 
 _SPILL_PREFIX = "guanlian-load-"
+
+PART_BYTES = 128 * 1024**2
+"""A load writes each kind in ``ceil(bytes of its files / PART_BYTES)`` parts (split by key, :func:`key_parts`),
+so it holds about this many input bytes' worth of one kind at a time: the ``large`` world (1M rows, 122 MiB)
+is one part, the 10M-row ``xlarge`` world ten."""
+
+
+def load_parts(paths: Sequence[Path]) -> int:
+    """How many parts a load of ``paths`` writes each kind in (:data:`PART_BYTES`); at least 1.
+
+    Example:
+        >>> load_parts([])
+        1
+    """
+    size = sum(p.stat().st_size for p in paths if p.is_file())
+    return max(1, -(-size // PART_BYTES))
 
 
 @contextmanager
@@ -433,33 +491,56 @@ ParseOutcome = tuple[str, Batch, int, Parked] | Exception
 """A parsed file (kind, batch without its frames, rows read, its frames) or why it could not be parsed."""
 
 
-def _parse_job(path: Path, kind: str | None, resolver: _Resolver, load_id: str, spill: Path | None,
-               parser: FileParser | None = None) -> ParseOutcome:
+@dataclass
+class _ParseSetup:
+    """What every file of a parse phase is parsed with (the same for all its files)."""
+
+    resolver: _Resolver
+    load_id: str
+    spill: Path | None
+    parts: int = 1
+    parser: FileParser | None = None
+
+
+_WORKER_SETUP: _ParseSetup | None = None
+"""The setup of the phase a parse worker process serves (set by :func:`_init_worker` when the pool forks it)."""
+
+
+def _init_worker(setup: _ParseSetup) -> None:
+    global _WORKER_SETUP
+    _WORKER_SETUP = setup
+
+
+def _parse_in_worker(path: Path, kind: str | None) -> ParseOutcome:
+    assert _WORKER_SETUP is not None, "a parse worker is started by _parse_phase"
+    return _parse_job(path, kind, _WORKER_SETUP)
+
+
+def _parse_job(path: Path, kind: str | None, setup: _ParseSetup) -> ParseOutcome:
     try:
-        spec, batch, read = (parser or parse_file)(path, kind, resolver, load_id)
+        spec, batch, read = (setup.parser or parse_file)(path, kind, setup.resolver, setup.load_id)
         # parked where parsed: a worker hands back file names instead of pickling the frames through its pipe
-        parked = Parked.of(batch, spill)
+        parked = Parked.of(batch, setup.spill, setup.parts)
     except Exception as exc:  # returned, not raised: one bad file must not abort the others
         return exc
     return spec.name, batch, read, parked
 
 
-def _parse_phase(items: list[tuple[Path, str | None]], resolver: _Resolver, load_id: str,
+def _parse_phase(items: list[tuple[Path, str | None]], setup: _ParseSetup,
                  progress: Callable[[str], None] | None, *, parallel: bool = True,
-                 bar: Task | None = None, spill: Path | None = None, parser: FileParser | None = None
-                 ) -> list[ParseOutcome]:
+                 bar: Task | None = None) -> list[ParseOutcome]:
     """Parse ``items`` (in order), in two processes when they are big enough to pay for it; ``bar`` counts files;
-    frames are parked in ``spill`` when given (:class:`Parked`). ``parser``: another engine's (Spark
+    frames are parked in ``setup.spill`` when given (:class:`Parked`). ``setup.parser``: another engine's (Spark
     distributes each file itself, so its files are parsed one after the other here)."""
     bar = bar or Task()
     size = sum(p.stat().st_size for p, _ in items if p.exists())
-    if parser is not None or not parallel or len(items) < 2 or size < PARALLEL_MIN_BYTES:
+    if setup.parser is not None or not parallel or len(items) < 2 or size < PARALLEL_MIN_BYTES:
         outcomes: list[ParseOutcome] = []
         for path, k in items:
             if progress:
                 progress(path.name)
             bar.describe(f"解析 {path.name} / parsing {path.name}")
-            outcomes.append(_parse_job(path, k, resolver, load_id, spill, parser))
+            outcomes.append(_parse_job(path, k, setup))
             bar.advance()
         return outcomes
     import multiprocessing
@@ -467,23 +548,25 @@ def _parse_phase(items: list[tuple[Path, str | None]], resolver: _Resolver, load
     from concurrent.futures.process import BrokenProcessPool
 
     if "fork" not in multiprocessing.get_all_start_methods():
-        return _parse_phase(items, resolver, load_id, progress, parallel=False, bar=bar, spill=spill)
+        return _parse_phase(items, setup, progress, parallel=False, bar=bar)
     if progress:
         progress(", ".join(p.name for p, _ in items))
     # fork, not spawn: spawn re-runs the caller's __main__ module in each child (a user's script without a
     # main guard would run again). The children only parse files; they never touch the parent's database.
+    # The setup (its resolver holds every registry company and official read so far: 65 MB pickled at 10M rows)
+    # reaches each child once, by the fork, not pickled with every file: that cost grew with files × rows.
     try:
-        with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_init_worker, initargs=(setup,)) as pool:
             # biggest files first, so that one worker is not left with a big file at the end
             order = sorted(range(len(items)), key=lambda i: -(items[i][0].stat().st_size if items[i][0].exists() else 0))
-            futures = {i: pool.submit(_parse_job, items[i][0], items[i][1], resolver, load_id, spill)
-                       for i in order}
+            futures = {i: pool.submit(_parse_in_worker, items[i][0], items[i][1]) for i in order}
             bar.describe(f"解析 {len(items)} 个文件 / parsing {len(items)} files")
             for _done in as_completed(futures.values()):
                 bar.advance()
             return [futures[i].result() for i in range(len(items))]
     except (BrokenProcessPool, OSError):  # e.g. out of memory for a second process: parse here instead
-        return _parse_phase(items, resolver, load_id, progress, parallel=False, bar=bar, spill=spill)
+        return _parse_phase(items, setup, progress, parallel=False, bar=bar)
 
 
 def _order(paths: Sequence[tuple[Path, str | None]]) -> list[tuple[Path, str | None]]:
@@ -494,11 +577,13 @@ def _order(paths: Sequence[tuple[Path, str | None]]) -> list[tuple[Path, str | N
 
 def write_parked(store: Store, parked: Sequence[Parked], conflicts: list[Conflict] | None = None,
                  paid_pairs: set[tuple[str, str, str]] | None = None) -> None:
-    """One write per kind for the frames of several files: nodes in model order, then edges.
+    """One write per kind and part for the frames of several files: nodes in model order, then edges.
 
-    A kind's frames of every file (in the order of ``parked``) are taken just before its write, combined,
-    written, and released after it, so the call holds one kind at a time. Conflicting values are appended to
-    ``conflicts``; the (unit key, payee kind, payee key) of every PAYMENT row written to ``paid_pairs``.
+    A part of a kind's frames of every file (in the order of ``parked``) is taken just before its write,
+    combined, written, and released after it, so the call holds one part of one kind at a time. Every row of a
+    key is in the same part (:func:`key_parts`), so the rows of a key are merged together before they are
+    written, as when the kind is written in one piece. Conflicting values are appended to ``conflicts``; the
+    (unit key, payee kind, payee key) of every PAYMENT row written to ``paid_pairs``.
 
     Example:
         >>> import tempfile, pathlib
@@ -512,20 +597,25 @@ def write_parked(store: Store, parked: Sequence[Parked], conflicts: list[Conflic
     m = model()
     todo: list[tuple[Side, str]] = [("nodes", k) for k in m.node_names] + [("edges", k) for k in m.edge_names]
     todo = [(side, kind) for side, kind in todo if any(p.has(side, kind) for p in parked)]
-    with progress_task("写入 / writing tables", total=len(todo)) as bar:
+    parts = max((p.parts for p in parked), default=1)
+    with progress_task("写入 / writing tables", total=len(todo) * parts) as bar:
         for side, kind in todo:
-            bar.describe(f"写入 {kind} / writing {kind}")
-            frames = [f for p in parked for f in p.take(side, kind)]
-            rows = pd.concat(frames, ignore_index=True)
-            del frames
-            if side == "nodes":
-                store.upsert_nodes(kind, rows, conflicts)
-            else:
-                if kind == "PAYMENT" and paid_pairs is not None:
-                    note_paid_pairs(rows, paid_pairs)
-                store.upsert_edges(kind, rows, conflicts)
-            del rows
-            bar.advance()
+            for part in range(parts):
+                bar.describe(f"写入 {kind} / writing {kind}" + (f" {part + 1}/{parts}" if parts > 1 else ""))
+                frames = [f for p in parked for f in p.take(side, kind, part)]
+                if not frames:
+                    bar.advance()
+                    continue
+                rows = pd.concat(frames, ignore_index=True)
+                del frames
+                if side == "nodes":
+                    store.upsert_nodes(kind, rows, conflicts)
+                else:
+                    if kind == "PAYMENT" and paid_pairs is not None:
+                        note_paid_pairs(rows, paid_pairs)
+                    store.upsert_edges(kind, rows, conflicts)
+                del rows
+                bar.advance()
 
 
 _PAID_TOTALS = ("RETURN u.key AS src, x.key AS dst, count(p) AS payments, sum(p.amount) AS total, "
@@ -592,6 +682,8 @@ class LoadPlan:
     """When PAID totals are stale only because this load wrote payments: the pairs those payments join (the
     derive phase rebuilds just them); None when every pair is rebuilt (stale from an interrupted earlier load,
     a corrected file taken back, payments moved to another payee)."""
+    parts: int = 1
+    """How many parts each kind is written in, split by key (:func:`load_parts`, :class:`Parked`)."""
 
 
 @dataclass
@@ -637,7 +729,8 @@ def plan_load(store: Store, paths: Sequence[Path | str], kind: str | None,
     journal = Journal(journal_path(store.sidecar))
     phases: list[list[tuple[Path, str | None]]] = [[(p, k) for p, k in items if k in ph] for ph in PHASES]
     phases.append([(p, k) for p, k in items if not any(k in ph for ph in PHASES)])
-    return LoadPlan(load_id, phases, out, journal, before, resolver, journal.derive_pending("PAID"), started)
+    return LoadPlan(load_id, phases, out, journal, before, resolver, journal.derive_pending("PAID"), started,
+                    parts=load_parts([p for p, _k in items]))
 
 
 def parse_files(plan: LoadPlan, progress: Callable[[str], None] | None, spill: Path | None = None,
@@ -656,7 +749,8 @@ def parse_files(plan: LoadPlan, progress: Callable[[str], None] | None, spill: P
     outcomes: list[tuple[Path, str | None, ParseOutcome]] = []
     with progress_task("解析 / parsing", total=sum(len(p) for p in plan.phases)) as bar:
         for phase in plan.phases:
-            parsed = _parse_phase(phase, plan.resolver, plan.load_id, progress, bar=bar, spill=spill, parser=parser)
+            setup = _ParseSetup(plan.resolver, plan.load_id, spill, plan.parts, parser)
+            parsed = _parse_phase(phase, setup, progress, bar=bar)
             for (path, k), outcome in zip(phase, parsed, strict=True):
                 outcomes.append((path, k, outcome))
                 if not isinstance(outcome, Exception):

@@ -319,6 +319,46 @@ def test_frames_parked_on_disk_give_the_same_graph(tmp_path: Path, monkeypatch: 
     assert list(spills.iterdir()) == []
 
 
+def test_a_load_written_in_parts_gives_the_same_graph(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 18: a big load writes each kind in parts split by key, so it never holds a whole kind of every file;
+    forced to three parts on the small case (whose people, companies and units recur across files), the graph
+    digest (merged values and provenance included) and the issues reported are those of the one-part load."""
+    from reliability.graphdigest import digest
+
+    import guanlian.loaders.pipeline as pipeline
+
+    files = case_files(tmp_path)
+    whole = LadybugStore(tmp_path / "whole")
+    one = load_files(whole, files)
+    size = sum(f.stat().st_size for f in files)
+    monkeypatch.setattr(pipeline, "PART_BYTES", -(-size // 3))
+    assert pipeline.load_parts(files) == 3
+    monkeypatch.setattr(pipeline, "SPILL_MIN_BYTES", 0)
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 0)
+    parted = LadybugStore(tmp_path / "parted")
+    three = load_files(parted, files)
+    assert all(f.error is None for f in three.files)
+    assert digest(parted) == digest(whole)
+    assert [(f.read, f.loaded, f.rejected) for f in three.files] == [(f.read, f.loaded, f.rejected) for f in one.files]
+    assert one.rejects_path and three.rejects_path
+    issues = [sorted(pd.read_csv(r, dtype=str).fillna("").values.tolist()) for r in (one.rejects_path,
+                                                                                   three.rejects_path)]
+    assert issues[0] and issues[0] == issues[1]
+    monkeypatch.setattr(pipeline, "PART_BYTES", size)  # near miss: exactly the files' size is still one part
+    assert pipeline.load_parts(files) == 1
+
+
+def test_rows_of_a_key_share_a_part_in_any_frame() -> None:
+    from guanlian.loaders.pipeline import key_parts
+
+    a = key_parts(pd.Series(["ric:1", "ric:2", "uscc:9", None]), 5)
+    b = key_parts(pd.Series(["uscc:9", "ric:1"]), 5)
+    assert (a[2], a[0]) == (b[0], b[1])
+    assert set(a.tolist()) <= set(range(5))
+    many = key_parts(pd.Series([f"ric:{i}" for i in range(1000)]), 5)
+    assert len(set(many.tolist())) == 5  # near miss: a constant part would pass the checks above
+
+
 def test_parked_frames_round_trip_and_leave_no_file(tmp_path: Path) -> None:
     from guanlian.loaders.pipeline import Parked
     from guanlian.loaders.spec import Batch
@@ -337,6 +377,12 @@ def test_parked_frames_round_trip_and_leave_no_file(tmp_path: Path) -> None:
     assert p.take("nodes", "Unit") == []
     p.drop()
     assert list(tmp_path.iterdir()) == []
+    b.add_nodes("Unit", frame)
+    two = Parked.of(b, None, parts=2)
+    assert sorted(f["key"].iloc[0] for part in (0, 1) for f in two.frames[("nodes", "Unit", part)]) == sorted(
+        frame["key"])  # these two keys hash to different parts
+    got = pd.concat(two.take_all("nodes", "Unit"))
+    assert sorted(got["key"]) == sorted(frame["key"]) and not two.has("nodes", "Unit")
 
 
 def test_spill_folders_of_killed_loads_are_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
