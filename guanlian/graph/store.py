@@ -36,6 +36,7 @@ SIDECAR_FILES = {
     "clues": "clues.db",
     "judgements": "judgements.db",
     "match_cache": "match-cache.arrow",
+    "match_persons": "match-persons.arrow",
 }
 """Well-known files in a store's sidecar folder (:attr:`Store.sidecar`)."""
 

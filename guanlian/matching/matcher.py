@@ -27,14 +27,11 @@ Example:
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
-import os
 import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -42,7 +39,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from guanlian.graph.store import SIDECAR_FILES, Store
+from guanlian.graph.store import Store
 from guanlian.judgements import apply_link_judgements
 from guanlian.matching.company_store import CompanySummary, match_companies
 from guanlian.matching.comparisons import (
@@ -427,9 +424,14 @@ class MatchSummary:
     duplicate_id_keys: list[tuple[str, str]] = field(default_factory=list)
     companies: CompanySummary | None = None
     mode: str = "full"
-    """``full``: every person blocked and scored; ``incremental``: the persons as the matcher reads them were
-    unchanged since the last match of this store, so its scored links were reused (:data:`MATCH_CACHE_FILE`)
-    and only what depends on the rest of the graph (which links to store, company links) was decided again."""
+    """``full``: every person blocked and scored; ``incremental``: the scored links of the store's last match
+    were reused (:mod:`guanlian.matching.match_cache`) and only the candidate pairs of the persons new or
+    changed since were blocked and scored; what depends on the rest of the graph (which links to store, company
+    links) was decided again in both modes."""
+    changed_persons: int = 0
+    """In ``incremental`` mode: persons new, changed or removed since the last match."""
+    full_reason: str = ""
+    """In ``full`` mode with a match cache present: why it could not be used (English)."""
 
     def per_tier(self) -> dict[str, int]:
         """Counts per tier, weakest first."""
@@ -908,7 +910,8 @@ def score_pairs(left: pd.DataFrame, right: pd.DataFrame, li: IndexArray, ri: Ind
 
 
 def match_records(left: pd.DataFrame, right: pd.DataFrame | None = None, config: MatchConfig | None = None,
-                  linkable_only: bool = False) -> tuple[Scored, pd.DataFrame, pd.DataFrame, int]:
+                  linkable_only: bool = False, only: npt.NDArray[np.bool_] | None = None,
+                  origins: list[IndexArray] | None = None) -> tuple[Scored, pd.DataFrame, pd.DataFrame, int]:
     """Prepare, block and score two raw record tables (or one against itself when ``right`` is None).
 
     Args:
@@ -917,6 +920,11 @@ def match_records(left: pd.DataFrame, right: pd.DataFrame | None = None, config:
         config: thresholds and weights.
         linkable_only: passed to :func:`score_pairs` (``collide``, ``match_store`` and ``find_candidates``
             use it: they never show pairs that no tier can take).
+        only: for a self-match, one flag per row of ``left``: score only the candidate pairs with a flagged
+            row at one end at least (an incremental match: the pairs of new or changed persons). Blocking still
+            sees every row, so block sizes are those of ``left``.
+        origins: if given, receives the row of ``left`` behind each row of ``left_features`` (a record with
+            several names or employers is matched as one record per name or employer).
 
     Returns:
         ``(scored, left_features, right_features, refined_keys)``.
@@ -929,8 +937,12 @@ def match_records(left: pd.DataFrame, right: pd.DataFrame | None = None, config:
             lf = rf = prepare_records(left)
         else:
             lf, rf = prepare_pair(left, right)
+        if origins is not None:
+            origins.append(np.arange(len(left), dtype=np.int64))
         capped: CappedBlocks = {}
         li, ri, refined = candidate_pairs(lf, rf, cfg, self_join=right is None, capped=capped)
+        if only is not None and right is None:
+            li, ri = _touching(li, ri, only)
         scored = score_pairs(lf, rf, li, ri, cfg, linkable_only=linkable_only)
         if capped:
             scored.capped = capped_rules(capped, scored.li, scored.ri)
@@ -946,12 +958,22 @@ def match_records(left: pd.DataFrame, right: pd.DataFrame | None = None, config:
         lf, rf = prepare_pair(lt, rt)
         lf["alias"] = la
         rf["alias"] = ra
+    if origins is not None:
+        origins.append(lo)
     capped = {}
     li, ri, refined = candidate_pairs(lf, rf, cfg, self_join=right is None, capped=capped)
+    if only is not None and right is None:
+        li, ri = _touching(li, ri, only[lo])
     scored = score_pairs(lf, rf, li, ri, cfg, linkable_only=linkable_only)
     if capped:
         scored.capped = capped_rules(capped, scored.li, scored.ri)
     return _fold_aliases(scored, lo, ro, right is None), lf, rf, refined
+
+
+def _touching(li: IndexArray, ri: IndexArray, flag: npt.NDArray[np.bool_]) -> tuple[IndexArray, IndexArray]:
+    """The pairs with a flagged record at one end at least."""
+    keep = flag[li] | flag[ri]
+    return li[keep], ri[keep]
 
 
 def _expand_aliases(df: pd.DataFrame) -> tuple[pd.DataFrame, IndexArray, npt.NDArray[np.int8]] | None:
@@ -1042,9 +1064,15 @@ def _fold_aliases(scored: Scored, lo: IndexArray, ro: IndexArray, self_join: boo
     if len(order) > 1:
         first[1:] = (a[order][1:] != a[order][:-1]) | (b[order][1:] != b[order][:-1])
     keep = order[first]
+    birth_only = None
+    if scored.birth_only is not None:
+        # a row pair rests on a birth date alone when any of its records' pairs does (each is a rival there)
+        code = a * np.int64(max(int(b.max(initial=0)) + 1, 1)) + b
+        birth_only = np.isin(code[keep], code[scored.birth_only > 0]).astype(np.int8)
     return Scored(a[keep], b[keep], scored.score[keep], scored.tier[keep],
                   {k: v[keep] for k, v in scored.levels.items()}, scored.comparisons, scored.conflicting_ids,
-                  scored.candidates, capped=None if scored.capped is None else scored.capped[keep])
+                  scored.candidates, birth_only=birth_only,
+                  capped=None if scored.capped is None else scored.capped[keep])
 
 
 @dataclass
@@ -1064,6 +1092,9 @@ class Linked:
     candidates: int = 0
     conflicting_ids: int = 0
     refined_keys: int = 0
+    birth_only: npt.NDArray[np.bool_] | None = None
+    """Per pair: some record pair behind it was ``probable`` on a shared birth date alone, so it took part in
+    :func:`ambiguous_birth` (an incremental match cannot re-decide such pairs locally); None: not known."""
 
     def __len__(self) -> int:
         return len(self.li)
@@ -1084,10 +1115,16 @@ def link_records(left: pd.DataFrame, right: pd.DataFrame | None, config: MatchCo
         ([0], [1], ['probable'])
     """
     scored, _, _, refined = match_records(left, right, config, linkable_only=True)
+    return linked_of(scored, refined)
+
+
+def linked_of(scored: Scored, refined: int) -> Linked:
+    """The linked pairs (tier not ``""``) of ``scored``, explained; ``refined``: the refined blocking keys."""
     keep = scored.tier != ""
     zh, en = scored.explanations(keep)
     return Linked(scored.li[keep], scored.ri[keep], scored.score[keep].astype(np.float64), scored.tier[keep],
-                  zh, en, scored.candidates, scored.conflicting_ids, refined)
+                  zh, en, scored.candidates, scored.conflicting_ids, refined,
+                  None if scored.birth_only is None else scored.birth_only[keep] > 0)
 
 
 # --- entry points --------------------------------------------------------------------------------------
@@ -1233,109 +1270,45 @@ def _budget(store: Store, keys: npt.NDArray[np.object_], li: IndexArray, ri: Ind
     possible = np.flatnonzero(tier == "possible")
     keep = np.ones(len(li), dtype=bool)
     core = officials | relatives
-    check: list[tuple[int, str, str]] = []
-    for i in possible.tolist():
-        a, b = str(keys[li[i]]), str(keys[ri[i]])
-        if a in core and b in core:
-            continue  # relative_across_units and its kin: both ends are declared people
-        if a in core:
-            check.append((i, a, b))
-        elif b in core:
-            check.append((i, b, a))
-        else:
-            keep[i] = False  # two payees, or a payee and a registry person: no check starts there
-    if check:
-        ok = _relevant_pairs(store, [r for _, r, _ in check], [p for _, _, p in check])
-        keep[np.array([i for i, _, _ in check], dtype=np.int64)[~ok]] = False
+    in_core = np.fromiter((str(k) in core for k in keys), dtype=bool, count=len(keys))
+    a_core, b_core = in_core[li[possible]], in_core[ri[possible]]
+    # both ends declared people (relative_across_units and its kin): kept; neither (two payees, or a payee and
+    # a registry person): no check starts there
+    keep[possible[~a_core & ~b_core]] = False
+    one = a_core ^ b_core
+    at = possible[one]
+    if len(at):
+        a_first = a_core[one]
+        r = np.where(a_first, li[at], ri[at])
+        other = np.where(a_first, ri[at], li[at])
+        ok = _relevant_pairs(store, [str(k) for k in keys[r]], [str(k) for k in keys[other]])
+        keep[at[~ok]] = False
     return keep
 
 
-MATCH_CACHE_FILE = SIDECAR_FILES["match_cache"]
-"""In a store's sidecar folder: the linked pairs of its last full person match and the fingerprint of their
-input (the persons as read, the configuration, the matcher's code). A load that changes no person's matched
-properties (e.g. one more month of payments to known payees) leaves the fingerprint as it was, and the next
-``match`` reuses the pairs instead of blocking and scoring every person again."""
+def _link_persons(store: Store, persons: pd.DataFrame, cfg: MatchConfig, engine: LinkEngine | None,
+                  summary: MatchSummary) -> Linked:
+    """The linked pairs of ``persons``: from the store's match cache and the pairs of the persons that changed
+    since (``summary.mode`` ``incremental``), or blocked and scored in full (``full``; ``summary.full_reason``
+    says why when a cache was there)."""
+    from guanlian.matching import match_cache  # it builds on this module
 
-
-def _fingerprint(persons: pd.DataFrame, cfg: MatchConfig) -> str:
-    """SHA-256 over the persons frame (row order included), ``cfg`` without ``load_id`` and the source of the
-    matching package: equal fingerprints give equal :func:`link_records` results.
-
-    Example:
-        >>> f = pd.DataFrame({"key": ["a"], "name": ["王五"], "names": [["王五"]]})
-        >>> _fingerprint(f, MatchConfig()) == _fingerprint(f.assign(names=[["王五", "王伍"]]), MatchConfig())
-        False
-    """
-    h = hashlib.sha256(repr(dataclasses.replace(cfg, load_id="")).encode())
-    for src in sorted(Path(__file__).parent.glob("*.py")):
-        h.update(src.read_bytes())
-    h.update(str(len(persons)).encode())
-    for c in persons.columns:
-        h.update(c.encode())
-        col = persons[c]
-        # The column's Arrow buffers (validity, offsets, characters; list cells included) spell every value
-        # out; hashing them takes milliseconds where pandas' object hashing took seconds per million rows.
-        try:
-            arr = pa.array(col, from_pandas=True)
-        except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed cell types: their repr
-            arr = pa.array(col.map(repr))
-        h.update(str(arr.type).encode())
-        for buf in arr.buffers():
-            if buf is not None:
-                h.update(buf)
-    return h.hexdigest()
-
-
-_CACHE_SCHEMA = pa.schema([("li", pa.int64()), ("ri", pa.int64()), ("score", pa.float64()),
-                           ("tier", pa.string()), ("explanation_zh", pa.string()), ("explanation_en", pa.string())])
-_CACHE_COUNTS = ("candidates", "conflicting_ids", "refined_keys")
-
-
-def _cached_links(path: Path, fingerprint: str) -> Linked | None:
-    """The linked pairs stored at ``path`` under ``fingerprint``, else None (no file, another fingerprint, or
-    a file this version cannot read: the caller matches in full then).
-
-    The file is Arrow IPC (data only): a store folder handed over by someone else cannot run code when read.
-    """
-    try:
-        with pa.memory_map(str(path), "r") as src:
-            table = pa.ipc.open_file(src).read_all()
-    except (OSError, pa.ArrowException):
-        return None
-    meta = table.schema.metadata or {}
-    if meta.get(b"fingerprint") != fingerprint.encode() or not table.schema.equals(_CACHE_SCHEMA):
-        return None
-    try:
-        counts = {k: int(meta[k.encode()]) for k in _CACHE_COUNTS}
-    except (KeyError, ValueError):
-        return None
-    col = table.column
-    return Linked(
-        li=col("li").to_numpy().astype(np.int64), ri=col("ri").to_numpy().astype(np.int64),
-        score=col("score").to_numpy().astype(np.float64),
-        tier=np.array(col("tier").to_pylist(), dtype=object),
-        explanation_zh=col("explanation_zh").to_pylist(), explanation_en=col("explanation_en").to_pylist(),
-        **counts,
-    )
-
-
-def _store_links(path: Path, fingerprint: str, linked: Linked) -> None:
-    """Write ``(fingerprint, linked)`` to ``path`` as an Arrow IPC file, whole or not at all (temporary file,
-    then a rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    meta = {b"fingerprint": fingerprint.encode()}
-    meta.update({k.encode(): str(int(getattr(linked, k))).encode() for k in _CACHE_COUNTS})
-    table = pa.table({
-        "li": pa.array(np.asarray(linked.li, dtype=np.int64)), "ri": pa.array(np.asarray(linked.ri, dtype=np.int64)),
-        "score": pa.array(np.asarray(linked.score, dtype=np.float64)),
-        "tier": pa.array([str(t) for t in linked.tier], pa.string()),
-        "explanation_zh": pa.array(linked.explanation_zh, pa.string()),
-        "explanation_en": pa.array(linked.explanation_en, pa.string()),
-    }, schema=_CACHE_SCHEMA.with_metadata(meta))
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
-        writer.write_table(table)
-    os.replace(tmp, path)
+    if engine is not None:
+        return engine(persons, None, cfg)
+    cached = match_cache.load(store.sidecar, cfg)
+    if cached is not None:
+        got = match_cache.update(cached, persons, cfg)
+        if isinstance(got, match_cache.Update):
+            summary.mode, summary.changed_persons = "incremental", got.changed
+            if got.rewrite:
+                match_cache.save(store.sidecar, got.cache)
+            return got.linked
+        summary.full_reason = got
+    (store.sidecar / match_cache.LINKS_FILE).unlink(missing_ok=True)  # it may no longer describe the store
+    linked, cache = match_cache.full(persons, cfg)
+    if cache is not None:
+        match_cache.save(store.sidecar, cache)
+    return linked
 
 
 def _edge_key(a: str, b: str) -> str:
@@ -1351,11 +1324,12 @@ def match_store(store: Store, config: MatchConfig | None = None, engine: LinkEng
     sharing no blocking key are never compared. Distinct nodes with the same valid resident ID (which the
     loaders should have merged) are written as ``certain`` and listed in ``duplicate_id_keys``.
 
-    When the persons (as the matcher reads them), the configuration and the matcher are those of the store's
-    last full match, its linked pairs are reused (:data:`MATCH_CACHE_FILE`; ``summary.mode == "incremental"``):
-    blocking and scoring are functions of those alone, so the pairs are the ones a full match would find; which
-    of them are stored (personnel, link budget, investigators' judgements) and the company links are decided
-    again from the graph as it is now, as in a full match. ``engine`` given: always a full match.
+    When the configuration and the matcher are those of the store's last match, its linked pairs are reused and
+    only the candidate pairs of persons new or changed since are blocked and scored
+    (:mod:`guanlian.matching.match_cache`; ``summary.mode == "incremental"``): the same pairs a full match would
+    find, or a full match where that cannot be decided locally (``summary.full_reason``). Which of them are
+    stored (personnel, link budget, investigators' judgements) and the company links are decided again from the
+    graph as it is now, as in a full match. ``engine`` given: always a full match.
 
     Args:
         store: an open store with the schema.
@@ -1370,7 +1344,9 @@ def match_store(store: Store, config: MatchConfig | None = None, engine: LinkEng
     t0 = time.perf_counter()
     cfg = config or MatchConfig()
     step("匹配：读取人员 / matching: reading persons")
-    persons = _read_persons(store)
+    # In key order: the engine lists nodes in no fixed order, and the match cache keeps pairs by row position
+    # (the links do not depend on the order).
+    persons = _read_persons(store).sort_values("key", kind="stable", ignore_index=True)
     summary = MatchSummary(persons=len(persons))
     step("匹配：候选与评分 / matching: blocking and scoring")
     store.delete_edges("POSSIBLY_SAME")
@@ -1379,16 +1355,7 @@ def match_store(store: Store, config: MatchConfig | None = None, engine: LinkEng
             summary.companies = match_companies(store, load_id=cfg.load_id)
         summary.seconds = time.perf_counter() - t0
         return summary
-    cache = store.sidecar / MATCH_CACHE_FILE
-    fingerprint = _fingerprint(persons, cfg) if engine is None else ""
-    reused = _cached_links(cache, fingerprint) if engine is None else None
-    if reused is not None:
-        linked, summary.mode = reused, "incremental"
-    else:
-        cache.unlink(missing_ok=True)  # from here on it may no longer describe the store
-        linked = (engine or link_records)(persons, None, cfg)
-        if engine is None:
-            _store_links(cache, fingerprint, linked)
+    linked = _link_persons(store, persons, cfg, engine, summary)
     summary.candidate_pairs = linked.candidates
     summary.refined_keys = linked.refined_keys
     summary.conflicting_ids = linked.conflicting_ids

@@ -1,12 +1,14 @@
 """Incremental load and match (issue 18 item 5): a store that took a world, was matched, then took one more
 month of payments (and later a few new persons) holds the same links and PAID totals as a store that took it
-all in one load and was matched once."""
+all in one load and was matched once; a match after new or changed persons scores only their pairs and stores
+the links a full match of the same store stores."""
 
 from __future__ import annotations
 
 import pickle
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from guanlian.demo import generate
@@ -14,7 +16,9 @@ from guanlian.demo.extra import extra_month
 from guanlian.graph import open_store
 from guanlian.graph.store import Store
 from guanlian.loaders import load_files
-from guanlian.matching.matcher import MATCH_CACHE_FILE, MatchConfig, _fingerprint, _read_persons, match_store
+from guanlian.matching import match_cache
+from guanlian.matching.match_cache import LINKS_FILE, PERSONS_FILE
+from guanlian.matching.matcher import MatchConfig, MatchSummary, _read_persons, match_store
 
 
 def _links(store: Store) -> list[tuple[str, str, str, float]]:
@@ -27,6 +31,20 @@ def _paid(store: Store) -> list[tuple[object, ...]]:
     df = store.query("MATCH (u:Unit)-[e:PAID]->(x) RETURN u.key AS u, x.key AS x, e.payments AS n, e.total AS t, "
                      "e.first_paid AS f, e.last_paid AS l, e.channel AS c")
     return sorted(tuple(r) for r in df.astype(object).itertuples(index=False, name=None))
+
+
+def _full_links(store: Store) -> tuple[list[tuple[str, str, str, float]], MatchSummary]:
+    """The links and summary of a full match of ``store`` (its match cache removed first)."""
+    for name in (LINKS_FILE, PERSONS_FILE):
+        (store.sidecar / name).unlink(missing_ok=True)
+    summary = match_store(store)
+    assert summary.mode == "full"
+    return _links(store), summary
+
+
+def _counts(s: MatchSummary) -> tuple[int, ...]:
+    return (s.candidate_pairs, s.conflicting_ids, s.refined_keys, s.budget_skipped, s.registry_pairs_skipped,
+            s.certain, s.probable, s.possible)
 
 
 def test_month_then_persons_match_incrementally_like_one_full_run(tmp_path: Path) -> None:
@@ -42,34 +60,95 @@ def test_month_then_persons_match_incrementally_like_one_full_run(tmp_path: Path
         # a new official named like a person a unit paid, serving in that unit: a link the budget keeps
         payee = whole.query("MATCH (u:Unit)-[:PAYMENT]->(p:Person) WHERE p.name IS NOT NULL "
                             "RETURN u.name AS unit, p.name AS name, p.key AS k ORDER BY p.key LIMIT 1").iloc[0]
+        known = whole.query("MATCH (p:Person)-[:SERVES_IN]->(u:Unit) WHERE p.id_number IS NOT NULL "
+                            "RETURN p.name AS name, p.id_number AS id, u.name AS unit ORDER BY p.key LIMIT 1").iloc[0]
     officials = tmp_path / "new_officials.csv"
-    officials.write_text(f"姓名,工作单位\n{payee['name']},{payee['unit']}\n", encoding="utf-8")
+    officials.write_text(
+        "姓名,身份证号码,工作单位,手机号码\n"
+        f"{payee['name']},,{payee['unit']},\n"  # namesake of a payee: linked
+        f"{payee['name']}乙,,{payee['unit']},\n"  # near miss: one character more
+        f"{known['name']},{known['id']},{known['unit']},13912345678\n"  # a known official with a phone: changed
+        f"欧阳无双,,{payee['unit']},\n", encoding="utf-8")  # nobody like them
 
     with open_store(tmp_path / "inc") as inc:
         assert load_files(inc, base).ok
         assert match_store(inc).mode == "full"
-        assert (inc.sidecar / MATCH_CACHE_FILE).exists()
-        before = _fingerprint(_read_persons(inc), MatchConfig())
+        assert (inc.sidecar / LINKS_FILE).exists() and (inc.sidecar / PERSONS_FILE).exists()
         assert load_files(inc, [month]).ok
-        # the month names known payees only: the persons as the matcher reads them did not change
-        assert _fingerprint(_read_persons(inc), MatchConfig()) == before
         again = match_store(inc)
-        assert again.mode == "incremental"
+        assert (again.mode, again.changed_persons) == ("incremental", 0)  # the month names known payees only
         assert _links(inc) == want_links
         assert _paid(inc) == want_paid  # PAID rebuilt for the month's pairs only
         assert (again.candidate_pairs, again.budget_skipped) == (full.candidate_pairs, full.budget_skipped)
 
-        # new persons: the fingerprint changes, the match runs in full and finds the new official's link
+        # new and changed persons: only their pairs are scored, the links are those of a full match
+        n_before = len(_read_persons(inc))
         assert load_files(inc, [officials]).ok
-        assert _fingerprint(_read_persons(inc), MatchConfig()) != before
-        assert match_store(inc).mode == "full"
-        got = _links(inc)
-    with open_store(tmp_path / "all") as whole:
-        assert load_files(whole, [officials]).ok
-        match_store(whole)
-        assert _links(whole) == got
-    new_links = [x for x in got if payee["k"] in (x[0], x[1]) and x not in want_links]
+        assert len(_read_persons(inc)) == n_before + 3
+        got = match_store(inc)
+        assert (got.mode, got.changed_persons, got.full_reason) == ("incremental", 4, "")
+        links = _links(inc)
+        want, reference = _full_links(inc)
+        assert links == want
+        assert _counts(got) == _counts(reference)
+        assert match_store(inc).changed_persons == 0
+    new_links = [x for x in links if payee["k"] in (x[0], x[1]) and x not in want_links]
     assert new_links, "the new official should be linked to the namesake payee"
+    assert not [x for x in links if "乙" in x[0] + x[1]], "a name one character longer is no namesake"
+
+
+def test_a_birth_date_shared_with_a_rival_gives_a_full_match(tmp_path: Path) -> None:
+    """A new person whose pair rests on a shared birth date alone can demote other pairs of the same person
+    (ambiguous_birth): the match runs in full, says why, and stores the full match's links."""
+    world = generate(tmp_path / "world", size="tiny", seed=7)
+    with open_store(tmp_path / "s") as s:
+        assert load_files(s, [p for p, _ in world.files]).ok
+        assert match_store(s).mode == "full"
+        known = s.query("MATCH (p:Person)-[:SERVES_IN]->(u:Unit) WHERE p.birth_date IS NOT NULL "
+                        "RETURN p.name AS name, p.birth_date AS b, u.name AS unit ORDER BY p.key LIMIT 2")
+        # the same name and birth date in another unit: probable on the birth date alone
+        extra = tmp_path / "twins.csv"
+        extra.write_text(f"姓名,出生日期,工作单位\n{known['name'][0]},{known['b'][0]},{known['unit'][1]}\n",
+                         encoding="utf-8")
+        assert load_files(s, [extra]).ok
+        got = match_store(s)
+        assert got.mode == "full" and "birth date" in got.full_reason
+        links = _links(s)
+        want, _ = _full_links(s)
+        assert links == want
+
+
+def test_update_matches_a_full_match_pair_for_pair(tmp_path: Path) -> None:
+    """The cache update itself: same pairs, scores, tiers, explanations and counts as blocking and scoring every
+    person, with persons added, one changed and one removed (near misses among them)."""
+    world = generate(tmp_path / "world", size="tiny", seed=7)
+    with open_store(tmp_path / "s") as s:
+        assert load_files(s, [p for p, _ in world.files]).ok
+        persons = _read_persons(s).sort_values("key", kind="stable", ignore_index=True)
+    cfg = MatchConfig()
+    _, cache = match_cache.full(persons, cfg)
+    assert cache is not None
+    named = persons[persons["name"].notna()].reset_index(drop=True)
+    now = persons.drop(index=[3]).copy()  # one person removed
+    row = now.index[now["name"].notna()][5]
+    now.loc[row, "phone"] = "13800001111"  # one changed
+    added = named.iloc[[0, 1, 2]].copy()
+    added["key"] = ["zz:new1", "zz:new2", "zz:new3"]
+    added["id_number"] = None
+    added.loc[added.index[1], "name"] = str(added.iloc[1]["name"]) + "乙"  # a near miss
+    now = pd.concat([now, added]).sort_values("key", kind="stable", ignore_index=True)
+    got = match_cache.update(cache, now, cfg)
+    assert isinstance(got, match_cache.Update), got
+    assert got.changed == 5
+    want, _ = match_cache.full(now, cfg)
+    for a in ("li", "ri", "score"):
+        assert getattr(got.linked, a).tolist() == getattr(want, a).tolist(), a
+    assert got.linked.tier.tolist() == want.tier.tolist()
+    assert (got.linked.explanation_zh, got.linked.explanation_en) == (want.explanation_zh, want.explanation_en)
+    assert (got.linked.candidates, got.linked.conflicting_ids, got.linked.refined_keys) == (
+        want.candidates, want.conflicting_ids, want.refined_keys)
+    new_rows = np.flatnonzero(now["key"].str.startswith("zz:").to_numpy())
+    assert np.isin(got.linked.ri, new_rows).any(), "the added namesakes are linked"
 
 
 class _Plant:
@@ -91,12 +170,12 @@ def test_a_stale_or_foreign_cache_is_not_reused(tmp_path: Path) -> None:
         assert match_store(s).mode == "incremental"
         assert match_store(s, MatchConfig(possible_threshold=5)).mode == "full"
         links = _links(s)
-        (s.sidecar / MATCH_CACHE_FILE).write_bytes(b"not an arrow file")
+        (s.sidecar / LINKS_FILE).write_bytes(b"not an arrow file")
         assert match_store(s, MatchConfig(possible_threshold=5)).mode == "full"
         assert _links(s) == links
         # a store folder handed over by someone else: a pickle planted as the cache is never unpickled
         planted = tmp_path / "planted-by-pickle"
-        (s.sidecar / MATCH_CACHE_FILE).write_bytes(pickle.dumps(_Plant(str(planted))))
+        (s.sidecar / LINKS_FILE).write_bytes(pickle.dumps(_Plant(str(planted))))
         assert match_store(s, MatchConfig(possible_threshold=5)).mode == "full"
         assert not planted.exists() and _links(s) == links
         assert not pd.DataFrame(links).empty
