@@ -326,6 +326,7 @@ def _print_match(summary: MatchSummary, code: Lang, as_json: bool) -> None:
     kinds = summary.per_kind()
     if as_json:
         sys.stdout.write(json.dumps({**tiers, "by_kind": kinds, "stored_links": summary.edges_written, "mode": summary.mode,
+                                     "changed_persons": summary.changed_persons, "full_reason": summary.full_reason,
                                      "not_stored": summary.registry_pairs_skipped + summary.budget_skipped,
                                      "routed_payments": summary.companies.routed_payments if summary.companies else 0},
                                     ensure_ascii=False) + "\n")
@@ -339,11 +340,18 @@ def _print_match(summary: MatchSummary, code: Lang, as_json: bool) -> None:
         t.add_row(tr(kind_words, kind, code), *(f"{counts.get(tier, 0):,}" for tier in tiers))
     console.print(t)
     if summary.mode == "incremental":
-        console.print("增量匹配：人员记录自上次匹配后未变，沿用上次的候选人员对与评分，按当前图谱重新决定存储哪些关联" if zh
-                      else "incremental match: the person records are unchanged since the last match, so its scored "
-                      "pairs were reused; which links to store was decided again on the graph as it is now")
+        n = summary.changed_persons
+        console.print(f"增量匹配：自上次匹配后新增或变化的人员 {n:,} 人，只对其候选人员对分块与评分，其余沿用上次结果；"
+                      "按当前图谱重新决定存储哪些关联" if zh
+                      else f"incremental match: {n:,} persons new or changed since the last match; only their pairs "
+                      "were blocked and scored, the others reused; which links to store was decided again on the "
+                      "graph as it is now")
     else:
-        console.print("完整匹配：所有人员重新分块与评分" if zh else "full match: every person blocked and scored")
+        from guanlian.matching.match_cache import FULL_REASONS
+
+        why = FULL_REASONS.get(summary.full_reason)
+        console.print(("完整匹配：所有人员重新分块与评分" if zh else "full match: every person blocked and scored")
+                      + ((f"（{why[0]}）" if zh else f" ({why[1]})") if why else ""))
     skipped = summary.registry_pairs_skipped + summary.budget_skipped
     if skipped:
         console.print(f"未存储的“可能”关联（与干部及亲属无关，或姓名过于常见），可在 find/工作台中即时计算: {skipped:,}" if zh

@@ -45,7 +45,7 @@ from guanlian.matching.matcher import (
     match_records,
 )
 
-__all__ = ["LINKS_FILE", "PERSONS_FILE", "Cache", "full", "load", "same_rows", "save", "update"]
+__all__ = ["FULL_REASONS", "LINKS_FILE", "PERSONS_FILE", "Cache", "full", "load", "same_rows", "save", "update"]
 
 LINKS_FILE = SIDECAR_FILES["match_cache"]
 PERSONS_FILE = SIDECAR_FILES["match_persons"]
@@ -238,6 +238,20 @@ def load(sidecar: Path, cfg: MatchConfig) -> Cache | None:
     return Cache(meta[b"fingerprint"].decode(), linked, persons)
 
 
+FULL_REASONS: dict[str, tuple[str, str]] = {
+    "many": ("自上次匹配后变化的人员过多", "too many persons changed since the last match"),
+    "cap": ("变化的人员使某个分块跨过了大小上限（其中其他人员的候选对随之改变）",
+            "a block crossed the size cap with the changed persons (other persons' pairs in it change)"),
+    "birth": ("变化人员的某个候选对仅凭相同出生日期成立（须与同一人的其他候选对一并判断）",
+              "a pair of a changed person rests on a shared birth date alone (decided against the person's other "
+              "pairs)"),
+    "order": ("人员顺序与上次匹配不同", "the persons are in another order than at the last match"),
+    "keys": ("人员主键不唯一", "person keys are not unique"),
+    "arrow": ("人员记录无法存为 Arrow 表", "the persons cannot be stored as an Arrow table"),
+}
+"""Why :func:`update` asks for a full match: code → (Chinese, English)."""
+
+
 @dataclass
 class Update:
     """What :func:`update` did: the links of the persons now, and the cache to write."""
@@ -270,34 +284,34 @@ def _pairs_of(frame: pd.DataFrame, flag: npt.NDArray[np.bool_], cfg: MatchConfig
 def update(cache: Cache, persons: pd.DataFrame, cfg: MatchConfig) -> Update | str:
     """The links of a full match of ``persons``, from ``cache`` and the pairs of the persons that changed since.
 
-    Returns an :class:`Update`, or a sentence (English) saying why a full match is needed instead.
+    Returns an :class:`Update`, or a key of :data:`FULL_REASONS` saying why a full match is needed instead.
     """
     old = cache.persons
     n_old, n_new = old.num_rows, len(persons)
     old_keys = pd.Index(old.column("key").to_numpy(zero_copy_only=False).astype(str).astype(object))
     keys_now = persons["key"].astype(str).to_numpy(dtype=object)
     if not old_keys.is_unique or not pd.Index(keys_now).is_unique:
-        return "person keys are not unique"
+        return "keys"
     now = _arrow(persons)
     if now is None:
-        return "the persons cannot be stored as Arrow"
+        return "arrow"
     at_old = np.asarray(old_keys.get_indexer(keys_now), dtype=np.int64)
     same = same_rows(now, old, at_old)
     kept_old = at_old[same]  # old positions of the unchanged persons, in today's order
     if len(kept_old) > 1 and bool((np.diff(kept_old) < 0).any()):
-        return "the store lists the unchanged persons in another order"
+        return "order"
     d_new = np.flatnonzero(~same)
     was_kept = np.zeros(n_old, dtype=bool)
     was_kept[kept_old] = True
     d_old = np.flatnonzero(~was_kept)
     changed = len(np.union1d(keys_now[d_new], old_keys.to_numpy()[d_old]))
     if changed > MAX_CHANGED_SHARE * max(n_new, 1):
-        return f"{changed} of {n_new} persons changed"
+        return "many"
     linked_old = cache.linked
     if linked_old.birth_only is not None and len(d_old):
         touched = ~was_kept[linked_old.li] | ~was_kept[linked_old.ri]
         if bool(linked_old.birth_only[touched].any()):
-            return "a pair of a changed or removed person rested on a shared birth date alone"
+            return "birth"
     new_keys = record_keys(persons.iloc[d_new].reset_index(drop=True), cfg) if len(d_new) else {}
     now_of_old = np.full(n_old, -1, dtype=np.int64)
     now_of_old[kept_old] = np.flatnonzero(same)
@@ -318,10 +332,10 @@ def update(cache: Cache, persons: pd.DataFrame, cfg: MatchConfig) -> Update | st
         for k, c in before.items():
             after = c - minus.get(k, 0) + plus.get(k, 0)
             if (c * c > cfg.max_block_pairs) != (after * after > cfg.max_block_pairs):
-                return f"a block of the blocking rule {rule} crossed the size cap"
+                return "cap"
         for k, c in plus.items():
             if k not in before and c * c > cfg.max_block_pairs:
-                return f"a block of the blocking rule {rule} crossed the size cap"
+                return "cap"
     near_old &= was_kept
     linked_new = Linked(np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0), np.empty(0, dtype=object),
                         [], [], birth_only=np.empty(0, dtype=bool))
@@ -337,7 +351,7 @@ def update(cache: Cache, persons: pd.DataFrame, cfg: MatchConfig) -> Update | st
         flag = np.isin(rows, d_new)
         linked_new = _pairs_of(persons.iloc[rows].reset_index(drop=True), flag, cfg)
         if linked_new.birth_only is not None and bool(linked_new.birth_only.any()):
-            return "a pair of a new or changed person rests on a shared birth date alone"
+            return "birth"
         linked_new.li, linked_new.ri = rows[linked_new.li], rows[linked_new.ri]
         cand += linked_new.candidates
         conf += linked_new.conflicting_ids
@@ -367,7 +381,7 @@ def update(cache: Cache, persons: pd.DataFrame, cfg: MatchConfig) -> Update | st
         keys[rule] = _place(kept_part, np.flatnonzero(same), new_keys.get(rule), d_new, n_new)
     table = _table(now, keys)
     if table is None:
-        return "the persons cannot be stored as Arrow"
+        return "arrow"
     return Update(linked, Cache(cache.fingerprint, linked, table), changed, True)
 
 

@@ -431,7 +431,8 @@ class MatchSummary:
     changed_persons: int = 0
     """In ``incremental`` mode: persons new, changed or removed since the last match."""
     full_reason: str = ""
-    """In ``full`` mode with a match cache present: why it could not be used (English)."""
+    """In ``full`` mode with a match cache present: why it could not be used (a key of
+    :data:`guanlian.matching.match_cache.FULL_REASONS`)."""
 
     def per_tier(self) -> dict[str, int]:
         """Counts per tier, weakest first."""
@@ -1290,7 +1291,7 @@ def _link_persons(store: Store, persons: pd.DataFrame, cfg: MatchConfig, engine:
                   summary: MatchSummary) -> Linked:
     """The linked pairs of ``persons``: from the store's match cache and the pairs of the persons that changed
     since (``summary.mode`` ``incremental``), or blocked and scored in full (``full``; ``summary.full_reason``
-    says why when a cache was there)."""
+    says why when a cache was there: a key of ``match_cache.FULL_REASONS``)."""
     from guanlian.matching import match_cache  # it builds on this module
 
     if engine is not None:

@@ -112,7 +112,7 @@ def test_a_birth_date_shared_with_a_rival_gives_a_full_match(tmp_path: Path) -> 
                          encoding="utf-8")
         assert load_files(s, [extra]).ok
         got = match_store(s)
-        assert got.mode == "full" and "birth date" in got.full_reason
+        assert (got.mode, got.full_reason) == ("full", "birth")
         links = _links(s)
         want, _ = _full_links(s)
         assert links == want
