@@ -112,6 +112,8 @@ def same_rows(now: pa.Table, before: pa.Table, rows: IndexArray) -> npt.NDArray[
         if name not in before.column_names:
             return np.zeros(len(rows), dtype=bool)
         x, y = now.column(name).combine_chunks(), before.column(name).combine_chunks().take(take)
+        # a column with no value at all is typed null, which has no comparison kernel
+        x, y = (a.cast(pa.large_string()) if pa.types.is_null(a.type) else a for a in (x, y))
         if x.type != y.type:
             try:
                 y = y.cast(x.type)
