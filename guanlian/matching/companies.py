@@ -65,7 +65,7 @@ from guanlian.matching.normalize import (
 )
 from guanlian.matching.pinyin import _char_tone3
 from guanlian.matching.regions import compatible, leading_regions, region_codes
-from guanlian.values.ids import parse_credit_code
+from guanlian.values.ids import credit_codes
 
 __all__ = [
     "COMPANY_COMPARISONS",
@@ -225,10 +225,10 @@ def prepare_companies(df: pd.DataFrame) -> pd.DataFrame:
     """
     names = _text(df, "name")
     parsed = [parse_company_name(n) for n in names]
-    codes = []
-    for c in _text(df, "credit_code"):
-        cc = parse_credit_code(c) if c else None
-        codes.append(cc.code if cc is not None and cc.code else "")
+    # canonical codes checked with numpy, other spellings by parse_credit_code (same verdicts; 80k codes one by
+    # one took 4.8 s of a 1M store's match)
+    valid, _ = credit_codes(pd.Series(_text(df, "credit_code"), dtype=object))
+    codes = [c if isinstance(c, str) and c else "" for c in valid.tolist()]
     accounts = df["accounts"].tolist() if "accounts" in df.columns else [None] * len(df)
     return pd.DataFrame({
         "name": names,
