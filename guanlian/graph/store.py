@@ -37,6 +37,7 @@ SIDECAR_FILES = {
     "judgements": "judgements.db",
     "match_cache": "match-cache.arrow",
     "match_persons": "match-persons.arrow",
+    "company_names": "match-company-names.arrow",
 }
 """Well-known files in a store's sidecar folder (:attr:`Store.sidecar`)."""
 

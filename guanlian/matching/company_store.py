@@ -23,20 +23,26 @@ Example:
 
 from __future__ import annotations
 
+import hashlib
+import os
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from rapidfuzz import process
 from rapidfuzz.distance import Indel
 
 from guanlian.graph.frames import encode_sources
-from guanlian.graph.store import Store
+from guanlian.graph.store import SIDECAR_FILES, Store
 from guanlian.judgements import apply_link_judgements, verdicts_for
 from guanlian.matching.companies import (
     CompanyConfig,
+    CompanyName,
+    NameParts,
     company_candidate_pairs,
     link_key,
     parse_company_name,
@@ -81,6 +87,59 @@ class CompanySummary:
     def per_tier(self) -> dict[str, int]:
         """SAME_COMPANY edges per tier, weakest first."""
         return {t: int(getattr(self, t)) for t in TIERS}
+
+
+NAMES_FILE = SIDECAR_FILES["company_names"]
+"""In a store's sidecar folder: the :func:`~guanlian.matching.companies.name_parts` of the company names of the
+last company match (Arrow IPC, data only), so the next match computes them only for names new since."""
+
+_NAMES_SCHEMA = pa.schema([("name", pa.string()), ("norm", pa.string()), ("core", pa.string()),
+                           ("form", pa.string()), ("branch", pa.string()), ("regions", pa.list_(pa.string())),
+                           ("trade", pa.string()), ("trade_py", pa.string())])
+
+
+def _code_fingerprint() -> str:
+    """SHA-256 of the matching package's source: name parts computed by other code are not reused."""
+    h = hashlib.sha256()
+    for src in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(src.read_bytes())
+    return h.hexdigest()
+
+
+def _known_names(path: Path) -> dict[str, NameParts]:
+    """The name parts stored at ``path`` by this code, else ``{}``."""
+    try:
+        with pa.memory_map(str(path), "r") as src:
+            table = pa.ipc.open_file(src).read_all()
+    except (OSError, pa.ArrowException):
+        return {}
+    if (table.schema.metadata or {}).get(b"code") != _code_fingerprint().encode() or not table.schema.equals(
+            _NAMES_SCHEMA):
+        return {}
+    cols = [table.column(c).to_pylist() for c in _NAMES_SCHEMA.names]
+    return {name: (CompanyName(norm, core, form, branch, tuple(regions)), trade, trade_py)
+            for name, norm, core, form, branch, regions, trade, trade_py in zip(*cols, strict=True)}
+
+
+def _save_names(path: Path, feats: pd.DataFrame) -> None:
+    """Store the name parts of ``feats`` (prepared companies) at ``path``, whole or not at all."""
+    first = feats.drop_duplicates("name")
+    parsed = first["parsed"].tolist()
+    table = pa.table({
+        "name": pa.array(first["name"].tolist(), pa.string()),
+        "norm": pa.array([p.norm for p in parsed], pa.string()),
+        "core": pa.array([p.core for p in parsed], pa.string()),
+        "form": pa.array([p.form for p in parsed], pa.string()),
+        "branch": pa.array([p.branch for p in parsed], pa.string()),
+        "regions": pa.array([list(p.regions) for p in parsed], pa.list_(pa.string())),
+        "trade": pa.array(first["trade"].tolist(), pa.string()),
+        "trade_py": pa.array(first["trade_py"].tolist(), pa.string()),
+    }, schema=_NAMES_SCHEMA.with_metadata({b"code": _code_fingerprint().encode()}))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+    os.replace(tmp, path)
 
 
 def _read_companies(store: Store) -> pd.DataFrame:
@@ -159,7 +218,11 @@ def match_companies(store: Store, config: CompanyConfig | None = None, load_id: 
     summary.companies = len(comp)
     desired: dict[str, tuple[str, str]] = {}
     if len(comp) >= 2:
-        feats = prepare_companies(comp)
+        names_path = store.sidecar / NAMES_FILE
+        known = _known_names(names_path)
+        feats = prepare_companies(comp, known)
+        if not set(feats["name"]) <= known.keys():
+            _save_names(names_path, feats)
         unresolved = np.flatnonzero(feats["code"].to_numpy(dtype=object) == "")
         summary.unresolved = len(unresolved)
         left = feats.iloc[unresolved].reset_index(drop=True)

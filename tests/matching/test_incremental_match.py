@@ -10,13 +10,15 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from guanlian.demo import generate
 from guanlian.demo.extra import extra_month
 from guanlian.graph import open_store
 from guanlian.graph.store import Store
 from guanlian.loaders import load_files
-from guanlian.matching import match_cache
+from guanlian.matching import company_store, match_cache
+from guanlian.matching.companies import prepare_companies
 from guanlian.matching.match_cache import LINKS_FILE, PERSONS_FILE
 from guanlian.matching.matcher import MatchConfig, MatchSummary, _read_persons, match_store
 
@@ -179,3 +181,26 @@ def test_a_stale_or_foreign_cache_is_not_reused(tmp_path: Path) -> None:
         assert match_store(s, MatchConfig(possible_threshold=5)).mode == "full"
         assert not planted.exists() and _links(s) == links
         assert not pd.DataFrame(links).empty
+
+
+def test_company_name_parts_are_reused_only_from_this_code(tmp_path: Path) -> None:
+    """The company matcher keeps each name's parts beside the store and reuses them: the same features as
+    computing them again; a file written by other code (or not an Arrow file) is not read."""
+    world = generate(tmp_path / "world", size="tiny", seed=7)
+    with open_store(tmp_path / "s") as s:
+        assert load_files(s, [p for p, _ in world.files]).ok
+        match_store(s)
+        path = s.sidecar / company_store.NAMES_FILE
+        known = company_store._known_names(path)
+        comp = company_store._read_companies(s)
+    assert known and set(comp["name"].dropna()) <= known.keys()
+    more = pd.concat([comp, pd.DataFrame({"key": ["new"], "name": ["吉安市鑫盛建材有限公司吉安分公司"]})],
+                     ignore_index=True)
+    assert prepare_companies(more, known).equals(prepare_companies(more))
+    table = pa.ipc.open_file(pa.BufferReader(path.read_bytes())).read_all()
+    other = table.replace_schema_metadata({b"code": b"another version"})
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, other.schema) as writer:
+        writer.write_table(other)
+    assert company_store._known_names(path) == {}
+    path.write_bytes(b"not an arrow file")
+    assert company_store._known_names(path) == {}
