@@ -363,8 +363,11 @@ def update(cache: Cache, persons: pd.DataFrame, cfg: MatchConfig) -> Update | st
     n_keep = int(keep.sum())
     order = np.lexsort((ri, li))
     sel_old = np.flatnonzero(keep)
-    zh = [linked_old.explanation_zh[i] for i in sel_old] + linked_new.explanation_zh
-    en = [linked_old.explanation_en[i] for i in sel_old] + linked_new.explanation_en
+    # object arrays: millions of kept pairs are taken by position without a Python loop
+    zh = np.concatenate([np.asarray(linked_old.explanation_zh, dtype=object)[sel_old],
+                         np.asarray(linked_new.explanation_zh, dtype=object)])
+    en = np.concatenate([np.asarray(linked_old.explanation_en, dtype=object)[sel_old],
+                         np.asarray(linked_new.explanation_en, dtype=object)])
     old_birth = (linked_old.birth_only[keep] if linked_old.birth_only is not None
                  else np.ones(n_keep, dtype=bool))
     new_birth = (linked_new.birth_only if linked_new.birth_only is not None
@@ -372,7 +375,7 @@ def update(cache: Cache, persons: pd.DataFrame, cfg: MatchConfig) -> Update | st
     linked = Linked(li[order], ri[order],
                     np.concatenate([linked_old.score[keep], linked_new.score])[order],
                     np.concatenate([linked_old.tier[keep], linked_new.tier])[order],
-                    [zh[i] for i in order], [en[i] for i in order], cand, conf, linked_old.refined_keys,
+                    zh[order].tolist(), en[order].tolist(), cand, conf, linked_old.refined_keys,
                     np.concatenate([old_birth, new_birth])[order])
     keys = {}
     rewrite = bool(changed) or not np.array_equal(kept_old, np.arange(n_new))
