@@ -478,8 +478,9 @@ class LocalServer:
         Raises:
             StoreError: the start command failed (its output's tail is in the message).
         """
+        # its own session: a Ctrl-C meant for guanlian must not reach the server it leaves running
         proc = subprocess.run([str(self.home / "bin" / "neo4j"), "start"], env=self._env(), capture_output=True,
-                              text=True, timeout=300, check=False)
+                              text=True, timeout=300, check=False, start_new_session=True)
         if proc.returncode != 0:
             tail = " | ".join((proc.stdout + proc.stderr).strip().splitlines()[-3:])
             raise StoreError(f"neo4j start failed (exit {proc.returncode}): {tail}")

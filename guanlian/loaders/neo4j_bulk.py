@@ -250,18 +250,18 @@ def _import(store: Neo4jStore, server: LocalServer, database: str, files: list[P
         server.stop()
     seconds["stop"] = time.perf_counter() - t
     aside = [(d, d.with_name(d.name + _SET_ASIDE)) for d in server.database_dirs(database)]
-    for d, kept in aside:
-        shutil.rmtree(kept, ignore_errors=True)
-        if d.exists():
-            d.rename(kept)
 
     def put_back() -> None:
         for d, kept in aside:
-            shutil.rmtree(d, ignore_errors=True)
-            if kept.exists():
+            if kept.exists():  # only what was moved aside replaces what the importer left
+                shutil.rmtree(d, ignore_errors=True)
                 kept.rename(d)
 
     try:
+        for d, kept in aside:
+            shutil.rmtree(kept, ignore_errors=True)
+            if d.exists():
+                d.rename(kept)
         t = time.perf_counter()
         with progress_phase("neo4j-admin 批量导入 / neo4j-admin import"):
             run_import(server.home, files, database, conf=server.conf)
@@ -271,8 +271,8 @@ def _import(store: Neo4jStore, server: LocalServer, database: str, files: list[P
             server.start()
             store.reconnect()
         seconds["start"] = time.perf_counter() - t
-    except (StoreError, OSError, subprocess.SubprocessError) as exc:
-        detail = str(exc)[:300]
+    except BaseException as exc:  # Ctrl-C included: the server must not stay stopped with a broken database
+        detail = (str(exc) or type(exc).__name__)[:300]
         try:
             server.stop()
             put_back()
@@ -285,6 +285,8 @@ def _import(store: Neo4jStore, server: LocalServer, database: str, files: list[P
                        f"the bulk import failed ({detail}) and so did the recovery ({again}): the server of "
                        f"{server.home} may be stopped; the empty database from before is in {aside[0][1]}. Fix: "
                        f"move it back to {aside[0][0]} and start the server") from exc
+        if not isinstance(exc, Exception):
+            raise
         raise said(StoreError,
                    f"批量导入失败,未写入任何数据:{detail}。服务器已重新启动,数据库仍是导入前的空库。"
                    "修复:查看原因,或用 --neo4j-import never 经 Bolt 导入",
