@@ -78,8 +78,7 @@ def print_load_summary(console: Console, summary: LoadSummary, lang: Lang = "zh"
                       "every candidate (MAY_BE)", highlight=False)
     if summary.write_route:
         how = summary.write_route
-        label = {"import": ("批量导入", "bulk import"), "bolt": ("Bolt 写入", "Bolt write")}[how["route"]]
-        console.print(f"{label[0] if zh else label[1]}: {how['reason_zh'] if zh else how['reason_en']}",
+        console.print(f"{'写入方式' if zh else 'written by'}: {how['reason_zh'] if zh else how['reason_en']}",
                       markup=False, highlight=False)
     if summary.rejects_path:
         console.print(("拒绝与警告明细: " if zh else "rejects and warnings: ") + summary.rejects_path)
