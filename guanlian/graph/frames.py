@@ -78,11 +78,19 @@ def _typed(frame: pd.DataFrame, props: tuple[Prop, ...]) -> pd.DataFrame:
         elif p.type == "float":
             col = pd.to_numeric(col, errors="coerce").astype("float64")
         elif p.type == "strings":
-            values = col.tolist()
-            # lists this module wrote (non-empty, every item a string) pass as they are; the loop that checks
-            # is several times cheaper than rebuilding every list on each of the passes a row takes
-            if not all(v is None or (type(v) is list and v and all(type(x) is str for x in v)) for v in values):
-                values = [_as_list(v) for v in values]
+            values = col.to_numpy(dtype=object, copy=True)
+            # missing cells (None, NaN from a concat of frames without the column, NA) become None at once; lists
+            # this module wrote (non-empty, every item a string) pass as they are; the loop that checks is several
+            # times cheaper than rebuilding every list on each of the passes a row takes
+            gone = pd.isna(values)
+            held = values[~gone].tolist() if gone.any() else values.tolist()
+            rebuild = not all(type(v) is list and v and all(type(x) is str for x in v) for v in held)
+            if not rebuild and any(v is not None for v in values[gone].tolist()):
+                # a column with NaN/NA cells was always rebuilt whole, which drops empty items: same result
+                rebuild = any("" in v for v in held)
+            values[gone] = None
+            if rebuild:
+                values[~gone] = _objects([_as_list(v) for v in held])
             col = pd.Series(values, index=frame.index, dtype=object)
         else:
             col = col.astype("boolean")
@@ -165,7 +173,7 @@ def _union(values: Iterable[object], sources: bool) -> list[str] | None:
     return (encode_sources(decode_sources(items)) or None) if sources else sorted(items)
 
 
-def _objects(items: list[list[str]]) -> np.ndarray:
+def _objects(items: list[list[str]] | list[list[str] | None]) -> np.ndarray:
     """A one-dimensional object array of lists (numpy would otherwise make a matrix of equal-length lists)."""
     return pd.Series(items, dtype=object).to_numpy()
 
@@ -371,16 +379,55 @@ def _union_groups(col: pd.Series, first: np.ndarray, multi: np.ndarray, g_multi:
     return pd.Series(out, dtype=object)
 
 
+_SPANS = r"[0-9]{1,18}(?:-[0-9]{1,18})?"
+_ENTRY_RE = rf"(?s)^(?P<f>.*):(?P<s>{_SPANS}(?:,{_SPANS})*)$"
+_SPAN_RE = r"^(?P<lo>[0-9]{1,18})(?:-(?P<hi>[0-9]{1,18}))?$"
+_MAX_SPAN = 10_000_000
+"""Rows one ``a-b`` span may stand for in the vectorised union; a longer span is united key by key."""
+
+
+def _entry_records(uniq: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, pa.Array]:
+    """The (file, row) records of every source entry in ``uniq`` (``file:2-4,9``, :func:`encode_sources`), as
+    :func:`decode_sources` reads them, without a Python loop per entry.
+
+    Returns ``plain`` (per entry: in this form, with spans of at most :data:`_MAX_SPAN` rows; the others are left to
+    the key-by-key union), ``start``/``count`` (per entry: its records' first position and number), ``rows`` (the
+    row of every record, entry by entry) and ``files`` (the file of each entry, dictionary-encoded; null when not
+    plain).
+    """
+    parts = pc.extract_regex(uniq, _ENTRY_RE)
+    plain = parts.is_valid().to_numpy(zero_copy_only=False)
+    spans = pc.split_pattern(pc.if_else(parts.is_valid(), parts.field("s"), ""), ",")
+    flat = pc.list_flatten(spans)
+    span_entry = pc.list_parent_indices(spans).to_numpy().astype(np.int64)
+    bounds = pc.extract_regex(flat, _SPAN_RE)
+    ok = bounds.is_valid()
+    lo = pc.cast(pc.if_else(ok, bounds.field("lo"), "0"), pa.int64()).to_numpy()
+    hi_text = bounds.field("hi")
+    hi = pc.cast(pc.if_else(pc.and_(ok, pc.not_equal(hi_text, "")), hi_text, pc.if_else(ok, bounds.field("lo"), "0")),
+                 pa.int64()).to_numpy()
+    count = np.maximum(hi - lo + 1, 0)  # an empty range (b < a) stands for no row, as range() gives
+    count[~plain[span_entry]] = 0
+    too_long = np.zeros(len(plain), dtype=bool)
+    too_long[span_entry[count > _MAX_SPAN]] = True
+    plain &= ~too_long
+    count[~plain[span_entry]] = 0
+    first = np.cumsum(count) - count
+    total = int(count.sum())
+    rows = np.repeat(lo - first, count) + np.arange(total, dtype=np.int64)
+    per_entry = np.bincount(span_entry, weights=count, minlength=len(plain)).astype(np.int64)
+    start = np.cumsum(per_entry) - per_entry
+    files = pc.dictionary_encode(pc.if_else(parts.is_valid(), parts.field("f"), pa.scalar(None, pa.string())))
+    return plain, start, per_entry, rows, files
+
+
 def _union_sources(out: np.ndarray, grp: np.ndarray, items: np.ndarray, uniq: pa.Array,
                    listed: list[list[str] | None], g_multi: np.ndarray) -> None:
     """:func:`_union_groups` for source records (``file:rows`` entries, :func:`encode_sources`): ``grp``/``items``
-    are the key code and item code (in ``uniq``) of every item to unite; keys with an entry other than ``file:N``
-    (ranges, several rows, a missing row) are united key by key from their rows in ``listed`` (``g_multi``: the
-    key code of each)."""
-    parts = pc.extract_regex(uniq, r"(?s)^(?P<f>.*):(?P<r>[0-9]{1,18})$")
-    valid = parts.is_valid()
-    plain = valid.to_numpy(zero_copy_only=False)
-    numbers = pc.cast(pc.if_else(valid, parts.field("r"), "0"), pa.int64()).to_numpy()
+    are the key code and item code (in ``uniq``) of every item to unite; each entry's rows (``file:N``, ranges,
+    several spans) are read by :func:`_entry_records`; keys with an entry in another form (a missing row,
+    spaces, a huge span) are united key by key from their rows in ``listed`` (``g_multi``: the key code of each)."""
+    plain, start, per_entry, numbers, files = _entry_records(uniq)
     bad = np.unique(grp[~plain[items]])
     if len(bad):
         rest: dict[int, list[object]] = {int(g): [] for g in bad.tolist()}
@@ -393,12 +440,20 @@ def _union_sources(out: np.ndarray, grp: np.ndarray, items: np.ndarray, uniq: pa
         grp, items = grp[keep], items[keep]
         if not len(grp):
             return
-    files = pc.dictionary_encode(parts.field("f"))
     forder = pc.sort_indices(files.dictionary).to_numpy()  # code-point order, as sorted() gives
     frank = np.empty(len(forder), dtype=np.int64)
     frank[forder] = np.arange(len(forder))
-    file_of = frank[files.indices.to_numpy().astype(np.int64)][items]
-    row_of = numbers[items]
+    entry_file = frank[pc.fill_null(files.indices, 0).to_numpy().astype(np.int64)]
+    # every item stands for the records of its entry
+    n_rec = per_entry[items]
+    total = int(n_rec.sum())
+    offset = np.cumsum(n_rec) - n_rec
+    rec = np.repeat(start[items] - offset, n_rec) + np.arange(total, dtype=np.int64)
+    grp = np.repeat(grp, n_rec)
+    file_of = np.repeat(entry_file[items], n_rec)
+    row_of = numbers[rec]
+    if not total:  # only empty ranges: no record at all
+        return
     order = np.lexsort((row_of, file_of, grp))
     g, f, r = grp[order], file_of[order], row_of[order]
     keep = np.r_[True, (g[1:] != g[:-1]) | (f[1:] != f[:-1]) | (r[1:] != r[:-1])]

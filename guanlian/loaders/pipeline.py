@@ -829,7 +829,9 @@ def write_files(store: Store, plan: LoadPlan, parsed: ParsedFiles,
         writer = (route(store, sum(r.loaded for *_x, r in pending)) if route is not None else None) or write_parked
         if any(p.has("edges", "PAYMENT") for *_x, p, _r in pending):
             journal.dirty(load_id, "PAID")
-            if not plan.paid_dirty:  # stale only from now on: the written payments' pairs are enough
+            # stale only from now on: the written payments' pairs are enough; into a store without payments every
+            # pair is one of them, and one scan of all is cheaper than a lookup per pair
+            if not plan.paid_dirty and plan.counts_before.get("PAYMENT", 0):
                 plan.paid_pairs = set()
             plan.paid_dirty = True
         journal.dirty(load_id, MATCH_STEP)  # new rows: the matcher's links are stale until `match` runs

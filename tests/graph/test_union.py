@@ -1,0 +1,68 @@
+"""The Arrow union of list properties (:func:`guanlian.graph.frames._union_groups`) against the key-by-key one."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pandas as pd
+
+from guanlian.graph.frames import _union_groups, _union_loop, decode_sources, encode_sources
+
+
+def _entry(rng: random.Random) -> str:
+    file = rng.choice(["a.csv", "b.csv", "x:y.csv", "甲.xlsx", ""])
+    kind = rng.random()
+    if kind < 0.4:
+        return f"{file}:{rng.randint(0, 30)}"
+    if kind < 0.8:  # ranges and several spans, as a compacted file writes them
+        spans = []
+        for _ in range(rng.randint(1, 3)):
+            lo = rng.randint(0, 30)
+            hi = lo + rng.randint(-2, 6)  # an empty range (hi < lo) stands for no row
+            spans.append(str(lo) if hi == lo else f"{lo:0{rng.randint(1, 3)}d}-{hi}")
+        return f"{file}:{','.join(spans)}"
+    return rng.choice([f"{file}:", f"{file}:2,,3", f"{file}: 4", f"{file}:3-"])
+
+
+def _case(rng: random.Random, sources: bool) -> tuple[pd.Series, np.ndarray, np.ndarray, np.ndarray]:
+    n_keys = rng.randint(1, 6)
+    rows = rng.randint(1, 12)
+    group = np.array([rng.randrange(n_keys) for _ in range(rows)])
+    values: list[object] = []
+    for _ in range(rows):
+        if rng.random() < 0.15:
+            values.append(None)
+        elif sources:
+            values.append([_entry(rng) for _ in range(rng.randint(1, 3))])
+        else:
+            values.append([rng.choice(["张三", "李四", "b", "a", "A"]) for _ in range(rng.randint(1, 3))])
+    col = pd.Series(values, dtype=object)
+    _codes, first = np.unique(group, return_index=True)
+    keys = np.unique(group)
+    remap = {int(k): i for i, k in enumerate(keys.tolist())}
+    group = np.array([remap[int(g)] for g in group.tolist()])
+    sizes = np.bincount(group)
+    multi = np.flatnonzero(sizes[group] > 1)
+    return col, first, multi, group[multi]
+
+
+def test_arrow_union_equals_key_by_key() -> None:
+    rng = random.Random(18)
+    for i in range(3000):
+        sources = i % 3 != 0
+        col, first, multi, g_multi = _case(rng, sources)
+        fast = _union_groups(col, first, multi, g_multi, sources).tolist()
+        values = col.to_numpy(dtype=object)
+        slow = _union_loop(values[first].copy(), values[multi].tolist(), g_multi, sources).tolist()
+        assert fast == slow, (i, col.tolist(), g_multi.tolist())
+
+
+def test_ranges_unite_into_one_encoding() -> None:
+    col = pd.Series([["a.csv:2-4,9"], ["a.csv:5-7", "b.csv:3"], ["a.csv:8"]], dtype=object)
+    out = _union_groups(col, np.array([0]), np.array([0, 1, 2]), np.array([0, 0, 0]), True).tolist()
+    assert out == [["a.csv:2-9", "b.csv:3"]]
+    assert decode_sources(out[0]) == decode_sources(encode_sources(decode_sources(["a.csv:2-9", "b.csv:3"])))
+    # a near miss: a gap stays a gap
+    col = pd.Series([["a.csv:2-4"], ["a.csv:6"]], dtype=object)
+    assert _union_groups(col, np.array([0]), np.array([0, 1]), np.array([0, 0]), True).tolist() == [["a.csv:2-4,6"]]
