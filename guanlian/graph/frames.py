@@ -84,10 +84,12 @@ def _typed(frame: pd.DataFrame, props: tuple[Prop, ...]) -> pd.DataFrame:
             # times cheaper than rebuilding every list on each of the passes a row takes
             gone = pd.isna(values)
             held = values[~gone].tolist() if gone.any() else values.tolist()
-            rebuild = not all(type(v) is list and v and all(type(x) is str for x in v) for v in held)
+            # (type checks by map/set run in C: no Python frame per list or item)
+            rebuild = not (set(map(type, held)) <= {list} and all(held)
+                           and set(map(type, itertools.chain.from_iterable(held))) <= {str})
             if not rebuild and any(v is not None for v in values[gone].tolist()):
                 # a column with NaN/NA cells was always rebuilt whole, which drops empty items: same result
-                rebuild = any("" in v for v in held)
+                rebuild = "" in set(itertools.chain.from_iterable(held))
             values[gone] = None
             if rebuild:
                 values[~gone] = _objects([_as_list(v) for v in held])
