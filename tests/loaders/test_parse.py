@@ -109,3 +109,26 @@ def test_shares() -> None:
 def test_sex_and_clean_text() -> None:
     assert parse_sex(pd.Series(["男", "女", "M", "female", "未知"])).tolist() == ["M", "F", "M", "F", None]
     assert clean_text(pd.Series(["\u3000张\u3000三 ", "ＡＢＣ１２", None])).tolist() == ["张 三", "ABC12", ""]
+
+
+def test_amounts_vectorised_equal_one_by_one() -> None:
+    """The Arrow path for plain amounts gives what the one-value parser gives, on random and near-miss cells."""
+    import random
+
+    from guanlian.loaders.parse import _one_amount
+
+    rng = random.Random(18)
+    cells: list[object] = ["", None, float("nan"), "1.", ".5", ",", "1,,2", "+0", "-0.004", "0.005", "-0.005",
+                           "1.2.3", "１２３", "٣", "12万", "(100)", "¥5000", "1e3", " 7", "9" * 15 + ".995",
+                           "9" * 16, "1." + "9" * 12, "1." + "9" * 13]
+    for _ in range(3000):
+        whole = "".join(rng.choice("0123456789,") for _ in range(rng.randint(0, 17)))
+        frac = "".join(rng.choice("0123456789") for _ in range(rng.randint(0, 14)))
+        cells.append(rng.choice(["", "-", "+"]) + whole + (("." + frac) if rng.random() < 0.7 else ""))
+    values = pd.Series(cells, dtype=object)
+    got, bad = parse_amounts(values)
+    for cell, value, is_bad in zip(cells, got.tolist(), bad.tolist(), strict=True):
+        text = str(None if isinstance(cell, float) else cell)
+        want = _one_amount(text)
+        assert (None if value is pd.NA else value) == want, cell
+        assert is_bad == (want is None and cell != ""), cell
