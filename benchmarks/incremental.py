@@ -10,7 +10,9 @@ GB18030). It is made once next to the world (``DATA/extra/``) and reused.
 Steps, each as its own process (``/usr/bin/time -v``, see ``benchmarks/steps.py``):
 
 * full: ``load`` of every file into a fresh store, ``match``, ``scan --views VIEWS`` (default none);
-* incremental: a copy of the full run's store, ``load`` of the new month, ``match``, ``scan --views VIEWS``.
+* incremental: a copy of the full run's store, ``load`` of the new month, ``match``, ``scan --views VIEWS`` into a
+  copy of the full run's scan folder (a user scans into the same folder again: views of unchanged findings are
+  kept, see ``render_finding_views``; ``--fresh-scan`` scans into an empty folder instead).
 
 Prints wall seconds and peak RSS per step and the ratio incremental / full of the summed wall times (target
 ≤ 0.10). With ``--base-store`` the full run is skipped and the incremental steps start from a copy of that store
@@ -58,6 +60,9 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="keep the stores and outputs afterwards")
     ap.add_argument("--base-store", type=Path, help="skip the full run: copy this loaded and matched store of the "
                     "same world instead (its full-pipeline times then come from elsewhere, e.g. a timed demo)")
+    ap.add_argument("--base-scan", type=Path, help="with --base-store: the scan folder of that store (copied; the "
+                    "incremental scan writes into the copy)")
+    ap.add_argument("--fresh-scan", action="store_true", help="incremental scan into an empty folder")
     ap.add_argument("--views", default="none", help="--views of both scans (none, top:N, all)")
     ns = ap.parse_args()
     src = (ns.src or Path(__file__).parent.parent).resolve()
@@ -81,6 +86,9 @@ def main() -> None:
                                 "--views", ns.views]),
         }
     shutil.copytree(ns.base_store or full_store, inc_store)
+    prev_scan = ns.base_scan if ns.base_store is not None else work / "full" / "scan"
+    if not ns.fresh_scan and prev_scan is not None and prev_scan.is_dir():
+        shutil.copytree(prev_scan, work / "inc" / "scan")
     inc = {
         "load": timed(src, ["load", str(extra), "--kind", "payments", "--store", str(inc_store), "--json"],
                       work / "inc" / "load.json"),

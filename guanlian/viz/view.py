@@ -460,6 +460,62 @@ def view_filename(finding: Finding) -> str:
     return f"view-{fid}.html"
 
 
+VIEWS_INDEX = ".views-index.json"
+"""Beside the views: per view file, a fingerprint of what it was drawn from and of the bytes written, so a scan
+into the same folder draws again only the findings that changed (:func:`render_finding_views`)."""
+
+
+@cache
+def _code_fingerprint() -> str:
+    """SHA-256 over the package's source, templates and static files: a view drawn by other code is drawn again."""
+    root = resources.files("guanlian")
+    h = hashlib.sha256()
+    stack = [root]
+    files: list[tuple[str, bytes]] = []
+    while stack:
+        d = stack.pop()
+        for entry in d.iterdir():
+            if entry.is_dir():
+                if entry.name != "__pycache__":
+                    stack.append(entry)
+            elif entry.name.endswith((".py", ".j2", ".js", ".json", ".css", ".txt")):
+                files.append((str(entry), entry.read_bytes()))
+    for name, data in sorted(files):
+        h.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+    return h.hexdigest()
+
+
+def _view_fingerprint(finding: Finding, lang: Lang, show_ids: bool, max_nodes: int, vis_src: str | None) -> str:
+    """What a finding's view depends on: the finding (every field, by ``repr`` of the frozen dataclass), the
+    options and the drawing code."""
+    key = repr((_code_fingerprint(), lang, show_ids, max_nodes, vis_src, finding))
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def _read_index(out_dir: Path) -> dict[str, dict[str, str]]:
+    """The views index of ``out_dir`` (``{file name: {"input": sha, "output": sha}}``); empty when missing or
+    unreadable (then every view is drawn)."""
+    import json
+
+    try:
+        doc = json.loads((out_dir / VIEWS_INDEX).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    views = doc.get("views") if isinstance(doc, dict) and doc.get("version") == 1 else None
+    if not isinstance(views, dict):
+        return {}
+    return {k: v for k, v in views.items() if isinstance(v, dict) and {"input", "output"} <= v.keys()}
+
+
+def _write_index(out_dir: Path, index: Mapping[str, Mapping[str, str]]) -> None:
+    import json
+
+    tmp = out_dir / (VIEWS_INDEX + ".tmp")
+    tmp.write_text(json.dumps({"version": 1, "views": dict(sorted(index.items()))}, indent=0) + "\n",
+                   encoding="utf-8")
+    tmp.replace(out_dir / VIEWS_INDEX)
+
+
 def render_finding_views(
     findings_doc: FindingsDoc,
     out_dir: Path,
@@ -467,10 +523,15 @@ def render_finding_views(
     lang: Lang = "zh",
     show_ids: bool = False,
     max_nodes: int = 150,
+    reuse: bool = True,
 ) -> dict[str, Path]:
     """Write one view per finding into ``out_dir``; returns ``{finding id: path}`` for :func:`write_report`.
 
     The views load one shared copy of vis-network written beside them (:func:`write_vis_library`).
+    With ``reuse`` (the default), a view already in ``out_dir`` is kept when the index beside it
+    (:data:`VIEWS_INDEX`) says it was drawn from an equal finding with the same options and code and the file
+    still holds the bytes written then: a scan after one new month draws only the findings that changed. The
+    result is the same files as drawing every view (a test compares them byte for byte).
 
     Example:
         >>> # views = render_finding_views(doc, out / "views"); write_report(doc, out, views=views)
@@ -478,11 +539,22 @@ def render_finding_views(
     out_dir = Path(out_dir)
     findings = list(findings_doc.findings)
     vis_src = write_vis_library(out_dir) if findings else None
+    index = _read_index(out_dir) if reuse else {}
     written: dict[str, Path] = {}
     with task("视图 / finding views", total=len(findings)) as bar:
         for f in findings:
-            written[f.id] = render_finding_view(
-                f, out_dir / view_filename(f), lang=lang, show_ids=show_ids, max_nodes=max_nodes, vis_src=vis_src
-            )
+            path = out_dir / view_filename(f)
+            want = _view_fingerprint(f, lang, show_ids, max_nodes, vis_src)
+            had = index.get(path.name)
+            if had is not None and had["input"] == want and path.is_file() and \
+                    hashlib.sha256(path.read_bytes()).hexdigest() == had["output"]:
+                written[f.id] = path
+            else:
+                written[f.id] = render_finding_view(
+                    f, path, lang=lang, show_ids=show_ids, max_nodes=max_nodes, vis_src=vis_src
+                )
+                index[path.name] = {"input": want, "output": hashlib.sha256(path.read_bytes()).hexdigest()}
             bar.advance()
+    if findings:
+        _write_index(out_dir, index)
     return written

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -116,3 +117,44 @@ def test_a_fuzzy_link_in_a_view_cites_both_records(findings_doc: FindingsDoc, tm
     # near miss: an ordinary edge keeps its own row
     (serves,) = [a for _, _, a in g.edges(data=True) if a["type"] == "SERVES_IN"][:1]
     assert "sources" not in serves
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.glob("view-*.html"))}
+
+
+def test_a_scan_into_the_same_folder_draws_only_changed_findings(findings_doc: FindingsDoc, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from guanlian.viz.view import VIEWS_INDEX, view_filename
+
+    assert len(findings_doc.findings) >= 2
+    kept, changed, *rest = findings_doc.findings
+    out = tmp_path / "views"
+    render_finding_views(findings_doc, out)
+    assert (out / VIEWS_INDEX).is_file()
+    old = 1_000_000_000_000_000_000  # a recognisable mtime: a file that keeps it was not written again
+    for f in findings_doc.findings:
+        os.utime(out / view_filename(f), ns=(old, old))
+    # the next scan: one finding's title changed (a new payment, say), the others equal
+    later = replace(findings_doc, findings=(kept, replace(changed, title_zh=changed.title_zh + "（新）"), *rest))
+    views = render_finding_views(later, out)
+    assert set(views) == {f.id for f in later.findings}
+    assert (out / view_filename(kept)).stat().st_mtime_ns == old  # unchanged: kept as it was
+    assert (out / view_filename(changed)).stat().st_mtime_ns != old  # changed: drawn again
+    assert "（新）" in (out / view_filename(changed)).read_text(encoding="utf-8")
+    fresh = tmp_path / "fresh"
+    render_finding_views(later, fresh, reuse=False)
+    assert _files(out) == _files(fresh)  # the same bytes as drawing every view
+    # near misses: a view edited or damaged on disk, or other options, is drawn again
+    (out / view_filename(kept)).write_text("damaged", encoding="utf-8")
+    render_finding_views(later, out)
+    assert _files(out) == _files(fresh)
+    render_finding_views(later, out, lang="en")
+    english = tmp_path / "english"
+    render_finding_views(later, english, lang="en", reuse=False)
+    assert _files(out) == _files(english) != _files(fresh)
+    # an unreadable index: every view drawn again, same bytes
+    (out / VIEWS_INDEX).write_text("{", encoding="utf-8")
+    render_finding_views(later, out)
+    assert _files(out) == _files(fresh)
