@@ -26,7 +26,7 @@ import pandas as pd
 from guanlian.finding import FindingsDoc
 from guanlian.graph import SIDECAR_FILES, Store, is_uri, open_store, sidecar_for
 from guanlian.loaders.journal import MATCH_STEP, Journal, journal_path
-from guanlian.loaders.pipeline import FileParser, LoadSummary, load_files
+from guanlian.loaders.pipeline import FileParser, LoadSummary, WriteRoute, load_files
 from guanlian.progress import phase
 from guanlian.values.ids import mask_ids_in_text
 from guanlian.values.vocab import Lang, pick, said
@@ -397,7 +397,7 @@ def _reopened(s: Store, location: str) -> Store:
 
 def run_demo(out: Path, *, size: str = "small", seed: int = 7, store: str | None = None, lang: Lang = "zh",
              show_ids: bool = False, progress: Callable[[str], None] | None = None,
-             on_error: Callable[[str], None] | None = None) -> DemoResult:
+             on_error: Callable[[str], None] | None = None, route: WriteRoute | None = None) -> DemoResult:
     """Generate a synthetic case into ``out``, load it, match, scan, write report/views, file clues.
 
     Args:
@@ -406,10 +406,15 @@ def run_demo(out: Path, *, size: str = "small", seed: int = 7, store: str | None
             goes to the store's default location (:func:`default_clues_path`).
         size: generator size (tiny, small, medium, large, xlarge).
         seed: generator seed (same seed → same files).
-        store: store location; default ``out/store``.
+        store: store location; default ``out/store``. A Neo4j URI: its database is emptied first.
+        route: how the load is written (:class:`~guanlian.loaders.pipeline.WriteRoute`); default
+            ``Neo4jImportRoute()``: on Neo4j, a world of at least ``IMPORT_MIN_ROWS`` rows goes through
+            ``neo4j-admin database import`` when the server is local and its home known (env ``NEO4J_HOME``), as
+            ``guanlian load --neo4j-import auto`` does; the embedded store is not affected.
     """
     from guanlian.clues.library import ClueLibrary
     from guanlian.demo import generate
+    from guanlian.loaders.neo4j_bulk import Neo4jImportRoute
 
     say = progress or (lambda _m: None)
     out = Path(out)
@@ -430,7 +435,10 @@ def run_demo(out: Path, *, size: str = "small", seed: int = 7, store: str | None
         say(pick(("导入", "loading"), lang))
         paths = [p for p, _k in manifest.files]
         kinds: list[str | None] = [k for _p, k in manifest.files]
-        summary = load_files(s, paths, kinds=kinds, rejects_path=out / "rejects.csv")
+        # a server database was just emptied: a big world on a local server (NEO4J_HOME) may go through
+        # neo4j-admin import (the route checks again that the database is empty and local)
+        summary = load_files(s, paths, kinds=kinds, rejects_path=out / "rejects.csv",
+                             route=Neo4jImportRoute() if route is None else route)
         s = _reopened(s, location)
         say(pick(("匹配", "matching"), lang))
         tiers = match(s).per_tier()

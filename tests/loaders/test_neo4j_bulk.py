@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from reliability.golden import DemoRun
 from reliability.graphdigest import digest
 
 from guanlian.demo import generate
+from guanlian.finding import FindingsDoc
 from guanlian.graph.neo4j import Neo4jStore
 from guanlian.graph.neo4j_import import ImportReport, LocalServer, _csv_column, _field, run_import
 from guanlian.graph.store import StoreError
@@ -176,3 +178,34 @@ def test_failed_import_restores_the_empty_database(neo4j_store: Neo4jStore, serv
     assert "guanlian_Person_key" in schema
     neo4j_store.upsert_nodes("Unit", pd.DataFrame({"key": ["unit:甲"], "name": ["甲局"]}))
     assert neo4j_store.counts()["Unit"] == 1
+
+
+@pytest.mark.slow
+def test_demo_on_a_server_empties_it_then_imports(neo4j_store: Neo4jStore, server_home: Path, tmp_path: Path,
+                                                  demo_run: DemoRun) -> None:
+    """``guanlian demo --store neo4j://…`` empties the database first, so its load is a first load: below the
+    threshold it is written over Bolt, above it through neo4j-admin import; both find what the embedded demo
+    finds. The embedded demo ignores the route."""
+    from guanlian.workflow import run_demo
+
+    def found(doc: FindingsDoc) -> dict[str, tuple[tuple[str, ...], str]]:
+        return {f.id: (tuple(sorted(f.queries)), f.confidence) for f in doc.findings}
+
+    want = found(demo_run.doc)  # the tiny world, seed 7, embedded
+    assert len(want) > 5
+    neo4j_store.upsert_nodes("Unit", pd.DataFrame({"key": ["unit:旧"], "name": ["旧局"]}))  # left from before
+    default = run_demo(tmp_path / "bolt", size="tiny", seed=7, store=neo4j_store.uri, lang="en")
+    assert default.load.write_route["route"] == "bolt" and "threshold" in default.load.write_route["reason_en"]
+    assert found(default.scan.doc) == want
+
+    # the database now holds the last demo's world: the demo empties it, and the import may run
+    route = Neo4jImportRoute(home=server_home, min_rows=1)
+    imported = run_demo(tmp_path / "import", size="tiny", seed=7, store=neo4j_store.uri, lang="en", route=route)
+    assert imported.load.write_route["route"] == "import", imported.load.write_route
+    assert imported.load.counts_after == default.load.counts_after
+    assert imported.match_tiers == default.match_tiers
+    assert found(imported.scan.doc) == want
+
+    embedded = run_demo(tmp_path / "embedded", size="tiny", seed=7, lang="en",
+                        route=Neo4jImportRoute(mode="always", home=server_home, min_rows=0))
+    assert embedded.load.write_route == {} and found(embedded.scan.doc) == want
