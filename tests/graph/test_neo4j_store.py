@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 import pytest
 
-from guanlian.graph.neo4j import Neo4jStore
+from guanlian.graph.neo4j import RANGE_INDEXES, Neo4jStore
 from guanlian.graph.store import Store, StoreError
 from guanlian.model import model
 from guanlian.values.vocab import in_language
@@ -92,6 +92,12 @@ def test_schema_has_a_constraint_per_node_kind_and_is_idempotent(neo4j_store: Ne
         if r.entityType == "RELATIONSHIP" and r.properties == ["key"]
     }
     assert rel == {(e.name,) for e in model().edges}
+    ranged = {
+        (r.name, tuple(r.labelsOrTypes), tuple(r.properties))
+        for r in neo4j_store.query("SHOW INDEXES YIELD name, type, labelsOrTypes, properties RETURN *").itertuples()
+        if r.type == "RANGE" and r.properties != ["key"]
+    }
+    assert ranged == {(f"guanlian_{k}_{p}", (k,), (p,)) for k, p in RANGE_INDEXES}
 
 
 def test_every_edge_kind_has_a_key_uniqueness_constraint(neo4j_store: Neo4jStore) -> None:
