@@ -32,6 +32,7 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -577,8 +578,8 @@ def capped_note(mask: int) -> tuple[str, str]:
 
 
 def candidate_pairs(left: pd.DataFrame, right: pd.DataFrame, config: MatchConfig | None = None,
-                    self_join: bool = False, capped: CappedBlocks | None = None
-                    ) -> tuple[IndexArray, IndexArray, int]:
+                    self_join: bool = False, capped: CappedBlocks | None = None,
+                    rows: tuple[int, int] | None = None) -> tuple[IndexArray, IndexArray, int]:
     """Candidate pairs from the blocking rules, deduplicated.
 
     Args:
@@ -589,6 +590,9 @@ def candidate_pairs(left: pd.DataFrame, right: pd.DataFrame, config: MatchConfig
         config: which rules and the block-size cap.
         self_join: keep each unordered pair once (``li < ri``) and never a record with itself.
         capped: if given, receives the records in refined blocks per rule (for :func:`capped_rules`).
+        rows: only the pairs whose left row is in ``range(*rows)`` (block sizes, refinement and ``capped``
+            are still those of every row, so the pairs of consecutive ranges, put together, are the pairs of
+            all rows in the same order: :func:`match_records` blocks and scores a big table range by range).
 
     Returns:
         ``(li, ri, refined_keys)``: row positions into ``left`` and ``right``, sorted, plus how many keys
@@ -606,6 +610,10 @@ def candidate_pairs(left: pd.DataFrame, right: pd.DataFrame, config: MatchConfig
     seen: dict[str, tuple[IndexArray, IndexArray, npt.NDArray[np.bool_], npt.NDArray[np.bool_]]] = {}
     chunks: list[IndexArray] = []
     refined = 0
+    outside: npt.NDArray[np.bool_] | None = None
+    if rows is not None:
+        outside = np.ones(len(left), dtype=bool)
+        outside[rows[0]:rows[1]] = False
     for name in rules:
         kl, kr = BLOCKING_RULES[name](left, right)
         ml = mr = None
@@ -615,6 +623,8 @@ def candidate_pairs(left: pd.DataFrame, right: pd.DataFrame, config: MatchConfig
         skip = None
         if name in _NESTED and _NESTED[name] in seen:
             skip = _covered_blocks(kl, kr, *seen[_NESTED[name]], same=right is left)
+        if outside is not None:
+            skip = outside if skip is None else skip | outside
         big_rows: list[npt.NDArray[np.bool_]] | None = [] if (
             name in _NESTED.values() or capped is not None) else None
         li, ri, ref = _pairs_for_key(kl, kr, self_join, cfg.max_block_pairs, left["by"], right["by"], ml, mr,
@@ -940,13 +950,8 @@ def match_records(left: pd.DataFrame, right: pd.DataFrame | None = None, config:
             lf, rf = prepare_pair(left, right)
         if origins is not None:
             origins.append(np.arange(len(left), dtype=np.int64))
-        capped: CappedBlocks = {}
-        li, ri, refined = candidate_pairs(lf, rf, cfg, self_join=right is None, capped=capped)
-        if only is not None and right is None:
-            li, ri = _touching(li, ri, only)
-        scored = score_pairs(lf, rf, li, ri, cfg, linkable_only=linkable_only)
-        if capped:
-            scored.capped = capped_rules(capped, scored.li, scored.ri)
+        scored, refined = _block_and_score(lf, rf, cfg, right is None, linkable_only,
+                                           only if right is None else None)
         return scored, lf, rf, refined
     # Names with a former-name note: each alias is matched as a record of its own, then folded back.
     lt, lo, la = lx or (left, np.arange(len(left), dtype=np.int64), np.zeros(len(left), np.int8))
@@ -961,14 +966,66 @@ def match_records(left: pd.DataFrame, right: pd.DataFrame | None = None, config:
         rf["alias"] = ra
     if origins is not None:
         origins.append(lo)
-    capped = {}
-    li, ri, refined = candidate_pairs(lf, rf, cfg, self_join=right is None, capped=capped)
-    if only is not None and right is None:
-        li, ri = _touching(li, ri, only[lo])
-    scored = score_pairs(lf, rf, li, ri, cfg, linkable_only=linkable_only)
+    scored, refined = _block_and_score(lf, rf, cfg, right is None, linkable_only,
+                                       only[lo] if only is not None and right is None else None)
+    return _fold_aliases(scored, lo, ro, right is None), lf, rf, refined
+
+
+MATCH_BATCH_ROWS = 500_000
+""":func:`match_records` blocks and scores a table of more rows than this (after former names are expanded)
+left-row range by left-row range (:func:`candidate_pairs` ``rows``), holding one range's candidate pairs at a
+time instead of all of them. The 1M world (484k persons) is one range; at 10M source rows (4.8M persons, ten
+ranges) the name blocks are ten times bigger, so their pairs grow about fifty-fold (a simulation of the demo's
+name draw: 4.5M toneless-pinyin pairs for 484k persons, 181M for 4.84M even with the block cap), which is
+several GiB per array of the pairs if they are held at once. A range's pairs are a share of them (for a
+self-match the first range's the biggest, about 2 / ranges), at the cost of computing the blocking keys
+once per range."""
+
+
+def _block_and_score(lf: pd.DataFrame, rf: pd.DataFrame, cfg: MatchConfig, self_join: bool, linkable_only: bool,
+                     only: npt.NDArray[np.bool_] | None) -> tuple[Scored, int]:
+    """Candidate pairs of the prepared ``lf`` and ``rf``, scored (``only``: keep the pairs touching a flagged row),
+    with the refined-key count; in ranges of :data:`MATCH_BATCH_ROWS` left rows when ``lf`` is longer, which
+    gives the same pairs, scores, tiers and order (:func:`ambiguous_birth`, which looks across pairs, runs once
+    over all of them: the pairs it looks at are linked ones, all kept)."""
+    capped: CappedBlocks = {}
+    n = len(lf)
+    ranges = [(a, min(n, a + MATCH_BATCH_ROWS)) for a in range(0, n, MATCH_BATCH_ROWS)] or [(0, 0)]
+    pieces: list[Scored] = []
+    refined = 0
+    for rows in ranges:
+        li, ri, refined = candidate_pairs(lf, rf, cfg, self_join=self_join, capped=capped,
+                                          rows=rows if len(ranges) > 1 else None)
+        if only is not None:
+            li, ri = _touching(li, ri, only)
+        pieces.append(score_pairs(lf, rf, li, ri, cfg, linkable_only=linkable_only,
+                                  month_ambiguity=len(ranges) == 1))
+        del li, ri
+    scored = pieces[0] if len(pieces) == 1 else _joined(pieces, self_join=lf is rf)
     if capped:
         scored.capped = capped_rules(capped, scored.li, scored.ri)
-    return _fold_aliases(scored, lo, ro, right is None), lf, rf, refined
+    return scored, refined
+
+
+def _joined(pieces: list[Scored], self_join: bool) -> Scored:
+    """Pieces of one scoring (:func:`score_pairs` with ``month_ambiguity=False``, consecutive ranges of pairs) as
+    one :class:`Scored`, with :func:`ambiguous_birth` applied over all pairs as :func:`score_pairs` does."""
+    def cat(arrays: list[npt.NDArray[Any]]) -> npt.NDArray[Any]:
+        return np.concatenate(arrays)
+
+    first = pieces[0]
+    assert all(p.birth_only is not None and p.exact_name is not None and p.ids is not None for p in pieces)
+    li, ri, score = cat([p.li for p in pieces]), cat([p.ri for p in pieces]), cat([p.score for p in pieces])
+    tier = cat([p.tier for p in pieces])
+    birth_only = cat([p.birth_only for p in pieces if p.birth_only is not None])
+    exact_name = cat([p.exact_name for p in pieces if p.exact_name is not None])
+    id_l = cat([p.ids[0] for p in pieces if p.ids is not None])
+    id_r = cat([p.ids[1] for p in pieces if p.ids is not None])
+    levels = {k: cat([p.levels[k] for p in pieces]) for k in first.levels}
+    demote = ambiguous_birth(li, ri, score, birth_only, exact_name, id_l, id_r, self_join=self_join)
+    tier[demote & (tier == "probable")] = "possible"  # as score_pairs: probable only without a rival; certain stays
+    return Scored(li, ri, score, tier, levels, first.comparisons, sum(p.conflicting_ids for p in pieces),
+                  sum(p.candidates for p in pieces), birth_only, exact_name, (id_l, id_r))
 
 
 def _touching(li: IndexArray, ri: IndexArray, flag: npt.NDArray[np.bool_]) -> tuple[IndexArray, IndexArray]:

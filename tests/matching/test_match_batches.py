@@ -1,0 +1,72 @@
+"""A big table is blocked and scored in ranges of left rows (``matcher.MATCH_BATCH_ROWS``): same result as in one
+piece, down to the order of the pairs, their levels, tiers (the birth-date rivalry looks across ranges),
+capped-block notes and explanations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from guanlian.matching import matcher
+from guanlian.matching.matcher import MatchConfig, Scored, match_records
+from guanlian.matching.synth import make_labelled
+
+
+def _table() -> pd.DataFrame:
+    right, left = make_labelled(1200, 300, seed=6)
+    cols = ["name", "id_number", "birth_date", "phone"]
+    both = pd.concat([right.reindex(columns=cols), left.reindex(columns=cols)], ignore_index=True)
+    # three namesakes sharing a birth month and nothing else, spread over the table: each pair is probable on
+    # the month alone and has rivals, so all are demoted to possible (the rivals are in other ranges)
+    rivals = pd.DataFrame({"name": ["欧阳建华"] * 3, "birth_date": ["1971-04"] * 3})
+    # a former name (matched as a record of its own, then folded back)
+    alias = pd.DataFrame({"name": ["刘桂兰（曾用名：刘桂香）", "刘桂香"], "birth_date": ["1949-12-31"] * 2})
+    parts = [both.iloc[:400], rivals.iloc[:1], both.iloc[400:900], rivals.iloc[1:2], alias.iloc[:1],
+             both.iloc[900:], rivals.iloc[2:], alias.iloc[1:]]
+    return pd.concat(parts, ignore_index=True).astype(object).where(lambda d: d.notna(), None)
+
+
+def _same(a: Scored, b: Scored) -> None:
+    for name in ("li", "ri", "score", "tier", "birth_only", "exact_name", "capped"):
+        x, y = getattr(a, name), getattr(b, name)
+        assert (x is None) == (y is None), name
+        if x is not None:
+            assert np.array_equal(x, y), name
+    assert a.levels.keys() == b.levels.keys()
+    for name in a.levels:
+        assert np.array_equal(a.levels[name], b.levels[name]), name
+    assert (a.candidates, a.conflicting_ids) == (b.candidates, b.conflicting_ids)
+    assert a.explanations() == b.explanations()
+
+
+@pytest.mark.parametrize("linkable_only", [True, False])
+@pytest.mark.parametrize("max_block_pairs", [3, 200_000])
+def test_ranges_give_the_pairs_of_one_piece(monkeypatch: pytest.MonkeyPatch, linkable_only: bool,
+                                            max_block_pairs: int) -> None:
+    table = _table()
+    cfg = MatchConfig(max_block_pairs=max_block_pairs)
+    whole, _, _, refined = match_records(table, None, cfg, linkable_only=linkable_only)
+    monkeypatch.setattr(matcher, "MATCH_BATCH_ROWS", 97)
+    ranged, _, _, refined_r = match_records(table, None, cfg, linkable_only=linkable_only)
+    _same(whole, ranged)
+    assert refined == refined_r
+    if max_block_pairs == 3:
+        assert refined > 0 and whole.capped is not None and whole.capped.any()
+    pos = {i for i, n in enumerate(table["name"]) if n == "欧阳建华"}
+    demoted = [t for i, j, t, b in zip(whole.li, whole.ri, whole.tier, whole.birth_only, strict=True)
+               if i in pos and j in pos and b]
+    assert demoted == ["possible"] * 3
+
+
+def test_ranges_with_two_tables_and_only_flags(monkeypatch: pytest.MonkeyPatch) -> None:
+    right, left = make_labelled(900, 400, seed=13)
+    whole, _, _, _ = match_records(left, right, MatchConfig(), linkable_only=True)
+    table = _table()
+    only = np.zeros(len(table), dtype=bool)
+    only[::7] = True
+    whole_only, _, _, _ = match_records(table, None, MatchConfig(), linkable_only=True, only=only)
+    monkeypatch.setattr(matcher, "MATCH_BATCH_ROWS", 61)
+    _same(whole, match_records(left, right, MatchConfig(), linkable_only=True)[0])
+    _same(whole_only, match_records(table, None, MatchConfig(), linkable_only=True, only=only)[0])
+    assert len(whole_only.li) < len(match_records(table, None, MatchConfig(), linkable_only=True)[0].li)
