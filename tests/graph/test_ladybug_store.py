@@ -166,3 +166,21 @@ def test_counts_on_a_read_only_store(tmp_path: Path) -> None:
     with pytest.raises(StoreOutdated, match="guanlian stats"):
         with LadybugStore(old, read_only=True) as ro:
             ro.counts()
+
+
+def test_store_reopens_after_copies_and_keeps_every_row(s: LadybugStore) -> None:
+    """LadybugDB keeps native memory per COPY until the database closes: the store reopens itself every
+    COPIES_PER_OPEN copies (ladybug.COPIES_PER_OPEN); rows, edges and later updates are all there after."""
+    from guanlian.graph import ladybug
+
+    first = s._db
+    n = ladybug.COPIES_PER_OPEN + 3
+    for i in range(n):
+        s.upsert_nodes("Person", pd.DataFrame({"key": [f"p{i}"], "name": [f"人{i}"], "src_file": ["a.csv"],
+                                               "src_row": [i + 2]}))
+    assert s._db is not first  # reopened once, in the middle
+    s.upsert_edges("RELATIVE_OF", edges([("p0", f"p{n - 1}", "Person", "Person", "r1")], relation=["配偶"]))
+    s.upsert_nodes("Person", pd.DataFrame({"key": ["p0"], "phone": ["139"], "src_file": ["b.csv"], "src_row": [9]}))
+    assert s.counts()["Person"] == n and s.counts()["RELATIVE_OF"] == 1
+    got = s.query("MATCH (a:Person {key: 'p0'})-[:RELATIVE_OF]->(b:Person) RETURN a.name, a.phone, b.key")
+    assert got.values.tolist() == [["人0", "139", f"p{n - 1}"]]
