@@ -174,6 +174,7 @@ def full(persons: pd.DataFrame, cfg: MatchConfig) -> tuple[Linked, Cache | None]
     got: list[IndexArray] = []
     scored, features, _, refined = match_records(persons, None, cfg, linkable_only=True, origins=got)
     linked = linked_of(scored, refined)
+    del scored  # every scored pair (the linked ones are copied out): let go before the cache is built
     table = _table(_arrow(persons), record_keys(persons, cfg, features, got[0]))
     return linked, (None if table is None else Cache(config_fingerprint(cfg), linked, table))
 

@@ -1010,22 +1010,37 @@ def _block_and_score(lf: pd.DataFrame, rf: pd.DataFrame, cfg: MatchConfig, self_
 def _joined(pieces: list[Scored], self_join: bool) -> Scored:
     """Pieces of one scoring (:func:`score_pairs` with ``month_ambiguity=False``, consecutive ranges of pairs) as
     one :class:`Scored`, with :func:`ambiguous_birth` applied over all pairs as :func:`score_pairs` does."""
-    def cat(arrays: list[npt.NDArray[Any]]) -> npt.NDArray[Any]:
-        return np.concatenate(arrays)
+    def cat(name: str) -> npt.NDArray[Any]:
+        """One field of every piece, joined; the pieces' own arrays are let go as it goes, so the join holds
+        one field twice at most, not all of them."""
+        out = np.concatenate([getattr(p, name) for p in pieces])
+        for p in pieces:
+            setattr(p, name, out[:0])
+        return out
 
     first = pieces[0]
     assert all(p.birth_only is not None and p.exact_name is not None and p.ids is not None for p in pieces)
-    li, ri, score = cat([p.li for p in pieces]), cat([p.ri for p in pieces]), cat([p.score for p in pieces])
-    tier = cat([p.tier for p in pieces])
-    birth_only = cat([p.birth_only for p in pieces if p.birth_only is not None])
-    exact_name = cat([p.exact_name for p in pieces if p.exact_name is not None])
-    id_l = cat([p.ids[0] for p in pieces if p.ids is not None])
-    id_r = cat([p.ids[1] for p in pieces if p.ids is not None])
-    levels = {k: cat([p.levels[k] for p in pieces]) for k in first.levels}
+    comparisons, levels_of = first.comparisons, [p.levels for p in pieces]
+    conflicting_ids, candidates = sum(p.conflicting_ids for p in pieces), sum(p.candidates for p in pieces)
+    li, ri, score, tier = cat("li"), cat("ri"), cat("score"), cat("tier")
+    birth_only, exact_name = cat("birth_only"), cat("exact_name")
+    ids = [p.ids for p in pieces if p.ids is not None]
+    for p in pieces:
+        p.ids = None
+    id_l = np.concatenate([a for a, _ in ids])
+    right_ids = [b for _, b in ids]
+    del ids
+    id_r = np.concatenate(right_ids)
+    del right_ids
+    levels: dict[str, npt.NDArray[np.int8]] = {}
+    for k in first.levels:
+        levels[k] = np.concatenate([lv[k] for lv in levels_of])
+        for lv in levels_of:
+            lv[k] = levels[k][:0]
     demote = ambiguous_birth(li, ri, score, birth_only, exact_name, id_l, id_r, self_join=self_join)
     tier[demote & (tier == "probable")] = "possible"  # as score_pairs: probable only without a rival; certain stays
-    return Scored(li, ri, score, tier, levels, first.comparisons, sum(p.conflicting_ids for p in pieces),
-                  sum(p.candidates for p in pieces), birth_only, exact_name, (id_l, id_r))
+    return Scored(li, ri, score, tier, levels, comparisons, conflicting_ids, candidates, birth_only, exact_name,
+                  (id_l, id_r))
 
 
 def _touching(li: IndexArray, ri: IndexArray, flag: npt.NDArray[np.bool_]) -> tuple[IndexArray, IndexArray]:
