@@ -287,7 +287,7 @@ def merge_rows(kind: NodeKind | EdgeKind, frame: pd.DataFrame) -> tuple[pd.DataF
         present = sub.notna().to_numpy()
         absent = sub.isin(list(p.absent)).to_numpy() & present if p.absent else np.zeros(len(sub), dtype=bool)
         known = present & ~absent
-        codes, values = pd.factorize(sub.where(present), sort=True)
+        codes, values = _sorted_factorize(sub.where(present))
         big = len(values)
         low = np.full(n, big, dtype=np.int64)
         np.minimum.at(low, g_multi, np.where(known, codes, big))
@@ -313,8 +313,44 @@ def merge_rows(kind: NodeKind | EdgeKind, frame: pd.DataFrame) -> tuple[pd.DataF
 
 def _ranks(values: pd.Series) -> np.ndarray:
     """Sort ranks of ``values`` (missing last)."""
-    codes, uniq = pd.factorize(values, sort=True)
+    codes, uniq = _sorted_factorize(values)
     return np.where(codes < 0, len(uniq), codes).astype(np.int64)
+
+
+_MISSING_OR_STR = {str, type(None), float}
+
+
+def _sorted_factorize(values: pd.Series) -> tuple[np.ndarray, Any]:
+    """``pd.factorize(values, sort=True)``: codes (-1 for a missing cell) into the sorted distinct values.
+
+    A column of strings (missing cells None or NaN) is encoded and its distinct values sorted by Arrow (UTF-8
+    byte order is code-point order, the order of Python's string comparison); then the distinct values are an
+    object array of ``str``. Any other column goes to pandas, whose sort compares Python objects one pair at a
+    time (a column of 270k source ranks: 0.33 s, by Arrow 0.16 s).
+
+    Example:
+        >>> codes, uniq = _sorted_factorize(pd.Series(["b", None, "a", "b", float("nan")], dtype=object))
+        >>> codes.tolist(), list(uniq)
+        ([1, -1, 0, 1, -1], ['a', 'b'])
+    """
+    obj = values.to_numpy(dtype=object)
+    if len(obj) and set(map(type, obj)) <= _MISSING_OR_STR:
+        try:
+            arr = pa.array(obj, type=pa.string(), from_pandas=True)  # a float other than NaN raises: pandas
+        except (pa.ArrowException, UnicodeError):  # e.g. a lone surrogate, which UTF-8 cannot hold
+            arr = None
+        if arr is not None:
+            coded = pc.dictionary_encode(arr)
+            order = pc.sort_indices(coded.dictionary).to_numpy()
+            rank = np.empty(len(order), dtype=np.int64)
+            rank[order] = np.arange(len(order), dtype=np.int64)
+            idx = coded.indices
+            codes = np.where(idx.is_valid().to_numpy(zero_copy_only=False),
+                             rank[pc.fill_null(idx, 0).to_numpy().astype(np.int64)] if len(order) else -1, -1)
+            uniq = coded.dictionary.take(pa.array(order)).to_numpy(zero_copy_only=False).astype(object)
+            return codes.astype(np.int64), uniq
+    codes, uniq = pd.factorize(values, sort=True)
+    return np.asarray(codes, dtype=np.int64), uniq
 
 
 def _union_groups(col: pd.Series, first: np.ndarray, multi: np.ndarray, g_multi: np.ndarray,
@@ -334,14 +370,16 @@ def _union_groups(col: pd.Series, first: np.ndarray, multi: np.ndarray, g_multi:
     listed = vs.tolist()
     # the lists this module writes (None, or a list of strings) are united as Arrow arrays; anything else key by
     # key (same result, slower)
+    # (type checks by map/set/filter in C: no Python frame per list; filter drops the None cells)
     if not set(map(type, listed)) <= {list, type(None)} or \
-            not set(map(type, itertools.chain.from_iterable(v for v in listed if v is not None))) <= {str}:
+            not set(map(type, itertools.chain.from_iterable(filter(None, listed)))) <= {str}:
         return _union_loop(out, listed, g_multi, sources)
     arr = pa.array(vs, type=pa.list_(pa.string()))
     if pc.any(pc.match_substring(pc.list_flatten(arr), "\x1f")).as_py():
         return _union_loop(out, listed, g_multi, sources)
     # a key whose rows all hold the same list keeps that list as it is (a reload: already sorted and encoded)
-    joined, _u = pd.factorize(pc.binary_join(arr, "\x1f").to_numpy(zero_copy_only=False))
+    # (codes by Arrow's hash of the joined lists, -1 for a missing list: no Python string per row)
+    joined = pc.fill_null(pc.dictionary_encode(pc.binary_join(arr, "\x1f")).indices, -1).to_numpy()
     length = pc.fill_null(pc.list_value_length(arr), -1).to_numpy()
     n = len(out)
     big = np.iinfo(np.int64).max

@@ -35,6 +35,7 @@ from guanlian.loaders.kinship import classify
 from guanlian.loaders.parse import (
     ParsedDates,
     map_unique,
+    map_unique_many,
     parse_amounts,
     parse_dates,
     parse_sex,
@@ -44,11 +45,10 @@ from guanlian.loaders.parse import (
 from guanlian.loaders.spec import Field, ValueType
 from guanlian.matching.normalize import (
     normalize_address,
-    normalize_company_name,
+    normalize_company_names,
     normalize_email,
-    normalize_person_name,
+    normalize_person_names,
     normalize_phone,
-    normalize_unit_name,
 )
 from guanlian.values.ids import credit_codes
 
@@ -116,11 +116,12 @@ PARSERS: dict[ValueType, Callable[[pd.Series], object]] = {
     "credit_code": lambda s: Codes(*credit_codes(s)),
     "party_id": lambda s: PartyIds(parse_resident_ids(s), Codes(*credit_codes(s))),
     "sex": parse_sex,
-    "person_name": lambda s: map_unique(s, normalize_person_name),
-    "company_name": lambda s: map_unique(s, normalize_company_name),
-    "unit_name": lambda s: map_unique(s, normalize_unit_name),
-    "party_name": lambda s: PartyNames(map_unique(s, normalize_person_name), map_unique(s, normalize_company_name),
-                                       looks_like_company(s).astype(bool)),
+    # names: one OpenCC call per column for all its distinct names (normalize_*_names), not one per name
+    "person_name": lambda s: map_unique_many(s, normalize_person_names),
+    "company_name": lambda s: map_unique_many(s, normalize_company_names),
+    "unit_name": lambda s: map_unique_many(s, normalize_company_names),  # normalize_unit_name is the company rule
+    "party_name": lambda s: PartyNames(map_unique_many(s, normalize_person_names),
+                                       map_unique_many(s, normalize_company_names), looks_like_company(s).astype(bool)),
     "kinship": lambda s: map_unique(s, classify),
     "phone": lambda s: map_unique(s, partial(_given, normalize_phone)),
     "address": lambda s: map_unique(s, partial(_given, normalize_address)),

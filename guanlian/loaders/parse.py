@@ -78,6 +78,21 @@ def map_unique(values: pd.Series, fn: Callable[[Any], Any], dtype: Any = object)
     return result
 
 
+def map_unique_many(values: pd.Series, fn: Callable[[list[Any]], list[Any]], dtype: Any = object) -> pd.Series:
+    """:func:`map_unique` with a function that takes all the distinct values at once and returns their results
+    in the same order (e.g. one OpenCC call for every name instead of one per name).
+
+    >>> map_unique_many(pd.Series(["a", None, "a"]), lambda vs: [v.upper() if v else "-" for v in vs]).tolist()
+    ['A', '-', 'A']
+    """
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
+    given = [None if isinstance(u, float) and u != u else u for u in uniques.tolist()]  # factorize: None → NaN
+    out = np.empty(len(given), dtype=object)
+    out[:] = fn(given)
+    result: pd.Series = pd.Series(out[codes], index=values.index, dtype=dtype)
+    return result
+
+
 def day_number(d: dt.date) -> int:
     """Days since 1970-01-01 (the integer stored in every ``*_day`` property).
 

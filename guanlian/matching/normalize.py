@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import cache, lru_cache
 from typing import Any
 
@@ -37,12 +38,15 @@ __all__ = [
     "has_cjk",
     "normalize_address",
     "normalize_company_name",
+    "normalize_company_names",
     "normalize_email",
     "normalize_person_name",
+    "normalize_person_names",
     "normalize_phone",
     "normalize_unit_name",
     "person_name_key",
     "to_simplified",
+    "to_simplified_many",
 ]
 
 # Characters people use for the middle dot of transliterated names (after NFKC). U+30FB is what the
@@ -76,6 +80,27 @@ def to_simplified(s: str) -> str:
     if not s:
         return ""
     return str(_t2s().convert(s))
+
+
+def to_simplified_many(texts: Sequence[str]) -> list[str]:
+    """:func:`to_simplified` of each of ``texts``, in one OpenCC call for all of them.
+
+    The texts are joined by line breaks, converted at once and split again: no entry of OpenCC's dictionaries
+    holds a line break, so no phrase is matched across two texts. Texts holding a line break themselves (or a
+    conversion that comes back with another number of lines) are converted one by one.
+
+    Example:
+        >>> to_simplified_many(["劉桂蘭", "", "頭髮", "abc"])
+        ['刘桂兰', '', '头发', 'abc']
+    """
+    if not texts:
+        return []
+    if any("\n" in t for t in texts):
+        return [to_simplified(t) for t in texts]
+    parts = str(_t2s().convert("\n".join(texts))).split("\n")
+    if len(parts) != len(texts):
+        return [to_simplified(t) for t in texts]
+    return parts
 
 
 def has_cjk(s: str) -> bool:
@@ -133,14 +158,32 @@ def _person_name_after_nfkc(t: str, convert: bool) -> str:
     if not t:
         return ""
     if has_cjk(t):
-        if convert:
-            t = to_simplified(t)
-        t = _DOT_RE.sub("·", t)
-        t = _NON_WORD_KEEP_DOT.sub("", t).casefold()
-        t = re.sub("·+", "·", t).strip("·")
-        return t
+        return _cjk_person_name(to_simplified(t) if convert else t)
     tokens = _NON_WORD.sub(" ", t.casefold()).split()
     return " ".join(sorted(tokens))
+
+
+def _cjk_person_name(t: str) -> str:
+    """The rest of :func:`normalize_person_name` on a simplified NFKC text holding a CJK ideograph."""
+    t = _DOT_RE.sub("·", t)
+    t = _NON_WORD_KEEP_DOT.sub("", t).casefold()
+    return re.sub("·+", "·", t).strip("·")
+
+
+def normalize_person_names(values: Sequence[object]) -> list[str]:
+    """:func:`normalize_person_name` of each of ``values`` (distinct values: no cache), with one OpenCC call for
+    all the names holding a CJK ideograph (:func:`to_simplified_many`) instead of one call per name.
+
+    Example:
+        >>> normalize_person_names([" 劉 桂蘭 ", None, "ＳＭＩＴＨ,  John", "阿依古丽.买买提"])
+        ['刘桂兰', '', 'john smith', '阿依古丽·买买提']
+    """
+    texts = [_nfkc(v) for v in values]  # type: ignore[arg-type]  # _nfkc takes anything pandas hands over
+    cjk = [i for i, t in enumerate(texts) if t and has_cjk(t)]
+    out = [_person_name_after_nfkc(t, convert=False) if t and not has_cjk(t) else "" for t in texts]
+    for i, t in zip(cjk, to_simplified_many([texts[i] for i in cjk]), strict=True):
+        out[i] = _cjk_person_name(t)
+    return out
 
 
 _NOTE_RE = re.compile(r"[(（\[【]\s*(?:曾用名|原名|又名|别名|曾名|曾用姓名|原用名)\s*[:：]?\s*([^)）\]】]*)[)）\]】]")
@@ -214,6 +257,23 @@ def normalize_company_name(s: str | None) -> str:
     t = _WS_RE.sub("", t).upper()
     # removing a space can leave a combining mark next to a letter (NFKC "¨" → " ̈"): compose again
     return unicodedata.normalize("NFKC", t.replace("()", ""))
+
+
+def normalize_company_names(values: Sequence[object]) -> list[str]:
+    """:func:`normalize_company_name` of each of ``values`` (distinct values: no cache), with one OpenCC call for
+    all of them (:func:`to_simplified_many`) instead of one call per name.
+
+    Example:
+        >>> normalize_company_names(["华信科技（吉安）有限公司 ", None, "華信 Ltd"])
+        ['华信科技(吉安)有限公司', '', '华信LTD']
+    """
+    texts = [_nfkc(v) for v in values]  # type: ignore[arg-type]  # _nfkc takes anything pandas hands over
+    given = [i for i, t in enumerate(texts) if t]
+    out = [""] * len(texts)
+    for i, t in zip(given, to_simplified_many([texts[i] for i in given]), strict=True):
+        t = _WS_RE.sub("", t.translate(_BRACKETS)).upper()
+        out[i] = unicodedata.normalize("NFKC", t.replace("()", ""))
+    return out
 
 
 def normalize_unit_name(s: str | None) -> str:
