@@ -421,6 +421,8 @@ def _union_groups(col: pd.Series, first: np.ndarray, multi: np.ndarray, g_multi:
 
 _SPANS = r"[0-9]{1,18}(?:-[0-9]{1,18})?"
 _ENTRY_RE = rf"(?s)^(?P<f>.*):(?P<s>{_SPANS}(?:,{_SPANS})*)$"
+_SPANS_RE = rf"^{_SPANS}(?:,{_SPANS})*$"
+"""What follows the last colon of a source entry in the form :func:`_entry_records` reads (``_ENTRY_RE``'s ``s``)."""
 _SPAN_RE = r"^(?P<lo>[0-9]{1,18})(?:-(?P<hi>[0-9]{1,18}))?$"
 _MAX_SPAN = 10_000_000
 """Rows one ``a-b`` span may stand for in the vectorised union; a longer span is united key by key."""
@@ -435,9 +437,16 @@ def _entry_records(uniq: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     row of every record, entry by entry) and ``files`` (the file of each entry, dictionary-encoded; null when not
     plain).
     """
-    parts = pc.extract_regex(uniq, _ENTRY_RE)
-    plain = parts.is_valid().to_numpy(zero_copy_only=False)
-    spans = pc.split_pattern(pc.if_else(parts.is_valid(), parts.field("s"), ""), ",")
+    # ``file:spans`` is cut at its last colon (spans hold none, so a file name may): the same split as
+    # _ENTRY_RE's greedy ``(.*):``, without running the regex over the file names
+    cut = pc.split_pattern(uniq, ":", max_splits=1, reverse=True)  # one or two pieces per entry
+    ends = cut.offsets.to_numpy()  # (offsets index the child array whatever the list array's own offset)
+    two = pc.equal(pc.list_value_length(cut), 2)
+    head = cut.values.take(pa.array(ends[:-1]))
+    tail = pc.if_else(two, cut.values.take(pa.array(ends[1:] - 1)), "")
+    valid = pc.and_(two, pc.match_substring_regex(tail, _SPANS_RE))
+    plain = valid.to_numpy(zero_copy_only=False)
+    spans = pc.split_pattern(pc.if_else(valid, tail, ""), ",")
     flat = pc.list_flatten(spans)
     span_entry = pc.list_parent_indices(spans).to_numpy().astype(np.int64)
     bounds = pc.extract_regex(flat, _SPAN_RE)
@@ -457,7 +466,7 @@ def _entry_records(uniq: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     rows = np.repeat(lo - first, count) + np.arange(total, dtype=np.int64)
     per_entry = np.bincount(span_entry, weights=count, minlength=len(plain)).astype(np.int64)
     start = np.cumsum(per_entry) - per_entry
-    files = pc.dictionary_encode(pc.if_else(parts.is_valid(), parts.field("f"), pa.scalar(None, pa.string())))
+    files = pc.dictionary_encode(pc.if_else(valid, head, pa.scalar(None, pa.string())))
     return plain, start, per_entry, rows, files
 
 

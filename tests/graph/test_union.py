@@ -66,3 +66,20 @@ def test_ranges_unite_into_one_encoding() -> None:
     # a near miss: a gap stays a gap
     col = pd.Series([["a.csv:2-4"], ["a.csv:6"]], dtype=object)
     assert _union_groups(col, np.array([0]), np.array([0, 1]), np.array([0, 0]), True).tolist() == [["a.csv:2-4,6"]]
+
+
+def test_entry_split_equals_entry_regex() -> None:
+    """_entry_records cuts entries at their last colon; the regex it replaced decides the same entries."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from guanlian.graph.frames import _ENTRY_RE, _entry_records
+
+    rng = random.Random(7)
+    entries = sorted({_entry(rng) for _ in range(3000)} | {"", ":", "a:b:", "a:1:2", "\n:3", "x:1,2-3", ":5"})
+    uniq = pa.array(entries, type=pa.string())
+    plain, _start, _count, _rows, files = _entry_records(uniq)
+    parts = pc.extract_regex(uniq, _ENTRY_RE)
+    assert plain.tolist() == parts.is_valid().to_numpy(zero_copy_only=False).tolist()
+    want = [f if ok else None for f, ok in zip(parts.field("f").to_pylist(), plain.tolist(), strict=True)]
+    assert files.dictionary.take(files.indices).to_pylist() == want
