@@ -120,7 +120,8 @@ def main() -> int:
         rec = run("generate", ["-c", code, str(data), ns.size], work, ns.max_gib, ns.min_free_gib, env)
         recs.append(rec)
     store = work / "store"
-    shutil.rmtree(store, ignore_errors=True)
+    if "load" in ns.steps.split(","):  # a run of match/scan alone continues on the store a load left
+        shutil.rmtree(store, ignore_errors=True)
     cmds = {
         "load": ["load", str(data / "data" / "manifest.json"), "--store", str(store), "--json"],
         "match": ["match", "--store", str(store), "--json"],
