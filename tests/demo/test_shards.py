@@ -18,8 +18,8 @@ from guanlian.demo.world import SHARDED
 from guanlian.graph.ladybug import LadybugStore
 from guanlian.loaders import load_files
 from guanlian.matching.matcher import match_store
-from guanlian.model import TIERS
 from guanlian.queries import scan
+from tests.demo.truth_check import assert_findings_match_truth
 
 
 @pytest.fixture(scope="module")
@@ -107,16 +107,4 @@ def test_every_shard_scheme_is_found_and_no_decoy_is_high(two: tuple[DemoManifes
         doc = scan(store).to_json()
     finally:
         store.close()
-    wrong = []
-    for s in truth["schemes"]:
-        want = {v for k, v in s["keys"].items() if isinstance(v, str) and v and k != "payer_unit"}
-        found = [f for f in doc["findings"] if s["query"] in f["queries"] and want <= {e["key"] for e in f["entities"]}]
-        best = max((f["confidence"] for f in found), key=TIERS.index, default=None)
-        if best != s["expected_confidence"] or len(found) != 1:
-            wrong.append(f"{s['id']} {s['query']}: expected one {s['expected_confidence']}, got {len(found)} best {best}")
-    assert not wrong, "\n".join(wrong)
-    for d in truth["decoys"]:
-        want = {d["keys"][k] for k in ("official", "company") if d["keys"].get(k)}
-        for f in doc["findings"]:
-            if want <= {e["key"] for e in f["entities"]}:
-                assert f["severity"] != "high", (d["id"], d["kind"], f["queries"])
+    assert_findings_match_truth(doc["findings"], truth)

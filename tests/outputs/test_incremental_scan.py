@@ -15,8 +15,8 @@ from guanlian.demo.extra import extra_month
 from guanlian.graph import open_store
 from guanlian.loaders import load_files
 from guanlian.matching.matcher import match_store
-from guanlian.model import TIERS
 from guanlian.workflow import scan_to_dir
+from tests.demo.truth_check import assert_findings_match_truth
 
 OLD = 1_000_000_000_000_000_000
 """A recognisable mtime (ns): a view that keeps it was not written again."""
@@ -72,16 +72,4 @@ def test_scan_after_a_month_into_the_same_folder_equals_a_full_scan(tmp_path: Pa
     # high
     found_doc = again.doc.to_json()
     assert [f["id"] for f in found_doc["findings"]] == [f["id"] for f in doc["findings"]]
-    wrong = []
-    for s in truth["schemes"]:
-        want = {v for k, v in s["keys"].items() if isinstance(v, str) and v and k != "payer_unit"}
-        found = [f for f in found_doc["findings"] if s["query"] in f["queries"] and want <= {e["key"] for e in f["entities"]}]
-        best = max((f["confidence"] for f in found), key=TIERS.index, default=None)
-        if best != s["expected_confidence"] or len(found) != 1:
-            wrong.append(f"{s['id']} {s['query']}: expected one {s['expected_confidence']}, got {len(found)} best {best}")
-    assert not wrong, "\n".join(wrong)
-    for d in truth["decoys"]:
-        want = {d["keys"][k] for k in ("official", "company") if d["keys"].get(k)}
-        for f in found_doc["findings"]:
-            if want <= {e["key"] for e in f["entities"]}:
-                assert f["severity"] != "high", (d["id"], d["kind"], f["queries"])
+    assert_findings_match_truth(found_doc["findings"], truth)
