@@ -23,7 +23,6 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from collections.abc import Iterable
@@ -36,6 +35,7 @@ import pyarrow as pa
 from rapidfuzz import process
 from rapidfuzz.distance import Indel
 
+from guanlian.codehash import source_fingerprint
 from guanlian.graph.frames import encode_sources
 from guanlian.graph.store import SIDECAR_FILES, Store
 from guanlian.judgements import apply_link_judgements, verdicts_for
@@ -100,10 +100,7 @@ _NAMES_SCHEMA = pa.schema([("name", pa.string()), ("norm", pa.string()), ("core"
 
 def _code_fingerprint() -> str:
     """SHA-256 of the matching package's source: name parts computed by other code are not reused."""
-    h = hashlib.sha256()
-    for src in sorted(Path(__file__).parent.glob("*.py")):
-        h.update(src.read_bytes())
-    return h.hexdigest()
+    return source_fingerprint(Path(__file__).parent)
 
 
 def _known_names(path: Path) -> dict[str, NameParts]:

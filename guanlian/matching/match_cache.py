@@ -33,6 +33,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from guanlian.codehash import source_fingerprint
 from guanlian.graph.store import SIDECAR_FILES
 from guanlian.matching.features import prepare_records
 from guanlian.matching.matcher import (
@@ -83,8 +84,7 @@ def config_fingerprint(cfg: MatchConfig) -> str:
         False
     """
     h = hashlib.sha256(repr(dataclasses.replace(cfg, load_id="")).encode())
-    for src in sorted(Path(__file__).parent.glob("*.py")):
-        h.update(src.read_bytes())
+    h.update(source_fingerprint(Path(__file__).parent).encode())
     return h.hexdigest()
 
 

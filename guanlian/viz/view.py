@@ -29,6 +29,7 @@ from typing import Any
 import jinja2
 import networkx as nx
 
+from guanlian.codehash import source_fingerprint
 from guanlian.finding import Finding, FindingsDoc
 from guanlian.model import model
 from guanlian.progress import task
@@ -465,24 +466,10 @@ VIEWS_INDEX = ".views-index.json"
 into the same folder draws again only the findings that changed (:func:`render_finding_views`)."""
 
 
-@cache
 def _code_fingerprint() -> str:
     """SHA-256 over the package's source, templates and static files: a view drawn by other code is drawn again."""
-    root = resources.files("guanlian")
-    h = hashlib.sha256()
-    stack = [root]
-    files: list[tuple[str, bytes]] = []
-    while stack:
-        d = stack.pop()
-        for entry in d.iterdir():
-            if entry.is_dir():
-                if entry.name != "__pycache__":
-                    stack.append(entry)
-            elif entry.name.endswith((".py", ".j2", ".js", ".json", ".css", ".txt")):
-                files.append((str(entry), entry.read_bytes()))
-    for name, data in sorted(files):
-        h.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
-    return h.hexdigest()
+    return source_fingerprint(Path(__file__).parents[1], (".py", ".j2", ".js", ".json", ".css", ".txt"),
+                              recursive=True)
 
 
 def _view_fingerprint(finding: Finding, lang: Lang, show_ids: bool, max_nodes: int, vis_src: str | None) -> str:
