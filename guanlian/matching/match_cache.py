@@ -71,8 +71,12 @@ def _decoded(arr: pa.ChunkedArray) -> npt.NDArray[np.object_]:
     d = arr.combine_chunks()
     out: npt.NDArray[np.object_] = np.array(d.dictionary.to_pylist(), dtype=object)[d.indices.to_numpy()]
     return out
-_COUNTS = ("candidates", "conflicting_ids", "refined_keys")
+_COUNTS = ("candidates", "conflicting_ids", "refined_keys", "dropped", "dropped_budget")
 _KEYS = "__keys_"
+_SIDE = "__side"
+"""The cached persons' column of ``side``/``core`` flags (:func:`~guanlian.matching.matcher.match_records`) as
+one code (0 neither, 1 side, 2 core too): a person whose code changed (a registry person a unit now pays, a
+payee now declared as a relative) is matched again like a changed one."""
 
 
 def config_fingerprint(cfg: MatchConfig) -> str:
@@ -132,7 +136,7 @@ class Cache:
     fingerprint: str
     linked: Linked
     persons: pa.Table
-    """The persons as read, plus one ``__keys_<rule>`` list column per blocking rule."""
+    """The persons as read, plus one ``__keys_<rule>`` list column per blocking rule and the ``__side`` flags."""
 
 
 def record_keys(persons: pd.DataFrame, cfg: MatchConfig, features: pd.DataFrame | None = None,
@@ -160,22 +164,44 @@ def _arrow(persons: pd.DataFrame) -> pa.Table | None:
         return None
 
 
-def _table(table: pa.Table | None, keys: dict[str, pa.Array]) -> pa.Table | None:
+Flags = npt.NDArray[np.bool_]
+
+
+def _table(table: pa.Table | None, keys: dict[str, pa.Array], code: npt.NDArray[np.int8]) -> pa.Table | None:
     if table is None:
         return None
     for name, arr in keys.items():
         table = table.append_column(_KEYS + name, arr)
-    return table
+    return table.append_column(_SIDE, pa.array(code, pa.int8()))
 
 
-def full(persons: pd.DataFrame, cfg: MatchConfig) -> tuple[Linked, Cache | None]:
+def _code(n: int, side: Flags | None, core: Flags | None) -> npt.NDArray[np.int8]:
+    """The ``__side`` code of each of ``n`` persons (no ``side``: all 2, nothing is left out)."""
+    if side is None:
+        return np.full(n, 2, dtype=np.int8)
+    s = np.asarray(side, dtype=bool)
+    c = s if core is None else s & np.asarray(core, dtype=bool)
+    return (s.astype(np.int8) + c.astype(np.int8)).astype(np.int8)
+
+
+def _flags(code: npt.NDArray[np.int8]) -> tuple[Flags, Flags]:
+    return code >= 1, code >= 2
+
+
+def full(persons: pd.DataFrame, cfg: MatchConfig, side: Flags | None = None, core: Flags | None = None
+         ) -> tuple[Linked, Cache | None]:
     """Block and score every person (the in-process engine); returns the links and what to cache (None when
-    the persons cannot be stored as Arrow)."""
+    the persons cannot be stored as Arrow). ``side``, ``core``: see
+    :func:`~guanlian.matching.matcher.match_records` (None: every pair is kept)."""
     got: list[IndexArray] = []
-    scored, features, _, refined = match_records(persons, None, cfg, linkable_only=True, origins=got)
+    code = _code(len(persons), side, core)
+    sc = None if side is None else _flags(code)
+    scored, features, _, refined = match_records(persons, None, cfg, linkable_only=True, origins=got,
+                                                 side=None if sc is None else sc[0],
+                                                 core=None if sc is None else sc[1])
     linked = linked_of(scored, refined)
     del scored  # every scored pair (the linked ones are copied out): let go before the cache is built
-    table = _table(_arrow(persons), record_keys(persons, cfg, features, got[0]))
+    table = _table(_arrow(persons), record_keys(persons, cfg, features, got[0]), code)
     return linked, (None if table is None else Cache(config_fingerprint(cfg), linked, table))
 
 
@@ -226,7 +252,7 @@ def load(sidecar: Path, cfg: MatchConfig) -> Cache | None:
         rows = int(meta[b"persons"])
     except (KeyError, ValueError):
         return None
-    if persons is None or persons.num_rows != rows or any(
+    if persons is None or persons.num_rows != rows or _SIDE not in persons.column_names or any(
             _KEYS + r not in persons.column_names for r in cfg.blocking_rules):
         return None
     col = links.column
@@ -278,14 +304,19 @@ def _counts(values: pa.Array) -> dict[str, int]:
     return dict(zip(vc.field("values").to_pylist(), vc.field("counts").to_pylist(), strict=True))
 
 
-def _pairs_of(frame: pd.DataFrame, flag: npt.NDArray[np.bool_], cfg: MatchConfig) -> Linked:
-    """The linked pairs of ``frame`` with a flagged row at one end (positions into ``frame``)."""
-    scored, _, _, _ = match_records(frame, None, cfg, linkable_only=True, only=flag)
+def _pairs_of(frame: pd.DataFrame, flag: npt.NDArray[np.bool_], cfg: MatchConfig,
+              code: npt.NDArray[np.int8]) -> Linked:
+    """The linked pairs of ``frame`` with a flagged row at one end (positions into ``frame``); ``code``: the
+    rows' ``__side`` codes."""
+    side, core = _flags(code)
+    scored, _, _, _ = match_records(frame, None, cfg, linkable_only=True, only=flag, side=side, core=core)
     return linked_of(scored, 0)
 
 
-def update(cache: Cache, persons: pd.DataFrame, cfg: MatchConfig) -> Update | str:
-    """The links of a full match of ``persons``, from ``cache`` and the pairs of the persons that changed since.
+def update(cache: Cache, persons: pd.DataFrame, cfg: MatchConfig, side: Flags | None = None,
+           core: Flags | None = None) -> Update | str:
+    """The links of a full match of ``persons`` (with ``side`` and ``core`` as in :func:`full`), from ``cache``
+    and the pairs of the persons that changed since (a person whose flags changed counts as changed).
 
     Returns an :class:`Update`, or a key of :data:`FULL_REASONS` saying why a full match is needed instead.
     """
@@ -299,7 +330,9 @@ def update(cache: Cache, persons: pd.DataFrame, cfg: MatchConfig) -> Update | st
     if now is None:
         return "arrow"
     at_old = np.asarray(old_keys.get_indexer(keys_now), dtype=np.int64)
-    same = same_rows(now, old, at_old)
+    side_now = _code(n_new, side, core)
+    side_old = old.column(_SIDE).to_numpy(zero_copy_only=False).astype(np.int8)
+    same = same_rows(now, old, at_old) & (side_old[np.maximum(at_old, 0)] == side_now)
     kept_old = at_old[same]  # old positions of the unchanged persons, in today's order
     if len(kept_old) > 1 and bool((np.diff(kept_old) < 0).any()):
         return "order"
@@ -342,22 +375,27 @@ def update(cache: Cache, persons: pd.DataFrame, cfg: MatchConfig) -> Update | st
     near_old &= was_kept
     linked_new = Linked(np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0), np.empty(0, dtype=object),
                         [], [], birth_only=np.empty(0, dtype=bool))
-    cand, conf = linked_old.candidates, linked_old.conflicting_ids
+    cand, conf, dropped = linked_old.candidates, linked_old.conflicting_ids, linked_old.dropped
+    dropped_budget = linked_old.dropped_budget
     if len(d_old):  # the pairs the changed and removed persons had: their counts go
         rows = np.union1d(d_old, np.flatnonzero(near_old))
         frame = old.select(persons.columns.tolist()).take(pa.array(rows)).to_pandas()
-        gone_pairs = _pairs_of(frame, np.isin(rows, d_old), cfg)
+        gone_pairs = _pairs_of(frame, np.isin(rows, d_old), cfg, side_old[rows])
         cand -= gone_pairs.candidates
         conf -= gone_pairs.conflicting_ids
+        dropped -= gone_pairs.dropped
+        dropped_budget -= gone_pairs.dropped_budget
     if len(d_new):
         rows = np.union1d(d_new, now_of_old[near_old])
         flag = np.isin(rows, d_new)
-        linked_new = _pairs_of(persons.iloc[rows].reset_index(drop=True), flag, cfg)
+        linked_new = _pairs_of(persons.iloc[rows].reset_index(drop=True), flag, cfg, side_now[rows])
         if linked_new.birth_only is not None and bool(linked_new.birth_only.any()):
             return "birth"
         linked_new.li, linked_new.ri = rows[linked_new.li], rows[linked_new.ri]
         cand += linked_new.candidates
         conf += linked_new.conflicting_ids
+        dropped += linked_new.dropped
+        dropped_budget += linked_new.dropped_budget
     keep = was_kept[linked_old.li] & was_kept[linked_old.ri]
     li = np.concatenate([now_of_old[linked_old.li[keep]], linked_new.li])
     ri = np.concatenate([now_of_old[linked_old.ri[keep]], linked_new.ri])
@@ -377,7 +415,7 @@ def update(cache: Cache, persons: pd.DataFrame, cfg: MatchConfig) -> Update | st
                     np.concatenate([linked_old.score[keep], linked_new.score])[order],
                     np.concatenate([linked_old.tier[keep], linked_new.tier])[order],
                     zh[order].tolist(), en[order].tolist(), cand, conf, linked_old.refined_keys,
-                    np.concatenate([old_birth, new_birth])[order])
+                    np.concatenate([old_birth, new_birth])[order], dropped, dropped_budget)
     keys = {}
     rewrite = bool(changed) or not np.array_equal(kept_old, np.arange(n_new))
     if not rewrite:
@@ -385,7 +423,7 @@ def update(cache: Cache, persons: pd.DataFrame, cfg: MatchConfig) -> Update | st
     for rule in cfg.blocking_rules:
         kept_part = old.column(_KEYS + rule).combine_chunks().take(pa.array(kept_old))
         keys[rule] = _place(kept_part, np.flatnonzero(same), new_keys.get(rule), d_new, n_new)
-    table = _table(now, keys)
+    table = _table(now, keys, side_now)
     if table is None:
         return "arrow"
     return Update(linked, Cache(cache.fingerprint, linked, table), changed, True)

@@ -690,6 +690,10 @@ class Scored:
     """The left and right records' valid resident IDs as numbers, -1 without (for :func:`ambiguous_birth`)."""
     capped: IndexArray | None = None
     """Per pair, the rules whose capped block it shares (:func:`capped_rules`); the explanation says so."""
+    dropped: int = 0
+    """Pairs left out because no end may be stored (``match_records`` ``side``)."""
+    dropped_budget: int = 0
+    """Pairs left out because no end is a declared person (``match_records`` ``core``) though one may be stored."""
 
     def explanations(self, mask: npt.NDArray[np.bool_] | None = None) -> tuple[list[str], list[str]]:
         """Chinese and English explanations for the selected pairs (default: all).
@@ -922,7 +926,8 @@ def score_pairs(left: pd.DataFrame, right: pd.DataFrame, li: IndexArray, ri: Ind
 
 def match_records(left: pd.DataFrame, right: pd.DataFrame | None = None, config: MatchConfig | None = None,
                   linkable_only: bool = False, only: npt.NDArray[np.bool_] | None = None,
-                  origins: list[IndexArray] | None = None) -> tuple[Scored, pd.DataFrame, pd.DataFrame, int]:
+                  origins: list[IndexArray] | None = None, side: npt.NDArray[np.bool_] | None = None,
+                  core: npt.NDArray[np.bool_] | None = None) -> tuple[Scored, pd.DataFrame, pd.DataFrame, int]:
     """Prepare, block and score two raw record tables (or one against itself when ``right`` is None).
 
     Args:
@@ -936,6 +941,15 @@ def match_records(left: pd.DataFrame, right: pd.DataFrame | None = None, config:
             sees every row, so block sizes are those of ``left``.
         origins: if given, receives the row of ``left`` behind each row of ``left_features`` (a record with
             several names or employers is matched as one record per name or employer).
+        side: for a self-match, one flag per row of ``left``: the rows whose links may be stored (personnel and
+            payees in :func:`match_store`). A ``possible`` pair with no flagged end that does not rest on a
+            birth date alone (and whose rows are each one record: a row with former names or other employers
+            keeps its pairs) is left out as soon as its range is scored and only counted (``Scored.dropped``):
+            at 10M rows nearly all linked pairs are registry namesakes nobody stores. Every other pair, its
+            tier and its birth-date rivalry are those of a match without ``side``.
+        core: with ``side``, the rows the link budget starts from (officials and relatives, a subset of
+            ``side``): such ``possible`` pairs with a ``side`` end but no ``core`` end are left out as well and
+            counted apart (``Scored.dropped_budget``).
 
     Returns:
         ``(scored, left_features, right_features, refined_keys)``.
@@ -951,7 +965,8 @@ def match_records(left: pd.DataFrame, right: pd.DataFrame | None = None, config:
         if origins is not None:
             origins.append(np.arange(len(left), dtype=np.int64))
         scored, refined = _block_and_score(lf, rf, cfg, right is None, linkable_only,
-                                           only if right is None else None)
+                                           only if right is None else None, side if right is None else None,
+                                           core=core if right is None else None)
         return scored, lf, rf, refined
     # Names with a former-name note: each alias is matched as a record of its own, then folded back.
     lt, lo, la = lx or (left, np.arange(len(left), dtype=np.int64), np.zeros(len(left), np.int8))
@@ -967,7 +982,10 @@ def match_records(left: pd.DataFrame, right: pd.DataFrame | None = None, config:
     if origins is not None:
         origins.append(lo)
     scored, refined = _block_and_score(lf, rf, cfg, right is None, linkable_only,
-                                       only[lo] if only is not None and right is None else None)
+                                       only[lo] if only is not None and right is None else None,
+                                       side[lo] if side is not None and right is None else None,
+                                       lo if side is not None and right is None else None,
+                                       core[lo] if side is not None and core is not None and right is None else None)
     return _fold_aliases(scored, lo, ro, right is None), lf, rf, refined
 
 
@@ -983,28 +1001,64 @@ once per range."""
 
 
 def _block_and_score(lf: pd.DataFrame, rf: pd.DataFrame, cfg: MatchConfig, self_join: bool, linkable_only: bool,
-                     only: npt.NDArray[np.bool_] | None) -> tuple[Scored, int]:
+                     only: npt.NDArray[np.bool_] | None, side: npt.NDArray[np.bool_] | None = None,
+                     origin: IndexArray | None = None, core: npt.NDArray[np.bool_] | None = None
+                     ) -> tuple[Scored, int]:
     """Candidate pairs of the prepared ``lf`` and ``rf``, scored (``only``: keep the pairs touching a flagged row),
     with the refined-key count; in ranges of :data:`MATCH_BATCH_ROWS` left rows when ``lf`` is longer, which
     gives the same pairs, scores, tiers and order (:func:`ambiguous_birth`, which looks across pairs, runs once
-    over all of them: the pairs it looks at are linked ones, all kept)."""
+    over all of them: the pairs it looks at are linked ones, all kept). ``side`` and ``core`` (per record) and
+    ``origin`` (the row behind each record, when rows were expanded): leave out and count the pairs
+    :func:`match_records` describes."""
     capped: CappedBlocks = {}
     n = len(lf)
     ranges = [(a, min(n, a + MATCH_BATCH_ROWS)) for a in range(0, n, MATCH_BATCH_ROWS)] or [(0, 0)]
     pieces: list[Scored] = []
     refined = 0
+    dropped = dropped_budget = 0
+    if side is not None:
+        core = side if core is None else core & side
+        if origin is not None:
+            # a row matched as several records (former names, other employers) keeps all its pairs: which
+            # record pair stands for the row pair is decided when they are folded back, over all of them
+            multi = np.bincount(origin, minlength=int(origin.max(initial=-1)) + 1)[origin] > 1
+            side, core = side | multi, core | multi
     for rows in ranges:
         li, ri, refined = candidate_pairs(lf, rf, cfg, self_join=self_join, capped=capped,
                                           rows=rows if len(ranges) > 1 else None)
         if only is not None:
             li, ri = _touching(li, ri, only)
-        pieces.append(score_pairs(lf, rf, li, ri, cfg, linkable_only=linkable_only,
-                                  month_ambiguity=len(ranges) == 1))
+        piece = score_pairs(lf, rf, li, ri, cfg, linkable_only=linkable_only, month_ambiguity=len(ranges) == 1)
         del li, ri
+        if side is not None and core is not None:
+            piece, n_out, n_budget = _drop_unstorable(piece, side, core)
+            dropped += n_out
+            dropped_budget += n_budget
+        pieces.append(piece)
     scored = pieces[0] if len(pieces) == 1 else _joined(pieces, self_join=lf is rf)
     if capped:
         scored.capped = capped_rules(capped, scored.li, scored.ri)
+    scored.dropped, scored.dropped_budget = dropped, dropped_budget
     return scored, refined
+
+
+def _drop_unstorable(piece: Scored, side: npt.NDArray[np.bool_], core: npt.NDArray[np.bool_]
+                     ) -> tuple[Scored, int, int]:
+    """``piece`` without its ``possible`` pairs that have no ``core`` end and no birth-date-only tier (their
+    birth-date rivalry is decided later, across pieces), and how many were left out: with no ``side`` end, and
+    with one (``core`` is a subset of ``side``)."""
+    assert piece.birth_only is not None and piece.exact_name is not None and piece.ids is not None
+    out = ~core[piece.li] & ~core[piece.ri] & (piece.tier == "possible") & (piece.birth_only == 0)
+    n_all = int(out.sum())
+    if not n_all:
+        return piece, 0, 0
+    n_out = int((out & ~side[piece.li] & ~side[piece.ri]).sum())
+    keep = ~out
+    id_l, id_r = piece.ids
+    return Scored(piece.li[keep], piece.ri[keep], piece.score[keep], piece.tier[keep],
+                  {k: v[keep] for k, v in piece.levels.items()}, piece.comparisons, piece.conflicting_ids,
+                  piece.candidates, piece.birth_only[keep], piece.exact_name[keep],
+                  (id_l[keep], id_r[keep])), n_out, n_all - n_out
 
 
 def _joined(pieces: list[Scored], self_join: bool) -> Scored:
@@ -1145,7 +1199,8 @@ def _fold_aliases(scored: Scored, lo: IndexArray, ro: IndexArray, self_join: boo
     return Scored(a[keep], b[keep], scored.score[keep], scored.tier[keep],
                   {k: v[keep] for k, v in scored.levels.items()}, scored.comparisons, scored.conflicting_ids,
                   scored.candidates, birth_only=birth_only,
-                  capped=None if scored.capped is None else scored.capped[keep])
+                  capped=None if scored.capped is None else scored.capped[keep], dropped=scored.dropped,
+                  dropped_budget=scored.dropped_budget)
 
 
 @dataclass
@@ -1168,6 +1223,11 @@ class Linked:
     birth_only: npt.NDArray[np.bool_] | None = None
     """Per pair: some record pair behind it was ``probable`` on a shared birth date alone, so it took part in
     :func:`ambiguous_birth` (an incremental match cannot re-decide such pairs locally); None: not known."""
+    dropped: int = 0
+    """``possible`` pairs left out because neither person may be stored (:func:`match_records` ``side``)."""
+    dropped_budget: int = 0
+    """``possible`` pairs left out because neither person is declared (:func:`match_records` ``core``), though
+    one may be stored (the link budget would leave them out)."""
 
     def __len__(self) -> int:
         return len(self.li)
@@ -1197,7 +1257,8 @@ def linked_of(scored: Scored, refined: int) -> Linked:
     zh, en = scored.explanations(keep)
     return Linked(scored.li[keep], scored.ri[keep], scored.score[keep].astype(np.float64), scored.tier[keep],
                   zh, en, scored.candidates, scored.conflicting_ids, refined,
-                  None if scored.birth_only is None else scored.birth_only[keep] > 0)
+                  None if scored.birth_only is None else scored.birth_only[keep] > 0, scored.dropped,
+                  scored.dropped_budget)
 
 
 # --- entry points --------------------------------------------------------------------------------------
@@ -1360,7 +1421,8 @@ def _budget(store: Store, keys: npt.NDArray[np.object_], li: IndexArray, ri: Ind
 
 
 def _link_persons(store: Store, persons: pd.DataFrame, cfg: MatchConfig, engine: LinkEngine | None,
-                  summary: MatchSummary) -> Linked:
+                  summary: MatchSummary, side: npt.NDArray[np.bool_] | None = None,
+                  core: npt.NDArray[np.bool_] | None = None) -> Linked:
     """The linked pairs of ``persons``: from the store's match cache and the pairs of the persons that changed
     since (``summary.mode`` ``incremental``), or blocked and scored in full (``full``; ``summary.full_reason``
     says why when a cache was there: a key of ``match_cache.FULL_REASONS``)."""
@@ -1370,7 +1432,7 @@ def _link_persons(store: Store, persons: pd.DataFrame, cfg: MatchConfig, engine:
         return engine(persons, None, cfg)
     cached = match_cache.load(store.sidecar, cfg)
     if cached is not None:
-        got = match_cache.update(cached, persons, cfg)
+        got = match_cache.update(cached, persons, cfg, side, core)
         if isinstance(got, match_cache.Update):
             summary.mode, summary.changed_persons = "incremental", got.changed
             if got.rewrite:
@@ -1378,7 +1440,7 @@ def _link_persons(store: Store, persons: pd.DataFrame, cfg: MatchConfig, engine:
             return got.linked
         summary.full_reason = got
     (store.sidecar / match_cache.LINKS_FILE).unlink(missing_ok=True)  # it may no longer describe the store
-    linked, cache = match_cache.full(persons, cfg)
+    linked, cache = match_cache.full(persons, cfg, side, core)
     if cache is not None:
         match_cache.save(store.sidecar, cache)
     return linked
@@ -1428,17 +1490,24 @@ def match_store(store: Store, config: MatchConfig | None = None, engine: LinkEng
             summary.companies = match_companies(store, load_id=cfg.load_id)
         summary.seconds = time.perf_counter() - t0
         return summary
-    linked = _link_persons(store, persons, cfg, engine, summary)
+    keys = persons["key"].astype(str).to_numpy(dtype=object)
+    side = core = None
+    if not cfg.registry_pairs:
+        personnel = _personnel_keys(store)  # a set: np.isin on object arrays is quadratic
+        side = np.fromiter((k in personnel for k in keys), dtype=bool, count=len(keys))
+        if cfg.link_budget:
+            declared = _personnel_keys(store, payees=False)
+            core = np.fromiter((k in declared for k in keys), dtype=bool, count=len(keys))
+    # possible pairs that neither the registry rule nor the budget would store are left out while scoring (all
+    # but a few thousand of millions at 1M rows); only their counts come back
+    linked = _link_persons(store, persons, cfg, engine, summary, side, core)
     summary.candidate_pairs = linked.candidates
     summary.refined_keys = linked.refined_keys
     summary.conflicting_ids = linked.conflicting_ids
     keep = np.ones(len(linked), dtype=bool)
-    keys = persons["key"].astype(str).to_numpy(dtype=object)
-    if not cfg.registry_pairs:
-        personnel = _personnel_keys(store)  # a set: np.isin on object arrays is quadratic
-        side = np.fromiter((k in personnel for k in keys), dtype=bool, count=len(keys))
-        summary.registry_pairs_skipped = int((~side[linked.li] & ~side[linked.ri]
-                                               & (linked.tier != "certain")).sum())
+    if side is not None:
+        summary.registry_pairs_skipped = linked.dropped + int((~side[linked.li] & ~side[linked.ri]
+                                                               & (linked.tier != "certain")).sum())
         keep &= side[linked.li] | side[linked.ri] | (linked.tier == "certain")
     if cfg.link_budget and not cfg.registry_pairs:
         officials = {str(k) for k in store.query(_PERSONNEL_QUERIES[0])["k"]}
@@ -1448,7 +1517,7 @@ def match_store(store: Store, config: MatchConfig | None = None, engine: LinkEng
         step("匹配：链接预算 / matching: link budget")
         budget = _budget(store, keys, linked.li[sel], linked.ri[sel], linked.tier[sel], officials, relatives,
                          officials | relatives | payees)
-        summary.budget_skipped = int((~budget).sum())
+        summary.budget_skipped = linked.dropped_budget + int((~budget).sum())
         keep[sel[~budget]] = False
     a = keys[linked.li[keep]]
     b = keys[linked.ri[keep]]

@@ -35,11 +35,11 @@ def _paid(store: Store) -> list[tuple[object, ...]]:
     return sorted(tuple(r) for r in df.astype(object).itertuples(index=False, name=None))
 
 
-def _full_links(store: Store) -> tuple[list[tuple[str, str, str, float]], MatchSummary]:
+def _full_links(store: Store, cfg: MatchConfig | None = None) -> tuple[list[tuple[str, str, str, float]], MatchSummary]:
     """The links and summary of a full match of ``store`` (its match cache removed first)."""
     for name in (LINKS_FILE, PERSONS_FILE):
         (store.sidecar / name).unlink(missing_ok=True)
-    summary = match_store(store)
+    summary = match_store(store, cfg)
     assert summary.mode == "full"
     return _links(store), summary
 
@@ -204,3 +204,63 @@ def test_company_name_parts_are_reused_only_from_this_code(tmp_path: Path) -> No
     assert company_store._known_names(path) == {}
     path.write_bytes(b"not an arrow file")
     assert company_store._known_names(path) == {}
+
+
+def test_a_registry_person_who_becomes_a_payee_is_matched_again(tmp_path: Path) -> None:
+    """Registry-only namesake pairs are left out while scoring and not cached; when a unit pays one of them the
+    person counts as changed, so an incremental match links them as a full match does (and unlinks them when
+    the payment goes again)."""
+    from guanlian.graph.ladybug import LadybugStore
+
+    s = LadybugStore(tmp_path / "s")
+    s.ensure_schema()
+    # forty others with names unlike any: one changed person stays under MAX_CHANGED_SHARE
+    others = [f"{a}{b}" for a in "钱孙周吴郑冯卫蒋" for b in ("子墨", "一鸣", "思远", "海涛", "雨桐")]
+    names = ["张三", "刘桂兰", "刘桂兰", "劉桂蘭", *others]
+    s.upsert_nodes("Person", pd.DataFrame({
+        "key": ["ric:off", "anon:rel", "anon:reg1", "anon:reg2", *(f"anon:o{i:02d}" for i in range(len(others)))],
+        "name": names, "name_norm": [n.replace("劉桂蘭", "刘桂兰") for n in names]}))
+    s.upsert_edges("RELATIVE_OF", pd.DataFrame({"src": ["anon:rel"], "dst": ["ric:off"], "src_kind": "Person",
+                                                "dst_kind": "Person", "key": ["rel:1"], "relation": ["mother"]}))
+    cfg = MatchConfig(link_budget=False)
+    first = match_store(s, cfg)
+    pairs = {(a, b) for a, b, _, _ in _links(s)}
+    assert pairs == {("anon:reg1", "anon:rel"), ("anon:reg2", "anon:rel")}
+    assert first.registry_pairs_skipped == 1
+    cached = match_cache.load(s.sidecar, cfg)
+    assert cached is not None and len(cached.linked) == 2 and cached.linked.dropped == 1
+
+    s.upsert_nodes("Unit", pd.DataFrame({"key": ["unit:1"], "name": ["某局"]}))
+    s.upsert_edges("PAYMENT", pd.DataFrame({"src": ["unit:1"], "dst": ["anon:reg1"], "src_kind": "Unit",
+                                            "dst_kind": "Person", "key": ["pay:1"], "amount": [100_00]}))
+    paid = match_store(s, cfg)
+    assert (paid.mode, paid.changed_persons) == ("incremental", 1)
+    got = _links(s)
+    assert ("anon:reg1", "anon:reg2") in {(a, b) for a, b, _, _ in got}
+    want, reference = _full_links(s, cfg)
+    assert got == want and _counts(paid) == _counts(reference)
+
+    s.delete_edges("PAYMENT")
+    unpaid = match_store(s, cfg)
+    assert (unpaid.mode, unpaid.changed_persons) == ("incremental", 1)
+    assert {(a, b) for a, b, _, _ in _links(s)} == pairs
+    assert unpaid.registry_pairs_skipped == 1
+
+    # under the link budget: a payee's namesake who is then declared a relative of the official whose unit paid
+    # the payee is matched again (left out before as a pair with no declared end) and the link is stored
+    budget = MatchConfig()
+    s.upsert_edges("SERVES_IN", pd.DataFrame({"src": ["ric:off"], "dst": ["unit:1"], "src_kind": "Person",
+                                              "dst_kind": "Unit", "key": ["srv:1"]}))
+    s.upsert_edges("PAYMENT", pd.DataFrame({"src": ["unit:1"], "dst": ["anon:reg1"], "src_kind": "Unit",
+                                            "dst_kind": "Person", "key": ["pay:1"], "amount": [100_00]}))
+    before = match_store(s, budget)
+    assert ("anon:reg1", "anon:reg2") not in {(a, b) for a, b, _, _ in _links(s)}
+    assert before.budget_skipped >= 1
+    s.upsert_edges("RELATIVE_OF", pd.DataFrame({"src": ["anon:reg2"], "dst": ["ric:off"], "src_kind": "Person",
+                                                "dst_kind": "Person", "key": ["rel:2"], "relation": ["sister"]}))
+    declared = match_store(s, budget)
+    assert (declared.mode, declared.changed_persons) == ("incremental", 1)
+    got = _links(s)
+    assert ("anon:reg1", "anon:reg2") in {(a, b) for a, b, _, _ in got}
+    want, reference = _full_links(s, budget)
+    assert got == want and _counts(declared) == _counts(reference)

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from guanlian.matching import matcher
-from guanlian.matching.matcher import MatchConfig, Scored, match_records
+from guanlian.matching.matcher import MatchConfig, Scored, linked_of, match_records
 from guanlian.matching.synth import make_labelled
 
 
@@ -70,3 +70,51 @@ def test_ranges_with_two_tables_and_only_flags(monkeypatch: pytest.MonkeyPatch) 
     _same(whole, match_records(left, right, MatchConfig(), linkable_only=True)[0])
     _same(whole_only, match_records(table, None, MatchConfig(), linkable_only=True, only=only)[0])
     assert len(whole_only.li) < len(match_records(table, None, MatchConfig(), linkable_only=True)[0].li)
+
+
+@pytest.mark.parametrize("with_core", [False, True])
+@pytest.mark.parametrize("batch", [0, 61])
+def test_side_leaves_out_only_registry_possible_pairs(monkeypatch: pytest.MonkeyPatch, batch: int,
+                                                      with_core: bool) -> None:
+    """``side`` (and ``core``): the possible pairs with no flagged end (no ``core`` end) and no birth-date
+    rivalry, no multi-record row, are left out and counted (apart: with a ``side`` end or without); every other
+    pair is the one a match without ``side`` gives, explanation included."""
+    table = _table()
+    # a row with a former name and namesakes of both its names, none flagged: its pairs stay (folded over all)
+    more = pd.DataFrame({"name": ["王建国（曾用名：王建军）", "王建国", "王建军", "汪建国"],
+                         "birth_date": [None, "1960-01-02", None, None]})
+    # namesakes with nothing else: possible pairs, most with no flagged end (the registry's bulk)
+    names = ["张伟", "李娜", "王芳", "刘洋", "陈静", "杨勇", "赵磊", "黄敏"]
+    crowd = pd.DataFrame({"name": [names[i % len(names)] for i in range(96)]})
+    table = pd.concat([table.iloc[:700], crowd, table.iloc[700:], more],
+                      ignore_index=True).astype(object).where(lambda d: d.notna(), None)
+    side = np.zeros(len(table), dtype=bool)
+    side[::5] = True
+    side[len(table) - 4:] = False
+    core = side.copy()
+    if with_core:
+        core[::10] = False  # every other flagged row is a payee, not a declared person
+    cfg = MatchConfig()
+    whole = linked_of(match_records(table, None, cfg, linkable_only=True)[0], 0)
+    if batch:
+        monkeypatch.setattr(matcher, "MATCH_BATCH_ROWS", batch)
+    got = linked_of(match_records(table, None, cfg, linkable_only=True, side=side,
+                                  core=core if with_core else None)[0], 0)
+    assert whole.birth_only is not None and got.birth_only is not None
+    multi = np.zeros(len(table), dtype=bool)
+    multi[[i for i, n in enumerate(table["name"]) if "曾用名" in str(n)]] = True
+    out = (~core[whole.li] & ~core[whole.ri] & (whole.tier == "possible") & ~whole.birth_only
+           & ~multi[whole.li] & ~multi[whole.ri])
+    assert out.sum() > 100 and (~out).sum() > 50, "the set must have pairs of both kinds"
+    registry = out & ~side[whole.li] & ~side[whole.ri]
+    assert (got.dropped, got.dropped_budget) == (int(registry.sum()), int((out & ~registry).sum()))
+    assert (got.dropped_budget > 10) == with_core
+    assert whole.dropped == whole.dropped_budget == 0
+    keep = ~out
+    for name in ("li", "ri", "score", "tier", "birth_only"):
+        assert np.array_equal(getattr(got, name), getattr(whole, name)[keep]), name
+    assert got.explanation_zh == [x for x, k in zip(whole.explanation_zh, keep, strict=True) if k]
+    assert got.explanation_en == [x for x, k in zip(whole.explanation_en, keep, strict=True) if k]
+    last = len(table) - 4  # the former-name row: its possible pairs with unflagged namesakes are kept
+    assert any(last in (i, j) and t == "possible" and not side[i] and not side[j]
+               for i, j, t in zip(got.li, got.ri, got.tier, strict=True))
