@@ -1354,45 +1354,77 @@ def _units_of(store: Store) -> pd.DataFrame:
     return pd.concat([own, kin], ignore_index=True).drop_duplicates()
 
 
-def _relevant_pairs(store: Store, person: list[str], other: list[str]) -> npt.NDArray[np.bool_]:
-    """For pairs (official or relative, other person): can a saved check use a name-only link between them?
+def _relevant_pairs(store: Store, keys: npt.NDArray[np.object_], person: IndexArray,
+                    other: IndexArray) -> npt.NDArray[np.bool_]:
+    """For pairs (official or relative, other person) given as positions into ``keys`` (the persons' keys, unique):
+    can a saved check use a name-only link between them?
 
     Yes when the other person holds a post, shares or a change record in a company that a unit of the official
     (the relative's official) paid, or in one of its owners up to three levels up; or when the other person was
-    paid (or the payment approved) by such a unit (subsidy checks)."""
+    paid (or the payment approved) by such a unit (subsidy checks). The joins run on integer codes of the keys:
+    at 10M rows there are millions of such pairs."""
     out = np.zeros(len(person), dtype=bool)
-    if not person:
+    if not len(person):
         return out
     units = _units_of(store)
     if units.empty:
         return out
-    pairs = pd.DataFrame({"r": person, "p": other, "i": np.arange(len(person))})
-    want = set(other)
+    persons = pd.Index(keys)
+    want = np.zeros(len(keys), dtype=bool)
+    want[other] = True
     paid_persons = store.query("MATCH (u:Unit)-[x:PAYMENT]->(h:Person) RETURN DISTINCT h.key AS p, u.key AS u, "
                                "x.approver_unit AS a")
-    if len(paid_persons):
-        paid_persons = paid_persons[[p in want for p in paid_persons["p"]]]
-        by = pd.concat([paid_persons[["p", "u"]], paid_persons[["p", "a"]].rename(columns={"a": "u"})],
-                       ignore_index=True).dropna().drop_duplicates()
-        m = pairs.merge(units, on="r").merge(by, on=["p", "u"])
-        out[m["i"].unique()] = True
     paid = store.query("MATCH (u:Unit)-[:PAID]->(c:Company) RETURN DISTINCT u.key AS u, c.key AS c")
     owns = store.query("MATCH (a:Company)-[:SHAREHOLDER_OF]->(b:Company) RETURN DISTINCT a.key AS a, b.key AS b")
     roles = pd.concat([store.query(f"MATCH (p:Person)-[:{e}]->(c:Company) RETURN DISTINCT p.key AS p, c.key AS c")
-                       for e in _ROLE_EDGES], ignore_index=True).drop_duplicates()
+                       for e in _ROLE_EDGES], ignore_index=True)
+    unit_codes = pd.Index(pd.unique(pd.concat([units["u"], paid_persons.get("u", pd.Series(dtype=object)),
+                                               paid_persons.get("a", pd.Series(dtype=object)),
+                                               paid.get("u", pd.Series(dtype=object))], ignore_index=True)
+                                    .dropna().astype(str).to_numpy(dtype=object)))
+    company_codes = pd.Index(pd.unique(pd.concat([paid.get("c", pd.Series(dtype=object)),
+                                                  owns.get("a", pd.Series(dtype=object)),
+                                                  owns.get("b", pd.Series(dtype=object)),
+                                                  roles.get("c", pd.Series(dtype=object))], ignore_index=True)
+                                       .dropna().astype(str).to_numpy(dtype=object)))
+
+    def code(index: pd.Index, col: pd.Series) -> IndexArray:
+        """Positions of ``col``'s keys in ``index`` (-1: none, also for a missing value)."""
+        return np.asarray(index.get_indexer(pd.Index(col.astype(object).where(col.notna(), None))), dtype=np.int64)
+
+    reach_of = pd.DataFrame({"r": code(persons, units["r"]), "u": code(unit_codes, units["u"])})
+    reach_of = reach_of[(reach_of["r"] >= 0) & (reach_of["u"] >= 0)].drop_duplicates()
+    pairs = pd.DataFrame({"r": np.asarray(person, dtype=np.int64), "p": np.asarray(other, dtype=np.int64),
+                          "i": np.arange(len(person), dtype=np.int64)})
+    if len(paid_persons):
+        pp = code(persons, paid_persons["p"])
+        ok = pp >= 0
+        ok[ok] = want[pp[ok]]
+        by = pd.concat([pd.DataFrame({"p": pp[ok], "u": code(unit_codes, paid_persons["u"])[ok]}),
+                        pd.DataFrame({"p": pp[ok], "u": code(unit_codes, paid_persons["a"])[ok]})],
+                       ignore_index=True)
+        by = by[by["u"] >= 0].drop_duplicates()
+        m = pairs.merge(reach_of, on="r").merge(by, on=["p", "u"])
+        out[m["i"].unique()] = True
     if paid.empty or roles.empty:
         return out
-    reach = paid
-    frontier = paid
+    paid_c = pd.DataFrame({"u": code(unit_codes, paid["u"]), "c": code(company_codes, paid["c"])}).drop_duplicates()
+    owns_c = pd.DataFrame({"a": code(company_codes, owns["a"]), "b": code(company_codes, owns["b"])}) \
+        if len(owns) else pd.DataFrame({"a": np.empty(0, np.int64), "b": np.empty(0, np.int64)})
+    reach = paid_c
+    frontier = paid_c
     for _ in range(_OWNER_HOPS):  # owners of the paid companies, level by level
-        up = frontier.merge(owns, left_on="c", right_on="b")[["u", "a"]].rename(columns={"a": "c"})
+        up = frontier.merge(owns_c, left_on="c", right_on="b")[["u", "a"]].rename(columns={"a": "c"})
         up = up.merge(reach, on=["u", "c"], how="left", indicator=True)
         frontier = up[up["_merge"] == "left_only"][["u", "c"]].drop_duplicates()
         if frontier.empty:
             break
         reach = pd.concat([reach, frontier], ignore_index=True)
-    roles = roles[[p in want for p in roles["p"]]]
-    m = pairs.merge(roles, on="p").merge(units, on="r").merge(reach, on=["u", "c"])
+    rp = code(persons, roles["p"])
+    ok = rp >= 0
+    ok[ok] = want[rp[ok]]
+    roles_c = pd.DataFrame({"p": rp[ok], "c": code(company_codes, roles["c"])[ok]}).drop_duplicates()
+    m = pairs.merge(roles_c, on="p").merge(reach_of, on="r").merge(reach, on=["u", "c"])
     out[m["i"].unique()] = True
     return out
 
@@ -1415,7 +1447,7 @@ def _budget(store: Store, keys: npt.NDArray[np.object_], li: IndexArray, ri: Ind
         a_first = a_core[one]
         r = np.where(a_first, li[at], ri[at])
         other = np.where(a_first, ri[at], li[at])
-        ok = _relevant_pairs(store, [str(k) for k in keys[r]], [str(k) for k in keys[other]])
+        ok = _relevant_pairs(store, keys, r, other)
         keep[at[~ok]] = False
     return keep
 
