@@ -20,7 +20,7 @@ Example:
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -175,9 +175,35 @@ def _union(values: Iterable[object], sources: bool) -> list[str] | None:
     return (encode_sources(decode_sources(items)) or None) if sources else sorted(items)
 
 
+def _one_item_lists(items: pa.Array) -> pa.ListArray:
+    """A list array holding each item of ``items`` as a one-item list."""
+    return pa.ListArray.from_arrays(pa.array(np.arange(len(items) + 1, dtype=np.int32)), items)
+
+
 def _objects(items: list[list[str]] | list[list[str] | None]) -> np.ndarray:
     """A one-dimensional object array of lists (numpy would otherwise make a matrix of equal-length lists)."""
     return pd.Series(items, dtype=object).to_numpy()
+
+
+def _record_array(files: np.ndarray, rows: np.ndarray, names: np.ndarray | None = None) -> pa.Array | None:
+    """:func:`_records` as an Arrow string array, built by Arrow kernels; None when the cells are not all strings
+    (or the row numbers not all whole), which :func:`_records` formats one by one.
+
+    >>> _record_array(np.array(["a.csv", "b.csv"], dtype=object), np.array([2.0, np.nan])).to_pylist()
+    ['a.csv:2', 'b.csv:']
+    """
+    finite = rows[rows == rows]
+    whole = not len(finite) or (float(np.abs(finite).max()) < 2.0**53 and bool((finite == np.floor(finite)).all()))
+    if not whole or not set(map(type, files.tolist())) <= {str} or \
+            (names is not None and not set(map(type, names.tolist())) <= {str}):
+        return None
+    # the same text as the f-string of _records (a million rows: about ten times faster)
+    r = pa.array(rows, type=pa.float64(), from_pandas=True)
+    text = pc.fill_null(pc.cast(pc.cast(r, pa.int64()), pa.string()), "")
+    joined = pc.binary_join_element_wise(pa.array(files, type=pa.string()), text, ":")
+    if names is not None:
+        joined = pc.binary_join_element_wise(pa.array(names, type=pa.string()), joined, "|")
+    return joined
 
 
 def _records(files: np.ndarray, rows: np.ndarray, names: np.ndarray | None = None) -> list[str]:
@@ -186,53 +212,83 @@ def _records(files: np.ndarray, rows: np.ndarray, names: np.ndarray | None = Non
     >>> _records(np.array(["a.csv", "b.csv"], dtype=object), np.array([2.0, np.nan]), np.array(["甲", "乙"], dtype=object))
     ['甲|a.csv:2', '乙|b.csv:']
     """
-    fs, rs = files.tolist(), rows.tolist()
-    ns = names.tolist() if names is not None else []
-    finite = rows[rows == rows]
-    whole = not len(finite) or (float(np.abs(finite).max()) < 2.0**53 and bool((finite == np.floor(finite)).all()))
-    if whole and set(map(type, fs + ns)) <= {str}:
-        # the same text as the f-string below, built by Arrow (a million rows: about ten times faster)
-        r = pa.array(rows, type=pa.float64(), from_pandas=True)
-        text = pc.fill_null(pc.cast(pc.cast(r, pa.int64()), pa.string()), "")
-        joined = pc.binary_join_element_wise(pa.array(fs, type=pa.string()), text, ":")
-        if names is not None:
-            joined = pc.binary_join_element_wise(pa.array(ns, type=pa.string()), joined, "|")
-        out: list[str] = joined.to_numpy(zero_copy_only=False).tolist()
+    joined = _record_array(files, rows, names)
+    if joined is not None:
+        out: list[str] = joined.to_pylist()
         return out
+    fs, rs = files.tolist(), rows.tolist()
     if names is None:
         return [f"{f}:{'' if r != r else int(r)}" for f, r in zip(fs, rs, strict=True)]
-    return [f"{n}|{f}:{'' if r != r else int(r)}" for n, f, r in zip(ns, fs, rs, strict=True)]
+    return [f"{n}|{f}:{'' if r != r else int(r)}" for n, f, r in zip(names.tolist(), fs, rs, strict=True)]
 
 
-def _lists(frame: pd.DataFrame) -> pd.DataFrame:
+_DERIVED = (("sources", ""), (NAMES, "name"), (EMPLOYERS, "employer"), (NAME_SOURCES, "name"))
+"""The multi-valued columns a row may leave missing, and the single-valued column each is derived from
+(``sources`` and ``name_sources`` from ``src_file``/``src_row`` as well)."""
+
+
+def _derivable(frame: pd.DataFrame, many: str) -> np.ndarray | None:
+    """Rows whose ``many`` list is missing and derived from their other cells (:func:`_lists`); None when the
+    frame cannot derive ``many`` at all."""
+    one = dict(_DERIVED)[many]
+    if many not in frame.columns or (one and one not in frame.columns):
+        return None
+    if many in ("sources", NAME_SOURCES) and "src_file" not in frame.columns:
+        return None
+    missing = frame[many].isna()
+    if one:
+        missing &= frame[one].notna()
+    if many in ("sources", NAME_SOURCES):
+        missing &= frame["src_file"].notna()
+    return missing.to_numpy()
+
+
+def _derived_items(frame: pd.DataFrame, many: str, at: np.ndarray) -> pa.Array | np.ndarray:
+    """The one item of the derived ``many`` list of each row in ``at`` (positions; :func:`_derivable`): an Arrow
+    string array when every item is a string, else an object array."""
+    def rows() -> np.ndarray:
+        if "src_row" not in frame.columns:
+            return np.full(len(at), np.nan)
+        numbers: np.ndarray = pd.to_numeric(frame["src_row"], errors="coerce").to_numpy(dtype=np.float64)[at]
+        return numbers
+
+    if many == "sources":
+        files = frame["src_file"].to_numpy(dtype=object)[at]
+        r = rows()
+        joined = _record_array(files, r)
+        return joined if joined is not None else np.array(_records(files, r), dtype=object)
+    if many == NAME_SOURCES:
+        names, files = frame["name"].to_numpy(dtype=object)[at], frame["src_file"].to_numpy(dtype=object)[at]
+        r = rows()
+        joined = _record_array(files, r, names)
+        return joined if joined is not None else np.array(_records(files, r, names), dtype=object)
+    items = frame[dict(_DERIVED)[many]].to_numpy(dtype=object)[at]
+    if set(map(type, items.tolist())) <= {str}:
+        return pa.array(items, type=pa.string())
+    return items
+
+
+def _lists(frame: pd.DataFrame, only: np.ndarray | None = None, columns: Iterable[str] = ()) -> pd.DataFrame:
     """Fill the multi-valued columns rows do not carry yet: ``sources`` from ``src_file``/``src_row``, ``names``
-    from ``name``, ``employers`` from ``employer``."""
-    if "sources" in frame.columns and "src_file" in frame.columns:
-        missing = (frame["sources"].isna() & frame["src_file"].notna()).to_numpy()
-        if missing.any():
-            files = frame["src_file"].to_numpy(dtype=object)[missing]
-            rows = (pd.to_numeric(frame["src_row"], errors="coerce").to_numpy(dtype=np.float64)[missing]
-                    if "src_row" in frame.columns else np.full(int(missing.sum()), np.nan))
-            col = frame["sources"].to_numpy(dtype=object, copy=True)
-            col[missing] = _objects([[e] for e in _records(files, rows)])
-            frame["sources"] = pd.Series(col, index=frame.index, dtype=object)
-    for many, one in ((NAMES, "name"), (EMPLOYERS, "employer")):
-        if many in frame.columns and one in frame.columns:
-            missing = (frame[many].isna() & frame[one].notna()).to_numpy()
-            if missing.any():
-                col = frame[many].to_numpy(dtype=object, copy=True)
-                col[missing] = _objects([[n] for n in frame[one].to_numpy(dtype=object)[missing].tolist()])
-                frame[many] = pd.Series(col, index=frame.index, dtype=object)
-    if NAME_SOURCES in frame.columns and "name" in frame.columns and "src_file" in frame.columns:
-        missing = (frame[NAME_SOURCES].isna() & frame["name"].notna() & frame["src_file"].notna()).to_numpy()
-        if missing.any():
-            names = frame["name"].to_numpy(dtype=object)[missing]
-            files = frame["src_file"].to_numpy(dtype=object)[missing]
-            rows = (pd.to_numeric(frame["src_row"], errors="coerce").to_numpy(dtype=np.float64)[missing]
-                    if "src_row" in frame.columns else np.full(int(missing.sum()), np.nan))
-            col = frame[NAME_SOURCES].to_numpy(dtype=object, copy=True)
-            col[missing] = _objects([[e] for e in _records(files, rows, names)])
-            frame[NAME_SOURCES] = pd.Series(col, index=frame.index, dtype=object)
+    from ``name``, ``employers`` from ``employer``, ``name_sources`` (``name|file:row``); in ``columns``, only the
+    rows ``only`` marks."""
+    limited = set(columns)
+    for many, _one in _DERIVED:
+        missing = _derivable(frame, many)
+        if missing is None:
+            continue
+        if only is not None and many in limited:
+            missing = missing & only
+        if not missing.any():
+            continue
+        at = np.flatnonzero(missing)
+        items = _derived_items(frame, many, at)
+        col = frame[many].to_numpy(dtype=object, copy=True)
+        if isinstance(items, np.ndarray):
+            col[at] = _objects([[e] for e in items.tolist()])
+        else:
+            col[at] = _objects(_one_item_lists(items).to_pylist())
+        frame[many] = pd.Series(col, index=frame.index, dtype=object)
     return frame
 
 
@@ -255,11 +311,29 @@ def merge_rows(kind: NodeKind | EdgeKind, frame: pd.DataFrame) -> tuple[pd.DataF
         >>> out[["credit_code_status", "status"]].values.tolist(), [(c.prop, c.kept, c.other) for c in conflicts]
         ([['valid', '存续']], [('status', '存续', '注销')])
     """
-    frame = _lists(frame.reset_index(drop=True))
+    frame = frame.reset_index(drop=True)
     group, uniq = pd.factorize(frame["key"].to_numpy(dtype=object))  # keys in order of first appearance
     n = len(uniq)
     if n == len(frame):
-        return frame, []
+        return _lists(frame), []
+    sizes = np.bincount(group, minlength=n)
+    repeated = sizes[group] > 1
+    multi = np.flatnonzero(repeated)  # row positions of keys given more than once
+    # A row of a repeated key that leaves a list to derive (a fresh row: its one source record, its one name)
+    # hands the union its item as Arrow text, never as a one-item Python list; lists are built only for the rows
+    # kept as they are.
+    fresh: dict[str, tuple[np.ndarray, pa.Array]] = {}
+    for p in kind.all_props:
+        if p.merge != "union" or p.name not in dict(_DERIVED):
+            continue
+        derive = _derivable(frame, p.name)
+        if derive is None or not (derive & repeated).any():
+            continue
+        at = np.flatnonzero(derive & repeated)
+        items = _derived_items(frame, p.name, at)
+        if isinstance(items, pa.Array):
+            fresh[p.name] = (np.searchsorted(multi, at), items)
+    frame = _lists(frame, ~repeated, fresh)
     # the representative source record of each key gives src_file/src_row/src_rank (and an edge's endpoints):
     # the smallest src_rank (kind of file, then the row's content), file name and row only where ranks tie or lack
     file_rank = _ranks(frame["src_file"]) if "src_file" in frame.columns else np.zeros(len(frame), dtype=np.int64)
@@ -272,8 +346,6 @@ def merge_rows(kind: NodeKind | EdgeKind, frame: pd.DataFrame) -> tuple[pd.DataF
     out = frame.iloc[first].reset_index(drop=True)
     # Only keys given more than once need merging: every rule works on the rows of those keys alone (a key given
     # once keeps its row as it is), so the work grows with the repeats, not with the table.
-    sizes = np.bincount(group, minlength=n)
-    multi = np.flatnonzero(sizes[group] > 1)  # row positions
     g_multi = group[multi]
     conflicts: list[Conflict] = []
     for p in kind.all_props:
@@ -281,7 +353,8 @@ def merge_rows(kind: NodeKind | EdgeKind, frame: pd.DataFrame) -> tuple[pd.DataF
             continue
         col = frame[p.name]
         if p.merge == "union":
-            out[p.name] = _union_groups(col, first, multi, g_multi, p.name in ("sources", NAME_SOURCES, BY_NAME))
+            out[p.name] = _union_groups(col, first, multi, g_multi, p.name in ("sources", NAME_SOURCES, BY_NAME),
+                                        fresh.get(p.name))
             continue
         sub = col.iloc[multi]
         present = sub.notna().to_numpy()
@@ -354,29 +427,54 @@ def _sorted_factorize(values: pd.Series) -> tuple[np.ndarray, Any]:
 
 
 def _union_groups(col: pd.Series, first: np.ndarray, multi: np.ndarray, g_multi: np.ndarray,
-                  sources: bool) -> pd.Series:
+                  sources: bool, fresh: tuple[np.ndarray, pa.Array] | None = None) -> pd.Series:
     """Per key, the union of the lists in ``col`` (keys in code order): a key given once keeps its list; the
-    rows ``multi`` of keys given more than once (``g_multi``: their key codes) are united.
+    rows ``multi`` of keys given more than once (``g_multi``: their key codes) are united. ``fresh``: positions
+    in ``multi`` whose list is the one item given beside them (an Arrow string array), whatever ``col`` holds.
 
     Example:
         >>> col = pd.Series([["a.csv:2"], ["b"], ["a.csv:3", "a.csv:5"], None], dtype=object)
         >>> g = np.array([0, 1, 0, 0]); multi = np.array([0, 2, 3])
         >>> _union_groups(col, np.array([0, 1]), multi, g[multi], True).tolist()
         [['a.csv:2-3,5'], ['b']]
+        >>> _union_groups(col, np.array([0, 1]), multi, g[multi], True, (np.array([2]), pa.array(["a.csv:4"]))).tolist()
+        [['a.csv:2-5'], ['b']]
     """
     values = col.to_numpy(dtype=object)
     out = values[first].copy()
     vs = values[multi]
-    listed = vs.tolist()
+    if fresh is not None:
+        at, given = fresh
+        held = np.ones(len(vs), dtype=bool)
+        held[at] = False
+        vs_held = vs[held]
+    else:
+        vs_held = vs
+    listed: list[Any] = vs_held.tolist()
+
+    def python_lists() -> list[Any]:
+        """Every row's list as Python objects (the key-by-key union's input)."""
+        if fresh is None:
+            return listed
+        full = vs.copy()
+        full[at] = _objects(_one_item_lists(given).to_pylist())
+        every: list[Any] = full.tolist()
+        return every
+
     # the lists this module writes (None, or a list of strings) are united as Arrow arrays; anything else key by
     # key (same result, slower)
     # (type checks by map/set/filter in C: no Python frame per list; filter drops the None cells)
     if not set(map(type, listed)) <= {list, type(None)} or \
             not set(map(type, itertools.chain.from_iterable(filter(None, listed)))) <= {str}:
-        return _union_loop(out, listed, g_multi, sources)
-    arr = pa.array(vs, type=pa.list_(pa.string()))
+        return _union_loop(out, python_lists(), g_multi, sources)
+    arr = pa.array(vs_held, type=pa.list_(pa.string()))
+    if fresh is not None:  # the fresh rows' one-item lists put back in row order
+        where = np.empty(len(vs), dtype=np.int64)
+        where[held] = np.arange(len(arr), dtype=np.int64)
+        where[at] = len(arr) + np.arange(len(at), dtype=np.int64)
+        arr = pa.concat_arrays([arr, _one_item_lists(given)]).take(pa.array(where))
     if pc.any(pc.match_substring(pc.list_flatten(arr), "\x1f")).as_py():
-        return _union_loop(out, listed, g_multi, sources)
+        return _union_loop(out, python_lists(), g_multi, sources)
     # a key whose rows all hold the same list keeps that list as it is (a reload: already sorted and encoded)
     # (codes by Arrow's hash of the joined lists, -1 for a missing list: no Python string per row)
     joined = pc.fill_null(pc.dictionary_encode(pc.binary_join(arr, "\x1f")).indices, -1).to_numpy()
@@ -391,8 +489,11 @@ def _union_groups(col: pd.Series, first: np.ndarray, multi: np.ndarray, g_multi:
         same &= (low == high) & (low >= 0)
     keys, head = np.unique(g_multi, return_index=True)  # each repeated key's earliest row
     kept = same[keys]
-    for g, i in zip(keys[kept].tolist(), head[kept].tolist(), strict=True):
-        out[g] = listed[i]
+    if fresh is None:
+        for g, i in zip(keys[kept].tolist(), head[kept].tolist(), strict=True):
+            out[g] = listed[i]
+    elif kept.any():
+        out[keys[kept]] = _objects(arr.take(pa.array(head[kept])).to_pylist())
     rows = np.flatnonzero(~same[g_multi])  # rows of the keys to unite
     out[keys[~kept]] = None  # a key whose rows hold no item at all
     part = arr.take(pa.array(rows))
@@ -405,17 +506,16 @@ def _union_groups(col: pd.Series, first: np.ndarray, multi: np.ndarray, g_multi:
     item_code = coded.indices.to_numpy().astype(np.int64)
     uniq = coded.dictionary
     if sources:
-        _union_sources(out, grp, item_code, uniq, listed, g_multi)
+        _union_sources(out, grp, item_code, uniq, python_lists, g_multi)
         return pd.Series(out, dtype=object)
     order = pc.sort_indices(uniq).to_numpy()  # UTF-8 byte order is code-point order, as sorted() gives
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
     pair = np.unique(grp * len(order) + rank[item_code])
     g_of, r_of = pair // len(order), pair % len(order)
-    names = uniq.take(pa.array(order[r_of])).to_pylist()
     cut = np.flatnonzero(np.r_[True, g_of[1:] != g_of[:-1], True])
-    for a, b in zip(cut[:-1].tolist(), cut[1:].tolist(), strict=True):
-        out[g_of[a]] = names[a:b]
+    names = pa.ListArray.from_arrays(pa.array(cut.astype(np.int32)), uniq.take(pa.array(order[r_of])))
+    out[g_of[cut[:-1]]] = _objects(names.to_pylist())
     return pd.Series(out, dtype=object)
 
 
@@ -471,16 +571,16 @@ def _entry_records(uniq: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
 
 
 def _union_sources(out: np.ndarray, grp: np.ndarray, items: np.ndarray, uniq: pa.Array,
-                   listed: list[list[str] | None], g_multi: np.ndarray) -> None:
+                   listed: Callable[[], list[Any]], g_multi: np.ndarray) -> None:
     """:func:`_union_groups` for source records (``file:rows`` entries, :func:`encode_sources`): ``grp``/``items``
     are the key code and item code (in ``uniq``) of every item to unite; each entry's rows (``file:N``, ranges,
     several spans) are read by :func:`_entry_records`; keys with an entry in another form (a missing row,
-    spaces, a huge span) are united key by key from their rows in ``listed`` (``g_multi``: the key code of each)."""
+    spaces, a huge span) are united key by key from their rows in ``listed()`` (``g_multi``: the key code of each)."""
     plain, start, per_entry, numbers, files = _entry_records(uniq)
     bad = np.unique(grp[~plain[items]])
     if len(bad):
         rest: dict[int, list[object]] = {int(g): [] for g in bad.tolist()}
-        for g, v in zip(g_multi.tolist(), listed, strict=True):
+        for g, v in zip(g_multi.tolist(), listed(), strict=True):
             if g in rest:
                 rest[g].append(v)
         for g, vs in rest.items():
@@ -511,16 +611,20 @@ def _union_sources(out: np.ndarray, grp: np.ndarray, items: np.ndarray, uniq: pa
     span = entry | np.r_[False, r[1:] != r[:-1] + 1]
     starts = np.flatnonzero(span)
     ends = np.r_[starts[1:], len(r)] - 1
-    texts = [str(a) if a == b else f"{a}-{b}" for a, b in zip(r[starts].tolist(), r[ends].tolist(), strict=True)]
-    names = files.dictionary.take(pa.array(forder)).to_pylist()
+    # the entries' text by Arrow kernels: ``a`` or ``a-b`` per span, spans joined by commas, the file in front
+    lo, hi = r[starts], r[ends]
+    lo_text = pc.cast(pa.array(lo), pa.string())
+    texts = pc.if_else(pa.array(lo == hi), lo_text,
+                       pc.binary_join_element_wise(lo_text, pc.cast(pa.array(hi), pa.string()), "-"))
     entry_at = np.flatnonzero(entry[starts])  # span index where each entry begins
-    entry_end = np.r_[entry_at[1:], len(starts)]
+    spans = pc.binary_join(pa.ListArray.from_arrays(pa.array(np.r_[entry_at, len(starts)].astype(np.int32)), texts),
+                           ",")
+    names = files.dictionary.take(pa.array(forder))
+    encoded = pc.binary_join_element_wise(names.take(pa.array(f[starts[entry_at]])), spans, ":")
     g_of_entry = g[starts[entry_at]]
-    encoded = [f"{names[fi]}:{','.join(texts[a:b])}"
-               for fi, a, b in zip(f[starts[entry_at]].tolist(), entry_at.tolist(), entry_end.tolist(), strict=True)]
     cut = np.flatnonzero(np.r_[True, g_of_entry[1:] != g_of_entry[:-1], True])
-    for a, b in zip(cut[:-1].tolist(), cut[1:].tolist(), strict=True):
-        out[g_of_entry[a]] = encoded[a:b]
+    lists = pa.ListArray.from_arrays(pa.array(cut.astype(np.int32)), encoded).to_pylist()
+    out[g_of_entry[cut[:-1]]] = _objects(lists)
 
 
 def _union_loop(out: np.ndarray, vs: list[object], g_multi: np.ndarray, sources: bool) -> pd.Series:
