@@ -358,6 +358,9 @@ def merge_rows(kind: NodeKind | EdgeKind, frame: pd.DataFrame) -> tuple[pd.DataF
             continue
         sub = col.iloc[multi]
         present = sub.notna().to_numpy()
+        if not present.any():  # no repeated key holds a value: each keeps its first row's (missing) cell
+            out[p.name] = col.take(first).reset_index(drop=True)
+            continue
         absent = sub.isin(list(p.absent)).to_numpy() & present if p.absent else np.zeros(len(sub), dtype=bool)
         known = present & ~absent
         codes, values = _sorted_factorize(sub.where(present))

@@ -132,6 +132,8 @@ def test_fresh_rows_merge_as_their_derived_lists() -> None:
         slow, slow_conflicts = merge_rows(kind, derived.copy())
         assert fast.equals(slow) and list(fast.columns) == list(slow.columns), (i, rows.to_dict("list"))
         assert fast_conflicts == slow_conflicts
+        # a property no row holds (here the ID) stays missing, in the column's type
+        assert fast["id_number"].isna().all() and fast["id_number"].dtype == frame["id_number"].dtype if typed else True
         for col in ("sources", "names", "name_sources", "employers"):
             sources = col in ("sources", "name_sources")
             for key, lists in derived.groupby("key", sort=False)[col]:
