@@ -195,10 +195,9 @@ def full(persons: pd.DataFrame, cfg: MatchConfig, side: Flags | None = None, cor
     :func:`~guanlian.matching.matcher.match_records` (None: every pair is kept)."""
     got: list[IndexArray] = []
     code = _code(len(persons), side, core)
-    sc = None if side is None else _flags(code)
+    flags: tuple[Flags | None, Flags | None] = (None, None) if side is None else _flags(code)
     scored, features, _, refined = match_records(persons, None, cfg, linkable_only=True, origins=got,
-                                                 side=None if sc is None else sc[0],
-                                                 core=None if sc is None else sc[1])
+                                                 side=flags[0], core=flags[1])
     linked = linked_of(scored, refined)
     del scored  # every scored pair (the linked ones are copied out): let go before the cache is built
     table = _table(_arrow(persons), record_keys(persons, cfg, features, got[0]), code)

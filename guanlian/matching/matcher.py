@@ -1430,13 +1430,11 @@ def _relevant_pairs(store: Store, keys: npt.NDArray[np.object_], person: IndexAr
 
 
 def _budget(store: Store, keys: npt.NDArray[np.object_], li: IndexArray, ri: IndexArray,
-            tier: npt.NDArray[np.object_], officials: set[str], relatives: set[str],
-            personnel: set[str]) -> npt.NDArray[np.bool_]:
-    """Which linked pairs to store under the link budget (see ``MatchConfig.link_budget``)."""
+            tier: npt.NDArray[np.object_], in_core: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+    """Which linked pairs to store under the link budget (see ``MatchConfig.link_budget``); ``in_core``: per
+    person (aligned with ``keys``), an official or a relative."""
     possible = np.flatnonzero(tier == "possible")
     keep = np.ones(len(li), dtype=bool)
-    core = officials | relatives
-    in_core = np.fromiter((str(k) in core for k in keys), dtype=bool, count=len(keys))
     a_core, b_core = in_core[li[possible]], in_core[ri[possible]]
     # both ends declared people (relative_across_units and its kin): kept; neither (two payees, or a payee and
     # a registry person): no check starts there
@@ -1541,14 +1539,10 @@ def match_store(store: Store, config: MatchConfig | None = None, engine: LinkEng
         summary.registry_pairs_skipped = linked.dropped + int((~side[linked.li] & ~side[linked.ri]
                                                                & (linked.tier != "certain")).sum())
         keep &= side[linked.li] | side[linked.ri] | (linked.tier == "certain")
-    if cfg.link_budget and not cfg.registry_pairs:
-        officials = {str(k) for k in store.query(_PERSONNEL_QUERIES[0])["k"]}
-        relatives = _personnel_keys(store, payees=False) - officials
-        payees = {str(k) for k in store.query(_PAYEE_QUERY)["k"]}
+    if core is not None:  # the link budget (cfg.link_budget, not cfg.registry_pairs)
         sel = np.flatnonzero(keep)
         step("匹配：链接预算 / matching: link budget")
-        budget = _budget(store, keys, linked.li[sel], linked.ri[sel], linked.tier[sel], officials, relatives,
-                         officials | relatives | payees)
+        budget = _budget(store, keys, linked.li[sel], linked.ri[sel], linked.tier[sel], core)
         summary.budget_skipped = linked.dropped_budget + int((~budget).sum())
         keep[sel[~budget]] = False
     a = keys[linked.li[keep]]
