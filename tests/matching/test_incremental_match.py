@@ -206,6 +206,26 @@ def test_company_name_parts_are_reused_only_from_this_code(tmp_path: Path) -> No
     assert company_store._known_names(path) == {}
 
 
+def _pairs(store: Store) -> set[tuple[str, str]]:
+    return {(a, b) for a, b, _, _ in _links(store)}
+
+
+def _pay(store: Store, person: str) -> None:
+    store.upsert_edges("PAYMENT", pd.DataFrame({"src": ["unit:1"], "dst": [person], "src_kind": "Unit",
+                                                "dst_kind": "Person", "key": ["pay:1"], "amount": [100_00]}))
+
+
+def _links_now_like_a_full_match(store: Store, cfg: MatchConfig, pair: tuple[str, str]) -> None:
+    """An incremental match after one person's flags changed: one changed person, ``pair`` linked, and the
+    links and counts of a full match."""
+    got = match_store(store, cfg)
+    assert (got.mode, got.changed_persons) == ("incremental", 1)
+    links = _links(store)
+    assert pair in {(a, b) for a, b, _, _ in links}
+    want, reference = _full_links(store, cfg)
+    assert links == want and _counts(got) == _counts(reference)
+
+
 def test_a_registry_person_who_becomes_a_payee_is_matched_again(tmp_path: Path) -> None:
     """Registry-only namesake pairs are left out while scoring and not cached; when a unit pays one of them the
     person counts as changed, so an incremental match links them as a full match does (and unlinks them when
@@ -224,26 +244,20 @@ def test_a_registry_person_who_becomes_a_payee_is_matched_again(tmp_path: Path) 
                                                 "dst_kind": "Person", "key": ["rel:1"], "relation": ["mother"]}))
     cfg = MatchConfig(link_budget=False)
     first = match_store(s, cfg)
-    pairs = {(a, b) for a, b, _, _ in _links(s)}
+    pairs = _pairs(s)
     assert pairs == {("anon:reg1", "anon:rel"), ("anon:reg2", "anon:rel")}
     assert first.registry_pairs_skipped == 1
     cached = match_cache.load(s.sidecar, cfg)
     assert cached is not None and len(cached.linked) == 2 and cached.linked.dropped == 1
 
     s.upsert_nodes("Unit", pd.DataFrame({"key": ["unit:1"], "name": ["某局"]}))
-    s.upsert_edges("PAYMENT", pd.DataFrame({"src": ["unit:1"], "dst": ["anon:reg1"], "src_kind": "Unit",
-                                            "dst_kind": "Person", "key": ["pay:1"], "amount": [100_00]}))
-    paid = match_store(s, cfg)
-    assert (paid.mode, paid.changed_persons) == ("incremental", 1)
-    got = _links(s)
-    assert ("anon:reg1", "anon:reg2") in {(a, b) for a, b, _, _ in got}
-    want, reference = _full_links(s, cfg)
-    assert got == want and _counts(paid) == _counts(reference)
+    _pay(s, "anon:reg1")
+    _links_now_like_a_full_match(s, cfg, ("anon:reg1", "anon:reg2"))
 
     s.delete_edges("PAYMENT")
     unpaid = match_store(s, cfg)
     assert (unpaid.mode, unpaid.changed_persons) == ("incremental", 1)
-    assert {(a, b) for a, b, _, _ in _links(s)} == pairs
+    assert _pairs(s) == pairs
     assert unpaid.registry_pairs_skipped == 1
 
     # under the link budget: a payee's namesake who is then declared a relative of the official whose unit paid
@@ -251,16 +265,10 @@ def test_a_registry_person_who_becomes_a_payee_is_matched_again(tmp_path: Path) 
     budget = MatchConfig()
     s.upsert_edges("SERVES_IN", pd.DataFrame({"src": ["ric:off"], "dst": ["unit:1"], "src_kind": "Person",
                                               "dst_kind": "Unit", "key": ["srv:1"]}))
-    s.upsert_edges("PAYMENT", pd.DataFrame({"src": ["unit:1"], "dst": ["anon:reg1"], "src_kind": "Unit",
-                                            "dst_kind": "Person", "key": ["pay:1"], "amount": [100_00]}))
+    _pay(s, "anon:reg1")
     before = match_store(s, budget)
-    assert ("anon:reg1", "anon:reg2") not in {(a, b) for a, b, _, _ in _links(s)}
+    assert ("anon:reg1", "anon:reg2") not in _pairs(s)
     assert before.budget_skipped >= 1
     s.upsert_edges("RELATIVE_OF", pd.DataFrame({"src": ["anon:reg2"], "dst": ["ric:off"], "src_kind": "Person",
                                                 "dst_kind": "Person", "key": ["rel:2"], "relation": ["sister"]}))
-    declared = match_store(s, budget)
-    assert (declared.mode, declared.changed_persons) == ("incremental", 1)
-    got = _links(s)
-    assert ("anon:reg1", "anon:reg2") in {(a, b) for a, b, _, _ in got}
-    want, reference = _full_links(s, budget)
-    assert got == want and _counts(declared) == _counts(reference)
+    _links_now_like_a_full_match(s, budget, ("anon:reg1", "anon:reg2"))
