@@ -252,13 +252,9 @@ def _derived_items(frame: pd.DataFrame, many: str, at: np.ndarray) -> pa.Array |
         numbers: np.ndarray = pd.to_numeric(frame["src_row"], errors="coerce").to_numpy(dtype=np.float64)[at]
         return numbers
 
-    if many == "sources":
+    if many in ("sources", NAME_SOURCES):
         files = frame["src_file"].to_numpy(dtype=object)[at]
-        r = rows()
-        joined = _record_array(files, r)
-        return joined if joined is not None else np.array(_records(files, r), dtype=object)
-    if many == NAME_SOURCES:
-        names, files = frame["name"].to_numpy(dtype=object)[at], frame["src_file"].to_numpy(dtype=object)[at]
+        names = frame["name"].to_numpy(dtype=object)[at] if many == NAME_SOURCES else None
         r = rows()
         joined = _record_array(files, r, names)
         return joined if joined is not None else np.array(_records(files, r, names), dtype=object)
@@ -492,10 +488,7 @@ def _union_groups(col: pd.Series, first: np.ndarray, multi: np.ndarray, g_multi:
         same &= (low == high) & (low >= 0)
     keys, head = np.unique(g_multi, return_index=True)  # each repeated key's earliest row
     kept = same[keys]
-    if fresh is None:
-        for g, i in zip(keys[kept].tolist(), head[kept].tolist(), strict=True):
-            out[g] = listed[i]
-    elif kept.any():
+    if kept.any():
         out[keys[kept]] = _objects(arr.take(pa.array(head[kept])).to_pylist())
     rows = np.flatnonzero(~same[g_multi])  # rows of the keys to unite
     out[keys[~kept]] = None  # a key whose rows hold no item at all
