@@ -103,6 +103,21 @@ class _Graph:
     routes: dict[str, list[str]] = field(default_factory=dict)  # company key → SAME_COMPANY edges routing payments
     namesakes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # ID-less person → ID holders, same
     # name, same company (see _fetch_namesakes)
+    _companies: tuple[int, frozenset[str]] = field(default=(-1, frozenset()), init=False, repr=False)
+
+    def company_names(self) -> frozenset[str]:
+        """The display names of the fetched companies, computed once per node count (nodes are only ever added).
+
+        Example:
+            >>> g = _Graph()
+            >>> g.nodes["c:1"] = _Item("c:1", "Company", {"name": "诚安科技"})
+            >>> sorted(g.company_names())
+            ['诚安科技']
+        """
+        if self._companies[0] != len(self.nodes):
+            self._companies = (len(self.nodes),
+                               frozenset(_display(n) for n in self.nodes.values() if n.kind == "Company"))
+        return self._companies[1]
 
 
 def _typed(kind_props: Mapping[str, str], row: Mapping[Any, Any]) -> dict[str, Any]:
@@ -293,7 +308,6 @@ def contrary_evidence(g: _Graph, link_keys: Sequence[str]) -> Contrary | None:
         True
     """
     found: list[Contrary] = []
-    companies = {_display(n) for n in g.nodes.values() if n.kind == "Company"}
     for k in link_keys:
         src, dst, _ = g.edges[k]
         a, b = g.nodes.get(src), g.nodes.get(dst)
@@ -322,7 +336,7 @@ def contrary_evidence(g: _Graph, link_keys: Sequence[str]) -> Contrary | None:
                                   f"but the birth dates differ ({name_a} {ba}, {name_b} {bb})"))
         ea, eb = pa.get("employer"), pb.get("employer")
         # a registry record's employer is the company it is registered with: differing from it is the pattern
-        if ea and eb and ea != eb and not {ea, eb} & companies:
+        if ea and eb and ea != eb and not {ea, eb} & g.company_names():
             found.append(Contrary(2, f"但工作单位不同（{name_a}：{ea}；{name_b}：{eb}）",
                                   f"but the employers differ ({name_a}: {ea}; {name_b}: {eb})"))
     return min(found, key=lambda c: c.rank) if found else None
