@@ -388,6 +388,10 @@ class LadybugStore:
     def query(self, cypher: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
         return self._fetch(cypher, params)
 
+    def query_arrow(self, cypher: str, params: dict[str, Any] | None = None) -> pa.Table:
+        table: pa.Table = self._result(cypher, params).get_as_arrow()
+        return table
+
     def rows(self, cypher: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         result = self._result(cypher, params)
         cols = result.get_column_names()

@@ -28,6 +28,7 @@ from typing import Any, LiteralString, TypeVar
 
 import neo4j
 import pandas as pd
+import pyarrow as pa
 from neo4j import GraphDatabase
 from neo4j import exceptions as nx
 from neo4j.graph import Node, Path, Relationship
@@ -627,6 +628,11 @@ class Neo4jStore:
 
         keys, data = self._run(run)
         return pd.DataFrame(data, columns=keys)
+
+    def query_arrow(self, cypher: str, params: dict[str, Any] | None = None) -> pa.Table:
+        """Run read-only Cypher; :meth:`query`'s columns as an Arrow table (the driver gives Python values, so
+        this saves nothing over :meth:`query`; it is here so callers need not know the engine)."""
+        return pa.Table.from_pandas(self.query(cypher, params), preserve_index=False)
 
     def rows(self, cypher: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run read-only Cypher; one dict per row, values as :meth:`query` gives them (no DataFrame)."""

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import pandas as pd
+import pyarrow as pa
 
 from guanlian.graph.frames import Conflict
 
@@ -82,6 +83,15 @@ class Store(Protocol):
 
     def query(self, cypher: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
         """Run read-only Cypher with parameters; one DataFrame column per RETURN item."""
+
+    def query_arrow(self, cypher: str, params: dict[str, Any] | None = None) -> pa.Table:
+        """Run read-only Cypher with parameters; one Arrow column per RETURN item. For big reads of scalar and
+        list properties (every person for the matcher): the embedded engine hands its result over as Arrow, so
+        no Python object is made per value.
+
+        Example:
+            >>> # store.query_arrow("MATCH (p:Person) RETURN p.key AS key, p.names AS names").num_rows
+        """
 
     def rows(self, cypher: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run read-only Cypher with parameters; one dict per row (RETURN names → plain Python values, None for
