@@ -20,7 +20,7 @@ from guanlian.demo import generate
 from guanlian.graph.ladybug import LadybugStore
 from guanlian.graph.neo4j import Neo4jStore
 from guanlian.loaders import load_files
-from guanlian.matching.matcher import match_store
+from guanlian.matching.matcher import _read_persons, match_store
 from guanlian.model import model
 
 pytestmark = pytest.mark.neo4j
@@ -90,3 +90,24 @@ def test_rows_answer_what_query_answers_on_both_engines(tmp_path: Path, neo4j_st
         assert type(got[1]["row"]) is int
         assert store.query(cypher, params)["key"].tolist() == [r["key"] for r in got]
         assert store.rows(cypher, {"keys": ["unit:丙局"]}) == []  # a near miss: no such unit
+
+
+def test_query_arrow_answers_what_query_answers_on_both_engines(tmp_path: Path, neo4j_store: Neo4jStore) -> None:
+    """``Store.query_arrow`` (what the matcher reads the persons with) holds query's rows, list properties as
+    lists and nulls as nulls, on both engines alike; the persons the matcher reads are the same on both."""
+    persons = pd.DataFrame({"key": ["ric:1", "anon:王<script>"], "name": ["刘桂兰", "王<script>"],
+                            "names": [["刘桂兰", "刘桂香"], ["王<script>"]], "src_file": ["a.csv", "b.csv"],
+                            "src_row": [3, 4]})
+    embedded = LadybugStore(tmp_path / "store")
+    cypher = "MATCH (p:Person) RETURN p.key AS key, p.name AS name, p.names AS names, p.phone AS phone ORDER BY key"
+    for store in (embedded, neo4j_store):
+        store.upsert_nodes("Person", persons)
+        table = store.query_arrow(cypher)
+        assert table.column_names == ["key", "name", "names", "phone"], store.engine
+        assert table.to_pylist() == [
+            {"key": "anon:王<script>", "name": "王<script>", "names": ["王<script>"], "phone": None},
+            {"key": "ric:1", "name": "刘桂兰", "names": ["刘桂兰", "刘桂香"], "phone": None}], store.engine
+        assert store.query_arrow(cypher.replace("RETURN", "WHERE p.key = 'x' RETURN")).num_rows == 0
+    read = [_read_persons(s).sort_values("key").reset_index(drop=True) for s in (embedded, neo4j_store)]
+    assert read[0]["names"].tolist() == read[1]["names"].tolist() == [["王<script>"], ["刘桂兰", "刘桂香"]]
+    assert read[0]["name"].tolist() == read[1]["name"].tolist()
