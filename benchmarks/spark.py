@@ -1,7 +1,8 @@
 """Spark benchmark: collide N family members against M synthetic registry persons on ``local[2]``, and the
 in-process engine on the same data in the same run.
 
-Prints one table: seconds, records per second, candidate pairs, linked pairs, shuffle bytes written/read
+Prints one table: seconds, CPU seconds (the driver's process tree: less sensitive to the machine's load than
+wall seconds), records per second, candidate pairs, linked pairs, shuffle bytes written/read
 (Spark's event log), peak memory (the driver's process tree, sampled every 0.5 s: the Python driver, the JVM
 and the Python workers), and whether both engines gave identical pairs and tiers. Per-stage rows (tasks,
 seconds, input rows) follow, for the per-partition costs that docs/scale.md extrapolates from.
@@ -24,16 +25,19 @@ from typing import Any
 
 import numpy as np
 
+import guanlian
 from benchmarks.machine import describe
 from guanlian.matching.matcher import MatchConfig, collide
 from guanlian.matching.synth import make_labelled
 from guanlian.spark import SparkEngine, spark_session
 
 
-def _tree_rss(root: int) -> int:
-    """Resident bytes of ``root`` and all its descendants (from /proc)."""
+def _tree_rss(root: int, cpu: dict[int, float] | None = None) -> int:
+    """Resident bytes of ``root`` and all its descendants (from /proc); ``cpu`` receives each one's CPU seconds
+    (user + system) so far."""
     parent: dict[int, int] = {}
     rss: dict[int, int] = {}
+    ticks: dict[int, float] = {}
     for d in Path("/proc").iterdir():
         if not d.name.isdigit():
             continue
@@ -42,6 +46,7 @@ def _tree_rss(root: int) -> int:
             fields = stat[stat.rindex(")") + 2:].split()
             parent[int(d.name)] = int(fields[1])
             rss[int(d.name)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+            ticks[int(d.name)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
         except (OSError, ValueError, IndexError):
             continue
     total = 0
@@ -50,26 +55,45 @@ def _tree_rss(root: int) -> int:
         while p > 1:
             if p == root:
                 total += r
+                if cpu is not None:
+                    cpu[pid] = ticks[pid]
                 break
             p = parent.get(p, 0)
     return total
 
 
 class Peak:
-    """Samples the process tree's resident memory in a thread."""
+    """Samples the process tree's resident memory in a thread, and its CPU seconds (``cpu``: user + system of
+    the driver and every descendant seen, counted from the start; a process that ends between two samples
+    loses at most its last 0.5 s). CPU seconds, unlike wall seconds, barely depend on the machine's load."""
 
     def __init__(self) -> None:
         self.peak = 0
+        self.cpu = 0.0
+        self._start: dict[int, float] = {}
+        self._now: dict[int, float] = {}
         self._stop = threading.Event()
         self._t = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, _tree_rss(os.getpid()))
+            self._sample()
             self._stop.wait(0.5)
+
+    def sample(self) -> float:
+        """Sample now; the CPU seconds so far."""
+        self._sample()
+        return self.cpu
+
+    def _sample(self) -> None:
+        self.peak = max(self.peak, _tree_rss(os.getpid(), self._now))
+        self.cpu = sum(v - self._start.get(p, 0.0) for p, v in self._now.items())
 
     def __enter__(self) -> Peak:
         self.peak = 0
+        self._now = {}
+        _tree_rss(os.getpid(), self._now)
+        self._start = dict(self._now)
         self._t = threading.Thread(target=self._run, daemon=True)
         self._stop.clear()
         self._t.start()
@@ -78,6 +102,7 @@ class Peak:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._t.join()
+        self._sample()
 
 
 def _events(log_dir: Path) -> list[dict[str, Any]]:
@@ -99,18 +124,19 @@ def main() -> None:
     args = ap.parse_args()
 
     print(f"machine: {describe()}; load average before: {os.getloadavg()[0]:.2f}")
+    print(f"guanlian from {Path(guanlian.__file__).parent}")
     t = time.perf_counter()
     right, left = make_labelled(args.registry, args.family, seed=1)
     print(f"data: {len(right):,} registry x {len(left):,} family ({time.perf_counter() - t:.1f} s to make)")
     cfg = MatchConfig()
-    rows: list[tuple[str, float, int, int, int, int, int]] = []
+    rows: list[tuple[str, float, int, int, int, int, int, float]] = []
     expected = None
     if not args.skip_inprocess:
         with Peak() as pk:
             t = time.perf_counter()
             expected = collide(left, right, cfg)
             secs = time.perf_counter() - t
-        rows.append(("in-process", secs, -1, len(expected), 0, 0, pk.peak))
+        rows.append(("in-process", secs, -1, len(expected), 0, 0, pk.peak, pk.cpu))
 
     log_dir = Path(tempfile.mkdtemp(prefix="guanlian-spark-events-"))
     with Peak() as pk:
@@ -123,9 +149,11 @@ def main() -> None:
         })
         start = time.perf_counter() - t0
         engine = SparkEngine(spark, partitions=args.partitions)
+        cpu0 = pk.sample()
         t = time.perf_counter()
         got = collide(left, right, cfg, engine=engine)
         secs = time.perf_counter() - t
+        cpu = pk.sample() - cpu0
         spark.stop()
     ev = _events(log_dir)
     written = read = 0
@@ -143,7 +171,7 @@ def main() -> None:
         stages.append((info["Stage ID"], info["Number of Tasks"],
                        (info["Completion Time"] - info["Submission Time"]) / 1000, w, r,
                        int(acc.get("internal.metrics.executorRunTime", 0) or 0) / 1000))
-    rows.append((f"spark {args.master}", secs, engine.last.candidate_pairs, len(got), written, read, pk.peak))
+    rows.append((f"spark {args.master}", secs, engine.last.candidate_pairs, len(got), written, read, pk.peak, cpu))
     same = None
     if expected is not None:
         cols = ["left_row", "right_row", "tier"]
@@ -152,14 +180,16 @@ def main() -> None:
     n = len(left) + len(right)
     print(f"spark session start: {start:.1f} s; refined keys {engine.last.refined_keys}, salted keys "
           f"{engine.last.salted_keys}; identical pairs, tiers and scores: {same}")
-    print("| engine | seconds | records/s | candidate pairs | linked | shuffle written | shuffle read | peak RSS |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for name, s, cand, linked, w, r, peak in rows:
+    print("| engine | seconds | CPU seconds | records/s | candidate pairs | linked | shuffle written | shuffle read | "
+          "peak RSS |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for name, s, cand, linked, w, r, peak, cpu_s in rows:
         cand_s = f"{cand:,}" if cand >= 0 else "—"
-        print(f"| {name} | {s:.1f} | {n / s:,.0f} | {cand_s} | {linked:,} | {w / 2**20:,.0f} MiB | "
+        print(f"| {name} | {s:.1f} | {cpu_s:.1f} | {n / s:,.0f} | {cand_s} | {linked:,} | {w / 2**20:,.0f} MiB | "
               f"{r / 2**20:,.0f} MiB | {peak / 2**30:.2f} GiB |")
     if len(rows) == 2:
         print(f"spark / in-process time: {rows[1][1] / rows[0][1]:.1f}x")
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print("\nstages: id, tasks, wall s, executor run s (sum over tasks), shuffle written MiB, read MiB")
     for sid, tasks, wall, w, r, run in stages:
         print(f"  {sid:>3} {tasks:>4} {wall:8.1f} {run:8.1f} {w / 2**20:9.1f} {r / 2**20:9.1f}")

@@ -47,7 +47,7 @@ from guanlian.matching.pinyin import (
 from guanlian.values.ids import id_birth_ok, id_check_ok, parse_resident_id
 
 __all__ = ["CODE_COLUMNS", "FEATURE_COLUMNS", "ID_KINDS", "INPUT_COLUMNS", "joint_codes", "map_codes", "prepare_pair",
-           "prepare_records", "shares_coding"]
+           "prepare_records", "share_coding", "shares_coding"]
 
 INPUT_COLUMNS: tuple[str, ...] = ("name", "id_number", "birth_date", "sex", "phone", "address", "employer",
                                   "other_id")
@@ -655,6 +655,29 @@ def shares_coding(left: pd.DataFrame, right: pd.DataFrame) -> bool:
     """True if the code columns of two prepared frames are comparable (same frame, or prepared together)."""
     tok = left.attrs.get(_CODING)
     return left is right or (tok is not None and tok == right.attrs.get(_CODING))
+
+
+def share_coding(left: pd.DataFrame, right: pd.DataFrame) -> None:
+    """Give two frames of features one coding, in place: every code column of :data:`CODE_COLUMNS` is (re)computed
+    over the strings of both frames, as :func:`joint_codes` does for one column, and both are marked as sharing
+    it (:func:`shares_coding`), so comparisons read the codes instead of recoding a column per call.
+
+    Args:
+        left: features (the string columns of :data:`CODE_COLUMNS` at least; the ``c_*`` columns may be absent).
+        right: the same for the other side (a different frame).
+
+    Example:
+        >>> a, b = pd.DataFrame({c: ["张三"] for c in CODE_COLUMNS.values()}), pd.DataFrame({c: ["", "张三"] for c in CODE_COLUMNS.values()})
+        >>> share_coding(a, b)
+        >>> shares_coding(a, b), int(a.loc[0, "c_name"]) == int(b.loc[1, "c_name"]), int(b.loc[0, "c_name"])
+        (True, True, -1)
+    """
+    n = len(left)
+    for code_col, src in CODE_COLUMNS.items():
+        codes = _codes_obj(np.concatenate([left[src].to_numpy(dtype=object), right[src].to_numpy(dtype=object)]))
+        left[code_col] = codes[:n]
+        right[code_col] = codes[n:]
+    left.attrs[_CODING] = right.attrs[_CODING] = uuid.uuid4().hex
 
 
 def joint_codes(left: pd.DataFrame, right: pd.DataFrame, code_col: str) -> tuple[IntArray, IntArray]:

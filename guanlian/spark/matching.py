@@ -32,7 +32,14 @@ import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 
-from guanlian.matching.features import FEATURE_COLUMNS, ID_KINDS, INPUT_COLUMNS, prepare_records
+from guanlian.matching.features import (
+    CODE_COLUMNS,
+    FEATURE_COLUMNS,
+    ID_KINDS,
+    INPUT_COLUMNS,
+    prepare_records,
+    share_coding,
+)
 from guanlian.matching.matcher import (
     BLOCKING_RULES,
     Linked,
@@ -108,8 +115,11 @@ def _features_fn(schema: pa.Schema, key_rules: list[str], rows: int) -> Any:
             for c in FEATURE_COLUMNS:
                 typ = schema.field(c).type
                 v = f[c]
-                cols[c] = pa.array(v.to_numpy(dtype=object) if typ == pa.string() else v.to_numpy(), type=typ,
-                                   from_pandas=True)
+                if typ == pa.string() and not pd.api.types.is_object_dtype(v.dtype):
+                    cols[c] = pa.array(v, from_pandas=True).cast(typ)  # Arrow-backed text: no Python str per row
+                else:
+                    cols[c] = pa.array(v.to_numpy(dtype=object) if typ == pa.string() else v.to_numpy(), type=typ,
+                                       from_pandas=True)
             for name in key_rules:
                 cols[f"k_{name}"] = BLOCKING_RULES[name].keys(f).cast(pa.string())
             yield pa.RecordBatch.from_pydict(cols)
@@ -122,9 +132,32 @@ _OUT_SCHEMA = ("li bigint, ri bigint, score double, tier string, explanation_zh 
                "candidates bigint, conflicts bigint")
 
 
+def _distinct_rows(ids: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64],
+                                                         npt.NDArray[np.int64]]:
+    """``(pos, row, uniq)`` of a batch's record ids: ``uniq[pos] == ids``, and ``row[k]`` is a batch row holding
+    record ``uniq[k]`` (its features are the same in every row that holds it)."""
+    codes, uniq = pd.factorize(ids)
+    pos = codes.astype(np.int64)
+    row = np.empty(len(uniq), dtype=np.int64)
+    row[pos] = np.arange(len(ids), dtype=np.int64)
+    return pos, row, np.asarray(uniq, dtype=np.int64)
+
+
+def _side(table: pa.Table, prefix: str, row: npt.NDArray[np.int64], columns: list[str]) -> pd.DataFrame:
+    """The features of the distinct records of one side of a batch (``prefix`` ``l_`` or ``r_``), unprefixed."""
+    sub: pd.DataFrame = table.select([f"{prefix}{c}" for c in columns]).take(pa.array(row)).to_pandas()
+    sub.columns = columns
+    return sub
+
+
 def _score_fn(config: MatchConfig, columns: list[str], rows: int, capped: dict[str, set[str]]) -> Any:
     """The ``mapInArrow`` function of the scoring stage: score_pairs on batches of joined pairs. Each batch
     also emits one row with ``tier`` null that carries its candidate and conflicting-ID counts.
+
+    A batch's pairs are scored between the *distinct* records on each side (a registry record sits in several
+    pairs), and the code columns (:data:`CODE_COLUMNS`, not carried through the joins) are computed once per
+    batch over both sides' strings (:func:`share_coding`): the comparisons only test them for equality, so
+    the levels are those of the per-pair frames.
 
     :func:`ambiguous_birth` looks across all pairs, so it is left to the driver: pairs resting on a birth
     date or month alone carry ``birth_only``, ``exact_name``, both records' valid IDs (``id_l``, ``id_r``) and
@@ -133,21 +166,25 @@ def _score_fn(config: MatchConfig, columns: list[str], rows: int, capped: dict[s
     bit mask), so the explanation states the cap as in process.
     """
     bits = {name: np.int64(1) << list(BLOCKING_RULES).index(name) for name in capped}
+    key_cols = [f"k_{name}" for name in capped]
 
     def run(it: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for table in _batches(it, rows):
-            df = table.to_pandas()
-            lf = pd.DataFrame({c: df[f"l_{c}"] for c in columns})
-            rf = pd.DataFrame({c: df[f"r_{c}"] for c in columns})
-            pos = np.arange(len(df), dtype=np.int64)
-            scored = score_pairs(lf, rf, pos, pos, config, linkable_only=True, month_ambiguity=False)
+            lpos, lrow, lrid = _distinct_rows(table.column("l_rid").to_numpy())
+            rpos, rrow, rrid = _distinct_rows(table.column("r_rid").to_numpy())
+            lf = _side(table, "l_", lrow, [*columns, *key_cols])
+            rf = _side(table, "r_", rrow, [*columns, *key_cols])
+            share_coding(lf, rf)
+            scored = score_pairs(lf, rf, lpos, rpos, config, linkable_only=True, month_ambiguity=False)
             if capped:
-                mask = np.zeros(len(df), dtype=np.int64)
+                mask = np.zeros(len(scored.li), dtype=np.int64)
                 for name, keys in capped.items():
-                    lk, rk = df[f"l_k_{name}"], df[f"r_k_{name}"]
-                    hit = (lk.notna() & (lk == rk) & lk.isin(keys)).to_numpy(dtype=bool)
+                    lk = lf[f"k_{name}"].to_numpy(dtype=object)[scored.li]
+                    rk = rf[f"k_{name}"].to_numpy(dtype=object)[scored.ri]
+                    lks = pd.Series(lk)
+                    hit = (lks.notna() & (lks == pd.Series(rk)) & lks.isin(keys)).to_numpy(dtype=bool)
                     mask |= np.where(hit, bits[name], 0)
-                scored.capped = mask[scored.li]
+                scored.capped = mask
             keep = scored.tier != ""
             zh, en = scored.explanations(keep)
             n_all = len(keep)
@@ -159,8 +196,8 @@ def _score_fn(config: MatchConfig, columns: list[str], rows: int, capped: dict[s
             alt_tier = np.where(on_birth, "possible", scored.tier).astype(object)
             alt_zh, alt_en = replace(scored, tier=alt_tier).explanations(keep)
             kept_on_birth = on_birth[keep]
-            li = df["l_rid"].to_numpy()[scored.li[keep]]
-            ri = df["r_rid"].to_numpy()[scored.ri[keep]]
+            li = lrid[scored.li[keep]]
+            ri = rrid[scored.ri[keep]]
             n = int(keep.sum())
             yield pa.RecordBatch.from_pydict({
                 "li": pa.array(np.append(li, -1), pa.int64()),
@@ -205,6 +242,8 @@ class SparkEngine:
         salt_pairs: a block pairing more records than this is salted over several tasks.
         max_salts: at most this many salts per block.
         batch_rows: rows handed to one call of the shared Python functions (features and scoring).
+        broadcast_rows: when matching two tables, the features of the smaller one are broadcast to the scoring
+            tasks if it has at most this many records (0: never).
 
     Example::
 
@@ -213,12 +252,13 @@ class SparkEngine:
     """
 
     def __init__(self, spark: SparkSession, partitions: int | None = None, salt_pairs: int = 50_000,
-                 max_salts: int = 64, batch_rows: int = 100_000) -> None:
+                 max_salts: int = 64, batch_rows: int = 100_000, broadcast_rows: int = 500_000) -> None:
         self.spark = spark
         self.partitions = partitions or max(2, 2 * spark.sparkContext.defaultParallelism)
         self.salt_pairs = salt_pairs
         self.max_salts = max_salts
         self.batch_rows = batch_rows
+        self.broadcast_rows = broadcast_rows
         self.last = SparkRun()
         self._capped: dict[str, set[str]] = {}
         """Keys of the refined blocks per rule, from the last :meth:`candidate_pairs` (for the explanations)."""
@@ -322,15 +362,30 @@ class SparkEngine:
         return pairs.select("li", "ri").distinct()
 
     def score(self, pairs: DataFrame, left: DataFrame, right: DataFrame | None, config: MatchConfig,
-              aliases: bool = False) -> DataFrame:
+              aliases: bool = False, broadcast: str | None = None) -> DataFrame:
         """Linked pairs (and one count row per batch, ``tier`` null) of candidate pairs. ``aliases``: the
-        records include former names, so the feature frames carry the ``alias`` flag (as in process)."""
-        cols = [*FEATURE_COLUMNS, *(["alias"] if aliases else [])]
+        records include former names, so the feature frames carry the ``alias`` flag (as in process).
+
+        The joins carry the feature columns but not the code columns (the scoring recodes them per batch).
+        ``broadcast`` ``"left"`` or ``"right"``: that side's features are small enough to be sent to every task,
+        so the pairs meet the other side's features in one shuffle join on its id and then this side's in a
+        broadcast join — no shuffle of pairs with a whole feature row attached.
+        """
+        from pyspark.sql import functions as F
+
+        cols = [*(c for c in FEATURE_COLUMNS if c not in CODE_COLUMNS), *(["alias"] if aliases else [])]
         keys = [f"k_{name}" for name in self._capped]  # a pair sharing a capped block says so
         lsel = left.select(*(left[c].alias(f"l_{c}") for c in ("rid", *cols, *keys)))
         r = left if right is None else right
         rsel = r.select(*(r[c].alias(f"r_{c}") for c in ("rid", *cols, *keys)))
-        joined = pairs.join(lsel, pairs["li"] == lsel["l_rid"]).join(rsel, pairs["ri"] == rsel["r_rid"])
+        if broadcast == "left":
+            joined = pairs.join(rsel, pairs["ri"] == rsel["r_rid"]).join(F.broadcast(lsel),
+                                                                        pairs["li"] == lsel["l_rid"])
+        elif broadcast == "right":
+            joined = pairs.join(lsel, pairs["li"] == lsel["l_rid"]).join(F.broadcast(rsel),
+                                                                        pairs["ri"] == rsel["r_rid"])
+        else:
+            joined = pairs.join(lsel, pairs["li"] == lsel["l_rid"]).join(rsel, pairs["ri"] == rsel["r_rid"])
         joined = joined.drop("li", "ri")
         return joined.mapInArrow(_score_fn(config, cols, self.batch_rows, dict(self._capped)), _OUT_SCHEMA)
 
@@ -343,11 +398,13 @@ class SparkEngine:
 
         fl = self.features(left, config).persist(StorageLevel.MEMORY_AND_DISK)
         fr = None if right is None else self.features(right, config).persist(StorageLevel.MEMORY_AND_DISK)
-        fl.count()  # materialise the cache: the block sizes and the scoring both read it
-        if fr is not None:
-            fr.count()
+        nl = fl.count()  # materialise the cache: the block sizes and the scoring both read it
+        nr = nl if fr is None else fr.count()
+        small = None
+        if fr is not None and min(nl, nr) <= self.broadcast_rows:
+            small = "left" if nl <= nr else "right"
         pairs = self.candidate_pairs(fl, fr, config)
-        return self.score(pairs, fl, fr, config, aliases)
+        return self.score(pairs, fl, fr, config, aliases, broadcast=small)
 
     def __call__(self, left: pd.DataFrame, right: pd.DataFrame | None, config: MatchConfig) -> Linked:
         """The :data:`~guanlian.matching.matcher.LinkEngine` call: pandas in, :class:`Linked` out.

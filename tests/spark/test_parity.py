@@ -47,6 +47,16 @@ def test_collide_labelled_identical(labelled: tuple[pd.DataFrame, pd.DataFrame],
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
 
 
+@pytest.mark.parametrize("broadcast_rows", [0, 10**9], ids=["shuffle-joins", "broadcast-smaller-side"])
+def test_collide_both_ways_and_join_shapes_identical(labelled: tuple[pd.DataFrame, pd.DataFrame], spark: Any,
+                                                    broadcast_rows: int) -> None:
+    # the scoring joins: both feature sides shuffled, or the smaller side broadcast (left, then right smaller)
+    left, right = labelled
+    engine = SparkEngine(spark, partitions=4, batch_rows=64, broadcast_rows=broadcast_rows)
+    for a, b in ((left, right), (right, left)):
+        pd.testing.assert_frame_equal(collide(a, b, engine=engine), collide(a, b), check_dtype=False)
+
+
 def test_birth_date_rivals_identical(engine: SparkEngine) -> None:
     from stdnum.cn import ric
 
