@@ -168,9 +168,10 @@ def main() -> None:
             acc.get("internal.metrics.shuffle.read.localBytesRead", 0) or 0)
         written += w
         read += r
+        ops = sorted({json.loads(rdd["Scope"])["name"] for rdd in info.get("RDD Info", []) if rdd.get("Scope")})
         stages.append((info["Stage ID"], info["Number of Tasks"],
                        (info["Completion Time"] - info["Submission Time"]) / 1000, w, r,
-                       int(acc.get("internal.metrics.executorRunTime", 0) or 0) / 1000))
+                       int(acc.get("internal.metrics.executorRunTime", 0) or 0) / 1000, ", ".join(ops)))
     rows.append((f"spark {args.master}", secs, engine.last.candidate_pairs, len(got), written, read, pk.peak, cpu))
     same = None
     if expected is not None:
@@ -190,9 +191,9 @@ def main() -> None:
     if len(rows) == 2:
         print(f"spark / in-process time: {rows[1][1] / rows[0][1]:.1f}x")
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print("\nstages: id, tasks, wall s, executor run s (sum over tasks), shuffle written MiB, read MiB")
-    for sid, tasks, wall, w, r, run in stages:
-        print(f"  {sid:>3} {tasks:>4} {wall:8.1f} {run:8.1f} {w / 2**20:9.1f} {r / 2**20:9.1f}")
+    print("\nstages: id, tasks, wall s, executor run s (sum over tasks), shuffle written MiB, read MiB, operators")
+    for sid, tasks, wall, w, r, run, op_names in stages:
+        print(f"  {sid:>3} {tasks:>4} {wall:8.1f} {run:8.1f} {w / 2**20:9.1f} {r / 2**20:9.1f}  {op_names}")
 
 
 if __name__ == "__main__":
