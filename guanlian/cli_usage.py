@@ -233,7 +233,7 @@ class Group(TyperGroup):
         except (errors.ClickException, UnexpectedArguments, UnknownCommand) as exc:
             _print_error(usage_message(exc, argv, OUT_LANG.get()))
             sys.exit(exc.exit_code)
-        except errors.Abort:
+        except typer.Abort:  # Click's Abort, wherever this Typer keeps its Click (not in _click.exceptions)
             _print_error(usage("aborted", OUT_LANG.get()))
             sys.exit(1)
         sys.exit(rv if isinstance(rv, int) else 0)

@@ -32,6 +32,10 @@ def _clean(value: Any) -> Any:
     return value
 
 
+EXCEL_MAX_ROWS = 1_048_576
+"""Rows in one Excel sheet, the header included (openpyxl refuses row 1,048,577)."""
+
+
 def add_sheet(
     wb: Workbook,
     title: str,
@@ -40,8 +44,11 @@ def add_sheet(
     *,
     widths: Sequence[int] | None = None,
     formats: Mapping[int, str] | None = None,
+    max_rows: int = EXCEL_MAX_ROWS,
 ) -> None:
-    """Append a sheet with a bold frozen header, an autofilter and formula-safe text cells.
+    """Append a sheet with a bold frozen header, an autofilter and formula-safe text cells; rows beyond one
+    sheet's ``max_rows`` (Excel's limit) continue on sheets ``title (2)``, ``title (3)`` … with the same header,
+    so no row is lost (at 10M rows a report cites more voucher rows than one sheet holds).
 
     Args:
         wb: the workbook (its default empty sheet is reused for the first call).
@@ -51,6 +58,7 @@ def add_sheet(
         widths: optional column widths in characters.
         formats: optional Excel number formats of numeric cells, by column index from 0
             (e.g. ``{4: "#,##0.00"}`` for amounts in yuan).
+        max_rows: rows per sheet, the header included (default :data:`EXCEL_MAX_ROWS`).
 
     Example:
         >>> from openpyxl import Workbook
@@ -58,19 +66,20 @@ def add_sheet(
         >>> add_sheet(wb, "线索", ["名称"], [["=1+1"]])
         >>> wb["线索"]["A2"].value
         "'=1+1"
+        >>> add_sheet(wb, "凭证", ["行"], [[1], [2], [3]], max_rows=3)
+        >>> [(ws.title, ws.max_row) for ws in wb.worksheets[1:]]
+        [('凭证', 3), ('凭证 (2)', 2)]
     """
-    first = wb.worksheets[0] if len(wb.worksheets) == 1 else None
-    if first is not None and first.title == "Sheet" and first.max_row == 1 and first["A1"].value is None:
-        ws = first
-        ws.title = title[:31]
-    else:
-        ws = wb.create_sheet(title[:31])
-    for col, h in enumerate(headers, start=1):
-        cell = ws.cell(row=1, column=col, value=_clean(h))
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
+    part = 1
+    ws = _start_sheet(wb, title[:31], headers)
     n = 1
     for row in rows:
+        if n >= max_rows:
+            _finish_sheet(ws, headers, n, widths)
+            part += 1
+            suffix = f" ({part})"
+            ws = _start_sheet(wb, title[: 31 - len(suffix)] + suffix, headers)
+            n = 1
         n += 1
         for col, v in enumerate(row, start=1):
             cell = ws.cell(row=n, column=col, value=_clean(v))
@@ -78,6 +87,26 @@ def add_sheet(
                 cell.data_type = "s"
             elif formats and col - 1 in formats and isinstance(cell.value, int | float):
                 cell.number_format = formats[col - 1]
+    _finish_sheet(ws, headers, n, widths)
+
+
+def _start_sheet(wb: Workbook, title: str, headers: Sequence[str]) -> Any:
+    """A new sheet (the workbook's default empty one reused) with the bold header row written."""
+    first = wb.worksheets[0] if len(wb.worksheets) == 1 else None
+    if first is not None and first.title == "Sheet" and first.max_row == 1 and first["A1"].value is None:
+        ws = first
+        ws.title = title
+    else:
+        ws = wb.create_sheet(title)
+    for col, h in enumerate(headers, start=1):
+        cell = ws.cell(row=1, column=col, value=_clean(h))
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+    return ws
+
+
+def _finish_sheet(ws: Any, headers: Sequence[str], n: int, widths: Sequence[int] | None) -> None:
+    """Frozen header, autofilter over rows 1..``n``, column widths, long text wrapped."""
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(max(1, len(headers)))}{n}"
     for i, _ in enumerate(headers, start=1):

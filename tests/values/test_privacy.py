@@ -112,3 +112,23 @@ def test_plain() -> None:
     assert plain("x") == "x" and plain({"a": np.int64(1)}) == {"a": np.int64(1)}  # dicts are left alone
     day = dt.date(2020, 1, 2)
     assert plain(day) is day and plain(0.25) == 0.25
+
+
+def test_a_sheet_longer_than_excel_allows_continues_on_numbered_sheets(tmp_path: Path) -> None:
+    """Rows beyond one sheet's limit go on ``title (2)``, ``title (3)`` with the header again: none is lost, each
+    sheet filters its own rows, and an injected formula stays text on every sheet."""
+    wb = Workbook()
+    rows = [[i, '=HYPERLINK("x")' if i == 4 else f"行{i}"] for i in range(1, 6)]
+    add_sheet(wb, "付款凭证明细表（按日期排序的全部行）", ["序号", "内容"], rows, max_rows=3)
+    wb.save(tmp_path / "r.xlsx")
+    got = load_workbook(tmp_path / "r.xlsx")
+    assert got.sheetnames == ["付款凭证明细表（按日期排序的全部行）", "付款凭证明细表（按日期排序的全部行） (2)",
+                              "付款凭证明细表（按日期排序的全部行） (3)"]
+    assert all(len(t) <= 31 for t in got.sheetnames)
+    seen = []
+    for ws in got.worksheets:
+        assert [c.value for c in ws[1]] == ["序号", "内容"]
+        assert ws.auto_filter.ref == f"A1:B{ws.max_row}"
+        seen += [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
+    assert [r[0] for r in seen] == [1, 2, 3, 4, 5]
+    assert seen[3][1] == "'=HYPERLINK(\"x\")"
