@@ -792,10 +792,9 @@ def _fetch_payments(store: Store, wants: Mapping[str, _Want], g: _Graph) -> dict
     payees: dict[str, set[str]] = {}
     pairs = {pair for w in wants.values() for pair in w.pairs}
     explicit = {k for w in wants.values() for k in w.keys}
-    for w in wants.values():
-        for _, x in w.pairs:
-            kind = g.nodes[x].kind if x in g.nodes else ("Person" if x.startswith(("ric:", "anon:")) else "Company")
-            payees.setdefault(kind, set()).add(x)
+    for _, x in pairs:
+        kind = g.nodes[x].kind if x in g.nodes else ("Person" if x.startswith(("ric:", "anon:")) else "Company")
+        payees.setdefault(kind, set()).add(x)
     out: dict[str, tuple[str, str, _Item]] = {}
     for kind, keys in payees.items():
         if kind not in ("Company", "Person"):
