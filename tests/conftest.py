@@ -129,6 +129,7 @@ def medium_clean(medium_demo: DemoManifest, tmp_path_factory: pytest.TempPathFac
 _NEO4J_FIXTURES = {"neo4j_server_store", "neo4j_store", "neo4j_world", "neo4j_dist"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group markers set here
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Give the ``neo4j`` marker to every test that needs the server through a fixture or a ``neo4j``
     parameter, so ``-m "not neo4j"`` (scripts/lowest-deps) never collects a test that would fail for want of
@@ -138,3 +139,42 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         params = getattr(getattr(item, "callspec", None), "params", {})
         if names & _NEO4J_FIXTURES or "neo4j" in {str(v) for v in params.values()}:
             item.add_marker(pytest.mark.neo4j)
+        group = xdist_group(item, names)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+def xdist_group(item: pytest.Item, fixtures: set[str]) -> str | None:
+    """The pytest-xdist group of a test (scripts/test runs ``-n 2 --dist loadgroup``): every test that talks to
+    a Neo4j server runs on one worker, in order, because they share the session's server (each empties it, the
+    bulk-import tests stop and restart it) and the reliability tests' private one; every Spark test on one
+    worker, so only one SparkSession starts. Other tests go to whichever worker is free."""
+    if item.get_closest_marker("neo4j") is not None or "private_neo4j" in fixtures:
+        return "neo4j"
+    if item.get_closest_marker("spark") is not None or "spark" in fixtures:
+        return "spark"
+    return None
+
+
+_LOST_GROUPS = pytest.StashKey[str]()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Notice when pytest-xdist did not take the groups: with pytest 9.2 its ``loadgroup`` silently stops
+    grouping (pytest-xdist issue 1386; pyproject pins pytest below 9.2 for it), and two workers would then empty
+    and restart the same Neo4j server under each other's tests. Every test then fails with the reason
+    (``pytest_runtest_setup``): an exception here would only crash the worker without saying why."""
+    if not session.config.getvalue("loadgroup"):
+        return
+    lost = [i.nodeid for i in session.items if i.get_closest_marker("xdist_group") and "@" not in i.nodeid]
+    if lost:
+        session.config.stash[_LOST_GROUPS] = (
+            f"pytest-xdist --dist loadgroup ignored the xdist_group of {len(lost)} tests (first: {lost[0]}): "
+            "run with GUANLIAN_TEST_WORKERS=1, or with pytest < 9.2")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Fail every test when the xdist groups were lost (see ``pytest_collection_finish``)."""
+    lost = item.config.stash.get(_LOST_GROUPS, None)
+    if lost:
+        pytest.fail(lost, pytrace=False)
