@@ -164,7 +164,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     grouping (pytest-xdist issue 1386; pyproject pins pytest below 9.2 for it), and two workers would then empty
     and restart the same Neo4j server under each other's tests. Every test then fails with the reason
     (``pytest_runtest_setup``): an exception here would only crash the worker without saying why."""
-    if not session.config.getvalue("loadgroup"):
+    if not session.config.getoption("loadgroup", default=False):  # set in xdist workers only
         return
     lost = [i.nodeid for i in session.items if i.get_closest_marker("xdist_group") and "@" not in i.nodeid]
     if lost:
