@@ -246,12 +246,19 @@ def find_candidates_names(s: Store) -> int:
     return len(find_candidates(s, "刘桂英"))
 
 
-def test_cli_find_and_match_for_companies(tmp_path: Path) -> None:
+def test_cli_find_and_match_for_companies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import json
 
+    from rich.console import Console
     from typer.testing import CliRunner
 
+    import guanlian.cli
     from guanlian.cli import app
+
+    # The CLI's console takes its width from COLUMNS once, when guanlian.cli is first imported: whichever test
+    # imported it first (under pytest-xdist, any test on this worker) would fix the table's width, and the long
+    # unit name below would wrap inside its cell. A wide console of this test's own keeps each name on one line.
+    monkeypatch.setattr(guanlian.cli, "console", Console(width=400))
 
     store = str(tmp_path / "s")
     with open_store(store) as s:  # type: ignore[attr-defined]
