@@ -255,9 +255,10 @@ def test_cli_find_and_match_for_companies(tmp_path: Path, monkeypatch: pytest.Mo
     import guanlian.cli
     from guanlian.cli import app
 
-    # The CLI's console takes its width from COLUMNS once, when guanlian.cli is first imported: whichever test
-    # imported it first (under pytest-xdist, any test on this worker) would fix the table's width, and the long
-    # unit name below would wrap inside its cell. A wide console of this test's own keeps each name on one line.
+    # The CLI's console takes its width from COLUMNS once, when guanlian.cli is first imported, and a
+    # pytest-xdist worker starts with COLUMNS=80 in its environment: the table would stay 80 wide whatever env
+    # CliRunner passes, and the long unit name below would wrap inside its cell. A wide console of this test's
+    # own keeps each name on one line.
     monkeypatch.setattr(guanlian.cli, "console", Console(width=400))
 
     store = str(tmp_path / "s")
