@@ -5,6 +5,7 @@ capped-block notes and explanations."""
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pytest
 
@@ -118,3 +119,64 @@ def test_side_leaves_out_only_registry_possible_pairs(monkeypatch: pytest.Monkey
     last = len(table) - 4  # the former-name row: its possible pairs with unflagged namesakes are kept
     assert any(last in (i, j) and t == "possible" and not side[i] and not side[j]
                for i, j, t in zip(got.li, got.ri, got.tier, strict=True))
+
+
+def _crowd_of_namesakes() -> tuple[pd.DataFrame, npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """40 registry 王祥 with birth dates, 10 without (company officers known by name only), a declared
+    relative 王祥 born 1998 and a payee 王祥 born 1970 (flagged ``side`` but not ``core``), spread over the
+    table; and 李娜 twice (a small block, never capped)."""
+    born = [f"{1950 + i}-03-0{1 + i % 9}" for i in range(40)]
+    names = ["王祥"] * 52 + ["李娜", "李娜"]
+    dates: list[str | None] = [*born[:20], None, None, None, None, None, "1998-06-06", *born[20:], None, None,
+                               None, None, None, "1970-01-01", "1960-02-02", "1960-02-02"]
+    table = pd.DataFrame({"name": names, "birth_date": dates}).astype(object)
+    side = np.zeros(len(table), dtype=bool)
+    side[[25, 51]] = True  # the relative and the payee
+    core = side.copy()
+    core[51] = False
+    return table, side, core
+
+
+@pytest.mark.parametrize("batch", [0, 9])
+def test_declared_rows_meet_namesakes_without_birth_year_in_a_capped_block(monkeypatch: pytest.MonkeyPatch,
+                                                                         batch: int) -> None:
+    """At 10M rows a relative named 王祥 was never compared with the company officer 王祥 (no birth date) among
+    737 namesakes: the capped block was split by birth year and rows without one fell out. A declared row is
+    now still compared with those rows; nobody else is."""
+    table, side, core = _crowd_of_namesakes()
+    no_year = {i for i, d in enumerate(table["birth_date"]) if d is None}
+    cfg = MatchConfig(max_block_pairs=50)
+    if batch:
+        monkeypatch.setattr(matcher, "MATCH_BATCH_ROWS", batch)
+    scored, _, _, refined = match_records(table, None, cfg, linkable_only=True, side=side, core=core)
+    got = linked_of(scored, refined)
+    assert refined > 0
+    pairs = set(zip(got.li.tolist(), got.ri.tolist(), strict=True))
+    relative = {tuple(sorted((25, j))) for j in no_year}
+    assert relative <= pairs
+    for i, j in relative:
+        at = list(pairs).index((i, j))
+        assert got.tier[at] == "possible"
+    by = dict(zip(zip(got.li.tolist(), got.ri.tolist(), strict=True), got.explanation_en, strict=True))
+    assert "records with no birth year only with officials and relatives" in by[(20, 25)]
+    zh = dict(zip(zip(got.li.tolist(), got.ri.tolist(), strict=True), got.explanation_zh, strict=True))
+    assert "出生年份不详的记录只与公职人员及亲属比较" in zh[(20, 25)]
+    # near misses: the payee (flagged, not declared) and registry rows with a birth year never meet them
+    assert not any((min(51, j), max(51, j)) in pairs for j in no_year)
+    assert not any(a in no_year or b in no_year for a, b in pairs - relative)
+    assert "capped" not in by[(52, 53)]  # the small block is not capped
+
+
+def test_without_declared_rows_or_over_the_cap_the_block_stays_split() -> None:
+    table, side, core = _crowd_of_namesakes()
+    no_year = {i for i, d in enumerate(table["birth_date"]) if d is None}
+    plain = linked_of(*[match_records(table, None, MatchConfig(max_block_pairs=50), linkable_only=True)[k]
+                        for k in (0, 3)])
+    assert not any(a in no_year or b in no_year for a, b in zip(plain.li, plain.ri, strict=True))
+    assert not any("only with officials" in e for e in plain.explanation_en)
+    assert any("records with another or no birth year were not compared" in e for e in plain.explanation_en)
+    # 1 declared × 10 without a birth year, counted both ways (20), is over a cap of 15: the block keeps none
+    over = linked_of(*[match_records(table, None, MatchConfig(max_block_pairs=15), linkable_only=True, side=side,
+                                     core=core)[k] for k in (0, 3)])
+    assert over.refined_keys > 0
+    assert not any(a in no_year or b in no_year for a, b in zip(over.li, over.ri, strict=True))
