@@ -730,13 +730,18 @@ def scan(
     clues: Annotated[bool, typer.Option("--clues", help="Also file the findings into the store's clue library.")] = False,
     views: Annotated[str, typer.Option("--views", help="Finding views to write: all (default, every report "
                                        "link works), top:N (the N highest-scoring) or none.")] = "all",
+    report_possible: Annotated[str, typer.Option(
+        "--report-possible", help="How many 'possible' findings report.html shows in full at most: N (default "
+        "1000, the best of each official in turn) or all. Every finding stays in findings.json and report.xlsx."
+    )] = "1000",
 ) -> None:
     """扫描 / Run every saved query; write findings.json, report.html/.xlsx and one view per finding."""
     from guanlian.queries.library import QueryError
-    from guanlian.workflow import default_clues_path, parse_views, scan_to_dir
+    from guanlian.workflow import default_clues_path, parse_report_possible, parse_views, scan_to_dir
 
     try:
         n_views = parse_views(views)
+        n_possible = parse_report_possible(report_possible)
     except ValueError as exc:
         fail(exc)
         return
@@ -748,7 +753,7 @@ def scan(
             with opened(store, database) as s:
                 library = default_clues_path(s.location, database) if clues else None
                 result = scan_to_dir(s, out, params=params, queries=queries_lib, lang=code,
-                                     show_ids=show_ids, clues=library, views=n_views)
+                                     show_ids=show_ids, clues=library, views=n_views, report_possible=n_possible)
                 lost = _orphaned(s)
             report.done()
             _print_scan(result, lost, library, code)

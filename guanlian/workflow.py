@@ -296,10 +296,25 @@ def parse_views(spec: str) -> int | None:
                f"--views must be top:N, all or none, not {spec!r}")
 
 
+def parse_report_possible(spec: str) -> int | None:
+    """``scan --report-possible``: ``all`` → None (no cap), a whole number ≥ 0 → that number.
+
+    Example:
+        >>> parse_report_possible("200"), parse_report_possible("all")
+        (200, None)
+    """
+    if spec.strip().lower() == "all":
+        return None
+    if spec.strip().isdigit():
+        return int(spec.strip())
+    raise said(ValueError, f"--report-possible 只能是非负整数或 all，而不是 {spec!r}",
+               f"--report-possible must be a whole number or all, not {spec!r}")
+
+
 def scan_to_dir(store: Store, out: Path, *, params: Mapping[str, object] | None = None,
                 extra_dirs: Sequence[Path] = (), lang: Lang = "zh", show_ids: bool = False,
-                clues: Path | None = None, views: int | None = None, queries: Library | None = None
-                ) -> ScanResult:
+                clues: Path | None = None, views: int | None = None, queries: Library | None = None,
+                report_possible: int | None = 1000) -> ScanResult:
     """Run every saved query and write every registered findings output into ``out``
     (:data:`guanlian.outputs.FINDINGS_WRITERS`: findings.json, the finding views, report.html, report.xlsx).
 
@@ -307,6 +322,7 @@ def scan_to_dir(store: Store, out: Path, *, params: Mapping[str, object] | None 
     links a finding to its view only when the view was written. ``clues``: also file the findings (IDs masked
     unless ``show_ids``) into this clue library. ``queries``: an already loaded query library (overrides
     ``extra_dirs``; the CLI loads it leniently, so a broken user file does not stop the other queries).
+    ``report_possible``: how many ``possible`` findings ``report.html`` shows in full at most (None: all).
     """
     from guanlian.judgements import apply_dismissals
     from guanlian.outputs import FINDINGS_WRITERS, ScanContext
@@ -317,7 +333,7 @@ def scan_to_dir(store: Store, out: Path, *, params: Mapping[str, object] | None 
     out.mkdir(parents=True, exist_ok=True)
     doc = scan(store, params=dict(params or {}), extra_dirs=list(extra_dirs), library=queries)
     doc, dismissed = apply_dismissals(store, doc)
-    ctx = ScanContext(lang=lang, show_ids=show_ids, views=views)
+    ctx = ScanContext(lang=lang, show_ids=show_ids, views=views, report_possible=report_possible)
     for writer in FINDINGS_WRITERS:
         with phase(f"写出 {writer.name} / writing {writer.name}"):
             ctx.written[writer.name] = writer.write(doc, out, ctx)

@@ -59,6 +59,21 @@ def test_scan_views_option(demo: Path, tmp_path: Path) -> None:
     assert r.exit_code == 2 and "top:N" in r.output
 
 
+def test_scan_report_possible_option(demo: Path, tmp_path: Path) -> None:
+    doc = json.loads((demo / "findings.json").read_text(encoding="utf-8"))
+    n_possible = sum(f["confidence"] == "possible" for f in doc["findings"])
+    assert n_possible >= 1, "the tiny demo plants name-only schemes"
+    store = str(demo / "store")
+    r = runner.invoke(app, ["scan", "--store", store, "--out", str(tmp_path / "cap"), "--views", "none",
+                            "--report-possible", "0"])
+    assert r.exit_code == 0, r.output
+    html = (tmp_path / "cap" / "report.html").read_text(encoding="utf-8")
+    assert html.count('<section class="finding"') == len(doc["findings"]) - n_possible
+    assert f"另有 {n_possible} 条“可能”线索" in html
+    r = runner.invoke(app, ["scan", "--store", store, "--out", str(tmp_path / "bad"), "--report-possible", "few"])
+    assert r.exit_code == 2 and "--report-possible" in r.output
+
+
 def test_readme_tour_lists_the_demo_clues(demo: Path) -> None:
     """README: `guanlian clues list --store demo-out/store` shows what the demo filed."""
     r = runner.invoke(app, ["clues", "list", "--store", str(demo / "store")])

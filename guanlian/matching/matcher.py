@@ -32,7 +32,7 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -988,7 +988,8 @@ def score_pairs(left: pd.DataFrame, right: pd.DataFrame, li: IndexArray, ri: Ind
 def match_records(left: pd.DataFrame, right: pd.DataFrame | None = None, config: MatchConfig | None = None,
                   linkable_only: bool = False, only: npt.NDArray[np.bool_] | None = None,
                   origins: list[IndexArray] | None = None, side: npt.NDArray[np.bool_] | None = None,
-                  core: npt.NDArray[np.bool_] | None = None) -> tuple[Scored, pd.DataFrame, pd.DataFrame, int]:
+                  core: npt.NDArray[np.bool_] | None = None, declared: npt.NDArray[np.bool_] | None = None
+                  ) -> tuple[Scored, pd.DataFrame, pd.DataFrame, int]:
     """Prepare, block and score two raw record tables (or one against itself when ``right`` is None).
 
     Args:
@@ -1011,11 +1012,18 @@ def match_records(left: pd.DataFrame, right: pd.DataFrame | None = None, config:
         core: with ``side``, the rows the link budget starts from (officials and relatives, a subset of
             ``side``): such ``possible`` pairs with a ``side`` end but no ``core`` end are left out as well and
             counted apart (``Scored.dropped_budget``).
+        declared: for a self-match, one flag per row of ``left``: officials and relatives, paired in a capped
+            block with its rows that have no birth year as well (:func:`candidate_pairs`). Default: ``core``
+            (``side`` without it) when ``side`` is given, else nobody.
 
     Returns:
         ``(scored, left_features, right_features, refined_keys)``.
     """
     cfg = config or MatchConfig()
+    if declared is None and side is not None and right is None:
+        declared = side if core is None else core & side
+    if right is not None:
+        declared = None
     lx = _expand_aliases(left)
     rx = _expand_aliases(right) if right is not None else None
     if lx is None and rx is None:
@@ -1027,7 +1035,7 @@ def match_records(left: pd.DataFrame, right: pd.DataFrame | None = None, config:
             origins.append(np.arange(len(left), dtype=np.int64))
         scored, refined = _block_and_score(lf, rf, cfg, right is None, linkable_only,
                                            only if right is None else None, side if right is None else None,
-                                           core=core if right is None else None)
+                                           core=core if right is None else None, declared=declared)
         return scored, lf, rf, refined
     # Names with a former-name note: each alias is matched as a record of its own, then folded back.
     lt, lo, la = lx or (left, np.arange(len(left), dtype=np.int64), np.zeros(len(left), np.int8))
@@ -1046,7 +1054,8 @@ def match_records(left: pd.DataFrame, right: pd.DataFrame | None = None, config:
                                        only[lo] if only is not None and right is None else None,
                                        side[lo] if side is not None and right is None else None,
                                        lo if side is not None and right is None else None,
-                                       core[lo] if side is not None and core is not None and right is None else None)
+                                       core[lo] if side is not None and core is not None and right is None else None,
+                                       None if declared is None else declared[lo])
     return _fold_aliases(scored, lo, ro, right is None), lf, rf, refined
 
 
@@ -1063,14 +1072,14 @@ once per range."""
 
 def _block_and_score(lf: pd.DataFrame, rf: pd.DataFrame, cfg: MatchConfig, self_join: bool, linkable_only: bool,
                      only: npt.NDArray[np.bool_] | None, side: npt.NDArray[np.bool_] | None = None,
-                     origin: IndexArray | None = None, core: npt.NDArray[np.bool_] | None = None
-                     ) -> tuple[Scored, int]:
+                     origin: IndexArray | None = None, core: npt.NDArray[np.bool_] | None = None,
+                     declared: npt.NDArray[np.bool_] | None = None) -> tuple[Scored, int]:
     """Candidate pairs of the prepared ``lf`` and ``rf``, scored (``only``: keep the pairs touching a flagged row),
     with the refined-key count; in ranges of :data:`MATCH_BATCH_ROWS` left rows when ``lf`` is longer, which
     gives the same pairs, scores, tiers and order (:func:`ambiguous_birth`, which looks across pairs, runs once
     over all of them: the pairs it looks at are linked ones, all kept). ``side`` and ``core`` (per record) and
     ``origin`` (the row behind each record, when rows were expanded): leave out and count the pairs
-    :func:`match_records` describes."""
+    :func:`match_records` describes; ``declared`` (per record): see :func:`candidate_pairs`."""
     capped: CappedBlocks = {}
     n = len(lf)
     ranges = [(a, min(n, a + MATCH_BATCH_ROWS)) for a in range(0, n, MATCH_BATCH_ROWS)] or [(0, 0)]
@@ -1087,7 +1096,7 @@ def _block_and_score(lf: pd.DataFrame, rf: pd.DataFrame, cfg: MatchConfig, self_
     for rows in ranges:
         li, ri, refined = candidate_pairs(lf, rf, cfg, self_join=self_join, capped=capped,
                                           rows=rows if len(ranges) > 1 else None,
-                                          declared=None if core is None or not self_join else (core, core))
+                                          declared=None if declared is None or not self_join else (declared, declared))
         if only is not None:
             li, ri = _touching(li, ri, only)
         piece = score_pairs(lf, rf, li, ri, cfg, linkable_only=linkable_only, month_ambiguity=len(ranges) == 1)
@@ -1100,7 +1109,7 @@ def _block_and_score(lf: pd.DataFrame, rf: pd.DataFrame, cfg: MatchConfig, self_
     scored = pieces[0] if len(pieces) == 1 else _joined(pieces, self_join=lf is rf)
     if capped:
         scored.capped = capped_rules(capped, scored.li, scored.ri)
-        if core is not None and self_join:
+        if declared is not None and self_join:
             scored.capped = np.where(scored.capped != 0, scored.capped | DECLARED_COMPARED, 0)
     scored.dropped, scored.dropped_budget = dropped, dropped_budget
     return scored, refined
@@ -1297,13 +1306,22 @@ class Linked:
         return len(self.li)
 
 
-LinkEngine = Callable[[pd.DataFrame, "pd.DataFrame | None", MatchConfig], Linked]
+class LinkEngine(Protocol):
+    """Where matching runs: :func:`link_records` (in process) or
+    :class:`~guanlian.spark.matching.SparkEngine`. ``(left, right or None for a self-match, config)`` → the
+    linked pairs; ``declared`` (self-match only): per row, an official or a relative, compared in a capped
+    block with the rows that have no birth year as well (:func:`candidate_pairs`)."""
+
+    def __call__(self, left: pd.DataFrame, right: pd.DataFrame | None, config: MatchConfig, /,
+                 declared: npt.NDArray[np.bool_] | None = None) -> Linked: ...
 """An engine: ``(left, right or None for a self-match, config) → Linked``. :func:`link_records` is the
 in-process one; ``guanlian.spark.SparkEngine`` runs the same rules on Apache Spark."""
 
 
-def link_records(left: pd.DataFrame, right: pd.DataFrame | None, config: MatchConfig) -> Linked:
-    """The in-process engine: prepare, block, score and explain; only linked pairs are returned.
+def link_records(left: pd.DataFrame, right: pd.DataFrame | None, config: MatchConfig, /,
+                 declared: npt.NDArray[np.bool_] | None = None) -> Linked:
+    """The in-process engine (a :class:`LinkEngine`): prepare, block, score and explain; only linked pairs are
+    returned.
 
     Example:
         >>> one = pd.DataFrame({"name": ["王晓明", "王小明"], "birth_date": ["1980-05-06", "1980-05-06"]})
@@ -1311,7 +1329,8 @@ def link_records(left: pd.DataFrame, right: pd.DataFrame | None, config: MatchCo
         >>> got.li.tolist(), got.ri.tolist(), got.tier.tolist()
         ([0], [1], ['probable'])
     """
-    scored, _, _, refined = match_records(left, right, config, linkable_only=True)
+    scored, _, _, refined = match_records(left, right, config, linkable_only=True,
+                                          declared=declared if right is None else None)
     return linked_of(scored, refined)
 
 
@@ -1532,7 +1551,7 @@ def _link_persons(store: Store, persons: pd.DataFrame, cfg: MatchConfig, engine:
     from guanlian.matching import match_cache  # it builds on this module
 
     if engine is not None:
-        return engine(persons, None, cfg)
+        return engine(persons, None, cfg, declared=None if side is None else side if core is None else core & side)
     cached = match_cache.load(store.sidecar, cfg)
     if cached is not None:
         got = match_cache.update(cached, persons, cfg, side, core)

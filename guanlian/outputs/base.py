@@ -121,6 +121,8 @@ class ScanContext:
         lang: language of human-facing text.
         show_ids: resident IDs unmasked.
         views: how many finding views (None: all; 0: none).
+        report_possible: how many ``possible`` findings ``report.html`` shows in full at most (None: all; see
+            :func:`guanlian.viz.report.html_selection`).
         written: files per writer name, filled as writers run (a later writer reads an earlier one's).
         view_paths: ``{finding id: view file}`` from the ``views`` writer (the report links them).
     """
@@ -128,6 +130,7 @@ class ScanContext:
     lang: Lang = "zh"
     show_ids: bool = False
     views: int | None = None
+    report_possible: int | None = 1000
     written: dict[str, list[Path]] = field(default_factory=dict)
     view_paths: dict[str, Path] = field(default_factory=dict)
 

@@ -52,14 +52,16 @@ class Views:
 
 @dataclass(frozen=True)
 class ReportHtml:
-    """``report.html``: every finding with its explanation, evidence and a link to its view when written."""
+    """``report.html``: every finding with its explanation, evidence and a link to its view when written (of
+    many ``possible`` findings, ``ctx.report_possible`` taken per official in turn; a note counts the rest)."""
 
     name: str = "report.html"
 
     def write(self, doc: FindingsDoc, out: Path, ctx: ScanContext) -> list[Path]:
         from guanlian.viz.report import write_report_html
 
-        return [write_report_html(doc, out, lang=ctx.lang, show_ids=ctx.show_ids, views=ctx.view_paths)]
+        return [write_report_html(doc, out, lang=ctx.lang, show_ids=ctx.show_ids, views=ctx.view_paths,
+                                  max_possible=ctx.report_possible)]
 
 
 @dataclass(frozen=True)

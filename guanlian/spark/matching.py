@@ -8,7 +8,8 @@ Nothing here restates a rule. Each stage calls the in-process code on a slice of
    partitions, unlike the in-process integer codes).
 2. **Blocking** as Spark joins on ``(rule, key)``. Block sizes are counted first; a key whose block would
    pair more than ``MatchConfig.max_block_pairs`` records is refined by birth year, exactly as in process
-   (so the candidate pairs are the same). Skew: a block still bigger than ``salt_pairs`` pairs is salted —
+   (so the candidate pairs are the same; in a self-match, officials and relatives are still paired with a
+   refined block's rows that have no birth year, as in process). Skew: a block still bigger than ``salt_pairs`` pairs is salted —
    the left records spread over ``S`` salts, the right ones copied to each — so no single task holds it.
 3. **Scoring**: candidate pairs are joined with both records' features and scored in batches by
    :func:`~guanlian.matching.matcher.score_pairs` and explained by ``Scored.explanations`` — the same
@@ -42,6 +43,7 @@ from guanlian.matching.features import (
 )
 from guanlian.matching.matcher import (
     BLOCKING_RULES,
+    DECLARED_COMPARED,
     Linked,
     MatchConfig,
     Scored,
@@ -150,7 +152,8 @@ def _side(table: pa.Table, prefix: str, row: npt.NDArray[np.int64], columns: lis
     return sub
 
 
-def _score_fn(config: MatchConfig, columns: list[str], rows: int, capped: dict[str, set[str]]) -> Any:
+def _score_fn(config: MatchConfig, columns: list[str], rows: int, capped: dict[str, set[str]],
+              declared: bool = False) -> Any:
     """The ``mapInArrow`` function of the scoring stage: score_pairs on batches of joined pairs. Each batch
     also emits one row with ``tier`` null that carries its candidate and conflicting-ID counts.
 
@@ -163,7 +166,8 @@ def _score_fn(config: MatchConfig, columns: list[str], rows: int, capped: dict[s
     date or month alone carry ``birth_only``, ``exact_name``, both records' valid IDs (``id_l``, ``id_r``) and
     their explanation as ``possible`` (``alt_*``) in case they are demoted.
     ``capped``: per rule, the keys of its refined blocks; a pair sharing one is marked (:func:`capped_rules`'s
-    bit mask), so the explanation states the cap as in process.
+    bit mask), so the explanation states the cap as in process; ``declared``: the run paired declared rows
+    with capped blocks' rows without a birth year (:data:`DECLARED_COMPARED`), which the explanation says too.
     """
     bits = {name: np.int64(1) << list(BLOCKING_RULES).index(name) for name in capped}
     key_cols = [f"k_{name}" for name in capped]
@@ -184,6 +188,8 @@ def _score_fn(config: MatchConfig, columns: list[str], rows: int, capped: dict[s
                     lks = pd.Series(lk)
                     hit = (lks.notna() & (lks == pd.Series(rk)) & lks.isin(keys)).to_numpy(dtype=bool)
                     mask |= np.where(hit, bits[name], 0)
+                if declared:
+                    mask = np.where(mask != 0, mask | DECLARED_COMPARED, 0)
                 scored.capped = mask
             keep = scored.tier != ""
             zh, en = scored.explanations(keep)
@@ -297,12 +303,16 @@ class SparkEngine:
         inputs = records.select("rid", "alias", *(records[c].cast("string").alias(c) for c in INPUT_COLUMNS))
         return inputs.mapInArrow(_features_fn(schema, rules, self.batch_rows), _to_spark_schema(out))
 
-    def candidate_pairs(self, left: DataFrame, right: DataFrame | None, config: MatchConfig) -> DataFrame:
+    def candidate_pairs(self, left: DataFrame, right: DataFrame | None, config: MatchConfig,
+                        declared: DataFrame | None = None) -> DataFrame:
         """Distinct ``(li, ri)`` candidate pairs of two feature DataFrames (``right`` None: self-match).
 
         Runs one small job first: the sizes of the blocks that are too big (refined by birth year, as in
         process) or big enough to salt. Those few rows come to the driver and go back as a broadcast table,
-        so the pair join itself is a single shuffle join on ``(rule, key, salt)``.
+        so the pair join itself is a single shuffle join on ``(rule, key, salt)``. ``declared`` (a ``rid``
+        column, self-match only): officials and relatives, also paired with a refined block's rows that have
+        no birth year, both ways, unless those pairs exceed the cap in that block
+        (:func:`~guanlian.matching.matcher._declared_pairs`).
         """
         from pyspark.sql import functions as F
 
@@ -354,15 +364,50 @@ class SparkEngine:
                       F.col("masked").alias("ml"))
         b = rr.select("rule", "key", F.explode(F.sequence(F.lit(0), F.col("salts") - 1)).alias("salt"),
                       F.col("rid").alias("ri"), F.col("masked").alias("mr"))
-        pairs = a.join(b, ["rule", "key", "salt"])
+        pairs = a.join(b, ["rule", "key", "salt"]).drop("salt")
+        if declared is not None and len(big):
+            pairs = pairs.unionByName(self._declared_pairs(kl, kr, info, declared, config.max_block_pairs))
         if self_join:
             pairs = pairs.where(F.col("li") < F.col("ri"))
         if masked_rules:
             pairs = pairs.where(~F.col("rule").isin(masked_rules) | F.col("ml") | F.col("mr"))
         return pairs.select("li", "ri").distinct()
 
+    def _declared_pairs(self, kl: DataFrame, kr: DataFrame, info: DataFrame, declared: DataFrame,
+                        max_pairs: int) -> DataFrame:
+        """``(rule, key, li, ml, ri, mr)`` of :meth:`candidate_pairs`' declared rows in refined blocks with
+        those blocks' rows without a birth year, both ways; none in a block where they exceed ``max_pairs``."""
+        from pyspark.sql import functions as F
+
+        big = F.broadcast(info.where(F.col("big")).select("rule", "key"))
+        dec = declared.select("rid", F.lit(True).alias("d")).distinct()
+
+        def tag(k: DataFrame) -> DataFrame:
+            return k.join(big, ["rule", "key"]).join(dec, "rid", "left").select(
+                "rule", "key", "rid", "masked", F.coalesce(F.col("d"), F.lit(False)).alias("d"),
+                (~F.coalesce(F.col("by") > 0, F.lit(False))).alias("ny"))
+
+        tl = tag(kl)
+        tr = tl if kr is kl else tag(kr)
+
+        def counts(t: DataFrame, side: str) -> DataFrame:
+            return t.groupBy("rule", "key").agg(F.sum(F.col("d").cast("long")).alias(f"d{side}"),
+                                                F.sum(F.col("ny").cast("long")).alias(f"n{side}"))
+
+        fits = counts(tl, "l").join(counts(tr, "r"), ["rule", "key"]).where(
+            F.col("dl") * F.col("nr") + F.col("nl") * F.col("dr") <= F.lit(max_pairs)).select("rule", "key")
+        tl = tl.join(fits, ["rule", "key"])
+        tr = tl if kr is kl else tr.join(fits, ["rule", "key"])
+        a = tl.select("rule", "key", F.col("rid").alias("li"), F.col("masked").alias("ml"), "d", "ny")
+        b = tr.select("rule", "key", F.col("rid").alias("ri"), F.col("masked").alias("mr"),
+                      F.col("d").alias("d2"), F.col("ny").alias("ny2"))
+        cols = ["rule", "key", "li", "ml", "ri", "mr"]
+        one = a.where("d").join(b.where("ny2"), ["rule", "key"]).select(*cols)
+        two = a.where("ny").join(b.where("d2"), ["rule", "key"]).select(*cols)
+        return one.unionByName(two)
+
     def score(self, pairs: DataFrame, left: DataFrame, right: DataFrame | None, config: MatchConfig,
-              aliases: bool = False, broadcast: str | None = None) -> DataFrame:
+              aliases: bool = False, broadcast: str | None = None, declared: bool = False) -> DataFrame:
         """Linked pairs (and one count row per batch, ``tier`` null) of candidate pairs. ``aliases``: the
         records include former names, so the feature frames carry the ``alias`` flag (as in process).
 
@@ -387,13 +432,14 @@ class SparkEngine:
         else:
             joined = pairs.join(lsel, pairs["li"] == lsel["l_rid"]).join(rsel, pairs["ri"] == rsel["r_rid"])
         joined = joined.drop("li", "ri")
-        return joined.mapInArrow(_score_fn(config, cols, self.batch_rows, dict(self._capped)), _OUT_SCHEMA)
+        return joined.mapInArrow(_score_fn(config, cols, self.batch_rows, dict(self._capped), declared), _OUT_SCHEMA)
 
     # -- whole runs -------------------------------------------------------------------------------------
 
-    def link(self, left: DataFrame, right: DataFrame | None, config: MatchConfig, aliases: bool = False
-             ) -> DataFrame:
-        """Records DataFrame(s) → scored rows (see :meth:`score`); features are cached for the two passes."""
+    def link(self, left: DataFrame, right: DataFrame | None, config: MatchConfig, aliases: bool = False,
+             declared: DataFrame | None = None) -> DataFrame:
+        """Records DataFrame(s) → scored rows (see :meth:`score`); features are cached for the two passes.
+        ``declared``: see :meth:`candidate_pairs`."""
         from pyspark import StorageLevel
 
         fl = self.features(left, config).persist(StorageLevel.MEMORY_AND_DISK)
@@ -403,19 +449,24 @@ class SparkEngine:
         small = None
         if fr is not None and min(nl, nr) <= self.broadcast_rows:
             small = "left" if nl <= nr else "right"
-        pairs = self.candidate_pairs(fl, fr, config)
-        return self.score(pairs, fl, fr, config, aliases, broadcast=small)
+        if fr is not None:
+            declared = None
+        pairs = self.candidate_pairs(fl, fr, config, declared)
+        return self.score(pairs, fl, fr, config, aliases, broadcast=small, declared=declared is not None)
 
-    def __call__(self, left: pd.DataFrame, right: pd.DataFrame | None, config: MatchConfig) -> Linked:
-        """The :data:`~guanlian.matching.matcher.LinkEngine` call: pandas in, :class:`Linked` out.
+    def __call__(self, left: pd.DataFrame, right: pd.DataFrame | None, config: MatchConfig, /,
+                 declared: npt.NDArray[np.bool_] | None = None) -> Linked:
+        """The :class:`~guanlian.matching.matcher.LinkEngine` call: pandas in, :class:`Linked` out.
 
         Names with a former-name note are split into one record per name first and the pairs folded back
-        afterwards, by the in-process functions."""
+        afterwards, by the in-process functions. ``declared`` (self-match): per row of ``left``, an official
+        or a relative (see :meth:`candidate_pairs`)."""
         self.last = SparkRun(records=len(left) + (0 if right is None else len(right)), partitions=self.partitions)
         lx = _expand_aliases(left)
         rx = _expand_aliases(right) if right is not None else None
         if lx is None and rx is None:
-            rows = self.link(self.records(left), None if right is None else self.records(right), config)
+            rows = self.link(self.records(left), None if right is None else self.records(right), config,
+                             declared=self._rids(declared if right is None else None))
             return self.collect(rows, self_join=right is None)
         lt, lo, la = lx or (left, np.arange(len(left), dtype=np.int64), np.zeros(len(left), np.int8))
         rl = self.records(lt, la)
@@ -424,8 +475,16 @@ class SparkEngine:
         if right is not None:
             rt, ro, ra = rx or (right, np.arange(len(right), dtype=np.int64), np.zeros(len(right), np.int8))
             rr = self.records(rt, ra)
-        rows = self.link(rl, rr, config, aliases=True)
+        rows = self.link(rl, rr, config, aliases=True,
+                         declared=self._rids(None if declared is None or right is not None else declared[lo]))
         return self.collect(rows, self_join=right is None, fold=(lo, ro))
+
+    def _rids(self, flags: npt.NDArray[np.bool_] | None) -> DataFrame | None:
+        """The flagged row positions as a one-column (``rid``) DataFrame; None stays None."""
+        if flags is None:
+            return None
+        rid = pa.table({"rid": pa.array(np.flatnonzero(flags).astype(np.int64))})
+        return self.spark.createDataFrame(rid)
 
     def collect(self, rows: DataFrame, self_join: bool,
                 fold: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None) -> Linked:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -31,6 +32,11 @@ from guanlian.values.vocab import (
     tr,
 )
 from guanlian.viz.labels import edge_label, money
+
+REPORT_POSSIBLE = 1000
+"""``report.html`` shows at most this many ``possible`` findings in full (``scan --report-possible``): at 10M
+rows a scan finds 71,143 of them (namesakes linked by name alone) and an HTML page of all of them was 830 MB.
+Every finding stays in ``findings.json``, ``report.xlsx``, the clue library and the workbench."""
 
 YUAN_FORMAT = "#,##0.00"
 """Excel number format of amount cells (yuan, two decimals, thousands separators)."""
@@ -116,6 +122,8 @@ def _t(lang: Lang) -> dict[str, str]:
         "payer_payee": "付款方 → 收款方",
         "see_vouchers": "见凭证明细",
         "records": "两条记录",
+        "omitted": ("另有 {n} 条“可能”线索（仅凭姓名等弱证据关联）未在本页列出：本页按公职人员轮流选取评分最高的 {k} 条。"
+                    "全部线索见 report.xlsx、findings.json 和工作台（可信度筛选“可能”）。"),
     }
     en = {
         "title": "guanlian findings report",
@@ -178,6 +186,9 @@ def _t(lang: Lang) -> dict[str, str]:
         "payer_payee": "Payer → payee",
         "see_vouchers": "see the vouchers",
         "records": "the two records",
+        "omitted": ("{n} more “possible” findings (linked by weak evidence such as a name alone) are not listed on "
+                    "this page: it shows {k}, the highest-scoring of each official in turn. Every finding is in "
+                    "report.xlsx, findings.json and the workbench (filter confidence “possible”)."),
     }
     return zh if lang == "zh" else en
 
@@ -339,6 +350,39 @@ def _summary(findings: Sequence[Finding]) -> tuple[dict[str, int], list[dict[str
     return {s: by_sev.get(s, 0) for s in SEVERITIES}, rows
 
 
+def html_selection(findings: Sequence[Finding], max_possible: int | None = REPORT_POSSIBLE) -> list[Finding]:
+    """The findings ``report.html`` shows in full, in their order: every finding that is not ``possible``, and
+    of the ``possible`` ones all when they are at most ``max_possible`` (None: no cap), else ``max_possible``
+    of them taken the way an investigator would work through them — each official's (or, without one, each
+    subject's) highest-scoring finding first, then each one's second, and so on, so that one official with
+    hundreds of namesake links does not fill the page.
+
+    Example:
+        >>> fs = [Finding(f"f{i}", ("q",), "t", "t", "low", 1 - i / 10, confidence="possible") for i in range(3)]
+        >>> [f.id for f in html_selection(fs, 2)], len(html_selection(fs, None))
+        (['f0', 'f1'], 3)
+    """
+    possible = [i for i, f in enumerate(findings) if f.confidence == "possible"]
+    if max_possible is None or len(possible) <= max_possible:
+        return list(findings)
+    turn: dict[str, int] = {}
+    ranked: list[tuple[int, int]] = []
+    for i in possible:  # findings come strongest first
+        who = _official_key(findings[i])
+        turn[who] = turn.get(who, -1) + 1
+        ranked.append((turn[who], i))
+    keep = {i for _, i in sorted(ranked)[:max(0, max_possible)]}
+    return [f for i, f in enumerate(findings) if f.confidence != "possible" or i in keep]
+
+
+def _official_key(f: Finding) -> str:
+    """Whose case a finding is, for :func:`html_selection`: the official, else the first person or entity."""
+    for role in ("official", "relative"):
+        for e in f.entities_in(role):
+            return e.key
+    return f.entities[0].key if f.entities else f.id
+
+
 def _href(view: Path | None, out_dir: Path) -> str | None:
     if view is None:
         return None
@@ -353,6 +397,7 @@ def write_report(
     lang: Lang = "zh",
     show_ids: bool = False,
     views: Mapping[str, Path] | None = None,
+    max_possible: int | None = REPORT_POSSIBLE,
 ) -> tuple[Path, Path]:
     """Write ``report.html`` and ``report.xlsx`` for a findings document (:func:`write_report_html` and
     :func:`write_report_xlsx`; ``scan`` calls them as two registered outputs, :mod:`guanlian.outputs`).
@@ -364,6 +409,8 @@ def write_report(
         show_ids: show resident ID numbers unmasked.
         views: ``{finding id: view HTML path}`` (e.g. from
             :func:`guanlian.viz.view.render_finding_views`); linked by relative path.
+        max_possible: ``report.html`` shows at most this many ``possible`` findings in full
+            (:func:`html_selection`; None: all); ``report.xlsx`` lists every finding.
 
     Returns:
         ``(report.html path, report.xlsx path)``.
@@ -372,7 +419,8 @@ def write_report(
         >>> # html, xlsx = write_report(FindingsDoc.from_json(json.loads(Path("findings.json").read_text())),
         >>> #                           Path("out"))
     """
-    return (write_report_html(findings_doc, out_dir, lang=lang, show_ids=show_ids, views=views),
+    return (write_report_html(findings_doc, out_dir, lang=lang, show_ids=show_ids, views=views,
+                              max_possible=max_possible),
             write_report_xlsx(findings_doc, out_dir, lang=lang, show_ids=show_ids, views=views))
 
 
@@ -393,16 +441,23 @@ def write_report_html(
     lang: Lang = "zh",
     show_ids: bool = False,
     views: Mapping[str, Path] | None = None,
+    max_possible: int | None = REPORT_POSSIBLE,
 ) -> Path:
-    """Write ``report.html`` into ``out_dir`` (created if missing); arguments as :func:`write_report`.
+    """Write ``report.html`` into ``out_dir`` (created if missing); arguments as :func:`write_report`, and
+    ``max_possible``: how many ``possible`` findings to show in full at most (:func:`html_selection`; None: all).
+    The summary counts every finding; a note says how many are not shown and where they are.
 
     Example:
         >>> import tempfile
         >>> write_report_html(FindingsDoc(), Path(tempfile.mkdtemp())).name
         'report.html'
     """
-    out_dir, findings, models = _prepare(findings_doc, out_dir, lang, show_ids, views)
+    findings = list(findings_doc.findings)
+    shown = html_selection(findings, max_possible)
+    out_dir, _, models = _prepare(replace(findings_doc, findings=tuple(shown)), out_dir, lang, show_ids, views)
     t = _t(lang)
+    omitted = len(findings) - len(shown)
+    note = t["omitted"].format(n=omitted, k=sum(f.confidence == "possible" for f in shown)) if omitted else ""
     by_sev, by_query = _summary(findings)
     titles = _query_titles(findings, lang)
     params = findings_doc.params
@@ -422,6 +477,7 @@ def write_report_html(
                 for r in by_query
             ],
             findings=models,
+            omitted_note=note,
             show_ids=show_ids,
         )
     )

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -120,6 +121,26 @@ def test_self_match_with_capped_and_salted_blocks(labelled: tuple[pd.DataFrame, 
     assert len(noted) < len(got)  # ... and a pair found only through small blocks does not
     # Near miss: without the cap more pairs are compared, so the capped run must really have dropped some.
     assert link_records(both, None, MatchConfig()).candidates > expected.candidates
+
+
+def test_declared_rows_in_capped_blocks_identical(labelled: tuple[pd.DataFrame, pd.DataFrame], spark: Any) -> None:
+    """Officials and relatives (``declared``) also meet a capped block's rows without a birth year: the same
+    extra pairs, and the same explanation, on both engines."""
+    engine = SparkEngine(spark, partitions=4, salt_pairs=4, batch_rows=64)
+    both = pd.concat(labelled, ignore_index=True)
+    both.loc[both.index % 5 == 0, "birth_date"] = None  # registry people known by name only
+    declared = np.zeros(len(both), dtype=bool)
+    declared[1::7] = True
+    cfg = MatchConfig(max_block_pairs=30)
+    plain = link_records(both, None, cfg)
+    expected = link_records(both, None, cfg, declared=declared)
+    got = engine(both, None, cfg, declared=declared)
+    assert_same(got, expected)
+    extra = set(zip(expected.li.tolist(), expected.ri.tolist(), strict=True)) - set(
+        zip(plain.li.tolist(), plain.ri.tolist(), strict=True))
+    no_year = both["birth_date"].isna().to_numpy()
+    assert extra and all((declared[a] and no_year[b]) or (declared[b] and no_year[a]) for a, b in extra)
+    assert any("only with officials and relatives" in e for e in got.explanation_en)
 
 
 @pytest.fixture(scope="module")

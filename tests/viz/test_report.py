@@ -7,7 +7,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from guanlian.finding import FindingsDoc, PaymentSummary, Voucher
+from guanlian.finding import Entity, Finding, FindingsDoc, PaymentSummary, Voucher
 from guanlian.viz.report import write_report
 from guanlian.viz.view import render_finding_views
 
@@ -112,3 +112,35 @@ def test_report_xlsx_has_one_sortable_row_per_voucher(findings_doc: FindingsDoc,
     assert summary is not None and sum(Decimal(repr(r[3])) for r in rows[1:] if r[3] is not None) == summary.sum
     en = load_workbook(write_report(doc, tmp_path / "en", lang="en")[1])["payments"]
     assert [c.value for c in en[1]][:4] == ["ID", "Kind", "Date", "Amount (CNY)"]
+
+
+def _case(i: int, official: str, score: float, confidence: str) -> Finding:
+    people = (Entity("official", "Person", f"官员{official}", f"ric:{official}"),
+              Entity("relative", "Person", f"亲属{i}", f"anon:{i}"))
+    return Finding(f"f{i:02d}", ("relative_company_paid",), "亲属企业收款", "relative paid", "high", score,
+                   entities=people, confidence=confidence)  # type: ignore[arg-type]
+
+
+def test_report_html_caps_possible_findings_per_official_and_says_where_the_rest_are(tmp_path: Path) -> None:
+    """At 10M rows 71,143 possible findings made an 830 MB report.html. Past the cap the page shows each
+    official's best possible finding in turn; certain and probable findings are always shown; the summary and
+    report.xlsx still count and list every finding."""
+    a = [_case(i, "A", 0.9 - i / 100, "possible") for i in range(5)]  # one official with many namesake links
+    b = [_case(10 + i, "B", 0.5 - i / 100, "possible") for i in range(2)]
+    c = [_case(20, "C", 0.3, "possible")]
+    sure = [_case(30, "D", 0.2, "certain"), _case(31, "D", 0.1, "probable")]
+    doc = FindingsDoc(findings=tuple(sorted([*a, *b, *c, *sure], key=lambda f: -f.score)))
+    write_report(doc, tmp_path, max_possible=4)
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    shown = set(re.findall(r'<section class="finding" id="f-(f\d+)"', html))
+    assert shown == {"f00", "f10", "f20", "f01", "f30", "f31"}  # A, B, C in turn, then A again; D always
+    assert "另有 4 条“可能”线索" in html and "report.xlsx" in html and 'id="omitted"' in html
+    assert re.search(r'<td class="num">10</td></tr>', html)  # the summary counts all ten findings
+    rows = load_workbook(tmp_path / "report.xlsx").worksheets[0].max_row
+    assert rows == 1 + 10
+    # under the cap nothing is left out and no note is written
+    write_report(doc, tmp_path / "all", max_possible=None)
+    full = (tmp_path / "all" / "report.html").read_text(encoding="utf-8")
+    assert len(re.findall(r'<section class="finding"', full)) == 10 and 'id="omitted"' not in full
+    write_report(doc, tmp_path / "fits", max_possible=8)
+    assert len(re.findall(r'<section class="finding"', (tmp_path / "fits" / "report.html").read_text("utf-8"))) == 10
