@@ -1056,7 +1056,7 @@ def match_records(left: pd.DataFrame, right: pd.DataFrame | None = None, config:
                                        lo if side is not None and right is None else None,
                                        core[lo] if side is not None and core is not None and right is None else None,
                                        None if declared is None else declared[lo])
-    return _fold_aliases(scored, lo, ro, right is None), lf, rf, refined
+    return _fold_aliases(scored, lo, ro, right is None, consume=True), lf, rf, refined
 
 
 MATCH_BATCH_ROWS = 500_000
@@ -1251,25 +1251,66 @@ def _expand_aliases(df: pd.DataFrame) -> tuple[pd.DataFrame, IndexArray, npt.NDA
     return out, orig, flag
 
 
-def _fold_aliases(scored: Scored, lo: IndexArray, ro: IndexArray, self_join: bool) -> Scored:
-    """Map pairs of expanded records back to the original rows, keeping the strongest pair per row pair."""
+def _fold_aliases(scored: Scored, lo: IndexArray, ro: IndexArray, self_join: bool, consume: bool = False) -> Scored:
+    """Map pairs of expanded records back to the original rows, keeping the strongest pair per row pair (higher
+    tier, then higher score, then the earlier pair), sorted by row pair.
+
+    At 10M rows this runs over tens of millions of pairs at the match's peak memory, so it sorts one integer
+    code per pair and ranks only the pairs that share a row pair (those of rows matched under several names):
+    about 30 bytes per pair held at once instead of about 130 with a four-key ``lexsort``. ``consume``: the
+    caller no longer needs ``scored``, so its pair and ID arrays are let go as soon as they are read.
+
+    Example:
+        >>> s = Scored(np.array([0, 0, 1, 2]), np.array([1, 3, 2, 3]), np.array([4.0, 6.0, 5.0, 3.0]),
+        ...            np.array(["possible"] * 4, dtype=object), {}, [], 0, 4)  # record 3: row 1's other name
+        >>> got = _fold_aliases(s, np.array([0, 1, 2, 1]), np.array([0, 1, 2, 1]), True)
+        >>> got.li.tolist(), got.ri.tolist(), got.score.tolist()
+        ([0, 1], [1, 2], [6.0, 5.0])
+    """
     a, b = lo[scored.li], ro[scored.ri]
+    if consume:
+        scored.li, scored.ri, scored.exact_name, scored.ids = scored.li[:0], scored.ri[:0], None, None
     if self_join:
         a, b = np.minimum(a, b), np.maximum(a, b)
-    rank = np.select([scored.tier == "certain", scored.tier == "probable", scored.tier == "possible"], [3, 2, 1], 0)
-    ok = a != b if self_join else np.ones(len(a), dtype=bool)
-    idx = np.flatnonzero(ok)
-    order = idx[np.lexsort((-scored.score[idx], -rank[idx], b[idx], a[idx]))]
-    first = np.ones(len(order), dtype=bool)
-    if len(order) > 1:
-        first[1:] = (a[order][1:] != a[order][:-1]) | (b[order][1:] != b[order][:-1])
-    keep = order[first]
+    width = np.int64(max(int(b.max(initial=0)) + 1, 1))
+    code = a * width + b
+    valid = (a != b) if self_join else None
+    del a, b
+    idx = np.flatnonzero(valid) if valid is not None and not valid.all() else None
+    del valid
+    order = np.argsort(code if idx is None else code[idx], kind="stable")
+    if idx is not None:
+        order = idx[order]
+    del idx
+    sc = code[order]
+    first = np.ones(len(sc), dtype=bool)
+    if len(sc) > 1:
+        np.not_equal(sc[1:], sc[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    keep = order[starts]
+    shared = np.flatnonzero(~first)  # a position whose row pair is that of the one before it
+    if len(shared):
+        run = np.cumsum(first) - 1  # run (row pair) of each sorted position
+        in_dup = np.zeros(len(starts), dtype=bool)
+        in_dup[run[shared]] = True
+        members = np.flatnonzero(in_dup[run])  # sorted positions of every pair of a shared row pair
+        pm, rm = order[members], run[members]
+        rank = np.select([scored.tier[pm] == "certain", scored.tier[pm] == "probable",
+                          scored.tier[pm] == "possible"], [3, 2, 1], 0)
+        best = np.lexsort((members, -scored.score[pm], -rank, rm))  # stable: the earlier pair wins a tie
+        lead = np.ones(len(best), dtype=bool)
+        lead[1:] = rm[best][1:] != rm[best][:-1]
+        keep[rm[best][lead]] = pm[best][lead]
+        del run, in_dup, members, pm, rm, rank, best, lead
     birth_only = None
     if scored.birth_only is not None:
         # a row pair rests on a birth date alone when any of its records' pairs does (each is a rival there)
-        code = a * np.int64(max(int(b.max(initial=0)) + 1, 1)) + b
-        birth_only = np.isin(code[keep], code[scored.birth_only > 0]).astype(np.int8)
-    return Scored(a[keep], b[keep], scored.score[keep], scored.tier[keep],
+        birth_only = np.maximum.reduceat((scored.birth_only[order] > 0).astype(np.int8), starts) \
+            if len(starts) else np.zeros(0, dtype=np.int8)
+    del order, first
+    kept = sc[starts]
+    del sc, starts
+    return Scored(kept // width, kept % width, scored.score[keep], scored.tier[keep],
                   {k: v[keep] for k, v in scored.levels.items()}, scored.comparisons, scored.conflicting_ids,
                   scored.candidates, birth_only=birth_only,
                   capped=None if scored.capped is None else scored.capped[keep], dropped=scored.dropped,
