@@ -30,7 +30,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -1537,8 +1537,9 @@ def _relevant_pairs(store: Store, keys: npt.NDArray[np.object_], person: IndexAr
                         pd.DataFrame({"p": pp[ok], "u": code(unit_codes, paid_persons["a"])[ok]})],
                        ignore_index=True)
         by = by[by["u"] >= 0].drop_duplicates()
-        m = pairs.merge(reach_of, on="r").merge(by, on=["p", "u"])
-        out[m["i"].unique()] = True
+        for part in _row_chunks(pairs):
+            m = part.merge(reach_of, on="r").merge(by, on=["p", "u"])
+            out[m["i"].unique()] = True
     if paid.empty or roles.empty:
         return out
     paid_c = pd.DataFrame({"u": code(unit_codes, paid["u"]), "c": code(company_codes, paid["c"])}).drop_duplicates()
@@ -1557,9 +1558,23 @@ def _relevant_pairs(store: Store, keys: npt.NDArray[np.object_], person: IndexAr
     ok = rp >= 0
     ok[ok] = want[rp[ok]]
     roles_c = pd.DataFrame({"p": rp[ok], "c": code(company_codes, roles["c"])[ok]}).drop_duplicates()
-    m = pairs.merge(roles_c, on="p").merge(reach_of, on="r").merge(reach, on=["u", "c"])
-    out[m["i"].unique()] = True
+    for part in _row_chunks(pairs):
+        m = part.merge(roles_c, on="p").merge(reach_of, on="r").merge(reach, on=["u", "c"])
+        out[m["i"].unique()] = True
     return out
+
+
+RELEVANT_CHUNK = 2_000_000
+""":func:`_relevant_pairs` joins this many pairs at a time: each pair fans out over the other person's company
+roles and the official's units before the join with the paid companies narrows it again, and at 10M rows the
+budget judges about 25M pairs (the match's peak memory was in that join)."""
+
+
+def _row_chunks(df: pd.DataFrame) -> Iterator[pd.DataFrame]:
+    """``df`` in consecutive slices of :data:`RELEVANT_CHUNK` rows (at least one slice)."""
+    step = max(1, RELEVANT_CHUNK)
+    for start in range(0, max(len(df), 1), step):
+        yield df.iloc[start:start + step]
 
 
 def _budget(store: Store, keys: npt.NDArray[np.object_], li: IndexArray, ri: IndexArray,

@@ -11,6 +11,7 @@ from stdnum.cn import ric, uscc
 from guanlian.graph import open_store
 from guanlian.graph.store import Store
 from guanlian.loaders import load_files
+from guanlian.matching import matcher
 from guanlian.matching.companies import parse_company_name, resolve_companies
 from guanlian.matching.company_store import find_organisations
 from guanlian.matching.matcher import match_store
@@ -190,10 +191,14 @@ def test_finding_cites_the_company_route(tmp_path: Path) -> None:
     assert cited == [("companies.csv", 2)] * 3 + [("payments.csv", 4), ("payments.csv", 6), ("payments.csv", 7)]
 
 
-def test_link_budget_stores_only_links_a_check_can_use(tmp_path: Path) -> None:
+@pytest.mark.parametrize("chunk", [1, 2_000_000])
+def test_link_budget_stores_only_links_a_check_can_use(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       chunk: int) -> None:
     """刘桂英 without ID in the family record has namesakes: the shareholder of the company her son-in-law's
     bureau paid (stored), a shareholder elsewhere (left to find), a person the bureau paid (stored) and one another
-    unit paid (left to find); links between the payees and the registry persons are not stored."""
+    unit paid (left to find); links between the payees and the registry persons are not stored. The same with
+    the budget's join run one pair at a time (``RELEVANT_CHUNK``, which bounds its memory at 10M rows)."""
+    monkeypatch.setattr(matcher, "RELEVANT_CHUNK", chunk)
     off_id = _rid("36080219700101001")
     code, other = _code(CODE[:16]), _code(DECOY_CODE_BODY)
     files = {
