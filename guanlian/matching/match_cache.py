@@ -304,12 +304,64 @@ def _counts(values: pa.Array) -> dict[str, int]:
 
 
 def _pairs_of(frame: pd.DataFrame, flag: npt.NDArray[np.bool_], cfg: MatchConfig,
-              code: npt.NDArray[np.int8]) -> Linked:
+              code: npt.NDArray[np.int8], budget: bool = True) -> Linked:
     """The linked pairs of ``frame`` with a flagged row at one end (positions into ``frame``); ``code``: the
-    rows' ``__side`` codes."""
-    side, core = _flags(code)
+    rows' ``__side`` codes; ``budget`` False: the match had no ``side`` (as :func:`full` then, none is passed)."""
+    side, core = _flags(code) if budget else (None, None)
     scored, _, _, _ = match_records(frame, None, cfg, linkable_only=True, only=flag, side=side, core=core)
     return linked_of(scored, 0)
+
+
+def _declared_pairing_changes(old: pa.Table, persons: pd.DataFrame, rule: str, capped: list[str],
+                              codes: tuple[npt.NDArray[np.int8], npt.NDArray[np.int8]],
+                              was_kept: npt.NDArray[np.bool_], d_new: IndexArray, came: pa.Array | None,
+                              max_pairs: int) -> bool:
+    """Whether the change may alter the pairs *between unchanged persons* that the capped blocks ``capped``
+    (keys of ``rule``, too big before and after) give declared persons and persons without a birth year
+    (:func:`~guanlian.matching.matcher._declared_pairs`): a block's ``2 · declared · undated`` count crosses
+    ``max_pairs``, or a declared or undated person came into or left a block already over it (where the pairs
+    go by name). ``codes``: the ``__side`` codes before and after; ``came``: the key lists of the new rows
+    ``d_new``. True asks for a full match."""
+    code_old, code_now = codes
+    wanted = pa.array(capped, pa.large_string())
+    lists = old.column(_KEYS + rule).combine_chunks()
+    every = pc.list_flatten(lists).cast(pa.large_string())
+    hit = np.asarray(pc.is_in(every, value_set=wanted).fill_null(False), dtype=bool)
+    owner = np.asarray(pc.list_parent_indices(lists), dtype=np.int64)[hit]
+    keys_old = np.asarray(every.filter(pa.array(hit)).to_numpy(zero_copy_only=False), dtype=object)
+    rows = np.unique(owner)
+    frame = old.select(persons.columns.tolist()).take(pa.array(rows)).to_pandas()
+    undated_old = np.zeros(len(was_kept), dtype=bool)
+    undated_old[rows] = prepare_records(frame)["by"].to_numpy().astype(np.int64) <= 0
+    mark_old = np.where(code_old[owner] >= 2, 1, 0) + np.where(undated_old[owner], 2, 0)
+    kept = was_kept[owner]
+    parts_before = [(keys_old, mark_old)]
+    parts_after = [(keys_old[kept], mark_old[kept])]
+    changed = [(keys_old[~kept], mark_old[~kept])]
+    if came is not None and len(d_new):
+        flat = pc.list_flatten(came).cast(pa.large_string())
+        at = np.asarray(pc.list_parent_indices(came), dtype=np.int64)
+        got = np.asarray(pc.is_in(flat, value_set=wanted).fill_null(False), dtype=bool)
+        if got.any():
+            rows_new = d_new[at[got]]
+            undated = prepare_records(persons.iloc[rows_new].reset_index(drop=True))["by"].to_numpy() <= 0
+            mark_new = np.where(code_now[rows_new] >= 2, 1, 0) + np.where(undated, 2, 0)
+            keys_new = np.asarray(flat.filter(pa.array(got)).to_numpy(zero_copy_only=False), dtype=object)
+            parts_after.append((keys_new, mark_new))
+            changed.append((keys_new, mark_new))
+
+    def fits(parts: list[tuple[npt.NDArray[np.object_], npt.NDArray[np.int64]]]) -> pd.Series:
+        keys = np.concatenate([k for k, _ in parts])
+        mark = np.concatenate([m for _, m in parts])
+        frame = pd.DataFrame({"k": keys, "d": (mark & 1) > 0, "u": (mark & 2) > 0})
+        sums = frame.groupby("k")[["d", "u"]].sum().reindex(capped, fill_value=0)
+        return 2 * sums["d"].astype(np.int64) * sums["u"].astype(np.int64) <= max_pairs
+
+    before, after = fits(parts_before), fits(parts_after)
+    if bool((before != after).any()):
+        return True
+    moved = np.concatenate([k[m > 0] for k, m in changed])
+    return bool(len(moved)) and not bool(before.reindex(pd.unique(moved)).all())
 
 
 def update(cache: Cache, persons: pd.DataFrame, cfg: MatchConfig, side: Flags | None = None,
@@ -371,6 +423,11 @@ def update(cache: Cache, persons: pd.DataFrame, cfg: MatchConfig, side: Flags | 
         for k, c in plus.items():
             if k not in before and c * c > cfg.max_block_pairs:
                 return "cap"
+        capped = [k for k, c in before.items() if c * c > cfg.max_block_pairs]
+        if side is not None and capped and _declared_pairing_changes(
+                old, persons, rule, capped, (side_old, side_now), was_kept, d_new, new_keys[rule] if len(d_new)
+                else None, cfg.max_block_pairs):
+            return "cap"
     near_old &= was_kept
     linked_new = Linked(np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0), np.empty(0, dtype=object),
                         [], [], birth_only=np.empty(0, dtype=bool))
@@ -379,7 +436,7 @@ def update(cache: Cache, persons: pd.DataFrame, cfg: MatchConfig, side: Flags | 
     if len(d_old):  # the pairs the changed and removed persons had: their counts go
         rows = np.union1d(d_old, np.flatnonzero(near_old))
         frame = old.select(persons.columns.tolist()).take(pa.array(rows)).to_pandas()
-        gone_pairs = _pairs_of(frame, np.isin(rows, d_old), cfg, side_old[rows])
+        gone_pairs = _pairs_of(frame, np.isin(rows, d_old), cfg, side_old[rows], side is not None)
         cand -= gone_pairs.candidates
         conf -= gone_pairs.conflicting_ids
         dropped -= gone_pairs.dropped
@@ -387,7 +444,8 @@ def update(cache: Cache, persons: pd.DataFrame, cfg: MatchConfig, side: Flags | 
     if len(d_new):
         rows = np.union1d(d_new, now_of_old[near_old])
         flag = np.isin(rows, d_new)
-        linked_new = _pairs_of(persons.iloc[rows].reset_index(drop=True), flag, cfg, side_now[rows])
+        linked_new = _pairs_of(persons.iloc[rows].reset_index(drop=True), flag, cfg, side_now[rows],
+                              side is not None)
         if linked_new.birth_only is not None and bool(linked_new.birth_only.any()):
             return "birth"
         linked_new.li, linked_new.ri = rows[linked_new.li], rows[linked_new.ri]

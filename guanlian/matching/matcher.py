@@ -482,12 +482,13 @@ def _pairs_for_key(kl: IndexArray, kr: IndexArray, self_join: bool, max_pairs: i
                    by_r: pd.Series, masked_l: npt.NDArray[np.bool_] | None = None,
                    masked_r: npt.NDArray[np.bool_] | None = None, skip_l: npt.NDArray[np.bool_] | None = None,
                    big_rows: list[npt.NDArray[np.bool_]] | None = None,
-                   declared: tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]] | None = None
-                   ) -> tuple[IndexArray, IndexArray, int]:
+                   declared: tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]] | None = None,
+                   names: tuple[IndexArray, IndexArray] | None = None) -> tuple[IndexArray, IndexArray, int]:
     """Pairs of one blocking key. ``skip_l``: left rows whose pairs another rule already yields (counted for
     the block sizes, left out of the join). ``big_rows``, if given, receives per-row "in a refined block"
     flags for the left and right side. ``declared`` (left, right flags): in a refined block these rows are
-    still paired with the block's rows that have no birth year (see :func:`_declared_pairs`)."""
+    still paired with the block's rows that have no birth year (see :func:`_declared_pairs`, which reads the
+    name codes ``names`` in a block too big for that)."""
     cl, cr, k = _dense(kl, kr, self_join and kr is kl)
     count_l = np.bincount(cl[cl >= 0], minlength=k).astype(np.int64)
     count_r = count_l if cr is cl else np.bincount(cr[cr >= 0], minlength=k).astype(np.int64)
@@ -499,7 +500,7 @@ def _pairs_for_key(kl: IndexArray, kr: IndexArray, self_join: bool, max_pairs: i
     extra: tuple[IndexArray, IndexArray] | None = None
     if refined and declared is not None:
         extra = _declared_pairs(cl, cr, big, by_l.to_numpy().astype(np.int64) <= 0,
-                                by_r.to_numpy().astype(np.int64) <= 0, declared, max_pairs, skip_l)
+                                by_r.to_numpy().astype(np.int64) <= 0, declared, max_pairs, skip_l, names)
     if skip_l is not None:
         cl = np.where(skip_l, -1, cl)
     if refined:
@@ -531,37 +532,65 @@ def _pairs_for_key(kl: IndexArray, kr: IndexArray, self_join: bool, max_pairs: i
 
 def _declared_pairs(cl: IndexArray, cr: IndexArray, big: npt.NDArray[np.bool_], no_year_l: npt.NDArray[np.bool_],
                     no_year_r: npt.NDArray[np.bool_], declared: tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]],
-                    max_pairs: int, skip_l: npt.NDArray[np.bool_] | None) -> tuple[IndexArray, IndexArray]:
+                    max_pairs: int, skip_l: npt.NDArray[np.bool_] | None,
+                    names: tuple[IndexArray, IndexArray] | None = None) -> tuple[IndexArray, IndexArray]:
     """The pairs a refined block keeps besides its birth-year parts: a declared row (an official or a
     relative) with each row of the block that has no birth year, both ways. Refining splits a block by birth
     year and a record without one (a registry officer is often only a name) would fall out of it altogether:
     at 10M rows a relative named 王祥 was never compared with the company officer 王祥 among 737 namesakes.
-    Declared rows are few, so these pairs are few; a block where they would still exceed ``max_pairs`` keeps
-    none (its explanation says the block was capped). ``cl``/``cr``: dense block codes of every row (before
-    ``skip_l``, so the cap does not depend on which rows a range holds); ``skip_l``: left rows left out.
+    Declared rows are few, so these pairs are few. In a block where they would still exceed ``max_pairs``
+    (at 10M the pinyin block *wang xiang* holds 737 王祥 and 513 王香), only the rows with the same normalised
+    name are paired (``names``: per-row name codes, ``-1`` = none), again unless that name alone exceeds
+    ``max_pairs``; the explanation says the block was capped. ``cl``/``cr``: dense block codes of every row
+    (before ``skip_l``, so the cap does not depend on which rows a range holds); ``skip_l``: left rows left out.
 
     Example:
         >>> c = np.array([0, 0, 0, 0]); big = np.array([True])
         >>> no_year = np.array([False, True, False, True]); dec = np.array([True, False, False, False])
         >>> [x.tolist() for x in _declared_pairs(c, c, big, no_year, no_year, (dec, dec), 10, None)]
         [[0, 0, 1, 3], [1, 3, 0, 0]]
+        >>> names = np.array([5, 5, 6, 6])  # over the cap of 2 in the block: only row 1 shares row 0's name
+        >>> [x.tolist() for x in _declared_pairs(c, c, big, no_year, no_year, (dec, dec), 2, None, (names, names))]
+        [[0, 1], [1, 0]]
     """
     dl, dr = declared
     bl = (cl >= 0) & big[np.maximum(cl, 0)]
     br = (cr >= 0) & big[np.maximum(cr, 0)]
-    a_l, a_r = bl & dl, br & no_year_r  # declared left × no birth year right
-    b_l, b_r = bl & no_year_l, br & dr  # and the other way round
-    k = len(big)
+    sides = (bl & dl, br & no_year_r, bl & no_year_l, br & dr)  # declared × no birth year, and the other way
+    l1, r1, left_l, left_r = _fitting_pairs(cl, cr, len(big), sides, max_pairs, skip_l)
+    if names is None or not (left_l.any() and left_r.any()):
+        return l1, r1
+    nl, nr = names
+    same = cl is cr and nl is nr
+    width = np.int64(max(nl.max(initial=0), nr.max(initial=0))) + 1  # (block, name) as one int64 code
+    sub_l = np.where(left_l & (nl >= 0), cl * width + nl, -1)
+    sub_r = sub_l if same else np.where(left_r & (nr >= 0), cr * width + nr, -1)
+    dl2, dr2, k2 = _dense(sub_l, sub_r, same)
+    l2, r2, _, _ = _fitting_pairs(dl2, dr2, k2, sides, max_pairs, skip_l)
+    return np.concatenate([l1, l2]), np.concatenate([r1, r2])
+
+
+def _fitting_pairs(cl: IndexArray, cr: IndexArray, k: int,
+                   sides: tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_], npt.NDArray[np.bool_],
+                                npt.NDArray[np.bool_]],
+                   max_pairs: int, skip_l: npt.NDArray[np.bool_] | None
+                   ) -> tuple[IndexArray, IndexArray, npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """For :func:`_declared_pairs`: the pairs ``a_l × a_r`` and ``b_l × b_r`` (``sides``) within each of the
+    ``k`` groups (codes ``cl``/``cr``, ``-1`` = none) where they number at most ``max_pairs``, plus per row
+    whether it is in a group that did not fit."""
+    a_l, a_r, b_l, b_r = sides
 
     def count(flags: npt.NDArray[np.bool_], codes: IndexArray) -> IndexArray:
-        return np.bincount(codes[flags], minlength=k).astype(np.int64)
+        ok = flags & (codes >= 0)
+        return np.bincount(codes[ok], minlength=k).astype(np.int64)
 
     fits = count(a_l, cl) * count(a_r, cr) + count(b_l, cl) * count(b_r, cr) <= max_pairs
-    ok_l = fits[np.maximum(cl, 0)] if skip_l is None else fits[np.maximum(cl, 0)] & ~skip_l
-    ok_r = fits[np.maximum(cr, 0)]
-    l1, r1 = _join_codes(np.where(a_l & ok_l, cl, -1), np.where(a_r & ok_r, cr, -1))
-    l2, r2 = _join_codes(np.where(b_l & ok_l, cl, -1), np.where(b_r & ok_r, cr, -1))
-    return np.concatenate([l1, l2]), np.concatenate([r1, r2])
+    in_l, in_r = cl >= 0, cr >= 0
+    fit_l, fit_r = in_l & fits[np.maximum(cl, 0)], in_r & fits[np.maximum(cr, 0)]
+    ok_l = fit_l if skip_l is None else fit_l & ~skip_l
+    l1, r1 = _join_codes(np.where(a_l & ok_l, cl, -1), np.where(a_r & fit_r, cr, -1))
+    l2, r2 = _join_codes(np.where(b_l & ok_l, cl, -1), np.where(b_r & fit_r, cr, -1))
+    return np.concatenate([l1, l2]), np.concatenate([r1, r2]), in_l & ~fit_l, in_r & ~fit_r
 
 
 def _unique_sorted(code: IndexArray) -> IndexArray:
@@ -621,9 +650,11 @@ def capped_note(mask: int) -> tuple[str, str]:
     zh = "、".join(f"「{r.label_zh or r.name}」" for r in rules)
     en = ", ".join(f"'{r.label_en or r.name}'" for r in rules)
     if mask & DECLARED_COMPARED:
-        return (f"；分块{zh}过大，已按出生年份细分（出生年份不同的记录未在此块中比较，出生年份不详的记录只与公职人员及亲属比较）",
+        return (f"；分块{zh}过大，已按出生年份细分（出生年份不同的记录未在此块中比较，出生年份不详的记录只与公职人员及亲属比较，"
+                "过多时只与同名者比较）",
                 f"; block {en} capped: too many pairs, split by birth year (records with another birth year were "
-                "not compared in it, records with no birth year only with officials and relatives)")
+                "not compared in it, records with no birth year only with officials and relatives, and only with "
+                "those of the same name where they were too many)")
     return (f"；分块{zh}过大，已按出生年份细分（出生年份不同或不详的记录未在此块中比较）",
             f"; block {en} capped: too many pairs, split by birth year (records with another or no birth year "
             "were not compared in it)")
@@ -632,6 +663,31 @@ def capped_note(mask: int) -> tuple[str, str]:
 DECLARED_COMPARED = 1 << 62
 """A bit of the :func:`capped_rules` mask: the run paired officials and relatives with the capped blocks'
 records that have no birth year (:func:`_declared_pairs`), so the explanation says so."""
+
+
+def mark_declared(mask: IndexArray) -> IndexArray:
+    """A :func:`capped_rules` mask with :data:`DECLARED_COMPARED` set on its capped pairs (non-zero entries),
+    for a run that paired declared rows in capped blocks (both engines call it).
+
+    Example:
+        >>> mark_declared(np.array([0, 4])).tolist() == [0, 4 | DECLARED_COMPARED]
+        True
+    """
+    return np.where(mask != 0, mask | DECLARED_COMPARED, 0).astype(np.int64)
+
+
+def declared_rows(side: npt.NDArray[np.bool_] | None, core: npt.NDArray[np.bool_] | None
+                  ) -> npt.NDArray[np.bool_] | None:
+    """Per person, an official or a relative, for :func:`candidate_pairs`' ``declared``: ``core & side``,
+    ``side`` without a ``core``, nobody without a ``side`` (both engines, and the match cache, start from it).
+
+    Example:
+        >>> declared_rows(np.array([True, True, False]), np.array([True, False, False])).tolist()
+        [True, False, False]
+    """
+    if side is None:
+        return None
+    return side if core is None else core & side
 
 
 def candidate_pairs(left: pd.DataFrame, right: pd.DataFrame, config: MatchConfig | None = None,
@@ -653,7 +709,8 @@ def candidate_pairs(left: pd.DataFrame, right: pd.DataFrame, config: MatchConfig
             are still those of every row, so the pairs of consecutive ranges, put together, are the pairs of
             all rows in the same order: :func:`match_records` blocks and scores a big table range by range).
         declared: per row of ``left`` and of ``right``, an official or a relative: in a refined block such a
-            row is still paired with the block's rows that have no birth year (:func:`_declared_pairs`).
+            row is still paired with the block's rows that have no birth year (:func:`_declared_pairs`; in a
+            block where those are too many, only with the ones of the same normalised name).
 
     Returns:
         ``(li, ri, refined_keys)``: row positions into ``left`` and ``right``, sorted, plus how many keys
@@ -675,6 +732,7 @@ def candidate_pairs(left: pd.DataFrame, right: pd.DataFrame, config: MatchConfig
     if rows is not None:
         outside = np.ones(len(left), dtype=bool)
         outside[rows[0]:rows[1]] = False
+    names = None if declared is None else joint_codes(left, right, "c_name_key")
     for name in rules:
         kl, kr = BLOCKING_RULES[name](left, right)
         ml = mr = None
@@ -689,7 +747,7 @@ def candidate_pairs(left: pd.DataFrame, right: pd.DataFrame, config: MatchConfig
         big_rows: list[npt.NDArray[np.bool_]] | None = [] if (
             name in _NESTED.values() or capped is not None) else None
         li, ri, ref = _pairs_for_key(kl, kr, self_join, cfg.max_block_pairs, left["by"], right["by"], ml, mr,
-                                     skip, big_rows, declared)
+                                     skip, big_rows, declared, names)
         if big_rows is not None and name in _NESTED.values():
             seen[name] = (kl, kr, big_rows[0], big_rows[1])
         if capped is not None and ref and big_rows is not None:
@@ -1020,8 +1078,8 @@ def match_records(left: pd.DataFrame, right: pd.DataFrame | None = None, config:
         ``(scored, left_features, right_features, refined_keys)``.
     """
     cfg = config or MatchConfig()
-    if declared is None and side is not None and right is None:
-        declared = side if core is None else core & side
+    if declared is None and right is None:
+        declared = declared_rows(side, core)
     if right is not None:
         declared = None
     lx = _expand_aliases(left)
@@ -1110,7 +1168,7 @@ def _block_and_score(lf: pd.DataFrame, rf: pd.DataFrame, cfg: MatchConfig, self_
     if capped:
         scored.capped = capped_rules(capped, scored.li, scored.ri)
         if declared is not None and self_join:
-            scored.capped = np.where(scored.capped != 0, scored.capped | DECLARED_COMPARED, 0)
+            scored.capped = mark_declared(scored.capped)
     scored.dropped, scored.dropped_budget = dropped, dropped_budget
     return scored, refined
 
@@ -1607,7 +1665,7 @@ def _link_persons(store: Store, persons: pd.DataFrame, cfg: MatchConfig, engine:
     from guanlian.matching import match_cache  # it builds on this module
 
     if engine is not None:
-        return engine(persons, None, cfg, declared=None if side is None else side if core is None else core & side)
+        return engine(persons, None, cfg, declared=declared_rows(side, core))
     cached = match_cache.load(store.sidecar, cfg)
     if cached is not None:
         got = match_cache.update(cached, persons, cfg, side, core)

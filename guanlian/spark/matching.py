@@ -43,13 +43,13 @@ from guanlian.matching.features import (
 )
 from guanlian.matching.matcher import (
     BLOCKING_RULES,
-    DECLARED_COMPARED,
     Linked,
     MatchConfig,
     Scored,
     _expand_aliases,
     _fold_aliases,
     ambiguous_birth,
+    mark_declared,
     score_pairs,
 )
 from guanlian.spark.session import SparkError
@@ -167,7 +167,7 @@ def _score_fn(config: MatchConfig, columns: list[str], rows: int, capped: dict[s
     their explanation as ``possible`` (``alt_*``) in case they are demoted.
     ``capped``: per rule, the keys of its refined blocks; a pair sharing one is marked (:func:`capped_rules`'s
     bit mask), so the explanation states the cap as in process; ``declared``: the run paired declared rows
-    with capped blocks' rows without a birth year (:data:`DECLARED_COMPARED`), which the explanation says too.
+    with capped blocks' rows without a birth year (:data:`~guanlian.matching.matcher.DECLARED_COMPARED`), which the explanation says too.
     """
     bits = {name: np.int64(1) << list(BLOCKING_RULES).index(name) for name in capped}
     key_cols = [f"k_{name}" for name in capped]
@@ -189,7 +189,7 @@ def _score_fn(config: MatchConfig, columns: list[str], rows: int, capped: dict[s
                     hit = (lks.notna() & (lks == pd.Series(rk)) & lks.isin(keys)).to_numpy(dtype=bool)
                     mask |= np.where(hit, bits[name], 0)
                 if declared:
-                    mask = np.where(mask != 0, mask | DECLARED_COMPARED, 0)
+                    mask = mark_declared(mask)
                 scored.capped = mask
             keep = scored.tier != ""
             zh, en = scored.explanations(keep)
@@ -323,9 +323,10 @@ class SparkEngine:
         def keys(f: DataFrame) -> DataFrame:
             stacked = f.select(
                 "rid", "by", (F.col("id_kind") == _MASKED).alias("masked"),
+                F.when(F.col("name_key") != "", F.col("name_key")).alias("name"),
                 F.explode(F.array(*(F.struct(F.lit(r).alias("rule"), F.col(f"k_{r}").alias("key"))
                                     for r in rules))).alias("k"))
-            return stacked.select("rid", "by", "masked", "k.rule", "k.key").where(F.col("key").isNotNull())
+            return stacked.select("rid", "by", "masked", "name", "k.rule", "k.key").where(F.col("key").isNotNull())
 
         kl = keys(left)
         kr = kl if right is None else keys(right)
@@ -376,7 +377,9 @@ class SparkEngine:
     def _declared_pairs(self, kl: DataFrame, kr: DataFrame, info: DataFrame, declared: DataFrame,
                         max_pairs: int) -> DataFrame:
         """``(rule, key, li, ml, ri, mr)`` of :meth:`candidate_pairs`' declared rows in refined blocks with
-        those blocks' rows without a birth year, both ways; none in a block where they exceed ``max_pairs``."""
+        those blocks' rows without a birth year, both ways; in a block where they exceed ``max_pairs``, only
+        those with the same normalised name, and none for a name where these still exceed it (as
+        :func:`~guanlian.matching.matcher._declared_pairs`)."""
         from pyspark.sql import functions as F
 
         big = F.broadcast(info.where(F.col("big")).select("rule", "key"))
@@ -384,27 +387,41 @@ class SparkEngine:
 
         def tag(k: DataFrame) -> DataFrame:
             return k.join(big, ["rule", "key"]).join(dec, "rid", "left").select(
-                "rule", "key", "rid", "masked", F.coalesce(F.col("d"), F.lit(False)).alias("d"),
+                "rule", "key", "name", "rid", "masked", F.coalesce(F.col("d"), F.lit(False)).alias("d"),
                 (~F.coalesce(F.col("by") > 0, F.lit(False))).alias("ny"))
 
         tl = tag(kl)
         tr = tl if kr is kl else tag(kr)
 
-        def counts(t: DataFrame, side: str) -> DataFrame:
-            return t.groupBy("rule", "key").agg(F.sum(F.col("d").cast("long")).alias(f"d{side}"),
-                                                F.sum(F.col("ny").cast("long")).alias(f"n{side}"))
+        def fitting(group: list[str], left: DataFrame, right: DataFrame) -> DataFrame:
+            def counts(t: DataFrame, side: str) -> DataFrame:
+                return t.groupBy(*group).agg(F.sum(F.col("d").cast("long")).alias(f"d{side}"),
+                                             F.sum(F.col("ny").cast("long")).alias(f"n{side}"))
 
-        fits = counts(tl, "l").join(counts(tr, "r"), ["rule", "key"]).where(
-            F.col("dl") * F.col("nr") + F.col("nl") * F.col("dr") <= F.lit(max_pairs)).select("rule", "key")
-        tl = tl.join(fits, ["rule", "key"])
-        tr = tl if kr is kl else tr.join(fits, ["rule", "key"])
-        a = tl.select("rule", "key", F.col("rid").alias("li"), F.col("masked").alias("ml"), "d", "ny")
-        b = tr.select("rule", "key", F.col("rid").alias("ri"), F.col("masked").alias("mr"),
-                      F.col("d").alias("d2"), F.col("ny").alias("ny2"))
+            return counts(left, "l").join(counts(right, "r"), group).select(
+                *group, (F.col("dl") * F.col("nr") + F.col("nl") * F.col("dr") <= F.lit(max_pairs)).alias("fits"))
+
         cols = ["rule", "key", "li", "ml", "ri", "mr"]
-        one = a.where("d").join(b.where("ny2"), ["rule", "key"]).select(*cols)
-        two = a.where("ny").join(b.where("d2"), ["rule", "key"]).select(*cols)
-        return one.unionByName(two)
+
+        def pairs(group: list[str], left: DataFrame, right: DataFrame) -> DataFrame:
+            a = left.select(*group, F.col("rid").alias("li"), F.col("masked").alias("ml"), "d", "ny")
+            b = right.select(*group, F.col("rid").alias("ri"), F.col("masked").alias("mr"),
+                             F.col("d").alias("d2"), F.col("ny").alias("ny2"))
+            one = a.where("d").join(b.where("ny2"), group).select(*cols)
+            two = a.where("ny").join(b.where("d2"), group).select(*cols)
+            return one.unionByName(two)
+
+        blocks = ["rule", "key"]
+        fit1 = fitting(blocks, tl, tr)
+        whole = pairs(blocks, tl.join(fit1.where("fits").drop("fits"), blocks),
+                      tr.join(fit1.where("fits").drop("fits"), blocks))
+        over = fit1.where(~F.col("fits")).drop("fits")
+        named = ["rule", "key", "name"]
+        nl = tl.join(over, blocks).where(F.col("name").isNotNull())
+        nr = nl if kr is kl else tr.join(over, blocks).where(F.col("name").isNotNull())
+        fit2 = fitting(named, nl, nr).where("fits").drop("fits")
+        by_name = pairs(named, nl.join(fit2, named), nr.join(fit2, named))
+        return whole.unionByName(by_name)
 
     def score(self, pairs: DataFrame, left: DataFrame, right: DataFrame | None, config: MatchConfig,
               aliases: bool = False, broadcast: str | None = None, declared: bool = False) -> DataFrame:

@@ -272,3 +272,57 @@ def test_a_registry_person_who_becomes_a_payee_is_matched_again(tmp_path: Path) 
     s.upsert_edges("RELATIVE_OF", pd.DataFrame({"src": ["anon:reg2"], "dst": ["ric:off"], "src_kind": "Person",
                                                 "dst_kind": "Person", "key": ["rel:2"], "relation": ["sister"]}))
     _links_now_like_a_full_match(s, budget, ("anon:reg1", "anon:reg2"))
+
+
+def _homophone_crowd(extra: list[tuple[str, str | None]] = ()) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """One pinyin block *wang xiang* too big for the cap: 40 王祥 born 1950–89 and 10 undated, 30 undated 王香,
+    a declared 王祥 (born 1998) and a declared 王香 (born 1990); ``extra`` (name, birth date) registry persons
+    are appended. Keys sort in row order."""
+    rows: list[tuple[str, str | None]] = [("王祥", f"{1950 + i}-03-0{1 + i % 9}") for i in range(40)]
+    rows += [("王祥", None)] * 10 + [("王香", None)] * 30 + [("王祥", "1998-06-06"), ("王香", "1990-09-09")]
+    rows += list(extra)
+    table = pd.DataFrame({"key": [f"p:{i:04d}" for i in range(len(rows))], "name": [n for n, _ in rows],
+                          "birth_date": [d for _, d in rows]}).astype(object)
+    side = np.zeros(len(table), dtype=bool)
+    side[[80, 81]] = True
+    return table, side, side.copy()
+
+
+def test_a_change_to_a_capped_blocks_undated_or_declared_persons_gives_a_full_match() -> None:
+    """Declared × undated pairs of a capped block depend on the block's counts (block *wang xiang*, then the
+    name): a change that may move them between unchanged persons asks for a full match; a dated registry
+    namesake does not, and its update equals a full match."""
+    table, side, core = _homophone_crowd()
+    for cap, extra, want in [
+        (160, [("王香", None)], "cap"),  # 2 declared × 40 undated × 2 = 160 fits; one more undated: 164 does not
+        (120, [("王香", None)], "cap"),  # over the cap before and after: the pairs go by name, which may change
+        (120, [("王祥", "1981-01-01")], None),  # dated, not declared: nothing of the pairing changes
+        (160, [("王祥", "1981-01-01")], None),
+    ]:
+        cfg = MatchConfig(max_block_pairs=cap)
+        _, cache = match_cache.full(table, cfg, side, core)
+        assert cache is not None
+        now, s2, c2 = _homophone_crowd(extra)
+        got = match_cache.update(cache, now, cfg, s2, c2)
+        if want is not None:
+            assert got == want, (cap, extra)
+            continue
+        assert isinstance(got, match_cache.Update), (cap, extra, got)
+        full, _ = match_cache.full(now, cfg, s2, c2)
+        assert got.changed == 1
+        assert list(zip(got.linked.li.tolist(), got.linked.ri.tolist(), got.linked.tier.tolist(), strict=True)) == list(
+            zip(full.li.tolist(), full.ri.tolist(), full.tier.tolist(), strict=True))
+        assert got.linked.explanation_en == full.explanation_en
+
+
+def test_without_the_name_check_a_crossing_would_keep_stale_pairs() -> None:
+    """The near miss the check above guards: at a cap of 160 the block's declared × undated pairs are kept
+    whole before one more undated 王香 and only by name after it, so the pairs of unchanged persons differ."""
+    table, side, core = _homophone_crowd()
+    cfg = MatchConfig(max_block_pairs=160)
+    before, _ = match_cache.full(table, cfg, side, core)
+    now, s2, c2 = _homophone_crowd([("王香", None)])
+    after, _ = match_cache.full(now, cfg, s2, c2)
+    old = set(zip(before.li.tolist(), before.ri.tolist(), strict=True))
+    new = set(zip(after.li.tolist(), after.ri.tolist(), strict=True))
+    assert old != {p for p in new if max(p) < len(table)}

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from guanlian.matching import matcher
+from guanlian.matching.features import prepare_records
 from guanlian.matching.matcher import MatchConfig, Scored, linked_of, match_records
 from guanlian.matching.synth import make_labelled
 
@@ -181,3 +182,49 @@ def test_without_declared_rows_or_over_the_cap_the_block_stays_split() -> None:
                                      core=core)[k] for k in (0, 3)])
     assert over.refined_keys > 0
     assert not any(a in no_year or b in no_year for a, b in zip(over.li, over.ri, strict=True))
+
+
+def _crowd_with_homophones() -> tuple[pd.DataFrame, npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """The 王祥 crowd of :func:`_crowd_of_namesakes` plus, in the same pinyin blocks (*wang xiang*), 30 王香
+    without a birth date, 5 with one and a declared relative 王香 born 1990 (row 89). At 10M rows the pinyin
+    block *wang xiang* held 737 王祥 and 513 王香: all its declared × undated pairs were over the cap."""
+    table, side, core = _crowd_of_namesakes()
+    more = pd.DataFrame({"name": ["王香"] * 36,
+                         "birth_date": [None] * 30 + [f"{1960 + i}-05-05" for i in range(5)] + ["1990-09-09"]})
+    table = pd.concat([table, more.astype(object)], ignore_index=True)
+    side = np.concatenate([side, np.zeros(36, dtype=bool)])
+    core = np.concatenate([core, np.zeros(36, dtype=bool)])
+    side[89] = core[89] = True
+    return table, side, core
+
+
+@pytest.mark.parametrize("batch", [0, 9])
+def test_a_block_over_the_cap_pairs_declared_rows_by_name(monkeypatch: pytest.MonkeyPatch, batch: int) -> None:
+    """Block *wang xiang*: 2 declared × 40 undated, counted both ways (160), is over the cap of 120, so the
+    declared rows meet only the undated rows of their own name: 王祥 has 10 (20 pairs: kept), 王香 30
+    (60 pairs: kept too, under 120). With a cap of 50 王香's 60 are over it and that name gets none."""
+    table, side, core = _crowd_with_homophones()
+    undated = (prepare_records(table)["by"] <= 0).to_numpy()
+    names = table["name"].to_numpy()
+    assert undated.sum() == 40
+    if batch:
+        monkeypatch.setattr(matcher, "MATCH_BATCH_ROWS", batch)
+
+    def pairs_of(cap: int) -> set[tuple[int, int]]:
+        scored, _, _, refined = match_records(table, None, MatchConfig(max_block_pairs=cap), linkable_only=False,
+                                              side=side, core=core)
+        assert refined > 0
+        return set(zip(scored.li.tolist(), scored.ri.tolist(), strict=True))
+
+    def met(pairs: set[tuple[int, int]], row: int) -> set[int]:
+        return {b if a == row else a for a, b in pairs if row in (a, b) and undated[b if a == row else a]}
+
+    wide = pairs_of(120)
+    assert met(wide, 25) == {i for i in range(len(table)) if undated[i] and names[i] == "王祥"}
+    assert met(wide, 89) == {i for i in range(len(table)) if undated[i] and names[i] == "王香"}
+    narrow = pairs_of(50)
+    assert met(narrow, 25) == met(wide, 25)  # 王祥's 20 pairs fit
+    assert met(narrow, 89) == set()  # 王香's 60 do not
+    # near misses: the payee (flagged, not declared) and undated homophones never meet them
+    assert not met(wide, 51)
+    assert all(names[i] == "王祥" for i in met(wide, 25))

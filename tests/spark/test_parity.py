@@ -214,3 +214,23 @@ def test_cli_match_engine_spark_json(demo_store: LadybugStore, spark: object) ->
     assert r1.exit_code == 0 and r2.exit_code == 0, r2.output
     expected, got = (json.loads(r.output.strip().splitlines()[-1]) for r in (r1, r2))
     assert got == expected and expected["stored_links"] > 0
+
+
+@pytest.mark.parametrize("cap", [50, 120])
+def test_declared_rows_by_name_in_a_block_over_the_cap_identical(spark: Any, cap: int) -> None:
+    """A capped pinyin block (*wang xiang*: 王祥 and 王香) whose declared × undated pairs are over the cap: the
+    declared rows meet the undated rows of their own name only (cap 120: both names; cap 50: 王祥's 20 pairs,
+    not 王香's 60), the same on both engines."""
+    rows: list[tuple[str, str | None]] = [("王祥", f"{1950 + i}-03-0{1 + i % 9}") for i in range(40)]
+    rows += [("王祥", None)] * 10 + [("王香", None)] * 30 + [("王祥", "1998-06-06"), ("王香", "1990-09-09")]
+    table = pd.DataFrame({"name": [n for n, _ in rows], "birth_date": [d for _, d in rows]}).astype(object)
+    declared = np.zeros(len(table), dtype=bool)
+    declared[[80, 81]] = True
+    cfg = MatchConfig(max_block_pairs=cap)
+    expected = link_records(table, None, cfg, declared=declared)
+    got = SparkEngine(spark, partitions=3, salt_pairs=4, batch_rows=32)(table, None, cfg, declared=declared)
+    assert_same(got, expected)
+    met = {a if b == 81 else b for a, b in zip(got.li.tolist(), got.ri.tolist(), strict=True) if 81 in (a, b)}
+    assert (met & set(range(50, 80)) == set(range(50, 80))) == (cap == 120)
+    met = {a if b == 80 else b for a, b in zip(got.li.tolist(), got.ri.tolist(), strict=True) if 80 in (a, b)}
+    assert set(range(40, 50)) <= met
