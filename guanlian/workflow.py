@@ -333,11 +333,11 @@ def scan_to_dir(store: Store, out: Path, *, params: Mapping[str, object] | None 
     out.mkdir(parents=True, exist_ok=True)
     doc = scan(store, params=dict(params or {}), extra_dirs=list(extra_dirs), library=queries)
     doc, dismissed = apply_dismissals(store, doc)
-    ctx = ScanContext(lang=lang, show_ids=show_ids, views=views, report_possible=report_possible)
+    filed = doc if show_ids else masked_findings(doc)
+    ctx = ScanContext(lang=lang, show_ids=show_ids, views=views, report_possible=report_possible, masked=filed)
     for writer in FINDINGS_WRITERS:
         with phase(f"写出 {writer.name} / writing {writer.name}"):
             ctx.written[writer.name] = writer.write(doc, out, ctx)
-    filed = doc if show_ids else masked_findings(doc)
     if dismissed:  # dismissed findings stay in the reports (marked) but are never filed as clues
         filed = replace(filed, findings=tuple(f for f in filed.findings if f.id not in dismissed))
     if clues is not None:

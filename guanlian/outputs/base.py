@@ -125,6 +125,8 @@ class ScanContext:
             :func:`guanlian.viz.report.html_selection`).
         written: files per writer name, filled as writers run (a later writer reads an earlier one's).
         view_paths: ``{finding id: view file}`` from the ``views`` writer (the report links them).
+        masked: the document with resident IDs masked as ``show_ids`` asks (``scan_to_dir`` masks it once, files
+            it as clues, and ``findings.json`` is written from it); None: a writer masks what it needs itself.
     """
 
     lang: Lang = "zh"
@@ -133,6 +135,7 @@ class ScanContext:
     report_possible: int | None = 1000
     written: dict[str, list[Path]] = field(default_factory=dict)
     view_paths: dict[str, Path] = field(default_factory=dict)
+    masked: FindingsDoc | None = None
 
 
 class FindingsWriter(Protocol):

@@ -32,6 +32,8 @@ class FindingsJson:
     def write(self, doc: FindingsDoc, out: Path, ctx: ScanContext) -> list[Path]:
         from guanlian.queries.findings import write_findings
 
+        if ctx.masked is not None:
+            return [write_findings(ctx.masked, out, show_ids=ctx.show_ids, masked=True)]
         return [write_findings(doc, out, show_ids=ctx.show_ids)]
 
 

@@ -27,8 +27,10 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import string
 import time
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -1111,13 +1113,18 @@ def masked_findings(doc: FindingsDoc) -> FindingsDoc:
         'ric:3608**********001X'
     """
 
-    return FindingsDoc.from_json(mask_nested(doc.to_json()))
+    # One finding at a time: at 10M rows the whole document as JSON objects took more memory than the findings.
+    head = FindingsDoc.from_json(mask_nested(replace(doc, findings=()).to_json()))
+    return replace(head, findings=tuple(Finding.from_json(mask_nested(f.to_json()), f"findings[{i}]")
+                                        for i, f in enumerate(doc.findings)))
 
 
-def write_findings(doc: FindingsDoc, out_dir: str | Path, *, show_ids: bool = False) -> Path:
+def write_findings(doc: FindingsDoc, out_dir: str | Path, *, show_ids: bool = False, masked: bool = False) -> Path:
     """Write ``findings.json`` (UTF-8, Chinese kept readable) into ``out_dir`` and return its path.
 
-    Resident IDs are masked (:func:`masked_findings`) unless ``show_ids``.
+    Resident IDs are masked (as :func:`masked_findings` does) unless ``show_ids`` or ``masked`` (``doc`` is
+    masked already). The file is written one finding at a time, through a temporary file renamed at the end
+    (a crash leaves the previous file), and reads back as ``json.dumps(doc.to_json(), indent=2)`` would write it.
 
     Example:
         >>> import tempfile
@@ -1127,6 +1134,25 @@ def write_findings(doc: FindingsDoc, out_dir: str | Path, *, show_ids: bool = Fa
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "findings.json"
-    data = (doc if show_ids else masked_findings(doc)).to_json()
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
+    mask = not (show_ids or masked)
+    skeleton = replace(doc, findings=()).to_json()
+    # a placeholder no parameter value can equal, with no digits (so masking leaves it alone)
+    slot = "findings-" + uuid.uuid4().hex.translate(str.maketrans("0123456789", "ghijklmnop"))
+    skeleton["findings"] = slot
+    text = json.dumps(mask_nested(skeleton) if mask else skeleton, ensure_ascii=False, indent=2, default=str)
+    before, after = text.split(json.dumps(slot), 1)
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        fh.write(before)
+        if not doc.findings:
+            fh.write("[]")
+        else:
+            fh.write("[")
+            for i, f in enumerate(doc.findings):
+                one = mask_nested(f.to_json()) if mask else f.to_json()
+                fh.write(("\n    " if i == 0 else ",\n    ")
+                         + json.dumps(one, ensure_ascii=False, indent=2, default=str).replace("\n", "\n    "))
+            fh.write("\n  ]")
+        fh.write(after + "\n")
+    os.replace(tmp, path)
     return path

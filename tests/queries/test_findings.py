@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -160,6 +161,30 @@ def test_write_findings_and_render_with_viz(typed: FindingsDoc, doc: dict[str, A
     views = render_finding_views(typed, tmp_path / "out" / "views")
     html, _ = write_report(typed, tmp_path / "out", views=views)
     assert "刘桂英" in html.read_text(encoding="utf-8")
+
+
+def test_findings_json_is_streamed_as_the_one_shot_dump(typed: FindingsDoc, doc: dict[str, Any],
+                                                         tmp_path: Path) -> None:
+    """findings.json is written one finding at a time (at 10M rows the whole document as one JSON string took
+    gigabytes); the text is what dumping the whole masked or unmasked document at once gives, and the masked
+    copy made one finding at a time equals masking the whole document as JSON."""
+    from guanlian.values.privacy import mask_nested
+
+    whole_masked = FindingsDoc.from_json(mask_nested(typed.to_json()))
+    assert masked_findings(typed) == whole_masked
+
+    def dump(d: FindingsDoc) -> str:
+        return json.dumps(d.to_json(), ensure_ascii=False, indent=2, default=str) + "\n"
+
+    assert len(typed.findings) > 3
+    masked = write_findings(typed, tmp_path / "m").read_text(encoding="utf-8")
+    assert masked == dump(whole_masked)
+    assert write_findings(whole_masked, tmp_path / "pre", masked=True).read_text(encoding="utf-8") == masked
+    shown = write_findings(typed, tmp_path / "s", show_ids=True).read_text(encoding="utf-8")
+    assert shown == dump(typed) and shown != masked  # near miss: unmasked text differs where IDs are
+    empty = FindingsDoc(params={"min_total": Decimal("1.50")})
+    assert write_findings(empty, tmp_path / "e").read_text(encoding="utf-8") == dump(empty)
+    assert not list((tmp_path / "m").glob("*.tmp"))
 
 
 def test_every_finding_round_trips_on_each_engine(world_store: Store) -> None:
