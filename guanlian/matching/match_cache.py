@@ -312,6 +312,17 @@ def _pairs_of(frame: pd.DataFrame, flag: npt.NDArray[np.bool_], cfg: MatchConfig
     return linked_of(scored, 0)
 
 
+def _old_rows(old: pa.Table, persons: pd.DataFrame, rows: IndexArray) -> pd.DataFrame:
+    """The cached persons at ``rows``, with the columns of the persons read now."""
+    frame: pd.DataFrame = old.select(persons.columns.tolist()).take(pa.array(rows)).to_pandas()
+    return frame
+
+
+def _undated(frame: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    """Per person of ``frame``: no birth year read (the matcher's ``by`` ≤ 0)."""
+    return np.asarray(prepare_records(frame)["by"].to_numpy().astype(np.int64) <= 0, dtype=bool)
+
+
 def _declared_pairing_changes(old: pa.Table, persons: pd.DataFrame, rule: str, capped: list[str],
                               codes: tuple[npt.NDArray[np.int8], npt.NDArray[np.int8]],
                               was_kept: npt.NDArray[np.bool_], d_new: IndexArray, came: pa.Array | None,
@@ -330,9 +341,8 @@ def _declared_pairing_changes(old: pa.Table, persons: pd.DataFrame, rule: str, c
     owner = np.asarray(pc.list_parent_indices(lists), dtype=np.int64)[hit]
     keys_old = np.asarray(every.filter(pa.array(hit)).to_numpy(zero_copy_only=False), dtype=object)
     rows = np.unique(owner)
-    frame = old.select(persons.columns.tolist()).take(pa.array(rows)).to_pandas()
     undated_old = np.zeros(len(was_kept), dtype=bool)
-    undated_old[rows] = prepare_records(frame)["by"].to_numpy().astype(np.int64) <= 0
+    undated_old[rows] = _undated(_old_rows(old, persons, rows))
     mark_old = np.where(code_old[owner] >= 2, 1, 0) + np.where(undated_old[owner], 2, 0)
     kept = was_kept[owner]
     parts_before = [(keys_old, mark_old)]
@@ -344,7 +354,7 @@ def _declared_pairing_changes(old: pa.Table, persons: pd.DataFrame, rule: str, c
         got = np.asarray(pc.is_in(flat, value_set=wanted).fill_null(False), dtype=bool)
         if got.any():
             rows_new = d_new[at[got]]
-            undated = prepare_records(persons.iloc[rows_new].reset_index(drop=True))["by"].to_numpy() <= 0
+            undated = _undated(persons.iloc[rows_new].reset_index(drop=True))
             mark_new = np.where(code_now[rows_new] >= 2, 1, 0) + np.where(undated, 2, 0)
             keys_new = np.asarray(flat.filter(pa.array(got)).to_numpy(zero_copy_only=False), dtype=object)
             parts_after.append((keys_new, mark_new))
@@ -435,7 +445,7 @@ def update(cache: Cache, persons: pd.DataFrame, cfg: MatchConfig, side: Flags | 
     dropped_budget = linked_old.dropped_budget
     if len(d_old):  # the pairs the changed and removed persons had: their counts go
         rows = np.union1d(d_old, np.flatnonzero(near_old))
-        frame = old.select(persons.columns.tolist()).take(pa.array(rows)).to_pandas()
+        frame = _old_rows(old, persons, rows)
         gone_pairs = _pairs_of(frame, np.isin(rows, d_old), cfg, side_old[rows], side is not None)
         cand -= gone_pairs.candidates
         conf -= gone_pairs.conflicting_ids
