@@ -39,6 +39,7 @@ SIDECAR_FILES = {
     "match_cache": "match-cache.arrow",
     "match_persons": "match-persons.arrow",
     "company_names": "match-company-names.arrow",
+    "company_pairs": "match-company-pairs.arrow",
 }
 """Well-known files in a store's sidecar folder (:attr:`Store.sidecar`)."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -11,11 +12,12 @@ from stdnum.cn import ric, uscc
 from guanlian.graph import open_store
 from guanlian.graph.store import Store
 from guanlian.loaders import load_files
-from guanlian.matching import matcher
-from guanlian.matching.companies import parse_company_name, resolve_companies
-from guanlian.matching.company_store import find_organisations
+from guanlian.matching import company_store, matcher
+from guanlian.matching.companies import CompanyConfig, parse_company_name, resolve_companies
+from guanlian.matching.company_store import find_organisations, match_companies
 from guanlian.matching.matcher import match_store
 from guanlian.queries.library import Library
+from tests.matching.test_incremental_match import _companies
 
 REGISTRY_NAME = "吉安市鑫盛建材有限公司"
 VARIANTS = ["吉安市鑫盛建材有限公司", "吉安市鑫盛建材有限责任公司", "吉安市鑫盛建材有限责任公司",
@@ -298,3 +300,53 @@ def test_ledger_matched_before_the_registry_still_relinks(tmp_path: Path) -> Non
         match_store(s)
         rows = Library.load().run(s, "relative_company_paid")
     assert rows["payments_count"].tolist() == [6]
+
+
+def test_company_pairs_are_reused_only_for_the_same_companies(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The company matcher keeps its scored pairs beside the store with a fingerprint of the companies it read:
+    a match over the same companies scores nothing and writes the same SAME_COMPANY edges and routes; a renamed
+    company, another configuration or a damaged file scores again, with the results of a match without the file."""
+    scored: list[int] = []
+    real = company_store.score_company_pairs
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        scored.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(company_store, "score_company_pairs", counted)
+    with open_store(tmp_path / "s") as s:
+        assert load_files(s, write_case(tmp_path)).ok
+        first = match_companies(s)
+        path = s.sidecar / company_store.PAIRS_FILE
+        assert len(scored) == 1 and path.is_file()
+        want = _companies(s)
+        assert want[0] and want[1]
+        again = match_companies(s)
+        assert len(scored) == 1, "the same companies: pairs from the sidecar"
+        assert _companies(s) == want
+        assert (again.unresolved, again.candidate_pairs, again.per_tier()) == \
+            (first.unresolved, first.candidate_pairs, first.per_tier())
+
+        path.write_bytes(b"not an arrow file")
+        match_companies(s)
+        assert len(scored) == 2 and _companies(s) == want
+
+        match_companies(s, CompanyConfig(probable_threshold=30.0))
+        assert len(scored) == 3
+        stricter = _companies(s)
+        assert stricter != want, "a configuration that changes the links is not answered from the file"
+        path.unlink()
+        match_companies(s, CompanyConfig(probable_threshold=30.0))
+        assert len(scored) == 4 and _companies(s) == stricter
+
+        # near miss: one routed payee renamed; the fingerprint differs, the pairs are scored again
+        payee = str(want[1][0][2])
+        s.execute("MATCH (c:Company {key: $k}) SET c.name = $n", {"k": payee, "n": "欧阳无双咨询服务部"})
+        match_companies(s)
+        assert len(scored) == 5
+        renamed = _companies(s)
+        assert payee not in {str(r[2]) for r in renamed[1]}, "the renamed payee's payments are no longer routed"
+        path.unlink()
+        match_companies(s)
+        assert len(scored) == 6 and _companies(s) == renamed

@@ -35,6 +35,16 @@ def _paid(store: Store) -> list[tuple[object, ...]]:
     return sorted(tuple(r) for r in df.astype(object).itertuples(index=False, name=None))
 
 
+def _companies(store: Store) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """The SAME_COMPANY edges (ends, tier, score, explanations, payments routed) and the routed payments."""
+    links = store.query("MATCH (a:Company)-[e:SAME_COMPANY]->(b:Company) RETURN a.key, b.key, e.tier, e.score, "
+                        "e.explanation_zh, e.explanation_en, e.payments_routed")
+    routed = store.query("MATCH (u:Unit)-[p:PAYMENT]->(c:Company) WHERE p.routed_from IS NOT NULL "
+                         "RETURN p.key, c.key, p.routed_from, p.route")
+    return (sorted(tuple(r) for r in links.astype(object).itertuples(index=False, name=None)),
+            sorted(tuple(r) for r in routed.astype(object).itertuples(index=False, name=None)))
+
+
 def _full_links(store: Store, cfg: MatchConfig | None = None) -> tuple[list[tuple[str, str, str, float]], MatchSummary]:
     """The links and summary of a full match of ``store`` (its match cache removed first)."""
     for name in (LINKS_FILE, PERSONS_FILE):
@@ -58,7 +68,7 @@ def test_month_then_persons_match_incrementally_like_one_full_run(tmp_path: Path
         assert load_files(whole, [*base, month]).ok
         full = match_store(whole)
         assert full.mode == "full"
-        want_links, want_paid = _links(whole), _paid(whole)
+        want_links, want_paid, want_companies = _links(whole), _paid(whole), _companies(whole)
         # a new official named like a person a unit paid, serving in that unit: a link the budget keeps
         payee = whole.query("MATCH (u:Unit)-[:PAYMENT]->(p:Person) WHERE p.name IS NOT NULL "
                             "RETURN u.name AS unit, p.name AS name, p.key AS k ORDER BY p.key LIMIT 1").iloc[0]
@@ -81,6 +91,7 @@ def test_month_then_persons_match_incrementally_like_one_full_run(tmp_path: Path
         assert (again.mode, again.changed_persons) == ("incremental", 0)  # the month names known payees only
         assert _links(inc) == want_links
         assert _paid(inc) == want_paid  # PAID rebuilt for the month's pairs only
+        assert _companies(inc) == want_companies  # company pairs taken from the sidecar: the companies read alike
         assert (again.candidate_pairs, again.budget_skipped) == (full.candidate_pairs, full.budget_skipped)
 
         # new and changed persons: only their pairs are scored, the links are those of a full match
@@ -326,3 +337,4 @@ def test_without_the_name_check_a_crossing_would_keep_stale_pairs() -> None:
     old = set(zip(before.li.tolist(), before.ri.tolist(), strict=True))
     new = set(zip(after.li.tolist(), after.ri.tolist(), strict=True))
     assert old != {p for p in new if max(p) < len(table)}
+

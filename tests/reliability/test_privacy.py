@@ -79,7 +79,8 @@ def test_demo_outputs_mask_resident_ids(tmp_path: Path) -> None:
     skip_dirs = {out / "data"}
     # the store's own files hold what the database holds (IDs included): the matcher's caches beside it are read
     # by guanlian only, never shown; everything an investigator reads is checked
-    store_internal = {SIDECAR_FILES[k] for k in ("journal", "match_cache", "match_persons", "company_names")}
+    store_internal = {SIDECAR_FILES[k] for k in ("journal", "match_cache", "match_persons", "company_names",
+                                                  "company_pairs")}
     outputs = [p for p in [*out.rglob("*"), *(tmp_path / "scan").rglob("*"), *tmp_path.glob("clues.*")]
                if p.is_file() and not any(d in p.parents for d in skip_dirs)
                and p.name != "truth.json" and not p.name.startswith("graph.lbug")
