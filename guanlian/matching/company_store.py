@@ -563,7 +563,11 @@ def find_organisations(store: Store, name: str, limit: int = 20, config: Company
         "explanation_zh": [t[0] for t in texts], "explanation_en": [t[1] for t in texts],
     })
     out["_r"] = [tier_rank(t) if t else -1 for t in out["tier"]]
-    out = out.sort_values(["_r", "score"], ascending=False, kind="stable").drop(columns="_r")
+    # at equal tier and score a registered company (credit code) before a name known only from a ledger, then
+    # by key: the order does not depend on how the engine happens to hand the companies over
+    out["_c"] = [bool(c) and isinstance(c, str) for c in out["credit_code"]]
+    out = out.sort_values(["_r", "score", "_c", "key"], ascending=[False, False, False, True],
+                          kind="stable").drop(columns=["_r", "_c"])
     out = out.drop_duplicates("key", keep="first")  # an organisation once, under its closest form
     out["aliases"] = [aliases_text(forms.get(str(k))) for k in out["key"]]
     return out.head(limit).reset_index(drop=True)
