@@ -24,7 +24,6 @@ Example:
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -41,6 +40,7 @@ from guanlian.codehash import source_fingerprint
 from guanlian.graph.frames import encode_sources
 from guanlian.graph.store import SIDECAR_FILES, Store
 from guanlian.judgements import apply_link_judgements, verdicts_for
+from guanlian.matching.arrow_files import read_table, write_table
 from guanlian.matching.companies import (
     CompanyConfig,
     CompanyName,
@@ -107,10 +107,8 @@ def _code_fingerprint() -> str:
 
 def _known_names(path: Path) -> dict[str, NameParts]:
     """The name parts stored at ``path`` by this code, else ``{}``."""
-    try:
-        with pa.memory_map(str(path), "r") as src:
-            table = pa.ipc.open_file(src).read_all()
-    except (OSError, pa.ArrowException):
+    table = read_table(path)
+    if table is None:
         return {}
     if (table.schema.metadata or {}).get(b"code") != _code_fingerprint().encode() or not table.schema.equals(
             _NAMES_SCHEMA):
@@ -134,11 +132,7 @@ def _save_names(path: Path, feats: pd.DataFrame) -> None:
         "trade": pa.array(first["trade"].tolist(), pa.string()),
         "trade_py": pa.array(first["trade_py"].tolist(), pa.string()),
     }, schema=_NAMES_SCHEMA.with_metadata({b"code": _code_fingerprint().encode()}))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
-        writer.write_table(table)
-    os.replace(tmp, path)
+    write_table(path, table)
 
 
 PAIRS_FILE = SIDECAR_FILES["company_pairs"]
@@ -175,10 +169,8 @@ def _companies_fingerprint(comp: pd.DataFrame, cfg: CompanyConfig) -> str:
 
 def _cached_pairs(path: Path, fingerprint: str) -> tuple[pa.Table, int, int] | None:
     """The pairs stored at ``path`` with their unresolved and candidate counts, when stored for ``fingerprint``."""
-    try:
-        with pa.memory_map(str(path), "r") as src:
-            table = pa.ipc.open_file(src).read_all()
-    except (OSError, pa.ArrowException):
+    table = read_table(path)
+    if table is None:
         return None
     meta = table.schema.metadata or {}
     if meta.get(b"fingerprint") != fingerprint.encode() or not table.schema.equals(_PAIRS_SCHEMA):
@@ -191,14 +183,9 @@ def _cached_pairs(path: Path, fingerprint: str) -> tuple[pa.Table, int, int] | N
 
 def _save_pairs(path: Path, pairs: pa.Table, fingerprint: str, unresolved: int, candidates: int) -> None:
     """Store ``pairs`` at ``path`` for ``fingerprint``, whole or not at all."""
-    table = pairs.replace_schema_metadata({b"fingerprint": fingerprint.encode(),
-                                           b"unresolved": str(unresolved).encode(),
-                                           b"candidate_pairs": str(candidates).encode()})
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
-        writer.write_table(table)
-    os.replace(tmp, path)
+    write_table(path, pairs.replace_schema_metadata({b"fingerprint": fingerprint.encode(),
+                                                     b"unresolved": str(unresolved).encode(),
+                                                     b"candidate_pairs": str(candidates).encode()}))
 
 
 def _scored_pairs(store: Store, comp: pd.DataFrame, cfg: CompanyConfig, summary: CompanySummary) -> pa.Table:

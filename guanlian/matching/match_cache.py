@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +34,7 @@ import pyarrow.compute as pc
 
 from guanlian.codehash import source_fingerprint
 from guanlian.graph.store import SIDECAR_FILES
+from guanlian.matching.arrow_files import read_table, write_table
 from guanlian.matching.features import prepare_records
 from guanlian.matching.matcher import (
     BLOCKING_RULES,
@@ -221,31 +221,19 @@ def save(sidecar: Path, cache: Cache) -> None:
     }, schema=_LINKS_SCHEMA.with_metadata(meta))
     (sidecar / LINKS_FILE).unlink(missing_ok=True)
     for name, table in ((PERSONS_FILE, cache.persons), (LINKS_FILE, links)):
-        path = sidecar / name
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
-            writer.write_table(table)
-        os.replace(tmp, path)
-
-
-def _read(path: Path) -> pa.Table | None:
-    try:
-        with pa.memory_map(str(path), "r") as src:
-            return pa.ipc.open_file(src).read_all()
-    except (OSError, pa.ArrowException):
-        return None
+        write_table(sidecar / name, table)
 
 
 def load(sidecar: Path, cfg: MatchConfig) -> Cache | None:
     """The cache in ``sidecar`` if it was written under ``cfg`` and this matcher's code, else None (no file,
     another fingerprint, or files this version cannot read: the caller matches in full then)."""
-    links = _read(sidecar / LINKS_FILE)
+    links = read_table(sidecar / LINKS_FILE)
     if links is None:
         return None
     meta = links.schema.metadata or {}
     if meta.get(b"fingerprint") != config_fingerprint(cfg).encode() or not links.schema.equals(_LINKS_SCHEMA):
         return None
-    persons = _read(sidecar / PERSONS_FILE)
+    persons = read_table(sidecar / PERSONS_FILE)
     try:
         counts = {k: int(meta[k.encode()]) for k in _COUNTS}
         rows = int(meta[b"persons"])
