@@ -337,4 +337,3 @@ def test_without_the_name_check_a_crossing_would_keep_stale_pairs() -> None:
     old = set(zip(before.li.tolist(), before.ri.tolist(), strict=True))
     new = set(zip(after.li.tolist(), after.ri.tolist(), strict=True))
     assert old != {p for p in new if max(p) < len(table)}
-
