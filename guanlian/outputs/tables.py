@@ -221,13 +221,11 @@ class XlsxWriter:
     to_stdout: bool = False
 
     def write(self, data: TableData, out: Path | None) -> Path | None:
-        from openpyxl import Workbook
-
-        from guanlian.values.sheets import add_sheet
+        from guanlian.values.sheets import add_sheet, new_workbook
 
         check_target(self, out)
         assert out is not None
-        wb = Workbook()
+        wb = new_workbook()
         for sheet in data.sheets:
             add_sheet(wb, sheet.name, sheet.headers, sheet.rows,
                       widths=list(sheet.widths) if sheet.widths else None)

@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
@@ -36,6 +36,17 @@ EXCEL_MAX_ROWS = 1_048_576
 """Rows in one Excel sheet, the header included (openpyxl refuses row 1,048,577)."""
 
 
+def new_workbook() -> Workbook:
+    """An empty streaming (write-only) workbook for :func:`add_sheet`: rows go to a temporary file as they are
+    appended, so a report citing millions of voucher rows does not hold a cell object per value.
+
+    Example:
+        >>> new_workbook().write_only
+        True
+    """
+    return Workbook(write_only=True)
+
+
 def add_sheet(
     wb: Workbook,
     title: str,
@@ -50,72 +61,96 @@ def add_sheet(
     sheet's ``max_rows`` (Excel's limit) continue on sheets ``title (2)``, ``title (3)`` … with the same header,
     so no row is lost (at 10M rows a report cites more voucher rows than one sheet holds).
 
+    Rows are consumed one at a time and streamed when ``wb`` is write-only (:func:`new_workbook`); an ordinary
+    workbook gets the same sheet, in place of its default empty sheet on the first call.
+
     Args:
-        wb: the workbook (its default empty sheet is reused for the first call).
+        wb: the workbook, best from :func:`new_workbook`.
         title: sheet name (at most 31 characters).
         headers: column titles.
-        rows: row values; strings are neutralised and stored as text.
+        rows: row values; strings are neutralised and stored as text, longer ones (over 40 characters) wrapped.
         widths: optional column widths in characters.
         formats: optional Excel number formats of numeric cells, by column index from 0
             (e.g. ``{4: "#,##0.00"}`` for amounts in yuan).
         max_rows: rows per sheet, the header included (default :data:`EXCEL_MAX_ROWS`).
 
     Example:
-        >>> from openpyxl import Workbook
-        >>> wb = Workbook()
+        >>> import io
+        >>> from openpyxl import load_workbook
+        >>> wb = new_workbook()
         >>> add_sheet(wb, "线索", ["名称"], [["=1+1"]])
-        >>> wb["线索"]["A2"].value
-        "'=1+1"
         >>> add_sheet(wb, "凭证", ["行"], [[1], [2], [3]], max_rows=3)
-        >>> [(ws.title, ws.max_row) for ws in wb.worksheets[1:]]
+        >>> buf = io.BytesIO(); wb.save(buf)
+        >>> got = load_workbook(buf)
+        >>> got["线索"]["A2"].value
+        "'=1+1"
+        >>> [(ws.title, ws.max_row) for ws in got.worksheets[1:]]
         [('凭证', 3), ('凭证 (2)', 2)]
     """
     part = 1
-    ws = _start_sheet(wb, title[:31], headers)
+    ws = _start_sheet(wb, title[:31], headers, widths)
     n = 1
+    fmt = dict(formats or {})
     for row in rows:
         if n >= max_rows:
-            _finish_sheet(ws, headers, n, widths)
+            _finish_sheet(ws, headers, n)
             part += 1
             suffix = f" ({part})"
-            ws = _start_sheet(wb, title[: 31 - len(suffix)] + suffix, headers)
+            ws = _start_sheet(wb, title[: 31 - len(suffix)] + suffix, headers, widths)
             n = 1
         n += 1
-        for col, v in enumerate(row, start=1):
-            cell = ws.cell(row=n, column=col, value=_clean(v))
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
-            elif formats and col - 1 in formats and isinstance(cell.value, int | float):
-                cell.number_format = formats[col - 1]
-    _finish_sheet(ws, headers, n, widths)
+        ws.append([_styled(ws, col, _clean(v), fmt) for col, v in enumerate(row)])
+    _finish_sheet(ws, headers, n)
 
 
-def _start_sheet(wb: Workbook, title: str, headers: Sequence[str]) -> Any:
-    """A new sheet (the workbook's default empty one reused) with the bold header row written."""
-    first = wb.worksheets[0] if len(wb.worksheets) == 1 else None
+_WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def _styled(ws: Any, col: int, value: Any, formats: Mapping[int, str]) -> Any:
+    """A cleaned value as it is appended: plain, or a styled cell for long text (wrapped) and formatted numbers.
+
+    Strings are already neutralised by :func:`_clean`, so openpyxl types them as text, never as formulas."""
+    if isinstance(value, str):
+        if len(value) > 40:
+            cell = WriteOnlyCell(ws, value=value)
+            cell.data_type = "s"
+            cell.alignment = _WRAP
+            return cell
+        return value
+    if formats and col in formats and isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = formats[col]
+        return cell
+    return value
+
+
+def _start_sheet(wb: Workbook, title: str, headers: Sequence[str], widths: Sequence[int] | None) -> Any:
+    """A new sheet (in place of an ordinary workbook's default empty one) with its column widths, the frozen header
+    row and the bold header written; a write-only sheet takes widths and panes only before its first row."""
+    first = wb.worksheets[0] if len(wb.worksheets) == 1 and not wb.write_only else None
     if first is not None and first.title == "Sheet" and first.max_row == 1 and first["A1"].value is None:
-        ws = first
-        ws.title = title
-    else:
-        ws = wb.create_sheet(title)
-    for col, h in enumerate(headers, start=1):
-        cell = ws.cell(row=1, column=col, value=_clean(h))
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-    return ws
-
-
-def _finish_sheet(ws: Any, headers: Sequence[str], n: int, widths: Sequence[int] | None) -> None:
-    """Frozen header, autofilter over rows 1..``n``, column widths, long text wrapped."""
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(max(1, len(headers)))}{n}"
+        wb.remove(first)  # replaced, not reused: reading its A1 moved its append row to 2
+    ws = wb.create_sheet(title)
     for i, _ in enumerate(headers, start=1):
         width = widths[i - 1] if widths and i - 1 < len(widths) else 16
         ws.column_dimensions[get_column_letter(i)].width = width
-    for row_cells in ws.iter_rows(min_row=2):
-        for cell in row_cells:
-            if isinstance(cell.value, str) and len(cell.value) > 40:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "A2"
+    head = []
+    for h in headers:
+        cell = WriteOnlyCell(ws, value=_clean(h))
+        cell.font = _BOLD
+        cell.fill = HEADER_FILL
+        head.append(cell)
+    ws.append(head)
+    return ws
+
+
+_BOLD = Font(bold=True)
+
+
+def _finish_sheet(ws: Any, headers: Sequence[str], n: int) -> None:
+    """The autofilter over rows 1..``n`` (written after the rows, so a streamed sheet can take it last)."""
+    ws.auto_filter.ref = f"A1:{get_column_letter(max(1, len(headers)))}{n}"
 
 
 def write_csv(out: Path, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:

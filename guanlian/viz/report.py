@@ -16,11 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from openpyxl import Workbook
 
 from guanlian.finding import Finding, FindingsDoc, PathStep
 from guanlian.values.privacy import mask_id, mask_text
-from guanlian.values.sheets import add_sheet
+from guanlian.values.sheets import add_sheet, new_workbook
 from guanlian.values.vocab import (
     CONFIDENCE,
     ROLE,
@@ -520,7 +519,7 @@ def _write_xlsx(
         return mask_text(v, show_ids)
 
     zh = lang == "zh"
-    wb = Workbook()
+    wb = new_workbook()
     add_sheet(
         wb,
         "线索" if zh else "findings",
@@ -539,7 +538,7 @@ def _write_xlsx(
             t["explanation_col"],
             t["view_col"],
         ],  # fmt: skip
-        [
+        (
             [
                 mo["id"],
                 mo["severity_text"],
@@ -556,7 +555,7 @@ def _write_xlsx(
                 mo["view_href"] or "",
             ]
             for f, mo in zip(findings, models, strict=True)
-        ],
+        ),
         widths=[18, 8, 7, 14, 50, 24, 7, 14, 11, 11, 8, 70, 28],
         formats={7: YUAN_FORMAT},
     )
@@ -564,7 +563,7 @@ def _write_xlsx(
         wb,
         "人员企业" if zh else "entities",
         [t["id"], t["role"], t["kind"], t["name"], t["id_number"], "key"],
-        [
+        (
             [
                 f.id,
                 tr(ROLE, e.role, lang),
@@ -575,15 +574,15 @@ def _write_xlsx(
             ]
             for f in findings
             for e in f.entities
-        ],
+        ),
         widths=[18, 10, 8, 36, 22, 40],
     )
-    pay_rows = [
+    pay_rows = (
         [f.id, r["kind"], r["date"], _yuan_cell(r["amount"]), r["voucher"], r["contract"], r["purpose"],
          r["payer_payee"], r["file"], r["row"]]
         for f in findings
         for r in voucher_rows(f, lang, show_ids)
-    ]
+    )
     add_sheet(
         wb,
         "付款" if zh else "payments",
@@ -607,11 +606,11 @@ def _write_xlsx(
         wb,
         "证据" if zh else "evidence",
         [t["id"], t["file"], t["row"], t["what"]],
-        [
+        (
             [f.id, m(ev.file), ev.row, m(ev.text(lang))]
             for f in findings
             for ev in f.evidence
-        ],
+        ),
         widths=[18, 32, 8, 60],
     )
     wb.save(out)

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from guanlian.values.privacy import (
     mask_frame,
@@ -20,7 +20,7 @@ from guanlian.values.privacy import (
     neutralise_frame,
     plain,
 )
-from guanlian.values.sheets import add_sheet, write_csv
+from guanlian.values.sheets import add_sheet, new_workbook, write_csv
 
 ID = "36240119680512123X"
 CODE = "913601197001010050"  # an all-digit credit code
@@ -45,7 +45,7 @@ def test_neutralise_frame_covers_cells_and_headers() -> None:
 
 
 def test_sheets_write_formulas_as_text(tmp_path: Path) -> None:
-    wb = Workbook()
+    wb = new_workbook()
     add_sheet(wb, "线索", ["=名称", "金额"], [["=1+1", -5], ["-2+3", 7]])
     wb.save(tmp_path / "a.xlsx")
     ws = load_workbook(tmp_path / "a.xlsx")["线索"]
@@ -117,7 +117,7 @@ def test_plain() -> None:
 def test_a_sheet_longer_than_excel_allows_continues_on_numbered_sheets(tmp_path: Path) -> None:
     """Rows beyond one sheet's limit go on ``title (2)``, ``title (3)`` with the header again: none is lost, each
     sheet filters its own rows, and an injected formula stays text on every sheet."""
-    wb = Workbook()
+    wb = new_workbook()
     rows = [[i, '=HYPERLINK("x")' if i == 4 else f"行{i}"] for i in range(1, 6)]
     add_sheet(wb, "付款凭证明细表（按日期排序的全部行）", ["序号", "内容"], rows, max_rows=3)
     wb.save(tmp_path / "r.xlsx")
