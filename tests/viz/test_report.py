@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import replace
 from decimal import Decimal
@@ -41,6 +42,10 @@ def test_report_html(findings_doc: FindingsDoc, tmp_path: Path) -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert not RAW_ID.search(html) and "3608**********2042" in html
     assert 'href="views/view-f1a2b3c4d5e6f7a8.html"' in html
+    sheet = {r[0]: r for r in load_workbook(xlsx_path)["线索"].iter_rows(min_row=2, values_only=True)}
+    assert {fid: r[12] for fid, r in sheet.items()} == {
+        f.id: os.path.relpath(views[f.id], tmp_path) if f.id in views else None for f in findings_doc.findings
+    }  # the same view links as the HTML report; none where no view was written
     assert "姓名同音" in html and "很可能" in html  # the why of the fuzzy match
     assert "主要人员.csv, 515" in html and "¥2,345,000.00" in html
     assert '<table class="vouchers">' not in html  # the sample has no voucher rows
