@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -157,11 +158,17 @@ def record_keys(persons: pd.DataFrame, cfg: MatchConfig, features: pd.DataFrame 
             for name in cfg.blocking_rules}
 
 
-def _arrow(persons: pd.DataFrame) -> pa.Table | None:
+def _arrow(persons: pd.DataFrame, lists: Mapping[str, pa.Array] | None = None) -> pa.Table | None:
+    """``persons`` as an Arrow table (None when a column cannot be one); ``lists``: some of its columns already
+    as Arrow arrays of the same rows (the engine's list columns), taken as they are instead of converted again."""
+    use = {c: a for c, a in (lists or {}).items() if c in persons.columns and len(a) == len(persons)}
     try:
-        return pa.Table.from_pandas(persons.reset_index(drop=True), preserve_index=False)
+        table = pa.Table.from_pandas(persons.drop(columns=list(use)).reset_index(drop=True), preserve_index=False)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
+    if not use:
+        return table
+    return pa.table({c: use[c] if c in use else table.column(c) for c in persons.columns})
 
 
 Flags = npt.NDArray[np.bool_]
@@ -188,11 +195,12 @@ def _flags(code: npt.NDArray[np.int8]) -> tuple[Flags, Flags]:
     return code >= 1, code >= 2
 
 
-def full(persons: pd.DataFrame, cfg: MatchConfig, side: Flags | None = None, core: Flags | None = None
-         ) -> tuple[Linked, Cache | None]:
+def full(persons: pd.DataFrame, cfg: MatchConfig, side: Flags | None = None, core: Flags | None = None,
+         lists: Mapping[str, pa.Array] | None = None) -> tuple[Linked, Cache | None]:
     """Block and score every person (the in-process engine); returns the links and what to cache (None when
     the persons cannot be stored as Arrow). ``side``, ``core``: see
-    :func:`~guanlian.matching.matcher.match_records` (None: every pair is kept)."""
+    :func:`~guanlian.matching.matcher.match_records` (None: every pair is kept). ``lists``: columns of
+    ``persons`` already as Arrow arrays (:func:`~guanlian.matching.matcher.read_persons_lists`)."""
     got: list[IndexArray] = []
     code = _code(len(persons), side, core)
     flags: tuple[Flags | None, Flags | None] = (None, None) if side is None else _flags(code)
@@ -200,7 +208,7 @@ def full(persons: pd.DataFrame, cfg: MatchConfig, side: Flags | None = None, cor
                                                  side=flags[0], core=flags[1])
     linked = linked_of(scored, refined)
     del scored  # every scored pair (the linked ones are copied out): let go before the cache is built
-    table = _table(_arrow(persons), record_keys(persons, cfg, features, got[0]), code)
+    table = _table(_arrow(persons, lists), record_keys(persons, cfg, features, got[0]), code)
     return linked, (None if table is None else Cache(config_fingerprint(cfg), linked, table))
 
 
@@ -363,9 +371,10 @@ def _declared_pairing_changes(old: pa.Table, persons: pd.DataFrame, rule: str, c
 
 
 def update(cache: Cache, persons: pd.DataFrame, cfg: MatchConfig, side: Flags | None = None,
-           core: Flags | None = None) -> Update | str:
+           core: Flags | None = None, lists: Mapping[str, pa.Array] | None = None) -> Update | str:
     """The links of a full match of ``persons`` (with ``side`` and ``core`` as in :func:`full`), from ``cache``
-    and the pairs of the persons that changed since (a person whose flags changed counts as changed).
+    and the pairs of the persons that changed since (a person whose flags changed counts as changed). ``lists``:
+    as for :func:`full`.
 
     Returns an :class:`Update`, or a key of :data:`FULL_REASONS` saying why a full match is needed instead.
     """
@@ -375,7 +384,7 @@ def update(cache: Cache, persons: pd.DataFrame, cfg: MatchConfig, side: Flags | 
     keys_now = persons["key"].astype(str).to_numpy(dtype=object)
     if not old_keys.is_unique or not pd.Index(keys_now).is_unique:
         return "keys"
-    now = _arrow(persons)
+    now = _arrow(persons, lists)
     if now is None:
         return "arrow"
     at_old = np.asarray(old_keys.get_indexer(keys_now), dtype=np.int64)
