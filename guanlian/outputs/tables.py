@@ -14,6 +14,7 @@ Example:
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 import sys
@@ -221,15 +222,31 @@ class XlsxWriter:
     to_stdout: bool = False
 
     def write(self, data: TableData, out: Path | None) -> Path | None:
-        from guanlian.values.sheets import add_sheet, new_workbook
-
         check_target(self, out)
         assert out is not None
-        wb = new_workbook()
-        for sheet in data.sheets:
-            add_sheet(wb, sheet.name, sheet.headers, sheet.rows,
-                      widths=list(sheet.widths) if sheet.widths else None)
         out = Path(out)
         out.parent.mkdir(parents=True, exist_ok=True)
-        wb.save(out)
+        _save_xlsx(data, out)
         return out
+
+
+def _save_xlsx(data: TableData, target: Path | io.BytesIO) -> None:
+    """Every sheet of ``data`` streamed into one workbook saved to ``target`` (a path or a buffer)."""
+    from guanlian.values.sheets import add_sheet, new_workbook
+
+    wb = new_workbook()
+    for sheet in data.sheets:
+        add_sheet(wb, sheet.name, sheet.headers, sheet.rows, widths=list(sheet.widths) if sheet.widths else None)
+    wb.save(target)
+
+
+def xlsx_bytes(data: TableData) -> bytes:
+    """``data`` as the bytes of the XLSX file :class:`XlsxWriter` writes (for a download).
+
+    Example:
+        >>> xlsx_bytes(frame_table(pd.DataFrame({"a": [1]}), "q"))[:2]
+        b'PK'
+    """
+    buf = io.BytesIO()
+    _save_xlsx(data, buf)
+    return buf.getvalue()

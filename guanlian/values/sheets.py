@@ -8,6 +8,7 @@ that Excel on Chinese Windows opens it without garbling.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -66,7 +67,7 @@ def add_sheet(
 
     Args:
         wb: the workbook, best from :func:`new_workbook`.
-        title: sheet name (at most 31 characters).
+        title: sheet name (cut to 31 characters; ``[ ] : * ? / \\`` become ``_``).
         headers: column titles.
         rows: row values; strings are neutralised and stored as text, longer ones (over 40 characters) wrapped.
         widths: optional column widths in characters.
@@ -88,6 +89,7 @@ def add_sheet(
         [('凭证', 3), ('凭证 (2)', 2)]
     """
     part = 1
+    title = _SHEET_NAME_BAD.sub("_", title) or "Sheet"
     ws = _start_sheet(wb, title[:31], headers, widths)
     n = 1
     fmt = dict(formats or {})
@@ -104,6 +106,8 @@ def add_sheet(
 
 
 _WRAP = Alignment(wrap_text=True, vertical="top")
+_SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
+"""Characters Excel refuses in a sheet name (a query id or a clue title can hold them)."""
 
 
 def _styled(ws: Any, col: int, value: Any, formats: Mapping[int, str]) -> Any:

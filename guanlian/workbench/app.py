@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import io
 import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -42,6 +41,7 @@ from guanlian.clues.library import STATUSES, TRANSITIONS, default_actor
 from guanlian.graph.store import StoreOutdated
 from guanlian.judgements import VERDICT_LABELS
 from guanlian.model import MONEY_PROPS, TIERS
+from guanlian.outputs.tables import frame_table, xlsx_bytes
 from guanlian.values.money import format_money
 from guanlian.values.privacy import neutralise_frame
 from guanlian.values.vocab import (
@@ -449,9 +449,9 @@ def create_app(wb: Workbench, settings: Settings) -> Starlette:
         if fmt == "csv":
             return Response(safe.to_csv(index=False).encode("utf-8-sig"), media_type="text/csv; charset=utf-8",
                             headers=disposition)
-        buf = io.BytesIO()
-        safe.to_excel(buf, index=False, engine="openpyxl")
-        return Response(buf.getvalue(), headers=disposition,
+        # the same sheet `run --format xlsx` writes: bold frozen header, autofilter, text cells, lists joined
+        body = xlsx_bytes(frame_table(df, qid, lang=lang_of(request)))
+        return Response(body, headers=disposition,
                         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
     @handler

@@ -56,3 +56,11 @@ def test_rows_are_consumed_lazily_and_split_across_sheets(tmp_path: Path) -> Non
         ("凭证 (2)", 3, "A1:B3"),
     ]
     assert got["凭证 (2)"]["A3"].value == 4 and got["凭证 (2)"]["A1"].font.bold
+
+
+def test_a_sheet_name_excel_refuses_is_made_safe(tmp_path: Path) -> None:
+    r"""A query id or title holding ``[ ] : * ? / \`` still gives a sheet (openpyxl raises on the raw name)."""
+    wb = new_workbook()
+    add_sheet(wb, "付款/补贴: [2024]?*\\", ["行"], [[1]])
+    wb.save(tmp_path / "n.xlsx")
+    assert load_workbook(tmp_path / "n.xlsx").sheetnames == ["付款_补贴_ _2024____"]

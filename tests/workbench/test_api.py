@@ -256,6 +256,7 @@ def test_saved_queries_and_exports(bench: Bench) -> None:
     ws = openpyxl.load_workbook(io.BytesIO(x.content)).active
     assert ws is not None and [cell.value for cell in ws[1]] == res["columns"]
     assert ws.max_row == len(res["rows"]) + 1
+    assert ws.freeze_panes == "A2" and ws["A1"].font.bold and ws.auto_filter.ref  # as `run --format xlsx`
 
 
 def test_clue_filing_and_transition_with_audit(bench: Bench) -> None:
