@@ -234,10 +234,10 @@ def _save_xlsx(data: TableData, target: Path | io.BytesIO) -> None:
     """Every sheet of ``data`` streamed into one workbook saved to ``target`` (a path or a buffer)."""
     from guanlian.values.sheets import add_sheet, new_workbook
 
-    wb = new_workbook()
-    for sheet in data.sheets:
-        add_sheet(wb, sheet.name, sheet.headers, sheet.rows, widths=list(sheet.widths) if sheet.widths else None)
-    wb.save(target)
+    with new_workbook(target) as book:
+        for sheet in data.sheets:
+            add_sheet(book, sheet.name, sheet.headers, sheet.rows,
+                      widths=list(sheet.widths) if sheet.widths else None)
 
 
 def xlsx_bytes(data: TableData) -> bytes:

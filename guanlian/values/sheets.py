@@ -12,16 +12,15 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.workbook.workbook import Workbook
+import xlsxwriter
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from guanlian.values.privacy import FORMULA_PREFIXES, neutralise_cell
 
-HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
+HEADER_FILL_RGB = "DDE4EE"
+"""The header row's fill colour."""
 
 
 def _clean(value: Any) -> Any:
@@ -34,22 +33,98 @@ def _clean(value: Any) -> Any:
 
 
 EXCEL_MAX_ROWS = 1_048_576
-"""Rows in one Excel sheet, the header included (openpyxl refuses row 1,048,577)."""
+"""Rows in one Excel sheet, the header included."""
+
+_SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
+"""Characters Excel refuses in a sheet name (a query id or a clue title can hold them)."""
+_WRAP_OVER = 40
+"""Text longer than this is wrapped in its cell."""
 
 
-def new_workbook() -> Workbook:
-    """An empty streaming (write-only) workbook for :func:`add_sheet`: rows go to a temporary file as they are
-    appended, so a report citing millions of voucher rows does not hold a cell object per value.
+class SheetBook:
+    """An XLSX file written sheet by sheet and row by row in constant memory (XlsxWriter's ``constant_memory``
+    mode: each row is written out before the next, strings inline), so a report citing millions of voucher rows
+    holds one row at a time. Make one with :func:`new_workbook`, add sheets with :func:`add_sheet`, then
+    :meth:`close` (or use it as a context manager; an exception inside leaves no file).
+    """
+
+    def __init__(self, target: str | Path | BinaryIO) -> None:
+        self._wb = xlsxwriter.Workbook(str(target) if isinstance(target, Path) else target,
+                                       {"constant_memory": True, "nan_inf_to_errors": True})
+        self._header = self._wb.add_format({"bold": True, "bg_color": "#" + HEADER_FILL_RGB})
+        self._wrap = self._wb.add_format({"text_wrap": True, "valign": "top"})
+        self._numbers: dict[str, Any] = {}
+        self._names: set[str] = set()
+
+    def __enter__(self) -> SheetBook:
+        return self
+
+    def __exit__(self, kind: object, exc: object, tb: object) -> None:
+        if kind is None:
+            self.close()
+
+    def close(self) -> None:
+        """Write the file (nothing is on disk before)."""
+        self._wb.close()
+
+    def number_format(self, spec: str) -> Any:
+        """The cell format of an Excel number format such as ``#,##0.00`` (one per distinct text)."""
+        if spec not in self._numbers:
+            self._numbers[spec] = self._wb.add_format({"num_format": spec})
+        return self._numbers[spec]
+
+    def sheet_name(self, title: str, suffix: str = "") -> str:
+        """``title`` as a sheet name Excel takes: refused characters as ``_``, no apostrophe at either end, at
+        most 31 UTF-16 units with ``suffix``, unique in the book ignoring case (`` (2)``, `` (3)`` … added)."""
+        base = _SHEET_NAME_BAD.sub("_", title).strip("'") or "Sheet"
+        k = 1
+        while True:
+            tail = suffix + ("" if k == 1 else f" ({k})")
+            name = _utf16_cut(base, 31 - _utf16_len(tail)).rstrip("'") + tail
+            if name.lower() not in self._names:
+                self._names.add(name.lower())
+                return name
+            k += 1
+
+    def add_worksheet(self, name: str) -> Any:
+        return self._wb.add_worksheet(name)
+
+    @property
+    def header(self) -> Any:
+        return self._header
+
+    @property
+    def wrap(self) -> Any:
+        return self._wrap
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _utf16_cut(text: str, units: int) -> str:
+    """The longest start of ``text`` of at most ``units`` UTF-16 code units (Excel counts sheet names so)."""
+    while _utf16_len(text) > max(0, units):
+        text = text[:-1]
+    return text
+
+
+def new_workbook(target: str | Path | BinaryIO) -> SheetBook:
+    """An empty :class:`SheetBook` writing to ``target`` (a path or a binary buffer) when closed.
 
     Example:
-        >>> new_workbook().write_only
-        True
+        >>> import io
+        >>> buf = io.BytesIO()
+        >>> with new_workbook(buf) as book:
+        ...     add_sheet(book, "线索", ["名称"], [["甲"]])
+        >>> buf.getvalue()[:2]
+        b'PK'
     """
-    return Workbook(write_only=True)
+    return SheetBook(target)
 
 
 def add_sheet(
-    wb: Workbook,
+    book: SheetBook,
     title: str,
     headers: Sequence[str],
     rows: Iterable[Sequence[Any]],
@@ -60,17 +135,17 @@ def add_sheet(
 ) -> None:
     """Append a sheet with a bold frozen header, an autofilter and formula-safe text cells; rows beyond one
     sheet's ``max_rows`` (Excel's limit) continue on sheets ``title (2)``, ``title (3)`` … with the same header,
-    so no row is lost (at 10M rows a report cites more voucher rows than one sheet holds).
-
-    Rows are consumed one at a time and streamed when ``wb`` is write-only (:func:`new_workbook`); an ordinary
-    workbook gets the same sheet, in place of its default empty sheet on the first call.
+    so no row is lost (at 10M rows a report cites more voucher rows than one sheet holds). Rows are taken one at
+    a time from ``rows`` and written out at once.
 
     Args:
-        wb: the workbook, best from :func:`new_workbook`.
-        title: sheet name (cut to 31 characters; ``[ ] : * ? / \\`` become ``_``).
+        book: the workbook (:func:`new_workbook`).
+        title: sheet name (made one Excel takes: see :meth:`SheetBook.sheet_name`).
         headers: column titles.
-        rows: row values; strings are neutralised and stored as text, longer ones (over 40 characters) wrapped.
-        widths: optional column widths in characters.
+        rows: row values: strings are neutralised and written as text (never formulas), longer ones (over 40
+            characters) wrapped; ints, floats and Decimals as numbers, booleans as booleans, None and NaN blank,
+            anything else as its text. Excel keeps at most 32,767 characters of a cell.
+        widths: optional column widths in characters (default 16).
         formats: optional Excel number formats of numeric cells, by column index from 0
             (e.g. ``{4: "#,##0.00"}`` for amounts in yuan).
         max_rows: rows per sheet, the header included (default :data:`EXCEL_MAX_ROWS`).
@@ -78,83 +153,62 @@ def add_sheet(
     Example:
         >>> import io
         >>> from openpyxl import load_workbook
-        >>> wb = new_workbook()
-        >>> add_sheet(wb, "线索", ["名称"], [["=1+1"]])
-        >>> add_sheet(wb, "凭证", ["行"], [[1], [2], [3]], max_rows=3)
-        >>> buf = io.BytesIO(); wb.save(buf)
+        >>> buf = io.BytesIO()
+        >>> with new_workbook(buf) as book:
+        ...     add_sheet(book, "线索", ["名称"], [["=1+1"]])
+        ...     add_sheet(book, "凭证", ["行"], [[1], [2], [3]], max_rows=3)
         >>> got = load_workbook(buf)
         >>> got["线索"]["A2"].value
         "'=1+1"
         >>> [(ws.title, ws.max_row) for ws in got.worksheets[1:]]
         [('凭证', 3), ('凭证 (2)', 2)]
     """
+    fmt = {col: book.number_format(spec) for col, spec in (formats or {}).items()}
     part = 1
-    title = _SHEET_NAME_BAD.sub("_", title) or "Sheet"
-    ws = _start_sheet(wb, title[:31], headers, widths)
+    ws = _start_sheet(book, book.sheet_name(title), headers, widths)
     n = 1
-    fmt = dict(formats or {})
     for row in rows:
         if n >= max_rows:
             _finish_sheet(ws, headers, n)
             part += 1
-            suffix = f" ({part})"
-            ws = _start_sheet(wb, title[: 31 - len(suffix)] + suffix, headers, widths)
+            ws = _start_sheet(book, book.sheet_name(title, f" ({part})"), headers, widths)
             n = 1
+        r = n
         n += 1
-        ws.append([_styled(ws, col, _clean(v), fmt) for col, v in enumerate(row)])
+        for col, v in enumerate(row):
+            _write(book, ws, r, col, _clean(v), fmt)
     _finish_sheet(ws, headers, n)
 
 
-_WRAP = Alignment(wrap_text=True, vertical="top")
-_SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
-"""Characters Excel refuses in a sheet name (a query id or a clue title can hold them)."""
-
-
-def _styled(ws: Any, col: int, value: Any, formats: Mapping[int, str]) -> Any:
-    """A cleaned value as it is appended: plain, or a styled cell for long text (wrapped) and formatted numbers.
-
-    Strings are already neutralised by :func:`_clean`, so openpyxl types them as text, never as formulas."""
+def _write(book: SheetBook, ws: Any, r: int, col: int, value: Any, formats: Mapping[int, Any]) -> None:
+    """One cleaned value into cell (``r``, ``col``), by its type (strings are already neutralised)."""
+    if value is None:
+        return
     if isinstance(value, str):
-        if len(value) > 40:
-            cell = WriteOnlyCell(ws, value=value)
-            cell.data_type = "s"
-            cell.alignment = _WRAP
-            return cell
-        return value
-    if formats and col in formats and isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-        cell = WriteOnlyCell(ws, value=value)
-        cell.number_format = formats[col]
-        return cell
-    return value
+        if value:
+            ws.write_string(r, col, value, book.wrap if len(value) > _WRAP_OVER else None)
+    elif isinstance(value, bool):
+        ws.write_boolean(r, col, value)
+    elif isinstance(value, float) and value != value:
+        return
+    else:
+        ws.write_number(r, col, value, formats.get(col))
 
 
-def _start_sheet(wb: Workbook, title: str, headers: Sequence[str], widths: Sequence[int] | None) -> Any:
-    """A new sheet (in place of an ordinary workbook's default empty one) with its column widths, the frozen header
-    row and the bold header written; a write-only sheet takes widths and panes only before its first row."""
-    first = wb.worksheets[0] if len(wb.worksheets) == 1 and not wb.write_only else None
-    if first is not None and first.title == "Sheet" and first.max_row == 1 and first["A1"].value is None:
-        wb.remove(first)  # replaced, not reused: reading its A1 moved its append row to 2
-    ws = wb.create_sheet(title)
-    for i, _ in enumerate(headers, start=1):
-        width = widths[i - 1] if widths and i - 1 < len(widths) else 16
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.freeze_panes = "A2"
-    head = []
-    for h in headers:
-        cell = WriteOnlyCell(ws, value=_clean(h))
-        cell.font = _BOLD
-        cell.fill = HEADER_FILL
-        head.append(cell)
-    ws.append(head)
+def _start_sheet(book: SheetBook, name: str, headers: Sequence[str], widths: Sequence[int] | None) -> Any:
+    """A new sheet with its column widths, the frozen header row and the bold header written."""
+    ws = book.add_worksheet(name)
+    for i, _ in enumerate(headers):
+        ws.set_column(i, i, widths[i] if widths and i < len(widths) else 16)
+    ws.freeze_panes(1, 0)
+    for i, h in enumerate(headers):
+        ws.write_string(0, i, str(_clean(h)), book.header)
     return ws
 
 
-_BOLD = Font(bold=True)
-
-
 def _finish_sheet(ws: Any, headers: Sequence[str], n: int) -> None:
-    """The autofilter over rows 1..``n`` (written after the rows, so a streamed sheet can take it last)."""
-    ws.auto_filter.ref = f"A1:{get_column_letter(max(1, len(headers)))}{n}"
+    """The autofilter over the header and the ``n - 1`` rows below it."""
+    ws.autofilter(0, 0, max(0, n - 1), max(0, len(headers) - 1))
 
 
 def write_csv(out: Path, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:

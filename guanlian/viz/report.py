@@ -523,101 +523,100 @@ def _write_xlsx(
         return mask_text(v, show_ids)
 
     zh = lang == "zh"
-    wb = new_workbook()
-    add_sheet(
-        wb,
-        "线索" if zh else "findings",
-        [
-            t["id"],
-            t["severity"],
-            t["score"],
-            t["confidence"],
-            t["finding"],
-            t["queries"],
-            t["pay_count"],
-            t["pay_sum"] + ("(元)" if zh else " (CNY)"),
-            t["pay_first"],
-            t["pay_last"],
-            t["pay_in_tenure"],
-            t["explanation_col"],
-            t["view_col"],
-        ],  # fmt: skip
-        (
+    with new_workbook(out) as wb:
+        add_sheet(
+            wb,
+            "线索" if zh else "findings",
             [
-                f.id,
-                tr(SEVERITY, f.severity, lang),
-                f.score,
-                tr(CONFIDENCE, f.confidence, lang),
-                m(f.title(lang)),
-                ", ".join(m(q) for q in f.queries),
-                f.payments.count if f.payments else None,
-                _yuan_cell(f.payments.sum) if f.payments else None,
-                f.payments.first if f.payments else None,
-                f.payments.last if f.payments else None,
-                f.payments.in_tenure if f.payments else None,
-                m(f.explanation(lang)),
-                hrefs.get(f.id) or "",
-            ]
+                t["id"],
+                t["severity"],
+                t["score"],
+                t["confidence"],
+                t["finding"],
+                t["queries"],
+                t["pay_count"],
+                t["pay_sum"] + ("(元)" if zh else " (CNY)"),
+                t["pay_first"],
+                t["pay_last"],
+                t["pay_in_tenure"],
+                t["explanation_col"],
+                t["view_col"],
+            ],  # fmt: skip
+            (
+                [
+                    f.id,
+                    tr(SEVERITY, f.severity, lang),
+                    f.score,
+                    tr(CONFIDENCE, f.confidence, lang),
+                    m(f.title(lang)),
+                    ", ".join(m(q) for q in f.queries),
+                    f.payments.count if f.payments else None,
+                    _yuan_cell(f.payments.sum) if f.payments else None,
+                    f.payments.first if f.payments else None,
+                    f.payments.last if f.payments else None,
+                    f.payments.in_tenure if f.payments else None,
+                    m(f.explanation(lang)),
+                    hrefs.get(f.id) or "",
+                ]
+                for f in findings
+            ),
+            widths=[18, 8, 7, 14, 50, 24, 7, 14, 11, 11, 8, 70, 28],
+            formats={7: YUAN_FORMAT},
+        )
+        add_sheet(
+            wb,
+            "人员企业" if zh else "entities",
+            [t["id"], t["role"], t["kind"], t["name"], t["id_number"], "key"],
+            (
+                [
+                    f.id,
+                    tr(ROLE, e.role, lang),
+                    kind_label(e.kind, lang),
+                    m(e.label(lang)),
+                    mask_id(e.id_number, show_ids),
+                    m(e.key),
+                ]
+                for f in findings
+                for e in f.entities
+            ),
+            widths=[18, 10, 8, 36, 22, 40],
+        )
+        pay_rows = (
+            [f.id, r["kind"], r["date"], _yuan_cell(r["amount"]), r["voucher"], r["contract"], r["purpose"],
+             r["payer_payee"], r["file"], r["row"]]
             for f in findings
-        ),
-        widths=[18, 8, 7, 14, 50, 24, 7, 14, 11, 11, 8, 70, 28],
-        formats={7: YUAN_FORMAT},
-    )
-    add_sheet(
-        wb,
-        "人员企业" if zh else "entities",
-        [t["id"], t["role"], t["kind"], t["name"], t["id_number"], "key"],
-        (
+            for r in voucher_rows(f, lang, show_ids)
+        )
+        add_sheet(
+            wb,
+            "付款" if zh else "payments",
             [
-                f.id,
-                tr(ROLE, e.role, lang),
-                kind_label(e.kind, lang),
-                m(e.label(lang)),
-                mask_id(e.id_number, show_ids),
-                m(e.key),
-            ]
-            for f in findings
-            for e in f.entities
-        ),
-        widths=[18, 10, 8, 36, 22, 40],
-    )
-    pay_rows = (
-        [f.id, r["kind"], r["date"], _yuan_cell(r["amount"]), r["voucher"], r["contract"], r["purpose"],
-         r["payer_payee"], r["file"], r["row"]]
-        for f in findings
-        for r in voucher_rows(f, lang, show_ids)
-    )
-    add_sheet(
-        wb,
-        "付款" if zh else "payments",
-        [
-            t["id"],
-            t["voucher_kind"],
-            t["date"],
-            t["amount"] + ("(元)" if zh else " (CNY)"),
-            t["voucher_no"],
-            t["contract_no"],
-            t["purpose"],
-            t["payer_payee"],
-            t["file"],
-            t["row"],
-        ],  # fmt: skip
-        pay_rows,
-        widths=[18, 9, 11, 15, 16, 14, 28, 48, 28, 7],
-        formats={3: YUAN_FORMAT},
-    )
-    add_sheet(
-        wb,
-        "证据" if zh else "evidence",
-        [t["id"], t["file"], t["row"], t["what"]],
-        (
-            [f.id, m(ev.file), ev.row, m(ev.text(lang))]
-            for f in findings
-            for ev in f.evidence
-        ),
-        widths=[18, 32, 8, 60],
-    )
-    wb.save(out)
+                t["id"],
+                t["voucher_kind"],
+                t["date"],
+                t["amount"] + ("(元)" if zh else " (CNY)"),
+                t["voucher_no"],
+                t["contract_no"],
+                t["purpose"],
+                t["payer_payee"],
+                t["file"],
+                t["row"],
+            ],  # fmt: skip
+            pay_rows,
+            widths=[18, 9, 11, 15, 16, 14, 28, 48, 28, 7],
+            formats={3: YUAN_FORMAT},
+        )
+        add_sheet(
+            wb,
+            "证据" if zh else "evidence",
+            [t["id"], t["file"], t["row"], t["what"]],
+            (
+                [f.id, m(ev.file), ev.row, m(ev.text(lang))]
+                for f in findings
+                for ev in f.evidence
+            ),
+            widths=[18, 32, 8, 60],
+        )
 
 
 __all__ = ["write_report", "write_report_html", "write_report_xlsx"]

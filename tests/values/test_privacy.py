@@ -45,9 +45,9 @@ def test_neutralise_frame_covers_cells_and_headers() -> None:
 
 
 def test_sheets_write_formulas_as_text(tmp_path: Path) -> None:
-    wb = new_workbook()
+    wb = new_workbook(tmp_path / "a.xlsx")
     add_sheet(wb, "线索", ["=名称", "金额"], [["=1+1", -5], ["-2+3", 7]])
-    wb.save(tmp_path / "a.xlsx")
+    wb.close()
     ws = load_workbook(tmp_path / "a.xlsx")["线索"]
     assert [c.value for c in ws[1]] == ["'=名称", "金额"]
     assert [c.value for c in ws[2]] == ["'=1+1", -5] and ws["A2"].data_type == "s"
@@ -117,10 +117,10 @@ def test_plain() -> None:
 def test_a_sheet_longer_than_excel_allows_continues_on_numbered_sheets(tmp_path: Path) -> None:
     """Rows beyond one sheet's limit go on ``title (2)``, ``title (3)`` with the header again: none is lost, each
     sheet filters its own rows, and an injected formula stays text on every sheet."""
-    wb = new_workbook()
+    wb = new_workbook(tmp_path / "r.xlsx")
     rows = [[i, '=HYPERLINK("x")' if i == 4 else f"行{i}"] for i in range(1, 6)]
     add_sheet(wb, "付款凭证明细表（按日期排序的全部行）", ["序号", "内容"], rows, max_rows=3)
-    wb.save(tmp_path / "r.xlsx")
+    wb.close()
     got = load_workbook(tmp_path / "r.xlsx")
     assert got.sheetnames == ["付款凭证明细表（按日期排序的全部行）", "付款凭证明细表（按日期排序的全部行） (2)",
                               "付款凭证明细表（按日期排序的全部行） (3)"]
