@@ -1584,7 +1584,7 @@ def _relevant_pairs(store: Store, keys: npt.NDArray[np.object_], person: IndexAr
     units = _units_of(store)
     if units.empty:
         return out
-    persons = pd.Index(keys)
+    persons = pa.array(keys, pa.string())
     want = np.zeros(len(keys), dtype=bool)
     want[other] = True
     paid_persons = store.query("MATCH (u:Unit)-[x:PAYMENT]->(h:Person) RETURN DISTINCT h.key AS p, u.key AS u, "
@@ -1593,24 +1593,19 @@ def _relevant_pairs(store: Store, keys: npt.NDArray[np.object_], person: IndexAr
     owns = store.query("MATCH (a:Company)-[:SHAREHOLDER_OF]->(b:Company) RETURN DISTINCT a.key AS a, b.key AS b")
     roles = pd.concat([store.query(f"MATCH (p:Person)-[:{e}]->(c:Company) RETURN DISTINCT p.key AS p, c.key AS c")
                        for e in _ROLE_EDGES], ignore_index=True)
-    unit_codes = pd.Index(pd.unique(pd.concat([units["u"], paid_persons.get("u", pd.Series(dtype=object)),
+    unit_codes = pa.array(pd.unique(pd.concat([units["u"], paid_persons.get("u", pd.Series(dtype=object)),
                                                paid_persons.get("a", pd.Series(dtype=object)),
                                                paid.get("u", pd.Series(dtype=object))], ignore_index=True)
-                                    .dropna().astype(str).to_numpy(dtype=object)))
-    company_codes = pd.Index(pd.unique(pd.concat([paid.get("c", pd.Series(dtype=object)),
+                                    .dropna().astype(str).to_numpy(dtype=object)), pa.string())
+    company_codes = pa.array(pd.unique(pd.concat([paid.get("c", pd.Series(dtype=object)),
                                                   owns.get("a", pd.Series(dtype=object)),
                                                   owns.get("b", pd.Series(dtype=object)),
                                                   roles.get("c", pd.Series(dtype=object))], ignore_index=True)
-                                       .dropna().astype(str).to_numpy(dtype=object)))
+                                       .dropna().astype(str).to_numpy(dtype=object)), pa.string())
 
-    lookups: dict[int, pa.Array] = {}
-
-    def code(index: pd.Index, col: pd.Series) -> IndexArray:
-        """Positions of ``col``'s keys in ``index`` (unique; -1: none, also for a missing value). Arrow's hash
+    def code(values: pa.Array, col: pd.Series) -> IndexArray:
+        """Positions of ``col``'s keys in ``values`` (unique; -1: none, also for a missing value). Arrow's hash
         lookup over the text: pandas' ``get_indexer`` on object keys took 2.9 s of a 1M match."""
-        values = lookups.get(id(index))
-        if values is None:
-            values = lookups[id(index)] = pa.array(index.to_numpy(dtype=object), pa.string())
         arr = pa.array(col, from_pandas=True)
         got = pc.index_in(arr if arr.type == pa.string() else arr.cast(pa.string()), value_set=values)
         return np.asarray(got.fill_null(-1), dtype=np.int64)

@@ -444,10 +444,9 @@ def create_app(wb: Workbench, settings: Settings) -> Starlette:
             rows = json.loads(df.to_json(orient="records", force_ascii=False, date_format="iso"))
             return JSONResponse({"id": qid, "params": params, "columns": list(map(str, df.columns)),
                                  "rows": rows})
-        safe = neutralise_frame(df)
         disposition = {"Content-Disposition": f'attachment; filename="{qid}.{fmt}"'}
         if fmt == "csv":
-            return Response(safe.to_csv(index=False).encode("utf-8-sig"), media_type="text/csv; charset=utf-8",
+            return Response(neutralise_frame(df).to_csv(index=False).encode("utf-8-sig"), media_type="text/csv; charset=utf-8",
                             headers=disposition)
         # the same sheet `run --format xlsx` writes: bold frozen header, autofilter, text cells, lists joined
         body = xlsx_bytes(frame_table(df, qid, lang=lang_of(request)))
