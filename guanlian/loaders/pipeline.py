@@ -648,16 +648,25 @@ _PAID_TOTALS = ("RETURN u.key AS src, x.key AS dst, count(p) AS payments, sum(p.
                 "min(p.channel) AS ch_min, max(p.channel) AS ch_max")
 
 
+_PAID_VALUES = ("payments", "total", "first_paid", "first_paid_day", "last_paid", "last_paid_day", "channel")
+"""The PAID properties a rebuild computes; the rest (key, provenance) are the same for every rebuild of a pair."""
+
+
 def rebuild_paid(store: Store, pairs: set[tuple[str, str, str]] | None = None) -> int:
     """Recompute the PAID totals (one edge per unit→payee pair) from the PAYMENT edges. Returns pair count.
 
     ``pairs``: only these (unit key, payee kind ``Company``/``Person``, payee key) pairs (the ones whose
-    payments changed; the other PAID edges are kept as stored); default every pair.
+    payments changed; the other PAID edges are kept as stored); default every pair. A given pair's stored edge
+    has its totals set in place, a pair without one gets a new edge, and a stored edge whose pair has no
+    payment left is deleted: the engine's bulk write into a filled PAID table rewrites the adjacency of every
+    unit it touches (a month of payments touches them all), so a month's 9,588 changed totals are written as
+    updates and only its new pairs in bulk.
 
     Example:
         >>> # rebuild_paid(store, {("unit:甲", "Company", "uscc:X")})  -> 1 (one pair rebuilt)
     """
     frames = []
+    stored: list[pd.DataFrame] = []
     for kind in ("Company", "Person"):
         if pairs is None:
             df = store.query(f"MATCH (u:Unit)-[p:PAYMENT]->(x:{kind}) {_PAID_TOTALS}")
@@ -665,18 +674,22 @@ def rebuild_paid(store: Store, pairs: set[tuple[str, str, str]] | None = None) -
             mine = [{"u": u, "x": x} for u, k, x in sorted(pairs) if k == kind]
             if not mine:
                 continue
-            # Each pair's edges are reached from the unit's primary key (an index lookup) and deleted before the
-            # totals are written again, so the step costs the touched pairs, not every stored pair.
+            # Each pair's edges are reached from one end's primary key (an index lookup), so the step costs the
+            # touched pairs, not every stored pair; the payee end for PAID, since a unit has thousands of them.
             match = f"UNWIND $pairs AS r MATCH (u:Unit {{key: r.u}})-[p:PAYMENT]->(x:{kind} {{key: r.x}}) "
             df = store.query(f"{match}{_PAID_TOTALS}", {"pairs": mine})
-            store.execute(f"UNWIND $pairs AS r MATCH (u:Unit {{key: r.u}})-[e:PAID]->(x:{kind} {{key: r.x}}) "
-                          "DELETE e", {"pairs": mine})
+            have = store.query(f"UNWIND $pairs AS r MATCH (x:{kind} {{key: r.x}}) WITH x, r "
+                               "MATCH (u:Unit)-[e:PAID]->(x) WHERE u.key = r.u RETURN u.key AS src, x.key AS dst",
+                               {"pairs": mine})
+            stored.append(have.assign(dst_kind=kind))
         df["dst_kind"] = kind
         frames.append(df)
     if pairs is None:
         store.delete_edges("PAID")
     paid = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    known = pd.concat(stored, ignore_index=True) if stored else pd.DataFrame(columns=["src", "dst", "dst_kind"])
     if paid.empty:
+        _delete_paid(store, known)
         return 0
     paid["src_kind"] = "Unit"
     paid["key"] = "paid:" + paid["src"].astype(str) + "|" + paid["dst"].astype(str)
@@ -686,8 +699,40 @@ def rebuild_paid(store: Store, pairs: set[tuple[str, str, str]] | None = None) -
         paid[col] = (epoch + pd.to_timedelta(paid[f"{col}_day"].astype("int64"), unit="D")).dt.strftime("%Y-%m-%d")
     paid["src_file"] = "(PAYMENT)"
     paid["src_row"] = 0
-    store.upsert_edges("PAID", paid.drop(columns=["ch_min", "ch_max"]))
+    paid = paid.drop(columns=["ch_min", "ch_max"])
+    pair = pd.MultiIndex.from_frame(paid[["src", "dst_kind", "dst"]].astype(str))
+    held = pd.MultiIndex.from_frame(known[["src", "dst_kind", "dst"]].astype(str))
+    there = pair.isin(held)
+    _delete_paid(store, known[~held.isin(pair)])
+    _set_paid(store, paid[there])
+    if not there.all():
+        store.upsert_edges("PAID", paid[~there])
     return len(paid)
+
+
+def _set_paid(store: Store, rows: pd.DataFrame) -> None:
+    """Write the totals of ``rows`` (rebuilt pairs whose PAID edge is stored) into those edges."""
+    sets = ", ".join(f"e.{c} = r.{c}" for c in _PAID_VALUES)
+
+    def plain(col: pd.Series) -> list[object]:
+        number = col.name in ("payments", "total") or str(col.name).endswith("_day")
+        return [None if pd.isna(v) else int(v) if number else str(v) for v in col.tolist()]
+
+    for kind, part in rows.groupby("dst_kind", sort=True):
+        records = [dict(zip(("u", "x", *_PAID_VALUES), row, strict=True))
+                   for row in zip(*(plain(part[c]) for c in ("src", "dst", *_PAID_VALUES)), strict=True)]
+        for start in range(0, len(records), 20_000):
+            store.execute(f"UNWIND $rows AS r MATCH (x:{kind} {{key: r.x}}) WITH x, r "
+                          f"MATCH (u:Unit)-[e:PAID]->(x) WHERE u.key = r.u SET {sets}",
+                          {"rows": records[start:start + 20_000]})
+
+
+def _delete_paid(store: Store, pairs: pd.DataFrame) -> None:
+    """Delete the stored PAID edges of ``pairs`` (``src``, ``dst_kind``, ``dst``): pairs left without payments."""
+    for kind, part in pairs.groupby("dst_kind", sort=True):
+        rows = [{"u": u, "x": x} for u, x in zip(part["src"].tolist(), part["dst"].tolist(), strict=True)]
+        store.execute(f"UNWIND $pairs AS r MATCH (x:{kind} {{key: r.x}}) WITH x, r "
+                      "MATCH (u:Unit)-[e:PAID]->(x) WHERE u.key = r.u DELETE e", {"pairs": rows})
 
 
 @dataclass

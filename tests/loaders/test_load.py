@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from guanlian.graph.ladybug import LadybugStore
+from guanlian.graph.store import Store
 from guanlian.loaders import LoadError, detect_kind, load_files
 from guanlian.model import model
 from tests.loaders.conftest import OFFICIALS, ric, write_csv, write_xlsx
@@ -422,3 +423,58 @@ def test_tenure_dates_keep_the_precision_given(tmp_path: Path, store: LadybugSto
     assert by_name["甲"][:2] == ["2014-04", "2021-05"]  # month-only stays month-only, never "2021-05-01"
     assert by_name["乙"][:2] == ["2014-04-03", "2021-05-20"]  # near miss: full dates stay full
     assert int(by_name["甲"][2]) == (pd.Timestamp("2021-05-01") - pd.Timestamp("1970-01-01")).days
+
+
+def _paid(store: Store) -> dict[str, tuple[object, ...]]:
+    df = store.query("MATCH (u:Unit)-[e:PAID]->(x) RETURN e.key AS k, u.key AS u, x.key AS x, e.payments AS n, "
+                     "e.total AS t, e.first_paid AS f, e.first_paid_day AS fd, e.last_paid AS l, "
+                     "e.last_paid_day AS ld, e.channel AS c, e.src_file AS sf, e.sources AS s")
+    return {str(r[0]): tuple(tuple(v) if isinstance(v, list) else v for v in r[1:])
+            for r in df.itertuples(index=False, name=None)}
+
+
+def _payments(store: Store, rows: list[tuple[str, str, str, str, int, str, str]]) -> None:
+    """``rows``: (key, unit, payee kind, payee, fen, day, channel)."""
+    frame = pd.DataFrame(rows, columns=["key", "src", "dst_kind", "dst", "amount", "paid_on", "channel"])
+    frame["src_kind"] = "Unit"
+    frame["paid_on_day"] = (pd.to_datetime(frame["paid_on"]) - pd.Timestamp("1970-01-01")).dt.days
+    frame["src_file"], frame["src_row"] = "t.csv", range(2, 2 + len(frame))
+    store.upsert_edges("PAYMENT", frame)
+
+
+@pytest.mark.parametrize("engine", ["ladybug", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def test_rebuilding_given_pairs_updates_adds_and_drops_their_totals_only(
+        engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    """Issue 18 item 5: a load's PAID rebuild of the pairs its payments touch sets a stored pair's totals in
+    place, adds a pair paid for the first time, deletes a pair left without payments, and leaves every other pair
+    as stored; the result is what a rebuild of every pair gives."""
+    from guanlian.loaders.pipeline import rebuild_paid
+
+    store = LadybugStore(tmp_path / "s") if engine == "ladybug" else request.getfixturevalue("neo4j_store")
+    store.ensure_schema()
+    store.upsert_nodes("Unit", pd.DataFrame({"key": ["unit:甲", "unit:乙"], "name": ["甲局", "乙局"]}))
+    store.upsert_nodes("Company", pd.DataFrame({"key": ["uscc:1", "uscc:2", "uscc:3"], "name": ["一", "二", "三"]}))
+    store.upsert_nodes("Person", pd.DataFrame({"key": ["p:1"], "name": ["张三"]}))
+    _payments(store, [("pay:1", "unit:甲", "Company", "uscc:1", 100, "2024-01-05", "treasury"),
+                      ("pay:2", "unit:甲", "Company", "uscc:1", 250, "2024-03-01", "treasury"),
+                      ("pay:3", "unit:甲", "Company", "uscc:2", 70, "2024-02-02", "treasury"),
+                      ("pay:4", "unit:乙", "Person", "p:1", 30, "2024-04-04", "bank")])
+    assert rebuild_paid(store) == 3
+    before = _paid(store)
+    _payments(store, [("pay:5", "unit:甲", "Company", "uscc:1", 5, "2023-12-31", "bank"),  # changed: set in place
+                      ("pay:6", "unit:乙", "Company", "uscc:3", 9, "2025-01-02", "treasury"),  # a new pair
+                      ("pay:7", "unit:乙", "Person", "p:1", 1, "2025-01-03", "bank")])  # near miss: not given
+    store.execute("MATCH ()-[p:PAYMENT]->() WHERE p.key = $k DELETE p", {"k": "pay:3"})  # its pair: no payment left
+    given = {("unit:甲", "Company", "uscc:1"), ("unit:乙", "Company", "uscc:3"), ("unit:甲", "Company", "uscc:2")}
+    assert rebuild_paid(store, given) == 2
+    got = _paid(store)
+    assert set(got) == {"paid:unit:甲|uscc:1", "paid:unit:乙|uscc:3", "paid:unit:乙|p:1"}
+    assert got["paid:unit:甲|uscc:1"][2:9] == (3, 355, "2023-12-31", 19722, "2024-03-01", 19783, "mixed")
+    assert got["paid:unit:乙|uscc:3"][2:4] == (1, 9)
+    assert got["paid:unit:乙|p:1"] == before["paid:unit:乙|p:1"]  # not given: kept as stored (one payment, 30)
+    assert got["paid:unit:甲|uscc:1"][9:] == before["paid:unit:甲|uscc:1"][9:] == ("(PAYMENT)", ("(PAYMENT):0",))
+    rebuild_paid(store)
+    full = _paid(store)
+    assert full["paid:unit:乙|p:1"][2:4] == (2, 31)
+    assert {k: v for k, v in full.items() if k != "paid:unit:乙|p:1"} == {
+        k: v for k, v in got.items() if k != "paid:unit:乙|p:1"}
