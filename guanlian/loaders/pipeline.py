@@ -37,7 +37,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from guanlian.graph.frames import Conflict
+from guanlian.graph.frames import Conflict, prepare_edges
 from guanlian.graph.store import SIDECAR_FILES, Store
 from guanlian.loaders import (
     changes,
@@ -61,6 +61,7 @@ from guanlian.model import model
 from guanlian.progress import Task
 from guanlian.progress import phase as progress_phase
 from guanlian.progress import task as progress_task
+from guanlian.values.privacy import plain
 from guanlian.values.vocab import in_language, said
 
 KINDS: dict[str, KindSpec] = {
@@ -678,8 +679,7 @@ def rebuild_paid(store: Store, pairs: set[tuple[str, str, str]] | None = None) -
             # touched pairs, not every stored pair; the payee end for PAID, since a unit has thousands of them.
             match = f"UNWIND $pairs AS r MATCH (u:Unit {{key: r.u}})-[p:PAYMENT]->(x:{kind} {{key: r.x}}) "
             df = store.query(f"{match}{_PAID_TOTALS}", {"pairs": mine})
-            have = store.query(f"UNWIND $pairs AS r MATCH (x:{kind} {{key: r.x}}) WITH x, r "
-                               "MATCH (u:Unit)-[e:PAID]->(x) WHERE u.key = r.u RETURN u.key AS src, x.key AS dst",
+            have = store.query(f"UNWIND $pairs AS r {_stored_paid(kind)} RETURN u.key AS src, x.key AS dst",
                                {"pairs": mine})
             stored.append(have.assign(dst_kind=kind))
         df["dst_kind"] = kind
@@ -710,29 +710,29 @@ def rebuild_paid(store: Store, pairs: set[tuple[str, str, str]] | None = None) -
     return len(paid)
 
 
+def _stored_paid(kind: str) -> str:
+    """The pattern that reaches the stored PAID edge ``e`` of the pair in ``r`` (``r.u`` unit key, ``r.x`` the key
+    of a ``kind`` payee) from the payee's primary key: a unit has thousands of PAID edges, a payee few."""
+    return f"MATCH (x:{kind} {{key: r.x}}) WITH x, r MATCH (u:Unit)-[e:PAID]->(x) WHERE u.key = r.u"
+
+
 def _set_paid(store: Store, rows: pd.DataFrame) -> None:
-    """Write the totals of ``rows`` (rebuilt pairs whose PAID edge is stored) into those edges."""
+    """Write the totals of ``rows`` (rebuilt pairs whose PAID edge is stored) into those edges, typed by the
+    model as a bulk write would type them."""
+    typed = prepare_edges(model().edge("PAID"), rows)
     sets = ", ".join(f"e.{c} = r.{c}" for c in _PAID_VALUES)
-
-    def plain(col: pd.Series) -> list[object]:
-        number = col.name in ("payments", "total") or str(col.name).endswith("_day")
-        return [None if pd.isna(v) else int(v) if number else str(v) for v in col.tolist()]
-
-    for kind, part in rows.groupby("dst_kind", sort=True):
-        records = [dict(zip(("u", "x", *_PAID_VALUES), row, strict=True))
-                   for row in zip(*(plain(part[c]) for c in ("src", "dst", *_PAID_VALUES)), strict=True)]
+    for kind, part in typed.groupby("dst_kind", sort=True):
+        records = [dict(zip(("u", "x", *_PAID_VALUES), map(plain, row), strict=True))
+                   for row in part[["src", "dst", *_PAID_VALUES]].itertuples(index=False, name=None)]
         for start in range(0, len(records), 20_000):
-            store.execute(f"UNWIND $rows AS r MATCH (x:{kind} {{key: r.x}}) WITH x, r "
-                          f"MATCH (u:Unit)-[e:PAID]->(x) WHERE u.key = r.u SET {sets}",
-                          {"rows": records[start:start + 20_000]})
+            store.execute(f"UNWIND $rows AS r {_stored_paid(str(kind))} SET {sets}", {"rows": records[start:start + 20_000]})
 
 
 def _delete_paid(store: Store, pairs: pd.DataFrame) -> None:
     """Delete the stored PAID edges of ``pairs`` (``src``, ``dst_kind``, ``dst``): pairs left without payments."""
     for kind, part in pairs.groupby("dst_kind", sort=True):
         rows = [{"u": u, "x": x} for u, x in zip(part["src"].tolist(), part["dst"].tolist(), strict=True)]
-        store.execute(f"UNWIND $pairs AS r MATCH (x:{kind} {{key: r.x}}) WITH x, r "
-                      "MATCH (u:Unit)-[e:PAID]->(x) WHERE u.key = r.u DELETE e", {"pairs": rows})
+        store.execute(f"UNWIND $pairs AS r {_stored_paid(str(kind))} DELETE e", {"pairs": rows})
 
 
 @dataclass
