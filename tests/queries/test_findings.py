@@ -293,3 +293,29 @@ def test_shell_company_dates_the_deregistration_or_says_it_is_unknown(doc: dict[
     unknown = by_entities(doc, "uscc:C37")
     assert "日期不明" in unknown["explanation_zh"] and "the date is unknown" in unknown["explanation_en"]
     # near miss: C51 was deregistered only after its payment (test_near_misses_make_no_findings)
+
+
+def test_a_units_edges_fetched_by_key_list_or_by_unwind_give_the_same_findings(
+        world_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """fetch_graph looks up a unit's PAID/PAYMENT edges from a few payees by a key-list filter and from many by
+    UNWIND; the two forms must fetch the same edges (the world's findings cite payments and totals both ways)."""
+    import guanlian.queries.findings as findings_module
+
+    sent: list[str] = []
+    query = world_store.query
+
+    def spy(cypher: str, params: Any = None) -> Any:
+        sent.append(" ".join(cypher.split()))
+        return query(cypher, params)
+
+    monkeypatch.setattr(world_store, "query", spy)
+    monkeypatch.setattr(findings_module, "_FEW_PAYEES", 10**6)
+    by_list = scan(world_store)
+    monkeypatch.setattr(findings_module, "_FEW_PAYEES", 0)
+    by_unwind = scan(world_store)
+    # each form found every edge it was asked for: none left to the scan by edge key
+    assert not [q for q in sent if ("[e:PAID]" in q or "[e:PAYMENT]" in q) and "e.key IN" in q]
+    assert any("b.key IN $nodes" in q for q in sent) and any("UNWIND $nodes" in q and "[e:PAID]" in q for q in sent)
+    assert any(f.vouchers for f in by_list.findings)
+    assert any(e.type == "PAID" for f in by_list.findings for e in f.path.edges)
+    assert [f.to_json() for f in by_list.findings] == [f.to_json() for f in by_unwind.findings]
