@@ -286,8 +286,10 @@ def _fetch_namesakes(store: Store, g: _Graph) -> None:
                    if end in g.nodes and not g.nodes[end].props.get("id_number")})
     for part in _chunks(anon, 5000):
         df = store.query(
-            f"UNWIND $keys AS k MATCH (x:Person {{key: k}})-[:{_ROLE_EDGES}]->(c:Company)<-[:{_ROLE_EDGES}]-(y:Person) "
-            "WHERE y.name = x.name AND y.key <> x.key AND y.id_number IS NOT NULL "
+            # the companies first, then their people: LadybugDB plans the one-pattern form as a join over the role
+            # tables (1.5 s for 1,520 ID-less persons at 1M; 0.6 s this way)
+            f"UNWIND $keys AS k MATCH (x:Person {{key: k}})-[:{_ROLE_EDGES}]->(c:Company) WITH DISTINCT x, c "
+            f"MATCH (c)<-[:{_ROLE_EDGES}]-(y:Person) WHERE y.name = x.name AND y.key <> x.key AND y.id_number IS NOT NULL "
             "RETURN DISTINCT x.key AS x, y.key AS key, y.name AS name, y.id_number AS id_number, "
             "y.birth_date AS birth_date, c.name AS company", {"keys": part})
         for row in sorted(df.to_dict("records"), key=lambda r: (str(r["x"]), str(r["key"]), str(r["company"]))):
