@@ -33,7 +33,12 @@
 //   {ring_size} companies paid by {unit} ({companies}) {basis_en} "{shared}"; {payments_en}.
 // example: 交通运输局的3家供应商法定代表人均为同一人，共收到付款9笔。
 // ---
-MATCH (u:Unit)-[pd:PAID]->(c:Company)-[e:HAS_PHONE|HAS_ADDRESS|HAS_EMAIL|HAS_ACCOUNT]->(x:Phone|Address|Email|Account)
+// Each branch first keeps the records held by at least $min_ring companies (a ring needs that many), then joins the
+// payments: LadybugDB otherwise aggregates every paid company's every contact (1M rows: 3.0 s -> 0.5 s, 0.64 -> 0.18 s).
+MATCH (c0:Company)-[:HAS_PHONE|HAS_ADDRESS|HAS_EMAIL|HAS_ACCOUNT]->(x:Phone|Address|Email|Account)
+WITH x, count(DISTINCT c0) AS holders
+WHERE holders >= $min_ring
+MATCH (u:Unit)-[pd:PAID]->(c:Company)-[e:HAS_PHONE|HAS_ADDRESS|HAS_EMAIL|HAS_ACCOUNT]->(x)
 WITH u, x, collect(DISTINCT c.key) AS companies, collect(DISTINCT pd.key) AS paid_edges,
      collect(DISTINCT e.key) AS shared_edges, sum(pd.payments) AS payments_count, sum(pd.total) AS payments_sum,
      min(pd.first_paid_day) AS payments_first_day, max(pd.last_paid_day) AS payments_last_day,
@@ -43,7 +48,10 @@ RETURN u.key AS unit, x.key AS shared, [x.key] AS shared_all, companies, paid_ed
        payments_count, payments_sum, payments_first_day, payments_last_day,
        '共用' AS basis_zh, 'share' AS basis_en, 'certain' AS confidence
 UNION ALL
-MATCH (u:Unit)-[pd:PAID]->(c:Company)<-[e:LEGAL_REP_OF]-(x:Person)
+MATCH (c0:Company)<-[:LEGAL_REP_OF]-(x:Person)
+WITH x, count(DISTINCT c0) AS holders
+WHERE holders >= $min_ring
+MATCH (u:Unit)-[pd:PAID]->(c:Company)<-[e:LEGAL_REP_OF]-(x)
 WITH u, x, collect(DISTINCT c.key) AS companies, collect(DISTINCT pd.key) AS paid_edges,
      collect(DISTINCT e.key) AS shared_edges, sum(pd.payments) AS payments_count, sum(pd.total) AS payments_sum,
      min(pd.first_paid_day) AS payments_first_day, max(pd.last_paid_day) AS payments_last_day,
