@@ -227,6 +227,23 @@ def _score_fn(config: MatchConfig, columns: list[str], rows: int, capped: dict[s
     return run
 
 
+def _text(col: pd.Series) -> pa.Array:
+    """A column of cells as Arrow text: missing cells null, text as it is, anything else ``str(value)``.
+
+    Example:
+        >>> _text(pd.Series(["张三", None, 7, float("nan")], dtype=object)).to_pylist()
+        ['张三', None, '7', None]
+    """
+    try:
+        arr = pa.array(col, from_pandas=True)
+    except (pa.ArrowException, TypeError, ValueError):
+        arr = None
+    if arr is not None and (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return arr.cast(pa.string())  # a text column: no Python object per cell
+    s = col.astype("object").where(col.notna(), None)
+    return pa.array([None if v is None else str(v) for v in s], pa.string())
+
+
 @dataclass
 class SparkRun:
     """Figures of the last run (for the CLI summary and the benchmark)."""
@@ -250,6 +267,10 @@ class SparkEngine:
         batch_rows: rows handed to one call of the shared Python functions (features and scoring).
         broadcast_rows: when matching two tables, the features of the smaller one are broadcast to the scoring
             tasks if it has at most this many records (0: never).
+        collect_slices: the scored rows come to the driver in this many jobs, each a share of their partitions
+            (the rows are kept on the executors' disks in between); None: one job per 2,000,000 input records
+            (at least one). At 10M × 1M records one job lost a task's result: the 32 results of ~90 MB each
+            waited in the block manager beside the cached features.
 
     Example::
 
@@ -258,14 +279,18 @@ class SparkEngine:
     """
 
     def __init__(self, spark: SparkSession, partitions: int | None = None, salt_pairs: int = 50_000,
-                 max_salts: int = 64, batch_rows: int = 100_000, broadcast_rows: int = 500_000) -> None:
+                 max_salts: int = 64, batch_rows: int = 100_000, broadcast_rows: int = 500_000,
+                 collect_slices: int | None = None) -> None:
         self.spark = spark
         self.partitions = partitions or max(2, 2 * spark.sparkContext.defaultParallelism)
         self.salt_pairs = salt_pairs
         self.max_salts = max_salts
         self.batch_rows = batch_rows
         self.broadcast_rows = broadcast_rows
+        self.collect_slices = collect_slices
         self.last = SparkRun()
+        self._cached: list[DataFrame] = []
+        """Feature tables persisted by :meth:`link`, released once :meth:`collect` has the rows."""
         self._capped: dict[str, set[str]] = {}
         """Keys of the refined blocks per rule, from the last :meth:`candidate_pairs` (for the explanations)."""
 
@@ -279,8 +304,7 @@ class SparkEngine:
             "alias": pa.array(np.zeros(len(df), np.int8) if alias is None else alias, pa.int8())}
         for c in INPUT_COLUMNS:
             if c in df.columns:
-                s = df[c].astype("object").where(df[c].notna(), None)
-                cols[c] = pa.array([None if v is None else str(v) for v in s], pa.string())
+                cols[c] = _text(df[c])
             else:
                 cols[c] = pa.nulls(len(df), pa.string())
         return self.spark.createDataFrame(pa.table(cols)).repartition(self.partitions)
@@ -345,11 +369,12 @@ class SparkEngine:
         big = special[special["big"]]
         self._capped = {str(r): set(g["key"].astype(str)) for r, g in big.groupby("rule")}
         self.last.salted_keys = int((special["salts"] > 1).sum())
-        info = self.spark.createDataFrame(
-            special[["rule", "key", "big", "salts"]] if len(special) else
-            pd.DataFrame({"rule": pd.Series(dtype=str), "key": pd.Series(dtype=str),
-                          "big": pd.Series(dtype=bool), "salts": pd.Series(dtype="int32")}),
-            "rule string, key string, big boolean, salts int")
+        # as Arrow: pandas' Arrow-backed text columns make Spark's pandas path fall back to rows (with a warning)
+        info = self.spark.createDataFrame(pa.table({
+            "rule": pa.array(special["rule"].astype(object).tolist(), pa.string()),
+            "key": pa.array(special["key"].astype(object).tolist(), pa.string()),
+            "big": pa.array(special["big"].to_numpy(dtype=bool), pa.bool_()),
+            "salts": pa.array(special["salts"].to_numpy(dtype=np.int32), pa.int32())}))
 
         def refine(k: DataFrame) -> DataFrame:
             j = k.join(F.broadcast(info), ["rule", "key"], "left")
@@ -461,6 +486,7 @@ class SparkEngine:
 
         fl = self.features(left, config).persist(StorageLevel.MEMORY_AND_DISK)
         fr = None if right is None else self.features(right, config).persist(StorageLevel.MEMORY_AND_DISK)
+        self._cached.extend(f for f in (fl, fr) if f is not None)
         nl = fl.count()  # materialise the cache: the block sizes and the scoring both read it
         nr = nl if fr is None else fr.count()
         small = None
@@ -503,16 +529,38 @@ class SparkEngine:
         rid = pa.table({"rid": pa.array(np.flatnonzero(flags).astype(np.int64))})
         return self.spark.createDataFrame(rid)
 
+    def _fetch(self, rows: DataFrame) -> pa.Table:
+        """The scored rows as one Arrow table on the driver, in :attr:`collect_slices` jobs (row order is not
+        kept; :meth:`collect` sorts)."""
+        from pyspark import StorageLevel
+        from pyspark.sql import functions as F
+
+        slices = self.collect_slices or max(1, -(-self.last.records // 2_000_000))
+        if slices <= 1:
+            return rows.toArrow()
+        # Kept on disk so each slice reads the scored partitions instead of scoring again; a partition's id is
+        # fixed once it is stored, so the slices are disjoint and together whole.
+        kept = rows.persist(StorageLevel.DISK_ONLY)
+        try:
+            parts = [kept.where(F.spark_partition_id() % slices == i).toArrow() for i in range(slices)]
+        finally:
+            kept.unpersist()
+        return pa.concat_tables(parts)
+
     def collect(self, rows: DataFrame, self_join: bool,
                 fold: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None) -> Linked:
         """Scored rows → :class:`Linked` on the driver, as in process: pairs resting on an ambiguous birth
         date demoted (:func:`ambiguous_birth` over all pairs), former-name records folded back, sorted by
         ``(li, ri)``."""
         try:
-            t = rows.toArrow()
+            t = self._fetch(rows)
         except Exception as exc:
             detail = " ".join(str(exc).split())[:400]
             raise said(SparkError, f"Spark 作业失败：{detail}", f"the Spark job failed: {detail}") from exc
+        finally:
+            for f in self._cached:
+                f.unpersist()
+            self._cached.clear()
         df = t.to_pandas()
         counts = df[df["tier"].isna()]
         got = df[df["tier"].notna()].sort_values(["li", "ri"], kind="stable").reset_index(drop=True)

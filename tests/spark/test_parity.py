@@ -234,3 +234,17 @@ def test_declared_rows_by_name_in_a_block_over_the_cap_identical(spark: Any, cap
     assert (met & set(range(50, 80)) == set(range(50, 80))) == (cap == 120)
     met = {a if b == 80 else b for a, b in zip(got.li.tolist(), got.ri.tolist(), strict=True) if 80 in (a, b)}
     assert set(range(40, 50)) <= met
+
+
+def test_rows_fetched_in_slices_are_identical_and_the_caches_are_released(
+        labelled: tuple[pd.DataFrame, pd.DataFrame], spark: Any) -> None:
+    # the scored rows reach the driver in three jobs (as at 10M records) instead of one
+    left, right = labelled
+    persisted = spark.sparkContext._jsc.getPersistentRDDs
+    before = persisted().size()
+    engine = SparkEngine(spark, partitions=4, batch_rows=64, collect_slices=3)
+    pd.testing.assert_frame_equal(collide(left, right, engine=engine), collide(left, right), check_dtype=False)
+    both = pd.concat(labelled, ignore_index=True)
+    assert_same(engine(both, None, MatchConfig()), link_records(both, None, MatchConfig()))
+    # the feature tables and the kept rows are released once the rows are on the driver
+    assert persisted().size() == before
