@@ -24,6 +24,7 @@ Example (``tests/spark`` runs this on ``local[2]``)::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, cast
@@ -225,6 +226,32 @@ def _score_fn(config: MatchConfig, columns: list[str], rows: int, capped: dict[s
             })
 
     return run
+
+
+_STAGE_FAILURE = re.compile(r"Job aborted due to stage failure: (.+?)(?: at org\.apache| Driver stacktrace|$)")
+
+
+def job_failure(text: str) -> tuple[str, str]:
+    """A failed Spark job's message (a Java stack trace, often) → (Chinese, English) sentences: the stage failure's
+    own reason when there is one, and the setting to change when the results outgrew the driver's limit.
+
+    Example:
+        >>> zh, en = job_failure("An error occurred while calling o1.getResult. : org.apache.spark.SparkException: "
+        ...     "Exception thrown in awaitResult: at org.apache.spark.util.X Caused by: org.apache.spark.SparkException: "
+        ...     "Job aborted due to stage failure: Total size of serialized results of 32 tasks (1199.2 MiB) is bigger "
+        ...     "than spark.driver.maxResultSize (1024.0 MiB) at org.apache.spark.Y")
+        >>> en
+        'the Spark job failed: Total size of serialized results of 32 tasks (1199.2 MiB) is bigger than spark.driver.maxResultSize (1024.0 MiB); raise it, e.g. --conf spark.driver.maxResultSize=8g (0: no limit), and give the driver the memory (--conf spark.driver.memory=…)'
+    """
+    flat = " ".join(text.split())
+    m = _STAGE_FAILURE.search(flat)
+    detail = (m.group(1) if m else flat)[:400]
+    zh, en = f"Spark 作业失败：{detail}", f"the Spark job failed: {detail}"
+    if "maxResultSize" in detail:
+        zh += "；请调大该上限，例如 --conf spark.driver.maxResultSize=8g（0 表示不限），并给驱动程序足够内存（--conf spark.driver.memory=…）"
+        en += ("; raise it, e.g. --conf spark.driver.maxResultSize=8g (0: no limit), and give the driver the memory "
+               "(--conf spark.driver.memory=…)")
+    return zh, en
 
 
 def _text(col: pd.Series) -> pa.Array:
@@ -555,8 +582,7 @@ class SparkEngine:
         try:
             t = self._fetch(rows)
         except Exception as exc:
-            detail = " ".join(str(exc).split())[:400]
-            raise said(SparkError, f"Spark 作业失败：{detail}", f"the Spark job failed: {detail}") from exc
+            raise said(SparkError, *job_failure(str(exc))) from exc
         finally:
             for f in self._cached:
                 f.unpersist()

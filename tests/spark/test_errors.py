@@ -72,3 +72,23 @@ def test_unreadable_file_with_spark_engine(tmp_path: Path, spark: Any) -> None:
                                  "--out", str(tmp_path / "x.csv")])
     assert r.exit_code == 2 and "人员.xlsx" in r.output
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_a_failed_job_names_its_stage_failure_and_the_setting_to_change() -> None:
+    from guanlian.spark.matching import job_failure
+
+    trace = ("An error occurred while calling o1068.getResult. : org.apache.spark.SparkException: Exception thrown in "
+             "awaitResult: \n\tat org.apache.spark.util.SparkThreadUtils$.awaitResult(SparkThreadUtils.scala:53)\n"
+             "Caused by: org.apache.spark.SparkException: Job aborted due to stage failure: Total size of serialized "
+             "results of 32 tasks (1199.2 MiB) is bigger than spark.driver.maxResultSize (1024.0 MiB)\n"
+             "\tat org.apache.spark.scheduler.DAGScheduler.failJobAndIndependentStages(DAGScheduler.scala:3122)")
+    zh, en = job_failure(trace)
+    assert en.startswith("the Spark job failed: Total size of serialized results of 32 tasks (1199.2 MiB)")
+    assert "--conf spark.driver.maxResultSize=" in en and "spark.driver.maxResultSize=" in zh
+    assert "awaitResult" not in en and "DAGScheduler" not in en  # the reason, not the stack
+    # near miss: another stage failure gets its reason and no advice about result sizes
+    other = job_failure("Job aborted due to stage failure: Task 2 in stage 60.0 failed 1 times, most recent failure: "
+                        "TaskResultLost (result lost from block manager)\nDriver stacktrace:\n\tat org.apache.x")
+    assert other[1] == ("the Spark job failed: Task 2 in stage 60.0 failed 1 times, most recent failure: "
+                        "TaskResultLost (result lost from block manager)")
+    assert "maxResultSize" not in other[0]
