@@ -178,10 +178,11 @@ def fetch_graph(
     # An edge column may name several kinds (a role: OFFICER_OF|SHAREHOLDER_OF|LEGAL_REP_OF), so its keys are
     # wanted in each; a key found in any kind (edge keys are unique across kinds) is not scanned for in the others.
     found: set[str] = set()
+    shapes = {ekind: (m.edge(ekind), {p.name: p.type for p in m.edge(ekind).all_props}) for ekind in edge_keys}
+    returned = {ekind: ", ".join(f"e.{p} AS {p}" for p in props) for ekind, (_, props) in shapes.items()}
     for ekind, keys in edge_keys.items():
-        ek = m.edge(ekind)
-        props = {p.name: p.type for p in ek.all_props}
-        ret = ", ".join(f"e.{p} AS {p}" for p in props)
+        ek, props = shapes[ekind]
+        ret = returned[ekind]
         wanted = {k for k in keys if k}
         # Look up from the side with few edges per node (a unit has thousands of payments; a company few).
         use_dst = all(src == "Unit" for src, _ in ek.endpoints)
@@ -211,12 +212,11 @@ def fetch_graph(
                                                 _Item(str(row["key"]), ekind, _typed(props, row)))
                     found.add(str(row["key"]))
     for ekind, keys in edge_keys.items():
-        ek = m.edge(ekind)
-        props = {p.name: p.type for p in ek.all_props}
-        ret = ", ".join(f"e.{p} AS {p}" for p in props)
+        ek, props = shapes[ekind]
         for part in _chunks(sorted({k for k in keys if k} - found)):
             found |= _edge_rows(store, f"MATCH (a)-[e:{ek.name}]->(b) WHERE e.key IN $keys "
-                                f"RETURN a.key AS _src, b.key AS _dst, {ret}", {"keys": part}, ekind, props, g)
+                                f"RETURN a.key AS _src, b.key AS _dst, {returned[ekind]}", {"keys": part}, ekind,
+                                props, g)
     wanted_nodes: dict[str, set[str]] = {k: set(v) for k, v in node_keys.items()}
     for src, dst, item in g.edges.values():
         ek = m.edge(item.kind)
