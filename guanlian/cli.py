@@ -85,7 +85,7 @@ LangOpt = Annotated[str, typer.Option("--lang", envvar=LANG_ENV, help="Output la
                                       callback=_lang_option, is_eager=True)]
 ShowIdsOpt = Annotated[bool, typer.Option("--show-ids", help="Show resident ID numbers unmasked.")]
 EngineOpt = Annotated[str, typer.Option("--engine", help="Where matching runs: in-process or spark (pip install "
-                                        "'guanlian[spark]').")]
+                                        "'guanlian\\[spark]').")]
 SparkMasterOpt = Annotated[str | None, typer.Option("--spark-master", envvar="SPARK_MASTER",
                                                     help="Spark master URL (default local[*]).")]
 SparkConfOpt = Annotated[list[str] | None, typer.Option("--conf", help="Spark property key=value (repeatable); "
@@ -225,7 +225,7 @@ def load(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     lang: LangOpt = "zh",
     engine: Annotated[str, typer.Option("--engine", help="Where files are parsed: in-process or spark (UTF-8 CSV "
-                                        "only; pip install 'guanlian[spark]').")] = "in-process",
+                                        "only; pip install 'guanlian\\[spark]').")] = "in-process",
     spark_master: SparkMasterOpt = None,
     conf: SparkConfOpt = None,
     neo4j_import: Annotated[str, typer.Option(

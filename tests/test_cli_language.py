@@ -271,3 +271,10 @@ def test_usage_errors_name_what_was_wrong(tmp_path: Path) -> None:
     r = runner.invoke(app, ["stats", "--lang", "fr"], env={"GUANLIAN_LANG": "en"})
     assert r.exit_code == 2 and r.output.startswith("error: --lang must be one of zh, en") and not CJK.search(
         r.output.replace("中文", "").replace("英文", ""))
+
+
+def test_help_shows_the_install_extra_in_brackets() -> None:
+    # rich reads "[spark]" as a markup tag and drops it unless escaped; the help must show what to type
+    for command in ("collide", "match", "load"):
+        out = runner.invoke(app, [command, "--help"], env={"COLUMNS": "200"}).output
+        assert "pip install 'guanlian[spark]'" in " ".join(out.split()), command
