@@ -1145,12 +1145,7 @@ def _block_and_score(lf: pd.DataFrame, rf: pd.DataFrame, cfg: MatchConfig, self_
     refined = 0
     dropped = dropped_budget = 0
     if side is not None:
-        core = side if core is None else core & side
-        if origin is not None:
-            # a row matched as several records (former names, other employers) keeps all its pairs: which
-            # record pair stands for the row pair is decided when they are folded back, over all of them
-            multi = np.bincount(origin, minlength=int(origin.max(initial=-1)) + 1)[origin] > 1
-            side, core = side | multi, core | multi
+        side, core = storable_flags(side, core, origin)
     for rows in ranges:
         li, ri, refined = candidate_pairs(lf, rf, cfg, self_join=self_join, capped=capped,
                                           rows=rows if len(ranges) > 1 else None,
@@ -1173,17 +1168,53 @@ def _block_and_score(lf: pd.DataFrame, rf: pd.DataFrame, cfg: MatchConfig, self_
     return scored, refined
 
 
+def storable_flags(side: npt.NDArray[np.bool_], core: npt.NDArray[np.bool_] | None,
+                   origin: IndexArray | None = None) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Per record, ``(side, core)`` as the link budget reads them (:func:`match_records`): ``core`` within
+    ``side`` (all of ``side`` when None), and with ``origin`` (the row behind each record, when rows were
+    expanded for former names or other employers) every record of a row matched as several records flagged
+    in both: which record pair stands for the row pair is decided when they are folded back, over all of them.
+
+    Example:
+        >>> s, c = storable_flags(np.array([True, False, False]), np.array([False, True, False]),
+        ...                       np.array([0, 1, 1]))
+        >>> s.tolist(), c.tolist()
+        ([True, True, True], [False, True, True])
+    """
+    core = side if core is None else core & side
+    if origin is not None:
+        multi = np.bincount(origin, minlength=int(origin.max(initial=-1)) + 1)[origin] > 1
+        side, core = side | multi, core | multi
+    return side, core
+
+
+def unstorable(li: IndexArray, ri: IndexArray, tier: npt.NDArray[np.object_], birth_only: npt.NDArray[np.int8],
+               side: npt.NDArray[np.bool_], core: npt.NDArray[np.bool_]) -> tuple[npt.NDArray[np.bool_], int]:
+    """The pairs the link budget leaves out while scoring — ``possible``, no ``core`` end and not resting on a
+    birth date alone (their birth-date rivalry is decided across all pairs) — and how many of them have no
+    ``side`` end either. ``side``/``core``: per record, from :func:`storable_flags`. Both engines call it.
+
+    Example:
+        >>> side, core = np.array([True, True, False, False]), np.array([True, False, False, False])
+        >>> out, no_side = unstorable(np.array([0, 1, 2]), np.array([3, 3, 3]),
+        ...                           np.array(["possible"] * 3, dtype=object), np.zeros(3, np.int8), side, core)
+        >>> out.tolist(), no_side
+        ([False, True, True], 1)
+    """
+    out: npt.NDArray[np.bool_] = ~core[li] & ~core[ri] & (tier == "possible") & (birth_only == 0)
+    return out, int((out & ~side[li] & ~side[ri]).sum())
+
+
 def _drop_unstorable(piece: Scored, side: npt.NDArray[np.bool_], core: npt.NDArray[np.bool_]
                      ) -> tuple[Scored, int, int]:
     """``piece`` without its ``possible`` pairs that have no ``core`` end and no birth-date-only tier (their
     birth-date rivalry is decided later, across pieces), and how many were left out: with no ``side`` end, and
     with one (``core`` is a subset of ``side``)."""
     assert piece.birth_only is not None and piece.exact_name is not None and piece.ids is not None
-    out = ~core[piece.li] & ~core[piece.ri] & (piece.tier == "possible") & (piece.birth_only == 0)
+    out, n_out = unstorable(piece.li, piece.ri, piece.tier, piece.birth_only, side, core)
     n_all = int(out.sum())
     if not n_all:
         return piece, 0, 0
-    n_out = int((out & ~side[piece.li] & ~side[piece.ri]).sum())
     keep = ~out
     id_l, id_r = piece.ids
     return Scored(piece.li[keep], piece.ri[keep], piece.score[keep], piece.tier[keep],
@@ -1409,16 +1440,20 @@ class LinkEngine(Protocol):
     """Where matching runs: :func:`link_records` (in process) or
     :class:`~guanlian.spark.matching.SparkEngine`. ``(left, right or None for a self-match, config)`` → the
     linked pairs; ``declared`` (self-match only): per row, an official or a relative, compared in a capped
-    block with the rows that have no birth year as well (:func:`candidate_pairs`)."""
+    block with the rows that have no birth year as well (:func:`candidate_pairs`); ``side`` and ``core``
+    (self-match only): the link budget of :func:`match_records`, applied where the pairs are scored, so that
+    the ``possible`` pairs no one would store never leave the engine (only their counts, ``Linked.dropped``)."""
 
     def __call__(self, left: pd.DataFrame, right: pd.DataFrame | None, config: MatchConfig, /,
-                 declared: npt.NDArray[np.bool_] | None = None) -> Linked: ...
+                 declared: npt.NDArray[np.bool_] | None = None, side: npt.NDArray[np.bool_] | None = None,
+                 core: npt.NDArray[np.bool_] | None = None) -> Linked: ...
 """An engine: ``(left, right or None for a self-match, config) → Linked``. :func:`link_records` is the
 in-process one; ``guanlian.spark.SparkEngine`` runs the same rules on Apache Spark."""
 
 
 def link_records(left: pd.DataFrame, right: pd.DataFrame | None, config: MatchConfig, /,
-                 declared: npt.NDArray[np.bool_] | None = None) -> Linked:
+                 declared: npt.NDArray[np.bool_] | None = None, side: npt.NDArray[np.bool_] | None = None,
+                 core: npt.NDArray[np.bool_] | None = None) -> Linked:
     """The in-process engine (a :class:`LinkEngine`): prepare, block, score and explain; only linked pairs are
     returned.
 
@@ -1428,8 +1463,10 @@ def link_records(left: pd.DataFrame, right: pd.DataFrame | None, config: MatchCo
         >>> got.li.tolist(), got.ri.tolist(), got.tier.tolist()
         ([0], [1], ['probable'])
     """
+    self_join = right is None
     scored, _, _, refined = match_records(left, right, config, linkable_only=True,
-                                          declared=declared if right is None else None)
+                                          declared=declared if self_join else None, side=side if self_join else None,
+                                          core=core if self_join else None)
     return linked_of(scored, refined)
 
 
@@ -1693,7 +1730,7 @@ def _link_persons(store: Store, persons: pd.DataFrame, cfg: MatchConfig, engine:
     from guanlian.matching import match_cache  # it builds on this module
 
     if engine is not None:
-        return engine(persons, None, cfg, declared=declared_rows(side, core))
+        return engine(persons, None, cfg, declared=declared_rows(side, core), side=side, core=core)
     cached = match_cache.load(store.sidecar, cfg)
     if cached is not None:
         got = match_cache.update(cached, persons, cfg, side, core, lists)

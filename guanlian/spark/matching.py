@@ -52,6 +52,8 @@ from guanlian.matching.matcher import (
     ambiguous_birth,
     mark_declared,
     score_pairs,
+    storable_flags,
+    unstorable,
 )
 from guanlian.spark.session import SparkError
 from guanlian.values.vocab import said
@@ -132,7 +134,7 @@ def _features_fn(schema: pa.Schema, key_rules: list[str], rows: int) -> Any:
 
 _OUT_SCHEMA = ("li bigint, ri bigint, score double, tier string, explanation_zh string, explanation_en string, "
                "birth_only tinyint, exact_name boolean, id_l bigint, id_r bigint, alt_zh string, alt_en string, "
-               "candidates bigint, conflicts bigint")
+               "candidates bigint, conflicts bigint, dropped bigint, dropped_budget bigint")
 
 
 def _distinct_rows(ids: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64],
@@ -154,7 +156,7 @@ def _side(table: pa.Table, prefix: str, row: npt.NDArray[np.int64], columns: lis
 
 
 def _score_fn(config: MatchConfig, columns: list[str], rows: int, capped: dict[str, set[str]],
-              declared: bool = False) -> Any:
+              declared: bool = False, budget: tuple[bytes, bytes] | None = None) -> Any:
     """The ``mapInArrow`` function of the scoring stage: score_pairs on batches of joined pairs. Each batch
     also emits one row with ``tier`` null that carries its candidate and conflicting-ID counts.
 
@@ -169,11 +171,16 @@ def _score_fn(config: MatchConfig, columns: list[str], rows: int, capped: dict[s
     ``capped``: per rule, the keys of its refined blocks; a pair sharing one is marked (:func:`capped_rules`'s
     bit mask), so the explanation states the cap as in process; ``declared``: the run paired declared rows
     with capped blocks' rows without a birth year (:data:`~guanlian.matching.matcher.DECLARED_COMPARED`), which the explanation says too.
+    ``budget``: the link budget's ``side`` and ``core`` flags per record id (:func:`np.packbits`): the pairs
+    :func:`~guanlian.matching.matcher.unstorable` names are left out here, before they are explained, and
+    only counted (``dropped``, ``dropped_budget`` on the count row), as :func:`match_records` does in process.
     """
     bits = {name: np.int64(1) << list(BLOCKING_RULES).index(name) for name in capped}
     key_cols = [f"k_{name}" for name in capped]
 
     def run(it: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        flags = None if budget is None else tuple(np.unpackbits(np.frombuffer(b, np.uint8)).astype(bool)
+                                                  for b in budget)
         for table in _batches(it, rows):
             lpos, lrow, lrid = _distinct_rows(table.column("l_rid").to_numpy())
             rpos, rrow, rrid = _distinct_rows(table.column("r_rid").to_numpy())
@@ -193,6 +200,12 @@ def _score_fn(config: MatchConfig, columns: list[str], rows: int, capped: dict[s
                     mask = mark_declared(mask)
                 scored.capped = mask
             keep = scored.tier != ""
+            n_side = n_budget = 0
+            if flags is not None:
+                assert scored.birth_only is not None
+                out, n_side = unstorable(lrid[scored.li], rrid[scored.ri], scored.tier, scored.birth_only, *flags)
+                n_budget = int(out.sum()) - n_side
+                keep &= ~out
             zh, en = scored.explanations(keep)
             n_all = len(keep)
             birth = scored.birth_only if scored.birth_only is not None else np.zeros(n_all, dtype=np.int8)
@@ -223,6 +236,8 @@ def _score_fn(config: MatchConfig, columns: list[str], rows: int, capped: dict[s
                                    pa.string()),
                 "candidates": pa.array([0] * n + [scored.candidates], pa.int64()),
                 "conflicts": pa.array([0] * n + [scored.conflicting_ids], pa.int64()),
+                "dropped": pa.array([0] * n + [n_side], pa.int64()),
+                "dropped_budget": pa.array([0] * n + [n_budget], pa.int64()),
             })
 
     return run
@@ -476,14 +491,16 @@ class SparkEngine:
         return whole.unionByName(by_name)
 
     def score(self, pairs: DataFrame, left: DataFrame, right: DataFrame | None, config: MatchConfig,
-              aliases: bool = False, broadcast: str | None = None, declared: bool = False) -> DataFrame:
+              aliases: bool = False, broadcast: str | None = None, declared: bool = False,
+              budget: tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]] | None = None) -> DataFrame:
         """Linked pairs (and one count row per batch, ``tier`` null) of candidate pairs. ``aliases``: the
         records include former names, so the feature frames carry the ``alias`` flag (as in process).
 
         The joins carry the feature columns but not the code columns (the scoring recodes them per batch).
         ``broadcast`` ``"left"`` or ``"right"``: that side's features are small enough to be sent to every task,
         so the pairs meet the other side's features in one shuffle join on its id and then this side's in a
-        broadcast join — no shuffle of pairs with a whole feature row attached.
+        broadcast join — no shuffle of pairs with a whole feature row attached. ``budget``: ``(side, core)`` per
+        record id (a self-match's link budget, :func:`~guanlian.matching.matcher.storable_flags`).
         """
         from pyspark.sql import functions as F
 
@@ -501,14 +518,17 @@ class SparkEngine:
         else:
             joined = pairs.join(lsel, pairs["li"] == lsel["l_rid"]).join(rsel, pairs["ri"] == rsel["r_rid"])
         joined = joined.drop("li", "ri")
-        return joined.mapInArrow(_score_fn(config, cols, self.batch_rows, dict(self._capped), declared), _OUT_SCHEMA)
+        packed = None if budget is None else (np.packbits(budget[0]).tobytes(), np.packbits(budget[1]).tobytes())
+        return joined.mapInArrow(_score_fn(config, cols, self.batch_rows, dict(self._capped), declared, packed),
+                                 _OUT_SCHEMA)
 
     # -- whole runs -------------------------------------------------------------------------------------
 
     def link(self, left: DataFrame, right: DataFrame | None, config: MatchConfig, aliases: bool = False,
-             declared: DataFrame | None = None) -> DataFrame:
+             declared: DataFrame | None = None,
+             budget: tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]] | None = None) -> DataFrame:
         """Records DataFrame(s) → scored rows (see :meth:`score`); features are cached for the two passes.
-        ``declared``: see :meth:`candidate_pairs`."""
+        ``declared``: see :meth:`candidate_pairs`; ``budget``: see :meth:`score` (self-match only)."""
         from pyspark import StorageLevel
 
         fl = self.features(left, config).persist(StorageLevel.MEMORY_AND_DISK)
@@ -522,21 +542,28 @@ class SparkEngine:
         if fr is not None:
             declared = None
         pairs = self.candidate_pairs(fl, fr, config, declared)
-        return self.score(pairs, fl, fr, config, aliases, broadcast=small, declared=declared is not None)
+        return self.score(pairs, fl, fr, config, aliases, broadcast=small, declared=declared is not None,
+                          budget=budget if fr is None else None)
 
     def __call__(self, left: pd.DataFrame, right: pd.DataFrame | None, config: MatchConfig, /,
-                 declared: npt.NDArray[np.bool_] | None = None) -> Linked:
+                 declared: npt.NDArray[np.bool_] | None = None, side: npt.NDArray[np.bool_] | None = None,
+                 core: npt.NDArray[np.bool_] | None = None) -> Linked:
         """The :class:`~guanlian.matching.matcher.LinkEngine` call: pandas in, :class:`Linked` out.
 
         Names with a former-name note are split into one record per name first and the pairs folded back
         afterwards, by the in-process functions. ``declared`` (self-match): per row of ``left``, an official
-        or a relative (see :meth:`candidate_pairs`)."""
+        or a relative (see :meth:`candidate_pairs`). ``side``, ``core`` (self-match): the link budget, applied
+        in the scoring tasks (:func:`~guanlian.matching.matcher.match_records`): the ``possible`` pairs it
+        leaves out are counted there and never reach the driver."""
+        if right is not None:
+            side = core = None
         self.last = SparkRun(records=len(left) + (0 if right is None else len(right)), partitions=self.partitions)
         lx = _expand_aliases(left)
         rx = _expand_aliases(right) if right is not None else None
         if lx is None and rx is None:
             rows = self.link(self.records(left), None if right is None else self.records(right), config,
-                             declared=self._rids(declared if right is None else None))
+                             declared=self._rids(declared if right is None else None),
+                             budget=None if side is None else storable_flags(side, core))
             return self.collect(rows, self_join=right is None)
         lt, lo, la = lx or (left, np.arange(len(left), dtype=np.int64), np.zeros(len(left), np.int8))
         rl = self.records(lt, la)
@@ -546,7 +573,9 @@ class SparkEngine:
             rt, ro, ra = rx or (right, np.arange(len(right), dtype=np.int64), np.zeros(len(right), np.int8))
             rr = self.records(rt, ra)
         rows = self.link(rl, rr, config, aliases=True,
-                         declared=self._rids(None if declared is None or right is not None else declared[lo]))
+                         declared=self._rids(None if declared is None or right is not None else declared[lo]),
+                         budget=None if side is None else storable_flags(
+                             side[lo], None if core is None else core[lo], lo))
         return self.collect(rows, self_join=right is None, fold=(lo, ro))
 
     def _rids(self, flags: npt.NDArray[np.bool_] | None) -> DataFrame | None:
@@ -604,6 +633,7 @@ class SparkEngine:
         en = np.where(demote, got["alt_en"].to_numpy(dtype=object), en)
         score = got["score"].to_numpy(dtype=np.float64)
         candidates, conflicts = int(counts["candidates"].sum()), int(counts["conflicts"].sum())
+        dropped, dropped_budget = int(counts["dropped"].sum()), int(counts["dropped_budget"].sum())
         if fold is not None:
             # The row numbers ride through the fold as a "levels" array (it only subsets them).
             rows_in = cast("dict[str, npt.NDArray[np.int8]]", {"row": np.arange(len(got), dtype=np.int64)})
@@ -613,7 +643,8 @@ class SparkEngine:
             li, ri, score, tier, zh, en = folded.li, folded.ri, folded.score, folded.tier, zh[keep], en[keep]
         self.last.candidate_pairs = candidates
         self.last.linked = len(li)
-        return Linked(li, ri, score, tier, list(zh), list(en), candidates, conflicts, self.last.refined_keys)
+        return Linked(li, ri, score, tier, list(zh), list(en), candidates, conflicts, self.last.refined_keys,
+                      dropped=dropped, dropped_budget=dropped_budget)
 
 
 def shuffle_bytes(spark: SparkSession) -> tuple[int, int]:

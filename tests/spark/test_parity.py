@@ -31,6 +31,7 @@ def assert_same(a: Linked, b: Linked) -> None:
     assert a.explanation_zh == b.explanation_zh
     assert a.explanation_en == b.explanation_en
     assert (a.candidates, a.conflicting_ids, a.refined_keys) == (b.candidates, b.conflicting_ids, b.refined_keys)
+    assert (a.dropped, a.dropped_budget) == (b.dropped, b.dropped_budget)
 
 
 @pytest.fixture(scope="module")
@@ -248,3 +249,34 @@ def test_rows_fetched_in_slices_are_identical_and_the_caches_are_released(
     assert_same(engine(both, None, MatchConfig()), link_records(both, None, MatchConfig()))
     # the feature tables and the kept rows are released once the rows are on the driver
     assert persisted().size() == before
+
+
+def test_link_budget_applied_in_the_scoring_tasks_identical(labelled: tuple[pd.DataFrame, pd.DataFrame],
+                                                           spark: Any) -> None:
+    """A self-match with the link budget (``side``: rows that may be stored, ``core``: officials and
+    relatives): the ``possible`` pairs no one would store are left out in the tasks and only counted, exactly as
+    in process — with former-name records (the labelled set has them) and without."""
+    engine = SparkEngine(spark, partitions=4, batch_rows=64)
+    both = pd.concat(labelled, ignore_index=True)
+    plain_rows = both.assign(name=both["name"].str.replace(r"（曾用名.*?）", "", regex=True))
+    assert both["name"].str.contains("曾用名").any() and not plain_rows["name"].str.contains("曾用名").any()
+    side = np.zeros(len(both), dtype=bool)
+    side[::5] = True  # personnel and payees
+    core = np.zeros(len(both), dtype=bool)
+    core[::15] = True  # officials and relatives (within side)
+    for table in (both, plain_rows):
+        everything = link_records(table, None, MatchConfig())
+        expected = link_records(table, None, MatchConfig(), side=side, core=core)
+        got = engine(table, None, MatchConfig(), side=side, core=core)
+        assert_same(got, expected)
+        assert got.dropped > 0 and got.dropped_budget > 0
+        # what the tasks left out is exactly the possible pairs without a core end and not resting on a birth date
+        kept = set(zip(got.li.tolist(), got.ri.tolist(), strict=True))
+        left_out = [(a, b, t) for a, b, t in zip(everything.li.tolist(), everything.ri.tolist(),
+                                                 everything.tier.tolist(), strict=True) if (a, b) not in kept]
+        assert len(left_out) == got.dropped + got.dropped_budget
+        assert all(t == "possible" and not core[a] and not core[b] for a, b, t in left_out)
+        assert sum(1 for a, b, _ in left_out if not side[a] and not side[b]) == got.dropped
+        # near miss: a pair with a core end is never left out, even when possible
+        assert any(t == "possible" and (core[a] or core[b])
+                   for a, b, t in zip(got.li.tolist(), got.ri.tolist(), got.tier.tolist(), strict=True))
