@@ -10,6 +10,15 @@ seconds, input rows) follow, for the per-partition costs that docs/scale.md extr
 Run it under the shared lock, with the driver memory capped::
 
     flock /tmp/heavy.lock python benchmarks/spark.py --registry 1000000 --family 100000 --driver-memory 4g
+
+``--self-match``: instead, the registry and the family records as one table matched with itself, as
+``match --store`` does, with the family records as the people who may be stored and the link budget's core
+(``side``, ``core``): the in-process engine, then Spark twice in one session — without the budget (every linked
+pair comes to the driver, as before the budget ran in the tasks) and with it — so the rows that reach the
+driver and the driver's peak are compared in the same run. ``--name-only`` (default 0.3): that share of the
+registry records lose their birth date and ID, as officers and shareholders often have in registry exports (the
+1M world's registry people are like that): namesakes among them are the ``possible`` pairs the budget is for; the
+labelled registry alone, with a date and an ID each, has almost none.
 """
 
 from __future__ import annotations
@@ -27,7 +36,7 @@ import numpy as np
 
 import guanlian
 from benchmarks.machine import describe
-from guanlian.matching.matcher import MatchConfig, collide
+from guanlian.matching.matcher import Linked, MatchConfig, collide, link_records
 from guanlian.matching.synth import make_labelled
 from guanlian.spark import SparkEngine, spark_session
 
@@ -121,7 +130,13 @@ def main() -> None:
     ap.add_argument("--driver-memory", default="4g")
     ap.add_argument("--partitions", type=int, default=8)
     ap.add_argument("--skip-inprocess", action="store_true")
+    ap.add_argument("--name-only", type=float, default=0.3)
+    ap.add_argument("--self-match", action="store_true",
+                    help="registry + family matched with itself, with and without the link budget (see above)")
     args = ap.parse_args()
+    if args.self_match:
+        self_match(args)
+        return
 
     print(f"machine: {describe()}; load average before: {os.getloadavg()[0]:.2f}")
     print(f"guanlian from {Path(guanlian.__file__).parent}")
@@ -194,6 +209,63 @@ def main() -> None:
     print("\nstages: id, tasks, wall s, executor run s (sum over tasks), shuffle written MiB, read MiB, operators")
     for sid, tasks, wall, w, r, run, op_names in stages:
         print(f"  {sid:>3} {tasks:>4} {wall:8.1f} {run:8.1f} {w / 2**20:9.1f} {r / 2**20:9.1f}  {op_names}")
+
+
+def _same(a: Linked, b: Linked) -> bool:
+    return bool(a.li.tolist() == b.li.tolist() and a.ri.tolist() == b.ri.tolist() and a.tier.tolist() == b.tier.tolist()
+                and np.array_equal(a.score, b.score) and a.explanation_zh == b.explanation_zh
+                and (a.dropped, a.dropped_budget) == (b.dropped, b.dropped_budget))
+
+
+def self_match(args: argparse.Namespace) -> None:
+    """The ``--self-match`` run: one table, ``side`` = ``core`` = the family rows."""
+    import pandas as pd
+
+    print(f"machine: {describe()}; load average before: {os.getloadavg()[0]:.2f}")
+    print(f"guanlian from {Path(guanlian.__file__).parent}")
+    right, left = make_labelled(args.registry, args.family, seed=1)
+    both = pd.concat([left, right], ignore_index=True)
+    del left, right
+    family = np.zeros(len(both), dtype=bool)
+    family[:args.family] = True
+    blank = np.flatnonzero(~family)
+    blank = blank[np.random.default_rng(2).random(len(blank)) < args.name_only]
+    both.loc[blank, ["birth_date", "id_number"]] = None
+    cfg = MatchConfig()
+    rows: list[tuple[str, float, float, int, int, int, int]] = []
+    expected = None
+    if not args.skip_inprocess:
+        with Peak() as pk:
+            t = time.perf_counter()
+            expected = link_records(both, None, cfg, side=family, core=family)
+            secs = time.perf_counter() - t
+        rows.append(("in-process, budget", secs, pk.cpu, len(expected), expected.dropped + expected.dropped_budget,
+                     expected.candidates, pk.peak))
+    spark = spark_session(args.master, {"spark.driver.memory": args.driver_memory,
+                                        "spark.sql.shuffle.partitions": str(args.partitions)})
+    engine = SparkEngine(spark, partitions=args.partitions)
+    got: dict[str, Linked] = {}
+    for name, flags in (("spark, all pairs to the driver", None), ("spark, budget in the tasks", family)):
+        with Peak() as pk:
+            t = time.perf_counter()
+            got[name] = engine(both, None, cfg, side=flags, core=flags)
+            secs = time.perf_counter() - t
+        g = got[name]
+        rows.append((name, secs, pk.cpu, len(g), g.dropped + g.dropped_budget, g.candidates, pk.peak))
+    spark.stop()
+    budgeted = got["spark, budget in the tasks"]
+    print(f"data: {len(both):,} records ({args.family:,} family = side and core; {len(blank):,} registry records "
+          f"by name only); identical to in-process: "
+          f"{None if expected is None else _same(budgeted, expected)}")
+    print("| run | seconds | CPU seconds | pairs to the caller | possible pairs left out (counted) | candidate pairs "
+          "| peak RSS (process tree) |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for name, secs, cpu, linked, out, cand, peak in rows:
+        print(f"| {name} | {secs:.1f} | {cpu:.1f} | {linked:,} | {out:,} | {cand:,} | {peak / 2**30:.2f} GiB |")
+    a, b = rows[-2], rows[-1]
+    print(f"budget / all pairs: seconds {b[1] / a[1]:.2f}, pairs to the driver {b[3] / max(a[3], 1):.3f}, "
+          f"peak {b[6] / a[6]:.2f}")
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":
