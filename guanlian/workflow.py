@@ -203,9 +203,19 @@ def collide_files(left: Path, right: Path, left_kind: str | None, right_kind: st
         ValueError: (``PersonListError``) a file cannot be read as a person list; the message names it and its
             header. An unknown output suffix, an unknown side.
     """
+    import tempfile
+
     from guanlian.loaders.persons import SIDES, read_person_list
-    from guanlian.matching.collide import collide_lists, collision_summary, collision_table, issues_table
+    from guanlian.matching.collide import (
+        collide_lists,
+        collide_streamed,
+        collision_summary,
+        collision_table,
+        issues_table,
+        table_rows,
+    )
     from guanlian.outputs import TABLE_WRITERS, Sheet, TableData
+    from guanlian.values.sheets import write_csv
     from guanlian.values.vocab import COLLIDE_TEXT, pick
 
     sided = next((s for s in SIDES if s == side), None)
@@ -218,29 +228,39 @@ def collide_files(left: Path, right: Path, left_kind: str | None, right_kind: st
     writer = TABLE_WRITERS.get(fmt)
     lp = read_person_list(left, left_kind, sided)
     rp = read_person_list(right, right_kind, sided)
-    with phase("碰撞 / collide"):
-        c = collide_lists(lp, rp, engine=engine)
-    table = collision_table(c, lang, show_ids=show_ids, unmatched=unmatched)
-    issues = issues_table(c, lang, show_ids=show_ids)
 
     def sheet(df: pd.DataFrame, name: str) -> Sheet:
-        # column by column: one bulk conversion per column instead of one Arrow scalar per cell
-        cols = [[None if v is None or v != v else v for v in df.iloc[:, k].to_numpy(dtype=object).tolist()]
-                for k in range(df.shape[1])]
-        rows = tuple(zip(*cols, strict=True)) if cols else tuple(() for _ in range(len(df)))
-        return Sheet(pick(COLLIDE_TEXT[name], lang), tuple(str(x) for x in df.columns), rows)
+        return Sheet(pick(COLLIDE_TEXT[name], lang), tuple(str(x) for x in df.columns), table_rows(df))
 
-    sheets = [sheet(table, "pairs_sheet")]
+    link_ordered = getattr(engine, "link_ordered", None)
+    if fmt == "csv" and callable(link_ordered) and len(lp.records) and len(rp.records):
+        # The pairs stay in the engine's files and are written out a chunk at a time (a 10M × 1M collision
+        # links tens of millions of pairs; the XLSX and JSON outputs are whole documents and take the usual route).
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=".guanlian-pairs-", dir=out.parent) as work:
+            with phase("碰撞 / collide"):
+                headers, rows, c = collide_streamed(lp, rp, link_ordered, Path(work) / "pairs", lang,
+                                                    show_ids=show_ids, unmatched=unmatched)
+            with phase("写出 / write"):
+                write_csv(out, headers, rows)
+        table = None
+    else:
+        with phase("碰撞 / collide"):
+            c = collide_lists(lp, rp, engine=engine)
+        table = collision_table(c, lang, show_ids=show_ids, unmatched=unmatched)
+    issues = issues_table(c, lang, show_ids=show_ids)
+    sheets = [] if table is None else [sheet(table, "pairs_sheet")]
     issues_out: Path | None = None
     if len(issues) and fmt == "xlsx":
         sheets.append(sheet(issues, "issues_sheet"))
         issues_out = out
     document: object = None
-    if fmt == "json":
+    if fmt == "json" and table is not None:
         document = {"pairs": json.loads(table.to_json(orient="records", force_ascii=False)),
                     "issues": json.loads(issues.to_json(orient="records", force_ascii=False))}
         issues_out = out if len(issues) else None
-    writer.write(TableData(tuple(sheets), document), out)
+    if table is not None:
+        writer.write(TableData(tuple(sheets), document), out)
     if len(issues) and fmt == "csv":
         issues_out = out.with_name(out.stem + ".issues.csv")
         TABLE_WRITERS.get("csv").write(TableData((sheet(issues, "issues_sheet"),), None), issues_out)

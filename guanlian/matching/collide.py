@@ -23,13 +23,15 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
 
 from guanlian.loaders.persons import PersonList
 from guanlian.loaders.pipeline import KINDS
@@ -49,7 +51,8 @@ from guanlian.values.vocab import (
     tr,
 )
 
-__all__ = ["Collision", "collide_lists", "collision_summary", "collision_table", "issues_table"]
+__all__ = ["Collision", "PairTally", "collide_lists", "collide_streamed", "collision_summary", "collision_table",
+           "issues_table", "table_rows"]
 
 _EVIDENCE = ("id_number", "other_id", "birth_date", "sex", "phone", "address", "employer")
 """Fields besides the name that the matcher compares."""
@@ -73,17 +76,43 @@ class Collision:
     pairs: pd.DataFrame
     unmatched: npt.NDArray[np.int64]
     unmatched_right: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    tally: PairTally | None = None
+    """Set when the pairs went straight to the output file instead of into ``pairs``
+    (:func:`collide_streamed`): their counts."""
 
     def per_tier(self) -> dict[str, int]:
         """Pairs per tier, strongest first (tiers with none included; ``confirmed`` is a store's judgement, never
         a collision's)."""
-        counts = self.pairs["tier"].value_counts()
+        counts = self.tally.per_tier if self.tally is not None else self.pairs["tier"].value_counts().to_dict()
         return {t: int(counts.get(t, 0)) for t in reversed(TIERS) if t != "confirmed"}
 
     @property
     def name_only(self) -> int:
         """Pairs in which nothing but the names could be compared."""
+        if self.tally is not None:
+            return self.tally.name_only
         return int((self.pairs["compared"] == "").sum())
+
+    @property
+    def n_pairs(self) -> int:
+        """How many pairs (held or streamed)."""
+        return self.tally.pairs if self.tally is not None else len(self.pairs)
+
+
+@dataclass
+class PairTally:
+    """Counts of a collision's pairs, kept while they are streamed to the output (:func:`collide_streamed`)."""
+
+    pairs: int = 0
+    per_tier: dict[str, int] = field(default_factory=dict)
+    name_only: int = 0
+
+    def add(self, pairs: pd.DataFrame) -> None:
+        """Count one chunk of pairs (``tier``, ``compared`` columns)."""
+        self.pairs += len(pairs)
+        for t, n in pairs["tier"].value_counts().items():
+            self.per_tier[str(t)] = self.per_tier.get(str(t), 0) + int(n)
+        self.name_only += int((pairs["compared"] == "").sum())
 
 
 def _match_frame(people: PersonList) -> pd.DataFrame:
@@ -141,6 +170,85 @@ def collide_lists(left: PersonList, right: PersonList, config: MatchConfig | Non
     return Collision(left, right, pairs, np.flatnonzero(~seen).astype(np.int64),
                      np.flatnonzero(~seen_right).astype(np.int64))
 
+
+
+class OrderedPairs(Protocol):
+    """Linked pairs kept outside the driver, readable in ``collide``'s order (a Spark engine's
+    :class:`~guanlian.spark.matching.OrderedLinks`)."""
+
+    pairs: int
+
+    def batches(self, rows: int = ...) -> Iterator[pa.Table]: ...
+
+
+OrderedLinker = Callable[[pd.DataFrame, pd.DataFrame, MatchConfig, Path], OrderedPairs]
+"""``engine.link_ordered``: (left records, right records, config, an empty work folder) → the ordered pairs."""
+
+
+def _pairs_frame(left: pd.DataFrame, right: pd.DataFrame, t: pa.Table) -> pd.DataFrame:
+    """One chunk of ordered pairs (Arrow) → the rows of :attr:`Collision.pairs`."""
+    li = t.column("li").to_numpy().astype(np.int64)
+    ri = t.column("ri").to_numpy().astype(np.int64)
+    return pd.DataFrame({
+        "li": li, "ri": ri, "score": t.column("score").to_numpy().astype(float),
+        "tier": np.array(t.column("tier").to_pylist(), dtype=object),
+        "compared": _compared(left, right, li, ri),
+        "explanation_zh": np.array(t.column("explanation_zh").to_pylist(), dtype=object),
+        "explanation_en": np.array(t.column("explanation_en").to_pylist(), dtype=object),
+    })
+
+
+def table_rows(df: pd.DataFrame) -> tuple[tuple[Any, ...], ...]:
+    """A table's rows as plain values for a sheet (``None`` for missing), built column by column (one bulk
+    conversion per column instead of one scalar per cell).
+
+    Example:
+        >>> table_rows(pd.DataFrame({"a": [1, None], "b": ["x", "y"]}))
+        ((1.0, 'x'), (None, 'y'))
+    """
+    cols = [[None if v is None or v != v else v for v in df.iloc[:, k].to_numpy(dtype=object).tolist()]
+            for k in range(df.shape[1])]
+    return tuple(zip(*cols, strict=True)) if cols else tuple(() for _ in range(len(df)))
+
+
+def collide_streamed(left: PersonList, right: PersonList, link_ordered: OrderedLinker, workdir: Path,
+                     lang: Lang = "zh", *, show_ids: bool = False, unmatched: bool = False,
+                     config: MatchConfig | None = None, batch_rows: int = 100_000
+                     ) -> tuple[list[str], Iterator[tuple[Any, ...]], Collision]:
+    """A collision too big for memory: the engine keeps the linked pairs in files (``link_ordered``, e.g.
+    ``SparkEngine.link_ordered``), and the output rows are made from them ``batch_rows`` at a time.
+
+    Returns:
+        ``(headers, rows, collision)``: the column titles and the rows of :func:`collision_table` (same
+        order, same cells — the unmatched records last when ``unmatched``), as a generator to hand to a
+        writer; ``collision`` has no ``pairs`` but a :class:`PairTally`, and its ``tally`` and ``unmatched``
+        lists are complete once ``rows`` is used up (read them for :func:`collision_summary` after writing).
+    """
+    lf, rf = _match_frame(left), _match_frame(right)
+    ordered = link_ordered(lf, rf, config or MatchConfig(), workdir)
+    none = np.zeros(0, dtype=np.int64)
+    empty = pd.DataFrame({c: pd.Series(dtype=object) for c in
+                          ("li", "ri", "score", "tier", "compared", "explanation_zh", "explanation_en")})
+    c = Collision(left, right, empty, none, none, tally=PairTally())
+    headers = [str(h) for h in collision_table(c, lang, show_ids=show_ids, unmatched=unmatched).columns]
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        assert c.tally is not None
+        seen, seen_right = np.zeros(len(lf), dtype=bool), np.zeros(len(rf), dtype=bool)
+        for t in ordered.batches(batch_rows):
+            pairs = _pairs_frame(lf, rf, t)
+            seen[pairs["li"].to_numpy()] = True
+            seen_right[pairs["ri"].to_numpy()] = True
+            c.tally.add(pairs)
+            yield from table_rows(collision_table(Collision(left, right, pairs, none, none), lang,
+                                                  show_ids=show_ids))
+        c.unmatched = np.flatnonzero(~seen).astype(np.int64)
+        c.unmatched_right = np.flatnonzero(~seen_right).astype(np.int64)
+        if unmatched:
+            yield from table_rows(collision_table(Collision(left, right, empty, c.unmatched, c.unmatched_right),
+                                                  lang, show_ids=show_ids, unmatched=True))
+
+    return headers, rows(), c
 
 def _column(key: str, lang: Lang) -> str:
     """A column title: the Chinese label, or the snake_case key in English."""
@@ -308,7 +416,7 @@ def collision_summary(c: Collision, lang: Lang = "zh", *, written: Path | None =
     sep = "、" if lang == "zh" else ", "
     lines = [f"{pick(b['left'], lang)} {_describe(c.left, lang)}", f"{pick(b['right'], lang)} {_describe(c.right, lang)}"]
     tiers = sep.join(f"{tr(TIER, t, lang)} {n}" for t, n in c.per_tier().items())
-    lines.append(pick(b["pairs_line"], lang).format(n=len(c.pairs), tiers=tiers, name_only=c.name_only))
+    lines.append(pick(b["pairs_line"], lang).format(n=c.n_pairs, tiers=tiers, name_only=c.name_only))
     n_left = len(c.left.records)
     lines.append(pick(b["matched_line"], lang).format(m=n_left - len(c.unmatched), n=n_left, u=len(c.unmatched)))
     n_right = len(c.right.records)

@@ -25,8 +25,10 @@ Example (``tests/spark`` runs this on ``local[2]``)::
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
@@ -55,13 +57,14 @@ from guanlian.matching.matcher import (
     storable_flags,
     unstorable,
 )
+from guanlian.model import TIERS
 from guanlian.spark.session import SparkError
 from guanlian.values.vocab import said
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-__all__ = ["SparkEngine", "SparkRun", "feature_schema", "shuffle_bytes"]
+__all__ = ["OrderedLinks", "SparkEngine", "SparkRun", "feature_schema", "finish_linked", "shuffle_bytes"]
 
 _KEY_SEP = "\x1e"  # between a blocking key and the birth year that refines it (keys use \x1f inside)
 _MASKED = ID_KINDS.index("masked")
@@ -136,6 +139,14 @@ _OUT_SCHEMA = ("li bigint, ri bigint, score double, tier string, explanation_zh 
                "birth_only tinyint, exact_name boolean, id_l bigint, id_r bigint, alt_zh string, alt_en string, "
                "candidates bigint, conflicts bigint, dropped bigint, dropped_budget bigint")
 
+
+_FINISH_COLUMNS = ("li", "ri", "score", "tier", "explanation_zh", "explanation_en", "birth_only", "exact_name",
+                   "id_l", "id_r", "alt_zh", "alt_en")
+_FINISH_SCHEMA = ("li bigint, ri bigint, score double, tier string, explanation_zh string, explanation_en string, "
+                  "birth_only tinyint, exact_name boolean, id_l bigint, id_r bigint, alt_zh string, alt_en string")
+_FINISHED_SCHEMA = ("li bigint, ri bigint, score double, tier string, tier_rank int, explanation_zh string, "
+                    "explanation_en string")
+_RANK = {t: i for i, t in enumerate(TIERS)}
 
 def _distinct_rows(ids: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64],
                                                          npt.NDArray[np.int64]]:
@@ -284,6 +295,122 @@ def _text(col: pd.Series) -> pa.Array:
         return arr.cast(pa.string())  # a text column: no Python object per cell
     s = col.astype("object").where(col.notna(), None)
     return pa.array([None if v is None else str(v) for v in s], pa.string())
+
+
+def _group_fn(fold: Any) -> Any:
+    """The ``mapInArrow`` function that adds ``g``, the original position of each pair's left record
+    (``fold``: a broadcast of the expanded → original positions), so that a partition by ``g`` holds every pair
+    the cross-pair rules compare."""
+
+    def run(it: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        lo = fold.value[0]
+        for b in it:
+            g = pa.array(lo[b.column(0).to_numpy()], pa.int64())
+            yield pa.RecordBatch.from_arrays([*b.columns, g], names=[*b.schema.names, "g"])
+
+    return run
+
+
+def _finish_fn(fold: Any, rows: int = 100_000) -> Any:
+    """The ``mapInArrow`` function that runs :func:`finish_linked` over one whole partition of a collision's
+    linked rows (partitioned by left record, so each record's pairs are all there) and adds ``tier_rank``."""
+
+    def run(it: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        batches = [b for b in it if b.num_rows]
+        if not batches:
+            return
+        df = pa.Table.from_batches(batches).to_pandas()
+        del batches
+        li, ri, score, tier, zh, en = finish_linked(df, False, None if fold is None else fold.value)
+        del df
+        rank = np.fromiter((_RANK[t] for t in tier), dtype=np.int32, count=len(tier))
+        for a in range(0, len(li), rows):
+            b = slice(a, a + rows)
+            yield pa.RecordBatch.from_pydict({
+                "li": pa.array(li[b], pa.int64()), "ri": pa.array(ri[b], pa.int64()),
+                "score": pa.array(score[b], pa.float64()), "tier": pa.array(tier[b].tolist(), pa.string()),
+                "tier_rank": pa.array(rank[b], pa.int32()),
+                "explanation_zh": pa.array(zh[b].tolist(), pa.string()),
+                "explanation_en": pa.array(en[b].tolist(), pa.string()),
+            })
+
+    return run
+
+
+@dataclass
+class OrderedLinks:
+    """A collision's linked pairs as Parquet files written by the executors, in the order ``collide`` gives
+    them (strongest tier, then highest score, then left and right position): read them with :meth:`batches`.
+
+    Attributes:
+        files: the files, in order (each sorted; every row of one before every row of the next).
+        pairs: the number of pairs.
+        candidates, conflicts, refined_keys: as :class:`~guanlian.matching.matcher.Linked`.
+    """
+
+    files: list[Path]
+    pairs: int
+    candidates: int = 0
+    conflicts: int = 0
+    refined_keys: int = 0
+
+    def batches(self, rows: int = 100_000) -> Iterator[pa.Table]:
+        """The pairs in order, ``rows`` at a time: ``li``, ``ri``, ``score``, ``tier``, ``explanation_zh``,
+        ``explanation_en`` (one file's row group at most in memory)."""
+        import pyarrow.parquet as pq
+
+        cols = ["li", "ri", "score", "tier", "explanation_zh", "explanation_en"]
+        for f in self.files:
+            for b in pq.ParquetFile(f).iter_batches(batch_size=rows, columns=cols):
+                yield pa.Table.from_batches([b])
+
+
+Finished = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.object_],
+                 npt.NDArray[np.object_], npt.NDArray[np.object_]]
+"""``(li, ri, score, tier, explanation_zh, explanation_en)`` of linked pairs."""
+
+
+def finish_linked(got: pd.DataFrame, self_join: bool,
+                  fold: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None) -> Finished:
+    """Scored rows (the scoring stage's linked rows, :data:`_OUT_SCHEMA`) → the final pairs, as in process:
+    pairs resting on an ambiguous birth date demoted (:func:`ambiguous_birth`), former-name records folded back
+    (:func:`_fold_aliases`, ``fold`` = original position per expanded left / right record), sorted by
+    ``(li, ri)``.
+
+    Both rules look across the pairs of one record (a collision: of one left record; ``ambiguous_birth`` in a
+    self-match: of either side), so this runs on the driver over all rows, or, for a collision, on the
+    executors over a partition that holds every pair of its left records (:meth:`SparkEngine.link_ordered`).
+
+    Example:
+        >>> rows = pd.DataFrame({"li": [1, 0], "ri": [0, 0], "score": [12.0, 9.0], "tier": ["probable", "possible"],
+        ...     "explanation_zh": ["甲", "乙"], "explanation_en": ["a", "b"], "birth_only": [0, 0],
+        ...     "exact_name": [True, True], "id_l": [-1, -1], "id_r": [-1, -1], "alt_zh": [None, None],
+        ...     "alt_en": [None, None]})
+        >>> li, ri, score, tier, zh, en = finish_linked(rows, self_join=False)
+        >>> li.tolist(), tier.tolist(), en.tolist()
+        ([0, 1], ['possible', 'probable'], ['b', 'a'])
+    """
+    got = got.sort_values(["li", "ri"], kind="stable").reset_index(drop=True)
+    li = got["li"].to_numpy(dtype=np.int64)
+    ri = got["ri"].to_numpy(dtype=np.int64)
+    tier = got["tier"].to_numpy(dtype=object)
+    zh = got["explanation_zh"].to_numpy(dtype=object)
+    en = got["explanation_en"].to_numpy(dtype=object)
+    demote = ambiguous_birth(li, ri, got["score"].to_numpy(dtype=np.float64),
+                             got["birth_only"].to_numpy(dtype=np.int8), got["exact_name"].to_numpy(dtype=bool),
+                             got["id_l"].to_numpy(dtype=np.int64), got["id_r"].to_numpy(dtype=np.int64),
+                             self_join=self_join)
+    tier = np.where(demote, "possible", tier).astype(object)
+    zh = np.where(demote, got["alt_zh"].to_numpy(dtype=object), zh)
+    en = np.where(demote, got["alt_en"].to_numpy(dtype=object), en)
+    score = got["score"].to_numpy(dtype=np.float64)
+    if fold is not None:
+        # The row numbers ride through the fold as a "levels" array (it only subsets them).
+        rows_in = cast("dict[str, npt.NDArray[np.int8]]", {"row": np.arange(len(got), dtype=np.int64)})
+        folded = _fold_aliases(Scored(li, ri, score, tier, rows_in, [], 0, 0), fold[0], fold[1], self_join)
+        keep = folded.levels["row"]
+        li, ri, score, tier, zh, en = folded.li, folded.ri, folded.score, folded.tier, zh[keep], en[keep]
+    return li, ri, score, tier, zh, en
 
 
 @dataclass
@@ -618,34 +745,81 @@ class SparkEngine:
             self._cached.clear()
         df = t.to_pandas()
         counts = df[df["tier"].isna()]
-        got = df[df["tier"].notna()].sort_values(["li", "ri"], kind="stable").reset_index(drop=True)
-        li = got["li"].to_numpy(dtype=np.int64)
-        ri = got["ri"].to_numpy(dtype=np.int64)
-        tier = got["tier"].to_numpy(dtype=object)
-        zh = got["explanation_zh"].to_numpy(dtype=object)
-        en = got["explanation_en"].to_numpy(dtype=object)
-        demote = ambiguous_birth(li, ri, got["score"].to_numpy(dtype=np.float64),
-                                 got["birth_only"].to_numpy(dtype=np.int8), got["exact_name"].to_numpy(dtype=bool),
-                                 got["id_l"].to_numpy(dtype=np.int64), got["id_r"].to_numpy(dtype=np.int64),
-                                 self_join=self_join)
-        tier = np.where(demote, "possible", tier).astype(object)
-        zh = np.where(demote, got["alt_zh"].to_numpy(dtype=object), zh)
-        en = np.where(demote, got["alt_en"].to_numpy(dtype=object), en)
-        score = got["score"].to_numpy(dtype=np.float64)
+        li, ri, score, tier, zh, en = finish_linked(df[df["tier"].notna()], self_join, fold)
         candidates, conflicts = int(counts["candidates"].sum()), int(counts["conflicts"].sum())
         dropped, dropped_budget = int(counts["dropped"].sum()), int(counts["dropped_budget"].sum())
-        if fold is not None:
-            # The row numbers ride through the fold as a "levels" array (it only subsets them).
-            rows_in = cast("dict[str, npt.NDArray[np.int8]]", {"row": np.arange(len(got), dtype=np.int64)})
-            folded = _fold_aliases(Scored(li, ri, score, tier, rows_in, [], conflicts, candidates),
-                                   fold[0], fold[1], self_join)
-            keep = folded.levels["row"]
-            li, ri, score, tier, zh, en = folded.li, folded.ri, folded.score, folded.tier, zh[keep], en[keep]
         self.last.candidate_pairs = candidates
         self.last.linked = len(li)
         return Linked(li, ri, score, tier, list(zh), list(en), candidates, conflicts, self.last.refined_keys,
                       dropped=dropped, dropped_budget=dropped_budget)
 
+
+    def link_ordered(self, left: pd.DataFrame, right: pd.DataFrame, config: MatchConfig, workdir: Path,
+                     rows_per_task: int = 500_000) -> OrderedLinks:
+        """A collision whose linked pairs never come to the driver: the executors score the pairs, apply the
+        cross-pair rules per left record (:func:`finish_linked`, as :meth:`collect` does over all pairs), sort
+        them in ``collide``'s order and write them as Parquet into ``workdir``; the driver then streams them
+        (:meth:`OrderedLinks.batches`). Same pairs, scores, tiers and texts as ``collide(left, right)``.
+
+        ``workdir`` must be empty or absent and, on a cluster, on a file system every executor and the
+        driver see under the same path. ``rows_per_task``: about this many linked rows per finishing task.
+
+        Raises:
+            RuntimeError: (``SparkError``) a failed Spark job, with the reason and the setting to change.
+        """
+        from pyspark.sql import functions as F
+
+        self.last = SparkRun(records=len(left) + len(right), partitions=self.partitions)
+        lx, rx = _expand_aliases(left), _expand_aliases(right)
+        fold: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None
+        if lx is None and rx is None:
+            rows = self.link(self.records(left), self.records(right), config)
+        else:
+            lt, lo, la = lx or (left, np.arange(len(left), dtype=np.int64), np.zeros(len(left), np.int8))
+            rt, ro, ra = rx or (right, np.arange(len(right), dtype=np.int64), np.zeros(len(right), np.int8))
+            rows = self.link(self.records(lt, la), self.records(rt, ra), config, aliases=True)
+            fold = (lo, ro)
+        workdir = Path(workdir).resolve()
+        scored_dir, finished_dir, ordered_dir = (workdir / n for n in ("scored", "finished", "ordered"))
+        bc = None
+        try:
+            try:
+                rows.write.parquet(scored_dir.as_uri())
+            finally:
+                for f in self._cached:
+                    f.unpersist()
+                self._cached.clear()
+            scored = self.spark.read.parquet(scored_dir.as_uri())
+            counts = scored.where(F.col("tier").isNull()).agg(
+                F.sum("candidates").alias("c"), F.sum("conflicts").alias("k")).first()
+            linked = scored.where(F.col("tier").isNotNull()).select(*_FINISH_COLUMNS)
+            n = linked.count()
+            parts = max(self.partitions, -(-n // max(rows_per_task, 1)))
+            if fold is None:
+                keyed = linked.withColumn("g", F.col("li"))
+            else:
+                bc = self.spark.sparkContext.broadcast(fold)
+                keyed = linked.mapInArrow(_group_fn(bc), _FINISH_SCHEMA + ", g bigint")
+            keyed.repartition(parts, "g").drop("g").mapInArrow(_finish_fn(bc), _FINISHED_SCHEMA) \
+                .write.parquet(finished_dir.as_uri())
+            shutil.rmtree(scored_dir, ignore_errors=True)
+            self.spark.read.parquet(finished_dir.as_uri()) \
+                .orderBy(F.desc("tier_rank"), F.desc("score"), "li", "ri").write.parquet(ordered_dir.as_uri())
+            shutil.rmtree(finished_dir, ignore_errors=True)
+        except Exception as exc:
+            raise said(SparkError, *job_failure(str(exc))) from exc
+        finally:
+            if bc is not None:
+                bc.destroy()
+        import pyarrow.parquet as pq
+
+        files = sorted(ordered_dir.glob("part-*.parquet"))
+        pairs = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+        candidates = int(counts["c"] or 0) if counts is not None else 0
+        conflicts = int(counts["k"] or 0) if counts is not None else 0
+        self.last.candidate_pairs = candidates
+        self.last.linked = pairs
+        return OrderedLinks(files, pairs, candidates, conflicts, self.last.refined_keys)
 
 def shuffle_bytes(spark: SparkSession) -> tuple[int, int]:
     """(shuffle bytes written, shuffle bytes read) over all stages this session has run (Spark's status

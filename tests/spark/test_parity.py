@@ -84,6 +84,91 @@ def test_birth_date_rivals_identical(engine: SparkEngine) -> None:
     assert_same(engine(both, None, MatchConfig()), link_records(both, None, MatchConfig()))
 
 
+
+def _rivals(former: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Family rows whose birth-date-only pairs have rivals (demoted) and one without (kept probable);
+    ``former``: one of them with a former-name note (records are split per name and folded back)."""
+    from stdnum.cn import ric
+
+    def valid(body: str) -> str:
+        return body + ric.calc_check_digit(body + "0")
+
+    reg = pd.DataFrame({
+        "name": ["刘欣", "刘欣", "李小", "李晓", "王学", "王雪", "赵丽", "赵丽", "钱伟"],
+        "id_number": [valid("36082119820512943"), valid("36088119820512555"), valid("36080319980929306"),
+                      valid("36082219980929352"), "", "", "", "", ""],
+        "birth_date": ["1982-05-12", "1982-05-12", "1998-09-29", "1998-09-29", "1968-02-07", "1968-02-11",
+                       "1990-01-01", "1990-01-01", "1977-07-07"],
+    })
+    fam = pd.DataFrame({"name": ["刘欣", "李小", "王学", "赵丽", "钱伟（曾用名：钱卫）" if former else "钱伟"],
+                        "birth_date": ["1982-05-12", "1998-09-29", "1968.02", "1990-01-01", "1977-07-07"]})
+    return fam, reg
+
+
+@pytest.mark.parametrize("data", ["labelled", "labelled-reversed", "rivals", "rivals-no-former-names"])
+def test_collide_in_ordered_files_identical(labelled: tuple[pd.DataFrame, pd.DataFrame], engine: SparkEngine,
+                                            tmp_path: Path, data: str) -> None:
+    """``link_ordered`` (the executors demote, fold, sort and write the pairs; the driver streams them) gives
+    ``collide``'s frame row for row, with the finishing spread over many small partitions (each must hold
+    every pair of its left records) and the sorted pairs over several files."""
+    import pyarrow as pa
+
+    left, right = {"labelled": labelled, "labelled-reversed": labelled[::-1], "rivals": _rivals(),
+                   "rivals-no-former-names": _rivals(former=False)}[data]
+    expected = collide(left, right)
+    conf = engine.spark.conf
+    conf.set("spark.sql.adaptive.coalescePartitions.enabled", "false")  # small data: keep several sorted files
+    try:
+        got = engine.link_ordered(left, right, MatchConfig(), tmp_path / "work",
+                                  rows_per_task=1 if data.startswith("rivals") else 10)
+    finally:
+        conf.unset("spark.sql.adaptive.coalescePartitions.enabled")
+    t = pa.concat_tables(list(got.batches(rows=37)))
+    refs = {side: (df["row"] if "row" in df.columns else df.index).to_numpy(dtype=object)
+            for side, df in (("l", left), ("r", right))}
+    frame = pd.DataFrame({
+        "left_row": refs["l"][t.column("li").to_numpy()], "right_row": refs["r"][t.column("ri").to_numpy()],
+        "score": t.column("score").to_numpy(), "tier": t.column("tier").to_pylist(),
+        "explanation_zh": t.column("explanation_zh").to_pylist(),
+        "explanation_en": t.column("explanation_en").to_pylist()})
+    cols = ["left_row", "right_row", "score", "tier", "explanation_zh", "explanation_en"]
+    pd.testing.assert_frame_equal(frame, expected[cols].reset_index(drop=True), check_dtype=False)
+    assert got.pairs == len(expected) and got.candidates == link_records(left, right, MatchConfig()).candidates
+    if data.startswith("rivals"):  # demoted pairs (rivals) and a kept one (钱伟 under his former-name note): both shapes
+        assert expected["explanation_en"].str.contains("birth").any()
+        assert (expected["tier"] == "probable").sum() >= 1 and (expected["tier"] == "possible").sum() >= 3
+    else:
+        assert len(got.files) > 1 and len(expected) > 200
+
+
+def test_cli_collide_engine_spark_streams_the_pairs(tmp_path: Path, labelled: tuple[pd.DataFrame, pd.DataFrame],
+                                                    spark: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``collide --engine spark`` to a CSV never brings the pairs to the driver (``collect`` is not called), writes
+    the in-process file byte for byte (English, ``--unmatched``, former names, month-only dates) and leaves no
+    work folder behind."""
+    left, right = labelled
+    a, b = tmp_path / "left.csv", tmp_path / "right.csv"
+    cols = ["name", "id_number", "birth_date", "phone"]
+    left[cols].to_csv(a, index=False)
+    right[cols].to_csv(b, index=False)
+    out = tmp_path / "out"
+    runner = CliRunner()
+    args = ["--lang", "en", "--unmatched"]
+    r1 = runner.invoke(app, ["collide", str(a), str(b), "--out", str(out / "local.csv"), *args])
+
+    def no_collect(*_: Any, **__: Any) -> None:
+        raise AssertionError("the pairs came to the driver")
+
+    monkeypatch.setattr(SparkEngine, "collect", no_collect)
+    r2 = runner.invoke(app, ["collide", str(a), str(b), "--out", str(out / "spark.csv"), *args,
+                             "--engine", "spark", "--spark-master", "local[2]"])
+    assert r1.exit_code == 0 and r2.exit_code == 0, r2.output
+    local = (out / "local.csv").read_text(encoding="utf-8-sig")
+    assert local == (out / "spark.csv").read_text(encoding="utf-8-sig") and local.count("\n") > 300
+    assert "no candidate (left record)" in local
+    assert r1.output.splitlines()[2:4] == r2.output.splitlines()[2:4]  # pairs per tier, left records matched
+    assert sorted(p.name for p in out.iterdir()) == ["local.csv", "spark.csv"]
+
 def test_latin_names_other_ids_and_typo_dates_identical(engine: SparkEngine) -> None:
     # FEBRL-style records: the Latin name keys (one whole word + three letters of the other), a one-edit SSN,
     # a mistyped birth date, and (near misses) a father/son pair and a first-name-only namesake
