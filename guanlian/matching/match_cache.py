@@ -47,7 +47,7 @@ from guanlian.matching.matcher import (
     match_records,
 )
 
-__all__ = ["FULL_REASONS", "LINKS_FILE", "PERSONS_FILE", "Cache", "full", "load", "same_rows", "save", "update"]
+__all__ = ["FULL_REASONS", "LINKS_FILE", "PERSONS_FILE", "Cache", "full", "load", "same_rows", "save", "unusable", "update"]
 
 LINKS_FILE = SIDECAR_FILES["match_cache"]
 PERSONS_FILE = SIDECAR_FILES["match_persons"]
@@ -262,6 +262,27 @@ def load(sidecar: Path, cfg: MatchConfig) -> Cache | None:
     return Cache(meta[b"fingerprint"].decode(), linked, persons)
 
 
+
+def unusable(sidecar: Path, cfg: MatchConfig) -> str:
+    """Why :func:`load` gave no cache: ``""`` (there is none), ``"version"`` (written under another fingerprint:
+    another matcher version or other settings) or ``"unreadable"``; a key of :data:`FULL_REASONS` otherwise.
+    Reads the links file's schema only.
+
+    Example:
+        >>> import tempfile
+        >>> unusable(Path(tempfile.mkdtemp()), MatchConfig())
+        ''
+    """
+    path = sidecar / LINKS_FILE
+    if not path.exists():
+        return ""
+    try:
+        with pa.memory_map(str(path), "r") as src:
+            meta = pa.ipc.open_file(src).schema.metadata or {}
+    except (OSError, pa.ArrowException):
+        return "unreadable"
+    return "version" if meta.get(b"fingerprint") != config_fingerprint(cfg).encode() else "unreadable"
+
 FULL_REASONS: dict[str, tuple[str, str]] = {
     "many": ("自上次匹配后变化的人员过多", "too many persons changed since the last match"),
     "cap": ("变化的人员使某个分块跨过了大小上限（其中其他人员的候选对随之改变）",
@@ -272,6 +293,9 @@ FULL_REASONS: dict[str, tuple[str, str]] = {
     "order": ("人员顺序与上次匹配不同", "the persons are in another order than at the last match"),
     "keys": ("人员主键不唯一", "person keys are not unique"),
     "arrow": ("人员记录无法存为 Arrow 表", "the persons cannot be stored as an Arrow table"),
+    "version": ("上次匹配的缓存由另一版本的匹配程序或另一组参数写成", "the last match's cache was written by another "
+                "version of the matcher or with other settings"),
+    "unreadable": ("上次匹配的缓存无法读取", "the last match's cache cannot be read"),
 }
 """Why :func:`update` asks for a full match: code → (Chinese, English)."""
 

@@ -1740,6 +1740,8 @@ def _link_persons(store: Store, persons: pd.DataFrame, cfg: MatchConfig, engine:
                 match_cache.save(store.sidecar, got.cache)
             return got.linked
         summary.full_reason = got
+    else:
+        summary.full_reason = match_cache.unusable(store.sidecar, cfg)
     (store.sidecar / match_cache.LINKS_FILE).unlink(missing_ok=True)  # it may no longer describe the store
     linked, cache = match_cache.full(persons, cfg, side, core, lists)
     if cache is not None:

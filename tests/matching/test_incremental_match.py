@@ -179,12 +179,15 @@ def test_a_stale_or_foreign_cache_is_not_reused(tmp_path: Path) -> None:
     world = generate(tmp_path / "world", size="tiny", seed=7)
     with open_store(tmp_path / "s") as s:
         assert load_files(s, [p for p, _ in world.files]).ok
-        assert match_store(s).mode == "full"
+        first = match_store(s)
+        assert (first.mode, first.full_reason) == ("full", "")  # no cache yet: nothing to explain
         assert match_store(s).mode == "incremental"
-        assert match_store(s, MatchConfig(possible_threshold=5)).mode == "full"
+        other = match_store(s, MatchConfig(possible_threshold=5))
+        assert (other.mode, other.full_reason) == ("full", "version")  # the user is told why
         links = _links(s)
         (s.sidecar / LINKS_FILE).write_bytes(b"not an arrow file")
-        assert match_store(s, MatchConfig(possible_threshold=5)).mode == "full"
+        broken = match_store(s, MatchConfig(possible_threshold=5))
+        assert (broken.mode, broken.full_reason) == ("full", "unreadable")
         assert _links(s) == links
         # a store folder handed over by someone else: a pickle planted as the cache is never unpickled
         planted = tmp_path / "planted-by-pickle"
