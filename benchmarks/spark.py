@@ -24,6 +24,11 @@ labelled registry alone, with a date and an ID each, has almost none.
 does for a CSV (``SparkEngine.link_ordered``: the executors demote, fold, sort and write them as Parquet; the
 driver streams them back in order, 100k rows at a time, and here only counts them and compares them with the
 in-process frame when that ran). The table then also gives the seconds to stream them and the Parquet size.
+
+``--cli DIR``: instead, the data are written as two CSV files into DIR (the family list with Chinese headers, the
+registry with English ones) and ``guanlian collide LEFT RIGHT --engine spark --out DIR/pairs.csv`` runs on them as
+its own process (reading, matching through the files route, writing the CSV), with Spark's event log on for the
+per-stage table; wall and CPU seconds and the peak RSS of its process tree (driver, JVM, Python workers).
 """
 
 from __future__ import annotations
@@ -138,6 +143,8 @@ def main() -> None:
     ap.add_argument("--name-only", type=float, default=0.3)
     ap.add_argument("--ordered", action="store_true",
                     help="Spark writes the ordered pairs to files and the driver streams them (see above)")
+    ap.add_argument("--cli", type=Path, help="write the data as CSV into this folder and time `guanlian collide` "
+                    "--engine spark on them (see above)")
     ap.add_argument("--self-match", action="store_true",
                     help="registry + family matched with itself, with and without the link budget (see above)")
     args = ap.parse_args()
@@ -150,6 +157,9 @@ def main() -> None:
     t = time.perf_counter()
     right, left = make_labelled(args.registry, args.family, seed=1)
     print(f"data: {len(right):,} registry x {len(left):,} family ({time.perf_counter() - t:.1f} s to make)")
+    if args.cli:
+        cli_run(args, left, right)
+        return
     cfg = MatchConfig()
     rows: list[tuple[str, float, int, int, int, int, int, float]] = []
     expected = None
@@ -187,23 +197,7 @@ def main() -> None:
         secs = time.perf_counter() - t
         cpu = pk.sample() - cpu0
         spark.stop()
-    ev = _events(log_dir)
-    written = read = 0
-    stages = []
-    for e in ev:
-        if e.get("Event") != "SparkListenerStageCompleted":
-            continue
-        info = e["Stage Info"]
-        acc = {a.get("Name"): a.get("Value") for a in info.get("Accumulables", [])}
-        w = int(acc.get("internal.metrics.shuffle.write.bytesWritten", 0) or 0)
-        r = int(acc.get("internal.metrics.shuffle.read.remoteBytesRead", 0) or 0) + int(
-            acc.get("internal.metrics.shuffle.read.localBytesRead", 0) or 0)
-        written += w
-        read += r
-        ops = sorted({json.loads(rdd["Scope"])["name"] for rdd in info.get("RDD Info", []) if rdd.get("Scope")})
-        stages.append((info["Stage ID"], info["Number of Tasks"],
-                       (info["Completion Time"] - info["Submission Time"]) / 1000, w, r,
-                       int(acc.get("internal.metrics.executorRunTime", 0) or 0) / 1000, ", ".join(ops)))
+    written, read, stages = _stages(log_dir)
     rows.append((f"spark {args.master}", secs, engine.last.candidate_pairs, len(got), written, read, pk.peak, cpu))
     same = None
     if expected is not None and args.ordered:
@@ -225,9 +219,79 @@ def main() -> None:
     if len(rows) == 2:
         print(f"spark / in-process time: {rows[1][1] / rows[0][1]:.1f}x")
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    _print_stages(stages)
+
+
+def _stages(log_dir: Path) -> tuple[int, int, list[tuple[Any, ...]]]:
+    """Shuffle bytes written and read, and one row per completed stage, from Spark's event log in ``log_dir``."""
+    ev = _events(log_dir)
+    written = read = 0
+    stages = []
+    for e in ev:
+        if e.get("Event") != "SparkListenerStageCompleted":
+            continue
+        info = e["Stage Info"]
+        acc = {a.get("Name"): a.get("Value") for a in info.get("Accumulables", [])}
+        w = int(acc.get("internal.metrics.shuffle.write.bytesWritten", 0) or 0)
+        r = int(acc.get("internal.metrics.shuffle.read.remoteBytesRead", 0) or 0) + int(
+            acc.get("internal.metrics.shuffle.read.localBytesRead", 0) or 0)
+        written += w
+        read += r
+        ops = sorted({json.loads(rdd["Scope"])["name"] for rdd in info.get("RDD Info", []) if rdd.get("Scope")})
+        stages.append((info["Stage ID"], info["Number of Tasks"],
+                       (info["Completion Time"] - info["Submission Time"]) / 1000, w, r,
+                       int(acc.get("internal.metrics.executorRunTime", 0) or 0) / 1000, ", ".join(ops)))
+    return written, read, stages
+
+
+def _print_stages(stages: list[tuple[Any, ...]]) -> None:
     print("\nstages: id, tasks, wall s, executor run s (sum over tasks), shuffle written MiB, read MiB, operators")
     for sid, tasks, wall, w, r, run, op_names in stages:
         print(f"  {sid:>3} {tasks:>4} {wall:8.1f} {run:8.1f} {w / 2**20:9.1f} {r / 2**20:9.1f}  {op_names}")
+
+
+def cli_run(args: argparse.Namespace, left: Any, right: Any) -> None:
+    """``--cli DIR``: both lists as CSV files, then ``guanlian collide --engine spark`` on them, timed."""
+    import subprocess
+    import sys
+
+    work = args.cli
+    work.mkdir(parents=True, exist_ok=True)
+    lcsv, rcsv, out = work / "left.csv", work / "right.csv", work / "pairs.csv"
+    t = time.perf_counter()
+    left[["name", "id_number", "birth_date", "phone"]].fillna("").set_axis(
+        ["姓名", "身份证号码", "出生日期", "联系电话"], axis=1).to_csv(lcsv, index=False)
+    right[["name", "id_number", "birth_date", "sex", "phone"]].fillna("").set_axis(
+        ["name", "ID number", "date of birth", "gender", "mobile"], axis=1).to_csv(rcsv, index=False)
+    print(f"files: {lcsv.stat().st_size / 2**20:,.0f} + {rcsv.stat().st_size / 2**20:,.0f} MiB "
+          f"({time.perf_counter() - t:.1f} s to write)")
+    del left, right
+    log_dir = Path(tempfile.mkdtemp(prefix="guanlian-spark-events-"))
+    cmd = [str(Path(sys.executable).parent / "guanlian"), "collide", str(lcsv), str(rcsv), "--out", str(out),
+           "--lang", "en", "--engine", "spark", "--spark-master", args.master,
+           "--conf", f"spark.driver.memory={args.driver_memory}",
+           "--conf", f"spark.sql.shuffle.partitions={args.partitions}",
+           "--conf", f"spark.default.parallelism={max(1, args.partitions // 2)}",
+           "--conf", "spark.eventLog.enabled=true", "--conf", f"spark.eventLog.dir={log_dir}",
+           "--conf", "spark.eventLog.compress=false"]
+    print("$ " + " ".join(cmd))
+    with Peak() as pk:
+        t = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        secs = time.perf_counter() - t
+    print(proc.stdout[-3000:])
+    if proc.returncode:
+        print(f"exit status {proc.returncode}: {proc.stderr[-3000:]}")
+        return
+    with out.open("rb") as fh:
+        lines = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 24), b""))
+    written, read, stages = _stages(log_dir)
+    print("| command | seconds | CPU seconds (tree) | output rows | output size | shuffle written | peak RSS (tree) |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    print(f"| guanlian collide --engine spark | {secs:.1f} | {pk.cpu:.1f} | {lines - 1:,} | "
+          f"{out.stat().st_size / 2**20:,.0f} MiB | {written / 2**20:,.0f} MiB | {pk.peak / 2**30:.2f} GiB |")
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    _print_stages(stages)
 
 
 def _stream(ordered: Any, left: Any, right: Any, expected: Any) -> tuple[Any, bool | None]:
