@@ -136,6 +136,8 @@ class CollideResult:
     """What ``collide_files`` compared and wrote."""
 
     collision: Collision
+    """The pairs (``collision.pairs``), or, when a Spark engine streamed them into a CSV, only their counts
+    (``collision.tally``)."""
     written: Path
     issues_written: Path | None
     summary: str
