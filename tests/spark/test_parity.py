@@ -299,7 +299,12 @@ def test_cli_match_engine_spark_json(demo_store: LadybugStore, spark: object) ->
     r2 = CliRunner().invoke(app, ["match", "--store", path, "--json", "--engine", "spark"])
     assert r1.exit_code == 0 and r2.exit_code == 0, r2.output
     expected, got = (json.loads(r.output.strip().splitlines()[-1]) for r in (r1, r2))
-    assert got == expected and expected["stored_links"] > 0
+    # Spark always matches in full and never reads the in-process match cache, so it has no cache to explain; the
+    # in-process run may reuse a cache or say why it did not (an earlier test matched with other settings)
+    assert (got["mode"], got["full_reason"], got["changed_persons"]) == ("full", "", 0)
+    how = ("mode", "full_reason", "changed_persons")
+    assert {k: v for k, v in got.items() if k not in how} == {k: v for k, v in expected.items() if k not in how}
+    assert expected["stored_links"] > 0 and len(got) > len(how) + 5
 
 
 @pytest.mark.parametrize("cap", [50, 120])
