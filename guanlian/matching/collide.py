@@ -139,6 +139,14 @@ def _compared(left: pd.DataFrame, right: pd.DataFrame, li: npt.NDArray[np.int64]
     return [texts[c] for c in codes]
 
 
+def _pairs(left: pd.DataFrame, right: pd.DataFrame, li: npt.NDArray[np.int64], ri: npt.NDArray[np.int64],
+           score: npt.NDArray[np.float64], tier: npt.NDArray[np.object_], zh: npt.NDArray[np.object_],
+           en: npt.NDArray[np.object_]) -> pd.DataFrame:
+    """The rows of :attr:`Collision.pairs` for linked pairs of ``left`` / ``right`` match frames."""
+    return pd.DataFrame({"li": li, "ri": ri, "score": score, "tier": tier, "compared": _compared(left, right, li, ri),
+                         "explanation_zh": zh, "explanation_en": en})
+
+
 def collide_lists(left: PersonList, right: PersonList, config: MatchConfig | None = None,
                   engine: LinkEngine | None = None) -> Collision:
     """Match every record of ``left`` with every record of ``right`` (blocked, scored, tiered, explained).
@@ -157,19 +165,14 @@ def collide_lists(left: PersonList, right: PersonList, config: MatchConfig | Non
     out = collide(lf, rf, config, engine=engine)
     li = out["left_row"].to_numpy().astype(np.int64)
     ri = out["right_row"].to_numpy().astype(np.int64)
-    pairs = pd.DataFrame({
-        "li": li, "ri": ri, "score": out["score"].to_numpy(dtype=float), "tier": out["tier"].to_numpy(dtype=object),
-        "compared": _compared(lf, rf, li, ri),
-        "explanation_zh": out["explanation_zh"].to_numpy(dtype=object),
-        "explanation_en": out["explanation_en"].to_numpy(dtype=object),
-    })
+    pairs = _pairs(lf, rf, li, ri, out["score"].to_numpy(dtype=float), out["tier"].to_numpy(dtype=object),
+                   out["explanation_zh"].to_numpy(dtype=object), out["explanation_en"].to_numpy(dtype=object))
     seen = np.zeros(len(lf), dtype=bool)
     seen[li] = True
     seen_right = np.zeros(len(rf), dtype=bool)
     seen_right[ri] = True
     return Collision(left, right, pairs, np.flatnonzero(~seen).astype(np.int64),
                      np.flatnonzero(~seen_right).astype(np.int64))
-
 
 
 class OrderedPairs(Protocol):
@@ -187,15 +190,13 @@ OrderedLinker = Callable[[pd.DataFrame, pd.DataFrame, MatchConfig, Path], Ordere
 
 def _pairs_frame(left: pd.DataFrame, right: pd.DataFrame, t: pa.Table) -> pd.DataFrame:
     """One chunk of ordered pairs (Arrow) → the rows of :attr:`Collision.pairs`."""
-    li = t.column("li").to_numpy().astype(np.int64)
-    ri = t.column("ri").to_numpy().astype(np.int64)
-    return pd.DataFrame({
-        "li": li, "ri": ri, "score": t.column("score").to_numpy().astype(float),
-        "tier": np.array(t.column("tier").to_pylist(), dtype=object),
-        "compared": _compared(left, right, li, ri),
-        "explanation_zh": np.array(t.column("explanation_zh").to_pylist(), dtype=object),
-        "explanation_en": np.array(t.column("explanation_en").to_pylist(), dtype=object),
-    })
+
+    def text(name: str) -> npt.NDArray[np.object_]:
+        return np.array(t.column(name).to_pylist(), dtype=object)
+
+    return _pairs(left, right, t.column("li").to_numpy().astype(np.int64), t.column("ri").to_numpy().astype(np.int64),
+                  t.column("score").to_numpy().astype(float), text("tier"), text("explanation_zh"),
+                  text("explanation_en"))
 
 
 def table_rows(df: pd.DataFrame) -> tuple[tuple[Any, ...], ...]:
@@ -227,8 +228,8 @@ def collide_streamed(left: PersonList, right: PersonList, link_ordered: OrderedL
     lf, rf = _match_frame(left), _match_frame(right)
     ordered = link_ordered(lf, rf, config or MatchConfig(), workdir)
     none = np.zeros(0, dtype=np.int64)
-    empty = pd.DataFrame({c: pd.Series(dtype=object) for c in
-                          ("li", "ri", "score", "tier", "compared", "explanation_zh", "explanation_en")})
+    nothing = np.zeros(0, dtype=object)
+    empty = _pairs(lf, rf, none, none, np.zeros(0), nothing, nothing, nothing)
     c = Collision(left, right, empty, none, none, tally=PairTally())
     headers = [str(h) for h in collision_table(c, lang, show_ids=show_ids, unmatched=unmatched).columns]
 
@@ -249,6 +250,7 @@ def collide_streamed(left: PersonList, right: PersonList, link_ordered: OrderedL
                                                   lang, show_ids=show_ids, unmatched=True))
 
     return headers, rows(), c
+
 
 def _column(key: str, lang: Lang) -> str:
     """A column title: the Chinese label, or the snake_case key in English."""

@@ -47,7 +47,8 @@ from guanlian.matching.matcher import (
     match_records,
 )
 
-__all__ = ["FULL_REASONS", "LINKS_FILE", "PERSONS_FILE", "Cache", "full", "load", "same_rows", "save", "unusable", "update"]
+__all__ = ["FULL_REASONS", "LINKS_FILE", "PERSONS_FILE", "Cache", "full", "load", "same_rows", "save", "unusable",
+           "update"]
 
 LINKS_FILE = SIDECAR_FILES["match_cache"]
 PERSONS_FILE = SIDECAR_FILES["match_persons"]
@@ -262,7 +263,6 @@ def load(sidecar: Path, cfg: MatchConfig) -> Cache | None:
     return Cache(meta[b"fingerprint"].decode(), linked, persons)
 
 
-
 def unusable(sidecar: Path, cfg: MatchConfig) -> str:
     """Why :func:`load` gave no cache: ``""`` (there is none), ``"version"`` (written under another fingerprint:
     another matcher version or other settings) or ``"unreadable"``; a key of :data:`FULL_REASONS` otherwise.
@@ -282,6 +282,7 @@ def unusable(sidecar: Path, cfg: MatchConfig) -> str:
     except (OSError, pa.ArrowException):
         return "unreadable"
     return "version" if meta.get(b"fingerprint") != config_fingerprint(cfg).encode() else "unreadable"
+
 
 FULL_REASONS: dict[str, tuple[str, str]] = {
     "many": ("自上次匹配后变化的人员过多", "too many persons changed since the last match"),

@@ -57,7 +57,7 @@ from guanlian.matching.matcher import (
     storable_flags,
     unstorable,
 )
-from guanlian.model import TIERS
+from guanlian.model import tier_rank
 from guanlian.spark.session import SparkError
 from guanlian.values.vocab import said
 
@@ -146,7 +146,7 @@ _FINISH_SCHEMA = ("li bigint, ri bigint, score double, tier string, explanation_
                   "birth_only tinyint, exact_name boolean, id_l bigint, id_r bigint, alt_zh string, alt_en string")
 _FINISHED_SCHEMA = ("li bigint, ri bigint, score double, tier string, tier_rank int, explanation_zh string, "
                     "explanation_en string")
-_RANK = {t: i for i, t in enumerate(TIERS)}
+
 
 def _distinct_rows(ids: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64],
                                                          npt.NDArray[np.int64]]:
@@ -297,6 +297,11 @@ def _text(col: pd.Series) -> pa.Array:
     return pa.array([None if v is None else str(v) for v in s], pa.string())
 
 
+def _unexpanded(df: pd.DataFrame) -> tuple[pd.DataFrame, npt.NDArray[np.int64], npt.NDArray[np.int8]]:
+    """``_expand_aliases``'s result for a table it left as it is: the rows, their own positions, no alias flag."""
+    return df, np.arange(len(df), dtype=np.int64), np.zeros(len(df), np.int8)
+
+
 def _group_fn(fold: Any) -> Any:
     """The ``mapInArrow`` function that adds ``g``, the original position of each pair's left record
     (``fold``: a broadcast of the expanded → original positions), so that a partition by ``g`` holds every pair
@@ -323,7 +328,7 @@ def _finish_fn(fold: Any, rows: int = 100_000) -> Any:
         del batches
         li, ri, score, tier, zh, en = finish_linked(df, False, None if fold is None else fold.value)
         del df
-        rank = np.fromiter((_RANK[t] for t in tier), dtype=np.int32, count=len(tier))
+        rank = np.fromiter((tier_rank(t) for t in tier), dtype=np.int32, count=len(tier))
         for a in range(0, len(li), rows):
             b = slice(a, a + rows)
             yield pa.RecordBatch.from_pydict({
@@ -692,12 +697,12 @@ class SparkEngine:
                              declared=self._rids(declared if right is None else None),
                              budget=None if side is None else storable_flags(side, core))
             return self.collect(rows, self_join=right is None)
-        lt, lo, la = lx or (left, np.arange(len(left), dtype=np.int64), np.zeros(len(left), np.int8))
+        lt, lo, la = lx or _unexpanded(left)
         rl = self.records(lt, la)
         rr = None
         ro = lo
         if right is not None:
-            rt, ro, ra = rx or (right, np.arange(len(right), dtype=np.int64), np.zeros(len(right), np.int8))
+            rt, ro, ra = rx or _unexpanded(right)
             rr = self.records(rt, ra)
         rows = self.link(rl, rr, config, aliases=True,
                          declared=self._rids(None if declared is None or right is not None else declared[lo]),
@@ -730,6 +735,12 @@ class SparkEngine:
             kept.unpersist()
         return pa.concat_tables(parts)
 
+    def _release(self) -> None:
+        """Unpersist the feature tables :meth:`link` cached, once the scored rows no longer need them."""
+        for f in self._cached:
+            f.unpersist()
+        self._cached.clear()
+
     def collect(self, rows: DataFrame, self_join: bool,
                 fold: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None) -> Linked:
         """Scored rows → :class:`Linked` on the driver, as in process: pairs resting on an ambiguous birth
@@ -740,9 +751,7 @@ class SparkEngine:
         except Exception as exc:
             raise said(SparkError, *job_failure(str(exc))) from exc
         finally:
-            for f in self._cached:
-                f.unpersist()
-            self._cached.clear()
+            self._release()
         df = t.to_pandas()
         counts = df[df["tier"].isna()]
         li, ri, score, tier, zh, en = finish_linked(df[df["tier"].notna()], self_join, fold)
@@ -752,7 +761,6 @@ class SparkEngine:
         self.last.linked = len(li)
         return Linked(li, ri, score, tier, list(zh), list(en), candidates, conflicts, self.last.refined_keys,
                       dropped=dropped, dropped_budget=dropped_budget)
-
 
     def link_ordered(self, left: pd.DataFrame, right: pd.DataFrame, config: MatchConfig, workdir: Path,
                      rows_per_task: int = 500_000) -> OrderedLinks:
@@ -775,8 +783,8 @@ class SparkEngine:
         if lx is None and rx is None:
             rows = self.link(self.records(left), self.records(right), config)
         else:
-            lt, lo, la = lx or (left, np.arange(len(left), dtype=np.int64), np.zeros(len(left), np.int8))
-            rt, ro, ra = rx or (right, np.arange(len(right), dtype=np.int64), np.zeros(len(right), np.int8))
+            lt, lo, la = lx or _unexpanded(left)
+            rt, ro, ra = rx or _unexpanded(right)
             rows = self.link(self.records(lt, la), self.records(rt, ra), config, aliases=True)
             fold = (lo, ro)
         workdir = Path(workdir).resolve()
@@ -786,9 +794,7 @@ class SparkEngine:
             try:
                 rows.write.parquet(scored_dir.as_uri())
             finally:
-                for f in self._cached:
-                    f.unpersist()
-                self._cached.clear()
+                self._release()
             scored = self.spark.read.parquet(scored_dir.as_uri())
             counts = scored.where(F.col("tier").isNull()).agg(
                 F.sum("candidates").alias("c"), F.sum("conflicts").alias("k")).first()
@@ -820,6 +826,7 @@ class SparkEngine:
         self.last.candidate_pairs = candidates
         self.last.linked = pairs
         return OrderedLinks(files, pairs, candidates, conflicts, self.last.refined_keys)
+
 
 def shuffle_bytes(spark: SparkSession) -> tuple[int, int]:
     """(shuffle bytes written, shuffle bytes read) over all stages this session has run (Spark's status
