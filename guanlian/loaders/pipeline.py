@@ -61,6 +61,7 @@ from guanlian.model import model
 from guanlian.progress import Task
 from guanlian.progress import phase as progress_phase
 from guanlian.progress import task as progress_task
+from guanlian.values.files import replacing
 from guanlian.values.privacy import plain
 from guanlian.values.vocab import in_language, said
 
@@ -969,8 +970,8 @@ def report(store: Store, plan: LoadPlan, parsed: ParsedFiles, relinked: Relinked
         frame["value"] = [mask_id(v) if c.startswith("id_") else mask_text(v)
                           for v, c in zip(frame["value"].astype(str), frame["code"], strict=True)]
         frame = frame.map(neutralise_cell)  # values come from the files: "=cmd|…" must stay text in Excel
-        out.parent.mkdir(parents=True, exist_ok=True)
-        frame.to_csv(out, index=False, encoding="utf-8-sig")
+        with replacing(out) as tmp:
+            frame.to_csv(tmp, index=False, encoding="utf-8-sig")
     seconds = {**seconds, "total": time.perf_counter() - plan.started}
     return LoadSummary(plan.load_id, store.location, parsed.results, plan.counts_before, after,
                        str(out) if (issues or out.exists()) else None, {k: round(v, 3) for k, v in seconds.items()},

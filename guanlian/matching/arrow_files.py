@@ -10,10 +10,11 @@ Example:
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pyarrow as pa
+
+from guanlian.values.files import replacing
 
 
 def read_table(path: Path) -> pa.Table | None:
@@ -29,8 +30,5 @@ def read_table(path: Path) -> pa.Table | None:
 def write_table(path: Path, table: pa.Table) -> None:
     """Write ``table`` (its schema metadata included) to ``path`` as an Arrow IPC file: a temporary file beside
     it, then a rename, so a reader sees the old file or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+    with replacing(path) as tmp, pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
         writer.write_table(table)
-    os.replace(tmp, path)

@@ -27,6 +27,7 @@ from typing import Any
 import pandas as pd
 
 from guanlian.outputs.base import Sheet, TableData, check_target
+from guanlian.values.files import replacing
 from guanlian.values.privacy import neutralise_cell, plain
 from guanlian.values.vocab import Lang
 
@@ -208,8 +209,8 @@ class JsonWriter:
             sys.stdout.write(text)
             return None
         out = Path(out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
+        with replacing(out) as tmp:
+            tmp.write_text(text, encoding="utf-8")
         return out
 
 
@@ -225,8 +226,8 @@ class XlsxWriter:
         check_target(self, out)
         assert out is not None
         out = Path(out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        _save_xlsx(data, out)
+        with replacing(out) as tmp:
+            _save_xlsx(data, tmp)
         return out
 
 

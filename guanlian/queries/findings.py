@@ -27,7 +27,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import string
 import time
 import uuid
@@ -65,6 +64,7 @@ from guanlian.model import MONEY_PROPS, NAME_SOURCES, TIERS, EdgeKind, NodeKind,
 from guanlian.queries.explain import EXPLAINERS, ExplainInput, match_text, payments_text, route_text
 from guanlian.queries.library import Library, QueryError
 from guanlian.queries.spec import SavedQuery
+from guanlian.values.files import replacing
 from guanlian.values.ids import mask_ids_in_text
 from guanlian.values.money import yuan
 from guanlian.values.names import ALIASES, aliases_text, shown_forms
@@ -1162,8 +1162,7 @@ def write_findings(doc: FindingsDoc, out_dir: str | Path, *, show_ids: bool = Fa
     skeleton["findings"] = slot
     text = json.dumps(mask_nested(skeleton) if mask else skeleton, ensure_ascii=False, indent=2, default=str)
     before, after = text.split(json.dumps(slot), 1)
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
+    with replacing(path) as tmp, tmp.open("w", encoding="utf-8") as fh:
         fh.write(before)
         if not doc.findings:
             fh.write("[]")
@@ -1175,5 +1174,4 @@ def write_findings(doc: FindingsDoc, out_dir: str | Path, *, show_ids: bool = Fa
                          + json.dumps(one, ensure_ascii=False, indent=2, default=str).replace("\n", "\n    "))
             fh.write("\n  ]")
         fh.write(after + "\n")
-    os.replace(tmp, path)
     return path

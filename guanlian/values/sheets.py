@@ -17,6 +17,7 @@ from typing import Any, BinaryIO
 import xlsxwriter
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from guanlian.values.files import replacing
 from guanlian.values.privacy import FORMULA_PREFIXES, neutralise_cell
 
 HEADER_FILL_RGB = "DDE4EE"
@@ -212,7 +213,8 @@ def _finish_sheet(ws: Any, headers: Sequence[str], n: int) -> None:
 
 
 def write_csv(out: Path, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:
-    """Write a formula-safe CSV (UTF-8 with BOM).
+    """Write a formula-safe CSV (UTF-8 with BOM); all or nothing (:func:`~guanlian.values.files.replacing`): rows
+    that fail halfway (``rows`` may be a generator) leave ``out`` as it was.
 
     Example:
         >>> import tempfile, pathlib
@@ -221,8 +223,7 @@ def write_csv(out: Path, headers: Sequence[str], rows: Iterable[Sequence[Any]]) 
         "'@SUM(A1)"
     """
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", encoding="utf-8-sig", newline="") as fh:
+    with replacing(out) as tmp, tmp.open("w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh)
         w.writerow([neutralise_cell(h) for h in headers])
         # neutralise_cell inlined: a function call per cell was a third of the time at 1.6M cells

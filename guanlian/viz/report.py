@@ -18,6 +18,7 @@ from typing import Any
 import jinja2
 
 from guanlian.finding import Finding, FindingsDoc, PathStep
+from guanlian.values.files import replacing
 from guanlian.values.privacy import mask_id, mask_text
 from guanlian.values.sheets import add_sheet, new_workbook
 from guanlian.values.vocab import (
@@ -481,7 +482,8 @@ def write_report_html(
         )
     )
     html_path = out_dir / "report.html"
-    html_path.write_text(html, encoding="utf-8")
+    with replacing(html_path) as tmp:
+        tmp.write_text(html, encoding="utf-8")
     return html_path
 
 
@@ -504,7 +506,8 @@ def write_report_xlsx(
     out_dir.mkdir(parents=True, exist_ok=True)
     xlsx_path = out_dir / "report.xlsx"
     hrefs = {fid: _href(v, out_dir) for fid, v in (views or {}).items()}
-    _write_xlsx(findings_doc.findings, hrefs, xlsx_path, lang, show_ids)
+    with replacing(xlsx_path) as tmp:
+        _write_xlsx(findings_doc.findings, hrefs, tmp, lang, show_ids)
     return xlsx_path
 
 

@@ -33,6 +33,7 @@ from guanlian.codehash import source_fingerprint
 from guanlian.finding import Finding, FindingsDoc
 from guanlian.model import model
 from guanlian.progress import task
+from guanlian.values.files import replacing
 from guanlian.values.privacy import mask_text
 from guanlian.values.vocab import Lang, edge_kind_label, kind_label
 from guanlian.viz.assets import asset, asset_bytes, asset_text
@@ -75,7 +76,8 @@ def write_vis_library(out_dir: Path) -> str:
         target = out_dir / a.file
         data = asset_bytes("vis-network", role)
         if not target.is_file() or target.read_bytes() != data:
-            target.write_bytes(data)
+            with replacing(target) as tmp:
+                tmp.write_bytes(data)
     return asset("vis-network").file
 
 
@@ -368,8 +370,8 @@ def render_view(
         )
     )
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(html, encoding="utf-8")
+    with replacing(out) as tmp:
+        tmp.write_text(html, encoding="utf-8")
     return out
 
 
@@ -497,10 +499,9 @@ def _read_index(out_dir: Path) -> dict[str, dict[str, str]]:
 def _write_index(out_dir: Path, index: Mapping[str, Mapping[str, str]]) -> None:
     import json
 
-    tmp = out_dir / (VIEWS_INDEX + ".tmp")
-    tmp.write_text(json.dumps({"version": 1, "views": dict(sorted(index.items()))}, indent=0) + "\n",
-                   encoding="utf-8")
-    tmp.replace(out_dir / VIEWS_INDEX)
+    with replacing(out_dir / VIEWS_INDEX) as tmp:
+        tmp.write_text(json.dumps({"version": 1, "views": dict(sorted(index.items()))}, indent=0) + "\n",
+                       encoding="utf-8")
 
 
 def render_finding_views(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -20,6 +21,7 @@ from guanlian.outputs import (
     TABLE_WRITERS,
     OutputError,
     Registry,
+    Sheet,
     TableData,
     TableWriter,
     frame_table,
@@ -67,6 +69,53 @@ def test_file_writers_are_formula_safe(tmp_path: Path) -> None:
     got_json = TABLE_WRITERS.get("json").write(data, tmp_path / "a.json")
     assert got_json is not None
     assert json.loads(got_json.read_text(encoding="utf-8"))[1] == {"name": "张三", "amount": 2.0}
+
+
+class _Broken(Exception):
+    """An error while the rows are made (a failed Spark job, a lost store)."""
+
+
+def _rows_then(exc: type[BaseException]) -> Iterator[tuple[str]]:
+    """Rows that stop with ``exc`` after a few: what a streamed output (``collide`` to CSV) sees when the
+    engine fails or the user presses Ctrl-C halfway."""
+    for i in range(3):
+        yield (f"甲{i}",)
+    raise exc
+
+
+@pytest.mark.parametrize("exc", [_Broken, KeyboardInterrupt])
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_interrupted_file_write_leaves_the_previous_file(tmp_path: Path, fmt: str,
+                                                             exc: type[BaseException]) -> None:
+    """A table written to a file is all or nothing: rows failing halfway leave no file where there was none,
+    the earlier file byte for byte where there was one, and no temporary file beside it."""
+    writer = TABLE_WRITERS.get(fmt)
+    out = tmp_path / f"pairs.{fmt}"
+
+    def broken() -> TableData:
+        return TableData((Sheet("rows", ("name",), _rows_then(exc)),), document=None)  # type: ignore[arg-type]
+
+    with pytest.raises(exc):
+        writer.write(broken(), out)
+    assert list(tmp_path.iterdir()) == []
+    writer.write(frame_table(pd.DataFrame({"name": ["乙"]}), "rows"), out)
+    before = out.read_bytes()
+    with pytest.raises(exc):
+        writer.write(broken(), out)
+    assert out.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == [out.name]
+
+
+def test_write_csv_from_a_generator_is_all_or_nothing(tmp_path: Path) -> None:
+    """``write_csv`` (what ``collide`` streams its pairs into) keeps the earlier file when the rows fail."""
+    from guanlian.values.sheets import write_csv
+
+    out = write_csv(tmp_path / "m.csv", ["name"], [("丙",)])
+    with pytest.raises(KeyboardInterrupt):
+        write_csv(out, ["name"], _rows_then(KeyboardInterrupt))
+    assert out.read_bytes().decode("utf-8-sig") == "name\r\n丙\r\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["m.csv"]
+    write_csv(out, ["name"], (r for r in [("丁",), ("戊",)]))  # a generator that ends: written whole
+    assert out.read_bytes().decode("utf-8-sig") == "name\r\n丁\r\n戊\r\n"
 
 
 def test_a_new_table_format_is_one_class_and_one_line(tmp_path: Path) -> None:

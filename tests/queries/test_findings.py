@@ -184,7 +184,30 @@ def test_findings_json_is_streamed_as_the_one_shot_dump(typed: FindingsDoc, doc:
     assert shown == dump(typed) and shown != masked  # near miss: unmasked text differs where IDs are
     empty = FindingsDoc(params={"min_total": Decimal("1.50")})
     assert write_findings(empty, tmp_path / "e").read_text(encoding="utf-8") == dump(empty)
-    assert not list((tmp_path / "m").glob("*.tmp"))
+    assert [f.name for f in (tmp_path / "m").iterdir()] == ["findings.json"]  # no temporary file left
+
+
+class _Unwritable:
+    """A finding whose text cannot be made: stands for an interrupt (Ctrl-C) or an error halfway through."""
+
+    def to_json(self) -> dict[str, Any]:
+        raise KeyboardInterrupt
+
+
+def test_an_interrupted_findings_json_leaves_the_previous_one(typed: FindingsDoc, tmp_path: Path) -> None:
+    """findings.json is written beside and renamed when complete: a write stopped after the first finding
+    leaves the previous file byte for byte (or none), never a truncated document, and no temporary file."""
+    from dataclasses import replace
+
+    broken = replace(typed, findings=(typed.findings[0], _Unwritable()))  # type: ignore[arg-type]
+    with pytest.raises(KeyboardInterrupt):
+        write_findings(broken, tmp_path / "new")
+    assert list((tmp_path / "new").iterdir()) == []
+    before = write_findings(typed, tmp_path / "old").read_bytes()
+    with pytest.raises(KeyboardInterrupt):
+        write_findings(broken, tmp_path / "old")
+    assert (tmp_path / "old" / "findings.json").read_bytes() == before
+    assert [f.name for f in (tmp_path / "old").iterdir()] == ["findings.json"]
 
 
 def test_every_finding_round_trips_on_each_engine(world_store: Store) -> None:

@@ -1,0 +1,47 @@
+"""Files written whole or not at all: a temporary file beside the target, renamed over it once complete.
+
+An output a command streams for minutes (``collide`` at 10M rows writes its CSV for ten) must not be left half
+written by an interrupt or an error: a truncated CSV looks like a complete one. Every writer of a user-facing
+file goes through :func:`replacing`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+@contextmanager
+def replacing(path: Path | str) -> Iterator[Path]:
+    """A temporary path beside ``path`` to write to (its folder is created). When the block ends normally the
+    file is renamed to ``path`` in one step, so a reader sees the old file or the new one; when the block raises
+    (an error, Ctrl-C) the temporary file is removed and ``path`` is left as it was.
+
+    Example:
+        >>> import tempfile
+        >>> p = Path(tempfile.mkdtemp()) / "out.csv"; _ = p.write_text("old", encoding="utf-8")
+        >>> try:
+        ...     with replacing(p) as tmp:
+        ...         _ = tmp.write_text("half", encoding="utf-8")
+        ...         raise KeyboardInterrupt
+        ... except KeyboardInterrupt:
+        ...     pass
+        >>> p.read_text(encoding="utf-8"), [f.name for f in p.parent.iterdir()]
+        ('old', ['out.csv'])
+        >>> with replacing(p) as tmp:
+        ...     _ = tmp.write_text("new", encoding="utf-8")
+        >>> p.read_text(encoding="utf-8"), [f.name for f in p.parent.iterdir()]
+        ('new', ['out.csv'])
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # same folder (a rename across file systems is not one step); the suffix kept for writers that check it
+    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
