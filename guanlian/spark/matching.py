@@ -257,6 +257,10 @@ def _score_fn(config: MatchConfig, columns: list[str], rows: int, capped: dict[s
 _STAGE_FAILURE = re.compile(r"Job aborted due to stage failure: (.+?)(?: at org\.apache| Driver stacktrace|$)")
 
 
+_PY4J_CALL = re.compile(r"^An error occurred while calling [\w.$]+\. : ")
+_JAVA_FRAME = re.compile(r" at (?:org|java|javax|scala|sun|jdk|py4j)\.[\w.$]+\(")
+
+
 def job_failure(text: str) -> tuple[str, str]:
     """A failed Spark job's message (a Java stack trace, often) → (Chinese, English) sentences: the stage failure's
     own reason when there is one, and the setting to change when the results outgrew the driver's limit.
@@ -268,10 +272,19 @@ def job_failure(text: str) -> tuple[str, str]:
         ...     "than spark.driver.maxResultSize (1024.0 MiB) at org.apache.spark.Y")
         >>> en
         'the Spark job failed: Total size of serialized results of 32 tasks (1199.2 MiB) is bigger than spark.driver.maxResultSize (1024.0 MiB); raise it, e.g. --conf spark.driver.maxResultSize=8g (0: no limit), and give the driver the memory (--conf spark.driver.memory=…)'
+        >>> job_failure("An error occurred while calling o1037.parquet. : org.apache.hadoop.fs.ParentNotDirectory"
+        ...     "Exception: Parent path is not a directory: file:/tmp/f\\n\\tat org.apache.hadoop.fs.Raw.mkdirs(Raw.java:892)")[1]
+        'the Spark job failed: org.apache.hadoop.fs.ParentNotDirectoryException: Parent path is not a directory: file:/tmp/f'
     """
     flat = " ".join(text.split())
     m = _STAGE_FAILURE.search(flat)
-    detail = (m.group(1) if m else flat)[:400]
+    if m:
+        detail = m.group(1)
+    else:  # the root cause's own sentence: py4j's call prefix and the Java frames dropped
+        detail = _PY4J_CALL.sub("", flat.split(" Caused by: ")[-1])
+        frame = _JAVA_FRAME.search(detail)
+        detail = (detail[: frame.start()] if frame else detail).strip()
+    detail = detail[:400]
     zh, en = f"Spark 作业失败：{detail}", f"the Spark job failed: {detail}"
     if "maxResultSize" in detail:
         zh += "；请调大该上限，例如 --conf spark.driver.maxResultSize=8g（0 表示不限），并给驱动程序足够内存（--conf spark.driver.memory=…）"
@@ -773,10 +786,15 @@ class SparkEngine:
         driver see under the same path. ``rows_per_task``: about this many linked rows per finishing task.
 
         Raises:
-            RuntimeError: (``SparkError``) a failed Spark job, with the reason and the setting to change.
+            RuntimeError: (``SparkError``) a failed Spark job, with the reason and the setting to change (the
+            feature tables are released; the session stays usable), or a ``workdir`` that holds files.
         """
         from pyspark.sql import functions as F
 
+        workdir = Path(workdir).resolve()
+        if workdir.exists() and (not workdir.is_dir() or any(workdir.iterdir())):
+            raise said(SparkError, f"工作目录不是空目录：{workdir}。请给一个不存在或空的目录",
+                       f"the work folder is not an empty folder: {workdir}; give one that is absent or empty")
         self.last = SparkRun(records=len(left) + len(right), partitions=self.partitions)
         lx, rx = _expand_aliases(left), _expand_aliases(right)
         fold: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None
@@ -787,7 +805,6 @@ class SparkEngine:
             rt, ro, ra = rx or _unexpanded(right)
             rows = self.link(self.records(lt, la), self.records(rt, ra), config, aliases=True)
             fold = (lo, ro)
-        workdir = Path(workdir).resolve()
         scored_dir, finished_dir, ordered_dir = (workdir / n for n in ("scored", "finished", "ordered"))
         bc = None
         try:

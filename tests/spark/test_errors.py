@@ -92,3 +92,32 @@ def test_a_failed_job_names_its_stage_failure_and_the_setting_to_change() -> Non
     assert other[1] == ("the Spark job failed: Task 2 in stage 60.0 failed 1 times, most recent failure: "
                         "TaskResultLost (result lost from block manager)")
     assert "maxResultSize" not in other[0]
+
+
+def test_a_failed_ordered_collision_is_one_line_and_leaves_the_session_usable(tmp_path: Path, spark: Any) -> None:
+    """``link_ordered`` (what ``collide --engine spark`` to a CSV runs): a real failed write (the work folder
+    under a regular file) comes back as one sentence, not a Java stack; the cached feature tables are released,
+    and the same engine then finishes a collision. A work folder holding files is refused before any job."""
+    from guanlian.matching.matcher import MatchConfig, collide
+    from guanlian.matching.synth import make_labelled
+    from guanlian.spark import SparkEngine
+
+    right, left = make_labelled(300, 80, seed=7)
+    engine = SparkEngine(spark, partitions=2)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x", encoding="utf-8")
+    with pytest.raises(SparkError) as failed:
+        engine.link_ordered(left, right, MatchConfig(), blocker / "work")
+    text = str(failed.value)
+    assert text.startswith("the Spark job failed:") or text.startswith("Spark 作业失败"), text
+    assert "not a directory" in text and str(blocker) in text  # the reason, naming the path
+    assert " at org." not in text and "error occurred while calling" not in text and "\n" not in text.strip()
+    assert engine._cached == []  # released: nothing stays persisted after the failure
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "keep.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(SparkError, match="not an empty folder|不是空目录"):
+        engine.link_ordered(left, right, MatchConfig(), busy)
+    assert [f.name for f in busy.iterdir()] == ["keep.txt"]  # nothing written into someone else's folder
+    got = engine.link_ordered(left, right, MatchConfig(), tmp_path / "work")
+    assert got.pairs == len(collide(left, right)) > 0
