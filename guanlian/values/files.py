@@ -17,7 +17,8 @@ from pathlib import Path
 def replacing(path: Path | str) -> Iterator[Path]:
     """A temporary path beside ``path`` to write to (its folder is created). When the block ends normally the
     file is renamed to ``path`` in one step, so a reader sees the old file or the new one; when the block raises
-    (an error, Ctrl-C) the temporary file is removed and ``path`` is left as it was.
+    (an error, Ctrl-C) the temporary file is removed and ``path`` is left as it was. A ``path`` that is a pipe or
+    a device (not a regular file) is written in place: it cannot be renamed over, and must not be.
 
     Example:
         >>> import tempfile
@@ -36,6 +37,9 @@ def replacing(path: Path | str) -> Iterator[Path]:
         ('new', ['out.csv'])
     """
     path = Path(path)
+    if path.exists() and not path.is_file():  # a pipe or a device (``--out /dev/stdout``): written in place
+        yield path
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     # same folder (a rename across file systems is not one step); the suffix kept for writers that check it
     tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")

@@ -118,6 +118,24 @@ def test_write_csv_from_a_generator_is_all_or_nothing(tmp_path: Path) -> None:
     assert out.read_bytes().decode("utf-8-sig") == "name\r\n丁\r\n戊\r\n"
 
 
+def test_a_pipe_as_output_is_written_in_place(tmp_path: Path) -> None:
+    """``--out`` naming a pipe (``/dev/stdout``, a FIFO) gets the rows in place: nothing is renamed over it."""
+    import os
+    import threading
+
+    from guanlian.values.sheets import write_csv
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    write_csv(fifo, ["name"], [("甲",)])
+    reader.join(timeout=10)
+    assert got and got[0].decode("utf-8-sig") == "name\r\n甲\r\n"
+    assert fifo.is_fifo() and [p.name for p in tmp_path.iterdir()] == ["pipe"]
+
+
 def test_a_new_table_format_is_one_class_and_one_line(tmp_path: Path) -> None:
     @dataclass(frozen=True)
     class Tsv:
