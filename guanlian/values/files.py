@@ -37,6 +37,8 @@ def replacing(path: Path | str) -> Iterator[Path]:
         ('new', ['out.csv'])
     """
     path = Path(path)
+    if path.is_symlink():  # the file it names is replaced; the link stays a link
+        path = path.resolve()
     if path.exists() and not path.is_file():  # a pipe or a device (``--out /dev/stdout``): written in place
         yield path
         return

@@ -136,6 +136,20 @@ def test_a_pipe_as_output_is_written_in_place(tmp_path: Path) -> None:
     assert fifo.is_fifo() and [p.name for p in tmp_path.iterdir()] == ["pipe"]
 
 
+def test_a_link_as_output_stays_a_link(tmp_path: Path) -> None:
+    """``--out`` naming a symbolic link writes the file it names; the link is not replaced by a file."""
+    from guanlian.values.sheets import write_csv
+
+    real = tmp_path / "cases" / "pairs.csv"
+    real.parent.mkdir()
+    real.write_text("old", encoding="utf-8")
+    link = tmp_path / "latest.csv"
+    link.symlink_to(real)
+    write_csv(link, ["name"], [("甲",)])
+    assert link.is_symlink() and real.read_bytes().decode("utf-8-sig") == "name\r\n甲\r\n"
+    assert sorted(p.name for p in real.parent.iterdir()) == ["pairs.csv"]
+
+
 def test_a_new_table_format_is_one_class_and_one_line(tmp_path: Path) -> None:
     @dataclass(frozen=True)
     class Tsv:
