@@ -11,11 +11,8 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
-from functools import cache
 from pathlib import Path
 from typing import Any
-
-import jinja2
 
 from guanlian.finding import Finding, FindingsDoc, PathStep
 from guanlian.values.files import replacing
@@ -32,6 +29,7 @@ from guanlian.values.vocab import (
     tr,
 )
 from guanlian.viz.labels import edge_label, money
+from guanlian.viz.safe import templates
 
 REPORT_POSSIBLE = 1000
 """``report.html`` shows at most this many ``possible`` findings in full (``scan --report-possible``): at 10M
@@ -49,15 +47,6 @@ def _yuan_cell(yuan_value: Decimal | None) -> float | None:
     """An exact yuan amount as a spreadsheet number: the float nearest the two-decimal value, which Excel and
     openpyxl write and read back as exactly that decimal (``1386345.49``), never a float sum's artefact."""
     return None if yuan_value is None else float(yuan_value)
-
-
-@cache
-def _env() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("guanlian.viz", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-    )
 
 
 def _t(lang: Lang) -> dict[str, str]:
@@ -462,7 +451,7 @@ def write_report_html(
     titles = _query_titles(findings, lang)
     params = findings_doc.params
     html = (
-        _env()
+        templates()
         .get_template("report.html.j2")
         .render(
             lang=lang,

@@ -1,4 +1,5 @@
-"""HTML-side safety for the views and the report: data serialised for a ``<script>`` block.
+"""HTML-side safety for the views and the report: the one template environment (every value escaped) and data
+serialised for a ``<script>`` block.
 
 Masking and spreadsheet safety live in :mod:`guanlian.values.privacy` (every layer uses them); this module
 only holds what is specific to writing HTML.
@@ -7,7 +8,26 @@ only holds what is specific to writing HTML.
 from __future__ import annotations
 
 import json
+from functools import cache
 from typing import Any
+
+import jinja2
+
+
+@cache
+def templates() -> jinja2.Environment:
+    """The Jinja environment of ``guanlian/viz/templates`` that the report and the views render with: every
+    value autoescaped (a name like ``<script>`` stays text), an undefined name an error instead of blank.
+
+    Example:
+        >>> templates().from_string("{{ n }}").render(n="<script>")
+        '&lt;script&gt;'
+    """
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("guanlian.viz", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
 
 
 def json_for_script(data: Any) -> str:

@@ -26,7 +26,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import networkx as nx
 
 from guanlian.codehash import source_fingerprint
@@ -39,7 +38,7 @@ from guanlian.values.vocab import Lang, edge_kind_label, kind_label
 from guanlian.viz.assets import asset, asset_bytes, asset_text
 from guanlian.viz.labels import display_name, edge_label, edge_tooltip, node_tooltip
 from guanlian.viz.neighbourhood import cite_linked_records
-from guanlian.viz.safe import json_for_script
+from guanlian.viz.safe import json_for_script, templates
 
 HIGHLIGHT_COLOR = "#d62728"
 SELF = "'self'"
@@ -98,15 +97,6 @@ def csp_hash(script: str) -> str:
     """CSP source expression allowing exactly this inline script (``'sha256-…'``)."""
     digest = hashlib.sha256(script.encode("utf-8")).digest()
     return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
-
-
-@cache
-def _env() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("guanlian.viz", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-    )
 
 
 def _texts(lang: Lang) -> dict[str, str]:
@@ -348,7 +338,7 @@ def render_view(
     payload = {"nodes": nodes, "edges": edges, "options": options}
     texts = _texts(lang)
     html = (
-        _env()
+        templates()
         .get_template("view.html.j2")
         .render(
             lang=lang,
