@@ -61,7 +61,7 @@ from guanlian.model import model
 from guanlian.progress import Task
 from guanlian.progress import phase as progress_phase
 from guanlian.progress import task as progress_task
-from guanlian.values.files import replacing
+from guanlian.values.files import pid_alive, replacing
 from guanlian.values.privacy import plain
 from guanlian.values.vocab import in_language, said
 
@@ -450,23 +450,13 @@ def spill_folder(paths: Sequence[Path]) -> Iterator[Path | None]:
     tmp = Path(tempfile.gettempdir())
     for old in tmp.glob(f"{_SPILL_PREFIX}*-*"):
         pid = old.name[len(_SPILL_PREFIX):].split("-", 1)[0]
-        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+        if pid.isdigit() and int(pid) != os.getpid() and not pid_alive(int(pid)):
             shutil.rmtree(old, ignore_errors=True)
     folder = Path(tempfile.mkdtemp(prefix=f"{_SPILL_PREFIX}{os.getpid()}-"))
     try:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process
-        return True
-    return True
 
 
 @contextmanager

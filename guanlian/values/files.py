@@ -17,7 +17,8 @@ from pathlib import Path
 def replacing(path: Path | str) -> Iterator[Path]:
     """A temporary path beside ``path`` to write to (its folder is created). When the block ends normally the
     file is renamed to ``path`` in one step, so a reader sees the old file or the new one; when the block raises
-    (an error, Ctrl-C) the temporary file is removed and ``path`` is left as it was. A ``path`` that is a pipe or
+    (an error, Ctrl-C) the temporary file is removed and ``path`` is left as it was. Temporary files of ``path``
+    left by a killed writer are removed after the next complete write. A ``path`` that is a pipe or
     a device (not a regular file) is written in place: it cannot be renamed over, and must not be.
 
     Example:
@@ -51,3 +52,30 @@ def replacing(path: Path | str) -> Iterator[Path]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    _remove_stale(path)
+
+
+def _remove_stale(path: Path) -> None:
+    """Remove the temporary files of ``path`` left by writers that were killed (``kill -9`` runs no cleanup; a
+    10M-row ``collide`` leaves gigabytes): those whose process is gone."""
+    head, tail = f".{path.stem}.", f".tmp{path.suffix}"
+    for old in path.parent.glob(f"{head}*{tail}"):
+        pid = old.name[len(head): len(old.name) - len(tail)]
+        if pid.isdigit() and int(pid) != os.getpid() and not pid_alive(int(pid)):
+            old.unlink(missing_ok=True)
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id is running (another user's counts as running).
+
+    Example:
+        >>> pid_alive(os.getpid())
+        True
+    """
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
