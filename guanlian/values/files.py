@@ -8,6 +8,7 @@ file goes through :func:`replacing`.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -55,14 +56,29 @@ def replacing(path: Path | str) -> Iterator[Path]:
     _remove_stale(path)
 
 
+_DEAD_TEMPS: dict[Path, set[str]] = {}
+"""Per folder, the temporary files of writers that were gone when this process first wrote there (one listing
+of a folder per process: a scan writes a thousand views into one folder, and a listing per view was quadratic)."""
+
+_TEMP_NAME = re.compile(r"^\..+\.(\d+)\.tmp(\.[^.]+)?$")
+
+
 def _remove_stale(path: Path) -> None:
     """Remove the temporary files of ``path`` left by writers that were killed (``kill -9`` runs no cleanup; a
     10M-row ``collide`` leaves gigabytes): those whose process is gone."""
+    folder = path.parent
+    dead = _DEAD_TEMPS.get(folder)
+    if dead is None:
+        dead = _DEAD_TEMPS[folder] = set()
+        for f in folder.glob(".*.tmp*"):
+            m = _TEMP_NAME.match(f.name)
+            if m and int(m.group(1)) != os.getpid() and not pid_alive(int(m.group(1))):
+                dead.add(f.name)
     head, tail = f".{path.stem}.", f".tmp{path.suffix}"
-    for old in path.parent.glob(f"{head}*{tail}"):
-        pid = old.name[len(head): len(old.name) - len(tail)]
-        if pid.isdigit() and int(pid) != os.getpid() and not pid_alive(int(pid)):
-            old.unlink(missing_ok=True)
+    for name in [n for n in dead if n.startswith(head) and n.endswith(tail)
+                 and n[len(head): len(n) - len(tail)].isdigit()]:
+        (folder / name).unlink(missing_ok=True)
+        dead.discard(name)
 
 
 def pid_alive(pid: int) -> bool:
